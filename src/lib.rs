@@ -3,4 +3,15 @@
 //! See `ARCHITECTURE.md` for the tour: the modules, how one request flows through
 //! them, and the invariants they keep.
 
+pub mod cache;
+pub mod cdn;
+pub mod cli;
+pub mod dist;
+pub mod engine;
+pub mod http;
+pub mod metrics;
+pub mod policy;
+pub mod report;
+pub mod scenario;
 pub mod time;
+pub mod units;

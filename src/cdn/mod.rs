@@ -1,0 +1,6 @@
+//! The simulated CloudFront pieces and their static layout: Regions, the
+//! topology graph, and the traffic catalog.
+
+pub mod geo;
+pub mod topology;
+pub mod traffic;

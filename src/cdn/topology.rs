@@ -1,0 +1,212 @@
+//! The network: edge locations, regional edge caches and origins as a petgraph
+//! graph whose links carry round-trip-time distributions.
+//!
+//! The engine never walks the graph. At set-up every hop a request can take
+//! (edge to its regional cache, regional cache to another acting as Origin
+//! Shield, any cache to an origin) is resolved once to the shortest path by
+//! mean round-trip time, and stored as a list of links whose samples are
+//! summed per request.
+
+use crate::cdn::geo;
+use crate::dist::Dist;
+use crate::engine::rng::{Stream, stream_rng_indexed};
+use crate::scenario::{NodeRef, Scenario};
+use crate::time::SimDuration;
+use petgraph::graph::{NodeIndex, UnGraph};
+use rand::rngs::Xoshiro256PlusPlus;
+
+/// A hop: a path of links between two nodes, resolved at set-up.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct HopId(u32);
+
+/// What a node of the graph is.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Node {
+    Edge(usize),
+    Regional(usize),
+    Origin(usize),
+}
+
+struct Link {
+    rtt_ms: Dist,
+    rng: Xoshiro256PlusPlus,
+}
+
+/// The resolved network of one run.
+pub struct Topology {
+    links: Vec<Link>,
+    /// Links of every hop, back to back; a hop is a range of this.
+    hop_links: Vec<u32>,
+    hops: Vec<(u32, u32)>,
+    hop_mean_ms: Vec<f64>,
+    n_regional: usize,
+    n_origins: usize,
+    viewer_leg: Vec<u32>,
+    edge_to_regional: Vec<HopId>,
+    regional_to_regional: Vec<HopId>,
+    regional_to_origin: Vec<HopId>,
+    edge_to_origin: Vec<HopId>,
+}
+
+impl Topology {
+    /// Builds the graph from a validated scenario and resolves every hop.
+    pub fn build(scenario: &Scenario, run_seed: u64) -> Topology {
+        let spec = &scenario.topology;
+        let mut graph: UnGraph<Node, u32> = UnGraph::new_undirected();
+        let mut links: Vec<Link> = Vec::new();
+        let mut add_link = |graph: &mut UnGraph<Node, u32>, a: NodeIndex, b: NodeIndex, rtt_ms: Dist| {
+            let id = links.len() as u32;
+            links.push(Link { rtt_ms, rng: stream_rng_indexed(run_seed, Stream::Network, id as u64) });
+            graph.add_edge(a, b, id);
+        };
+        let edge_nodes: Vec<NodeIndex> = (0..spec.edges.len()).map(|i| graph.add_node(Node::Edge(i))).collect();
+        let regional_nodes: Vec<NodeIndex> =
+            (0..spec.regional_caches.len()).map(|i| graph.add_node(Node::Regional(i))).collect();
+        let origin_nodes: Vec<NodeIndex> =
+            (0..scenario.origins.len()).map(|i| graph.add_node(Node::Origin(i))).collect();
+        let node_of = |r: NodeRef| match r {
+            NodeRef::Regional(i) => regional_nodes[i],
+            NodeRef::Origin(i) => origin_nodes[i],
+        };
+
+        for (i, edge) in spec.edges.iter().enumerate() {
+            add_link(&mut graph, edge_nodes[i], regional_nodes[edge.regional_cache], edge.regional_rtt_ms);
+        }
+        let explicit = |a: NodeRef, b: NodeRef| {
+            spec.links.iter().any(|l| (l.from == a && l.to == b) || (l.from == b && l.to == a))
+        };
+        for link in &spec.links {
+            add_link(&mut graph, node_of(link.from), node_of(link.to), link.rtt_ms);
+        }
+        // Links not given explicitly are estimated from geography, with a
+        // little jitter: backbone round trips vary by a few per cent.
+        let geographic = |a: &geo::Region, b: &geo::Region| {
+            let mean = geo::rtt_ms(a, b);
+            Dist::lognormal(mean, mean * 0.05).expect("geographic RTT is positive")
+        };
+        for (i, a) in spec.regional_caches.iter().enumerate() {
+            for (j, b) in spec.regional_caches.iter().enumerate().skip(i + 1) {
+                if !explicit(NodeRef::Regional(i), NodeRef::Regional(j)) {
+                    add_link(&mut graph, regional_nodes[i], regional_nodes[j], geographic(a.region, b.region));
+                }
+            }
+            for (k, origin) in scenario.origins.iter().enumerate() {
+                if !explicit(NodeRef::Regional(i), NodeRef::Origin(k)) {
+                    add_link(&mut graph, regional_nodes[i], origin_nodes[k], geographic(a.region, origin.region));
+                }
+            }
+        }
+
+        let mut topology = Topology {
+            viewer_leg: Vec::with_capacity(spec.edges.len()),
+            links,
+            hop_links: Vec::new(),
+            hops: Vec::new(),
+            hop_mean_ms: Vec::new(),
+            n_regional: spec.regional_caches.len(),
+            n_origins: scenario.origins.len(),
+            edge_to_regional: Vec::new(),
+            regional_to_regional: Vec::new(),
+            regional_to_origin: Vec::new(),
+            edge_to_origin: Vec::new(),
+        };
+        for edge in &spec.edges {
+            let id = topology.links.len() as u32;
+            topology.links.push(Link {
+                rtt_ms: edge.viewer_rtt_ms,
+                rng: stream_rng_indexed(run_seed, Stream::Network, id as u64),
+            });
+            topology.viewer_leg.push(id);
+        }
+        for (i, edge) in spec.edges.iter().enumerate() {
+            let hop = topology.resolve(&graph, edge_nodes[i], regional_nodes[edge.regional_cache]);
+            topology.edge_to_regional.push(hop);
+            for &origin in &origin_nodes {
+                let hop = topology.resolve(&graph, edge_nodes[i], origin);
+                topology.edge_to_origin.push(hop);
+            }
+        }
+        for &from in &regional_nodes {
+            for &to in &regional_nodes {
+                let hop = topology.resolve(&graph, from, to);
+                topology.regional_to_regional.push(hop);
+            }
+            for &origin in &origin_nodes {
+                let hop = topology.resolve(&graph, from, origin);
+                topology.regional_to_origin.push(hop);
+            }
+        }
+        topology
+    }
+
+    /// Shortest path by mean round-trip time (Dijkstra: A* with a zero estimate).
+    fn resolve(&mut self, graph: &UnGraph<Node, u32>, from: NodeIndex, to: NodeIndex) -> HopId {
+        let start = self.hop_links.len() as u32;
+        let mut mean = 0.0;
+        if from != to {
+            let links = &self.links;
+            let (cost, path) = petgraph::algo::astar(
+                graph,
+                from,
+                |n| n == to,
+                |e| links[*e.weight() as usize].rtt_ms.mean(),
+                |_| 0.0,
+            )
+            .expect(
+                "every node is connected: edges to their regional cache, regional caches to all others and to origins",
+            );
+            mean = cost;
+            for pair in path.windows(2) {
+                // Several parallel links may join a pair; take the cheapest.
+                let link = graph
+                    .edges_connecting(pair[0], pair[1])
+                    .min_by(|a, b| {
+                        let (ma, mb) =
+                            (links[*a.weight() as usize].rtt_ms.mean(), links[*b.weight() as usize].rtt_ms.mean());
+                        ma.total_cmp(&mb).then(a.weight().cmp(b.weight()))
+                    })
+                    .expect("a path step is a link");
+                self.hop_links.push(*link.weight());
+            }
+        }
+        let id = HopId(self.hops.len() as u32);
+        self.hops.push((start, self.hop_links.len() as u32 - start));
+        self.hop_mean_ms.push(mean);
+        id
+    }
+
+    pub fn edge_to_regional(&self, edge: usize) -> HopId {
+        self.edge_to_regional[edge]
+    }
+    pub fn regional_to_regional(&self, from: usize, to: usize) -> HopId {
+        self.regional_to_regional[from * self.n_regional + to]
+    }
+    pub fn regional_to_origin(&self, regional: usize, origin: usize) -> HopId {
+        self.regional_to_origin[regional * self.n_origins + origin]
+    }
+    pub fn edge_to_origin(&self, edge: usize, origin: usize) -> HopId {
+        self.edge_to_origin[edge * self.n_origins + origin]
+    }
+
+    /// Mean round-trip time of a hop, in milliseconds.
+    pub fn hop_mean_ms(&self, hop: HopId) -> f64 {
+        self.hop_mean_ms[hop.0 as usize]
+    }
+
+    /// Draws a round-trip time for one traversal of `hop`.
+    pub fn sample_rtt(&mut self, hop: HopId) -> SimDuration {
+        let (start, len) = self.hops[hop.0 as usize];
+        let mut ms = 0.0;
+        for &link in &self.hop_links[start as usize..(start + len) as usize] {
+            let link = &mut self.links[link as usize];
+            ms += link.rtt_ms.sample(&mut link.rng);
+        }
+        SimDuration::from_millis_f64(ms)
+    }
+
+    /// Draws a round-trip time between a viewer and edge location `edge`.
+    pub fn sample_viewer_rtt(&mut self, edge: usize) -> SimDuration {
+        let link = &mut self.links[self.viewer_leg[edge] as usize];
+        SimDuration::from_millis_f64(link.rtt_ms.sample(&mut link.rng))
+    }
+}

@@ -1,0 +1,205 @@
+//! Viewer traffic: the object catalog and the request generator.
+//!
+//! Objects are numbered `0..total_objects`, class by class; within a class,
+//! object 0 is the most popular (Zipf rank 1). An object's size and change
+//! phase are pure functions of (seed, object id), so they are the same every
+//! time the object is requested and cost no memory. Only the behavior each
+//! object's path matches is stored, one byte per object, because path
+//! matching is too slow for the hot path.
+
+use crate::engine::rng::{Stream, splitmix64, stream_rng, stream_rng_indexed};
+use crate::http::Method;
+use crate::policy::path_pattern;
+use crate::scenario::{Diurnal, Scenario};
+use crate::time::{SimDuration, SimTime};
+use rand::rngs::Xoshiro256PlusPlus;
+use rand::{RngExt, SeedableRng};
+use rand_distr::weighted::WeightedAliasIndex;
+use rand_distr::{Distribution, Exp1, Zipf};
+
+/// Everything fixed about the objects of a run.
+pub struct Catalog {
+    class_first_object: Vec<u64>,
+    behavior_of_object: Vec<u8>,
+    size_seed: u64,
+    classes: Vec<ClassRuntime>,
+}
+
+struct ClassRuntime {
+    size_bytes: crate::dist::Dist,
+    change_interval_us: u64,
+}
+
+impl Catalog {
+    pub fn build(scenario: &Scenario, run_seed: u64) -> Catalog {
+        let behaviors = &scenario.distribution.behaviors;
+        let patterns: Vec<&str> = behaviors[..behaviors.len() - 1].iter().map(|b| b.path_pattern.as_str()).collect();
+        let default_behavior = (behaviors.len() - 1) as u8;
+        let mut class_first_object = Vec::with_capacity(scenario.traffic.classes.len() + 1);
+        let mut behavior_of_object = Vec::with_capacity(scenario.total_objects() as usize);
+        let mut path = String::new();
+        let mut first = 0;
+        for class in &scenario.traffic.classes {
+            class_first_object.push(first);
+            for id in 0..class.objects {
+                class.path_of(id, &mut path);
+                let behavior =
+                    path_pattern::first_match(patterns.iter().copied(), &path).map_or(default_behavior, |i| i as u8);
+                behavior_of_object.push(behavior);
+            }
+            first += class.objects;
+        }
+        class_first_object.push(first);
+        Catalog {
+            class_first_object,
+            behavior_of_object,
+            size_seed: stream_rng(run_seed, Stream::Catalog).random(),
+            classes: scenario
+                .traffic
+                .classes
+                .iter()
+                .map(|c| ClassRuntime {
+                    size_bytes: c.size_bytes,
+                    change_interval_us: c.change_interval.map_or(0, |d| d.as_micros()),
+                })
+                .collect(),
+        }
+    }
+
+    pub fn total_objects(&self) -> u64 {
+        *self.class_first_object.last().expect("one entry per class plus the end")
+    }
+
+    /// The global id of a class's object of popularity rank `rank` (0 = most popular).
+    pub fn object_id(&self, class: usize, rank: u64) -> u64 {
+        self.class_first_object[class] + rank
+    }
+
+    /// The object's number within its class, as it appears in its path.
+    pub fn id_in_class(&self, class: usize, object: u64) -> u64 {
+        object - self.class_first_object[class]
+    }
+
+    /// The index of the cache behavior whose pattern the object's path matches first.
+    pub fn behavior_of(&self, object: u64) -> usize {
+        self.behavior_of_object[object as usize] as usize
+    }
+
+    /// The object's size in bytes, the same at every request.
+    pub fn size_of(&self, class: usize, object: u64) -> u64 {
+        let mut rng = Xoshiro256PlusPlus::seed_from_u64(splitmix64(self.size_seed ^ object));
+        self.classes[class].size_bytes.sample(&mut rng).round() as u64
+    }
+
+    /// Which version of the object the origin holds at `now`. Objects of a
+    /// class with a change interval change once per interval, each at its own
+    /// phase so that changes do not all land at once.
+    pub fn version_at(&self, class: usize, object: u64, now: SimTime) -> u32 {
+        let interval = self.classes[class].change_interval_us;
+        if interval == 0 {
+            return 0;
+        }
+        let phase = splitmix64(self.size_seed ^ object ^ 0x0050_4841_5345) % interval;
+        ((now.0 + phase) / interval) as u32
+    }
+}
+
+/// One viewer request as generated, before it reaches the edge.
+#[derive(Clone, Copy, Debug)]
+pub struct ViewerRequest {
+    pub edge: usize,
+    pub class: usize,
+    pub object: u64,
+    pub method: Method,
+    pub https: bool,
+}
+
+/// Draws arrival times and requests from the scenario's traffic mix.
+pub struct TrafficGenerator {
+    arrivals: Xoshiro256PlusPlus,
+    popularity: Vec<Xoshiro256PlusPlus>,
+    rate_per_us: f64,
+    peak_rate_per_us: f64,
+    diurnal: Option<Diurnal>,
+    https_share: f64,
+    edge_by_weight: WeightedAliasIndex<f64>,
+    class_by_share: WeightedAliasIndex<f64>,
+    zipf_by_class: Vec<Zipf<f64>>,
+    methods_by_class: Vec<(Vec<Method>, WeightedAliasIndex<f64>)>,
+}
+
+impl TrafficGenerator {
+    pub fn new(scenario: &Scenario, run_seed: u64) -> TrafficGenerator {
+        let traffic = &scenario.traffic;
+        let rate_per_us = traffic.rate_per_s / 1e6;
+        let amplitude = traffic.diurnal.map_or(0.0, |d| d.amplitude);
+        let edge_weights = scenario.topology.edges.iter().map(|e| e.viewer_weight).collect();
+        let class_shares = traffic.classes.iter().map(|c| c.request_share).collect();
+        TrafficGenerator {
+            arrivals: stream_rng(run_seed, Stream::Arrivals),
+            popularity: (0..traffic.classes.len())
+                .map(|i| stream_rng_indexed(run_seed, Stream::Popularity, i as u64))
+                .collect(),
+            rate_per_us,
+            peak_rate_per_us: rate_per_us * (1.0 + amplitude),
+            diurnal: traffic.diurnal,
+            https_share: traffic.https_share,
+            edge_by_weight: WeightedAliasIndex::new(edge_weights).expect("validated: weights are positive"),
+            class_by_share: WeightedAliasIndex::new(class_shares).expect("validated: shares are positive"),
+            zipf_by_class: traffic
+                .classes
+                .iter()
+                .map(|c| Zipf::new(c.objects as f64, c.zipf_alpha).expect("validated: n >= 1, alpha >= 0"))
+                .collect(),
+            methods_by_class: traffic
+                .classes
+                .iter()
+                .map(|c| {
+                    let (methods, weights): (Vec<Method>, Vec<f64>) = c.methods().unzip();
+                    (methods, WeightedAliasIndex::new(weights).expect("validated: a positive method weight"))
+                })
+                .collect(),
+        }
+    }
+
+    /// The arrival rate at `t`, per microsecond.
+    pub fn rate_at(&self, t: SimTime) -> f64 {
+        match self.diurnal {
+            None => self.rate_per_us,
+            Some(d) => {
+                let phase = (t.0 as f64 - d.peak.as_micros() as f64) / d.period.as_micros() as f64;
+                self.rate_per_us * (1.0 + d.amplitude * (std::f64::consts::TAU * phase).cos())
+            }
+        }
+    }
+
+    /// The next arrival after `now` of a Poisson process whose rate follows the
+    /// diurnal curve (Lewis-Shedler thinning against the peak rate).
+    pub fn next_arrival(&mut self, now: SimTime) -> SimTime {
+        let mut t = now.0 as f64;
+        loop {
+            let gap: f64 = Exp1.sample(&mut self.arrivals);
+            t += gap / self.peak_rate_per_us;
+            let at = SimTime(t as u64);
+            if self.diurnal.is_none() || self.arrivals.random::<f64>() * self.peak_rate_per_us <= self.rate_at(at) {
+                return at.max(now);
+            }
+        }
+    }
+
+    /// Draws who asks for what.
+    pub fn sample(&mut self, catalog: &Catalog) -> ViewerRequest {
+        let edge = self.edge_by_weight.sample(&mut self.arrivals);
+        let class = self.class_by_share.sample(&mut self.arrivals);
+        let (methods, by_weight) = &self.methods_by_class[class];
+        let method = methods[by_weight.sample(&mut self.arrivals)];
+        let https = self.https_share >= 1.0 || self.arrivals.random::<f64>() < self.https_share;
+        let rank = self.zipf_by_class[class].sample(&mut self.popularity[class]) as u64 - 1;
+        ViewerRequest { edge, class, object: catalog.object_id(class, rank), method, https }
+    }
+
+    /// Mean time between arrivals, for sizing.
+    pub fn mean_gap(&self) -> SimDuration {
+        SimDuration::from_secs_f64(1.0 / (self.rate_per_us * 1e6))
+    }
+}

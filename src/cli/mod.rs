@@ -1,0 +1,126 @@
+//! The command line: the only code that talks to a person. It parses
+//! arguments, loads scenarios, draws progress, prints summaries and writes
+//! files; the simulation itself knows none of this.
+
+mod progress;
+
+use crate::engine;
+use crate::report;
+use crate::scenario::{Override, Scenario, Stop};
+use anyhow::Context;
+use clap::{Parser, Subcommand, ValueEnum};
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+#[derive(Debug, Parser)]
+#[command(name = "cdnsim", version, about = "A discrete-event simulator of a CloudFront-style CDN")]
+pub struct Cli {
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Run a scenario and write its results.
+    Run(RunArgs),
+    /// Check a scenario and print what was understood.
+    Validate(ScenarioArgs),
+}
+
+#[derive(Debug, clap::Args)]
+pub struct ScenarioArgs {
+    /// The scenario file (TOML; see scenarios/README.md).
+    pub scenario: PathBuf,
+    /// Override a scenario field: --set traffic.zipf_alpha=1.1 (repeatable).
+    #[arg(long = "set", value_name = "PATH=VALUE")]
+    pub set: Vec<String>,
+}
+
+#[derive(Debug, clap::Args)]
+pub struct RunArgs {
+    #[command(flatten)]
+    pub scenario: ScenarioArgs,
+    /// Seed of the run (overrides simulation.seed).
+    #[arg(long)]
+    pub seed: Option<u64>,
+    /// Stop after this many viewer requests (overrides simulation.requests/duration).
+    #[arg(long)]
+    pub requests: Option<u64>,
+    /// Results folder [default: results/<scenario-name>].
+    #[arg(long)]
+    pub out: Option<PathBuf>,
+    /// What to print on stdout.
+    #[arg(long, value_enum, default_value_t = Format::Table)]
+    pub format: Format,
+    /// Do not draw a progress bar.
+    #[arg(long)]
+    pub no_progress: bool,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum Format {
+    /// A readable summary table.
+    Table,
+    /// The summary as one JSON object.
+    Json,
+}
+
+/// Parses the arguments and runs the command. Errors are for `main` to print.
+pub fn run(args: impl IntoIterator<Item = std::ffi::OsString>) -> anyhow::Result<ExitCode> {
+    let cli = match Cli::try_parse_from(args) {
+        Ok(cli) => cli,
+        Err(e) => {
+            // clap prints help and version itself, and usage errors with exit 2.
+            let _ = e.print();
+            return Ok(ExitCode::from(if e.use_stderr() { 2 } else { 0 }));
+        }
+    };
+    match cli.command {
+        Command::Run(args) => run_scenario(args),
+        Command::Validate(args) => validate(args),
+    }
+}
+
+fn load(args: &ScenarioArgs) -> anyhow::Result<Scenario> {
+    let overrides =
+        args.set.iter().map(|s| Override::parse(s).map_err(anyhow::Error::msg)).collect::<anyhow::Result<Vec<_>>>()?;
+    Ok(Scenario::load(&args.scenario, &overrides)?)
+}
+
+fn validate(args: ScenarioArgs) -> anyhow::Result<ExitCode> {
+    let scenario = load(&args)?;
+    print!("{}", scenario.describe());
+    println!("ok: {} is valid", args.scenario.display());
+    Ok(ExitCode::SUCCESS)
+}
+
+fn run_scenario(args: RunArgs) -> anyhow::Result<ExitCode> {
+    let mut scenario = load(&args.scenario)?;
+    if let Some(n) = args.requests {
+        anyhow::ensure!(n > 0, "--requests must be at least 1");
+        scenario.simulation.stop = Stop::Requests(n);
+    }
+    let seed = args.seed.unwrap_or(scenario.simulation.seed);
+    let out = args.out.clone().unwrap_or_else(|| PathBuf::from("results").join(&scenario.name));
+    let bar = progress::for_run(&scenario, args.no_progress);
+    let started = std::time::Instant::now();
+    let report = engine::run(&scenario, seed, &mut |p| bar.update(p));
+    bar.finish();
+    let elapsed = started.elapsed();
+    let files = report::result_files(&report, &scenario)?;
+    report::write_files(&out, &files).with_context(|| format!("writing results for {}", scenario.name))?;
+    let summary = report::summary(&report, &scenario);
+    match args.format {
+        Format::Json => println!("{}", report::summary_json(&summary)),
+        Format::Table => {
+            print!("{}", report::summary_table(&summary));
+            println!(
+                "  wall time {:.2} s ({:.2} M requests/s); results in {}",
+                elapsed.as_secs_f64(),
+                report.requests_simulated as f64 / elapsed.as_secs_f64().max(1e-9) / 1e6,
+                out.display()
+            );
+        }
+    }
+    Ok(ExitCode::SUCCESS)
+}

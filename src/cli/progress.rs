@@ -1,0 +1,40 @@
+//! The progress bar of a run: drawn on a terminal, hidden otherwise or with
+//! `--no-progress`. The engine only reports numbers; this draws them.
+
+use crate::engine::Progress;
+use crate::scenario::{Scenario, Stop};
+use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
+use std::io::IsTerminal;
+
+pub struct RunProgress {
+    bar: ProgressBar,
+    by_time: bool,
+}
+
+pub fn for_run(scenario: &Scenario, no_progress: bool) -> RunProgress {
+    let (total, by_time, unit) = match scenario.simulation.stop {
+        Stop::Requests(n) => (n, false, "requests"),
+        Stop::Duration(d) => (d.as_micros() / 1_000_000, true, "simulated s"),
+    };
+    let bar = if no_progress || !std::io::stderr().is_terminal() {
+        ProgressBar::hidden()
+    } else {
+        let bar = ProgressBar::with_draw_target(Some(total), ProgressDrawTarget::stderr());
+        let template =
+            format!("{{spinner}} {} [{{bar:30}}] {{human_pos}}/{{human_len}} {unit} ({{eta}} left)", scenario.name);
+        bar.set_style(ProgressStyle::with_template(&template).expect("static template").progress_chars("=> "));
+        bar
+    };
+    RunProgress { bar, by_time }
+}
+
+impl RunProgress {
+    pub fn update(&self, p: Progress) {
+        let position = if self.by_time { p.now.0 / 1_000_000 } else { p.requests_started };
+        self.bar.set_position(position);
+    }
+
+    pub fn finish(&self) {
+        self.bar.finish_and_clear();
+    }
+}

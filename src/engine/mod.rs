@@ -1,0 +1,705 @@
+//! The discrete-event core: one clock, one event queue, seeded RNG streams,
+//! and the handlers that move requests through the CloudFront hierarchy.
+//!
+//! `run` pops events in (time, sequence) order and hands each to one `on_*`
+//! method. Handlers apply the CloudFront rules by calling the pure functions
+//! of `policy`, and keep their state in tables indexed by id.
+//!
+//! **Invariant:** nothing here prints, reads files or the wall clock.
+//! **Invariant:** the same `Scenario` and seed give the same `Report`.
+//! **Invariant:** in steady state a request allocates nothing: requests live in
+//! a pool whose slots are reused, and every table is sized at set-up.
+
+pub mod event;
+pub mod queue;
+pub mod rng;
+
+use crate::cache::{Cache, CacheKey, Entry, Lookup, new_cache};
+use crate::cdn::topology::Topology;
+use crate::cdn::traffic::{Catalog, TrafficGenerator};
+use crate::http::Method;
+use crate::metrics::{Metrics, Outcome, ResultType, ServedBy};
+use crate::policy::routing::{Route, RouteInputs, route};
+use crate::policy::ttl::{self, TtlDecision};
+use crate::scenario::{OriginKind, Scenario, Stop};
+use crate::time::{SimDuration, SimTime};
+use event::{Event, RequestId};
+use queue::EventQueue;
+use rand::rngs::Xoshiro256PlusPlus;
+use std::collections::{HashMap, VecDeque};
+
+/// How far a run has got, reported every 65,536 events.
+#[derive(Clone, Copy, Debug)]
+pub struct Progress {
+    pub requests_started: u64,
+    pub now: SimTime,
+}
+
+/// The end state of one cache.
+#[derive(Clone, Copy, Debug)]
+pub struct CacheState {
+    pub objects: usize,
+    pub used_bytes: u64,
+    pub capacity_bytes: u64,
+    pub evictions: u64,
+    pub memory_bytes: usize,
+}
+
+/// What a run produced: the measurements and a few facts about the run itself.
+#[derive(Clone, Debug)]
+pub struct Report {
+    pub scenario: String,
+    pub seed: u64,
+    /// Events processed, the warm-up included.
+    pub events: u64,
+    /// Viewer requests simulated, the warm-up included.
+    pub requests_simulated: u64,
+    /// Simulated time when the last request finished.
+    pub end: SimTime,
+    pub metrics: Metrics,
+    /// Edge locations first, then regional edge caches.
+    pub caches: Vec<CacheState>,
+}
+
+/// Runs a scenario to completion with `seed`, calling `on_progress` now and then.
+pub fn run(scenario: &Scenario, seed: u64, on_progress: &mut dyn FnMut(Progress)) -> Report {
+    let mut engine = Engine::new(scenario, seed);
+    engine.run(on_progress);
+    engine.into_report()
+}
+
+/// No request: the end of a waiter list, or "no copy" for a stale version.
+const NONE: u32 = u32::MAX;
+
+/// The most cache levels a route has: edge, regional edge cache, origin shield.
+const MAX_LEVELS: usize = 3;
+
+/// A cache on a request's route.
+#[derive(Clone, Copy, Debug, Default)]
+struct Level {
+    /// Index into `Engine::caches`.
+    cache: u16,
+    /// Whether the request is looked up here, or only passes through.
+    caching: bool,
+    /// Whether this regional edge cache acts as the origin's Origin Shield here.
+    shield_role: bool,
+    /// One-way delay from the level below (or the viewer) to here.
+    half_rtt_us: u32,
+    /// Version of the expired copy found here, or `NONE`.
+    stale_version: u32,
+}
+
+#[derive(Clone, Copy, Debug)]
+struct Request {
+    start: SimTime,
+    object: u64,
+    key: CacheKey,
+    size_bytes: u64,
+    class: u16,
+    behavior: u16,
+    edge: u16,
+    origin: u16,
+    method: Method,
+    measured: bool,
+    levels: [Level; MAX_LEVELS],
+    depth: u8,
+    origin_half_rtt_us: u32,
+    queued_at: SimTime,
+    /// The response travelling back down: its status and object version.
+    status: u16,
+    version: u32,
+    served_by: ServedBy,
+    /// Collapsed requests waiting on this one at some cache: an intrusive list.
+    next_waiter: RequestId,
+}
+
+struct CacheNode {
+    cache: Box<dyn Cache>,
+    /// Object fetches under way from this cache: key -> the leading request.
+    in_flight: HashMap<CacheKey, RequestId, foldhash::fast::FixedState>,
+}
+
+struct OriginState {
+    in_service: u32,
+    concurrency: u32,
+    queue_limit: u32,
+    queue: VecDeque<RequestId>,
+    latency_ms: crate::dist::Dist,
+    rng: Xoshiro256PlusPlus,
+}
+
+/// Per (behavior, class): how a response is cached, decided once at set-up
+/// because both inputs are fixed for the run.
+#[derive(Clone, Copy)]
+struct CachingRule {
+    ttl: TtlDecision,
+    /// Concurrent misses may be merged. CloudFront does not collapse when
+    /// caching is disabled, nor when MinTTL is 0 and the origin forbids reuse
+    /// (DG-custom-origin, "Simultaneous requests for the same object").
+    collapsible: bool,
+}
+
+struct Engine<'s> {
+    scenario: &'s Scenario,
+    seed: u64,
+    now: SimTime,
+    queue: EventQueue,
+    requests: Vec<Request>,
+    free_requests: Vec<RequestId>,
+    caches: Vec<CacheNode>,
+    n_edges: usize,
+    edge_regional: Vec<u16>,
+    s3_origin_local: Vec<bool>,
+    caching_rules: Vec<CachingRule>,
+    origins: Vec<OriginState>,
+    topology: Topology,
+    catalog: Catalog,
+    traffic: TrafficGenerator,
+    collapse: bool,
+    requests_started: u64,
+    arrivals_open: bool,
+    events: u64,
+    metrics: Metrics,
+}
+
+impl<'s> Engine<'s> {
+    fn new(scenario: &'s Scenario, seed: u64) -> Self {
+        let catalog = Catalog::build(scenario, seed);
+        let traffic = TrafficGenerator::new(scenario, seed);
+        let topology = Topology::build(scenario, seed);
+        let n_edges = scenario.topology.edges.len();
+        let n_regional = scenario.topology.regional_caches.len();
+        let mean_size =
+            scenario.traffic.classes.iter().map(|c| c.size_bytes.mean().min(1e12) * c.objects as f64).sum::<f64>()
+                / catalog.total_objects() as f64;
+        let expected_objects = |capacity: u64| {
+            ((capacity as f64 / mean_size.max(1.0)) as u64).min(catalog.total_objects()).min(1 << 24) as usize
+        };
+        let make_cache = |spec: &crate::scenario::CacheSpec| CacheNode {
+            cache: new_cache(spec.eviction, spec.capacity_bytes, expected_objects(spec.capacity_bytes)),
+            in_flight: HashMap::with_capacity_and_hasher(64, foldhash::fast::FixedState::with_seed(0)),
+        };
+        let caches = (0..n_edges)
+            .map(|_| make_cache(&scenario.caches.edge))
+            .chain((0..n_regional).map(|_| make_cache(&scenario.caches.regional)))
+            .collect();
+        let edge_regional: Vec<u16> = scenario.topology.edges.iter().map(|e| e.regional_cache as u16).collect();
+        let s3_origin_local = scenario
+            .topology
+            .edges
+            .iter()
+            .flat_map(|e| {
+                let region = scenario.topology.regional_caches[e.regional_cache].region.name;
+                scenario.origins.iter().map(move |o| o.kind == OriginKind::S3 && o.region.name == region)
+            })
+            .collect();
+        let caching_rules = scenario
+            .distribution
+            .behaviors
+            .iter()
+            .flat_map(|b| {
+                scenario.traffic.classes.iter().map(move |c| {
+                    let ttl = ttl::decide(&c.cache_control, &b.ttl);
+                    let forbids = c.cache_control.forbids_reuse()
+                        || c.cache_control.s_maxage_s.or(c.cache_control.max_age_s) == Some(0);
+                    CachingRule { ttl, collapsible: !(b.ttl.caching_disabled() || (b.ttl.min_s == 0 && forbids)) }
+                })
+            })
+            .collect();
+        let origins = scenario
+            .origins
+            .iter()
+            .enumerate()
+            .map(|(i, o)| OriginState {
+                in_service: 0,
+                concurrency: o.concurrency,
+                queue_limit: o.queue_limit,
+                queue: VecDeque::with_capacity(o.queue_limit.min(4096) as usize),
+                latency_ms: o.latency_ms,
+                rng: rng::stream_rng_indexed(seed, rng::Stream::Origin, i as u64),
+            })
+            .collect();
+        let metrics = Metrics::new(
+            n_edges + n_regional,
+            n_regional,
+            scenario.origins.len(),
+            scenario.distribution.behaviors.len(),
+            scenario.simulation.metrics_interval,
+            scenario.simulation.warmup,
+        );
+        Engine {
+            scenario,
+            seed,
+            now: SimTime::ZERO,
+            queue: EventQueue::with_capacity(4096),
+            requests: Vec::with_capacity(1024),
+            free_requests: Vec::with_capacity(1024),
+            caches,
+            n_edges,
+            edge_regional,
+            s3_origin_local,
+            caching_rules,
+            origins,
+            topology,
+            catalog,
+            traffic,
+            collapse: scenario.simulation.collapse_requests,
+            requests_started: 0,
+            arrivals_open: true,
+            events: 0,
+            metrics,
+        }
+    }
+
+    fn run(&mut self, on_progress: &mut dyn FnMut(Progress)) {
+        let first = self.traffic.next_arrival(SimTime::ZERO);
+        self.schedule_arrival(first);
+        while let Some((at, event)) = self.queue.pop() {
+            debug_assert!(at >= self.now, "time went backwards");
+            self.now = at;
+            self.events += 1;
+            if self.events & 0xffff == 0 {
+                on_progress(Progress { requests_started: self.requests_started, now: self.now });
+            }
+            match event {
+                Event::Arrival => self.on_arrival(),
+                Event::AtLevel { request, level } => self.on_at_level(request, level as usize),
+                Event::AtOrigin { request } => self.on_at_origin(request),
+                Event::OriginDone { request } => self.on_origin_done(request),
+                Event::Down { request, level } => self.on_down(request, level as usize),
+            }
+        }
+        on_progress(Progress { requests_started: self.requests_started, now: self.now });
+    }
+
+    fn schedule_arrival(&mut self, at: SimTime) {
+        let open = match self.scenario.simulation.stop {
+            Stop::Requests(n) => self.requests_started < n,
+            Stop::Duration(d) => at < SimTime::ZERO + d,
+        };
+        self.arrivals_open = open;
+        if open {
+            self.queue.push(at, Event::Arrival);
+        }
+    }
+
+    fn on_arrival(&mut self) {
+        let viewer = self.traffic.sample(&self.catalog);
+        let behavior_index = self.catalog.behavior_of(viewer.object);
+        let behavior = &self.scenario.distribution.behaviors[behavior_index];
+        let origin = behavior.origin;
+        let regional = self.edge_regional[viewer.edge] as usize;
+        let route = route(RouteInputs {
+            method: viewer.method,
+            cached_methods: behavior.cached_methods,
+            caching_disabled: behavior.ttl.caching_disabled(),
+            s3_origin_in_edge_region: self.s3_origin_local[viewer.edge * self.scenario.origins.len() + origin],
+        });
+        let mut levels = [Level { stale_version: NONE, ..Level::default() }; MAX_LEVELS];
+        let caching = matches!(route, Route::Cached { .. });
+        levels[0].cache = viewer.edge as u16;
+        levels[0].caching = caching;
+        let mut depth = 1;
+        if let Route::Cached { via_regional: true } = route {
+            levels[1].cache = (self.n_edges + regional) as u16;
+            levels[1].caching = true;
+            depth = 2;
+        }
+        // Every request to an origin with Origin Shield passes through it; it
+        // caches only what the route caches (DG-shield). A request whose own
+        // regional cache is the shield gets no extra hop.
+        if let Some(shield) = self.scenario.origins[origin].origin_shield
+            && !(depth == 2 && shield == regional)
+        {
+            levels[depth].cache = (self.n_edges + shield) as u16;
+            levels[depth].caching = caching;
+            levels[depth].shield_role = true;
+            depth += 1;
+        }
+        let class = viewer.class;
+        let key = viewer.object * 2 + (viewer.method == Method::Options) as u64;
+        levels[0].half_rtt_us = half(self.topology.sample_viewer_rtt(viewer.edge));
+        let request = Request {
+            start: self.now,
+            object: viewer.object,
+            key,
+            size_bytes: self.catalog.size_of(class, viewer.object),
+            class: class as u16,
+            behavior: behavior_index as u16,
+            edge: viewer.edge as u16,
+            origin: origin as u16,
+            method: viewer.method,
+            measured: self.metrics.measures(self.now),
+            levels,
+            depth: depth as u8,
+            origin_half_rtt_us: 0,
+            queued_at: SimTime::ZERO,
+            status: 0,
+            version: 0,
+            served_by: ServedBy::Origin,
+            next_waiter: NONE,
+        };
+        let id = self.allocate(request);
+        self.requests_started += 1;
+        self.queue.push(self.now + SimDuration(levels[0].half_rtt_us as u64), Event::AtLevel { request: id, level: 0 });
+        let next = self.traffic.next_arrival(self.now);
+        self.schedule_arrival(next);
+    }
+
+    fn on_at_level(&mut self, id: RequestId, level: usize) {
+        let r = self.requests[id as usize];
+        if level == 0 && !self.scenario.distribution.behaviors[r.behavior as usize].allowed_methods.contains(r.method) {
+            // A method the behavior does not allow: CloudFront answers 403
+            // itself (reference §4.1, 6.2).
+            self.respond(id, 403, 0, ServedBy::EdgeRefusal);
+            self.finish(id);
+            return;
+        }
+        let lvl = r.levels[level];
+        let cache_index = lvl.cache as usize;
+        if !lvl.caching {
+            if r.measured {
+                self.tier_stats(&lvl).passed_through += 1;
+            }
+            self.forward(id, level);
+            return;
+        }
+        let lookup = self.caches[cache_index].cache.lookup(r.key, self.now);
+        let rule = self.caching_rule(&r);
+        match lookup {
+            Lookup::Fresh(entry) => {
+                if r.measured {
+                    let stats = self.tier_stats(&lvl);
+                    stats.lookups += 1;
+                    stats.hits += 1;
+                    stats.bytes_hit += r.size_bytes;
+                }
+                let served_by = self.tier_of(&lvl, level);
+                self.respond(id, 200, entry.version, served_by);
+                self.send_down(id, level);
+            }
+            Lookup::Stale(_) | Lookup::Miss => {
+                if let Lookup::Stale(entry) = lookup {
+                    self.requests[id as usize].levels[level].stale_version = entry.version;
+                }
+                let collapse = self.collapse && rule.collapsible;
+                let leader = if collapse { self.caches[cache_index].in_flight.get(&r.key).copied() } else { None };
+                if r.measured {
+                    let stats = self.tier_stats(&lvl);
+                    stats.lookups += 1;
+                    match (lookup, leader) {
+                        (_, Some(_)) => stats.collapsed += 1,
+                        (Lookup::Stale(_), None) => stats.stale += 1,
+                        _ => stats.misses += 1,
+                    }
+                }
+                match leader {
+                    Some(leader) => {
+                        // Join the fetch already under way; its response serves us too.
+                        self.requests[id as usize].next_waiter = self.requests[leader as usize].next_waiter;
+                        self.requests[leader as usize].next_waiter = id;
+                    }
+                    None => {
+                        if collapse {
+                            self.caches[cache_index].in_flight.insert(r.key, id);
+                        }
+                        self.forward(id, level);
+                    }
+                }
+            }
+        }
+    }
+
+    /// Sends a request from `level` to the next level up, or to the origin.
+    fn forward(&mut self, id: RequestId, level: usize) {
+        let r = self.requests[id as usize];
+        let from = self.node_of(r.levels[level].cache as usize);
+        if level + 1 < r.depth as usize {
+            let to = self.node_of(r.levels[level + 1].cache as usize);
+            let rtt = self.sample_hop(from, Node::Regional(to.regional_index()), r.edge as usize);
+            self.requests[id as usize].levels[level + 1].half_rtt_us = half(rtt);
+            self.queue
+                .push(self.now + SimDuration(half(rtt) as u64), Event::AtLevel { request: id, level: level as u8 + 1 });
+        } else {
+            let rtt = self.sample_hop(from, Node::Origin(r.origin as usize), r.edge as usize);
+            self.requests[id as usize].origin_half_rtt_us = half(rtt);
+            self.queue.push(self.now + SimDuration(half(rtt) as u64), Event::AtOrigin { request: id });
+        }
+    }
+
+    fn on_at_origin(&mut self, id: RequestId) {
+        let r = self.requests[id as usize];
+        let origin = r.origin as usize;
+        if r.measured {
+            self.metrics.record_origin_request(r.start);
+            let stats = &mut self.metrics.origins[origin];
+            stats.requests += 1;
+            stats.conditional += (r.levels[r.depth as usize - 1].stale_version != NONE) as u64;
+        }
+        let state = &mut self.origins[origin];
+        if state.in_service < state.concurrency {
+            self.start_service(id);
+        } else if (state.queue.len() as u32) < state.queue_limit {
+            state.queue.push_back(id);
+            self.requests[id as usize].queued_at = self.now;
+            if r.measured {
+                let stats = &mut self.metrics.origins[origin];
+                stats.peak_queued = stats.peak_queued.max(state.queue.len() as u32);
+            }
+        } else {
+            // The origin is saturated: it refuses with 503 at once.
+            if r.measured {
+                self.metrics.origins[origin].rejected += 1;
+            }
+            self.respond(id, 503, 0, ServedBy::Origin);
+            self.send_down_from_origin(id);
+        }
+    }
+
+    fn start_service(&mut self, id: RequestId) {
+        let r = self.requests[id as usize];
+        let origin = r.origin as usize;
+        let state = &mut self.origins[origin];
+        state.in_service += 1;
+        let service = SimDuration::from_millis_f64(state.latency_ms.sample(&mut state.rng));
+        if r.measured {
+            let stats = &mut self.metrics.origins[origin];
+            stats.peak_in_service = stats.peak_in_service.max(state.in_service);
+        }
+        self.queue.push(self.now + service, Event::OriginDone { request: id });
+    }
+
+    fn on_origin_done(&mut self, id: RequestId) {
+        let r = self.requests[id as usize];
+        let origin = r.origin as usize;
+        self.origins[origin].in_service -= 1;
+        if let Some(next) = self.origins[origin].queue.pop_front() {
+            let waited = self.now.saturating_since(self.requests[next as usize].queued_at);
+            if self.requests[next as usize].measured {
+                let stats = &mut self.metrics.origins[origin];
+                stats.queued_us += waited.as_micros();
+                stats.queued_requests += 1;
+            }
+            self.start_service(next);
+        }
+        let version = self.catalog.version_at(r.class as usize, r.object, self.now);
+        if r.measured {
+            let not_modified = r.levels[r.depth as usize - 1].stale_version == version;
+            let stats = &mut self.metrics.origins[origin];
+            stats.not_modified += not_modified as u64;
+            if !not_modified {
+                stats.bytes_out += body_bytes(r.method, 200, r.size_bytes);
+                self.metrics.origin_bytes += body_bytes(r.method, 200, r.size_bytes);
+            }
+        }
+        self.respond(id, 200, version, ServedBy::Origin);
+        self.send_down_from_origin(id);
+    }
+
+    fn send_down_from_origin(&mut self, id: RequestId) {
+        let r = &self.requests[id as usize];
+        let at = self.now + SimDuration(r.origin_half_rtt_us as u64);
+        let level = r.depth - 1;
+        self.queue.push(at, Event::Down { request: id, level });
+    }
+
+    /// The response reaches `level` on its way down: store it, serve the
+    /// requests collapsed onto it here, and pass it on.
+    fn on_down(&mut self, id: RequestId, level: usize) {
+        let r = self.requests[id as usize];
+        let lvl = r.levels[level];
+        let cache_index = lvl.cache as usize;
+        if lvl.caching {
+            if r.status < 400 {
+                self.store(&r, level);
+            }
+            if self.caches[cache_index].in_flight.get(&r.key) == Some(&id) {
+                self.caches[cache_index].in_flight.remove(&r.key);
+            }
+            let served_by = self.tier_of(&lvl, level);
+            let mut waiter = std::mem::replace(&mut self.requests[id as usize].next_waiter, NONE);
+            while waiter != NONE {
+                let next = std::mem::replace(&mut self.requests[waiter as usize].next_waiter, NONE);
+                self.respond(waiter, r.status, r.version, served_by);
+                self.send_down(waiter, level);
+                waiter = next;
+            }
+        }
+        self.send_down(id, level);
+    }
+
+    fn store(&mut self, r: &Request, level: usize) {
+        let lvl = r.levels[level];
+        let cache = &mut self.caches[lvl.cache as usize].cache;
+        match self.caching_rules[r.behavior as usize * self.scenario.traffic.classes.len() + r.class as usize].ttl {
+            TtlDecision::Cache(ttl) => {
+                let expires_at = self.now + ttl;
+                let refreshed = lvl.stale_version == r.version && cache.refresh(r.key, expires_at, r.version);
+                if !refreshed {
+                    // A stored copy is at least one byte so that empty bodies
+                    // (OPTIONS) still occupy space and can be evicted.
+                    cache.insert(r.key, Entry { size_bytes: r.size_bytes.max(1), expires_at, version: r.version });
+                }
+            }
+            TtlDecision::DoNotCache => {
+                if lvl.stale_version != NONE {
+                    cache.remove(r.key);
+                }
+            }
+        }
+    }
+
+    /// Passes a response from `level` to the level below, or to the viewer.
+    fn send_down(&mut self, id: RequestId, level: usize) {
+        if level == 0 {
+            self.finish(id);
+        } else {
+            let half_rtt_us = self.requests[id as usize].levels[level].half_rtt_us;
+            self.queue
+                .push(self.now + SimDuration(half_rtt_us as u64), Event::Down { request: id, level: level as u8 - 1 });
+        }
+    }
+
+    /// The response leaves the edge for the viewer: record it and free the slot.
+    fn finish(&mut self, id: RequestId) {
+        let r = self.requests[id as usize];
+        if r.measured {
+            let edge_stale = r.levels[0].stale_version;
+            let result = if r.status >= 400 {
+                ResultType::Error
+            } else if r.served_by == ServedBy::Edge {
+                ResultType::Hit
+            } else if edge_stale != NONE && edge_stale == r.version {
+                ResultType::RefreshHit
+            } else {
+                ResultType::Miss
+            };
+            let viewer_half = SimDuration(r.levels[0].half_rtt_us as u64);
+            self.metrics.record(&Outcome {
+                start: r.start,
+                latency: (self.now + viewer_half) - r.start,
+                method: r.method,
+                behavior: r.behavior as usize,
+                status: r.status,
+                body_bytes: body_bytes(r.method, r.status, r.size_bytes),
+                served_by: r.served_by,
+                result,
+            });
+        }
+        self.free_requests.push(id);
+    }
+
+    fn respond(&mut self, id: RequestId, status: u16, version: u32, served_by: ServedBy) {
+        let r = &mut self.requests[id as usize];
+        r.status = status;
+        r.version = version;
+        r.served_by = served_by;
+    }
+
+    fn allocate(&mut self, request: Request) -> RequestId {
+        match self.free_requests.pop() {
+            Some(id) => {
+                self.requests[id as usize] = request;
+                id
+            }
+            None => {
+                self.requests.push(request);
+                (self.requests.len() - 1) as RequestId
+            }
+        }
+    }
+
+    fn caching_rule(&self, r: &Request) -> CachingRule {
+        self.caching_rules[r.behavior as usize * self.scenario.traffic.classes.len() + r.class as usize]
+    }
+
+    fn tier_of(&self, lvl: &Level, level: usize) -> ServedBy {
+        match (level, lvl.shield_role) {
+            (0, _) => ServedBy::Edge,
+            (_, true) => ServedBy::Shield,
+            _ => ServedBy::Regional,
+        }
+    }
+
+    fn tier_stats(&mut self, lvl: &Level) -> &mut crate::metrics::TierStats {
+        let cache = lvl.cache as usize;
+        if lvl.shield_role {
+            &mut self.metrics.shield_role[cache - self.n_edges]
+        } else {
+            &mut self.metrics.caches[cache]
+        }
+    }
+
+    fn node_of(&self, cache: usize) -> Node {
+        if cache < self.n_edges { Node::Edge(cache) } else { Node::Regional(cache - self.n_edges) }
+    }
+
+    /// Round trip between two nodes. An edge reaches a regional cache other
+    /// than its own (an Origin Shield) through its own.
+    fn sample_hop(&mut self, from: Node, to: Node, edge: usize) -> SimDuration {
+        let own = self.edge_regional[edge] as usize;
+        match (from, to) {
+            (Node::Edge(e), Node::Regional(r)) if r == own => {
+                self.topology.sample_rtt(self.topology.edge_to_regional(e))
+            }
+            (Node::Edge(e), Node::Regional(r)) => {
+                let first = self.topology.sample_rtt(self.topology.edge_to_regional(e));
+                first + self.topology.sample_rtt(self.topology.regional_to_regional(own, r))
+            }
+            (Node::Edge(e), Node::Origin(o)) => self.topology.sample_rtt(self.topology.edge_to_origin(e, o)),
+            (Node::Regional(a), Node::Regional(b)) => {
+                self.topology.sample_rtt(self.topology.regional_to_regional(a, b))
+            }
+            (Node::Regional(a), Node::Origin(o)) => self.topology.sample_rtt(self.topology.regional_to_origin(a, o)),
+            (_, Node::Edge(_)) | (Node::Origin(_), _) => unreachable!("requests only travel up towards the origin"),
+        }
+    }
+
+    fn into_report(self) -> Report {
+        Report {
+            scenario: self.scenario.name.clone(),
+            seed: self.seed,
+            events: self.events,
+            requests_simulated: self.requests_started,
+            end: self.now,
+            caches: self
+                .caches
+                .iter()
+                .map(|c| CacheState {
+                    objects: c.cache.len(),
+                    used_bytes: c.cache.used_bytes(),
+                    capacity_bytes: c.cache.capacity_bytes(),
+                    evictions: c.cache.evictions(),
+                    memory_bytes: c.cache.memory_bytes(),
+                })
+                .collect(),
+            metrics: self.metrics,
+        }
+    }
+}
+
+#[derive(Clone, Copy, Debug)]
+enum Node {
+    Edge(usize),
+    Regional(usize),
+    Origin(usize),
+}
+
+impl Node {
+    fn regional_index(self) -> usize {
+        match self {
+            Node::Regional(r) => r,
+            _ => unreachable!("only regional edge caches sit above the edge"),
+        }
+    }
+}
+
+/// Half a round trip, in whole microseconds.
+fn half(rtt: SimDuration) -> u32 {
+    (rtt.as_micros() / 2).min(u32::MAX as u64) as u32
+}
+
+/// Body bytes a viewer receives: HEAD and OPTIONS carry none, nor do errors.
+fn body_bytes(method: Method, status: u16, size_bytes: u64) -> u64 {
+    if status >= 300 || matches!(method, Method::Head | Method::Options) { 0 } else { size_bytes }
+}

@@ -1,0 +1,274 @@
+//! Counters and latency histograms the engine writes into. Everything is sized
+//! at set-up; recording a request allocates nothing (a new metrics interval
+//! allocates its histogram once, not per request).
+
+use crate::http::Method;
+use crate::time::{SimDuration, SimTime};
+use hdrhistogram::Histogram;
+
+/// Latencies are recorded in microseconds up to one hour; a longer one is
+/// clamped to that (it only happens with absurd scenarios).
+const LATENCY_MAX_US: u64 = 3_600_000_000;
+
+fn latency_histogram(significant_figures: u8) -> Histogram<u64> {
+    Histogram::new_with_bounds(1, LATENCY_MAX_US, significant_figures).expect("static bounds are valid")
+}
+
+/// Where a response to a viewer came from.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ServedBy {
+    Edge,
+    Regional,
+    Shield,
+    Origin,
+    /// Answered by the edge itself without a cache or origin: a refusal such
+    /// as a method the behavior does not allow.
+    EdgeRefusal,
+}
+
+/// CloudFront's `x-edge-result-type` for the viewer's request (DG-logs).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ResultType {
+    Hit,
+    RefreshHit,
+    Miss,
+    Error,
+}
+
+/// What the engine knows about a finished viewer request.
+#[derive(Clone, Copy, Debug)]
+pub struct Outcome {
+    pub start: SimTime,
+    pub latency: SimDuration,
+    pub method: Method,
+    pub behavior: usize,
+    pub status: u16,
+    pub body_bytes: u64,
+    pub served_by: ServedBy,
+    pub result: ResultType,
+}
+
+#[derive(Clone, Debug, Default)]
+pub struct MethodStats {
+    pub requests: u64,
+    pub hits: u64,
+    pub errors_4xx: u64,
+    pub errors_5xx: u64,
+}
+
+/// One cache (an edge location or a regional edge cache), or one regional
+/// edge cache in its Origin Shield role.
+#[derive(Clone, Debug, Default)]
+pub struct TierStats {
+    pub lookups: u64,
+    pub hits: u64,
+    /// Found but expired: revalidated upstream with a conditional request.
+    pub stale: u64,
+    pub misses: u64,
+    /// Misses merged into another request's fetch of the same object.
+    pub collapsed: u64,
+    pub bytes_hit: u64,
+    /// Requests passed through without a lookup (proxy methods, dynamic content).
+    pub passed_through: u64,
+}
+
+impl TierStats {
+    pub fn hit_ratio(&self) -> f64 {
+        ratio(self.hits, self.lookups)
+    }
+}
+
+#[derive(Clone, Debug, Default)]
+pub struct OriginStats {
+    pub requests: u64,
+    pub conditional: u64,
+    pub not_modified: u64,
+    pub bytes_out: u64,
+    /// Refused with 503 because the queue was full.
+    pub rejected: u64,
+    pub peak_in_service: u32,
+    pub peak_queued: u32,
+    /// Total time spent waiting in the queue, for the mean queueing delay.
+    pub queued_us: u64,
+    pub queued_requests: u64,
+}
+
+#[derive(Clone, Debug)]
+pub struct BehaviorStats {
+    pub requests: u64,
+    pub hits: u64,
+    pub refresh_hits: u64,
+    pub misses: u64,
+    pub errors: u64,
+    pub bytes: u64,
+    pub latency_us: Histogram<u64>,
+}
+
+/// One metrics interval, by request start time.
+#[derive(Clone, Debug)]
+pub struct IntervalStats {
+    pub requests: u64,
+    pub hits: u64,
+    pub errors: u64,
+    pub origin_requests: u64,
+    pub bytes: u64,
+    pub latency_us: Histogram<u64>,
+}
+
+impl IntervalStats {
+    fn new() -> Self {
+        IntervalStats {
+            requests: 0,
+            hits: 0,
+            errors: 0,
+            origin_requests: 0,
+            bytes: 0,
+            latency_us: latency_histogram(2),
+        }
+    }
+}
+
+/// Everything measured in a run after the warm-up.
+#[derive(Clone, Debug)]
+pub struct Metrics {
+    pub requests: u64,
+    pub hits: u64,
+    pub refresh_hits: u64,
+    pub misses: u64,
+    pub errors_4xx: u64,
+    pub errors_5xx: u64,
+    pub bytes_requested: u64,
+    pub bytes_hit: u64,
+    pub origin_requests: u64,
+    pub origin_bytes: u64,
+    pub latency_us: Histogram<u64>,
+    pub by_method: [MethodStats; 7],
+    /// Edge locations first, then regional edge caches, as in the scenario.
+    pub caches: Vec<TierStats>,
+    /// Per regional edge cache: its work as another Region's Origin Shield.
+    pub shield_role: Vec<TierStats>,
+    pub origins: Vec<OriginStats>,
+    pub behaviors: Vec<BehaviorStats>,
+    pub intervals: Vec<IntervalStats>,
+    pub interval: SimDuration,
+    pub warmup: SimDuration,
+}
+
+impl Metrics {
+    pub fn new(
+        n_caches: usize,
+        n_regional: usize,
+        n_origins: usize,
+        n_behaviors: usize,
+        interval: SimDuration,
+        warmup: SimDuration,
+    ) -> Self {
+        Metrics {
+            requests: 0,
+            hits: 0,
+            refresh_hits: 0,
+            misses: 0,
+            errors_4xx: 0,
+            errors_5xx: 0,
+            bytes_requested: 0,
+            bytes_hit: 0,
+            origin_requests: 0,
+            origin_bytes: 0,
+            latency_us: latency_histogram(3),
+            by_method: Default::default(),
+            caches: vec![TierStats::default(); n_caches],
+            shield_role: vec![TierStats::default(); n_regional],
+            origins: vec![OriginStats::default(); n_origins],
+            behaviors: (0..n_behaviors)
+                .map(|_| BehaviorStats {
+                    requests: 0,
+                    hits: 0,
+                    refresh_hits: 0,
+                    misses: 0,
+                    errors: 0,
+                    bytes: 0,
+                    latency_us: latency_histogram(2),
+                })
+                .collect(),
+            intervals: Vec::new(),
+            interval,
+            warmup,
+        }
+    }
+
+    /// Whether a request that started at `start` is measured.
+    pub fn measures(&self, start: SimTime) -> bool {
+        start.0 >= self.warmup.as_micros()
+    }
+
+    fn interval_mut(&mut self, start: SimTime) -> &mut IntervalStats {
+        let index = (start.0 / self.interval.as_micros()) as usize;
+        while self.intervals.len() <= index {
+            self.intervals.push(IntervalStats::new());
+        }
+        &mut self.intervals[index]
+    }
+
+    /// Records a finished viewer request (the caller checked `measures`).
+    pub fn record(&mut self, o: &Outcome) {
+        let latency_us = o.latency.as_micros().max(1);
+        let from_cache = matches!(o.served_by, ServedBy::Edge | ServedBy::Regional | ServedBy::Shield);
+        let is_error = o.status >= 400;
+        self.requests += 1;
+        self.hits += from_cache as u64;
+        self.refresh_hits += (o.result == ResultType::RefreshHit) as u64;
+        self.misses += (o.result == ResultType::Miss) as u64;
+        self.errors_4xx += (400..500).contains(&o.status) as u64;
+        self.errors_5xx += (o.status >= 500) as u64;
+        self.bytes_requested += o.body_bytes;
+        if from_cache {
+            self.bytes_hit += o.body_bytes;
+        }
+        self.latency_us.saturating_record(latency_us);
+
+        let m = &mut self.by_method[o.method.index()];
+        m.requests += 1;
+        m.hits += from_cache as u64;
+        m.errors_4xx += (400..500).contains(&o.status) as u64;
+        m.errors_5xx += (o.status >= 500) as u64;
+
+        let b = &mut self.behaviors[o.behavior];
+        b.requests += 1;
+        b.hits += from_cache as u64;
+        b.refresh_hits += (o.result == ResultType::RefreshHit) as u64;
+        b.misses += (o.result == ResultType::Miss) as u64;
+        b.errors += is_error as u64;
+        b.bytes += o.body_bytes;
+        b.latency_us.saturating_record(latency_us);
+
+        let i = self.interval_mut(o.start);
+        i.requests += 1;
+        i.hits += from_cache as u64;
+        i.errors += is_error as u64;
+        i.bytes += o.body_bytes;
+        i.latency_us.saturating_record(latency_us);
+    }
+
+    /// Counts a request arriving at an origin, in the interval of the viewer
+    /// request it serves.
+    pub fn record_origin_request(&mut self, viewer_start: SimTime) {
+        self.origin_requests += 1;
+        self.interval_mut(viewer_start).origin_requests += 1;
+    }
+
+    pub fn hit_ratio(&self) -> f64 {
+        ratio(self.hits, self.requests)
+    }
+    pub fn byte_hit_ratio(&self) -> f64 {
+        ratio(self.bytes_hit, self.bytes_requested)
+    }
+    /// Share of viewer requests that did not cause an origin request.
+    pub fn origin_offload(&self) -> f64 {
+        if self.requests == 0 { 0.0 } else { 1.0 - self.origin_requests as f64 / self.requests as f64 }
+    }
+}
+
+/// `num / den`, or 0 when nothing was counted.
+pub fn ratio(num: u64, den: u64) -> f64 {
+    if den == 0 { 0.0 } else { num as f64 / den as f64 }
+}

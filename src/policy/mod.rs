@@ -1,0 +1,8 @@
+//! Pure CloudFront decisions: inputs in, decision out.
+//!
+//! **Invariant:** nothing here touches an RNG, the clock, I/O or mutable engine
+//! state, so each rule is tested by a table of cases and reused by any caller.
+
+pub mod path_pattern;
+pub mod routing;
+pub mod ttl;

@@ -1,0 +1,497 @@
+//! A run's `Report` as rows (pure functions) and as files (the only I/O here).
+//!
+//! Row builders take the report and the scenario and return plain structs, so
+//! they are tested without touching a disk. `write_results` writes every file
+//! under a temporary name first and renames them only when all are written, so
+//! an interrupted or failed run leaves no half-written results.
+
+use crate::engine::Report;
+use crate::http::Method;
+use crate::metrics::{TierStats, ratio};
+use crate::scenario::Scenario;
+use anyhow::Context;
+use hdrhistogram::Histogram;
+use serde::Serialize;
+use std::collections::BTreeMap;
+use std::path::Path;
+
+#[derive(Clone, Debug, Serialize, PartialEq)]
+pub struct LatencySummary {
+    pub p50: f64,
+    pub p95: f64,
+    pub p99: f64,
+    pub mean: f64,
+    pub max: f64,
+}
+
+fn latency_summary(h: &Histogram<u64>) -> LatencySummary {
+    let ms = |us: u64| us as f64 / 1e3;
+    if h.is_empty() {
+        return LatencySummary { p50: 0.0, p95: 0.0, p99: 0.0, mean: 0.0, max: 0.0 };
+    }
+    LatencySummary {
+        p50: ms(h.value_at_quantile(0.50)),
+        p95: ms(h.value_at_quantile(0.95)),
+        p99: ms(h.value_at_quantile(0.99)),
+        mean: round3(h.mean() / 1e3),
+        max: ms(h.max()),
+    }
+}
+
+fn round3(x: f64) -> f64 {
+    (x * 1e3).round() / 1e3
+}
+fn round6(x: f64) -> f64 {
+    (x * 1e6).round() / 1e6
+}
+
+#[derive(Clone, Debug, Serialize, PartialEq)]
+pub struct MethodSummary {
+    pub requests: u64,
+    pub hits: u64,
+    pub errors_4xx: u64,
+    pub errors_5xx: u64,
+}
+
+/// The run's headline numbers: `summary.csv` and `--format json`.
+#[derive(Clone, Debug, Serialize, PartialEq)]
+pub struct Summary {
+    pub scenario: String,
+    pub seed: u64,
+    pub requests: u64,
+    pub hits: u64,
+    pub hit_ratio: f64,
+    pub refresh_hits: u64,
+    pub misses: u64,
+    pub errors_4xx: u64,
+    pub errors_5xx: u64,
+    pub bytes_requested: u64,
+    pub bytes_hit: u64,
+    pub byte_hit_ratio: f64,
+    pub edge_hit_ratio: f64,
+    pub regional_hit_ratio: f64,
+    pub shield_hit_ratio: f64,
+    pub origin_requests: u64,
+    pub origin_bytes: u64,
+    pub origin_offload: f64,
+    pub collapsed: u64,
+    pub latency_ms: LatencySummary,
+    pub by_method: BTreeMap<String, MethodSummary>,
+    pub events: u64,
+    pub requests_simulated: u64,
+    pub simulated_seconds: f64,
+}
+
+fn sum_tiers<'a>(stats: impl Iterator<Item = &'a TierStats>) -> TierStats {
+    stats.fold(TierStats::default(), |mut acc, s| {
+        acc.lookups += s.lookups;
+        acc.hits += s.hits;
+        acc.stale += s.stale;
+        acc.misses += s.misses;
+        acc.collapsed += s.collapsed;
+        acc.bytes_hit += s.bytes_hit;
+        acc.passed_through += s.passed_through;
+        acc
+    })
+}
+
+pub fn summary(report: &Report, scenario: &Scenario) -> Summary {
+    let m = &report.metrics;
+    let n_edges = scenario.topology.edges.len();
+    let edge = sum_tiers(m.caches[..n_edges].iter());
+    let regional = sum_tiers(m.caches[n_edges..].iter());
+    let shield = sum_tiers(m.shield_role.iter());
+    let by_method = Method::ALL
+        .iter()
+        .filter(|method| m.by_method[method.index()].requests > 0)
+        .map(|method| {
+            let s = &m.by_method[method.index()];
+            (
+                method.as_str().to_string(),
+                MethodSummary {
+                    requests: s.requests,
+                    hits: s.hits,
+                    errors_4xx: s.errors_4xx,
+                    errors_5xx: s.errors_5xx,
+                },
+            )
+        })
+        .collect();
+    Summary {
+        scenario: report.scenario.clone(),
+        seed: report.seed,
+        requests: m.requests,
+        hits: m.hits,
+        hit_ratio: round6(m.hit_ratio()),
+        refresh_hits: m.refresh_hits,
+        misses: m.misses,
+        errors_4xx: m.errors_4xx,
+        errors_5xx: m.errors_5xx,
+        bytes_requested: m.bytes_requested,
+        bytes_hit: m.bytes_hit,
+        byte_hit_ratio: round6(m.byte_hit_ratio()),
+        edge_hit_ratio: round6(edge.hit_ratio()),
+        regional_hit_ratio: round6(regional.hit_ratio()),
+        shield_hit_ratio: round6(shield.hit_ratio()),
+        origin_requests: m.origin_requests,
+        origin_bytes: m.origin_bytes,
+        origin_offload: round6(m.origin_offload()),
+        collapsed: edge.collapsed + regional.collapsed + shield.collapsed,
+        latency_ms: latency_summary(&m.latency_us),
+        by_method,
+        events: report.events,
+        requests_simulated: report.requests_simulated,
+        simulated_seconds: round6(report.end.as_secs_f64()),
+    }
+}
+
+/// `summary.csv` flattens the nested fields of [`Summary`].
+#[derive(Debug, Serialize)]
+struct SummaryCsvRow<'a> {
+    scenario: &'a str,
+    seed: u64,
+    requests: u64,
+    hits: u64,
+    hit_ratio: f64,
+    refresh_hits: u64,
+    misses: u64,
+    errors_4xx: u64,
+    errors_5xx: u64,
+    bytes_requested: u64,
+    bytes_hit: u64,
+    byte_hit_ratio: f64,
+    edge_hit_ratio: f64,
+    regional_hit_ratio: f64,
+    shield_hit_ratio: f64,
+    origin_requests: u64,
+    origin_bytes: u64,
+    origin_offload: f64,
+    collapsed: u64,
+    latency_p50_ms: f64,
+    latency_p95_ms: f64,
+    latency_p99_ms: f64,
+    latency_mean_ms: f64,
+    latency_max_ms: f64,
+    events: u64,
+    requests_simulated: u64,
+    simulated_seconds: f64,
+}
+
+/// One row of `tiers.csv`: an edge location, a regional edge cache, a regional
+/// edge cache in its Origin Shield role, or an origin.
+#[derive(Clone, Debug, Serialize, PartialEq)]
+pub struct TierRow {
+    pub tier: &'static str,
+    pub name: String,
+    pub region: String,
+    pub requests: u64,
+    pub hits: Option<u64>,
+    pub hit_ratio: Option<f64>,
+    pub revalidations: Option<u64>,
+    pub misses: Option<u64>,
+    pub collapsed: Option<u64>,
+    pub passed_through: Option<u64>,
+    pub bytes_hit: Option<u64>,
+    pub objects_at_end: Option<usize>,
+    pub used_bytes_at_end: Option<u64>,
+    pub capacity_bytes: Option<u64>,
+    pub evictions: Option<u64>,
+    pub not_modified: Option<u64>,
+    pub rejected_503: Option<u64>,
+    pub peak_in_service: Option<u32>,
+    pub peak_queued: Option<u32>,
+    pub mean_queue_wait_ms: Option<f64>,
+}
+
+impl TierRow {
+    fn cache(
+        tier: &'static str,
+        name: &str,
+        region: &str,
+        s: &TierStats,
+        end: Option<&crate::engine::CacheState>,
+    ) -> Self {
+        TierRow {
+            tier,
+            name: name.to_string(),
+            region: region.to_string(),
+            requests: s.lookups + s.passed_through,
+            hits: Some(s.hits),
+            hit_ratio: Some(round6(s.hit_ratio())),
+            revalidations: Some(s.stale),
+            misses: Some(s.misses),
+            collapsed: Some(s.collapsed),
+            passed_through: Some(s.passed_through),
+            bytes_hit: Some(s.bytes_hit),
+            objects_at_end: end.map(|e| e.objects),
+            used_bytes_at_end: end.map(|e| e.used_bytes),
+            capacity_bytes: end.map(|e| e.capacity_bytes),
+            evictions: end.map(|e| e.evictions),
+            not_modified: None,
+            rejected_503: None,
+            peak_in_service: None,
+            peak_queued: None,
+            mean_queue_wait_ms: None,
+        }
+    }
+}
+
+pub fn tier_rows(report: &Report, scenario: &Scenario) -> Vec<TierRow> {
+    let m = &report.metrics;
+    let topo = &scenario.topology;
+    let n_edges = topo.edges.len();
+    let mut rows = Vec::new();
+    for (i, e) in topo.edges.iter().enumerate() {
+        let region = topo.regional_caches[e.regional_cache].region.name;
+        rows.push(TierRow::cache("edge", &e.name, region, &m.caches[i], Some(&report.caches[i])));
+    }
+    for (i, r) in topo.regional_caches.iter().enumerate() {
+        let c = n_edges + i;
+        rows.push(TierRow::cache("regional", &r.name, r.region.name, &m.caches[c], Some(&report.caches[c])));
+    }
+    for (i, r) in topo.regional_caches.iter().enumerate() {
+        if scenario.origins.iter().any(|o| o.origin_shield == Some(i)) {
+            rows.push(TierRow::cache("shield", &r.name, r.region.name, &m.shield_role[i], None));
+        }
+    }
+    for (o, stats) in scenario.origins.iter().zip(&m.origins) {
+        rows.push(TierRow {
+            tier: "origin",
+            name: o.name.clone(),
+            region: o.region.name.to_string(),
+            requests: stats.requests,
+            hits: None,
+            hit_ratio: None,
+            revalidations: Some(stats.conditional),
+            misses: None,
+            collapsed: None,
+            passed_through: None,
+            bytes_hit: None,
+            objects_at_end: None,
+            used_bytes_at_end: None,
+            capacity_bytes: None,
+            evictions: None,
+            not_modified: Some(stats.not_modified),
+            rejected_503: Some(stats.rejected),
+            peak_in_service: Some(stats.peak_in_service),
+            peak_queued: Some(stats.peak_queued),
+            mean_queue_wait_ms: Some(round3(ratio(stats.queued_us, stats.queued_requests) / 1e3)),
+        });
+    }
+    rows
+}
+
+#[derive(Clone, Debug, Serialize, PartialEq)]
+pub struct BehaviorRow {
+    pub index: usize,
+    pub path_pattern: String,
+    pub origin: String,
+    pub requests: u64,
+    pub hits: u64,
+    pub hit_ratio: f64,
+    pub refresh_hits: u64,
+    pub misses: u64,
+    pub errors: u64,
+    pub bytes: u64,
+    pub latency_p50_ms: f64,
+    pub latency_p99_ms: f64,
+}
+
+pub fn behavior_rows(report: &Report, scenario: &Scenario) -> Vec<BehaviorRow> {
+    scenario
+        .distribution
+        .behaviors
+        .iter()
+        .zip(&report.metrics.behaviors)
+        .enumerate()
+        .map(|(index, (b, s))| {
+            let latency = latency_summary(&s.latency_us);
+            BehaviorRow {
+                index,
+                path_pattern: b.path_pattern.clone(),
+                origin: scenario.origins[b.origin].name.clone(),
+                requests: s.requests,
+                hits: s.hits,
+                hit_ratio: round6(ratio(s.hits, s.requests)),
+                refresh_hits: s.refresh_hits,
+                misses: s.misses,
+                errors: s.errors,
+                bytes: s.bytes,
+                latency_p50_ms: latency.p50,
+                latency_p99_ms: latency.p99,
+            }
+        })
+        .collect()
+}
+
+#[derive(Clone, Debug, Serialize, PartialEq)]
+pub struct IntervalRow {
+    pub start_s: f64,
+    pub end_s: f64,
+    pub requests: u64,
+    pub requests_per_s: f64,
+    pub hits: u64,
+    pub hit_ratio: f64,
+    pub origin_requests: u64,
+    pub origin_requests_per_s: f64,
+    pub errors: u64,
+    pub bytes: u64,
+    pub latency_p50_ms: f64,
+    pub latency_p99_ms: f64,
+}
+
+/// Per metrics interval, by request start time; intervals inside the warm-up
+/// are left out.
+pub fn timeseries_rows(report: &Report) -> Vec<IntervalRow> {
+    let m = &report.metrics;
+    let width_s = m.interval.as_secs_f64();
+    m.intervals
+        .iter()
+        .enumerate()
+        .filter(|(i, s)| s.requests > 0 || (*i as f64 + 1.0) * width_s > m.warmup.as_secs_f64())
+        .map(|(i, s)| {
+            let latency = latency_summary(&s.latency_us);
+            IntervalRow {
+                start_s: round6(i as f64 * width_s),
+                end_s: round6((i + 1) as f64 * width_s),
+                requests: s.requests,
+                requests_per_s: round3(s.requests as f64 / width_s),
+                hits: s.hits,
+                hit_ratio: round6(ratio(s.hits, s.requests)),
+                origin_requests: s.origin_requests,
+                origin_requests_per_s: round3(s.origin_requests as f64 / width_s),
+                errors: s.errors,
+                bytes: s.bytes,
+                latency_p50_ms: latency.p50,
+                latency_p99_ms: latency.p99,
+            }
+        })
+        .collect()
+}
+
+/// Serialises rows as CSV with a header.
+pub fn csv_bytes<T: Serialize>(rows: &[T]) -> anyhow::Result<Vec<u8>> {
+    let mut w = csv::Writer::from_writer(Vec::new());
+    for row in rows {
+        w.serialize(row)?;
+    }
+    w.into_inner().map_err(|e| anyhow::anyhow!("{e}"))
+}
+
+/// The summary as one JSON object.
+pub fn summary_json(summary: &Summary) -> String {
+    serde_json::to_string(summary).expect("the summary has no maps with non-string keys")
+}
+
+fn summary_csv(s: &Summary) -> anyhow::Result<Vec<u8>> {
+    csv_bytes(&[SummaryCsvRow {
+        scenario: &s.scenario,
+        seed: s.seed,
+        requests: s.requests,
+        hits: s.hits,
+        hit_ratio: s.hit_ratio,
+        refresh_hits: s.refresh_hits,
+        misses: s.misses,
+        errors_4xx: s.errors_4xx,
+        errors_5xx: s.errors_5xx,
+        bytes_requested: s.bytes_requested,
+        bytes_hit: s.bytes_hit,
+        byte_hit_ratio: s.byte_hit_ratio,
+        edge_hit_ratio: s.edge_hit_ratio,
+        regional_hit_ratio: s.regional_hit_ratio,
+        shield_hit_ratio: s.shield_hit_ratio,
+        origin_requests: s.origin_requests,
+        origin_bytes: s.origin_bytes,
+        origin_offload: s.origin_offload,
+        collapsed: s.collapsed,
+        latency_p50_ms: s.latency_ms.p50,
+        latency_p95_ms: s.latency_ms.p95,
+        latency_p99_ms: s.latency_ms.p99,
+        latency_mean_ms: s.latency_ms.mean,
+        latency_max_ms: s.latency_ms.max,
+        events: s.events,
+        requests_simulated: s.requests_simulated,
+        simulated_seconds: s.simulated_seconds,
+    }])
+}
+
+/// Every result file of a run, as (file name, bytes).
+pub fn result_files(report: &Report, scenario: &Scenario) -> anyhow::Result<Vec<(&'static str, Vec<u8>)>> {
+    Ok(vec![
+        ("summary.csv", summary_csv(&summary(report, scenario))?),
+        ("tiers.csv", csv_bytes(&tier_rows(report, scenario))?),
+        ("behaviors.csv", csv_bytes(&behavior_rows(report, scenario))?),
+        ("timeseries.csv", csv_bytes(&timeseries_rows(report))?),
+    ])
+}
+
+/// Writes files into `dir` all or nothing: each goes to a temporary name
+/// first, and the renames happen only after every file was written.
+pub fn write_files(dir: &Path, files: &[(&str, Vec<u8>)]) -> anyhow::Result<()> {
+    std::fs::create_dir_all(dir).with_context(|| format!("cannot create the results folder {}", dir.display()))?;
+    let mut written = Vec::new();
+    for (name, bytes) in files {
+        let tmp = dir.join(format!(".{name}.tmp"));
+        if let Err(e) = std::fs::write(&tmp, bytes) {
+            for t in &written {
+                let _ = std::fs::remove_file(t);
+            }
+            let _ = std::fs::remove_file(&tmp);
+            return Err(e).with_context(|| format!("cannot write {}", tmp.display()));
+        }
+        written.push(tmp);
+    }
+    for ((name, _), tmp) in files.iter().zip(&written) {
+        let path = dir.join(name);
+        std::fs::rename(tmp, &path).with_context(|| format!("cannot write {}", path.display()))?;
+    }
+    Ok(())
+}
+
+/// A readable table of the headline numbers, for the terminal.
+pub fn summary_table(s: &Summary) -> String {
+    use crate::units::format_size;
+    use std::fmt::Write;
+    let mut out = String::new();
+    let pct = |x: f64| format!("{:.2}%", x * 100.0);
+    let rows: Vec<(&str, String)> = vec![
+        ("requests (measured)", format!("{}", s.requests)),
+        ("hit ratio (any cache)", pct(s.hit_ratio)),
+        ("  edge hit ratio", pct(s.edge_hit_ratio)),
+        ("  regional hit ratio", pct(s.regional_hit_ratio)),
+        ("  origin shield hit ratio", pct(s.shield_hit_ratio)),
+        ("  refresh hits", format!("{}", s.refresh_hits)),
+        ("  collapsed misses", format!("{}", s.collapsed)),
+        ("byte hit ratio", pct(s.byte_hit_ratio)),
+        ("bytes to viewers", format_size(s.bytes_requested)),
+        ("origin requests", format!("{} (offload {})", s.origin_requests, pct(s.origin_offload))),
+        ("origin bytes", format_size(s.origin_bytes)),
+        ("errors 4xx / 5xx", format!("{} / {}", s.errors_4xx, s.errors_5xx)),
+        (
+            "latency p50 / p95 / p99",
+            format!("{:.1} / {:.1} / {:.1} ms", s.latency_ms.p50, s.latency_ms.p95, s.latency_ms.p99),
+        ),
+        ("latency mean / max", format!("{:.1} / {:.1} ms", s.latency_ms.mean, s.latency_ms.max)),
+    ];
+    let _ = writeln!(out, "{} (seed {})", s.scenario, s.seed);
+    for (name, value) in rows {
+        let _ = writeln!(out, "  {name:<26} {value}");
+    }
+    let _ = writeln!(out, "  by method:");
+    for (method, m) in &s.by_method {
+        let _ = writeln!(
+            out,
+            "    {method:<8} {:>10} requests  {:>7} hit  {} 4xx  {} 5xx",
+            m.requests,
+            pct(ratio(m.hits, m.requests)),
+            m.errors_4xx,
+            m.errors_5xx
+        );
+    }
+    let _ = writeln!(
+        out,
+        "  simulated {} requests, {} events, {:.1} s of simulated time",
+        s.requests_simulated, s.events, s.simulated_seconds
+    );
+    out
+}

@@ -1,0 +1,225 @@
+//! Scenario files in, a validated [`Scenario`] out. This is the only code that
+//! knows TOML.
+//!
+//! Loading is three steps: parse the text (syntax errors carry line and
+//! column), apply `--set` overrides to the parsed document, then deserialize
+//! into the raw types of [`raw`] and check every rule in [`validate`]. Every
+//! error names the file, the field path, its line and column, and a fix.
+
+mod error;
+pub mod raw;
+pub mod source;
+mod validate;
+
+pub use error::ScenarioError;
+pub use source::Override;
+
+use crate::cache::EvictionPolicy;
+use crate::dist::Dist;
+use crate::http::{CacheControl, Method, MethodSet};
+use crate::policy::ttl::TtlSettings;
+use crate::time::SimDuration;
+use std::path::{Path, PathBuf};
+
+/// A validated scenario: everything the engine needs, with names resolved to
+/// indices and units converted. The engine never sees the file.
+#[derive(Clone, Debug)]
+pub struct Scenario {
+    pub name: String,
+    pub file: PathBuf,
+    pub simulation: SimulationSpec,
+    pub topology: TopologySpec,
+    pub caches: CachesSpec,
+    pub origins: Vec<OriginSpec>,
+    pub distribution: DistributionSpec,
+    pub traffic: TrafficSpec,
+}
+
+#[derive(Clone, Debug)]
+pub struct SimulationSpec {
+    pub seed: u64,
+    pub stop: Stop,
+    /// Requests that arrive before this simulated time are simulated but not measured.
+    pub warmup: SimDuration,
+    pub metrics_interval: SimDuration,
+    /// Merge concurrent misses for one object at one cache into one upstream request.
+    pub collapse_requests: bool,
+}
+
+/// When the run stops generating viewer requests; in-flight requests then finish.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Stop {
+    Requests(u64),
+    Duration(SimDuration),
+}
+
+#[derive(Clone, Debug)]
+pub struct TopologySpec {
+    pub regional_caches: Vec<RegionalCacheSpec>,
+    pub edges: Vec<EdgeSpec>,
+    /// Explicit links; links between Regions that are not listed get a latency
+    /// estimated from geography.
+    pub links: Vec<LinkSpec>,
+    /// Set when the edges came from `[topology.generate]`.
+    pub generated_from: Option<String>,
+}
+
+#[derive(Clone, Debug)]
+pub struct RegionalCacheSpec {
+    pub name: String,
+    pub region: &'static crate::cdn::geo::Region,
+}
+
+#[derive(Clone, Debug)]
+pub struct EdgeSpec {
+    pub name: String,
+    pub regional_cache: usize,
+    pub viewer_weight: f64,
+    /// Round trip between viewers and this edge location, in milliseconds.
+    pub viewer_rtt_ms: Dist,
+    /// Round trip between this edge and its regional edge cache, in milliseconds.
+    pub regional_rtt_ms: Dist,
+}
+
+/// A node of the topology, as links name it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum NodeRef {
+    Regional(usize),
+    Origin(usize),
+}
+
+#[derive(Clone, Debug)]
+pub struct LinkSpec {
+    pub from: NodeRef,
+    pub to: NodeRef,
+    pub rtt_ms: Dist,
+}
+
+#[derive(Clone, Copy, Debug)]
+pub struct CachesSpec {
+    pub edge: CacheSpec,
+    pub regional: CacheSpec,
+}
+
+#[derive(Clone, Copy, Debug)]
+pub struct CacheSpec {
+    pub capacity_bytes: u64,
+    pub eviction: EvictionPolicy,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum OriginKind {
+    /// An S3 bucket: requests from edges whose regional edge cache is in the
+    /// bucket's Region skip that cache (reference §5.1).
+    S3,
+    Custom,
+}
+
+#[derive(Clone, Debug)]
+pub struct OriginSpec {
+    pub name: String,
+    pub kind: OriginKind,
+    pub region: &'static crate::cdn::geo::Region,
+    /// Time the origin takes to produce a response once it starts on it, in milliseconds.
+    pub latency_ms: Dist,
+    /// Requests served at once; more wait in a first-come first-served queue.
+    pub concurrency: u32,
+    /// Requests that may wait; one more gets a 503 from the origin.
+    pub queue_limit: u32,
+    /// The regional edge cache that acts as this origin's Origin Shield.
+    pub origin_shield: Option<usize>,
+}
+
+#[derive(Clone, Debug)]
+pub struct DistributionSpec {
+    pub domain: String,
+    /// In CloudFront's matching order; the last one is the default behavior (`*`).
+    pub behaviors: Vec<BehaviorSpec>,
+}
+
+#[derive(Clone, Debug)]
+pub struct BehaviorSpec {
+    pub path_pattern: String,
+    pub origin: usize,
+    pub allowed_methods: MethodSet,
+    pub cached_methods: MethodSet,
+    pub ttl: TtlSettings,
+}
+
+#[derive(Clone, Debug)]
+pub struct TrafficSpec {
+    /// Mean viewer requests per second before the diurnal curve.
+    pub rate_per_s: f64,
+    pub diurnal: Option<Diurnal>,
+    /// Share of viewers using HTTPS.
+    pub https_share: f64,
+    pub classes: Vec<ClassSpec>,
+}
+
+/// `rate(t) = rate * (1 + amplitude * cos(2 pi (t - peak) / period))`.
+#[derive(Clone, Copy, Debug)]
+pub struct Diurnal {
+    pub amplitude: f64,
+    pub period: SimDuration,
+    pub peak: SimDuration,
+}
+
+#[derive(Clone, Debug)]
+pub struct ClassSpec {
+    pub name: String,
+    /// Share of viewer requests that ask for this class (normalised to sum 1).
+    pub request_share: f64,
+    /// Path template with `{id}` for the object number, e.g. `/static/{id}.js`.
+    pub path_template: String,
+    pub objects: u64,
+    pub zipf_alpha: f64,
+    /// Object size in bytes.
+    pub size_bytes: Dist,
+    /// What the origin sends for objects of this class.
+    pub cache_control: CacheControl,
+    /// Objects change this often at the origin (a revalidation then gets a
+    /// new copy instead of a 304); `None` means they never change.
+    pub change_interval: Option<SimDuration>,
+    /// Method weights, normalised to sum 1, indexed by `Method::index`.
+    pub method_weights: [f64; 7],
+}
+
+impl ClassSpec {
+    /// The path of object `id` of this class.
+    pub fn path_of(&self, id: u64, out: &mut String) {
+        use std::fmt::Write;
+        out.clear();
+        let (before, after) = self.path_template.split_once("{id}").unwrap_or((&self.path_template, ""));
+        out.push_str(before);
+        let _ = write!(out, "{id}");
+        out.push_str(after);
+    }
+
+    pub fn methods(&self) -> impl Iterator<Item = (Method, f64)> + '_ {
+        Method::ALL.into_iter().map(|m| (m, self.method_weights[m.index()])).filter(|(_, w)| *w > 0.0)
+    }
+}
+
+impl Scenario {
+    /// Reads and validates a scenario file, applying `overrides` first.
+    pub fn load(path: &Path, overrides: &[Override]) -> Result<Scenario, ScenarioError> {
+        let text = std::fs::read_to_string(path)
+            .map_err(|e| ScenarioError::Unreadable { file: path.to_path_buf(), reason: e.to_string() })?;
+        Self::from_toml_str(path, &text, overrides)
+    }
+
+    /// Validates scenario text; `file` is used in messages and for the default name.
+    pub fn from_toml_str(file: &Path, text: &str, overrides: &[Override]) -> Result<Scenario, ScenarioError> {
+        validate::load(file, text, overrides)
+    }
+
+    /// Total objects in the catalog.
+    pub fn total_objects(&self) -> u64 {
+        self.traffic.classes.iter().map(|c| c.objects).sum()
+    }
+
+    /// A few lines saying what was understood, for `cdnsim validate`.
+    pub fn describe(&self) -> String {
+        validate::describe(self)
+    }
+}

@@ -1,0 +1,163 @@
+//! The scenario file as written: serde structs that mirror the TOML 1:1.
+//!
+//! Values that carry units (sizes, durations, distributions) are kept as raw
+//! `toml::Value`s here and interpreted in `validate`, where an error can name
+//! the field and say what was expected. Every table refuses unknown fields so a
+//! typo is an error, not a silently ignored setting.
+
+use serde::Deserialize;
+use std::collections::BTreeMap;
+use toml::Value;
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawScenario {
+    pub simulation: RawSimulation,
+    #[serde(default)]
+    pub topology: RawTopology,
+    #[serde(default)]
+    pub caches: RawCaches,
+    #[serde(default)]
+    pub origins: Vec<RawOrigin>,
+    pub distribution: RawDistribution,
+    pub traffic: RawTraffic,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawSimulation {
+    pub name: Option<String>,
+    pub seed: Option<u64>,
+    pub requests: Option<i64>,
+    pub duration: Option<Value>,
+    pub warmup: Option<Value>,
+    pub metrics_interval: Option<Value>,
+    pub collapse_requests: Option<bool>,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawTopology {
+    pub generate: Option<RawGenerate>,
+    #[serde(default)]
+    pub regional_caches: Vec<RawRegionalCache>,
+    #[serde(default)]
+    pub edges: Vec<RawEdge>,
+    #[serde(default)]
+    pub links: Vec<RawLink>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawGenerate {
+    pub edges: i64,
+    pub regions: Option<Vec<String>>,
+    pub seed: Option<u64>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawRegionalCache {
+    pub region: String,
+    pub name: Option<String>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawEdge {
+    pub name: String,
+    pub regional_cache: String,
+    pub viewer_weight: Option<f64>,
+    pub viewer_rtt: Option<Value>,
+    pub regional_rtt: Option<Value>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawLink {
+    pub from: String,
+    pub to: String,
+    pub rtt: Value,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawCaches {
+    pub edge: Option<RawCache>,
+    pub regional: Option<RawCache>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawCache {
+    pub capacity: Option<Value>,
+    pub eviction: Option<String>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawOrigin {
+    pub name: String,
+    pub kind: Option<String>,
+    pub region: String,
+    pub latency: Option<Value>,
+    pub concurrency: Option<i64>,
+    pub queue_limit: Option<i64>,
+    pub origin_shield: Option<String>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawDistribution {
+    pub domain: Option<String>,
+    #[serde(default)]
+    pub behaviors: Vec<RawBehavior>,
+    pub default_behavior: RawBehavior,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawBehavior {
+    pub path_pattern: Option<String>,
+    pub origin: String,
+    pub allowed_methods: Option<Vec<String>>,
+    pub cached_methods: Option<Vec<String>>,
+    pub min_ttl: Option<Value>,
+    pub default_ttl: Option<Value>,
+    pub max_ttl: Option<Value>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawTraffic {
+    pub rate: f64,
+    pub diurnal: Option<RawDiurnal>,
+    pub zipf_alpha: Option<f64>,
+    pub objects: Option<i64>,
+    pub methods: Option<BTreeMap<String, f64>>,
+    pub https_share: Option<f64>,
+    #[serde(default)]
+    pub classes: Vec<RawClass>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawDiurnal {
+    pub amplitude: f64,
+    pub period: Option<Value>,
+    pub peak: Option<Value>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawClass {
+    pub name: String,
+    pub share: f64,
+    pub path: String,
+    pub objects: Option<i64>,
+    pub zipf_alpha: Option<f64>,
+    pub size: Value,
+    pub cache_control: Option<String>,
+    pub change_interval: Option<Value>,
+    pub methods: Option<BTreeMap<String, f64>>,
+}

@@ -1,0 +1,154 @@
+//! Human units in scenario files: sizes (`"50 GiB"`) and durations (`"20 ms"`).
+//!
+//! Both parsers accept a bare number too: bytes for sizes, seconds for
+//! durations (CloudFront's own TTL fields are integer seconds). Errors say what
+//! was expected so the scenario loader can show the fix next to the line.
+
+use crate::time::SimDuration;
+
+/// Parses `"50 GiB"`, `"1.5 MB"`, `"512"` (bytes). Binary (KiB, MiB, GiB, TiB)
+/// and decimal (kB/KB, MB, GB, TB) units; the unit is case-sensitive except
+/// for the byte suffix so that `"50 gb"` is not silently read as gigabits.
+pub fn parse_size(text: &str) -> Result<u64, String> {
+    let (number, unit) = split_number(text)?;
+    let multiplier: f64 = match unit {
+        "" | "B" | "b" | "bytes" => 1.0,
+        "KiB" => 1024.0,
+        "MiB" => 1024.0 * 1024.0,
+        "GiB" => 1024.0 * 1024.0 * 1024.0,
+        "TiB" => 1024.0 * 1024.0 * 1024.0 * 1024.0,
+        "kB" | "KB" => 1e3,
+        "MB" => 1e6,
+        "GB" => 1e9,
+        "TB" => 1e12,
+        other => {
+            return Err(format!(
+                "unknown size unit `{other}` in {text:?} (use B, KiB, MiB, GiB, TiB, kB, MB, GB or TB, e.g. \"50 GiB\")"
+            ));
+        }
+    };
+    let bytes = number * multiplier;
+    if bytes > u64::MAX as f64 / 2.0 {
+        return Err(format!("size {text:?} is too large"));
+    }
+    Ok(bytes.round() as u64)
+}
+
+/// Parses `"20 ms"`, `"1.5 s"`, `"10 min"`, `"24 h"`, `"7 d"`, `"250 us"`, or a
+/// bare number of seconds.
+pub fn parse_duration(text: &str) -> Result<SimDuration, String> {
+    let (number, unit) = split_number(text)?;
+    let seconds_per_unit = match unit {
+        "" | "s" | "sec" | "secs" | "second" | "seconds" => 1.0,
+        "us" | "µs" => 1e-6,
+        "ms" => 1e-3,
+        "min" | "mins" | "minute" | "minutes" => 60.0,
+        "h" | "hour" | "hours" => 3600.0,
+        "d" | "day" | "days" => 86400.0,
+        other => {
+            return Err(format!(
+                "unknown duration unit `{other}` in {text:?} (use us, ms, s, min, h or d, e.g. \"20 ms\")"
+            ));
+        }
+    };
+    let seconds = number * seconds_per_unit;
+    if seconds > 1e12 {
+        return Err(format!("duration {text:?} is too long"));
+    }
+    Ok(SimDuration::from_secs_f64(seconds))
+}
+
+/// Formats bytes with a binary unit, for summaries (`1.5 GiB`).
+pub fn format_size(bytes: u64) -> String {
+    const UNITS: [&str; 5] = ["B", "KiB", "MiB", "GiB", "TiB"];
+    let mut value = bytes as f64;
+    let mut unit = 0;
+    while value >= 1024.0 && unit + 1 < UNITS.len() {
+        value /= 1024.0;
+        unit += 1;
+    }
+    if unit == 0 { format!("{bytes} B") } else { format!("{value:.1} {}", UNITS[unit]) }
+}
+
+/// Formats a duration with the largest unit that keeps it readable (`90 s`, `2 h`).
+pub fn format_duration(d: SimDuration) -> String {
+    let s = d.as_secs_f64();
+    if s == 0.0 {
+        "0 s".to_string()
+    } else if s < 1e-3 {
+        format!("{} us", d.as_micros())
+    } else if s < 1.0 {
+        format!("{} ms", trim_float(s * 1e3))
+    } else if s < 120.0 {
+        format!("{} s", trim_float(s))
+    } else if s < 7200.0 {
+        format!("{} min", trim_float(s / 60.0))
+    } else if s < 172_800.0 {
+        format!("{} h", trim_float(s / 3600.0))
+    } else {
+        format!("{} d", trim_float(s / 86400.0))
+    }
+}
+
+fn trim_float(x: f64) -> String {
+    let text = format!("{x:.3}");
+    text.trim_end_matches('0').trim_end_matches('.').to_string()
+}
+
+fn split_number(text: &str) -> Result<(f64, &str), String> {
+    let trimmed = text.trim();
+    let number_end = trimmed
+        .find(|c: char| !(c.is_ascii_digit() || c == '.' || c == '_' || c == '-' || c == '+' || c == 'e'))
+        .unwrap_or(trimmed.len());
+    // `e` only belongs to the number when a digit follows (1e3), not in a unit.
+    let (mut number_text, mut unit) = trimmed.split_at(number_end);
+    if number_text.ends_with('e') {
+        number_text = &number_text[..number_text.len() - 1];
+        unit = &trimmed[number_text.len()..];
+    }
+    let cleaned: String = number_text.chars().filter(|&c| c != '_').collect();
+    let number: f64 = cleaned
+        .parse()
+        .map_err(|_| format!("{text:?} does not start with a number (write e.g. \"50 GiB\" or \"20 ms\")"))?;
+    if !number.is_finite() || number < 0.0 {
+        return Err(format!("{text:?} is negative or not finite; it must be zero or more"));
+    }
+    Ok((number, unit.trim()))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn sizes() {
+        assert_eq!(parse_size("50 GiB"), Ok(50 * 1024 * 1024 * 1024));
+        assert_eq!(parse_size("1.5MB"), Ok(1_500_000));
+        assert_eq!(parse_size("512"), Ok(512));
+        assert_eq!(parse_size("1_000 B"), Ok(1000));
+        assert_eq!(parse_size("2 KiB"), Ok(2048));
+        assert!(parse_size("50 gib").unwrap_err().contains("unknown size unit"));
+        assert!(parse_size("-1 GiB").unwrap_err().contains("negative"));
+        assert!(parse_size("GiB").unwrap_err().contains("number"));
+    }
+
+    #[test]
+    fn durations() {
+        assert_eq!(parse_duration("20 ms"), Ok(SimDuration::from_millis(20)));
+        assert_eq!(parse_duration("1.5 s"), Ok(SimDuration::from_micros(1_500_000)));
+        assert_eq!(parse_duration("10 min"), Ok(SimDuration::from_secs(600)));
+        assert_eq!(parse_duration("86400"), Ok(SimDuration::from_secs(86400)));
+        assert_eq!(parse_duration("1e3 ms"), Ok(SimDuration::from_secs(1)));
+        assert_eq!(parse_duration("250 us"), Ok(SimDuration::from_micros(250)));
+        assert!(parse_duration("3 weeks").unwrap_err().contains("unknown duration unit"));
+    }
+
+    #[test]
+    fn formatting() {
+        assert_eq!(format_size(1536), "1.5 KiB");
+        assert_eq!(format_size(10), "10 B");
+        assert_eq!(format_duration(SimDuration::from_secs(90)), "90 s");
+        assert_eq!(format_duration(SimDuration::from_millis(20)), "20 ms");
+        assert_eq!(format_duration(SimDuration::from_secs(86400)), "24 h");
+    }
+}
