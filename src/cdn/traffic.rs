@@ -10,7 +10,7 @@
 use crate::engine::rng::{Stream, splitmix64, stream_rng, stream_rng_indexed};
 use crate::http::Method;
 use crate::policy::path_pattern;
-use crate::scenario::{Diurnal, Scenario};
+use crate::scenario::{Diurnal, Scenario, Stop};
 use crate::time::{SimDuration, SimTime};
 use rand::rngs::Xoshiro256PlusPlus;
 use rand::{RngExt, SeedableRng};
@@ -201,5 +201,92 @@ impl TrafficGenerator {
     /// Mean time between arrivals, for sizing.
     pub fn mean_gap(&self) -> SimDuration {
         SimDuration::from_secs_f64(1.0 / (self.rate_per_us * 1e6))
+    }
+}
+
+/// Where viewer requests come from: the synthetic generator, a script in a
+/// test, or a trace.
+pub trait RequestSource {
+    /// The next viewer request, arriving at or after `now`; `None` ends the traffic.
+    fn next_request(&mut self, now: SimTime, catalog: &Catalog) -> Option<(SimTime, ViewerRequest)>;
+}
+
+/// The scenario's own traffic, until its stop condition.
+pub struct SyntheticTraffic {
+    generator: TrafficGenerator,
+    stop: Stop,
+    generated: u64,
+}
+
+impl SyntheticTraffic {
+    pub fn new(scenario: &Scenario, run_seed: u64) -> Self {
+        SyntheticTraffic {
+            generator: TrafficGenerator::new(scenario, run_seed),
+            stop: scenario.simulation.stop,
+            generated: 0,
+        }
+    }
+}
+
+impl RequestSource for SyntheticTraffic {
+    fn next_request(&mut self, now: SimTime, catalog: &Catalog) -> Option<(SimTime, ViewerRequest)> {
+        let at = self.generator.next_arrival(now);
+        let open = match self.stop {
+            Stop::Requests(n) => self.generated < n,
+            Stop::Duration(d) => at < SimTime::ZERO + d,
+        };
+        if !open {
+            return None;
+        }
+        self.generated += 1;
+        Some((at, self.generator.sample(catalog)))
+    }
+}
+
+/// A fixed list of requests, for tests and worked examples.
+pub struct Scripted {
+    requests: std::vec::IntoIter<(SimTime, ViewerRequest)>,
+}
+
+impl Scripted {
+    /// Builds a script from `(time, edge name, method, path)` entries; each
+    /// path must be a path of one of the scenario's classes.
+    pub fn from_paths(
+        scenario: &Scenario,
+        catalog: &Catalog,
+        entries: &[(SimTime, &str, Method, &str)],
+    ) -> Result<Self, String> {
+        let mut requests = Vec::with_capacity(entries.len());
+        for &(at, edge_name, method, path) in entries {
+            let edge = scenario
+                .topology
+                .edges
+                .iter()
+                .position(|e| e.name == edge_name)
+                .ok_or_else(|| format!("no edge location is named {edge_name:?}"))?;
+            let (class, object) =
+                catalog.object_for_path(scenario, path).ok_or_else(|| format!("{path:?} is no object's path"))?;
+            requests.push((at, ViewerRequest { edge, class, object, method, https: true }));
+        }
+        requests.sort_by_key(|(at, _)| *at);
+        Ok(Scripted { requests: requests.into_iter() })
+    }
+}
+
+impl RequestSource for Scripted {
+    fn next_request(&mut self, _now: SimTime, _catalog: &Catalog) -> Option<(SimTime, ViewerRequest)> {
+        self.requests.next()
+    }
+}
+
+impl Catalog {
+    /// The (class, object id) whose path is `path`, if any.
+    pub fn object_for_path(&self, scenario: &Scenario, path: &str) -> Option<(usize, u64)> {
+        scenario.traffic.classes.iter().enumerate().find_map(|(class, spec)| {
+            let (prefix, suffix) = spec.path_template.split_once("{id}")?;
+            let digits = path.strip_prefix(prefix)?.strip_suffix(suffix)?;
+            let id: u64 = digits.parse().ok().filter(|_| digits.bytes().all(|b| b.is_ascii_digit()))?;
+            (id < spec.objects).then(|| (class, self.object_id(class, id)))
+        })
     }
 }

@@ -110,6 +110,14 @@ fn run_scenario(args: RunArgs) -> anyhow::Result<ExitCode> {
     let files = report::result_files(&report, &scenario)?;
     report::write_files(&out, &files).with_context(|| format!("writing results for {}", scenario.name))?;
     let summary = report::summary(&report, &scenario);
+    if summary.requests == 0 {
+        eprintln!(
+            "cdnsim: warning: all {} requests fell inside the warm-up ({}); nothing was measured \
+             (lower simulation.warmup or simulate more requests)",
+            report.requests_simulated,
+            crate::units::format_duration(scenario.simulation.warmup)
+        );
+    }
     match args.format {
         Format::Json => println!("{}", report::summary_json(&summary)),
         Format::Table => {

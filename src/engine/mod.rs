@@ -16,12 +16,12 @@ pub mod rng;
 
 use crate::cache::{Cache, CacheKey, Entry, Lookup, new_cache};
 use crate::cdn::topology::Topology;
-use crate::cdn::traffic::{Catalog, TrafficGenerator};
+use crate::cdn::traffic::{Catalog, RequestSource, SyntheticTraffic, ViewerRequest};
 use crate::http::Method;
 use crate::metrics::{Metrics, Outcome, ResultType, ServedBy};
 use crate::policy::routing::{Route, RouteInputs, route};
 use crate::policy::ttl::{self, TtlDecision};
-use crate::scenario::{OriginKind, Scenario, Stop};
+use crate::scenario::{OriginKind, Scenario};
 use crate::time::{SimDuration, SimTime};
 use event::{Event, RequestId};
 use queue::EventQueue;
@@ -61,9 +61,24 @@ pub struct Report {
     pub caches: Vec<CacheState>,
 }
 
-/// Runs a scenario to completion with `seed`, calling `on_progress` now and then.
+/// Runs a scenario to completion with `seed` and its synthetic traffic,
+/// calling `on_progress` now and then.
 pub fn run(scenario: &Scenario, seed: u64, on_progress: &mut dyn FnMut(Progress)) -> Report {
-    let mut engine = Engine::new(scenario, seed);
+    let catalog = Catalog::build(scenario, seed);
+    let mut traffic = SyntheticTraffic::new(scenario, seed);
+    run_with(scenario, seed, catalog, &mut traffic, on_progress)
+}
+
+/// Runs a scenario with viewer requests from `source` (a trace, a script)
+/// instead of its synthetic traffic.
+pub fn run_with(
+    scenario: &Scenario,
+    seed: u64,
+    catalog: Catalog,
+    source: &mut dyn RequestSource,
+    on_progress: &mut dyn FnMut(Progress),
+) -> Report {
+    let mut engine = Engine::new(scenario, seed, catalog, source);
     engine.run(on_progress);
     engine.into_report()
 }
@@ -87,6 +102,15 @@ struct Level {
     half_rtt_us: u32,
     /// Version of the expired copy found here, or `NONE`.
     stale_version: u32,
+    /// The validator this level sent upstream: its own expired copy's
+    /// version, else the one it passed on from below, else `NONE` (an
+    /// unconditional request). CloudFront revalidates with the stored
+    /// ETag/Last-Modified (reference §6.5); a version stands for both.
+    validator: u32,
+    /// Head of the list of requests collapsed onto this one here, or `NONE`.
+    /// Per level, because a request leading a fetch at the edge may itself
+    /// wait on another at the regional cache.
+    waiters: RequestId,
 }
 
 #[derive(Clone, Copy, Debug)]
@@ -105,11 +129,14 @@ struct Request {
     depth: u8,
     origin_half_rtt_us: u32,
     queued_at: SimTime,
-    /// The response travelling back down: its status and object version.
+    /// The response travelling back down: its status, the object version,
+    /// and whether it carries the body (false: a 304 to the level it reaches).
     status: u16,
     version: u32,
+    body: bool,
     served_by: ServedBy,
-    /// Collapsed requests waiting on this one at some cache: an intrusive list.
+    /// The next request in the waiter list this one is in (a request waits
+    /// in at most one list: it stops where it collapses).
     next_waiter: RequestId,
 }
 
@@ -141,6 +168,9 @@ struct CachingRule {
 
 struct Engine<'s> {
     scenario: &'s Scenario,
+    source: &'s mut dyn RequestSource,
+    /// The request whose `Arrival` event is pending.
+    next_viewer: Option<ViewerRequest>,
     seed: u64,
     now: SimTime,
     queue: EventQueue,
@@ -154,18 +184,14 @@ struct Engine<'s> {
     origins: Vec<OriginState>,
     topology: Topology,
     catalog: Catalog,
-    traffic: TrafficGenerator,
     collapse: bool,
     requests_started: u64,
-    arrivals_open: bool,
     events: u64,
     metrics: Metrics,
 }
 
 impl<'s> Engine<'s> {
-    fn new(scenario: &'s Scenario, seed: u64) -> Self {
-        let catalog = Catalog::build(scenario, seed);
-        let traffic = TrafficGenerator::new(scenario, seed);
+    fn new(scenario: &'s Scenario, seed: u64, catalog: Catalog, source: &'s mut dyn RequestSource) -> Self {
         let topology = Topology::build(scenario, seed);
         let n_edges = scenario.topology.edges.len();
         let n_regional = scenario.topology.regional_caches.len();
@@ -229,6 +255,8 @@ impl<'s> Engine<'s> {
         );
         Engine {
             scenario,
+            source,
+            next_viewer: None,
             seed,
             now: SimTime::ZERO,
             queue: EventQueue::with_capacity(4096),
@@ -242,18 +270,15 @@ impl<'s> Engine<'s> {
             origins,
             topology,
             catalog,
-            traffic,
             collapse: scenario.simulation.collapse_requests,
             requests_started: 0,
-            arrivals_open: true,
             events: 0,
             metrics,
         }
     }
 
     fn run(&mut self, on_progress: &mut dyn FnMut(Progress)) {
-        let first = self.traffic.next_arrival(SimTime::ZERO);
-        self.schedule_arrival(first);
+        self.schedule_next_arrival();
         while let Some((at, event)) = self.queue.pop() {
             debug_assert!(at >= self.now, "time went backwards");
             self.now = at;
@@ -272,19 +297,18 @@ impl<'s> Engine<'s> {
         on_progress(Progress { requests_started: self.requests_started, now: self.now });
     }
 
-    fn schedule_arrival(&mut self, at: SimTime) {
-        let open = match self.scenario.simulation.stop {
-            Stop::Requests(n) => self.requests_started < n,
-            Stop::Duration(d) => at < SimTime::ZERO + d,
-        };
-        self.arrivals_open = open;
-        if open {
-            self.queue.push(at, Event::Arrival);
+    /// Keeps exactly one arrival pending: generating them lazily keeps the
+    /// queue short, which is what makes the heap fast.
+    fn schedule_next_arrival(&mut self) {
+        if let Some((at, viewer)) = self.source.next_request(self.now, &self.catalog) {
+            debug_assert!(at >= self.now, "a request source went back in time");
+            self.next_viewer = Some(viewer);
+            self.queue.push(at.max(self.now), Event::Arrival);
         }
     }
 
     fn on_arrival(&mut self) {
-        let viewer = self.traffic.sample(&self.catalog);
+        let viewer = self.next_viewer.take().expect("an Arrival event always has its request");
         let behavior_index = self.catalog.behavior_of(viewer.object);
         let behavior = &self.scenario.distribution.behaviors[behavior_index];
         let origin = behavior.origin;
@@ -295,7 +319,8 @@ impl<'s> Engine<'s> {
             caching_disabled: behavior.ttl.caching_disabled(),
             s3_origin_in_edge_region: self.s3_origin_local[viewer.edge * self.scenario.origins.len() + origin],
         });
-        let mut levels = [Level { stale_version: NONE, ..Level::default() }; MAX_LEVELS];
+        let mut levels =
+            [Level { stale_version: NONE, validator: NONE, waiters: NONE, ..Level::default() }; MAX_LEVELS];
         let caching = matches!(route, Route::Cached { .. });
         levels[0].cache = viewer.edge as u16;
         levels[0].caching = caching;
@@ -336,14 +361,14 @@ impl<'s> Engine<'s> {
             queued_at: SimTime::ZERO,
             status: 0,
             version: 0,
+            body: true,
             served_by: ServedBy::Origin,
             next_waiter: NONE,
         };
         let id = self.allocate(request);
         self.requests_started += 1;
         self.queue.push(self.now + SimDuration(levels[0].half_rtt_us as u64), Event::AtLevel { request: id, level: 0 });
-        let next = self.traffic.next_arrival(self.now);
-        self.schedule_arrival(next);
+        self.schedule_next_arrival();
     }
 
     fn on_at_level(&mut self, id: RequestId, level: usize) {
@@ -376,6 +401,7 @@ impl<'s> Engine<'s> {
                 }
                 let served_by = self.tier_of(&lvl, level);
                 self.respond(id, 200, entry.version, served_by);
+                self.set_body_for_level_below(id, level);
                 self.send_down(id, level);
             }
             Lookup::Stale(_) | Lookup::Miss => {
@@ -396,8 +422,8 @@ impl<'s> Engine<'s> {
                 match leader {
                     Some(leader) => {
                         // Join the fetch already under way; its response serves us too.
-                        self.requests[id as usize].next_waiter = self.requests[leader as usize].next_waiter;
-                        self.requests[leader as usize].next_waiter = id;
+                        self.requests[id as usize].next_waiter = self.requests[leader as usize].levels[level].waiters;
+                        self.requests[leader as usize].levels[level].waiters = id;
                     }
                     None => {
                         if collapse {
@@ -412,6 +438,9 @@ impl<'s> Engine<'s> {
 
     /// Sends a request from `level` to the next level up, or to the origin.
     fn forward(&mut self, id: RequestId, level: usize) {
+        let below = if level > 0 { self.requests[id as usize].levels[level - 1].validator } else { NONE };
+        let lvl = &mut self.requests[id as usize].levels[level];
+        lvl.validator = if lvl.stale_version != NONE { lvl.stale_version } else { below };
         let r = self.requests[id as usize];
         let from = self.node_of(r.levels[level].cache as usize);
         if level + 1 < r.depth as usize {
@@ -434,7 +463,7 @@ impl<'s> Engine<'s> {
             self.metrics.record_origin_request(r.start);
             let stats = &mut self.metrics.origins[origin];
             stats.requests += 1;
-            stats.conditional += (r.levels[r.depth as usize - 1].stale_version != NONE) as u64;
+            stats.conditional += (r.levels[r.depth as usize - 1].validator != NONE) as u64;
         }
         let state = &mut self.origins[origin];
         if state.in_service < state.concurrency {
@@ -483,8 +512,8 @@ impl<'s> Engine<'s> {
             self.start_service(next);
         }
         let version = self.catalog.version_at(r.class as usize, r.object, self.now);
+        let not_modified = r.levels[r.depth as usize - 1].validator == version;
         if r.measured {
-            let not_modified = r.levels[r.depth as usize - 1].stale_version == version;
             let stats = &mut self.metrics.origins[origin];
             stats.not_modified += not_modified as u64;
             if !not_modified {
@@ -493,6 +522,7 @@ impl<'s> Engine<'s> {
             }
         }
         self.respond(id, 200, version, ServedBy::Origin);
+        self.requests[id as usize].body = !not_modified;
         self.send_down_from_origin(id);
     }
 
@@ -509,42 +539,70 @@ impl<'s> Engine<'s> {
         let r = self.requests[id as usize];
         let lvl = r.levels[level];
         let cache_index = lvl.cache as usize;
+        let mut holds_version = false;
         if lvl.caching {
             if r.status < 400 {
-                self.store(&r, level);
+                holds_version = self.store(&r, level);
             }
             if self.caches[cache_index].in_flight.get(&r.key) == Some(&id) {
                 self.caches[cache_index].in_flight.remove(&r.key);
             }
             let served_by = self.tier_of(&lvl, level);
-            let mut waiter = std::mem::replace(&mut self.requests[id as usize].next_waiter, NONE);
+            let mut waiter = std::mem::replace(&mut self.requests[id as usize].levels[level].waiters, NONE);
             while waiter != NONE {
                 let next = std::mem::replace(&mut self.requests[waiter as usize].next_waiter, NONE);
                 self.respond(waiter, r.status, r.version, served_by);
+                // A waiter is answered from the copy now held here; if none
+                // could be kept, it gets the full response.
+                if holds_version {
+                    self.set_body_for_level_below(waiter, level);
+                }
                 self.send_down(waiter, level);
                 waiter = next;
             }
         }
+        if holds_version {
+            self.set_body_for_level_below(id, level);
+        }
         self.send_down(id, level);
     }
 
-    fn store(&mut self, r: &Request, level: usize) {
+    /// A level holding the response's version answers the level below with a
+    /// 304 when that level's validator names the same version. (At the edge
+    /// the flag keeps saying whether the edge itself got a 304: the viewer
+    /// always gets the body.)
+    fn set_body_for_level_below(&mut self, id: RequestId, level: usize) {
+        if level > 0 {
+            let r = &mut self.requests[id as usize];
+            r.body = r.levels[level - 1].validator != r.version;
+        }
+    }
+
+    /// Stores or refreshes the response at `level`; returns whether the
+    /// cache there now holds the response's version.
+    fn store(&mut self, r: &Request, level: usize) -> bool {
         let lvl = r.levels[level];
         let cache = &mut self.caches[lvl.cache as usize].cache;
         match self.caching_rules[r.behavior as usize * self.scenario.traffic.classes.len() + r.class as usize].ttl {
             TtlDecision::Cache(ttl) => {
                 let expires_at = self.now + ttl;
-                let refreshed = lvl.stale_version == r.version && cache.refresh(r.key, expires_at, r.version);
-                if !refreshed {
-                    // A stored copy is at least one byte so that empty bodies
-                    // (OPTIONS) still occupy space and can be evicted.
-                    cache.insert(r.key, Entry { size_bytes: r.size_bytes.max(1), expires_at, version: r.version });
+                if lvl.stale_version == r.version && cache.refresh(r.key, expires_at, r.version) {
+                    return true;
                 }
+                if !r.body {
+                    // A 304 for a validator from below: nothing to store here.
+                    return false;
+                }
+                // A stored copy is at least one byte so that empty bodies
+                // (OPTIONS) still occupy space and can be evicted.
+                let entry = Entry { size_bytes: r.size_bytes.max(1), expires_at, version: r.version };
+                cache.insert(r.key, entry) == crate::cache::Admission::Stored
             }
             TtlDecision::DoNotCache => {
                 if lvl.stale_version != NONE {
                     cache.remove(r.key);
                 }
+                false
             }
         }
     }
@@ -569,7 +627,7 @@ impl<'s> Engine<'s> {
                 ResultType::Error
             } else if r.served_by == ServedBy::Edge {
                 ResultType::Hit
-            } else if edge_stale != NONE && edge_stale == r.version {
+            } else if edge_stale != NONE && !r.body {
                 ResultType::RefreshHit
             } else {
                 ResultType::Miss

@@ -142,6 +142,9 @@ pub struct Metrics {
     pub origin_requests: u64,
     pub origin_bytes: u64,
     pub latency_us: Histogram<u64>,
+    /// Exact sum and maximum: the histogram's buckets are 0.1% wide.
+    pub latency_sum_us: u64,
+    pub latency_max_us: u64,
     pub by_method: [MethodStats; 7],
     /// Edge locations first, then regional edge caches, as in the scenario.
     pub caches: Vec<TierStats>,
@@ -175,6 +178,8 @@ impl Metrics {
             origin_requests: 0,
             origin_bytes: 0,
             latency_us: latency_histogram(3),
+            latency_sum_us: 0,
+            latency_max_us: 0,
             by_method: Default::default(),
             caches: vec![TierStats::default(); n_caches],
             shield_role: vec![TierStats::default(); n_regional],
@@ -225,6 +230,8 @@ impl Metrics {
             self.bytes_hit += o.body_bytes;
         }
         self.latency_us.saturating_record(latency_us);
+        self.latency_sum_us += latency_us;
+        self.latency_max_us = self.latency_max_us.max(latency_us);
 
         let m = &mut self.by_method[o.method.index()];
         m.requests += 1;

@@ -137,7 +137,11 @@ pub fn summary(report: &Report, scenario: &Scenario) -> Summary {
         origin_bytes: m.origin_bytes,
         origin_offload: round6(m.origin_offload()),
         collapsed: edge.collapsed + regional.collapsed + shield.collapsed,
-        latency_ms: latency_summary(&m.latency_us),
+        latency_ms: LatencySummary {
+            mean: round3(ratio(m.latency_sum_us, m.requests) / 1e3),
+            max: m.latency_max_us as f64 / 1e3,
+            ..latency_summary(&m.latency_us)
+        },
         by_method,
         events: report.events,
         requests_simulated: report.requests_simulated,

@@ -89,7 +89,11 @@ impl<'a> Validator<'a> {
         let message = e.inner().message().trim().to_string();
         // serde names an unknown field in its message; point at the field itself.
         if let Some(name) = message.strip_prefix("unknown field `").and_then(|m| m.split('`').next()) {
-            let field = if path.is_empty() { name.to_string() } else { format!("{path}.{name}") };
+            let field = if path.is_empty() || path == name || path.ends_with(&format!(".{name}")) {
+                if path.is_empty() { name.to_string() } else { path.clone() }
+            } else {
+                format!("{path}.{name}")
+            };
             let expected = message.split_once(", expected ").map(|(_, x)| x.to_string()).unwrap_or_default();
             return self.error(
                 &field,

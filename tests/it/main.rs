@@ -1,1 +1,7 @@
 //! The one integration-test binary: every file under tests/it/ is a module here.
+
+mod cli;
+mod determinism;
+mod scenario_errors;
+mod support;
+mod worked_examples;

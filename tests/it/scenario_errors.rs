@@ -1,0 +1,132 @@
+//! Bad input: one clear message naming the file, the field, its line and
+//! column, and the fix; exit status 2 from the binary; never a panic.
+
+use crate::support::*;
+
+/// The 1-based line of the first line of `text` containing `needle`.
+fn line_of(text: &str, needle: &str) -> usize {
+    text.lines().position(|l| l.contains(needle)).unwrap_or_else(|| panic!("{needle:?} not in the text")) + 1
+}
+
+/// Loads `text`, expects an error, and checks its parts.
+fn expect_error(text: &str, field: &str, line_needle: &str, problem: &str) -> String {
+    let err = try_scenario(text, &[]).expect_err("the scenario should be refused");
+    let message = err.to_string();
+    let e = err.field_error().expect("a field error");
+    assert_eq!(e.field, field, "{message}");
+    assert_eq!(e.position.map(|p| p.0), Some(line_of(text, line_needle)), "{message}");
+    assert!(message.contains(problem), "{message:?} should mention {problem:?}");
+    assert!(message.starts_with("test.toml:"), "{message}");
+    assert!(message.contains("(fix: "), "{message}");
+    message
+}
+
+#[test]
+fn toml_syntax_error_has_line_and_column() {
+    let text = TINY.replace("rate = 100", "rate = = 100");
+    let message = try_scenario(&text, &[]).unwrap_err().to_string();
+    let line = line_of(&text, "rate = = 100");
+    assert!(message.starts_with(&format!("test.toml:{line}:")), "{message}");
+    assert!(message.contains("TOML syntax error"), "{message}");
+}
+
+#[test]
+fn unknown_field() {
+    let text = TINY.replace("capacity = \"3000 B\"", "capcity = \"3000 B\"");
+    let message = expect_error(&text, "caches.edge.capcity", "capcity", "unknown field");
+    assert!(message.contains("capacity"), "the fix lists the expected fields: {message}");
+}
+
+#[test]
+fn wrong_unit() {
+    let text = TINY.replace("capacity = \"3000 B\"", "capacity = \"3000 gigs\"");
+    expect_error(&text, "caches.edge.capacity", "3000 gigs", "unknown size unit");
+    let text = TINY.replace("latency = \"40 ms\"", "latency = \"40 parsecs\"");
+    expect_error(&text, "origins[0].latency", "40 parsecs", "unknown duration unit");
+}
+
+#[test]
+fn negative_capacity() {
+    let text = TINY.replace("capacity = \"3000 B\"", "capacity = -3000");
+    expect_error(&text, "caches.edge.capacity", "-3000", "negative");
+    let text = TINY.replace("capacity = \"3000 B\"", "capacity = \"-3 GiB\"");
+    expect_error(&text, "caches.edge.capacity", "-3 GiB", "negative");
+}
+
+#[test]
+fn a_path_pattern_that_never_matches() {
+    let text = TINY.replace("path_pattern = \"/api/*\"", "path_pattern = \"/API/*\"");
+    expect_error(&text, "distribution.behaviors[0].path_pattern", "/API/*", "never matches");
+    let text = TINY.replace("path_pattern = \"/api/*\"", "path_pattern = \"/api /*\"");
+    expect_error(&text, "distribution.behaviors[0].path_pattern", "/api /*", "does not allow");
+}
+
+#[test]
+fn a_behavior_naming_an_origin_that_does_not_exist() {
+    let text = TINY.replacen("origin = \"origin\"", "origin = \"orign\"", 1);
+    let message = expect_error(&text, "distribution.behaviors[0].origin", "orign", "no origin is named \"orign\"");
+    assert!(message.contains("use one of: origin"), "{message}");
+}
+
+#[test]
+fn more_refusals() {
+    let cases: &[(&str, &str, &str)] = &[
+        ("requests = 1000", "requests = 0", "out of range"),
+        ("rate = 100", "rate = -1", "out of range"),
+        (
+            "allowed_methods = [\"GET\", \"HEAD\", \"OPTIONS\", \"PUT\", \"POST\", \"PATCH\", \"DELETE\"]",
+            "allowed_methods = [\"GET\", \"POST\"]",
+            "does not offer",
+        ),
+        ("region = \"us-east-1\"\nlatency", "region = \"mars-1\"\nlatency", "unknown AWS Region"),
+        ("default_ttl = 0", "default_ttl = 5", "min_ttl <= default_ttl <= max_ttl"),
+        ("share = 0.9", "share = 0", "must be above 0"),
+        ("path = \"/s/{id}\"", "path = \"/s/static\"", "{id}"),
+        ("eviction", "eviction", ""),
+    ];
+    for (from, to, problem) in cases {
+        if problem.is_empty() {
+            continue;
+        }
+        let text = TINY.replacen(from, to, 1);
+        assert_ne!(text, TINY, "{from:?} not found");
+        let message = try_scenario(&text, &[]).expect_err(to).to_string();
+        assert!(message.contains(problem), "{to:?}: {message}");
+        assert!(message.contains("(fix: "), "{message}");
+    }
+}
+
+#[test]
+fn a_bad_override_names_the_set_flag() {
+    let err = try_scenario(TINY, &["traffic.zipf_alpha=-2"]).unwrap_err().to_string();
+    assert!(err.contains("`traffic.zipf_alpha`"), "{err}");
+    assert!(err.contains("the value came from --set traffic.zipf_alpha=-2"), "{err}");
+    let err = try_scenario(TINY, &["caches.edge.capacity=5 gigs"]).unwrap_err().to_string();
+    assert!(err.contains("unknown size unit"), "{err}");
+    let err = try_scenario(TINY, &["caches.edge.colour=blue"]).unwrap_err().to_string();
+    assert!(err.contains("unknown field"), "{err}");
+}
+
+#[test]
+fn the_binary_exits_2_with_one_message_and_writes_nothing() {
+    let dir = temp_dir("bad-input");
+    let bad = dir.join("bad.toml");
+    std::fs::write(&bad, TINY.replace("capacity = \"3000 B\"", "capacity = -3000")).unwrap();
+    let out = dir.join("out");
+    for args in [
+        vec!["run", bad.to_str().unwrap(), "--out", out.to_str().unwrap()],
+        vec!["validate", bad.to_str().unwrap()],
+        vec!["run", dir.join("missing.toml").to_str().unwrap()],
+        vec!["run", bad.to_str().unwrap(), "--set", "no-equals-sign"],
+    ] {
+        let (code, stdout, stderr) = cdnsim(&args);
+        assert_eq!(code, 2, "{args:?}: {stderr}");
+        assert!(stdout.is_empty(), "{stdout}");
+        assert_eq!(stderr.lines().count(), 1, "one message: {stderr}");
+        assert!(stderr.starts_with("cdnsim: error: "), "{stderr}");
+        assert!(!stderr.contains("panicked"), "{stderr}");
+    }
+    assert!(!out.exists(), "no results for a refused scenario");
+    let (_, _, stderr) = cdnsim(&["validate", dir.join("missing.toml").to_str().unwrap()]);
+    assert!(stderr.contains("missing.toml") && stderr.contains("cannot read"), "{stderr}");
+}

@@ -1,0 +1,132 @@
+//! The single place the tests call the library and the binary through, so an
+//! API change touches one file.
+
+use cdnsim::cdn::traffic::{Catalog, Scripted};
+use cdnsim::engine::{self, Report};
+use cdnsim::http::Method;
+use cdnsim::report::{self, Summary};
+use cdnsim::scenario::{Override, Scenario};
+use cdnsim::time::SimTime;
+use std::path::Path;
+
+/// A tiny distribution with constant latencies, so that times can be worked
+/// out by hand: viewer RTT 10 ms, edge <-> regional cache 20 ms, regional
+/// cache <-> origin 30 ms, origin service 40 ms. A miss that goes all the way
+/// therefore takes 10 + 20 + 30 + 40 = 100 ms; an edge hit takes 10 ms.
+/// Every object is 1000 bytes.
+pub const TINY: &str = r#"
+[simulation]
+requests = 1000
+metrics_interval = "1 s"
+
+[[topology.regional_caches]]
+region = "us-east-1"
+
+[[topology.edges]]
+name = "IAD1"
+regional_cache = "us-east-1"
+viewer_rtt = "10 ms"
+regional_rtt = "20 ms"
+
+[[topology.edges]]
+name = "IAD2"
+regional_cache = "us-east-1"
+viewer_rtt = "10 ms"
+regional_rtt = "20 ms"
+
+[[topology.links]]
+from = "us-east-1"
+to = "origin"
+rtt = "30 ms"
+
+[caches.edge]
+capacity = "3000 B"
+
+[caches.regional]
+capacity = "1 MiB"
+
+[[origins]]
+name = "origin"
+region = "us-east-1"
+latency = "40 ms"
+
+[distribution]
+[[distribution.behaviors]]
+path_pattern = "/api/*"
+origin = "origin"
+allowed_methods = ["GET", "HEAD", "OPTIONS", "PUT", "POST", "PATCH", "DELETE"]
+max_ttl = 0
+default_ttl = 0
+
+[distribution.default_behavior]
+origin = "origin"
+
+[traffic]
+rate = 100
+
+[[traffic.classes]]
+name = "static"
+share = 0.9
+objects = 100
+path = "/s/{id}"
+size = "1000 B"
+cache_control = "max-age=10"
+
+[[traffic.classes]]
+name = "api"
+share = 0.1
+objects = 10
+path = "/api/{id}"
+size = "1000 B"
+cache_control = "no-store"
+methods = { GET = 0.5, POST = 0.5 }
+"#;
+
+/// Parses scenario text with `--set`-style overrides; panics on an invalid one.
+pub fn scenario(text: &str, sets: &[&str]) -> Scenario {
+    try_scenario(text, sets).unwrap_or_else(|e| panic!("{e}"))
+}
+
+pub fn try_scenario(text: &str, sets: &[&str]) -> Result<Scenario, cdnsim::scenario::ScenarioError> {
+    let overrides: Vec<Override> = sets.iter().map(|s| Override::parse(s).unwrap()).collect();
+    Scenario::from_toml_str(Path::new("test.toml"), text, &overrides)
+}
+
+/// One scripted request: (seconds, edge, method, path).
+pub type Step<'a> = (f64, &'a str, Method, &'a str);
+
+/// Runs `scenario` on exactly the scripted requests.
+pub fn run_script(scenario: &Scenario, steps: &[Step]) -> Report {
+    let catalog = Catalog::build(scenario, 1);
+    let entries: Vec<(SimTime, &str, Method, &str)> =
+        steps.iter().map(|&(s, edge, m, path)| (SimTime((s * 1e6) as u64), edge, m, path)).collect();
+    let mut script = Scripted::from_paths(scenario, &catalog, &entries).unwrap();
+    engine::run_with(scenario, 1, catalog, &mut script, &mut |_| {})
+}
+
+pub fn summarize(report: &Report, scenario: &Scenario) -> Summary {
+    report::summary(report, scenario)
+}
+
+/// Runs the scenario's own traffic.
+pub fn run(scenario: &Scenario, seed: u64) -> Report {
+    engine::run(scenario, seed, &mut |_| {})
+}
+
+/// Runs the `cdnsim` binary; returns (exit code, stdout, stderr).
+pub fn cdnsim(args: &[&str]) -> (i32, String, String) {
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_cdnsim")).args(args).output().expect("the binary runs");
+    (
+        out.status.code().unwrap_or(-1),
+        String::from_utf8_lossy(&out.stdout).into_owned(),
+        String::from_utf8_lossy(&out.stderr).into_owned(),
+    )
+}
+
+/// A fresh temporary folder for one test.
+pub fn temp_dir(name: &str) -> std::path::PathBuf {
+    let dir = std::env::temp_dir().join(format!("cdnsim-test-{}-{name}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    dir
+}

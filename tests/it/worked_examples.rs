@@ -1,0 +1,203 @@
+//! Behaviour checked against numbers worked out by hand on `support::TINY`.
+//! Requests are scripted, so every hit and miss below follows from the rules.
+
+use crate::support::*;
+use cdnsim::http::Method::{Get, Post};
+use cdnsim::metrics::TierStats;
+
+const EDGE: usize = 0; // IAD1
+const EDGE2: usize = 1; // IAD2
+const REGIONAL: usize = 2; // us-east-1, after the two edges
+
+/// Percentiles come from a histogram with 0.1% wide buckets; the mean and
+/// maximum are exact.
+fn assert_close(actual: f64, expected: f64) {
+    assert!((actual - expected).abs() <= expected * 0.001, "{actual} is not within 0.1% of {expected}");
+}
+
+fn tier(report: &cdnsim::engine::Report, i: usize) -> &TierStats {
+    &report.metrics.caches[i]
+}
+
+#[test]
+fn edge_lru_on_a_tiny_trace() {
+    // The edge holds three 1000-byte objects; the regional cache holds none,
+    // so every edge miss goes to the origin. LRU order after each request:
+    // 1 -> [1]; 2 -> [1 2]; 3 -> [1 2 3]; 1 hit -> [2 3 1]; 4 evicts 2 -> [3 1 4];
+    // 2 evicts 3 -> [1 4 2]; 5 evicts 1 -> [4 2 5]; 1 evicts 4 -> [2 5 1].
+    let s = scenario(TINY, &["caches.regional.capacity=0"]);
+    let paths = ["/s/1", "/s/2", "/s/3", "/s/1", "/s/4", "/s/2", "/s/5", "/s/1"];
+    let steps: Vec<Step> = paths.iter().enumerate().map(|(i, p)| (i as f64, "IAD1", Get, *p)).collect();
+    let report = run_script(&s, &steps);
+    let sum = summarize(&report, &s);
+    assert_eq!((sum.requests, sum.hits, sum.origin_requests), (8, 1, 7));
+    assert_eq!((tier(&report, EDGE).lookups, tier(&report, EDGE).hits), (8, 1));
+    assert_eq!(report.caches[EDGE].objects, 3);
+    assert_eq!(report.caches[EDGE].evictions, 4);
+    assert_eq!((sum.bytes_requested, sum.bytes_hit), (8000, 1000));
+    // A hit costs the viewer round trip; a miss adds 20 + 30 ms of round
+    // trips and 40 ms at the origin.
+    assert_close(sum.latency_ms.p50, 100.0);
+    assert!((sum.latency_ms.mean - (7.0 * 100.0 + 10.0) / 8.0).abs() < 0.01, "{}", sum.latency_ms.mean);
+}
+
+#[test]
+fn expired_objects_are_revalidated_and_count_as_refresh_hits() {
+    // max-age=10: the copy stored at 0.095 s expires at 10.095 s. The
+    // request at 15 s revalidates (origin answers 304) and refreshes the copy
+    // until 25.095 s, so 20 s hits and 40 s revalidates again.
+    let s = scenario(TINY, &["caches.regional.capacity=0"]);
+    let steps: Vec<Step> = [0.0, 5.0, 15.0, 20.0, 40.0].iter().map(|&t| (t, "IAD1", Get, "/s/1")).collect();
+    let report = run_script(&s, &steps);
+    let sum = summarize(&report, &s);
+    assert_eq!((sum.requests, sum.hits, sum.refresh_hits, sum.misses), (5, 2, 2, 1));
+    assert_eq!(sum.origin_requests, 3);
+    assert_eq!(report.metrics.origins[0].conditional, 2);
+    assert_eq!(report.metrics.origins[0].not_modified, 2);
+    assert_eq!(tier(&report, EDGE).stale, 2);
+    // Revalidation moves no body from the origin: only the first fetch did.
+    assert_eq!(sum.origin_bytes, 1000);
+
+    // If the object changes every second, each revalidation fetches a new
+    // copy: a Miss, not a RefreshHit.
+    let s = scenario(TINY, &["caches.regional.capacity=0", "traffic.classes[0].change_interval=\"1 s\""]);
+    let sum = summarize(&run_script(&s, &steps), &s);
+    assert_eq!((sum.hits, sum.refresh_hits, sum.misses), (2, 0, 3));
+    assert_eq!(sum.origin_bytes, 3000);
+}
+
+#[test]
+fn proxy_methods_and_dynamic_requests_bypass_the_regional_cache() {
+    let s = scenario(TINY, &[]);
+    let report =
+        run_script(&s, &[(0.0, "IAD1", Post, "/api/1"), (1.0, "IAD1", Get, "/api/2"), (2.0, "IAD1", Get, "/s/1")]);
+    let sum = summarize(&report, &s);
+    assert_eq!(sum.origin_requests, 3);
+    // Only the cacheable GET /s/1 was looked up, at the edge and the regional cache.
+    assert_eq!((tier(&report, EDGE).lookups, tier(&report, EDGE).passed_through), (1, 2));
+    assert_eq!((tier(&report, REGIONAL).lookups, tier(&report, REGIONAL).passed_through), (1, 0));
+    // The direct edge-to-origin path is the shortest one in the graph
+    // (20 + 30 ms), so each request still takes 100 ms.
+    assert_eq!(sum.latency_ms.max, 100.0);
+}
+
+#[test]
+fn a_method_the_behavior_does_not_allow_gets_403_at_the_edge() {
+    let s = scenario(TINY, &[]);
+    let sum = summarize(&run_script(&s, &[(0.0, "IAD1", Post, "/s/1")]), &s);
+    assert_eq!((sum.requests, sum.errors_4xx, sum.origin_requests), (1, 1, 0));
+    assert_eq!(sum.by_method["POST"].errors_4xx, 1);
+    assert_eq!(sum.latency_ms.max, 10.0);
+}
+
+#[test]
+fn concurrent_misses_collapse_into_one_origin_request() {
+    // Two edges miss on the same object 1 ms apart; the second reaches the
+    // regional cache while the first's fetch is under way and waits for it.
+    let steps: &[Step] = &[(0.0, "IAD1", Get, "/s/7"), (0.001, "IAD2", Get, "/s/7")];
+    let s = scenario(TINY, &[]);
+    let report = run_script(&s, steps);
+    let sum = summarize(&report, &s);
+    assert_eq!((sum.origin_requests, sum.collapsed), (1, 1));
+    assert_eq!(tier(&report, REGIONAL).collapsed, 1);
+    assert_eq!(tier(&report, EDGE2).misses, 1);
+    // The waiter is served when the first response passes the regional cache
+    // at 85 ms, and reaches its viewer 15 ms later: 99 ms after it started.
+    assert_close(report.metrics.latency_us.min() as f64, 99_000.0);
+
+    // The same two requests on one edge collapse at the edge.
+    let report = run_script(&s, &[(0.0, "IAD1", Get, "/s/7"), (0.001, "IAD1", Get, "/s/7")]);
+    assert_eq!((tier(&report, EDGE).collapsed, tier(&report, REGIONAL).lookups), (1, 1));
+
+    // Switched off, both go to the origin.
+    let s = scenario(TINY, &["simulation.collapse_requests=false"]);
+    let sum = summarize(&run_script(&s, steps), &s);
+    assert_eq!((sum.origin_requests, sum.collapsed), (2, 0));
+}
+
+#[test]
+fn the_regional_cache_serves_a_second_edge() {
+    let s = scenario(TINY, &[]);
+    let report = run_script(&s, &[(0.0, "IAD1", Get, "/s/3"), (1.0, "IAD2", Get, "/s/3")]);
+    let sum = summarize(&report, &s);
+    assert_eq!((sum.hits, sum.origin_requests, sum.regional_hit_ratio), (1, 1, 0.5));
+    // Edge miss, regional hit: 10 + 20 ms.
+    assert_close(report.metrics.latency_us.min() as f64, 30_000.0);
+}
+
+const SHIELDED: &str = r#"
+[simulation]
+requests = 10
+[[topology.regional_caches]]
+region = "us-east-1"
+[[topology.regional_caches]]
+region = "eu-west-2"
+[[topology.edges]]
+name = "IAD1"
+regional_cache = "us-east-1"
+viewer_rtt = "10 ms"
+regional_rtt = "10 ms"
+[[topology.edges]]
+name = "LHR1"
+regional_cache = "eu-west-2"
+viewer_rtt = "10 ms"
+regional_rtt = "10 ms"
+[[origins]]
+name = "origin"
+region = "us-east-1"
+latency = "40 ms"
+origin_shield = "us-east-1"
+[distribution.default_behavior]
+origin = "origin"
+[traffic]
+rate = 1
+[[traffic.classes]]
+name = "c"
+share = 1
+objects = 10
+path = "/{id}"
+size = "1 KiB"
+"#;
+
+#[test]
+fn origin_shield_adds_a_layer_only_for_other_regions() {
+    let s = scenario(SHIELDED, &[]);
+    let report = run_script(&s, &[(0.0, "LHR1", Get, "/1"), (1.0, "IAD1", Get, "/1"), (2.0, "LHR1", Get, "/2")]);
+    let m = &report.metrics;
+    let (iad_rec, lhr_rec) = (2, 3);
+    // LHR1 -> eu-west-2 -> us-east-1 as shield -> origin, twice.
+    assert_eq!((m.caches[lhr_rec].lookups, m.shield_role[0].lookups, m.shield_role[0].misses), (2, 2, 2));
+    // IAD1's own regional cache is the shield: no extra hop, and it holds /1
+    // from the LHR1 request, so this is a regional hit.
+    assert_eq!((m.caches[iad_rec].lookups, m.caches[iad_rec].hits), (1, 1));
+    assert_eq!(m.origin_requests, 2);
+}
+
+#[test]
+fn warm_up_requests_are_simulated_but_not_measured() {
+    let s = scenario(TINY, &["simulation.warmup=\"5 s\""]);
+    let report = run_script(&s, &[(1.0, "IAD1", Get, "/s/1"), (6.0, "IAD1", Get, "/s/1")]);
+    let sum = summarize(&report, &s);
+    assert_eq!((sum.requests, sum.hits, sum.requests_simulated), (1, 1, 2));
+}
+
+#[test]
+fn every_request_is_accounted_for_once() {
+    for seed in 0..20 {
+        let s = scenario(TINY, &["simulation.requests=2000", "traffic.rate=5000"]);
+        let report = run(&s, seed);
+        let m = &report.metrics;
+        let by_method: u64 = m.by_method.iter().map(|x| x.requests).sum();
+        assert_eq!(by_method, m.requests, "seed {seed}");
+        let edges = &m.caches[..2];
+        let at_edge: u64 = edges.iter().map(|t| t.lookups + t.passed_through).sum();
+        // Refusals (403) are the only requests that skip both.
+        assert_eq!(at_edge + m.errors_4xx, m.requests, "seed {seed}");
+        let edge_outcomes: u64 = edges.iter().map(|t| t.hits + t.misses + t.stale + t.collapsed).sum();
+        assert_eq!(edge_outcomes, edges.iter().map(|t| t.lookups).sum::<u64>(), "seed {seed}");
+        assert_eq!(report.requests_simulated, 2000);
+        for c in &report.caches {
+            assert!(c.used_bytes <= c.capacity_bytes);
+        }
+    }
+}
