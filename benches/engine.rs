@@ -1,0 +1,137 @@
+//! Engine benchmark: simulated requests and events per second, allocations
+//! per request, and memory per cached object, on a 10M-request, 1M-object
+//! scenario whose requests mostly hit the edge cache.
+//!
+//! Run with `cargo bench --bench engine`. Prints medians of several runs; the
+//! machines are shared and noisy, so compare ratios, not single figures.
+
+use cdnsim::engine;
+use cdnsim::scenario::{Override, Scenario};
+use std::alloc::{GlobalAlloc, Layout, System};
+use std::path::Path;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::time::Instant;
+
+/// Counts allocations so that the hot path's "allocates nothing" is measured.
+struct Counting;
+static ALLOCATIONS: AtomicU64 = AtomicU64::new(0);
+
+unsafe impl GlobalAlloc for Counting {
+    unsafe fn alloc(&self, layout: Layout) -> *mut u8 {
+        ALLOCATIONS.fetch_add(1, Ordering::Relaxed);
+        unsafe { System.alloc(layout) }
+    }
+    unsafe fn dealloc(&self, ptr: *mut u8, layout: Layout) {
+        unsafe { System.dealloc(ptr, layout) }
+    }
+    unsafe fn realloc(&self, ptr: *mut u8, layout: Layout, new_size: usize) -> *mut u8 {
+        ALLOCATIONS.fetch_add(1, Ordering::Relaxed);
+        unsafe { System.realloc(ptr, layout, new_size) }
+    }
+}
+
+#[global_allocator]
+static GLOBAL: Counting = Counting;
+
+const HIT_HEAVY: &str = r#"
+[simulation]
+name = "bench-hit-heavy"
+requests = 10_000_000
+metrics_interval = "60 s"
+
+[[topology.regional_caches]]
+region = "us-east-1"
+
+[[topology.edges]]
+name = "IAD1"
+regional_cache = "us-east-1"
+viewer_rtt = { dist = "lognormal", mean = "12 ms", stddev = "6 ms" }
+regional_rtt = "8 ms"
+
+[[topology.edges]]
+name = "JFK1"
+regional_cache = "us-east-1"
+viewer_rtt = { dist = "lognormal", mean = "12 ms", stddev = "6 ms" }
+regional_rtt = "8 ms"
+
+[caches.edge]
+capacity = "5 GiB"
+
+[caches.regional]
+capacity = "50 GiB"
+
+[[origins]]
+name = "origin"
+region = "us-east-1"
+latency = { dist = "lognormal", mean = "40 ms", stddev = "20 ms" }
+concurrency = 10000
+
+[distribution.default_behavior]
+origin = "origin"
+
+[traffic]
+rate = 50_000
+zipf_alpha = 1.0
+objects = 1_000_000
+
+[[traffic.classes]]
+name = "static"
+share = 1.0
+path = "/static/{id}.js"
+size = { dist = "lognormal", mean = "50 KiB", stddev = "50 KiB" }
+cache_control = "max-age=86400"
+"#;
+
+fn peak_rss_bytes() -> Option<u64> {
+    let status = std::fs::read_to_string("/proc/self/status").ok()?;
+    let line = status.lines().find(|l| l.starts_with("VmHWM:"))?;
+    let kb: u64 = line.split_whitespace().nth(1)?.parse().ok()?;
+    Some(kb * 1024)
+}
+
+fn median(mut xs: Vec<f64>) -> f64 {
+    xs.sort_by(f64::total_cmp);
+    xs[xs.len() / 2]
+}
+
+fn main() {
+    let runs: usize = std::env::var("CDNSIM_BENCH_RUNS").ok().and_then(|v| v.parse().ok()).unwrap_or(3);
+    let requests: Option<String> = std::env::var("CDNSIM_BENCH_REQUESTS").ok();
+    let overrides: Vec<Override> =
+        requests.iter().map(|n| Override::parse(&format!("simulation.requests={n}")).unwrap()).collect();
+    let scenario = Scenario::from_toml_str(Path::new("bench.toml"), HIT_HEAVY, &overrides).expect("valid bench scenario");
+    let (mut req_rates, mut event_rates, mut allocs_per_request) = (Vec::new(), Vec::new(), Vec::new());
+    let mut last = None;
+    for run in 0..runs {
+        let before = ALLOCATIONS.load(Ordering::Relaxed);
+        let started = Instant::now();
+        let report = engine::run(&scenario, 1 + run as u64, &mut |_| {});
+        let seconds = started.elapsed().as_secs_f64();
+        let allocations = ALLOCATIONS.load(Ordering::Relaxed) - before;
+        req_rates.push(report.requests_simulated as f64 / seconds);
+        event_rates.push(report.events as f64 / seconds);
+        allocs_per_request.push(allocations as f64 / report.requests_simulated as f64);
+        println!(
+            "run {run}: {:.2} s, {:.2} M requests/s, {:.2} M events/s, {} allocations",
+            seconds,
+            req_rates[run] / 1e6,
+            event_rates[run] / 1e6,
+            allocations
+        );
+        last = Some(report);
+    }
+    let report = last.expect("at least one run");
+    let summary = cdnsim::report::summary(&report, &scenario);
+    let (objects, memory): (usize, usize) =
+        report.caches.iter().fold((0, 0), |(o, m), c| (o + c.objects, m + c.memory_bytes));
+    println!("scenario: {} requests, {} objects, Zipf 1.0", report.requests_simulated, scenario.total_objects());
+    println!("hit ratio {:.3} (edge {:.3}), events per request {:.2}", summary.hit_ratio, summary.edge_hit_ratio, report.events as f64 / report.requests_simulated as f64);
+    println!("median simulated requests/s: {:.2} M (target >= 2 M)", median(req_rates) / 1e6);
+    println!("median events/s:             {:.2} M", median(event_rates) / 1e6);
+    println!("allocations per request:     {:.5} (set-up and table growth included)", median(allocs_per_request));
+    println!("cache memory per object:     {:.1} B over {} cached objects (target <= 100 B)", memory as f64 / objects.max(1) as f64, objects);
+    match peak_rss_bytes() {
+        Some(b) => println!("peak resident memory:        {:.1} MiB", b as f64 / (1024.0 * 1024.0)),
+        None => println!("peak resident memory:        n/a (no /proc)"),
+    }
+}
