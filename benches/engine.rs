@@ -99,7 +99,8 @@ fn main() {
     let requests: Option<String> = std::env::var("CDNSIM_BENCH_REQUESTS").ok();
     let overrides: Vec<Override> =
         requests.iter().map(|n| Override::parse(&format!("simulation.requests={n}")).unwrap()).collect();
-    let scenario = Scenario::from_toml_str(Path::new("bench.toml"), HIT_HEAVY, &overrides).expect("valid bench scenario");
+    let scenario =
+        Scenario::from_toml_str(Path::new("bench.toml"), HIT_HEAVY, &overrides).expect("valid bench scenario");
     let (mut req_rates, mut event_rates, mut allocs_per_request) = (Vec::new(), Vec::new(), Vec::new());
     let mut last = None;
     for run in 0..runs {
@@ -125,11 +126,20 @@ fn main() {
     let (objects, memory): (usize, usize) =
         report.caches.iter().fold((0, 0), |(o, m), c| (o + c.objects, m + c.memory_bytes));
     println!("scenario: {} requests, {} objects, Zipf 1.0", report.requests_simulated, scenario.total_objects());
-    println!("hit ratio {:.3} (edge {:.3}), events per request {:.2}", summary.hit_ratio, summary.edge_hit_ratio, report.events as f64 / report.requests_simulated as f64);
+    println!(
+        "hit ratio {:.3} (edge {:.3}), events per request {:.2}",
+        summary.hit_ratio,
+        summary.edge_hit_ratio,
+        report.events as f64 / report.requests_simulated as f64
+    );
     println!("median simulated requests/s: {:.2} M (target >= 2 M)", median(req_rates) / 1e6);
     println!("median events/s:             {:.2} M", median(event_rates) / 1e6);
     println!("allocations per request:     {:.5} (set-up and table growth included)", median(allocs_per_request));
-    println!("cache memory per object:     {:.1} B over {} cached objects (target <= 100 B)", memory as f64 / objects.max(1) as f64, objects);
+    println!(
+        "cache memory per object:     {:.1} B over {} cached objects (target <= 100 B)",
+        memory as f64 / objects.max(1) as f64,
+        objects
+    );
     match peak_rss_bytes() {
         Some(b) => println!("peak resident memory:        {:.1} MiB", b as f64 / (1024.0 * 1024.0)),
         None => println!("peak resident memory:        n/a (no /proc)"),

@@ -6,7 +6,8 @@ pub type RequestId = u32;
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Event {
-    /// The next viewer request arrives from the traffic generator.
+    /// The next viewer request reaches its edge location. Arrivals are kept
+    /// beside the heap (there is only ever one pending), not in it.
     Arrival,
     /// A request reaches cache level `level` of its route (0 = the edge).
     AtLevel { request: RequestId, level: u8 },

@@ -51,6 +51,11 @@ impl EventQueue {
         self.heap.pop().map(|s| (s.at, s.event))
     }
 
+    /// When the earliest pending event is due.
+    pub fn next_time(&self) -> Option<SimTime> {
+        self.heap.peek().map(|s| s.at)
+    }
+
     pub fn len(&self) -> usize {
         self.heap.len()
     }

@@ -186,12 +186,23 @@ pub struct ClassSpec {
 
 impl ClassSpec {
     /// The path of object `id` of this class.
+    /// Called for every object at set-up, so it avoids `fmt`.
     pub fn path_of(&self, id: u64, out: &mut String) {
-        use std::fmt::Write;
         out.clear();
         let (before, after) = self.path_template.split_once("{id}").unwrap_or((&self.path_template, ""));
         out.push_str(before);
-        let _ = write!(out, "{id}");
+        let mut digits = [0u8; 20];
+        let mut i = digits.len();
+        let mut n = id;
+        loop {
+            i -= 1;
+            digits[i] = b'0' + (n % 10) as u8;
+            n /= 10;
+            if n == 0 {
+                break;
+            }
+        }
+        out.push_str(std::str::from_utf8(&digits[i..]).expect("ASCII digits"));
         out.push_str(after);
     }
 

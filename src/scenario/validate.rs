@@ -17,7 +17,7 @@ pub const DEFAULT_DOMAIN: &str = "d111111abcdef8.cloudfront.net";
 /// Limits that keep a run within memory and reason; past them the value is
 /// almost certainly a typo.
 const MAX_REQUESTS: i64 = 10_000_000_000;
-const MAX_OBJECTS: i64 = 200_000_000;
+const MAX_OBJECTS: i64 = 100_000_000;
 const MAX_EDGES: i64 = 5_000;
 const MAX_INTERVALS: u64 = 1_000_000;
 

@@ -43,9 +43,10 @@ fn edge_lru_on_a_tiny_trace() {
 
 #[test]
 fn expired_objects_are_revalidated_and_count_as_refresh_hits() {
-    // max-age=10: the copy stored at 0.095 s expires at 10.095 s. The
-    // request at 15 s revalidates (origin answers 304) and refreshes the copy
-    // until 25.095 s, so 20 s hits and 40 s revalidates again.
+    // Script times are arrivals at the edge. max-age=10: the copy stored at
+    // 0.09 s (20 + 30 ms of round trips and 40 ms at the origin) expires at
+    // 10.09 s. The request at 15 s revalidates (the origin answers 304) and
+    // refreshes the copy until 25.09 s, so 20 s hits and 40 s revalidates.
     let s = scenario(TINY, &["caches.regional.capacity=0"]);
     let steps: Vec<Step> = [0.0, 5.0, 15.0, 20.0, 40.0].iter().map(|&t| (t, "IAD1", Get, "/s/1")).collect();
     let report = run_script(&s, &steps);
@@ -101,8 +102,9 @@ fn concurrent_misses_collapse_into_one_origin_request() {
     assert_eq!((sum.origin_requests, sum.collapsed), (1, 1));
     assert_eq!(tier(&report, REGIONAL).collapsed, 1);
     assert_eq!(tier(&report, EDGE2).misses, 1);
-    // The waiter is served when the first response passes the regional cache
-    // at 85 ms, and reaches its viewer 15 ms later: 99 ms after it started.
+    // The waiter reached the edge at 1 ms, so its viewer sent it at -4 ms.
+    // It is served when the first response passes the regional cache at
+    // 80 ms, and reaches its viewer 15 ms later: 99 ms after it started.
     assert_close(report.metrics.latency_us.min() as f64, 99_000.0);
 
     // The same two requests on one edge collapse at the edge.
