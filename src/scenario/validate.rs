@@ -514,6 +514,15 @@ impl<'a> Validator<'a> {
     }
 
     fn distribution(&self, raw: &RawDistribution, origins: &[OriginSpec]) -> Result<DistributionSpec> {
+        // CloudFront's default quota is 75 cache behaviors per distribution
+        // (adjustable, DG quotas page); the engine stores a behavior in a byte.
+        if raw.behaviors.len() > 254 {
+            return Err(self.error(
+                "distribution.behaviors",
+                format!("{} cache behaviors is more than cdnsim supports", raw.behaviors.len()),
+                "use at most 254 (CloudFront's default quota is 75)",
+            ));
+        }
         let mut behaviors = Vec::new();
         for (i, b) in raw.behaviors.iter().enumerate() {
             let field = format!("distribution.behaviors[{i}]");
