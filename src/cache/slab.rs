@@ -1,0 +1,249 @@
+//! Slab-allocated intrusive doubly-linked lists: the one list implementation
+//! every eviction policy is built from.
+//!
+//! Nodes live in a single `Vec` and link to each other by `u32` index, so a
+//! list operation touches no allocator and a node costs 8 bytes of links
+//! instead of two 8-byte pointers plus a heap header. Freed nodes are chained
+//! into a free list through their `next` field and reused first, which is what
+//! keeps a warm cache from allocating: the `Vec` only grows when more nodes
+//! are live at once than ever before.
+//!
+//! One `Slab` can host several `List`s (S3-FIFO keeps its small and main
+//! queues in one slab); a `List` is only a head, a tail and a length, and
+//! every operation takes the list it applies to explicitly. Lists run from
+//! `head` (oldest) to `tail` (newest); `next` points towards the newer end.
+
+/// The null index: "no node". `u32::MAX` is never a valid index because a
+/// slab refuses to grow that far.
+pub(crate) const NIL: u32 = u32::MAX;
+
+/// A node: the payload plus its links. Links of an unlinked node are `NIL`.
+#[derive(Clone, Copy, Debug)]
+struct Node<T> {
+    item: T,
+    prev: u32,
+    next: u32,
+}
+
+/// A pool of list nodes addressed by `u32` index.
+#[derive(Debug)]
+pub(crate) struct Slab<T> {
+    nodes: Vec<Node<T>>,
+    /// First node of the free chain (linked through `next`), or `NIL`.
+    free_head: u32,
+}
+
+/// One list threaded through a `Slab`. Cheap to copy around by reference;
+/// it owns no memory.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) struct List {
+    head: u32,
+    tail: u32,
+    len: u32,
+}
+
+impl List {
+    /// An empty list.
+    pub(crate) const fn new() -> List {
+        List {
+            head: NIL,
+            tail: NIL,
+            len: 0,
+        }
+    }
+
+    /// The oldest node, or `NIL` if the list is empty.
+    pub(crate) fn head(&self) -> u32 {
+        self.head
+    }
+
+    pub(crate) fn len(&self) -> u32 {
+        self.len
+    }
+
+    pub(crate) fn is_empty(&self) -> bool {
+        self.len == 0
+    }
+}
+
+impl<T: Copy> Slab<T> {
+    /// A slab with room for `n_nodes` live nodes before its `Vec` grows.
+    pub(crate) fn with_capacity(n_nodes: usize) -> Slab<T> {
+        Slab {
+            nodes: Vec::with_capacity(n_nodes),
+            free_head: NIL,
+        }
+    }
+
+    /// Stores `item` in a fresh, unlinked node and returns its index.
+    pub(crate) fn alloc(&mut self, item: T) -> u32 {
+        let node = Node {
+            item,
+            prev: NIL,
+            next: NIL,
+        };
+        if self.free_head != NIL {
+            let idx = self.free_head;
+            self.free_head = self.nodes[idx as usize].next;
+            self.nodes[idx as usize] = node;
+            return idx;
+        }
+        let idx = self.nodes.len();
+        assert!(idx < NIL as usize, "slab full: more than 2^32 - 1 nodes");
+        self.nodes.push(node);
+        idx as u32
+    }
+
+    /// Returns an unlinked node to the free chain and hands back its item.
+    pub(crate) fn free(&mut self, idx: u32) -> T {
+        let node = &mut self.nodes[idx as usize];
+        debug_assert!(
+            node.prev == NIL && node.next == NIL,
+            "freeing a linked node"
+        );
+        let item = node.item;
+        node.next = self.free_head;
+        self.free_head = idx;
+        item
+    }
+
+    pub(crate) fn get(&self, idx: u32) -> &T {
+        &self.nodes[idx as usize].item
+    }
+
+    pub(crate) fn get_mut(&mut self, idx: u32) -> &mut T {
+        &mut self.nodes[idx as usize].item
+    }
+
+    /// The node after `idx` (one step newer), or `NIL` at the tail.
+    pub(crate) fn next(&self, idx: u32) -> u32 {
+        self.nodes[idx as usize].next
+    }
+
+    /// Links an unlinked node in as the newest of `list`.
+    pub(crate) fn push_back(&mut self, list: &mut List, idx: u32) {
+        debug_assert!(
+            self.nodes[idx as usize].prev == NIL
+                && self.nodes[idx as usize].next == NIL
+                && list.head != idx,
+            "pushing a node that is already linked"
+        );
+        let old_tail = list.tail;
+        {
+            let node = &mut self.nodes[idx as usize];
+            node.prev = old_tail;
+            node.next = NIL;
+        }
+        if old_tail == NIL {
+            list.head = idx;
+        } else {
+            self.nodes[old_tail as usize].next = idx;
+        }
+        list.tail = idx;
+        list.len += 1;
+    }
+
+    /// Takes `idx` out of `list`, leaving it allocated but unlinked.
+    pub(crate) fn unlink(&mut self, list: &mut List, idx: u32) {
+        let Node { prev, next, .. } = self.nodes[idx as usize];
+        if prev == NIL {
+            debug_assert_eq!(list.head, idx, "node is not in this list");
+            list.head = next;
+        } else {
+            self.nodes[prev as usize].next = next;
+        }
+        if next == NIL {
+            debug_assert_eq!(list.tail, idx, "node is not in this list");
+            list.tail = prev;
+        } else {
+            self.nodes[next as usize].prev = prev;
+        }
+        let node = &mut self.nodes[idx as usize];
+        node.prev = NIL;
+        node.next = NIL;
+        list.len -= 1;
+    }
+
+    /// Makes `idx`, already in `list`, its newest node.
+    pub(crate) fn move_to_back(&mut self, list: &mut List, idx: u32) {
+        if list.tail != idx {
+            self.unlink(list, idx);
+            self.push_back(list, idx);
+        }
+    }
+
+    /// Heap bytes held by the node array, including spare capacity.
+    pub(crate) fn memory_bytes(&self) -> usize {
+        self.nodes.capacity() * std::mem::size_of::<Node<T>>()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The list's items from oldest to newest, checking links both ways.
+    fn items(slab: &Slab<u64>, list: &List) -> Vec<u64> {
+        let mut out = Vec::new();
+        let mut prev = NIL;
+        let mut idx = list.head();
+        while idx != NIL {
+            assert_eq!(slab.nodes[idx as usize].prev, prev, "broken back link");
+            out.push(*slab.get(idx));
+            prev = idx;
+            idx = slab.next(idx);
+        }
+        assert_eq!(prev, list.tail);
+        assert_eq!(out.len(), list.len() as usize);
+        out
+    }
+
+    #[test]
+    fn push_unlink_move_keep_order() {
+        let mut slab = Slab::with_capacity(4);
+        let mut list = List::new();
+        let ids: Vec<u32> = (10..14).map(|k| slab.alloc(k)).collect();
+        for &i in &ids {
+            slab.push_back(&mut list, i);
+        }
+        assert_eq!(items(&slab, &list), [10, 11, 12, 13]);
+        slab.move_to_back(&mut list, ids[0]);
+        assert_eq!(items(&slab, &list), [11, 12, 13, 10]);
+        slab.move_to_back(&mut list, ids[0]); // already newest: no change
+        assert_eq!(items(&slab, &list), [11, 12, 13, 10]);
+        slab.unlink(&mut list, ids[2]); // middle
+        assert_eq!(items(&slab, &list), [11, 13, 10]);
+        slab.unlink(&mut list, ids[1]); // head
+        slab.unlink(&mut list, ids[0]); // tail
+        assert_eq!(items(&slab, &list), [13]);
+        slab.unlink(&mut list, ids[3]);
+        assert!(list.is_empty() && list.head() == NIL && list.tail == NIL);
+    }
+
+    #[test]
+    fn freed_nodes_are_reused_before_growing() {
+        let mut slab = Slab::with_capacity(2);
+        let a = slab.alloc(1u64);
+        let b = slab.alloc(2);
+        assert_eq!(slab.free(a), 1);
+        assert_eq!(slab.free(b), 2);
+        // Last freed comes back first; the Vec never grows past two nodes.
+        assert_eq!(slab.alloc(3), b);
+        assert_eq!(slab.alloc(4), a);
+        assert_eq!(slab.nodes.len(), 2);
+    }
+
+    #[test]
+    fn two_lists_share_one_slab() {
+        let mut slab = Slab::with_capacity(3);
+        let (mut small, mut main) = (List::new(), List::new());
+        let a = slab.alloc(1u64);
+        let b = slab.alloc(2);
+        slab.push_back(&mut small, a);
+        slab.push_back(&mut small, b);
+        slab.unlink(&mut small, a);
+        slab.push_back(&mut main, a);
+        assert_eq!(items(&slab, &small), [2]);
+        assert_eq!(items(&slab, &main), [1]);
+    }
+}

@@ -1,0 +1,268 @@
+//! The part of a cache that is the same under every eviction policy: the key
+//! index, byte accounting, freshness, and the make-room loop. A policy
+//! (`lru.rs`, `fifo.rs`, `sieve.rs`, `s3fifo.rs`) only orders slots and picks
+//! victims, through the `Policy` trait.
+//!
+//! `Store<P>` is generic rather than holding a `Box<dyn Policy>` so that each
+//! policy's hooks inline into the lookup and insert paths; the one dynamic
+//! call per request is the `Box<dyn Cache>` that `new_cache` returns.
+
+use std::collections::HashMap;
+
+use super::slab::{NIL, Slab};
+use super::{Admission, Cache, CacheKey, Entry, Lookup};
+use crate::time::SimTime;
+
+/// Key → slot index. `FixedState` keeps the table layout identical on every
+/// run; nothing ever iterates it, so its order cannot leak into decisions.
+pub(crate) type Index = HashMap<CacheKey, u32, foldhash::fast::FixedState>;
+
+/// An empty index with room for `n_keys` before it reallocates.
+pub(crate) fn new_index(n_keys: usize) -> Index {
+    HashMap::with_capacity_and_hasher(n_keys, foldhash::fast::FixedState::default())
+}
+
+/// Heap bytes of a std (hashbrown) table with `capacity()` `capacity` and
+/// `entry_bytes`-sized entries: the buckets, one control byte per bucket and
+/// one trailing 16-byte control group. std exposes only the capacity, which
+/// hashbrown derives from the bucket count as 7/8 of it (or n-1 below 8
+/// buckets), so this inverts that. Tombstones lower the reported capacity;
+/// rounding up to a power of two absorbs them unless they exceed half the
+/// table, when this underestimates.
+pub(crate) fn table_bytes(capacity: usize, entry_bytes: usize) -> usize {
+    if capacity == 0 {
+        return 0;
+    }
+    let n_buckets = if capacity < 8 {
+        (capacity + 1).next_power_of_two()
+    } else {
+        (capacity * 8).div_ceil(7).next_power_of_two()
+    };
+    n_buckets * (entry_bytes + 1) + 16
+}
+
+/// One cached object, as the policies see it.
+///
+/// Fields are flat (not an `Entry` plus extras) so the slot packs into 32
+/// bytes and a slab node into 40.
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct Slot {
+    pub(crate) key: CacheKey,
+    pub(crate) size_bytes: u64,
+    pub(crate) expires_at: SimTime,
+    pub(crate) version: u32,
+    /// Policy-private state: SIEVE's visited bit, S3-FIFO's frequency and
+    /// queue. Zero when the slot is created.
+    pub(crate) bits: u8,
+}
+
+const _: () = assert!(std::mem::size_of::<Slot>() == 32);
+
+impl Slot {
+    fn entry(&self) -> Entry {
+        Entry {
+            size_bytes: self.size_bytes,
+            expires_at: self.expires_at,
+            version: self.version,
+        }
+    }
+}
+
+/// An eviction policy: how slots are ordered and which one goes next.
+///
+/// Every hook receives the shared slab; a policy keeps only its lists and
+/// counters. The store owns the index and the byte accounting, so a policy
+/// never sees a key that is not cached (S3-FIFO's ghost is its own business).
+pub(crate) trait Policy: Send {
+    /// What the policy learns about a key before room is made for it.
+    /// S3-FIFO must consult its ghost before evictions can push the key out.
+    type Plan: Copy;
+
+    /// Called once per admitted new key, before any eviction for it.
+    fn plan(&mut self, key: CacheKey) -> Self::Plan;
+
+    /// Links a newly allocated slot (`bits == 0`) into the policy's lists.
+    fn link(&mut self, slots: &mut Slab<Slot>, idx: u32, plan: Self::Plan);
+
+    /// Records an access: a Fresh or Stale lookup, or a replacing insert.
+    fn touch(&mut self, slots: &mut Slab<Slot>, idx: u32);
+
+    /// Takes a slot out of the policy's lists for a removal.
+    fn unlink(&mut self, slots: &mut Slab<Slot>, idx: u32);
+
+    /// Chooses a victim other than `pinned`, unlinks it and returns it.
+    ///
+    /// `pinned` is the slot being replaced by a larger copy (`NIL` on a
+    /// fresh insert): evicting it would make room for itself by deleting
+    /// itself. The store calls this only while more bytes are cached than
+    /// fit, so some slot other than `pinned` is always linked.
+    fn evict(&mut self, slots: &mut Slab<Slot>, pinned: u32) -> u32;
+
+    /// A linked slot's size changed from `old_size_bytes` (in place, by a
+    /// replacing insert). Only policies that budget bytes per queue care.
+    fn resized(&mut self, _slots: &Slab<Slot>, _idx: u32, _old_size_bytes: u64) {}
+
+    /// Heap bytes owned by the policy itself (not the shared slab).
+    fn memory_bytes(&self) -> usize {
+        0
+    }
+}
+
+/// A byte-capacity cache: index + slab + a policy.
+pub(crate) struct Store<P> {
+    slots: Slab<Slot>,
+    index: Index,
+    policy: P,
+    used_bytes: u64,
+    capacity_bytes: u64,
+    evictions: u64,
+}
+
+impl<P: Policy> Store<P> {
+    pub(crate) fn new(policy: P, capacity_bytes: u64, expected_objects: usize) -> Store<P> {
+        Store {
+            slots: Slab::with_capacity(expected_objects),
+            index: new_index(expected_objects),
+            policy,
+            used_bytes: 0,
+            capacity_bytes,
+            evictions: 0,
+        }
+    }
+
+    /// Evicts until `extra_bytes` more fit, never evicting `pinned`.
+    fn make_room(&mut self, extra_bytes: u64, pinned: u32) {
+        while self.used_bytes + extra_bytes > self.capacity_bytes {
+            let victim = self.policy.evict(&mut self.slots, pinned);
+            debug_assert_ne!(victim, pinned, "policy evicted the pinned slot");
+            let slot = self.slots.free(victim);
+            let removed = self.index.remove(&slot.key);
+            debug_assert_eq!(removed, Some(victim), "index and slab disagree");
+            self.used_bytes -= slot.size_bytes;
+            self.evictions += 1;
+        }
+    }
+
+    /// Grows or shrinks a cached slot in place, after it counted as an access.
+    fn replace(&mut self, idx: u32, entry: Entry) {
+        self.policy.touch(&mut self.slots, idx);
+        let old_size_bytes = self.slots.get(idx).size_bytes;
+        if entry.size_bytes > old_size_bytes {
+            self.make_room(entry.size_bytes - old_size_bytes, idx);
+        }
+        let slot = self.slots.get_mut(idx);
+        slot.size_bytes = entry.size_bytes;
+        slot.expires_at = entry.expires_at;
+        slot.version = entry.version;
+        self.used_bytes = self.used_bytes - old_size_bytes + entry.size_bytes;
+        self.policy.resized(&self.slots, idx, old_size_bytes);
+    }
+}
+
+impl<P: Policy> Cache for Store<P> {
+    fn lookup(&mut self, key: CacheKey, now: SimTime) -> Lookup {
+        let Some(&idx) = self.index.get(&key) else {
+            return Lookup::Miss;
+        };
+        self.policy.touch(&mut self.slots, idx);
+        let entry = self.slots.get(idx).entry();
+        // CloudFront serves an object as fresh strictly before its expiry
+        // instant; at the instant itself it must revalidate.
+        if now < entry.expires_at {
+            Lookup::Fresh(entry)
+        } else {
+            Lookup::Stale(entry)
+        }
+    }
+
+    fn peek(&self, key: CacheKey) -> Option<Entry> {
+        self.index.get(&key).map(|&idx| self.slots.get(idx).entry())
+    }
+
+    fn insert(&mut self, key: CacheKey, entry: Entry) -> Admission {
+        if entry.size_bytes > self.capacity_bytes || self.capacity_bytes == 0 {
+            // Keeping the old copy would serve bytes the origin has replaced.
+            self.remove(key);
+            return Admission::TooLarge;
+        }
+        if let Some(&idx) = self.index.get(&key) {
+            self.replace(idx, entry);
+        } else {
+            let plan = self.policy.plan(key);
+            self.make_room(entry.size_bytes, NIL);
+            let idx = self.slots.alloc(Slot {
+                key,
+                size_bytes: entry.size_bytes,
+                expires_at: entry.expires_at,
+                version: entry.version,
+                bits: 0,
+            });
+            self.policy.link(&mut self.slots, idx, plan);
+            self.index.insert(key, idx);
+            self.used_bytes += entry.size_bytes;
+        }
+        debug_assert!(
+            self.used_bytes <= self.capacity_bytes,
+            "cache over capacity"
+        );
+        Admission::Stored
+    }
+
+    fn refresh(&mut self, key: CacheKey, expires_at: SimTime, version: u32) -> bool {
+        let Some(&idx) = self.index.get(&key) else {
+            return false;
+        };
+        let slot = self.slots.get_mut(idx);
+        slot.expires_at = expires_at;
+        slot.version = version;
+        true
+    }
+
+    fn remove(&mut self, key: CacheKey) -> bool {
+        let Some(idx) = self.index.remove(&key) else {
+            return false;
+        };
+        self.policy.unlink(&mut self.slots, idx);
+        self.used_bytes -= self.slots.free(idx).size_bytes;
+        true
+    }
+
+    fn len(&self) -> usize {
+        self.index.len()
+    }
+
+    fn used_bytes(&self) -> u64 {
+        self.used_bytes
+    }
+
+    fn capacity_bytes(&self) -> u64 {
+        self.capacity_bytes
+    }
+
+    fn evictions(&self) -> u64 {
+        self.evictions
+    }
+
+    fn memory_bytes(&self) -> usize {
+        let entry_bytes = std::mem::size_of::<(CacheKey, u32)>();
+        self.slots.memory_bytes()
+            + table_bytes(self.index.capacity(), entry_bytes)
+            + self.policy.memory_bytes()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn table_bytes_inverts_hashbrown_capacity() {
+        // 1M keys: 8/7 * 1M rounds up to 2^21 buckets of 16 + 1 bytes.
+        let index = new_index(1_000_000);
+        assert_eq!(table_bytes(index.capacity(), 16), (1 << 21) * 17 + 16);
+        assert_eq!(table_bytes(3, 16), 4 * 17 + 16);
+        assert_eq!(table_bytes(7, 16), 8 * 17 + 16);
+        assert_eq!(table_bytes(14, 16), 16 * 17 + 16);
+        assert_eq!(table_bytes(0, 16), 0);
+    }
+}

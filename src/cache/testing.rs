@@ -1,0 +1,264 @@
+//! Test helpers shared by the policy files: a tiny trace language for
+//! hand-worked traces, the behaviour every policy must share, and a seeded
+//! randomised check against a model.
+
+use std::collections::BTreeMap;
+
+use rand::rngs::Xoshiro256PlusPlus;
+use rand::{RngExt, SeedableRng};
+
+use super::{Admission, Cache, CacheKey, Entry, EvictionPolicy, Lookup, new_cache};
+use crate::time::SimTime;
+
+/// One step of a hand-worked trace. Objects never expire, so every hit is
+/// Fresh.
+#[derive(Clone, Copy, Debug)]
+pub(crate) enum Step {
+    /// Look `key` up; expect a hit (`true`) or a miss.
+    Get(CacheKey, bool),
+    /// Insert `key` with a size in bytes; expect exactly these keys evicted.
+    Put(CacheKey, u64, &'static [CacheKey]),
+    /// Expect this many bytes in use.
+    Used(u64),
+}
+
+fn forever(size_bytes: u64) -> Entry {
+    Entry {
+        size_bytes,
+        expires_at: SimTime::MAX,
+        version: 1,
+    }
+}
+
+/// Runs a trace, checking each expectation; panics naming the failing step.
+pub(crate) fn run(cache: &mut dyn Cache, steps: &[Step]) {
+    let mut cached: Vec<CacheKey> = Vec::new();
+    for (i, &step) in steps.iter().enumerate() {
+        match step {
+            Step::Get(key, hit) => {
+                let found = !matches!(cache.lookup(key, SimTime::ZERO), Lookup::Miss);
+                assert_eq!(found, hit, "step {i}: {step:?}");
+            }
+            Step::Put(key, size_bytes, expected) => {
+                let evictions_before = cache.evictions();
+                assert_eq!(
+                    cache.insert(key, forever(size_bytes)),
+                    Admission::Stored,
+                    "step {i}"
+                );
+                if !cached.contains(&key) {
+                    cached.push(key);
+                }
+                let mut evicted: Vec<CacheKey> = cached
+                    .iter()
+                    .copied()
+                    .filter(|&k| cache.peek(k).is_none())
+                    .collect();
+                cached.retain(|&k| cache.peek(k).is_some());
+                evicted.sort_unstable();
+                let mut expected = expected.to_vec();
+                expected.sort_unstable();
+                assert_eq!(
+                    evicted, expected,
+                    "step {i}: {step:?} evicted the wrong keys"
+                );
+                assert_eq!(
+                    cache.evictions() - evictions_before,
+                    expected.len() as u64,
+                    "step {i}"
+                );
+            }
+            Step::Used(bytes) => assert_eq!(cache.used_bytes(), bytes, "step {i}"),
+        }
+    }
+}
+
+/// Behaviour that does not depend on the eviction order.
+pub(crate) fn shared_behaviour(policy: EvictionPolicy) {
+    too_large(policy);
+    freshness_and_refresh(policy);
+    remove_and_replace(policy);
+    eviction_counter(policy);
+}
+
+fn too_large(policy: EvictionPolicy) {
+    let mut cache = new_cache(policy, 10, 4);
+    assert_eq!(cache.insert(1, forever(4)), Admission::Stored);
+    // An 11-byte copy of a cached key is refused and takes the old copy with it.
+    assert_eq!(cache.insert(1, forever(11)), Admission::TooLarge);
+    assert_eq!(cache.lookup(1, SimTime::ZERO), Lookup::Miss);
+    assert_eq!(
+        (cache.len(), cache.used_bytes(), cache.evictions()),
+        (0, 0, 0)
+    );
+    // Exactly the capacity fits.
+    assert_eq!(cache.insert(2, forever(10)), Admission::Stored);
+    assert_eq!(cache.used_bytes(), 10);
+    // A huge object is refused without disturbing what is cached.
+    assert_eq!(cache.insert(3, forever(u64::MAX)), Admission::TooLarge);
+    assert_eq!(cache.peek(2), Some(forever(10)));
+
+    let mut empty = new_cache(policy, 0, 0);
+    assert_eq!(empty.insert(1, forever(0)), Admission::TooLarge);
+    assert_eq!(empty.insert(1, forever(1)), Admission::TooLarge);
+    assert!(empty.is_empty());
+}
+
+fn freshness_and_refresh(policy: EvictionPolicy) {
+    let mut cache = new_cache(policy, 100, 4);
+    let entry = Entry {
+        size_bytes: 7,
+        expires_at: SimTime(1_000),
+        version: 3,
+    };
+    cache.insert(1, entry);
+    assert_eq!(cache.lookup(1, SimTime(0)), Lookup::Fresh(entry));
+    assert_eq!(cache.lookup(1, SimTime(999)), Lookup::Fresh(entry));
+    // The expiry instant itself is already stale.
+    assert_eq!(cache.lookup(1, SimTime(1_000)), Lookup::Stale(entry));
+    assert_eq!(cache.lookup(1, SimTime(5_000)), Lookup::Stale(entry));
+    // A 304 moves the expiry and version but not the size.
+    assert!(cache.refresh(1, SimTime(9_000), 4));
+    let refreshed = Entry {
+        size_bytes: 7,
+        expires_at: SimTime(9_000),
+        version: 4,
+    };
+    assert_eq!(cache.lookup(1, SimTime(5_000)), Lookup::Fresh(refreshed));
+    assert_eq!(cache.used_bytes(), 7);
+    assert!(!cache.refresh(2, SimTime(9_000), 1));
+    assert_eq!(cache.len(), 1);
+}
+
+fn remove_and_replace(policy: EvictionPolicy) {
+    let mut cache = new_cache(policy, 100, 4);
+    cache.insert(1, forever(30));
+    cache.insert(2, forever(20));
+    assert_eq!(cache.used_bytes(), 50);
+    // Replacing swaps the size and version in place: 50 - 30 + 45.
+    let bigger = Entry {
+        size_bytes: 45,
+        expires_at: SimTime(10),
+        version: 2,
+    };
+    assert_eq!(cache.insert(1, bigger), Admission::Stored);
+    assert_eq!((cache.used_bytes(), cache.len()), (65, 2));
+    assert_eq!(cache.lookup(1, SimTime(0)), Lookup::Fresh(bigger));
+    cache.insert(1, forever(5));
+    assert_eq!(cache.used_bytes(), 25);
+    assert!(cache.remove(1));
+    assert!(!cache.remove(1));
+    assert_eq!((cache.used_bytes(), cache.len()), (20, 1));
+    assert_eq!(cache.lookup(1, SimTime(0)), Lookup::Miss);
+    assert_eq!(
+        cache.evictions(),
+        0,
+        "removals and replacements are not evictions"
+    );
+}
+
+fn eviction_counter(policy: EvictionPolicy) {
+    let mut cache = new_cache(policy, 5, 8);
+    for key in 0..5 {
+        cache.insert(key, forever(1));
+    }
+    assert_eq!(cache.evictions(), 0);
+    for key in 5..12 {
+        cache.insert(key, forever(1));
+    }
+    // Every insert into a full cache of equal sizes costs exactly one object.
+    assert_eq!(
+        (cache.evictions(), cache.len(), cache.used_bytes()),
+        (7, 5, 5)
+    );
+    // Zero-byte objects take a slot but no bytes, so they never force out another.
+    cache.insert(100, forever(0));
+    assert_eq!((cache.evictions(), cache.len()), (7, 6));
+}
+
+/// Random operations checked against a model that learns evictions by
+/// peeking: `used_bytes` always equals the sum of live sizes and never
+/// exceeds capacity, and every Fresh/Stale answer is exactly the entry last
+/// inserted or refreshed for a key that was not since removed or evicted.
+pub(crate) fn randomised(policy: EvictionPolicy, seed: u64) {
+    let mut rng = Xoshiro256PlusPlus::seed_from_u64(seed);
+    for round in 0..20 {
+        let capacity_bytes = [0, 1, 7, 64, 1_000][round % 5];
+        let n_keys = [4, 20, 200][round % 3];
+        let mut cache = new_cache(policy, capacity_bytes, 8);
+        let mut model: BTreeMap<CacheKey, Entry> = BTreeMap::new();
+        let mut now = SimTime::ZERO;
+        for op in 0..3_000 {
+            let context = format!("{policy} seed {seed} round {round} op {op}");
+            now.0 += rng.random_range(0..3);
+            let key = rng.random_range(0..n_keys);
+            match rng.random_range(0..10) {
+                0..=3 => match cache.lookup(key, now) {
+                    Lookup::Miss => assert!(!model.contains_key(&key), "{context}: lost {key}"),
+                    Lookup::Fresh(e) => {
+                        assert_eq!(model.get(&key), Some(&e), "{context}");
+                        assert!(now < e.expires_at, "{context}");
+                    }
+                    Lookup::Stale(e) => {
+                        assert_eq!(model.get(&key), Some(&e), "{context}");
+                        assert!(now >= e.expires_at, "{context}");
+                    }
+                },
+                4..=7 => {
+                    // Mostly small objects, some zero-byte, a few too large.
+                    let size_bytes = match rng.random_range(0..20) {
+                        0 => 0,
+                        1 => capacity_bytes + rng.random_range(1..10),
+                        _ => rng.random_range(1..=capacity_bytes.div_ceil(3).max(1)),
+                    };
+                    let entry = Entry {
+                        size_bytes,
+                        expires_at: SimTime(now.0 + rng.random_range(0..10)),
+                        version: rng.random_range(0..4),
+                    };
+                    let evictions_before = cache.evictions();
+                    let admission = cache.insert(key, entry);
+                    if size_bytes > capacity_bytes || capacity_bytes == 0 {
+                        assert_eq!(admission, Admission::TooLarge, "{context}");
+                        model.remove(&key);
+                    } else {
+                        assert_eq!(admission, Admission::Stored, "{context}");
+                        model.insert(key, entry);
+                    }
+                    let n_before = model.len();
+                    model.retain(|&k, e| match cache.peek(k) {
+                        Some(found) => {
+                            assert_eq!(found, *e, "{context}: key {k} changed");
+                            true
+                        }
+                        None => false,
+                    });
+                    assert_eq!(
+                        cache.evictions() - evictions_before,
+                        (n_before - model.len()) as u64,
+                        "{context}: eviction counter"
+                    );
+                    if admission == Admission::Stored {
+                        assert!(model.contains_key(&key), "{context}: evicted itself");
+                    }
+                }
+                8 => {
+                    let expires_at = SimTime(now.0 + rng.random_range(0..10));
+                    let refreshed = cache.refresh(key, expires_at, 9);
+                    assert_eq!(refreshed, model.contains_key(&key), "{context}");
+                    if let Some(e) = model.get_mut(&key) {
+                        e.expires_at = expires_at;
+                        e.version = 9;
+                    }
+                }
+                _ => {
+                    assert_eq!(cache.remove(key), model.remove(&key).is_some(), "{context}");
+                }
+            }
+            let model_bytes: u64 = model.values().map(|e| e.size_bytes).sum();
+            assert_eq!(cache.used_bytes(), model_bytes, "{context}");
+            assert!(cache.used_bytes() <= capacity_bytes, "{context}");
+            assert_eq!(cache.len(), model.len(), "{context}");
+        }
+    }
+}
