@@ -22,6 +22,7 @@
 //! `expected_objects`), no call allocates.
 
 mod fifo;
+mod index;
 mod lru;
 mod s3fifo;
 mod sieve;
@@ -112,8 +113,7 @@ pub trait Cache: Send {
     fn evictions(&self) -> u64;
 
     /// Heap bytes this cache owns: slots, index and policy metadata (such as
-    /// S3-FIFO's ghost), including spare capacity. Hash tables are estimated
-    /// from their reported capacity.
+    /// S3-FIFO's ghost), including spare capacity.
     fn memory_bytes(&self) -> usize;
 }
 

@@ -26,8 +26,9 @@
 //!   has no history worth trusting.
 
 use super::CacheKey;
+use super::index::{Index, fingerprint};
 use super::slab::{List, NIL, Slab};
-use super::store::{Index, Policy, Slot, new_index, table_bytes};
+use super::store::{Policy, Slot};
 
 /// The 2-bit saturating frequency in `Slot::bits`.
 const FREQ_MASK: u8 = 0b011;
@@ -186,15 +187,17 @@ impl Ghost {
         Ghost {
             keys: Slab::with_capacity(n_keys),
             queue: List::new(),
-            index: new_index(n_keys),
+            index: Index::with_capacity(n_keys),
         }
     }
 
     /// Forgets `key`, returning whether it was remembered.
     fn take(&mut self, key: CacheKey) -> bool {
-        let Some(idx) = self.index.remove(&key) else {
+        let fp = fingerprint(key);
+        let Some(idx) = self.index.find(fp, |idx| *self.keys.get(idx) == key) else {
             return false;
         };
+        self.index.remove(fp, idx);
         self.keys.unlink(&mut self.queue, idx);
         self.keys.free(idx);
         true
@@ -202,24 +205,26 @@ impl Ghost {
 
     /// Remembers `key`, then forgets the oldest keys beyond `limit`.
     fn push(&mut self, key: CacheKey, limit: u32) {
-        debug_assert!(!self.index.contains_key(&key), "key both cached and in G");
+        let fp = fingerprint(key);
+        debug_assert!(
+            self.index
+                .find(fp, |idx| *self.keys.get(idx) == key)
+                .is_none(),
+            "key both cached and in G"
+        );
         let idx = self.keys.alloc(key);
         self.keys.push_back(&mut self.queue, idx);
-        self.index.insert(key, idx);
+        self.index.insert(fp, idx);
         while self.queue.len() > limit {
             let oldest = self.queue.head();
             self.keys.unlink(&mut self.queue, oldest);
             let forgotten = self.keys.free(oldest);
-            self.index.remove(&forgotten);
+            self.index.remove(fingerprint(forgotten), oldest);
         }
     }
 
     fn memory_bytes(&self) -> usize {
-        self.keys.memory_bytes()
-            + table_bytes(
-                self.index.capacity(),
-                std::mem::size_of::<(CacheKey, u32)>(),
-            )
+        self.keys.memory_bytes() + self.index.memory_bytes()
     }
 }
 
