@@ -113,8 +113,8 @@ impl Index {
         self.buckets[pos] = bucket;
     }
 
-    /// Doubles the table. Buckets are re-placed in order of their new home,
-    /// which the fingerprints give without touching the keys.
+    /// Doubles the table. A bucket's new home comes from its fingerprint,
+    /// so growing never reads the slots.
     fn grow(&mut self) {
         assert!(self.home_shift > 0, "index full: 2^32 buckets");
         let old = std::mem::take(&mut self.buckets);
