@@ -5,9 +5,10 @@
 //! unless the ghost queue G remembers them, in which case they enter the
 //! main queue M directly. Each cached object has a 2-bit frequency, bumped
 //! on every hit and capped at 3. Evicting from S: the oldest object moves to
-//! M (frequency cleared) if it was hit more than once (`freq > 1` in the
-//! paper; threshold 2 in the authors' artifact, libCacheSim's `S3FIFOv0`),
-//! otherwise it is evicted and its key goes to G. Evicting from M works like
+//! M if it was hit more than once (`freq > 1` in the paper; threshold 2 in
+//! the authors' artifact, libCacheSim's `S3FIFOv0`), with its frequency
+//! cleared as the authors' description of the move says; otherwise it is
+//! evicted and its key goes to G. Evicting from M works like
 //! FIFO-reinsertion: an object with `freq > 0` is reinserted at the new end
 //! with `freq - 1`, and the first one found at 0 is evicted. G holds keys
 //! only, as many as M holds objects, and forgets in FIFO order; a ghost hit
@@ -22,8 +23,11 @@
 //!   an S-to-M move that overfills M evicts from M and stops, rather than also
 //!   evicting from S, so no more bytes are freed than needed.
 //! - G's size limit is M's current object count, checked when a key is added.
-//!   It starts at zero: until something has earned a place in M, a cache
-//!   has no history worth trusting.
+//!   It starts at zero, so G remembers nothing until objects reach M.
+//!
+//! A replacing insert counts as a hit. While it makes room for a larger
+//! copy, eviction steps over the object being replaced, which keeps its
+//! place and frequency.
 
 use super::CacheKey;
 use super::index::{Index, fingerprint};
