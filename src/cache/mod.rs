@@ -22,6 +22,7 @@
 //! `expected_objects`), no call allocates.
 
 mod fifo;
+mod index;
 mod lru;
 mod s3fifo;
 mod sieve;
@@ -112,8 +113,7 @@ pub trait Cache: Send {
     fn evictions(&self) -> u64;
 
     /// Heap bytes this cache owns: slots, index and policy metadata (such as
-    /// S3-FIFO's ghost), including spare capacity. Hash tables are estimated
-    /// from their reported capacity.
+    /// S3-FIFO's ghost), including spare capacity.
     fn memory_bytes(&self) -> usize;
 }
 
@@ -133,8 +133,12 @@ pub enum EvictionPolicy {
 
 impl EvictionPolicy {
     /// Every policy, in the order of `NAMES`.
-    pub const ALL: [EvictionPolicy; 4] =
-        [EvictionPolicy::Lru, EvictionPolicy::Fifo, EvictionPolicy::Sieve, EvictionPolicy::S3Fifo];
+    pub const ALL: [EvictionPolicy; 4] = [
+        EvictionPolicy::Lru,
+        EvictionPolicy::Fifo,
+        EvictionPolicy::Sieve,
+        EvictionPolicy::S3Fifo,
+    ];
 
     /// The accepted spellings, for error messages and `--help`.
     pub const NAMES: [&'static str; 4] = ["lru", "fifo", "sieve", "s3-fifo"];
@@ -170,7 +174,9 @@ impl FromStr for EvictionPolicy {
         EvictionPolicy::ALL
             .into_iter()
             .find(|policy| policy.name() == s)
-            .ok_or_else(|| ParsePolicyError { name: s.to_string() })
+            .ok_or_else(|| ParsePolicyError {
+                name: s.to_string(),
+            })
     }
 }
 
@@ -179,12 +185,28 @@ impl FromStr for EvictionPolicy {
 /// `expected_objects` sizes the slot slab and index up front, so a cache
 /// that settles at about that many objects never allocates again. It is a
 /// hint, not a limit: the tables grow if more objects fit.
-pub fn new_cache(policy: EvictionPolicy, capacity_bytes: u64, expected_objects: usize) -> Box<dyn Cache> {
+pub fn new_cache(
+    policy: EvictionPolicy,
+    capacity_bytes: u64,
+    expected_objects: usize,
+) -> Box<dyn Cache> {
     use store::Store;
     match policy {
-        EvictionPolicy::Lru => Box::new(Store::new(lru::Lru::new(), capacity_bytes, expected_objects)),
-        EvictionPolicy::Fifo => Box::new(Store::new(fifo::Fifo::new(), capacity_bytes, expected_objects)),
-        EvictionPolicy::Sieve => Box::new(Store::new(sieve::Sieve::new(), capacity_bytes, expected_objects)),
+        EvictionPolicy::Lru => Box::new(Store::new(
+            lru::Lru::new(),
+            capacity_bytes,
+            expected_objects,
+        )),
+        EvictionPolicy::Fifo => Box::new(Store::new(
+            fifo::Fifo::new(),
+            capacity_bytes,
+            expected_objects,
+        )),
+        EvictionPolicy::Sieve => Box::new(Store::new(
+            sieve::Sieve::new(),
+            capacity_bytes,
+            expected_objects,
+        )),
         EvictionPolicy::S3Fifo => Box::new(Store::new(
             s3fifo::S3Fifo::new(capacity_bytes, expected_objects),
             capacity_bytes,
@@ -202,14 +224,23 @@ mod tests {
         for (policy, name) in EvictionPolicy::ALL.into_iter().zip(EvictionPolicy::NAMES) {
             assert_eq!(policy.to_string(), name);
             assert_eq!(name.parse::<EvictionPolicy>(), Ok(policy));
-            assert_eq!(serde_json::to_string(&policy).unwrap(), format!("\"{name}\""));
-            assert_eq!(serde_json::from_str::<EvictionPolicy>(&format!("\"{name}\"")).unwrap(), policy);
+            assert_eq!(
+                serde_json::to_string(&policy).unwrap(),
+                format!("\"{name}\"")
+            );
+            assert_eq!(
+                serde_json::from_str::<EvictionPolicy>(&format!("\"{name}\"")).unwrap(),
+                policy
+            );
         }
     }
 
     #[test]
     fn unknown_policy_lists_the_choices() {
         let err = "arc".parse::<EvictionPolicy>().unwrap_err();
-        assert_eq!(err.to_string(), "unknown eviction policy `arc` (expected one of: lru, fifo, sieve, s3-fifo)");
+        assert_eq!(
+            err.to_string(),
+            "unknown eviction policy `arc` (expected one of: lru, fifo, sieve, s3-fifo)"
+        );
     }
 }

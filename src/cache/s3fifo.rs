@@ -5,9 +5,10 @@
 //! unless the ghost queue G remembers them, in which case they enter the
 //! main queue M directly. Each cached object has a 2-bit frequency, bumped
 //! on every hit and capped at 3. Evicting from S: the oldest object moves to
-//! M (frequency cleared) if it was hit more than once (`freq > 1` in the
-//! paper; threshold 2 in the authors' artifact, libCacheSim's `S3FIFOv0`),
-//! otherwise it is evicted and its key goes to G. Evicting from M works like
+//! M if it was hit more than once (`freq > 1` in the paper; threshold 2 in
+//! the authors' artifact, libCacheSim's `S3FIFOv0`), with its frequency
+//! cleared as the authors' description of the move says; otherwise it is
+//! evicted and its key goes to G. Evicting from M works like
 //! FIFO-reinsertion: an object with `freq > 0` is reinserted at the new end
 //! with `freq - 1`, and the first one found at 0 is evicted. G holds keys
 //! only, as many as M holds objects, and forgets in FIFO order; a ghost hit
@@ -22,12 +23,16 @@
 //!   an S-to-M move that overfills M evicts from M and stops, rather than also
 //!   evicting from S, so no more bytes are freed than needed.
 //! - G's size limit is M's current object count, checked when a key is added.
-//!   It starts at zero: until something has earned a place in M, a cache
-//!   has no history worth trusting.
+//!   It starts at zero, so G remembers nothing until objects reach M.
+//!
+//! A replacing insert counts as a hit. While it makes room for a larger
+//! copy, eviction steps over the object being replaced, which keeps its
+//! place and frequency.
 
 use super::CacheKey;
+use super::index::{Index, fingerprint};
 use super::slab::{List, NIL, Slab};
-use super::store::{Index, Policy, Slot, new_index, table_bytes};
+use super::store::{Policy, Slot};
 
 /// The 2-bit saturating frequency in `Slot::bits`.
 const FREQ_MASK: u8 = 0b011;
@@ -61,7 +66,11 @@ impl S3Fifo {
     /// The oldest slot of `list` that is not `pinned`, or `NIL`.
     fn oldest_unpinned(slots: &Slab<Slot>, list: &List, pinned: u32) -> u32 {
         let head = list.head();
-        if head != NIL && head == pinned { slots.next(head) } else { head }
+        if head != NIL && head == pinned {
+            slots.next(head)
+        } else {
+            head
+        }
     }
 
     /// Moves a slot from S to the new end of M with its frequency cleared.
@@ -119,7 +128,9 @@ impl Policy for S3Fifo {
     }
 
     fn unlink(&mut self, slots: &mut Slab<Slot>, idx: u32) {
-        let Slot { bits, size_bytes, .. } = *slots.get(idx);
+        let Slot {
+            bits, size_bytes, ..
+        } = *slots.get(idx);
         if bits & IN_MAIN != 0 {
             slots.unlink(&mut self.main, idx);
             self.main_bytes -= size_bytes;
@@ -133,7 +144,8 @@ impl Policy for S3Fifo {
         loop {
             let small_oldest = Self::oldest_unpinned(slots, &self.small, pinned);
             let main_evictable = Self::oldest_unpinned(slots, &self.main, pinned) != NIL;
-            let from_small = small_oldest != NIL && (self.small_bytes >= self.small_share_bytes || !main_evictable);
+            let from_small = small_oldest != NIL
+                && (self.small_bytes >= self.small_share_bytes || !main_evictable);
             if !from_small {
                 return self.evict_main(slots, pinned);
             }
@@ -154,7 +166,11 @@ impl Policy for S3Fifo {
 
     fn resized(&mut self, slots: &Slab<Slot>, idx: u32, old_size_bytes: u64) {
         let slot = slots.get(idx);
-        let queue_bytes = if slot.bits & IN_MAIN != 0 { &mut self.main_bytes } else { &mut self.small_bytes };
+        let queue_bytes = if slot.bits & IN_MAIN != 0 {
+            &mut self.main_bytes
+        } else {
+            &mut self.small_bytes
+        };
         *queue_bytes = *queue_bytes - old_size_bytes + slot.size_bytes;
     }
 
@@ -172,14 +188,20 @@ struct Ghost {
 
 impl Ghost {
     fn with_capacity(n_keys: usize) -> Ghost {
-        Ghost { keys: Slab::with_capacity(n_keys), queue: List::new(), index: new_index(n_keys) }
+        Ghost {
+            keys: Slab::with_capacity(n_keys),
+            queue: List::new(),
+            index: Index::with_capacity(n_keys),
+        }
     }
 
     /// Forgets `key`, returning whether it was remembered.
     fn take(&mut self, key: CacheKey) -> bool {
-        let Some(idx) = self.index.remove(&key) else {
+        let fp = fingerprint(key);
+        let Some(idx) = self.index.find(fp, |idx| *self.keys.get(idx) == key) else {
             return false;
         };
+        self.index.remove(fp, idx);
         self.keys.unlink(&mut self.queue, idx);
         self.keys.free(idx);
         true
@@ -187,20 +209,26 @@ impl Ghost {
 
     /// Remembers `key`, then forgets the oldest keys beyond `limit`.
     fn push(&mut self, key: CacheKey, limit: u32) {
-        debug_assert!(!self.index.contains_key(&key), "key both cached and in G");
+        let fp = fingerprint(key);
+        debug_assert!(
+            self.index
+                .find(fp, |idx| *self.keys.get(idx) == key)
+                .is_none(),
+            "key both cached and in G"
+        );
         let idx = self.keys.alloc(key);
         self.keys.push_back(&mut self.queue, idx);
-        self.index.insert(key, idx);
+        self.index.insert(fp, idx);
         while self.queue.len() > limit {
             let oldest = self.queue.head();
             self.keys.unlink(&mut self.queue, oldest);
             let forgotten = self.keys.free(oldest);
-            self.index.remove(&forgotten);
+            self.index.remove(fingerprint(forgotten), oldest);
         }
     }
 
     fn memory_bytes(&self) -> usize {
-        self.keys.memory_bytes() + table_bytes(self.index.capacity(), std::mem::size_of::<(CacheKey, u32)>())
+        self.keys.memory_bytes() + self.index.memory_bytes()
     }
 }
 
@@ -317,7 +345,11 @@ mod tests {
     /// bound: M's object count (here 5 objects hit twice, then promoted).
     #[test]
     fn ghost_is_bounded_by_main() {
-        let one_byte = Entry { size_bytes: 1, expires_at: SimTime::MAX, version: 0 };
+        let one_byte = Entry {
+            size_bytes: 1,
+            expires_at: SimTime::MAX,
+            version: 0,
+        };
         let mut cache = new_cache(POLICY, 10, 0);
         for key in 0..10 {
             cache.insert(key, one_byte);

@@ -30,7 +30,10 @@ pub(crate) struct Sieve {
 
 impl Sieve {
     pub(crate) fn new() -> Sieve {
-        Sieve { queue: List::new(), hand: NIL }
+        Sieve {
+            queue: List::new(),
+            hand: NIL,
+        }
     }
 }
 

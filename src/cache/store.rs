@@ -7,41 +7,15 @@
 //! policy's hooks inline into the lookup and insert paths; the one dynamic
 //! call per request is the `Box<dyn Cache>` that `new_cache` returns.
 
-use std::collections::HashMap;
-
+use super::index::{Index, fingerprint};
 use super::slab::{NIL, Slab};
 use super::{Admission, Cache, CacheKey, Entry, Lookup};
 use crate::time::SimTime;
 
-/// Key → slot index. `FixedState` keeps the table layout identical on every
-/// run; nothing ever iterates it, so its order cannot leak into decisions.
-pub(crate) type Index = HashMap<CacheKey, u32, foldhash::fast::FixedState>;
-
-/// An empty index with room for `n_keys` before it reallocates.
-pub(crate) fn new_index(n_keys: usize) -> Index {
-    HashMap::with_capacity_and_hasher(n_keys, foldhash::fast::FixedState::default())
-}
-
-/// Heap bytes of a std (hashbrown) table with `capacity()` `capacity` and
-/// `entry_bytes`-sized entries: the buckets, one control byte per bucket and
-/// one trailing 16-byte control group. std exposes only the capacity, which
-/// hashbrown derives from the bucket count as 7/8 of it (or n-1 below 8
-/// buckets), so this inverts that. Tombstones lower the reported capacity;
-/// rounding up to a power of two absorbs them unless they exceed half the
-/// table, when this underestimates.
-pub(crate) fn table_bytes(capacity: usize, entry_bytes: usize) -> usize {
-    if capacity == 0 {
-        return 0;
-    }
-    let n_buckets =
-        if capacity < 8 { (capacity + 1).next_power_of_two() } else { (capacity * 8).div_ceil(7).next_power_of_two() };
-    n_buckets * (entry_bytes + 1) + 16
-}
-
 /// One cached object, as the policies see it.
 ///
 /// Fields are flat (not an `Entry` plus extras) so the slot packs into 32
-/// bytes and a slab node into 40.
+/// bytes; with its 8 bytes of links, a cached object costs 40 bytes of slab.
 #[derive(Clone, Copy, Debug)]
 pub(crate) struct Slot {
     pub(crate) key: CacheKey,
@@ -57,7 +31,11 @@ const _: () = assert!(std::mem::size_of::<Slot>() == 32);
 
 impl Slot {
     fn entry(&self) -> Entry {
-        Entry { size_bytes: self.size_bytes, expires_at: self.expires_at, version: self.version }
+        Entry {
+            size_bytes: self.size_bytes,
+            expires_at: self.expires_at,
+            version: self.version,
+        }
     }
 }
 
@@ -115,12 +93,18 @@ impl<P: Policy> Store<P> {
     pub(crate) fn new(policy: P, capacity_bytes: u64, expected_objects: usize) -> Store<P> {
         Store {
             slots: Slab::with_capacity(expected_objects),
-            index: new_index(expected_objects),
+            index: Index::with_capacity(expected_objects),
             policy,
             used_bytes: 0,
             capacity_bytes,
             evictions: 0,
         }
+    }
+
+    /// The slot holding `key`, if cached.
+    fn find(&self, key: CacheKey) -> Option<u32> {
+        self.index
+            .find(fingerprint(key), |idx| self.slots.get(idx).key == key)
     }
 
     /// Evicts until `extra_bytes` more fit, never evicting `pinned`.
@@ -129,8 +113,8 @@ impl<P: Policy> Store<P> {
             let victim = self.policy.evict(&mut self.slots, pinned);
             debug_assert_ne!(victim, pinned, "policy evicted the pinned slot");
             let slot = self.slots.free(victim);
-            let removed = self.index.remove(&slot.key);
-            debug_assert_eq!(removed, Some(victim), "index and slab disagree");
+            let removed = self.index.remove(fingerprint(slot.key), victim);
+            debug_assert!(removed, "index and slab disagree");
             self.used_bytes -= slot.size_bytes;
             self.evictions += 1;
         }
@@ -154,18 +138,22 @@ impl<P: Policy> Store<P> {
 
 impl<P: Policy> Cache for Store<P> {
     fn lookup(&mut self, key: CacheKey, now: SimTime) -> Lookup {
-        let Some(&idx) = self.index.get(&key) else {
+        let Some(idx) = self.find(key) else {
             return Lookup::Miss;
         };
         self.policy.touch(&mut self.slots, idx);
         let entry = self.slots.get(idx).entry();
         // CloudFront serves an object as fresh strictly before its expiry
         // instant; at the instant itself it must revalidate.
-        if now < entry.expires_at { Lookup::Fresh(entry) } else { Lookup::Stale(entry) }
+        if now < entry.expires_at {
+            Lookup::Fresh(entry)
+        } else {
+            Lookup::Stale(entry)
+        }
     }
 
     fn peek(&self, key: CacheKey) -> Option<Entry> {
-        self.index.get(&key).map(|&idx| self.slots.get(idx).entry())
+        self.find(key).map(|idx| self.slots.get(idx).entry())
     }
 
     fn insert(&mut self, key: CacheKey, entry: Entry) -> Admission {
@@ -174,7 +162,7 @@ impl<P: Policy> Cache for Store<P> {
             self.remove(key);
             return Admission::TooLarge;
         }
-        if let Some(&idx) = self.index.get(&key) {
+        if let Some(idx) = self.find(key) {
             self.replace(idx, entry);
         } else {
             let plan = self.policy.plan(key);
@@ -187,15 +175,18 @@ impl<P: Policy> Cache for Store<P> {
                 bits: 0,
             });
             self.policy.link(&mut self.slots, idx, plan);
-            self.index.insert(key, idx);
+            self.index.insert(fingerprint(key), idx);
             self.used_bytes += entry.size_bytes;
         }
-        debug_assert!(self.used_bytes <= self.capacity_bytes, "cache over capacity");
+        debug_assert!(
+            self.used_bytes <= self.capacity_bytes,
+            "cache over capacity"
+        );
         Admission::Stored
     }
 
     fn refresh(&mut self, key: CacheKey, expires_at: SimTime, version: u32) -> bool {
-        let Some(&idx) = self.index.get(&key) else {
+        let Some(idx) = self.find(key) else {
             return false;
         };
         let slot = self.slots.get_mut(idx);
@@ -205,9 +196,10 @@ impl<P: Policy> Cache for Store<P> {
     }
 
     fn remove(&mut self, key: CacheKey) -> bool {
-        let Some(idx) = self.index.remove(&key) else {
+        let Some(idx) = self.find(key) else {
             return false;
         };
+        self.index.remove(fingerprint(key), idx);
         self.policy.unlink(&mut self.slots, idx);
         self.used_bytes -= self.slots.free(idx).size_bytes;
         true
@@ -230,23 +222,6 @@ impl<P: Policy> Cache for Store<P> {
     }
 
     fn memory_bytes(&self) -> usize {
-        let entry_bytes = std::mem::size_of::<(CacheKey, u32)>();
-        self.slots.memory_bytes() + table_bytes(self.index.capacity(), entry_bytes) + self.policy.memory_bytes()
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn table_bytes_inverts_hashbrown_capacity() {
-        // 1M keys: 8/7 * 1M rounds up to 2^21 buckets of 16 + 1 bytes.
-        let index = new_index(1_000_000);
-        assert_eq!(table_bytes(index.capacity(), 16), (1 << 21) * 17 + 16);
-        assert_eq!(table_bytes(3, 16), 4 * 17 + 16);
-        assert_eq!(table_bytes(7, 16), 8 * 17 + 16);
-        assert_eq!(table_bytes(14, 16), 16 * 17 + 16);
-        assert_eq!(table_bytes(0, 16), 0);
+        self.slots.memory_bytes() + self.index.memory_bytes() + self.policy.memory_bytes()
     }
 }
