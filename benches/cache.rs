@@ -59,16 +59,10 @@ const N_RUNS: usize = 5;
 fn zipf_keys(n_objects: u64, n_requests: usize, seed: u64) -> Vec<u64> {
     let mut rng = Xoshiro256PlusPlus::seed_from_u64(seed);
     let zipf = Zipf::new(n_objects as f64, ZIPF_S).expect("valid Zipf parameters");
-    (0..n_requests)
-        .map(|_| rng.sample(zipf) as u64 - 1)
-        .collect()
+    (0..n_requests).map(|_| rng.sample(zipf) as u64 - 1).collect()
 }
 
-const ONE_BYTE: Entry = Entry {
-    size_bytes: 1,
-    expires_at: SimTime::MAX,
-    version: 0,
-};
+const ONE_BYTE: Entry = Entry { size_bytes: 1, expires_at: SimTime::MAX, version: 0 };
 
 /// Replays `keys` as requests; returns the number of hits.
 fn replay(cache: &mut dyn Cache, keys: &[u64]) -> u64 {
@@ -130,16 +124,12 @@ fn main() {
     // `--speed-only` skips the memory workload.
     let args: Vec<String> = std::env::args().skip(1).collect();
     let only: Vec<EvictionPolicy> = args.iter().filter_map(|arg| arg.parse().ok()).collect();
-    let policies: Vec<EvictionPolicy> = EvictionPolicy::ALL
-        .into_iter()
-        .filter(|p| only.is_empty() || only.contains(p))
-        .collect();
+    let policies: Vec<EvictionPolicy> =
+        EvictionPolicy::ALL.into_iter().filter(|p| only.is_empty() || only.contains(p)).collect();
     let n_requests: usize = args
         .iter()
         .find_map(|arg| arg.strip_prefix("--requests="))
-        .map_or(10_000_000, |n| {
-            n.parse().expect("--requests=N takes a number")
-        });
+        .map_or(10_000_000, |n| n.parse().expect("--requests=N takes a number"));
     let speed_only = args.iter().any(|arg| arg == "--speed-only");
 
     let n_objects = 1_000_000;
@@ -181,10 +171,7 @@ fn main() {
          {capacity_objects} one-byte objects",
         keys.len()
     );
-    println!(
-        "{:<8} {:>10} {:>14} {:>14}",
-        "policy", "objects", "heap MiB", "bytes/object"
-    );
+    println!("{:<8} {:>10} {:>14} {:>14}", "policy", "objects", "heap MiB", "bytes/object");
     for &policy in &policies {
         let mut cache = new_cache(policy, capacity_objects, capacity_objects as usize);
         replay(&mut *cache, &keys);

@@ -11,6 +11,7 @@ pub mod engine;
 pub mod http;
 pub mod metrics;
 pub mod policy;
+pub mod prefetch;
 pub mod report;
 pub mod scenario;
 pub mod time;

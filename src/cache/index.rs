@@ -26,10 +26,7 @@ struct Bucket {
     slot: u32,
 }
 
-const EMPTY: Bucket = Bucket {
-    fingerprint: 0,
-    slot: NIL,
-};
+const EMPTY: Bucket = Bucket { fingerprint: 0, slot: NIL };
 
 /// The smallest table: 8 buckets, one cache line.
 const MIN_BUCKETS_LOG2: u32 = 3;
@@ -58,11 +55,7 @@ impl Index {
         // ~8.5 buckets, about one cache line.
         let n_buckets = (n_keys.saturating_mul(4) / 3 + 1).next_power_of_two();
         let log2 = n_buckets.trailing_zeros().clamp(MIN_BUCKETS_LOG2, 32);
-        Index {
-            buckets: vec![EMPTY; 1 << log2],
-            home_shift: 32 - log2,
-            len: 0,
-        }
+        Index { buckets: vec![EMPTY; 1 << log2], home_shift: 32 - log2, len: 0 }
     }
 
     pub(crate) fn len(&self) -> usize {
@@ -75,6 +68,11 @@ impl Index {
 
     fn home(&self, fingerprint: u32) -> usize {
         (fingerprint >> self.home_shift) as usize
+    }
+
+    /// Starts loading the home bucket of `fingerprint` (see `crate::prefetch`).
+    pub(crate) fn prefetch(&self, fingerprint: u32) {
+        crate::prefetch::prefetch(&self.buckets[self.home(fingerprint)]);
     }
 
     /// The slot whose key has `fingerprint` and satisfies `is_key`.
@@ -186,10 +184,7 @@ mod tests {
         assert_eq!(Index::with_capacity(3).buckets.len(), 8);
         assert_eq!(Index::with_capacity(6).buckets.len(), 16);
         // 1M keys: 2^21 buckets of 8 bytes, 16.8 bytes per key.
-        assert_eq!(
-            Index::with_capacity(1_000_000).memory_bytes(),
-            (1 << 21) * 8
-        );
+        assert_eq!(Index::with_capacity(1_000_000).memory_bytes(), (1 << 21) * 8);
     }
 
     #[test]
@@ -202,10 +197,7 @@ mod tests {
         index.insert(fingerprint(6), 6); // 7 > 3/4 of 8
         assert_eq!(index.buckets.len(), 16);
         for slot in 0..7 {
-            assert_eq!(
-                index.find(fingerprint(slot as u64), |s| s == slot),
-                Some(slot)
-            );
+            assert_eq!(index.find(fingerprint(slot as u64), |s| s == slot), Some(slot));
         }
     }
 
@@ -240,11 +232,7 @@ mod tests {
                 for s in 0..64u32 {
                     let fp = model.get(&s).copied().unwrap_or(u32::MAX - 3);
                     let expected = model.get(&s).map(|_| s);
-                    assert_eq!(
-                        index.find(fp, |found| found == s),
-                        expected,
-                        "round {round} op {op}"
-                    );
+                    assert_eq!(index.find(fp, |found| found == s), expected, "round {round} op {op}");
                 }
             }
             assert!(!index.remove(0x1234, 999), "removing an absent slot");

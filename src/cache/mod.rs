@@ -73,6 +73,9 @@ pub enum Admission {
 
 /// A byte-capacity object cache with a fixed eviction policy.
 pub trait Cache: Send {
+    /// A hint that `key` will be looked up soon; changes nothing observable.
+    fn prefetch(&self, _key: CacheKey) {}
+
     /// Finds `key` as of `now`. A Fresh or Stale result counts as an access
     /// for the eviction policy; a Miss changes nothing.
     fn lookup(&mut self, key: CacheKey, now: SimTime) -> Lookup;
@@ -133,12 +136,8 @@ pub enum EvictionPolicy {
 
 impl EvictionPolicy {
     /// Every policy, in the order of `NAMES`.
-    pub const ALL: [EvictionPolicy; 4] = [
-        EvictionPolicy::Lru,
-        EvictionPolicy::Fifo,
-        EvictionPolicy::Sieve,
-        EvictionPolicy::S3Fifo,
-    ];
+    pub const ALL: [EvictionPolicy; 4] =
+        [EvictionPolicy::Lru, EvictionPolicy::Fifo, EvictionPolicy::Sieve, EvictionPolicy::S3Fifo];
 
     /// The accepted spellings, for error messages and `--help`.
     pub const NAMES: [&'static str; 4] = ["lru", "fifo", "sieve", "s3-fifo"];
@@ -174,9 +173,7 @@ impl FromStr for EvictionPolicy {
         EvictionPolicy::ALL
             .into_iter()
             .find(|policy| policy.name() == s)
-            .ok_or_else(|| ParsePolicyError {
-                name: s.to_string(),
-            })
+            .ok_or_else(|| ParsePolicyError { name: s.to_string() })
     }
 }
 
@@ -185,28 +182,12 @@ impl FromStr for EvictionPolicy {
 /// `expected_objects` sizes the slot slab and index up front, so a cache
 /// that settles at about that many objects never allocates again. It is a
 /// hint, not a limit: the tables grow if more objects fit.
-pub fn new_cache(
-    policy: EvictionPolicy,
-    capacity_bytes: u64,
-    expected_objects: usize,
-) -> Box<dyn Cache> {
+pub fn new_cache(policy: EvictionPolicy, capacity_bytes: u64, expected_objects: usize) -> Box<dyn Cache> {
     use store::Store;
     match policy {
-        EvictionPolicy::Lru => Box::new(Store::new(
-            lru::Lru::new(),
-            capacity_bytes,
-            expected_objects,
-        )),
-        EvictionPolicy::Fifo => Box::new(Store::new(
-            fifo::Fifo::new(),
-            capacity_bytes,
-            expected_objects,
-        )),
-        EvictionPolicy::Sieve => Box::new(Store::new(
-            sieve::Sieve::new(),
-            capacity_bytes,
-            expected_objects,
-        )),
+        EvictionPolicy::Lru => Box::new(Store::new(lru::Lru::new(), capacity_bytes, expected_objects)),
+        EvictionPolicy::Fifo => Box::new(Store::new(fifo::Fifo::new(), capacity_bytes, expected_objects)),
+        EvictionPolicy::Sieve => Box::new(Store::new(sieve::Sieve::new(), capacity_bytes, expected_objects)),
         EvictionPolicy::S3Fifo => Box::new(Store::new(
             s3fifo::S3Fifo::new(capacity_bytes, expected_objects),
             capacity_bytes,
@@ -224,23 +205,14 @@ mod tests {
         for (policy, name) in EvictionPolicy::ALL.into_iter().zip(EvictionPolicy::NAMES) {
             assert_eq!(policy.to_string(), name);
             assert_eq!(name.parse::<EvictionPolicy>(), Ok(policy));
-            assert_eq!(
-                serde_json::to_string(&policy).unwrap(),
-                format!("\"{name}\"")
-            );
-            assert_eq!(
-                serde_json::from_str::<EvictionPolicy>(&format!("\"{name}\"")).unwrap(),
-                policy
-            );
+            assert_eq!(serde_json::to_string(&policy).unwrap(), format!("\"{name}\""));
+            assert_eq!(serde_json::from_str::<EvictionPolicy>(&format!("\"{name}\"")).unwrap(), policy);
         }
     }
 
     #[test]
     fn unknown_policy_lists_the_choices() {
         let err = "arc".parse::<EvictionPolicy>().unwrap_err();
-        assert_eq!(
-            err.to_string(),
-            "unknown eviction policy `arc` (expected one of: lru, fifo, sieve, s3-fifo)"
-        );
+        assert_eq!(err.to_string(), "unknown eviction policy `arc` (expected one of: lru, fifo, sieve, s3-fifo)");
     }
 }

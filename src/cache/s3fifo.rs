@@ -66,11 +66,7 @@ impl S3Fifo {
     /// The oldest slot of `list` that is not `pinned`, or `NIL`.
     fn oldest_unpinned(slots: &Slab<Slot>, list: &List, pinned: u32) -> u32 {
         let head = list.head();
-        if head != NIL && head == pinned {
-            slots.next(head)
-        } else {
-            head
-        }
+        if head != NIL && head == pinned { slots.next(head) } else { head }
     }
 
     /// Moves a slot from S to the new end of M with its frequency cleared.
@@ -128,9 +124,7 @@ impl Policy for S3Fifo {
     }
 
     fn unlink(&mut self, slots: &mut Slab<Slot>, idx: u32) {
-        let Slot {
-            bits, size_bytes, ..
-        } = *slots.get(idx);
+        let Slot { bits, size_bytes, .. } = *slots.get(idx);
         if bits & IN_MAIN != 0 {
             slots.unlink(&mut self.main, idx);
             self.main_bytes -= size_bytes;
@@ -144,8 +138,7 @@ impl Policy for S3Fifo {
         loop {
             let small_oldest = Self::oldest_unpinned(slots, &self.small, pinned);
             let main_evictable = Self::oldest_unpinned(slots, &self.main, pinned) != NIL;
-            let from_small = small_oldest != NIL
-                && (self.small_bytes >= self.small_share_bytes || !main_evictable);
+            let from_small = small_oldest != NIL && (self.small_bytes >= self.small_share_bytes || !main_evictable);
             if !from_small {
                 return self.evict_main(slots, pinned);
             }
@@ -166,11 +159,7 @@ impl Policy for S3Fifo {
 
     fn resized(&mut self, slots: &Slab<Slot>, idx: u32, old_size_bytes: u64) {
         let slot = slots.get(idx);
-        let queue_bytes = if slot.bits & IN_MAIN != 0 {
-            &mut self.main_bytes
-        } else {
-            &mut self.small_bytes
-        };
+        let queue_bytes = if slot.bits & IN_MAIN != 0 { &mut self.main_bytes } else { &mut self.small_bytes };
         *queue_bytes = *queue_bytes - old_size_bytes + slot.size_bytes;
     }
 
@@ -188,11 +177,7 @@ struct Ghost {
 
 impl Ghost {
     fn with_capacity(n_keys: usize) -> Ghost {
-        Ghost {
-            keys: Slab::with_capacity(n_keys),
-            queue: List::new(),
-            index: Index::with_capacity(n_keys),
-        }
+        Ghost { keys: Slab::with_capacity(n_keys), queue: List::new(), index: Index::with_capacity(n_keys) }
     }
 
     /// Forgets `key`, returning whether it was remembered.
@@ -210,12 +195,7 @@ impl Ghost {
     /// Remembers `key`, then forgets the oldest keys beyond `limit`.
     fn push(&mut self, key: CacheKey, limit: u32) {
         let fp = fingerprint(key);
-        debug_assert!(
-            self.index
-                .find(fp, |idx| *self.keys.get(idx) == key)
-                .is_none(),
-            "key both cached and in G"
-        );
+        debug_assert!(self.index.find(fp, |idx| *self.keys.get(idx) == key).is_none(), "key both cached and in G");
         let idx = self.keys.alloc(key);
         self.keys.push_back(&mut self.queue, idx);
         self.index.insert(fp, idx);
@@ -345,11 +325,7 @@ mod tests {
     /// bound: M's object count (here 5 objects hit twice, then promoted).
     #[test]
     fn ghost_is_bounded_by_main() {
-        let one_byte = Entry {
-            size_bytes: 1,
-            expires_at: SimTime::MAX,
-            version: 0,
-        };
+        let one_byte = Entry { size_bytes: 1, expires_at: SimTime::MAX, version: 0 };
         let mut cache = new_cache(POLICY, 10, 0);
         for key in 0..10 {
             cache.insert(key, one_byte);

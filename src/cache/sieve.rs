@@ -30,10 +30,7 @@ pub(crate) struct Sieve {
 
 impl Sieve {
     pub(crate) fn new() -> Sieve {
-        Sieve {
-            queue: List::new(),
-            hand: NIL,
-        }
+        Sieve { queue: List::new(), hand: NIL }
     }
 }
 

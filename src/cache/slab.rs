@@ -45,11 +45,7 @@ pub(crate) struct List {
 impl List {
     /// An empty list.
     pub(crate) const fn new() -> List {
-        List {
-            head: NIL,
-            tail: NIL,
-            len: 0,
-        }
+        List { head: NIL, tail: NIL, len: 0 }
     }
 
     /// The oldest node, or `NIL` if the list is empty.
@@ -69,19 +65,12 @@ impl List {
 impl<T: Copy> Slab<T> {
     /// A slab with room for `n_nodes` live nodes before its `Vec` grows.
     pub(crate) fn with_capacity(n_nodes: usize) -> Slab<T> {
-        Slab {
-            nodes: Vec::with_capacity(n_nodes),
-            free_head: NIL,
-        }
+        Slab { nodes: Vec::with_capacity(n_nodes), free_head: NIL }
     }
 
     /// Stores `item` in a fresh, unlinked node and returns its index.
     pub(crate) fn alloc(&mut self, item: T) -> u32 {
-        let node = Node {
-            item,
-            prev: NIL,
-            next: NIL,
-        };
+        let node = Node { item, prev: NIL, next: NIL };
         if self.free_head != NIL {
             let idx = self.free_head;
             self.free_head = self.nodes[idx as usize].next;
@@ -97,10 +86,7 @@ impl<T: Copy> Slab<T> {
     /// Returns an unlinked node to the free chain and hands back its item.
     pub(crate) fn free(&mut self, idx: u32) -> T {
         let node = &mut self.nodes[idx as usize];
-        debug_assert!(
-            node.prev == NIL && node.next == NIL,
-            "freeing a linked node"
-        );
+        debug_assert!(node.prev == NIL && node.next == NIL, "freeing a linked node");
         let item = node.item;
         node.next = self.free_head;
         self.free_head = idx;
@@ -123,9 +109,7 @@ impl<T: Copy> Slab<T> {
     /// Links an unlinked node in as the newest of `list`.
     pub(crate) fn push_back(&mut self, list: &mut List, idx: u32) {
         debug_assert!(
-            self.nodes[idx as usize].prev == NIL
-                && self.nodes[idx as usize].next == NIL
-                && list.head != idx,
+            self.nodes[idx as usize].prev == NIL && self.nodes[idx as usize].next == NIL && list.head != idx,
             "pushing a node that is already linked"
         );
         let old_tail = list.tail;

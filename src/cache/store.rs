@@ -31,11 +31,7 @@ const _: () = assert!(std::mem::size_of::<Slot>() == 32);
 
 impl Slot {
     fn entry(&self) -> Entry {
-        Entry {
-            size_bytes: self.size_bytes,
-            expires_at: self.expires_at,
-            version: self.version,
-        }
+        Entry { size_bytes: self.size_bytes, expires_at: self.expires_at, version: self.version }
     }
 }
 
@@ -103,8 +99,7 @@ impl<P: Policy> Store<P> {
 
     /// The slot holding `key`, if cached.
     fn find(&self, key: CacheKey) -> Option<u32> {
-        self.index
-            .find(fingerprint(key), |idx| self.slots.get(idx).key == key)
+        self.index.find(fingerprint(key), |idx| self.slots.get(idx).key == key)
     }
 
     /// Evicts until `extra_bytes` more fit, never evicting `pinned`.
@@ -137,6 +132,10 @@ impl<P: Policy> Store<P> {
 }
 
 impl<P: Policy> Cache for Store<P> {
+    fn prefetch(&self, key: CacheKey) {
+        self.index.prefetch(fingerprint(key));
+    }
+
     fn lookup(&mut self, key: CacheKey, now: SimTime) -> Lookup {
         let Some(idx) = self.find(key) else {
             return Lookup::Miss;
@@ -145,11 +144,7 @@ impl<P: Policy> Cache for Store<P> {
         let entry = self.slots.get(idx).entry();
         // CloudFront serves an object as fresh strictly before its expiry
         // instant; at the instant itself it must revalidate.
-        if now < entry.expires_at {
-            Lookup::Fresh(entry)
-        } else {
-            Lookup::Stale(entry)
-        }
+        if now < entry.expires_at { Lookup::Fresh(entry) } else { Lookup::Stale(entry) }
     }
 
     fn peek(&self, key: CacheKey) -> Option<Entry> {
@@ -178,10 +173,7 @@ impl<P: Policy> Cache for Store<P> {
             self.index.insert(fingerprint(key), idx);
             self.used_bytes += entry.size_bytes;
         }
-        debug_assert!(
-            self.used_bytes <= self.capacity_bytes,
-            "cache over capacity"
-        );
+        debug_assert!(self.used_bytes <= self.capacity_bytes, "cache over capacity");
         Admission::Stored
     }
 

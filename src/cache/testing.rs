@@ -23,11 +23,7 @@ pub(crate) enum Step {
 }
 
 fn forever(size_bytes: u64) -> Entry {
-    Entry {
-        size_bytes,
-        expires_at: SimTime::MAX,
-        version: 1,
-    }
+    Entry { size_bytes, expires_at: SimTime::MAX, version: 1 }
 }
 
 /// Runs a trace, checking each expectation; panics naming the failing step.
@@ -41,32 +37,17 @@ pub(crate) fn run(cache: &mut dyn Cache, steps: &[Step]) {
             }
             Step::Put(key, size_bytes, expected) => {
                 let evictions_before = cache.evictions();
-                assert_eq!(
-                    cache.insert(key, forever(size_bytes)),
-                    Admission::Stored,
-                    "step {i}"
-                );
+                assert_eq!(cache.insert(key, forever(size_bytes)), Admission::Stored, "step {i}");
                 if !cached.contains(&key) {
                     cached.push(key);
                 }
-                let mut evicted: Vec<CacheKey> = cached
-                    .iter()
-                    .copied()
-                    .filter(|&k| cache.peek(k).is_none())
-                    .collect();
+                let mut evicted: Vec<CacheKey> = cached.iter().copied().filter(|&k| cache.peek(k).is_none()).collect();
                 cached.retain(|&k| cache.peek(k).is_some());
                 evicted.sort_unstable();
                 let mut expected = expected.to_vec();
                 expected.sort_unstable();
-                assert_eq!(
-                    evicted, expected,
-                    "step {i}: {step:?} evicted the wrong keys"
-                );
-                assert_eq!(
-                    cache.evictions() - evictions_before,
-                    expected.len() as u64,
-                    "step {i}"
-                );
+                assert_eq!(evicted, expected, "step {i}: {step:?} evicted the wrong keys");
+                assert_eq!(cache.evictions() - evictions_before, expected.len() as u64, "step {i}");
             }
             Step::Used(bytes) => assert_eq!(cache.used_bytes(), bytes, "step {i}"),
         }
@@ -87,10 +68,7 @@ fn too_large(policy: EvictionPolicy) {
     // An 11-byte copy of a cached key is refused and takes the old copy with it.
     assert_eq!(cache.insert(1, forever(11)), Admission::TooLarge);
     assert_eq!(cache.lookup(1, SimTime::ZERO), Lookup::Miss);
-    assert_eq!(
-        (cache.len(), cache.used_bytes(), cache.evictions()),
-        (0, 0, 0)
-    );
+    assert_eq!((cache.len(), cache.used_bytes(), cache.evictions()), (0, 0, 0));
     // Exactly the capacity fits.
     assert_eq!(cache.insert(2, forever(10)), Admission::Stored);
     assert_eq!(cache.used_bytes(), 10);
@@ -106,11 +84,7 @@ fn too_large(policy: EvictionPolicy) {
 
 fn freshness_and_refresh(policy: EvictionPolicy) {
     let mut cache = new_cache(policy, 100, 4);
-    let entry = Entry {
-        size_bytes: 7,
-        expires_at: SimTime(1_000),
-        version: 3,
-    };
+    let entry = Entry { size_bytes: 7, expires_at: SimTime(1_000), version: 3 };
     cache.insert(1, entry);
     assert_eq!(cache.lookup(1, SimTime(0)), Lookup::Fresh(entry));
     assert_eq!(cache.lookup(1, SimTime(999)), Lookup::Fresh(entry));
@@ -119,11 +93,7 @@ fn freshness_and_refresh(policy: EvictionPolicy) {
     assert_eq!(cache.lookup(1, SimTime(5_000)), Lookup::Stale(entry));
     // A 304 moves the expiry and version but not the size.
     assert!(cache.refresh(1, SimTime(9_000), 4));
-    let refreshed = Entry {
-        size_bytes: 7,
-        expires_at: SimTime(9_000),
-        version: 4,
-    };
+    let refreshed = Entry { size_bytes: 7, expires_at: SimTime(9_000), version: 4 };
     assert_eq!(cache.lookup(1, SimTime(5_000)), Lookup::Fresh(refreshed));
     assert_eq!(cache.used_bytes(), 7);
     assert!(!cache.refresh(2, SimTime(9_000), 1));
@@ -136,11 +106,7 @@ fn remove_and_replace(policy: EvictionPolicy) {
     cache.insert(2, forever(20));
     assert_eq!(cache.used_bytes(), 50);
     // Replacing swaps the size and version in place: 50 - 30 + 45.
-    let bigger = Entry {
-        size_bytes: 45,
-        expires_at: SimTime(10),
-        version: 2,
-    };
+    let bigger = Entry { size_bytes: 45, expires_at: SimTime(10), version: 2 };
     assert_eq!(cache.insert(1, bigger), Admission::Stored);
     assert_eq!((cache.used_bytes(), cache.len()), (65, 2));
     assert_eq!(cache.lookup(1, SimTime(0)), Lookup::Fresh(bigger));
@@ -150,11 +116,7 @@ fn remove_and_replace(policy: EvictionPolicy) {
     assert!(!cache.remove(1));
     assert_eq!((cache.used_bytes(), cache.len()), (20, 1));
     assert_eq!(cache.lookup(1, SimTime(0)), Lookup::Miss);
-    assert_eq!(
-        cache.evictions(),
-        0,
-        "removals and replacements are not evictions"
-    );
+    assert_eq!(cache.evictions(), 0, "removals and replacements are not evictions");
 }
 
 fn eviction_counter(policy: EvictionPolicy) {
@@ -167,10 +129,7 @@ fn eviction_counter(policy: EvictionPolicy) {
         cache.insert(key, forever(1));
     }
     // Every insert into a full cache of equal sizes costs exactly one object.
-    assert_eq!(
-        (cache.evictions(), cache.len(), cache.used_bytes()),
-        (7, 5, 5)
-    );
+    assert_eq!((cache.evictions(), cache.len(), cache.used_bytes()), (7, 5, 5));
     // Zero-byte objects take a slot but no bytes, so they never force out another.
     cache.insert(100, forever(0));
     assert_eq!((cache.evictions(), cache.len()), (7, 6));

@@ -119,6 +119,11 @@ impl Catalog {
         (self.objects[object as usize] >> 56) as usize
     }
 
+    /// A hint that `object` will be asked about soon (see `crate::prefetch`).
+    pub fn prefetch(&self, object: u64) {
+        crate::prefetch::prefetch(&self.objects[object as usize]);
+    }
+
     /// The object's size in bytes, the same at every request.
     pub fn size_of(&self, object: u64) -> u64 {
         self.objects[object as usize] & SIZE_MASK

@@ -324,6 +324,10 @@ impl<'s> Engine<'s> {
             debug_assert!(at >= self.now, "a request source went back in time");
             (at.max(self.now), viewer)
         });
+        if let Some((_, viewer)) = self.next_viewer {
+            self.catalog.prefetch(viewer.object);
+            self.caches[viewer.edge].cache.prefetch(cache_key(viewer.object, viewer.method));
+        }
     }
 
     fn on_arrival(&mut self) {
@@ -361,7 +365,7 @@ impl<'s> Engine<'s> {
             depth += 1;
         }
         let class = viewer.class;
-        let key = viewer.object * 2 + (viewer.method == Method::Options) as u64;
+        let key = cache_key(viewer.object, viewer.method);
         // Arrivals are generated at the edge (a Poisson process there is as
         // good a model as one at the viewers), so the viewer sent the request
         // half a round trip earlier. This saves an event per request, which
@@ -775,6 +779,12 @@ impl Node {
             _ => unreachable!("only regional edge caches sit above the edge"),
         }
     }
+}
+
+/// The cache key: the object, and the method for OPTIONS, which CloudFront
+/// caches separately (reference §6.2).
+fn cache_key(object: u64, method: Method) -> CacheKey {
+    object * 2 + (method == Method::Options) as u64
 }
 
 /// Half a round trip, in whole microseconds.
