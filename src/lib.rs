@@ -3,4 +3,5 @@
 //! See `ARCHITECTURE.md` for the tour: the modules, how one request flows through
 //! them, and the invariants they keep.
 
+pub mod signing;
 pub mod time;
