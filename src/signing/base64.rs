@@ -29,20 +29,12 @@ const CLOUDFRONT_DECODE: [u8; 256] = decode_table(CLOUDFRONT);
 pub fn encode(data: &[u8]) -> String {
     let mut out = String::with_capacity(data.len().div_ceil(3) * 4);
     for chunk in data.chunks(3) {
-        let b = [
-            chunk[0],
-            *chunk.get(1).unwrap_or(&0),
-            *chunk.get(2).unwrap_or(&0),
-        ];
+        let b = [chunk[0], *chunk.get(1).unwrap_or(&0), *chunk.get(2).unwrap_or(&0)];
         let n = (u32::from(b[0]) << 16) | (u32::from(b[1]) << 8) | u32::from(b[2]);
         let symbols = [(n >> 18) & 63, (n >> 12) & 63, (n >> 6) & 63, n & 63];
         for (i, &s) in symbols.iter().enumerate() {
             // A chunk of k bytes carries k + 1 symbols; the rest is padding.
-            let c = if i <= chunk.len() {
-                CLOUDFRONT[s as usize]
-            } else {
-                CLOUDFRONT_PAD
-            };
+            let c = if i <= chunk.len() { CLOUDFRONT[s as usize] } else { CLOUDFRONT_PAD };
             out.push(char::from(c));
         }
     }
@@ -55,12 +47,7 @@ pub fn encode(data: &[u8]) -> String {
 /// Returns `None` on any malformed input; never panics.
 pub fn decode(text: &str) -> Option<Vec<u8>> {
     let bytes = text.as_bytes();
-    let unpadded = bytes.len()
-        - bytes
-            .iter()
-            .rev()
-            .take_while(|&&b| b == CLOUDFRONT_PAD)
-            .count();
+    let unpadded = bytes.len() - bytes.iter().rev().take_while(|&&b| b == CLOUDFRONT_PAD).count();
     let padding = bytes.len() - unpadded;
     if padding > 2 || (padding > 0 && !bytes.len().is_multiple_of(4)) {
         return None;

@@ -54,11 +54,7 @@ impl SignedCookies {
 
     /// The pairs as a browser would send them back in one `Cookie` header.
     pub fn cookie_header(&self) -> String {
-        self.pairs()
-            .iter()
-            .map(|(name, value)| format!("{name}={value}"))
-            .collect::<Vec<_>>()
-            .join("; ")
+        self.pairs().iter().map(|(name, value)| format!("{name}={value}")).collect::<Vec<_>>().join("; ")
     }
 }
 
@@ -100,10 +96,7 @@ pub fn sign_cookies(
 /// Pairs are split on `;`, names and values trimmed, a value in double quotes unquoted
 /// (RFC 6265 §4.1.1); the first pair of a name counts (browsers send the most specific path
 /// first). Cookie values are not percent-decoded: CloudFront's base64 alphabet needs no escaping.
-pub fn parse_signed_cookies<'a>(
-    url: &'a str,
-    cookie_header: &'a str,
-) -> Result<SignedRequest<'a>, Rejection> {
+pub fn parse_signed_cookies<'a>(url: &'a str, cookie_header: &'a str) -> Result<SignedRequest<'a>, Rejection> {
     let url = url.split_once('#').map_or(url, |(before, _)| before);
     let mut request = SignedRequest {
         transport: Transport::Cookies,
@@ -120,10 +113,7 @@ pub fn parse_signed_cookies<'a>(
             continue;
         };
         let value = value.trim();
-        let value = value
-            .strip_prefix('"')
-            .and_then(|v| v.strip_suffix('"'))
-            .unwrap_or(value);
+        let value = value.strip_prefix('"').and_then(|v| v.strip_suffix('"')).unwrap_or(value);
         let slot = match name.trim() {
             "CloudFront-Expires" => &mut request.expires,
             "CloudFront-Policy" => &mut request.policy,
@@ -157,10 +147,7 @@ mod tests {
 
     #[test]
     fn names_are_case_sensitive_and_key_is_required() {
-        assert_eq!(
-            parse_signed_cookies("https://d.net/a", "").unwrap_err(),
-            Rejection::MissingKey
-        );
+        assert_eq!(parse_signed_cookies("https://d.net/a", "").unwrap_err(), Rejection::MissingKey);
         assert_eq!(
             parse_signed_cookies("https://d.net/a", "cloudfront-key-pair-id=K1").unwrap_err(),
             Rejection::MissingKey

@@ -78,19 +78,11 @@ pub enum KeyError {
     )]
     OpenSsh,
     #[error("this is a {found} key; {expected} (fix: {fix})")]
-    WrongKind {
-        found: &'static str,
-        expected: &'static str,
-        fix: &'static str,
-    },
+    WrongKind { found: &'static str, expected: &'static str, fix: &'static str },
     #[error("the PEM block `{label}` is not valid base64")]
     BadBase64 { label: String },
     #[error("the PEM block `{label}` does not hold a valid {what}: {detail}")]
-    BadDer {
-        label: String,
-        what: &'static str,
-        detail: String,
-    },
+    BadDer { label: String, what: &'static str, detail: String },
     #[error(
         "RSA key with a {bits}-bit modulus: CloudFront accepts only RSA 2048 or ECDSA P-256 keys \
          for signed URLs and cookies (fix: `openssl genrsa -out private_key.pem 2048`)"
@@ -166,8 +158,8 @@ impl SigningKey {
             if let Some(curve) = parsed.parameters.and_then(|p| p.named_curve()) {
                 check_curve(curve)?;
             }
-            let key = p256::SecretKey::from_sec1_der(&der)
-                .map_err(|e| bad_der("EC PRIVATE KEY", "P-256 private key", e))?;
+            let key =
+                p256::SecretKey::from_sec1_der(&der).map_err(|e| bad_der("EC PRIVATE KEY", "P-256 private key", e))?;
             return Ok(SigningKey::from_ecdsa(key.into()));
         }
         if let Some(der) = pem_block(pem, "PRIVATE KEY")? {
@@ -189,9 +181,7 @@ impl SigningKey {
                     .map_err(|e| bad_der("PRIVATE KEY", "PKCS#8 P-256 private key", e))?;
                 return Ok(SigningKey::from_ecdsa(key.into()));
             }
-            return Err(KeyError::Algorithm {
-                algorithm: algorithm_name(oid),
-            });
+            return Err(KeyError::Algorithm { algorithm: algorithm_name(oid) });
         }
         if pem.contains("PUBLIC KEY-----") {
             return Err(KeyError::WrongKind {
@@ -200,24 +190,18 @@ impl SigningKey {
                 fix: "pass the private key file; the public key goes to CloudFront and to verify",
             });
         }
-        Err(KeyError::NoPemBlock {
-            expected: "RSA PRIVATE KEY, EC PRIVATE KEY or PRIVATE KEY",
-        })
+        Err(KeyError::NoPemBlock { expected: "RSA PRIVATE KEY, EC PRIVATE KEY or PRIVATE KEY" })
     }
 
     /// Wraps an RSA private key, for keys made in memory (for example generated from a seed).
     pub fn from_rsa(key: rsa::PrivateKey) -> Result<SigningKey, KeyError> {
         check_rsa_bits(key.n().bit_width() as usize)?;
-        Ok(SigningKey {
-            inner: SigningInner::Rsa(Box::new(key)),
-        })
+        Ok(SigningKey { inner: SigningInner::Rsa(Box::new(key)) })
     }
 
     /// Wraps a P-256 ECDSA private key.
     pub fn from_ecdsa(key: p256::ecdsa::SigningKey) -> SigningKey {
-        SigningKey {
-            inner: SigningInner::Ecdsa(key),
-        }
+        SigningKey { inner: SigningInner::Ecdsa(key) }
     }
 
     pub fn algorithm(&self) -> KeyAlgorithm {
@@ -239,13 +223,10 @@ impl SigningKey {
     /// The matching public key, as CloudFront would hold it.
     pub fn public_key(&self) -> PublicKey {
         match &self.inner {
-            SigningInner::Rsa(key) => PublicKey::from_rsa_parts(
-                key.n().to_be_bytes().as_ref(),
-                key.e().to_be_bytes().as_ref(),
-            ),
-            SigningInner::Ecdsa(key) => PublicKey {
-                inner: PublicInner::Ecdsa(*key.verifying_key()),
-            },
+            SigningInner::Rsa(key) => {
+                PublicKey::from_rsa_parts(key.n().to_be_bytes().as_ref(), key.e().to_be_bytes().as_ref())
+            }
+            SigningInner::Ecdsa(key) => PublicKey { inner: PublicInner::Ecdsa(*key.verifying_key()) },
         }
     }
 
@@ -257,12 +238,8 @@ impl SigningKey {
         match &self.inner {
             SigningInner::Rsa(key) => {
                 let result = match hash {
-                    HashAlgorithm::Sha1 => {
-                        key.sign(rsa::Pkcs1v15Sign::new::<Sha1>(), &Sha1::digest(message))
-                    }
-                    HashAlgorithm::Sha256 => {
-                        key.sign(rsa::Pkcs1v15Sign::new::<Sha256>(), &Sha256::digest(message))
-                    }
+                    HashAlgorithm::Sha1 => key.sign(rsa::Pkcs1v15Sign::new::<Sha1>(), &Sha1::digest(message)),
+                    HashAlgorithm::Sha256 => key.sign(rsa::Pkcs1v15Sign::new::<Sha256>(), &Sha256::digest(message)),
                 };
                 result.map_err(|e| SignError::Rsa(e.to_string()))
             }
@@ -270,9 +247,8 @@ impl SigningKey {
                 if hash != HashAlgorithm::Sha256 {
                     return Err(SignError::EcdsaSha1);
                 }
-                let signature: p256::ecdsa::Signature = key
-                    .sign_prehash(&Sha256::digest(message))
-                    .map_err(|e| SignError::Ecdsa(e.to_string()))?;
+                let signature: p256::ecdsa::Signature =
+                    key.sign_prehash(&Sha256::digest(message)).map_err(|e| SignError::Ecdsa(e.to_string()))?;
                 Ok(signature.to_der().as_bytes().to_vec())
             }
         }
@@ -313,10 +289,7 @@ impl PublicKey {
                 .map_err(|e| bad_der("PUBLIC KEY", "SubjectPublicKeyInfo", e))?;
             let oid = info.algorithm.oid;
             if oid == OID_RSA_ENCRYPTION {
-                return PublicKey::from_pkcs1_der(
-                    info.subject_public_key.raw_bytes(),
-                    "PUBLIC KEY",
-                );
+                return PublicKey::from_pkcs1_der(info.subject_public_key.raw_bytes(), "PUBLIC KEY");
             }
             if oid == OID_EC_PUBLIC_KEY {
                 if let Ok(curve) = info.algorithm.parameters_oid() {
@@ -325,13 +298,9 @@ impl PublicKey {
                 let point = info.subject_public_key.as_bytes().unwrap_or_default();
                 let key = p256::ecdsa::VerifyingKey::from_sec1_bytes(point)
                     .map_err(|e| bad_der("PUBLIC KEY", "P-256 public key", e))?;
-                return Ok(PublicKey {
-                    inner: PublicInner::Ecdsa(key),
-                });
+                return Ok(PublicKey { inner: PublicInner::Ecdsa(key) });
             }
-            return Err(KeyError::Algorithm {
-                algorithm: algorithm_name(oid),
-            });
+            return Err(KeyError::Algorithm { algorithm: algorithm_name(oid) });
         }
         if pem.contains("PRIVATE KEY-----") {
             return Err(KeyError::WrongKind {
@@ -347,30 +316,20 @@ impl PublicKey {
                 fix: "`openssl x509 -in cert.pem -pubkey -noout > public_key.pem`",
             });
         }
-        Err(KeyError::NoPemBlock {
-            expected: "PUBLIC KEY or RSA PUBLIC KEY",
-        })
+        Err(KeyError::NoPemBlock { expected: "PUBLIC KEY or RSA PUBLIC KEY" })
     }
 
     fn from_pkcs1_der(der: &[u8], label: &str) -> Result<PublicKey, KeyError> {
-        let parsed = rsa::pkcs1::RsaPublicKeyRef::try_from(der)
-            .map_err(|e| bad_der(label, "PKCS#1 RSA public key", e))?;
+        let parsed =
+            rsa::pkcs1::RsaPublicKeyRef::try_from(der).map_err(|e| bad_der(label, "PKCS#1 RSA public key", e))?;
         check_rsa_bits(bit_length(parsed.modulus.as_bytes()))?;
         // Let the rsa crate validate the exponent and modulus as it would for signing.
         rsa::PublicKey::from_pkcs1_der(der).map_err(|e| bad_der(label, "RSA public key", e))?;
-        Ok(PublicKey::from_rsa_parts(
-            parsed.modulus.as_bytes(),
-            parsed.public_exponent.as_bytes(),
-        ))
+        Ok(PublicKey::from_rsa_parts(parsed.modulus.as_bytes(), parsed.public_exponent.as_bytes()))
     }
 
     fn from_rsa_parts(n: &[u8], e: &[u8]) -> PublicKey {
-        PublicKey {
-            inner: PublicInner::Rsa {
-                n: strip_zeros(n).into(),
-                e: strip_zeros(e).into(),
-            },
-        }
+        PublicKey { inner: PublicInner::Rsa { n: strip_zeros(n).into(), e: strip_zeros(e).into() } }
     }
 
     pub fn algorithm(&self) -> KeyAlgorithm {
@@ -387,15 +346,10 @@ impl PublicKey {
         match &self.inner {
             PublicInner::Rsa { n, e } => {
                 let algorithm = match hash {
-                    HashAlgorithm::Sha1 => {
-                        &ring::signature::RSA_PKCS1_2048_8192_SHA1_FOR_LEGACY_USE_ONLY
-                    }
+                    HashAlgorithm::Sha1 => &ring::signature::RSA_PKCS1_2048_8192_SHA1_FOR_LEGACY_USE_ONLY,
                     HashAlgorithm::Sha256 => &ring::signature::RSA_PKCS1_2048_8192_SHA256,
                 };
-                let key = ring::signature::RsaPublicKeyComponents {
-                    n: &n[..],
-                    e: &e[..],
-                };
+                let key = ring::signature::RsaPublicKeyComponents { n: &n[..], e: &e[..] };
                 key.verify(algorithm, message, signature).is_ok()
             }
             PublicInner::Ecdsa(key) => {
@@ -404,9 +358,7 @@ impl PublicKey {
                 };
                 let verified = match hash {
                     HashAlgorithm::Sha1 => key.verify_prehash(&Sha1::digest(message), &signature),
-                    HashAlgorithm::Sha256 => {
-                        key.verify_prehash(&Sha256::digest(message), &signature)
-                    }
+                    HashAlgorithm::Sha256 => key.verify_prehash(&Sha256::digest(message), &signature),
                 };
                 verified.is_ok()
             }
@@ -424,39 +376,26 @@ fn pem_block(pem: &str, label: &str) -> Result<Option<Vec<u8>>, KeyError> {
     };
     let body_start = start + begin.len();
     let Some(body_len) = pem[body_start..].find(&end) else {
-        return Err(KeyError::BadBase64 {
-            label: label.to_string(),
-        });
+        return Err(KeyError::BadBase64 { label: label.to_string() });
     };
     let body = &pem[body_start..body_start + body_len];
     match base64::decode_standard(body) {
         Some(der) if !der.is_empty() => Ok(Some(der)),
-        _ => Err(KeyError::BadBase64 {
-            label: label.to_string(),
-        }),
+        _ => Err(KeyError::BadBase64 { label: label.to_string() }),
     }
 }
 
 fn bad_der(label: &str, what: &'static str, error: impl fmt::Display) -> KeyError {
-    KeyError::BadDer {
-        label: label.to_string(),
-        what,
-        detail: error.to_string(),
-    }
+    KeyError::BadDer { label: label.to_string(), what, detail: error.to_string() }
 }
 
 fn rsa_private_modulus_bits(der: &[u8], label: &str) -> Result<usize, KeyError> {
-    let parsed = rsa::pkcs1::RsaPrivateKeyRef::try_from(der)
-        .map_err(|e| bad_der(label, "RSA private key", e))?;
+    let parsed = rsa::pkcs1::RsaPrivateKeyRef::try_from(der).map_err(|e| bad_der(label, "RSA private key", e))?;
     Ok(bit_length(parsed.modulus.as_bytes()))
 }
 
 fn check_rsa_bits(bits: usize) -> Result<(), KeyError> {
-    if bits == RSA_MODULUS_BITS {
-        Ok(())
-    } else {
-        Err(KeyError::RsaSize { bits })
-    }
+    if bits == RSA_MODULUS_BITS { Ok(()) } else { Err(KeyError::RsaSize { bits }) }
 }
 
 fn check_curve(curve: ObjectIdentifier) -> Result<(), KeyError> {
@@ -504,8 +443,7 @@ mod tests {
     const RSA_PKCS1: &str = include_str!("../../tests/fixtures/signing/keys/rsa2048_pkcs1.pem");
     const RSA_PKCS8: &str = include_str!("../../tests/fixtures/signing/keys/rsa2048_pkcs8.pem");
     const RSA_PUB_SPKI: &str = include_str!("../../tests/fixtures/signing/keys/rsa2048_public.pem");
-    const RSA_PUB_PKCS1: &str =
-        include_str!("../../tests/fixtures/signing/keys/rsa2048_public_pkcs1.pem");
+    const RSA_PUB_PKCS1: &str = include_str!("../../tests/fixtures/signing/keys/rsa2048_public_pkcs1.pem");
     const EC_SEC1: &str = include_str!("../../tests/fixtures/signing/keys/p256_sec1.pem");
     const EC_PKCS8: &str = include_str!("../../tests/fixtures/signing/keys/p256_pkcs8.pem");
     const EC_PUB: &str = include_str!("../../tests/fixtures/signing/keys/p256_public.pem");
@@ -516,34 +454,13 @@ mod tests {
 
     #[test]
     fn loads_every_accepted_form() {
-        assert_eq!(
-            SigningKey::from_pem(RSA_PKCS1).unwrap().algorithm(),
-            KeyAlgorithm::Rsa2048
-        );
-        assert_eq!(
-            SigningKey::from_pem(RSA_PKCS8).unwrap().algorithm(),
-            KeyAlgorithm::Rsa2048
-        );
-        assert_eq!(
-            SigningKey::from_pem(EC_SEC1).unwrap().algorithm(),
-            KeyAlgorithm::EcdsaP256
-        );
-        assert_eq!(
-            SigningKey::from_pem(EC_PKCS8).unwrap().algorithm(),
-            KeyAlgorithm::EcdsaP256
-        );
-        assert_eq!(
-            PublicKey::from_pem(RSA_PUB_SPKI).unwrap().algorithm(),
-            KeyAlgorithm::Rsa2048
-        );
-        assert_eq!(
-            PublicKey::from_pem(RSA_PUB_PKCS1).unwrap().algorithm(),
-            KeyAlgorithm::Rsa2048
-        );
-        assert_eq!(
-            PublicKey::from_pem(EC_PUB).unwrap().algorithm(),
-            KeyAlgorithm::EcdsaP256
-        );
+        assert_eq!(SigningKey::from_pem(RSA_PKCS1).unwrap().algorithm(), KeyAlgorithm::Rsa2048);
+        assert_eq!(SigningKey::from_pem(RSA_PKCS8).unwrap().algorithm(), KeyAlgorithm::Rsa2048);
+        assert_eq!(SigningKey::from_pem(EC_SEC1).unwrap().algorithm(), KeyAlgorithm::EcdsaP256);
+        assert_eq!(SigningKey::from_pem(EC_PKCS8).unwrap().algorithm(), KeyAlgorithm::EcdsaP256);
+        assert_eq!(PublicKey::from_pem(RSA_PUB_SPKI).unwrap().algorithm(), KeyAlgorithm::Rsa2048);
+        assert_eq!(PublicKey::from_pem(RSA_PUB_PKCS1).unwrap().algorithm(), KeyAlgorithm::Rsa2048);
+        assert_eq!(PublicKey::from_pem(EC_PUB).unwrap().algorithm(), KeyAlgorithm::EcdsaP256);
     }
 
     #[test]
@@ -567,103 +484,61 @@ mod tests {
             assert_eq!(sig.len(), 256);
             assert!(public.verify(hash, b"policy", &sig));
             assert!(!public.verify(hash, b"policy!", &sig));
-            let other = if hash == HashAlgorithm::Sha1 {
-                HashAlgorithm::Sha256
-            } else {
-                HashAlgorithm::Sha1
-            };
+            let other = if hash == HashAlgorithm::Sha1 { HashAlgorithm::Sha256 } else { HashAlgorithm::Sha1 };
             assert!(!public.verify(other, b"policy", &sig));
         }
         let ec = SigningKey::from_pem(EC_SEC1).unwrap();
         let sig = ec.sign(HashAlgorithm::Sha256, b"policy").unwrap();
-        assert!(
-            ec.public_key()
-                .verify(HashAlgorithm::Sha256, b"policy", &sig)
-        );
+        assert!(ec.public_key().verify(HashAlgorithm::Sha256, b"policy", &sig));
         assert!(!ec.public_key().verify(HashAlgorithm::Sha1, b"policy", &sig));
-        assert!(
-            !ec.public_key()
-                .verify(HashAlgorithm::Sha256, b"policy", &sig[1..])
-        );
-        assert_eq!(
-            ec.sign(HashAlgorithm::Sha1, b"policy"),
-            Err(SignError::EcdsaSha1)
-        );
+        assert!(!ec.public_key().verify(HashAlgorithm::Sha256, b"policy", &sig[1..]));
+        assert_eq!(ec.sign(HashAlgorithm::Sha1, b"policy"), Err(SignError::EcdsaSha1));
+    }
+
+    #[test]
+    fn ecdsa_verifies_with_the_hash_the_request_names() {
+        // cdnsim never signs ECDSA with SHA1, but a request may say SHA1 (the default when
+        // Hash-Algorithm is absent), and the verifier then checks a SHA1 digest.
+        let key = SigningKey::from_pem(EC_PKCS8).unwrap();
+        let SigningInner::Ecdsa(inner) = &key.inner else { unreachable!() };
+        let signature: p256::ecdsa::Signature = inner.sign_prehash(&Sha1::digest(b"policy")).unwrap();
+        let der = signature.to_der().as_bytes().to_vec();
+        assert!(key.public_key().verify(HashAlgorithm::Sha1, b"policy", &der));
+        assert!(!key.public_key().verify(HashAlgorithm::Sha256, b"policy", &der));
     }
 
     #[test]
     fn refuses_what_cloudfront_refuses() {
-        assert_eq!(
-            SigningKey::from_pem(RSA_1024).unwrap_err(),
-            KeyError::RsaSize { bits: 1024 }
-        );
-        assert_eq!(
-            PublicKey::from_pem(RSA_4096_PUB).unwrap_err(),
-            KeyError::RsaSize { bits: 4096 }
-        );
-        assert!(
-            matches!(SigningKey::from_pem(EC_P384), Err(KeyError::EcCurve { curve }) if curve.contains("P-384"))
-        );
+        assert_eq!(SigningKey::from_pem(RSA_1024).unwrap_err(), KeyError::RsaSize { bits: 1024 });
+        assert_eq!(PublicKey::from_pem(RSA_4096_PUB).unwrap_err(), KeyError::RsaSize { bits: 4096 });
+        assert!(matches!(SigningKey::from_pem(EC_P384), Err(KeyError::EcCurve { curve }) if curve.contains("P-384")));
         assert!(
             matches!(SigningKey::from_pem(ED25519), Err(KeyError::Algorithm { algorithm }) if algorithm == "Ed25519")
         );
-        let encrypted =
-            "-----BEGIN ENCRYPTED PRIVATE KEY-----\nMIIB\n-----END ENCRYPTED PRIVATE KEY-----\n";
-        assert_eq!(
-            SigningKey::from_pem(encrypted).unwrap_err(),
-            KeyError::Encrypted
-        );
-        assert!(matches!(
-            SigningKey::from_pem(RSA_PUB_SPKI),
-            Err(KeyError::WrongKind {
-                found: "public",
-                ..
-            })
-        ));
-        assert!(matches!(
-            PublicKey::from_pem(RSA_PKCS1),
-            Err(KeyError::WrongKind {
-                found: "private",
-                ..
-            })
-        ));
-        assert!(matches!(
-            PublicKey::from_pem("hello"),
-            Err(KeyError::NoPemBlock { .. })
-        ));
+        let encrypted = "-----BEGIN ENCRYPTED PRIVATE KEY-----\nMIIB\n-----END ENCRYPTED PRIVATE KEY-----\n";
+        assert_eq!(SigningKey::from_pem(encrypted).unwrap_err(), KeyError::Encrypted);
+        assert!(matches!(SigningKey::from_pem(RSA_PUB_SPKI), Err(KeyError::WrongKind { found: "public", .. })));
+        assert!(matches!(PublicKey::from_pem(RSA_PKCS1), Err(KeyError::WrongKind { found: "private", .. })));
+        assert!(matches!(PublicKey::from_pem("hello"), Err(KeyError::NoPemBlock { .. })));
         let garbage = "-----BEGIN PUBLIC KEY-----\nMIIB!!\n-----END PUBLIC KEY-----\n";
-        assert!(matches!(
-            PublicKey::from_pem(garbage),
-            Err(KeyError::BadBase64 { .. })
-        ));
-        let truncated =
-            "-----BEGIN PUBLIC KEY-----\nMIIBIjANBgkqhkiG9w0BAQEFAAOC\n-----END PUBLIC KEY-----\n";
-        assert!(matches!(
-            PublicKey::from_pem(truncated),
-            Err(KeyError::BadDer { .. })
-        ));
+        assert!(matches!(PublicKey::from_pem(garbage), Err(KeyError::BadBase64 { .. })));
+        let truncated = "-----BEGIN PUBLIC KEY-----\nMIIBIjANBgkqhkiG9w0BAQEFAAOC\n-----END PUBLIC KEY-----\n";
+        assert!(matches!(PublicKey::from_pem(truncated), Err(KeyError::BadDer { .. })));
     }
 
     #[test]
     fn messages_name_the_fix() {
         let message = KeyError::RsaSize { bits: 4096 }.to_string();
-        assert!(
-            message.contains("4096") && message.contains("openssl genrsa"),
-            "{message}"
-        );
+        assert!(message.contains("4096") && message.contains("openssl genrsa"), "{message}");
         assert!(KeyError::Encrypted.to_string().contains("fix:"));
     }
 
     #[test]
     fn reads_the_key_block_among_others() {
         // `openssl ecparam -genkey` writes an EC PARAMETERS block before the key.
-        let with_params = format!(
-            "-----BEGIN EC PARAMETERS-----\nBggqhkjOPQMBBw==\n-----END EC PARAMETERS-----\n{EC_SEC1}"
-        );
-        assert_eq!(
-            SigningKey::from_pem(&with_params).unwrap().algorithm(),
-            KeyAlgorithm::EcdsaP256
-        );
+        let with_params =
+            format!("-----BEGIN EC PARAMETERS-----\nBggqhkjOPQMBBw==\n-----END EC PARAMETERS-----\n{EC_SEC1}");
+        assert_eq!(SigningKey::from_pem(&with_params).unwrap().algorithm(), KeyAlgorithm::EcdsaP256);
         let crlf = RSA_PKCS1.replace('\n', "\r\n");
         assert!(SigningKey::from_pem(&crlf).is_ok());
     }

@@ -32,16 +32,15 @@ pub use base64::{decode as decode_base64, encode as encode_base64};
 pub use cookies::{SignedCookies, parse_signed_cookies, sign_cookies};
 pub use keys::{KeyAlgorithm, KeyError, PublicKey, RSA_MODULUS_BITS, SignError, SigningKey};
 pub use limits::{
-    LimitError, MAX_ACTIVE_LEGACY_KEY_PAIRS, MAX_KEY_GROUPS_PER_BEHAVIOR,
-    MAX_PUBLIC_KEYS_PER_KEY_GROUP, check_active_legacy_key_pairs, check_key_groups_per_behavior,
-    check_public_keys_per_key_group,
+    LimitError, MAX_ACTIVE_LEGACY_KEY_PAIRS, MAX_KEY_GROUPS_PER_BEHAVIOR, MAX_PUBLIC_KEYS_PER_KEY_GROUP,
+    check_active_legacy_key_pairs, check_key_groups_per_behavior, check_public_keys_per_key_group,
 };
 pub use policy::{Ipv4Cidr, Policy, PolicyError, SignPolicy, canned_policy_json, resource_matches};
 pub use url::{SIGNING_QUERY_PARAMS, has_signing_params, parse_signed_url, sign_url};
 pub use verify::{
-    Accepted, CloudFrontCode, Credentials, KeyGroup, KeyRegistry, MemoKey, PolicyKind, Rejection,
-    SignatureMemo, SignedRequest, Transport, TrustedKeys, check_policy, lookup_key, verify_cookies,
-    verify_request, verify_signature, verify_url,
+    Accepted, CloudFrontCode, Credentials, KeyGroup, KeyRegistry, MemoKey, PolicyKind, Rejection, SignatureMemo,
+    SignedRequest, Transport, TrustedKeys, check_policy, lookup_key, verify_cookies, verify_request, verify_signature,
+    verify_url,
 };
 
 use std::fmt;
@@ -81,9 +80,7 @@ impl FromStr for HashAlgorithm {
         match s {
             "SHA1" => Ok(HashAlgorithm::Sha1),
             "SHA256" => Ok(HashAlgorithm::Sha256),
-            other => Err(format!(
-                "unknown hash algorithm `{other}` (expected SHA1 or SHA256)"
-            )),
+            other => Err(format!("unknown hash algorithm `{other}` (expected SHA1 or SHA256)")),
         }
     }
 }

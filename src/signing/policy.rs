@@ -52,12 +52,7 @@ pub enum PolicyError {
 impl Policy {
     /// A policy for `resource` valid until `date_less_than`, with no other condition.
     pub fn new(resource: impl Into<String>, date_less_than: i64) -> Policy {
-        Policy {
-            resource: Some(resource.into()),
-            date_less_than,
-            date_greater_than: None,
-            ip_address: None,
-        }
+        Policy { resource: Some(resource.into()), date_less_than, date_greater_than: None, ip_address: None }
     }
 
     /// The policy as signed and sent: compact JSON in botocore's key order.
@@ -95,17 +90,13 @@ impl Policy {
     /// writes it, a bare object (reference §1.4 [CONFLICT]: accept both). Epoch times must be JSON
     /// integers ("Do not enclose the value in quotation marks").
     pub fn from_json(bytes: &[u8]) -> Result<Policy, PolicyError> {
-        let value: Value =
-            serde_json::from_slice(bytes).map_err(|e| PolicyError::Json(e.to_string()))?;
+        let value: Value = serde_json::from_slice(bytes).map_err(|e| PolicyError::Json(e.to_string()))?;
         let top = as_object(&value, "the policy")?;
         only_keys(top, &["Statement"], "the policy")?;
         let statement = match top.get("Statement") {
             Some(Value::Array(items)) if items.len() == 1 => &items[0],
             Some(Value::Array(items)) => {
-                return Err(shape(format!(
-                    "`Statement` must hold exactly one statement, not {}",
-                    items.len()
-                )));
+                return Err(shape(format!("`Statement` must hold exactly one statement, not {}", items.len())));
             }
             Some(object @ Value::Object(_)) => object,
             Some(_) => return Err(shape("`Statement` must be an array or an object")),
@@ -122,42 +113,27 @@ impl Policy {
             Some(c) => as_object(c, "`Condition`")?,
             None => return Err(shape("the statement has no `Condition`")),
         };
-        only_keys(
-            condition,
-            &["DateLessThan", "DateGreaterThan", "IpAddress"],
-            "`Condition`",
-        )?;
+        only_keys(condition, &["DateLessThan", "DateGreaterThan", "IpAddress"], "`Condition`")?;
         let date_less_than = match condition.get("DateLessThan") {
             Some(v) => epoch_time(v, "DateLessThan")?,
             None => {
-                return Err(shape(
-                    "`Condition` has no `DateLessThan`, the one required condition",
-                ));
+                return Err(shape("`Condition` has no `DateLessThan`, the one required condition"));
             }
         };
-        let date_greater_than = condition
-            .get("DateGreaterThan")
-            .map(|v| epoch_time(v, "DateGreaterThan"))
-            .transpose()?;
+        let date_greater_than =
+            condition.get("DateGreaterThan").map(|v| epoch_time(v, "DateGreaterThan")).transpose()?;
         let ip_address = match condition.get("IpAddress") {
             None => None,
             Some(v) => {
                 let object = as_object(v, "`IpAddress`")?;
                 only_keys(object, &["AWS:SourceIp"], "`IpAddress`")?;
                 match object.get("AWS:SourceIp") {
-                    Some(Value::String(s)) => {
-                        Some(s.parse::<Ipv4Cidr>().map_err(PolicyError::Shape)?)
-                    }
+                    Some(Value::String(s)) => Some(s.parse::<Ipv4Cidr>().map_err(PolicyError::Shape)?),
                     _ => return Err(shape("`IpAddress` needs a string `AWS:SourceIp`")),
                 }
             }
         };
-        Ok(Policy {
-            resource,
-            date_less_than,
-            date_greater_than,
-            ip_address,
-        })
+        Ok(Policy { resource, date_less_than, date_greater_than, ip_address })
     }
 }
 
@@ -171,17 +147,12 @@ fn shape(message: impl Into<String>) -> PolicyError {
 }
 
 fn as_object<'a>(value: &'a Value, what: &str) -> Result<&'a Map<String, Value>, PolicyError> {
-    value
-        .as_object()
-        .ok_or_else(|| shape(format!("{what} must be a JSON object")))
+    value.as_object().ok_or_else(|| shape(format!("{what} must be a JSON object")))
 }
 
 fn only_keys(object: &Map<String, Value>, allowed: &[&str], what: &str) -> Result<(), PolicyError> {
     match object.keys().find(|k| !allowed.contains(&k.as_str())) {
-        Some(key) => Err(shape(format!(
-            "{what} has an unknown name `{key}` (allowed: {})",
-            allowed.join(", ")
-        ))),
+        Some(key) => Err(shape(format!("{what} has an unknown name `{key}` (allowed: {})", allowed.join(", ")))),
         None => Ok(()),
     }
 }
@@ -192,11 +163,7 @@ fn epoch_time(value: &Value, name: &str) -> Result<i64, PolicyError> {
     object
         .get("AWS:EpochTime")
         .and_then(Value::as_i64)
-        .ok_or_else(|| {
-            shape(format!(
-                "`{name}` needs an integer `AWS:EpochTime` (Unix seconds, not quoted)"
-            ))
-        })
+        .ok_or_else(|| shape(format!("`{name}` needs an integer `AWS:EpochTime` (Unix seconds, not quoted)")))
 }
 
 /// Appends `s` as a JSON string the way Python's `json.dumps` does by default (botocore builds
@@ -257,11 +224,7 @@ impl Ipv4Cidr {
 }
 
 fn mask(prefix: u8) -> u32 {
-    if prefix == 0 {
-        0
-    } else {
-        u32::MAX << (32 - u32::from(prefix))
-    }
+    if prefix == 0 { 0 } else { u32::MAX << (32 - u32::from(prefix)) }
 }
 
 impl FromStr for Ipv4Cidr {
@@ -270,13 +233,10 @@ impl FromStr for Ipv4Cidr {
     /// `a.b.c.d` (taken as `/32`, as botocore does) or `a.b.c.d/n`: decimal octets without
     /// leading zeros, prefix 0–32.
     fn from_str(s: &str) -> Result<Ipv4Cidr, String> {
-        let bad =
-            || format!("`{s}` is not an IPv4 address or CIDR range (format: x.x.x.x/x or x.x.x.x)");
+        let bad = || format!("`{s}` is not an IPv4 address or CIDR range (format: x.x.x.x/x or x.x.x.x)");
         let (address, prefix, text) = match s.split_once('/') {
             Some((address, prefix)) => {
-                let valid = !prefix.is_empty()
-                    && prefix.len() <= 2
-                    && prefix.bytes().all(|b| b.is_ascii_digit());
+                let valid = !prefix.is_empty() && prefix.len() <= 2 && prefix.bytes().all(|b| b.is_ascii_digit());
                 let prefix: u8 = if valid {
                     prefix.parse().map_err(|_| bad())?
                 } else {
@@ -307,11 +267,7 @@ impl FromStr for Ipv4Cidr {
             return Err(bad());
         }
         let network = u32::from(Ipv4Addr::from(octets)) & mask(prefix);
-        Ok(Ipv4Cidr {
-            text,
-            network,
-            prefix,
-        })
+        Ok(Ipv4Cidr { text, network, prefix })
     }
 }
 
@@ -378,12 +334,7 @@ impl<'a> UrlSections<'a> {
             // A request always has a path; `https://host` is requested as `https://host/`.
             None => (before_query, "/"),
         };
-        Some(UrlSections {
-            scheme,
-            authority,
-            path,
-            query,
-        })
+        Some(UrlSections { scheme, authority, path, query })
     }
 }
 
@@ -424,12 +375,7 @@ impl<'a> PatternSections<'a> {
             (None, None) if domain.ends_with('*') => ("*", Query::Any),
             (None, None) => ("/", Query::Absent),
         };
-        Some(PatternSections {
-            protocol,
-            domain,
-            path,
-            query,
-        })
+        Some(PatternSections { protocol, domain, path, query })
     }
 }
 
@@ -466,10 +412,7 @@ mod tests {
     fn canned_policy_is_the_documented_string() {
         // Developer Guide, canned policy page: the example statement with whitespace removed.
         assert_eq!(
-            canned_policy_json(
-                "http://d111111abcdef8.cloudfront.net/horizon.jpg?size=large&license=yes",
-                1357034400
-            ),
+            canned_policy_json("http://d111111abcdef8.cloudfront.net/horizon.jpg?size=large&license=yes", 1357034400),
             r#"{"Statement":[{"Resource":"http://d111111abcdef8.cloudfront.net/horizon.jpg?size=large&license=yes","Condition":{"DateLessThan":{"AWS:EpochTime":1357034400}}}]}"#
         );
     }
@@ -486,10 +429,7 @@ mod tests {
             policy.to_json(),
             r#"{"Statement":[{"Resource":"http://d111111abcdef8.cloudfront.net/training/*","Condition":{"DateLessThan":{"AWS:EpochTime":1357120800},"IpAddress":{"AWS:SourceIp":"192.0.2.10/32"},"DateGreaterThan":{"AWS:EpochTime":1357034400}}}]}"#
         );
-        assert_eq!(
-            Policy::from_json(policy.to_json().as_bytes()).unwrap(),
-            policy
-        );
+        assert_eq!(Policy::from_json(policy.to_json().as_bytes()).unwrap(), policy);
     }
 
     #[test]
@@ -504,10 +444,7 @@ mod tests {
     fn parses_documented_shapes_and_refuses_others() {
         // The June 2023 signed-URL page writes `Statement` as an object, with whitespace.
         let object_form = b"{ \"Statement\": {\r\n \"Resource\":\"http://x/*\", \"Condition\":{ \"DateLessThan\":{\"AWS:EpochTime\":10}}}}";
-        assert_eq!(
-            Policy::from_json(object_form).unwrap(),
-            Policy::new("http://x/*", 10)
-        );
+        assert_eq!(Policy::from_json(object_form).unwrap(), Policy::new("http://x/*", 10));
         let no_resource = br#"{"Statement":[{"Condition":{"DateLessThan":{"AWS:EpochTime":10}}}]}"#;
         assert_eq!(Policy::from_json(no_resource).unwrap().resource, None);
         for bad in [
@@ -563,84 +500,36 @@ mod tests {
         let m = resource_matches;
         // The guide's example.
         let game = "https://d111111abcdef8.cloudfront.net/*game_download.zip*";
-        assert!(m(
-            game,
-            "https://d111111abcdef8.cloudfront.net/game_download.zip"
-        ));
-        assert!(m(
-            game,
-            "https://d111111abcdef8.cloudfront.net/example_game_download.zip?license=yes"
-        ));
-        assert!(m(
-            game,
-            "https://d111111abcdef8.cloudfront.net/test_game_download.zip?license=temp"
-        ));
+        assert!(m(game, "https://d111111abcdef8.cloudfront.net/game_download.zip"));
+        assert!(m(game, "https://d111111abcdef8.cloudfront.net/example_game_download.zip?license=yes"));
+        assert!(m(game, "https://d111111abcdef8.cloudfront.net/test_game_download.zip?license=temp"));
         assert!(!m(game, "https://d111111abcdef8.cloudfront.net/game.zip"));
         // A wildcard stays in its section.
-        assert!(!m(
-            "https://www.example.com/hello*world",
-            "https://www.example.net/hello?world"
-        ));
-        assert!(m(
-            "https://www.example.com/hello*world",
-            "https://www.example.com/hello/big/world"
-        ));
-        assert!(!m(
-            "https://www.example.com/hello*",
-            "https://www.example.com.evil.net/hello"
-        ));
+        assert!(!m("https://www.example.com/hello*world", "https://www.example.net/hello?world"));
+        assert!(m("https://www.example.com/hello*world", "https://www.example.com/hello/big/world"));
+        assert!(!m("https://www.example.com/hello*", "https://www.example.com.evil.net/hello"));
         // Trailing `*` in the path implies any query; without it no query is allowed.
-        assert!(m(
-            "http://example.com/hello*",
-            "http://example.com/hello?x=1"
-        ));
-        assert!(!m(
-            "http://example.com/hello",
-            "http://example.com/hello?x=1"
-        ));
+        assert!(m("http://example.com/hello*", "http://example.com/hello?x=1"));
+        assert!(!m("http://example.com/hello", "http://example.com/hello?x=1"));
         assert!(m("http://example.com/hello", "http://example.com/hello"));
         // Trailing `*` in the domain implies any path and query.
-        assert!(m(
-            "http://example.com*",
-            "http://example.com.cdn.net/a/b?c=d"
-        ));
+        assert!(m("http://example.com*", "http://example.com.cdn.net/a/b?c=d"));
         assert!(m("http://example.com*", "http://example.com/a"));
         // Protocol left out when the pattern starts with `*`.
         assert!(m("*example.com", "https://www.example.com/"));
         assert!(!m("*example.com", "https://www.example.com/a.jpg"));
         assert!(m("*example.com/*", "http://example.com/a.jpg"));
-        assert!(m(
-            "*://d111111abcdef8.cloudfront.net/*",
-            "http://d111111abcdef8.cloudfront.net/a"
-        ));
-        assert!(!m(
-            "https://d111111abcdef8.cloudfront.net/*",
-            "http://d111111abcdef8.cloudfront.net/a"
-        ));
+        assert!(m("*://d111111abcdef8.cloudfront.net/*", "http://d111111abcdef8.cloudfront.net/a"));
+        assert!(!m("https://d111111abcdef8.cloudfront.net/*", "http://d111111abcdef8.cloudfront.net/a"));
         // An escaped `?` starts a literal query; an unescaped one matches one character.
-        assert!(m(
-            r"http://x/horizon.jpg\?size=large&license=yes",
-            "http://x/horizon.jpg?size=large&license=yes"
-        ));
-        assert!(!m(
-            r"http://x/horizon.jpg\?size=large",
-            "http://x/horizon.jpg?size=small"
-        ));
-        assert!(m(
-            r"http://x/horizon.jpg\?size=*",
-            "http://x/horizon.jpg?size=small"
-        ));
+        assert!(m(r"http://x/horizon.jpg\?size=large&license=yes", "http://x/horizon.jpg?size=large&license=yes"));
+        assert!(!m(r"http://x/horizon.jpg\?size=large", "http://x/horizon.jpg?size=small"));
+        assert!(m(r"http://x/horizon.jpg\?size=*", "http://x/horizon.jpg?size=small"));
         assert!(m("http://x/img?.jpg", "http://x/img1.jpg"));
         assert!(!m("http://x/img?.jpg", "http://x/img.jpg"));
-        assert!(m(
-            "http://*",
-            "http://d111111abcdef8.cloudfront.net/training/orientation.pdf"
-        ));
+        assert!(m("http://*", "http://d111111abcdef8.cloudfront.net/training/orientation.pdf"));
         assert!(m("*", "anything"));
-        assert!(!m(
-            "d111111abcdef8.cloudfront.net/*",
-            "https://d111111abcdef8.cloudfront.net/a"
-        ));
+        assert!(!m("d111111abcdef8.cloudfront.net/*", "https://d111111abcdef8.cloudfront.net/a"));
         assert!(!m("http://x/*", "not a url"));
     }
 

@@ -17,13 +17,7 @@ use super::verify::{Rejection, SignedRequest, Transport};
 /// The query parameters CloudFront reserves for signing. A URL with any of them is verified as a
 /// signed URL, and its cookies are ignored (Developer Guide, "Choosing between signed URLs and
 /// signed cookies"; `Hash-Algorithm` is reserved in the live docs).
-pub const SIGNING_QUERY_PARAMS: [&str; 5] = [
-    "Expires",
-    "Policy",
-    "Signature",
-    "Key-Pair-Id",
-    "Hash-Algorithm",
-];
+pub const SIGNING_QUERY_PARAMS: [&str; 5] = ["Expires", "Policy", "Signature", "Key-Pair-Id", "Hash-Algorithm"];
 
 /// Signs `url` (absolute, without a fragment or signing parameters) with `key` under `key_id`.
 ///
@@ -39,10 +33,7 @@ pub fn sign_url(
 ) -> Result<String, SignError> {
     check_url_to_sign(url)?;
     let (first, policy_json) = match policy {
-        SignPolicy::Canned { expires } => (
-            format!("Expires={expires}"),
-            canned_policy_json(url, *expires),
-        ),
+        SignPolicy::Canned { expires } => (format!("Expires={expires}"), canned_policy_json(url, *expires)),
         SignPolicy::Custom(custom) => {
             let json = custom.to_json();
             (format!("Policy={}", base64::encode(json.as_bytes())), json)
@@ -50,10 +41,7 @@ pub fn sign_url(
     };
     let signature = key.sign(hash, policy_json.as_bytes())?;
     let separator = if url.contains('?') { '&' } else { '?' };
-    let mut signed = format!(
-        "{url}{separator}{first}&Signature={}&Key-Pair-Id={key_id}",
-        base64::encode(&signature)
-    );
+    let mut signed = format!("{url}{separator}{first}&Signature={}&Key-Pair-Id={key_id}", base64::encode(&signature));
     if hash != HashAlgorithm::Sha1 {
         signed.push_str("&Hash-Algorithm=");
         signed.push_str(hash.as_str());
@@ -70,9 +58,7 @@ pub(super) fn check_url_to_sign(url: &str) -> Result<(), SignError> {
             "`{url}` has a fragment (`#…`), which browsers never send to CloudFront; remove it"
         )));
     }
-    let present: Vec<&str> = query_params(url)
-        .filter_map(|(name, _)| signing_param(name))
-        .collect();
+    let present: Vec<&str> = query_params(url).filter_map(|(name, _)| signing_param(name)).collect();
     if !present.is_empty() {
         return Err(SignError::Url(format!(
             "`{url}` already contains the CloudFront signing parameters {}; remove them before signing",
@@ -132,11 +118,8 @@ pub fn parse_signed_url(url: &str) -> Result<SignedRequest<'_>, Rejection> {
         }
     }
     if kept.len() != query.split('&').count() {
-        request.resource = if kept.is_empty() {
-            Cow::Borrowed(base)
-        } else {
-            Cow::Owned(format!("{base}?{}", kept.join("&")))
-        };
+        request.resource =
+            if kept.is_empty() { Cow::Borrowed(base) } else { Cow::Owned(format!("{base}?{}", kept.join("&"))) };
     }
     request.key_id = key_id.ok_or(Rejection::MissingKey)?;
     Ok(request)
@@ -193,25 +176,19 @@ mod tests {
 
     #[test]
     fn finds_parameters_anywhere_and_rebuilds_the_resource() {
-        let r = parse_signed_url(
-            "https://d.net/a.jpg?color=red&Expires=10&Signature=abc&Key-Pair-Id=K1&size=m",
-        )
-        .unwrap();
+        let r =
+            parse_signed_url("https://d.net/a.jpg?color=red&Expires=10&Signature=abc&Key-Pair-Id=K1&size=m").unwrap();
         assert_eq!(r.key_id(), "K1");
         assert_eq!(r.resource(), "https://d.net/a.jpg?color=red&size=m");
         assert_eq!(r.expires.as_deref(), Some("10"));
         assert_eq!(r.signature.as_deref(), Some("abc"));
-        let r =
-            parse_signed_url("https://d.net/a.jpg?Expires=10&Signature=abc&Key-Pair-Id=K1#frag")
-                .unwrap();
+        let r = parse_signed_url("https://d.net/a.jpg?Expires=10&Signature=abc&Key-Pair-Id=K1#frag").unwrap();
         assert_eq!(r.resource(), "https://d.net/a.jpg");
         // A `?` with nothing of your own before the signing parameters (botocore writes `?&` then).
-        let r = parse_signed_url("https://d.net/a.jpg?&Expires=10&Signature=abc&Key-Pair-Id=K1")
-            .unwrap();
+        let r = parse_signed_url("https://d.net/a.jpg?&Expires=10&Signature=abc&Key-Pair-Id=K1").unwrap();
         assert_eq!(r.resource(), "https://d.net/a.jpg?");
         // Percent-encoded values decode; the first occurrence wins.
-        let r = parse_signed_url("https://d.net/a?Key-Pair-Id=K%31&Key-Pair-Id=K2&Signature=a%7Eb")
-            .unwrap();
+        let r = parse_signed_url("https://d.net/a?Key-Pair-Id=K%31&Key-Pair-Id=K2&Signature=a%7Eb").unwrap();
         assert_eq!(r.key_id(), "K1");
         assert_eq!(r.signature.as_deref(), Some("a~b"));
     }
@@ -226,11 +203,7 @@ mod tests {
             "?",
             "%",
         ] {
-            assert_eq!(
-                parse_signed_url(url).unwrap_err(),
-                Rejection::MissingKey,
-                "{url}"
-            );
+            assert_eq!(parse_signed_url(url).unwrap_err(), Rejection::MissingKey, "{url}");
         }
     }
 

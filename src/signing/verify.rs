@@ -261,11 +261,7 @@ pub fn lookup_key<'r>(
     key_id: &str,
 ) -> Result<&'r PublicKey, Rejection> {
     let key = registry.get(key_id).ok_or(Rejection::UnknownKey)?;
-    if trusted.contains(key_id) {
-        Ok(key)
-    } else {
-        Err(Rejection::UntrustedKey)
-    }
+    if trusted.contains(key_id) { Ok(key) } else { Err(Rejection::UntrustedKey) }
 }
 
 /// The signing values of one request, found but not yet decoded. Made by
@@ -328,19 +324,19 @@ impl<'a> SignedRequest<'a> {
         &self.resource
     }
 
+    /// The `Policy` / `CloudFront-Policy` value as sent, if any.
+    pub fn policy_text(&self) -> Option<&str> {
+        self.policy.as_deref()
+    }
+
     /// Decodes the signature and the policy (step 4 of the module's order). Cheap: base64 and,
     /// for a custom policy, JSON.
     pub fn credentials(&self) -> Result<Credentials, Rejection> {
         let hash_algorithm = match self.hash_algorithm.as_deref() {
             None => HashAlgorithm::Sha1,
-            Some(value) => value
-                .parse()
-                .map_err(|_| Rejection::UnsupportedHashAlgorithm)?,
+            Some(value) => value.parse().map_err(|_| Rejection::UnsupportedHashAlgorithm)?,
         };
-        let signature = self
-            .signature
-            .as_deref()
-            .ok_or(Rejection::MissingParameter)?;
+        let signature = self.signature.as_deref().ok_or(Rejection::MissingParameter)?;
         if self.policy.is_none() && self.expires.is_none() {
             return Err(Rejection::MissingParameter);
         }
@@ -354,21 +350,12 @@ impl<'a> SignedRequest<'a> {
         } else {
             let expires = parse_expires(self.expires.as_deref().unwrap_or(""))?;
             let json = canned_policy_json(&self.resource, expires);
-            (
-                PolicyKind::Canned,
-                json.into_bytes(),
-                Policy::new(self.resource.as_ref(), expires),
-            )
+            (PolicyKind::Canned, json.into_bytes(), Policy::new(self.resource.as_ref(), expires))
         };
         Ok(Credentials {
             transport: self.transport,
             kind,
-            signed: MemoKey {
-                key_id: self.key_id.to_string(),
-                hash_algorithm,
-                policy_bytes,
-                signature,
-            },
+            signed: MemoKey { key_id: self.key_id.to_string(), hash_algorithm, policy_bytes, signature },
             policy,
             resource: self.resource.to_string(),
         })
@@ -388,11 +375,7 @@ fn parse_expires(text: &str) -> Result<i64, Rejection> {
 /// The expensive step: does `signed.signature` verify over `signed.policy_bytes` with `key`? Pure,
 /// so its result may be memoized on `signed` (see [`SignatureMemo`]).
 pub fn verify_signature(key: &PublicKey, signed: &MemoKey) -> Result<(), Rejection> {
-    if key.verify(
-        signed.hash_algorithm,
-        &signed.policy_bytes,
-        &signed.signature,
-    ) {
+    if key.verify(signed.hash_algorithm, &signed.policy_bytes, &signed.signature) {
         Ok(())
     } else {
         Err(Rejection::BadSignature)
@@ -403,11 +386,7 @@ pub fn verify_signature(key: &PublicKey, signed: &MemoKey) -> Result<(), Rejecti
 /// time, client address. `now` is Unix seconds; both bounds are strict (`now < DateLessThan`,
 /// `now > DateGreaterThan`), as their names say (reference §1.8). A canned policy's resource is
 /// the request URL itself, which the signature already covers.
-pub fn check_policy(
-    credentials: &Credentials,
-    now: i64,
-    client_ip: IpAddr,
-) -> Result<(), Rejection> {
+pub fn check_policy(credentials: &Credentials, now: i64, client_ip: IpAddr) -> Result<(), Rejection> {
     let policy = &credentials.policy;
     if credentials.kind == PolicyKind::Custom
         && let Some(pattern) = &policy.resource
@@ -421,11 +400,7 @@ pub fn check_policy(
     if policy.date_greater_than.is_some_and(|start| now <= start) {
         return Err(Rejection::NotYetValid);
     }
-    if policy
-        .ip_address
-        .as_ref()
-        .is_some_and(|range| !range.contains(client_ip))
-    {
+    if policy.ip_address.as_ref().is_some_and(|range| !range.contains(client_ip)) {
         return Err(Rejection::IpMismatch);
     }
     Ok(())
@@ -440,14 +415,7 @@ pub fn verify_url(
     client_ip: IpAddr,
 ) -> Result<Accepted, Rejection> {
     let request = super::url::parse_signed_url(url)?;
-    verify_parsed(
-        &request,
-        registry,
-        trusted,
-        now,
-        client_ip,
-        &mut verify_signature,
-    )
+    verify_parsed(&request, registry, trusted, now, client_ip, &mut verify_signature)
 }
 
 /// Verifies signed cookies for a request to `url`. `cookie_header` is the `Cookie` header value
@@ -461,14 +429,7 @@ pub fn verify_cookies(
     client_ip: IpAddr,
 ) -> Result<Accepted, Rejection> {
     let request = super::cookies::parse_signed_cookies(url, cookie_header)?;
-    verify_parsed(
-        &request,
-        registry,
-        trusted,
-        now,
-        client_ip,
-        &mut verify_signature,
-    )
+    verify_parsed(&request, registry, trusted, now, client_ip, &mut verify_signature)
 }
 
 /// Verifies a request as CloudFront does: from the URL when it carries any signing parameter
@@ -482,20 +443,10 @@ pub fn verify_request(
     client_ip: IpAddr,
 ) -> Result<Accepted, Rejection> {
     let request = parse_request(url, cookie_header)?;
-    verify_parsed(
-        &request,
-        registry,
-        trusted,
-        now,
-        client_ip,
-        &mut verify_signature,
-    )
+    verify_parsed(&request, registry, trusted, now, client_ip, &mut verify_signature)
 }
 
-fn parse_request<'a>(
-    url: &'a str,
-    cookie_header: Option<&'a str>,
-) -> Result<SignedRequest<'a>, Rejection> {
+fn parse_request<'a>(url: &'a str, cookie_header: Option<&'a str>) -> Result<SignedRequest<'a>, Rejection> {
     if super::url::has_signing_params(url) {
         super::url::parse_signed_url(url)
     } else {
@@ -551,11 +502,7 @@ impl SignatureMemo {
                 ok
             }
         };
-        if ok {
-            Ok(())
-        } else {
-            Err(Rejection::BadSignature)
-        }
+        if ok { Ok(()) } else { Err(Rejection::BadSignature) }
     }
 
     /// [`verify_url`] with memoized crypto.
@@ -568,9 +515,7 @@ impl SignatureMemo {
         client_ip: IpAddr,
     ) -> Result<Accepted, Rejection> {
         let request = super::url::parse_signed_url(url)?;
-        verify_parsed(&request, registry, trusted, now, client_ip, &mut |k, s| {
-            self.verify_signature(k, s)
-        })
+        verify_parsed(&request, registry, trusted, now, client_ip, &mut |k, s| self.verify_signature(k, s))
     }
 
     /// [`verify_cookies`] with memoized crypto.
@@ -584,9 +529,7 @@ impl SignatureMemo {
         client_ip: IpAddr,
     ) -> Result<Accepted, Rejection> {
         let request = super::cookies::parse_signed_cookies(url, cookie_header)?;
-        verify_parsed(&request, registry, trusted, now, client_ip, &mut |k, s| {
-            self.verify_signature(k, s)
-        })
+        verify_parsed(&request, registry, trusted, now, client_ip, &mut |k, s| self.verify_signature(k, s))
     }
 
     /// [`verify_request`] with memoized crypto.
@@ -600,9 +543,7 @@ impl SignatureMemo {
         client_ip: IpAddr,
     ) -> Result<Accepted, Rejection> {
         let request = parse_request(url, cookie_header)?;
-        verify_parsed(&request, registry, trusted, now, client_ip, &mut |k, s| {
-            self.verify_signature(k, s)
-        })
+        verify_parsed(&request, registry, trusted, now, client_ip, &mut |k, s| self.verify_signature(k, s))
     }
 
     /// Checks answered from the memo.
@@ -648,22 +589,13 @@ mod tests {
                 "ip-mismatch"
             ]
         );
-        assert_eq!(
-            Rejection::UnknownKey.cloudfront_code(),
-            CloudFrontCode::InvalidKey
-        );
-        assert_eq!(
-            Rejection::UntrustedKey.cloudfront_code(),
-            CloudFrontCode::InvalidKey
-        );
+        assert_eq!(Rejection::UnknownKey.cloudfront_code(), CloudFrontCode::InvalidKey);
+        assert_eq!(Rejection::UntrustedKey.cloudfront_code(), CloudFrontCode::InvalidKey);
         assert_eq!(
             Rejection::MissingKey.cloudfront_code().message(),
             "Missing Key-Pair-Id query parameter or cookie value"
         );
-        assert_eq!(
-            Rejection::Expired.cloudfront_code().as_str(),
-            "AccessDenied"
-        );
+        assert_eq!(Rejection::Expired.cloudfront_code().as_str(), "AccessDenied");
     }
 
     #[test]
@@ -677,11 +609,9 @@ mod tests {
 
     #[test]
     fn lookup_distinguishes_unknown_and_untrusted() {
-        let key = crate::signing::SigningKey::from_pem(include_str!(
-            "../../tests/fixtures/signing/keys/p256_sec1.pem"
-        ))
-        .unwrap()
-        .public_key();
+        let key = crate::signing::SigningKey::from_pem(include_str!("../../tests/fixtures/signing/keys/p256_sec1.pem"))
+            .unwrap()
+            .public_key();
         let mut registry = KeyRegistry::new();
         registry.insert("KTRUSTED", key.clone());
         registry.insert("KOTHER", key);
@@ -690,17 +620,8 @@ mod tests {
             key_ids: vec!["KTRUSTED".into(), "KGONE".into()],
         }]);
         assert!(lookup_key(&registry, &trusted, "KTRUSTED").is_ok());
-        assert_eq!(
-            lookup_key(&registry, &trusted, "KOTHER"),
-            Err(Rejection::UntrustedKey)
-        );
-        assert_eq!(
-            lookup_key(&registry, &trusted, "KNOPE"),
-            Err(Rejection::UnknownKey)
-        );
-        assert_eq!(
-            lookup_key(&registry, &trusted, "KGONE"),
-            Err(Rejection::UnknownKey)
-        );
+        assert_eq!(lookup_key(&registry, &trusted, "KOTHER"), Err(Rejection::UntrustedKey));
+        assert_eq!(lookup_key(&registry, &trusted, "KNOPE"), Err(Rejection::UnknownKey));
+        assert_eq!(lookup_key(&registry, &trusted, "KGONE"), Err(Rejection::UnknownKey));
     }
 }
