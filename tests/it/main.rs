@@ -1,1 +1,2 @@
 //! The one integration-test binary: every file under tests/it/ is a module here.
+mod signing;
