@@ -226,7 +226,7 @@ impl SigningKey {
             SigningInner::Rsa(key) => {
                 PublicKey::from_rsa_parts(key.n().to_be_bytes().as_ref(), key.e().to_be_bytes().as_ref())
             }
-            SigningInner::Ecdsa(key) => PublicKey { inner: PublicInner::Ecdsa(*key.verifying_key()) },
+            SigningInner::Ecdsa(key) => PublicKey::from_ecdsa(*key.verifying_key()),
         }
     }
 
@@ -264,11 +264,10 @@ pub struct PublicKey {
 #[derive(Clone, PartialEq, Eq)]
 enum PublicInner {
     /// Big-endian modulus and exponent without leading zeros, the form `ring` verifies with.
-    Rsa {
-        n: Box<[u8]>,
-        e: Box<[u8]>,
-    },
-    Ecdsa(p256::ecdsa::VerifyingKey),
+    Rsa { n: Box<[u8]>, e: Box<[u8]> },
+    /// The key, and its uncompressed SEC1 point for `ring`, which verifies ECDSA-SHA256 about ten
+    /// times faster than the pure-Rust `p256` (which stays for SHA1 requests).
+    Ecdsa { key: p256::ecdsa::VerifyingKey, point: Box<[u8]> },
 }
 
 impl fmt::Debug for PublicKey {
@@ -298,7 +297,7 @@ impl PublicKey {
                 let point = info.subject_public_key.as_bytes().unwrap_or_default();
                 let key = p256::ecdsa::VerifyingKey::from_sec1_bytes(point)
                     .map_err(|e| bad_der("PUBLIC KEY", "P-256 public key", e))?;
-                return Ok(PublicKey { inner: PublicInner::Ecdsa(key) });
+                return Ok(PublicKey::from_ecdsa(key));
             }
             return Err(KeyError::Algorithm { algorithm: algorithm_name(oid) });
         }
@@ -328,6 +327,11 @@ impl PublicKey {
         Ok(PublicKey::from_rsa_parts(parsed.modulus.as_bytes(), parsed.public_exponent.as_bytes()))
     }
 
+    fn from_ecdsa(key: p256::ecdsa::VerifyingKey) -> PublicKey {
+        let point = key.to_sec1_bytes();
+        PublicKey { inner: PublicInner::Ecdsa { key, point } }
+    }
+
     fn from_rsa_parts(n: &[u8], e: &[u8]) -> PublicKey {
         PublicKey { inner: PublicInner::Rsa { n: strip_zeros(n).into(), e: strip_zeros(e).into() } }
     }
@@ -335,7 +339,7 @@ impl PublicKey {
     pub fn algorithm(&self) -> KeyAlgorithm {
         match self.inner {
             PublicInner::Rsa { .. } => KeyAlgorithm::Rsa2048,
-            PublicInner::Ecdsa(_) => KeyAlgorithm::EcdsaP256,
+            PublicInner::Ecdsa { .. } => KeyAlgorithm::EcdsaP256,
         }
     }
 
@@ -352,15 +356,15 @@ impl PublicKey {
                 let key = ring::signature::RsaPublicKeyComponents { n: &n[..], e: &e[..] };
                 key.verify(algorithm, message, signature).is_ok()
             }
-            PublicInner::Ecdsa(key) => {
+            PublicInner::Ecdsa { point, .. } if hash == HashAlgorithm::Sha256 => {
+                let key = ring::signature::UnparsedPublicKey::new(&ring::signature::ECDSA_P256_SHA256_ASN1, &point[..]);
+                key.verify(message, signature).is_ok()
+            }
+            PublicInner::Ecdsa { key, .. } => {
                 let Ok(signature) = p256::ecdsa::Signature::from_der(signature) else {
                     return false;
                 };
-                let verified = match hash {
-                    HashAlgorithm::Sha1 => key.verify_prehash(&Sha1::digest(message), &signature),
-                    HashAlgorithm::Sha256 => key.verify_prehash(&Sha256::digest(message), &signature),
-                };
-                verified.is_ok()
+                key.verify_prehash(&Sha1::digest(message), &signature).is_ok()
             }
         }
     }
@@ -505,6 +509,27 @@ mod tests {
         let der = signature.to_der().as_bytes().to_vec();
         assert!(key.public_key().verify(HashAlgorithm::Sha1, b"policy", &der));
         assert!(!key.public_key().verify(HashAlgorithm::Sha256, b"policy", &der));
+    }
+
+    #[test]
+    fn ring_and_p256_agree_on_ecdsa_sha256() {
+        let key = SigningKey::from_pem(EC_SEC1).unwrap();
+        let public = key.public_key();
+        let PublicInner::Ecdsa { key: verifying, .. } = &public.inner else { unreachable!() };
+        for i in 0..20u8 {
+            let message = [i; 7];
+            let mut der = key.sign(HashAlgorithm::Sha256, &message).unwrap();
+            if i % 3 == 1 {
+                let last = der.len() - 1;
+                der[last] ^= 1;
+            }
+            if i % 5 == 2 {
+                der.push(0);
+            }
+            let by_p256 = p256::ecdsa::Signature::from_der(&der)
+                .is_ok_and(|s| verifying.verify_prehash(&Sha256::digest(message), &s).is_ok());
+            assert_eq!(public.verify(HashAlgorithm::Sha256, &message, &der), by_p256, "message {i}");
+        }
     }
 
     #[test]
