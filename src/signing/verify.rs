@@ -28,6 +28,7 @@ use super::keys::PublicKey;
 use super::policy::{Policy, canned_policy_json, resource_matches};
 
 /// Why CloudFront would refuse a request to a behavior that requires signed URLs or cookies.
+/// Variants are declared (and ordered) in check order.
 ///
 /// `unknown-key` and `untrusted-key` are both `InvalidKey` ("Unknown Key") at CloudFront; they are
 /// kept apart here because they have different fixes (register the key vs. add its key group to
@@ -40,10 +41,10 @@ pub enum Rejection {
     UnknownKey,
     /// The key is registered but in none of the behavior's trusted key groups.
     UntrustedKey,
-    /// A key id but no `Signature`, or neither `Policy` nor `Expires`.
-    MissingParameter,
     /// `Hash-Algorithm` is neither `SHA1` nor `SHA256`.
     UnsupportedHashAlgorithm,
+    /// A key id but no `Signature`, or neither `Policy` nor `Expires`.
+    MissingParameter,
     /// `Signature` is not CloudFront base64.
     MalformedSignature,
     /// `Policy` is not CloudFront base64 of a valid policy, or `Expires` is not a Unix time.
