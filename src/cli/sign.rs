@@ -37,9 +37,9 @@ pub enum SignCommand {
 /// `cdnsim verify ...`
 #[derive(Debug, Clone, clap::Subcommand)]
 pub enum VerifyCommand {
-    /// Verify a signed URL as CloudFront would; print ACCEPT (exit 0) or REJECT: <reason> (exit 1).
+    /// Verify a signed URL as CloudFront would; print ACCEPT (exit 0) or REJECT: REASON (exit 1).
     Url(VerifyUrlArgs),
-    /// Verify signed cookies for a request URL; print ACCEPT (exit 0) or REJECT: <reason> (exit 1).
+    /// Verify signed cookies for a request URL; print ACCEPT (exit 0) or REJECT: REASON (exit 1).
     Cookies(VerifyCookiesArgs),
 }
 

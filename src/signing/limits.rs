@@ -6,7 +6,7 @@
 //! constants are the defaults. The legacy key-pair limit is fixed.
 
 /// Key groups one cache behavior can trust (adjustable). The guide's signer page says "with a
-/// single distribution" while the quotas page says per cache behavior (reference §3 [CONFLICT]);
+/// single distribution" while the quotas page says per cache behavior (reference §3, marked as a conflict);
 /// the quotas page is followed.
 pub const MAX_KEY_GROUPS_PER_BEHAVIOR: usize = 4;
 

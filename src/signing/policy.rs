@@ -87,7 +87,7 @@ impl Policy {
     /// accepted"), so an unknown name is an error.
     ///
     /// `Statement` may be an array of exactly one statement or, as the June 2023 signed-URL page
-    /// writes it, a bare object (reference §1.4 [CONFLICT]: accept both). Epoch times must be JSON
+    /// writes it, a bare object (reference §1.4 marks the conflict: accept both). Epoch times must be JSON
     /// integers ("Do not enclose the value in quotation marks").
     pub fn from_json(bytes: &[u8]) -> Result<Policy, PolicyError> {
         let value: Value = serde_json::from_slice(bytes).map_err(|e| PolicyError::Json(e.to_string()))?;
