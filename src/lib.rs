@@ -14,5 +14,6 @@ pub mod policy;
 pub mod prefetch;
 pub mod report;
 pub mod scenario;
+pub mod signing;
 pub mod time;
 pub mod units;

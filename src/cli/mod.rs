@@ -3,6 +3,7 @@
 //! files; the simulation itself knows none of this.
 
 mod progress;
+pub mod sign;
 
 use crate::engine;
 use crate::report;
@@ -25,6 +26,16 @@ pub enum Command {
     Run(RunArgs),
     /// Check a scenario and print what was understood.
     Validate(ScenarioArgs),
+    /// Sign a URL or cookies as CloudFront and the AWS SDKs do.
+    Sign {
+        #[command(subcommand)]
+        cmd: sign::SignCommand,
+    },
+    /// Check a signed URL or signed cookies as CloudFront would.
+    Verify {
+        #[command(subcommand)]
+        cmd: sign::VerifyCommand,
+    },
 }
 
 #[derive(Debug, clap::Args)]
@@ -78,6 +89,8 @@ pub fn run(args: impl IntoIterator<Item = std::ffi::OsString>) -> anyhow::Result
     match cli.command {
         Command::Run(args) => run_scenario(args),
         Command::Validate(args) => validate(args),
+        Command::Sign { cmd } => sign::run_sign(cmd),
+        Command::Verify { cmd } => sign::run_verify(cmd),
     }
 }
 

@@ -3,5 +3,6 @@
 mod cli;
 mod determinism;
 mod scenario_errors;
+mod signing;
 mod support;
 mod worked_examples;

@@ -1,0 +1,605 @@
+//! `cdnsim sign url|cookies` and `cdnsim verify url|cookies`: the command line over
+//! `crate::signing`.
+//!
+//! The `sign` flags, date formats, checks and the choice of canned vs custom policy follow the AWS
+//! CLI's `aws cloudfront sign` (awscli/customizations/cloudfront/sign.py, 2026): a custom policy
+//! exactly when `--date-greater-than` or `--ip-address` is given, the resource has a `*`, or
+//! `--policy-resource` differs from `--url`. Files are read here and only here; the library gets
+//! text.
+
+use std::io::Write;
+use std::net::{IpAddr, Ipv4Addr};
+use std::path::Path;
+use std::process::ExitCode;
+
+use anyhow::{Context, anyhow, bail};
+
+use crate::signing::{
+    self, HashAlgorithm, Ipv4Cidr, KeyAlgorithm, KeyRegistry, Policy, PolicyKind, PublicKey, Rejection, SignPolicy,
+    SigningKey, TrustedKeys,
+};
+
+const DATE_FORMATS: &str = "supported formats: YYYY-MM-DD (0AM UTC of that day), \
+    YYYY-MM-DDThh:mm:ss (UTC), YYYY-MM-DDThh:mm:ssZ, YYYY-MM-DDThh:mm:ss+hh:mm or -hh:mm, \
+    or Unix epoch seconds (YYYYMMDD is read as epoch seconds, as in the AWS CLI)";
+
+/// `cdnsim sign ...`
+#[derive(Debug, Clone, clap::Subcommand)]
+pub enum SignCommand {
+    /// Sign a URL, as `aws cloudfront sign` does, and print the signed URL.
+    Url(SignUrlArgs),
+    /// Sign cookies and print the CloudFront-* cookies, one `name=value` per line (send each in
+    /// its own Set-Cookie header, adding Domain, Path, Secure and HttpOnly as needed).
+    Cookies(SignCookiesArgs),
+}
+
+/// `cdnsim verify ...`
+#[derive(Debug, Clone, clap::Subcommand)]
+pub enum VerifyCommand {
+    /// Verify a signed URL as CloudFront would; print ACCEPT (exit 0) or REJECT: REASON (exit 1).
+    Url(VerifyUrlArgs),
+    /// Verify signed cookies for a request URL; print ACCEPT (exit 0) or REJECT: REASON (exit 1).
+    Cookies(VerifyCookiesArgs),
+}
+
+#[derive(Debug, Clone, clap::Args)]
+pub struct SignUrlArgs {
+    /// The URL to sign: absolute http:// or https://, no fragment, no signing parameters.
+    #[arg(long)]
+    pub url: String,
+    /// The policy's Resource, with `*` and `?` wildcards (default: --url); --url must match it.
+    #[arg(long)]
+    pub policy_resource: Option<String>,
+    #[command(flatten)]
+    pub signing: SigningArgs,
+}
+
+#[derive(Debug, Clone, clap::Args)]
+pub struct SignCookiesArgs {
+    /// The URL the cookies are for (a canned policy grants exactly this URL).
+    #[arg(long, required_unless_present = "policy_resource")]
+    pub url: Option<String>,
+    /// The policy's Resource, with `*` and `?` wildcards (default: --url).
+    #[arg(long)]
+    pub policy_resource: Option<String>,
+    #[command(flatten)]
+    pub signing: SigningArgs,
+}
+
+#[derive(Debug, Clone, clap::Args)]
+pub struct SigningArgs {
+    /// The public key's id in CloudFront, for example K2JCJMDEHXQW5F.
+    #[arg(long)]
+    pub key_pair_id: String,
+    /// The private key: file://PATH, fileb://PATH, a plain PATH, or the PEM text itself
+    /// (RSA 2048 or ECDSA P-256; PKCS#1, PKCS#8 or SEC1).
+    #[arg(long, value_name = "file://PATH")]
+    pub private_key: String,
+    /// When the signature expires.
+    #[arg(long)]
+    pub date_less_than: String,
+    /// When the signature starts to be valid (makes a custom policy).
+    #[arg(long)]
+    pub date_greater_than: Option<String>,
+    /// The IPv4 address or CIDR range allowed (makes a custom policy).
+    #[arg(long)]
+    pub ip_address: Option<String>,
+    /// SHA1 (the default for RSA) or SHA256 (always for ECDSA).
+    #[arg(long, value_parser = ["SHA1", "SHA256"])]
+    pub hash_algorithm: Option<String>,
+}
+
+#[derive(Debug, Clone, clap::Args)]
+pub struct VerifyUrlArgs {
+    /// The signed URL as requested.
+    pub url: String,
+    #[command(flatten)]
+    pub verify: VerifyArgs,
+}
+
+#[derive(Debug, Clone, clap::Args)]
+pub struct VerifyCookiesArgs {
+    /// The URL requested.
+    #[arg(long)]
+    pub url: String,
+    /// The Cookie header value (`name=value; name=value`); may repeat.
+    #[arg(long, required = true)]
+    pub cookie: Vec<String>,
+    #[command(flatten)]
+    pub verify: VerifyArgs,
+}
+
+#[derive(Debug, Clone, clap::Args)]
+pub struct VerifyArgs {
+    /// A public key CloudFront knows, as ID=PATH (PEM); may repeat.
+    #[arg(long, value_name = "ID=PATH", required = true)]
+    pub public_key: Vec<String>,
+    /// The key ids the cache behavior trusts (default: every --public-key); may repeat.
+    #[arg(long, value_name = "ID")]
+    pub trusted: Vec<String>,
+    /// The time of the request: ISO 8601 or Unix epoch seconds (default: now).
+    #[arg(long)]
+    pub at: Option<String>,
+    /// The client's IP address (needed when the policy has an IpAddress condition).
+    #[arg(long)]
+    pub ip: Option<IpAddr>,
+}
+
+/// Runs `cdnsim sign ...`, printing to stdout.
+pub fn run_sign(cmd: SignCommand) -> anyhow::Result<ExitCode> {
+    let stdout = std::io::stdout();
+    run_sign_to(&cmd, &mut stdout.lock())
+}
+
+/// Runs `cdnsim verify ...`, printing the verdict to stdout and the details to stderr.
+pub fn run_verify(cmd: VerifyCommand) -> anyhow::Result<ExitCode> {
+    let now = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map_or(0, |d| d.as_secs() as i64);
+    let (stdout, stderr) = (std::io::stdout(), std::io::stderr());
+    run_verify_to(&cmd, now, &mut stdout.lock(), &mut stderr.lock())
+}
+
+/// [`run_sign`] writing to `out`.
+pub fn run_sign_to(cmd: &SignCommand, out: &mut dyn Write) -> anyhow::Result<ExitCode> {
+    match cmd {
+        SignCommand::Url(args) => {
+            let signed = sign_url_command(args)?;
+            writeln!(out, "{signed}")?;
+        }
+        SignCommand::Cookies(args) => {
+            for (name, value) in sign_cookies_command(args)?.pairs() {
+                writeln!(out, "{name}={value}")?;
+            }
+        }
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+/// [`run_verify`] with `now` (Unix seconds) for a missing `--at`, writing the verdict to `out`
+/// and the explanation of a rejection to `err`.
+pub fn run_verify_to(
+    cmd: &VerifyCommand,
+    now: i64,
+    out: &mut dyn Write,
+    err: &mut dyn Write,
+) -> anyhow::Result<ExitCode> {
+    let (url, cookies, args) = match cmd {
+        VerifyCommand::Url(a) => (a.url.as_str(), None, &a.verify),
+        VerifyCommand::Cookies(a) => (a.url.as_str(), Some(a.cookie.join("; ")), &a.verify),
+    };
+    let (registry, trusted) = load_trust(args)?;
+    let at = match &args.at {
+        Some(text) => parse_date(text).map_err(|e| anyhow!("--at {text:?}: {e}; {DATE_FORMATS}"))?,
+        None => now,
+    };
+    let request = match &cookies {
+        None => signing::parse_signed_url(url),
+        Some(header) => signing::parse_signed_cookies(url, header),
+    };
+    let ip = match args.ip {
+        Some(ip) => ip,
+        None => {
+            let restricted = request.as_ref().ok().and_then(|r| r.credentials().ok()).and_then(|c| c.policy.ip_address);
+            if let Some(range) = restricted {
+                bail!("the policy allows only clients in {range}; pass the client's address with --ip ADDRESS");
+            }
+            // No IpAddress condition: the address is never looked at.
+            IpAddr::V4(Ipv4Addr::UNSPECIFIED)
+        }
+    };
+    let verdict = match &cookies {
+        None => signing::verify_url(url, &registry, &trusted, at, ip),
+        Some(header) => signing::verify_cookies(url, header, &registry, &trusted, at, ip),
+    };
+    match verdict {
+        Ok(accepted) => {
+            writeln!(out, "ACCEPT")?;
+            let kind = match accepted.kind {
+                PolicyKind::Canned => "canned",
+                PolicyKind::Custom => "custom",
+            };
+            writeln!(err, "{kind} policy, {} signature, checked at {at}", accepted.hash_algorithm)?;
+            Ok(ExitCode::SUCCESS)
+        }
+        Err(rejection) => {
+            writeln!(out, "REJECT: {rejection}")?;
+            let code = rejection.cloudfront_code();
+            writeln!(
+                err,
+                "CloudFront answers 403 {code} ({}): {}",
+                code.message(),
+                explain(rejection, request.ok(), at)
+            )?;
+            Ok(ExitCode::FAILURE)
+        }
+    }
+}
+
+fn explain(rejection: Rejection, request: Option<signing::SignedRequest<'_>>, at: i64) -> String {
+    let credentials = request.as_ref().map(|r| r.credentials());
+    let policy = credentials.as_ref().and_then(|c| c.as_ref().ok()).map(|c| &c.policy);
+    match rejection {
+        Rejection::MissingKey => "no Key-Pair-Id parameter or CloudFront-Key-Pair-Id cookie".into(),
+        Rejection::UnknownKey => format!(
+            "key id {:?} is not among the --public-key ids",
+            request.as_ref().map_or("", |r| r.key_id())
+        ),
+        Rejection::UntrustedKey => "the key is known but not among the --trusted key ids".into(),
+        Rejection::MissingParameter => "a Signature, and a Policy or Expires, are required".into(),
+        Rejection::UnsupportedHashAlgorithm => "Hash-Algorithm must be SHA1 or SHA256".into(),
+        Rejection::MalformedSignature => "the signature is not CloudFront base64 (alphabet A-Z a-z 0-9 - ~, padding _)".into(),
+        Rejection::MalformedPolicy => match request.as_ref().and_then(|r| r.policy_text()) {
+            Some(encoded) => match signing::decode_base64(encoded) {
+                None => "the policy is not CloudFront base64".into(),
+                Some(bytes) => Policy::from_json(&bytes).err().map_or_else(|| "Expires is not a Unix time".into(), |e| e.to_string()),
+            },
+            None => "Expires is not a Unix time in seconds".into(),
+        },
+        Rejection::BadSignature => "the signature does not match the policy and key (URL, policy or signature changed, or another key signed it)".into(),
+        Rejection::ResourceMismatch => format!(
+            "the URL does not match the policy's Resource {:?}",
+            policy.and_then(|p| p.resource.as_deref()).unwrap_or("")
+        ),
+        Rejection::Expired => format!("at {at}, not before DateLessThan {}", policy.map_or(0, |p| p.date_less_than)),
+        Rejection::NotYetValid => format!(
+            "at {at}, not after DateGreaterThan {}",
+            policy.and_then(|p| p.date_greater_than).unwrap_or(0)
+        ),
+        Rejection::IpMismatch => format!(
+            "the client is outside {}",
+            policy.and_then(|p| p.ip_address.as_ref()).map_or(String::new(), |r| r.to_string())
+        ),
+    }
+}
+
+fn load_trust(args: &VerifyArgs) -> anyhow::Result<(KeyRegistry, TrustedKeys)> {
+    let mut registry = KeyRegistry::new();
+    let mut trusted = TrustedKeys::new();
+    for spec in &args.public_key {
+        let Some((id, path)) = spec.split_once('=').filter(|(id, path)| !id.is_empty() && !path.is_empty()) else {
+            bail!("--public-key {spec:?}: expected ID=PATH, for example --public-key K2JCJMDEHXQW5F=public_key.pem");
+        };
+        let path = path.strip_prefix("file://").unwrap_or(path);
+        let pem = read_key_file(path, "--public-key")?;
+        let key = PublicKey::from_pem(&pem).with_context(|| format!("--public-key {id}={path}"))?;
+        registry.insert(id, key);
+        if args.trusted.is_empty() {
+            trusted.insert(id);
+        }
+    }
+    for id in &args.trusted {
+        if registry.get(id).is_none() {
+            bail!("--trusted {id}: no --public-key {id}=PATH was given for it");
+        }
+        trusted.insert(id.clone());
+    }
+    Ok((registry, trusted))
+}
+
+fn read_key_file(path: &str, flag: &str) -> anyhow::Result<String> {
+    let bytes = std::fs::read(Path::new(path)).with_context(|| {
+        format!("{flag}: cannot read {path} (fix: check the path; write file://PATH or a plain PATH)")
+    })?;
+    String::from_utf8(bytes).map_err(|_| anyhow!("{flag}: {path} is not a PEM text file (fix: convert a DER key with `openssl pkey -inform DER -in KEY -out key.pem`)"))
+}
+
+/// The PEM text of `--private-key`: `file://PATH` and `fileb://PATH` as in the AWS CLI, the PEM
+/// itself, or (for convenience) a plain path.
+fn private_key_text(value: &str) -> anyhow::Result<String> {
+    if value.contains("-----BEGIN") {
+        return Ok(value.to_string());
+    }
+    let path = value.strip_prefix("file://").or_else(|| value.strip_prefix("fileb://")).unwrap_or(value);
+    read_key_file(path, "--private-key")
+}
+
+/// Everything `sign url` and `sign cookies` share, checked in the AWS CLI's order.
+struct Prepared {
+    key: SigningKey,
+    hash: HashAlgorithm,
+    date_less_than: i64,
+    date_greater_than: Option<i64>,
+    ip_address: Option<Ipv4Cidr>,
+}
+
+fn prepare(args: &SigningArgs) -> anyhow::Result<Prepared> {
+    let date_less_than = parse_date(&args.date_less_than)
+        .map_err(|e| anyhow!("invalid value for --date-less-than {:?}: {e}; {DATE_FORMATS}", args.date_less_than))?;
+    let date_greater_than = match &args.date_greater_than {
+        None => None,
+        Some(text) => {
+            let start = parse_date(text)
+                .map_err(|e| anyhow!("invalid value for --date-greater-than {text:?}: {e}; {DATE_FORMATS}"))?;
+            if start >= date_less_than {
+                bail!(
+                    "invalid date range: --date-greater-than (the active date) must be before --date-less-than (the expiration date)"
+                );
+            }
+            Some(start)
+        }
+    };
+    if args.key_pair_id.is_empty() || !args.key_pair_id.bytes().all(|b| b.is_ascii_alphanumeric()) {
+        bail!(
+            "invalid value for --key-pair-id {:?}: the CloudFront key id has only letters and digits, for example K2JCJMDEHXQW5F",
+            args.key_pair_id
+        );
+    }
+    let ip_address = match &args.ip_address {
+        None => None,
+        Some(text) if text.contains(':') => {
+            bail!(
+                "invalid value for --ip-address {text:?}: an IPv6 address; CloudFront only supports IPv4 addresses and ranges"
+            )
+        }
+        Some(text) => Some(text.parse::<Ipv4Cidr>().map_err(|e| anyhow!("invalid value for --ip-address: {e}"))?),
+    };
+    let pem = private_key_text(&args.private_key)?;
+    let key = SigningKey::from_pem(&pem).context("--private-key")?;
+    let hash = match args.hash_algorithm.as_deref() {
+        None => key.default_hash(),
+        Some(name) => name.parse::<HashAlgorithm>().map_err(|e| anyhow!("--hash-algorithm: {e}"))?,
+    };
+    if key.algorithm() == KeyAlgorithm::EcdsaP256 && hash != HashAlgorithm::Sha256 {
+        bail!(
+            "the SHA1 hash algorithm cannot be used with ECDSA keys, which only support SHA256; remove --hash-algorithm or set it to SHA256"
+        );
+    }
+    Ok(Prepared { key, hash, date_less_than, date_greater_than, ip_address })
+}
+
+impl Prepared {
+    fn needs_custom(&self, resource: &str) -> bool {
+        self.date_greater_than.is_some() || self.ip_address.is_some() || resource.contains('*')
+    }
+
+    fn custom(&self, resource: &str) -> SignPolicy {
+        SignPolicy::Custom(Policy {
+            resource: Some(resource.to_string()),
+            date_less_than: self.date_less_than,
+            date_greater_than: self.date_greater_than,
+            ip_address: self.ip_address.clone(),
+        })
+    }
+}
+
+fn sign_url_command(args: &SignUrlArgs) -> anyhow::Result<String> {
+    validate_resource(&args.url, "url", false)?;
+    let resource = match &args.policy_resource {
+        None => args.url.as_str(),
+        Some(pattern) => {
+            validate_resource(pattern, "policy-resource", true)?;
+            check_url_matches(&args.url, pattern)?;
+            pattern.as_str()
+        }
+    };
+    let prepared = prepare(&args.signing)?;
+    let policy = if prepared.needs_custom(resource) || resource != args.url {
+        prepared.custom(resource)
+    } else {
+        SignPolicy::Canned { expires: prepared.date_less_than }
+    };
+    signing::sign_url(&args.url, &policy, &args.signing.key_pair_id, &prepared.key, prepared.hash).context("--url")
+}
+
+fn sign_cookies_command(args: &SignCookiesArgs) -> anyhow::Result<signing::SignedCookies> {
+    if let Some(url) = &args.url {
+        validate_resource(url, "url", false)?;
+    }
+    let resource = match (&args.url, &args.policy_resource) {
+        (_, Some(pattern)) => {
+            validate_resource(pattern, "policy-resource", true)?;
+            if let Some(url) = &args.url {
+                check_url_matches(url, pattern)?;
+            }
+            pattern.as_str()
+        }
+        (Some(url), None) => url.as_str(),
+        (None, None) => bail!("give --url (the URL the cookies are for) or --policy-resource (a wildcard resource)"),
+    };
+    let prepared = prepare(&args.signing)?;
+    let differs = args.url.as_deref().is_some_and(|url| url != resource);
+    let policy = if prepared.needs_custom(resource) || differs {
+        prepared.custom(resource)
+    } else {
+        validate_resource(resource, "policy-resource", false)?;
+        SignPolicy::Canned { expires: prepared.date_less_than }
+    };
+    signing::sign_cookies(resource, &policy, &args.signing.key_pair_id, &prepared.key, prepared.hash).context("--url")
+}
+
+/// The AWS CLI's checks of a resource written into a policy: not empty; no `"`, `\` or control
+/// characters; ASCII without spaces; no fragment; and, unless it has a `*`, an absolute http(s) URL
+/// with a host.
+fn validate_resource(resource: &str, flag: &str, allow_wildcards: bool) -> anyhow::Result<()> {
+    let problem = if resource.is_empty() {
+        "the resource must not be empty".to_string()
+    } else if resource.chars().any(|c| c == '"' || c == '\\' || c.is_control()) {
+        "the resource must not contain double quotes, backslashes, or control characters".to_string()
+    } else if !resource.is_ascii() || resource.contains(' ') {
+        "the resource must only contain ASCII characters without spaces; percent-encode other characters in the path and use the punycode (xn--) form of internationalized domain names".to_string()
+    } else if resource.contains('#') {
+        "the resource must not contain a URL fragment (\"#\"), which is never sent to CloudFront".to_string()
+    } else if (allow_wildcards && resource.contains('*')) || is_http_url(resource) {
+        return Ok(());
+    } else {
+        format!(
+            "{resource:?} is not a valid URL; it must be an absolute http:// or https:// URL, for example https://d111111abcdef8.cloudfront.net/image.jpg"
+        )
+    };
+    bail!("invalid value for --{flag}: {problem}")
+}
+
+fn is_http_url(url: &str) -> bool {
+    let Some(rest) = url.strip_prefix("https://").or_else(|| url.strip_prefix("http://")) else { return false };
+    let authority = rest.split(['/', '?']).next().unwrap_or("");
+    let host_port = authority.rsplit_once('@').map_or(authority, |(_, h)| h);
+    let (host, port) = match host_port.rsplit_once(':') {
+        Some((host, port)) if !host.ends_with(']') || host.starts_with('[') => (host, Some(port)),
+        _ => (host_port, None),
+    };
+    !host.is_empty() && port.is_none_or(|p| p.is_empty() || p.parse::<u16>().is_ok())
+}
+
+/// Refuses a `--url` that `--policy-resource` does not match, as the AWS CLI does (its check reads
+/// `*` and `?` anywhere), and also one that CloudFront's section-by-section matching would refuse.
+fn check_url_matches(url: &str, pattern: &str) -> anyhow::Result<()> {
+    if !loose_wildcard_match(pattern, url) {
+        bail!(
+            "invalid value for --url: {url:?} does not match --policy-resource {pattern:?}, so CloudFront would reject the signature"
+        );
+    }
+    if !signing::resource_matches(pattern, url) {
+        bail!(
+            "invalid value for --url: {url:?} does not match --policy-resource {pattern:?} section by section \
+             (a wildcard matches only within the protocol, domain, path or query), so CloudFront would reject the signature"
+        );
+    }
+    Ok(())
+}
+
+/// `*` = any run, `?` = any one character, over the whole string.
+fn loose_wildcard_match(pattern: &str, text: &str) -> bool {
+    let (p, t): (Vec<char>, Vec<char>) = (pattern.chars().collect(), text.chars().collect());
+    let (mut pi, mut ti, mut star) = (0, 0, None);
+    while ti < t.len() {
+        if pi < p.len() && p[pi] != '*' && (p[pi] == '?' || p[pi] == t[ti]) {
+            pi += 1;
+            ti += 1;
+        } else if pi < p.len() && p[pi] == '*' {
+            star = Some((pi, ti));
+            pi += 1;
+        } else if let Some((sp, st)) = star {
+            pi = sp + 1;
+            ti = st + 1;
+            star = Some((sp, st + 1));
+        } else {
+            return false;
+        }
+    }
+    p[pi..].iter().all(|&c| c == '*')
+}
+
+/// Parses the AWS CLI's date formats (botocore `parse_to_aware_datetime`) into Unix seconds,
+/// truncating fractions as botocore's `int(datetime2timestamp(...))` does. All digits (with an
+/// optional fraction) is epoch seconds; otherwise `YYYY-MM-DD`, optionally followed by `T` or a
+/// space and `hh:mm[:ss[.fff]]`, optionally followed by `Z` or an offset `±hh:mm` / `±hhmm`.
+pub fn parse_date(text: &str) -> Result<i64, String> {
+    let text = text.trim();
+    if !text.is_empty()
+        && text.bytes().all(|b| b.is_ascii_digit() || b == b'.')
+        && text.bytes().filter(|&b| b == b'.').count() <= 1
+    {
+        let whole = text.split('.').next().unwrap_or("");
+        return whole.parse::<i64>().map_err(|_| "not a valid epoch time".to_string());
+    }
+    let bad = || "not a valid date".to_string();
+    let number = |s: &str, len: usize| -> Result<i64, String> {
+        if s.len() == len && s.bytes().all(|b| b.is_ascii_digit()) { s.parse().map_err(|_| bad()) } else { Err(bad()) }
+    };
+    let (date, time) = match text.find(['T', 't', ' ']) {
+        Some(i) => (&text[..i], Some(&text[i + 1..])),
+        None => (text, None),
+    };
+    let mut parts = date.split('-');
+    let (Some(y), Some(m), Some(d), None) = (parts.next(), parts.next(), parts.next(), parts.next()) else {
+        return Err(bad());
+    };
+    let (year, month, day) = (number(y, 4)?, number(m, 2)?, number(d, 2)?);
+    if !(1..=12).contains(&month) || day < 1 || day > days_in_month(year, month) {
+        return Err("the day does not exist".into());
+    }
+    let mut seconds = days_from_civil(year, month, day) * 86_400;
+    let Some(time) = time else { return Ok(seconds) };
+    let (clock, offset) = match time.find(['Z', 'z', '+', '-']) {
+        Some(i) => (&time[..i], &time[i..]),
+        None => (time, ""),
+    };
+    let clock = clock.split('.').next().unwrap_or("");
+    let fields: Vec<&str> = clock.split(':').collect();
+    let (hour, minute, second) = match fields.as_slice() {
+        [h, m] => (number(h, 2)?, number(m, 2)?, 0),
+        [h, m, s] => (number(h, 2)?, number(m, 2)?, number(s, 2)?),
+        _ => return Err(bad()),
+    };
+    if hour > 23 || minute > 59 || second > 59 {
+        return Err("the time of day does not exist".into());
+    }
+    seconds += hour * 3600 + minute * 60 + second;
+    let offset_seconds = match offset {
+        "" | "Z" | "z" => 0,
+        _ => {
+            let sign = if offset.starts_with('-') { -1 } else { 1 };
+            let digits = offset[1..].replace(':', "");
+            let (oh, om) = (number(digits.get(..2).unwrap_or(""), 2)?, number(digits.get(2..).unwrap_or(""), 2)?);
+            if oh > 23 || om > 59 {
+                return Err("the UTC offset does not exist".into());
+            }
+            sign * (oh * 3600 + om * 60)
+        }
+    };
+    Ok(seconds - offset_seconds)
+}
+
+fn days_in_month(year: i64, month: i64) -> i64 {
+    let leap = (year % 4 == 0 && year % 100 != 0) || year % 400 == 0;
+    match month {
+        2 if leap => 29,
+        2 => 28,
+        4 | 6 | 9 | 11 => 30,
+        _ => 31,
+    }
+}
+
+/// Days since 1970-01-01 of a proleptic Gregorian date (Howard Hinnant's `days_from_civil`).
+fn days_from_civil(year: i64, month: i64, day: i64) -> i64 {
+    let y = if month <= 2 { year - 1 } else { year };
+    let era = y.div_euclid(400);
+    let yoe = y - era * 400;
+    let mp = (month + 9) % 12;
+    let doy = (153 * mp + 2) / 5 + day - 1;
+    let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+    era * 146_097 + doe - 719_468
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn dates_in_the_aws_cli_formats() {
+        assert_eq!(parse_date("2030-01-01"), Ok(1_893_456_000));
+        assert_eq!(parse_date("2030-01-01T00:00:00Z"), Ok(1_893_456_000));
+        assert_eq!(parse_date("2029-12-31T20:00:00-05:00"), Ok(1_893_459_600));
+        assert_eq!(parse_date("1970-01-01T00:00:00+0100"), Ok(-3600));
+        assert_eq!(parse_date("20300101"), Ok(20_300_101));
+        assert_eq!(parse_date("1893456000.9"), Ok(1_893_456_000));
+        for bad in [
+            "",
+            "2030-13-01",
+            "2030-02-30",
+            "2030-01-01T25:00:00",
+            "2030-1-1",
+            "tomorrow",
+            "2030-01-01T00:00:00+5",
+            "1.2.3",
+        ] {
+            assert!(parse_date(bad).is_err(), "{bad}");
+        }
+    }
+
+    #[test]
+    fn http_urls() {
+        assert!(is_http_url("https://d111111abcdef8.cloudfront.net/a.jpg"));
+        assert!(is_http_url("http://example.com:8080"));
+        assert!(!is_http_url("ftp://example.com/a"));
+        assert!(!is_http_url("https:///a"));
+        assert!(!is_http_url("https://example.com:99999/a"));
+        assert!(!is_http_url("d111111abcdef8.cloudfront.net/a.jpg"));
+    }
+
+    #[test]
+    fn loose_match_is_the_aws_cli_regex() {
+        assert!(loose_wildcard_match("https://d.net/img/*", "https://d.net/img/a/b.jpg?x=1"));
+        assert!(loose_wildcard_match("https://d.net/img/?.jpg", "https://d.net/img/a.jpg"));
+        assert!(!loose_wildcard_match("https://d.net/img/*", "https://d.net/video/a.jpg"));
+    }
+}
