@@ -96,9 +96,16 @@ fn median(mut xs: Vec<f64>) -> f64 {
 
 fn main() {
     let runs: usize = std::env::var("CDNSIM_BENCH_RUNS").ok().and_then(|v| v.parse().ok()).unwrap_or(3);
-    let requests: Option<String> = std::env::var("CDNSIM_BENCH_REQUESTS").ok();
+    // CDNSIM_BENCH_REQUESTS shortens the run; CDNSIM_BENCH_SET="a.b=1;c.d=2"
+    // overrides scenario fields, to explore how the figures depend on them.
+    let mut sets: Vec<String> = std::env::var("CDNSIM_BENCH_SET")
+        .map(|v| v.split(';').filter(|s| !s.is_empty()).map(str::to_string).collect())
+        .unwrap_or_default();
+    if let Ok(n) = std::env::var("CDNSIM_BENCH_REQUESTS") {
+        sets.push(format!("simulation.requests={n}"));
+    }
     let overrides: Vec<Override> =
-        requests.iter().map(|n| Override::parse(&format!("simulation.requests={n}")).unwrap()).collect();
+        sets.iter().map(|s| Override::parse(s).expect("CDNSIM_BENCH_SET: PATH=VALUE")).collect();
     let scenario =
         Scenario::from_toml_str(Path::new("bench.toml"), HIT_HEAVY, &overrides).expect("valid bench scenario");
     let (mut req_rates, mut event_rates, mut allocs_per_request) = (Vec::new(), Vec::new(), Vec::new());

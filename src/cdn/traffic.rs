@@ -241,8 +241,11 @@ impl TrafficGenerator {
 /// Where viewer requests come from: the synthetic generator, a script in a
 /// test, or a trace.
 pub trait RequestSource {
-    /// The next viewer request, arriving at or after `now`; `None` ends the traffic.
-    fn next_request(&mut self, now: SimTime, catalog: &Catalog) -> Option<(SimTime, ViewerRequest)>;
+    /// The next viewer request and when it reaches its edge location, no
+    /// earlier than the previous one; `None` ends the traffic. The engine
+    /// reads a few requests ahead, so a source must not depend on the
+    /// simulation's state.
+    fn next_request(&mut self, catalog: &Catalog) -> Option<(SimTime, ViewerRequest)>;
 }
 
 /// The scenario's own traffic, until its stop condition.
@@ -250,6 +253,7 @@ pub struct SyntheticTraffic {
     generator: TrafficGenerator,
     stop: Stop,
     generated: u64,
+    last_arrival: SimTime,
 }
 
 impl SyntheticTraffic {
@@ -258,13 +262,15 @@ impl SyntheticTraffic {
             generator: TrafficGenerator::new(scenario, run_seed),
             stop: scenario.simulation.stop,
             generated: 0,
+            last_arrival: SimTime::ZERO,
         }
     }
 }
 
 impl RequestSource for SyntheticTraffic {
-    fn next_request(&mut self, now: SimTime, catalog: &Catalog) -> Option<(SimTime, ViewerRequest)> {
-        let at = self.generator.next_arrival(now);
+    fn next_request(&mut self, catalog: &Catalog) -> Option<(SimTime, ViewerRequest)> {
+        let at = self.generator.next_arrival(self.last_arrival);
+        self.last_arrival = at;
         let open = match self.stop {
             Stop::Requests(n) => self.generated < n,
             Stop::Duration(d) => at < SimTime::ZERO + d,
@@ -308,7 +314,7 @@ impl Scripted {
 }
 
 impl RequestSource for Scripted {
-    fn next_request(&mut self, _now: SimTime, _catalog: &Catalog) -> Option<(SimTime, ViewerRequest)> {
+    fn next_request(&mut self, _catalog: &Catalog) -> Option<(SimTime, ViewerRequest)> {
         self.requests.next()
     }
 }

@@ -320,7 +320,7 @@ impl<'s> Engine<'s> {
     /// Keeps exactly one arrival pending: generating them lazily keeps the
     /// queue short, which is what makes the heap fast.
     fn schedule_next_arrival(&mut self) {
-        self.next_viewer = self.source.next_request(self.now, &self.catalog).map(|(at, viewer)| {
+        self.next_viewer = self.source.next_request(&self.catalog).map(|(at, viewer)| {
             debug_assert!(at >= self.now, "a request source went back in time");
             (at.max(self.now), viewer)
         });
