@@ -1,6 +1,7 @@
 //! The simulated CloudFront pieces and their static layout: Regions, the
 //! topology graph, and the traffic catalog.
 
+pub mod faults;
 pub mod geo;
 pub mod topology;
 pub mod traffic;

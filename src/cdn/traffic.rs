@@ -138,7 +138,8 @@ impl Catalog {
             return 0;
         }
         let phase = splitmix64(self.phase_seed ^ object) % interval;
-        ((now.0 + phase) / interval) as u32
+        // Versions wrap below the engine's marker for cached errors.
+        (((now.0 + phase) / interval) % crate::engine::CACHED_ERROR as u64) as u32
     }
 }
 

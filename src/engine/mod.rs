@@ -15,10 +15,12 @@ pub mod queue;
 pub mod rng;
 
 use crate::cache::{Cache, CacheKey, Entry, Lookup, new_cache};
+use crate::cdn::faults::{self, Connect};
 use crate::cdn::topology::Topology;
 use crate::cdn::traffic::{Catalog, RequestSource, SyntheticTraffic, ViewerRequest};
 use crate::http::Method;
 use crate::metrics::{Metrics, Outcome, ResultType, ServedBy};
+use crate::policy::failover::{self, Failover, OriginOutcome};
 use crate::policy::routing::{Route, RouteInputs, route};
 use crate::policy::ttl::{self, TtlDecision};
 use crate::scenario::{OriginKind, Scenario};
@@ -56,6 +58,8 @@ pub struct Report {
     pub requests_simulated: u64,
     /// Simulated time when the last request finished.
     pub end: SimTime,
+    /// Requests that never got a response: always 0 unless the engine has a bug.
+    pub unfinished: u64,
     pub metrics: Metrics,
     /// Edge locations first, then regional edge caches.
     pub caches: Vec<CacheState>,
@@ -81,6 +85,28 @@ pub fn run_with(
     let mut engine = Engine::new(scenario, seed, catalog, source);
     engine.run(on_progress);
     engine.into_report()
+}
+
+/// A request whose behavior targets a single origin.
+const NO_GROUP: u16 = u16::MAX;
+
+/// Which member of an origin group a request is trying.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Attempt {
+    Primary,
+    Secondary,
+}
+
+/// Cached error responses are stored as entries whose version names their
+/// status; object versions stay below this (see `Catalog::version_at`).
+pub const CACHED_ERROR: u32 = 0xFFFF_0000;
+
+fn error_version(status: u16) -> u32 {
+    CACHED_ERROR | status as u32
+}
+
+fn cached_error_status(version: u32) -> Option<u16> {
+    (version != NONE && version & CACHED_ERROR == CACHED_ERROR).then_some(version as u16)
 }
 
 /// No request: the end of a waiter list, or "no copy" for a stale version.
@@ -141,6 +167,15 @@ struct Request {
     /// The next request in the waiter list this one is in (a request waits
     /// in at most one list: it stops where it collapses).
     next_waiter: RequestId,
+    /// The origin group of the behavior, or `NO_GROUP`.
+    origin_group: u16,
+    attempt: Attempt,
+    /// When the request left CloudFront for the (primary) origin.
+    sent_to_primary: SimTime,
+    /// How the current origin attempt ended, from its start until `OriginDone`.
+    outcome: OriginOutcome,
+    /// Whether the attempt holds one of the origin's concurrency slots.
+    holds_origin_slot: bool,
 }
 
 struct CacheNode {
@@ -335,6 +370,7 @@ impl<'s> Engine<'s> {
         let behavior_index = self.catalog.behavior_of(viewer.object);
         let behavior = &self.scenario.distribution.behaviors[behavior_index];
         let origin = behavior.origin;
+        let behavior_group = behavior.origin_group;
         let regional = self.edge_regional[viewer.edge] as usize;
         let route = route(RouteInputs {
             method: viewer.method,
@@ -393,6 +429,11 @@ impl<'s> Engine<'s> {
             body: true,
             served_by: ServedBy::Origin,
             next_waiter: NONE,
+            origin_group: behavior_group.map_or(NO_GROUP, |g| g as u16),
+            attempt: Attempt::Primary,
+            sent_to_primary: SimTime::ZERO,
+            outcome: OriginOutcome::Status(200),
+            holds_origin_slot: false,
         };
         let id = self.allocate(request);
         self.requests_started += 1;
@@ -422,19 +463,35 @@ impl<'s> Engine<'s> {
         let rule = self.caching_rule(&r);
         match lookup {
             Lookup::Fresh(entry) => {
-                if r.measured {
-                    let stats = self.tier_stats(&lvl);
-                    stats.lookups += 1;
-                    stats.hits += 1;
-                    stats.bytes_hit += r.size_bytes;
-                }
                 let served_by = self.tier_of(&lvl, level);
-                self.respond(id, 200, entry.version, served_by);
-                self.set_body_for_level_below(id, level);
+                match cached_error_status(entry.version) {
+                    // A cached error answers until it expires (reference §6.6).
+                    Some(status) => {
+                        if r.measured {
+                            let stats = self.tier_stats(&lvl);
+                            stats.lookups += 1;
+                            stats.errors_served += 1;
+                        }
+                        self.respond(id, status, NONE, served_by);
+                    }
+                    None => {
+                        if r.measured {
+                            let stats = self.tier_stats(&lvl);
+                            stats.lookups += 1;
+                            stats.hits += 1;
+                            stats.bytes_hit += r.size_bytes;
+                        }
+                        self.respond(id, 200, entry.version, served_by);
+                        self.set_body_for_level_below(id, level);
+                    }
+                }
                 self.send_down(id, level);
             }
             Lookup::Stale(_) | Lookup::Miss => {
-                if let Lookup::Stale(entry) = lookup {
+                // An expired error is fetched again, not revalidated.
+                if let Lookup::Stale(entry) = lookup
+                    && cached_error_status(entry.version).is_none()
+                {
                     self.requests[id as usize].levels[level].stale_version = entry.version;
                 }
                 let collapse = self.collapse && rule.collapsible;
@@ -481,6 +538,7 @@ impl<'s> Engine<'s> {
         } else {
             let rtt = self.sample_hop(from, Node::Origin(r.origin as usize), r.edge as usize);
             self.requests[id as usize].origin_half_rtt_us = half(rtt);
+            self.requests[id as usize].sent_to_primary = self.now;
             self.queue.push(self.now + SimDuration(half(rtt) as u64), Event::AtOrigin { request: id });
         }
     }
@@ -489,10 +547,42 @@ impl<'s> Engine<'s> {
         let r = self.requests[id as usize];
         let origin = r.origin as usize;
         if r.measured {
-            self.metrics.record_origin_request(r.start);
+            if r.attempt == Attempt::Primary {
+                self.metrics.record_origin_request(r.start);
+            }
             let stats = &mut self.metrics.origins[origin];
             stats.requests += 1;
+            stats.requests_by_method[r.method.index()] += 1;
             stats.conditional += (r.levels[r.depth as usize - 1].validator != NONE) as u64;
+        }
+        let spec = &self.scenario.origins[origin];
+        let condition = faults::condition_at(&self.scenario.faults, origin, self.now);
+        // The request reached the origin after half a round trip; a failed
+        // connection is known back at CloudFront only when every attempt has
+        // failed: `attempts` round trips for refusals, `attempts` connection
+        // timeouts for a black hole (DG-failover: "3 x 10 s = 30 s").
+        let attempts = spec.connection_attempts as u64;
+        let rtt = SimDuration(2 * r.origin_half_rtt_us as u64);
+        let failed_after = match condition.connect {
+            Connect::Ok => None,
+            Connect::Refused => Some((OriginOutcome::ConnectFailed, rtt.saturating_mul(attempts))),
+            Connect::Blackholed => Some((OriginOutcome::TimedOut, spec.connection_timeout.saturating_mul(attempts))),
+        };
+        if let Some((outcome, after)) = failed_after {
+            if r.measured {
+                let stats = &mut self.metrics.origins[origin];
+                stats.connect_failures += (outcome == OriginOutcome::ConnectFailed) as u64;
+                stats.timeouts += (outcome == OriginOutcome::TimedOut) as u64;
+            }
+            let req = &mut self.requests[id as usize];
+            req.outcome = outcome;
+            req.holds_origin_slot = false;
+            // `OriginDone` stands at the origin's side of the link, half a
+            // round trip before CloudFront learns the outcome; CloudFront
+            // learns it `after` the request left (half a round trip ago).
+            let due = SimTime((self.now + after).0.saturating_sub(rtt.as_micros())).max(self.now);
+            self.queue.push(due, Event::OriginDone { request: id });
+            return;
         }
         let state = &mut self.origins[origin];
         if state.in_service < state.concurrency {
@@ -509,50 +599,126 @@ impl<'s> Engine<'s> {
             if r.measured {
                 self.metrics.origins[origin].rejected += 1;
             }
-            self.respond(id, 503, 0, ServedBy::Origin);
-            self.send_down_from_origin(id);
+            let req = &mut self.requests[id as usize];
+            req.outcome = OriginOutcome::Status(503);
+            req.holds_origin_slot = false;
+            self.queue.push(self.now, Event::OriginDone { request: id });
         }
     }
 
+    /// Starts serving a request: samples how long each attempt takes, with
+    /// the faults of this instant. A response slower than the response
+    /// timeout is abandoned; GET and HEAD are retried up to the connection
+    /// attempts, other methods are not (reference §4.2, DG-custom-origin).
     fn start_service(&mut self, id: RequestId) {
         let r = self.requests[id as usize];
         let origin = r.origin as usize;
+        let spec = &self.scenario.origins[origin];
+        let condition = faults::condition_at(&self.scenario.faults, origin, self.now);
         let state = &mut self.origins[origin];
         state.in_service += 1;
-        let service = SimDuration::from_millis_f64(state.latency_ms.sample(&mut state.rng));
+        let tries = if matches!(r.method, Method::Get | Method::Head) { spec.connection_attempts } else { 1 };
+        let mut elapsed = SimDuration::ZERO;
+        let mut outcome = OriginOutcome::TimedOut;
+        for _ in 0..tries {
+            let service = SimDuration::from_millis_f64(state.latency_ms.sample(&mut state.rng) * condition.slow_factor);
+            if service <= spec.response_timeout {
+                elapsed += service;
+                let forced = faults::forced_status(&self.scenario.faults, origin, self.now, &mut state.rng);
+                outcome = OriginOutcome::Status(forced.unwrap_or(200));
+                break;
+            }
+            elapsed += spec.response_timeout;
+        }
         if r.measured {
             let stats = &mut self.metrics.origins[origin];
             stats.peak_in_service = stats.peak_in_service.max(state.in_service);
+            stats.timeouts += (outcome == OriginOutcome::TimedOut) as u64;
+            stats.error_responses += matches!(outcome, OriginOutcome::Status(s) if s >= 400) as u64;
         }
-        self.queue.push(self.now + service, Event::OriginDone { request: id });
+        let req = &mut self.requests[id as usize];
+        req.outcome = outcome;
+        req.holds_origin_slot = true;
+        self.queue.push(self.now + elapsed, Event::OriginDone { request: id });
     }
 
     fn on_origin_done(&mut self, id: RequestId) {
         let r = self.requests[id as usize];
         let origin = r.origin as usize;
-        self.origins[origin].in_service -= 1;
-        if let Some(next) = self.origins[origin].queue.pop_front() {
-            let waited = self.now.saturating_since(self.requests[next as usize].queued_at);
-            if self.requests[next as usize].measured {
-                let stats = &mut self.metrics.origins[origin];
-                stats.queued_us += waited.as_micros();
-                stats.queued_requests += 1;
-            }
-            self.start_service(next);
-        }
-        let version = self.catalog.version_at(r.class as usize, r.object, self.now);
-        let not_modified = r.levels[r.depth as usize - 1].validator == version;
-        if r.measured {
-            let stats = &mut self.metrics.origins[origin];
-            stats.not_modified += not_modified as u64;
-            if !not_modified {
-                stats.bytes_out += body_bytes(r.method, 200, r.size_bytes);
-                self.metrics.origin_bytes += body_bytes(r.method, 200, r.size_bytes);
+        if r.holds_origin_slot {
+            self.origins[origin].in_service -= 1;
+            if let Some(next) = self.origins[origin].queue.pop_front() {
+                let waited = self.now.saturating_since(self.requests[next as usize].queued_at);
+                if self.requests[next as usize].measured {
+                    let stats = &mut self.metrics.origins[origin];
+                    stats.queued_us += waited.as_micros();
+                    stats.queued_requests += 1;
+                }
+                self.start_service(next);
             }
         }
-        self.respond(id, 200, version, ServedBy::Origin);
-        self.requests[id as usize].body = !not_modified;
+        if let Some(group) = self.scenario.origin_groups.get(r.origin_group as usize) {
+            match r.attempt {
+                Attempt::Primary => {
+                    let decision = failover::after_primary(r.method, r.outcome, &group.criteria);
+                    let primary_failed = match r.outcome {
+                        OriginOutcome::Status(status) => group.criteria.covers_status(status),
+                        OriginOutcome::ConnectFailed | OriginOutcome::TimedOut => true,
+                    };
+                    if r.measured {
+                        self.metrics.by_method[r.method.index()].reached_origin_group += 1;
+                        self.metrics.by_method[r.method.index()].primary_failures += primary_failed as u64;
+                    }
+                    if decision == Failover::TrySecondary {
+                        self.fail_over(id, group.secondary);
+                        return;
+                    }
+                }
+                Attempt::Secondary => {
+                    if r.measured && matches!(r.outcome, OriginOutcome::Status(s) if s < 400) {
+                        self.metrics.by_method[r.method.index()].served_by_secondary += 1;
+                    }
+                }
+            }
+        }
+        match r.outcome {
+            OriginOutcome::Status(status) if status < 400 => {
+                let version = self.catalog.version_at(r.class as usize, r.object, self.now);
+                let not_modified = r.levels[r.depth as usize - 1].validator == version;
+                if r.measured {
+                    let stats = &mut self.metrics.origins[origin];
+                    stats.not_modified += not_modified as u64;
+                    if !not_modified {
+                        stats.bytes_out += body_bytes(r.method, 200, r.size_bytes);
+                        self.metrics.origin_bytes += body_bytes(r.method, 200, r.size_bytes);
+                    }
+                }
+                self.respond(id, status, version, ServedBy::Origin);
+                self.requests[id as usize].body = !not_modified;
+            }
+            outcome => self.respond(id, outcome.viewer_status(), NONE, ServedBy::Origin),
+        }
         self.send_down_from_origin(id);
+    }
+
+    /// Sends the request to the group's secondary, from the cache that sent
+    /// it to the primary, once the primary's failure is known there. Every
+    /// request tries the primary first: nothing here is remembered for the
+    /// next one (reference §4.1).
+    fn fail_over(&mut self, id: RequestId, secondary: usize) {
+        let r = self.requests[id as usize];
+        let back_at_cloudfront = self.now + SimDuration(r.origin_half_rtt_us as u64);
+        if r.measured {
+            let added = back_at_cloudfront.saturating_since(r.sent_to_primary);
+            self.metrics.record_failover(r.start, r.method, added);
+        }
+        let from = self.node_of(r.levels[r.depth as usize - 1].cache as usize);
+        let rtt = self.sample_hop(from, Node::Origin(secondary), r.edge as usize);
+        let req = &mut self.requests[id as usize];
+        req.attempt = Attempt::Secondary;
+        req.origin = secondary as u16;
+        req.origin_half_rtt_us = half(rtt);
+        self.queue.push(back_at_cloudfront + SimDuration(half(rtt) as u64), Event::AtOrigin { request: id });
     }
 
     fn send_down_from_origin(&mut self, id: RequestId) {
@@ -565,18 +731,17 @@ impl<'s> Engine<'s> {
     /// The response reaches `level` on its way down: store it, serve the
     /// requests collapsed onto it here, and pass it on.
     fn on_down(&mut self, id: RequestId, level: usize) {
-        let r = self.requests[id as usize];
-        let lvl = r.levels[level];
+        let lvl = self.requests[id as usize].levels[level];
         let cache_index = lvl.cache as usize;
         let mut holds_version = false;
         if lvl.caching {
-            if r.status < 400 {
-                holds_version = self.store(&r, level);
-            }
+            holds_version = self.store(id, level);
+            // Storing may have replaced an error with the expired copy.
+            let r = self.requests[id as usize];
             if self.caches[cache_index].in_flight.get(&r.key) == Some(&id) {
                 self.caches[cache_index].in_flight.remove(&r.key);
             }
-            let served_by = self.tier_of(&lvl, level);
+            let served_by = if r.served_by == ServedBy::Origin { self.tier_of(&lvl, level) } else { r.served_by };
             let mut waiter = std::mem::replace(&mut self.requests[id as usize].levels[level].waiters, NONE);
             while waiter != NONE {
                 let next = std::mem::replace(&mut self.requests[waiter as usize].next_waiter, NONE);
@@ -609,7 +774,11 @@ impl<'s> Engine<'s> {
 
     /// Stores or refreshes the response at `level`; returns whether the
     /// cache there now holds the response's version.
-    fn store(&mut self, r: &Request, level: usize) -> bool {
+    fn store(&mut self, id: RequestId, level: usize) -> bool {
+        let r = &self.requests[id as usize];
+        if r.status >= 400 {
+            return self.store_error(id, level);
+        }
         let lvl = r.levels[level];
         let cache = &mut self.caches[lvl.cache as usize].cache;
         match self.caching_rules[r.behavior as usize * self.scenario.traffic.classes.len() + r.class as usize].ttl {
@@ -634,6 +803,34 @@ impl<'s> Engine<'s> {
                 false
             }
         }
+    }
+
+    /// An error response reaching a cache (reference §6.5, §6.6). If the
+    /// cache holds an expired copy and the error is a 5xx (timeouts and
+    /// failed connections included), CloudFront serves that copy instead and
+    /// keeps it for the error-caching minimum TTL. Otherwise errors that
+    /// CloudFront always caches are stored for that TTL, so that the origin
+    /// is asked again only after it. Returns whether the cache now holds the
+    /// object's version (the expired copy case).
+    fn store_error(&mut self, id: RequestId, level: usize) -> bool {
+        let r = self.requests[id as usize];
+        let lvl = r.levels[level];
+        let expires_at = self.now + self.scenario.distribution.error_caching_min_ttl;
+        let cache = &mut self.caches[lvl.cache as usize].cache;
+        if r.status >= 500 && lvl.stale_version != NONE && cache.refresh(r.key, expires_at, lvl.stale_version) {
+            if r.measured {
+                self.tier_stats(&lvl).stale_served_on_error += 1;
+            }
+            let served_by = self.tier_of(&lvl, level);
+            self.respond(id, 200, lvl.stale_version, served_by);
+            return true;
+        }
+        if matches!(r.status, 404 | 414 | 500 | 501 | 502 | 503 | 504) {
+            // Error pages are small; a byte keeps them evictable.
+            let entry = Entry { size_bytes: 1, expires_at, version: error_version(r.status) };
+            cache.insert(r.key, entry);
+        }
+        false
     }
 
     /// Passes a response from `level` to the level below, or to the viewer.
@@ -749,6 +946,7 @@ impl<'s> Engine<'s> {
             events: self.events,
             requests_simulated: self.requests_started,
             end: self.now,
+            unfinished: (self.requests.len() - self.free_requests.len()) as u64,
             caches: self
                 .caches
                 .iter()

@@ -48,12 +48,40 @@ pub struct Outcome {
     pub result: ResultType,
 }
 
-#[derive(Clone, Debug, Default)]
+#[derive(Clone, Debug)]
 pub struct MethodStats {
     pub requests: u64,
     pub hits: u64,
     pub errors_4xx: u64,
     pub errors_5xx: u64,
+    /// Viewer responses by status, for 400 to 599 (index = status - 400).
+    pub errors_by_status: [u64; 200],
+    /// Requests of this method that were sent to an origin group.
+    pub reached_origin_group: u64,
+    /// Primary attempts that failed (a failover status, no connection, or a timeout).
+    pub primary_failures: u64,
+    pub failovers: u64,
+    /// Requests failed over whose secondary answered without an error.
+    pub served_by_secondary: u64,
+    /// Time spent on the primary before failing over: what failover adds.
+    pub failover_added_us: Histogram<u64>,
+}
+
+impl Default for MethodStats {
+    fn default() -> Self {
+        MethodStats {
+            requests: 0,
+            hits: 0,
+            errors_4xx: 0,
+            errors_5xx: 0,
+            errors_by_status: [0; 200],
+            reached_origin_group: 0,
+            primary_failures: 0,
+            failovers: 0,
+            served_by_secondary: 0,
+            failover_added_us: latency_histogram(3),
+        }
+    }
 }
 
 /// One cache (an edge location or a regional edge cache), or one regional
@@ -70,6 +98,10 @@ pub struct TierStats {
     pub bytes_hit: u64,
     /// Requests passed through without a lookup (proxy methods, dynamic content).
     pub passed_through: u64,
+    /// Lookups answered with a cached error response.
+    pub errors_served: u64,
+    /// Origin errors replaced by an expired copy (reference §6.5).
+    pub stale_served_on_error: u64,
 }
 
 impl TierStats {
@@ -81,6 +113,15 @@ impl TierStats {
 #[derive(Clone, Debug, Default)]
 pub struct OriginStats {
     pub requests: u64,
+    /// Requests by method (index `Method::index`): shows which methods reach
+    /// a secondary origin.
+    pub requests_by_method: [u64; 7],
+    /// Requests whose every connection attempt was refused.
+    pub connect_failures: u64,
+    /// Requests that used up their attempts on connection or response timeouts.
+    pub timeouts: u64,
+    /// Error statuses the origin answered (faults included).
+    pub error_responses: u64,
     pub conditional: u64,
     pub not_modified: u64,
     pub bytes_out: u64,
@@ -110,6 +151,7 @@ pub struct IntervalStats {
     pub requests: u64,
     pub hits: u64,
     pub errors: u64,
+    pub failovers: u64,
     pub origin_requests: u64,
     pub bytes: u64,
     pub latency_us: Histogram<u64>,
@@ -121,6 +163,7 @@ impl IntervalStats {
             requests: 0,
             hits: 0,
             errors: 0,
+            failovers: 0,
             origin_requests: 0,
             bytes: 0,
             latency_us: latency_histogram(2),
@@ -217,8 +260,9 @@ impl Metrics {
     /// Records a finished viewer request (the caller checked `measures`).
     pub fn record(&mut self, o: &Outcome) {
         let latency_us = o.latency.as_micros().max(1);
-        let from_cache = matches!(o.served_by, ServedBy::Edge | ServedBy::Regional | ServedBy::Shield);
         let is_error = o.status >= 400;
+        // A cached error answered by a cache is not a hit: CloudFront logs it as Error.
+        let from_cache = !is_error && matches!(o.served_by, ServedBy::Edge | ServedBy::Regional | ServedBy::Shield);
         self.requests += 1;
         self.hits += from_cache as u64;
         self.refresh_hits += (o.result == ResultType::RefreshHit) as u64;
@@ -238,6 +282,9 @@ impl Metrics {
         m.hits += from_cache as u64;
         m.errors_4xx += (400..500).contains(&o.status) as u64;
         m.errors_5xx += (o.status >= 500) as u64;
+        if let Some(slot) = (o.status as usize).checked_sub(400).and_then(|i| m.errors_by_status.get_mut(i)) {
+            *slot += 1;
+        }
 
         let b = &mut self.behaviors[o.behavior];
         b.requests += 1;
@@ -254,6 +301,15 @@ impl Metrics {
         i.errors += is_error as u64;
         i.bytes += o.body_bytes;
         i.latency_us.saturating_record(latency_us);
+    }
+
+    /// Counts a failover of a request that started at `viewer_start`, after
+    /// `added` spent on the primary.
+    pub fn record_failover(&mut self, viewer_start: SimTime, method: Method, added: SimDuration) {
+        let m = &mut self.by_method[method.index()];
+        m.failovers += 1;
+        m.failover_added_us.saturating_record(added.as_micros().max(1));
+        self.interval_mut(viewer_start).failovers += 1;
     }
 
     /// Counts a request arriving at an origin, in the interval of the viewer

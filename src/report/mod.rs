@@ -45,6 +45,98 @@ fn round6(x: f64) -> f64 {
     (x * 1e6).round() / 1e6
 }
 
+/// What origin failover did for one HTTP method.
+#[derive(Clone, Debug, Serialize, PartialEq)]
+pub struct FailoverSummary {
+    pub requests: u64,
+    pub reached_origin_group: u64,
+    pub primary_failures: u64,
+    pub failovers: u64,
+    pub served_by_secondary: u64,
+    /// Viewer error responses by status code.
+    pub errors_by_status: BTreeMap<String, u64>,
+    /// Time spent on the primary before failing over, in milliseconds.
+    pub failover_added_ms: AddedLatency,
+}
+
+#[derive(Clone, Debug, Serialize, PartialEq)]
+pub struct AddedLatency {
+    pub p50: f64,
+    pub p99: f64,
+}
+
+fn failover_summaries(report: &Report, scenario: &Scenario) -> BTreeMap<String, FailoverSummary> {
+    if scenario.origin_groups.is_empty() {
+        return BTreeMap::new();
+    }
+    Method::ALL
+        .iter()
+        .map(|method| (method, &report.metrics.by_method[method.index()]))
+        .filter(|(_, m)| m.requests > 0)
+        .map(|(method, m)| {
+            let errors_by_status = m
+                .errors_by_status
+                .iter()
+                .enumerate()
+                .filter(|(_, n)| **n > 0)
+                .map(|(i, n)| ((400 + i).to_string(), *n))
+                .collect();
+            let added = latency_summary(&m.failover_added_us);
+            (
+                method.as_str().to_string(),
+                FailoverSummary {
+                    requests: m.requests,
+                    reached_origin_group: m.reached_origin_group,
+                    primary_failures: m.primary_failures,
+                    failovers: m.failovers,
+                    served_by_secondary: m.served_by_secondary,
+                    errors_by_status,
+                    failover_added_ms: AddedLatency { p50: added.p50, p99: added.p99 },
+                },
+            )
+        })
+        .collect()
+}
+
+/// One row of `failover.csv`: one HTTP method. Error columns are the
+/// statuses seen anywhere in the run, so every row has the same columns.
+pub fn failover_csv(report: &Report, scenario: &Scenario) -> anyhow::Result<Vec<u8>> {
+    let summaries = failover_summaries(report, scenario);
+    let statuses: std::collections::BTreeSet<&String> =
+        summaries.values().flat_map(|s| s.errors_by_status.keys()).collect();
+    let mut w = csv::Writer::from_writer(Vec::new());
+    let mut header: Vec<String> = [
+        "method",
+        "requests",
+        "reached_origin_group",
+        "primary_failures",
+        "failovers",
+        "served_by_secondary",
+        "failover_added_p50_ms",
+        "failover_added_p99_ms",
+    ]
+    .iter()
+    .map(|s| s.to_string())
+    .collect();
+    header.extend(statuses.iter().map(|s| format!("errors_{s}")));
+    w.write_record(&header)?;
+    for (method, s) in &summaries {
+        let mut row = vec![
+            method.clone(),
+            s.requests.to_string(),
+            s.reached_origin_group.to_string(),
+            s.primary_failures.to_string(),
+            s.failovers.to_string(),
+            s.served_by_secondary.to_string(),
+            s.failover_added_ms.p50.to_string(),
+            s.failover_added_ms.p99.to_string(),
+        ];
+        row.extend(statuses.iter().map(|status| s.errors_by_status.get(*status).copied().unwrap_or(0).to_string()));
+        w.write_record(&row)?;
+    }
+    w.into_inner().map_err(|e| anyhow::anyhow!("{e}"))
+}
+
 #[derive(Clone, Debug, Serialize, PartialEq)]
 pub struct MethodSummary {
     pub requests: u64,
@@ -77,6 +169,9 @@ pub struct Summary {
     pub collapsed: u64,
     pub latency_ms: LatencySummary,
     pub by_method: BTreeMap<String, MethodSummary>,
+    /// Per method, for the methods that reached an origin group or failed
+    /// there; empty when the distribution has no origin groups.
+    pub failover: BTreeMap<String, FailoverSummary>,
     pub events: u64,
     pub requests_simulated: u64,
     pub simulated_seconds: f64,
@@ -91,6 +186,8 @@ fn sum_tiers<'a>(stats: impl Iterator<Item = &'a TierStats>) -> TierStats {
         acc.collapsed += s.collapsed;
         acc.bytes_hit += s.bytes_hit;
         acc.passed_through += s.passed_through;
+        acc.errors_served += s.errors_served;
+        acc.stale_served_on_error += s.stale_served_on_error;
         acc
     })
 }
@@ -143,6 +240,7 @@ pub fn summary(report: &Report, scenario: &Scenario) -> Summary {
             ..latency_summary(&m.latency_us)
         },
         by_method,
+        failover: failover_summaries(report, scenario),
         events: report.events,
         requests_simulated: report.requests_simulated,
         simulated_seconds: round6(report.end.as_secs_f64()),
@@ -201,6 +299,11 @@ pub struct TierRow {
     pub capacity_bytes: Option<u64>,
     pub evictions: Option<u64>,
     pub not_modified: Option<u64>,
+    pub errors_served: Option<u64>,
+    pub stale_served_on_error: Option<u64>,
+    pub connect_failures: Option<u64>,
+    pub timeouts: Option<u64>,
+    pub error_responses: Option<u64>,
     pub rejected_503: Option<u64>,
     pub peak_in_service: Option<u32>,
     pub peak_queued: Option<u32>,
@@ -232,6 +335,11 @@ impl TierRow {
             capacity_bytes: end.map(|e| e.capacity_bytes),
             evictions: end.map(|e| e.evictions),
             not_modified: None,
+            errors_served: Some(s.errors_served),
+            stale_served_on_error: Some(s.stale_served_on_error),
+            connect_failures: None,
+            timeouts: None,
+            error_responses: None,
             rejected_503: None,
             peak_in_service: None,
             peak_queued: None,
@@ -276,6 +384,11 @@ pub fn tier_rows(report: &Report, scenario: &Scenario) -> Vec<TierRow> {
             capacity_bytes: None,
             evictions: None,
             not_modified: Some(stats.not_modified),
+            errors_served: None,
+            stale_served_on_error: None,
+            connect_failures: Some(stats.connect_failures),
+            timeouts: Some(stats.timeouts),
+            error_responses: Some(stats.error_responses),
             rejected_503: Some(stats.rejected),
             peak_in_service: Some(stats.peak_in_service),
             peak_queued: Some(stats.peak_queued),
@@ -338,7 +451,8 @@ pub struct IntervalRow {
     pub hit_ratio: f64,
     pub origin_requests: u64,
     pub origin_requests_per_s: f64,
-    pub errors: u64,
+    pub failovers: u64,
+    pub viewer_errors: u64,
     pub bytes: u64,
     pub latency_p50_ms: f64,
     pub latency_p99_ms: f64,
@@ -364,7 +478,8 @@ pub fn timeseries_rows(report: &Report) -> Vec<IntervalRow> {
                 hit_ratio: round6(ratio(s.hits, s.requests)),
                 origin_requests: s.origin_requests,
                 origin_requests_per_s: round3(s.origin_requests as f64 / width_s),
-                errors: s.errors,
+                failovers: s.failovers,
+                viewer_errors: s.errors,
                 bytes: s.bytes,
                 latency_p50_ms: latency.p50,
                 latency_p99_ms: latency.p99,
@@ -426,6 +541,7 @@ pub fn result_files(report: &Report, scenario: &Scenario) -> anyhow::Result<Vec<
         ("tiers.csv", csv_bytes(&tier_rows(report, scenario))?),
         ("behaviors.csv", csv_bytes(&behavior_rows(report, scenario))?),
         ("timeseries.csv", csv_bytes(&timeseries_rows(report))?),
+        ("failover.csv", failover_csv(report, scenario)?),
     ])
 }
 
@@ -490,6 +606,16 @@ pub fn summary_table(s: &Summary) -> String {
             pct(ratio(m.hits, m.requests)),
             m.errors_4xx,
             m.errors_5xx
+        );
+    }
+    for (method, f) in &s.failover {
+        if f.reached_origin_group == 0 && f.failovers == 0 {
+            continue;
+        }
+        let _ = writeln!(
+            out,
+            "  failover {method:<8} {} to an origin group, {} primary failures, {} failed over, {} served by the secondary, +{:.0} ms p50",
+            f.reached_origin_group, f.primary_failures, f.failovers, f.served_by_secondary, f.failover_added_ms.p50
         );
     }
     let _ = writeln!(

@@ -31,6 +31,9 @@ pub struct Scenario {
     pub topology: TopologySpec,
     pub caches: CachesSpec,
     pub origins: Vec<OriginSpec>,
+    pub origin_groups: Vec<OriginGroupSpec>,
+    /// Origin faults over simulated time; any number may overlap.
+    pub faults: Vec<FaultSpec>,
     pub distribution: DistributionSpec,
     pub traffic: TrafficSpec,
 }
@@ -128,11 +131,55 @@ pub struct OriginSpec {
     pub queue_limit: u32,
     /// The regional edge cache that acts as this origin's Origin Shield.
     pub origin_shield: Option<usize>,
+    /// CloudFront's ConnectionAttempts (1-3), which for custom origins also
+    /// counts response-timeout retries of GET and HEAD.
+    pub connection_attempts: u32,
+    /// CloudFront's ConnectionTimeout (1-10 s).
+    pub connection_timeout: SimDuration,
+    /// CloudFront's OriginReadTimeout, the response timeout (1-120 s).
+    pub response_timeout: SimDuration,
+}
+
+/// A primary and a secondary origin, and what makes CloudFront try the second.
+#[derive(Clone, Debug)]
+pub struct OriginGroupSpec {
+    pub name: String,
+    pub primary: usize,
+    pub secondary: usize,
+    pub criteria: crate::policy::failover::FailoverCriteria,
+}
+
+/// Something wrong with an origin from `start` until just before `end`.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct FaultSpec {
+    pub origin: usize,
+    pub kind: FaultKind,
+    pub start: crate::time::SimTime,
+    pub end: crate::time::SimTime,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub enum FaultKind {
+    /// Connections are refused: each attempt fails after one round trip.
+    Down,
+    /// Packets vanish: each connection attempt waits for the connection timeout.
+    Blackhole,
+    /// The origin takes `factor` times as long to answer.
+    Slow { factor: f64 },
+    /// The origin answers `status` to this share of requests.
+    Status { status: u16, fraction: f64 },
 }
 
 #[derive(Clone, Debug)]
 pub struct DistributionSpec {
     pub domain: String,
+    /// How long error responses (404, 500, 502, 503, 504, ...) are cached,
+    /// CloudFront's ErrorCachingMinTTL (default 10 s, reference §6.6).
+    pub error_caching_min_ttl: SimDuration,
+    /// Lifts CloudFront's API rule that a behavior targeting an origin group
+    /// allows only GET, HEAD (and OPTIONS): for teaching scenarios that show
+    /// writes are never failed over. Real CloudFront refuses such a config.
+    pub allow_writes_to_origin_groups: bool,
     /// In CloudFront's matching order; the last one is the default behavior (`*`).
     pub behaviors: Vec<BehaviorSpec>,
 }
@@ -140,7 +187,10 @@ pub struct DistributionSpec {
 #[derive(Clone, Debug)]
 pub struct BehaviorSpec {
     pub path_pattern: String,
+    /// The origin requests go to: the only one, or the group's primary.
     pub origin: usize,
+    /// The origin group, when the behavior targets one.
+    pub origin_group: Option<usize>,
     pub allowed_methods: MethodSet,
     pub cached_methods: MethodSet,
     pub ttl: TtlSettings,

@@ -19,6 +19,10 @@ pub struct RawScenario {
     pub caches: RawCaches,
     #[serde(default)]
     pub origins: Vec<RawOrigin>,
+    #[serde(default)]
+    pub origin_groups: Vec<RawOriginGroup>,
+    #[serde(default)]
+    pub faults: Vec<RawFault>,
     pub distribution: RawDistribution,
     pub traffic: RawTraffic,
 }
@@ -104,12 +108,38 @@ pub struct RawOrigin {
     pub concurrency: Option<i64>,
     pub queue_limit: Option<i64>,
     pub origin_shield: Option<String>,
+    pub connection_attempts: Option<i64>,
+    pub connection_timeout: Option<Value>,
+    pub response_timeout: Option<Value>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawOriginGroup {
+    pub name: String,
+    pub members: Vec<String>,
+    #[serde(default)]
+    pub failover_status_codes: Vec<i64>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawFault {
+    pub origin: String,
+    pub kind: String,
+    pub start: Value,
+    pub end: Value,
+    pub factor: Option<f64>,
+    pub status: Option<i64>,
+    pub fraction: Option<f64>,
 }
 
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct RawDistribution {
     pub domain: Option<String>,
+    pub error_caching_min_ttl: Option<Value>,
+    pub allow_writes_to_origin_groups: Option<bool>,
     #[serde(default)]
     pub behaviors: Vec<RawBehavior>,
     pub default_behavior: RawBehavior,

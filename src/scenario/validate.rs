@@ -8,6 +8,7 @@ use super::*;
 use crate::cdn::geo::{self, REGIONAL_EDGE_CACHE_REGIONS, Region};
 use crate::dist::{DIST_NAMES, Dist};
 use crate::policy::path_pattern;
+use crate::time::SimTime;
 use crate::units::{format_duration, format_size, parse_duration, parse_size};
 use toml::Value;
 
@@ -118,7 +119,9 @@ impl<'a> Validator<'a> {
         };
         let origins = self.origins(&raw.origins, &topology)?;
         topology.links = self.links(&raw.topology.links, &topology, &origins)?;
-        let distribution = self.distribution(&raw.distribution, &origins)?;
+        let origin_groups = self.origin_groups(&raw.origin_groups, &origins)?;
+        let faults = self.faults(&raw.faults, &origins)?;
+        let distribution = self.distribution(&raw.distribution, &origins, &origin_groups)?;
         let traffic = self.traffic(&raw.traffic)?;
         self.check_patterns_match(&distribution, &traffic)?;
         Ok(Scenario {
@@ -128,6 +131,8 @@ impl<'a> Validator<'a> {
             topology,
             caches,
             origins,
+            origin_groups,
+            faults,
             distribution,
             traffic,
         })
@@ -498,8 +503,20 @@ impl<'a> Validator<'a> {
                     })?,
                 ),
             };
+            // Ranges from the Developer Guide's origin settings and the live
+            // quotas page (reference §4.2): attempts 1-3, connection timeout
+            // 1-10 s, response timeout 1-120 s.
+            let connection_attempts =
+                self.int_in(&format!("{field}.connection_attempts"), o.connection_attempts, 3, 1, 3)? as u32;
+            let connection_timeout =
+                self.seconds_in(&format!("{field}.connection_timeout"), o.connection_timeout.as_ref(), 10, 1, 10)?;
+            let response_timeout =
+                self.seconds_in(&format!("{field}.response_timeout"), o.response_timeout.as_ref(), 30, 1, 120)?;
             origins.push(OriginSpec {
                 name: o.name.clone(),
+                connection_attempts,
+                connection_timeout,
+                response_timeout,
                 kind,
                 region: self.region(&format!("{field}.region"), &o.region)?,
                 latency_ms: self
@@ -513,7 +530,160 @@ impl<'a> Validator<'a> {
         Ok(origins)
     }
 
-    fn distribution(&self, raw: &RawDistribution, origins: &[OriginSpec]) -> Result<DistributionSpec> {
+    fn origin_groups(&self, raw: &[RawOriginGroup], origins: &[OriginSpec]) -> Result<Vec<OriginGroupSpec>> {
+        let mut groups: Vec<OriginGroupSpec> = Vec::new();
+        for (i, g) in raw.iter().enumerate() {
+            let field = format!("origin_groups[{i}]");
+            if g.name.is_empty() || groups.iter().any(|x| x.name == g.name) || origins.iter().any(|o| o.name == g.name)
+            {
+                return Err(self.error(
+                    &format!("{field}.name"),
+                    format!("{:?} is empty or already names an origin or origin group", g.name),
+                    "give each origin and origin group a unique name",
+                ));
+            }
+            if g.members.len() != 2 {
+                return Err(self.error(
+                    &format!("{field}.members"),
+                    format!(
+                        "an origin group has exactly two members, a primary and a secondary; this one has {}",
+                        g.members.len()
+                    ),
+                    "list two origins: members = [\"primary\", \"secondary\"]",
+                ));
+            }
+            let member = |k: usize| -> Result<usize> {
+                origins.iter().position(|o| o.name == g.members[k]).ok_or_else(|| {
+                    self.error(
+                        &format!("{field}.members[{k}]"),
+                        format!("no origin is named {:?}", g.members[k]),
+                        format!("use one of: {}", names(origins.iter().map(|o| o.name.as_str()))),
+                    )
+                })
+            };
+            let (primary, secondary) = (member(0)?, member(1)?);
+            if primary == secondary {
+                return Err(self.error(
+                    &format!("{field}.members"),
+                    "the primary and the secondary are the same origin",
+                    "name two different origins",
+                ));
+            }
+            let allowed = crate::policy::failover::FAILOVER_STATUS_CODES;
+            let mut codes = Vec::with_capacity(g.failover_status_codes.len());
+            for (k, &code) in g.failover_status_codes.iter().enumerate() {
+                if !allowed.iter().any(|&c| c as i64 == code) {
+                    return Err(self.error(
+                        &format!("{field}.failover_status_codes[{k}]"),
+                        format!("CloudFront cannot fail over on status {code}"),
+                        format!("use any of {}", allowed.map(|c| c.to_string()).join(", ")),
+                    ));
+                }
+                codes.push(code as u16);
+            }
+            let criteria = crate::policy::failover::FailoverCriteria::from_status_codes(&codes).expect("checked above");
+            groups.push(OriginGroupSpec { name: g.name.clone(), primary, secondary, criteria });
+        }
+        Ok(groups)
+    }
+
+    fn faults(&self, raw: &[RawFault], origins: &[OriginSpec]) -> Result<Vec<FaultSpec>> {
+        raw.iter().enumerate().map(|(i, f)| self.fault(&format!("faults[{i}]"), f, origins)).collect()
+    }
+
+    fn fault(&self, field: &str, f: &RawFault, origins: &[OriginSpec]) -> Result<FaultSpec> {
+        let origin = origins.iter().position(|o| o.name == f.origin).ok_or_else(|| {
+            self.error(
+                &format!("{field}.origin"),
+                format!("no origin is named {:?}", f.origin),
+                format!("use one of: {}", names(origins.iter().map(|o| o.name.as_str()))),
+            )
+        })?;
+        let start = SimTime::ZERO + self.duration(&format!("{field}.start"), &f.start)?;
+        let end = SimTime::ZERO + self.duration(&format!("{field}.end"), &f.end)?;
+        if end <= start {
+            return Err(self.error(
+                &format!("{field}.end"),
+                "the fault ends before it starts",
+                "make end later than start",
+            ));
+        }
+        // Each kind takes its own parameters; a stray one is a mistake.
+        let takes: &[&str] = match f.kind.as_str() {
+            "down" | "blackhole" => &[],
+            "slow" => &["factor"],
+            "status" => &["status", "fraction"],
+            other => {
+                return Err(self.error(
+                    &format!("{field}.kind"),
+                    format!("unknown fault kind {other:?}"),
+                    "use \"down\" (connections refused), \"blackhole\" (timeouts), \"slow\" (with factor) \
+                     or \"status\" (with status and fraction)",
+                ));
+            }
+        };
+        for (name, present) in
+            [("factor", f.factor.is_some()), ("status", f.status.is_some()), ("fraction", f.fraction.is_some())]
+        {
+            if present && !takes.contains(&name) {
+                return Err(self.error(
+                    &format!("{field}.{name}"),
+                    format!("`{name}` does not apply to a {:?} fault", f.kind),
+                    "remove it",
+                ));
+            }
+        }
+        let kind = match f.kind.as_str() {
+            "down" => FaultKind::Down,
+            "blackhole" => FaultKind::Blackhole,
+            "slow" => {
+                let factor = f.factor.ok_or_else(|| {
+                    self.error(
+                        &format!("{field}.factor"),
+                        "a slow fault needs `factor`",
+                        "add e.g. factor = 5.0 (five times slower)",
+                    )
+                })?;
+                if !(factor > 0.0 && factor <= 1e6) {
+                    return Err(self.error(
+                        &format!("{field}.factor"),
+                        format!("factor {factor} is out of range"),
+                        "use a factor above 0 and at most 1e6",
+                    ));
+                }
+                FaultKind::Slow { factor }
+            }
+            _ => {
+                let status = f.status.ok_or_else(|| {
+                    self.error(&format!("{field}.status"), "a status fault needs `status`", "add e.g. status = 503")
+                })?;
+                if !(400..=599).contains(&status) {
+                    return Err(self.error(
+                        &format!("{field}.status"),
+                        format!("{status} is not an error status"),
+                        "use a 4xx or 5xx status, e.g. 503",
+                    ));
+                }
+                let fraction = f.fraction.unwrap_or(1.0);
+                if !(fraction > 0.0 && fraction <= 1.0) {
+                    return Err(self.error(
+                        &format!("{field}.fraction"),
+                        format!("{fraction} is not a share above 0"),
+                        "use a number above 0 and at most 1",
+                    ));
+                }
+                FaultKind::Status { status: status as u16, fraction }
+            }
+        };
+        Ok(FaultSpec { origin, kind, start, end })
+    }
+
+    fn distribution(
+        &self,
+        raw: &RawDistribution,
+        origins: &[OriginSpec],
+        groups: &[OriginGroupSpec],
+    ) -> Result<DistributionSpec> {
         // CloudFront's default quota is 75 cache behaviors per distribution
         // (adjustable, DG quotas page); the engine stores a behavior in a byte.
         if raw.behaviors.len() > 254 {
@@ -523,6 +693,7 @@ impl<'a> Validator<'a> {
                 "use at most 254 (CloudFront's default quota is 75)",
             ));
         }
+        let allow_writes = raw.allow_writes_to_origin_groups.unwrap_or(false);
         let mut behaviors = Vec::new();
         for (i, b) in raw.behaviors.iter().enumerate() {
             let field = format!("distribution.behaviors[{i}]");
@@ -535,7 +706,7 @@ impl<'a> Validator<'a> {
             })?;
             path_pattern::check_pattern(pattern)
                 .map_err(|e| self.error(&format!("{field}.path_pattern"), e, "correct the pattern"))?;
-            behaviors.push(self.behavior(&field, pattern, b, origins)?);
+            behaviors.push(self.behavior(&field, pattern, b, origins, groups, allow_writes)?);
         }
         let field = "distribution.default_behavior";
         if let Some(p) = raw.default_behavior.path_pattern.as_deref()
@@ -547,18 +718,45 @@ impl<'a> Validator<'a> {
                 "remove path_pattern from the default behavior, or move it to [[distribution.behaviors]]",
             ));
         }
-        behaviors.push(self.behavior(field, "*", &raw.default_behavior, origins)?);
-        Ok(DistributionSpec { domain: raw.domain.clone().unwrap_or_else(|| DEFAULT_DOMAIN.to_string()), behaviors })
+        behaviors.push(self.behavior(field, "*", &raw.default_behavior, origins, groups, allow_writes)?);
+        let error_caching_min_ttl = self
+            .optional_seconds("distribution.error_caching_min_ttl", raw.error_caching_min_ttl.as_ref())?
+            .map_or(SimDuration::from_secs(10), SimDuration::from_secs);
+        Ok(DistributionSpec {
+            domain: raw.domain.clone().unwrap_or_else(|| DEFAULT_DOMAIN.to_string()),
+            error_caching_min_ttl,
+            allow_writes_to_origin_groups: allow_writes,
+            behaviors,
+        })
     }
 
-    fn behavior(&self, field: &str, pattern: &str, b: &RawBehavior, origins: &[OriginSpec]) -> Result<BehaviorSpec> {
-        let origin = origins.iter().position(|o| o.name == b.origin).ok_or_else(|| {
-            self.error(
-                &format!("{field}.origin"),
-                format!("no origin is named {:?}", b.origin),
-                format!("use one of: {}", names(origins.iter().map(|o| o.name.as_str()))),
-            )
-        })?;
+    fn behavior(
+        &self,
+        field: &str,
+        pattern: &str,
+        b: &RawBehavior,
+        origins: &[OriginSpec],
+        groups: &[OriginGroupSpec],
+        allow_writes: bool,
+    ) -> Result<BehaviorSpec> {
+        let (origin, origin_group) = match origins.iter().position(|o| o.name == b.origin) {
+            Some(origin) => (origin, None),
+            None => match groups.iter().position(|g| g.name == b.origin) {
+                Some(g) => (groups[g].primary, Some(g)),
+                None => {
+                    return Err(self.error(
+                        &format!("{field}.origin"),
+                        format!("no origin or origin group is named {:?}", b.origin),
+                        format!(
+                            "use one of: {}",
+                            names(
+                                origins.iter().map(|o| o.name.as_str()).chain(groups.iter().map(|g| g.name.as_str()))
+                            )
+                        ),
+                    ));
+                }
+            },
+        };
         let allowed_methods =
             self.method_set(&format!("{field}.allowed_methods"), b.allowed_methods.as_deref(), MethodSet::GET_HEAD)?;
         if ![MethodSet::GET_HEAD, MethodSet::GET_HEAD_OPTIONS, MethodSet::ALL].contains(&allowed_methods) {
@@ -593,7 +791,24 @@ impl<'a> Validator<'a> {
         );
         ttl.check()
             .map_err(|e| self.error(&format!("{field}.min_ttl"), e, "adjust min_ttl, default_ttl and max_ttl"))?;
-        Ok(BehaviorSpec { path_pattern: pattern.to_string(), origin, allowed_methods, cached_methods, ttl })
+        if origin_group.is_some() && allowed_methods.has_writes() && !allow_writes {
+            // CloudFront's API error, quoted in reference §4.1 (CDK issue 32450).
+            return Err(self.error(
+                &format!("{field}.allowed_methods"),
+                "The parameter AllowedMethods cannot include POST, PUT, PATCH, or DELETE for a cached behavior \
+                 associated with an origin group.",
+                "send writes through another behavior with a single origin, or allow only GET, HEAD (and OPTIONS) \
+                 here; a teaching scenario may set distribution.allow_writes_to_origin_groups = true",
+            ));
+        }
+        Ok(BehaviorSpec {
+            path_pattern: pattern.to_string(),
+            origin,
+            origin_group,
+            allowed_methods,
+            cached_methods,
+            ttl,
+        })
     }
 
     fn method_set(&self, field: &str, raw: Option<&[String]>, default: MethodSet) -> Result<MethodSet> {
@@ -855,6 +1070,26 @@ impl<'a> Validator<'a> {
         Ok(v)
     }
 
+    /// A duration in whole seconds within CloudFront's range for the field.
+    fn seconds_in(
+        &self,
+        field: &str,
+        value: Option<&Value>,
+        default_s: u64,
+        min_s: u64,
+        max_s: u64,
+    ) -> Result<SimDuration> {
+        let seconds = self.optional_seconds(field, value)?.unwrap_or(default_s);
+        if !(min_s..=max_s).contains(&seconds) {
+            return Err(self.error(
+                field,
+                format!("{seconds} s is outside CloudFront's range of {min_s} to {max_s} s"),
+                format!("use {min_s} to {max_s} seconds (default {default_s})"),
+            ));
+        }
+        Ok(SimDuration::from_secs(seconds))
+    }
+
     fn size(&self, field: &str, value: &Value) -> Result<u64> {
         match value {
             Value::Integer(n) if *n >= 0 => Ok(*n as u64),
@@ -1030,12 +1265,33 @@ pub(super) fn describe(s: &Scenario) -> String {
         s.caches.regional.eviction,
         if s.simulation.collapse_requests { "on" } else { "off" }
     );
+    for g in &s.origin_groups {
+        let codes: Vec<String> = g.criteria.status_codes().map(|c| c.to_string()).collect();
+        let _ = writeln!(
+            out,
+            "origin group {}: primary {}, secondary {}, fails over on [{}], connection failures and timeouts",
+            g.name,
+            s.origins[g.primary].name,
+            s.origins[g.secondary].name,
+            codes.join(",")
+        );
+    }
+    for f in &s.faults {
+        let _ = writeln!(
+            out,
+            "fault on {} from {} to {}: {:?}",
+            s.origins[f.origin].name,
+            format_duration(f.start.saturating_since(SimTime::ZERO)),
+            format_duration(f.end.saturating_since(SimTime::ZERO)),
+            f.kind
+        );
+    }
     for b in &s.distribution.behaviors {
         let _ = writeln!(
             out,
             "behavior {:<14} -> {:<12} allowed [{}] cached [{}] TTL min/default/max {}/{}/{} s",
             b.path_pattern,
-            s.origins[b.origin].name,
+            b.origin_group.map_or(s.origins[b.origin].name.as_str(), |g| s.origin_groups[g].name.as_str()),
             b.allowed_methods,
             b.cached_methods,
             b.ttl.min_s,

@@ -94,3 +94,35 @@ fn every_bundled_scenario_is_valid() {
         }
     }
 }
+
+#[test]
+fn origin_failover_scenario_recovers_reads_and_fails_writes() {
+    let out = temp_dir("failover");
+    let (code, stdout, stderr) = cdnsim(&[
+        "run",
+        "scenarios/origin-failover.toml",
+        "--set",
+        "simulation.duration=\"16 min\"",
+        "--set",
+        "traffic.rate=20",
+        "--format",
+        "json",
+        "--out",
+        out.to_str().unwrap(),
+    ]);
+    assert_eq!(code, 0, "{stderr}");
+    let v: serde_json::Value = serde_json::from_str(stdout.trim()).expect("one JSON object");
+    let get = &v["failover"]["GET"];
+    assert!(get["failovers"].as_u64().unwrap() > 0, "{get}");
+    assert_eq!(get["failovers"], get["served_by_secondary"], "the secondary is healthy: {get}");
+    // Three connection attempts of 10 s each before every failover.
+    let added = get["failover_added_ms"]["p50"].as_f64().unwrap();
+    assert!((30_000.0..30_500.0).contains(&added), "{added}");
+    // Writes go to the primary alone and fail while it is black-holed.
+    assert!(v["failover"]["POST"]["errors_by_status"]["504"].as_u64().unwrap() > 0, "{}", v["failover"]);
+    assert_eq!(v["failover"]["POST"]["failovers"], 0);
+    let csv = std::fs::read_to_string(out.join("failover.csv")).unwrap();
+    assert!(csv.starts_with("method,requests,reached_origin_group,primary_failures,failovers,served_by_secondary"), "{csv}");
+    let timeseries = std::fs::read_to_string(out.join("timeseries.csv")).unwrap();
+    assert!(timeseries.lines().next().unwrap().contains("failovers,viewer_errors"), "{timeseries}");
+}

@@ -2,6 +2,7 @@
 
 mod cli;
 mod determinism;
+mod failover;
 mod scenario_errors;
 mod signing;
 mod support;

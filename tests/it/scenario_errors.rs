@@ -64,7 +64,12 @@ fn a_path_pattern_that_never_matches() {
 #[test]
 fn a_behavior_naming_an_origin_that_does_not_exist() {
     let text = TINY.replacen("origin = \"origin\"", "origin = \"orign\"", 1);
-    let message = expect_error(&text, "distribution.behaviors[0].origin", "orign", "no origin is named \"orign\"");
+    let message = expect_error(
+        &text,
+        "distribution.behaviors[0].origin",
+        "orign",
+        "no origin or origin group is named \"orign\"",
+    );
     assert!(message.contains("use one of: origin"), "{message}");
 }
 

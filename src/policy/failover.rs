@@ -1,0 +1,130 @@
+//! Origin failover: what CloudFront does with the primary origin's answer
+//! (reference §4.1; Developer Guide "Optimizing high availability with
+//! CloudFront origin failover").
+
+use crate::http::Method;
+
+/// The status codes CloudFront lets a failover criterion name (reference §4.1,
+/// API OriginGroupFailoverCriteria). 429, for one, cannot be chosen.
+pub const FAILOVER_STATUS_CODES: [u16; 8] = [400, 403, 404, 416, 500, 502, 503, 504];
+
+/// How one attempt at an origin ended.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum OriginOutcome {
+    /// The origin answered with this status.
+    Status(u16),
+    /// Every connection attempt was refused or reset.
+    ConnectFailed,
+    /// Connection or response timeouts used up every attempt.
+    TimedOut,
+}
+
+impl OriginOutcome {
+    /// The status the viewer sees when this outcome is final: CloudFront
+    /// answers 502 when it cannot connect and 504 when the origin does not
+    /// answer in time (DG-502, DG-504).
+    pub fn viewer_status(self) -> u16 {
+        match self {
+            OriginOutcome::Status(status) => status,
+            OriginOutcome::ConnectFailed => 502,
+            OriginOutcome::TimedOut => 504,
+        }
+    }
+}
+
+/// An origin group's failover criteria: the status codes, and always
+/// connection failures and timeouts.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct FailoverCriteria {
+    /// Bit `i` set when `FAILOVER_STATUS_CODES[i]` triggers failover.
+    status_bits: u8,
+}
+
+impl FailoverCriteria {
+    /// Criteria from status codes; a code CloudFront does not offer is an error.
+    pub fn from_status_codes(codes: &[u16]) -> Result<FailoverCriteria, u16> {
+        let mut status_bits = 0;
+        for &code in codes {
+            let i = FAILOVER_STATUS_CODES.iter().position(|&c| c == code).ok_or(code)?;
+            status_bits |= 1 << i;
+        }
+        Ok(FailoverCriteria { status_bits })
+    }
+
+    pub fn covers_status(&self, status: u16) -> bool {
+        FAILOVER_STATUS_CODES.iter().position(|&c| c == status).is_some_and(|i| self.status_bits & (1 << i) != 0)
+    }
+
+    pub fn status_codes(&self) -> impl Iterator<Item = u16> + '_ {
+        FAILOVER_STATUS_CODES.iter().enumerate().filter(|(i, _)| self.status_bits & (1 << i) != 0).map(|(_, &c)| c)
+    }
+}
+
+/// What to do after the primary's attempt.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Failover {
+    /// Send the same request to the secondary origin.
+    TrySecondary,
+    /// Answer the viewer with this status.
+    Respond(u16),
+}
+
+/// The failover decision for the primary origin's outcome. Only GET, HEAD and
+/// OPTIONS fail over; any other method gets the primary's answer, whatever it
+/// is, so no write ever reaches the secondary (reference §4.1 and §11 item 7).
+/// There is no memory between requests: every request tries the primary first.
+pub fn after_primary(method: Method, outcome: OriginOutcome, criteria: &FailoverCriteria) -> Failover {
+    let may_fail_over = matches!(method, Method::Get | Method::Head | Method::Options);
+    let failed = match outcome {
+        OriginOutcome::Status(status) => criteria.covers_status(status),
+        OriginOutcome::ConnectFailed | OriginOutcome::TimedOut => true,
+    };
+    if may_fail_over && failed { Failover::TrySecondary } else { Failover::Respond(outcome.viewer_status()) }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn criteria(codes: &[u16]) -> FailoverCriteria {
+        FailoverCriteria::from_status_codes(codes).unwrap()
+    }
+
+    #[test]
+    fn only_get_head_and_options_fail_over() {
+        let c = criteria(&[503]);
+        for method in Method::ALL {
+            let expected = match method {
+                Method::Get | Method::Head | Method::Options => Failover::TrySecondary,
+                _ => Failover::Respond(503),
+            };
+            assert_eq!(after_primary(method, OriginOutcome::Status(503), &c), expected, "{method}");
+        }
+        assert_eq!(after_primary(Method::Post, OriginOutcome::TimedOut, &c), Failover::Respond(504));
+        assert_eq!(after_primary(Method::Delete, OriginOutcome::ConnectFailed, &c), Failover::Respond(502));
+    }
+
+    #[test]
+    fn every_status_code_in_and_out_of_the_criteria() {
+        for &code in &FAILOVER_STATUS_CODES {
+            let with = criteria(&[code]);
+            let without = criteria(&FAILOVER_STATUS_CODES.iter().copied().filter(|&c| c != code).collect::<Vec<_>>());
+            assert_eq!(after_primary(Method::Get, OriginOutcome::Status(code), &with), Failover::TrySecondary);
+            assert_eq!(after_primary(Method::Get, OriginOutcome::Status(code), &without), Failover::Respond(code));
+        }
+        // Codes CloudFront does not offer never trigger failover, and are refused as criteria.
+        let all = criteria(&FAILOVER_STATUS_CODES);
+        for code in [200, 301, 304, 401, 405, 429, 501] {
+            assert_eq!(after_primary(Method::Get, OriginOutcome::Status(code), &all), Failover::Respond(code));
+        }
+        assert_eq!(FailoverCriteria::from_status_codes(&[500, 429]), Err(429));
+    }
+
+    #[test]
+    fn connection_failures_and_timeouts_always_fail_over() {
+        let none = criteria(&[]);
+        assert_eq!(after_primary(Method::Get, OriginOutcome::ConnectFailed, &none), Failover::TrySecondary);
+        assert_eq!(after_primary(Method::Head, OriginOutcome::TimedOut, &none), Failover::TrySecondary);
+        assert_eq!(after_primary(Method::Get, OriginOutcome::Status(200), &none), Failover::Respond(200));
+    }
+}
