@@ -17,3 +17,4 @@ pub mod scenario;
 pub mod signing;
 pub mod time;
 pub mod units;
+pub mod wildcard;

@@ -116,6 +116,88 @@ fn split_number(text: &str) -> Result<(f64, &str), String> {
     Ok((number, unit.trim()))
 }
 
+/// Parses the AWS CLI's date formats (botocore `parse_to_aware_datetime`) into Unix seconds,
+/// truncating fractions as botocore's `int(datetime2timestamp(...))` does. All digits (with an
+/// optional fraction) is epoch seconds; otherwise `YYYY-MM-DD`, optionally followed by `T` or a
+/// space and `hh:mm[:ss[.fff]]`, optionally followed by `Z` or an offset `±hh:mm` / `±hhmm`.
+pub fn parse_date(text: &str) -> Result<i64, String> {
+    let text = text.trim();
+    if !text.is_empty()
+        && text.bytes().all(|b| b.is_ascii_digit() || b == b'.')
+        && text.bytes().filter(|&b| b == b'.').count() <= 1
+    {
+        let whole = text.split('.').next().unwrap_or("");
+        return whole.parse::<i64>().map_err(|_| "not a valid epoch time".to_string());
+    }
+    let bad = || "not a valid date".to_string();
+    let number = |s: &str, len: usize| -> Result<i64, String> {
+        if s.len() == len && s.bytes().all(|b| b.is_ascii_digit()) { s.parse().map_err(|_| bad()) } else { Err(bad()) }
+    };
+    let (date, time) = match text.find(['T', 't', ' ']) {
+        Some(i) => (&text[..i], Some(&text[i + 1..])),
+        None => (text, None),
+    };
+    let mut parts = date.split('-');
+    let (Some(y), Some(m), Some(d), None) = (parts.next(), parts.next(), parts.next(), parts.next()) else {
+        return Err(bad());
+    };
+    let (year, month, day) = (number(y, 4)?, number(m, 2)?, number(d, 2)?);
+    if !(1..=12).contains(&month) || day < 1 || day > days_in_month(year, month) {
+        return Err("the day does not exist".into());
+    }
+    let mut seconds = days_from_civil(year, month, day) * 86_400;
+    let Some(time) = time else { return Ok(seconds) };
+    let (clock, offset) = match time.find(['Z', 'z', '+', '-']) {
+        Some(i) => (&time[..i], &time[i..]),
+        None => (time, ""),
+    };
+    let clock = clock.split('.').next().unwrap_or("");
+    let fields: Vec<&str> = clock.split(':').collect();
+    let (hour, minute, second) = match fields.as_slice() {
+        [h, m] => (number(h, 2)?, number(m, 2)?, 0),
+        [h, m, s] => (number(h, 2)?, number(m, 2)?, number(s, 2)?),
+        _ => return Err(bad()),
+    };
+    if hour > 23 || minute > 59 || second > 59 {
+        return Err("the time of day does not exist".into());
+    }
+    seconds += hour * 3600 + minute * 60 + second;
+    let offset_seconds = match offset {
+        "" | "Z" | "z" => 0,
+        _ => {
+            let sign = if offset.starts_with('-') { -1 } else { 1 };
+            let digits = offset[1..].replace(':', "");
+            let (oh, om) = (number(digits.get(..2).unwrap_or(""), 2)?, number(digits.get(2..).unwrap_or(""), 2)?);
+            if oh > 23 || om > 59 {
+                return Err("the UTC offset does not exist".into());
+            }
+            sign * (oh * 3600 + om * 60)
+        }
+    };
+    Ok(seconds - offset_seconds)
+}
+
+fn days_in_month(year: i64, month: i64) -> i64 {
+    let leap = (year % 4 == 0 && year % 100 != 0) || year % 400 == 0;
+    match month {
+        2 if leap => 29,
+        2 => 28,
+        4 | 6 | 9 | 11 => 30,
+        _ => 31,
+    }
+}
+
+/// Days since 1970-01-01 of a proleptic Gregorian date (Howard Hinnant's `days_from_civil`).
+fn days_from_civil(year: i64, month: i64, day: i64) -> i64 {
+    let y = if month <= 2 { year - 1 } else { year };
+    let era = y.div_euclid(400);
+    let yoe = y - era * 400;
+    let mp = (month + 9) % 12;
+    let doy = (153 * mp + 2) / 5 + day - 1;
+    let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+    era * 146_097 + doe - 719_468
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -3,5 +3,6 @@
 
 pub mod faults;
 pub mod geo;
+pub mod signed;
 pub mod topology;
 pub mod traffic;

@@ -151,6 +151,8 @@ pub struct ViewerRequest {
     pub object: u64,
     pub method: Method,
     pub https: bool,
+    /// The viewer session, for classes whose viewers sign (else 0).
+    pub session: u32,
 }
 
 /// Draws arrival times and requests from the scenario's traffic mix.
@@ -165,6 +167,7 @@ pub struct TrafficGenerator {
     class_by_share: WeightedAliasIndex<f64>,
     popularity_by_class: Vec<Popularity>,
     methods_by_class: Vec<(Vec<Method>, WeightedAliasIndex<f64>)>,
+    sessions_by_class: Vec<u32>,
 }
 
 impl TrafficGenerator {
@@ -186,6 +189,7 @@ impl TrafficGenerator {
             edge_by_weight: WeightedAliasIndex::new(edge_weights).expect("validated: weights are positive"),
             class_by_share: WeightedAliasIndex::new(class_shares).expect("validated: shares are positive"),
             popularity_by_class: traffic.classes.iter().map(|c| Popularity::new(c.objects, c.zipf_alpha)).collect(),
+            sessions_by_class: traffic.classes.iter().map(|c| c.signed.as_ref().map_or(0, |s| s.sessions)).collect(),
             methods_by_class: traffic
                 .classes
                 .iter()
@@ -230,7 +234,11 @@ impl TrafficGenerator {
         let method = methods[by_weight.sample(&mut self.arrivals)];
         let https = self.https_share >= 1.0 || self.arrivals.random::<f64>() < self.https_share;
         let rank = self.popularity_by_class[class].sample(&mut self.popularity[class]);
-        ViewerRequest { edge, class, object: catalog.object_id(class, rank), method, https }
+        // Only classes whose viewers sign draw a session, so that unsigned
+        // scenarios keep their random streams unchanged.
+        let sessions = self.sessions_by_class[class];
+        let session = if sessions > 0 { self.popularity[class].random_range(0..sessions) } else { 0 };
+        ViewerRequest { edge, class, object: catalog.object_id(class, rank), method, https, session }
     }
 
     /// Mean time between arrivals, for sizing.
@@ -307,7 +315,7 @@ impl Scripted {
                 .ok_or_else(|| format!("no edge location is named {edge_name:?}"))?;
             let (class, object) =
                 catalog.object_for_path(scenario, path).ok_or_else(|| format!("{path:?} is no object's path"))?;
-            requests.push((at, ViewerRequest { edge, class, object, method, https: true }));
+            requests.push((at, ViewerRequest { edge, class, object, method, https: true, session: 0 }));
         }
         requests.sort_by_key(|(at, _)| *at);
         Ok(Scripted { requests: requests.into_iter() })
@@ -324,7 +332,7 @@ impl Catalog {
     /// The (class, object id) whose path is `path`, if any.
     pub fn object_for_path(&self, scenario: &Scenario, path: &str) -> Option<(usize, u64)> {
         scenario.traffic.classes.iter().enumerate().find_map(|(class, spec)| {
-            let (prefix, suffix) = spec.path_template.split_once("{id}")?;
+            let (prefix, suffix) = spec.path_prefix_suffix();
             let digits = path.strip_prefix(prefix)?.strip_suffix(suffix)?;
             let id: u64 = digits.parse().ok().filter(|_| digits.bytes().all(|b| b.is_ascii_digit()))?;
             (id < spec.objects).then(|| (class, self.object_id(class, id)))

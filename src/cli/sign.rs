@@ -7,6 +7,7 @@
 //! `--policy-resource` differs from `--url`. Files are read here and only here; the library gets
 //! text.
 
+use crate::units::parse_date;
 use std::io::Write;
 use std::net::{IpAddr, Ipv4Addr};
 use std::path::Path;
@@ -442,7 +443,7 @@ fn is_http_url(url: &str) -> bool {
 /// Refuses a `--url` that `--policy-resource` does not match, as the AWS CLI does (its check reads
 /// `*` and `?` anywhere), and also one that CloudFront's section-by-section matching would refuse.
 fn check_url_matches(url: &str, pattern: &str) -> anyhow::Result<()> {
-    if !loose_wildcard_match(pattern, url) {
+    if !crate::wildcard::matches(pattern, url) {
         bail!(
             "invalid value for --url: {url:?} does not match --policy-resource {pattern:?}, so CloudFront would reject the signature"
         );
@@ -454,110 +455,6 @@ fn check_url_matches(url: &str, pattern: &str) -> anyhow::Result<()> {
         );
     }
     Ok(())
-}
-
-/// `*` = any run, `?` = any one character, over the whole string.
-fn loose_wildcard_match(pattern: &str, text: &str) -> bool {
-    let (p, t): (Vec<char>, Vec<char>) = (pattern.chars().collect(), text.chars().collect());
-    let (mut pi, mut ti, mut star) = (0, 0, None);
-    while ti < t.len() {
-        if pi < p.len() && p[pi] != '*' && (p[pi] == '?' || p[pi] == t[ti]) {
-            pi += 1;
-            ti += 1;
-        } else if pi < p.len() && p[pi] == '*' {
-            star = Some((pi, ti));
-            pi += 1;
-        } else if let Some((sp, st)) = star {
-            pi = sp + 1;
-            ti = st + 1;
-            star = Some((sp, st + 1));
-        } else {
-            return false;
-        }
-    }
-    p[pi..].iter().all(|&c| c == '*')
-}
-
-/// Parses the AWS CLI's date formats (botocore `parse_to_aware_datetime`) into Unix seconds,
-/// truncating fractions as botocore's `int(datetime2timestamp(...))` does. All digits (with an
-/// optional fraction) is epoch seconds; otherwise `YYYY-MM-DD`, optionally followed by `T` or a
-/// space and `hh:mm[:ss[.fff]]`, optionally followed by `Z` or an offset `±hh:mm` / `±hhmm`.
-pub fn parse_date(text: &str) -> Result<i64, String> {
-    let text = text.trim();
-    if !text.is_empty()
-        && text.bytes().all(|b| b.is_ascii_digit() || b == b'.')
-        && text.bytes().filter(|&b| b == b'.').count() <= 1
-    {
-        let whole = text.split('.').next().unwrap_or("");
-        return whole.parse::<i64>().map_err(|_| "not a valid epoch time".to_string());
-    }
-    let bad = || "not a valid date".to_string();
-    let number = |s: &str, len: usize| -> Result<i64, String> {
-        if s.len() == len && s.bytes().all(|b| b.is_ascii_digit()) { s.parse().map_err(|_| bad()) } else { Err(bad()) }
-    };
-    let (date, time) = match text.find(['T', 't', ' ']) {
-        Some(i) => (&text[..i], Some(&text[i + 1..])),
-        None => (text, None),
-    };
-    let mut parts = date.split('-');
-    let (Some(y), Some(m), Some(d), None) = (parts.next(), parts.next(), parts.next(), parts.next()) else {
-        return Err(bad());
-    };
-    let (year, month, day) = (number(y, 4)?, number(m, 2)?, number(d, 2)?);
-    if !(1..=12).contains(&month) || day < 1 || day > days_in_month(year, month) {
-        return Err("the day does not exist".into());
-    }
-    let mut seconds = days_from_civil(year, month, day) * 86_400;
-    let Some(time) = time else { return Ok(seconds) };
-    let (clock, offset) = match time.find(['Z', 'z', '+', '-']) {
-        Some(i) => (&time[..i], &time[i..]),
-        None => (time, ""),
-    };
-    let clock = clock.split('.').next().unwrap_or("");
-    let fields: Vec<&str> = clock.split(':').collect();
-    let (hour, minute, second) = match fields.as_slice() {
-        [h, m] => (number(h, 2)?, number(m, 2)?, 0),
-        [h, m, s] => (number(h, 2)?, number(m, 2)?, number(s, 2)?),
-        _ => return Err(bad()),
-    };
-    if hour > 23 || minute > 59 || second > 59 {
-        return Err("the time of day does not exist".into());
-    }
-    seconds += hour * 3600 + minute * 60 + second;
-    let offset_seconds = match offset {
-        "" | "Z" | "z" => 0,
-        _ => {
-            let sign = if offset.starts_with('-') { -1 } else { 1 };
-            let digits = offset[1..].replace(':', "");
-            let (oh, om) = (number(digits.get(..2).unwrap_or(""), 2)?, number(digits.get(2..).unwrap_or(""), 2)?);
-            if oh > 23 || om > 59 {
-                return Err("the UTC offset does not exist".into());
-            }
-            sign * (oh * 3600 + om * 60)
-        }
-    };
-    Ok(seconds - offset_seconds)
-}
-
-fn days_in_month(year: i64, month: i64) -> i64 {
-    let leap = (year % 4 == 0 && year % 100 != 0) || year % 400 == 0;
-    match month {
-        2 if leap => 29,
-        2 => 28,
-        4 | 6 | 9 | 11 => 30,
-        _ => 31,
-    }
-}
-
-/// Days since 1970-01-01 of a proleptic Gregorian date (Howard Hinnant's `days_from_civil`).
-fn days_from_civil(year: i64, month: i64, day: i64) -> i64 {
-    let y = if month <= 2 { year - 1 } else { year };
-    let era = y.div_euclid(400);
-    let yoe = y - era * 400;
-    let mp = (month + 9) % 12;
-    let doy = (153 * mp + 2) / 5 + day - 1;
-    let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-    era * 146_097 + doe - 719_468
 }
 
 #[cfg(test)]
@@ -598,8 +495,8 @@ mod tests {
 
     #[test]
     fn loose_match_is_the_aws_cli_regex() {
-        assert!(loose_wildcard_match("https://d.net/img/*", "https://d.net/img/a/b.jpg?x=1"));
-        assert!(loose_wildcard_match("https://d.net/img/?.jpg", "https://d.net/img/a.jpg"));
-        assert!(!loose_wildcard_match("https://d.net/img/*", "https://d.net/video/a.jpg"));
+        assert!(crate::wildcard::matches("https://d.net/img/*", "https://d.net/img/a/b.jpg?x=1"));
+        assert!(crate::wildcard::matches("https://d.net/img/?.jpg", "https://d.net/img/a.jpg"));
+        assert!(!crate::wildcard::matches("https://d.net/img/*", "https://d.net/video/a.jpg"));
     }
 }

@@ -16,6 +16,7 @@ pub mod rng;
 
 use crate::cache::{Cache, CacheKey, Entry, Lookup, new_cache};
 use crate::cdn::faults::{self, Connect};
+use crate::cdn::signed::SignedTraffic;
 use crate::cdn::topology::Topology;
 use crate::cdn::traffic::{Catalog, RequestSource, SyntheticTraffic, ViewerRequest};
 use crate::http::Method;
@@ -24,6 +25,7 @@ use crate::policy::failover::{self, Failover, OriginOutcome};
 use crate::policy::routing::{Route, RouteInputs, route};
 use crate::policy::ttl::{self, TtlDecision};
 use crate::scenario::{OriginKind, Scenario};
+use crate::signing::Rejection;
 use crate::time::{SimDuration, SimTime};
 use event::{Event, RequestId};
 use queue::EventQueue;
@@ -167,6 +169,8 @@ struct Request {
     /// The next request in the waiter list this one is in (a request waits
     /// in at most one list: it stops where it collapses).
     next_waiter: RequestId,
+    /// The viewer session, for signed traffic.
+    session: u32,
     /// The origin group of the behavior, or `NO_GROUP`.
     origin_group: u16,
     attempt: Attempt,
@@ -227,6 +231,10 @@ struct Engine<'s> {
     catalog: Catalog,
     collapse: bool,
     requests_started: u64,
+    /// Keys, sessions and the verifier, when a behavior requires signing.
+    signed: Option<SignedTraffic>,
+    /// Scratch for building request paths; reused, never reallocated once warm.
+    path: String,
     events: u64,
     metrics: Metrics,
 }
@@ -313,6 +321,8 @@ impl<'s> Engine<'s> {
             catalog,
             collapse: scenario.simulation.collapse_requests,
             requests_started: 0,
+            signed: SignedTraffic::new(scenario, seed),
+            path: String::with_capacity(256),
             events: 0,
             metrics,
         }
@@ -429,6 +439,7 @@ impl<'s> Engine<'s> {
             body: true,
             served_by: ServedBy::Origin,
             next_waiter: NONE,
+            session: viewer.session,
             origin_group: behavior_group.map_or(NO_GROUP, |g| g as u16),
             attempt: Attempt::Primary,
             sent_to_primary: SimTime::ZERO,
@@ -446,6 +457,13 @@ impl<'s> Engine<'s> {
         if level == 0 && !self.scenario.distribution.behaviors[r.behavior as usize].allowed_methods.contains(r.method) {
             // A method the behavior does not allow: CloudFront answers 403
             // itself (reference §4.1, 6.2).
+            self.respond(id, 403, 0, ServedBy::EdgeRefusal);
+            self.finish(id);
+            return;
+        }
+        if level == 0 && !self.signature_accepted(&r) {
+            // Refused at the edge: it never reaches a cache or an origin
+            // (reference §1.8).
             self.respond(id, 403, 0, ServedBy::EdgeRefusal);
             self.finish(id);
             return;
@@ -871,6 +889,33 @@ impl<'s> Engine<'s> {
             });
         }
         self.free_requests.push(id);
+    }
+
+    /// Checks the signed URL or cookies the request presents, when its
+    /// behavior trusts key groups; counts the outcome.
+    fn signature_accepted(&mut self, r: &Request) -> bool {
+        let Some(signed) = self.signed.as_mut() else { return true };
+        let behavior = r.behavior as usize;
+        if !signed.restricts(behavior) {
+            return true;
+        }
+        let class = r.class as usize;
+        let spec = &self.scenario.traffic.classes[class];
+        spec.path_of(self.catalog.id_in_class(class, r.object), &mut self.path);
+        let now_s = (self.now.0 / 1_000_000) as i64;
+        let outcome = signed.check(behavior, class, r.session, &self.path, now_s);
+        if r.measured {
+            let stats = &mut self.metrics.signing;
+            stats.checked += 1;
+            match outcome {
+                Ok(()) => stats.accepted += 1,
+                Err(reason) => {
+                    let i = Rejection::ALL.iter().position(|x| *x == reason).expect("ALL lists every reason");
+                    stats.rejected[i] += 1;
+                }
+            }
+        }
+        outcome.is_ok()
     }
 
     fn respond(&mut self, id: RequestId, status: u16, version: u32, served_by: ServedBy) {

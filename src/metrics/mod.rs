@@ -171,6 +171,16 @@ impl IntervalStats {
     }
 }
 
+/// Signed-request checks at the edges.
+#[derive(Clone, Debug, Default)]
+pub struct SigningStats {
+    /// Requests to behaviors that require signing.
+    pub checked: u64,
+    pub accepted: u64,
+    /// Rejections by reason, indexed like `signing::Rejection::ALL`.
+    pub rejected: [u64; crate::signing::Rejection::ALL.len()],
+}
+
 /// Everything measured in a run after the warm-up.
 #[derive(Clone, Debug)]
 pub struct Metrics {
@@ -196,6 +206,7 @@ pub struct Metrics {
     pub origins: Vec<OriginStats>,
     pub behaviors: Vec<BehaviorStats>,
     pub intervals: Vec<IntervalStats>,
+    pub signing: SigningStats,
     pub interval: SimDuration,
     pub warmup: SimDuration,
 }
@@ -239,6 +250,7 @@ impl Metrics {
                 })
                 .collect(),
             intervals: Vec::new(),
+            signing: SigningStats::default(),
             interval,
             warmup,
         }

@@ -45,6 +45,58 @@ fn round6(x: f64) -> f64 {
     (x * 1e6).round() / 1e6
 }
 
+/// What the edges' signature checks decided.
+#[derive(Clone, Debug, Serialize, PartialEq)]
+pub struct SigningSummary {
+    pub checked: u64,
+    pub accepted: u64,
+    pub rejected: u64,
+    /// Rejections by kebab-case reason (`expired`, `bad-signature`, ...).
+    pub by_reason: BTreeMap<String, u64>,
+}
+
+fn signing_summary(report: &Report, scenario: &Scenario) -> Option<SigningSummary> {
+    if scenario.distribution.behaviors.iter().all(|b| b.trusted_key_groups.is_empty()) {
+        return None;
+    }
+    let s = &report.metrics.signing;
+    let by_reason: BTreeMap<String, u64> = crate::signing::Rejection::ALL
+        .iter()
+        .zip(&s.rejected)
+        .filter(|(_, n)| **n > 0)
+        .map(|(r, n)| (r.as_str().to_string(), *n))
+        .collect();
+    Some(SigningSummary { checked: s.checked, accepted: s.accepted, rejected: by_reason.values().sum(), by_reason })
+}
+
+#[derive(Debug, Serialize)]
+struct SigningRow {
+    outcome: &'static str,
+    cloudfront_code: &'static str,
+    requests: u64,
+    share: f64,
+}
+
+/// `signing.csv`: one row for accepted requests and one per rejection reason
+/// (every reason, so files from different runs line up).
+fn signing_rows(report: &Report) -> Vec<SigningRow> {
+    let s = &report.metrics.signing;
+    let share = |n: u64| round6(ratio(n, s.checked));
+    std::iter::once(SigningRow {
+        outcome: "accepted",
+        cloudfront_code: "",
+        requests: s.accepted,
+        share: share(s.accepted),
+    })
+    .chain(crate::signing::Rejection::ALL.iter().zip(&s.rejected).map(|(r, &n)| SigningRow {
+        outcome: r.as_str(),
+        cloudfront_code: r.cloudfront_code().as_str(),
+        requests: n,
+        share: share(n),
+    }))
+    .collect()
+}
+
 /// What origin failover did for one HTTP method.
 #[derive(Clone, Debug, Serialize, PartialEq)]
 pub struct FailoverSummary {
@@ -172,6 +224,9 @@ pub struct Summary {
     /// Per method, for the methods that reached an origin group or failed
     /// there; empty when the distribution has no origin groups.
     pub failover: BTreeMap<String, FailoverSummary>,
+    /// Signed-request checks; absent when no behavior requires signing.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub signing: Option<SigningSummary>,
     pub events: u64,
     pub requests_simulated: u64,
     pub simulated_seconds: f64,
@@ -241,6 +296,7 @@ pub fn summary(report: &Report, scenario: &Scenario) -> Summary {
         },
         by_method,
         failover: failover_summaries(report, scenario),
+        signing: signing_summary(report, scenario),
         events: report.events,
         requests_simulated: report.requests_simulated,
         simulated_seconds: round6(report.end.as_secs_f64()),
@@ -542,6 +598,7 @@ pub fn result_files(report: &Report, scenario: &Scenario) -> anyhow::Result<Vec<
         ("behaviors.csv", csv_bytes(&behavior_rows(report, scenario))?),
         ("timeseries.csv", csv_bytes(&timeseries_rows(report))?),
         ("failover.csv", failover_csv(report, scenario)?),
+        ("signing.csv", csv_bytes(&signing_rows(report))?),
     ])
 }
 
@@ -616,6 +673,18 @@ pub fn summary_table(s: &Summary) -> String {
             out,
             "  failover {method:<8} {} to an origin group, {} primary failures, {} failed over, {} served by the secondary, +{:.0} ms p50",
             f.reached_origin_group, f.primary_failures, f.failovers, f.served_by_secondary, f.failover_added_ms.p50
+        );
+    }
+    if let Some(signing) = &s.signing {
+        let reasons: Vec<String> = signing.by_reason.iter().map(|(r, n)| format!("{r} {n}")).collect();
+        let _ = writeln!(
+            out,
+            "  signed requests            {} checked, {} accepted, {} rejected{}{}",
+            signing.checked,
+            signing.accepted,
+            signing.rejected,
+            if reasons.is_empty() { "" } else { ": " },
+            reasons.join(", ")
         );
     }
     let _ = writeln!(

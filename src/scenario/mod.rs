@@ -36,6 +36,45 @@ pub struct Scenario {
     pub faults: Vec<FaultSpec>,
     pub distribution: DistributionSpec,
     pub traffic: TrafficSpec,
+    pub signing: SigningSpec,
+}
+
+/// Keys and key groups for signed URLs and cookies.
+#[derive(Clone, Debug)]
+pub struct SigningSpec {
+    /// The Unix time of simulated time zero: policies' dates are compared
+    /// with `epoch_s + now`.
+    pub epoch_s: i64,
+    /// Verify each distinct credential once and reuse the result (the
+    /// outcome is the same either way; a test checks it).
+    pub memoize: bool,
+    pub keys: Vec<KeySpec>,
+    pub key_groups: Vec<KeyGroupSpec>,
+}
+
+#[derive(Clone, Debug)]
+pub struct KeySpec {
+    /// The public key id, e.g. `K2JCJMDEHXQW5F`.
+    pub id: String,
+    /// Loaded from the scenario's PEM file; `None` means an ECDSA P-256 key
+    /// generated from the run's seed.
+    pub private_key: Option<crate::signing::SigningKey>,
+}
+
+#[derive(Clone, Debug)]
+pub struct KeyGroupSpec {
+    pub name: String,
+    /// Indices into `SigningSpec::keys`.
+    pub keys: Vec<usize>,
+}
+
+/// What the viewers of a class present to a behavior that requires signing.
+#[derive(Clone, Debug)]
+pub struct SignedTrafficSpec {
+    /// Distinct viewer sessions; each presents one credential throughout.
+    pub sessions: u32,
+    /// Share of sessions presenting each kind, indexed by `Presented::index`.
+    pub mix: [f64; crate::cdn::signed::Presented::ALL.len()],
 }
 
 #[derive(Clone, Debug)]
@@ -191,6 +230,8 @@ pub struct BehaviorSpec {
     pub origin: usize,
     /// The origin group, when the behavior targets one.
     pub origin_group: Option<usize>,
+    /// Key groups whose keys may sign requests; empty means no signing required.
+    pub trusted_key_groups: Vec<usize>,
     pub allowed_methods: MethodSet,
     pub cached_methods: MethodSet,
     pub ttl: TtlSettings,
@@ -221,6 +262,8 @@ pub struct ClassSpec {
     pub request_share: f64,
     /// Path template with `{id}` for the object number, e.g. `/static/{id}.js`.
     pub path_template: String,
+    /// Where `{id}` starts in `path_template`.
+    pub id_at: usize,
     pub objects: u64,
     pub zipf_alpha: f64,
     /// Object size in bytes.
@@ -232,14 +275,22 @@ pub struct ClassSpec {
     pub change_interval: Option<SimDuration>,
     /// Method weights, normalised to sum 1, indexed by `Method::index`.
     pub method_weights: [f64; 7],
+    /// What viewers present when the class's paths need signing.
+    pub signed: Option<SignedTrafficSpec>,
 }
 
 impl ClassSpec {
     /// The path of object `id` of this class.
-    /// Called for every object at set-up, so it avoids `fmt`.
+    /// The template's text before and after `{id}`.
+    pub fn path_prefix_suffix(&self) -> (&str, &str) {
+        (&self.path_template[..self.id_at], &self.path_template[self.id_at + "{id}".len()..])
+    }
+
+    /// Called for every object at set-up and for signed requests, so it
+    /// avoids `fmt` and string searches.
     pub fn path_of(&self, id: u64, out: &mut String) {
         out.clear();
-        let (before, after) = self.path_template.split_once("{id}").unwrap_or((&self.path_template, ""));
+        let (before, after) = self.path_prefix_suffix();
         out.push_str(before);
         let mut digits = [0u8; 20];
         let mut i = digits.len();

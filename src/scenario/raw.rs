@@ -25,6 +25,39 @@ pub struct RawScenario {
     pub faults: Vec<RawFault>,
     pub distribution: RawDistribution,
     pub traffic: RawTraffic,
+    pub signing: Option<RawSigning>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawSigning {
+    pub epoch: Option<Value>,
+    pub memoize: Option<bool>,
+    #[serde(default)]
+    pub keys: Vec<RawKey>,
+    #[serde(default)]
+    pub key_groups: Vec<RawKeyGroup>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawKey {
+    pub id: String,
+    pub private_key: Option<String>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawKeyGroup {
+    pub name: String,
+    pub keys: Vec<String>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawSigned {
+    pub sessions: Option<i64>,
+    pub mix: BTreeMap<String, f64>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -155,6 +188,7 @@ pub struct RawBehavior {
     pub min_ttl: Option<Value>,
     pub default_ttl: Option<Value>,
     pub max_ttl: Option<Value>,
+    pub trusted_key_groups: Option<Vec<String>>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -190,4 +224,5 @@ pub struct RawClass {
     pub cache_control: Option<String>,
     pub change_interval: Option<Value>,
     pub methods: Option<BTreeMap<String, f64>>,
+    pub signed: Option<RawSigned>,
 }

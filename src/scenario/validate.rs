@@ -33,6 +33,15 @@ pub(super) fn load(file: &Path, text: &str, overrides: &[Override]) -> Result<Sc
     v.scenario(raw)
 }
 
+/// What a cache behavior may refer to.
+#[derive(Clone, Copy)]
+struct BehaviorContext<'c> {
+    origins: &'c [OriginSpec],
+    groups: &'c [OriginGroupSpec],
+    signing: &'c SigningSpec,
+    allow_writes: bool,
+}
+
 struct Validator<'a> {
     file: &'a Path,
     spans: &'a SpanIndex,
@@ -121,9 +130,11 @@ impl<'a> Validator<'a> {
         topology.links = self.links(&raw.topology.links, &topology, &origins)?;
         let origin_groups = self.origin_groups(&raw.origin_groups, &origins)?;
         let faults = self.faults(&raw.faults, &origins)?;
-        let distribution = self.distribution(&raw.distribution, &origins, &origin_groups)?;
+        let signing = self.signing(raw.signing.as_ref())?;
+        let distribution = self.distribution(&raw.distribution, &origins, &origin_groups, &signing)?;
         let traffic = self.traffic(&raw.traffic)?;
         self.check_patterns_match(&distribution, &traffic)?;
+        self.check_signed_classes(&distribution, &traffic)?;
         Ok(Scenario {
             name,
             file: self.file.to_path_buf(),
@@ -135,6 +146,7 @@ impl<'a> Validator<'a> {
             faults,
             distribution,
             traffic,
+            signing,
         })
     }
 
@@ -678,11 +690,148 @@ impl<'a> Validator<'a> {
         Ok(FaultSpec { origin, kind, start, end })
     }
 
+    fn signing(&self, raw: Option<&RawSigning>) -> Result<SigningSpec> {
+        // Simulated time zero is 2030-01-01T00:00:00Z unless the scenario says
+        // otherwise: a fixed instant keeps runs reproducible.
+        let mut spec = SigningSpec { epoch_s: 1_893_456_000, memoize: true, keys: Vec::new(), key_groups: Vec::new() };
+        let Some(raw) = raw else { return Ok(spec) };
+        let date_fix = "write e.g. \"2030-01-01T00:00:00Z\" or Unix seconds";
+        if let Some(epoch) = &raw.epoch {
+            spec.epoch_s = match epoch {
+                Value::Integer(n) => *n,
+                Value::String(s) => {
+                    crate::units::parse_date(s).map_err(|e| self.error("signing.epoch", e, date_fix))?
+                }
+                Value::Datetime(d) => {
+                    crate::units::parse_date(&d.to_string()).map_err(|e| self.error("signing.epoch", e, date_fix))?
+                }
+                other => {
+                    return Err(self.error(
+                        "signing.epoch",
+                        format!("expected a date, found {}", other.type_str()),
+                        date_fix,
+                    ));
+                }
+            };
+        }
+        spec.memoize = raw.memoize.unwrap_or(true);
+        let dir = self.file.parent().unwrap_or(Path::new("."));
+        for (i, k) in raw.keys.iter().enumerate() {
+            let field = format!("signing.keys[{i}]");
+            if k.id.is_empty()
+                || !k.id.chars().all(|c| c.is_ascii_alphanumeric())
+                || spec.keys.iter().any(|x| x.id == k.id)
+            {
+                return Err(self.error(
+                    &format!("{field}.id"),
+                    format!("key id {:?} is empty, not alphanumeric, or used twice", k.id),
+                    "use a unique id such as \"K2JCJMDEHXQW5F\"",
+                ));
+            }
+            let private_key = match &k.private_key {
+                None => None,
+                Some(path) => {
+                    let full = dir.join(path);
+                    let field = format!("{field}.private_key");
+                    let pem = std::fs::read_to_string(&full).map_err(|e| {
+                        self.error(
+                            &field,
+                            format!("cannot read {}: {e}", full.display()),
+                            "give a PEM file path relative to the scenario file",
+                        )
+                    })?;
+                    Some(crate::signing::SigningKey::from_pem(&pem).map_err(|e| {
+                        self.error(
+                            &field,
+                            format!("{}: {e}", full.display()),
+                            "use an RSA 2048 or ECDSA P-256 private key in PEM",
+                        )
+                    })?)
+                }
+            };
+            spec.keys.push(KeySpec { id: k.id.clone(), private_key });
+        }
+        for (i, g) in raw.key_groups.iter().enumerate() {
+            let field = format!("signing.key_groups[{i}]");
+            if g.name.is_empty() || spec.key_groups.iter().any(|x| x.name == g.name) {
+                return Err(self.error(
+                    &format!("{field}.name"),
+                    format!("key group name {:?} is empty or used twice", g.name),
+                    "give each key group a unique name",
+                ));
+            }
+            if g.keys.is_empty() {
+                return Err(self.error(
+                    &format!("{field}.keys"),
+                    "a key group needs at least one public key",
+                    "list key ids from [[signing.keys]]",
+                ));
+            }
+            crate::signing::check_public_keys_per_key_group(
+                &g.name,
+                g.keys.len(),
+                crate::signing::MAX_PUBLIC_KEYS_PER_KEY_GROUP,
+            )
+            .map_err(|e| {
+                self.error(&format!("{field}.keys"), e.to_string(), "split the keys over several key groups")
+            })?;
+            let mut keys = Vec::new();
+            for (k, id) in g.keys.iter().enumerate() {
+                let index = spec.keys.iter().position(|x| &x.id == id).ok_or_else(|| {
+                    self.error(
+                        &format!("{field}.keys[{k}]"),
+                        format!("no key has id {id:?}"),
+                        format!("use one of: {}", names(spec.keys.iter().map(|x| x.id.as_str()))),
+                    )
+                })?;
+                keys.push(index);
+            }
+            spec.key_groups.push(KeyGroupSpec { name: g.name.clone(), keys });
+        }
+        // CloudFront's default quota: 10 key groups per account (reference §3).
+        if spec.key_groups.len() > 10 {
+            return Err(self.error(
+                "signing.key_groups",
+                format!("{} key groups exceed CloudFront's quota of 10 per account", spec.key_groups.len()),
+                "use at most 10 (AWS can raise the quota)",
+            ));
+        }
+        Ok(spec)
+    }
+
+    /// A class whose paths reach a behavior that requires signing must say
+    /// what its viewers present; otherwise every request would be refused.
+    fn check_signed_classes(&self, distribution: &DistributionSpec, traffic: &TrafficSpec) -> Result<()> {
+        let mut path = String::new();
+        let last = distribution.behaviors.len() - 1;
+        for (i, class) in traffic.classes.iter().enumerate().filter(|(_, c)| c.signed.is_none()) {
+            for id in sample_ids(class.objects) {
+                class.path_of(id, &mut path);
+                let patterns = distribution.behaviors[..last].iter().map(|b| b.path_pattern.as_str());
+                let b = path_pattern::first_match(patterns, &path).unwrap_or(last);
+                if !distribution.behaviors[b].trusted_key_groups.is_empty() {
+                    return Err(self.error(
+                        &format!("traffic.classes[{i}]"),
+                        format!(
+                            "paths such as {path} reach behavior {:?}, which requires signed URLs or cookies, \
+                             but the class says nothing about signing",
+                            distribution.behaviors[b].path_pattern
+                        ),
+                        "add signed = { sessions = 1000, mix = { valid-url = 1.0 } } to the class \
+                         (mix = { none = 1.0 } if its viewers present nothing)",
+                    ));
+                }
+            }
+        }
+        Ok(())
+    }
+
     fn distribution(
         &self,
         raw: &RawDistribution,
         origins: &[OriginSpec],
         groups: &[OriginGroupSpec],
+        signing: &SigningSpec,
     ) -> Result<DistributionSpec> {
         // CloudFront's default quota is 75 cache behaviors per distribution
         // (adjustable, DG quotas page); the engine stores a behavior in a byte.
@@ -694,6 +843,7 @@ impl<'a> Validator<'a> {
             ));
         }
         let allow_writes = raw.allow_writes_to_origin_groups.unwrap_or(false);
+        let ctx = BehaviorContext { origins, groups, signing, allow_writes };
         let mut behaviors = Vec::new();
         for (i, b) in raw.behaviors.iter().enumerate() {
             let field = format!("distribution.behaviors[{i}]");
@@ -706,7 +856,7 @@ impl<'a> Validator<'a> {
             })?;
             path_pattern::check_pattern(pattern)
                 .map_err(|e| self.error(&format!("{field}.path_pattern"), e, "correct the pattern"))?;
-            behaviors.push(self.behavior(&field, pattern, b, origins, groups, allow_writes)?);
+            behaviors.push(self.behavior(&field, pattern, b, &ctx)?);
         }
         let field = "distribution.default_behavior";
         if let Some(p) = raw.default_behavior.path_pattern.as_deref()
@@ -718,7 +868,7 @@ impl<'a> Validator<'a> {
                 "remove path_pattern from the default behavior, or move it to [[distribution.behaviors]]",
             ));
         }
-        behaviors.push(self.behavior(field, "*", &raw.default_behavior, origins, groups, allow_writes)?);
+        behaviors.push(self.behavior(field, "*", &raw.default_behavior, &ctx)?);
         let error_caching_min_ttl = self
             .optional_seconds("distribution.error_caching_min_ttl", raw.error_caching_min_ttl.as_ref())?
             .map_or(SimDuration::from_secs(10), SimDuration::from_secs);
@@ -730,15 +880,8 @@ impl<'a> Validator<'a> {
         })
     }
 
-    fn behavior(
-        &self,
-        field: &str,
-        pattern: &str,
-        b: &RawBehavior,
-        origins: &[OriginSpec],
-        groups: &[OriginGroupSpec],
-        allow_writes: bool,
-    ) -> Result<BehaviorSpec> {
+    fn behavior(&self, field: &str, pattern: &str, b: &RawBehavior, ctx: &BehaviorContext) -> Result<BehaviorSpec> {
+        let BehaviorContext { origins, groups, signing, allow_writes } = *ctx;
         let (origin, origin_group) = match origins.iter().position(|o| o.name == b.origin) {
             Some(origin) => (origin, None),
             None => match groups.iter().position(|g| g.name == b.origin) {
@@ -801,10 +944,33 @@ impl<'a> Validator<'a> {
                  here; a teaching scenario may set distribution.allow_writes_to_origin_groups = true",
             ));
         }
+        let mut trusted_key_groups = Vec::new();
+        for (i, name) in b.trusted_key_groups.iter().flatten().enumerate() {
+            let g = signing.key_groups.iter().position(|g| &g.name == name).ok_or_else(|| {
+                self.error(
+                    &format!("{field}.trusted_key_groups[{i}]"),
+                    format!("no key group is named {name:?}"),
+                    format!(
+                        "define it under [[signing.key_groups]]; existing: {}",
+                        names(signing.key_groups.iter().map(|g| g.name.as_str()))
+                    ),
+                )
+            })?;
+            trusted_key_groups.push(g);
+        }
+        crate::signing::check_key_groups_per_behavior(
+            pattern,
+            trusted_key_groups.len(),
+            crate::signing::MAX_KEY_GROUPS_PER_BEHAVIOR,
+        )
+        .map_err(|e| {
+            self.error(&format!("{field}.trusted_key_groups"), e.to_string(), "trust at most 4 key groups per behavior")
+        })?;
         Ok(BehaviorSpec {
             path_pattern: pattern.to_string(),
             origin,
             origin_group,
+            trusted_key_groups,
             allowed_methods,
             cached_methods,
             ttl,
@@ -945,16 +1111,19 @@ impl<'a> Validator<'a> {
             };
             let method_weights =
                 self.method_weights(&format!("{field}.methods"), c.methods.as_ref(), Some(default_methods))?;
+            let signed = c.signed.as_ref().map(|s| self.signed_traffic(&format!("{field}.signed"), s)).transpose()?;
             classes.push(ClassSpec {
                 name: c.name.clone(),
                 request_share: c.share / total_share,
                 path_template: c.path.clone(),
+                id_at: c.path.find("{id}").expect("checked above: {id} once"),
                 objects,
                 zipf_alpha: class_alpha,
                 size_bytes,
                 cache_control,
                 change_interval,
                 method_weights,
+                signed,
             });
         }
         if classes.iter().map(|c| c.objects).sum::<u64>() > MAX_OBJECTS as u64 {
@@ -965,6 +1134,37 @@ impl<'a> Validator<'a> {
             ));
         }
         Ok(TrafficSpec { rate_per_s: raw.rate, diurnal, https_share, classes })
+    }
+
+    fn signed_traffic(&self, field: &str, raw: &RawSigned) -> Result<SignedTrafficSpec> {
+        use crate::cdn::signed::Presented;
+        let sessions = self.int_in(&format!("{field}.sessions"), raw.sessions, 1000, 1, 10_000_000)? as u32;
+        let mut mix = [0.0; Presented::ALL.len()];
+        for (name, &share) in &raw.mix {
+            let kind = Presented::parse(name).ok_or_else(|| {
+                self.error(
+                    &format!("{field}.mix.{name}"),
+                    format!("unknown credential kind {name:?}"),
+                    format!("use: {}", Presented::names()),
+                )
+            })?;
+            if !(share >= 0.0 && share.is_finite()) {
+                return Err(self.error(
+                    &format!("{field}.mix.{name}"),
+                    format!("share {share} must be 0 or more"),
+                    "use e.g. 0.9",
+                ));
+            }
+            mix[kind.index()] = share;
+        }
+        if mix.iter().sum::<f64>() <= 0.0 {
+            return Err(self.error(
+                &format!("{field}.mix"),
+                "every share is zero",
+                "give at least one kind a positive share, e.g. { valid-url = 1.0 }",
+            ));
+        }
+        Ok(SignedTrafficSpec { sessions, mix })
     }
 
     fn check_alpha(&self, field: &str, alpha: f64) -> Result<()> {
@@ -1274,6 +1474,18 @@ pub(super) fn describe(s: &Scenario) -> String {
             s.origins[g.primary].name,
             s.origins[g.secondary].name,
             codes.join(",")
+        );
+    }
+    if !s.signing.key_groups.is_empty() {
+        let groups: Vec<String> =
+            s.signing.key_groups.iter().map(|g| format!("{} ({} keys)", g.name, g.keys.len())).collect();
+        let _ = writeln!(
+            out,
+            "signing: key groups {}; {} keys, {} from PEM files, the rest ECDSA P-256 from the seed; memoize {}",
+            groups.join(", "),
+            s.signing.keys.len(),
+            s.signing.keys.iter().filter(|k| k.private_key.is_some()).count(),
+            s.signing.memoize
         );
     }
     for f in &s.faults {

@@ -39,8 +39,8 @@ pub use policy::{Ipv4Cidr, Policy, PolicyError, SignPolicy, canned_policy_json, 
 pub use url::{SIGNING_QUERY_PARAMS, has_signing_params, parse_signed_url, sign_url};
 pub use verify::{
     Accepted, CloudFrontCode, Credentials, KeyGroup, KeyRegistry, MemoKey, PolicyKind, Rejection, SignatureMemo,
-    SignedRequest, Transport, TrustedKeys, check_policy, lookup_key, verify_cookies, verify_request, verify_signature,
-    verify_url,
+    SignedRequest, Transport, TrustedKeys, check_conditions, check_policy, lookup_key, parse_request, verify_cookies,
+    verify_request, verify_signature, verify_url,
 };
 
 use std::fmt;

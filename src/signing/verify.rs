@@ -388,10 +388,21 @@ pub fn verify_signature(key: &PublicKey, signed: &MemoKey) -> Result<(), Rejecti
 /// `now > DateGreaterThan`), as their names say (reference §1.8). A canned policy's resource is
 /// the request URL itself, which the signature already covers.
 pub fn check_policy(credentials: &Credentials, now: i64, client_ip: IpAddr) -> Result<(), Rejection> {
-    let policy = &credentials.policy;
-    if credentials.kind == PolicyKind::Custom
+    check_conditions(credentials.kind, &credentials.policy, &credentials.resource, now, client_ip)
+}
+
+/// [`check_policy`] for already decoded credentials applied to another request URL `resource`:
+/// a simulator that decoded and verified a wildcard policy once checks each request with it.
+pub fn check_conditions(
+    kind: PolicyKind,
+    policy: &Policy,
+    resource: &str,
+    now: i64,
+    client_ip: IpAddr,
+) -> Result<(), Rejection> {
+    if kind == PolicyKind::Custom
         && let Some(pattern) = &policy.resource
-        && !resource_matches(pattern, &credentials.resource)
+        && !resource_matches(pattern, resource)
     {
         return Err(Rejection::ResourceMismatch);
     }
@@ -447,7 +458,8 @@ pub fn verify_request(
     verify_parsed(&request, registry, trusted, now, client_ip, &mut verify_signature)
 }
 
-fn parse_request<'a>(url: &'a str, cookie_header: Option<&'a str>) -> Result<SignedRequest<'a>, Rejection> {
+/// Parses what a request presents, choosing URL or cookie mode as CloudFront does.
+pub fn parse_request<'a>(url: &'a str, cookie_header: Option<&'a str>) -> Result<SignedRequest<'a>, Rejection> {
     if super::url::has_signing_params(url) {
         super::url::parse_signed_url(url)
     } else {

@@ -122,7 +122,10 @@ fn origin_failover_scenario_recovers_reads_and_fails_writes() {
     assert!(v["failover"]["POST"]["errors_by_status"]["504"].as_u64().unwrap() > 0, "{}", v["failover"]);
     assert_eq!(v["failover"]["POST"]["failovers"], 0);
     let csv = std::fs::read_to_string(out.join("failover.csv")).unwrap();
-    assert!(csv.starts_with("method,requests,reached_origin_group,primary_failures,failovers,served_by_secondary"), "{csv}");
+    assert!(
+        csv.starts_with("method,requests,reached_origin_group,primary_failures,failovers,served_by_secondary"),
+        "{csv}"
+    );
     let timeseries = std::fs::read_to_string(out.join("timeseries.csv")).unwrap();
     assert!(timeseries.lines().next().unwrap().contains("failovers,viewer_errors"), "{timeseries}");
 }

@@ -4,6 +4,7 @@ mod cli;
 mod determinism;
 mod failover;
 mod scenario_errors;
+mod signed_traffic;
 mod signing;
 mod support;
 mod worked_examples;

@@ -154,7 +154,7 @@ fn known_answers_dates_parse_like_botocore() {
     let dates: Dates = serde_json::from_str(&fixture("dates.json")).unwrap();
     assert!(dates.dates.len() >= 10);
     for (text, epoch) in dates.dates {
-        assert_eq!(cli::parse_date(&text), Ok(epoch), "{text}");
+        assert_eq!(cdnsim::units::parse_date(&text), Ok(epoch), "{text}");
     }
 }
 

@@ -1,0 +1,362 @@
+//! Signed traffic in the simulation: viewers present real signed URLs and
+//! cookies, made by the real signer with real keys, and the edges check them
+//! with the real verifier.
+//!
+//! Viewers come in sessions, as real applications sign: one credential per
+//! session, a custom policy whose `Resource` is a wildcard over the class's
+//! paths, so the number of distinct signatures is the number of sessions.
+//! RSA signing costs milliseconds and verification tens of microseconds, so
+//! with `memoize` each credential is signed, parsed, looked up and its
+//! signature verified once (the expensive steps, which depend only on the
+//! credential and the behavior's trusted keys), and each request runs only
+//! the cheap checks of its own URL, time and address (`check_conditions`).
+//! Without `memoize` every request builds its full URL and cookie header and
+//! goes through `verify_request` from scratch; a test checks that both give
+//! the same outcomes.
+
+use crate::engine::rng::splitmix64;
+use crate::scenario::{ClassSpec, Scenario};
+use crate::signing::{self, KeyRegistry, Policy, PolicyKind, Rejection, SignPolicy, SigningKey, TrustedKeys};
+use rand::SeedableRng;
+use rand::rngs::Xoshiro256PlusPlus;
+use rand_distr::Distribution;
+use rand_distr::weighted::WeightedAliasIndex;
+use std::net::{IpAddr, Ipv4Addr};
+
+/// What a viewer session presents to a behavior that requires signing.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Presented {
+    ValidUrl,
+    ValidCookie,
+    Expired,
+    NotYetValid,
+    TamperedSignature,
+    TamperedPolicy,
+    /// Signed with a key the registry knows but the behavior does not trust.
+    WrongKey,
+    UnknownKey,
+    /// A policy limited to an address range the viewer is not in.
+    WrongIp,
+    Nothing,
+}
+
+impl Presented {
+    pub const ALL: [Presented; 10] = [
+        Presented::ValidUrl,
+        Presented::ValidCookie,
+        Presented::Expired,
+        Presented::NotYetValid,
+        Presented::TamperedSignature,
+        Presented::TamperedPolicy,
+        Presented::WrongKey,
+        Presented::UnknownKey,
+        Presented::WrongIp,
+        Presented::Nothing,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Presented::ValidUrl => "valid-url",
+            Presented::ValidCookie => "valid-cookie",
+            Presented::Expired => "expired",
+            Presented::NotYetValid => "not-yet-valid",
+            Presented::TamperedSignature => "tampered-signature",
+            Presented::TamperedPolicy => "tampered-policy",
+            Presented::WrongKey => "wrong-key",
+            Presented::UnknownKey => "unknown-key",
+            Presented::WrongIp => "wrong-ip",
+            Presented::Nothing => "none",
+        }
+    }
+
+    pub fn index(self) -> usize {
+        self as usize
+    }
+
+    pub fn parse(name: &str) -> Option<Presented> {
+        Presented::ALL.into_iter().find(|p| p.as_str() == name)
+    }
+
+    pub fn names() -> String {
+        Presented::ALL.map(Presented::as_str).join(", ")
+    }
+}
+
+/// A key id no registry holds.
+const UNKNOWN_KEY_ID: &str = "KUNKNOWN0SIMULATED";
+/// A key the registry knows but no key group holds.
+const UNTRUSTED_KEY_ID: &str = "KUNTRUSTED0SIMULATED";
+/// TEST-NET-1 (RFC 5737): viewers never have these addresses.
+const FOREIGN_RANGE: &str = "192.0.2.0/24";
+/// Sessions stay valid this long after simulated time zero.
+const SESSION_LIFETIME_S: i64 = 365 * 86_400;
+
+/// What the expensive steps decided: the decoded policy to check each
+/// request against, or the rejection.
+type Verdict = Result<(PolicyKind, Policy), Rejection>;
+
+/// One session's credential, signed once.
+struct Credential {
+    /// What goes after the URL's `?` (URL mode), or the `Cookie` header.
+    query: Option<String>,
+    cookie: Option<String>,
+    /// The memo: the outcome of the expensive steps, and the behavior it is for.
+    verified: Option<(usize, Verdict)>,
+}
+
+/// The signing side of a run: keys, trust per behavior, sessions.
+pub struct SignedTraffic {
+    registry: KeyRegistry,
+    /// Per behavior: the trusted key ids, or `None` when it needs no signing.
+    trusted: Vec<Option<TrustedKeys>>,
+    /// Per behavior: the key its valid credentials are signed with.
+    signer: Vec<Option<(String, SigningKey)>>,
+    untrusted_key: SigningKey,
+    epoch_s: i64,
+    memoize: bool,
+    domain: String,
+    /// Per class: the first session's index into `credentials`, sessions, and
+    /// the kind each session presents.
+    classes: Vec<ClassSessions>,
+    credentials: Vec<Option<Credential>>,
+    url: String,
+}
+
+struct ClassSessions {
+    first: usize,
+    sessions: u32,
+    kinds: Vec<Presented>,
+    prefix: String,
+}
+
+impl SignedTraffic {
+    /// Sets up keys and sessions; `None` when no behavior requires signing.
+    pub fn new(scenario: &Scenario, run_seed: u64) -> Option<SignedTraffic> {
+        let behaviors = &scenario.distribution.behaviors;
+        if behaviors.iter().all(|b| b.trusted_key_groups.is_empty()) {
+            return None;
+        }
+        let spec = &scenario.signing;
+        let mut rng = Xoshiro256PlusPlus::seed_from_u64(splitmix64(run_seed ^ 0x5349_474e));
+        let keys: Vec<SigningKey> =
+            spec.keys.iter().map(|k| k.private_key.clone().unwrap_or_else(|| generate_ecdsa(&mut rng))).collect();
+        let untrusted_key = generate_ecdsa(&mut rng);
+        let mut registry = KeyRegistry::new();
+        for (k, key) in spec.keys.iter().zip(&keys) {
+            registry.insert(k.id.clone(), key.public_key());
+        }
+        registry.insert(UNTRUSTED_KEY_ID, untrusted_key.public_key());
+        let trusted = behaviors
+            .iter()
+            .map(|b| {
+                (!b.trusted_key_groups.is_empty()).then(|| {
+                    let mut t = TrustedKeys::new();
+                    for &g in &b.trusted_key_groups {
+                        for &k in &spec.key_groups[g].keys {
+                            t.insert(spec.keys[k].id.clone());
+                        }
+                    }
+                    t
+                })
+            })
+            .collect();
+        let signer = behaviors
+            .iter()
+            .map(|b| {
+                let k = *b.trusted_key_groups.first().map(|&g| spec.key_groups[g].keys.first())??;
+                Some((spec.keys[k].id.clone(), keys[k].clone()))
+            })
+            .collect();
+        let mut classes = Vec::new();
+        let mut first = 0;
+        for class in &scenario.traffic.classes {
+            classes.push(class_sessions(class, first, &mut rng));
+            first += classes.last().map_or(0, |c: &ClassSessions| c.sessions as usize);
+        }
+        Some(SignedTraffic {
+            registry,
+            trusted,
+            signer,
+            untrusted_key,
+            epoch_s: spec.epoch_s,
+            memoize: spec.memoize,
+            domain: scenario.distribution.domain.clone(),
+            classes,
+            credentials: (0..first).map(|_| None).collect(),
+            url: String::with_capacity(256),
+        })
+    }
+
+    /// Whether `behavior` requires signed URLs or cookies.
+    pub fn restricts(&self, behavior: usize) -> bool {
+        self.trusted[behavior].is_some()
+    }
+
+    /// The number of sessions of `class` (0 when its viewers sign nothing).
+    pub fn sessions(&self, class: usize) -> u32 {
+        self.classes[class].sessions
+    }
+
+    /// Checks what session `session` of `class` presents for `path` under
+    /// `behavior` at simulated second `now_s`, as CloudFront's edge would.
+    pub fn check(
+        &mut self,
+        behavior: usize,
+        class: usize,
+        session: u32,
+        path: &str,
+        now_s: i64,
+    ) -> Result<(), Rejection> {
+        let trusted = self.trusted[behavior].as_ref().expect("only restricted behaviors are checked");
+        let sessions = &self.classes[class];
+        if sessions.sessions == 0 {
+            return Err(Rejection::MissingKey);
+        }
+        let slot = sessions.first + session as usize;
+        let kind = sessions.kinds[session as usize];
+        let now = self.epoch_s + now_s;
+        let ip = client_ip(class, session);
+        if self.credentials[slot].is_none() {
+            let credential = self.sign(behavior, class, kind);
+            self.credentials[slot] = Some(credential);
+        }
+        let credential = self.credentials[slot].as_mut().expect("just signed");
+        self.url.clear();
+        self.url.push_str("https://");
+        self.url.push_str(&self.domain);
+        self.url.push_str(path);
+        if !self.memoize {
+            if let Some(query) = &credential.query {
+                self.url.push('?');
+                self.url.push_str(query);
+            }
+            let outcome =
+                signing::verify_request(&self.url, credential.cookie.as_deref(), &self.registry, trusted, now, ip);
+            return outcome.map(|_| ());
+        }
+        if !matches!(&credential.verified, Some((b, _)) if *b == behavior) {
+            let verdict = expensive_steps(&self.url, credential, &self.registry, trusted);
+            credential.verified = Some((behavior, verdict));
+        }
+        match &credential.verified {
+            Some((_, Ok((kind, policy)))) => signing::check_conditions(*kind, policy, &self.url, now, ip),
+            Some((_, Err(reason))) => Err(*reason),
+            None => unreachable!("verified just above"),
+        }
+    }
+
+    /// Makes the credential a session of `class` presents, with the real signer.
+    fn sign(&self, behavior: usize, class: usize, kind: Presented) -> Credential {
+        let (key_id, key) = self.signer[behavior].clone().expect("a restricted behavior has a key");
+        let resource = format!("https://{}{}*", self.domain, self.classes[class].prefix);
+        let valid_until = self.epoch_s + SESSION_LIFETIME_S;
+        let mut policy = Policy::new(resource.clone(), valid_until);
+        let (mut key_id, mut key) = (key_id, key);
+        match kind {
+            Presented::Expired => policy.date_less_than = self.epoch_s - 3600,
+            Presented::NotYetValid => {
+                policy.date_greater_than = Some(valid_until);
+                policy.date_less_than = valid_until + SESSION_LIFETIME_S;
+            }
+            Presented::WrongIp => policy.ip_address = Some(FOREIGN_RANGE.parse().expect("a valid CIDR")),
+            Presented::WrongKey => (key_id, key) = (UNTRUSTED_KEY_ID.to_string(), self.untrusted_key.clone()),
+            Presented::UnknownKey => key_id = UNKNOWN_KEY_ID.to_string(),
+            _ => {}
+        }
+        if kind == Presented::Nothing {
+            return Credential { query: None, cookie: None, verified: None };
+        }
+        let hash = key.default_hash();
+        let sign_policy = SignPolicy::Custom(policy);
+        if kind == Presented::ValidCookie {
+            let cookies = signing::sign_cookies(&resource, &sign_policy, &key_id, &key, hash)
+                .expect("a wildcard policy over the distribution's own domain signs");
+            return Credential { query: None, cookie: Some(cookies.cookie_header()), verified: None };
+        }
+        // Sign a URL of the class; keep only its signing parameters, which are
+        // what a viewer appends to every URL the wildcard covers.
+        let base = format!("https://{}{}0", self.domain, self.classes[class].prefix);
+        let signed = signing::sign_url(&base, &sign_policy, &key_id, &key, hash).expect("the class's URL signs");
+        let mut query = signed.split_once('?').map(|(_, q)| q.to_string()).expect("a signed URL has a query");
+        match kind {
+            Presented::TamperedSignature => query = tamper_param(&query, "Signature"),
+            Presented::TamperedPolicy => {
+                let forged = Policy::new(format!("https://{}/*", self.domain), valid_until);
+                let encoded = signing::encode_base64(forged.to_json().as_bytes());
+                query = replace_param(&query, "Policy", &encoded);
+            }
+            _ => {}
+        }
+        Credential { query: Some(query), cookie: None, verified: None }
+    }
+}
+
+/// Parse, key lookup, decoding and the signature check: everything that
+/// depends only on the credential and the behavior's trusted keys.
+fn expensive_steps(url: &str, credential: &Credential, registry: &KeyRegistry, trusted: &TrustedKeys) -> Verdict {
+    let full;
+    let url = match &credential.query {
+        Some(query) => {
+            full = format!("{url}?{query}");
+            full.as_str()
+        }
+        None => url,
+    };
+    let request = signing::parse_request(url, credential.cookie.as_deref())?;
+    let key = signing::lookup_key(registry, trusted, request.key_id())?;
+    let decoded = request.credentials()?;
+    signing::verify_signature(key, decoded.memo_key())?;
+    Ok((decoded.kind, decoded.policy))
+}
+
+fn class_sessions(class: &ClassSpec, first: usize, rng: &mut Xoshiro256PlusPlus) -> ClassSessions {
+    let prefix = class.path_prefix_suffix().0.to_string();
+    let Some(signed) = &class.signed else {
+        return ClassSessions { first, sessions: 0, kinds: Vec::new(), prefix };
+    };
+    let by_share = WeightedAliasIndex::new(signed.mix.to_vec()).expect("validated: a positive share");
+    let kinds = (0..signed.sessions).map(|_| Presented::ALL[by_share.sample(rng)]).collect();
+    ClassSessions { first, sessions: signed.sessions, kinds, prefix }
+}
+
+/// An ECDSA P-256 key from the run's seed: generating RSA keys takes seconds,
+/// so RSA keys come from PEM files the scenario names.
+fn generate_ecdsa(rng: &mut Xoshiro256PlusPlus) -> SigningKey {
+    use rand::RngExt;
+    loop {
+        let bytes: [u8; 32] = rng.random();
+        if let Ok(key) = p256::ecdsa::SigningKey::from_slice(&bytes) {
+            return SigningKey::from_ecdsa(key);
+        }
+    }
+}
+
+/// A viewer's address: one per session, from 100.64.0.0/10 (shared address
+/// space), far from `FOREIGN_RANGE`.
+fn client_ip(class: usize, session: u32) -> IpAddr {
+    let n = (splitmix64(((class as u64) << 32) | session as u64) as u32) & 0x003f_ffff;
+    IpAddr::V4(Ipv4Addr::from(0x6440_0000 | n))
+}
+
+fn param_value<'q>(query: &'q str, name: &str) -> Option<&'q str> {
+    query.split('&').find_map(|kv| kv.strip_prefix(name)?.strip_prefix('='))
+}
+
+fn replace_param(query: &str, name: &str, value: &str) -> String {
+    query
+        .split('&')
+        .map(|kv| if kv.starts_with(&format!("{name}=")) { format!("{name}={value}") } else { kv.to_string() })
+        .collect::<Vec<_>>()
+        .join("&")
+}
+
+/// Changes one character of a parameter to another of CloudFront's base64
+/// alphabet, so it still decodes but no longer verifies.
+fn tamper_param(query: &str, name: &str) -> String {
+    let value = param_value(query, name).unwrap_or("");
+    let mut bytes = value.as_bytes().to_vec();
+    if let Some(b) = bytes.get_mut(4) {
+        *b = if *b == b'A' { b'B' } else { b'A' };
+    }
+    replace_param(query, name, std::str::from_utf8(&bytes).unwrap_or(value))
+}

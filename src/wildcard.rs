@@ -1,0 +1,61 @@
+//! The `*` and `?` wildcard match that CloudFront uses in cache-behavior path
+//! patterns and, section by section, in signed-policy `Resource`s: `*` matches
+//! any run of bytes (including none), `?` exactly one, everything else itself.
+
+/// Whether `text` matches `pattern` as a whole. Iterative, with single-star
+/// backtracking: linear in practice and never recursive, so a hostile pattern
+/// cannot blow the stack.
+pub fn matches(pattern: &str, text: &str) -> bool {
+    let (p, t) = (pattern.as_bytes(), text.as_bytes());
+    // The common shapes (no wildcard at all, or a literal prefix and a final
+    // `*`) are a byte comparison; signed policies are matched per request.
+    match p.iter().position(|&b| b == b'*' || b == b'?') {
+        None => return p == t,
+        Some(i) if i + 1 == p.len() && p[i] == b'*' => return t.starts_with(&p[..i]),
+        Some(_) => {}
+    }
+    let (mut pi, mut ti) = (0, 0);
+    let mut star: Option<(usize, usize)> = None;
+    while ti < t.len() {
+        if pi < p.len() && p[pi] != b'*' && (p[pi] == b'?' || p[pi] == t[ti]) {
+            pi += 1;
+            ti += 1;
+        } else if pi < p.len() && p[pi] == b'*' {
+            star = Some((pi, ti));
+            pi += 1;
+        } else if let Some((star_pi, star_ti)) = star {
+            pi = star_pi + 1;
+            ti = star_ti + 1;
+            star = Some((star_pi, star_ti + 1));
+        } else {
+            return false;
+        }
+    }
+    p[pi..].iter().all(|&b| b == b'*')
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn stars_and_question_marks() {
+        assert!(matches("a*c", "abbbc"));
+        assert!(matches("a*c", "ac"));
+        assert!(!matches("a*c", "ab"));
+        assert!(matches("a?c", "abc"));
+        assert!(!matches("a?c", "ac"));
+        assert!(matches("*", ""));
+        assert!(matches("**", "x"));
+        // A `*` in the text is not special: only the pattern's is.
+        assert!(!matches("a*", "b*"));
+        assert!(matches("a\\*", "a\\xyz"));
+    }
+
+    #[test]
+    fn pathological_patterns_terminate() {
+        let text = "a".repeat(2000);
+        assert!(!matches("*a*a*a*a*a*a*a*b", &text));
+        assert!(matches("*a*a*a*a*a*a*a*", &text));
+    }
+}

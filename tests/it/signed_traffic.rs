@@ -1,0 +1,161 @@
+//! Signed traffic in the simulation: real signatures made per session and
+//! checked by the real verifier at the edges.
+
+use crate::support::*;
+
+const SIGNED: &str = r#"
+[simulation]
+requests = 400
+
+[[topology.regional_caches]]
+region = "us-east-1"
+
+[[topology.edges]]
+name = "IAD1"
+regional_cache = "us-east-1"
+viewer_rtt = "10 ms"
+regional_rtt = "20 ms"
+
+[[origins]]
+name = "origin"
+region = "us-east-1"
+latency = "40 ms"
+
+[signing]
+[[signing.keys]]
+id = "KTRUSTED1"
+[[signing.key_groups]]
+name = "group"
+keys = ["KTRUSTED1"]
+
+[distribution]
+[[distribution.behaviors]]
+path_pattern = "/private/*"
+origin = "origin"
+trusted_key_groups = ["group"]
+
+[distribution.default_behavior]
+origin = "origin"
+
+[traffic]
+rate = 100
+
+[[traffic.classes]]
+name = "public"
+share = 0.5
+objects = 50
+path = "/public/{id}"
+size = "1 KiB"
+cache_control = "max-age=3600"
+
+[[traffic.classes]]
+name = "private"
+share = 0.5
+objects = 50
+path = "/private/{id}"
+size = "1 KiB"
+cache_control = "max-age=3600"
+signed = { sessions = 20, mix = { valid-url = 1.0 } }
+"#;
+
+fn with_mix(mix: &str, sets: &[&str]) -> cdnsim::scenario::Scenario {
+    let text = SIGNED.replace("mix = { valid-url = 1.0 }", &format!("mix = {{ {mix} }}"));
+    scenario(&text, sets)
+}
+
+#[test]
+fn each_kind_of_credential_gets_cloudfronts_answer() {
+    let expected = [
+        ("valid-url", None),
+        ("valid-cookie", None),
+        ("expired", Some("expired")),
+        ("not-yet-valid", Some("not-yet-valid")),
+        ("tampered-signature", Some("bad-signature")),
+        ("tampered-policy", Some("bad-signature")),
+        ("wrong-key", Some("untrusted-key")),
+        ("unknown-key", Some("unknown-key")),
+        ("wrong-ip", Some("ip-mismatch")),
+        ("none", Some("missing-key")),
+    ];
+    for (kind, reason) in expected {
+        for memoize in ["true", "false"] {
+            let s = with_mix(&format!("{kind} = 1.0"), &[&format!("signing.memoize={memoize}")]);
+            let report = run(&s, 3);
+            let sum = summarize(&report, &s);
+            let signing = sum.signing.as_ref().expect("a signing summary");
+            assert!(signing.checked > 100, "{kind}: {signing:?}");
+            match reason {
+                None => assert_eq!((signing.accepted, signing.rejected), (signing.checked, 0), "{kind}"),
+                Some(reason) => {
+                    assert_eq!(signing.accepted, 0, "{kind}");
+                    assert_eq!(
+                        signing.by_reason.get(reason),
+                        Some(&signing.checked),
+                        "{kind}: {:?}",
+                        signing.by_reason
+                    );
+                    // Refused at the edge: 403, and only the public class reaches the origin.
+                    assert_eq!(sum.errors_4xx, signing.checked, "{kind}");
+                }
+            }
+        }
+    }
+}
+
+#[test]
+fn the_memo_changes_no_outcome() {
+    let mix = "valid-url = 0.4, valid-cookie = 0.2, expired = 0.1, tampered-policy = 0.1, wrong-ip = 0.1, none = 0.1";
+    let files = |memoize: &str| {
+        let s = with_mix(mix, &["simulation.requests=3000", &format!("signing.memoize={memoize}")]);
+        cdnsim::report::result_files(&run(&s, 11), &s).unwrap()
+    };
+    assert_eq!(files("true"), files("false"));
+}
+
+#[test]
+fn refused_requests_never_reach_a_cache_or_the_origin() {
+    let s = with_mix("none = 1.0", &[]);
+    let report = run(&s, 5);
+    let sum = summarize(&report, &s);
+    let private_behavior = &report.metrics.behaviors[0];
+    assert_eq!(private_behavior.errors, private_behavior.requests);
+    // Every origin request came from the public class: at most its 50 objects.
+    assert!(sum.origin_requests <= 50, "{}", sum.origin_requests);
+    let edge = &report.metrics.caches[0];
+    assert_eq!(edge.lookups + sum.errors_4xx, sum.requests);
+}
+
+#[test]
+fn signing_configuration_errors() {
+    let six_keys = SIGNED
+        .replace(
+            "[[signing.keys]]\nid = \"KTRUSTED1\"",
+            &(1..=6).map(|i| format!("[[signing.keys]]\nid = \"K{i}\"\n")).collect::<String>(),
+        )
+        .replace("keys = [\"KTRUSTED1\"]", "keys = [\"K1\", \"K2\", \"K3\", \"K4\", \"K5\", \"K6\"]");
+    let cases: Vec<(String, &str)> = vec![
+        (six_keys, "5"),
+        (
+            SIGNED.replace(
+                "trusted_key_groups = [\"group\"]",
+                "trusted_key_groups = [\"group\", \"group\", \"group\", \"group\", \"group\"]",
+            ),
+            "4",
+        ),
+        (
+            SIGNED.replace("trusted_key_groups = [\"group\"]", "trusted_key_groups = [\"nope\"]"),
+            "no key group is named \"nope\"",
+        ),
+        (
+            SIGNED.replace("signed = { sessions = 20, mix = { valid-url = 1.0 } }", ""),
+            "requires signed URLs or cookies",
+        ),
+        (SIGNED.replace("id = \"KTRUSTED1\"", "id = \"KTRUSTED1\"\nprivate_key = \"missing.pem\""), "cannot read"),
+        (SIGNED.replace("valid-url = 1.0", "valid-ur1 = 1.0"), "unknown credential kind"),
+    ];
+    for (text, problem) in cases {
+        let message = try_scenario(&text, &[]).expect_err(problem).to_string();
+        assert!(message.contains(problem), "{problem}: {message}");
+        assert!(message.contains("(fix: "), "{message}");
+    }
+}
