@@ -8,7 +8,7 @@
 //! an access, so it leaves the object where it is in the queue.
 
 use super::CacheKey;
-use super::slab::{List, NIL, Slab};
+use super::slab::{List, Slab};
 use super::store::{Policy, Slot};
 
 /// Insertion order: head = inserted longest ago.
@@ -38,15 +38,9 @@ impl Policy for Fifo {
     }
 
     fn evict(&mut self, slots: &mut Slab<Slot>, pinned: u32) -> u32 {
-        let mut victim = self.queue.head();
         // A grown object may be the oldest; it keeps its place and the next
         // oldest goes instead.
-        if victim == pinned {
-            victim = slots.next(victim);
-        }
-        debug_assert_ne!(victim, NIL, "evict called on an empty FIFO");
-        slots.unlink(&mut self.queue, victim);
-        victim
+        slots.unlink_oldest_except(&mut self.queue, pinned)
     }
 }
 

@@ -8,7 +8,7 @@
 //! large insert can push out many small objects.
 
 use super::CacheKey;
-use super::slab::{List, NIL, Slab};
+use super::slab::{List, Slab};
 use super::store::{Policy, Slot};
 
 /// Recency order: head = least recently used.
@@ -40,16 +40,10 @@ impl Policy for Lru {
     }
 
     fn evict(&mut self, slots: &mut Slab<Slot>, pinned: u32) -> u32 {
-        let mut victim = self.queue.head();
         // A replaced slot was just touched, so it is the newest and can only
         // be the head if it is alone, which the store rules out. Stepping
         // over it keeps this correct without relying on that.
-        if victim == pinned {
-            victim = slots.next(victim);
-        }
-        debug_assert_ne!(victim, NIL, "evict called on an empty LRU");
-        slots.unlink(&mut self.queue, victim);
-        victim
+        slots.unlink_oldest_except(&mut self.queue, pinned)
     }
 }
 

@@ -128,6 +128,18 @@ impl<T: Copy> Slab<T> {
     }
 
     /// Takes `idx` out of `list`, leaving it allocated but unlinked.
+    /// Unlinks and returns the oldest node of `list` other than `pinned`
+    /// (a slot being grown in place, which cannot make room for itself).
+    pub(crate) fn unlink_oldest_except(&mut self, list: &mut List, pinned: u32) -> u32 {
+        let mut victim = list.head();
+        if victim == pinned {
+            victim = self.next(victim);
+        }
+        debug_assert_ne!(victim, NIL, "eviction from an empty list");
+        self.unlink(list, victim);
+        victim
+    }
+
     pub(crate) fn unlink(&mut self, list: &mut List, idx: u32) {
         let Node { prev, next, .. } = self.nodes[idx as usize];
         if prev == NIL {
