@@ -133,38 +133,60 @@ impl SignedTraffic {
     /// Sets up keys and sessions; `None` when no behavior requires signing.
     pub fn new(scenario: &Scenario, run_seed: u64) -> Option<SignedTraffic> {
         let behaviors = &scenario.distribution.behaviors;
-        if behaviors.iter().all(|b| b.trusted_key_groups.is_empty()) {
+        if !behaviors.iter().any(|b| b.requires_signing()) {
             return None;
         }
         let spec = &scenario.signing;
         let mut rng = Xoshiro256PlusPlus::seed_from_u64(splitmix64(run_seed ^ 0x5349_474e));
-        let keys: Vec<SigningKey> =
-            spec.keys.iter().map(|k| k.private_key.clone().unwrap_or_else(|| generate_ecdsa(&mut rng))).collect();
+        let legacy = spec.legacy_key_pairs.iter().map(|l| &l.key);
+        let all_keys: Vec<(&str, SigningKey)> = spec
+            .keys
+            .iter()
+            .chain(legacy)
+            .map(|k| (k.id.as_str(), k.private_key.clone().unwrap_or_else(|| generate_ecdsa(&mut rng))))
+            .collect();
+        let (keys, legacy_keys) = all_keys.split_at(spec.keys.len());
         let untrusted_key = generate_ecdsa(&mut rng);
         let mut registry = KeyRegistry::new();
-        for (k, key) in spec.keys.iter().zip(&keys) {
-            registry.insert(k.id.clone(), key.public_key());
+        for (id, key) in &all_keys {
+            registry.insert(*id, key.public_key());
         }
+        // Active legacy key pairs: what `trusted_signers` trusts.
+        let active: Vec<(String, SigningKey)> = spec
+            .legacy_key_pairs
+            .iter()
+            .zip(legacy_keys)
+            .filter(|(l, _)| l.active)
+            .map(|(_, (id, key))| (id.to_string(), key.clone()))
+            .collect();
         registry.insert(UNTRUSTED_KEY_ID, untrusted_key.public_key());
         let trusted = behaviors
             .iter()
             .map(|b| {
-                (!b.trusted_key_groups.is_empty()).then(|| {
+                b.requires_signing().then(|| {
                     let mut t = TrustedKeys::new();
                     for &g in &b.trusted_key_groups {
                         for &k in &spec.key_groups[g].keys {
                             t.insert(spec.keys[k].id.clone());
                         }
                     }
+                    if b.trusted_signers {
+                        active.iter().for_each(|(id, _)| t.insert(id.clone()));
+                    }
                     t
                 })
             })
             .collect();
+        // Valid credentials are signed with the first key the behavior trusts.
         let signer = behaviors
             .iter()
             .map(|b| {
-                let k = *b.trusted_key_groups.first().map(|&g| spec.key_groups[g].keys.first())??;
-                Some((spec.keys[k].id.clone(), keys[k].clone()))
+                let from_group = b.trusted_key_groups.first().and_then(|&g| spec.key_groups[g].keys.first());
+                match from_group {
+                    Some(&k) => Some((keys[k].0.to_string(), keys[k].1.clone())),
+                    None if b.trusted_signers => active.first().cloned(),
+                    None => None,
+                }
             })
             .collect();
         let mut classes = Vec::new();

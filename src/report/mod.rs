@@ -56,7 +56,7 @@ pub struct SigningSummary {
 }
 
 fn signing_summary(report: &Report, scenario: &Scenario) -> Option<SigningSummary> {
-    if scenario.distribution.behaviors.iter().all(|b| b.trusted_key_groups.is_empty()) {
+    if !scenario.distribution.behaviors.iter().any(|b| b.requires_signing()) {
         return None;
     }
     let s = &report.metrics.signing;

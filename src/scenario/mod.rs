@@ -50,6 +50,16 @@ pub struct SigningSpec {
     pub memoize: bool,
     pub keys: Vec<KeySpec>,
     pub key_groups: Vec<KeyGroupSpec>,
+    /// The legacy CloudFront key pairs of the account's root user, trusted by
+    /// behaviors with `trusted_signers` (CloudFront's TrustedSigners "self").
+    pub legacy_key_pairs: Vec<LegacyKeyPairSpec>,
+}
+
+#[derive(Clone, Debug)]
+pub struct LegacyKeyPairSpec {
+    pub key: KeySpec,
+    /// Only active key pairs sign for a distribution; at most two may be.
+    pub active: bool,
 }
 
 #[derive(Clone, Debug)]
@@ -230,8 +240,11 @@ pub struct BehaviorSpec {
     pub origin: usize,
     /// The origin group, when the behavior targets one.
     pub origin_group: Option<usize>,
-    /// Key groups whose keys may sign requests; empty means no signing required.
+    /// Key groups whose keys may sign requests.
     pub trusted_key_groups: Vec<usize>,
+    /// Whether the account's active legacy key pairs may sign requests. With
+    /// no key group either, the behavior needs no signing.
+    pub trusted_signers: bool,
     pub allowed_methods: MethodSet,
     pub cached_methods: MethodSet,
     pub ttl: TtlSettings,
@@ -277,6 +290,13 @@ pub struct ClassSpec {
     pub method_weights: [f64; 7],
     /// What viewers present when the class's paths need signing.
     pub signed: Option<SignedTrafficSpec>,
+}
+
+impl BehaviorSpec {
+    /// Whether requests must carry a signed URL or signed cookies.
+    pub fn requires_signing(&self) -> bool {
+        !self.trusted_key_groups.is_empty() || self.trusted_signers
+    }
 }
 
 impl ClassSpec {

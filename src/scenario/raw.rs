@@ -37,6 +37,16 @@ pub struct RawSigning {
     pub keys: Vec<RawKey>,
     #[serde(default)]
     pub key_groups: Vec<RawKeyGroup>,
+    #[serde(default)]
+    pub legacy_key_pairs: Vec<RawLegacyKeyPair>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawLegacyKeyPair {
+    pub id: String,
+    pub private_key: Option<String>,
+    pub active: Option<bool>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -189,6 +199,7 @@ pub struct RawBehavior {
     pub default_ttl: Option<Value>,
     pub max_ttl: Option<Value>,
     pub trusted_key_groups: Option<Vec<String>>,
+    pub trusted_signers: Option<bool>,
 }
 
 #[derive(Debug, Deserialize)]

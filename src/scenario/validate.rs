@@ -693,7 +693,13 @@ impl<'a> Validator<'a> {
     fn signing(&self, raw: Option<&RawSigning>) -> Result<SigningSpec> {
         // Simulated time zero is 2030-01-01T00:00:00Z unless the scenario says
         // otherwise: a fixed instant keeps runs reproducible.
-        let mut spec = SigningSpec { epoch_s: 1_893_456_000, memoize: true, keys: Vec::new(), key_groups: Vec::new() };
+        let mut spec = SigningSpec {
+            epoch_s: 1_893_456_000,
+            memoize: true,
+            keys: Vec::new(),
+            key_groups: Vec::new(),
+            legacy_key_pairs: Vec::new(),
+        };
         let Some(raw) = raw else { return Ok(spec) };
         let date_fix = "write e.g. \"2030-01-01T00:00:00Z\" or Unix seconds";
         if let Some(epoch) = &raw.epoch {
@@ -728,29 +734,32 @@ impl<'a> Validator<'a> {
                     "use a unique id such as \"K2JCJMDEHXQW5F\"",
                 ));
             }
-            let private_key = match &k.private_key {
-                None => None,
-                Some(path) => {
-                    let full = dir.join(path);
-                    let field = format!("{field}.private_key");
-                    let pem = std::fs::read_to_string(&full).map_err(|e| {
-                        self.error(
-                            &field,
-                            format!("cannot read {}: {e}", full.display()),
-                            "give a PEM file path relative to the scenario file",
-                        )
-                    })?;
-                    Some(crate::signing::SigningKey::from_pem(&pem).map_err(|e| {
-                        self.error(
-                            &field,
-                            format!("{}: {e}", full.display()),
-                            "use an RSA 2048 or ECDSA P-256 private key in PEM",
-                        )
-                    })?)
-                }
-            };
+            let private_key = k.private_key.as_deref().map(|p| self.private_key(&field, dir, p)).transpose()?;
             spec.keys.push(KeySpec { id: k.id.clone(), private_key });
         }
+        for (i, k) in raw.legacy_key_pairs.iter().enumerate() {
+            let field = format!("signing.legacy_key_pairs[{i}]");
+            let taken = spec.keys.iter().chain(spec.legacy_key_pairs.iter().map(|l| &l.key)).any(|x| x.id == k.id);
+            if k.id.is_empty() || !k.id.chars().all(|c| c.is_ascii_alphanumeric()) || taken {
+                return Err(self.error(
+                    &format!("{field}.id"),
+                    format!("key pair id {:?} is empty, not alphanumeric, or used twice", k.id),
+                    "use a unique id such as \"APKAJ6RV6ACUX5M5IAOQ\"",
+                ));
+            }
+            let private_key = k.private_key.as_deref().map(|p| self.private_key(&field, dir, p)).transpose()?;
+            let active = k.active.unwrap_or(true);
+            spec.legacy_key_pairs.push(LegacyKeyPairSpec { key: KeySpec { id: k.id.clone(), private_key }, active });
+        }
+        let active = spec.legacy_key_pairs.iter().filter(|k| k.active).count();
+        crate::signing::check_active_legacy_key_pairs(active).map_err(|e| {
+            self.error(
+                "signing.legacy_key_pairs",
+                e.to_string(),
+                "deactivate one (active = false); CloudFront allows two active key pairs per account, and only the \
+                 root user can create them, so prefer key groups, which IAM users can manage",
+            )
+        })?;
         for (i, g) in raw.key_groups.iter().enumerate() {
             let field = format!("signing.key_groups[{i}]");
             if g.name.is_empty() || spec.key_groups.iter().any(|x| x.name == g.name) {
@@ -799,6 +808,22 @@ impl<'a> Validator<'a> {
         Ok(spec)
     }
 
+    /// Reads a private key named by `field`, relative to the scenario's folder.
+    fn private_key(&self, field: &str, dir: &Path, path: &str) -> Result<crate::signing::SigningKey> {
+        let full = dir.join(path);
+        let field = format!("{field}.private_key");
+        let pem = std::fs::read_to_string(&full).map_err(|e| {
+            self.error(
+                &field,
+                format!("cannot read {}: {e}", full.display()),
+                "give a PEM file path relative to the scenario file",
+            )
+        })?;
+        crate::signing::SigningKey::from_pem(&pem).map_err(|e| {
+            self.error(&field, format!("{}: {e}", full.display()), "use an RSA 2048 or ECDSA P-256 private key in PEM")
+        })
+    }
+
     /// A class whose paths reach a behavior that requires signing must say
     /// what its viewers present; otherwise every request would be refused.
     fn check_signed_classes(&self, distribution: &DistributionSpec, traffic: &TrafficSpec) -> Result<()> {
@@ -809,7 +834,7 @@ impl<'a> Validator<'a> {
                 class.path_of(id, &mut path);
                 let patterns = distribution.behaviors[..last].iter().map(|b| b.path_pattern.as_str());
                 let b = path_pattern::first_match(patterns, &path).unwrap_or(last);
-                if !distribution.behaviors[b].trusted_key_groups.is_empty() {
+                if distribution.behaviors[b].requires_signing() {
                     return Err(self.error(
                         &format!("traffic.classes[{i}]"),
                         format!(
@@ -966,11 +991,20 @@ impl<'a> Validator<'a> {
         .map_err(|e| {
             self.error(&format!("{field}.trusted_key_groups"), e.to_string(), "trust at most 4 key groups per behavior")
         })?;
+        let trusted_signers = b.trusted_signers.unwrap_or(false);
+        if trusted_signers && !signing.legacy_key_pairs.iter().any(|k| k.active) {
+            return Err(self.error(
+                &format!("{field}.trusted_signers"),
+                "the behavior trusts the account's key pairs, but the scenario has no active legacy key pair",
+                "add [[signing.legacy_key_pairs]], or better, trust a key group with trusted_key_groups",
+            ));
+        }
         Ok(BehaviorSpec {
             path_pattern: pattern.to_string(),
             origin,
             origin_group,
             trusted_key_groups,
+            trusted_signers,
             allowed_methods,
             cached_methods,
             ttl,

@@ -159,3 +159,32 @@ fn signing_configuration_errors() {
         assert!(message.contains("(fix: "), "{message}");
     }
 }
+
+/// `SIGNED` with the private behavior trusting the account's legacy key pairs
+/// instead of a key group.
+fn legacy(pairs: &str) -> String {
+    SIGNED
+        .replace("trusted_key_groups = [\"group\"]", "trusted_signers = true")
+        .replace("[distribution]", &format!("{pairs}\n[distribution]"))
+}
+
+#[test]
+fn legacy_root_account_key_pairs() {
+    let one = "[[signing.legacy_key_pairs]]\nid = \"APKAJ6RV6ACUX5M5IAOQ\"\n";
+    let s = scenario(&legacy(one), &[]);
+    let sum = summarize(&run(&s, 2), &s);
+    let signing = sum.signing.expect("checked");
+    assert!(signing.checked > 100 && signing.accepted == signing.checked, "{signing:?}");
+
+    // CloudFront allows two active key pairs per account, made by the root user only.
+    let three: String = (1..=3).map(|i| format!("[[signing.legacy_key_pairs]]\nid = \"APKA{i}\"\n")).collect();
+    let message = try_scenario(&legacy(&three), &[]).unwrap_err().to_string();
+    assert!(message.contains("signing.legacy_key_pairs"), "{message}");
+    assert!(message.contains("root"), "{message}");
+    let with_inactive = format!("{three}active = false\n");
+    assert!(try_scenario(&legacy(&with_inactive), &[]).is_ok());
+
+    let none = "[[signing.legacy_key_pairs]]\nid = \"APKA1\"\nactive = false\n";
+    let message = try_scenario(&legacy(none), &[]).unwrap_err().to_string();
+    assert!(message.contains("no active legacy key pair"), "{message}");
+}
