@@ -4,6 +4,7 @@
 
 mod progress;
 pub mod sign;
+pub mod sweep;
 
 use crate::engine;
 use crate::report;
@@ -24,6 +25,10 @@ pub struct Cli {
 pub enum Command {
     /// Run a scenario and write its results.
     Run(RunArgs),
+    /// Run a scenario over many values of its fields, several seeds each, in parallel.
+    Sweep(sweep::SweepArgs),
+    /// Combine the shard folders of a `sweep --shard K/N` into the one sweep.
+    Merge(sweep::MergeArgs),
     /// Check a scenario and print what was understood.
     Validate(ScenarioArgs),
     /// Sign a URL or cookies as CloudFront and the AWS SDKs do.
@@ -88,6 +93,8 @@ pub fn run(args: impl IntoIterator<Item = std::ffi::OsString>) -> anyhow::Result
     };
     match cli.command {
         Command::Run(args) => run_scenario(args),
+        Command::Sweep(args) => sweep::run_sweep(args),
+        Command::Merge(args) => sweep::run_merge(args),
         Command::Validate(args) => validate(args),
         Command::Sign { cmd } => sign::run_sign(cmd),
         Command::Verify { cmd } => sign::run_verify(cmd),
