@@ -29,7 +29,7 @@ pub enum Command {
     Sweep(sweep::SweepArgs),
     /// Combine the shard folders of a `sweep --shard K/N` into the one sweep.
     Merge(sweep::MergeArgs),
-    /// Check a scenario and print what was understood.
+    /// Check a scenario (or a sweep file) and print what was understood.
     Validate(ScenarioArgs),
     /// Sign a URL or cookies as CloudFront and the AWS SDKs do.
     Sign {
@@ -108,6 +108,9 @@ fn load(args: &ScenarioArgs) -> anyhow::Result<Scenario> {
 }
 
 fn validate(args: ScenarioArgs) -> anyhow::Result<ExitCode> {
+    if sweep::is_sweep_file(&args.scenario)? {
+        return sweep::validate_sweep_file(&args.scenario, &args.set);
+    }
     let scenario = load(&args)?;
     print!("{}", scenario.describe());
     println!("ok: {} is valid", args.scenario.display());

@@ -156,6 +156,56 @@ pub fn run_sweep(args: SweepArgs) -> anyhow::Result<ExitCode> {
     Ok(exit_code(&finished))
 }
 
+/// Whether `path` is a sweep file (it has a `[sweep]` table).
+pub fn is_sweep_file(path: &Path) -> anyhow::Result<bool> {
+    Ok(sweep::file::load(path)?.is_some())
+}
+
+/// Most points `validate` loads one by one; past this it checks only the
+/// base scenario and each varied value on its own, as `sweep` does.
+const POINTS_VALIDATED: u64 = 10_000;
+
+/// `cdnsim validate SWEEP_FILE`: the plan, and which points would fail.
+pub fn validate_sweep_file(file: &Path, sets: &[String]) -> anyhow::Result<ExitCode> {
+    let args = SweepArgs {
+        file: file.to_path_buf(),
+        vary: Vec::new(),
+        set: sets.to_vec(),
+        replicates: None,
+        jobs: None,
+        seed: None,
+        requests: None,
+        out: None,
+        format: Format::Table,
+        no_progress: true,
+        resume: false,
+        shard: None,
+    };
+    let (spec, _) = spec(&args)?;
+    let plan = Plan::new(spec)?;
+    println!("sweep of {} ({}), base seed {}", plan.scenario_path().display(), plan.scenario_name(), plan.base_seed());
+    for vary in plan.varies() {
+        let cells: Vec<&str> = vary.values.iter().map(|v| v.cell.as_str()).collect();
+        println!("  vary {}: {} values ({})", vary.path, cells.len(), cells.join(", "));
+    }
+    println!(
+        "  {} points x {} replicates = {} runs",
+        plan.points(),
+        plan.replicates(),
+        plan.points() * plan.replicates()
+    );
+    if plan.points() <= POINTS_VALIDATED {
+        let failing: Vec<(u64, String)> =
+            (0..plan.points()).filter_map(|p| plan.scenario_for(p).err().map(|e| (p, e.to_string()))).collect();
+        for (point, error) in &failing {
+            println!("  point {point} ({}) will fail: {error}", plan.point_cells(*point).join(", "));
+        }
+        println!("  {} of {} points load", plan.points() - failing.len() as u64, plan.points());
+    }
+    println!("ok: {} is valid", file.display());
+    Ok(ExitCode::SUCCESS)
+}
+
 pub fn run_merge(args: MergeArgs) -> anyhow::Result<ExitCode> {
     let finished = sweep::merge(&args.dirs, &args.out)?;
     let note =
