@@ -5,4 +5,5 @@ mod determinism;
 mod scenario_errors;
 mod signing;
 mod support;
+mod sweep;
 mod worked_examples;
