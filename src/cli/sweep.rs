@@ -241,10 +241,11 @@ fn print_finished(finished: &Finished, format: Format, note: &str) {
     failed_points.dedup_by_key(|f| f.run.point);
     if !failed_points.is_empty() {
         eprintln!(
-            "cdnsim: {} of {} runs failed, at {} points (status \"failed\" in sweep.csv); replay one with its rerun command:",
+            "cdnsim: {} of {} runs failed, at {} point{} (status \"failed\" in sweep.csv); replay one with its rerun command:",
             finished.failures.len(),
             finished.runs,
-            failed_points.len()
+            failed_points.len(),
+            if failed_points.len() == 1 { "" } else { "s" }
         );
         for f in failed_points.iter().take(FAILURES_SHOWN) {
             let params: Vec<String> = f.varied.iter().map(|(path, value)| format!("{path}={value}")).collect();

@@ -171,7 +171,7 @@ fn a_bad_point_is_reported_and_the_rest_complete() {
     let (code, stdout, stderr) =
         f.sweep("out", &["--vary", "caches.edge.capacity=2000 B,-1 B,5000 B", "--replicates", "2"]);
     assert_eq!(code, 1, "some runs failed: {stdout}\n{stderr}");
-    assert!(stderr.contains("2 of 6 runs failed, at 1 points"), "{stderr}");
+    assert!(stderr.contains("2 of 6 runs failed, at 1 point (status"), "{stderr}");
     assert!(stderr.contains("point 1 (caches.edge.capacity=-1 B): "), "{stderr}");
     let rows = f.rows("out");
     let status: Vec<&str> = rows.iter().map(|r| &r[4]).collect();
