@@ -6,7 +6,7 @@
 //! and the medians are printed; the machines are shared and noisy, so the
 //! ratio matters more than the figures. `CDNSIM_BENCH_REQUESTS=N` changes the
 //! requests per run (default 100000), `CDNSIM_BENCH_REPEATS=N` the timings per
-//! setting (default 3). It also checks that both settings wrote the same
+//! setting (default 5). It also checks that both settings wrote the same
 //! `sweep.csv`, as they must.
 
 use cdnsim::sweep::{self, Plan, SweepSpec, Vary};
@@ -24,7 +24,7 @@ fn median(mut xs: Vec<f64>) -> f64 {
 
 fn main() {
     let requests = env_u64("CDNSIM_BENCH_REQUESTS", 100_000);
-    let repeats = env_u64("CDNSIM_BENCH_REPEATS", 3).max(1);
+    let repeats = env_u64("CDNSIM_BENCH_REPEATS", 5).max(1);
     // 3 capacities x 4 skews x 2 replicates = 24 runs of similar but unequal
     // cost: enough that the last run's imbalance between threads is small.
     let plan = Plan::new(SweepSpec {
@@ -44,11 +44,13 @@ fn main() {
     let root = std::env::temp_dir().join(format!("cdnsim-bench-sweep-{}", std::process::id()));
     println!("sweep benchmark: {runs} runs of {requests} requests (quickstart), {repeats} timings per setting");
 
-    let mut rates = Vec::new();
-    let mut outputs = Vec::new();
-    for jobs in [1usize, 2] {
-        let mut samples = Vec::new();
-        for repeat in 0..repeats {
+    // The settings take turns, so that load from other processes on a shared
+    // machine falls on both rather than on whichever ran second.
+    let settings = [1usize, 2];
+    let mut samples = vec![Vec::new(); settings.len()];
+    let mut outputs = vec![Vec::new(); settings.len()];
+    for repeat in 0..repeats {
+        for (i, &jobs) in settings.iter().enumerate() {
             let dir = root.join(format!("jobs{jobs}-{repeat}"));
             let _ = std::fs::remove_dir_all(&dir);
             let started = Instant::now();
@@ -56,11 +58,12 @@ fn main() {
             let seconds = started.elapsed().as_secs_f64();
             assert_eq!(finished.runs, runs);
             assert!(finished.failures.is_empty(), "no run fails");
-            samples.push(runs as f64 / seconds);
-            if repeat == 0 {
-                outputs.push(std::fs::read(dir.join("sweep.csv")).expect("sweep.csv was written"));
-            }
+            samples[i].push(runs as f64 / seconds);
+            outputs[i] = std::fs::read(dir.join("sweep.csv")).expect("sweep.csv was written");
         }
+    }
+    let mut rates = Vec::new();
+    for (jobs, samples) in settings.iter().zip(&samples) {
         let rate = median(samples.clone());
         let all: Vec<String> = samples.iter().map(|s| format!("{s:.2}")).collect();
         println!("  --jobs {jobs}: {rate:.2} runs/s median ({} runs/s)", all.join(", "));
