@@ -15,6 +15,7 @@ pub mod prefetch;
 pub mod report;
 pub mod scenario;
 pub mod signing;
+pub mod sweep;
 pub mod time;
 pub mod units;
 pub mod wildcard;

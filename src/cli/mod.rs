@@ -4,6 +4,7 @@
 
 mod progress;
 pub mod sign;
+pub mod sweep;
 
 use crate::engine;
 use crate::report;
@@ -24,7 +25,11 @@ pub struct Cli {
 pub enum Command {
     /// Run a scenario and write its results.
     Run(RunArgs),
-    /// Check a scenario and print what was understood.
+    /// Run a scenario over many values of its fields, several seeds each, in parallel.
+    Sweep(sweep::SweepArgs),
+    /// Combine the shard folders of a `sweep --shard K/N` into the one sweep.
+    Merge(sweep::MergeArgs),
+    /// Check a scenario (or a sweep file) and print what was understood.
     Validate(ScenarioArgs),
     /// Sign a URL or cookies as CloudFront and the AWS SDKs do.
     Sign {
@@ -88,6 +93,8 @@ pub fn run(args: impl IntoIterator<Item = std::ffi::OsString>) -> anyhow::Result
     };
     match cli.command {
         Command::Run(args) => run_scenario(args),
+        Command::Sweep(args) => sweep::run_sweep(args),
+        Command::Merge(args) => sweep::run_merge(args),
         Command::Validate(args) => validate(args),
         Command::Sign { cmd } => sign::run_sign(cmd),
         Command::Verify { cmd } => sign::run_verify(cmd),
@@ -101,6 +108,9 @@ fn load(args: &ScenarioArgs) -> anyhow::Result<Scenario> {
 }
 
 fn validate(args: ScenarioArgs) -> anyhow::Result<ExitCode> {
+    if sweep::is_sweep_file(&args.scenario)? {
+        return sweep::validate_sweep_file(&args.scenario, &args.set);
+    }
     let scenario = load(&args)?;
     print!("{}", scenario.describe());
     println!("ok: {} is valid", args.scenario.display());

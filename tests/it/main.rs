@@ -7,4 +7,5 @@ mod scenario_errors;
 mod signed_traffic;
 mod signing;
 mod support;
+mod sweep;
 mod worked_examples;

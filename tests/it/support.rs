@@ -130,3 +130,19 @@ pub fn temp_dir(name: &str) -> std::path::PathBuf {
     std::fs::create_dir_all(&dir).unwrap();
     dir
 }
+
+/// Starts the `cdnsim` binary without waiting, stdout and stderr discarded,
+/// for tests that interrupt it.
+pub fn cdnsim_spawn(args: &[&str]) -> std::process::Child {
+    std::process::Command::new(env!("CARGO_BIN_EXE_cdnsim"))
+        .args(args)
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .expect("the binary starts")
+}
+
+/// The path of the `cdnsim` binary under test, for scripts that run it.
+pub fn cdnsim_path() -> &'static str {
+    env!("CARGO_BIN_EXE_cdnsim")
+}
