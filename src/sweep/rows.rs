@@ -24,7 +24,7 @@ const TRAILING: [&str; 2] = ["error", "rerun"];
 /// The summary numbers, in column order; `by_method` follows as
 /// `<method>_<field>` for every method, so the columns are the same for every
 /// run whichever methods it saw.
-const SUMMARY_COLUMNS: [&str; 25] = [
+const SUMMARY_COLUMNS: [&str; 31] = [
     "requests",
     "hits",
     "hit_ratio",
@@ -47,6 +47,12 @@ const SUMMARY_COLUMNS: [&str; 25] = [
     "latency_p99_ms",
     "latency_mean_ms",
     "latency_max_ms",
+    "failovers",
+    "primary_failures",
+    "served_by_secondary",
+    "signing_checked",
+    "signing_accepted",
+    "signing_rejected",
     "events",
     "requests_simulated",
     "simulated_seconds",
@@ -87,10 +93,16 @@ fn metric_cells(summary: &Summary) -> Vec<String> {
         collapsed,
         latency_ms,
         by_method,
+        failover,
+        signing,
         events,
         requests_simulated,
         simulated_seconds,
     } = summary;
+    // Failover and signing are summed over methods and reasons: totals keep
+    // the columns fixed whatever a run saw.
+    let failover_total = |f: fn(&crate::report::FailoverSummary) -> u64| failover.values().map(f).sum::<u64>();
+    let (checked, accepted, rejected) = signing.as_ref().map_or((0, 0, 0), |s| (s.checked, s.accepted, s.rejected));
     let crate::report::LatencySummary { p50, p95, p99, mean, max } = latency_ms;
     let mut cells: Vec<String> = [
         requests.to_string(),
@@ -115,6 +127,12 @@ fn metric_cells(summary: &Summary) -> Vec<String> {
         p99.to_string(),
         mean.to_string(),
         max.to_string(),
+        failover_total(|f| f.failovers).to_string(),
+        failover_total(|f| f.primary_failures).to_string(),
+        failover_total(|f| f.served_by_secondary).to_string(),
+        checked.to_string(),
+        accepted.to_string(),
+        rejected.to_string(),
         events.to_string(),
         requests_simulated.to_string(),
         simulated_seconds.to_string(),
@@ -262,7 +280,8 @@ mod tests {
         assert_eq!(&h[..6], ["point", "replicate", "seed", "caches.edge.capacity", "traffic.zipf_alpha", "status"]);
         assert_eq!(h[h.len() - 2..], ["error", "rerun"]);
         assert!(h.contains(&"latency_p99_ms".to_string()) && h.contains(&"delete_errors_5xx".to_string()));
-        assert_eq!(metric_columns().len(), 25 + 7 * 4);
+        assert_eq!(metric_columns().len(), 31 + 7 * 4);
+        assert!(h.contains(&"failovers".to_string()) && h.contains(&"signing_rejected".to_string()));
     }
 
     #[test]
