@@ -2,6 +2,43 @@
 //! patterns and, section by section, in signed-policy `Resource`s: `*` matches
 //! any run of bytes (including none), `?` exactly one, everything else itself.
 
+/// A pattern prepared for matching many texts: its shape is worked out once,
+/// so the common shapes cost one comparison per text.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Pattern {
+    text: String,
+    shape: Shape,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Shape {
+    /// No wildcard: the text must be equal.
+    Exact,
+    /// A literal prefix and one final `*`.
+    Prefix,
+    /// Anything else.
+    General,
+}
+
+impl Pattern {
+    pub fn new(pattern: &str) -> Pattern {
+        let shape = match pattern.bytes().position(|b| b == b'*' || b == b'?') {
+            None => Shape::Exact,
+            Some(i) if i + 1 == pattern.len() && pattern.ends_with('*') => Shape::Prefix,
+            Some(_) => Shape::General,
+        };
+        Pattern { text: pattern.to_string(), shape }
+    }
+
+    pub fn matches(&self, text: &str) -> bool {
+        match self.shape {
+            Shape::Exact => self.text == text,
+            Shape::Prefix => text.as_bytes().starts_with(&self.text.as_bytes()[..self.text.len() - 1]),
+            Shape::General => general(self.text.as_bytes(), text.as_bytes()),
+        }
+    }
+}
+
 /// Whether `text` matches `pattern` as a whole. Iterative, with single-star
 /// backtracking: linear in practice and never recursive, so a hostile pattern
 /// cannot blow the stack.
@@ -10,10 +47,14 @@ pub fn matches(pattern: &str, text: &str) -> bool {
     // The common shapes (no wildcard at all, or a literal prefix and a final
     // `*`) are a byte comparison; signed policies are matched per request.
     match p.iter().position(|&b| b == b'*' || b == b'?') {
-        None => return p == t,
-        Some(i) if i + 1 == p.len() && p[i] == b'*' => return t.starts_with(&p[..i]),
-        Some(_) => {}
+        None => p == t,
+        Some(i) if i + 1 == p.len() && p[i] == b'*' => t.starts_with(&p[..i]),
+        Some(_) => general(p, t),
     }
+}
+
+/// The general case: iterative, with single-star backtracking.
+fn general(p: &[u8], t: &[u8]) -> bool {
     let (mut pi, mut ti) = (0, 0);
     let mut star: Option<(usize, usize)> = None;
     while ti < t.len() {
@@ -50,6 +91,18 @@ mod tests {
         // A `*` in the text is not special: only the pattern's is.
         assert!(!matches("a*", "b*"));
         assert!(matches("a\\*", "a\\xyz"));
+    }
+
+    #[test]
+    fn prepared_patterns_agree_with_the_function() {
+        let patterns = ["", "*", "abc", "ab*", "a*c", "a?c", "*b", "a\\*"];
+        let texts = ["", "a", "abc", "abcd", "ab", "xbc", "a\\x"];
+        for p in patterns {
+            let prepared = Pattern::new(p);
+            for t in texts {
+                assert_eq!(prepared.matches(t), matches(p, t), "{p:?} on {t:?}");
+            }
+        }
     }
 
     #[test]

@@ -16,7 +16,9 @@
 
 use crate::engine::rng::splitmix64;
 use crate::scenario::{ClassSpec, Scenario};
-use crate::signing::{self, KeyRegistry, Policy, PolicyKind, Rejection, SignPolicy, SigningKey, TrustedKeys};
+use crate::signing::{
+    self, KeyRegistry, Policy, PolicyKind, Rejection, ResourcePattern, SignPolicy, SigningKey, TrustedKeys, UrlParts,
+};
 use rand::SeedableRng;
 use rand::rngs::Xoshiro256PlusPlus;
 use rand_distr::Distribution;
@@ -91,9 +93,9 @@ const FOREIGN_RANGE: &str = "192.0.2.0/24";
 /// Sessions stay valid this long after simulated time zero.
 const SESSION_LIFETIME_S: i64 = 365 * 86_400;
 
-/// What the expensive steps decided: the decoded policy to check each
-/// request against, or the rejection.
-type Verdict = Result<(PolicyKind, Policy), Rejection>;
+/// What the expensive steps decided: the decoded policy (with its `Resource`
+/// compiled) to check each request against, or the rejection.
+type Verdict = Result<(PolicyKind, Policy, Option<ResourcePattern>), Rejection>;
 
 /// One session's credential, signed once.
 struct Credential {
@@ -243,10 +245,13 @@ impl SignedTraffic {
             self.credentials[slot] = Some(credential);
         }
         let credential = self.credentials[slot].as_mut().expect("just signed");
-        self.url.clear();
-        self.url.push_str("https://");
-        self.url.push_str(&self.domain);
-        self.url.push_str(path);
+        let memo_hit = self.memoize && matches!(&credential.verified, Some((b, _)) if *b == behavior);
+        if !memo_hit {
+            self.url.clear();
+            self.url.push_str("https://");
+            self.url.push_str(&self.domain);
+            self.url.push_str(path);
+        }
         if !self.memoize {
             if let Some(query) = &credential.query {
                 self.url.push('?');
@@ -256,12 +261,16 @@ impl SignedTraffic {
                 signing::verify_request(&self.url, credential.cookie.as_deref(), &self.registry, trusted, now, ip);
             return outcome.map(|_| ());
         }
-        if !matches!(&credential.verified, Some((b, _)) if *b == behavior) {
+        if !memo_hit {
             let verdict = expensive_steps(&self.url, credential, &self.registry, trusted);
             credential.verified = Some((behavior, verdict));
         }
         match &credential.verified {
-            Some((_, Ok((kind, policy)))) => signing::check_conditions(*kind, policy, &self.url, now, ip),
+            Some((_, Ok((kind, policy, pattern)))) => {
+                // The request URL is https://{domain}{path}: its parts need no parsing.
+                let url = UrlParts { scheme: "https", authority: &self.domain, path, query: None };
+                signing::check_conditions(*kind, policy, pattern.as_ref(), &url, now, ip)
+            }
             Some((_, Err(reason))) => Err(*reason),
             None => unreachable!("verified just above"),
         }
@@ -328,7 +337,8 @@ fn expensive_steps(url: &str, credential: &Credential, registry: &KeyRegistry, t
     let key = signing::lookup_key(registry, trusted, request.key_id())?;
     let decoded = request.credentials()?;
     signing::verify_signature(key, decoded.memo_key())?;
-    Ok((decoded.kind, decoded.policy))
+    let pattern = decoded.policy.resource.as_deref().map(ResourcePattern::new);
+    Ok((decoded.kind, decoded.policy, pattern))
 }
 
 fn class_sessions(class: &ClassSpec, first: usize, rng: &mut Xoshiro256PlusPlus) -> ClassSessions {

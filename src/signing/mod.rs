@@ -35,7 +35,9 @@ pub use limits::{
     LimitError, MAX_ACTIVE_LEGACY_KEY_PAIRS, MAX_KEY_GROUPS_PER_BEHAVIOR, MAX_PUBLIC_KEYS_PER_KEY_GROUP,
     check_active_legacy_key_pairs, check_key_groups_per_behavior, check_public_keys_per_key_group,
 };
-pub use policy::{Ipv4Cidr, Policy, PolicyError, SignPolicy, canned_policy_json, resource_matches};
+pub use policy::{
+    Ipv4Cidr, Policy, PolicyError, ResourcePattern, SignPolicy, UrlParts, canned_policy_json, resource_matches,
+};
 pub use url::{SIGNING_QUERY_PARAMS, has_signing_params, parse_signed_url, sign_url};
 pub use verify::{
     Accepted, CloudFrontCode, Credentials, KeyGroup, KeyRegistry, MemoKey, PolicyKind, Rejection, SignatureMemo,

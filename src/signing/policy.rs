@@ -297,27 +297,97 @@ impl fmt::Display for Ipv4Cidr {
 /// `https://d111111abcdef8.cloudfront.net/*game_download.zip*` matches `/game_download.zip`.
 /// Matching is byte-wise and case-sensitive. Never panics.
 pub fn resource_matches(pattern: &str, url: &str) -> bool {
-    if pattern == "*" {
-        return true;
-    }
-    let Some(target) = UrlSections::of_url(url) else {
-        return false;
-    };
-    let Some(pattern) = PatternSections::of(pattern) else {
-        return false;
-    };
-    wildcard::matches(pattern.protocol, target.scheme)
-        && wildcard::matches(pattern.domain, target.authority)
-        && wildcard::matches(pattern.path, target.path)
-        && match pattern.query {
-            Query::Absent => target.query.is_none(),
-            Query::Any => true,
-            Query::Pattern(q) => wildcard::matches(q, target.query.unwrap_or("")),
+    ResourcePattern::new(pattern).matches(url)
+}
+
+/// A `Resource` pattern split into its sections once, to check many URLs: a
+/// simulator checks one wildcard policy against every request of a session.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ResourcePattern {
+    sections: Option<PatternSections>,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+enum PatternSections {
+    /// `"*"` alone: any URL.
+    Anything,
+    Split {
+        protocol: wildcard::Pattern,
+        domain: wildcard::Pattern,
+        path: wildcard::Pattern,
+        query: Query,
+    },
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+enum Query {
+    /// No query section and no trailing `*`: the URL must have no query.
+    Absent,
+    /// An implied `*`: any query, or none.
+    Any,
+    Pattern(wildcard::Pattern),
+}
+
+impl ResourcePattern {
+    /// Splits `pattern` into protocol, domain, path and query sections (with the implied
+    /// wildcards of reference §1.5). A pattern that cannot be split matches nothing.
+    pub fn new(pattern: &str) -> ResourcePattern {
+        if pattern == "*" {
+            return ResourcePattern { sections: Some(PatternSections::Anything) };
         }
+        let (protocol, rest) = match split_once_short(pattern, "://") {
+            Some((protocol, rest)) => (protocol, rest),
+            None if pattern.starts_with('*') => ("*", pattern),
+            None => return ResourcePattern { sections: None },
+        };
+        let (before_query, query) = match split_once_short(rest, "\\?") {
+            Some((before, query)) => (before, Some(query)),
+            None => (rest, None),
+        };
+        let (domain, path) = match before_query.find('/') {
+            Some(i) => (&before_query[..i], Some(&before_query[i..])),
+            None => (before_query, None),
+        };
+        let (path, query) = match (path, query) {
+            (_, Some(q)) => (path.unwrap_or("/"), Query::Pattern(wildcard::Pattern::new(q))),
+            (Some(p), None) if p.ends_with('*') => (p, Query::Any),
+            (Some(p), None) => (p, Query::Absent),
+            (None, None) if domain.ends_with('*') => ("*", Query::Any),
+            (None, None) => ("/", Query::Absent),
+        };
+        let sections = PatternSections::Split {
+            protocol: wildcard::Pattern::new(protocol),
+            domain: wildcard::Pattern::new(domain),
+            path: wildcard::Pattern::new(path),
+            query,
+        };
+        ResourcePattern { sections: Some(sections) }
+    }
+
+    /// Whether `url` is covered, each wildcard matching only within its own section.
+    pub fn matches(&self, url: &str) -> bool {
+        // `"*"` alone covers any request, even one whose URL does not split.
+        self.sections == Some(PatternSections::Anything)
+            || UrlParts::of_url(url).is_some_and(|target| self.matches_parts(&target))
+    }
+
+    /// [`ResourcePattern::matches`] for a URL already split into its parts.
+    pub fn matches_parts(&self, target: &UrlParts<'_>) -> bool {
+        let Some(sections) = &self.sections else { return false };
+        let PatternSections::Split { protocol, domain, path, query } = sections else { return true };
+        protocol.matches(target.scheme)
+            && domain.matches(target.authority)
+            && path.matches(target.path)
+            && match query {
+                Query::Absent => target.query.is_none(),
+                Query::Any => true,
+                Query::Pattern(q) => q.matches(target.query.unwrap_or("")),
+            }
+    }
 }
 
 /// `str::split_once` for a short separator, without the set-up cost of the
-/// general substring searcher: a simulation checks a policy per request.
+/// general substring searcher.
 fn split_once_short<'a>(text: &'a str, separator: &str) -> Option<(&'a str, &'a str)> {
     let (bytes, sep) = (text.as_bytes(), separator.as_bytes());
     let mut from = 0;
@@ -331,67 +401,42 @@ fn split_once_short<'a>(text: &'a str, separator: &str) -> Option<(&'a str, &'a 
     None
 }
 
-struct UrlSections<'a> {
-    scheme: &'a str,
-    authority: &'a str,
-    path: &'a str,
-    query: Option<&'a str>,
+/// A request URL by its sections: what a `Resource` pattern is matched
+/// against, section by section.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct UrlParts<'a> {
+    pub scheme: &'a str,
+    pub authority: &'a str,
+    /// Starts with `/`.
+    pub path: &'a str,
+    pub query: Option<&'a str>,
 }
 
-impl<'a> UrlSections<'a> {
-    fn of_url(url: &'a str) -> Option<UrlSections<'a>> {
+impl<'a> UrlParts<'a> {
+    /// Splits `scheme://authority/path?query`: the first `/` after the scheme
+    /// ends the authority, the first `?` starts the query.
+    pub fn of_url(url: &'a str) -> Option<UrlParts<'a>> {
         let (scheme, rest) = split_once_short(url, "://")?;
-        let (before_query, query) = match rest.split_once('?') {
-            Some((before, query)) => (before, Some(query)),
-            None => (rest, None),
-        };
-        let (authority, path) = match before_query.find('/') {
+        let bytes = rest.as_bytes();
+        let mut slash = None;
+        let mut question = None;
+        for (i, &b) in bytes.iter().enumerate() {
+            if b == b'?' {
+                question = Some(i);
+                break;
+            }
+            if b == b'/' && slash.is_none() {
+                slash = Some(i);
+            }
+        }
+        let before_query = &rest[..question.unwrap_or(rest.len())];
+        let query = question.map(|q| &rest[q + 1..]);
+        let (authority, path) = match slash {
             Some(i) => (&before_query[..i], &before_query[i..]),
             // A request always has a path; `https://host` is requested as `https://host/`.
             None => (before_query, "/"),
         };
-        Some(UrlSections { scheme, authority, path, query })
-    }
-}
-
-enum Query<'a> {
-    /// No query section and no trailing `*`: the URL must have no query.
-    Absent,
-    /// An implied `*`: any query, or none.
-    Any,
-    Pattern(&'a str),
-}
-
-struct PatternSections<'a> {
-    protocol: &'a str,
-    domain: &'a str,
-    path: &'a str,
-    query: Query<'a>,
-}
-
-impl<'a> PatternSections<'a> {
-    fn of(pattern: &'a str) -> Option<PatternSections<'a>> {
-        let (protocol, rest) = match split_once_short(pattern, "://") {
-            Some((protocol, rest)) => (protocol, rest),
-            None if pattern.starts_with('*') => ("*", pattern),
-            None => return None,
-        };
-        let (before_query, query) = match split_once_short(rest, "\\?") {
-            Some((before, query)) => (before, Some(query)),
-            None => (rest, None),
-        };
-        let (domain, path) = match before_query.find('/') {
-            Some(i) => (&before_query[..i], Some(&before_query[i..])),
-            None => (before_query, None),
-        };
-        let (path, query) = match (path, query) {
-            (_, Some(q)) => (path.unwrap_or("/"), Query::Pattern(q)),
-            (Some(p), None) if p.ends_with('*') => (p, Query::Any),
-            (Some(p), None) => (p, Query::Absent),
-            (None, None) if domain.ends_with('*') => ("*", Query::Any),
-            (None, None) => ("/", Query::Absent),
-        };
-        Some(PatternSections { protocol, domain, path, query })
+        Some(UrlParts { scheme, authority, path, query })
     }
 }
 

@@ -25,7 +25,7 @@ use foldhash::fast::FixedState;
 use super::HashAlgorithm;
 use super::base64;
 use super::keys::PublicKey;
-use super::policy::{Policy, canned_policy_json, resource_matches};
+use super::policy::{Policy, ResourcePattern, UrlParts, canned_policy_json};
 
 /// Why CloudFront would refuse a request to a behavior that requires signed URLs or cookies.
 /// Variants are declared (and ordered) in check order.
@@ -388,22 +388,30 @@ pub fn verify_signature(key: &PublicKey, signed: &MemoKey) -> Result<(), Rejecti
 /// `now > DateGreaterThan`), as their names say (reference §1.8). A canned policy's resource is
 /// the request URL itself, which the signature already covers.
 pub fn check_policy(credentials: &Credentials, now: i64, client_ip: IpAddr) -> Result<(), Rejection> {
-    check_conditions(credentials.kind, &credentials.policy, &credentials.resource, now, client_ip)
+    let pattern = credentials.policy.resource.as_deref().map(ResourcePattern::new);
+    // A request URL that cannot be split is matched as one unsplittable part:
+    // only a `Resource` of `"*"` (or none) covers it.
+    let url = UrlParts::of_url(&credentials.resource).unwrap_or(UrlParts {
+        scheme: "",
+        authority: "",
+        path: &credentials.resource,
+        query: None,
+    });
+    check_conditions(credentials.kind, &credentials.policy, pattern.as_ref(), &url, now, client_ip)
 }
 
-/// [`check_policy`] for already decoded credentials applied to another request URL `resource`:
-/// a simulator that decoded and verified a wildcard policy once checks each request with it.
+/// [`check_policy`] for credentials decoded once and applied to many request URLs: a simulator
+/// verifies a wildcard policy once per session and checks each request with it. `pattern` is the
+/// policy's `Resource`, compiled (`None` when the policy has none).
 pub fn check_conditions(
     kind: PolicyKind,
     policy: &Policy,
-    resource: &str,
+    pattern: Option<&ResourcePattern>,
+    url: &UrlParts<'_>,
     now: i64,
     client_ip: IpAddr,
 ) -> Result<(), Rejection> {
-    if kind == PolicyKind::Custom
-        && let Some(pattern) = &policy.resource
-        && !resource_matches(pattern, resource)
-    {
+    if kind == PolicyKind::Custom && pattern.is_some_and(|p| !p.matches_parts(url)) {
         return Err(Rejection::ResourceMismatch);
     }
     if now >= policy.date_less_than {
