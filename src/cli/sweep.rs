@@ -120,6 +120,9 @@ pub fn run_sweep(args: SweepArgs) -> anyhow::Result<ExitCode> {
         PathBuf::from("results").join(name)
     });
     let jobs = args.jobs.unwrap_or_else(|| std::thread::available_parallelism().map_or(1, |n| n.get()));
+    if let Some(warning) = plan.scenario_for(0).ok().and_then(|s| s.warmup_warning()) {
+        eprintln!("cdnsim: warning: {warning}");
+    }
     let bar = progress::for_sweep(plan.scenario_name(), args.no_progress);
     let started = Instant::now();
     let mut reported_point = None;

@@ -350,6 +350,24 @@ impl Scenario {
         self.traffic.classes.iter().map(|c| c.objects).sum()
     }
 
+    /// A warning when the warm-up is likely to cover the whole run, so that
+    /// nothing would be measured (judged from the mean arrival rate).
+    pub fn warmup_warning(&self) -> Option<String> {
+        let warmup = self.simulation.warmup;
+        let length = match self.simulation.stop {
+            Stop::Duration(d) => d,
+            Stop::Requests(n) => SimDuration::from_secs_f64(n as f64 / self.traffic.rate_per_s),
+        };
+        (warmup > SimDuration::ZERO && warmup >= length).then(|| {
+            format!(
+                "the run lasts about {} of simulated time, no longer than its warm-up ({}): nothing would be measured \
+                 (lower simulation.warmup or simulate more requests)",
+                crate::units::format_duration(length),
+                crate::units::format_duration(warmup)
+            )
+        })
+    }
+
     /// A few lines saying what was understood, for `cdnsim validate`.
     pub fn describe(&self) -> String {
         validate::describe(self)
