@@ -5,6 +5,13 @@ use std::process::ExitCode;
 
 fn main() -> ExitCode {
     cdnsim::cli::run(std::env::args_os()).unwrap_or_else(|err| {
+        // A reader that stopped reading (`cdnsim ... | head`) is not an error.
+        let broken_pipe = err.chain().any(|cause| {
+            cause.downcast_ref::<std::io::Error>().is_some_and(|e| e.kind() == std::io::ErrorKind::BrokenPipe)
+        });
+        if broken_pipe {
+            return ExitCode::SUCCESS;
+        }
         eprintln!("cdnsim: error: {err:#}");
         ExitCode::from(2)
     })

@@ -2,6 +2,21 @@
 //! arguments, loads scenarios, draws progress, prints summaries and writes
 //! files; the simulation itself knows none of this.
 
+/// `println!` and `print!` that return a write error instead of panicking:
+/// with `cdnsim ... | head`, stdout closes early, and `main` then ends quietly.
+macro_rules! outln {
+    ($($arg:tt)*) => {{
+        use std::io::Write as _;
+        writeln!(std::io::stdout(), $($arg)*)?
+    }};
+}
+macro_rules! out {
+    ($($arg:tt)*) => {{
+        use std::io::Write as _;
+        write!(std::io::stdout(), $($arg)*)?
+    }};
+}
+
 mod progress;
 pub mod sign;
 pub mod sweep;
@@ -112,8 +127,8 @@ fn validate(args: ScenarioArgs) -> anyhow::Result<ExitCode> {
         return sweep::validate_sweep_file(&args.scenario, &args.set);
     }
     let scenario = load(&args)?;
-    print!("{}", scenario.describe());
-    println!("ok: {} is valid", args.scenario.display());
+    out!("{}", scenario.describe());
+    outln!("ok: {} is valid", args.scenario.display());
     Ok(ExitCode::SUCCESS)
 }
 
@@ -142,10 +157,10 @@ fn run_scenario(args: RunArgs) -> anyhow::Result<ExitCode> {
         );
     }
     match args.format {
-        Format::Json => println!("{}", report::summary_json(&summary)),
+        Format::Json => outln!("{}", report::summary_json(&summary)),
         Format::Table => {
-            print!("{}", report::summary_table(&summary));
-            println!(
+            out!("{}", report::summary_table(&summary));
+            outln!(
                 "  wall time {:.2} s ({:.2} M requests/s); results in {}",
                 elapsed.as_secs_f64(),
                 report.requests_simulated as f64 / elapsed.as_secs_f64().max(1e-9) / 1e6,

@@ -155,7 +155,7 @@ pub fn run_sweep(args: SweepArgs) -> anyhow::Result<ExitCode> {
         finished.failures.len(),
         ran as f64 / elapsed.max(1e-9),
     );
-    print_finished(&finished, args.format, &note);
+    print_finished(&finished, args.format, &note)?;
     Ok(exit_code(&finished))
 }
 
@@ -186,12 +186,12 @@ pub fn validate_sweep_file(file: &Path, sets: &[String]) -> anyhow::Result<ExitC
     };
     let (spec, _) = spec(&args)?;
     let plan = Plan::new(spec)?;
-    println!("sweep of {} ({}), base seed {}", plan.scenario_path().display(), plan.scenario_name(), plan.base_seed());
+    outln!("sweep of {} ({}), base seed {}", plan.scenario_path().display(), plan.scenario_name(), plan.base_seed());
     for vary in plan.varies() {
         let cells: Vec<&str> = vary.values.iter().map(|v| v.cell.as_str()).collect();
-        println!("  vary {}: {} values ({})", vary.path, cells.len(), cells.join(", "));
+        outln!("  vary {}: {} values ({})", vary.path, cells.len(), cells.join(", "));
     }
-    println!(
+    outln!(
         "  {} points x {} replicates = {} runs",
         plan.points(),
         plan.replicates(),
@@ -201,11 +201,11 @@ pub fn validate_sweep_file(file: &Path, sets: &[String]) -> anyhow::Result<ExitC
         let failing: Vec<(u64, String)> =
             (0..plan.points()).filter_map(|p| plan.scenario_for(p).err().map(|e| (p, e.to_string()))).collect();
         for (point, error) in &failing {
-            println!("  point {point} ({}) will fail: {error}", plan.point_cells(*point).join(", "));
+            outln!("  point {point} ({}) will fail: {error}", plan.point_cells(*point).join(", "));
         }
-        println!("  {} of {} points load", plan.points() - failing.len() as u64, plan.points());
+        outln!("  {} of {} points load", plan.points() - failing.len() as u64, plan.points());
     }
-    println!("ok: {} is valid", file.display());
+    outln!("ok: {} is valid", file.display());
     Ok(ExitCode::SUCCESS)
 }
 
@@ -213,7 +213,7 @@ pub fn run_merge(args: MergeArgs) -> anyhow::Result<ExitCode> {
     let finished = sweep::merge(&args.dirs, &args.out)?;
     let note =
         format!("merged {} shard folders: {} runs, {} failed", args.dirs.len(), finished.runs, finished.failures.len());
-    print_finished(&finished, args.format, &note);
+    print_finished(&finished, args.format, &note)?;
     Ok(exit_code(&finished))
 }
 
@@ -226,13 +226,13 @@ const FAILURES_SHOWN: usize = 20;
 /// Most points in the closing table; the rest are in `sweep-summary.csv`.
 const POINTS_SHOWN: usize = 40;
 
-fn print_finished(finished: &Finished, format: Format, note: &str) {
+fn print_finished(finished: &Finished, format: Format, note: &str) -> anyhow::Result<()> {
     match format {
-        Format::Json => println!("{}", finished_json(finished)),
+        Format::Json => outln!("{}", finished_json(finished)),
         Format::Table => {
-            println!("{note}");
-            print!("{}", points_table(finished));
-            println!(
+            outln!("{note}");
+            out!("{}", points_table(finished));
+            outln!(
                 "results in {} ({}, {})",
                 finished.dir.display(),
                 sweep::output::ROWS_FILE,
@@ -258,6 +258,7 @@ fn print_finished(finished: &Finished, format: Format, note: &str) {
             eprintln!("  ... and {} more points", failed_points.len() - FAILURES_SHOWN);
         }
     }
+    Ok(())
 }
 
 /// The points with three headline metrics, `mean ± half-width`.
