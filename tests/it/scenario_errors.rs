@@ -135,3 +135,47 @@ fn the_binary_exits_2_with_one_message_and_writes_nothing() {
     let (_, _, stderr) = cdnsim(&["validate", dir.join("missing.toml").to_str().unwrap()]);
     assert!(stderr.contains("missing.toml") && stderr.contains("cannot read"), "{stderr}");
 }
+
+const GENERATED: &str = r#"
+[simulation]
+requests = 100
+[topology.generate]
+edges = 40
+[[origins]]
+name = "origin"
+region = "us-east-1"
+[distribution.default_behavior]
+origin = "origin"
+[traffic]
+rate = 10
+[[traffic.classes]]
+name = "c"
+share = 1
+path = "/{id}"
+size = "1 KiB"
+"#;
+
+#[test]
+fn the_layout_generator_spreads_edges_over_the_regional_caches() {
+    let s = scenario(GENERATED, &[]);
+    assert_eq!(s.topology.edges.len(), 40);
+    assert_eq!(s.topology.regional_caches.len(), 12, "one per Region with a regional edge cache");
+    // Largest remainder by the built-in weights: every Region gets its share.
+    for (i, rec) in s.topology.regional_caches.iter().enumerate() {
+        let n = s.topology.edges.iter().filter(|e| e.regional_cache == i).count();
+        assert!(n >= 1, "{} got no edge", rec.name);
+    }
+    let names: std::collections::BTreeSet<&str> = s.topology.edges.iter().map(|e| e.name.as_str()).collect();
+    assert_eq!(names.len(), 40, "names are unique");
+    // The layout has its own seed: the same file gives the same layout.
+    let again = scenario(GENERATED, &[]);
+    let rtts =
+        |s: &cdnsim::scenario::Scenario| s.topology.edges.iter().map(|e| e.regional_rtt_ms.mean()).collect::<Vec<_>>();
+    assert_eq!(rtts(&s), rtts(&again));
+    assert_ne!(rtts(&s), rtts(&scenario(GENERATED, &["topology.generate.seed=2"])));
+
+    let err = try_scenario(GENERATED, &["topology.generate.regions=[\"us-west-1\"]"]).unwrap_err().to_string();
+    assert!(err.contains("has no regional edge cache"), "{err}");
+    let err = try_scenario(GENERATED, &["topology.generate.edges=0"]).unwrap_err().to_string();
+    assert!(err.contains("out of range"), "{err}");
+}
