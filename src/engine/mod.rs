@@ -247,8 +247,11 @@ impl<'s> Engine<'s> {
         let mean_size =
             scenario.traffic.classes.iter().map(|c| c.size_bytes.mean().min(1e12) * c.objects as f64).sum::<f64>()
                 / catalog.total_objects() as f64;
+        // A full cache holds capacity / mean size objects on average; sizes
+        // vary, so size its tables a quarter larger. Outgrowing them would
+        // double them (Vec growth) and waste half.
         let expected_objects = |capacity: u64| {
-            ((capacity as f64 / mean_size.max(1.0)) as u64).min(catalog.total_objects()).min(1 << 24) as usize
+            ((1.25 * capacity as f64 / mean_size.max(1.0)) as u64).min(catalog.total_objects()).min(1 << 24) as usize
         };
         let make_cache = |spec: &crate::scenario::CacheSpec| CacheNode {
             cache: new_cache(spec.eviction, spec.capacity_bytes, expected_objects(spec.capacity_bytes)),
