@@ -6,6 +6,7 @@
 //! nine bytes per object, because sampling and path matching are too slow for
 //! the hot path; its change phase is a pure function of (seed, object id).
 
+use super::popularity::Popularity;
 use crate::engine::rng::{Stream, splitmix64, stream_rng, stream_rng_indexed};
 use crate::http::Method;
 use crate::policy::path_pattern;
@@ -14,39 +15,7 @@ use crate::time::{SimDuration, SimTime};
 use rand::RngExt;
 use rand::rngs::Xoshiro256PlusPlus;
 use rand_distr::weighted::WeightedAliasIndex;
-use rand_distr::{Distribution, Exp1, Zipf};
-
-/// Object popularity within a class. An alias table samples with two random
-/// numbers and two table reads; `Zipf`'s rejection-inversion needs `pow`,
-/// `exp` and `ln` per draw but no memory. The table wins while it stays in
-/// the CPU's caches (8 bytes per object); past `ALIAS_MAX_OBJECTS` its reads
-/// miss the caches and cost more than the arithmetic.
-enum Popularity {
-    Alias(WeightedAliasIndex<f32>),
-    Zipf(Zipf<f64>),
-}
-
-const ALIAS_MAX_OBJECTS: u64 = 1 << 16;
-
-impl Popularity {
-    fn new(objects: u64, alpha: f64) -> Popularity {
-        if objects <= ALIAS_MAX_OBJECTS {
-            let weights: Vec<f32> = (1..=objects).map(|rank| (rank as f64).powf(-alpha) as f32).collect();
-            if let Ok(table) = WeightedAliasIndex::new(weights) {
-                return Popularity::Alias(table);
-            }
-        }
-        Popularity::Zipf(Zipf::new(objects as f64, alpha).expect("validated: n >= 1, alpha >= 0"))
-    }
-
-    /// A rank from 0 (the most popular).
-    fn sample(&self, rng: &mut Xoshiro256PlusPlus) -> u64 {
-        match self {
-            Popularity::Alias(table) => table.sample(rng) as u64,
-            Popularity::Zipf(zipf) => zipf.sample(rng) as u64 - 1,
-        }
-    }
-}
+use rand_distr::{Distribution, Exp1};
 
 /// Sizes above 64 PiB are clamped: far beyond CloudFront's 50 GB object limit.
 const SIZE_MASK: u64 = (1 << 56) - 1;
