@@ -241,7 +241,7 @@ impl SignedTraffic {
         let now = self.epoch_s + now_s;
         let ip = client_ip(class, session);
         if self.credentials[slot].is_none() {
-            let credential = self.sign(behavior, class, kind);
+            let credential = self.sign(behavior, class, session, kind);
             self.credentials[slot] = Some(credential);
         }
         let credential = self.credentials[slot].as_mut().expect("just signed");
@@ -277,10 +277,13 @@ impl SignedTraffic {
     }
 
     /// Makes the credential a session of `class` presents, with the real signer.
-    fn sign(&self, behavior: usize, class: usize, kind: Presented) -> Credential {
+    /// Each session's policy ends a second after the previous session's, as
+    /// if each had been signed at its own start: so the sessions' signatures
+    /// are distinct, and their number is the scenario's `sessions`.
+    fn sign(&self, behavior: usize, class: usize, session: u32, kind: Presented) -> Credential {
         let (key_id, key) = self.signer[behavior].clone().expect("a restricted behavior has a key");
         let resource = format!("https://{}{}*", self.domain, self.classes[class].prefix);
-        let valid_until = self.epoch_s + SESSION_LIFETIME_S;
+        let valid_until = self.epoch_s + SESSION_LIFETIME_S + session as i64;
         let mut policy = Policy::new(resource.clone(), valid_until);
         let (mut key_id, mut key) = (key_id, key);
         match kind {
