@@ -38,7 +38,6 @@ pub struct Topology {
     /// Links of every hop, back to back; a hop is a range of this.
     hop_links: Vec<u32>,
     hops: Vec<(u32, u32)>,
-    hop_mean_ms: Vec<f64>,
     n_regional: usize,
     n_origins: usize,
     viewer_leg: Vec<u32>,
@@ -102,7 +101,6 @@ impl Topology {
             links,
             hop_links: Vec::new(),
             hops: Vec::new(),
-            hop_mean_ms: Vec::new(),
             n_regional: spec.regional_caches.len(),
             n_origins: scenario.origins.len(),
             edge_to_regional: Vec::new(),
@@ -142,10 +140,9 @@ impl Topology {
     /// Shortest path by mean round-trip time (Dijkstra: A* with a zero estimate).
     fn resolve(&mut self, graph: &UnGraph<Node, u32>, from: NodeIndex, to: NodeIndex) -> HopId {
         let start = self.hop_links.len() as u32;
-        let mut mean = 0.0;
         if from != to {
             let links = &self.links;
-            let (cost, path) = petgraph::algo::astar(
+            let (_cost, path) = petgraph::algo::astar(
                 graph,
                 from,
                 |n| n == to,
@@ -155,7 +152,6 @@ impl Topology {
             .expect(
                 "every node is connected: edges to their regional cache, regional caches to all others and to origins",
             );
-            mean = cost;
             for pair in path.windows(2) {
                 // Several parallel links may join a pair; take the cheapest.
                 let link = graph
@@ -171,7 +167,6 @@ impl Topology {
         }
         let id = HopId(self.hops.len() as u32);
         self.hops.push((start, self.hop_links.len() as u32 - start));
-        self.hop_mean_ms.push(mean);
         id
     }
 
@@ -186,11 +181,6 @@ impl Topology {
     }
     pub fn edge_to_origin(&self, edge: usize, origin: usize) -> HopId {
         self.edge_to_origin[edge * self.n_origins + origin]
-    }
-
-    /// Mean round-trip time of a hop, in milliseconds.
-    pub fn hop_mean_ms(&self, hop: HopId) -> f64 {
-        self.hop_mean_ms[hop.0 as usize]
     }
 
     /// Draws a round-trip time for one traversal of `hop`.

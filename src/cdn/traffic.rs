@@ -11,7 +11,7 @@ use crate::engine::rng::{Stream, splitmix64, stream_rng, stream_rng_indexed};
 use crate::http::Method;
 use crate::policy::path_pattern;
 use crate::scenario::{Diurnal, Scenario, Stop};
-use crate::time::{SimDuration, SimTime};
+use crate::time::SimTime;
 use rand::RngExt;
 use rand::rngs::Xoshiro256PlusPlus;
 use rand_distr::weighted::WeightedAliasIndex;
@@ -208,11 +208,6 @@ impl TrafficGenerator {
         let sessions = self.sessions_by_class[class];
         let session = if sessions > 0 { self.popularity[class].random_range(0..sessions) } else { 0 };
         ViewerRequest { edge, class, object: catalog.object_id(class, rank), method, https, session }
-    }
-
-    /// Mean time between arrivals, for sizing.
-    pub fn mean_gap(&self) -> SimDuration {
-        SimDuration::from_secs_f64(1.0 / (self.rate_per_us * 1e6))
     }
 }
 
