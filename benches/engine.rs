@@ -276,12 +276,21 @@ fn main() {
     // The target (2 M simulated requests/s on one core) is for a hit-heavy
     // scenario; the mixed one, with a fifth of requests going to the regional
     // tier, shows what misses cost.
-    measure("hit-heavy: Zipf 1.2, 20 GiB per edge (target >= 2 M requests/s)", &parse(&[]), runs);
-    let mixed = parse(&["traffic.zipf_alpha=1.0", "caches.edge.capacity=5 GiB"]);
-    measure("mixed: Zipf 1.0, 5 GiB per edge", &mixed, runs);
+    // CDNSIM_BENCH_ONLY="signed" (or "hit-heavy,mixed") runs just those parts.
+    let only = std::env::var("CDNSIM_BENCH_ONLY").unwrap_or_default();
+    let wanted = |part: &str| only.is_empty() || only.split(',').any(|p| p.trim() == part);
+    if wanted("hit-heavy") {
+        measure("hit-heavy: Zipf 1.2, 20 GiB per edge (target >= 2 M requests/s)", &parse(&[]), runs);
+    }
+    if wanted("mixed") {
+        let mixed = parse(&["traffic.zipf_alpha=1.0", "caches.edge.capacity=5 GiB"]);
+        measure("mixed: Zipf 1.0, 5 GiB per edge", &mixed, runs);
+    }
     match peak_rss_bytes() {
         Some(b) => println!("peak resident memory:        {:.1} MiB", b as f64 / (1024.0 * 1024.0)),
         None => println!("peak resident memory:        n/a (no /proc)"),
     }
-    signed_versus_unsigned(runs);
+    if wanted("signed") {
+        signed_versus_unsigned(runs);
+    }
 }

@@ -37,6 +37,14 @@ impl Pattern {
             Shape::General => general(self.text.as_bytes(), text.as_bytes()),
         }
     }
+
+    /// Whether every text that starts with `prefix` matches. Answers `true`
+    /// only when that is certain from the pattern's shape (a literal prefix
+    /// and a final `*`), so a caller may skip matching; `false` means "ask
+    /// `matches` per text".
+    pub fn matches_every_text_starting_with(&self, prefix: &str) -> bool {
+        self.shape == Shape::Prefix && prefix.as_bytes().starts_with(&self.text.as_bytes()[..self.text.len() - 1])
+    }
 }
 
 /// Whether `text` matches `pattern` as a whole. Iterative, with single-star
@@ -78,6 +86,20 @@ fn general(p: &[u8], t: &[u8]) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn every_text_with_a_prefix_matches_only_when_the_shape_proves_it() {
+        let covers = |pattern: &str, prefix: &str| Pattern::new(pattern).matches_every_text_starting_with(prefix);
+        assert!(covers("/private/*", "/private/"));
+        assert!(covers("/private/*", "/private/video/"));
+        assert!(covers("*", ""));
+        assert!(!covers("/private/*", "/priv"));
+        assert!(!covers("/public/*", "/private/"));
+        // Exact and general shapes may match some extensions, never provably all.
+        assert!(!covers("/private/", "/private/"));
+        assert!(!covers("/private/*.mp4", "/private/"));
+        assert!(!covers("/private/?*", "/private/"));
+    }
 
     #[test]
     fn stars_and_question_marks() {

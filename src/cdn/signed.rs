@@ -121,6 +121,7 @@ pub struct SignedTraffic {
     /// the kind each session presents.
     classes: Vec<ClassSessions>,
     credentials: Vec<Option<Credential>>,
+    path: String,
     url: String,
 }
 
@@ -207,6 +208,7 @@ impl SignedTraffic {
             domain: scenario.distribution.domain.clone(),
             classes,
             credentials: (0..first).map(|_| None).collect(),
+            path: String::with_capacity(256),
             url: String::with_capacity(256),
         })
     }
@@ -221,14 +223,15 @@ impl SignedTraffic {
         self.classes[class].sessions
     }
 
-    /// Checks what session `session` of `class` presents for `path` under
-    /// `behavior` at simulated second `now_s`, as CloudFront's edge would.
+    /// Checks what session `session` of `class` presents for object `id` of
+    /// the class (`spec`) under `behavior` at simulated second `now_s`, as
+    /// CloudFront's edge would.
     pub fn check(
         &mut self,
         behavior: usize,
-        class: usize,
+        (class, spec): (usize, &ClassSpec),
+        id: u64,
         session: u32,
-        path: &str,
         now_s: i64,
     ) -> Result<(), Rejection> {
         let trusted = self.trusted[behavior].as_ref().expect("only restricted behaviors are checked");
@@ -246,6 +249,13 @@ impl SignedTraffic {
         }
         let credential = self.credentials[slot].as_mut().expect("just signed");
         let memo_hit = self.memoize && matches!(&credential.verified, Some((b, _)) if *b == behavior);
+        // The path is built only when something reads it: most memo hits have
+        // a policy that covers every path of the class, and need none.
+        let needs_path = !memo_hit || matches!(&credential.verified, Some((_, Ok((_, _, Some(_))))));
+        if needs_path {
+            spec.path_of(id, &mut self.path);
+        }
+        let path = self.path.as_str();
         if !memo_hit {
             self.url.clear();
             self.url.push_str("https://");
@@ -262,7 +272,15 @@ impl SignedTraffic {
             return outcome.map(|_| ());
         }
         if !memo_hit {
-            let verdict = expensive_steps(&self.url, credential, &self.registry, trusted);
+            let mut verdict = expensive_steps(&self.url, credential, &self.registry, trusted);
+            // A `Resource` that covers every path of the class needs no match
+            // per request: dropping it leaves every outcome unchanged.
+            let prefix = &self.classes[class].prefix;
+            if let Ok((_, _, pattern)) = &mut verdict
+                && pattern.as_ref().is_some_and(|p| p.covers_every_path_starting_with("https", &self.domain, prefix))
+            {
+                *pattern = None;
+            }
             credential.verified = Some((behavior, verdict));
         }
         match &credential.verified {

@@ -233,8 +233,6 @@ struct Engine<'s> {
     requests_started: u64,
     /// Keys, sessions and the verifier, when a behavior requires signing.
     signed: Option<SignedTraffic>,
-    /// Scratch for building request paths; reused, never reallocated once warm.
-    path: String,
     events: u64,
     metrics: Metrics,
 }
@@ -325,7 +323,6 @@ impl<'s> Engine<'s> {
             collapse: scenario.simulation.collapse_requests,
             requests_started: 0,
             signed: SignedTraffic::new(scenario, seed),
-            path: String::with_capacity(256),
             events: 0,
             metrics,
         }
@@ -904,9 +901,9 @@ impl<'s> Engine<'s> {
         }
         let class = r.class as usize;
         let spec = &self.scenario.traffic.classes[class];
-        spec.path_of(self.catalog.id_in_class(class, r.object), &mut self.path);
         let now_s = (self.now.0 / 1_000_000) as i64;
-        let outcome = signed.check(behavior, class, r.session, &self.path, now_s);
+        let outcome =
+            signed.check(behavior, (class, spec), self.catalog.id_in_class(class, r.object), r.session, now_s);
         if r.measured {
             let stats = &mut self.metrics.signing;
             stats.checked += 1;

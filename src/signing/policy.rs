@@ -371,6 +371,22 @@ impl ResourcePattern {
             || UrlParts::of_url(url).is_some_and(|target| self.matches_parts(&target))
     }
 
+    /// Whether every URL with this scheme and authority, a path starting with
+    /// `path_prefix` and no query is covered. `true` only when the pattern's
+    /// shape proves it, so a caller that knows its paths share a prefix may
+    /// skip matching each one; `false` means "match each URL".
+    pub fn covers_every_path_starting_with(&self, scheme: &str, authority: &str, path_prefix: &str) -> bool {
+        let Some(sections) = &self.sections else { return false };
+        let PatternSections::Split { protocol, domain, path, query } = sections else { return true };
+        protocol.matches(scheme)
+            && domain.matches(authority)
+            && path.matches_every_text_starting_with(path_prefix)
+            && match query {
+                Query::Absent | Query::Any => true,
+                Query::Pattern(q) => q.matches(""),
+            }
+    }
+
     /// [`ResourcePattern::matches`] for a URL already split into its parts.
     pub fn matches_parts(&self, target: &UrlParts<'_>) -> bool {
         let Some(sections) = &self.sections else { return false };
@@ -443,6 +459,41 @@ impl<'a> UrlParts<'a> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_pattern_covers_a_path_prefix_only_when_every_such_url_matches() {
+        let cases = [
+            ("https://d111111abcdef8.cloudfront.net/private/*", "/private/", true),
+            ("https://d111111abcdef8.cloudfront.net/*", "/private/", true),
+            ("*", "/private/", true),
+            ("https://*.cloudfront.net/private/*", "/private/", true),
+            // A query section follows `\?`; a bare `?` is the one-character wildcard.
+            ("http*://d111111abcdef8.cloudfront.net/private/*\\?*", "/private/", true),
+            ("https://d111111abcdef8.cloudfront.net/private/*?*", "/private/", false),
+            ("http://d111111abcdef8.cloudfront.net/private/*", "/private/", false),
+            ("https://d111111abcdef8.cloudfront.net/private/*", "/public/", false),
+            ("https://d111111abcdef8.cloudfront.net/private/*.mp4", "/private/", false),
+            ("https://d111111abcdef8.cloudfront.net/private/*\\?a=1", "/private/", false),
+            ("https://example.com/private/*", "/private/", false),
+        ];
+        for (pattern, prefix, expected) in cases {
+            let compiled = ResourcePattern::new(pattern);
+            let covers = compiled.covers_every_path_starting_with("https", "d111111abcdef8.cloudfront.net", prefix);
+            assert_eq!(covers, expected, "{pattern} over {prefix}");
+            if covers {
+                for tail in ["", "0", "17.mp4", "a/b?c", "x*y"] {
+                    let path = format!("{prefix}{tail}");
+                    let url = UrlParts {
+                        scheme: "https",
+                        authority: "d111111abcdef8.cloudfront.net",
+                        path: &path,
+                        query: None,
+                    };
+                    assert!(compiled.matches_parts(&url), "{pattern} must match {path}");
+                }
+            }
+        }
+    }
 
     #[test]
     fn canned_policy_is_the_documented_string() {
