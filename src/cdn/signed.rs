@@ -9,7 +9,9 @@
 //! with `memoize` each credential is signed, parsed, looked up and its
 //! signature verified once (the expensive steps, which depend only on the
 //! credential and the behavior's trusted keys), and each request runs only
-//! the cheap checks of its own URL, time and address (`check_conditions`).
+//! the cheap checks of its own URL, time and address (`check_conditions`);
+//! when the policy's `Resource` provably covers every path of the class, the
+//! memo drops it and requests skip building and matching their URL.
 //! Without `memoize` every request builds its full URL and cookie header and
 //! goes through `verify_request` from scratch; a test checks that both give
 //! the same outcomes.
