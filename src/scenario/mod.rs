@@ -7,6 +7,7 @@
 //! error names the file, the field path, its line and column, and a fix.
 
 mod error;
+pub mod import;
 pub mod raw;
 pub mod source;
 mod validate;
