@@ -17,6 +17,7 @@ macro_rules! out {
     }};
 }
 
+pub mod import;
 mod progress;
 pub mod sign;
 pub mod sweep;
@@ -55,6 +56,11 @@ pub enum Command {
     Verify {
         #[command(subcommand)]
         cmd: sign::VerifyCommand,
+    },
+    /// Turn a real CloudFront configuration into scenario TOML.
+    Import {
+        #[command(subcommand)]
+        cmd: import::ImportCommand,
     },
 }
 
@@ -113,6 +119,7 @@ pub fn run(args: impl IntoIterator<Item = std::ffi::OsString>) -> anyhow::Result
         Command::Validate(args) => validate(args),
         Command::Sign { cmd } => sign::run_sign(cmd),
         Command::Verify { cmd } => sign::run_verify(cmd),
+        Command::Import { cmd } => import::run_import(cmd),
     }
 }
 
