@@ -126,7 +126,11 @@ pub fn run(args: impl IntoIterator<Item = std::ffi::OsString>) -> anyhow::Result
 fn load(args: &ScenarioArgs) -> anyhow::Result<Scenario> {
     let overrides =
         args.set.iter().map(|s| Override::parse(s).map_err(anyhow::Error::msg)).collect::<anyhow::Result<Vec<_>>>()?;
-    Ok(Scenario::load(&args.scenario, &overrides)?)
+    let scenario = Scenario::load(&args.scenario, &overrides)?;
+    for w in &scenario.import_warnings {
+        eprintln!("cdnsim: warning: {w}");
+    }
+    Ok(scenario)
 }
 
 fn validate(args: ScenarioArgs) -> anyhow::Result<ExitCode> {
