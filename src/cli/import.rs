@@ -75,7 +75,8 @@ fn import_distribution(args: DistributionArgs) -> anyhow::Result<ExitCode> {
 }
 
 fn options(args: &DistributionArgs) -> anyhow::Result<ImportOptions> {
-    let mut options = ImportOptions { default_region: Some(region(&args.default_region, "--default-region")?), ..Default::default() };
+    let mut options =
+        ImportOptions { default_region: Some(region(&args.default_region, "--default-region")?), ..Default::default() };
     for entry in &args.regions {
         let Some((id, name)) = entry.split_once('=') else {
             bail!("--region {entry:?}: expected ORIGIN_ID=REGION, e.g. --region api-origin=eu-west-1");
@@ -96,7 +97,10 @@ fn options(args: &DistributionArgs) -> anyhow::Result<ImportOptions> {
         }
         let id = match (id, file_id) {
             (Some(id), Some(file_id)) if id != file_id => {
-                bail!("--cache-policy {entry}: {} is the policy {file_id}, not {id} (fix: name the right ID or file)", file.display())
+                bail!(
+                    "--cache-policy {entry}: {} is the policy {file_id}, not {id} (fix: name the right ID or file)",
+                    file.display()
+                )
             }
             (Some(id), _) => id.to_string(),
             (None, Some(file_id)) => file_id,

@@ -76,10 +76,16 @@ pub fn to_parts(d: &ImportedDistribution) -> Vec<Part> {
         parts.push(p);
     }
     for g in &d.origin_groups {
-        let mut p = Part::new("[[origin_groups]]", format!("origin group {}: primary {}, secondary {}", g.name, g.members[0], g.members[1]));
+        let mut p = Part::new(
+            "[[origin_groups]]",
+            format!("origin group {}: primary {}, secondary {}", g.name, g.members[0], g.members[1]),
+        );
         p.set("name", g.name.as_str());
         p.set("members", strings(g.members.iter().map(String::as_str)));
-        p.set("failover_status_codes", Value::Array(g.failover_status_codes.iter().map(|&c| Value::Integer(c as i64)).collect()));
+        p.set(
+            "failover_status_codes",
+            Value::Array(g.failover_status_codes.iter().map(|&c| Value::Integer(c as i64)).collect()),
+        );
         parts.push(p);
     }
     let mut dist = Part::new("[distribution]", "the distribution".into());
@@ -197,7 +203,8 @@ pub fn scenario_template(d: &ImportedDistribution, parts: &[Part], name: &str) -
             let _ = writeln!(out, "# - {}: {}", w.path, w.message);
         }
     }
-    let name: String = name.chars().map(|c| if c.is_ascii_alphanumeric() || "-_.".contains(c) { c } else { '-' }).collect();
+    let name: String =
+        name.chars().map(|c| if c.is_ascii_alphanumeric() || "-_.".contains(c) { c } else { '-' }).collect();
     let _ = writeln!(out, "\n[simulation]\nname = {}\nrequests = 200_000\nwarmup = \"10 s\"", Value::String(name));
     let _ = writeln!(out, "\n[topology.generate]\nedges = 24");
     let _ = writeln!(out, "\n[caches.edge]\ncapacity = \"2 GiB\"\n\n[caches.regional]\ncapacity = \"20 GiB\"");
@@ -205,18 +212,26 @@ pub fn scenario_template(d: &ImportedDistribution, parts: &[Part], name: &str) -
 
     let behaviors: Vec<&ImportedBehavior> = d.behaviors.iter().chain([&d.default_behavior]).collect();
     let key_groups: Vec<&str> = {
-        let mut groups: Vec<&str> = behaviors.iter().flat_map(|b| b.trusted_key_groups.iter().map(String::as_str)).collect();
+        let mut groups: Vec<&str> =
+            behaviors.iter().flat_map(|b| b.trusted_key_groups.iter().map(String::as_str)).collect();
         groups.sort();
         groups.dedup();
         groups
     };
     let legacy = behaviors.iter().any(|b| b.trusted_signers);
     if !key_groups.is_empty() || legacy {
-        let _ = writeln!(out, "\n# Keys are generated from the run's seed; give real ones with private_key = \"file.pem\".");
+        let _ = writeln!(
+            out,
+            "\n# Keys are generated from the run's seed; give real ones with private_key = \"file.pem\"."
+        );
         let _ = writeln!(out, "[signing]");
         for (i, group) in key_groups.iter().enumerate() {
             let _ = writeln!(out, "\n[[signing.keys]]\nid = \"KIMPORTED{i}\"");
-            let _ = writeln!(out, "\n[[signing.key_groups]]\nname = {}\nkeys = [\"KIMPORTED{i}\"]", Value::String(group.to_string()));
+            let _ = writeln!(
+                out,
+                "\n[[signing.key_groups]]\nname = {}\nkeys = [\"KIMPORTED{i}\"]",
+                Value::String(group.to_string())
+            );
         }
         if legacy {
             let _ = writeln!(out, "\n[[signing.legacy_key_pairs]]\nid = \"APKAIMPORTEDKEYPAIR\"");
@@ -230,7 +245,10 @@ pub fn scenario_template(d: &ImportedDistribution, parts: &[Part], name: &str) -
             Some(pattern) => (format!("behavior-{i}"), class_path(pattern).filter(|p| reaches(&patterns, p, Some(i)))),
             None => (
                 "default".to_string(),
-                ["/{id}", "/content/{id}.html", "/default/{id}"].into_iter().map(str::to_string).find(|p| reaches(&patterns, p, None)),
+                ["/{id}", "/content/{id}.html", "/default/{id}"]
+                    .into_iter()
+                    .map(str::to_string)
+                    .find(|p| reaches(&patterns, p, None)),
             ),
         };
         let Some(path) = path else {
@@ -262,7 +280,9 @@ fn class_path(pattern: &str) -> Option<String> {
 /// Whether every sample object of the class path is matched first by behavior
 /// `target` (`None`: by none, so by the default behavior).
 fn reaches(patterns: &[&str], path: &str, target: Option<usize>) -> bool {
-    [0u64, 7, 12_345].iter().all(|id| path_pattern::first_match(patterns.iter().copied(), &path.replace("{id}", &id.to_string())) == target)
+    [0u64, 7, 12_345]
+        .iter()
+        .all(|id| path_pattern::first_match(patterns.iter().copied(), &path.replace("{id}", &id.to_string())) == target)
 }
 
 #[cfg(test)]

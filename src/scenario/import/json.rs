@@ -40,9 +40,8 @@ impl<'a> Fields<'a> {
 
     pub fn required(&mut self, ctx: &Context, key: &str) -> Result<&'a Value> {
         let path = self.child(key);
-        self.take(key).ok_or_else(|| {
-            ctx.error(&path, "this required field is missing", "add it; CloudFront's API always has it")
-        })
+        self.take(key)
+            .ok_or_else(|| ctx.error(&path, "this required field is missing", "add it; CloudFront's API always has it"))
     }
 
     pub fn required_str(&mut self, ctx: &Context, key: &str) -> Result<&'a str> {
@@ -202,15 +201,15 @@ fn lost(key: &str) -> &'static str {
         "HTTPPort" | "HTTPSPort" => "origin ports are not modelled",
         "OriginSslProtocols" => "TLS versions to the origin are not modelled",
         "OriginKeepaliveTimeout" => "connection reuse to the origin is not modelled",
-        "SelectionCriteria" => "media-quality-based origin selection is not modelled; the primary is always tried first",
+        "SelectionCriteria" => {
+            "media-quality-based origin selection is not modelled; the primary is always tried first"
+        }
         "SmoothStreaming" => "Microsoft Smooth Streaming is not modelled",
         "Compress" => "edge compression is not modelled: byte counts are the objects' uncompressed sizes",
         "LambdaFunctionAssociations" => {
             "Lambda@Edge functions are not run: their latency and their changes to requests and responses are lost"
         }
-        "FunctionAssociations" => {
-            "CloudFront Functions are not run: their changes to requests and responses are lost"
-        }
+        "FunctionAssociations" => "CloudFront Functions are not run: their changes to requests and responses are lost",
         "FieldLevelEncryptionId" => "field-level encryption is not modelled",
         "RealtimeLogConfigArn" => "real-time logs are not modelled",
         "OriginRequestPolicyId" => {

@@ -20,7 +20,11 @@ use toml::Value;
 pub(crate) enum MergeError {
     /// Already names its file (the JSON or a cache policy file) and path.
     Import(ScenarioError),
-    Field { field: String, problem: String, fix: String },
+    Field {
+        field: String,
+        problem: String,
+        fix: String,
+    },
 }
 
 fn field_error(field: &str, problem: impl Into<String>, fix: impl Into<String>) -> MergeError {
@@ -61,10 +65,18 @@ pub(crate) fn merge_import(document: &mut toml::Table, scenario_file: &Path) -> 
         for (id, file) in policies {
             let field = format!("distribution.import_cache_policies.{id}");
             let file = file.as_str().map(|f| dir.join(f)).ok_or_else(|| {
-                field_error(&field, "expected a file name", "write the file of `aws cloudfront get-cache-policy` output")
+                field_error(
+                    &field,
+                    "expected a file name",
+                    "write the file of `aws cloudfront get-cache-policy` output",
+                )
             })?;
             let text = std::fs::read_to_string(&file).map_err(|e| {
-                field_error(&field, format!("cannot read {}: {e}", file.display()), "the path is relative to the scenario file")
+                field_error(
+                    &field,
+                    format!("cannot read {}: {e}", file.display()),
+                    "the path is relative to the scenario file",
+                )
             })?;
             let (file_id, policy) = parse_cache_policy(&file, &text, &mut Vec::new()).map_err(MergeError::Import)?;
             if file_id.as_deref().is_some_and(|f| f != id) {
@@ -98,7 +110,11 @@ pub(crate) fn merge_import(document: &mut toml::Table, scenario_file: &Path) -> 
         None => Vec::new(),
         Some(Value::Array(items)) => items,
         Some(other) => {
-            return Err(field_error("origins", format!("expected [[origins]] tables, found a {}", other.type_str()), "write [[origins]] tables"));
+            return Err(field_error(
+                "origins",
+                format!("expected [[origins]] tables, found a {}", other.type_str()),
+                "write [[origins]] tables",
+            ));
         }
     };
     let mut names = Vec::new();
@@ -126,11 +142,15 @@ pub(crate) fn merge_import(document: &mut toml::Table, scenario_file: &Path) -> 
         _ => Vec::new(),
     };
     for (i, (entry, name)) in scenario_origins.into_iter().zip(&names).enumerate() {
-        let Some(target) = origins.iter_mut().find(|o| o.get("name").and_then(Value::as_str) == Some(name.as_str())) else {
+        let Some(target) = origins.iter_mut().find(|o| o.get("name").and_then(Value::as_str) == Some(name.as_str()))
+        else {
             return Err(field_error(
                 &format!("origins[{i}].name"),
                 format!("{import} has no origin with the Id {name:?}"),
-                format!("use one of: {}", imported.origins.iter().map(|o| o.name.as_str()).collect::<Vec<_>>().join(", ")),
+                format!(
+                    "use one of: {}",
+                    imported.origins.iter().map(|o| o.name.as_str()).collect::<Vec<_>>().join(", ")
+                ),
             ));
         };
         if let (Some(target), Value::Table(entry)) = (target.as_table_mut(), entry) {

@@ -199,7 +199,9 @@ fn import_config(
     let mut origin_groups = Vec::new();
     for (i, item) in group_items.into_iter().enumerate() {
         let group = import_group(ctx, item, &format!("{groups_path}[{i}]"), &origins, &mut warnings)?;
-        if origins.iter().any(|o| o.name == group.name) || origin_groups.iter().any(|g: &ImportedOriginGroup| g.name == group.name) {
+        if origins.iter().any(|o| o.name == group.name)
+            || origin_groups.iter().any(|g: &ImportedOriginGroup| g.name == group.name)
+        {
             return Err(ctx.error(
                 &format!("{groups_path}[{i}].Id"),
                 format!("{:?} already names an origin or origin group", group.name),
@@ -215,10 +217,21 @@ fn import_config(
     let (behaviors_path, behavior_items) = config.list(ctx, "CacheBehaviors")?;
     let mut behaviors = Vec::new();
     for (i, item) in behavior_items.into_iter().enumerate() {
-        behaviors.push(import_behavior(ctx, item, &format!("{behaviors_path}[{i}]"), true, &targets, options, &mut warnings)?);
+        behaviors.push(import_behavior(
+            ctx,
+            item,
+            &format!("{behaviors_path}[{i}]"),
+            true,
+            &targets,
+            options,
+            &mut warnings,
+        )?);
     }
     if config.take("Enabled") == Some(&Value::Bool(false)) {
-        warnings.push(ctx.warning(&config.child("Enabled"), "the distribution is disabled in CloudFront; cdnsim simulates it as enabled"));
+        warnings.push(ctx.warning(
+            &config.child("Enabled"),
+            "the distribution is disabled in CloudFront; cdnsim simulates it as enabled",
+        ));
     }
     config.finish(ctx, &mut warnings);
     Ok(ImportedDistribution {
@@ -309,7 +322,11 @@ fn import_origin(
         let region = s.optional_str(ctx, "OriginShieldRegion")?;
         if enabled {
             let region = region.ok_or_else(|| {
-                ctx.error(&region_path, "Origin Shield is enabled but has no Region", "add OriginShieldRegion, e.g. \"us-east-1\"")
+                ctx.error(
+                    &region_path,
+                    "Origin Shield is enabled but has no Region",
+                    "add OriginShieldRegion, e.g. \"us-east-1\"",
+                )
             })?;
             if geo::REGIONAL_EDGE_CACHE_REGIONS.contains(&region) {
                 origin_shield = Some(region.to_string());
@@ -442,7 +459,10 @@ fn import_group(
     if member_items.len() != 2 {
         return Err(ctx.error(
             &members_path,
-            format!("an origin group has exactly two members, a primary and a secondary; this one has {}", member_items.len()),
+            format!(
+                "an origin group has exactly two members, a primary and a secondary; this one has {}",
+                member_items.len()
+            ),
             "list two origins in Members.Items",
         ));
     }
@@ -484,7 +504,8 @@ fn import_behavior(
     let path_pattern = if has_pattern {
         let pattern_path = b.child("PathPattern");
         let pattern = b.required_str(ctx, "PathPattern")?;
-        crate::policy::path_pattern::check_pattern(pattern).map_err(|e| ctx.error(&pattern_path, e, "correct the pattern"))?;
+        crate::policy::path_pattern::check_pattern(pattern)
+            .map_err(|e| ctx.error(&pattern_path, e, "correct the pattern"))?;
         Some(pattern.to_string())
     } else {
         None
@@ -492,8 +513,12 @@ fn import_behavior(
     let target_path = b.child("TargetOriginId");
     let origin = b.required_str(ctx, "TargetOriginId")?.to_string();
     if !targets.origins.iter().any(|o| o.name == origin) && !targets.groups.iter().any(|g| g.name == origin) {
-        let known: Vec<&str> =
-            targets.origins.iter().map(|o| o.name.as_str()).chain(targets.groups.iter().map(|g| g.name.as_str())).collect();
+        let known: Vec<&str> = targets
+            .origins
+            .iter()
+            .map(|o| o.name.as_str())
+            .chain(targets.groups.iter().map(|g| g.name.as_str()))
+            .collect();
         return Err(ctx.error(
             &target_path,
             format!("no origin or origin group has the Id {origin:?}"),
@@ -587,7 +612,11 @@ fn behavior_ttls(
     let policy_id = b.optional_str(ctx, "CachePolicyId")?.filter(|id| !id.is_empty());
     let legacy_paths = [b.child("MinTTL"), b.child("DefaultTTL"), b.child("MaxTTL")];
     let max = u32::MAX as u64;
-    let legacy = [b.optional_int(ctx, "MinTTL", 0, max)?, b.optional_int(ctx, "DefaultTTL", 0, max)?, b.optional_int(ctx, "MaxTTL", 0, max)?];
+    let legacy = [
+        b.optional_int(ctx, "MinTTL", 0, max)?,
+        b.optional_int(ctx, "DefaultTTL", 0, max)?,
+        b.optional_int(ctx, "MaxTTL", 0, max)?,
+    ];
     let forwarded_path = b.child("ForwardedValues");
     let forwarded = b.take("ForwardedValues");
     if let Some(id) = policy_id {
@@ -613,7 +642,13 @@ fn behavior_ttls(
                     ),
                 ));
                 let [min_ttl, default_ttl, max_ttl] = LEGACY_DEFAULT_TTLS;
-                CachePolicy { name: format!("unknown cache policy {id}"), min_ttl, default_ttl, max_ttl, key_extras: vec![] }
+                CachePolicy {
+                    name: format!("unknown cache policy {id}"),
+                    min_ttl,
+                    default_ttl,
+                    max_ttl,
+                    key_extras: vec![],
+                }
             }
         };
         if !policy.key_extras.is_empty() {
@@ -655,8 +690,16 @@ fn behavior_ttls(
     let max_ttl = legacy[2].unwrap_or(default_ttl.max(LEGACY_DEFAULT_TTLS[2]));
     if forwards_all_headers {
         // Forwarding every header means CloudFront caches nothing (DG "Values that you specify").
-        warnings.push(ctx.warning(&forwarded_path, "all headers are forwarded, so CloudFront caches nothing: TTLs set to 0"));
-        return Ok(CachePolicy { name: "ForwardedValues with all headers".into(), min_ttl: 0, default_ttl: 0, max_ttl: 0, key_extras: vec![] });
+        warnings.push(
+            ctx.warning(&forwarded_path, "all headers are forwarded, so CloudFront caches nothing: TTLs set to 0"),
+        );
+        return Ok(CachePolicy {
+            name: "ForwardedValues with all headers".into(),
+            min_ttl: 0,
+            default_ttl: 0,
+            max_ttl: 0,
+            key_extras: vec![],
+        });
     }
     if !(min_ttl <= default_ttl && default_ttl <= max_ttl) {
         return Err(ctx.error(
@@ -715,7 +758,11 @@ fn one_of(ctx: &Context, path: &str, value: &str, allowed: &[&str]) -> Result<()
     if allowed.contains(&value) {
         Ok(())
     } else {
-        Err(ctx.error(path, format!("{value:?} is not one of CloudFront's values"), format!("use one of: {}", allowed.join(", "))))
+        Err(ctx.error(
+            path,
+            format!("{value:?} is not one of CloudFront's values"),
+            format!("use one of: {}", allowed.join(", ")),
+        ))
     }
 }
 

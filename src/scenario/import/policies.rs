@@ -82,7 +82,11 @@ pub fn parse_cache_policy(
     let (id, config, path) = if let Some(policy) = root.get("CachePolicy") {
         let id = policy.get("Id").and_then(Value::as_str).map(str::to_string);
         let config = policy.get("CachePolicyConfig").ok_or_else(|| {
-            ctx.error("CachePolicy.CachePolicyConfig", "this required field is missing", "use the output of aws cloudfront get-cache-policy")
+            ctx.error(
+                "CachePolicy.CachePolicyConfig",
+                "this required field is missing",
+                "use the output of aws cloudfront get-cache-policy",
+            )
         })?;
         (id, config, "CachePolicy.CachePolicyConfig")
     } else if let Some(config) = root.get("CachePolicyConfig") {
@@ -153,9 +157,12 @@ mod tests {
         assert_eq!((policy.min_ttl, policy.default_ttl, policy.max_ttl), (5, 60, 300));
         assert_eq!(policy.key_extras, vec!["cookies"]);
         // get-cache-policy-config output, with the documented defaults filled in.
-        let (id, policy) =
-            parse_cache_policy(Path::new("p.json"), r#"{"CachePolicyConfig": {"Name": "n", "MinTTL": 100000}}"#, &mut warnings)
-                .unwrap();
+        let (id, policy) = parse_cache_policy(
+            Path::new("p.json"),
+            r#"{"CachePolicyConfig": {"Name": "n", "MinTTL": 100000}}"#,
+            &mut warnings,
+        )
+        .unwrap();
         assert_eq!(id, None);
         assert_eq!((policy.min_ttl, policy.default_ttl, policy.max_ttl), (100_000, 100_000, 31_536_000));
         let e = parse_cache_policy(Path::new("p.json"), r#"{"CachePolicyConfig": {"Name": "n"}}"#, &mut warnings)

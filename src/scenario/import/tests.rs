@@ -32,20 +32,32 @@ fn origins_from_the_fixture() {
     let names: Vec<&str> = d.origins.iter().map(|o| o.name.as_str()).collect();
     assert_eq!(names, ["static-s3", "primary-alb", "secondary-alb", "api-origin"]);
     let s3 = &d.origins[0];
-    assert_eq!((s3.kind, s3.region.as_str(), s3.region_source), (OriginKind::S3, "us-west-2", RegionSource::DomainName));
+    assert_eq!(
+        (s3.kind, s3.region.as_str(), s3.region_source),
+        (OriginKind::S3, "us-west-2", RegionSource::DomainName)
+    );
     let primary = &d.origins[1];
     assert_eq!(primary.kind, OriginKind::Custom);
     assert_eq!(primary.region, "us-east-1");
     assert_eq!(primary.origin_shield.as_deref(), Some("us-east-1"));
-    assert_eq!((primary.connection_attempts, primary.connection_timeout_s, primary.response_timeout_s), (Some(3), Some(10), Some(30)));
+    assert_eq!(
+        (primary.connection_attempts, primary.connection_timeout_s, primary.response_timeout_s),
+        (Some(3), Some(10), Some(30))
+    );
     assert_eq!(primary.protocol_policy.as_deref(), Some("https-only"));
     assert_eq!(primary.custom_headers, [("X-Origin-Verify".to_string(), "r4nd0m-secret-1".to_string())]);
     let secondary = &d.origins[2];
-    assert_eq!((secondary.region.as_str(), secondary.connection_attempts, secondary.connection_timeout_s), ("eu-west-1", Some(1), Some(3)));
+    assert_eq!(
+        (secondary.region.as_str(), secondary.connection_attempts, secondary.connection_timeout_s),
+        ("eu-west-1", Some(1), Some(3))
+    );
     assert_eq!(secondary.origin_shield, None);
     // api.example.com names no Region: the default, with a warning that says how to give one.
     let api = &d.origins[3];
-    assert_eq!((api.region.as_str(), api.region_source, api.response_timeout_s), ("us-east-1", RegionSource::Default, Some(60)));
+    assert_eq!(
+        (api.region.as_str(), api.region_source, api.response_timeout_s),
+        ("us-east-1", RegionSource::Default, Some(60))
+    );
     let w = warned(&d, "DistributionConfig.Origins.Items[3].DomainName").unwrap();
     assert!(w.contains("--region api-origin=REGION"), "{w}");
     assert_eq!(
@@ -163,7 +175,7 @@ fn get_distribution_wrapper_gives_the_domain() {
     assert!(warned(&wrapped, "Distribution.DistributionConfig.WebACLId").is_some());
     assert_eq!(wrapped.warnings.len(), plain.warnings.len());
     // A bare DistributionConfig (create-distribution's input) reads too.
-    let bare = import(&minimal("", "").replacen("{ \"DistributionConfig\":", "", 1).trim_end().trim_end_matches('}').to_string());
+    let bare = import(minimal("", "").replacen("{ \"DistributionConfig\":", "", 1).trim_end().trim_end_matches('}'));
     assert_eq!(bare.origins[0].region, "eu-west-1");
 }
 
@@ -252,15 +264,17 @@ fn cache_policies_managed_custom_and_unknown() {
     ));
     assert_eq!(all.default_behavior.max_ttl, 0);
     assert!(
-        all.warnings
-            .iter()
-            .any(|w| w.path == "DistributionConfig.DefaultCacheBehavior.ForwardedValues" && w.message.contains("caches nothing"))
+        all.warnings.iter().any(|w| w.path == "DistributionConfig.DefaultCacheBehavior.ForwardedValues"
+            && w.message.contains("caches nothing"))
     );
 }
 
 #[test]
 fn trusted_signers_are_legacy_key_pairs() {
-    let d = import(&minimal(r#", "TrustedSigners": { "Enabled": true, "Quantity": 2, "Items": ["self", "111122223333"] }"#, ""));
+    let d = import(&minimal(
+        r#", "TrustedSigners": { "Enabled": true, "Quantity": 2, "Items": ["self", "111122223333"] }"#,
+        "",
+    ));
     assert!(d.default_behavior.trusted_signers);
     let w = warned(&d, "DistributionConfig.DefaultCacheBehavior.TrustedSigners").unwrap();
     assert!(w.contains("[[signing.legacy_key_pairs]]") && w.contains("111122223333"), "{w}");
@@ -271,7 +285,11 @@ fn errors_name_the_json_path_and_the_fix() {
     let unknown = include_str!("../../../tests/fixtures/import/unknown-origin.json");
     let e = import_err(unknown);
     assert!(e.starts_with("cf.json: `DistributionConfig.CacheBehaviors.Items[1].TargetOriginId`"), "{e}");
-    assert!(e.contains("\"api-orgin\"") && e.contains("fix: use one of: static-s3, primary-alb, secondary-alb, api-origin, app-failover"), "{e}");
+    assert!(
+        e.contains("\"api-orgin\"")
+            && e.contains("fix: use one of: static-s3, primary-alb, secondary-alb, api-origin, app-failover"),
+        "{e}"
+    );
     let e = import_err(include_str!("../../../tests/fixtures/import/missing-domain-name.json"));
     assert!(e.contains("`DistributionConfig.Origins.Items[1].DomainName`: this required field is missing"), "{e}");
     let e = import_err(include_str!("../../../tests/fixtures/import/broken-syntax.json"));
