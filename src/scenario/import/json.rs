@@ -74,14 +74,19 @@ impl<'a> Fields<'a> {
 
     /// The `Items` of a `{ "Quantity": n, "Items": [...] }` wrapper, with the
     /// path of `Items`. A missing wrapper is an empty list.
-    pub fn list(&mut self, ctx: &Context, key: &str) -> Result<(String, Vec<&'a Value>)> {
+    pub fn list(
+        &mut self,
+        ctx: &Context,
+        key: &str,
+        warnings: &mut Vec<ImportWarning>,
+    ) -> Result<(String, Vec<&'a Value>)> {
         let path = self.child(key);
         match self.take(key) {
             None => Ok((format!("{path}.Items"), Vec::new())),
             Some(v) => {
                 let mut wrapper = Fields::of(ctx, v, &path)?;
                 let list = wrapper.quantity_items(ctx)?;
-                wrapper.finish(ctx, &mut Vec::new());
+                wrapper.finish(ctx, warnings);
                 Ok(list)
             }
         }

@@ -175,7 +175,7 @@ fn import_config(
     options: &ImportOptions,
     mut warnings: Vec<ImportWarning>,
 ) -> Result<ImportedDistribution> {
-    let (origins_path, origin_items) = config.list(ctx, "Origins")?;
+    let (origins_path, origin_items) = config.list(ctx, "Origins", &mut warnings)?;
     if origin_items.is_empty() {
         return Err(ctx.error(
             &config.child("Origins"),
@@ -195,7 +195,7 @@ fn import_config(
         }
         origins.push(origin);
     }
-    let (groups_path, group_items) = config.list(ctx, "OriginGroups")?;
+    let (groups_path, group_items) = config.list(ctx, "OriginGroups", &mut warnings)?;
     let mut origin_groups = Vec::new();
     for (i, item) in group_items.into_iter().enumerate() {
         let group = import_group(ctx, item, &format!("{groups_path}[{i}]"), &origins, &mut warnings)?;
@@ -214,7 +214,7 @@ fn import_config(
     let default_path = config.child("DefaultCacheBehavior");
     let default_json = config.required(ctx, "DefaultCacheBehavior")?;
     let default_behavior = import_behavior(ctx, default_json, &default_path, false, &targets, options, &mut warnings)?;
-    let (behaviors_path, behavior_items) = config.list(ctx, "CacheBehaviors")?;
+    let (behaviors_path, behavior_items) = config.list(ctx, "CacheBehaviors", &mut warnings)?;
     let mut behaviors = Vec::new();
     for (i, item) in behavior_items.into_iter().enumerate() {
         behaviors.push(import_behavior(
@@ -299,7 +299,7 @@ fn import_origin(
         ));
     };
     let headers_path = o.child("CustomHeaders");
-    let (items_path, header_items) = o.list(ctx, "CustomHeaders")?;
+    let (items_path, header_items) = o.list(ctx, "CustomHeaders", warnings)?;
     let mut custom_headers = Vec::new();
     for (k, item) in header_items.into_iter().enumerate() {
         let mut h = Fields::of(ctx, item, &format!("{items_path}[{k}]"))?;
@@ -438,7 +438,7 @@ fn import_group(
     let criteria_path = g.child("FailoverCriteria");
     let criteria = g.required(ctx, "FailoverCriteria")?;
     let mut criteria = Fields::of(ctx, criteria, &criteria_path)?;
-    let (codes_path, code_items) = criteria.list(ctx, "StatusCodes")?;
+    let (codes_path, code_items) = criteria.list(ctx, "StatusCodes", warnings)?;
     criteria.finish(ctx, warnings);
     let allowed = crate::policy::failover::FAILOVER_STATUS_CODES;
     let mut failover_status_codes = Vec::new();
@@ -455,7 +455,7 @@ fn import_group(
         failover_status_codes.push(code);
     }
     let members_path = g.child("Members");
-    let (items_path, member_items) = g.list(ctx, "Members")?;
+    let (items_path, member_items) = g.list(ctx, "Members", warnings)?;
     if member_items.len() != 2 {
         return Err(ctx.error(
             &members_path,
@@ -555,7 +555,7 @@ fn import_behavior(
             (allowed, cached)
         }
     };
-    let trusted_key_groups = enabled_items(ctx, &mut b, "TrustedKeyGroups")?;
+    let trusted_key_groups = enabled_items(ctx, &mut b, "TrustedKeyGroups", warnings)?;
     if !trusted_key_groups.is_empty() {
         warnings.push(ctx.warning(
             &b.child("TrustedKeyGroups"),
@@ -567,7 +567,7 @@ fn import_behavior(
         ));
     }
     let signers_path = b.child("TrustedSigners");
-    let signers = enabled_items(ctx, &mut b, "TrustedSigners")?;
+    let signers = enabled_items(ctx, &mut b, "TrustedSigners", warnings)?;
     let trusted_signers = !signers.is_empty();
     if trusted_signers {
         let others: Vec<&String> = signers.iter().filter(|s| *s != "self").collect();
@@ -727,13 +727,18 @@ fn forwarded_key_extras(forwarded: &Value) -> Vec<&'static str> {
 }
 
 /// The `Items` of an `{ Enabled, Quantity, Items }` wrapper when enabled.
-fn enabled_items(ctx: &Context, b: &mut Fields<'_>, key: &str) -> Result<Vec<String>> {
+fn enabled_items(
+    ctx: &Context,
+    b: &mut Fields<'_>,
+    key: &str,
+    warnings: &mut Vec<ImportWarning>,
+) -> Result<Vec<String>> {
     let path = b.child(key);
     let Some(wrapper) = b.take(key) else { return Ok(Vec::new()) };
     let mut w = Fields::of(ctx, wrapper, &path)?;
     let enabled = w.optional_bool(ctx, "Enabled")?.unwrap_or(false);
     let (items_path, items) = w.quantity_items(ctx)?;
-    w.finish(ctx, &mut Vec::new());
+    w.finish(ctx, warnings);
     if !enabled {
         return Ok(Vec::new());
     }
