@@ -226,3 +226,59 @@ fn cli_errors_exit_2() {
     assert_eq!(code, 2);
     assert!(stderr.contains("not an AWS Region cdnsim knows"), "{stderr}");
 }
+
+/// The fixture distribution with its /video/* behavior on a custom cache policy.
+fn with_custom_policy(dir: &Path) -> PathBuf {
+    let text = std::fs::read_to_string(fixture("distribution-config.json")).unwrap();
+    let text = text.replace("08627262-05a9-4f76-9ded-b50ca2e3a84f", "4d1f5c2a-7b3e-4f60-9a8d-2c6e1b0f9e37");
+    let file = dir.join("custom-policy.json");
+    std::fs::write(&file, text).unwrap();
+    std::fs::copy(fixture("cache-policy.json"), dir.join("cache-policy.json")).unwrap();
+    file
+}
+
+#[test]
+fn custom_cache_policies_from_their_own_json() {
+    let dir = temp_dir("import-policy");
+    let json = with_custom_policy(&dir);
+    let video_ttls = |toml: &str| {
+        let table: toml::Table = toml::from_str(toml).unwrap();
+        let video = &table["distribution"]["behaviors"][3];
+        [&video["min_ttl"], &video["default_ttl"], &video["max_ttl"]].map(|v| v.as_integer().unwrap())
+    };
+    // Without the policy: CloudFront's defaults and a warning saying how to give it.
+    let (code, stdout, stderr) = cdnsim(&["import", "distribution", json.to_str().unwrap()]);
+    assert_eq!(code, 0, "{stderr}");
+    assert_eq!(video_ttls(&stdout), [0, 86_400, 31_536_000]);
+    assert!(stderr.contains("--cache-policy 4d1f5c2a-7b3e-4f60-9a8d-2c6e1b0f9e37=FILE"), "{stderr}");
+    // With it, by ID=FILE or by the file alone (it names its Id).
+    let policy = dir.join("cache-policy.json");
+    for arg in [format!("4d1f5c2a-7b3e-4f60-9a8d-2c6e1b0f9e37={}", policy.display()), policy.display().to_string()] {
+        let (code, stdout, stderr) =
+            cdnsim(&["import", "distribution", json.to_str().unwrap(), "--cache-policy", &arg]);
+        assert_eq!(code, 0, "{stderr}");
+        assert_eq!(video_ttls(&stdout), [2, 30, 120]);
+        assert!(stderr.contains("video-segments includes query strings"), "{stderr}");
+    }
+    let (code, _, stderr) = cdnsim(&[
+        "import",
+        "distribution",
+        json.to_str().unwrap(),
+        "--cache-policy",
+        &format!("other-id={}", policy.display()),
+    ]);
+    assert_eq!(code, 2);
+    assert!(stderr.contains("is the policy 4d1f5c2a-7b3e-4f60-9a8d-2c6e1b0f9e37, not other-id"), "{stderr}");
+
+    // In a scenario: import_cache_policies.
+    let scenario = format!(
+        "{}\n[distribution]\nimport = \"custom-policy.json\"\nimport_cache_policies = {{ \"4d1f5c2a-7b3e-4f60-9a8d-2c6e1b0f9e37\" = \"cache-policy.json\" }}\n",
+        surroundings()
+    );
+    let file = dir.join("s.toml");
+    std::fs::write(&file, scenario).unwrap();
+    let s = Scenario::load(&file, &[]).unwrap_or_else(|e| panic!("{e}"));
+    let video = s.distribution.behaviors.iter().find(|b| b.path_pattern == "/video/*").unwrap();
+    assert_eq!((video.ttl.min_s, video.ttl.default_s, video.ttl.max_s), (2, 30, 120));
+    assert!(s.import_warnings.iter().any(|w| w.message.contains("video-segments includes query strings")));
+}
