@@ -17,6 +17,7 @@ macro_rules! out {
     }};
 }
 
+pub mod import;
 mod progress;
 pub mod sign;
 pub mod sweep;
@@ -55,6 +56,11 @@ pub enum Command {
     Verify {
         #[command(subcommand)]
         cmd: sign::VerifyCommand,
+    },
+    /// Turn a real CloudFront configuration into scenario TOML.
+    Import {
+        #[command(subcommand)]
+        cmd: import::ImportCommand,
     },
 }
 
@@ -113,13 +119,18 @@ pub fn run(args: impl IntoIterator<Item = std::ffi::OsString>) -> anyhow::Result
         Command::Validate(args) => validate(args),
         Command::Sign { cmd } => sign::run_sign(cmd),
         Command::Verify { cmd } => sign::run_verify(cmd),
+        Command::Import { cmd } => import::run_import(cmd),
     }
 }
 
 fn load(args: &ScenarioArgs) -> anyhow::Result<Scenario> {
     let overrides =
         args.set.iter().map(|s| Override::parse(s).map_err(anyhow::Error::msg)).collect::<anyhow::Result<Vec<_>>>()?;
-    Ok(Scenario::load(&args.scenario, &overrides)?)
+    let scenario = Scenario::load(&args.scenario, &overrides)?;
+    for w in &scenario.import_warnings {
+        eprintln!("cdnsim: warning: {w}");
+    }
+    Ok(scenario)
 }
 
 fn validate(args: ScenarioArgs) -> anyhow::Result<ExitCode> {

@@ -7,6 +7,7 @@
 //! error names the file, the field path, its line and column, and a fix.
 
 mod error;
+pub mod import;
 pub mod raw;
 pub mod source;
 mod validate;
@@ -37,6 +38,11 @@ pub struct Scenario {
     pub distribution: DistributionSpec,
     pub traffic: TrafficSpec,
     pub signing: SigningSpec,
+    /// The CloudFront JSON of `[distribution] import`, when the scenario has one.
+    pub imported_from: Option<PathBuf>,
+    /// What that JSON holds that the simulation does not model; the CLI
+    /// prints these on stderr.
+    pub import_warnings: Vec<import::ImportWarning>,
 }
 
 /// Keys and key groups for signed URLs and cookies.

@@ -26,11 +26,42 @@ pub(super) fn load(file: &Path, text: &str, overrides: &[Override]) -> Result<Sc
     let spans = SpanIndex::build(text);
     let v = Validator { file, spans: &spans, overrides };
     let mut document: toml::Table = toml::from_str(text).map_err(|e| v.syntax_error(text, &e))?;
-    for ov in overrides {
+    // `--set distribution.import=...` picks the JSON; every other override
+    // applies to the merged document, so it can reach imported origins too.
+    let (import_overrides, rest): (Vec<&Override>, Vec<&Override>) =
+        overrides.iter().partition(|o| o.path.starts_with("distribution.import"));
+    for ov in import_overrides {
         apply_override(&mut document, ov).map_err(|problem| v.error_set_by(&ov.path, problem, "", Some(ov)))?;
     }
-    let raw: RawScenario = serde_path_to_error::deserialize(Value::Table(document)).map_err(|e| v.serde_error(&e))?;
-    v.scenario(raw)
+    let merged = super::import::merge::merge_import(&mut document, file).map_err(|e| match e {
+        super::import::merge::MergeError::Import(e) => e,
+        super::import::merge::MergeError::Field { field, problem, fix } => v.error(&field, problem, fix),
+    })?;
+    for ov in rest {
+        apply_override(&mut document, ov).map_err(|problem| v.error_set_by(&ov.path, problem, "", Some(ov)))?;
+    }
+    let Some(merged) = merged else {
+        let raw: RawScenario =
+            serde_path_to_error::deserialize(Value::Table(document)).map_err(|e| v.serde_error(&e))?;
+        return v.scenario(raw);
+    };
+    // Problems with imported values: say where they came from.
+    let from_import = |mut e: ScenarioError| {
+        if let ScenarioError::Field(f) = &mut e
+            && ["origins", "origin_groups", "distribution.behaviors", "distribution.default_behavior"]
+                .iter()
+                .any(|p| f.field.starts_with(p))
+        {
+            f.problem.push_str(&format!(" (this part of the scenario is imported from {})", merged.source.display()));
+        }
+        e
+    };
+    let raw: RawScenario =
+        serde_path_to_error::deserialize(Value::Table(document)).map_err(|e| from_import(v.serde_error(&e)))?;
+    let mut scenario = v.scenario(raw).map_err(from_import)?;
+    scenario.imported_from = Some(merged.source);
+    scenario.import_warnings = merged.warnings;
+    Ok(scenario)
 }
 
 /// What a cache behavior may refer to.
@@ -147,6 +178,8 @@ impl<'a> Validator<'a> {
             distribution,
             traffic,
             signing,
+            imported_from: None,
+            import_warnings: Vec::new(),
         })
     }
 
@@ -1480,6 +1513,14 @@ pub(super) fn describe(s: &Scenario) -> String {
         format_duration(s.simulation.warmup),
         format_duration(s.simulation.metrics_interval)
     );
+    if let Some(json) = &s.imported_from {
+        let _ = writeln!(
+            out,
+            "distribution: origins, origin groups and behaviors imported from {} ({} fields not simulated, listed on stderr)",
+            json.display(),
+            s.import_warnings.len()
+        );
+    }
     let shields = s.origins.iter().filter(|o| o.origin_shield.is_some()).count();
     let _ = writeln!(
         out,

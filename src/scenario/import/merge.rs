@@ -1,0 +1,171 @@
+//! `[distribution] import = "file.json"` in a scenario: the imported origins,
+//! origin groups and behaviors merged into the scenario document before it is
+//! validated like any other.
+//!
+//! Merge rules: the JSON supplies `[[origins]]`, `[[origin_groups]]` and the
+//! behaviors; the scenario may not list groups or behaviors of its own (they
+//! would contradict the JSON). A scenario `[[origins]]` entry whose `name` is
+//! an imported origin's Id adds to that origin and overrides its fields (a
+//! Region, a latency, a concurrency: what CloudFront's config cannot say); an
+//! entry naming no imported origin is an error. Other `[distribution]` fields
+//! (`domain`, `error_caching_min_ttl`, ...) override the imported ones.
+
+use super::{ImportOptions, ImportWarning, import_distribution, parse_cache_policy, to_parts, to_table};
+use crate::scenario::ScenarioError;
+use std::path::{Path, PathBuf};
+use toml::Value;
+
+/// A problem with the scenario's side of the merge, for the validator to
+/// place at the field's line and column.
+pub(crate) enum MergeError {
+    /// Already names its file (the JSON or a cache policy file) and path.
+    Import(ScenarioError),
+    Field {
+        field: String,
+        problem: String,
+        fix: String,
+    },
+}
+
+fn field_error(field: &str, problem: impl Into<String>, fix: impl Into<String>) -> MergeError {
+    MergeError::Field { field: field.to_string(), problem: problem.into(), fix: fix.into() }
+}
+
+/// What a merged import leaves for the scenario.
+pub(crate) struct Merged {
+    /// The JSON file, as resolved against the scenario's folder.
+    pub source: PathBuf,
+    pub warnings: Vec<ImportWarning>,
+}
+
+/// Replaces `distribution.import` (and `distribution.import_cache_policies`)
+/// in `document` by the tables the JSON gives. `scenario_file` anchors
+/// relative paths.
+pub(crate) fn merge_import(document: &mut toml::Table, scenario_file: &Path) -> Result<Option<Merged>, MergeError> {
+    let Some(distribution) = document.get_mut("distribution").and_then(Value::as_table_mut) else { return Ok(None) };
+    let Some(import) = distribution.remove("import") else { return Ok(None) };
+    let import = import.as_str().ok_or_else(|| {
+        field_error(
+            "distribution.import",
+            format!("expected the JSON file's name, found a {}", import.type_str()),
+            "write e.g. import = \"cloudfront-config.json\"",
+        )
+    })?;
+    let dir = scenario_file.parent().unwrap_or(Path::new(""));
+    let source = dir.join(import);
+    let mut options = ImportOptions::default();
+    if let Some(policies) = distribution.remove("import_cache_policies") {
+        let Value::Table(policies) = policies else {
+            return Err(field_error(
+                "distribution.import_cache_policies",
+                "expected a table of cache policy ID = file",
+                "write e.g. import_cache_policies = { \"4d1f...\" = \"policy.json\" }",
+            ));
+        };
+        for (id, file) in policies {
+            let field = format!("distribution.import_cache_policies.{id}");
+            let file = file.as_str().map(|f| dir.join(f)).ok_or_else(|| {
+                field_error(
+                    &field,
+                    "expected a file name",
+                    "write the file of `aws cloudfront get-cache-policy` output",
+                )
+            })?;
+            let text = std::fs::read_to_string(&file).map_err(|e| {
+                field_error(
+                    &field,
+                    format!("cannot read {}: {e}", file.display()),
+                    "the path is relative to the scenario file",
+                )
+            })?;
+            let (file_id, policy) = parse_cache_policy(&file, &text, &mut Vec::new()).map_err(MergeError::Import)?;
+            if file_id.as_deref().is_some_and(|f| f != id) {
+                return Err(field_error(
+                    &field,
+                    format!("{} holds the cache policy {}, not {id}", file.display(), file_id.unwrap_or_default()),
+                    "name the file of this policy",
+                ));
+            }
+            options.cache_policies.insert(id, policy);
+        }
+    }
+    for (i, key) in ["behaviors", "default_behavior"].into_iter().enumerate() {
+        if distribution.contains_key(key) {
+            let what = ["[[distribution.behaviors]]", "[distribution.default_behavior]"][i];
+            return Err(field_error(
+                &format!("distribution.{key}"),
+                format!("the behaviors come from {import}, so the scenario cannot also have {what}"),
+                format!("remove {what}, or remove `import` and paste `cdnsim import distribution {import}`'s output"),
+            ));
+        }
+    }
+    if document.contains_key("origin_groups") {
+        return Err(field_error(
+            "origin_groups",
+            format!("the origin groups come from {import}, so the scenario cannot also have [[origin_groups]]"),
+            "remove [[origin_groups]], or edit the JSON",
+        ));
+    }
+    let scenario_origins = match document.remove("origins") {
+        None => Vec::new(),
+        Some(Value::Array(items)) => items,
+        Some(other) => {
+            return Err(field_error(
+                "origins",
+                format!("expected [[origins]] tables, found a {}", other.type_str()),
+                "write [[origins]] tables",
+            ));
+        }
+    };
+    let mut names = Vec::new();
+    for (i, entry) in scenario_origins.iter().enumerate() {
+        let name = entry.get("name").and_then(Value::as_str).ok_or_else(|| {
+            field_error(&format!("origins[{i}].name"), "an [[origins]] entry of a scenario that imports its distribution needs the imported origin's Id as its name", "add name = \"<origin Id>\"")
+        })?;
+        if let Some(region) = entry.get("region").and_then(Value::as_str) {
+            options.regions.insert(name.to_string(), region.to_string());
+        }
+        names.push(name.to_string());
+    }
+    let text = std::fs::read_to_string(&source).map_err(|e| {
+        field_error(
+            "distribution.import",
+            format!("cannot read {}: {e}", source.display()),
+            "the path is relative to the scenario file; save it with `aws cloudfront get-distribution-config --id ID > FILE`",
+        )
+    })?;
+    let imported = import_distribution(&source, &text, &options).map_err(MergeError::Import)?;
+    let mut table = to_table(&to_parts(&imported));
+
+    let mut origins = match table.remove("origins") {
+        Some(Value::Array(items)) => items,
+        _ => Vec::new(),
+    };
+    for (i, (entry, name)) in scenario_origins.into_iter().zip(&names).enumerate() {
+        let Some(target) = origins.iter_mut().find(|o| o.get("name").and_then(Value::as_str) == Some(name.as_str()))
+        else {
+            return Err(field_error(
+                &format!("origins[{i}].name"),
+                format!("{import} has no origin with the Id {name:?}"),
+                format!(
+                    "use one of: {}",
+                    imported.origins.iter().map(|o| o.name.as_str()).collect::<Vec<_>>().join(", ")
+                ),
+            ));
+        };
+        if let (Some(target), Value::Table(entry)) = (target.as_table_mut(), entry) {
+            target.extend(entry);
+        }
+    }
+    document.insert("origins".into(), Value::Array(origins));
+    if let Some(groups) = table.remove("origin_groups") {
+        document.insert("origin_groups".into(), groups);
+    }
+    let distribution = document.get_mut("distribution").and_then(Value::as_table_mut).expect("checked above");
+    if let Some(Value::Table(imported_distribution)) = table.remove("distribution") {
+        for (key, value) in imported_distribution {
+            distribution.entry(key).or_insert(value);
+        }
+    }
+    Ok(Some(Merged { source, warnings: imported.warnings }))
+}

@@ -1,0 +1,815 @@
+//! `aws cloudfront get-distribution-config` (or `get-distribution`) JSON in,
+//! the origins, origin groups and cache behaviors of a scenario out.
+//!
+//! [`import_distribution`] is a pure function of the JSON text and
+//! [`ImportOptions`]: it reads CloudFront's shape (`Quantity`/`Items`
+//! wrappers, `S3OriginConfig` or `CustomOriginConfig`, managed cache policy
+//! IDs, legacy TTLs) into an [`ImportedDistribution`], and lists every field it
+//! does not map as an [`ImportWarning`] naming the field's JSON path and what
+//! the simulation loses. `emit` turns the result into scenario TOML (for
+//! `cdnsim import distribution`) or into the table a scenario's
+//! `[distribution] import = "file.json"` merges (`merge`). Errors name the
+//! JSON file, the JSON path and the fix, as scenario errors do.
+
+mod emit;
+mod json;
+pub(super) mod merge;
+mod policies;
+
+pub use emit::{Part, scenario_template, to_parts, to_table, to_toml_text};
+pub use policies::{CachePolicy, LEGACY_DEFAULT_TTLS, managed, parse_cache_policy};
+
+use super::OriginKind;
+use super::error::{FieldError, ScenarioError};
+use crate::cdn::geo;
+use crate::http::Method;
+use json::{Fields, as_str, int_in};
+use serde_json::Value;
+use std::collections::BTreeMap;
+use std::fmt;
+use std::path::{Path, PathBuf};
+
+/// Whether this build's scenario format has the behavior field
+/// `viewer_protocol_policy` and the origin fields `protocol_policy` and
+/// `custom_headers`. They come with the `lessons-model` branch; until then the
+/// importer keeps them in its data model and turns them into warnings instead
+/// of fields. Flip this one line once the scenario format has them.
+pub const PROTOCOL_FIELDS_SUPPORTED: bool = false;
+
+type Result<T> = std::result::Result<T, ScenarioError>;
+
+/// What the JSON alone cannot say.
+#[derive(Clone, Debug, Default)]
+pub struct ImportOptions {
+    /// Origin Id -> AWS Region, for origins whose domain name names none (or
+    /// to overrule the name).
+    pub regions: BTreeMap<String, String>,
+    /// The Region of origins with no Region from either; `us-east-1` when unset.
+    pub default_region: Option<String>,
+    /// Cache policies that are not managed ones, by ID.
+    pub cache_policies: BTreeMap<String, CachePolicy>,
+}
+
+/// Something in the JSON cdnsim does not simulate, and what that loses.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ImportWarning {
+    pub file: PathBuf,
+    /// JSON path such as `DistributionConfig.CacheBehaviors.Items[1].Compress`.
+    pub path: String,
+    pub message: String,
+}
+
+impl fmt::Display for ImportWarning {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}: `{}`: {}", self.file.display(), self.path, self.message)
+    }
+}
+
+/// A distribution as the importer understood it: CloudFront's settings under
+/// the scenario's names, before they become TOML.
+#[derive(Clone, Debug, PartialEq)]
+pub struct ImportedDistribution {
+    pub source: PathBuf,
+    /// `Distribution.DomainName`, present in `get-distribution` output only.
+    pub domain: Option<String>,
+    pub origins: Vec<ImportedOrigin>,
+    pub origin_groups: Vec<ImportedOriginGroup>,
+    /// In CloudFront's order; the default behavior is separate.
+    pub behaviors: Vec<ImportedBehavior>,
+    pub default_behavior: ImportedBehavior,
+    pub warnings: Vec<ImportWarning>,
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub struct ImportedOrigin {
+    /// CloudFront's origin `Id`.
+    pub name: String,
+    pub domain_name: String,
+    pub kind: OriginKind,
+    pub region: String,
+    /// Where `region` came from, for the comment above the origin.
+    pub region_source: RegionSource,
+    /// `OriginShield.OriginShieldRegion` when Origin Shield is enabled.
+    pub origin_shield: Option<String>,
+    pub connection_attempts: Option<u64>,
+    pub connection_timeout_s: Option<u64>,
+    /// `OriginReadTimeout`.
+    pub response_timeout_s: Option<u64>,
+    /// `CustomOriginConfig.OriginProtocolPolicy`: `http-only`, `https-only` or `match-viewer`.
+    pub protocol_policy: Option<String>,
+    /// `CustomHeaders`: (name, value) pairs CloudFront adds to origin requests.
+    pub custom_headers: Vec<(String, String)>,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum RegionSource {
+    DomainName,
+    Option,
+    Default,
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub struct ImportedOriginGroup {
+    pub name: String,
+    /// Primary, secondary.
+    pub members: [String; 2],
+    pub failover_status_codes: Vec<u16>,
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub struct ImportedBehavior {
+    /// `None` for the default behavior.
+    pub path_pattern: Option<String>,
+    /// `TargetOriginId`: an origin or an origin group.
+    pub origin: String,
+    pub allowed_methods: Vec<Method>,
+    pub cached_methods: Vec<Method>,
+    pub min_ttl: u64,
+    pub default_ttl: u64,
+    pub max_ttl: u64,
+    /// Where the TTLs came from, e.g. `CachingOptimized (managed)`.
+    pub ttl_source: String,
+    /// Key group IDs; a scenario names key groups in `[signing]` by these.
+    pub trusted_key_groups: Vec<String>,
+    pub trusted_signers: bool,
+    /// `allow-all`, `redirect-to-https` or `https-only`.
+    pub viewer_protocol_policy: Option<String>,
+}
+
+/// Reads CloudFront's distribution JSON. `file` is used in messages only.
+pub fn import_distribution(file: &Path, text: &str, options: &ImportOptions) -> Result<ImportedDistribution> {
+    let root = parse_json(file, text)?;
+    let ctx = Context::new(file);
+    let mut warnings = Vec::new();
+    let mut top = Fields::of(&ctx, &root, "")?;
+    let (config, config_path, domain) = if let Some(distribution) = top.take("Distribution") {
+        // get-distribution: { ETag, Distribution: { Id, DomainName, ..., DistributionConfig } }
+        let mut d = Fields::of(&ctx, distribution, "Distribution")?;
+        let domain = d.optional_str(&ctx, "DomainName")?.map(str::to_string);
+        let _ = d.take("Id");
+        let config = d.required(&ctx, "DistributionConfig")?;
+        d.finish(&ctx, &mut warnings);
+        (config, "Distribution.DistributionConfig".to_string(), domain)
+    } else if let Some(config) = top.take("DistributionConfig") {
+        // get-distribution-config: { ETag, DistributionConfig }
+        (config, "DistributionConfig".to_string(), None)
+    } else if top.has("Origins") {
+        // A bare DistributionConfig (the input of create-distribution).
+        return import_config(&ctx, top, None, options, warnings);
+    } else {
+        return Err(ctx.error(
+            "",
+            "this is not CloudFront distribution JSON: it has no `DistributionConfig`, `Distribution` or `Origins`",
+            "save the output of `aws cloudfront get-distribution-config --id ID` (or get-distribution)",
+        ));
+    };
+    top.finish(&ctx, &mut warnings);
+    let fields = Fields::of(&ctx, config, &config_path)?;
+    import_config(&ctx, fields, domain, options, warnings)
+}
+
+fn import_config(
+    ctx: &Context,
+    mut config: Fields<'_>,
+    domain: Option<String>,
+    options: &ImportOptions,
+    mut warnings: Vec<ImportWarning>,
+) -> Result<ImportedDistribution> {
+    let (origins_path, origin_items) = config.list(ctx, "Origins", &mut warnings)?;
+    if origin_items.is_empty() {
+        return Err(ctx.error(
+            &config.child("Origins"),
+            "the distribution has no origins",
+            "CloudFront requires at least one origin in Origins.Items",
+        ));
+    }
+    let mut origins = Vec::new();
+    for (i, item) in origin_items.into_iter().enumerate() {
+        let origin = import_origin(ctx, item, &format!("{origins_path}[{i}]"), options, &mut warnings)?;
+        if origins.iter().any(|o: &ImportedOrigin| o.name == origin.name) {
+            return Err(ctx.error(
+                &format!("{origins_path}[{i}].Id"),
+                format!("two origins have the Id {:?}", origin.name),
+                "give each origin a unique Id",
+            ));
+        }
+        origins.push(origin);
+    }
+    let (groups_path, group_items) = config.list(ctx, "OriginGroups", &mut warnings)?;
+    let mut origin_groups = Vec::new();
+    for (i, item) in group_items.into_iter().enumerate() {
+        let group = import_group(ctx, item, &format!("{groups_path}[{i}]"), &origins, &mut warnings)?;
+        if origins.iter().any(|o| o.name == group.name)
+            || origin_groups.iter().any(|g: &ImportedOriginGroup| g.name == group.name)
+        {
+            return Err(ctx.error(
+                &format!("{groups_path}[{i}].Id"),
+                format!("{:?} already names an origin or origin group", group.name),
+                "give each origin and origin group a unique Id",
+            ));
+        }
+        origin_groups.push(group);
+    }
+    let targets = Targets { origins: &origins, groups: &origin_groups };
+    let default_path = config.child("DefaultCacheBehavior");
+    let default_json = config.required(ctx, "DefaultCacheBehavior")?;
+    let default_behavior = import_behavior(ctx, default_json, &default_path, false, &targets, options, &mut warnings)?;
+    let (behaviors_path, behavior_items) = config.list(ctx, "CacheBehaviors", &mut warnings)?;
+    let mut behaviors = Vec::new();
+    for (i, item) in behavior_items.into_iter().enumerate() {
+        behaviors.push(import_behavior(
+            ctx,
+            item,
+            &format!("{behaviors_path}[{i}]"),
+            true,
+            &targets,
+            options,
+            &mut warnings,
+        )?);
+    }
+    if config.take("Enabled") == Some(&Value::Bool(false)) {
+        warnings.push(ctx.warning(
+            &config.child("Enabled"),
+            "the distribution is disabled in CloudFront; cdnsim simulates it as enabled",
+        ));
+    }
+    config.finish(ctx, &mut warnings);
+    Ok(ImportedDistribution {
+        source: ctx.file.clone(),
+        domain,
+        origins,
+        origin_groups,
+        behaviors,
+        default_behavior,
+        warnings,
+    })
+}
+
+fn import_origin(
+    ctx: &Context,
+    json: &Value,
+    path: &str,
+    options: &ImportOptions,
+    warnings: &mut Vec<ImportWarning>,
+) -> Result<ImportedOrigin> {
+    let mut o = Fields::of(ctx, json, path)?;
+    let name = o.required_str(ctx, "Id")?.to_string();
+    if name.is_empty() {
+        return Err(ctx.error(&o.child("Id"), "the origin Id is empty", "give the origin an Id"));
+    }
+    let domain_name = o.required_str(ctx, "DomainName")?.to_string();
+    // Ranges from the API reference's Origin type (and the quotas page for
+    // the read timeout, which AWS raises to 120 s on request).
+    let connection_attempts = o.optional_int(ctx, "ConnectionAttempts", 1, 3)?;
+    let connection_timeout_s = o.optional_int(ctx, "ConnectionTimeout", 1, 10)?;
+    let response_timeout_s;
+    let mut protocol_policy = None;
+    let kind = if let Some(s3) = o.take("S3OriginConfig") {
+        let mut s3 = Fields::of(ctx, s3, &o.child("S3OriginConfig"))?;
+        response_timeout_s = s3.optional_int(ctx, "OriginReadTimeout", 1, 120)?;
+        s3.finish(ctx, warnings);
+        OriginKind::S3
+    } else if let Some(custom) = o.take("CustomOriginConfig") {
+        let mut c = Fields::of(ctx, custom, &o.child("CustomOriginConfig"))?;
+        response_timeout_s = c.optional_int(ctx, "OriginReadTimeout", 1, 120)?;
+        let policy_path = c.child("OriginProtocolPolicy");
+        let policy = c.required_str(ctx, "OriginProtocolPolicy")?;
+        one_of(ctx, &policy_path, policy, &["http-only", "https-only", "match-viewer"])?;
+        if !PROTOCOL_FIELDS_SUPPORTED {
+            warnings.push(ctx.warning(
+                &policy_path,
+                format!("{policy}: the protocol to the origin is not modelled by this build of cdnsim"),
+            ));
+        }
+        protocol_policy = Some(policy.to_string());
+        c.finish(ctx, warnings);
+        OriginKind::Custom
+    } else if let Some(vpc) = o.take("VpcOriginConfig") {
+        let mut v = Fields::of(ctx, vpc, &o.child("VpcOriginConfig"))?;
+        response_timeout_s = v.optional_int(ctx, "OriginReadTimeout", 1, 120)?;
+        let _ = v.take("VpcOriginId");
+        warnings.push(ctx.warning(&o.child("VpcOriginConfig"), "a VPC origin is simulated as a custom origin"));
+        v.finish(ctx, warnings);
+        OriginKind::Custom
+    } else {
+        return Err(ctx.error(
+            path,
+            "the origin has none of S3OriginConfig, CustomOriginConfig and VpcOriginConfig",
+            "add the one CloudFront's API returned for this origin",
+        ));
+    };
+    let headers_path = o.child("CustomHeaders");
+    let (items_path, header_items) = o.list(ctx, "CustomHeaders", warnings)?;
+    let mut custom_headers = Vec::new();
+    for (k, item) in header_items.into_iter().enumerate() {
+        let mut h = Fields::of(ctx, item, &format!("{items_path}[{k}]"))?;
+        let name = h.required_str(ctx, "HeaderName")?.to_string();
+        let value = h.required_str(ctx, "HeaderValue")?.to_string();
+        h.finish(ctx, warnings);
+        custom_headers.push((name, value));
+    }
+    if !custom_headers.is_empty() && !PROTOCOL_FIELDS_SUPPORTED {
+        warnings.push(ctx.warning(
+            &headers_path,
+            format!("{} custom origin header(s) are not modelled by this build of cdnsim", custom_headers.len()),
+        ));
+    }
+    let mut origin_shield = None;
+    if let Some(shield) = o.take("OriginShield") {
+        let mut s = Fields::of(ctx, shield, &o.child("OriginShield"))?;
+        let enabled = s.optional_bool(ctx, "Enabled")?.unwrap_or(false);
+        let region_path = s.child("OriginShieldRegion");
+        let region = s.optional_str(ctx, "OriginShieldRegion")?;
+        if enabled {
+            let region = region.ok_or_else(|| {
+                ctx.error(
+                    &region_path,
+                    "Origin Shield is enabled but has no Region",
+                    "add OriginShieldRegion, e.g. \"us-east-1\"",
+                )
+            })?;
+            if geo::REGIONAL_EDGE_CACHE_REGIONS.contains(&region) {
+                origin_shield = Some(region.to_string());
+            } else {
+                warnings.push(ctx.warning(
+                    &region_path,
+                    format!(
+                        "{region} is not one of the Origin Shield Regions cdnsim knows ({}); the origin is simulated \
+                         without Origin Shield",
+                        geo::REGIONAL_EDGE_CACHE_REGIONS.join(", ")
+                    ),
+                ));
+            }
+        }
+        s.finish(ctx, warnings);
+    }
+    o.finish(ctx, warnings);
+    let (region, region_source) = match options.regions.get(&name) {
+        Some(region) => (region.clone(), RegionSource::Option),
+        None => match region_from_domain(&domain_name) {
+            Some(region) if geo::find_region(region).is_some() => (region.to_string(), RegionSource::DomainName),
+            found => {
+                let default = options.default_region.clone().unwrap_or_else(|| "us-east-1".to_string());
+                let why = match found {
+                    Some(r) => format!("the domain name's Region {r} is not one cdnsim knows"),
+                    None => format!("no AWS Region can be read from the domain name {domain_name:?}"),
+                };
+                warnings.push(ctx.warning(
+                    &format!("{path}.DomainName"),
+                    format!(
+                        "{why}; the origin is placed in {default} (give its Region with `--region {name}=REGION`, \
+                         or in a scenario that imports this file with [[origins]] name = {name:?} and region)"
+                    ),
+                ));
+                (default, RegionSource::Default)
+            }
+        },
+    };
+    if kind == OriginKind::S3 && region_source == RegionSource::DomainName && is_legacy_global_s3(&domain_name) {
+        warnings.push(ctx.warning(
+            &format!("{path}.DomainName"),
+            "the legacy global S3 endpoint names no Region; the bucket is assumed to be in us-east-1",
+        ));
+    }
+    Ok(ImportedOrigin {
+        name,
+        domain_name,
+        kind,
+        region,
+        region_source,
+        origin_shield,
+        connection_attempts,
+        connection_timeout_s,
+        response_timeout_s,
+        protocol_policy,
+        custom_headers,
+    })
+}
+
+/// The AWS Region an origin's domain name names: S3 REST and website
+/// endpoints (`b.s3.us-west-2.amazonaws.com`, `b.s3-us-west-2.amazonaws.com`,
+/// `b.s3-website-us-west-2.amazonaws.com`, `b.s3.dualstack.eu-west-1...`),
+/// load balancers, API Gateway, Lambda URLs, MediaPackage (any label that is a
+/// Region name), EC2 in us-east-1 (`compute-1`), and the legacy global S3
+/// endpoint `b.s3.amazonaws.com`, which is us-east-1.
+pub fn region_from_domain(domain: &str) -> Option<&str> {
+    let domain = domain.trim_end_matches('.');
+    if is_legacy_global_s3(domain) {
+        return Some("us-east-1");
+    }
+    // From the right: the Region label sits near the end, while names the
+    // owner chose (buckets, load balancers) come first and may look like one.
+    for label in domain.rsplit('.') {
+        let candidate = ["s3-website-", "s3-"].iter().find_map(|p| label.strip_prefix(p)).unwrap_or(label);
+        if looks_like_region(candidate) {
+            return Some(candidate);
+        }
+        if label == "compute-1" {
+            return Some("us-east-1");
+        }
+    }
+    None
+}
+
+fn is_legacy_global_s3(domain: &str) -> bool {
+    domain.ends_with(".s3.amazonaws.com") || domain.ends_with(".s3-external-1.amazonaws.com")
+}
+
+/// `xx-name-N`, the shape of every AWS Region name (API reference, OriginShield).
+fn looks_like_region(label: &str) -> bool {
+    let parts: Vec<&str> = label.split('-').collect();
+    parts.len() == 3
+        && ["us", "eu", "ap", "sa", "ca", "me", "af", "il", "mx", "cn"].contains(&parts[0])
+        && !parts[1].is_empty()
+        && parts[1].bytes().all(|b| b.is_ascii_lowercase())
+        && !parts[2].is_empty()
+        && parts[2].bytes().all(|b| b.is_ascii_digit())
+}
+
+fn import_group(
+    ctx: &Context,
+    json: &Value,
+    path: &str,
+    origins: &[ImportedOrigin],
+    warnings: &mut Vec<ImportWarning>,
+) -> Result<ImportedOriginGroup> {
+    let mut g = Fields::of(ctx, json, path)?;
+    let name = g.required_str(ctx, "Id")?.to_string();
+    let criteria_path = g.child("FailoverCriteria");
+    let criteria = g.required(ctx, "FailoverCriteria")?;
+    let mut criteria = Fields::of(ctx, criteria, &criteria_path)?;
+    let (codes_path, code_items) = criteria.list(ctx, "StatusCodes", warnings)?;
+    criteria.finish(ctx, warnings);
+    let allowed = crate::policy::failover::FAILOVER_STATUS_CODES;
+    let mut failover_status_codes = Vec::new();
+    for (k, code) in code_items.into_iter().enumerate() {
+        let code_path = format!("{codes_path}[{k}]");
+        let code = int_in(ctx, code, &code_path, 100, 599)? as u16;
+        if !allowed.contains(&code) {
+            return Err(ctx.error(
+                &code_path,
+                format!("CloudFront cannot fail over on status {code}"),
+                format!("use any of {}", allowed.map(|c| c.to_string()).join(", ")),
+            ));
+        }
+        failover_status_codes.push(code);
+    }
+    let members_path = g.child("Members");
+    let (items_path, member_items) = g.list(ctx, "Members", warnings)?;
+    if member_items.len() != 2 {
+        return Err(ctx.error(
+            &members_path,
+            format!(
+                "an origin group has exactly two members, a primary and a secondary; this one has {}",
+                member_items.len()
+            ),
+            "list two origins in Members.Items",
+        ));
+    }
+    let mut members = Vec::new();
+    for (k, item) in member_items.into_iter().enumerate() {
+        let mut m = Fields::of(ctx, item, &format!("{items_path}[{k}]"))?;
+        let id_path = m.child("OriginId");
+        let id = m.required_str(ctx, "OriginId")?;
+        if !origins.iter().any(|o| o.name == id) {
+            return Err(ctx.error(
+                &id_path,
+                format!("no origin has the Id {id:?}"),
+                format!("use one of: {}", origins.iter().map(|o| o.name.as_str()).collect::<Vec<_>>().join(", ")),
+            ));
+        }
+        m.finish(ctx, warnings);
+        members.push(id.to_string());
+    }
+    g.finish(ctx, warnings);
+    let [primary, secondary]: [String; 2] = members.try_into().expect("checked: two members");
+    Ok(ImportedOriginGroup { name, members: [primary, secondary], failover_status_codes })
+}
+
+struct Targets<'a> {
+    origins: &'a [ImportedOrigin],
+    groups: &'a [ImportedOriginGroup],
+}
+
+fn import_behavior(
+    ctx: &Context,
+    json: &Value,
+    path: &str,
+    has_pattern: bool,
+    targets: &Targets,
+    options: &ImportOptions,
+    warnings: &mut Vec<ImportWarning>,
+) -> Result<ImportedBehavior> {
+    let mut b = Fields::of(ctx, json, path)?;
+    let path_pattern = if has_pattern {
+        let pattern_path = b.child("PathPattern");
+        let pattern = b.required_str(ctx, "PathPattern")?;
+        crate::policy::path_pattern::check_pattern(pattern)
+            .map_err(|e| ctx.error(&pattern_path, e, "correct the pattern"))?;
+        Some(pattern.to_string())
+    } else {
+        None
+    };
+    let target_path = b.child("TargetOriginId");
+    let origin = b.required_str(ctx, "TargetOriginId")?.to_string();
+    if !targets.origins.iter().any(|o| o.name == origin) && !targets.groups.iter().any(|g| g.name == origin) {
+        let known: Vec<&str> = targets
+            .origins
+            .iter()
+            .map(|o| o.name.as_str())
+            .chain(targets.groups.iter().map(|g| g.name.as_str()))
+            .collect();
+        return Err(ctx.error(
+            &target_path,
+            format!("no origin or origin group has the Id {origin:?}"),
+            format!("use one of: {}", known.join(", ")),
+        ));
+    }
+    let viewer_path = b.child("ViewerProtocolPolicy");
+    let viewer_protocol_policy = b.optional_str(ctx, "ViewerProtocolPolicy")?.map(str::to_string);
+    if let Some(policy) = &viewer_protocol_policy {
+        one_of(ctx, &viewer_path, policy, &["allow-all", "redirect-to-https", "https-only"])?;
+        if !PROTOCOL_FIELDS_SUPPORTED && policy != "allow-all" {
+            warnings.push(ctx.warning(
+                &viewer_path,
+                format!("{policy}: the viewer protocol policy is not modelled by this build of cdnsim; every viewer is served"),
+            ));
+        }
+    }
+    let (allowed_methods, cached_methods) = match b.take("AllowedMethods") {
+        None => (vec![Method::Get, Method::Head], vec![Method::Get, Method::Head]),
+        Some(allowed) => {
+            let mut a = Fields::of(ctx, allowed, &b.child("AllowedMethods"))?;
+            let (items_path, items) = a.quantity_items(ctx)?;
+            let allowed = methods(ctx, &items_path, &items)?;
+            let cached = match a.take("CachedMethods") {
+                None => vec![Method::Get, Method::Head],
+                Some(cached) => {
+                    let mut c = Fields::of(ctx, cached, &a.child("CachedMethods"))?;
+                    let (items_path, items) = c.quantity_items(ctx)?;
+                    c.finish(ctx, warnings);
+                    methods(ctx, &items_path, &items)?
+                }
+            };
+            a.finish(ctx, warnings);
+            (allowed, cached)
+        }
+    };
+    let trusted_key_groups = enabled_items(ctx, &mut b, "TrustedKeyGroups", warnings)?;
+    if !trusted_key_groups.is_empty() {
+        warnings.push(ctx.warning(
+            &b.child("TrustedKeyGroups"),
+            format!(
+                "key groups are named by their IDs ({}); a scenario must define them under [[signing.key_groups]] \
+                 with those names and list their public keys",
+                trusted_key_groups.join(", ")
+            ),
+        ));
+    }
+    let signers_path = b.child("TrustedSigners");
+    let signers = enabled_items(ctx, &mut b, "TrustedSigners", warnings)?;
+    let trusted_signers = !signers.is_empty();
+    if trusted_signers {
+        let others: Vec<&String> = signers.iter().filter(|s| *s != "self").collect();
+        let mut message = "the behavior trusts legacy CloudFront key pairs; a scenario must list them under \
+                           [[signing.legacy_key_pairs]]"
+            .to_string();
+        if !others.is_empty() {
+            message.push_str(&format!(
+                "; other accounts' key pairs ({}) are simulated as the distribution's own",
+                others.iter().map(|s| s.as_str()).collect::<Vec<_>>().join(", ")
+            ));
+        }
+        warnings.push(ctx.warning(&signers_path, message));
+    }
+    let ttl = behavior_ttls(ctx, &mut b, options, warnings)?;
+    b.finish(ctx, warnings);
+    Ok(ImportedBehavior {
+        path_pattern,
+        origin,
+        allowed_methods,
+        cached_methods,
+        min_ttl: ttl.min_ttl,
+        default_ttl: ttl.default_ttl,
+        max_ttl: ttl.max_ttl,
+        ttl_source: ttl.name,
+        trusted_key_groups,
+        trusted_signers,
+        viewer_protocol_policy,
+    })
+}
+
+/// The TTLs of a behavior: from its cache policy (managed, or given in the
+/// options), else from the legacy `MinTTL`/`DefaultTTL`/`MaxTTL` fields with
+/// `ForwardedValues`, else CloudFront's legacy defaults.
+fn behavior_ttls(
+    ctx: &Context,
+    b: &mut Fields<'_>,
+    options: &ImportOptions,
+    warnings: &mut Vec<ImportWarning>,
+) -> Result<CachePolicy> {
+    let policy_path = b.child("CachePolicyId");
+    let policy_id = b.optional_str(ctx, "CachePolicyId")?.filter(|id| !id.is_empty());
+    let legacy_paths = [b.child("MinTTL"), b.child("DefaultTTL"), b.child("MaxTTL")];
+    let max = u32::MAX as u64;
+    let legacy = [
+        b.optional_int(ctx, "MinTTL", 0, max)?,
+        b.optional_int(ctx, "DefaultTTL", 0, max)?,
+        b.optional_int(ctx, "MaxTTL", 0, max)?,
+    ];
+    let forwarded_path = b.child("ForwardedValues");
+    let forwarded = b.take("ForwardedValues");
+    if let Some(id) = policy_id {
+        // CloudFront refuses a cache policy together with the legacy fields; a
+        // config that has both is read as CloudFront reads the policy.
+        for (value, path) in legacy.iter().zip(&legacy_paths) {
+            if value.is_some_and(|v| !LEGACY_DEFAULT_TTLS.contains(&v)) {
+                warnings.push(ctx.warning(path, "ignored: the behavior's cache policy sets its TTLs"));
+            }
+        }
+        if forwarded.is_some_and(|f| !json::is_inert("ForwardedValues", f)) {
+            warnings.push(ctx.warning(&forwarded_path, "ignored: the behavior's cache policy sets its cache key"));
+        }
+        let policy = match managed(id).or_else(|| options.cache_policies.get(id).cloned()) {
+            Some(policy) => policy,
+            None => {
+                warnings.push(ctx.warning(
+                    &policy_path,
+                    format!(
+                        "{id} is not a managed cache policy and its settings are not in this file; the behavior gets \
+                         CloudFront's default TTLs (0, 86400, 31536000 s) (give the policy with `--cache-policy \
+                         {id}=FILE`, the output of `aws cloudfront get-cache-policy --id {id}`)"
+                    ),
+                ));
+                let [min_ttl, default_ttl, max_ttl] = LEGACY_DEFAULT_TTLS;
+                CachePolicy {
+                    name: format!("unknown cache policy {id}"),
+                    min_ttl,
+                    default_ttl,
+                    max_ttl,
+                    key_extras: vec![],
+                }
+            }
+        };
+        if !policy.key_extras.is_empty() {
+            warnings.push(ctx.warning(
+                &policy_path,
+                format!(
+                    "the cache key of {} includes {}; cdnsim keys objects by path only, so its hit ratio is an upper bound",
+                    policy.name,
+                    policy.key_extras.join(", ")
+                ),
+            ));
+        }
+        return Ok(policy);
+    }
+    let mut name = "legacy TTL fields".to_string();
+    let mut forwards_all_headers = false;
+    if let Some(forwarded) = forwarded {
+        let extras = forwarded_key_extras(forwarded);
+        forwards_all_headers = forwarded
+            .pointer("/Headers/Items")
+            .and_then(Value::as_array)
+            .is_some_and(|h| h.iter().any(|v| v.as_str() == Some("*")));
+        if !extras.is_empty() {
+            warnings.push(ctx.warning(
+                &forwarded_path,
+                format!(
+                    "the cache key includes {}; cdnsim keys objects by path only, so its hit ratio is an upper bound",
+                    extras.join(", ")
+                ),
+            ));
+        }
+    } else if legacy.iter().all(Option::is_none) {
+        name = "CloudFront's defaults".to_string();
+    }
+    // Missing legacy fields default as in CloudFront (DG "Values that you
+    // specify"): Default follows a Min above a day, Max follows a Default above a year.
+    let min_ttl = legacy[0].unwrap_or(0);
+    let default_ttl = legacy[1].unwrap_or(min_ttl.max(LEGACY_DEFAULT_TTLS[1]));
+    let max_ttl = legacy[2].unwrap_or(default_ttl.max(LEGACY_DEFAULT_TTLS[2]));
+    if forwards_all_headers {
+        // Forwarding every header means CloudFront caches nothing (DG "Values that you specify").
+        warnings.push(
+            ctx.warning(&forwarded_path, "all headers are forwarded, so CloudFront caches nothing: TTLs set to 0"),
+        );
+        return Ok(CachePolicy {
+            name: "ForwardedValues with all headers".into(),
+            min_ttl: 0,
+            default_ttl: 0,
+            max_ttl: 0,
+            key_extras: vec![],
+        });
+    }
+    if !(min_ttl <= default_ttl && default_ttl <= max_ttl) {
+        return Err(ctx.error(
+            &legacy_paths[0],
+            format!("the TTLs are not in order: MinTTL {min_ttl}, DefaultTTL {default_ttl}, MaxTTL {max_ttl}"),
+            "CloudFront requires MinTTL <= DefaultTTL <= MaxTTL",
+        ));
+    }
+    Ok(CachePolicy { name, min_ttl, default_ttl, max_ttl, key_extras: vec![] })
+}
+
+/// What a legacy `ForwardedValues` adds to the cache key.
+fn forwarded_key_extras(forwarded: &Value) -> Vec<&'static str> {
+    let mut extras = Vec::new();
+    if forwarded.get("QueryString") == Some(&Value::Bool(true)) {
+        extras.push("query strings");
+    }
+    if forwarded.pointer("/Cookies/Forward").and_then(Value::as_str).is_some_and(|f| f != "none") {
+        extras.push("cookies");
+    }
+    if forwarded.pointer("/Headers/Quantity").and_then(Value::as_u64).is_some_and(|q| q > 0) {
+        extras.push("headers");
+    }
+    extras
+}
+
+/// The `Items` of an `{ Enabled, Quantity, Items }` wrapper when enabled.
+fn enabled_items(
+    ctx: &Context,
+    b: &mut Fields<'_>,
+    key: &str,
+    warnings: &mut Vec<ImportWarning>,
+) -> Result<Vec<String>> {
+    let path = b.child(key);
+    let Some(wrapper) = b.take(key) else { return Ok(Vec::new()) };
+    let mut w = Fields::of(ctx, wrapper, &path)?;
+    let enabled = w.optional_bool(ctx, "Enabled")?.unwrap_or(false);
+    let (items_path, items) = w.quantity_items(ctx)?;
+    w.finish(ctx, warnings);
+    if !enabled {
+        return Ok(Vec::new());
+    }
+    items.iter().enumerate().map(|(k, v)| as_str(ctx, v, &format!("{items_path}[{k}]")).map(str::to_string)).collect()
+}
+
+fn methods(ctx: &Context, path: &str, items: &[&Value]) -> Result<Vec<Method>> {
+    let mut methods = Vec::new();
+    for (k, item) in items.iter().enumerate() {
+        let item_path = format!("{path}[{k}]");
+        let method: Method = as_str(ctx, item, &item_path)?
+            .parse()
+            .map_err(|e: String| ctx.error(&item_path, e, "use CloudFront's method names"))?;
+        methods.push(method);
+    }
+    methods.sort();
+    methods.dedup();
+    Ok(methods)
+}
+
+fn one_of(ctx: &Context, path: &str, value: &str, allowed: &[&str]) -> Result<()> {
+    if allowed.contains(&value) {
+        Ok(())
+    } else {
+        Err(ctx.error(
+            path,
+            format!("{value:?} is not one of CloudFront's values"),
+            format!("use one of: {}", allowed.join(", ")),
+        ))
+    }
+}
+
+/// Parses JSON, turning a syntax error into a scenario error with line and column.
+pub(crate) fn parse_json(file: &Path, text: &str) -> Result<Value> {
+    serde_json::from_str(text).map_err(|e| {
+        ScenarioError::Field(Box::new(FieldError {
+            file: file.to_path_buf(),
+            position: (e.line() > 0).then(|| (e.line(), e.column())),
+            field: String::new(),
+            problem: format!("JSON syntax error: {e}"),
+            fix: "save the unmodified output of `aws cloudfront get-distribution-config --id ID`".into(),
+            set_by: None,
+        }))
+    })
+}
+
+/// The file being read, for messages.
+pub(super) struct Context {
+    file: PathBuf,
+}
+
+impl Context {
+    fn new(file: &Path) -> Context {
+        Context { file: file.to_path_buf() }
+    }
+
+    pub(super) fn error(&self, path: &str, problem: impl Into<String>, fix: impl Into<String>) -> ScenarioError {
+        ScenarioError::Field(Box::new(FieldError {
+            file: self.file.clone(),
+            position: None,
+            field: path.to_string(),
+            problem: problem.into(),
+            fix: fix.into(),
+            set_by: None,
+        }))
+    }
+
+    fn warning(&self, path: &str, message: impl Into<String>) -> ImportWarning {
+        ImportWarning { file: self.file.clone(), path: path.to_string(), message: message.into() }
+    }
+}
+
+#[cfg(test)]
+mod tests;

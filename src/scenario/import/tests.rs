@@ -1,0 +1,316 @@
+use super::*;
+
+const CONFIG: &str = include_str!("../../../tests/fixtures/import/distribution-config.json");
+const WRAPPED: &str = include_str!("../../../tests/fixtures/import/get-distribution.json");
+
+fn import(text: &str) -> ImportedDistribution {
+    import_distribution(Path::new("cf.json"), text, &ImportOptions::default()).unwrap_or_else(|e| panic!("{e}"))
+}
+
+fn import_err(text: &str) -> String {
+    import_distribution(Path::new("cf.json"), text, &ImportOptions::default()).unwrap_err().to_string()
+}
+
+fn warned<'a>(d: &'a ImportedDistribution, path: &str) -> Option<&'a str> {
+    d.warnings.iter().find(|w| w.path == path).map(|w| w.message.as_str())
+}
+
+/// The smallest config CloudFront accepts, with `extra` fields spliced into it.
+fn minimal(behavior_extra: &str, origin_extra: &str) -> String {
+    format!(
+        r#"{{ "DistributionConfig": {{
+            "Origins": {{ "Quantity": 1, "Items": [ {{ "Id": "o", "DomainName": "b.s3.eu-west-1.amazonaws.com",
+                "S3OriginConfig": {{ "OriginAccessIdentity": "" }} {origin_extra} }} ] }},
+            "DefaultCacheBehavior": {{ "TargetOriginId": "o", "ViewerProtocolPolicy": "allow-all" {behavior_extra} }}
+        }} }}"#
+    )
+}
+
+#[test]
+fn origins_from_the_fixture() {
+    let d = import(CONFIG);
+    let names: Vec<&str> = d.origins.iter().map(|o| o.name.as_str()).collect();
+    assert_eq!(names, ["static-s3", "primary-alb", "secondary-alb", "api-origin"]);
+    let s3 = &d.origins[0];
+    assert_eq!(
+        (s3.kind, s3.region.as_str(), s3.region_source),
+        (OriginKind::S3, "us-west-2", RegionSource::DomainName)
+    );
+    let primary = &d.origins[1];
+    assert_eq!(primary.kind, OriginKind::Custom);
+    assert_eq!(primary.region, "us-east-1");
+    assert_eq!(primary.origin_shield.as_deref(), Some("us-east-1"));
+    assert_eq!(
+        (primary.connection_attempts, primary.connection_timeout_s, primary.response_timeout_s),
+        (Some(3), Some(10), Some(30))
+    );
+    assert_eq!(primary.protocol_policy.as_deref(), Some("https-only"));
+    assert_eq!(primary.custom_headers, [("X-Origin-Verify".to_string(), "r4nd0m-secret-1".to_string())]);
+    let secondary = &d.origins[2];
+    assert_eq!(
+        (secondary.region.as_str(), secondary.connection_attempts, secondary.connection_timeout_s),
+        ("eu-west-1", Some(1), Some(3))
+    );
+    assert_eq!(secondary.origin_shield, None);
+    // api.example.com names no Region: the default, with a warning that says how to give one.
+    let api = &d.origins[3];
+    assert_eq!(
+        (api.region.as_str(), api.region_source, api.response_timeout_s),
+        ("us-east-1", RegionSource::Default, Some(60))
+    );
+    let w = warned(&d, "DistributionConfig.Origins.Items[3].DomainName").unwrap();
+    assert!(w.contains("--region api-origin=REGION"), "{w}");
+    assert_eq!(
+        d.origin_groups,
+        [ImportedOriginGroup {
+            name: "app-failover".into(),
+            members: ["primary-alb".into(), "secondary-alb".into()],
+            failover_status_codes: vec![500, 502, 503, 504],
+        }]
+    );
+    assert_eq!(d.domain, None);
+}
+
+#[test]
+fn behaviors_from_the_fixture() {
+    let d = import(CONFIG);
+    let ttls = |b: &ImportedBehavior| (b.min_ttl, b.default_ttl, b.max_ttl);
+    let default = &d.default_behavior;
+    assert_eq!((default.path_pattern.as_deref(), default.origin.as_str()), (None, "app-failover"));
+    assert_eq!(ttls(default), (1, 86_400, 31_536_000), "CachingOptimized");
+    assert_eq!(default.allowed_methods, [Method::Get, Method::Head, Method::Options]);
+    assert_eq!(default.cached_methods, [Method::Get, Method::Head]);
+    assert_eq!(default.viewer_protocol_policy.as_deref(), Some("redirect-to-https"));
+    let patterns: Vec<&str> = d.behaviors.iter().map(|b| b.path_pattern.as_deref().unwrap()).collect();
+    assert_eq!(patterns, ["/premium/*", "/api/*", "/legacy/*.jpg", "/video/*"]);
+    let [premium, api, legacy, video] = &d.behaviors[..] else { panic!() };
+    assert_eq!(premium.trusted_key_groups, ["9f2b1c7e-1234-4abc-9def-0123456789ab"]);
+    assert!(!premium.trusted_signers);
+    assert_eq!(ttls(premium), (1, 86_400, 31_536_000), "CachingOptimizedForUncompressedObjects");
+    assert_eq!(ttls(api), (0, 0, 0), "CachingDisabled");
+    assert_eq!(api.allowed_methods, Method::ALL);
+    assert_eq!(ttls(legacy), (60, 3600, 86_400), "legacy fields");
+    assert_eq!(legacy.ttl_source, "legacy TTL fields");
+    assert_eq!(ttls(video), (0, 86_400, 31_536_000), "Elemental-MediaPackage");
+    assert_eq!(video.cached_methods, [Method::Get, Method::Head, Method::Options]);
+}
+
+#[test]
+fn every_unmodelled_field_is_a_warning() {
+    let d = import(CONFIG);
+    let config = "DistributionConfig";
+    for path in [
+        "Aliases",
+        "DefaultRootObject",
+        "CustomErrorResponses",
+        "Logging",
+        "PriceClass",
+        "ViewerCertificate",
+        "Restrictions",
+        "WebACLId",
+        "HttpVersion",
+        "IsIPV6Enabled",
+        "Origins.Items[0].OriginAccessControlId",
+        "Origins.Items[3].OriginPath",
+        "Origins.Items[3].CustomOriginConfig.OriginKeepaliveTimeout",
+        "Origins.Items[1].CustomOriginConfig.OriginSslProtocols",
+        "DefaultCacheBehavior.LambdaFunctionAssociations",
+        "DefaultCacheBehavior.Compress",
+        "CacheBehaviors.Items[1].FunctionAssociations",
+        "CacheBehaviors.Items[1].OriginRequestPolicyId",
+        "CacheBehaviors.Items[0].TrustedKeyGroups",
+        "CacheBehaviors.Items[3].CachePolicyId",
+    ] {
+        assert!(warned(&d, &format!("{config}.{path}")).is_some(), "no warning for {path}: {:#?}", d.warnings);
+    }
+    // Values that change nothing are not warned about.
+    for path in [
+        "CallerReference",
+        "Comment",
+        "Enabled",
+        "Staging",
+        "ContinuousDeploymentPolicyId",
+        "Origins.Items[0].OriginPath",
+        "Origins.Items[1].CustomOriginConfig.HTTPPort",
+        "Origins.Items[1].CustomOriginConfig.OriginKeepaliveTimeout",
+        "CacheBehaviors.Items[0].LambdaFunctionAssociations",
+        "CacheBehaviors.Items[2].ForwardedValues",
+        "OriginGroups.Items[0].SelectionCriteria",
+    ] {
+        assert!(warned(&d, &format!("{config}.{path}")).is_none(), "needless warning for {path}");
+    }
+    // The MediaPackage policy's cache key holds query strings cdnsim does not model.
+    let w = warned(&d, "DistributionConfig.CacheBehaviors.Items[3].CachePolicyId").unwrap();
+    assert!(w.contains("query strings") && w.contains("upper bound"), "{w}");
+}
+
+#[test]
+fn protocol_fields_follow_the_switch() {
+    let d = import(CONFIG);
+    let viewer = warned(&d, "DistributionConfig.DefaultCacheBehavior.ViewerProtocolPolicy");
+    let origin = warned(&d, "DistributionConfig.Origins.Items[1].CustomOriginConfig.OriginProtocolPolicy");
+    let headers = warned(&d, "DistributionConfig.Origins.Items[1].CustomHeaders");
+    let text = to_toml_text(&d, &to_parts(&d));
+    if PROTOCOL_FIELDS_SUPPORTED {
+        assert!(viewer.is_none() && origin.is_none() && headers.is_none());
+        assert!(text.contains("viewer_protocol_policy = \"redirect-to-https\""), "{text}");
+        assert!(text.contains("protocol_policy = \"https-only\""), "{text}");
+        assert!(text.contains("X-Origin-Verify"), "{text}");
+    } else {
+        assert!(viewer.is_some() && origin.is_some() && headers.is_some());
+        assert!(!text.contains("viewer_protocol_policy =") && !text.contains("custom_headers ="), "{text}");
+        // allow-all loses nothing, so it is not a warning.
+        assert!(warned(&d, "DistributionConfig.CacheBehaviors.Items[2].ViewerProtocolPolicy").is_none());
+    }
+}
+
+#[test]
+fn get_distribution_wrapper_gives_the_domain() {
+    let wrapped = import(WRAPPED);
+    let plain = import(CONFIG);
+    assert_eq!(wrapped.domain.as_deref(), Some("d1a2b3c4d5e6f7.cloudfront.net"));
+    assert_eq!(wrapped.origins, plain.origins);
+    assert_eq!(wrapped.behaviors, plain.behaviors);
+    // Paths name the wrapper, and its metadata is not warned about.
+    assert!(warned(&wrapped, "Distribution.DistributionConfig.WebACLId").is_some());
+    assert_eq!(wrapped.warnings.len(), plain.warnings.len());
+    // A bare DistributionConfig (create-distribution's input) reads too.
+    let bare = import(minimal("", "").replacen("{ \"DistributionConfig\":", "", 1).trim_end().trim_end_matches('}'));
+    assert_eq!(bare.origins[0].region, "eu-west-1");
+}
+
+#[test]
+fn toml_text_parses_back_to_the_table() {
+    let d = import(WRAPPED);
+    let parts = to_parts(&d);
+    let text = to_toml_text(&d, &parts);
+    assert!(text.starts_with("# Imported by `cdnsim import distribution` from cf.json."), "{text}");
+    assert!(text.contains("# - DistributionConfig.") || text.contains("# - Distribution.DistributionConfig."));
+    let parsed: toml::Table = toml::from_str(&text).unwrap_or_else(|e| panic!("{e}\n{text}"));
+    assert_eq!(parsed, to_table(&parts));
+    assert_eq!(parsed["distribution"]["domain"].as_str(), Some("d1a2b3c4d5e6f7.cloudfront.net"));
+    assert_eq!(parsed["origins"][3]["response_timeout"].as_integer(), Some(60));
+    assert_eq!(parsed["distribution"]["behaviors"][2]["default_ttl"].as_integer(), Some(3600));
+}
+
+#[test]
+fn regions_from_domain_names() {
+    for (domain, region) in [
+        ("bucket.s3.us-west-2.amazonaws.com", Some("us-west-2")),
+        ("bucket.s3-eu-west-1.amazonaws.com", Some("eu-west-1")),
+        ("bucket.s3-website-ap-southeast-2.amazonaws.com", Some("ap-southeast-2")),
+        ("bucket.s3-website.eu-central-1.amazonaws.com", Some("eu-central-1")),
+        ("bucket.s3.dualstack.sa-east-1.amazonaws.com", Some("sa-east-1")),
+        ("bucket.s3.amazonaws.com", Some("us-east-1")),
+        ("my-alb-1.ap-northeast-1.elb.amazonaws.com", Some("ap-northeast-1")),
+        ("abc123.execute-api.eu-west-2.amazonaws.com", Some("eu-west-2")),
+        ("xyz.lambda-url.us-east-2.on.aws", Some("us-east-2")),
+        ("ec2-203-0-113-25.compute-1.amazonaws.com", Some("us-east-1")),
+        ("origin.example.com", None),
+        ("us-east-1.example.com", Some("us-east-1")),
+    ] {
+        assert_eq!(region_from_domain(domain), region, "{domain}");
+    }
+}
+
+#[test]
+fn region_option_and_unknown_regions() {
+    let options = ImportOptions {
+        regions: [("api-origin".to_string(), "eu-central-1".to_string())].into(),
+        default_region: Some("ap-south-1".into()),
+        ..Default::default()
+    };
+    let d = import_distribution(Path::new("cf.json"), CONFIG, &options).unwrap();
+    assert_eq!((d.origins[3].region.as_str(), d.origins[3].region_source), ("eu-central-1", RegionSource::Option));
+    assert!(warned(&d, "DistributionConfig.Origins.Items[3].DomainName").is_none());
+    // A Region cdnsim does not know falls back to the default, with a warning.
+    let text = minimal("", "").replace("b.s3.eu-west-1.amazonaws.com", "b.s3.ap-southeast-9.amazonaws.com");
+    let d = import_distribution(Path::new("cf.json"), &text, &options).unwrap();
+    assert_eq!(d.origins[0].region, "ap-south-1");
+    assert!(warned(&d, "DistributionConfig.Origins.Items[0].DomainName").unwrap().contains("ap-southeast-9"));
+}
+
+#[test]
+fn cache_policies_managed_custom_and_unknown() {
+    let unknown = import(&minimal(r#", "CachePolicyId": "11111111-2222-3333-4444-555555555555""#, ""));
+    let b = &unknown.default_behavior;
+    assert_eq!((b.min_ttl, b.default_ttl, b.max_ttl), (0, 86_400, 31_536_000));
+    let w = warned(&unknown, "DistributionConfig.DefaultCacheBehavior.CachePolicyId").unwrap();
+    assert!(w.contains("--cache-policy 11111111-2222-3333-4444-555555555555=FILE"), "{w}");
+    let options = ImportOptions {
+        cache_policies: [(
+            "11111111-2222-3333-4444-555555555555".to_string(),
+            CachePolicy { name: "short".into(), min_ttl: 5, default_ttl: 60, max_ttl: 300, key_extras: vec![] },
+        )]
+        .into(),
+        ..Default::default()
+    };
+    let text = minimal(r#", "CachePolicyId": "11111111-2222-3333-4444-555555555555""#, "");
+    let custom = import_distribution(Path::new("cf.json"), &text, &options).unwrap();
+    let b = &custom.default_behavior;
+    assert_eq!((b.min_ttl, b.default_ttl, b.max_ttl), (5, 60, 300));
+    assert!(custom.warnings.is_empty(), "{:?}", custom.warnings);
+    // No policy and no TTL fields: CloudFront's defaults, silently.
+    let plain = import(&minimal("", ""));
+    assert_eq!((plain.default_behavior.min_ttl, plain.default_behavior.max_ttl), (0, 31_536_000));
+    assert!(plain.warnings.is_empty(), "{:?}", plain.warnings);
+    // Legacy: a MinTTL above a day raises the default TTL, as in CloudFront.
+    let legacy = import(&minimal(r#", "MinTTL": 172800"#, ""));
+    assert_eq!((legacy.default_behavior.min_ttl, legacy.default_behavior.default_ttl), (172_800, 172_800));
+    // Forwarding all headers caches nothing.
+    let all = import(&minimal(
+        r#", "ForwardedValues": { "QueryString": false, "Cookies": { "Forward": "all" }, "Headers": { "Quantity": 1, "Items": ["*"] } }, "MinTTL": 0"#,
+        "",
+    ));
+    assert_eq!(all.default_behavior.max_ttl, 0);
+    assert!(
+        all.warnings.iter().any(|w| w.path == "DistributionConfig.DefaultCacheBehavior.ForwardedValues"
+            && w.message.contains("caches nothing"))
+    );
+}
+
+#[test]
+fn trusted_signers_are_legacy_key_pairs() {
+    let d = import(&minimal(
+        r#", "TrustedSigners": { "Enabled": true, "Quantity": 2, "Items": ["self", "111122223333"] }"#,
+        "",
+    ));
+    assert!(d.default_behavior.trusted_signers);
+    let w = warned(&d, "DistributionConfig.DefaultCacheBehavior.TrustedSigners").unwrap();
+    assert!(w.contains("[[signing.legacy_key_pairs]]") && w.contains("111122223333"), "{w}");
+}
+
+#[test]
+fn errors_name_the_json_path_and_the_fix() {
+    let unknown = include_str!("../../../tests/fixtures/import/unknown-origin.json");
+    let e = import_err(unknown);
+    assert!(e.starts_with("cf.json: `DistributionConfig.CacheBehaviors.Items[1].TargetOriginId`"), "{e}");
+    assert!(
+        e.contains("\"api-orgin\"")
+            && e.contains("fix: use one of: static-s3, primary-alb, secondary-alb, api-origin, app-failover"),
+        "{e}"
+    );
+    let e = import_err(include_str!("../../../tests/fixtures/import/missing-domain-name.json"));
+    assert!(e.contains("`DistributionConfig.Origins.Items[1].DomainName`: this required field is missing"), "{e}");
+    let e = import_err(include_str!("../../../tests/fixtures/import/broken-syntax.json"));
+    assert!(e.starts_with("cf.json:5:") && e.contains("JSON syntax error"), "{e}");
+    let e = import_err("[1, 2]");
+    assert!(e.contains("not CloudFront distribution JSON") || e.contains("expected a JSON object"), "{e}");
+    let e = import_err(r#"{"ETag": "x"}"#);
+    assert!(e.contains("get-distribution-config"), "{e}");
+    let e = import_err(&minimal("", "").replace(r#""Quantity": 1, "Items": [ {"#, r#""Quantity": 2, "Items": [ {"#));
+    assert!(e.contains("`DistributionConfig.Origins.Quantity`: Quantity is 2 but Items has 1 entries"), "{e}");
+    let e = import_err(&minimal("", r#", "ConnectionAttempts": 5"#));
+    assert!(e.contains("`DistributionConfig.Origins.Items[0].ConnectionAttempts`: 5 is out of range (fix: CloudFront allows 1 to 3)"), "{e}");
+    let e = import_err(&minimal("", "").replace("allow-all", "https-please"));
+    assert!(e.contains("ViewerProtocolPolicy") && e.contains("redirect-to-https"), "{e}");
+    let e = import_err(&minimal(r#", "MinTTL": 10, "DefaultTTL": 5"#, ""));
+    assert!(e.contains("MinTTL <= DefaultTTL"), "{e}");
+    let group = minimal("", "").replace(
+        r#""DefaultCacheBehavior""#,
+        r#""OriginGroups": { "Quantity": 1, "Items": [ { "Id": "g", "FailoverCriteria": { "StatusCodes": { "Quantity": 1, "Items": [429] } },
+            "Members": { "Quantity": 2, "Items": [ { "OriginId": "o" }, { "OriginId": "o2" } ] } } ] }, "DefaultCacheBehavior""#,
+    );
+    let e = import_err(&group);
+    assert!(e.contains("StatusCodes.Items[0]`: CloudFront cannot fail over on status 429"), "{e}");
+}

@@ -1,0 +1,284 @@
+//! `cdnsim import distribution` and `[distribution] import`: CloudFront's own
+//! JSON in, a scenario that validates and runs out; every field not simulated
+//! is a warning; broken JSON is an error naming the file, the JSON path and
+//! the fix, with exit status 2.
+
+use crate::support::{cdnsim, run, temp_dir};
+use cdnsim::report;
+use cdnsim::scenario::{Scenario, ScenarioError};
+use std::path::{Path, PathBuf};
+
+const FIXTURES: &str = "tests/fixtures/import";
+
+fn fixture(name: &str) -> String {
+    format!("{FIXTURES}/{name}")
+}
+
+/// The fixture scenario without its `[distribution] import` and the
+/// `[[origins]]` addition, to paste imported TOML next to.
+fn surroundings() -> String {
+    let text = std::fs::read_to_string(fixture("scenario.toml")).unwrap();
+    let start = text.find("# api.example.com").unwrap();
+    let end = text.find("# The /premium/*").unwrap();
+    format!("{}{}", &text[..start], &text[end..])
+}
+
+#[test]
+fn cli_prints_scenario_toml_and_lists_warnings() {
+    let (code, stdout, stderr) = cdnsim(&[
+        "import",
+        "distribution",
+        &fixture("distribution-config.json"),
+        "--region",
+        "api-origin=eu-central-1",
+    ]);
+    assert_eq!(code, 0, "{stderr}");
+    assert!(stdout.starts_with(
+        "# Imported by `cdnsim import distribution` from tests/fixtures/import/distribution-config.json."
+    ));
+    let table: toml::Table = toml::from_str(&stdout).unwrap_or_else(|e| panic!("{e}\n{stdout}"));
+    assert_eq!(table["origins"].as_array().unwrap().len(), 4);
+    assert_eq!(table["origins"][3]["region"].as_str(), Some("eu-central-1"));
+    assert_eq!(table["distribution"]["behaviors"].as_array().unwrap().len(), 4);
+    // One warning line per field not simulated, each with the file and JSON path.
+    for path in [
+        "DistributionConfig.WebACLId",
+        "DistributionConfig.DefaultCacheBehavior.LambdaFunctionAssociations",
+        "DistributionConfig.Logging",
+        "DistributionConfig.PriceClass",
+        "DistributionConfig.Restrictions",
+    ] {
+        let line = format!("cdnsim: warning: tests/fixtures/import/distribution-config.json: `{path}`: ");
+        assert!(stderr.contains(&line), "no warning for {path}:\n{stderr}");
+    }
+    assert!(stderr.contains("4 origins, 1 origin groups and 5 cache behaviors"), "{stderr}");
+}
+
+#[test]
+fn imported_toml_pasted_into_a_scenario_validates_and_runs() {
+    let (code, imported, stderr) =
+        cdnsim(&["import", "distribution", &fixture("get-distribution.json"), "--region", "api-origin=eu-central-1"]);
+    assert_eq!(code, 0, "{stderr}");
+    let text = format!("{}\n{imported}", surroundings());
+    let scenario =
+        Scenario::from_toml_str(Path::new("pasted.toml"), &text, &[]).unwrap_or_else(|e| panic!("{e}\n{text}"));
+    assert_eq!(scenario.distribution.domain, "d1a2b3c4d5e6f7.cloudfront.net");
+    let report = run(&scenario, 1);
+    let rows = report::behavior_rows(&report, &scenario);
+    let row = |pattern: &str| rows.iter().find(|r| r.path_pattern == pattern).unwrap();
+    // CachingDisabled: every /api/* request goes to the origin.
+    assert!(row("/api/*").requests > 0);
+    assert_eq!(row("/api/*").hits, 0);
+    // CachingOptimized and the legacy TTLs cache: the popular objects hit.
+    assert!(row("*").hits > 0 && row("/legacy/*.jpg").hits > 0);
+    assert_eq!(row("*").origin, "primary-alb", "the default behavior targets the origin group's primary");
+}
+
+#[test]
+fn a_scenario_can_reference_the_json() {
+    let scenario = Scenario::load(Path::new(&fixture("scenario.toml")), &[]).unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(scenario.imported_from, Some(PathBuf::from(fixture("distribution-config.json"))));
+    // The scenario's [[origins]] entry adds to the imported origin.
+    let api = scenario.origins.iter().find(|o| o.name == "api-origin").unwrap();
+    assert_eq!((api.region.name, api.concurrency), ("eu-central-1", 50));
+    assert_eq!(api.response_timeout.as_secs_f64(), 60.0, "OriginReadTimeout from the JSON");
+    assert_eq!(scenario.distribution.error_caching_min_ttl.as_secs_f64(), 5.0);
+    // Warnings come back as values, with the JSON file and path.
+    let waf = scenario.import_warnings.iter().find(|w| w.path == "DistributionConfig.WebACLId").unwrap();
+    assert_eq!(waf.file, PathBuf::from(fixture("distribution-config.json")));
+    // No warning about api-origin's Region: the scenario gave it.
+    assert!(!scenario.import_warnings.iter().any(|w| w.path.ends_with("Items[3].DomainName")));
+
+    // The same distribution as pasting the imported TOML.
+    let (_, imported, _) = cdnsim(&[
+        "import",
+        "distribution",
+        &fixture("distribution-config.json"),
+        "--region",
+        "api-origin=eu-central-1",
+    ]);
+    let pasted = format!("{}\n{imported}", surroundings())
+        .replace("[distribution]\n", "[distribution]\nerror_caching_min_ttl = 5\n")
+        .replace("name = \"api-origin\"\n", "name = \"api-origin\"\nlatency = \"80 ms\"\nconcurrency = 50\n");
+    let pasted = Scenario::from_toml_str(Path::new(&fixture("scenario.toml")), &pasted, &[]).unwrap();
+    let lines = |s: &Scenario| {
+        s.describe().lines().filter(|l| !l.starts_with("distribution:")).map(str::to_string).collect::<Vec<_>>()
+    };
+    assert_eq!(lines(&scenario), lines(&pasted));
+    let (a, b) = (run(&scenario, 3), run(&pasted, 3));
+    assert_eq!(report::summary(&a, &scenario).hit_ratio, report::summary(&b, &pasted).hit_ratio);
+
+    // --set reaches imported origins.
+    let set = cdnsim::scenario::Override::parse("origins[0].concurrency=7").unwrap();
+    let scenario = Scenario::load(Path::new(&fixture("scenario.toml")), &[set]).unwrap();
+    assert_eq!(scenario.origins[0].concurrency, 7);
+}
+
+#[test]
+fn cli_run_and_validate_show_the_warnings() {
+    let out = temp_dir("import-run");
+    let (code, stdout, stderr) = cdnsim(&[
+        "run",
+        &fixture("scenario.toml"),
+        "--requests",
+        "500",
+        "--no-progress",
+        "--out",
+        out.to_str().unwrap(),
+    ]);
+    assert_eq!(code, 0, "{stderr}");
+    assert!(stdout.contains("requests (measured)"), "{stdout}");
+    assert!(stderr.contains("`DistributionConfig.WebACLId`: AWS WAF is not modelled"), "{stderr}");
+    let (code, stdout, stderr) = cdnsim(&["validate", &fixture("scenario.toml")]);
+    assert_eq!(code, 0, "{stderr}");
+    assert!(stdout.contains("imported from tests/fixtures/import/distribution-config.json"), "{stdout}");
+    assert!(stderr.contains("cdnsim: warning: "), "{stderr}");
+}
+
+#[test]
+fn scenario_template_runs() {
+    let dir = temp_dir("import-template");
+    let file = dir.join("from-cloudfront.toml");
+    let (code, _, stderr) = cdnsim(&[
+        "import",
+        "distribution",
+        &fixture("distribution-config.json"),
+        "--scenario-template",
+        "--out",
+        file.to_str().unwrap(),
+    ]);
+    assert_eq!(code, 0, "{stderr}");
+    let scenario = Scenario::load(&file, &[]).unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(scenario.name, "from-cloudfront");
+    // A class per behavior, so that validation finds every pattern reached.
+    assert_eq!(scenario.traffic.classes.len(), 5);
+    let (code, _, stderr) = cdnsim(&[
+        "run",
+        file.to_str().unwrap(),
+        "--requests",
+        "2000",
+        "--no-progress",
+        "--out",
+        dir.join("results").to_str().unwrap(),
+    ]);
+    assert_eq!(code, 0, "{stderr}");
+}
+
+fn load_err(dir: &Path, scenario: &str) -> String {
+    let file = dir.join("s.toml");
+    std::fs::write(&file, scenario).unwrap();
+    let e: ScenarioError = Scenario::load(&file, &[]).unwrap_err();
+    e.to_string()
+}
+
+#[test]
+fn scenario_import_errors() {
+    let dir = temp_dir("import-errors");
+    for name in ["distribution-config.json", "unknown-origin.json", "broken-syntax.json"] {
+        std::fs::copy(fixture(name), dir.join(name)).unwrap();
+    }
+    let base = surroundings();
+    let with = |extra: &str| format!("{base}\n[distribution]\nimport = \"distribution-config.json\"\n{extra}");
+
+    let e = load_err(&dir, &with("[distribution.default_behavior]\norigin = \"static-s3\"\n"));
+    assert!(e.contains("`distribution.default_behavior`: the behaviors come from distribution-config.json"), "{e}");
+    assert!(e.contains("s.toml:") && e.contains("fix: remove [distribution.default_behavior]"), "{e}");
+
+    let e = load_err(&dir, &format!("{}\n[[origins]]\nname = \"api\"\nregion = \"eu-west-1\"\n", with("")));
+    assert!(e.contains("`origins[0].name`: distribution-config.json has no origin with the Id \"api\""), "{e}");
+    assert!(e.contains("fix: use one of: static-s3, primary-alb, secondary-alb, api-origin"), "{e}");
+
+    let e = load_err(&dir, &with("").replace("distribution-config.json", "missing.json"));
+    assert!(e.contains("`distribution.import`: cannot read") && e.contains("relative to the scenario file"), "{e}");
+
+    let e = load_err(&dir, &with("").replace("distribution-config.json", "unknown-origin.json"));
+    assert!(e.contains("unknown-origin.json: `DistributionConfig.CacheBehaviors.Items[1].TargetOriginId`"), "{e}");
+
+    let e = load_err(&dir, &with("").replace("distribution-config.json", "broken-syntax.json"));
+    assert!(e.contains("broken-syntax.json:5:") && e.contains("JSON syntax error"), "{e}");
+
+    // A rule the scenario checks, on an imported value, says where it came from.
+    let e = load_err(&dir, &with("").replace("path = \"/premium/{id}.mp4\"", "path = \"/other/{id}.mp4\""));
+    assert!(e.contains("/premium/*") && e.contains("imported from"), "{e}");
+}
+
+#[test]
+fn cli_errors_exit_2() {
+    for (file, expected) in [
+        ("broken-syntax.json", "broken-syntax.json:5:"),
+        (
+            "unknown-origin.json",
+            "`DistributionConfig.CacheBehaviors.Items[1].TargetOriginId`: no origin or origin group has the Id \"api-orgin\"",
+        ),
+        (
+            "missing-domain-name.json",
+            "`DistributionConfig.Origins.Items[1].DomainName`: this required field is missing",
+        ),
+        ("no-such-file.json", "cannot read the distribution JSON"),
+    ] {
+        let (code, stdout, stderr) = cdnsim(&["import", "distribution", &fixture(file)]);
+        assert_eq!(code, 2, "{file}: {stderr}");
+        assert!(stdout.is_empty(), "{file}: nothing is printed on an error");
+        assert!(stderr.contains(expected) && stderr.contains("fix:"), "{file}: {stderr}");
+    }
+    let (code, _, stderr) =
+        cdnsim(&["import", "distribution", &fixture("distribution-config.json"), "--region", "api-origin=mars-1"]);
+    assert_eq!(code, 2);
+    assert!(stderr.contains("not an AWS Region cdnsim knows"), "{stderr}");
+}
+
+/// The fixture distribution with its /video/* behavior on a custom cache policy.
+fn with_custom_policy(dir: &Path) -> PathBuf {
+    let text = std::fs::read_to_string(fixture("distribution-config.json")).unwrap();
+    let text = text.replace("08627262-05a9-4f76-9ded-b50ca2e3a84f", "4d1f5c2a-7b3e-4f60-9a8d-2c6e1b0f9e37");
+    let file = dir.join("custom-policy.json");
+    std::fs::write(&file, text).unwrap();
+    std::fs::copy(fixture("cache-policy.json"), dir.join("cache-policy.json")).unwrap();
+    file
+}
+
+#[test]
+fn custom_cache_policies_from_their_own_json() {
+    let dir = temp_dir("import-policy");
+    let json = with_custom_policy(&dir);
+    let video_ttls = |toml: &str| {
+        let table: toml::Table = toml::from_str(toml).unwrap();
+        let video = &table["distribution"]["behaviors"][3];
+        [&video["min_ttl"], &video["default_ttl"], &video["max_ttl"]].map(|v| v.as_integer().unwrap())
+    };
+    // Without the policy: CloudFront's defaults and a warning saying how to give it.
+    let (code, stdout, stderr) = cdnsim(&["import", "distribution", json.to_str().unwrap()]);
+    assert_eq!(code, 0, "{stderr}");
+    assert_eq!(video_ttls(&stdout), [0, 86_400, 31_536_000]);
+    assert!(stderr.contains("--cache-policy 4d1f5c2a-7b3e-4f60-9a8d-2c6e1b0f9e37=FILE"), "{stderr}");
+    // With it, by ID=FILE or by the file alone (it names its Id).
+    let policy = dir.join("cache-policy.json");
+    for arg in [format!("4d1f5c2a-7b3e-4f60-9a8d-2c6e1b0f9e37={}", policy.display()), policy.display().to_string()] {
+        let (code, stdout, stderr) =
+            cdnsim(&["import", "distribution", json.to_str().unwrap(), "--cache-policy", &arg]);
+        assert_eq!(code, 0, "{stderr}");
+        assert_eq!(video_ttls(&stdout), [2, 30, 120]);
+        assert!(stderr.contains("video-segments includes query strings"), "{stderr}");
+    }
+    let (code, _, stderr) = cdnsim(&[
+        "import",
+        "distribution",
+        json.to_str().unwrap(),
+        "--cache-policy",
+        &format!("other-id={}", policy.display()),
+    ]);
+    assert_eq!(code, 2);
+    assert!(stderr.contains("is the policy 4d1f5c2a-7b3e-4f60-9a8d-2c6e1b0f9e37, not other-id"), "{stderr}");
+
+    // In a scenario: import_cache_policies.
+    let scenario = format!(
+        "{}\n[distribution]\nimport = \"custom-policy.json\"\nimport_cache_policies = {{ \"4d1f5c2a-7b3e-4f60-9a8d-2c6e1b0f9e37\" = \"cache-policy.json\" }}\n",
+        surroundings()
+    );
+    let file = dir.join("s.toml");
+    std::fs::write(&file, scenario).unwrap();
+    let s = Scenario::load(&file, &[]).unwrap_or_else(|e| panic!("{e}"));
+    let video = s.distribution.behaviors.iter().find(|b| b.path_pattern == "/video/*").unwrap();
+    assert_eq!((video.ttl.min_s, video.ttl.default_s, video.ttl.max_s), (2, 30, 120));
+    assert!(s.import_warnings.iter().any(|w| w.message.contains("video-segments includes query strings")));
+}
