@@ -298,3 +298,30 @@ fn broken_protocol_and_header_settings_are_refused_with_the_fix() {
     let error = try_scenario(TINY, &[&format!("origins[0].custom_headers=[{}]", eleven.join(","))]).unwrap_err();
     assert!(error.to_string().contains("11 custom headers"), "{error}");
 }
+fn lesson(name: &str, sets: &[&str]) -> Summary {
+    let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("scenarios/lessons").join(name);
+    let overrides: Vec<_> = sets.iter().map(|s| cdnsim::scenario::Override::parse(s).unwrap()).collect();
+    let s = Scenario::load(&path, &overrides).unwrap_or_else(|e| panic!("{e}"));
+    summarize(&run(&s, s.simulation.seed), &s)
+}
+
+#[test]
+fn the_lesson_scenarios_show_what_they_teach() {
+    let sum = lesson("https-both-legs.toml", &[]);
+    assert!(sum.protocol.viewer_http > 0);
+    assert_eq!((sum.protocol.redirects, sum.protocol.origin_http), (sum.protocol.viewer_http, 0));
+
+    let sum = lesson("custom-header-origin.toml", &[]);
+    let access = sum.origin_access.unwrap();
+    assert!(access.direct_requests > 0 && access.secret_sent > 0);
+    assert_eq!(access.direct_refused, access.direct_requests);
+    assert_eq!(
+        (access.legit_refused, access.secret_in_clear_viewer_legs, access.secret_in_clear_origin_legs),
+        (0, 0, 0)
+    );
+
+    let three_step = lesson("header-rotation.toml", &[]).origin_access.unwrap();
+    let at_once = lesson("header-rotation.toml", &["rotation.method=\"at-once\""]).origin_access.unwrap();
+    assert_eq!(three_step.legit_refused, 0);
+    assert!(at_once.legit_refused > 0);
+}
