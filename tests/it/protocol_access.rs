@@ -362,3 +362,22 @@ fn the_lesson_scenarios_show_what_they_teach() {
     assert_eq!(three_step.legit_refused, 0);
     assert!(at_once.legit_refused > 0);
 }
+
+#[test]
+fn direct_traffic_and_propagation_are_deterministic_and_leave_viewer_draws_alone() {
+    let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("scenarios/lessons/custom-header-origin.toml");
+    let s = Scenario::load(&path, &[]).unwrap();
+    let json = |s: &Scenario| cdnsim::report::summary_json(&summarize(&run(s, 3), s));
+    assert_eq!(json(&s), json(&s));
+    // Direct requests come from their own stream: without them, the viewers'
+    // requests and results are the same.
+    let without =
+        Scenario::load(&path, &[cdnsim::scenario::Override::parse("traffic.direct_to_origin.rate=1e-9").unwrap()])
+            .unwrap();
+    let (a, b) = (summarize(&run(&s, 3), &s), summarize(&run(&without, 3), &without));
+    assert_eq!(
+        (a.requests, a.hits, a.origin_requests, a.latency_ms.clone()),
+        (b.requests, b.hits, b.origin_requests, b.latency_ms)
+    );
+    assert!(a.origin_access.unwrap().direct_requests > b.origin_access.unwrap().direct_requests);
+}

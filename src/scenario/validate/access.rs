@@ -361,6 +361,9 @@ pub(super) fn describe(s: &Scenario, out: &mut String) {
             a.header,
             name(a.sent_at_start)
         );
+        if let Some(why) = cleartext_note(s, o) {
+            let _ = writeln!(out, "  note: {} can cross in clear: {why}", a.header);
+        }
     }
     for c in &s.changes {
         let when = match c.when {
@@ -379,5 +382,23 @@ pub(super) fn describe(s: &Scenario, out: &mut String) {
             "direct to origin: {} req/s to {}, bypassing CloudFront",
             d.rate_per_s, s.origins[d.origin].name
         );
+    }
+}
+
+/// Why an origin's secret header could travel over plain HTTP, if it can.
+fn cleartext_note(s: &Scenario, o: &OriginSpec) -> Option<&'static str> {
+    match o.protocol_policy {
+        OriginProtocolPolicy::HttpOnly => Some("the origin protocol policy is http-only"),
+        OriginProtocolPolicy::HttpsOnly => None,
+        OriginProtocolPolicy::MatchViewer => {
+            let origin = s.origins.iter().position(|x| std::ptr::eq(x, o));
+            let http_viewers = s
+                .distribution
+                .behaviors
+                .iter()
+                .any(|b| Some(b.origin) == origin && b.viewer_protocol_policy == ViewerProtocolPolicy::AllowAll);
+            (http_viewers && s.traffic.https_share < 1.0)
+                .then_some("match-viewer follows HTTP viewers that an allow-all behavior lets through")
+        }
     }
 }
