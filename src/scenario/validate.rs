@@ -12,6 +12,8 @@ use crate::time::SimTime;
 use crate::units::{format_duration, format_size, parse_duration, parse_size};
 use toml::Value;
 
+mod access;
+
 /// CloudFront's sample distribution domain from the Developer Guide.
 pub const DEFAULT_DOMAIN: &str = "d111111abcdef8.cloudfront.net";
 
@@ -157,13 +159,15 @@ impl<'a> Validator<'a> {
             edge: self.cache("caches.edge", raw.caches.edge.as_ref(), 1 << 30)?,
             regional: self.cache("caches.regional", raw.caches.regional.as_ref(), 10 << 30)?,
         };
-        let origins = self.origins(&raw.origins, &topology)?;
+        let mut origins = self.origins(&raw.origins, &topology)?;
+        let (changes, direct_to_origin) = self.origin_access(&raw, &mut origins)?;
         topology.links = self.links(&raw.topology.links, &topology, &origins)?;
         let origin_groups = self.origin_groups(&raw.origin_groups, &origins)?;
         let faults = self.faults(&raw.faults, &origins)?;
         let signing = self.signing(raw.signing.as_ref())?;
         let distribution = self.distribution(&raw.distribution, &origins, &origin_groups, &signing)?;
-        let traffic = self.traffic(&raw.traffic)?;
+        let mut traffic = self.traffic(&raw.traffic)?;
+        traffic.direct_to_origin = direct_to_origin;
         self.check_patterns_match(&distribution, &traffic)?;
         self.check_signed_classes(&distribution, &traffic)?;
         Ok(Scenario {
@@ -180,6 +184,7 @@ impl<'a> Validator<'a> {
             signing,
             imported_from: None,
             import_warnings: Vec::new(),
+            changes,
         })
     }
 
@@ -570,6 +575,10 @@ impl<'a> Validator<'a> {
                 concurrency,
                 queue_limit,
                 origin_shield,
+                protocol_policy: self.origin_protocol_policy(&field, o.protocol_policy.as_deref(), kind)?,
+                // Filled in by `origin_access`, which sees the whole scenario.
+                custom_headers: Vec::new(),
+                access: None,
             });
         }
         Ok(origins)
@@ -935,6 +944,7 @@ impl<'a> Validator<'a> {
             error_caching_min_ttl,
             allow_writes_to_origin_groups: allow_writes,
             behaviors,
+            propagation_ms: self.propagation(raw.propagation.as_ref())?,
         })
     }
 
@@ -1028,8 +1038,11 @@ impl<'a> Validator<'a> {
         if trusted_signers && !signing.legacy_key_pairs.iter().any(|k| k.active) {
             return Err(self.error(
                 &format!("{field}.trusted_signers"),
-                "the behavior trusts the account's key pairs, but the scenario has no active legacy key pair",
-                "add [[signing.legacy_key_pairs]], or better, trust a key group with trusted_key_groups",
+                "the behavior trusts the account's legacy CloudFront key pairs (TrustedSigners), but the scenario \
+                 has no active legacy key pair",
+                "add [[signing.legacy_key_pairs]] (only the AWS account's root user can create them, at most two \
+                 active per account), or better, trust a key group with trusted_key_groups: IAM users can manage \
+                 key groups (up to 5 public keys each, 4 per behavior, 10 per account)",
             ));
         }
         Ok(BehaviorSpec {
@@ -1041,6 +1054,7 @@ impl<'a> Validator<'a> {
             allowed_methods,
             cached_methods,
             ttl,
+            viewer_protocol_policy: self.viewer_protocol_policy(field, b.viewer_protocol_policy.as_deref())?,
         })
     }
 
@@ -1200,7 +1214,7 @@ impl<'a> Validator<'a> {
                 "lower the classes' `objects`",
             ));
         }
-        Ok(TrafficSpec { rate_per_s: raw.rate, diurnal, https_share, classes })
+        Ok(TrafficSpec { rate_per_s: raw.rate, diurnal, https_share, classes, direct_to_origin: None })
     }
 
     fn signed_traffic(&self, field: &str, raw: &RawSigned) -> Result<SignedTrafficSpec> {
@@ -1586,6 +1600,16 @@ pub(super) fn describe(s: &Scenario) -> String {
             b.ttl.max_s
         );
     }
+    if !s.signing.legacy_key_pairs.is_empty() {
+        let _ = writeln!(
+            out,
+            "signing: {} legacy key pairs ({} active) of the account's root user, trusted by behaviors with \
+             trusted_signers; key groups are recommended (IAM users can manage them)",
+            s.signing.legacy_key_pairs.len(),
+            s.signing.legacy_key_pairs.iter().filter(|k| k.active).count()
+        );
+    }
+    access::describe(s, &mut out);
     let _ = writeln!(
         out,
         "traffic: {} req/s{}, {:.0}% HTTPS",
