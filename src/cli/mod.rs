@@ -17,6 +17,7 @@ macro_rules! out {
     }};
 }
 
+pub mod lesson;
 mod progress;
 pub mod sign;
 pub mod sweep;
@@ -56,6 +57,10 @@ pub enum Command {
         #[command(subcommand)]
         cmd: sign::VerifyCommand,
     },
+    /// List the lessons, or run one: exam question, scenario, measured outcome, checked takeaway.
+    Lesson(lesson::LessonArgs),
+    /// Multiple-choice questions from the lessons, each answered with its simulation.
+    Quiz(lesson::QuizArgs),
 }
 
 #[derive(Debug, clap::Args)]
@@ -113,6 +118,8 @@ pub fn run(args: impl IntoIterator<Item = std::ffi::OsString>) -> anyhow::Result
         Command::Validate(args) => validate(args),
         Command::Sign { cmd } => sign::run_sign(cmd),
         Command::Verify { cmd } => sign::run_verify(cmd),
+        Command::Lesson(args) => lesson::run_lesson(args),
+        Command::Quiz(args) => lesson::run_quiz(args),
     }
 }
 
