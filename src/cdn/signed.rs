@@ -40,10 +40,13 @@ pub enum Presented {
     /// A policy limited to an address range the viewer is not in.
     WrongIp,
     Nothing,
+    /// A signed URL whose policy names one file exactly, presented for every
+    /// file of the class: only that file is accepted (`resource-mismatch`).
+    SingleFileUrl,
 }
 
 impl Presented {
-    pub const ALL: [Presented; 10] = [
+    pub const ALL: [Presented; 11] = [
         Presented::ValidUrl,
         Presented::ValidCookie,
         Presented::Expired,
@@ -54,6 +57,7 @@ impl Presented {
         Presented::UnknownKey,
         Presented::WrongIp,
         Presented::Nothing,
+        Presented::SingleFileUrl,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -68,6 +72,7 @@ impl Presented {
             Presented::UnknownKey => "unknown-key",
             Presented::WrongIp => "wrong-ip",
             Presented::Nothing => "none",
+            Presented::SingleFileUrl => "single-file-url",
         }
     }
 
@@ -129,6 +134,8 @@ struct ClassSessions {
     sessions: u32,
     kinds: Vec<Presented>,
     prefix: String,
+    /// The path of the class's object 0: what a single-file URL is signed for.
+    first_file: String,
 }
 
 impl SignedTraffic {
@@ -282,7 +289,11 @@ impl SignedTraffic {
     /// are distinct, and their number is the scenario's `sessions`.
     fn sign(&self, behavior: usize, class: usize, session: u32, kind: Presented) -> Credential {
         let (key_id, key) = self.signer[behavior].clone().expect("a restricted behavior has a key");
-        let resource = format!("https://{}{}*", self.domain, self.classes[class].prefix);
+        let one_file = format!("https://{}{}", self.domain, self.classes[class].first_file);
+        let resource = match kind {
+            Presented::SingleFileUrl => one_file.clone(),
+            _ => format!("https://{}{}*", self.domain, self.classes[class].prefix),
+        };
         let valid_until = self.epoch_s + SESSION_LIFETIME_S + session as i64;
         let mut policy = Policy::new(resource.clone(), valid_until);
         let (mut key_id, mut key) = (key_id, key);
@@ -309,7 +320,10 @@ impl SignedTraffic {
         }
         // Sign a URL of the class; keep only its signing parameters, which are
         // what a viewer appends to every URL the wildcard covers.
-        let base = format!("https://{}{}0", self.domain, self.classes[class].prefix);
+        let base = match kind {
+            Presented::SingleFileUrl => one_file,
+            _ => format!("https://{}{}0", self.domain, self.classes[class].prefix),
+        };
         let signed = signing::sign_url(&base, &sign_policy, &key_id, &key, hash).expect("the class's URL signs");
         let mut query = signed.split_once('?').map(|(_, q)| q.to_string()).expect("a signed URL has a query");
         match kind {
@@ -346,12 +360,17 @@ fn expensive_steps(url: &str, credential: &Credential, registry: &KeyRegistry, t
 
 fn class_sessions(class: &ClassSpec, first: usize, rng: &mut Xoshiro256PlusPlus) -> ClassSessions {
     let prefix = class.path_prefix_suffix().0.to_string();
+    let mut first_file = String::new();
+    class.path_of(0, &mut first_file);
     let Some(signed) = &class.signed else {
-        return ClassSessions { first, sessions: 0, kinds: Vec::new(), prefix };
+        return ClassSessions { first, sessions: 0, kinds: Vec::new(), prefix, first_file };
     };
-    let by_share = WeightedAliasIndex::new(signed.mix.to_vec()).expect("validated: a positive share");
+    // Kinds added after the first ten join the draw only when a scenario uses
+    // them, so that older scenarios keep their sessions (and results).
+    let used = if signed.mix[10..].iter().all(|&w| w == 0.0) { 10 } else { signed.mix.len() };
+    let by_share = WeightedAliasIndex::new(signed.mix[..used].to_vec()).expect("validated: a positive share");
     let kinds = (0..signed.sessions).map(|_| Presented::ALL[by_share.sample(rng)]).collect();
-    ClassSessions { first, sessions: signed.sessions, kinds, prefix }
+    ClassSessions { first, sessions: signed.sessions, kinds, prefix, first_file }
 }
 
 /// An ECDSA P-256 key from the run's seed: generating RSA keys takes seconds,

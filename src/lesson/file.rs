@@ -414,7 +414,9 @@ impl Reader<'_> {
                         self.error(&f, "is not a table", "write { label = \"...\", value = \"PATH\" }")
                     })?;
                     self.known_fields(row, &f, ROW_FIELDS)?;
-                    let label = self.string(row, "label", &format!("{f}.label"))?;
+                    // Leading spaces indent a row under the one above it.
+                    self.string(row, "label", &format!("{f}.label"))?;
+                    let label = row["label"].as_str().unwrap_or_default().trim_end().to_string();
                     let text = self.string(row, "value", &format!("{f}.value"))?;
                     let value =
                         expr::parse_num(&text).map_err(|e| self.expression_error(&format!("{f}.value"), &text, e))?;

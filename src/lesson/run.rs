@@ -72,7 +72,8 @@ pub fn run(lesson: &Lesson) -> Result<Outcome, LessonError> {
         .filter_map(|(spec, outcome)| {
             let fragment = spec.expect_error.as_ref()?;
             let says = format!("run {} is refused with a message containing {fragment:?}", spec.label);
-            let check = format!("{} (validation)", spec.scenario_as_written);
+            let sets: String = spec.sets.iter().map(|s| format!(" --set '{}'", s.text)).collect();
+            let check = format!("cdnsim validate {}{sets} fails", spec.scenario_as_written);
             Some(match &outcome.result {
                 RunResult::Refused { message } => ClaimOutcome {
                     says,
