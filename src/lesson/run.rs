@@ -240,7 +240,7 @@ pub fn read(document: &Value, segments: &[Segment], text: &str) -> Result<f64, E
                     Some(false) => return Err(fail(format!("{} cannot hold {key:?}", here()))),
                     None => {
                         let keys: Vec<&str> = map.keys().map(String::as_str).take(40).collect();
-                        return Err(fail(format!("{} has no {key:?}; it has: {}", here(), keys.join(", "))));
+                        return Err(fail(format!("there is no {key:?} in {}; it has: {}", here(), keys.join(", "))));
                     }
                 },
             },
