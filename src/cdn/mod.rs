@@ -3,6 +3,7 @@
 
 pub mod faults;
 pub mod geo;
+pub mod origin_access;
 pub mod popularity;
 pub mod signed;
 pub mod topology;

@@ -122,6 +122,17 @@ pub struct ViewerRequest {
     pub https: bool,
     /// The viewer session, for classes whose viewers sign (else 0).
     pub session: u32,
+    /// Set for a request sent straight to an origin, bypassing CloudFront;
+    /// the other fields are then meaningless.
+    pub direct: Option<DirectRequest>,
+}
+
+/// A request that bypasses CloudFront.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct DirectRequest {
+    pub origin: u16,
+    /// The secret header's value it carries (interned), or `ABSENT`.
+    pub header_value: crate::policy::origin_access::HeaderValueId,
 }
 
 /// Draws arrival times and requests from the scenario's traffic mix.
@@ -207,7 +218,7 @@ impl TrafficGenerator {
         // scenarios keep their random streams unchanged.
         let sessions = self.sessions_by_class[class];
         let session = if sessions > 0 { self.popularity[class].random_range(0..sessions) } else { 0 };
-        ViewerRequest { edge, class, object: catalog.object_id(class, rank), method, https, session }
+        ViewerRequest { edge, class, object: catalog.object_id(class, rank), method, https, session, direct: None }
     }
 }
 
@@ -227,21 +238,82 @@ pub struct SyntheticTraffic {
     stop: Stop,
     generated: u64,
     last_arrival: SimTime,
+    /// The next viewer request, drawn ahead when direct requests interleave.
+    pending_viewer: Option<(SimTime, ViewerRequest)>,
+    direct: Option<DirectArrivals>,
+}
+
+/// A Poisson stream of requests that bypass CloudFront, from its own random
+/// stream so that the viewers' draws do not change.
+struct DirectArrivals {
+    rng: Xoshiro256PlusPlus,
+    rate_per_us: f64,
+    next_at: SimTime,
+    request: DirectRequest,
+}
+
+impl DirectArrivals {
+    fn advance(&mut self) {
+        let gap: f64 = Exp1.sample(&mut self.rng);
+        self.next_at = SimTime(self.next_at.0 + (gap / self.rate_per_us) as u64);
+    }
 }
 
 impl SyntheticTraffic {
     pub fn new(scenario: &Scenario, run_seed: u64) -> Self {
+        let direct = scenario.traffic.direct_to_origin.map(|d| {
+            let mut arrivals = DirectArrivals {
+                rng: stream_rng(run_seed, Stream::DirectToOrigin),
+                rate_per_us: d.rate_per_s / 1e6,
+                next_at: SimTime::ZERO,
+                request: DirectRequest { origin: d.origin as u16, header_value: d.header_value },
+            };
+            arrivals.advance();
+            arrivals
+        });
         SyntheticTraffic {
             generator: TrafficGenerator::new(scenario, run_seed),
             stop: scenario.simulation.stop,
             generated: 0,
             last_arrival: SimTime::ZERO,
+            pending_viewer: None,
+            direct,
         }
+    }
+
+    /// Direct requests interleave with the viewers' and stop when they stop.
+    fn next_with_direct(&mut self, catalog: &Catalog) -> Option<(SimTime, ViewerRequest)> {
+        if self.pending_viewer.is_none() {
+            self.pending_viewer = self.next_viewer(catalog);
+        }
+        let (viewer_at, _) = self.pending_viewer?;
+        let direct = self.direct.as_mut().expect("called only with direct traffic");
+        if direct.next_at < viewer_at {
+            let at = direct.next_at;
+            direct.advance();
+            let request = ViewerRequest {
+                edge: 0,
+                class: 0,
+                object: 0,
+                method: Method::Get,
+                https: true,
+                session: 0,
+                direct: Some(direct.request),
+            };
+            return Some((at, request));
+        }
+        self.pending_viewer.take()
     }
 }
 
 impl RequestSource for SyntheticTraffic {
     fn next_request(&mut self, catalog: &Catalog) -> Option<(SimTime, ViewerRequest)> {
+        if self.direct.is_some() { self.next_with_direct(catalog) } else { self.next_viewer(catalog) }
+    }
+}
+
+impl SyntheticTraffic {
+    fn next_viewer(&mut self, catalog: &Catalog) -> Option<(SimTime, ViewerRequest)> {
         let at = self.generator.next_arrival(self.last_arrival);
         self.last_arrival = at;
         let open = match self.stop {
@@ -269,6 +341,22 @@ impl Scripted {
         catalog: &Catalog,
         entries: &[(SimTime, &str, Method, &str)],
     ) -> Result<Self, String> {
+        Ok(Self::from_requests(Self::requests(scenario, catalog, entries)?))
+    }
+
+    /// A script of ready-made requests (e.g. from [`Scripted::requests`],
+    /// edited), in any order.
+    pub fn from_requests(mut requests: Vec<(SimTime, ViewerRequest)>) -> Self {
+        requests.sort_by_key(|(at, _)| *at);
+        Scripted { requests: requests.into_iter() }
+    }
+
+    /// The requests `from_paths` would script, over HTTPS, for editing.
+    pub fn requests(
+        scenario: &Scenario,
+        catalog: &Catalog,
+        entries: &[(SimTime, &str, Method, &str)],
+    ) -> Result<Vec<(SimTime, ViewerRequest)>, String> {
         let mut requests = Vec::with_capacity(entries.len());
         for &(at, edge_name, method, path) in entries {
             let edge = scenario
@@ -279,10 +367,9 @@ impl Scripted {
                 .ok_or_else(|| format!("no edge location is named {edge_name:?}"))?;
             let (class, object) =
                 catalog.object_for_path(scenario, path).ok_or_else(|| format!("{path:?} is no object's path"))?;
-            requests.push((at, ViewerRequest { edge, class, object, method, https: true, session: 0 }));
+            requests.push((at, ViewerRequest { edge, class, object, method, https: true, session: 0, direct: None }));
         }
-        requests.sort_by_key(|(at, _)| *at);
-        Ok(Scripted { requests: requests.into_iter() })
+        Ok(requests)
     }
 }
 

@@ -16,12 +16,14 @@ pub mod rng;
 
 use crate::cache::{Cache, CacheKey, Entry, Lookup, new_cache};
 use crate::cdn::faults::{self, Connect};
+use crate::cdn::origin_access::{self, OriginAccess};
 use crate::cdn::signed::SignedTraffic;
 use crate::cdn::topology::Topology;
 use crate::cdn::traffic::{Catalog, RequestSource, SyntheticTraffic, ViewerRequest};
 use crate::http::Method;
 use crate::metrics::{Metrics, Outcome, ResultType, ServedBy};
 use crate::policy::failover::{self, Failover, OriginOutcome};
+use crate::policy::protocol::{self, CleartextCause, ViewerDecision};
 use crate::policy::routing::{Route, RouteInputs, route};
 use crate::policy::ttl::{self, TtlDecision};
 use crate::scenario::{OriginKind, Scenario};
@@ -180,6 +182,11 @@ struct Request {
     outcome: OriginOutcome,
     /// Whether the attempt holds one of the origin's concurrency slots.
     holds_origin_slot: bool,
+    /// Whether the viewer leg is HTTPS (after a redirect, it is).
+    https: bool,
+    /// The origin's secret header as the CloudFront location that sent the
+    /// current origin attempt had it configured then (interned).
+    header_value: crate::policy::origin_access::HeaderValueId,
 }
 
 struct CacheNode {
@@ -233,6 +240,8 @@ struct Engine<'s> {
     requests_started: u64,
     /// Keys, sessions and the verifier, when a behavior requires signing.
     signed: Option<SignedTraffic>,
+    /// The secret header's timelines, when an origin sends or checks one.
+    access: Option<OriginAccess>,
     /// Scratch for building request paths; reused, never reallocated once warm.
     path: String,
     events: u64,
@@ -325,6 +334,7 @@ impl<'s> Engine<'s> {
             collapse: scenario.simulation.collapse_requests,
             requests_started: 0,
             signed: SignedTraffic::new(scenario, seed),
+            access: OriginAccess::build(scenario, seed),
             path: String::with_capacity(256),
             events: 0,
             metrics,
@@ -380,6 +390,11 @@ impl<'s> Engine<'s> {
 
     fn on_arrival(&mut self) {
         let (_, viewer) = self.next_viewer.take().expect("an Arrival event always has its request");
+        if let Some(direct) = viewer.direct {
+            self.on_direct_request(direct);
+            self.schedule_next_arrival();
+            return;
+        }
         let behavior_index = self.catalog.behavior_of(viewer.object);
         let behavior = &self.scenario.distribution.behaviors[behavior_index];
         let origin = behavior.origin;
@@ -448,7 +463,14 @@ impl<'s> Engine<'s> {
             sent_to_primary: SimTime::ZERO,
             outcome: OriginOutcome::Status(200),
             holds_origin_slot: false,
+            https: viewer.https,
+            header_value: crate::policy::origin_access::ABSENT,
         };
+        if request.measured {
+            let stats = &mut self.metrics.protocol;
+            stats.viewer_https += viewer.https as u64;
+            stats.viewer_http += !viewer.https as u64;
+        }
         let id = self.allocate(request);
         self.requests_started += 1;
         self.schedule_next_arrival();
@@ -457,6 +479,9 @@ impl<'s> Engine<'s> {
 
     fn on_at_level(&mut self, id: RequestId, level: usize) {
         let r = self.requests[id as usize];
+        if level == 0 && !r.https && !self.viewer_protocol_allows(id) {
+            return;
+        }
         if level == 0 && !self.scenario.distribution.behaviors[r.behavior as usize].allowed_methods.contains(r.method) {
             // A method the behavior does not allow: CloudFront answers 403
             // itself (reference §4.1, 6.2).
@@ -560,6 +585,7 @@ impl<'s> Engine<'s> {
             let rtt = self.sample_hop(from, Node::Origin(r.origin as usize), r.edge as usize);
             self.requests[id as usize].origin_half_rtt_us = half(rtt);
             self.requests[id as usize].sent_to_primary = self.now;
+            self.add_secret_header(id, r.levels[level].cache as usize, r.origin as usize);
             self.queue.push(self.now + SimDuration(half(rtt) as u64), Event::AtOrigin { request: id });
         }
     }
@@ -589,6 +615,9 @@ impl<'s> Engine<'s> {
             Connect::Refused => Some((OriginOutcome::ConnectFailed, rtt.saturating_mul(attempts))),
             Connect::Blackholed => Some((OriginOutcome::TimedOut, spec.connection_timeout.saturating_mul(attempts))),
         };
+        if failed_after.is_none() && !self.origin_admits(id) {
+            return;
+        }
         if let Some((outcome, after)) = failed_after {
             if r.measured {
                 let stats = &mut self.metrics.origins[origin];
@@ -739,6 +768,7 @@ impl<'s> Engine<'s> {
         req.attempt = Attempt::Secondary;
         req.origin = secondary as u16;
         req.origin_half_rtt_us = half(rtt);
+        self.add_secret_header(id, r.levels[r.depth as usize - 1].cache as usize, secondary);
         self.queue.push(back_at_cloudfront + SimDuration(half(rtt) as u64), Event::AtOrigin { request: id });
     }
 
@@ -892,6 +922,94 @@ impl<'s> Engine<'s> {
             });
         }
         self.free_requests.push(id);
+    }
+
+    /// The behavior's viewer protocol policy, for an HTTP viewer request at
+    /// the edge, before any cache (reference §7.1). Returns whether the
+    /// request goes on now; otherwise it was refused, or redirected: the
+    /// viewer gets the redirect half a round trip later and its HTTPS retry
+    /// reaches the edge half a round trip after that.
+    fn viewer_protocol_allows(&mut self, id: RequestId) -> bool {
+        let r = self.requests[id as usize];
+        let policy = self.scenario.distribution.behaviors[r.behavior as usize].viewer_protocol_policy;
+        match protocol::viewer_decision(policy, r.https) {
+            ViewerDecision::Serve => true,
+            ViewerDecision::Redirect => {
+                if r.measured {
+                    self.metrics.protocol.redirects += 1;
+                }
+                self.requests[id as usize].https = true;
+                let viewer_rtt = SimDuration(2 * r.levels[0].half_rtt_us as u64);
+                self.queue.push(self.now + viewer_rtt, Event::AtLevel { request: id, level: 0 });
+                false
+            }
+            ViewerDecision::Refuse403 => {
+                if r.measured {
+                    self.metrics.protocol.refused_http += 1;
+                }
+                self.respond(id, 403, 0, ServedBy::EdgeRefusal);
+                self.finish(id);
+                false
+            }
+        }
+    }
+
+    /// The CloudFront location `location` adds the origin's secret header to
+    /// the request it sends, from its own copy of the configuration.
+    fn add_secret_header(&mut self, id: RequestId, location: usize, origin: usize) {
+        if let Some(access) = &self.access {
+            self.requests[id as usize].header_value = access.sent_value(location, origin, self.now);
+        }
+    }
+
+    /// A request from CloudFront reaches its origin over a connection: counts
+    /// the leg's protocol and whether the secret crossed it in clear, and
+    /// applies the origin's header check. Returns whether the origin goes on
+    /// to serve it; a refusal is a 403 at once.
+    fn origin_admits(&mut self, id: RequestId) -> bool {
+        let r = self.requests[id as usize];
+        let origin = r.origin as usize;
+        let policy = self.scenario.origins[origin].protocol_policy;
+        if r.measured {
+            let https = protocol::origin_leg_https(policy, r.https);
+            self.metrics.protocol.origin_https += https as u64;
+            self.metrics.protocol.origin_http += !https as u64;
+            if origin_access::carries_secret(r.header_value) {
+                let stats = &mut self.metrics.origin_access;
+                stats.secret_sent += 1;
+                match protocol::cleartext_cause(policy, r.https) {
+                    None => {}
+                    Some(CleartextCause::ViewerLeg) => stats.secret_in_clear_viewer_legs += 1,
+                    Some(CleartextCause::OriginPolicy) => stats.secret_in_clear_origin_legs += 1,
+                }
+            }
+        }
+        let Some(access) = &self.access else { return true };
+        if crate::policy::origin_access::accepts(access.rule_at(origin, self.now), r.header_value) {
+            return true;
+        }
+        if r.measured {
+            self.metrics.record_legit_refused(r.start);
+            self.metrics.origins[origin].error_responses += 1;
+        }
+        let req = &mut self.requests[id as usize];
+        req.outcome = OriginOutcome::Status(403);
+        req.holds_origin_slot = false;
+        self.queue.push(self.now, Event::OriginDone { request: id });
+        false
+    }
+
+    /// A request that bypasses CloudFront: only the origin's header check
+    /// is modelled (it takes no slot at the origin and gets no object).
+    fn on_direct_request(&mut self, direct: crate::cdn::traffic::DirectRequest) {
+        if !self.metrics.measures(self.now) {
+            return;
+        }
+        let origin = direct.origin as usize;
+        let rule = self.access.as_ref().and_then(|a| a.rule_at(origin, self.now));
+        let stats = &mut self.metrics.origin_access;
+        stats.direct_requests += 1;
+        stats.direct_refused += !crate::policy::origin_access::accepts(rule, direct.header_value) as u64;
     }
 
     /// Checks the signed URL or cookies the request presents, when its

@@ -20,6 +20,10 @@ pub enum Stream {
     Network = 4,
     /// Origin service times (per origin).
     Origin = 5,
+    /// Configuration propagation delays (per change, one draw per location).
+    Propagation = 6,
+    /// Requests that bypass CloudFront.
+    DirectToOrigin = 7,
 }
 
 /// The seed of one run of a sweep: the same (base, point, replicate) gives the

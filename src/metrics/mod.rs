@@ -153,6 +153,8 @@ pub struct IntervalStats {
     pub errors: u64,
     pub failovers: u64,
     pub origin_requests: u64,
+    /// Requests from CloudFront that an origin refused for their secret header.
+    pub legit_refused: u64,
     pub bytes: u64,
     pub latency_us: Histogram<u64>,
 }
@@ -165,6 +167,7 @@ impl IntervalStats {
             errors: 0,
             failovers: 0,
             origin_requests: 0,
+            legit_refused: 0,
             bytes: 0,
             latency_us: latency_histogram(2),
         }
@@ -179,6 +182,37 @@ pub struct SigningStats {
     pub accepted: u64,
     /// Rejections by reason, indexed like `signing::Rejection::ALL`.
     pub rejected: [u64; crate::signing::Rejection::ALL.len()],
+}
+
+/// Viewer and origin legs by protocol (reference §7.1, §7.2).
+#[derive(Clone, Debug, Default)]
+pub struct ProtocolStats {
+    /// Viewer requests by the scheme they arrived with (before any redirect).
+    pub viewer_http: u64,
+    pub viewer_https: u64,
+    /// HTTP viewer requests redirected to HTTPS (`redirect-to-https`).
+    pub redirects: u64,
+    /// HTTP viewer requests refused with 403 (`https-only`).
+    pub refused_http: u64,
+    /// Requests CloudFront sent to an origin over a connection it made, by scheme.
+    pub origin_http: u64,
+    pub origin_https: u64,
+}
+
+/// The origins' secret-header checks and requests that bypass CloudFront.
+#[derive(Clone, Debug, Default)]
+pub struct OriginAccessStats {
+    /// Requests sent straight to an origin, and those it refused.
+    pub direct_requests: u64,
+    pub direct_refused: u64,
+    /// Requests from CloudFront that an origin refused for their header.
+    pub legit_refused: u64,
+    /// Origin requests that carried the secret header.
+    pub secret_sent: u64,
+    /// Of those, sent over HTTP because `match-viewer` followed an HTTP viewer leg.
+    pub secret_in_clear_viewer_legs: u64,
+    /// Of those, sent over HTTP because the origin policy is `http-only`.
+    pub secret_in_clear_origin_legs: u64,
 }
 
 /// Everything measured in a run after the warm-up.
@@ -207,6 +241,8 @@ pub struct Metrics {
     pub behaviors: Vec<BehaviorStats>,
     pub intervals: Vec<IntervalStats>,
     pub signing: SigningStats,
+    pub protocol: ProtocolStats,
+    pub origin_access: OriginAccessStats,
     pub interval: SimDuration,
     pub warmup: SimDuration,
 }
@@ -251,6 +287,8 @@ impl Metrics {
                 .collect(),
             intervals: Vec::new(),
             signing: SigningStats::default(),
+            protocol: ProtocolStats::default(),
+            origin_access: OriginAccessStats::default(),
             interval,
             warmup,
         }
@@ -329,6 +367,13 @@ impl Metrics {
     pub fn record_origin_request(&mut self, viewer_start: SimTime) {
         self.origin_requests += 1;
         self.interval_mut(viewer_start).origin_requests += 1;
+    }
+
+    /// Counts a request from CloudFront that an origin refused for its
+    /// header, in the interval of the viewer request it serves.
+    pub fn record_legit_refused(&mut self, viewer_start: SimTime) {
+        self.origin_access.legit_refused += 1;
+        self.interval_mut(viewer_start).legit_refused += 1;
     }
 
     pub fn hit_ratio(&self) -> f64 {

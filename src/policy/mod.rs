@@ -4,6 +4,8 @@
 //! state, so each rule is tested by a table of cases and reused by any caller.
 
 pub mod failover;
+pub mod origin_access;
 pub mod path_pattern;
+pub mod protocol;
 pub mod routing;
 pub mod ttl;

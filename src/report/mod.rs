@@ -189,6 +189,58 @@ pub fn failover_csv(report: &Report, scenario: &Scenario) -> anyhow::Result<Vec<
     w.into_inner().map_err(|e| anyhow::anyhow!("{e}"))
 }
 
+/// Viewer and origin legs by protocol: always reported.
+#[derive(Clone, Debug, Serialize, PartialEq)]
+pub struct ProtocolSummary {
+    pub viewer_http: u64,
+    pub viewer_https: u64,
+    pub redirects: u64,
+    pub refused_http: u64,
+    pub origin_http: u64,
+    pub origin_https: u64,
+}
+
+/// Secret-header checks at origins and direct-to-origin requests; absent
+/// when no origin sends or checks a secret header and no traffic bypasses
+/// CloudFront.
+#[derive(Clone, Debug, Serialize, PartialEq)]
+pub struct OriginAccessSummary {
+    pub direct_requests: u64,
+    pub direct_refused: u64,
+    pub legit_refused: u64,
+    pub secret_in_clear_viewer_legs: u64,
+    pub secret_in_clear_origin_legs: u64,
+    /// Origin requests that carried the secret header, in clear or not.
+    pub secret_sent: u64,
+}
+
+fn protocol_summary(report: &Report) -> ProtocolSummary {
+    let p = &report.metrics.protocol;
+    ProtocolSummary {
+        viewer_http: p.viewer_http,
+        viewer_https: p.viewer_https,
+        redirects: p.redirects,
+        refused_http: p.refused_http,
+        origin_http: p.origin_http,
+        origin_https: p.origin_https,
+    }
+}
+
+fn origin_access_summary(report: &Report, scenario: &Scenario) -> Option<OriginAccessSummary> {
+    if !scenario.uses_origin_access() {
+        return None;
+    }
+    let a = &report.metrics.origin_access;
+    Some(OriginAccessSummary {
+        direct_requests: a.direct_requests,
+        direct_refused: a.direct_refused,
+        legit_refused: a.legit_refused,
+        secret_in_clear_viewer_legs: a.secret_in_clear_viewer_legs,
+        secret_in_clear_origin_legs: a.secret_in_clear_origin_legs,
+        secret_sent: a.secret_sent,
+    })
+}
+
 #[derive(Clone, Debug, Serialize, PartialEq)]
 pub struct MethodSummary {
     pub requests: u64,
@@ -227,6 +279,9 @@ pub struct Summary {
     /// Signed-request checks; absent when no behavior requires signing.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub signing: Option<SigningSummary>,
+    pub protocol: ProtocolSummary,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub origin_access: Option<OriginAccessSummary>,
     pub events: u64,
     pub requests_simulated: u64,
     pub simulated_seconds: f64,
@@ -297,6 +352,8 @@ pub fn summary(report: &Report, scenario: &Scenario) -> Summary {
         by_method,
         failover: failover_summaries(report, scenario),
         signing: signing_summary(report, scenario),
+        protocol: protocol_summary(report),
+        origin_access: origin_access_summary(report, scenario),
         events: report.events,
         requests_simulated: report.requests_simulated,
         simulated_seconds: round6(report.end.as_secs_f64()),
@@ -333,6 +390,17 @@ struct SummaryCsvRow<'a> {
     events: u64,
     requests_simulated: u64,
     simulated_seconds: f64,
+    viewer_http: u64,
+    viewer_https: u64,
+    redirects: u64,
+    refused_http: u64,
+    origin_http: u64,
+    origin_https: u64,
+    direct_requests: u64,
+    direct_refused: u64,
+    legit_refused: u64,
+    secret_in_clear_viewer_legs: u64,
+    secret_in_clear_origin_legs: u64,
 }
 
 /// One row of `tiers.csv`: an edge location, a regional edge cache, a regional
@@ -512,6 +580,8 @@ pub struct IntervalRow {
     pub bytes: u64,
     pub latency_p50_ms: f64,
     pub latency_p99_ms: f64,
+    /// Requests from CloudFront that an origin refused for their secret header.
+    pub legit_refused: u64,
 }
 
 /// Per metrics interval, by request start time; intervals inside the warm-up
@@ -539,6 +609,7 @@ pub fn timeseries_rows(report: &Report) -> Vec<IntervalRow> {
                 bytes: s.bytes,
                 latency_p50_ms: latency.p50,
                 latency_p99_ms: latency.p99,
+                legit_refused: s.legit_refused,
             }
         })
         .collect()
@@ -587,6 +658,17 @@ fn summary_csv(s: &Summary) -> anyhow::Result<Vec<u8>> {
         events: s.events,
         requests_simulated: s.requests_simulated,
         simulated_seconds: s.simulated_seconds,
+        viewer_http: s.protocol.viewer_http,
+        viewer_https: s.protocol.viewer_https,
+        redirects: s.protocol.redirects,
+        refused_http: s.protocol.refused_http,
+        origin_http: s.protocol.origin_http,
+        origin_https: s.protocol.origin_https,
+        direct_requests: s.origin_access.as_ref().map_or(0, |a| a.direct_requests),
+        direct_refused: s.origin_access.as_ref().map_or(0, |a| a.direct_refused),
+        legit_refused: s.origin_access.as_ref().map_or(0, |a| a.legit_refused),
+        secret_in_clear_viewer_legs: s.origin_access.as_ref().map_or(0, |a| a.secret_in_clear_viewer_legs),
+        secret_in_clear_origin_legs: s.origin_access.as_ref().map_or(0, |a| a.secret_in_clear_origin_legs),
     }])
 }
 
@@ -685,6 +767,27 @@ pub fn summary_table(s: &Summary) -> String {
             signing.rejected,
             if reasons.is_empty() { "" } else { ": " },
             reasons.join(", ")
+        );
+    }
+    let p = &s.protocol;
+    if p.viewer_http > 0 || p.origin_http > 0 {
+        let _ = writeln!(
+            out,
+            "  viewer http / https        {} / {} ({} redirected, {} refused); origin http / https {} / {}",
+            p.viewer_http, p.viewer_https, p.redirects, p.refused_http, p.origin_http, p.origin_https
+        );
+    }
+    if let Some(a) = &s.origin_access {
+        let _ = writeln!(
+            out,
+            "  origin access              {} direct ({} refused), {} from CloudFront refused, secret in clear {} \
+             (viewer legs {}, origin legs {})",
+            a.direct_requests,
+            a.direct_refused,
+            a.legit_refused,
+            a.secret_in_clear_viewer_legs + a.secret_in_clear_origin_legs,
+            a.secret_in_clear_viewer_legs,
+            a.secret_in_clear_origin_legs
         );
     }
     let _ = writeln!(

@@ -17,6 +17,8 @@ pub use source::Override;
 use crate::cache::EvictionPolicy;
 use crate::dist::Dist;
 use crate::http::{CacheControl, Method, MethodSet};
+use crate::policy::origin_access::{AcceptedValues, HeaderValueId};
+use crate::policy::protocol::{OriginProtocolPolicy, ViewerProtocolPolicy};
 use crate::policy::ttl::TtlSettings;
 use crate::time::SimDuration;
 use std::path::{Path, PathBuf};
@@ -37,6 +39,9 @@ pub struct Scenario {
     pub distribution: DistributionSpec,
     pub traffic: TrafficSpec,
     pub signing: SigningSpec,
+    /// Timed configuration changes of the distribution and of origins (a
+    /// secret header's rotation), in the file's order.
+    pub changes: Vec<ChangeSpec>,
 }
 
 /// Keys and key groups for signed URLs and cookies.
@@ -187,6 +192,68 @@ pub struct OriginSpec {
     pub connection_timeout: SimDuration,
     /// CloudFront's OriginReadTimeout, the response timeout (1-120 s).
     pub response_timeout: SimDuration,
+    /// Whether CloudFront reaches the origin over HTTP, HTTPS or the viewer's protocol.
+    pub protocol_policy: OriginProtocolPolicy,
+    /// (name, value) pairs CloudFront adds to every request to this origin
+    /// (OriginCustomHeaders), as configured at time zero.
+    pub custom_headers: Vec<(String, String)>,
+    /// The secret header the origin checks, when it checks one or the
+    /// distribution sends one.
+    pub access: Option<OriginAccessSpec>,
+}
+
+/// One origin's secret header: the values it takes in the scenario, interned
+/// (value id `i + 1` is `values[i]`), and both sides' settings at time zero.
+#[derive(Clone, Debug)]
+pub struct OriginAccessSpec {
+    pub header: String,
+    pub values: Vec<String>,
+    /// The value CloudFront sends at time zero, or `ABSENT`.
+    pub sent_at_start: HeaderValueId,
+    /// The values the origin accepts at time zero; `None`: it checks nothing.
+    pub accepted_at_start: Option<AcceptedValues>,
+}
+
+impl OriginAccessSpec {
+    /// The id of an interned value (for tests and scripted requests).
+    pub fn value_id(&self, value: &str) -> Option<HeaderValueId> {
+        self.values.iter().position(|v| v == value).map(|i| i as HeaderValueId + 1)
+    }
+}
+
+/// A configuration change at some instant.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct ChangeSpec {
+    pub origin: usize,
+    pub when: ChangeTime,
+    pub kind: ChangeKind,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub enum ChangeTime {
+    At(crate::time::SimTime),
+    /// This long after the origin's latest distribution change has reached
+    /// every CloudFront location (known only once the run samples the
+    /// propagation delays).
+    AfterPropagation(SimDuration),
+}
+
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub enum ChangeKind {
+    /// The distribution sends this value of the origin's secret header from
+    /// now on; each CloudFront location applies it after its own propagation delay.
+    SendValue(HeaderValueId),
+    /// The origin accepts these values from now on, at once.
+    OriginAccepts(AcceptedValues),
+}
+
+/// Requests sent straight to an origin, bypassing CloudFront.
+#[derive(Clone, Copy, Debug)]
+pub struct DirectTrafficSpec {
+    pub rate_per_s: f64,
+    pub origin: usize,
+    /// The secret header's value they carry (usually a guess), or `ABSENT`.
+    pub header_value: HeaderValueId,
 }
 
 /// A primary and a secondary origin, and what makes CloudFront try the second.
@@ -231,6 +298,9 @@ pub struct DistributionSpec {
     pub allow_writes_to_origin_groups: bool,
     /// In CloudFront's matching order; the last one is the default behavior (`*`).
     pub behaviors: Vec<BehaviorSpec>,
+    /// How long a configuration change takes to reach one CloudFront
+    /// location, in milliseconds; sampled per change and location.
+    pub propagation_ms: Dist,
 }
 
 #[derive(Clone, Debug)]
@@ -248,6 +318,7 @@ pub struct BehaviorSpec {
     pub allowed_methods: MethodSet,
     pub cached_methods: MethodSet,
     pub ttl: TtlSettings,
+    pub viewer_protocol_policy: ViewerProtocolPolicy,
 }
 
 #[derive(Clone, Debug)]
@@ -258,6 +329,8 @@ pub struct TrafficSpec {
     /// Share of viewers using HTTPS.
     pub https_share: f64,
     pub classes: Vec<ClassSpec>,
+    /// Requests that bypass CloudFront, if any.
+    pub direct_to_origin: Option<DirectTrafficSpec>,
 }
 
 /// `rate(t) = rate * (1 + amplitude * cos(2 pi (t - peak) / period))`.
@@ -343,6 +416,12 @@ impl Scenario {
     /// Validates scenario text; `file` is used in messages and for the default name.
     pub fn from_toml_str(file: &Path, text: &str, overrides: &[Override]) -> Result<Scenario, ScenarioError> {
         validate::load(file, text, overrides)
+    }
+
+    /// Whether any origin checks or receives a secret header, or traffic
+    /// bypasses CloudFront: the origin-access results are reported then.
+    pub fn uses_origin_access(&self) -> bool {
+        self.origins.iter().any(|o| o.access.is_some()) || self.traffic.direct_to_origin.is_some()
     }
 
     /// Total objects in the catalog.

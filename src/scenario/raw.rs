@@ -26,6 +26,51 @@ pub struct RawScenario {
     pub distribution: RawDistribution,
     pub traffic: RawTraffic,
     pub signing: Option<RawSigning>,
+    #[serde(default)]
+    pub changes: Vec<RawChange>,
+    pub rotation: Option<RawRotation>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawHeader {
+    pub name: String,
+    pub value: String,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawRequireHeader {
+    pub name: String,
+    pub values: Vec<String>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawChange {
+    pub origin: String,
+    pub at: Option<Value>,
+    pub after_propagation: Option<Value>,
+    pub custom_header: Option<RawHeader>,
+    pub origin_accepts: Option<Vec<String>>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawRotation {
+    pub origin: String,
+    pub at: Value,
+    pub new_value: String,
+    pub method: Option<String>,
+    pub drop_old_after: Option<Value>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawDirectToOrigin {
+    pub rate: f64,
+    pub origin: String,
+    pub header_value: Option<String>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -154,6 +199,9 @@ pub struct RawOrigin {
     pub connection_attempts: Option<i64>,
     pub connection_timeout: Option<Value>,
     pub response_timeout: Option<Value>,
+    pub protocol_policy: Option<String>,
+    pub custom_headers: Option<Vec<RawHeader>>,
+    pub require_header: Option<RawRequireHeader>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -183,6 +231,7 @@ pub struct RawDistribution {
     pub domain: Option<String>,
     pub error_caching_min_ttl: Option<Value>,
     pub allow_writes_to_origin_groups: Option<bool>,
+    pub propagation: Option<Value>,
     #[serde(default)]
     pub behaviors: Vec<RawBehavior>,
     pub default_behavior: RawBehavior,
@@ -200,6 +249,7 @@ pub struct RawBehavior {
     pub max_ttl: Option<Value>,
     pub trusted_key_groups: Option<Vec<String>>,
     pub trusted_signers: Option<bool>,
+    pub viewer_protocol_policy: Option<String>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -213,6 +263,7 @@ pub struct RawTraffic {
     pub https_share: Option<f64>,
     #[serde(default)]
     pub classes: Vec<RawClass>,
+    pub direct_to_origin: Option<RawDirectToOrigin>,
 }
 
 #[derive(Debug, Deserialize)]

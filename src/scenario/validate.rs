@@ -12,6 +12,8 @@ use crate::time::SimTime;
 use crate::units::{format_duration, format_size, parse_duration, parse_size};
 use toml::Value;
 
+mod access;
+
 /// CloudFront's sample distribution domain from the Developer Guide.
 pub const DEFAULT_DOMAIN: &str = "d111111abcdef8.cloudfront.net";
 
@@ -126,13 +128,15 @@ impl<'a> Validator<'a> {
             edge: self.cache("caches.edge", raw.caches.edge.as_ref(), 1 << 30)?,
             regional: self.cache("caches.regional", raw.caches.regional.as_ref(), 10 << 30)?,
         };
-        let origins = self.origins(&raw.origins, &topology)?;
+        let mut origins = self.origins(&raw.origins, &topology)?;
+        let (changes, direct_to_origin) = self.origin_access(&raw, &mut origins)?;
         topology.links = self.links(&raw.topology.links, &topology, &origins)?;
         let origin_groups = self.origin_groups(&raw.origin_groups, &origins)?;
         let faults = self.faults(&raw.faults, &origins)?;
         let signing = self.signing(raw.signing.as_ref())?;
         let distribution = self.distribution(&raw.distribution, &origins, &origin_groups, &signing)?;
-        let traffic = self.traffic(&raw.traffic)?;
+        let mut traffic = self.traffic(&raw.traffic)?;
+        traffic.direct_to_origin = direct_to_origin;
         self.check_patterns_match(&distribution, &traffic)?;
         self.check_signed_classes(&distribution, &traffic)?;
         Ok(Scenario {
@@ -147,6 +151,7 @@ impl<'a> Validator<'a> {
             distribution,
             traffic,
             signing,
+            changes,
         })
     }
 
@@ -537,6 +542,10 @@ impl<'a> Validator<'a> {
                 concurrency,
                 queue_limit,
                 origin_shield,
+                protocol_policy: self.origin_protocol_policy(&field, o.protocol_policy.as_deref(), kind)?,
+                // Filled in by `origin_access`, which sees the whole scenario.
+                custom_headers: Vec::new(),
+                access: None,
             });
         }
         Ok(origins)
@@ -902,6 +911,7 @@ impl<'a> Validator<'a> {
             error_caching_min_ttl,
             allow_writes_to_origin_groups: allow_writes,
             behaviors,
+            propagation_ms: self.propagation(raw.propagation.as_ref())?,
         })
     }
 
@@ -1008,6 +1018,7 @@ impl<'a> Validator<'a> {
             allowed_methods,
             cached_methods,
             ttl,
+            viewer_protocol_policy: self.viewer_protocol_policy(field, b.viewer_protocol_policy.as_deref())?,
         })
     }
 
@@ -1167,7 +1178,7 @@ impl<'a> Validator<'a> {
                 "lower the classes' `objects`",
             ));
         }
-        Ok(TrafficSpec { rate_per_s: raw.rate, diurnal, https_share, classes })
+        Ok(TrafficSpec { rate_per_s: raw.rate, diurnal, https_share, classes, direct_to_origin: None })
     }
 
     fn signed_traffic(&self, field: &str, raw: &RawSigned) -> Result<SignedTrafficSpec> {

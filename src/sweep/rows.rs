@@ -24,7 +24,7 @@ const TRAILING: [&str; 2] = ["error", "rerun"];
 /// The summary numbers, in column order; `by_method` follows as
 /// `<method>_<field>` for every method, so the columns are the same for every
 /// run whichever methods it saw.
-const SUMMARY_COLUMNS: [&str; 31] = [
+const SUMMARY_COLUMNS: [&str; 42] = [
     "requests",
     "hits",
     "hit_ratio",
@@ -56,6 +56,17 @@ const SUMMARY_COLUMNS: [&str; 31] = [
     "events",
     "requests_simulated",
     "simulated_seconds",
+    "viewer_http",
+    "viewer_https",
+    "redirects",
+    "refused_http",
+    "origin_http",
+    "origin_https",
+    "direct_requests",
+    "direct_refused",
+    "legit_refused",
+    "secret_in_clear_viewer_legs",
+    "secret_in_clear_origin_legs",
 ];
 const METHOD_COLUMNS: [&str; 4] = ["requests", "hits", "errors_4xx", "errors_5xx"];
 
@@ -95,6 +106,8 @@ fn metric_cells(summary: &Summary) -> Vec<String> {
         by_method,
         failover,
         signing,
+        protocol,
+        origin_access,
         events,
         requests_simulated,
         simulated_seconds,
@@ -138,6 +151,26 @@ fn metric_cells(summary: &Summary) -> Vec<String> {
         simulated_seconds.to_string(),
     ]
     .into();
+    let crate::report::ProtocolSummary {
+        viewer_http,
+        viewer_https,
+        redirects,
+        refused_http,
+        origin_http,
+        origin_https,
+    } = protocol;
+    cells.extend([viewer_http, viewer_https, redirects, refused_http, origin_http, origin_https].map(u64::to_string));
+    let access = origin_access.as_ref();
+    cells.extend(
+        [
+            access.map_or(0, |a| a.direct_requests),
+            access.map_or(0, |a| a.direct_refused),
+            access.map_or(0, |a| a.legit_refused),
+            access.map_or(0, |a| a.secret_in_clear_viewer_legs),
+            access.map_or(0, |a| a.secret_in_clear_origin_legs),
+        ]
+        .map(|n| n.to_string()),
+    );
     for method in Method::ALL {
         match by_method.get(method.as_str()) {
             Some(m) => cells.extend([m.requests, m.hits, m.errors_4xx, m.errors_5xx].map(|n| n.to_string())),
@@ -280,7 +313,7 @@ mod tests {
         assert_eq!(&h[..6], ["point", "replicate", "seed", "caches.edge.capacity", "traffic.zipf_alpha", "status"]);
         assert_eq!(h[h.len() - 2..], ["error", "rerun"]);
         assert!(h.contains(&"latency_p99_ms".to_string()) && h.contains(&"delete_errors_5xx".to_string()));
-        assert_eq!(metric_columns().len(), 31 + 7 * 4);
+        assert_eq!(metric_columns().len(), 42 + 7 * 4);
         assert!(h.contains(&"failovers".to_string()) && h.contains(&"signing_rejected".to_string()));
     }
 
