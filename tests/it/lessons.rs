@@ -12,7 +12,7 @@ const LESSONS: &str = "scenarios/lessons";
 #[test]
 fn every_lesson_runs_and_its_claims_hold() {
     let lessons = lesson::discover(Path::new(LESSONS)).unwrap_or_else(|e| panic!("{e}"));
-    assert!(lessons.len() >= 6, "{} lessons", lessons.len());
+    assert!(lessons.len() >= 9, "{} lessons", lessons.len());
     for l in &lessons {
         let outcome = lesson::run::run(l).unwrap_or_else(|e| panic!("lesson {}: {e}", l.name));
         assert!(!outcome.claims.is_empty(), "lesson {} checks nothing", l.name);
