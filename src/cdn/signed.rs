@@ -365,9 +365,10 @@ fn class_sessions(class: &ClassSpec, first: usize, rng: &mut Xoshiro256PlusPlus)
     let Some(signed) = &class.signed else {
         return ClassSessions { first, sessions: 0, kinds: Vec::new(), prefix, first_file };
     };
-    // Kinds added after the first ten join the draw only when a scenario uses
+    // Kinds added after the first ones join the draw only when a scenario uses
     // them, so that older scenarios keep their sessions (and results).
-    let used = if signed.mix[10..].iter().all(|&w| w == 0.0) { 10 } else { signed.mix.len() };
+    let first_kinds = Presented::ALL.iter().position(|&k| k == Presented::SingleFileUrl).expect("a kind");
+    let used = if signed.mix[first_kinds..].iter().all(|&w| w == 0.0) { first_kinds } else { signed.mix.len() };
     let by_share = WeightedAliasIndex::new(signed.mix[..used].to_vec()).expect("validated: a positive share");
     let kinds = (0..signed.sessions).map(|_| Presented::ALL[by_share.sample(rng)]).collect();
     ClassSessions { first, sessions: signed.sessions, kinds, prefix, first_file }

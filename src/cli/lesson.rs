@@ -205,6 +205,7 @@ fn next_answer(
     scripted: &mut Option<std::vec::IntoIter<String>>,
     number: usize,
     stdin: &mut dyn BufRead,
+    echo: bool,
 ) -> anyhow::Result<Option<usize>> {
     let letters: String = (0..q.choices.len()).map(Question::letter).collect();
     let parse = |text: &str| {
@@ -234,6 +235,11 @@ fn next_answer(
             outln!();
             return Ok(None);
         }
+        if echo {
+            // Piped answers are not echoed by a terminal: show them, so the
+            // transcript reads as a dialogue.
+            outln!("{}", line.trim_end());
+        }
         match parse(&line) {
             Some(answer) => return Ok(Some(answer)),
             None => {
@@ -255,6 +261,7 @@ pub fn run_quiz(args: QuizArgs) -> anyhow::Result<ExitCode> {
     }
     let mut scripted = args.answers.map(|a| a.into_iter());
     let stdin = std::io::stdin();
+    let echo = !std::io::IsTerminal::is_terminal(&stdin);
     let mut stdin = stdin.lock();
     let (mut asked, mut right, mut failed_claims) = (0, 0, false);
     for (number, &index) in order.iter().enumerate() {
@@ -264,7 +271,7 @@ pub fn run_quiz(args: QuizArgs) -> anyhow::Result<ExitCode> {
         for (i, choice) in lesson.question.choices.iter().enumerate() {
             outln!("    {}) {choice}", Question::letter(i));
         }
-        let Some(answer) = next_answer(&lesson.question, &mut scripted, number + 1, &mut stdin)? else {
+        let Some(answer) = next_answer(&lesson.question, &mut scripted, number + 1, &mut stdin, echo)? else {
             outln!("No more answers: the quiz stops here.");
             break;
         };
