@@ -128,3 +128,44 @@ impl OriginTimeline {
 pub fn carries_secret(value: HeaderValueId) -> bool {
     value != ABSENT
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn at(s: u64) -> SimTime {
+        SimTime(s * 1_000_000)
+    }
+
+    #[test]
+    fn a_location_keeps_the_newest_version_it_has_received() {
+        // Version 2 reaches location 0 at 100 s, version 3 (newer) at 50 s:
+        // location 0 sends 1 until 50 s, then 3, and ignores 2 when it comes.
+        let timeline = OriginTimeline {
+            sent_at_start: 1,
+            versions: vec![(2, vec![at(100), at(20)]), (3, vec![at(50), at(70)])],
+            rules: vec![(SimTime::ZERO, Some(AcceptedValues::from_ids([1])))],
+        };
+        let access = OriginAccess { origins: vec![timeline] };
+        let sent = |location, s| access.sent_value(location, 0, at(s));
+        assert_eq!([sent(0, 40), sent(0, 50), sent(0, 120)], [1, 3, 3]);
+        assert_eq!([sent(1, 10), sent(1, 20), sent(1, 69), sent(1, 70)], [1, 2, 2, 3]);
+        assert_eq!(access.fully_propagated_at(0), Some(at(70)));
+    }
+
+    #[test]
+    fn the_origin_rule_in_force_is_the_latest_that_has_started() {
+        let only = |id| Some(AcceptedValues::from_ids([id]));
+        let timeline = OriginTimeline {
+            sent_at_start: 1,
+            versions: Vec::new(),
+            rules: vec![(SimTime::ZERO, only(1)), (at(10), only(2)), (at(20), None)],
+        };
+        let access = OriginAccess { origins: vec![timeline] };
+        assert_eq!(
+            [access.rule_at(0, at(9)), access.rule_at(0, at(10)), access.rule_at(0, at(30))],
+            [only(1), only(2), None]
+        );
+        assert_eq!(access.fully_propagated_at(0), None);
+    }
+}

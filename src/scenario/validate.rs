@@ -1005,8 +1005,11 @@ impl<'a> Validator<'a> {
         if trusted_signers && !signing.legacy_key_pairs.iter().any(|k| k.active) {
             return Err(self.error(
                 &format!("{field}.trusted_signers"),
-                "the behavior trusts the account's key pairs, but the scenario has no active legacy key pair",
-                "add [[signing.legacy_key_pairs]], or better, trust a key group with trusted_key_groups",
+                "the behavior trusts the account's legacy CloudFront key pairs (TrustedSigners), but the scenario \
+                 has no active legacy key pair",
+                "add [[signing.legacy_key_pairs]] (only the AWS account's root user can create them, at most two \
+                 active per account), or better, trust a key group with trusted_key_groups: IAM users can manage \
+                 key groups (up to 5 public keys each, 4 per behavior, 10 per account)",
             ));
         }
         Ok(BehaviorSpec {
@@ -1556,6 +1559,16 @@ pub(super) fn describe(s: &Scenario) -> String {
             b.ttl.max_s
         );
     }
+    if !s.signing.legacy_key_pairs.is_empty() {
+        let _ = writeln!(
+            out,
+            "signing: {} legacy key pairs ({} active) of the account's root user, trusted by behaviors with \
+             trusted_signers; key groups are recommended (IAM users can manage them)",
+            s.signing.legacy_key_pairs.len(),
+            s.signing.legacy_key_pairs.iter().filter(|k| k.active).count()
+        );
+    }
+    access::describe(s, &mut out);
     let _ = writeln!(
         out,
         "traffic: {} req/s{}, {:.0}% HTTPS",

@@ -212,6 +212,43 @@ fn rotating_the_secret_at_once_refuses_requests_until_the_change_propagates() {
 }
 
 #[test]
+fn explicit_changes_give_the_same_rotation() {
+    // The three steps written out; the last one waits for propagation.
+    let changes = r#"
+[[changes]]
+origin = "origin"
+at = "60 s"
+origin_accepts = ["s3cr3t", "n3w"]
+
+[[changes]]
+origin = "origin"
+at = "60 s"
+custom_header = { name = "X-Origin-Verify", value = "n3w" }
+
+[[changes]]
+origin = "origin"
+after_propagation = "0 s"
+origin_accepts = ["n3w"]
+"#;
+    let s = scenario(&tiny_with(SECRET, changes), &["distribution.propagation=\"2 min\""]);
+    let steps: Vec<(f64, String, bool)> = every_ten_seconds();
+    let mut requests: Vec<Req> = steps.iter().map(|(t, p, h)| (*t, p.as_str(), *h)).collect();
+    requests.push((179.99, "/api/1", true));
+    let (_, sum) = run_requests(&s, &requests, &[]);
+    assert_eq!(sum.origin_access.unwrap().legit_refused, 1);
+    // The origin dropping the old value at once refuses 60 s to 170 s, and 179.99 s.
+    let at_once = changes.replace("origin_accepts = [\"s3cr3t\", \"n3w\"]", "origin_accepts = [\"n3w\"]");
+    let s = scenario(&tiny_with(SECRET, &at_once), &["distribution.propagation=\"2 min\""]);
+    let (_, sum) = run_requests(&s, &requests, &[]);
+    assert_eq!(sum.origin_access.unwrap().legit_refused, 13);
+    // A change must say which side it changes, and when.
+    let both = "[[changes]]\norigin = \"origin\"\nat = \"1 s\"\norigin_accepts = [\"x\"]\ncustom_header = { name = \"X-Origin-Verify\", value = \"x\" }";
+    assert!(try_scenario(&tiny_with(SECRET, both), &[]).unwrap_err().to_string().contains("exactly one of"));
+    let other = "[[changes]]\norigin = \"origin\"\nat = \"1 s\"\ncustom_header = { name = \"X-Other\", value = \"x\" }";
+    assert!(try_scenario(&tiny_with(SECRET, other), &[]).unwrap_err().to_string().contains("one secret header"));
+}
+
+#[test]
 fn dropping_the_old_value_the_moment_the_last_location_switches_catches_requests_in_flight() {
     // Sent at 179.99 s with the old value, it reaches the origin at
     // 180.015 s, after the origin dropped the old value at 180 s.
@@ -324,4 +361,23 @@ fn the_lesson_scenarios_show_what_they_teach() {
     let at_once = lesson("header-rotation.toml", &["rotation.method=\"at-once\""]).origin_access.unwrap();
     assert_eq!(three_step.legit_refused, 0);
     assert!(at_once.legit_refused > 0);
+}
+
+#[test]
+fn direct_traffic_and_propagation_are_deterministic_and_leave_viewer_draws_alone() {
+    let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("scenarios/lessons/custom-header-origin.toml");
+    let s = Scenario::load(&path, &[]).unwrap();
+    let json = |s: &Scenario| cdnsim::report::summary_json(&summarize(&run(s, 3), s));
+    assert_eq!(json(&s), json(&s));
+    // Direct requests come from their own stream: without them, the viewers'
+    // requests and results are the same.
+    let without =
+        Scenario::load(&path, &[cdnsim::scenario::Override::parse("traffic.direct_to_origin.rate=1e-9").unwrap()])
+            .unwrap();
+    let (a, b) = (summarize(&run(&s, 3), &s), summarize(&run(&without, 3), &without));
+    assert_eq!(
+        (a.requests, a.hits, a.origin_requests, a.latency_ms.clone()),
+        (b.requests, b.hits, b.origin_requests, b.latency_ms)
+    );
+    assert!(a.origin_access.unwrap().direct_requests > b.origin_access.unwrap().direct_requests);
 }

@@ -210,4 +210,6 @@ fn legacy_root_account_key_pairs() {
     let none = "[[signing.legacy_key_pairs]]\nid = \"APKA1\"\nactive = false\n";
     let message = try_scenario(&legacy(none), &[]).unwrap_err().to_string();
     assert!(message.contains("no active legacy key pair"), "{message}");
+    // The fix says who can make key pairs and points to key groups.
+    assert!(message.contains("root user") && message.contains("trusted_key_groups"), "{message}");
 }
