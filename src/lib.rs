@@ -9,6 +9,7 @@ pub mod cli;
 pub mod dist;
 pub mod engine;
 pub mod http;
+pub mod lesson;
 pub mod metrics;
 pub mod policy;
 pub mod prefetch;

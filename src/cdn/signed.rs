@@ -42,10 +42,13 @@ pub enum Presented {
     /// A policy limited to an address range the viewer is not in.
     WrongIp,
     Nothing,
+    /// A signed URL whose policy names one file exactly, presented for every
+    /// file of the class: only that file is accepted (`resource-mismatch`).
+    SingleFileUrl,
 }
 
 impl Presented {
-    pub const ALL: [Presented; 10] = [
+    pub const ALL: [Presented; 11] = [
         Presented::ValidUrl,
         Presented::ValidCookie,
         Presented::Expired,
@@ -56,6 +59,7 @@ impl Presented {
         Presented::UnknownKey,
         Presented::WrongIp,
         Presented::Nothing,
+        Presented::SingleFileUrl,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -70,6 +74,7 @@ impl Presented {
             Presented::UnknownKey => "unknown-key",
             Presented::WrongIp => "wrong-ip",
             Presented::Nothing => "none",
+            Presented::SingleFileUrl => "single-file-url",
         }
     }
 
@@ -132,6 +137,8 @@ struct ClassSessions {
     sessions: u32,
     kinds: Vec<Presented>,
     prefix: String,
+    /// The path of the class's object 0: what a single-file URL is signed for.
+    first_file: String,
 }
 
 impl SignedTraffic {
@@ -302,7 +309,11 @@ impl SignedTraffic {
     /// are distinct, and their number is the scenario's `sessions`.
     fn sign(&self, behavior: usize, class: usize, session: u32, kind: Presented) -> Credential {
         let (key_id, key) = self.signer[behavior].clone().expect("a restricted behavior has a key");
-        let resource = format!("https://{}{}*", self.domain, self.classes[class].prefix);
+        let one_file = format!("https://{}{}", self.domain, self.classes[class].first_file);
+        let resource = match kind {
+            Presented::SingleFileUrl => one_file.clone(),
+            _ => format!("https://{}{}*", self.domain, self.classes[class].prefix),
+        };
         let valid_until = self.epoch_s + SESSION_LIFETIME_S + session as i64;
         let mut policy = Policy::new(resource.clone(), valid_until);
         let (mut key_id, mut key) = (key_id, key);
@@ -329,7 +340,10 @@ impl SignedTraffic {
         }
         // Sign a URL of the class; keep only its signing parameters, which are
         // what a viewer appends to every URL the wildcard covers.
-        let base = format!("https://{}{}0", self.domain, self.classes[class].prefix);
+        let base = match kind {
+            Presented::SingleFileUrl => one_file,
+            _ => format!("https://{}{}0", self.domain, self.classes[class].prefix),
+        };
         let signed = signing::sign_url(&base, &sign_policy, &key_id, &key, hash).expect("the class's URL signs");
         let mut query = signed.split_once('?').map(|(_, q)| q.to_string()).expect("a signed URL has a query");
         match kind {
@@ -366,12 +380,18 @@ fn expensive_steps(url: &str, credential: &Credential, registry: &KeyRegistry, t
 
 fn class_sessions(class: &ClassSpec, first: usize, rng: &mut Xoshiro256PlusPlus) -> ClassSessions {
     let prefix = class.path_prefix_suffix().0.to_string();
+    let mut first_file = String::new();
+    class.path_of(0, &mut first_file);
     let Some(signed) = &class.signed else {
-        return ClassSessions { first, sessions: 0, kinds: Vec::new(), prefix };
+        return ClassSessions { first, sessions: 0, kinds: Vec::new(), prefix, first_file };
     };
-    let by_share = WeightedAliasIndex::new(signed.mix.to_vec()).expect("validated: a positive share");
+    // Kinds added after the first ones join the draw only when a scenario uses
+    // them, so that older scenarios keep their sessions (and results).
+    let first_kinds = Presented::ALL.iter().position(|&k| k == Presented::SingleFileUrl).expect("a kind");
+    let used = if signed.mix[first_kinds..].iter().all(|&w| w == 0.0) { first_kinds } else { signed.mix.len() };
+    let by_share = WeightedAliasIndex::new(signed.mix[..used].to_vec()).expect("validated: a positive share");
     let kinds = (0..signed.sessions).map(|_| Presented::ALL[by_share.sample(rng)]).collect();
-    ClassSessions { first, sessions: signed.sessions, kinds, prefix }
+    ClassSessions { first, sessions: signed.sessions, kinds, prefix, first_file }
 }
 
 /// An ECDSA P-256 key from the run's seed: generating RSA keys takes seconds,

@@ -18,6 +18,7 @@ macro_rules! out {
 }
 
 pub mod import;
+pub mod lesson;
 mod progress;
 pub mod sign;
 pub mod sweep;
@@ -62,6 +63,10 @@ pub enum Command {
         #[command(subcommand)]
         cmd: import::ImportCommand,
     },
+    /// List the lessons, or run one: exam question, scenario, measured outcome, checked takeaway.
+    Lesson(lesson::LessonArgs),
+    /// Multiple-choice questions from the lessons, each answered with its simulation.
+    Quiz(lesson::QuizArgs),
 }
 
 #[derive(Debug, clap::Args)]
@@ -120,6 +125,8 @@ pub fn run(args: impl IntoIterator<Item = std::ffi::OsString>) -> anyhow::Result
         Command::Sign { cmd } => sign::run_sign(cmd),
         Command::Verify { cmd } => sign::run_verify(cmd),
         Command::Import { cmd } => import::run_import(cmd),
+        Command::Lesson(args) => lesson::run_lesson(args),
+        Command::Quiz(args) => lesson::run_quiz(args),
     }
 }
 

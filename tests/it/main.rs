@@ -4,6 +4,7 @@ mod cli;
 mod determinism;
 mod failover;
 mod import;
+mod lessons;
 mod protocol_access;
 mod scenario_errors;
 mod signed_traffic;

@@ -102,6 +102,29 @@ fn each_kind_of_credential_gets_cloudfronts_answer() {
     }
 }
 
+/// A URL signed for one file (the class's object 0) opens only that file: the
+/// same signature on another file fails the resource check. The script asks
+/// for /private/0 once and /private/7 49 times.
+#[test]
+fn a_single_file_url_opens_only_its_file() {
+    let steps: Vec<Step> = (0..50)
+        .map(|i| (i as f64 * 0.01, "IAD1", cdnsim::http::Method::Get, if i == 0 { "/private/0" } else { "/private/7" }))
+        .collect();
+    for memoize in ["true", "false"] {
+        let s = with_mix("single-file-url = 1.0", &[&format!("signing.memoize={memoize}")]);
+        let sum = summarize(&run_script(&s, &steps), &s);
+        let signing = sum.signing.as_ref().expect("a signing summary");
+        assert_eq!((signing.checked, signing.accepted), (50, 1), "{signing:?}");
+        assert_eq!(signing.by_reason.get("resource-mismatch"), Some(&49), "{signing:?}");
+    }
+    // Synthetic traffic: every refusal is a resource mismatch, and the popular object 0 gets through.
+    let s = with_mix("single-file-url = 1.0", &[]);
+    let sum = summarize(&run(&s, 3), &s);
+    let signing = sum.signing.as_ref().expect("a signing summary");
+    assert!(signing.accepted > 0 && signing.rejected > 0, "{signing:?}");
+    assert_eq!(signing.by_reason.get("resource-mismatch"), Some(&signing.rejected), "{signing:?}");
+}
+
 #[test]
 fn the_memo_changes_no_outcome() {
     let mix = "valid-url = 0.4, valid-cookie = 0.2, expired = 0.1, tampered-policy = 0.1, wrong-ip = 0.1, none = 0.1";

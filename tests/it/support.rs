@@ -146,3 +146,24 @@ pub fn cdnsim_spawn(args: &[&str]) -> std::process::Child {
 pub fn cdnsim_path() -> &'static str {
     env!("CARGO_BIN_EXE_cdnsim")
 }
+
+/// Runs the `cdnsim` binary with `input` on its stdin, as a person typing
+/// (or a script piping) answers; returns (exit code, stdout, stderr).
+pub fn cdnsim_with_stdin(args: &[&str], input: &str) -> (i32, String, String) {
+    use std::io::Write;
+    let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_cdnsim"))
+        .args(args)
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .expect("the binary starts");
+    // The binary may stop reading early (a quiz that ends); a closed pipe is fine.
+    let _ = child.stdin.take().expect("piped").write_all(input.as_bytes());
+    let out = child.wait_with_output().expect("the binary runs");
+    (
+        out.status.code().unwrap_or(-1),
+        String::from_utf8_lossy(&out.stdout).into_owned(),
+        String::from_utf8_lossy(&out.stderr).into_owned(),
+    )
+}
