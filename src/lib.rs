@@ -10,6 +10,7 @@ pub mod dist;
 pub mod engine;
 pub mod http;
 pub mod metrics;
+pub mod plot;
 pub mod policy;
 pub mod prefetch;
 pub mod report;

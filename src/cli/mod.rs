@@ -17,6 +17,7 @@ macro_rules! out {
     }};
 }
 
+pub mod plot;
 mod progress;
 pub mod sign;
 pub mod sweep;
@@ -46,6 +47,8 @@ pub enum Command {
     Merge(sweep::MergeArgs),
     /// Check a scenario (or a sweep file) and print what was understood.
     Validate(ScenarioArgs),
+    /// Draw the charts and report.html of a run's or a sweep's results folder.
+    Plot(plot::PlotArgs),
     /// Sign a URL or cookies as CloudFront and the AWS SDKs do.
     Sign {
         #[command(subcommand)]
@@ -86,6 +89,9 @@ pub struct RunArgs {
     /// Do not draw a progress bar.
     #[arg(long)]
     pub no_progress: bool,
+    /// Draw the charts and report.html into the results folder at the end (as `cdnsim plot`).
+    #[arg(long)]
+    pub plot: bool,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
@@ -111,6 +117,7 @@ pub fn run(args: impl IntoIterator<Item = std::ffi::OsString>) -> anyhow::Result
         Command::Sweep(args) => sweep::run_sweep(args),
         Command::Merge(args) => sweep::run_merge(args),
         Command::Validate(args) => validate(args),
+        Command::Plot(args) => plot::run_plot(args),
         Command::Sign { cmd } => sign::run_sign(cmd),
         Command::Verify { cmd } => sign::run_verify(cmd),
     }
@@ -145,7 +152,13 @@ fn run_scenario(args: RunArgs) -> anyhow::Result<ExitCode> {
     let report = engine::run(&scenario, seed, &mut |p| bar.update(p));
     bar.finish();
     let elapsed = started.elapsed();
-    let files = report::result_files(&report, &scenario)?;
+    let mut files = report::result_files(&report, &scenario)?;
+    let text = std::fs::read_to_string(&args.scenario.scenario)
+        .with_context(|| format!("cannot read {}", args.scenario.scenario.display()))?;
+    files.push((
+        "scenario.toml",
+        report::scenario_record(&text, &args.scenario.scenario, seed, args.requests, &args.scenario.set),
+    ));
     report::write_files(&out, &files).with_context(|| format!("writing results for {}", scenario.name))?;
     let summary = report::summary(&report, &scenario);
     if summary.requests == 0 {
@@ -167,6 +180,9 @@ fn run_scenario(args: RunArgs) -> anyhow::Result<ExitCode> {
                 out.display()
             );
         }
+    }
+    if args.plot {
+        plot::plot_and_say(&out, &crate::plot::SweepChoice::default())?;
     }
     Ok(ExitCode::SUCCESS)
 }

@@ -155,7 +155,13 @@ pub struct IntervalStats {
     pub origin_requests: u64,
     pub bytes: u64,
     pub latency_us: Histogram<u64>,
+    /// Viewer requests answered from each cache tier without an error
+    /// (indexed like [`TIERS_ANSWERING`]): hits over time per tier.
+    pub hits_by_tier: [u64; 3],
 }
+
+/// The cache tiers whose hits an interval counts, in `hits_by_tier` order.
+pub const TIERS_ANSWERING: [ServedBy; 3] = [ServedBy::Edge, ServedBy::Regional, ServedBy::Shield];
 
 impl IntervalStats {
     fn new() -> Self {
@@ -167,6 +173,7 @@ impl IntervalStats {
             origin_requests: 0,
             bytes: 0,
             latency_us: latency_histogram(2),
+            hits_by_tier: [0; 3],
         }
     }
 }
@@ -313,6 +320,9 @@ impl Metrics {
         i.errors += is_error as u64;
         i.bytes += o.body_bytes;
         i.latency_us.saturating_record(latency_us);
+        if from_cache && let Some(tier) = TIERS_ANSWERING.iter().position(|t| *t == o.served_by) {
+            i.hits_by_tier[tier] += 1;
+        }
     }
 
     /// Counts a failover of a request that started at `viewer_start`, after

@@ -24,7 +24,7 @@ const TRAILING: [&str; 2] = ["error", "rerun"];
 /// The summary numbers, in column order; `by_method` follows as
 /// `<method>_<field>` for every method, so the columns are the same for every
 /// run whichever methods it saw.
-const SUMMARY_COLUMNS: [&str; 31] = [
+const SUMMARY_COLUMNS: [&str; 32] = [
     "requests",
     "hits",
     "hit_ratio",
@@ -41,6 +41,7 @@ const SUMMARY_COLUMNS: [&str; 31] = [
     "origin_requests",
     "origin_bytes",
     "origin_offload",
+    "origin_peak_requests_per_s",
     "collapsed",
     "latency_p50_ms",
     "latency_p95_ms",
@@ -90,6 +91,7 @@ fn metric_cells(summary: &Summary) -> Vec<String> {
         origin_requests,
         origin_bytes,
         origin_offload,
+        origin_peak_requests_per_s,
         collapsed,
         latency_ms,
         by_method,
@@ -121,6 +123,7 @@ fn metric_cells(summary: &Summary) -> Vec<String> {
         origin_requests.to_string(),
         origin_bytes.to_string(),
         origin_offload.to_string(),
+        origin_peak_requests_per_s.to_string(),
         collapsed.to_string(),
         p50.to_string(),
         p95.to_string(),
@@ -280,7 +283,7 @@ mod tests {
         assert_eq!(&h[..6], ["point", "replicate", "seed", "caches.edge.capacity", "traffic.zipf_alpha", "status"]);
         assert_eq!(h[h.len() - 2..], ["error", "rerun"]);
         assert!(h.contains(&"latency_p99_ms".to_string()) && h.contains(&"delete_errors_5xx".to_string()));
-        assert_eq!(metric_columns().len(), 31 + 7 * 4);
+        assert_eq!(metric_columns().len(), 32 + 7 * 4);
         assert!(h.contains(&"failovers".to_string()) && h.contains(&"signing_rejected".to_string()));
     }
 
