@@ -42,6 +42,7 @@ pub fn run_plot(args: PlotArgs) -> anyhow::Result<ExitCode> {
 pub fn plot_and_say(dir: &Path, choice: &SweepChoice) -> anyhow::Result<()> {
     let plotted = plot::plot_dir(dir, choice)?;
     let charts = plotted.files.iter().filter(|f| f.ends_with(".png")).count();
-    outln!("{charts} charts (PNG and SVG) and {} in {}", plot::REPORT_FILE, dir.display());
+    let noun = if charts == 1 { "chart" } else { "charts" };
+    outln!("{charts} {noun} (PNG and SVG) and {} in {}", plot::REPORT_FILE, dir.display());
     Ok(())
 }

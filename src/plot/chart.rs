@@ -55,6 +55,8 @@ pub enum Axis {
     Number,
     /// Bytes, written with binary units (`1.0 GiB`).
     Bytes,
+    /// log2 of bytes: sizes that grow by factors, with a tick per power of two.
+    Log2Bytes,
     /// Categories: x is the index into these labels.
     Categories(Vec<String>),
 }
@@ -64,6 +66,10 @@ impl Axis {
         match self {
             Axis::Number => format_number(x),
             Axis::Bytes => crate::units::format_size(x.max(0.0).round() as u64),
+            Axis::Log2Bytes if (x - x.round()).abs() < 1e-6 && (0.0..63.0).contains(&x) => {
+                crate::units::format_size(1u64 << x.round() as u32).replace(".0 ", " ")
+            }
+            Axis::Log2Bytes => String::new(),
             Axis::Categories(labels) => {
                 let i = x.round();
                 if (x - i).abs() < 1e-6 && i >= 0.0 {
@@ -119,6 +125,7 @@ mod tests {
         assert_eq!(format_number(25000.0), "25k");
         assert_eq!(format_number(1_250_000.0), "1.25M");
         assert_eq!(Axis::Bytes.label(1073741824.0), "1.0 GiB");
+        assert_eq!((Axis::Log2Bytes.label(30.0), Axis::Log2Bytes.label(30.5)), ("1 GiB".into(), String::new()));
         let c = Axis::Categories(vec!["lru".into(), "sieve".into()]);
         assert_eq!((c.label(1.0), c.label(0.5), c.label(7.0)), ("sieve".into(), String::new(), String::new()));
     }

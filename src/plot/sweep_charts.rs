@@ -67,6 +67,11 @@ pub fn metric_label(metric: &str) -> String {
     format!("{}{unit}", metric.replace('_', " "))
 }
 
+fn capitalised(text: &str) -> String {
+    let mut chars = text.chars();
+    chars.next().map_or(String::new(), |c| c.to_uppercase().chain(chars).collect())
+}
+
 fn distinct(cells: &[&str]) -> usize {
     let mut seen: Vec<&str> = cells.to_vec();
     seen.sort_unstable();
@@ -111,7 +116,13 @@ pub fn sweep_charts(summary: &CsvTable, choice: &SweepChoice) -> anyhow::Result<
     }
 
     let x_cells = cells(&x);
-    let (xs, x_axis, x_unit) = x_values(&x_cells);
+    let (mut xs, mut x_axis, x_unit) = x_values(&x_cells);
+    // Sizes swept by factors (64 MiB, 256 MiB, 1 GiB, ...) read best on a log scale.
+    let (lo, hi) = xs.iter().fold((f64::INFINITY, 0.0f64), |(lo, hi), x| (lo.min(*x), hi.max(*x)));
+    if x_axis == Axis::Bytes && lo > 0.0 && hi / lo >= 8.0 {
+        xs = xs.iter().map(|x| x.log2()).collect();
+        x_axis = Axis::Log2Bytes;
+    }
     let mean = summary.numbers(&format!("{metric}_mean"))?;
     let low = summary.numbers(&format!("{metric}_ci95_low"))?;
     let high = summary.numbers(&format!("{metric}_ci95_high"))?;
@@ -142,7 +153,7 @@ pub fn sweep_charts(summary: &CsvTable, choice: &SweepChoice) -> anyhow::Result<
     let is_ratio = metric.ends_with("ratio") || metric.ends_with("offload");
     let mut charts = vec![Chart {
         file_stem: format!("sweep-{metric}"),
-        title: format!("{} against {x}", metric_label(metric).split(" (").next().unwrap_or(metric)),
+        title: format!("{} against {x}", capitalised(metric_label(metric).split(" (").next().unwrap_or(metric))),
         x_label: format!("{x}{x_unit}"),
         y_label: metric_label(metric),
         body: Body::Lines(Lines {
@@ -179,7 +190,7 @@ fn heat_map(metric: &str, x: &str, y: &str, x_cells: &[&str], y_cells: &[&str], 
     }
     Chart {
         file_stem: format!("sweep-{metric}-heatmap"),
-        title: format!("{} (mean)", metric_label(metric)),
+        title: format!("{} (mean)", capitalised(&metric_label(metric))),
         x_label: x.to_string(),
         y_label: y.to_string(),
         body: Body::HeatMap(HeatMap { x_labels, y_labels, cells }),
@@ -244,6 +255,19 @@ mod tests {
         assert_eq!(lines.x_axis, Axis::Categories(vec!["lru".into(), "sieve".into()]));
         assert_eq!(lines.series[0].points, vec![(0.0, 0.5), (1.0, 0.6)]);
         assert!(lines.series[0].band.is_empty());
+    }
+
+    #[test]
+    fn sizes_growing_by_factors_go_on_a_log_scale() {
+        let t = summary(
+            "point,caches.regional.capacity,runs,failed,hit_ratio_mean,hit_ratio_ci95_low,hit_ratio_ci95_high\n\
+             0,64 MiB,1,0,0.5,,\n1,1 GiB,1,0,0.6,,\n",
+        );
+        let charts = sweep_charts(&t, &SweepChoice::default()).unwrap();
+        assert_eq!(charts[0].title, "Hit ratio against caches.regional.capacity");
+        let Body::Lines(lines) = &charts[0].body else { panic!() };
+        assert_eq!(lines.x_axis, Axis::Log2Bytes);
+        assert_eq!(lines.series[0].points, vec![(26.0, 0.5), (30.0, 0.6)]);
     }
 
     #[test]
