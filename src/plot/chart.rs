@@ -32,6 +32,16 @@ pub struct Lines {
     pub y_from_zero: bool,
     /// Fix the y axis to [0, 1] (ratios).
     pub y_unit_interval: bool,
+    /// The y values are log10 of the quantity (latencies spanning a cache
+    /// hit's milliseconds and a timeout's seconds); ticks show the quantity.
+    pub y_log10: bool,
+}
+
+/// A tick of a log10 axis: the quantity to two significant digits.
+pub fn format_log10_tick(y: f64) -> String {
+    let value = 10f64.powf(y);
+    let magnitude = 10f64.powf(value.log10().floor() - 1.0);
+    format_number((value / magnitude).round() * magnitude)
 }
 
 #[derive(Clone, Debug, PartialEq)]
@@ -124,6 +134,10 @@ mod tests {
         assert_eq!(format_number(12.5), "12.5");
         assert_eq!(format_number(25000.0), "25k");
         assert_eq!(format_number(1_250_000.0), "1.25M");
+        assert_eq!(
+            (format_log10_tick(2.0), format_log10_tick(2.5), format_log10_tick(-1.0)),
+            ("100".into(), "320".into(), "0.1".into())
+        );
         assert_eq!(Axis::Bytes.label(1073741824.0), "1.0 GiB");
         assert_eq!((Axis::Log2Bytes.label(30.0), Axis::Log2Bytes.label(30.5)), ("1 GiB".into(), String::new()));
         let c = Axis::Categories(vec!["lru".into(), "sieve".into()]);

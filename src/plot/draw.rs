@@ -122,7 +122,7 @@ fn draw_lines<DB: DrawingBackend>(root: &DrawingArea<DB, Shift>, chart: &Chart, 
         let lo = if lines.y_from_zero { 0.0 } else { lo };
         (lo, hi + (hi - lo).max(1e-9) * headroom)
     };
-    let unit_interval = lines.y_unit_interval;
+    let (unit_interval, log10) = (lines.y_unit_interval, lines.y_log10);
     let mut cc = ChartBuilder::on(root)
         .caption(&chart.title, (FONT, TITLE_SIZE))
         .margin(18)
@@ -143,7 +143,13 @@ fn draw_lines<DB: DrawingBackend>(root: &DrawingArea<DB, Shift>, chart: &Chart, 
         .x_label_formatter(&|x| x_axis.label(*x))
         // A ratio has no ticks above 1: the space there is the legend's.
         .y_label_formatter(&|y| {
-            if unit_interval && *y > 1.0 + 1e-9 { String::new() } else { super::chart::format_number(*y) }
+            if unit_interval && *y > 1.0 + 1e-9 {
+                String::new()
+            } else if log10 {
+                super::chart::format_log10_tick(*y)
+            } else {
+                super::chart::format_number(*y)
+            }
         })
         .label_style((FONT, TICK_SIZE))
         .axis_desc_style((FONT, AXIS_TITLE_SIZE))
@@ -208,6 +214,12 @@ fn draw_lines<DB: DrawingBackend>(root: &DrawingArea<DB, Shift>, chart: &Chart, 
     Ok(())
 }
 
+/// `n` segments, one per category: plotters' integer ranges include their
+/// end, so `0..n` would make one more.
+fn segments(n: u32) -> plotters::coord::ranged1d::SegmentedCoord<plotters::coord::types::RangedCoordu32> {
+    (0..n.max(1) - 1).into_segmented()
+}
+
 fn draw_bars<DB: DrawingBackend>(
     root: &DrawingArea<DB, Shift>,
     chart: &Chart,
@@ -220,7 +232,7 @@ fn draw_bars<DB: DrawingBackend>(
         .margin(18)
         .x_label_area_size(60)
         .y_label_area_size(230)
-        .build_cartesian_2d(0.0..max * 1.18, (0..n).into_segmented())
+        .build_cartesian_2d(0.0..max * 1.18, segments(n))
         .map_err(err)?;
     // Category i is drawn at row n-1-i, so the first is at the top.
     let name_of = |v: &SegmentValue<u32>| match v {
@@ -283,7 +295,7 @@ fn draw_heat_map<DB: DrawingBackend>(
         .margin(18)
         .x_label_area_size(60)
         .y_label_area_size(110)
-        .build_cartesian_2d((0..nx).into_segmented(), (0..ny).into_segmented())
+        .build_cartesian_2d(segments(nx), segments(ny))
         .map_err(err)?;
     let label = |labels: &[String], v: &SegmentValue<u32>| match v {
         SegmentValue::CenterOf(i) => labels.get(*i as usize).cloned().unwrap_or_default(),

@@ -37,6 +37,7 @@ pub fn run_charts(t: &RunTables) -> anyhow::Result<Vec<Chart>> {
         x_axis: Axis::Number,
         y_from_zero: true,
         y_unit_interval: false,
+        y_log10: false,
     };
     let time = "simulated time (s)".to_string();
     let mut charts = Vec::new();
@@ -86,15 +87,17 @@ pub fn run_charts(t: &RunTables) -> anyhow::Result<Vec<Chart>> {
     let mut latency = Vec::new();
     for (column, name) in [("latency_p50_ms", "p50"), ("latency_p95_ms", "p95"), ("latency_p99_ms", "p99")] {
         if ts.column(column).is_some() {
-            latency.push(series(name, &ts.numbers_or_zero(column)?, &measured));
+            // On a log scale: a microsecond floor keeps log10 finite.
+            let log: Vec<f64> = ts.numbers_or_zero(column)?.iter().map(|ms| ms.max(1e-3).log10()).collect();
+            latency.push(series(name, &log, &measured));
         }
     }
     charts.push(Chart {
         file_stem: "latency".into(),
         title: "Viewer latency percentiles over time".into(),
         x_label: time.clone(),
-        y_label: "latency (ms)".into(),
-        body: Body::Lines(time_lines(latency)),
+        y_label: "latency (ms, log scale)".into(),
+        body: Body::Lines(Lines { y_from_zero: false, y_log10: true, ..time_lines(latency) }),
     });
 
     let per_second = |column: &str| -> anyhow::Result<Vec<f64>> {
@@ -191,6 +194,7 @@ failovers,viewer_errors,bytes,latency_p50_ms,latency_p99_ms,edge_hits,regional_h
         );
         let Body::Lines(latency) = &charts[2].body else { panic!() };
         assert_eq!(latency.series.len(), 3);
+        assert!(latency.y_log10 && (latency.series[2].points[1].1 - 60f64.log10()).abs() < 1e-12);
         let Body::Lines(errors) = &charts[3].body else { panic!() };
         assert_eq!(errors.series[0].points[2], (25.0, 0.4));
         assert_eq!(errors.series[1].points[2], (25.0, 0.8));

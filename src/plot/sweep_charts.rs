@@ -163,6 +163,7 @@ pub fn sweep_charts(summary: &CsvTable, choice: &SweepChoice) -> anyhow::Result<
             x_axis,
             y_from_zero: !is_ratio,
             y_unit_interval: false,
+            y_log10: false,
         }),
     }];
     if let [y] = others.as_slice() {
@@ -190,7 +191,7 @@ fn heat_map(metric: &str, x: &str, y: &str, x_cells: &[&str], y_cells: &[&str], 
     }
     Chart {
         file_stem: format!("sweep-{metric}-heatmap"),
-        title: format!("{} (mean)", capitalised(&metric_label(metric))),
+        title: format!("{}, mean per point", capitalised(&metric.replace('_', " "))),
         x_label: x.to_string(),
         y_label: y.to_string(),
         body: Body::HeatMap(HeatMap { x_labels, y_labels, cells }),
