@@ -181,8 +181,10 @@ fn run_scenario(args: RunArgs) -> anyhow::Result<ExitCode> {
             );
         }
     }
-    if args.plot {
+    if args.plot && summary.requests > 0 {
         plot::plot_and_say(&out, &crate::plot::SweepChoice::default())?;
+    } else if args.plot {
+        eprintln!("cdnsim: warning: no charts, as nothing was measured");
     }
     Ok(ExitCode::SUCCESS)
 }

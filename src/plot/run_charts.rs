@@ -2,6 +2,7 @@
 
 use super::chart::{Axis, Body, Chart, Lines, Marker, Series, format_number};
 use super::table::CsvTable;
+use anyhow::bail;
 
 /// The tables a run's charts read; `faults` and `signing` may be missing in
 /// folders written by older versions.
@@ -15,6 +16,12 @@ pub struct RunTables {
 /// time, and signed-request outcomes when the run checked signatures.
 pub fn run_charts(t: &RunTables) -> anyhow::Result<Vec<Chart>> {
     let ts = &t.timeseries;
+    if ts.rows.is_empty() {
+        bail!(
+            "{} has no measured interval (every request fell inside the warm-up): there is nothing to plot",
+            ts.path.display()
+        );
+    }
     let start = ts.numbers_or_zero("start_s")?;
     let end = ts.numbers_or_zero("end_s")?;
     let mid: Vec<f64> = start.iter().zip(&end).map(|(s, e)| (s + e) / 2.0).collect();
@@ -198,6 +205,12 @@ failovers,viewer_errors,bytes,latency_p50_ms,latency_p99_ms,edge_hits,regional_h
         let Body::Lines(errors) = &charts[3].body else { panic!() };
         assert_eq!(errors.series[0].points[2], (25.0, 0.4));
         assert_eq!(errors.series[1].points[2], (25.0, 0.8));
+    }
+
+    #[test]
+    fn a_run_measured_in_no_interval_is_refused() {
+        let t = RunTables { timeseries: table(""), faults: None, signing: None };
+        assert!(run_charts(&t).unwrap_err().to_string().contains("nothing to plot"));
     }
 
     #[test]
