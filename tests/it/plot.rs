@@ -93,6 +93,17 @@ fn a_run_plots_every_chart_with_its_series() {
     let faults = std::fs::read_to_string(out.join("faults.csv")).unwrap();
     assert_eq!(faults, "origin,kind,start_s,end_s,status,fraction,factor\nprimary-web,blackhole,20.0,35.0,,,\n");
     assert!(std::fs::read_to_string(out.join("scenario.toml")).unwrap().contains("# --set faults[0].start=20 s"));
+    // Every hit was answered by one tier.
+    let mut reader = csv::Reader::from_path(out.join("timeseries.csv")).unwrap();
+    let header = reader.headers().unwrap().clone();
+    let at = |name: &str| header.iter().position(|h| h == name).unwrap();
+    let mut regional = 0;
+    for row in reader.records().map(Result::unwrap) {
+        let n = |name: &str| row[at(name)].parse::<u64>().unwrap();
+        assert_eq!(n("edge_hits") + n("regional_hits") + n("shield_hits"), n("hits"));
+        regional += n("regional_hits");
+    }
+    assert!(regional > 0);
 
     let hits = chart(&out, "hit-ratio");
     assert_series(&hits, "hit-ratio", &["any cache", "edge", "regional edge cache"]);
