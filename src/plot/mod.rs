@@ -116,9 +116,24 @@ fn sweep_page(dir: &Path, summary: &CsvTable, choice: &SweepChoice) -> anyhow::R
     let manifest: Option<serde_json::Value> =
         std::fs::read(dir.join("sweep.json")).ok().and_then(|b| serde_json::from_slice(&b).ok());
     let scenario_path = manifest.as_ref().and_then(|m| m["scenario"].as_str().map(str::to_string));
-    let scenario = scenario_path
-        .as_ref()
-        .and_then(|p| std::fs::read_to_string(p).ok().map(|text| format!("# Scenario of this sweep: {p}\n\n{text}")));
+    // What the sweep changed in the scenario, as comments above its text.
+    let mut changes = String::new();
+    if let Some(m) = &manifest {
+        for set in m["set"].as_array().into_iter().flatten().filter_map(|s| s.as_str()) {
+            changes += &format!("# --set {set}\n");
+        }
+        for vary in m["vary"].as_array().into_iter().flatten() {
+            let values: Vec<&str> =
+                vary["values"].as_array().into_iter().flatten().filter_map(|v| v.as_str()).collect();
+            changes += &format!("# --vary {}={}\n", vary["path"].as_str().unwrap_or("?"), values.join(","));
+        }
+        if let Some(n) = m["requests"].as_u64() {
+            changes += &format!("# --requests {n}\n");
+        }
+    }
+    let scenario = scenario_path.as_ref().and_then(|p| {
+        std::fs::read_to_string(p).ok().map(|text| format!("# Scenario of this sweep: {p}\n{changes}\n{text}"))
+    });
     let metric = choice.metric.as_deref().unwrap_or(sweep_charts::DEFAULT_METRIC);
     let mut metrics = vec![metric];
     for m in ["hit_ratio", "origin_offload", "origin_peak_requests_per_s", "latency_p99_ms"] {

@@ -190,6 +190,7 @@ fn a_sweep_plots_lines_per_parameter_and_a_heat_map() {
     assert!(stderr.contains("--metric speed") && stderr.contains("hit_ratio"), "{stderr}");
     let html = std::fs::read_to_string(out.join("report.html")).unwrap();
     assert!(html.contains("<th>caches.edge.capacity</th>") && html.contains("± "), "the points table");
+    assert!(html.contains("# --vary traffic.zipf_alpha=0.6,1.0\n# --requests 2000\n"), "what the sweep changed");
 }
 
 #[test]
