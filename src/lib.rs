@@ -11,6 +11,7 @@ pub mod engine;
 pub mod http;
 pub mod lesson;
 pub mod metrics;
+pub mod plot;
 pub mod policy;
 pub mod prefetch;
 pub mod report;

@@ -19,6 +19,7 @@ macro_rules! out {
 
 pub mod import;
 pub mod lesson;
+pub mod plot;
 mod progress;
 pub mod sign;
 pub mod sweep;
@@ -48,6 +49,8 @@ pub enum Command {
     Merge(sweep::MergeArgs),
     /// Check a scenario (or a sweep file) and print what was understood.
     Validate(ScenarioArgs),
+    /// Draw the charts and report.html of a run's or a sweep's results folder.
+    Plot(plot::PlotArgs),
     /// Sign a URL or cookies as CloudFront and the AWS SDKs do.
     Sign {
         #[command(subcommand)]
@@ -97,6 +100,9 @@ pub struct RunArgs {
     /// Do not draw a progress bar.
     #[arg(long)]
     pub no_progress: bool,
+    /// Draw the charts and report.html into the results folder at the end (as `cdnsim plot`).
+    #[arg(long)]
+    pub plot: bool,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
@@ -122,6 +128,7 @@ pub fn run(args: impl IntoIterator<Item = std::ffi::OsString>) -> anyhow::Result
         Command::Sweep(args) => sweep::run_sweep(args),
         Command::Merge(args) => sweep::run_merge(args),
         Command::Validate(args) => validate(args),
+        Command::Plot(args) => plot::run_plot(args),
         Command::Sign { cmd } => sign::run_sign(cmd),
         Command::Verify { cmd } => sign::run_verify(cmd),
         Command::Import { cmd } => import::run_import(cmd),
@@ -163,7 +170,13 @@ fn run_scenario(args: RunArgs) -> anyhow::Result<ExitCode> {
     let report = engine::run(&scenario, seed, &mut |p| bar.update(p));
     bar.finish();
     let elapsed = started.elapsed();
-    let files = report::result_files(&report, &scenario)?;
+    let mut files = report::result_files(&report, &scenario)?;
+    let text = std::fs::read_to_string(&args.scenario.scenario)
+        .with_context(|| format!("cannot read {}", args.scenario.scenario.display()))?;
+    files.push((
+        "scenario.toml",
+        report::scenario_record(&text, &args.scenario.scenario, seed, args.requests, &args.scenario.set),
+    ));
     report::write_files(&out, &files).with_context(|| format!("writing results for {}", scenario.name))?;
     let summary = report::summary(&report, &scenario);
     if summary.requests == 0 {
@@ -185,6 +198,11 @@ fn run_scenario(args: RunArgs) -> anyhow::Result<ExitCode> {
                 out.display()
             );
         }
+    }
+    if args.plot && summary.requests > 0 {
+        plot::plot_and_say(&out, &crate::plot::SweepChoice::default())?;
+    } else if args.plot {
+        eprintln!("cdnsim: warning: no charts, as nothing was measured");
     }
     Ok(ExitCode::SUCCESS)
 }

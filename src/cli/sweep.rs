@@ -51,6 +51,11 @@ pub struct SweepArgs {
     /// Run only the K-th of N slices of the points, e.g. one task of a job array; `cdnsim merge` combines them.
     #[arg(long, value_name = "K/N")]
     pub shard: Option<String>,
+    /// Draw the charts and report.html into the results folder at the end (as `cdnsim plot`).
+    #[arg(long)]
+    pub plot: bool,
+    #[command(flatten)]
+    pub charts: super::plot::SweepChartArgs,
 }
 
 #[derive(Debug, Args)]
@@ -156,6 +161,9 @@ pub fn run_sweep(args: SweepArgs) -> anyhow::Result<ExitCode> {
         ran as f64 / elapsed.max(1e-9),
     );
     print_finished(&finished, args.format, &note)?;
+    if args.plot && plan.shard().is_none() {
+        super::plot::plot_and_say(&finished.dir, &args.charts.choice())?;
+    }
     Ok(exit_code(&finished))
 }
 
@@ -183,6 +191,8 @@ pub fn validate_sweep_file(file: &Path, sets: &[String]) -> anyhow::Result<ExitC
         no_progress: true,
         resume: false,
         shard: None,
+        plot: false,
+        charts: Default::default(),
     };
     let (spec, _) = spec(&args)?;
     let plan = Plan::new(spec)?;

@@ -157,6 +157,9 @@ pub struct IntervalStats {
     pub legit_refused: u64,
     pub bytes: u64,
     pub latency_us: Histogram<u64>,
+    /// Viewer requests answered without an error by an edge, a regional
+    /// edge cache, an Origin Shield, in that order: hits over time per tier.
+    pub hits_by_tier: [u64; 3],
 }
 
 impl IntervalStats {
@@ -170,6 +173,7 @@ impl IntervalStats {
             legit_refused: 0,
             bytes: 0,
             latency_us: latency_histogram(2),
+            hits_by_tier: [0; 3],
         }
     }
 }
@@ -351,6 +355,15 @@ impl Metrics {
         i.errors += is_error as u64;
         i.bytes += o.body_bytes;
         i.latency_us.saturating_record(latency_us);
+        let tier = match o.served_by {
+            ServedBy::Edge => 0,
+            ServedBy::Regional => 1,
+            ServedBy::Shield => 2,
+            ServedBy::Origin | ServedBy::EdgeRefusal => 3,
+        };
+        if from_cache && tier < 3 {
+            i.hits_by_tier[tier] += 1;
+        }
     }
 
     /// Counts a failover of a request that started at `viewer_start`, after

@@ -270,6 +270,8 @@ pub struct Summary {
     pub origin_requests: u64,
     pub origin_bytes: u64,
     pub origin_offload: f64,
+    /// The busiest metrics interval's origin requests per second.
+    pub origin_peak_requests_per_s: f64,
     pub collapsed: u64,
     pub latency_ms: LatencySummary,
     pub by_method: BTreeMap<String, MethodSummary>,
@@ -300,6 +302,14 @@ fn sum_tiers<'a>(stats: impl Iterator<Item = &'a TierStats>) -> TierStats {
         acc.stale_served_on_error += s.stale_served_on_error;
         acc
     })
+}
+
+/// Origin requests per second in the busiest metrics interval: what the
+/// origin must be sized for, where the mean hides the diurnal peak.
+fn origin_peak_requests_per_s(report: &Report) -> f64 {
+    let m = &report.metrics;
+    let peak = m.intervals.iter().map(|s| s.origin_requests).max().unwrap_or(0);
+    round3(peak as f64 / m.interval.as_secs_f64())
 }
 
 pub fn summary(report: &Report, scenario: &Scenario) -> Summary {
@@ -343,6 +353,7 @@ pub fn summary(report: &Report, scenario: &Scenario) -> Summary {
         origin_requests: m.origin_requests,
         origin_bytes: m.origin_bytes,
         origin_offload: round6(m.origin_offload()),
+        origin_peak_requests_per_s: origin_peak_requests_per_s(report),
         collapsed: edge.collapsed + regional.collapsed + shield.collapsed,
         latency_ms: LatencySummary {
             mean: round3(ratio(m.latency_sum_us, m.requests) / 1e3),
@@ -381,6 +392,7 @@ struct SummaryCsvRow<'a> {
     origin_requests: u64,
     origin_bytes: u64,
     origin_offload: f64,
+    origin_peak_requests_per_s: f64,
     collapsed: u64,
     latency_p50_ms: f64,
     latency_p95_ms: f64,
@@ -582,6 +594,11 @@ pub struct IntervalRow {
     pub latency_p99_ms: f64,
     /// Requests from CloudFront that an origin refused for their secret header.
     pub legit_refused: u64,
+    /// Viewer requests answered by an edge, a regional edge cache, an Origin Shield.
+    pub edge_hits: u64,
+    pub regional_hits: u64,
+    pub shield_hits: u64,
+    pub latency_p95_ms: f64,
 }
 
 /// Per metrics interval, by request start time; intervals inside the warm-up
@@ -610,6 +627,50 @@ pub fn timeseries_rows(report: &Report) -> Vec<IntervalRow> {
                 latency_p50_ms: latency.p50,
                 latency_p99_ms: latency.p99,
                 legit_refused: s.legit_refused,
+                edge_hits: s.hits_by_tier[0],
+                regional_hits: s.hits_by_tier[1],
+                shield_hits: s.hits_by_tier[2],
+                latency_p95_ms: latency.p95,
+            }
+        })
+        .collect()
+}
+
+/// One row of `faults.csv`: an origin fault window from the scenario, so
+/// that charts can shade it.
+#[derive(Clone, Debug, Serialize, PartialEq)]
+pub struct FaultRow {
+    pub origin: String,
+    pub kind: &'static str,
+    pub start_s: f64,
+    pub end_s: f64,
+    /// The status a `status` fault answers, the share of requests it takes,
+    /// the service-time multiplier of a `slow` fault; empty otherwise.
+    pub status: Option<u16>,
+    pub fraction: Option<f64>,
+    pub factor: Option<f64>,
+}
+
+pub fn fault_rows(scenario: &Scenario) -> Vec<FaultRow> {
+    use crate::scenario::FaultKind;
+    scenario
+        .faults
+        .iter()
+        .map(|f| {
+            let (kind, status, fraction, factor) = match f.kind {
+                FaultKind::Down => ("down", None, None, None),
+                FaultKind::Blackhole => ("blackhole", None, None, None),
+                FaultKind::Slow { factor } => ("slow", None, None, Some(factor)),
+                FaultKind::Status { status, fraction } => ("status", Some(status), Some(fraction), None),
+            };
+            FaultRow {
+                origin: scenario.origins[f.origin].name.clone(),
+                kind,
+                start_s: round6(f.start.0 as f64 / 1e6),
+                end_s: round6(f.end.0 as f64 / 1e6),
+                status,
+                fraction,
+                factor,
             }
         })
         .collect()
@@ -649,6 +710,7 @@ fn summary_csv(s: &Summary) -> anyhow::Result<Vec<u8>> {
         origin_requests: s.origin_requests,
         origin_bytes: s.origin_bytes,
         origin_offload: s.origin_offload,
+        origin_peak_requests_per_s: s.origin_peak_requests_per_s,
         collapsed: s.collapsed,
         latency_p50_ms: s.latency_ms.p50,
         latency_p95_ms: s.latency_ms.p95,
@@ -672,6 +734,31 @@ fn summary_csv(s: &Summary) -> anyhow::Result<Vec<u8>> {
     }])
 }
 
+/// `faults.csv`, with its header even when the scenario has no faults.
+fn faults_csv(scenario: &Scenario) -> anyhow::Result<Vec<u8>> {
+    let rows = fault_rows(scenario);
+    if rows.is_empty() {
+        return Ok(b"origin,kind,start_s,end_s,status,fraction,factor\n".to_vec());
+    }
+    csv_bytes(&rows)
+}
+
+/// `scenario.toml` in a run's results: the scenario file as given, headed by
+/// comments with what the command line changed, so a report can show what
+/// ran and a person can run it again.
+pub fn scenario_record(text: &str, path: &Path, seed: u64, requests: Option<u64>, sets: &[String]) -> Vec<u8> {
+    let mut out = format!("# Scenario of this run: {}\n# seed {seed}\n", path.display());
+    if let Some(n) = requests {
+        out += &format!("# --requests {n}\n");
+    }
+    for set in sets {
+        out += &format!("# --set {}\n", set.replace(['\n', '\r'], " "));
+    }
+    out.push('\n');
+    out.push_str(text);
+    out.into_bytes()
+}
+
 /// Every result file of a run, as (file name, bytes).
 pub fn result_files(report: &Report, scenario: &Scenario) -> anyhow::Result<Vec<(&'static str, Vec<u8>)>> {
     Ok(vec![
@@ -681,6 +768,7 @@ pub fn result_files(report: &Report, scenario: &Scenario) -> anyhow::Result<Vec<
         ("timeseries.csv", csv_bytes(&timeseries_rows(report))?),
         ("failover.csv", failover_csv(report, scenario)?),
         ("signing.csv", csv_bytes(&signing_rows(report))?),
+        ("faults.csv", faults_csv(scenario)?),
     ])
 }
 

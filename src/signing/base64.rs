@@ -27,6 +27,15 @@ const CLOUDFRONT_DECODE: [u8; 256] = decode_table(CLOUDFRONT);
 /// Encodes `data` in CloudFront's alphabet, with `_` padding, as the `Signature`, `Policy`,
 /// `CloudFront-Signature` and `CloudFront-Policy` values are written.
 pub fn encode(data: &[u8]) -> String {
+    encode_with(data, CLOUDFRONT, CLOUDFRONT_PAD)
+}
+
+/// Encodes `data` in standard base64 (RFC 4648 §4) with `=` padding, as `data:` URIs take it.
+pub fn encode_standard(data: &[u8]) -> String {
+    encode_with(data, STANDARD, b'=')
+}
+
+fn encode_with(data: &[u8], alphabet: &[u8; 64], pad: u8) -> String {
     let mut out = String::with_capacity(data.len().div_ceil(3) * 4);
     for chunk in data.chunks(3) {
         let b = [chunk[0], *chunk.get(1).unwrap_or(&0), *chunk.get(2).unwrap_or(&0)];
@@ -34,7 +43,7 @@ pub fn encode(data: &[u8]) -> String {
         let symbols = [(n >> 18) & 63, (n >> 12) & 63, (n >> 6) & 63, n & 63];
         for (i, &s) in symbols.iter().enumerate() {
             // A chunk of k bytes carries k + 1 symbols; the rest is padding.
-            let c = if i <= chunk.len() { CLOUDFRONT[s as usize] } else { CLOUDFRONT_PAD };
+            let c = if i <= chunk.len() { alphabet[s as usize] } else { pad };
             out.push(char::from(c));
         }
     }
@@ -94,6 +103,15 @@ fn decode_symbols(symbols: &[u8], table: &[u8; 256]) -> Option<Vec<u8>> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn standard_encoding_for_data_uris() {
+        // RFC 4648 §10 test vectors, and the two symbols CloudFront replaces.
+        assert_eq!(encode_standard(b"fo"), "Zm8=");
+        assert_eq!(encode_standard(b"foobar"), "Zm9vYmFy");
+        assert_eq!(encode_standard(&[0xfb, 0xff]), "+/8=");
+        assert_eq!(decode_standard(&encode_standard(&[0, 1, 254, 255])), Some(vec![0, 1, 254, 255]));
+    }
 
     #[test]
     fn encodes_with_cloudfront_alphabet_and_padding() {

@@ -28,7 +28,7 @@ mod policy;
 mod url;
 mod verify;
 
-pub use base64::{decode as decode_base64, encode as encode_base64};
+pub use base64::{decode as decode_base64, encode as encode_base64, encode_standard as encode_standard_base64};
 pub use cookies::{SignedCookies, parse_signed_cookies, sign_cookies};
 pub use keys::{KeyAlgorithm, KeyError, PublicKey, RSA_MODULUS_BITS, SignError, SigningKey};
 pub use limits::{

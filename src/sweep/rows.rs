@@ -24,7 +24,7 @@ const TRAILING: [&str; 2] = ["error", "rerun"];
 /// The summary numbers, in column order; `by_method` follows as
 /// `<method>_<field>` for every method, so the columns are the same for every
 /// run whichever methods it saw.
-const SUMMARY_COLUMNS: [&str; 42] = [
+const SUMMARY_COLUMNS: [&str; 43] = [
     "requests",
     "hits",
     "hit_ratio",
@@ -41,6 +41,7 @@ const SUMMARY_COLUMNS: [&str; 42] = [
     "origin_requests",
     "origin_bytes",
     "origin_offload",
+    "origin_peak_requests_per_s",
     "collapsed",
     "latency_p50_ms",
     "latency_p95_ms",
@@ -101,6 +102,7 @@ fn metric_cells(summary: &Summary) -> Vec<String> {
         origin_requests,
         origin_bytes,
         origin_offload,
+        origin_peak_requests_per_s,
         collapsed,
         latency_ms,
         by_method,
@@ -134,6 +136,7 @@ fn metric_cells(summary: &Summary) -> Vec<String> {
         origin_requests.to_string(),
         origin_bytes.to_string(),
         origin_offload.to_string(),
+        origin_peak_requests_per_s.to_string(),
         collapsed.to_string(),
         p50.to_string(),
         p95.to_string(),
@@ -313,7 +316,7 @@ mod tests {
         assert_eq!(&h[..6], ["point", "replicate", "seed", "caches.edge.capacity", "traffic.zipf_alpha", "status"]);
         assert_eq!(h[h.len() - 2..], ["error", "rerun"]);
         assert!(h.contains(&"latency_p99_ms".to_string()) && h.contains(&"delete_errors_5xx".to_string()));
-        assert_eq!(metric_columns().len(), 42 + 7 * 4);
+        assert_eq!(metric_columns().len(), 43 + 7 * 4);
         assert!(h.contains(&"failovers".to_string()) && h.contains(&"signing_rejected".to_string()));
     }
 

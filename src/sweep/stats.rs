@@ -11,13 +11,14 @@ use super::rows::{STATUS_OK, Table, csv_line};
 use std::collections::BTreeMap;
 
 /// The metrics summarised per point, by their `sweep.csv` column.
-pub const MAIN_METRICS: [&str; 11] = [
+pub const MAIN_METRICS: [&str; 12] = [
     "hit_ratio",
     "byte_hit_ratio",
     "edge_hit_ratio",
     "regional_hit_ratio",
     "origin_offload",
     "origin_requests",
+    "origin_peak_requests_per_s",
     "errors_5xx",
     "latency_mean_ms",
     "latency_p50_ms",

@@ -5,6 +5,7 @@ mod determinism;
 mod failover;
 mod import;
 mod lessons;
+mod plot;
 mod protocol_access;
 mod scenario_errors;
 mod signed_traffic;

@@ -1,0 +1,184 @@
+//! Charts and `report.html` from a results folder: `cdnsim plot DIR`,
+//! `cdnsim run --plot`, `cdnsim sweep --plot`.
+//!
+//! Everything is read back from the folder's CSV files, so any folder cdnsim
+//! wrote can be plotted later, and the charts show what the files say.
+//!
+//! - [`table`]: a CSV read by column name.
+//! - [`run_charts`], [`sweep_charts`]: tables to [`chart::Chart`]s (pure).
+//! - [`draw`]: charts to PNG and SVG with plotters and a bundled font.
+//! - [`html`]: the self-contained `report.html`.
+
+pub mod chart;
+pub mod draw;
+pub mod html;
+pub mod run_charts;
+pub mod sweep_charts;
+pub mod table;
+
+use anyhow::{Context, bail};
+use std::path::Path;
+pub use sweep_charts::SweepChoice;
+use table::CsvTable;
+
+pub const REPORT_FILE: &str = "report.html";
+
+/// What [`plot_dir`] wrote.
+#[derive(Debug)]
+pub struct Plotted {
+    /// File names in the folder: each chart's `.png` and `.svg`, then `report.html`.
+    pub files: Vec<String>,
+}
+
+enum Kind {
+    Run,
+    Sweep,
+}
+
+fn kind_of(dir: &Path) -> anyhow::Result<Kind> {
+    if !dir.is_dir() {
+        bail!("{} is not a folder (give the results folder of a run or a sweep)", dir.display());
+    }
+    if dir.join("sweep-summary.csv").is_file() {
+        Ok(Kind::Sweep)
+    } else if dir.join("timeseries.csv").is_file() {
+        Ok(Kind::Run)
+    } else if dir.join("sweep.csv").is_file() {
+        bail!(
+            "{} holds an unfinished sweep (no sweep-summary.csv): finish it with `cdnsim sweep ... --resume`",
+            dir.display()
+        )
+    } else {
+        bail!(
+            "{} holds no cdnsim results (expected timeseries.csv from `cdnsim run` or sweep-summary.csv from `cdnsim sweep`)",
+            dir.display()
+        )
+    }
+}
+
+fn optional_table(path: &Path) -> anyhow::Result<Option<CsvTable>> {
+    if path.is_file() { CsvTable::read(path).map(Some) } else { Ok(None) }
+}
+
+/// Draws every chart of the run or sweep in `dir`, writes them as PNG and
+/// SVG beside the CSV files, and writes `report.html`; all files or none.
+pub fn plot_dir(dir: &Path, choice: &SweepChoice) -> anyhow::Result<Plotted> {
+    let (charts, page) = match kind_of(dir)? {
+        Kind::Run => {
+            let tables = run_charts::RunTables {
+                timeseries: CsvTable::read(&dir.join("timeseries.csv"))?,
+                faults: optional_table(&dir.join("faults.csv"))?,
+                signing: optional_table(&dir.join("signing.csv"))?,
+            };
+            (run_charts::run_charts(&tables)?, run_page(dir)?)
+        }
+        Kind::Sweep => {
+            let summary = CsvTable::read(&dir.join("sweep-summary.csv"))?;
+            (sweep_charts::sweep_charts(&summary, choice)?, sweep_page(dir, &summary, choice)?)
+        }
+    };
+    let mut files: Vec<(String, Vec<u8>)> = Vec::new();
+    let mut pngs = Vec::new();
+    for chart in &charts {
+        let png = draw::png(chart)?;
+        files.push((format!("{}.svg", chart.file_stem), draw::svg(chart)?.into_bytes()));
+        files.push((format!("{}.png", chart.file_stem), png.clone()));
+        pngs.push((chart.title.as_str(), png));
+    }
+    let page = html::Page { charts: pngs.iter().map(|(t, p)| (*t, p.as_slice())).collect(), ..page };
+    files.push((REPORT_FILE.to_string(), html::render(&page).into_bytes()));
+    let named: Vec<(&str, Vec<u8>)> = files.iter().map(|(n, b)| (n.as_str(), b.clone())).collect();
+    crate::report::write_files(dir, &named).with_context(|| format!("writing charts into {}", dir.display()))?;
+    Ok(Plotted { files: files.into_iter().map(|(n, _)| n).collect() })
+}
+
+fn run_page(dir: &Path) -> anyhow::Result<html::Page<'static>> {
+    let summary = CsvTable::read(&dir.join("summary.csv"))?;
+    let row = summary.rows.first().cloned().unwrap_or_default();
+    let cell = |name: &str| summary.column(name).and_then(|c| row.get(c)).cloned().unwrap_or_default();
+    let scenario = std::fs::read_to_string(dir.join("scenario.toml")).ok();
+    Ok(html::Page {
+        title: format!("cdnsim run: {}", cell("scenario")),
+        subtitle: format!(
+            "seed {}, {} measured requests, results in {}",
+            cell("seed"),
+            cell("requests"),
+            dir.display()
+        ),
+        table_header: vec!["metric".into(), "value".into()],
+        table_rows: summary.header.iter().zip(&row).map(|(h, v)| vec![h.clone(), v.clone()]).collect(),
+        charts: Vec::new(),
+        scenario,
+    })
+}
+
+fn sweep_page(dir: &Path, summary: &CsvTable, choice: &SweepChoice) -> anyhow::Result<html::Page<'static>> {
+    let manifest: Option<serde_json::Value> =
+        std::fs::read(dir.join("sweep.json")).ok().and_then(|b| serde_json::from_slice(&b).ok());
+    let scenario_path = manifest.as_ref().and_then(|m| m["scenario"].as_str().map(str::to_string));
+    // What the sweep changed in the scenario, as comments above its text.
+    let mut changes = String::new();
+    if let Some(m) = &manifest {
+        for set in m["set"].as_array().into_iter().flatten().filter_map(|s| s.as_str()) {
+            changes += &format!("# --set {set}\n");
+        }
+        for vary in m["vary"].as_array().into_iter().flatten() {
+            let values: Vec<&str> =
+                vary["values"].as_array().into_iter().flatten().filter_map(|v| v.as_str()).collect();
+            changes += &format!("# --vary {}={}\n", vary["path"].as_str().unwrap_or("?"), values.join(","));
+        }
+        if let Some(n) = m["requests"].as_u64() {
+            changes += &format!("# --requests {n}\n");
+        }
+    }
+    let scenario = scenario_path.as_ref().and_then(|p| {
+        std::fs::read_to_string(p).ok().map(|text| format!("# Scenario of this sweep: {p}\n{changes}\n{text}"))
+    });
+    let metric = choice.metric.as_deref().unwrap_or(sweep_charts::DEFAULT_METRIC);
+    let mut metrics = vec![metric];
+    for m in ["hit_ratio", "origin_offload", "origin_peak_requests_per_s", "latency_p99_ms"] {
+        if !metrics.contains(&m) && summary.column(&format!("{m}_mean")).is_some() {
+            metrics.push(m);
+        }
+    }
+    let varied = sweep_charts::varied_columns(summary);
+    let mut header = vec!["point".to_string()];
+    header.extend(varied.iter().cloned());
+    header.extend(["runs".to_string(), "failed".to_string()]);
+    header.extend(metrics.iter().map(|m| format!("{m} (mean ± 95% CI)")));
+    let text = |row: &[String], name: &str| summary.column(name).and_then(|c| row.get(c)).cloned().unwrap_or_default();
+    let rows = summary
+        .rows
+        .iter()
+        .map(|row| {
+            let mut cells = vec![text(row, "point")];
+            cells.extend(varied.iter().map(|v| text(row, v)));
+            cells.extend([text(row, "runs"), text(row, "failed")]);
+            for m in &metrics {
+                let mean = text(row, &format!("{m}_mean"));
+                let low = text(row, &format!("{m}_ci95_low")).parse::<f64>();
+                let high = text(row, &format!("{m}_ci95_high")).parse::<f64>();
+                cells.push(match (low, high) {
+                    (Ok(low), Ok(high)) => format!("{mean} ± {}", chart::format_number((high - low) / 2.0)),
+                    _ => mean,
+                });
+            }
+            cells
+        })
+        .collect();
+    let seed = manifest.as_ref().and_then(|m| m["seed"].as_u64()).map_or(String::new(), |s| format!("base seed {s}, "));
+    let replicates = manifest.as_ref().and_then(|m| m["replicates"].as_u64()).unwrap_or(1);
+    Ok(html::Page {
+        title: format!("cdnsim sweep: {}", scenario_path.as_deref().unwrap_or("(unknown scenario)")),
+        subtitle: format!(
+            "{seed}{} points x {replicates} replicates, varying {}; results in {}",
+            summary.rows.len(),
+            varied.join(", "),
+            dir.display()
+        ),
+        table_header: header,
+        table_rows: rows,
+        charts: Vec::new(),
+        scenario,
+    })
+}

@@ -1,0 +1,268 @@
+//! `cdnsim plot`, `run --plot` and `sweep --plot` end to end, on small real
+//! runs of the bundled scenarios: every chart exists as PNG and SVG of the
+//! right size with one line per series, and report.html renders in headless
+//! Chromium with its charts visible.
+
+use crate::support::*;
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+fn repo(path: &str) -> String {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join(path).to_str().unwrap().to_string()
+}
+
+fn ok(result: (i32, String, String)) -> String {
+    let (code, stdout, stderr) = result;
+    assert_eq!(code, 0, "stdout:\n{stdout}\nstderr:\n{stderr}");
+    stdout
+}
+
+/// Width and height from a PNG's IHDR chunk.
+fn png_size(bytes: &[u8]) -> (u32, u32) {
+    assert_eq!(&bytes[..8], b"\x89PNG\r\n\x1a\n", "not a PNG");
+    assert_eq!(&bytes[12..16], b"IHDR");
+    let be = |b: &[u8]| u32::from_be_bytes([b[0], b[1], b[2], b[3]]);
+    (be(&bytes[16..20]), be(&bytes[20..24]))
+}
+
+/// Polylines per series colour: a series draws its line and its legend
+/// sample in its palette colour; axes and ticks are black.
+fn series_colours(svg: &str) -> BTreeMap<String, usize> {
+    let palette: Vec<String> =
+        cdnsim::plot::draw::PALETTE.iter().map(|c| format!("stroke=\"#{:02X}{:02X}{:02X}\"", c.0, c.1, c.2)).collect();
+    let mut found = BTreeMap::new();
+    for polyline in svg.split("<polyline").skip(1) {
+        let tag = &polyline[..polyline.find('>').unwrap()];
+        if let Some(colour) = palette.iter().find(|p| tag.contains(p.as_str())) {
+            *found.entry(colour.clone()).or_insert(0) += 1;
+        }
+    }
+    found
+}
+
+/// Checks `<stem>.png` and `<stem>.svg` in `dir`; returns the SVG text.
+fn chart(dir: &Path, stem: &str) -> String {
+    let png = std::fs::read(dir.join(format!("{stem}.png"))).unwrap_or_else(|e| panic!("{stem}.png: {e}"));
+    assert!(png.len() > 10_000, "{stem}.png is only {} bytes", png.len());
+    assert_eq!(png_size(&png), (cdnsim::plot::draw::WIDTH, cdnsim::plot::draw::HEIGHT));
+    let svg = std::fs::read_to_string(dir.join(format!("{stem}.svg"))).unwrap();
+    assert!(svg.starts_with("<svg") && svg.trim_end().ends_with("</svg>"), "{stem}.svg is not a whole SVG");
+    svg
+}
+
+/// The lines of an SVG chart: each series is a line plus a legend sample.
+fn assert_series(svg: &str, stem: &str, names: &[&str]) {
+    let colours = series_colours(svg);
+    assert_eq!(colours.len(), names.len(), "{stem}: {colours:?}");
+    assert!(colours.values().all(|n| *n == 2), "{stem}: each series has a line and a legend entry: {colours:?}");
+    for name in names {
+        assert!(svg.contains(name), "{stem}: no legend entry {name:?}");
+    }
+}
+
+/// The failover scenario, shortened: the primary is black-holed from 20 s to
+/// 35 s of a 60 s run at 100 requests/s.
+fn failover_run(name: &str) -> PathBuf {
+    let out = temp_dir(name).join("run");
+    ok(cdnsim(&[
+        "run",
+        &repo("scenarios/origin-failover.toml"),
+        "--no-progress",
+        "--out",
+        out.to_str().unwrap(),
+        "--set",
+        "simulation.duration=60 s",
+        "--set",
+        "simulation.warmup=5 s",
+        "--set",
+        "simulation.metrics_interval=5 s",
+        "--set",
+        "traffic.rate=100",
+        "--set",
+        "faults[0].start=20 s",
+        "--set",
+        "faults[0].end=35 s",
+        "--plot",
+    ]));
+    out
+}
+
+#[test]
+fn a_run_plots_every_chart_with_its_series() {
+    let out = failover_run("plot-run");
+    let faults = std::fs::read_to_string(out.join("faults.csv")).unwrap();
+    assert_eq!(faults, "origin,kind,start_s,end_s,status,fraction,factor\nprimary-web,blackhole,20.0,35.0,,,\n");
+    assert!(std::fs::read_to_string(out.join("scenario.toml")).unwrap().contains("# --set faults[0].start=20 s"));
+    // Every hit was answered by one tier.
+    let mut reader = csv::Reader::from_path(out.join("timeseries.csv")).unwrap();
+    let header = reader.headers().unwrap().clone();
+    let at = |name: &str| header.iter().position(|h| h == name).unwrap();
+    let mut regional = 0;
+    for row in reader.records().map(Result::unwrap) {
+        let n = |name: &str| row[at(name)].parse::<u64>().unwrap();
+        assert_eq!(n("edge_hits") + n("regional_hits") + n("shield_hits"), n("hits"));
+        regional += n("regional_hits");
+    }
+    assert!(regional > 0);
+
+    let hits = chart(&out, "hit-ratio");
+    assert_series(&hits, "hit-ratio", &["any cache", "edge", "regional edge cache"]);
+    // The fault window is shaded and named in the legend.
+    assert!(hits.contains("fault (primary-web: blackhole)"));
+    let origin = chart(&out, "origin-load");
+    assert_series(&origin, "origin-load", &["origin requests/s"]);
+    assert!(origin.contains("peak ") && origin.contains(" req/s at "), "the peak is marked");
+    assert_series(&chart(&out, "latency"), "latency", &["p50", "p95", "p99"]);
+    assert_series(&chart(&out, "errors"), "errors", &["failovers/s", "viewer errors/s"]);
+    assert!(!out.join("signing.png").exists(), "no signed behaviors, no signing chart");
+
+    let html = std::fs::read_to_string(out.join("report.html")).unwrap();
+    assert_eq!(html.matches("<img class=\"chart\"").count(), 4);
+    assert_eq!(html.matches("src=\"data:image/png;base64,").count(), 4, "charts are inlined");
+    assert!(html.contains("<td>origin_peak_requests_per_s</td>") && html.contains("<h2>Scenario</h2>"));
+    assert!(html.contains("members = [&quot;primary-web&quot;, &quot;backup-bucket&quot;]"), "escaped scenario");
+}
+
+#[test]
+fn signed_requests_are_charted_by_outcome() {
+    let out = temp_dir("plot-signed").join("run");
+    ok(cdnsim(&[
+        "run",
+        &repo("scenarios/signed-urls.toml"),
+        "--no-progress",
+        "--requests",
+        "3000",
+        "--set",
+        "simulation.warmup=0 s",
+        "--set",
+        "simulation.metrics_interval=1 s",
+        "--out",
+        out.to_str().unwrap(),
+    ]));
+    let stdout = ok(cdnsim(&["plot", out.to_str().unwrap()]));
+    assert!(stdout.contains("5 charts"), "{stdout}");
+    let svg = chart(&out, "signing");
+    // One bar per outcome that happened: accepted and at least one rejection.
+    let bars = svg.matches("<rect").count() - 1;
+    assert!(bars >= 2, "{bars} bars");
+    assert!(svg.contains("accepted"));
+}
+
+#[test]
+fn a_sweep_plots_lines_per_parameter_and_a_heat_map() {
+    let dir = temp_dir("plot-sweep");
+    let scenario = dir.join("tiny.toml");
+    std::fs::write(&scenario, TINY).unwrap();
+    let out = dir.join("sweep");
+    ok(cdnsim(&[
+        "sweep",
+        scenario.to_str().unwrap(),
+        "--requests",
+        "2000",
+        "--no-progress",
+        "--replicates",
+        "2",
+        "--vary",
+        "caches.edge.capacity=2000 B,5000 B,20000 B",
+        "--vary",
+        "traffic.zipf_alpha=0.6,1.0",
+        "--out",
+        out.to_str().unwrap(),
+        "--plot",
+    ]));
+    let lines = chart(&out, "sweep-hit_ratio");
+    assert_series(&lines, "sweep-hit_ratio", &["traffic.zipf_alpha=0.6", "traffic.zipf_alpha=1.0"]);
+    // Replicates give each line a confidence band.
+    assert_eq!(lines.matches("<polygon").count(), 2);
+    let heat = chart(&out, "sweep-hit_ratio-heatmap");
+    assert_eq!(heat.matches("<rect").count() - 1, 3 * 2, "a cell per point");
+
+    let out_dir = out.to_str().unwrap();
+    let stdout = ok(cdnsim(&["plot", out_dir, "--metric", "latency_p99_ms", "--x", "traffic.zipf_alpha"]));
+    assert!(stdout.contains("2 charts"), "{stdout}");
+    assert_series(
+        &chart(&out, "sweep-latency_p99_ms"),
+        "sweep-latency_p99_ms",
+        &["caches.edge.capacity=2000 B", "caches.edge.capacity=5000 B", "caches.edge.capacity=20000 B"],
+    );
+    let (code, _, stderr) = cdnsim(&["plot", out_dir, "--metric", "speed"]);
+    assert_eq!(code, 2);
+    assert!(stderr.contains("--metric speed") && stderr.contains("hit_ratio"), "{stderr}");
+    let html = std::fs::read_to_string(out.join("report.html")).unwrap();
+    assert!(html.contains("<th>caches.edge.capacity</th>") && html.contains("± "), "the points table");
+    assert!(html.contains("# --vary traffic.zipf_alpha=0.6,1.0\n# --requests 2000\n"), "what the sweep changed");
+}
+
+#[test]
+fn plot_refuses_folders_without_results() {
+    let dir = temp_dir("plot-empty");
+    let (code, _, stderr) = cdnsim(&["plot", dir.to_str().unwrap()]);
+    assert_eq!(code, 2);
+    assert!(stderr.contains("holds no cdnsim results"), "{stderr}");
+    let (code, _, stderr) = cdnsim(&["plot", dir.join("missing").to_str().unwrap()]);
+    assert_eq!(code, 2);
+    assert!(stderr.contains("is not a folder"), "{stderr}");
+}
+
+fn chromium() -> Option<PathBuf> {
+    let path = std::env::var_os("PATH")?;
+    ["chromium", "chromium-browser"]
+        .iter()
+        .flat_map(|name| std::env::split_paths(&path).map(move |dir| dir.join(name)))
+        .find(|p| p.is_file())
+}
+
+/// report.html in headless Chromium: the screenshot shows each chart's
+/// series colours, so the inlined images decoded and rendered.
+#[test]
+fn report_html_renders_its_charts_in_chromium() {
+    let Some(chromium) = chromium() else {
+        assert!(
+            std::env::var_os("CDNSIM_REQUIRE_CHROMIUM").is_none(),
+            "CDNSIM_REQUIRE_CHROMIUM is set but chromium is not installed (apt-get install chromium)"
+        );
+        eprintln!("skipped: chromium is not installed");
+        return;
+    };
+    let out = failover_run("plot-chromium");
+    let profile = out.parent().unwrap().join("chromium-profile");
+    let screenshot = out.parent().unwrap().join("report.png");
+    let url = format!("file://{}", out.join("report.html").display());
+    let status = std::process::Command::new(chromium)
+        .args([
+            "--headless",
+            "--no-sandbox",
+            "--disable-gpu",
+            "--disable-quic",
+            "--no-first-run",
+            "--disable-background-networking",
+            "--disable-component-update",
+            "--disable-sync",
+            "--hide-scrollbars",
+            &format!("--user-data-dir={}", profile.display()),
+            &format!("--screenshot={}", screenshot.display()),
+            "--window-size=1200,3600",
+            &url,
+        ])
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .status()
+        .expect("chromium starts");
+    assert!(status.success(), "chromium failed: {status}");
+    let image = image::open(&screenshot).expect("chromium wrote a PNG").to_rgb8();
+    assert_eq!(image.dimensions(), (1200, 3600));
+    // Pixels of the first two series colours, by band of 620 px (about a chart each).
+    let near = |p: &image::Rgb<u8>, c: &plotters::style::RGBColor| {
+        (p[0] as i32 - c.0 as i32).abs() + (p[1] as i32 - c.1 as i32).abs() + (p[2] as i32 - c.2 as i32).abs() < 30
+    };
+    let palette = &cdnsim::plot::draw::PALETTE;
+    let coloured: usize = image.pixels().filter(|p| near(p, &palette[0]) || near(p, &palette[1])).count();
+    // Four charts with at least one 3-pixel line across ~950 pixels each.
+    assert!(coloured > 4 * 2000, "only {coloured} series-coloured pixels: the charts did not render");
+    let rows_with_lines =
+        (0..image.height()).filter(|&y| (0..image.width()).any(|x| near(image.get_pixel(x, y), &palette[0]))).count();
+    assert!(rows_with_lines > 4 * 100, "series lines span only {rows_with_lines} rows");
+    // Keep a copy for a person to look at.
+    let keep = Path::new(env!("CARGO_TARGET_TMPDIR")).join("report-screenshot.png");
+    let _ = std::fs::copy(&screenshot, keep);
+}
