@@ -2,7 +2,7 @@
 //! becomes the text `cdnsim import distribution` prints and the table a
 //! scenario's `[distribution] import` merges, so the two never disagree.
 
-use super::{ImportedBehavior, ImportedDistribution, OriginKind, PROTOCOL_FIELDS_SUPPORTED, RegionSource};
+use super::{ImportedBehavior, ImportedDistribution, OriginKind, RegionSource};
 use crate::policy::path_pattern;
 use std::fmt::Write as _;
 use toml::Value;
@@ -59,19 +59,17 @@ pub fn to_parts(d: &ImportedDistribution) -> Vec<Part> {
         if let Some(s) = o.response_timeout_s {
             p.set("response_timeout", s as i64);
         }
-        if PROTOCOL_FIELDS_SUPPORTED {
-            if let Some(policy) = &o.protocol_policy {
-                p.set("protocol_policy", policy.as_str());
-            }
-            if !o.custom_headers.is_empty() {
-                let headers = o.custom_headers.iter().map(|(name, value)| {
-                    let mut t = toml::Table::new();
-                    t.insert("name".into(), Value::String(name.clone()));
-                    t.insert("value".into(), Value::String(value.clone()));
-                    Value::Table(t)
-                });
-                p.set("custom_headers", Value::Array(headers.collect()));
-            }
+        if let Some(policy) = &o.protocol_policy {
+            p.set("protocol_policy", policy.as_str());
+        }
+        if !o.custom_headers.is_empty() {
+            let headers = o.custom_headers.iter().map(|(name, value)| {
+                let mut t = toml::Table::new();
+                t.insert("name".into(), Value::String(name.clone()));
+                t.insert("value".into(), Value::String(value.clone()));
+                Value::Table(t)
+            });
+            p.set("custom_headers", Value::Array(headers.collect()));
         }
         parts.push(p);
     }
@@ -118,7 +116,7 @@ fn behavior_part(header: &'static str, b: &ImportedBehavior) -> Part {
     if b.trusted_signers {
         p.set("trusted_signers", true);
     }
-    if PROTOCOL_FIELDS_SUPPORTED && let Some(policy) = &b.viewer_protocol_policy {
+    if let Some(policy) = &b.viewer_protocol_policy {
         p.set("viewer_protocol_policy", policy.as_str());
     }
     p

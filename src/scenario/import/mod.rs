@@ -29,13 +29,6 @@ use std::collections::BTreeMap;
 use std::fmt;
 use std::path::{Path, PathBuf};
 
-/// Whether this build's scenario format has the behavior field
-/// `viewer_protocol_policy` and the origin fields `protocol_policy` and
-/// `custom_headers`. They come with the `lessons-model` branch; until then the
-/// importer keeps them in its data model and turns them into warnings instead
-/// of fields. Flip this one line once the scenario format has them.
-pub const PROTOCOL_FIELDS_SUPPORTED: bool = false;
-
 type Result<T> = std::result::Result<T, ScenarioError>;
 
 /// What the JSON alone cannot say.
@@ -275,12 +268,6 @@ fn import_origin(
         let policy_path = c.child("OriginProtocolPolicy");
         let policy = c.required_str(ctx, "OriginProtocolPolicy")?;
         one_of(ctx, &policy_path, policy, &["http-only", "https-only", "match-viewer"])?;
-        if !PROTOCOL_FIELDS_SUPPORTED {
-            warnings.push(ctx.warning(
-                &policy_path,
-                format!("{policy}: the protocol to the origin is not modelled by this build of cdnsim"),
-            ));
-        }
         protocol_policy = Some(policy.to_string());
         c.finish(ctx, warnings);
         OriginKind::Custom
@@ -298,7 +285,6 @@ fn import_origin(
             "add the one CloudFront's API returned for this origin",
         ));
     };
-    let headers_path = o.child("CustomHeaders");
     let (items_path, header_items) = o.list(ctx, "CustomHeaders", warnings)?;
     let mut custom_headers = Vec::new();
     for (k, item) in header_items.into_iter().enumerate() {
@@ -307,12 +293,6 @@ fn import_origin(
         let value = h.required_str(ctx, "HeaderValue")?.to_string();
         h.finish(ctx, warnings);
         custom_headers.push((name, value));
-    }
-    if !custom_headers.is_empty() && !PROTOCOL_FIELDS_SUPPORTED {
-        warnings.push(ctx.warning(
-            &headers_path,
-            format!("{} custom origin header(s) are not modelled by this build of cdnsim", custom_headers.len()),
-        ));
     }
     let mut origin_shield = None;
     if let Some(shield) = o.take("OriginShield") {
@@ -529,12 +509,6 @@ fn import_behavior(
     let viewer_protocol_policy = b.optional_str(ctx, "ViewerProtocolPolicy")?.map(str::to_string);
     if let Some(policy) = &viewer_protocol_policy {
         one_of(ctx, &viewer_path, policy, &["allow-all", "redirect-to-https", "https-only"])?;
-        if !PROTOCOL_FIELDS_SUPPORTED && policy != "allow-all" {
-            warnings.push(ctx.warning(
-                &viewer_path,
-                format!("{policy}: the viewer protocol policy is not modelled by this build of cdnsim; every viewer is served"),
-            ));
-        }
     }
     let (allowed_methods, cached_methods) = match b.take("AllowedMethods") {
         None => (vec![Method::Get, Method::Head], vec![Method::Get, Method::Head]),
