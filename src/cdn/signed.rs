@@ -221,6 +221,20 @@ impl SignedTraffic {
         self.classes[class].sessions
     }
 
+    /// What session `session` of `class` presented, once an edge has checked
+    /// it: its URL's signing parameters, or its `Cookie` header (for the
+    /// access logs' cs-uri-query and cs(Cookie)).
+    pub fn presented(&self, class: usize, session: u32) -> (Option<&str>, Option<&str>) {
+        let sessions = &self.classes[class];
+        if session >= sessions.sessions {
+            return (None, None);
+        }
+        match &self.credentials[sessions.first + session as usize] {
+            Some(credential) => (credential.query.as_deref(), credential.cookie.as_deref()),
+            None => (None, None),
+        }
+    }
+
     /// Checks what session `session` of `class` presents for `path` under
     /// `behavior` at simulated second `now_s`, as CloudFront's edge would.
     pub fn check(
@@ -368,7 +382,7 @@ fn generate_ecdsa(rng: &mut Xoshiro256PlusPlus) -> SigningKey {
 
 /// A viewer's address: one per session, from 100.64.0.0/10 (shared address
 /// space), far from `FOREIGN_RANGE`.
-fn client_ip(class: usize, session: u32) -> IpAddr {
+pub fn client_ip(class: usize, session: u32) -> IpAddr {
     let n = (splitmix64(((class as u64) << 32) | session as u64) as u32) & 0x003f_ffff;
     IpAddr::V4(Ipv4Addr::from(0x6440_0000 | n))
 }

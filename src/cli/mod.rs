@@ -86,6 +86,13 @@ pub struct RunArgs {
     /// Do not draw a progress bar.
     #[arg(long)]
     pub no_progress: bool,
+    /// Also write every viewer request as CloudFront standard access logs
+    /// (one gzip file per hour of simulated time) into this folder.
+    #[arg(long, value_name = "DIR")]
+    pub access_log: Option<PathBuf>,
+    /// Write the access logs as plain text instead of gzip.
+    #[arg(long, requires = "access_log")]
+    pub access_log_plain: bool,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
@@ -142,7 +149,17 @@ fn run_scenario(args: RunArgs) -> anyhow::Result<ExitCode> {
     let out = args.out.clone().unwrap_or_else(|| PathBuf::from("results").join(&scenario.name));
     let bar = progress::for_run(&scenario, args.no_progress);
     let started = std::time::Instant::now();
-    let report = engine::run(&scenario, seed, &mut |p| bar.update(p));
+    let (report, logged) = match &args.access_log {
+        None => (engine::run(&scenario, seed, &mut |p| bar.update(p)), None),
+        Some(dir) => {
+            let options = report::access_log::AccessLogOptions { gzip: !args.access_log_plain };
+            let mut log = report::access_log::AccessLog::create(dir, &scenario, seed, options)?;
+            let report = engine::run_observed(&scenario, seed, &mut log, &mut |p| bar.update(p));
+            let records = log.records();
+            let files = log.finish().with_context(|| format!("writing the access logs for {}", scenario.name))?;
+            (report, Some((records, files.len(), dir)))
+        }
+    };
     bar.finish();
     let elapsed = started.elapsed();
     let files = report::result_files(&report, &scenario)?;
@@ -166,6 +183,9 @@ fn run_scenario(args: RunArgs) -> anyhow::Result<ExitCode> {
                 report.requests_simulated as f64 / elapsed.as_secs_f64().max(1e-9) / 1e6,
                 out.display()
             );
+            if let Some((records, files, dir)) = logged {
+                outln!("  access logs: {records} requests in {files} files in {}", dir.display());
+            }
         }
     }
     Ok(ExitCode::SUCCESS)

@@ -11,6 +11,7 @@
 //! a pool whose slots are reused, and every table is sized at set-up.
 
 pub mod event;
+pub mod observer;
 pub mod queue;
 pub mod rng;
 
@@ -28,6 +29,7 @@ use crate::scenario::{OriginKind, Scenario};
 use crate::signing::Rejection;
 use crate::time::{SimDuration, SimTime};
 use event::{Event, RequestId};
+use observer::{FinishedRequest, RequestObserver};
 use queue::EventQueue;
 use rand::rngs::Xoshiro256PlusPlus;
 use std::collections::{HashMap, VecDeque};
@@ -85,6 +87,33 @@ pub fn run_with(
     on_progress: &mut dyn FnMut(Progress),
 ) -> Report {
     let mut engine = Engine::new(scenario, seed, catalog, source);
+    engine.run(on_progress);
+    engine.into_report()
+}
+
+/// `run` that also shows every finished request to `observer`.
+pub fn run_observed(
+    scenario: &Scenario,
+    seed: u64,
+    observer: &mut dyn RequestObserver,
+    on_progress: &mut dyn FnMut(Progress),
+) -> Report {
+    let catalog = Catalog::build(scenario, seed);
+    let mut traffic = SyntheticTraffic::new(scenario, seed);
+    run_with_observer(scenario, seed, catalog, &mut traffic, observer, on_progress)
+}
+
+/// `run_with` that also shows every finished request to `observer`.
+pub fn run_with_observer(
+    scenario: &Scenario,
+    seed: u64,
+    catalog: Catalog,
+    source: &mut dyn RequestSource,
+    observer: &mut dyn RequestObserver,
+    on_progress: &mut dyn FnMut(Progress),
+) -> Report {
+    let mut engine = Engine::new(scenario, seed, catalog, source);
+    engine.observer = Some(observer);
     engine.run(on_progress);
     engine.into_report()
 }
@@ -155,6 +184,8 @@ struct Request {
     edge: u16,
     origin: u16,
     method: Method,
+    /// The viewer's scheme, for observers (the access log's cs-protocol).
+    https: bool,
     measured: bool,
     levels: [Level; MAX_LEVELS],
     depth: u8,
@@ -211,6 +242,8 @@ struct CachingRule {
 struct Engine<'s> {
     scenario: &'s Scenario,
     source: &'s mut dyn RequestSource,
+    /// Sees each finished request, when a caller asked (`run_observed`).
+    observer: Option<&'s mut dyn RequestObserver>,
     /// The next viewer request and when it arrives. It is kept out of the
     /// heap: with one arrival pending at a time, comparing it with the heap's
     /// top is cheaper than a push and a pop, and an edge hit then touches the
@@ -308,6 +341,7 @@ impl<'s> Engine<'s> {
         Engine {
             scenario,
             source,
+            observer: None,
             next_viewer: None,
             seed,
             now: SimTime::ZERO,
@@ -432,6 +466,7 @@ impl<'s> Engine<'s> {
             edge: viewer.edge as u16,
             origin: origin as u16,
             method: viewer.method,
+            https: viewer.https,
             measured: self.metrics.measures(start),
             levels,
             depth: depth as u8,
@@ -869,16 +904,7 @@ impl<'s> Engine<'s> {
     fn finish(&mut self, id: RequestId) {
         let r = self.requests[id as usize];
         if r.measured {
-            let edge_stale = r.levels[0].stale_version;
-            let result = if r.status >= 400 {
-                ResultType::Error
-            } else if r.served_by == ServedBy::Edge {
-                ResultType::Hit
-            } else if edge_stale != NONE && !r.body {
-                ResultType::RefreshHit
-            } else {
-                ResultType::Miss
-            };
+            let result = result_type(&r);
             let viewer_half = SimDuration(r.levels[0].half_rtt_us as u64);
             self.metrics.record(&Outcome {
                 start: r.start,
@@ -891,7 +917,41 @@ impl<'s> Engine<'s> {
                 result,
             });
         }
+        if self.observer.is_some() {
+            self.observe(&r);
+        }
         self.free_requests.push(id);
+    }
+
+    /// Shows a finished request to the observer; kept out of `finish` so an
+    /// unobserved run only pays the check.
+    #[inline(never)]
+    fn observe(&mut self, r: &Request) {
+        let Some(observer) = self.observer.as_deref_mut() else { return };
+        let class = r.class as usize;
+        let (signed_query, signed_cookie) = match &self.signed {
+            Some(signed) => signed.presented(class, r.session),
+            None => (None, None),
+        };
+        observer.on_finish(&FinishedRequest {
+            arrived: r.arrived,
+            finished: self.now,
+            edge: r.edge as usize,
+            class,
+            object_in_class: self.catalog.id_in_class(class, r.object),
+            behavior: r.behavior as usize,
+            method: r.method,
+            https: r.https,
+            session: r.session,
+            status: r.status,
+            body_bytes: body_bytes(r.method, r.status, r.size_bytes),
+            object_bytes: r.size_bytes,
+            result: result_type(r),
+            served_by: r.served_by,
+            origin_outcome: (r.served_by == ServedBy::Origin).then_some(r.outcome),
+            signed_query,
+            signed_cookie,
+        });
     }
 
     /// Checks the signed URL or cookies the request presents, when its
@@ -1031,6 +1091,19 @@ impl Node {
 /// caches separately (reference §6.2).
 fn cache_key(object: u64, method: Method) -> CacheKey {
     object * 2 + (method == Method::Options) as u64
+}
+
+/// CloudFront's `x-edge-result-type` for a request leaving the edge.
+fn result_type(r: &Request) -> ResultType {
+    if r.status >= 400 {
+        ResultType::Error
+    } else if r.served_by == ServedBy::Edge {
+        ResultType::Hit
+    } else if r.levels[0].stale_version != NONE && !r.body {
+        ResultType::RefreshHit
+    } else {
+        ResultType::Miss
+    }
 }
 
 /// Half a round trip, in whole microseconds.
