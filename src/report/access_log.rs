@@ -459,3 +459,294 @@ impl Drop for AccessLog<'_> {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::http::Method;
+    use crate::time::SimTime;
+
+    const SCENARIO: &str = r#"
+[simulation]
+requests = 10
+
+[[topology.regional_caches]]
+region = "us-east-1"
+
+[[topology.edges]]
+name = "IAD89-C1"
+regional_cache = "us-east-1"
+
+[[topology.edges]]
+name = "Zürich 1"
+regional_cache = "us-east-1"
+
+[caches.edge]
+capacity = "1 MiB"
+
+[caches.regional]
+capacity = "1 MiB"
+
+[[origins]]
+name = "origin"
+region = "us-east-1"
+latency = "40 ms"
+
+[distribution]
+domain = "d111111abcdef8.cloudfront.net"
+
+[distribution.default_behavior]
+origin = "origin"
+
+[traffic]
+rate = 100
+
+[[traffic.classes]]
+name = "files"
+share = 1
+objects = 10
+path = "/a b/{id}.jpg"
+size = "1000 B"
+"#;
+
+    fn scenario() -> Scenario {
+        Scenario::from_toml_str(Path::new("test.toml"), SCENARIO, &[]).unwrap()
+    }
+
+    fn request(finished_s: f64) -> FinishedRequest<'static> {
+        let finished = SimTime((finished_s * 1e6) as u64);
+        FinishedRequest {
+            arrived: SimTime(finished.0.saturating_sub(82_400)),
+            finished,
+            edge: 0,
+            class: 0,
+            object_in_class: 7,
+            behavior: 0,
+            method: Method::Get,
+            https: true,
+            session: 0,
+            status: 200,
+            body_bytes: 1000,
+            object_bytes: 1000,
+            result: ResultType::Miss,
+            served_by: ServedBy::Origin,
+            origin_outcome: Some(OriginOutcome::Status(200)),
+            signed_query: None,
+            signed_cookie: None,
+        }
+    }
+
+    fn escaped(value: &str) -> String {
+        let mut out = String::new();
+        escape_into(&mut out, value);
+        out
+    }
+
+    fn field<'a>(line: &'a str, name: &str) -> &'a str {
+        let i = FIELDS.iter().position(|f| *f == name).unwrap();
+        line.trim_end_matches('\n').split('\t').nth(i).unwrap()
+    }
+
+    #[test]
+    fn fields_are_url_encoded_and_empty_ones_are_a_dash() {
+        assert_eq!(escaped(""), "-");
+        assert_eq!(escaped("/images/cat 1.jpg"), "/images/cat%201.jpg");
+        assert_eq!(escaped("a\tb\nc"), "a%09b%0Ac");
+        assert_eq!(escaped("/café"), "/caf%C3%A9");
+        assert_eq!(escaped("Key-Pair-Id=K2~x"), "Key-Pair-Id=K2%7Ex");
+        assert_eq!(escaped("<>\"#%{}|\\^[]`'"), "%3C%3E%22%23%25%7B%7D%7C%5C%5E%5B%5D%60%27");
+        // What a URL or a base64 value is made of passes unchanged.
+        assert_eq!(escaped("/a/b.jpg?x=1&y=-_.;:@!$*+,/()"), "/a/b.jpg?x=1&y=-_.;:@!$*+,/()");
+        assert_eq!(escaped("\u{7f}"), "%7F");
+    }
+
+    #[test]
+    fn result_types_are_named_as_in_cloudfront_logs() {
+        let names: Vec<String> = [ResultType::Hit, ResultType::RefreshHit, ResultType::Miss, ResultType::Error]
+            .into_iter()
+            .map(|r| result_name(r).to_string())
+            .collect();
+        assert_eq!(names, ["Hit", "RefreshHit", "Miss", "Error"]);
+    }
+
+    #[test]
+    fn distribution_ids_and_request_ids_look_like_cloudfronts() {
+        let id = distribution_id("d111111abcdef8.cloudfront.net");
+        assert_eq!(id.len(), 14);
+        assert!(id.starts_with('E') && id.bytes().all(|b| b.is_ascii_uppercase() || b.is_ascii_digit()));
+        assert_eq!(id, distribution_id("d111111abcdef8.cloudfront.net"));
+        assert_ne!(id, distribution_id("d222222abcdef8.cloudfront.net"));
+        let mut request_id = String::new();
+        push_request_id(&mut request_id, 42);
+        assert_eq!(request_id.len(), 56);
+        assert!(request_id.ends_with("==") && !request_id[..54].contains('='));
+        assert!(request_id[..54].bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_'));
+    }
+
+    #[test]
+    fn a_record_has_every_field_in_order() {
+        let scenario = scenario();
+        let mut formatter = RecordFormatter::new(&scenario, 1);
+        let mut line = String::new();
+        // 2030-01-01 00:00:00 UTC is the default epoch; 3725.5 s is 01:02:05.
+        formatter.format(&mut line, 0, &request(3725.5));
+        assert!(line.ends_with('\n') && line.matches('\n').count() == 1);
+        assert_eq!(line.trim_end().split('\t').count(), FIELDS.len());
+        assert_eq!(field(&line, "date"), "2030-01-01");
+        assert_eq!(field(&line, "time"), "01:02:05");
+        assert_eq!(field(&line, "x-edge-location"), "IAD89-C1");
+        assert_eq!(field(&line, "cs-uri-stem"), "/a%20b/7.jpg");
+        assert_eq!(field(&line, "cs-uri-query"), "-");
+        assert_eq!(field(&line, "cs(Cookie)"), "-");
+        assert_eq!(field(&line, "time-taken"), "0.082");
+        assert_eq!(field(&line, "cs-protocol"), "https");
+        assert_eq!(field(&line, "sc-bytes"), (1000 + RESPONSE_HEADER_BYTES).to_string());
+        assert_eq!(field(&line, "sc-content-type"), "image/jpeg");
+        assert_eq!(field(&line, "x-edge-result-type"), "Miss");
+        assert_eq!(field(&line, "cs(Host)"), "d111111abcdef8.cloudfront.net");
+        assert!(field(&line, "c-ip").parse::<std::net::Ipv4Addr>().is_ok());
+        let port: u16 = field(&line, "c-port").parse().unwrap();
+        assert!(port >= 1024);
+    }
+
+    #[test]
+    fn signed_credentials_plain_http_and_errors_are_logged_as_cloudfront_does() {
+        let scenario = scenario();
+        let mut formatter = RecordFormatter::new(&scenario, 1);
+        let mut line = String::new();
+        let r = FinishedRequest {
+            edge: 1,
+            https: false,
+            method: Method::Put,
+            status: 403,
+            body_bytes: 0,
+            result: ResultType::Error,
+            served_by: ServedBy::EdgeRefusal,
+            origin_outcome: None,
+            signed_query: Some("Expires=1&Signature=a~b&Key-Pair-Id=K1"),
+            signed_cookie: Some("CloudFront-Policy=x; CloudFront-Signature=y"),
+            ..request(1.0)
+        };
+        formatter.format(&mut line, 3, &r);
+        assert_eq!(field(&line, "x-edge-location"), "Z%C3%BCrich%201");
+        assert_eq!(field(&line, "cs-uri-query"), "Expires=1&Signature=a%7Eb&Key-Pair-Id=K1");
+        assert_eq!(field(&line, "cs(Cookie)"), "CloudFront-Policy=x;%20CloudFront-Signature=y");
+        assert_eq!(field(&line, "cs-protocol"), "http");
+        assert_eq!(field(&line, "ssl-protocol"), "-");
+        assert_eq!(field(&line, "cs-protocol-version"), "HTTP/1.1");
+        assert_eq!(field(&line, "x-edge-result-type"), "Error");
+        // The default behavior allows GET and HEAD only.
+        assert_eq!(field(&line, "x-edge-detailed-result-type"), "InvalidRequestMethod");
+        assert_eq!(field(&line, "sc-content-type"), "text/html");
+        assert_eq!(field(&line, "sc-content-len"), "0");
+        let timed_out = FinishedRequest {
+            status: 504,
+            result: ResultType::Error,
+            origin_outcome: Some(OriginOutcome::TimedOut),
+            ..request(1.0)
+        };
+        line.clear();
+        formatter.format(&mut line, 4, &timed_out);
+        assert_eq!(field(&line, "x-edge-detailed-result-type"), "OriginCommError");
+        let shield_hit = FinishedRequest { served_by: ServedBy::Shield, origin_outcome: None, ..request(1.0) };
+        line.clear();
+        formatter.format(&mut line, 5, &shield_hit);
+        assert_eq!(field(&line, "x-edge-result-type"), "Miss");
+        assert_eq!(field(&line, "x-edge-detailed-result-type"), "OriginShieldHit");
+    }
+
+    fn temp_dir(name: &str) -> PathBuf {
+        let dir = std::env::temp_dir().join(format!("cdnsim-accesslog-{}-{name}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&dir);
+        dir
+    }
+
+    fn write_log(dir: &Path, gzip: bool, finished_s: &[f64]) -> Vec<PathBuf> {
+        let scenario = scenario();
+        let mut log = AccessLog::create(dir, &scenario, 9, AccessLogOptions { gzip }).unwrap();
+        for &s in finished_s {
+            log.on_finish(&request(s));
+        }
+        log.finish().unwrap()
+    }
+
+    #[test]
+    fn files_roll_over_each_hour_of_simulated_time() {
+        let dir = temp_dir("roll");
+        let files = write_log(&dir, false, &[0.0, 10.0, 3599.9, 3600.0, 7200.5, 7300.0, 7400.0]);
+        let id = distribution_id("d111111abcdef8.cloudfront.net");
+        let names: Vec<String> = files.iter().map(|f| f.file_name().unwrap().to_string_lossy().into_owned()).collect();
+        assert_eq!(names.len(), 3);
+        for (name, hour) in names.iter().zip(["2030-01-01-00", "2030-01-01-01", "2030-01-01-02"]) {
+            let parts: Vec<&str> = name.split('.').collect();
+            assert_eq!(parts[..2], [id.as_str(), hour]);
+            assert!(parts[2].len() == 8 && parts[2].bytes().all(|b| b.is_ascii_hexdigit()), "{name}");
+        }
+        let counts: Vec<usize> = files
+            .iter()
+            .map(|f| {
+                let text = std::fs::read_to_string(f).unwrap();
+                assert!(text.starts_with(&header()));
+                text.lines().filter(|l| !l.starts_with('#')).count()
+            })
+            .collect();
+        assert_eq!(counts, [3, 1, 3]);
+        // Only the final files remain: no temporary ones.
+        assert_eq!(std::fs::read_dir(&dir).unwrap().count(), 3);
+        std::fs::remove_dir_all(&dir).unwrap();
+    }
+
+    #[test]
+    fn gzip_files_hold_the_plain_text_and_are_the_same_bytes_each_time() {
+        use std::io::Read;
+        let (plain_dir, gz_dir, again_dir) = (temp_dir("plain"), temp_dir("gz"), temp_dir("gz-again"));
+        let times = [0.5, 1.0, 4000.0];
+        let plain = write_log(&plain_dir, false, &times);
+        let gz = write_log(&gz_dir, true, &times);
+        let again = write_log(&again_dir, true, &times);
+        assert_eq!(gz.len(), 2);
+        for ((p, g), a) in plain.iter().zip(&gz).zip(&again) {
+            assert_eq!(g.extension().unwrap(), "gz");
+            assert_eq!(g.file_name(), a.file_name());
+            let bytes = std::fs::read(g).unwrap();
+            assert_eq!(bytes, std::fs::read(a).unwrap());
+            let mut text = String::new();
+            flate2::read::GzDecoder::new(&bytes[..]).read_to_string(&mut text).unwrap();
+            assert_eq!(text, std::fs::read_to_string(p).unwrap());
+        }
+        for dir in [plain_dir, gz_dir, again_dir] {
+            std::fs::remove_dir_all(dir).unwrap();
+        }
+    }
+
+    #[test]
+    fn an_unfinished_log_leaves_no_file() {
+        let dir = temp_dir("unfinished");
+        let scenario = scenario();
+        let mut log = AccessLog::create(&dir, &scenario, 9, AccessLogOptions::default()).unwrap();
+        for s in [1.0, 4000.0, 8000.0] {
+            log.on_finish(&request(s));
+        }
+        drop(log);
+        assert_eq!(std::fs::read_dir(&dir).unwrap().count(), 0);
+        std::fs::remove_dir_all(&dir).unwrap();
+    }
+
+    #[test]
+    fn a_write_error_fails_the_log_and_leaves_no_file() {
+        let dir = temp_dir("write-error");
+        let scenario = scenario();
+        let mut log = AccessLog::create(&dir, &scenario, 9, AccessLogOptions { gzip: false }).unwrap();
+        log.on_finish(&request(1.0));
+        // The next hour's file cannot be created: a folder holds its name.
+        let next = dir.join(format!(".{}.tmp", log.file_name((log.formatter.epoch_s() + 4000) / 3600)));
+        std::fs::create_dir(&next).unwrap();
+        log.on_finish(&request(4000.0));
+        log.on_finish(&request(4001.0));
+        let error = log.finish().unwrap_err();
+        assert!(format!("{error:#}").contains("cannot write"), "{error:#}");
+        let left: Vec<_> = std::fs::read_dir(&dir).unwrap().map(|e| e.unwrap().path()).collect();
+        assert_eq!(left, [next]);
+        std::fs::remove_dir_all(&dir).unwrap();
+    }
+}
