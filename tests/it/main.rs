@@ -8,4 +8,5 @@ mod signed_traffic;
 mod signing;
 mod support;
 mod sweep;
+mod trace;
 mod worked_examples;
