@@ -1,5 +1,6 @@
 //! The one integration-test binary: every file under tests/it/ is a module here.
 
+mod access_log;
 mod cli;
 mod determinism;
 mod failover;
