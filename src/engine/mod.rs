@@ -86,9 +86,7 @@ pub fn run_with(
     source: &mut dyn RequestSource,
     on_progress: &mut dyn FnMut(Progress),
 ) -> Report {
-    let mut engine = Engine::new(scenario, seed, catalog, source);
-    engine.run(on_progress);
-    engine.into_report()
+    run_engine(scenario, seed, catalog, source, None, on_progress)
 }
 
 /// `run` that also shows every finished request to `observer`.
@@ -112,8 +110,21 @@ pub fn run_with_observer(
     observer: &mut dyn RequestObserver,
     on_progress: &mut dyn FnMut(Progress),
 ) -> Report {
+    run_engine(scenario, seed, catalog, source, Some(observer), on_progress)
+}
+
+/// The one place the engine is built and run, so that its loop is compiled
+/// once whether or not a run is observed.
+fn run_engine<'s>(
+    scenario: &'s Scenario,
+    seed: u64,
+    catalog: Catalog,
+    source: &'s mut dyn RequestSource,
+    observer: Option<&'s mut dyn RequestObserver>,
+    on_progress: &mut dyn FnMut(Progress),
+) -> Report {
     let mut engine = Engine::new(scenario, seed, catalog, source);
-    engine.observer = Some(observer);
+    engine.observer = observer;
     engine.run(on_progress);
     engine.into_report()
 }
