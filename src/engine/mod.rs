@@ -29,7 +29,7 @@ use crate::scenario::{OriginKind, Scenario};
 use crate::signing::Rejection;
 use crate::time::{SimDuration, SimTime};
 use event::{Event, RequestId};
-use observer::{FinishedRequest, RequestObserver};
+use observer::{FinishedRequest, NoObserver, RequestObserver};
 use queue::EventQueue;
 use rand::rngs::Xoshiro256PlusPlus;
 use std::collections::{HashMap, VecDeque};
@@ -86,7 +86,7 @@ pub fn run_with(
     source: &mut dyn RequestSource,
     on_progress: &mut dyn FnMut(Progress),
 ) -> Report {
-    run_engine(scenario, seed, catalog, source, None, on_progress)
+    run_engine(scenario, seed, catalog, source, NoObserver, on_progress)
 }
 
 /// `run` that also shows every finished request to `observer`.
@@ -110,21 +110,20 @@ pub fn run_with_observer(
     observer: &mut dyn RequestObserver,
     on_progress: &mut dyn FnMut(Progress),
 ) -> Report {
-    run_engine(scenario, seed, catalog, source, Some(observer), on_progress)
+    run_engine(scenario, seed, catalog, source, observer, on_progress)
 }
 
-/// The one place the engine is built and run, so that its loop is compiled
-/// once whether or not a run is observed.
-fn run_engine<'s>(
+/// Builds and runs the engine. It is compiled once per kind of observer, so
+/// that an unobserved run (`NoObserver`) has no observer code at all.
+fn run_engine<'s, O: RequestObserver>(
     scenario: &'s Scenario,
     seed: u64,
     catalog: Catalog,
     source: &'s mut dyn RequestSource,
-    observer: Option<&'s mut dyn RequestObserver>,
+    observer: O,
     on_progress: &mut dyn FnMut(Progress),
 ) -> Report {
-    let mut engine = Engine::new(scenario, seed, catalog, source);
-    engine.observer = observer;
+    let mut engine = Engine::new(scenario, seed, catalog, source, observer);
     engine.run(on_progress);
     engine.into_report()
 }
@@ -250,11 +249,11 @@ struct CachingRule {
     collapsible: bool,
 }
 
-struct Engine<'s> {
+struct Engine<'s, O> {
     scenario: &'s Scenario,
     source: &'s mut dyn RequestSource,
-    /// Sees each finished request, when a caller asked (`run_observed`).
-    observer: Option<&'s mut dyn RequestObserver>,
+    /// Sees each finished request (`run_observed`), or `NoObserver`.
+    observer: O,
     /// The next viewer request and when it arrives. It is kept out of the
     /// heap: with one arrival pending at a time, comparing it with the heap's
     /// top is cheaper than a push and a pop, and an edge hit then touches the
@@ -283,8 +282,14 @@ struct Engine<'s> {
     metrics: Metrics,
 }
 
-impl<'s> Engine<'s> {
-    fn new(scenario: &'s Scenario, seed: u64, catalog: Catalog, source: &'s mut dyn RequestSource) -> Self {
+impl<'s, O: RequestObserver> Engine<'s, O> {
+    fn new(
+        scenario: &'s Scenario,
+        seed: u64,
+        catalog: Catalog,
+        source: &'s mut dyn RequestSource,
+        observer: O,
+    ) -> Self {
         let topology = Topology::build(scenario, seed);
         let n_edges = scenario.topology.edges.len();
         let n_regional = scenario.topology.regional_caches.len();
@@ -352,7 +357,7 @@ impl<'s> Engine<'s> {
         Engine {
             scenario,
             source,
-            observer: None,
+            observer,
             next_viewer: None,
             seed,
             now: SimTime::ZERO,
@@ -928,23 +933,20 @@ impl<'s> Engine<'s> {
                 result,
             });
         }
-        if self.observer.is_some() {
+        if self.observer.active() {
             self.observe(&r);
         }
         self.free_requests.push(id);
     }
 
-    /// Shows a finished request to the observer; kept out of `finish` so an
-    /// unobserved run only pays the check.
-    #[inline(never)]
+    /// Shows a finished request to the observer.
     fn observe(&mut self, r: &Request) {
-        let Some(observer) = self.observer.as_deref_mut() else { return };
         let class = r.class as usize;
         let (signed_query, signed_cookie) = match &self.signed {
             Some(signed) => signed.presented(class, r.session),
             None => (None, None),
         };
-        observer.on_finish(&FinishedRequest {
+        self.observer.on_finish(&FinishedRequest {
             arrived: r.arrived,
             finished: self.now,
             edge: r.edge as usize,

@@ -1,9 +1,9 @@
 //! A hook that sees every viewer request as it leaves the edge, for outputs
 //! that need each request rather than totals (the access logs).
 //!
-//! The engine calls the observer only when one is given, so an ordinary run
-//! pays one branch per request. The record borrows what the engine already
-//! holds; building it allocates nothing.
+//! The engine is compiled per kind of observer: an ordinary run's
+//! `NoObserver` compiles to nothing. The record borrows what the engine
+//! already holds; building it allocates nothing.
 
 use crate::http::Method;
 use crate::metrics::{ResultType, ServedBy};
@@ -46,5 +46,31 @@ pub struct FinishedRequest<'a> {
 /// Sees each request as it finishes, in the order the engine finishes them
 /// (by `finished`, ties in event order).
 pub trait RequestObserver {
+    /// False only for `NoObserver`: the engine then builds no record at all.
+    fn active(&self) -> bool {
+        true
+    }
+
     fn on_finish(&mut self, record: &FinishedRequest<'_>);
+}
+
+impl<T: RequestObserver + ?Sized> RequestObserver for &mut T {
+    fn active(&self) -> bool {
+        (**self).active()
+    }
+
+    fn on_finish(&mut self, record: &FinishedRequest<'_>) {
+        (**self).on_finish(record)
+    }
+}
+
+/// What an ordinary run observes: nothing, at no cost.
+pub struct NoObserver;
+
+impl RequestObserver for NoObserver {
+    fn active(&self) -> bool {
+        false
+    }
+
+    fn on_finish(&mut self, _record: &FinishedRequest<'_>) {}
 }

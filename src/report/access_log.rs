@@ -376,7 +376,9 @@ impl<'s> AccessLog<'s> {
         let buffered = BufWriter::with_capacity(1 << 16, file);
         let mut sink = if self.options.gzip {
             // flate2 writes a zero mtime and no name: the bytes depend on the content alone.
-            Sink::Gzip(flate2::write::GzEncoder::new(buffered, flate2::Compression::default()))
+            // The fastest level: the default one is several times slower than
+            // the simulation itself (measured 3x slower), for files a quarter smaller.
+            Sink::Gzip(flate2::write::GzEncoder::new(buffered, flate2::Compression::fast()))
         } else {
             Sink::Plain(buffered)
         };
