@@ -127,11 +127,6 @@ impl CsvReader {
         })
     }
 
-    /// The bytes-read handle, for a progress bar while the engine owns the reader.
-    pub fn progress_handle(&self) -> super::lines::ProgressHandle {
-        self.lines.progress_handle()
-    }
-
     fn is_header(&self, fields: &[&[u8]]) -> bool {
         if let Some(header) = self.options.header {
             return header;
@@ -325,6 +320,14 @@ impl TraceReader for CsvReader {
 
     fn progress(&self) -> ReadProgress {
         self.lines.progress()
+    }
+
+    fn progress_handle(&self) -> super::lines::ProgressHandle {
+        self.lines.progress_handle()
+    }
+
+    fn reject_last(&mut self, reason: String) -> Result<(), TraceError> {
+        self.malformed_line(reason)
     }
 }
 
