@@ -97,6 +97,8 @@ const NO_EXPIRY: &str = "36500 d";
 /// S3 origin in its Region (so the regional edge cache is skipped, as
 /// CloudFront does for such origins), zero latencies so each request ends
 /// before the next, no request collapsing, no warm-up, every request counted.
+/// Every method is allowed; GET and HEAD are cached (CloudFront's default),
+/// other methods of a replayed log pass through to the origin.
 pub fn replay_scenario(name: &str, capacity_bytes: u64, policy: EvictionPolicy, ttl: Option<&str>) -> String {
     let ttl = ttl.unwrap_or(NO_EXPIRY);
     format!(
@@ -138,6 +140,7 @@ concurrency = 1_000_000
 
 [distribution.default_behavior]
 origin = "origin"
+allowed_methods = ["GET", "HEAD", "OPTIONS", "PUT", "POST", "PATCH", "DELETE"]
 min_ttl = 0
 default_ttl = {ttl:?}
 max_ttl = {ttl:?}

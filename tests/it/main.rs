@@ -3,6 +3,7 @@
 mod cli;
 mod determinism;
 mod failover;
+mod replay;
 mod scenario_errors;
 mod signed_traffic;
 mod signing;
