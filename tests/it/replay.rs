@@ -255,3 +255,103 @@ fn run_with_a_log_maps_edge_locations_by_name() {
     assert_eq!(json(&out)["trace"]["malformed"]["count"], 4, "{err}");
     assert!(err.contains("edge location \"IAD89-C2\" is not in the scenario's topology"), "{err}");
 }
+
+#[test]
+fn signed_urls_in_a_log_are_verified_at_the_logged_time() {
+    let dir = temp_dir("replay-signed");
+    let key = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("scenarios/keys/demo-rsa-private.pem");
+    let (code, url, err) = cdnsim(&[
+        "sign",
+        "url",
+        "--url",
+        "https://d111111abcdef8.cloudfront.net/members/1.html",
+        "--key-pair-id",
+        "K2JCJMDEHXQW5F",
+        "--private-key",
+        key.to_str().unwrap(),
+        "--date-less-than",
+        "2030-01-01T00:00:00Z",
+    ]);
+    assert_eq!(code, 0, "{err}");
+    // Logs URL-encode `~`, which CloudFront's base64 uses.
+    let query = url.trim().split_once('?').unwrap().1.replace('~', "%7E");
+    let record = |date: &str, stem: &str, query: &str| {
+        format!("{date}\tIAD89-C1\t1000\t192.0.2.1\tGET\t{stem}\t200\t{query}\tMiss\n")
+    };
+    let log = format!(
+        "#Version: 1.0\n#Fields: date time x-edge-location sc-bytes c-ip cs-method cs-uri-stem sc-status cs-uri-query x-edge-result-type\n{}{}{}{}",
+        // The policy ends at 2030-01-01T00:00:00Z.
+        record("2029-12-31\t23:59:00", "/members/1.html", &query),
+        record("2029-12-31\t23:59:30", "/members/1.html", "-"),
+        record("2029-12-31\t23:59:40", "/public/1.html", "-"),
+        record("2030-01-01\t00:01:00", "/members/1.html", &query),
+    );
+    std::fs::write(dir.join("access.log"), log).unwrap();
+    let scenario = format!(
+        r#"
+[simulation]
+requests = 1
+[[topology.regional_caches]]
+region = "us-east-1"
+[[topology.edges]]
+name = "IAD89"
+regional_cache = "us-east-1"
+[caches.edge]
+capacity = "1 GiB"
+[caches.regional]
+capacity = "1 GiB"
+[[origins]]
+name = "origin"
+region = "us-east-1"
+[signing]
+[[signing.keys]]
+id = "K2JCJMDEHXQW5F"
+private_key = {key:?}
+[[signing.key_groups]]
+name = "members"
+keys = ["K2JCJMDEHXQW5F"]
+[distribution]
+domain = "d111111abcdef8.cloudfront.net"
+[[distribution.behaviors]]
+path_pattern = "/members/*"
+origin = "origin"
+trusted_key_groups = ["members"]
+[distribution.default_behavior]
+origin = "origin"
+[traffic]
+rate = 1
+[[traffic.classes]]
+name = "pages"
+share = 1
+objects = 10
+path = "/public/{{id}}.html"
+size = "1 KiB"
+[[traffic.classes]]
+name = "members"
+share = 1
+objects = 10
+path = "/members/{{id}}.html"
+size = "1 KiB"
+signed = {{ sessions = 1, mix = {{ valid-url = 1.0 }} }}
+"#
+    );
+    std::fs::write(dir.join("s.toml"), scenario).unwrap();
+    let (code, out, err) = cdnsim(&[
+        "run",
+        dir.join("s.toml").to_str().unwrap(),
+        "--trace",
+        dir.join("access.log").to_str().unwrap(),
+        "--out",
+        dir.join("results").to_str().unwrap(),
+        "--format",
+        "json",
+    ]);
+    assert_eq!(code, 0, "{err}");
+    let v = json(&out);
+    assert_eq!(v["trace"]["signatures_checked"], 3, "{v}");
+    let signing = &v["signing"];
+    assert_eq!((signing["checked"].as_u64(), signing["accepted"].as_u64()), (Some(3), Some(1)), "{signing}");
+    assert_eq!(signing["by_reason"]["expired"], 1, "{signing}");
+    assert_eq!(signing["rejected"], 2, "{signing}");
+    assert_eq!(v["errors_4xx"], 2, "refused requests get 403: {v}");
+}
