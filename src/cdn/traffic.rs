@@ -128,11 +128,6 @@ impl Catalog {
         *word = (*word & !SIZE_MASK) | size_bytes.min(SIZE_MASK);
     }
 
-    /// Objects known so far (for a trace, the distinct objects met).
-    pub fn len(&self) -> u64 {
-        self.objects.len() as u64
-    }
-
     /// The global id of a class's object of popularity rank `rank` (0 = most popular).
     pub fn object_id(&self, class: usize, rank: u64) -> u64 {
         self.class_first_object[class] + rank
