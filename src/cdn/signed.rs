@@ -122,6 +122,8 @@ pub struct SignedTraffic {
     classes: Vec<ClassSessions>,
     credentials: Vec<Option<Credential>>,
     url: String,
+    /// Signature checks of replayed log URLs, each distinct one done once.
+    log_memo: signing::SignatureMemo,
 }
 
 struct ClassSessions {
@@ -208,12 +210,26 @@ impl SignedTraffic {
             classes,
             credentials: (0..first).map(|_| None).collect(),
             url: String::with_capacity(256),
+            log_memo: signing::SignatureMemo::new(),
         })
     }
 
     /// Whether `behavior` requires signed URLs or cookies.
     pub fn restricts(&self, behavior: usize) -> bool {
         self.trusted[behavior].is_some()
+    }
+
+    /// The distribution's domain name, the host of its signed URLs.
+    pub fn domain(&self) -> &str {
+        &self.domain
+    }
+
+    /// Checks a URL as a viewer sent it (from a replayed access log) for
+    /// `behavior` at Unix second `now` from `ip`, with the real verifier; the
+    /// signature check is memoized per distinct signed policy.
+    pub fn check_url(&mut self, behavior: usize, url: &str, now: i64, ip: IpAddr) -> Result<(), Rejection> {
+        let trusted = self.trusted[behavior].as_ref().expect("only restricted behaviors are checked");
+        self.log_memo.verify_request(url, None, &self.registry, trusted, now, ip).map(|_| ())
     }
 
     /// The number of sessions of `class` (0 when its viewers sign nothing).

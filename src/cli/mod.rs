@@ -18,6 +18,7 @@ macro_rules! out {
 }
 
 mod progress;
+pub mod replay;
 pub mod sign;
 pub mod sweep;
 
@@ -44,6 +45,8 @@ pub enum Command {
     Sweep(sweep::SweepArgs),
     /// Combine the shard folders of a `sweep --shard K/N` into the one sweep.
     Merge(sweep::MergeArgs),
+    /// Replay a trace (CSV or CloudFront access logs) through one cache of a given size.
+    Replay(replay::ReplayArgs),
     /// Check a scenario (or a sweep file) and print what was understood.
     Validate(ScenarioArgs),
     /// Sign a URL or cookies as CloudFront and the AWS SDKs do.
@@ -88,11 +91,17 @@ pub struct RunArgs {
     pub no_progress: bool,
     /// Also write every viewer request as CloudFront standard access logs
     /// (one gzip file per hour of simulated time) into this folder.
-    #[arg(long, value_name = "DIR")]
+    #[arg(long, value_name = "DIR", conflicts_with = "trace")]
     pub access_log: Option<PathBuf>,
     /// Write the access logs as plain text instead of gzip.
     #[arg(long, requires = "access_log")]
     pub access_log_plain: bool,
+    /// Viewer requests from this trace (CSV or CloudFront access logs, a file or a directory)
+    /// instead of the scenario's traffic.
+    #[arg(long, value_name = "PATH")]
+    pub trace: Option<PathBuf>,
+    #[command(flatten)]
+    pub trace_input: replay::TraceArgs,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
@@ -117,6 +126,7 @@ pub fn run(args: impl IntoIterator<Item = std::ffi::OsString>) -> anyhow::Result
         Command::Run(args) => run_scenario(args),
         Command::Sweep(args) => sweep::run_sweep(args),
         Command::Merge(args) => sweep::run_merge(args),
+        Command::Replay(args) => replay::run_replay(args),
         Command::Validate(args) => validate(args),
         Command::Sign { cmd } => sign::run_sign(cmd),
         Command::Verify { cmd } => sign::run_verify(cmd),
@@ -147,6 +157,12 @@ fn run_scenario(args: RunArgs) -> anyhow::Result<ExitCode> {
     }
     let seed = args.seed.unwrap_or(scenario.simulation.seed);
     let out = args.out.clone().unwrap_or_else(|| PathBuf::from("results").join(&scenario.name));
+    if let Some(trace) = &args.trace {
+        let started = std::time::Instant::now();
+        let (report, stats) =
+            replay::run_trace(&scenario, seed, trace, &args.trace_input, args.requests, args.no_progress)?;
+        return replay::finish(&report, &scenario, &stats, Some(&out), args.format, started.elapsed());
+    }
     let bar = progress::for_run(&scenario, args.no_progress);
     let started = std::time::Instant::now();
     let (report, logged) = match &args.access_log {

@@ -221,6 +221,9 @@ struct Request {
     outcome: OriginOutcome,
     /// Whether the attempt holds one of the origin's concurrency slots.
     holds_origin_slot: bool,
+    /// From a replayed access log: its result type, and the verdict on its signed URL.
+    logged_result: Option<crate::trace::LoggedResult>,
+    logged_signature: Option<Result<(), Rejection>>,
 }
 
 struct CacheNode {
@@ -295,12 +298,12 @@ impl<'s, O: RequestObserver> Engine<'s, O> {
         let n_regional = scenario.topology.regional_caches.len();
         let mean_size =
             scenario.traffic.classes.iter().map(|c| c.size_bytes.mean().min(1e12) * c.objects as f64).sum::<f64>()
-                / catalog.total_objects() as f64;
+                / scenario.total_objects().max(1) as f64;
         // A full cache holds capacity / mean size objects on average; sizes
         // vary, so size its tables a quarter larger. Outgrowing them would
         // double them (Vec growth) and waste half.
         let expected_objects = |capacity: u64| {
-            ((1.25 * capacity as f64 / mean_size.max(1.0)) as u64).min(catalog.total_objects()).min(1 << 24) as usize
+            ((1.25 * capacity as f64 / mean_size.max(1.0)) as u64).min(catalog.expected_objects()).min(1 << 24) as usize
         };
         let make_cache = |spec: &crate::scenario::CacheSpec| CacheNode {
             cache: new_cache(spec.eviction, spec.capacity_bytes, expected_objects(spec.capacity_bytes)),
@@ -418,7 +421,7 @@ impl<'s, O: RequestObserver> Engine<'s, O> {
     /// Keeps exactly one arrival pending: generating them lazily keeps the
     /// queue short, which is what makes the heap fast.
     fn schedule_next_arrival(&mut self) {
-        self.next_viewer = self.source.next_request(&self.catalog).map(|(at, viewer)| {
+        self.next_viewer = self.source.next_request(&mut self.catalog).map(|(at, viewer)| {
             debug_assert!(at >= self.now, "a request source went back in time");
             (at.max(self.now), viewer)
         });
@@ -499,6 +502,8 @@ impl<'s, O: RequestObserver> Engine<'s, O> {
             sent_to_primary: SimTime::ZERO,
             outcome: OriginOutcome::Status(200),
             holds_origin_slot: false,
+            logged_result: viewer.logged_result,
+            logged_signature: viewer.logged_signature,
         };
         let id = self.allocate(request);
         self.requests_started += 1;
@@ -921,6 +926,9 @@ impl<'s, O: RequestObserver> Engine<'s, O> {
         let r = self.requests[id as usize];
         if r.measured {
             let result = result_type(&r);
+            if let Some(logged) = r.logged_result {
+                self.metrics.result_comparison[logged.index()][result.index()] += 1;
+            }
             let viewer_half = SimDuration(r.levels[0].half_rtt_us as u64);
             self.metrics.record(&Outcome {
                 start: r.start,
@@ -975,11 +983,17 @@ impl<'s, O: RequestObserver> Engine<'s, O> {
         if !signed.restricts(behavior) {
             return true;
         }
-        let class = r.class as usize;
-        let spec = &self.scenario.traffic.classes[class];
-        spec.path_of(self.catalog.id_in_class(class, r.object), &mut self.path);
-        let now_s = (self.now.0 / 1_000_000) as i64;
-        let outcome = signed.check(behavior, class, r.session, &self.path, now_s);
+        let outcome = match r.logged_signature {
+            // A replayed log's URL, checked where it was read.
+            Some(outcome) => outcome,
+            None => {
+                let class = r.class as usize;
+                let spec = &self.scenario.traffic.classes[class];
+                spec.path_of(self.catalog.id_in_class(class, r.object), &mut self.path);
+                let now_s = (self.now.0 / 1_000_000) as i64;
+                signed.check(behavior, class, r.session, &self.path, now_s)
+            }
+        };
         if r.measured {
             let stats = &mut self.metrics.signing;
             stats.checked += 1;

@@ -105,11 +105,6 @@ impl CloudFrontLogReader {
         })
     }
 
-    /// The bytes-read handle, for a progress bar while the engine owns the reader.
-    pub fn progress_handle(&self) -> super::lines::ProgressHandle {
-        self.lines.progress_handle()
-    }
-
     fn malformed_line(&mut self, reason: String) -> Result<(), TraceError> {
         let m = Malformed { file: self.lines.file().to_path_buf(), line: self.lines.line_number(), reason };
         if self.strict {
@@ -294,6 +289,14 @@ impl TraceReader for CloudFrontLogReader {
 
     fn progress(&self) -> ReadProgress {
         self.lines.progress()
+    }
+
+    fn progress_handle(&self) -> super::lines::ProgressHandle {
+        self.lines.progress_handle()
+    }
+
+    fn reject_last(&mut self, reason: String) -> Result<(), TraceError> {
+        self.malformed_line(reason)
     }
 }
 

@@ -127,11 +127,6 @@ impl CsvReader {
         })
     }
 
-    /// The bytes-read handle, for a progress bar while the engine owns the reader.
-    pub fn progress_handle(&self) -> super::lines::ProgressHandle {
-        self.lines.progress_handle()
-    }
-
     fn is_header(&self, fields: &[&[u8]]) -> bool {
         if let Some(header) = self.options.header {
             return header;
@@ -225,8 +220,8 @@ fn trim(field: &[u8]) -> &[u8] {
 }
 
 impl CsvReader {
-    /// Reads lines until one parses: (time, size, the id's byte range).
-    fn next_parsed(&mut self) -> Result<Option<(i64, u64, (usize, usize))>, TraceError> {
+    /// Reads lines until one parses.
+    fn next_parsed(&mut self) -> Result<Option<ParsedLine>, TraceError> {
         let mut fields = [(0, 0); MAX_COLUMNS];
         let delimiter = self.options.delimiter;
         loop {
@@ -277,7 +272,7 @@ impl CsvReader {
             let key = trim_range(line, start, end);
             let outcome = match (time_us, size_bytes) {
                 (Ok(_), Ok(_)) if key.0 == key.1 => Err("the object id is empty".to_string()),
-                (Ok(t), Ok(s)) => Ok((t, s, key)),
+                (Ok(time_us), Ok(size_bytes)) => Ok(ParsedLine { time_us, size_bytes, key }),
                 (Err(reason), _) | (_, Err(reason)) => Err(reason),
             };
             match outcome {
@@ -289,6 +284,13 @@ impl CsvReader {
             }
         }
     }
+}
+
+/// A line that parsed: its time, size, and the id's byte range in the line.
+struct ParsedLine {
+    time_us: i64,
+    size_bytes: u64,
+    key: (usize, usize),
 }
 
 /// The range of `line[start..end]` without surrounding ASCII whitespace.
@@ -304,11 +306,11 @@ fn trim_range(line: &[u8], mut start: usize, mut end: usize) -> (usize, usize) {
 
 impl TraceReader for CsvReader {
     fn next_record(&mut self) -> Result<Option<TraceRecord<'_>>, TraceError> {
-        let Some((time_us, size_bytes, (start, end))) = self.next_parsed()? else { return Ok(None) };
+        let Some(parsed) = self.next_parsed()? else { return Ok(None) };
         Ok(Some(TraceRecord {
-            time_us,
-            key: &self.lines.line()[start..end],
-            size_bytes,
+            time_us: parsed.time_us,
+            key: &self.lines.line()[parsed.key.0..parsed.key.1],
+            size_bytes: parsed.size_bytes,
             method: Method::Get,
             https: true,
             edge_location: None,
@@ -325,6 +327,14 @@ impl TraceReader for CsvReader {
 
     fn progress(&self) -> ReadProgress {
         self.lines.progress()
+    }
+
+    fn progress_handle(&self) -> super::lines::ProgressHandle {
+        self.lines.progress_handle()
+    }
+
+    fn reject_last(&mut self, reason: String) -> Result<(), TraceError> {
+        self.malformed_line(reason)
     }
 }
 

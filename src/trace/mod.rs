@@ -15,6 +15,8 @@
 pub mod cloudfront_log;
 pub mod csv;
 pub mod lines;
+pub mod report;
+pub mod source;
 
 use std::fmt;
 use std::path::PathBuf;
@@ -145,6 +147,11 @@ pub trait TraceReader {
     fn malformed(&self) -> &MalformedLines;
     /// Bytes read from the files so far (compressed bytes for gzip), and their total size.
     fn progress(&self) -> lines::ReadProgress;
+    /// The same, readable while something else owns the reader.
+    fn progress_handle(&self) -> lines::ProgressHandle;
+    /// Counts the line of the last record as malformed after all (its data
+    /// did not fit the scenario); with `strict`, an error.
+    fn reject_last(&mut self, reason: String) -> Result<(), TraceError>;
 }
 
 /// Parses a non-negative decimal integer made only of ASCII digits.

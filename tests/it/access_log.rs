@@ -328,3 +328,35 @@ fn an_access_log_folder_that_cannot_be_made_is_a_clear_error() {
     assert!(!results.exists());
     std::fs::remove_dir_all(&dir).unwrap();
 }
+
+#[test]
+fn cdnsim_run_trace_replays_a_run_s_access_logs_with_the_same_counts() {
+    let dir = temp_dir("accesslog-cli-replay");
+    let scenario_file = dir.join("steady.toml");
+    std::fs::write(&scenario_file, STEADY).unwrap();
+    let logs = dir.join("logs");
+    let run = |extra: &[&str], out: &str| {
+        let out = dir.join(out);
+        let mut args = vec!["run", scenario_file.to_str().unwrap(), "--no-progress", "--format", "json"];
+        args.extend_from_slice(&["--out", out.to_str().unwrap()]);
+        args.extend_from_slice(extra);
+        let (code, stdout, stderr) = cdnsim(&args);
+        assert_eq!(code, 0, "{stderr}");
+        serde_json::from_str::<serde_json::Value>(&stdout).unwrap()
+    };
+    let original = run(&["--access-log", logs.to_str().unwrap()], "original");
+    let replayed = run(&["--trace", logs.to_str().unwrap()], "replayed");
+    // The same requests, hits, misses and errors: each edge misses once per
+    // object, in the run and in its replay (see STEADY).
+    for key in ["requests", "hits", "misses", "refresh_hits", "errors_4xx", "errors_5xx", "bytes_requested"] {
+        assert_eq!(original[key], replayed[key], "{key}");
+    }
+    let trace = &replayed["trace"];
+    assert_eq!(trace["requests"], original["requests"]);
+    assert_eq!(trace["malformed"]["count"], 0);
+    // What the logs say happened, per result type, is what the replay did.
+    let by_logged = &trace["result_types"]["by_logged"];
+    assert_eq!(by_logged["Hit"]["total"], original["hits"]);
+    assert_eq!(by_logged["Miss"]["total"], original["misses"]);
+    std::fs::remove_dir_all(&dir).unwrap();
+}

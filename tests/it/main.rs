@@ -4,6 +4,7 @@ mod access_log;
 mod cli;
 mod determinism;
 mod failover;
+mod replay;
 mod scenario_errors;
 mod signed_traffic;
 mod signing;

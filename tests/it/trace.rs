@@ -45,7 +45,7 @@ fn a_log_directory_reads_every_field_in_file_order() {
             LoggedResult::Miss
         )
     );
-    assert_eq!(got[2].4, false, "cs-protocol http");
+    assert!(!got[2].4, "cs-protocol http");
     assert_eq!(got[3].3, Method::Head);
     assert_eq!((got[4].7, got[4].8), (404, LoggedResult::Error));
     // The second file is gzip and follows the first in name order.
