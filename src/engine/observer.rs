@@ -21,6 +21,8 @@ pub struct FinishedRequest<'a> {
     pub edge: usize,
     pub class: usize,
     /// The object's number within its class: the `{id}` of the class's path.
+    /// (For traffic from a trace this is the trace's object number, not a
+    /// path the trace named: `--access-log` is for the scenario's own traffic.)
     pub object_in_class: u64,
     pub behavior: usize,
     pub method: Method,
