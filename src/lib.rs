@@ -19,5 +19,6 @@ pub mod scenario;
 pub mod signing;
 pub mod sweep;
 pub mod time;
+pub mod trace;
 pub mod units;
 pub mod wildcard;

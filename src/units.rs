@@ -198,9 +198,37 @@ fn days_from_civil(year: i64, month: i64, day: i64) -> i64 {
     era * 146_097 + doe - 719_468
 }
 
+/// A Unix time as UTC calendar fields: (year, month, day, hour, minute, second).
+pub fn utc_fields(unix_s: i64) -> (i64, u32, u32, u32, u32, u32) {
+    let (days, secs) = (unix_s.div_euclid(86_400), unix_s.rem_euclid(86_400));
+    // The inverse of `days_from_civil` (H. Hinnant's civil_from_days).
+    let z = days + 719_468;
+    let era = z.div_euclid(146_097);
+    let doe = z - era * 146_097;
+    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let day = (doy - (153 * mp + 2) / 5 + 1) as u32;
+    let month = if mp < 10 { mp + 3 } else { mp - 9 } as u32;
+    let year = yoe + era * 400 + (month <= 2) as i64;
+    (year, month, day, (secs / 3600) as u32, (secs / 60 % 60) as u32, (secs % 60) as u32)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn utc_fields_invert_parse_date() {
+        for text in ["1970-01-01T00:00:00Z", "2000-02-29T23:59:59Z", "2030-01-01T00:00:00Z", "1969-12-31T12:34:56Z"] {
+            let (y, mo, d, h, mi, s) = utc_fields(parse_date(text).unwrap());
+            assert_eq!(format!("{y:04}-{mo:02}-{d:02}T{h:02}:{mi:02}:{s:02}Z"), text);
+        }
+        for day in (-800_000..800_000).step_by(997) {
+            let (y, mo, d, ..) = utc_fields(day * 86_400 + 7);
+            assert_eq!(days_from_civil(y, mo as i64, d as i64), day);
+        }
+    }
 
     #[test]
     fn sizes() {

@@ -130,6 +130,8 @@ pub struct SignedTraffic {
     credentials: Vec<Option<Credential>>,
     path: String,
     url: String,
+    /// Signature checks of replayed log URLs, each distinct one done once.
+    log_memo: signing::SignatureMemo,
 }
 
 struct ClassSessions {
@@ -219,6 +221,7 @@ impl SignedTraffic {
             credentials: (0..first).map(|_| None).collect(),
             path: String::with_capacity(256),
             url: String::with_capacity(256),
+            log_memo: signing::SignatureMemo::new(),
         })
     }
 
@@ -227,9 +230,36 @@ impl SignedTraffic {
         self.trusted[behavior].is_some()
     }
 
+    /// The distribution's domain name, the host of its signed URLs.
+    pub fn domain(&self) -> &str {
+        &self.domain
+    }
+
+    /// Checks a URL as a viewer sent it (from a replayed access log) for
+    /// `behavior` at Unix second `now` from `ip`, with the real verifier; the
+    /// signature check is memoized per distinct signed policy.
+    pub fn check_url(&mut self, behavior: usize, url: &str, now: i64, ip: IpAddr) -> Result<(), Rejection> {
+        let trusted = self.trusted[behavior].as_ref().expect("only restricted behaviors are checked");
+        self.log_memo.verify_request(url, None, &self.registry, trusted, now, ip).map(|_| ())
+    }
+
     /// The number of sessions of `class` (0 when its viewers sign nothing).
     pub fn sessions(&self, class: usize) -> u32 {
         self.classes[class].sessions
+    }
+
+    /// What session `session` of `class` presented, once an edge has checked
+    /// it: its URL's signing parameters, or its `Cookie` header (for the
+    /// access logs' cs-uri-query and cs(Cookie)).
+    pub fn presented(&self, class: usize, session: u32) -> (Option<&str>, Option<&str>) {
+        let sessions = &self.classes[class];
+        if session >= sessions.sessions {
+            return (None, None);
+        }
+        match &self.credentials[sessions.first + session as usize] {
+            Some(credential) => (credential.query.as_deref(), credential.cookie.as_deref()),
+            None => (None, None),
+        }
     }
 
     /// Checks what session `session` of `class` presents for object `id` of
@@ -408,7 +438,7 @@ fn generate_ecdsa(rng: &mut Xoshiro256PlusPlus) -> SigningKey {
 
 /// A viewer's address: one per session, from 100.64.0.0/10 (shared address
 /// space), far from `FOREIGN_RANGE`.
-fn client_ip(class: usize, session: u32) -> IpAddr {
+pub fn client_ip(class: usize, session: u32) -> IpAddr {
     let n = (splitmix64(((class as u64) << 32) | session as u64) as u32) & 0x003f_ffff;
     IpAddr::V4(Ipv4Addr::from(0x6440_0000 | n))
 }

@@ -28,6 +28,11 @@ pub struct Catalog {
     objects: Vec<u64>,
     phase_seed: u64,
     change_interval_us: Vec<u64>,
+    /// How many objects the run is expected to touch, for sizing cache tables.
+    expected_objects: u64,
+    /// Path patterns of every behavior but the default, for objects that
+    /// traces add during the run.
+    patterns: Vec<String>,
 }
 
 impl Catalog {
@@ -59,6 +64,8 @@ impl Catalog {
         Catalog {
             class_first_object,
             objects,
+            expected_objects: first,
+            patterns: Vec::new(),
             phase_seed: sizes.random(),
             change_interval_us: scenario
                 .traffic
@@ -71,6 +78,54 @@ impl Catalog {
 
     pub fn total_objects(&self) -> u64 {
         *self.class_first_object.last().expect("one entry per class plus the end")
+    }
+
+    /// An empty catalog that a trace fills as it meets objects. Every trace
+    /// object belongs to the first class (its Cache-Control and change
+    /// interval apply); `expected_objects` sizes the cache tables (they grow
+    /// past it).
+    pub fn for_trace(scenario: &Scenario, run_seed: u64, expected_objects: u64) -> Catalog {
+        let behaviors = &scenario.distribution.behaviors;
+        let mut phases = stream_rng(run_seed, Stream::Catalog);
+        Catalog {
+            class_first_object: vec![0; scenario.traffic.classes.len() + 1],
+            objects: Vec::with_capacity(expected_objects.min(1 << 24) as usize),
+            phase_seed: phases.random(),
+            change_interval_us: scenario
+                .traffic
+                .classes
+                .iter()
+                .map(|c| c.change_interval.map_or(0, |d| d.as_micros()))
+                .collect(),
+            expected_objects: expected_objects.max(1),
+            patterns: behaviors[..behaviors.len() - 1].iter().map(|b| b.path_pattern.clone()).collect(),
+        }
+    }
+
+    /// Objects the run is expected to touch: the whole catalog, or a trace's estimate.
+    pub fn expected_objects(&self) -> u64 {
+        self.expected_objects
+    }
+
+    /// Adds an object met in a trace; `path` (a log's URI) picks its cache
+    /// behavior, else it gets the default behavior. Returns its id.
+    pub fn add_traced_object(&mut self, size_bytes: u64, path: Option<&str>) -> u64 {
+        let default_behavior = self.patterns.len() as u8;
+        let behavior = match path {
+            Some(path) if !self.patterns.is_empty() => {
+                path_pattern::first_match(self.patterns.iter().map(|p| p.as_str()), path)
+                    .map_or(default_behavior, |i| i as u8)
+            }
+            _ => default_behavior,
+        };
+        self.objects.push(size_bytes.min(SIZE_MASK) | (behavior as u64) << 56);
+        (self.objects.len() - 1) as u64
+    }
+
+    /// A trace request gives the object's current size; requests read it from here.
+    pub fn set_size(&mut self, object: u64, size_bytes: u64) {
+        let word = &mut self.objects[object as usize];
+        *word = (*word & !SIZE_MASK) | size_bytes.min(SIZE_MASK);
     }
 
     /// The global id of a class's object of popularity rank `rank` (0 = most popular).
@@ -122,6 +177,12 @@ pub struct ViewerRequest {
     pub https: bool,
     /// The viewer session, for classes whose viewers sign (else 0).
     pub session: u32,
+    /// For a logged request, CloudFront's `x-edge-result-type`, to compare.
+    pub logged_result: Option<crate::trace::LoggedResult>,
+    /// For a logged request to a behavior that requires signing, the
+    /// verifier's verdict on the URL the log holds (the engine then uses it
+    /// instead of a simulated session's credentials).
+    pub logged_signature: Option<Result<(), crate::signing::Rejection>>,
     /// Set for a request sent straight to an origin, bypassing CloudFront;
     /// the other fields are then meaningless.
     pub direct: Option<DirectRequest>,
@@ -218,7 +279,17 @@ impl TrafficGenerator {
         // scenarios keep their random streams unchanged.
         let sessions = self.sessions_by_class[class];
         let session = if sessions > 0 { self.popularity[class].random_range(0..sessions) } else { 0 };
-        ViewerRequest { edge, class, object: catalog.object_id(class, rank), method, https, session, direct: None }
+        ViewerRequest {
+            edge,
+            class,
+            object: catalog.object_id(class, rank),
+            method,
+            https,
+            session,
+            logged_result: None,
+            logged_signature: None,
+            direct: None,
+        }
     }
 }
 
@@ -229,7 +300,8 @@ pub trait RequestSource {
     /// earlier than the previous one; `None` ends the traffic. The engine
     /// reads a few requests ahead, so a source must not depend on the
     /// simulation's state.
-    fn next_request(&mut self, catalog: &Catalog) -> Option<(SimTime, ViewerRequest)>;
+    /// A trace source adds the objects it meets to `catalog` and updates their sizes.
+    fn next_request(&mut self, catalog: &mut Catalog) -> Option<(SimTime, ViewerRequest)>;
 }
 
 /// The scenario's own traffic, until its stop condition.
@@ -282,7 +354,7 @@ impl SyntheticTraffic {
     }
 
     /// Direct requests interleave with the viewers' and stop when they stop.
-    fn next_with_direct(&mut self, catalog: &Catalog) -> Option<(SimTime, ViewerRequest)> {
+    fn next_with_direct(&mut self, catalog: &mut Catalog) -> Option<(SimTime, ViewerRequest)> {
         if self.pending_viewer.is_none() {
             self.pending_viewer = self.next_viewer(catalog);
         }
@@ -298,6 +370,8 @@ impl SyntheticTraffic {
                 method: Method::Get,
                 https: true,
                 session: 0,
+                logged_result: None,
+                logged_signature: None,
                 direct: Some(direct.request),
             };
             return Some((at, request));
@@ -307,13 +381,13 @@ impl SyntheticTraffic {
 }
 
 impl RequestSource for SyntheticTraffic {
-    fn next_request(&mut self, catalog: &Catalog) -> Option<(SimTime, ViewerRequest)> {
+    fn next_request(&mut self, catalog: &mut Catalog) -> Option<(SimTime, ViewerRequest)> {
         if self.direct.is_some() { self.next_with_direct(catalog) } else { self.next_viewer(catalog) }
     }
 }
 
 impl SyntheticTraffic {
-    fn next_viewer(&mut self, catalog: &Catalog) -> Option<(SimTime, ViewerRequest)> {
+    fn next_viewer(&mut self, catalog: &mut Catalog) -> Option<(SimTime, ViewerRequest)> {
         let at = self.generator.next_arrival(self.last_arrival);
         self.last_arrival = at;
         let open = match self.stop {
@@ -367,14 +441,27 @@ impl Scripted {
                 .ok_or_else(|| format!("no edge location is named {edge_name:?}"))?;
             let (class, object) =
                 catalog.object_for_path(scenario, path).ok_or_else(|| format!("{path:?} is no object's path"))?;
-            requests.push((at, ViewerRequest { edge, class, object, method, https: true, session: 0, direct: None }));
+            requests.push((
+                at,
+                ViewerRequest {
+                    edge,
+                    class,
+                    object,
+                    method,
+                    https: true,
+                    session: 0,
+                    logged_result: None,
+                    logged_signature: None,
+                    direct: None,
+                },
+            ));
         }
         Ok(requests)
     }
 }
 
 impl RequestSource for Scripted {
-    fn next_request(&mut self, _catalog: &Catalog) -> Option<(SimTime, ViewerRequest)> {
+    fn next_request(&mut self, _catalog: &mut Catalog) -> Option<(SimTime, ViewerRequest)> {
         self.requests.next()
     }
 }

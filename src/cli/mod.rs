@@ -21,6 +21,7 @@ pub mod import;
 pub mod lesson;
 pub mod plot;
 mod progress;
+pub mod replay;
 pub mod sign;
 pub mod sweep;
 
@@ -47,6 +48,8 @@ pub enum Command {
     Sweep(sweep::SweepArgs),
     /// Combine the shard folders of a `sweep --shard K/N` into the one sweep.
     Merge(sweep::MergeArgs),
+    /// Replay a trace (CSV or CloudFront access logs) through one cache of a given size.
+    Replay(replay::ReplayArgs),
     /// Check a scenario (or a sweep file) and print what was understood.
     Validate(ScenarioArgs),
     /// Draw the charts and report.html of a run's or a sweep's results folder.
@@ -103,6 +106,19 @@ pub struct RunArgs {
     /// Draw the charts and report.html into the results folder at the end (as `cdnsim plot`).
     #[arg(long)]
     pub plot: bool,
+    /// Also write every viewer request as CloudFront standard access logs
+    /// (one gzip file per hour of simulated time) into this folder.
+    #[arg(long, value_name = "DIR", conflicts_with = "trace")]
+    pub access_log: Option<PathBuf>,
+    /// Write the access logs as plain text instead of gzip.
+    #[arg(long, requires = "access_log")]
+    pub access_log_plain: bool,
+    /// Viewer requests from this trace (CSV or CloudFront access logs, a file or a directory)
+    /// instead of the scenario's traffic.
+    #[arg(long, value_name = "PATH")]
+    pub trace: Option<PathBuf>,
+    #[command(flatten)]
+    pub trace_input: replay::TraceArgs,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
@@ -127,6 +143,7 @@ pub fn run(args: impl IntoIterator<Item = std::ffi::OsString>) -> anyhow::Result
         Command::Run(args) => run_scenario(args),
         Command::Sweep(args) => sweep::run_sweep(args),
         Command::Merge(args) => sweep::run_merge(args),
+        Command::Replay(args) => replay::run_replay(args),
         Command::Validate(args) => validate(args),
         Command::Plot(args) => plot::run_plot(args),
         Command::Sign { cmd } => sign::run_sign(cmd),
@@ -165,9 +182,25 @@ fn run_scenario(args: RunArgs) -> anyhow::Result<ExitCode> {
     }
     let seed = args.seed.unwrap_or(scenario.simulation.seed);
     let out = args.out.clone().unwrap_or_else(|| PathBuf::from("results").join(&scenario.name));
+    if let Some(trace) = &args.trace {
+        let started = std::time::Instant::now();
+        let (report, stats) =
+            replay::run_trace(&scenario, seed, trace, &args.trace_input, args.requests, args.no_progress)?;
+        return replay::finish(&report, &scenario, &stats, Some(&out), args.format, started.elapsed());
+    }
     let bar = progress::for_run(&scenario, args.no_progress);
     let started = std::time::Instant::now();
-    let report = engine::run(&scenario, seed, &mut |p| bar.update(p));
+    let (report, logged) = match &args.access_log {
+        None => (engine::run(&scenario, seed, &mut |p| bar.update(p)), None),
+        Some(dir) => {
+            let options = report::access_log::AccessLogOptions { gzip: !args.access_log_plain };
+            let mut log = report::access_log::AccessLog::create(dir, &scenario, seed, options)?;
+            let report = engine::run_observed(&scenario, seed, &mut log, &mut |p| bar.update(p));
+            let records = log.records();
+            let files = log.finish().with_context(|| format!("writing the access logs for {}", scenario.name))?;
+            (report, Some((records, files.len(), dir)))
+        }
+    };
     bar.finish();
     let elapsed = started.elapsed();
     let mut files = report::result_files(&report, &scenario)?;
@@ -197,6 +230,9 @@ fn run_scenario(args: RunArgs) -> anyhow::Result<ExitCode> {
                 report.requests_simulated as f64 / elapsed.as_secs_f64().max(1e-9) / 1e6,
                 out.display()
             );
+            if let Some((records, files, dir)) = logged {
+                outln!("  access logs: {records} requests in {files} files in {}", dir.display());
+            }
         }
     }
     if args.plot && summary.requests > 0 {

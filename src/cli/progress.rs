@@ -79,3 +79,32 @@ impl SweepProgress {
         self.bar.finish_and_clear();
     }
 }
+
+/// The bar of a trace replay, in bytes read from the trace's files.
+pub struct TraceProgress {
+    bar: ProgressBar,
+    handle: crate::trace::lines::ProgressHandle,
+}
+
+pub fn for_trace(name: &str, handle: crate::trace::lines::ProgressHandle, no_progress: bool) -> TraceProgress {
+    let bar = if no_progress || !std::io::stderr().is_terminal() {
+        ProgressBar::hidden()
+    } else {
+        let bar = ProgressBar::with_draw_target(Some(handle.get().total_bytes), ProgressDrawTarget::stderr());
+        let template =
+            format!("{{spinner}} {name} [{{bar:30}}] {{binary_bytes}}/{{binary_total_bytes}} read ({{eta}} left)");
+        bar.set_style(ProgressStyle::with_template(&template).expect("static template").progress_chars("=> "));
+        bar
+    };
+    TraceProgress { bar, handle }
+}
+
+impl TraceProgress {
+    pub fn update(&self) {
+        self.bar.set_position(self.handle.get().read_bytes);
+    }
+
+    pub fn finish(&self) {
+        self.bar.finish_and_clear();
+    }
+}

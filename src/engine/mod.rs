@@ -11,6 +11,7 @@
 //! a pool whose slots are reused, and every table is sized at set-up.
 
 pub mod event;
+pub mod observer;
 pub mod queue;
 pub mod rng;
 
@@ -30,6 +31,7 @@ use crate::scenario::{OriginKind, Scenario};
 use crate::signing::Rejection;
 use crate::time::{SimDuration, SimTime};
 use event::{Event, RequestId};
+use observer::{FinishedRequest, NoObserver, RequestObserver};
 use queue::EventQueue;
 use rand::rngs::Xoshiro256PlusPlus;
 use std::collections::{HashMap, VecDeque};
@@ -86,7 +88,44 @@ pub fn run_with(
     source: &mut dyn RequestSource,
     on_progress: &mut dyn FnMut(Progress),
 ) -> Report {
-    let mut engine = Engine::new(scenario, seed, catalog, source);
+    run_engine(scenario, seed, catalog, source, NoObserver, on_progress)
+}
+
+/// `run` that also shows every finished request to `observer`.
+pub fn run_observed(
+    scenario: &Scenario,
+    seed: u64,
+    observer: &mut dyn RequestObserver,
+    on_progress: &mut dyn FnMut(Progress),
+) -> Report {
+    let catalog = Catalog::build(scenario, seed);
+    let mut traffic = SyntheticTraffic::new(scenario, seed);
+    run_with_observer(scenario, seed, catalog, &mut traffic, observer, on_progress)
+}
+
+/// `run_with` that also shows every finished request to `observer`.
+pub fn run_with_observer(
+    scenario: &Scenario,
+    seed: u64,
+    catalog: Catalog,
+    source: &mut dyn RequestSource,
+    observer: &mut dyn RequestObserver,
+    on_progress: &mut dyn FnMut(Progress),
+) -> Report {
+    run_engine(scenario, seed, catalog, source, observer, on_progress)
+}
+
+/// Builds and runs the engine. It is compiled once per kind of observer, so
+/// that an unobserved run (`NoObserver`) has no observer code at all.
+fn run_engine<'s, O: RequestObserver>(
+    scenario: &'s Scenario,
+    seed: u64,
+    catalog: Catalog,
+    source: &'s mut dyn RequestSource,
+    observer: O,
+    on_progress: &mut dyn FnMut(Progress),
+) -> Report {
+    let mut engine = Engine::new(scenario, seed, catalog, source, observer);
     engine.run(on_progress);
     engine.into_report()
 }
@@ -157,6 +196,8 @@ struct Request {
     edge: u16,
     origin: u16,
     method: Method,
+    /// Whether the viewer leg is HTTPS (after a redirect, it is).
+    https: bool,
     measured: bool,
     levels: [Level; MAX_LEVELS],
     depth: u8,
@@ -182,11 +223,12 @@ struct Request {
     outcome: OriginOutcome,
     /// Whether the attempt holds one of the origin's concurrency slots.
     holds_origin_slot: bool,
-    /// Whether the viewer leg is HTTPS (after a redirect, it is).
-    https: bool,
     /// The origin's secret header as the CloudFront location that sent the
     /// current origin attempt had it configured then (interned).
     header_value: crate::policy::origin_access::HeaderValueId,
+    /// From a replayed access log: its result type, and the verdict on its signed URL.
+    logged_result: Option<crate::trace::LoggedResult>,
+    logged_signature: Option<Result<(), Rejection>>,
 }
 
 struct CacheNode {
@@ -215,9 +257,11 @@ struct CachingRule {
     collapsible: bool,
 }
 
-struct Engine<'s> {
+struct Engine<'s, O> {
     scenario: &'s Scenario,
     source: &'s mut dyn RequestSource,
+    /// Sees each finished request (`run_observed`), or `NoObserver`.
+    observer: O,
     /// The next viewer request and when it arrives. It is kept out of the
     /// heap: with one arrival pending at a time, comparing it with the heap's
     /// top is cheaper than a push and a pop, and an edge hit then touches the
@@ -246,19 +290,25 @@ struct Engine<'s> {
     metrics: Metrics,
 }
 
-impl<'s> Engine<'s> {
-    fn new(scenario: &'s Scenario, seed: u64, catalog: Catalog, source: &'s mut dyn RequestSource) -> Self {
+impl<'s, O: RequestObserver> Engine<'s, O> {
+    fn new(
+        scenario: &'s Scenario,
+        seed: u64,
+        catalog: Catalog,
+        source: &'s mut dyn RequestSource,
+        observer: O,
+    ) -> Self {
         let topology = Topology::build(scenario, seed);
         let n_edges = scenario.topology.edges.len();
         let n_regional = scenario.topology.regional_caches.len();
         let mean_size =
             scenario.traffic.classes.iter().map(|c| c.size_bytes.mean().min(1e12) * c.objects as f64).sum::<f64>()
-                / catalog.total_objects() as f64;
+                / scenario.total_objects().max(1) as f64;
         // A full cache holds capacity / mean size objects on average; sizes
         // vary, so size its tables a quarter larger. Outgrowing them would
         // double them (Vec growth) and waste half.
         let expected_objects = |capacity: u64| {
-            ((1.25 * capacity as f64 / mean_size.max(1.0)) as u64).min(catalog.total_objects()).min(1 << 24) as usize
+            ((1.25 * capacity as f64 / mean_size.max(1.0)) as u64).min(catalog.expected_objects()).min(1 << 24) as usize
         };
         let make_cache = |spec: &crate::scenario::CacheSpec| CacheNode {
             cache: new_cache(spec.eviction, spec.capacity_bytes, expected_objects(spec.capacity_bytes)),
@@ -315,6 +365,7 @@ impl<'s> Engine<'s> {
         Engine {
             scenario,
             source,
+            observer,
             next_viewer: None,
             seed,
             now: SimTime::ZERO,
@@ -375,7 +426,7 @@ impl<'s> Engine<'s> {
     /// Keeps exactly one arrival pending: generating them lazily keeps the
     /// queue short, which is what makes the heap fast.
     fn schedule_next_arrival(&mut self) {
-        self.next_viewer = self.source.next_request(&self.catalog).map(|(at, viewer)| {
+        self.next_viewer = self.source.next_request(&mut self.catalog).map(|(at, viewer)| {
             debug_assert!(at >= self.now, "a request source went back in time");
             (at.max(self.now), viewer)
         });
@@ -444,6 +495,7 @@ impl<'s> Engine<'s> {
             edge: viewer.edge as u16,
             origin: origin as u16,
             method: viewer.method,
+            https: viewer.https,
             measured: self.metrics.measures(start),
             levels,
             depth: depth as u8,
@@ -460,8 +512,9 @@ impl<'s> Engine<'s> {
             sent_to_primary: SimTime::ZERO,
             outcome: OriginOutcome::Status(200),
             holds_origin_slot: false,
-            https: viewer.https,
             header_value: crate::policy::origin_access::ABSENT,
+            logged_result: viewer.logged_result,
+            logged_signature: viewer.logged_signature,
         };
         if request.measured {
             let stats = &mut self.metrics.protocol;
@@ -896,16 +949,10 @@ impl<'s> Engine<'s> {
     fn finish(&mut self, id: RequestId) {
         let r = self.requests[id as usize];
         if r.measured {
-            let edge_stale = r.levels[0].stale_version;
-            let result = if r.status >= 400 {
-                ResultType::Error
-            } else if r.served_by == ServedBy::Edge {
-                ResultType::Hit
-            } else if edge_stale != NONE && !r.body {
-                ResultType::RefreshHit
-            } else {
-                ResultType::Miss
-            };
+            let result = result_type(&r);
+            if let Some(logged) = r.logged_result {
+                self.metrics.result_comparison[logged.index()][result.index()] += 1;
+            }
             let viewer_half = SimDuration(r.levels[0].half_rtt_us as u64);
             self.metrics.record(&Outcome {
                 start: r.start,
@@ -917,6 +964,9 @@ impl<'s> Engine<'s> {
                 served_by: r.served_by,
                 result,
             });
+        }
+        if self.observer.active() {
+            self.observe(&r);
         }
         self.free_requests.push(id);
     }
@@ -1009,6 +1059,34 @@ impl<'s> Engine<'s> {
         stats.direct_refused += !crate::policy::origin_access::accepts(rule, direct.header_value) as u64;
     }
 
+    /// Shows a finished request to the observer.
+    fn observe(&mut self, r: &Request) {
+        let class = r.class as usize;
+        let (signed_query, signed_cookie) = match &self.signed {
+            Some(signed) => signed.presented(class, r.session),
+            None => (None, None),
+        };
+        self.observer.on_finish(&FinishedRequest {
+            arrived: r.arrived,
+            finished: self.now,
+            edge: r.edge as usize,
+            class,
+            object_in_class: self.catalog.id_in_class(class, r.object),
+            behavior: r.behavior as usize,
+            method: r.method,
+            https: r.https,
+            session: r.session,
+            status: r.status,
+            body_bytes: body_bytes(r.method, r.status, r.size_bytes),
+            object_bytes: r.size_bytes,
+            result: result_type(r),
+            served_by: r.served_by,
+            origin_outcome: (r.served_by == ServedBy::Origin).then_some(r.outcome),
+            signed_query,
+            signed_cookie,
+        });
+    }
+
     /// Checks the signed URL or cookies the request presents, when its
     /// behavior trusts key groups; counts the outcome.
     fn signature_accepted(&mut self, r: &Request) -> bool {
@@ -1017,11 +1095,16 @@ impl<'s> Engine<'s> {
         if !signed.restricts(behavior) {
             return true;
         }
-        let class = r.class as usize;
-        let spec = &self.scenario.traffic.classes[class];
-        let now_s = (self.now.0 / 1_000_000) as i64;
-        let outcome =
-            signed.check(behavior, (class, spec), self.catalog.id_in_class(class, r.object), r.session, now_s);
+        let outcome = match r.logged_signature {
+            // A replayed log's URL, checked where it was read.
+            Some(outcome) => outcome,
+            None => {
+                let class = r.class as usize;
+                let spec = &self.scenario.traffic.classes[class];
+                let now_s = (self.now.0 / 1_000_000) as i64;
+                signed.check(behavior, (class, spec), self.catalog.id_in_class(class, r.object), r.session, now_s)
+            }
+        };
         if r.measured {
             let stats = &mut self.metrics.signing;
             stats.checked += 1;
@@ -1146,6 +1229,19 @@ impl Node {
 /// caches separately (reference §6.2).
 fn cache_key(object: u64, method: Method) -> CacheKey {
     object * 2 + (method == Method::Options) as u64
+}
+
+/// CloudFront's `x-edge-result-type` for a request leaving the edge.
+fn result_type(r: &Request) -> ResultType {
+    if r.status >= 400 {
+        ResultType::Error
+    } else if r.served_by == ServedBy::Edge {
+        ResultType::Hit
+    } else if r.levels[0].stale_version != NONE && !r.body {
+        ResultType::RefreshHit
+    } else {
+        ResultType::Miss
+    }
 }
 
 /// Half a round trip, in whole microseconds.

@@ -35,6 +35,23 @@ pub enum ResultType {
     Error,
 }
 
+impl ResultType {
+    pub const ALL: [ResultType; 4] = [ResultType::Hit, ResultType::RefreshHit, ResultType::Miss, ResultType::Error];
+
+    pub fn index(self) -> usize {
+        self as usize
+    }
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ResultType::Hit => "Hit",
+            ResultType::RefreshHit => "RefreshHit",
+            ResultType::Miss => "Miss",
+            ResultType::Error => "Error",
+        }
+    }
+}
+
 /// What the engine knows about a finished viewer request.
 #[derive(Clone, Copy, Debug)]
 pub struct Outcome {
@@ -222,6 +239,10 @@ pub struct OriginAccessStats {
 /// Everything measured in a run after the warm-up.
 #[derive(Clone, Debug)]
 pub struct Metrics {
+    /// Replayed access logs: measured requests by the log's
+    /// `x-edge-result-type` (`LoggedResult::index`) and the simulated one
+    /// (`ResultType::index`).
+    pub result_comparison: [[u64; 4]; 5],
     pub requests: u64,
     pub hits: u64,
     pub refresh_hits: u64,
@@ -293,6 +314,7 @@ impl Metrics {
             signing: SigningStats::default(),
             protocol: ProtocolStats::default(),
             origin_access: OriginAccessStats::default(),
+            result_comparison: [[0; 4]; 5],
             interval,
             warmup,
         }

@@ -5,6 +5,8 @@
 //! under a temporary name first and renames them only when all are written, so
 //! an interrupted or failed run leaves no half-written results.
 
+pub mod access_log;
+
 use crate::engine::Report;
 use crate::http::Method;
 use crate::metrics::{TierStats, ratio};

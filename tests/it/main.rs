@@ -1,5 +1,6 @@
 //! The one integration-test binary: every file under tests/it/ is a module here.
 
+mod access_log;
 mod cli;
 mod determinism;
 mod failover;
@@ -7,9 +8,11 @@ mod import;
 mod lessons;
 mod plot;
 mod protocol_access;
+mod replay;
 mod scenario_errors;
 mod signed_traffic;
 mod signing;
 mod support;
 mod sweep;
+mod trace;
 mod worked_examples;

@@ -40,7 +40,17 @@ fn run_requests(s: &Scenario, requests: &[Req], direct: &[(f64, Option<&str>)]) 
             Some(v) => s.origins[0].access.as_ref().unwrap().value_id(v).expect("an interned value"),
         };
         let direct = Some(DirectRequest { origin: 0, header_value });
-        let request = ViewerRequest { edge: 0, class: 0, object: 0, method: Get, https: true, session: 0, direct };
+        let request = ViewerRequest {
+            edge: 0,
+            class: 0,
+            object: 0,
+            method: Get,
+            https: true,
+            session: 0,
+            logged_result: None,
+            logged_signature: None,
+            direct,
+        };
         script.push((SimTime((t * 1e6) as u64), request));
     }
     let report = engine::run_with(s, 1, catalog, &mut Scripted::from_requests(script), &mut |_| {});

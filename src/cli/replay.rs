@@ -1,0 +1,314 @@
+//! `cdnsim replay` (one cache of a given size on a trace) and the trace input
+//! of `cdnsim run --trace`. Both open a trace reader, hand it to the engine
+//! as a `RequestSource` and run the scenario with the same engine and cache
+//! code as a synthetic run.
+
+use super::{Format, progress};
+use crate::cache::EvictionPolicy;
+use crate::cdn::traffic::Catalog;
+use crate::engine::{self, Report};
+use crate::report;
+use crate::scenario::Scenario;
+use crate::trace::cloudfront_log::CloudFrontLogReader;
+use crate::trace::csv::{Column, CsvOptions, CsvReader, TimeUnit};
+use crate::trace::source::{TraceSource, TraceStats};
+use crate::trace::{TraceReader, report as trace_report};
+use anyhow::Context;
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+
+/// How to read a trace file (shared by `replay` and `run --trace`).
+#[derive(Debug, Clone, clap::Args)]
+pub struct TraceArgs {
+    /// The trace's format [default: `cloudfront-log` when the first line starts with `#Version` or
+    /// `#Fields`, else `csv`].
+    #[arg(long, value_enum)]
+    pub trace_format: Option<TraceFormat>,
+    /// CSV: the time column, a number from 1 or a header name [default: `time`/`timestamp`, else 1].
+    #[arg(long, value_name = "COLUMN")]
+    pub time_col: Option<Column>,
+    /// CSV: the object id column [default: `obj_id`/`id`/`key`, else 2].
+    #[arg(long, value_name = "COLUMN")]
+    pub id_col: Option<Column>,
+    /// CSV: the object size column, in bytes [default: `obj_size`/`size`/`bytes`, else 3].
+    #[arg(long, value_name = "COLUMN")]
+    pub size_col: Option<Column>,
+    /// CSV: no time column; requests are one microsecond apart.
+    #[arg(long)]
+    pub no_time_col: bool,
+    /// CSV: no size column; every object is 1 byte.
+    #[arg(long)]
+    pub no_size_col: bool,
+    /// CSV: the field separator (one character; `tab` for a tab).
+    #[arg(long, default_value = ",")]
+    pub delimiter: String,
+    /// CSV: the first line is data, not a header (by default a first line naming a column is a header).
+    #[arg(long)]
+    pub no_header: bool,
+    /// CSV: the unit of the time column.
+    #[arg(long, value_enum, default_value = "s")]
+    pub time_unit: TimeUnit,
+    /// Stop at the first malformed line (exit status 2) instead of skipping and counting it.
+    #[arg(long)]
+    pub strict: bool,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
+pub enum TraceFormat {
+    /// `timestamp,obj_id,obj_size` (see the column options).
+    Csv,
+    /// CloudFront standard access logs (W3C, tab-separated, `#Fields` header).
+    CloudfrontLog,
+}
+
+#[derive(Debug, clap::Args)]
+pub struct ReplayArgs {
+    /// The trace: a file or a directory of files (read in name order), plain or gzip.
+    pub trace: PathBuf,
+    /// The cache's capacity: bytes, or with a unit ("64 MiB", "10 GB").
+    #[arg(long, value_name = "SIZE")]
+    pub cache_size: String,
+    /// The eviction policy: lru, fifo, sieve or s3-fifo.
+    #[arg(long, default_value = "lru")]
+    pub policy: EvictionPolicy,
+    /// How long an object stays fresh ("1 h", or seconds) [default: it never expires].
+    #[arg(long, value_name = "DURATION")]
+    pub ttl: Option<String>,
+    /// Stop after this many requests.
+    #[arg(long)]
+    pub requests: Option<u64>,
+    /// Also write the result files into this folder.
+    #[arg(long)]
+    pub out: Option<PathBuf>,
+    /// What to print on stdout.
+    #[arg(long, value_enum, default_value_t = Format::Table)]
+    pub format: Format,
+    /// Do not draw a progress bar.
+    #[arg(long)]
+    pub no_progress: bool,
+    #[command(flatten)]
+    pub input: TraceArgs,
+}
+
+/// Never, for a replay: a century of simulated time.
+const NO_EXPIRY: &str = "36500 d";
+
+/// The one-cache scenario of `replay`: one edge location with the cache, an
+/// S3 origin in its Region (so the regional edge cache is skipped, as
+/// CloudFront does for such origins), zero latencies so each request ends
+/// before the next, no request collapsing, no warm-up, every request counted.
+/// Every method is allowed; GET and HEAD are cached (CloudFront's default),
+/// other methods of a replayed log pass through to the origin.
+pub fn replay_scenario(name: &str, capacity_bytes: u64, policy: EvictionPolicy, ttl: Option<&str>) -> String {
+    let ttl = ttl.unwrap_or(NO_EXPIRY);
+    format!(
+        r#"
+[simulation]
+name = {name:?}
+requests = 1
+warmup = 0
+metrics_interval = "1 d"
+collapse_requests = false
+
+[[topology.regional_caches]]
+region = "us-east-1"
+
+[[topology.edges]]
+name = "cache"
+regional_cache = "us-east-1"
+viewer_rtt = "0 ms"
+regional_rtt = "0 ms"
+
+[[topology.links]]
+from = "us-east-1"
+to = "origin"
+rtt = "0 ms"
+
+[caches.edge]
+capacity = "{capacity_bytes} B"
+eviction = "{policy}"
+
+[caches.regional]
+capacity = "1 B"
+
+[[origins]]
+name = "origin"
+kind = "s3"
+region = "us-east-1"
+latency = "0 ms"
+concurrency = 1_000_000
+
+[distribution.default_behavior]
+origin = "origin"
+allowed_methods = ["GET", "HEAD", "OPTIONS", "PUT", "POST", "PATCH", "DELETE"]
+min_ttl = 0
+default_ttl = {ttl:?}
+max_ttl = {ttl:?}
+
+[traffic]
+rate = 1
+
+[[traffic.classes]]
+name = "trace"
+share = 1
+objects = 1
+path = "/{{id}}"
+size = "1 B"
+"#
+    )
+}
+
+pub fn run_replay(args: ReplayArgs) -> anyhow::Result<ExitCode> {
+    let capacity = crate::units::parse_size(&args.cache_size).map_err(|e| anyhow::anyhow!("--cache-size: {e}"))?;
+    anyhow::ensure!(capacity > 0, "--cache-size must be at least 1 byte");
+    if let Some(ttl) = &args.ttl {
+        let d = crate::units::parse_duration(ttl).map_err(|e| anyhow::anyhow!("--ttl: {e}"))?;
+        anyhow::ensure!(d.as_micros() >= 1_000_000, "--ttl must be at least 1 s (CloudFront's TTLs are whole seconds)");
+    }
+    if let Some(n) = args.requests {
+        anyhow::ensure!(n > 0, "--requests must be at least 1");
+    }
+    let name = args.trace.file_name().map_or("trace".into(), |n| n.to_string_lossy().into_owned());
+    let text = replay_scenario(&name, capacity, args.policy, args.ttl.as_deref());
+    let scenario = Scenario::from_toml_str(Path::new("replay.toml"), &text, &[])?;
+    let started = std::time::Instant::now();
+    let (report, stats) = run_trace(&scenario, 0, &args.trace, &args.input, args.requests, args.no_progress)?;
+    let elapsed = started.elapsed();
+    finish(&report, &scenario, &stats, args.out.as_deref(), args.format, elapsed)
+}
+
+/// Runs `scenario` on the trace at `path` instead of its synthetic traffic.
+pub fn run_trace(
+    scenario: &Scenario,
+    seed: u64,
+    path: &Path,
+    input: &TraceArgs,
+    limit: Option<u64>,
+    no_progress: bool,
+) -> anyhow::Result<(Report, TraceStats)> {
+    let format = match input.trace_format {
+        Some(f) => f,
+        None => detect_format(path)?,
+    };
+    match format {
+        TraceFormat::Csv => {
+            let reader = CsvReader::open(path, input.csv_options()?)?;
+            run_reader(reader, false, scenario, seed, limit, no_progress)
+        }
+        TraceFormat::CloudfrontLog => {
+            let reader = CloudFrontLogReader::open(path, input.strict)?;
+            run_reader(reader, true, scenario, seed, limit, no_progress)
+        }
+    }
+}
+
+fn run_reader<R: TraceReader>(
+    reader: R,
+    match_paths: bool,
+    scenario: &Scenario,
+    seed: u64,
+    limit: Option<u64>,
+    no_progress: bool,
+) -> anyhow::Result<(Report, TraceStats)> {
+    let mut source = TraceSource::new(reader, scenario, seed, match_paths);
+    if let Some(n) = limit {
+        source = source.with_limit(n);
+    }
+    let catalog = Catalog::for_trace(scenario, seed, source.expected_objects());
+    let bar = progress::for_trace(&scenario.name, source.progress_handle(), no_progress);
+    let report = engine::run_with(scenario, seed, catalog, &mut source, &mut |_| bar.update());
+    bar.finish();
+    if let Some(error) = source.take_error() {
+        return Err(error.into());
+    }
+    Ok((report, source.stats()))
+}
+
+impl TraceArgs {
+    fn csv_options(&self) -> anyhow::Result<CsvOptions> {
+        let delimiter = match self.delimiter.as_str() {
+            "tab" | "\\t" | "\t" => b'\t',
+            d if d.len() == 1 => d.as_bytes()[0],
+            d => anyhow::bail!("--delimiter {d:?}: give one ASCII character, or `tab`"),
+        };
+        Ok(CsvOptions {
+            time: self.time_col.clone(),
+            id: self.id_col.clone(),
+            size: self.size_col.clone(),
+            no_time: self.no_time_col,
+            no_size: self.no_size_col,
+            delimiter,
+            header: self.no_header.then_some(false),
+            time_unit: self.time_unit,
+            strict: self.strict,
+        })
+    }
+}
+
+/// An access log starts with `#Version` or `#Fields`; anything else is read as CSV.
+fn detect_format(path: &Path) -> anyhow::Result<TraceFormat> {
+    let mut lines = crate::trace::lines::Lines::open(path)?;
+    let log = lines.advance()? && (lines.line().starts_with(b"#Version") || lines.line().starts_with(b"#Fields"));
+    Ok(if log { TraceFormat::CloudfrontLog } else { TraceFormat::Csv })
+}
+
+/// Prints the malformed lines, writes the files (if asked) and the summary.
+pub fn finish(
+    report: &Report,
+    scenario: &Scenario,
+    stats: &TraceStats,
+    out: Option<&Path>,
+    format: Format,
+    elapsed: std::time::Duration,
+) -> anyhow::Result<ExitCode> {
+    warn_malformed(stats);
+    let trace = trace_report::trace_json(stats, &report.metrics.result_comparison);
+    if let Some(out) = out {
+        let mut files = report::result_files(report, scenario)?;
+        files.push(("trace.json", serde_json::to_vec_pretty(&trace)?));
+        let rows = trace_report::comparison_rows(&report.metrics.result_comparison);
+        if !rows.is_empty() {
+            files.push(("result-types.csv", report::csv_bytes(&rows)?));
+        }
+        report::write_files(out, &files).with_context(|| format!("writing results for {}", scenario.name))?;
+    }
+    let summary = report::summary(report, scenario);
+    match format {
+        Format::Json => {
+            let mut value: serde_json::Value = serde_json::from_str(&report::summary_json(&summary))?;
+            value["trace"] = trace;
+            outln!("{value}");
+        }
+        Format::Table => {
+            out!("{}", report::summary_table(&summary));
+            outln!(
+                "  trace: {} requests, {} distinct objects, {} malformed lines, {} out of order (clamped)",
+                stats.requests,
+                stats.objects,
+                stats.malformed.count,
+                stats.out_of_order
+            );
+            if let Some(types) = trace.get("result_types") {
+                outln!(
+                    "  result type agrees with the log for {:.2}% of requests",
+                    types["agreement"].as_f64().unwrap_or(0.0) * 100.0
+                );
+            }
+            let rate = report.requests_simulated as f64 / elapsed.as_secs_f64().max(1e-9) / 1e6;
+            let place = out.map_or(String::new(), |o| format!("; results in {}", o.display()));
+            outln!("  wall time {:.2} s ({rate:.2} M requests/s){place}", elapsed.as_secs_f64());
+        }
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+fn warn_malformed(stats: &TraceStats) {
+    let m = &stats.malformed;
+    if m.count == 0 {
+        return;
+    }
+    eprintln!("cdnsim: warning: {} malformed lines skipped (--strict stops at the first); the first:", m.count);
+    for line in &m.first {
+        eprintln!("  {line}");
+    }
+}

@@ -1,0 +1,322 @@
+//! CloudFront standard access logs: W3C extended format, tab-separated, a
+//! `#Version` line and a `#Fields` line naming the columns, then one record
+//! per viewer request, `-` for an empty value (reference §8, DG-logs).
+//!
+//! Columns are found by their `#Fields` names, so a file with CloudFront's
+//! full 33-field list, an older shorter list or any subset with `date`,
+//! `time` and `cs-uri-stem` reads the same. Each file of a directory carries
+//! its own header lines. What a record gives:
+//!
+//! | field | becomes |
+//! |---|---|
+//! | `date` + `time` | `time_us` (Unix, UTC) |
+//! | `cs-uri-stem` | the object (`key`) |
+//! | `sc-content-len`, else `sc-bytes` | `size_bytes` (the body length when logged; `sc-bytes` counts headers too) |
+//! | `cs-method` | `method` (GET when absent) |
+//! | `cs-protocol` | `https` (`https`/`wss`) |
+//! | `x-edge-location` | `edge_location` |
+//! | `c-ip` | `client_ip` |
+//! | `cs-uri-query` | `query` |
+//! | `sc-status` | `status` |
+//! | `x-edge-result-type` | `result_type` |
+
+use super::lines::{Lines, ReadProgress};
+use super::{LoggedResult, Malformed, MalformedLines, TraceError, TraceReader, TraceRecord, parse_u64, shown};
+use crate::http::Method;
+use std::path::Path;
+
+/// Where each field the simulator uses sits in a record, from `#Fields`.
+#[derive(Clone, Copy, Debug, Default)]
+struct Columns {
+    date: usize,
+    time: usize,
+    uri_stem: usize,
+    edge_location: Option<usize>,
+    sc_bytes: Option<usize>,
+    content_len: Option<usize>,
+    client_ip: Option<usize>,
+    method: Option<usize>,
+    status: Option<usize>,
+    query: Option<usize>,
+    result_type: Option<usize>,
+    protocol: Option<usize>,
+    /// Fields a record must have.
+    count: usize,
+}
+
+impl Columns {
+    fn from_fields_line(names: &str) -> Result<Columns, String> {
+        let names: Vec<&str> = names.split_ascii_whitespace().collect();
+        let find = |name: &str| names.iter().position(|n| *n == name);
+        let required = |name: &str| find(name).ok_or_else(|| format!("the #Fields line has no `{name}` field"));
+        Ok(Columns {
+            date: required("date")?,
+            time: required("time")?,
+            uri_stem: required("cs-uri-stem")?,
+            edge_location: find("x-edge-location"),
+            sc_bytes: find("sc-bytes"),
+            content_len: find("sc-content-len"),
+            client_ip: find("c-ip"),
+            method: find("cs-method"),
+            status: find("sc-status"),
+            query: find("cs-uri-query"),
+            result_type: find("x-edge-result-type"),
+            protocol: find("cs-protocol"),
+            count: names.len(),
+        })
+    }
+}
+
+/// Reads CloudFront access log files line by line.
+pub struct CloudFrontLogReader {
+    lines: Lines,
+    columns: Option<Columns>,
+    strict: bool,
+    malformed: MalformedLines,
+    /// The last `date` seen and its Unix day, since a file's records share a few dates.
+    last_date: ([u8; 10], i64),
+    /// Field ranges of the current record, reused.
+    fields: Vec<(usize, usize)>,
+}
+
+/// A parsed record, as byte ranges into the current line.
+struct Parsed {
+    time_us: i64,
+    size_bytes: u64,
+    method: Method,
+    https: bool,
+    status: Option<u16>,
+    result_type: Option<LoggedResult>,
+    key: (usize, usize),
+    edge_location: Option<(usize, usize)>,
+    client_ip: Option<(usize, usize)>,
+    query: Option<(usize, usize)>,
+}
+
+impl CloudFrontLogReader {
+    pub fn open(path: &Path, strict: bool) -> Result<CloudFrontLogReader, TraceError> {
+        Ok(CloudFrontLogReader {
+            lines: Lines::open(path)?,
+            columns: None,
+            strict,
+            malformed: MalformedLines::default(),
+            last_date: ([0; 10], 0),
+            fields: Vec::with_capacity(40),
+        })
+    }
+
+    fn malformed_line(&mut self, reason: String) -> Result<(), TraceError> {
+        let m = Malformed { file: self.lines.file().to_path_buf(), line: self.lines.line_number(), reason };
+        if self.strict {
+            return Err(TraceError::Malformed(m));
+        }
+        self.malformed.record(m);
+        Ok(())
+    }
+
+    fn next_parsed(&mut self) -> Result<Option<Parsed>, TraceError> {
+        loop {
+            if !self.lines.advance()? {
+                return Ok(None);
+            }
+            if self.lines.first_of_file() {
+                // Each file states its own fields.
+                self.columns = None;
+            }
+            let line = self.lines.line();
+            if line.is_empty() {
+                continue;
+            }
+            if line[0] == b'#' {
+                if let Some(names) = line.strip_prefix(b"#Fields:") {
+                    match Columns::from_fields_line(&String::from_utf8_lossy(names)) {
+                        Ok(columns) => self.columns = Some(columns),
+                        Err(reason) => {
+                            return Err(TraceError::BadLayout {
+                                file: self.lines.file().to_path_buf(),
+                                reason: format!("line {}: {reason}", self.lines.line_number()),
+                            });
+                        }
+                    }
+                }
+                continue;
+            }
+            let Some(columns) = self.columns else {
+                let reason = "a record before any #Fields line (is this a CloudFront access log?)".to_string();
+                self.malformed_line(reason)?;
+                continue;
+            };
+            let line = self.lines.line();
+            self.fields.clear();
+            let mut start = 0;
+            for (i, &b) in line.iter().enumerate() {
+                if b == b'\t' {
+                    self.fields.push((start, i));
+                    start = i + 1;
+                }
+            }
+            self.fields.push((start, line.len()));
+            let outcome = parse_record(line, &self.fields, &columns, &mut self.last_date);
+            match outcome {
+                Ok(parsed) => return Ok(Some(parsed)),
+                Err(reason) => self.malformed_line(reason)?,
+            }
+        }
+    }
+}
+
+fn parse_record(
+    line: &[u8],
+    fields: &[(usize, usize)],
+    columns: &Columns,
+    last_date: &mut ([u8; 10], i64),
+) -> Result<Parsed, String> {
+    if fields.len() < columns.count {
+        return Err(format!("{} tab-separated fields, the #Fields line names {}", fields.len(), columns.count));
+    }
+    let field = |i: usize| &line[fields[i].0..fields[i].1];
+    // `-` is CloudFront's empty value.
+    let optional = |i: Option<usize>| i.map(field).filter(|f| *f != b"-");
+    let date = field(columns.date);
+    let day = if date.len() == 10 && date == last_date.0 {
+        last_date.1
+    } else {
+        let day = parse_day(date).ok_or_else(|| format!("date {} is not YYYY-MM-DD", shown(date)))?;
+        *last_date = (date.try_into().expect("10 bytes"), day);
+        day
+    };
+    let time = field(columns.time);
+    let seconds = parse_clock(time).ok_or_else(|| format!("time {} is not HH:MM:SS", shown(time)))?;
+    let time_us = (day * 86_400 + seconds) * 1_000_000;
+    let size_field = optional(columns.content_len).or_else(|| optional(columns.sc_bytes));
+    let size_bytes = match size_field {
+        None => 0,
+        Some(f) => parse_u64(f).ok_or_else(|| format!("byte count {} is not a whole number", shown(f)))?,
+    };
+    let method = match optional(columns.method) {
+        None => Method::Get,
+        Some(f) => std::str::from_utf8(f).ok().and_then(|m| m.parse().ok()).ok_or_else(|| {
+            format!("method {} is not one cdnsim simulates (GET, HEAD, OPTIONS, PUT, POST, PATCH, DELETE)", shown(f))
+        })?,
+    };
+    let https = optional(columns.protocol).is_none_or(|p| p == b"https" || p == b"wss");
+    let status = match optional(columns.status) {
+        None => None,
+        Some(f) => Some(
+            parse_u64(f).filter(|s| *s <= 999).ok_or_else(|| format!("status {} is not a 3-digit code", shown(f)))?
+                as u16,
+        ),
+    };
+    let result_type = optional(columns.result_type).map(LoggedResult::parse);
+    let key = fields[columns.uri_stem];
+    if key.0 == key.1 || field(columns.uri_stem) == b"-" {
+        return Err("cs-uri-stem is empty".into());
+    }
+    let range = |i: Option<usize>| i.filter(|&i| field(i) != b"-").map(|i| fields[i]);
+    let utf8 = |r: Option<(usize, usize)>, name: &str| match r {
+        Some((s, e)) if std::str::from_utf8(&line[s..e]).is_err() => Err(format!("{name} is not UTF-8")),
+        _ => Ok(r),
+    };
+    Ok(Parsed {
+        time_us,
+        size_bytes,
+        method,
+        https,
+        status,
+        result_type,
+        key,
+        edge_location: utf8(range(columns.edge_location), "x-edge-location")?,
+        client_ip: utf8(range(columns.client_ip), "c-ip")?,
+        query: utf8(range(columns.query), "cs-uri-query")?,
+    })
+}
+
+/// `YYYY-MM-DD` to days since 1970-01-01 (proleptic Gregorian).
+fn parse_day(date: &[u8]) -> Option<i64> {
+    if date.len() != 10 || date[4] != b'-' || date[7] != b'-' {
+        return None;
+    }
+    let year = parse_u64(&date[..4])? as i64;
+    let month = parse_u64(&date[5..7])? as i64;
+    let day = parse_u64(&date[8..])? as i64;
+    let leap = (year % 4 == 0 && year % 100 != 0) || year % 400 == 0;
+    let month_days = [31, if leap { 29 } else { 28 }, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31];
+    if !(1..=12).contains(&month) || day < 1 || day > month_days[month as usize - 1] {
+        return None;
+    }
+    // Days from civil (H. Hinnant's algorithm).
+    let y = if month <= 2 { year - 1 } else { year };
+    let era = y.div_euclid(400);
+    let yoe = y - era * 400;
+    let mp = (month + 9) % 12;
+    let doy = (153 * mp + 2) / 5 + day - 1;
+    let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+    Some(era * 146_097 + doe - 719_468)
+}
+
+/// `HH:MM:SS` to seconds of the day.
+fn parse_clock(time: &[u8]) -> Option<i64> {
+    if time.len() != 8 || time[2] != b':' || time[5] != b':' {
+        return None;
+    }
+    let (h, m, s) = (parse_u64(&time[..2])?, parse_u64(&time[3..5])?, parse_u64(&time[6..])?);
+    (h < 24 && m < 60 && s < 61).then_some((h * 3600 + m * 60 + s) as i64)
+}
+
+impl TraceReader for CloudFrontLogReader {
+    fn next_record(&mut self) -> Result<Option<TraceRecord<'_>>, TraceError> {
+        let Some(p) = self.next_parsed()? else { return Ok(None) };
+        let line = self.lines.line();
+        // Checked to be UTF-8 in `parse_record`.
+        let text = |r: Option<(usize, usize)>| r.map(|(s, e)| std::str::from_utf8(&line[s..e]).unwrap_or(""));
+        Ok(Some(TraceRecord {
+            time_us: p.time_us,
+            key: &line[p.key.0..p.key.1],
+            size_bytes: p.size_bytes,
+            method: p.method,
+            https: p.https,
+            edge_location: text(p.edge_location),
+            client_ip: text(p.client_ip),
+            query: text(p.query).unwrap_or(""),
+            status: p.status,
+            result_type: p.result_type,
+        }))
+    }
+
+    fn malformed(&self) -> &MalformedLines {
+        &self.malformed
+    }
+
+    fn progress(&self) -> ReadProgress {
+        self.lines.progress()
+    }
+
+    fn progress_handle(&self) -> super::lines::ProgressHandle {
+        self.lines.progress_handle()
+    }
+
+    fn reject_last(&mut self, reason: String) -> Result<(), TraceError> {
+        self.malformed_line(reason)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn days_count_from_the_unix_epoch() {
+        assert_eq!(parse_day(b"1970-01-01"), Some(0));
+        assert_eq!(parse_day(b"2019-12-13"), Some(18_243));
+        assert_eq!(parse_day(b"2024-02-29"), Some(19_782));
+        assert_eq!(parse_day(b"2023-02-29"), None);
+        assert_eq!(parse_day(b"2019-13-01"), None);
+        assert_eq!(parse_clock(b"22:36:27"), Some(81_387));
+        assert_eq!(parse_clock(b"24:00:00"), None);
+        // The same instant as the scenario date parser.
+        assert_eq!(
+            parse_day(b"2019-12-13").unwrap() * 86_400 + 81_387,
+            crate::units::parse_date("2019-12-13T22:36:27Z").unwrap()
+        );
+    }
+}

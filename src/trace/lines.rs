@@ -1,0 +1,254 @@
+//! Lines from one trace file or a directory of them, gzip or plain, streamed
+//! through one reused buffer.
+//!
+//! A directory's regular files are read in name order (CloudFront names its
+//! log files `DISTRIBUTIONID.YYYY-MM-DD-HH.unique.gz`, so name order is time
+//! order); hidden files (`.name`) are skipped. A file is gzip when it starts
+//! with gzip's magic bytes, whatever its name.
+
+use super::TraceError;
+use std::fs::File;
+use std::io::{BufRead, BufReader, Read};
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
+
+const BUFFER_BYTES: usize = 256 * 1024;
+
+/// Bytes read from the trace's files so far, of their total size on disk.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct ReadProgress {
+    pub read_bytes: u64,
+    pub total_bytes: u64,
+}
+
+/// A handle that reads a trace's progress while something else owns the
+/// reader (the engine, during a run).
+#[derive(Clone, Debug)]
+pub struct ProgressHandle {
+    read: Arc<AtomicU64>,
+    total_bytes: u64,
+}
+
+impl ProgressHandle {
+    pub fn get(&self) -> ReadProgress {
+        ReadProgress { read_bytes: self.read.load(Ordering::Relaxed), total_bytes: self.total_bytes }
+    }
+}
+
+/// Counts the bytes taken from a file, before any decompression.
+struct Counted {
+    file: File,
+    read: Arc<AtomicU64>,
+}
+
+impl Read for Counted {
+    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        let n = self.file.read(buf)?;
+        self.read.fetch_add(n as u64, Ordering::Relaxed);
+        Ok(n)
+    }
+}
+
+/// The lines of a trace's files, in order.
+pub struct Lines {
+    files: Vec<PathBuf>,
+    /// Index in `files` of the file being read.
+    current: usize,
+    /// Index in `files` of the next file to open.
+    next_file: usize,
+    reader: Option<BufReader<Box<dyn Read>>>,
+    line: u64,
+    buf: Vec<u8>,
+    read: Arc<AtomicU64>,
+    total_bytes: u64,
+}
+
+impl Lines {
+    /// Opens a file, or every file of a directory in name order.
+    pub fn open(path: &Path) -> Result<Lines, TraceError> {
+        let unreadable =
+            |file: &Path, e: std::io::Error| TraceError::Unreadable { file: file.to_path_buf(), reason: e.to_string() };
+        let meta = std::fs::metadata(path).map_err(|e| unreadable(path, e))?;
+        let files = if meta.is_dir() {
+            let mut files = Vec::new();
+            for entry in std::fs::read_dir(path).map_err(|e| unreadable(path, e))? {
+                let entry = entry.map_err(|e| unreadable(path, e))?;
+                let hidden = entry.file_name().to_string_lossy().starts_with('.');
+                if !hidden && entry.file_type().map_err(|e| unreadable(path, e))?.is_file() {
+                    files.push(entry.path());
+                }
+            }
+            files.sort();
+            if files.is_empty() {
+                return Err(TraceError::Unreadable {
+                    file: path.to_path_buf(),
+                    reason: "the directory holds no trace files".into(),
+                });
+            }
+            files
+        } else {
+            vec![path.to_path_buf()]
+        };
+        let mut total_bytes = 0;
+        for file in &files {
+            total_bytes += std::fs::metadata(file).map_err(|e| unreadable(file, e))?.len();
+        }
+        Ok(Lines {
+            current: 0,
+            next_file: 0,
+            files,
+            reader: None,
+            line: 0,
+            buf: Vec::with_capacity(4096),
+            read: Arc::new(AtomicU64::new(0)),
+            total_bytes,
+        })
+    }
+
+    /// Moves to the next line; `Ok(false)` after the last file. The line is
+    /// then [`Lines::line`].
+    pub fn advance(&mut self) -> Result<bool, TraceError> {
+        loop {
+            if let Some(reader) = self.reader.as_mut() {
+                self.buf.clear();
+                let n = reader.read_until(b'\n', &mut self.buf).map_err(|e| TraceError::Unreadable {
+                    file: self.files[self.current].clone(),
+                    reason: format!("after line {}: {e}", self.line),
+                })?;
+                if n > 0 {
+                    self.line += 1;
+                    let mut end = self.buf.len();
+                    if end > 0 && self.buf[end - 1] == b'\n' {
+                        end -= 1;
+                    }
+                    if end > 0 && self.buf[end - 1] == b'\r' {
+                        end -= 1;
+                    }
+                    self.buf.truncate(end);
+                    return Ok(true);
+                }
+                self.reader = None;
+            }
+            if self.next_file == self.files.len() {
+                return Ok(false);
+            }
+            self.open_file(self.next_file)?;
+        }
+    }
+
+    /// The current line, without its line ending (`\n` or `\r\n`).
+    pub fn line(&self) -> &[u8] {
+        &self.buf
+    }
+
+    /// Whether the current line is the first of its file.
+    pub fn first_of_file(&self) -> bool {
+        self.line == 1
+    }
+
+    fn open_file(&mut self, index: usize) -> Result<(), TraceError> {
+        let path = &self.files[index];
+        let unreadable = |e: std::io::Error| TraceError::Unreadable { file: path.clone(), reason: e.to_string() };
+        let mut file = File::open(path).map_err(unreadable)?;
+        let mut magic = [0u8; 2];
+        let got = read_up_to(&mut file, &mut magic).map_err(unreadable)?;
+        self.read.fetch_add(got as u64, Ordering::Relaxed);
+        let head = std::io::Cursor::new(magic[..got].to_vec());
+        let counted = Counted { file, read: self.read.clone() };
+        let raw = head.chain(counted);
+        let inner: Box<dyn Read> =
+            if magic[..got] == [0x1f, 0x8b] { Box::new(flate2::read::MultiGzDecoder::new(raw)) } else { Box::new(raw) };
+        self.reader = Some(BufReader::with_capacity(BUFFER_BYTES, inner));
+        self.current = index;
+        self.next_file = index + 1;
+        self.line = 0;
+        Ok(())
+    }
+
+    /// The file the last line came from.
+    pub fn file(&self) -> &Path {
+        &self.files[self.current]
+    }
+
+    /// The last line's number in its file, from 1.
+    pub fn line_number(&self) -> u64 {
+        self.line
+    }
+
+    pub fn progress(&self) -> ReadProgress {
+        ReadProgress { read_bytes: self.read.load(Ordering::Relaxed), total_bytes: self.total_bytes }
+    }
+
+    pub fn progress_handle(&self) -> ProgressHandle {
+        ProgressHandle { read: self.read.clone(), total_bytes: self.total_bytes }
+    }
+}
+
+fn read_up_to(file: &mut File, buf: &mut [u8]) -> std::io::Result<usize> {
+    let mut got = 0;
+    while got < buf.len() {
+        match file.read(&mut buf[got..])? {
+            0 => break,
+            n => got += n,
+        }
+    }
+    Ok(got)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::io::Write;
+
+    fn collect(lines: &mut Lines) -> Vec<(String, u64, bool)> {
+        let mut out = Vec::new();
+        while lines.advance().unwrap() {
+            let text = String::from_utf8(lines.line().to_vec()).unwrap();
+            out.push((text, lines.line_number(), lines.first_of_file()));
+        }
+        out
+    }
+
+    #[test]
+    fn a_directory_reads_in_name_order_gzip_or_plain() {
+        let dir = std::env::temp_dir().join(format!("cdnsim-lines-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        std::fs::write(dir.join("b.csv"), "b1\r\nb2").unwrap();
+        let mut gz = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::fast());
+        gz.write_all(b"a1\na2\n").unwrap();
+        std::fs::write(dir.join("a.csv.gz"), gz.finish().unwrap()).unwrap();
+        std::fs::write(dir.join(".hidden"), "x\n").unwrap();
+        let mut lines = Lines::open(&dir).unwrap();
+        let got = collect(&mut lines);
+        let expected = [("a1", 1, true), ("a2", 2, false), ("b1", 1, true), ("b2", 2, false)];
+        assert_eq!(got, expected.map(|(t, n, f)| (t.to_string(), n, f)));
+        let progress = lines.progress();
+        assert_eq!(progress.read_bytes, progress.total_bytes);
+        std::fs::remove_dir_all(&dir).unwrap();
+    }
+
+    #[test]
+    fn a_missing_file_is_an_error_naming_it() {
+        let err = Lines::open(Path::new("/nonexistent/trace.csv")).err().unwrap();
+        assert!(err.to_string().contains("/nonexistent/trace.csv"), "{err}");
+    }
+
+    #[test]
+    fn a_corrupt_gzip_file_is_an_error_not_a_panic() {
+        let dir = std::env::temp_dir().join(format!("cdnsim-lines-bad-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let file = dir.join("t.gz");
+        std::fs::write(&file, [0x1f, 0x8b, 8, 0, 1, 2, 3, 4, 5, 6, 7, 8, 9]).unwrap();
+        let mut lines = Lines::open(&file).unwrap();
+        let err = loop {
+            match lines.advance() {
+                Ok(true) => {}
+                Ok(false) => panic!("a corrupt file read to the end"),
+                Err(e) => break e,
+            }
+        };
+        assert!(err.to_string().contains("t.gz"), "{err}");
+        std::fs::remove_dir_all(&dir).unwrap();
+    }
+}

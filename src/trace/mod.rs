@@ -1,0 +1,212 @@
+//! Traffic from recorded data: CloudFront standard access logs and plain CSV
+//! traces, read as a stream (a trace larger than memory works).
+//!
+//! - [`lines`]: files in, lines out: one file or a directory (files in name
+//!   order), gzip or plain, one reused buffer, bytes read for progress.
+//! - [`csv`]: `timestamp,obj_id,obj_size` traces with column mapping.
+//! - [`cloudfront_log`]: the tab-separated W3C format with `#Version` and
+//!   `#Fields` headers.
+//! - [`source`]: a reader as the engine's `RequestSource`: trace ids become
+//!   dense object numbers, trace time becomes simulated time.
+//!
+//! Malformed lines never stop a run unless asked: [`MalformedLines`] counts
+//! them and keeps the first few with file, line number and what was wrong.
+
+pub mod cloudfront_log;
+pub mod csv;
+pub mod lines;
+pub mod report;
+pub mod source;
+
+use std::fmt;
+use std::path::PathBuf;
+
+/// How many malformed lines are kept for the report; the rest are only counted.
+pub const MALFORMED_KEPT: usize = 10;
+
+/// One line a reader could not use.
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize)]
+pub struct Malformed {
+    pub file: PathBuf,
+    /// 1-based, within `file`.
+    pub line: u64,
+    pub reason: String,
+}
+
+impl fmt::Display for Malformed {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}:{}: {}", self.file.display(), self.line, self.reason)
+    }
+}
+
+/// Every malformed line counted, the first [`MALFORMED_KEPT`] kept.
+#[derive(Clone, Debug, Default, PartialEq, Eq, serde::Serialize)]
+pub struct MalformedLines {
+    pub count: u64,
+    pub first: Vec<Malformed>,
+}
+
+impl MalformedLines {
+    pub fn record(&mut self, malformed: Malformed) {
+        self.count += 1;
+        if self.first.len() < MALFORMED_KEPT {
+            self.first.push(malformed);
+        }
+    }
+}
+
+/// What stops reading a trace: an unreadable file, or with `--strict` the
+/// first malformed line.
+#[derive(Debug, thiserror::Error)]
+pub enum TraceError {
+    #[error("cannot read trace {}: {reason}", file.display())]
+    Unreadable { file: PathBuf, reason: String },
+    #[error(
+        "{0} (the trace stops at the first malformed line with --strict; without it such lines are skipped and counted)"
+    )]
+    Malformed(Malformed),
+    #[error("{}: {reason}", file.display())]
+    BadLayout { file: PathBuf, reason: String },
+}
+
+/// One request read from a trace, borrowed from the reader's line buffer.
+///
+/// CSV traces fill `time_us`, `key` and `size_bytes`; access logs fill the
+/// rest where their `#Fields` list has the field.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct TraceRecord<'a> {
+    /// Trace time in microseconds: Unix time for access logs, the trace's own
+    /// clock (scaled by its time unit) for CSV.
+    pub time_us: i64,
+    /// What identifies the object: the CSV `obj_id`, or the log's `cs-uri-stem`.
+    pub key: &'a [u8],
+    /// The object's size: the CSV `obj_size` (1 without a size column), or
+    /// the log's `sc-bytes`.
+    pub size_bytes: u64,
+    pub method: crate::http::Method,
+    pub https: bool,
+    /// The log's `x-edge-location` (e.g. `IAD89-C1`), if any.
+    pub edge_location: Option<&'a str>,
+    /// The log's `c-ip`, if any.
+    pub client_ip: Option<&'a str>,
+    /// The log's `cs-uri-query` without `?` (empty for `-`).
+    pub query: &'a str,
+    /// The log's `sc-status`, if any.
+    pub status: Option<u16>,
+    /// The log's `x-edge-result-type`, if any.
+    pub result_type: Option<LoggedResult>,
+}
+
+/// CloudFront's `x-edge-result-type` values, as logged. Values cdnsim does
+/// not simulate (`LimitExceeded`, `CapacityExceeded`, `Redirect`,
+/// `FunctionGeneratedResponse`, ...) are `Other`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum LoggedResult {
+    Hit,
+    RefreshHit,
+    Miss,
+    Error,
+    Other,
+}
+
+impl LoggedResult {
+    pub const ALL: [LoggedResult; 5] =
+        [LoggedResult::Hit, LoggedResult::RefreshHit, LoggedResult::Miss, LoggedResult::Error, LoggedResult::Other];
+
+    pub fn parse(text: &[u8]) -> LoggedResult {
+        match text {
+            b"Hit" => LoggedResult::Hit,
+            b"RefreshHit" => LoggedResult::RefreshHit,
+            b"Miss" => LoggedResult::Miss,
+            b"Error" => LoggedResult::Error,
+            _ => LoggedResult::Other,
+        }
+    }
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            LoggedResult::Hit => "Hit",
+            LoggedResult::RefreshHit => "RefreshHit",
+            LoggedResult::Miss => "Miss",
+            LoggedResult::Error => "Error",
+            LoggedResult::Other => "Other",
+        }
+    }
+
+    pub fn index(self) -> usize {
+        self as usize
+    }
+}
+
+/// A reader of one trace format: the next usable record, skipping (and
+/// counting) malformed lines unless `strict`.
+pub trait TraceReader {
+    /// `Ok(None)` at the end of the last file.
+    fn next_record(&mut self) -> Result<Option<TraceRecord<'_>>, TraceError>;
+    /// Malformed lines so far.
+    fn malformed(&self) -> &MalformedLines;
+    /// Bytes read from the files so far (compressed bytes for gzip), and their total size.
+    fn progress(&self) -> lines::ReadProgress;
+    /// The same, readable while something else owns the reader.
+    fn progress_handle(&self) -> lines::ProgressHandle;
+    /// Counts the line of the last record as malformed after all (its data
+    /// did not fit the scenario); with `strict`, an error.
+    fn reject_last(&mut self, reason: String) -> Result<(), TraceError>;
+}
+
+/// Parses a non-negative decimal integer made only of ASCII digits.
+pub(crate) fn parse_u64(field: &[u8]) -> Option<u64> {
+    if field.is_empty() || field.len() > 19 {
+        return None;
+    }
+    let mut n: u64 = 0;
+    for &b in field {
+        let d = b.wrapping_sub(b'0');
+        if d > 9 {
+            return None;
+        }
+        n = n * 10 + d as u64;
+    }
+    Some(n)
+}
+
+/// Text for a message about a field's bytes, cut short.
+pub(crate) fn shown(field: &[u8]) -> String {
+    let text = String::from_utf8_lossy(&field[..field.len().min(60)]);
+    if field.len() > 60 { format!("{text:?}...") } else { format!("{text:?}") }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn integers_parse_only_from_digits() {
+        assert_eq!(parse_u64(b"0"), Some(0));
+        assert_eq!(parse_u64(b"18446744073709551"), Some(18446744073709551));
+        assert_eq!(parse_u64(b""), None);
+        assert_eq!(parse_u64(b"-1"), None);
+        assert_eq!(parse_u64(b"1.5"), None);
+        assert_eq!(parse_u64(b"12345678901234567890"), None);
+    }
+
+    #[test]
+    fn only_the_first_malformed_lines_are_kept() {
+        let mut m = MalformedLines::default();
+        for line in 1..=25 {
+            m.record(Malformed { file: "t.csv".into(), line, reason: "bad".into() });
+        }
+        assert_eq!(m.count, 25);
+        assert_eq!(m.first.len(), MALFORMED_KEPT);
+        assert_eq!(m.first[0].to_string(), "t.csv:1: bad");
+    }
+
+    #[test]
+    fn result_types_parse_as_logged() {
+        assert_eq!(LoggedResult::parse(b"RefreshHit"), LoggedResult::RefreshHit);
+        assert_eq!(LoggedResult::parse(b"LimitExceeded"), LoggedResult::Other);
+        for r in LoggedResult::ALL {
+            assert_eq!(LoggedResult::parse(r.as_str().as_bytes()), r);
+        }
+    }
+}
