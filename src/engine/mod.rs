@@ -842,7 +842,10 @@ impl<'s, O: RequestObserver> Engine<'s, O> {
             if self.caches[cache_index].in_flight.get(&r.key) == Some(&id) {
                 self.caches[cache_index].in_flight.remove(&r.key);
             }
-            let served_by = if r.served_by == ServedBy::Origin { self.tier_of(&lvl, level) } else { r.served_by };
+            // Waiters were answered by this cache's own fetch, whoever answered
+            // it: CloudFront logs requests collapsed at the edge as `Hit`
+            // (reference §6.3, request collapsing).
+            let served_by = self.tier_of(&lvl, level);
             let mut waiter = std::mem::replace(&mut self.requests[id as usize].levels[level].waiters, NONE);
             while waiter != NONE {
                 let next = std::mem::replace(&mut self.requests[waiter as usize].next_waiter, NONE);

@@ -2,8 +2,11 @@
 //! Requests are scripted, so every hit and miss below follows from the rules.
 
 use crate::support::*;
+use cdnsim::cdn::traffic::{Catalog, Scripted};
+use cdnsim::engine::{self, observer::FinishedRequest, observer::RequestObserver};
 use cdnsim::http::Method::{Get, Post};
-use cdnsim::metrics::TierStats;
+use cdnsim::metrics::{ResultType, TierStats};
+use cdnsim::time::SimTime;
 
 const EDGE: usize = 0; // IAD1
 const EDGE2: usize = 1; // IAD2
@@ -115,6 +118,31 @@ fn concurrent_misses_collapse_into_one_origin_request() {
     let s = scenario(TINY, &["simulation.collapse_requests=false"]);
     let sum = summarize(&run_script(&s, steps), &s);
     assert_eq!((sum.origin_requests, sum.collapsed), (2, 0));
+}
+
+#[test]
+fn a_request_collapsed_at_the_edge_is_a_hit_whoever_answered_the_fetch() {
+    // Reference §6.3: the first of concurrent misses is logged Miss, the rest
+    // Hit. IAD2 warms the regional cache at 0 s; at 1 s two IAD1 requests
+    // 1 ms apart miss the edge, and the first's fetch is answered by the
+    // regional cache: the second, collapsed onto it at the edge, is a Hit.
+    struct Results(Vec<(f64, ResultType)>);
+    impl RequestObserver for Results {
+        fn on_finish(&mut self, record: &FinishedRequest<'_>) {
+            self.0.push((record.arrived.0 as f64 / 1e6, record.result));
+        }
+    }
+    let s = scenario(TINY, &[]);
+    let steps = [(0.0, "IAD2", Get, "/s/7"), (1.0, "IAD1", Get, "/s/7"), (1.001, "IAD1", Get, "/s/7")];
+    let catalog = Catalog::build(&s, 1);
+    let entries: Vec<_> = steps.iter().map(|&(t, e, m, p)| (SimTime((t * 1e6) as u64), e, m, p)).collect();
+    let mut script = Scripted::from_paths(&s, &catalog, &entries).unwrap();
+    let mut results = Results(Vec::new());
+    let report = engine::run_with_observer(&s, 1, catalog, &mut script, &mut results, &mut |_| {});
+    assert_eq!(tier(&report, EDGE).collapsed, 1);
+    results.0.sort_by(|a, b| a.0.total_cmp(&b.0));
+    let types: Vec<ResultType> = results.0.iter().map(|r| r.1).collect();
+    assert_eq!(types, [ResultType::Miss, ResultType::Miss, ResultType::Hit]);
 }
 
 #[test]
