@@ -184,7 +184,9 @@ fn lost(key: &str) -> &'static str {
             "custom error pages and per-status error-caching TTLs are not modelled; every error is cached for \
              distribution.error_caching_min_ttl (10 s unless the scenario sets it)"
         }
-        "Logging" => "standard access logs are not modelled (cdnsim writes its own CSV results)",
+        "Logging" => {
+            "the logging bucket is not used: `cdnsim run --access-log DIR` writes the simulated requests as standard access logs"
+        }
         "PriceClass" => {
             "price classes are not modelled: the scenario's topology decides which edge locations serve viewers"
         }
