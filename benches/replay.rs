@@ -5,7 +5,7 @@
 //! Run with `cargo bench --bench replay`. `CDNSIM_BENCH_REQUESTS=N` sets the
 //! trace length (default 5,000,000), `CDNSIM_BENCH_POLICY=fifo` the policy,
 //! `CDNSIM_BENCH_TRACE=path` replays a file of your own instead (with the
-//! default CSV layout). Prints medians of several runs: the machines are
+//! default CSV layout) with three capacities. Prints medians of several runs: the machines are
 //! shared and noisy, so compare ratios, not single figures.
 
 use cdnsim::cache::EvictionPolicy;
@@ -16,7 +16,7 @@ use clap::Parser;
 use rand::SeedableRng;
 use rand::rngs::Xoshiro256PlusPlus;
 use std::io::Write;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::time::Instant;
 
 const OBJECTS: u64 = 1_000_000;
@@ -32,10 +32,10 @@ struct Defaults {
 
 /// `time,obj_id,obj_size`: 1,000 requests a second, sizes fixed per object
 /// (1 KiB to 64 KiB, by a hash of the id).
-fn write_trace(path: &Path, requests: u64) {
+fn write_trace(path: &Path, requests: u64, objects: u64) {
     let file = std::fs::File::create(path).expect("temp file");
     let mut out = std::io::BufWriter::with_capacity(1 << 20, file);
-    let popularity = Popularity::new(OBJECTS, ZIPF_ALPHA);
+    let popularity = Popularity::new(objects, ZIPF_ALPHA);
     let mut rng = Xoshiro256PlusPlus::seed_from_u64(42);
     writeln!(out, "time,obj_id,obj_size").unwrap();
     for i in 0..requests {
@@ -64,28 +64,29 @@ fn main() {
     let requests: u64 = std::env::var("CDNSIM_BENCH_REQUESTS").ok().and_then(|v| v.parse().ok()).unwrap_or(5_000_000);
     let policy: EvictionPolicy =
         std::env::var("CDNSIM_BENCH_POLICY").ok().map_or(EvictionPolicy::Lru, |p| p.parse().expect("a policy name"));
-    let (path, generated) = match std::env::var("CDNSIM_BENCH_TRACE") {
-        Ok(p) if Path::new(&p).exists() => (PathBuf::from(p), false),
-        given => {
-            // A path that does not exist yet receives the generated trace, and keeps it.
-            let keep = given.is_ok();
-            let path = given.map(PathBuf::from).unwrap_or_else(|_| {
-                std::env::temp_dir().join(format!("cdnsim-bench-replay-{}.csv", std::process::id()))
-            });
-            let started = Instant::now();
-            write_trace(&path, requests);
-            println!(
-                "generated {requests} lines ({} objects, Zipf {ZIPF_ALPHA}) in {:.1} s: {}",
-                OBJECTS,
-                started.elapsed().as_secs_f64(),
-                path.display()
-            );
-            (path, !keep)
-        }
-    };
     let input = Defaults::parse_from(["bench"]).input;
-    let bytes = std::fs::metadata(&path).unwrap().len();
-    for capacity in ["64 MiB", "1 GiB", "16 GiB"] {
+    if let Ok(path) = std::env::var("CDNSIM_BENCH_TRACE") {
+        bench_trace(Path::new(&path), &["64 MiB", "1 GiB", "16 GiB"], policy, &input);
+        return;
+    }
+    // A catalog far larger than the CPU caches (1M objects, tables of tens of
+    // MB: every request misses in them), then one whose hot set fits.
+    for (objects, capacities) in [(OBJECTS, &["64 MiB", "1 GiB", "16 GiB"][..]), (10_000, &["1 GiB"][..])] {
+        let path = std::env::temp_dir().join(format!("cdnsim-bench-replay-{}-{objects}.csv", std::process::id()));
+        let started = Instant::now();
+        write_trace(&path, requests, objects);
+        println!(
+            "generated {requests} lines ({objects} objects, Zipf {ZIPF_ALPHA}) in {:.1} s",
+            started.elapsed().as_secs_f64()
+        );
+        bench_trace(&path, capacities, policy, &input);
+        let _ = std::fs::remove_file(&path);
+    }
+}
+
+fn bench_trace(path: &Path, capacities: &[&str], policy: EvictionPolicy, input: &TraceArgs) {
+    let bytes = std::fs::metadata(path).expect("the trace exists").len();
+    for capacity in capacities {
         let capacity_bytes = cdnsim::units::parse_size(capacity).unwrap();
         let text = replay_scenario("bench-replay", capacity_bytes, policy, None);
         let scenario = Scenario::from_toml_str(Path::new("bench.toml"), &text, &[]).unwrap();
@@ -95,7 +96,7 @@ fn main() {
         for _ in 0..RUNS {
             let started = Instant::now();
             let cpu_started = cpu_seconds();
-            let (report, stats) = run_trace(&scenario, 0, &path, &input, None, true).expect("the trace replays");
+            let (report, stats) = run_trace(&scenario, 0, path, input, None, true).expect("the trace replays");
             let secs = started.elapsed().as_secs_f64();
             rates.push(stats.requests as f64 / secs);
             if let (Some(a), Some(b)) = (cpu_started, cpu_seconds()) {
@@ -107,7 +108,7 @@ fn main() {
         let rate = median(rates);
         let cpu_rate = if cpu_rates.is_empty() { f64::NAN } else { median(cpu_rates) };
         println!(
-            "replay {policy} {capacity}: {:.2} M trace requests/s wall, {:.2} M/s of CPU time ({:.0} MB/s of CSV), \
+            "  replay {policy} {capacity}: {:.2} M trace requests/s wall, {:.2} M/s of CPU time ({:.0} MB/s of CSV), \
              hit ratio {:.2}%, {} objects (median of {RUNS})",
             rate / 1e6,
             cpu_rate / 1e6,
@@ -115,8 +116,5 @@ fn main() {
             hit_ratio * 100.0,
             stats.objects
         );
-    }
-    if generated {
-        let _ = std::fs::remove_file(&path);
     }
 }

@@ -126,9 +126,11 @@ impl<R: TraceReader> TraceSource<R> {
         self
     }
 
-    /// An estimate of the distinct objects, to size cache tables: they grow past it.
+    /// A starting size for cache tables, which grow as objects arrive. Kept
+    /// small: a cache index sized for millions of objects when a trace has
+    /// thousands spreads them over pages and costs a TLB miss per lookup.
     pub fn expected_objects(&self) -> u64 {
-        (self.reader.progress().total_bytes / 32).clamp(1 << 10, 1 << 22)
+        (self.reader.progress().total_bytes / 32).clamp(1 << 10, 1 << 16)
     }
 
     pub fn progress_handle(&self) -> ProgressHandle {
