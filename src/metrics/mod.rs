@@ -206,7 +206,7 @@ pub struct SigningStats {
 }
 
 /// Viewer and origin legs by protocol (reference §7.1, §7.2).
-#[derive(Clone, Debug, Default)]
+#[derive(Clone, Debug, Default, PartialEq, serde::Serialize)]
 pub struct ProtocolStats {
     /// Viewer requests by the scheme they arrived with (before any redirect).
     pub viewer_http: u64,
@@ -221,7 +221,7 @@ pub struct ProtocolStats {
 }
 
 /// The origins' secret-header checks and requests that bypass CloudFront.
-#[derive(Clone, Debug, Default)]
+#[derive(Clone, Debug, Default, PartialEq, serde::Serialize)]
 pub struct OriginAccessStats {
     /// Requests sent straight to an origin, and those it refused.
     pub direct_requests: u64,

@@ -9,7 +9,7 @@ pub mod access_log;
 
 use crate::engine::Report;
 use crate::http::Method;
-use crate::metrics::{TierStats, ratio};
+use crate::metrics::{OriginAccessStats, ProtocolStats, TierStats, ratio};
 use crate::scenario::Scenario;
 use anyhow::Context;
 use hdrhistogram::Histogram;
@@ -191,56 +191,11 @@ pub fn failover_csv(report: &Report, scenario: &Scenario) -> anyhow::Result<Vec<
     w.into_inner().map_err(|e| anyhow::anyhow!("{e}"))
 }
 
-/// Viewer and origin legs by protocol: always reported.
-#[derive(Clone, Debug, Serialize, PartialEq)]
-pub struct ProtocolSummary {
-    pub viewer_http: u64,
-    pub viewer_https: u64,
-    pub redirects: u64,
-    pub refused_http: u64,
-    pub origin_http: u64,
-    pub origin_https: u64,
-}
-
 /// Secret-header checks at origins and direct-to-origin requests; absent
 /// when no origin sends or checks a secret header and no traffic bypasses
 /// CloudFront.
-#[derive(Clone, Debug, Serialize, PartialEq)]
-pub struct OriginAccessSummary {
-    pub direct_requests: u64,
-    pub direct_refused: u64,
-    pub legit_refused: u64,
-    pub secret_in_clear_viewer_legs: u64,
-    pub secret_in_clear_origin_legs: u64,
-    /// Origin requests that carried the secret header, in clear or not.
-    pub secret_sent: u64,
-}
-
-fn protocol_summary(report: &Report) -> ProtocolSummary {
-    let p = &report.metrics.protocol;
-    ProtocolSummary {
-        viewer_http: p.viewer_http,
-        viewer_https: p.viewer_https,
-        redirects: p.redirects,
-        refused_http: p.refused_http,
-        origin_http: p.origin_http,
-        origin_https: p.origin_https,
-    }
-}
-
-fn origin_access_summary(report: &Report, scenario: &Scenario) -> Option<OriginAccessSummary> {
-    if !scenario.uses_origin_access() {
-        return None;
-    }
-    let a = &report.metrics.origin_access;
-    Some(OriginAccessSummary {
-        direct_requests: a.direct_requests,
-        direct_refused: a.direct_refused,
-        legit_refused: a.legit_refused,
-        secret_in_clear_viewer_legs: a.secret_in_clear_viewer_legs,
-        secret_in_clear_origin_legs: a.secret_in_clear_origin_legs,
-        secret_sent: a.secret_sent,
-    })
+fn origin_access_summary(report: &Report, scenario: &Scenario) -> Option<OriginAccessStats> {
+    scenario.uses_origin_access().then(|| report.metrics.origin_access.clone())
 }
 
 #[derive(Clone, Debug, Serialize, PartialEq)]
@@ -283,9 +238,10 @@ pub struct Summary {
     /// Signed-request checks; absent when no behavior requires signing.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub signing: Option<SigningSummary>,
-    pub protocol: ProtocolSummary,
+    /// Viewer and origin legs by protocol: always reported.
+    pub protocol: ProtocolStats,
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub origin_access: Option<OriginAccessSummary>,
+    pub origin_access: Option<OriginAccessStats>,
     pub events: u64,
     pub requests_simulated: u64,
     pub simulated_seconds: f64,
@@ -365,7 +321,7 @@ pub fn summary(report: &Report, scenario: &Scenario) -> Summary {
         by_method,
         failover: failover_summaries(report, scenario),
         signing: signing_summary(report, scenario),
-        protocol: protocol_summary(report),
+        protocol: report.metrics.protocol.clone(),
         origin_access: origin_access_summary(report, scenario),
         events: report.events,
         requests_simulated: report.requests_simulated,

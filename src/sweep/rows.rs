@@ -154,14 +154,8 @@ fn metric_cells(summary: &Summary) -> Vec<String> {
         simulated_seconds.to_string(),
     ]
     .into();
-    let crate::report::ProtocolSummary {
-        viewer_http,
-        viewer_https,
-        redirects,
-        refused_http,
-        origin_http,
-        origin_https,
-    } = protocol;
+    let crate::metrics::ProtocolStats { viewer_http, viewer_https, redirects, refused_http, origin_http, origin_https } =
+        protocol;
     cells.extend([viewer_http, viewer_https, redirects, refused_http, origin_http, origin_https].map(u64::to_string));
     let access = origin_access.as_ref();
     cells.extend(

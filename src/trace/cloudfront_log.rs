@@ -239,19 +239,10 @@ fn parse_day(date: &[u8]) -> Option<i64> {
     let year = parse_u64(&date[..4])? as i64;
     let month = parse_u64(&date[5..7])? as i64;
     let day = parse_u64(&date[8..])? as i64;
-    let leap = (year % 4 == 0 && year % 100 != 0) || year % 400 == 0;
-    let month_days = [31, if leap { 29 } else { 28 }, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31];
-    if !(1..=12).contains(&month) || day < 1 || day > month_days[month as usize - 1] {
+    if !(1..=12).contains(&month) || day < 1 || day > crate::units::days_in_month(year, month) {
         return None;
     }
-    // Days from civil (H. Hinnant's algorithm).
-    let y = if month <= 2 { year - 1 } else { year };
-    let era = y.div_euclid(400);
-    let yoe = y - era * 400;
-    let mp = (month + 9) % 12;
-    let doy = (153 * mp + 2) / 5 + day - 1;
-    let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-    Some(era * 146_097 + doe - 719_468)
+    Some(crate::units::days_from_civil(year, month, day))
 }
 
 /// `HH:MM:SS` to seconds of the day.
