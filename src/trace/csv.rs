@@ -114,6 +114,8 @@ pub struct CsvReader {
     malformed: MalformedLines,
     /// Requests returned, for traces without a time column.
     records: i64,
+    /// The current line's field ranges (kept here: not zeroed per line).
+    fields: [(usize, usize); MAX_COLUMNS],
 }
 
 impl CsvReader {
@@ -124,6 +126,7 @@ impl CsvReader {
             layout: None,
             malformed: MalformedLines::default(),
             records: 0,
+            fields: [(0, 0); MAX_COLUMNS],
         })
     }
 
@@ -219,10 +222,58 @@ fn trim(field: &[u8]) -> &[u8] {
     field.trim_ascii()
 }
 
+/// The common line in one pass: integer time and size, no spaces around
+/// the fields. `None` for anything else, which the general path then parses
+/// (or reports) with the same result.
+fn parse_plain(line: &[u8], delimiter: u8, layout: &Layout, unit: i64, records: i64) -> Option<ParsedLine> {
+    let numeric = [layout.time, layout.size];
+    if numeric.contains(&Some(layout.id)) || (layout.time.is_some() && layout.time == layout.size) {
+        return None;
+    }
+    let (mut time_us, mut size_bytes, mut key) = (records, 1, (0, 0));
+    let mut pos = 0;
+    for column in 0..=layout.last {
+        let start = pos;
+        if Some(column) == layout.time || Some(column) == layout.size {
+            let mut n: u64 = 0;
+            while let Some(&b) = line.get(pos) {
+                let digit = b.wrapping_sub(b'0');
+                if digit > 9 {
+                    break;
+                }
+                n = n.wrapping_mul(10).wrapping_add(digit as u64);
+                pos += 1;
+            }
+            if pos == start || pos - start > 19 {
+                return None;
+            }
+            if Some(column) == layout.time {
+                time_us = (n as i64).checked_mul(unit)?;
+            } else {
+                size_bytes = n;
+            }
+        } else {
+            pos += memchr::memchr(delimiter, &line[pos..]).unwrap_or(line.len() - pos);
+            if column == layout.id {
+                let id = &line[start..pos];
+                if id.is_empty() || id[0].is_ascii_whitespace() || id[id.len() - 1].is_ascii_whitespace() {
+                    return None;
+                }
+                key = (start, pos);
+            }
+        }
+        match line.get(pos) {
+            None if column == layout.last => {}
+            Some(&b) if b == delimiter => pos += 1,
+            _ => return None,
+        }
+    }
+    Some(ParsedLine { time_us, size_bytes, key })
+}
+
 impl CsvReader {
     /// Reads lines until one parses.
     fn next_parsed(&mut self) -> Result<Option<ParsedLine>, TraceError> {
-        let mut fields = [(0, 0); MAX_COLUMNS];
         let delimiter = self.options.delimiter;
         loop {
             if !self.lines.advance()? {
@@ -252,11 +303,16 @@ impl CsvReader {
             }
             let layout = self.layout.expect("resolved on the first line");
             let line = self.lines.line();
-            if split_fields(line, delimiter, layout.last, &mut fields).is_none() {
+            if let Some(parsed) = parse_plain(line, delimiter, &layout, self.options.time_unit.micros(), self.records) {
+                self.records += 1;
+                return Ok(Some(parsed));
+            }
+            if split_fields(line, delimiter, layout.last, &mut self.fields).is_none() {
                 let have = line.split(|&b| b == delimiter).count();
                 self.malformed_line(format!("{have} fields, the layout needs at least {}", layout.last + 1))?;
                 continue;
             }
+            let fields = &self.fields;
             let field = |i: usize| trim(&line[fields[i].0..fields[i].1]);
             let time_us = match layout.time {
                 None => Ok(self.records),
@@ -348,6 +404,22 @@ mod tests {
         let path = dir.join(name);
         std::fs::write(&path, text).unwrap();
         path
+    }
+
+    #[test]
+    fn plain_lines_parse_in_one_pass_and_others_go_to_the_general_path() {
+        let layout = Layout { time: Some(0), id: 1, size: Some(2), last: 2 };
+        let plain = |line: &'static str| {
+            parse_plain(line.as_bytes(), b',', &layout, 1_000, 7).map(|p| (p.time_us, &line[p.key.0..p.key.1], p.size_bytes))
+        };
+        assert_eq!(plain("5,abc,100"), Some((5_000, "abc", 100)));
+        assert_eq!(plain("5,abc,100,extra"), Some((5_000, "abc", 100)));
+        for other in [" 5,abc,100", "5, abc,100", "5,abc ,100", "5,,100", "5,abc", "5,abc,", "5.5,abc,1", "5,abc,1x"] {
+            assert_eq!(plain(other), None, "{other:?}");
+        }
+        let no_time = Layout { time: None, id: 0, size: None, last: 0 };
+        let p = parse_plain(b"k", b',', &no_time, 1, 7).unwrap();
+        assert_eq!((p.time_us, p.key, p.size_bytes), (7, (0, 1), 1));
     }
 
     fn read_all(reader: &mut CsvReader) -> Vec<(i64, String, u64)> {
