@@ -446,7 +446,8 @@ mod tests {
     fn plain_lines_parse_in_one_pass_and_others_go_to_the_general_path() {
         let layout = Layout { time: Some(0), id: 1, size: Some(2), last: 2 };
         let plain = |line: &'static str| {
-            parse_plain(line.as_bytes(), b',', &layout, 1_000, 7).map(|p| (p.time_us, &line[p.key.0..p.key.1], p.size_bytes))
+            parse_plain(line.as_bytes(), b',', &layout, 1_000, 7)
+                .map(|p| (p.time_us, &line[p.key.0..p.key.1], p.size_bytes))
         };
         assert_eq!(plain("5,abc,100"), Some((5_000, "abc", 100)));
         assert_eq!(plain("5,12ab,100"), Some((5_000, "12ab", 100)));

@@ -60,8 +60,9 @@ pub struct Lines {
     reader: Option<Box<dyn Read>>,
     line: u64,
     /// Bytes read from the current file: lines are found and returned in
-    /// place (no copy per line); `buf.len()` is how much of it is filled.
+    /// place (no copy per line). Only `buf[..filled]` holds data.
     buf: Vec<u8>,
+    filled: usize,
     /// The current line's range in `buf`, without its line ending.
     line_range: (usize, usize),
     /// Where the next line starts in `buf`.
@@ -108,7 +109,8 @@ impl Lines {
             files,
             reader: None,
             line: 0,
-            buf: Vec::with_capacity(BUFFER_BYTES),
+            buf: Vec::new(),
+            filled: 0,
             line_range: (0, 0),
             next: 0,
             at_eof: false,
@@ -122,16 +124,16 @@ impl Lines {
     pub fn advance(&mut self) -> Result<bool, TraceError> {
         loop {
             if self.reader.is_some() {
-                if let Some(found) = memchr::memchr(b'\n', &self.buf[self.next..]) {
+                if let Some(found) = memchr::memchr(b'\n', &self.buf[self.next..self.filled]) {
                     let start = self.next;
                     self.next = start + found + 1;
                     self.set_line(start, start + found);
                     return Ok(true);
                 }
                 if self.at_eof {
-                    if self.next < self.buf.len() {
+                    if self.next < self.filled {
                         // The file's last line, without a line ending.
-                        let (start, end) = (self.next, self.buf.len());
+                        let (start, end) = (self.next, self.filled);
                         self.next = end;
                         self.set_line(start, end);
                         return Ok(true);
@@ -160,11 +162,13 @@ impl Lines {
     /// Keeps the unfinished line and reads more after it (growing the buffer
     /// for a line longer than it).
     fn fill(&mut self) -> Result<(), TraceError> {
-        self.buf.drain(..self.next);
+        self.buf.copy_within(self.next..self.filled, 0);
+        self.filled -= self.next;
         self.next = 0;
-        let filled = self.buf.len();
-        let room = BUFFER_BYTES.max(filled * 2);
-        self.buf.resize(room, 0);
+        if self.filled == self.buf.len() {
+            self.buf.resize((self.buf.len() * 2).max(BUFFER_BYTES), 0);
+        }
+        let filled = self.filled;
         let reader = self.reader.as_mut().expect("called with a file open");
         let result = loop {
             match reader.read(&mut self.buf[filled..]) {
@@ -174,17 +178,14 @@ impl Lines {
         };
         match result {
             Ok(n) => {
-                self.buf.truncate(filled + n);
+                self.filled += n;
                 self.at_eof = n == 0;
                 Ok(())
             }
-            Err(e) => {
-                self.buf.truncate(filled);
-                Err(TraceError::Unreadable {
-                    file: self.files[self.current].clone(),
-                    reason: format!("after line {}: {e}", self.line),
-                })
-            }
+            Err(e) => Err(TraceError::Unreadable {
+                file: self.files[self.current].clone(),
+                reason: format!("after line {}: {e}", self.line),
+            }),
         }
     }
 
@@ -211,7 +212,7 @@ impl Lines {
         let inner: Box<dyn Read> =
             if magic[..got] == [0x1f, 0x8b] { Box::new(flate2::read::MultiGzDecoder::new(raw)) } else { Box::new(raw) };
         self.reader = Some(inner);
-        self.buf.clear();
+        self.filled = 0;
         self.next = 0;
         self.at_eof = false;
         self.current = index;
