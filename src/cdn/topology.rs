@@ -38,13 +38,26 @@ pub struct Topology {
     /// Links of every hop, back to back; a hop is a range of this.
     hop_links: Vec<u32>,
     hops: Vec<(u32, u32)>,
+    /// Per hop, its round trip when every link on it is fixed: no draw and
+    /// no float rounding per request (the same sum, made once).
+    hop_fixed: Vec<Option<SimDuration>>,
     n_regional: usize,
     n_origins: usize,
     viewer_leg: Vec<u32>,
+    viewer_fixed: Vec<Option<SimDuration>>,
     edge_to_regional: Vec<HopId>,
     regional_to_regional: Vec<HopId>,
     regional_to_origin: Vec<HopId>,
     edge_to_origin: Vec<HopId>,
+}
+
+/// What `Dist::sample` always returns for a distribution that draws nothing.
+fn fixed_ms(rtt_ms: &Dist) -> Option<f64> {
+    match *rtt_ms {
+        Dist::Constant(ms) => Some(ms),
+        Dist::Uniform { min, max } if min == max => Some(min),
+        _ => None,
+    }
 }
 
 impl Topology {
@@ -98,6 +111,8 @@ impl Topology {
 
         let mut topology = Topology {
             viewer_leg: Vec::with_capacity(spec.edges.len()),
+            viewer_fixed: Vec::with_capacity(spec.edges.len()),
+            hop_fixed: Vec::new(),
             links,
             hop_links: Vec::new(),
             hops: Vec::new(),
@@ -115,6 +130,7 @@ impl Topology {
                 rng: stream_rng_indexed(run_seed, Stream::Network, id as u64),
             });
             topology.viewer_leg.push(id);
+            topology.viewer_fixed.push(fixed_ms(&edge.viewer_rtt_ms).map(SimDuration::from_millis_f64));
         }
         for (i, edge) in spec.edges.iter().enumerate() {
             let hop = topology.resolve(&graph, edge_nodes[i], regional_nodes[edge.regional_cache]);
@@ -167,6 +183,11 @@ impl Topology {
         }
         let id = HopId(self.hops.len() as u32);
         self.hops.push((start, self.hop_links.len() as u32 - start));
+        let mut fixed = Some(0.0);
+        for &link in &self.hop_links[start as usize..] {
+            fixed = fixed.zip(fixed_ms(&self.links[link as usize].rtt_ms)).map(|(sum, ms)| sum + ms);
+        }
+        self.hop_fixed.push(fixed.map(SimDuration::from_millis_f64));
         id
     }
 
@@ -185,6 +206,9 @@ impl Topology {
 
     /// Draws a round-trip time for one traversal of `hop`.
     pub fn sample_rtt(&mut self, hop: HopId) -> SimDuration {
+        if let Some(fixed) = self.hop_fixed[hop.0 as usize] {
+            return fixed;
+        }
         let (start, len) = self.hops[hop.0 as usize];
         let mut ms = 0.0;
         for &link in &self.hop_links[start as usize..(start + len) as usize] {
@@ -196,6 +220,9 @@ impl Topology {
 
     /// Draws a round-trip time between a viewer and edge location `edge`.
     pub fn sample_viewer_rtt(&mut self, edge: usize) -> SimDuration {
+        if let Some(fixed) = self.viewer_fixed[edge] {
+            return fixed;
+        }
         let link = &mut self.links[self.viewer_leg[edge] as usize];
         SimDuration::from_millis_f64(link.rtt_ms.sample(&mut link.rng))
     }

@@ -1188,7 +1188,8 @@ impl<'s, O: RequestObserver> Engine<'s, O> {
         }
     }
 
-    fn into_report(self) -> Report {
+    fn into_report(mut self) -> Report {
+        self.metrics.flush_latencies();
         Report {
             scenario: self.scenario.name.clone(),
             seed: self.seed,

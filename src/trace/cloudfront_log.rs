@@ -261,6 +261,7 @@ impl TraceReader for CloudFrontLogReader {
         // Checked to be UTF-8 in `parse_record`.
         let text = |r: Option<(usize, usize)>| r.map(|(s, e)| std::str::from_utf8(&line[s..e]).unwrap_or(""));
         Ok(Some(TraceRecord {
+            key_number: None,
             time_us: p.time_us,
             key: &line[p.key.0..p.key.1],
             size_bytes: p.size_bytes,

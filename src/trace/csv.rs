@@ -114,6 +114,8 @@ pub struct CsvReader {
     malformed: MalformedLines,
     /// Requests returned, for traces without a time column.
     records: i64,
+    /// The current line's field ranges (kept here: not zeroed per line).
+    fields: [(usize, usize); MAX_COLUMNS],
 }
 
 impl CsvReader {
@@ -124,6 +126,7 @@ impl CsvReader {
             layout: None,
             malformed: MalformedLines::default(),
             records: 0,
+            fields: [(0, 0); MAX_COLUMNS],
         })
     }
 
@@ -219,10 +222,91 @@ fn trim(field: &[u8]) -> &[u8] {
     field.trim_ascii()
 }
 
+/// The value of the decimal digits `bytes` starts with (wrapping past
+/// 19 of them), and how many there are.
+fn leading_digits(bytes: &[u8]) -> (u64, usize) {
+    let mut n: u64 = 0;
+    let mut i = 0;
+    // Eight digits at a time (SWAR): ids are often long numbers.
+    while let Some(chunk) = bytes.get(i..i + 8) {
+        let word = u64::from_le_bytes(chunk.try_into().expect("eight bytes"));
+        let high = 0xF0F0_F0F0_F0F0_F0F0;
+        let all_digits = word & high == 0x3030_3030_3030_3030
+            && word.wrapping_add(0x0606_0606_0606_0606) & high == 0x3030_3030_3030_3030;
+        if !all_digits {
+            break;
+        }
+        // The first digit is the lowest byte: pairs, then quads, then all eight.
+        let v = word - 0x3030_3030_3030_3030;
+        let v = (v * 10 + (v >> 8)) & 0x00FF_00FF_00FF_00FF;
+        let v = (v * 100 + (v >> 16)) & 0x0000_FFFF_0000_FFFF;
+        let v = (v * 10_000 + (v >> 32)) & 0xFFFF_FFFF;
+        n = n.wrapping_mul(100_000_000).wrapping_add(v);
+        i += 8;
+    }
+    while i < bytes.len() {
+        let digit = bytes[i].wrapping_sub(b'0');
+        if digit > 9 {
+            break;
+        }
+        n = n.wrapping_mul(10).wrapping_add(digit as u64);
+        i += 1;
+    }
+    (n, i)
+}
+
+/// The common line in one pass: integer time and size, no spaces around
+/// the fields. `None` for anything else, which the general path then parses
+/// (or reports) with the same result.
+fn parse_plain(line: &[u8], delimiter: u8, layout: &Layout, unit: i64, records: i64) -> Option<ParsedLine> {
+    let numeric = [layout.time, layout.size];
+    if numeric.contains(&Some(layout.id)) || (layout.time.is_some() && layout.time == layout.size) {
+        return None;
+    }
+    let (mut time_us, mut size_bytes, mut key, mut key_number) = (records, 1, (0, 0), None);
+    let mut pos = 0;
+    for column in 0..=layout.last {
+        let start = pos;
+        let is_number = Some(column) == layout.time || Some(column) == layout.size;
+        if is_number || column == layout.id {
+            let (n, digits) = leading_digits(&line[start..]);
+            pos += digits;
+            if !is_number {
+                // The id: a number when all of it is digits, canonical and not too long.
+                let whole = line.get(pos).is_none_or(|&b| b == delimiter);
+                if whole && (1..=19).contains(&digits) && (digits == 1 || line[start] != b'0') {
+                    key_number = Some(n);
+                    key = (start, pos);
+                } else {
+                    pos += memchr::memchr(delimiter, &line[pos..]).unwrap_or(line.len() - pos);
+                    let id = &line[start..pos];
+                    if id.is_empty() || id[0].is_ascii_whitespace() || id[id.len() - 1].is_ascii_whitespace() {
+                        return None;
+                    }
+                    key = (start, pos);
+                }
+            } else if digits == 0 || digits > 19 {
+                return None;
+            } else if Some(column) == layout.time {
+                time_us = (n as i64).checked_mul(unit)?;
+            } else {
+                size_bytes = n;
+            }
+        } else {
+            pos += memchr::memchr(delimiter, &line[pos..]).unwrap_or(line.len() - pos);
+        }
+        match line.get(pos) {
+            None if column == layout.last => {}
+            Some(&b) if b == delimiter => pos += 1,
+            _ => return None,
+        }
+    }
+    Some(ParsedLine { time_us, size_bytes, key, key_number })
+}
+
 impl CsvReader {
     /// Reads lines until one parses.
     fn next_parsed(&mut self) -> Result<Option<ParsedLine>, TraceError> {
-        let mut fields = [(0, 0); MAX_COLUMNS];
         let delimiter = self.options.delimiter;
         loop {
             if !self.lines.advance()? {
@@ -252,11 +336,16 @@ impl CsvReader {
             }
             let layout = self.layout.expect("resolved on the first line");
             let line = self.lines.line();
-            if split_fields(line, delimiter, layout.last, &mut fields).is_none() {
+            if let Some(parsed) = parse_plain(line, delimiter, &layout, self.options.time_unit.micros(), self.records) {
+                self.records += 1;
+                return Ok(Some(parsed));
+            }
+            if split_fields(line, delimiter, layout.last, &mut self.fields).is_none() {
                 let have = line.split(|&b| b == delimiter).count();
                 self.malformed_line(format!("{have} fields, the layout needs at least {}", layout.last + 1))?;
                 continue;
             }
+            let fields = &self.fields;
             let field = |i: usize| trim(&line[fields[i].0..fields[i].1]);
             let time_us = match layout.time {
                 None => Ok(self.records),
@@ -272,7 +361,7 @@ impl CsvReader {
             let key = trim_range(line, start, end);
             let outcome = match (time_us, size_bytes) {
                 (Ok(_), Ok(_)) if key.0 == key.1 => Err("the object id is empty".to_string()),
-                (Ok(time_us), Ok(size_bytes)) => Ok(ParsedLine { time_us, size_bytes, key }),
+                (Ok(time_us), Ok(size_bytes)) => Ok(ParsedLine { time_us, size_bytes, key, key_number: None }),
                 (Err(reason), _) | (_, Err(reason)) => Err(reason),
             };
             match outcome {
@@ -291,6 +380,8 @@ struct ParsedLine {
     time_us: i64,
     size_bytes: u64,
     key: (usize, usize),
+    /// The id as a canonical decimal number, if the line's parser saw it was one.
+    key_number: Option<u64>,
 }
 
 /// The range of `line[start..end]` without surrounding ASCII whitespace.
@@ -310,6 +401,7 @@ impl TraceReader for CsvReader {
         Ok(Some(TraceRecord {
             time_us: parsed.time_us,
             key: &self.lines.line()[parsed.key.0..parsed.key.1],
+            key_number: parsed.key_number,
             size_bytes: parsed.size_bytes,
             method: Method::Get,
             https: true,
@@ -348,6 +440,42 @@ mod tests {
         let path = dir.join(name);
         std::fs::write(&path, text).unwrap();
         path
+    }
+
+    #[test]
+    fn plain_lines_parse_in_one_pass_and_others_go_to_the_general_path() {
+        let layout = Layout { time: Some(0), id: 1, size: Some(2), last: 2 };
+        let plain = |line: &'static str| {
+            parse_plain(line.as_bytes(), b',', &layout, 1_000, 7)
+                .map(|p| (p.time_us, &line[p.key.0..p.key.1], p.size_bytes))
+        };
+        assert_eq!(plain("5,abc,100"), Some((5_000, "abc", 100)));
+        assert_eq!(plain("5,12ab,100"), Some((5_000, "12ab", 100)));
+        let number = |line: &[u8]| parse_plain(line, b',', &layout, 1, 0).and_then(|p| p.key_number);
+        assert_eq!(number(b"5,120,100"), Some(120));
+        assert_eq!(number(b"5,0,100"), Some(0));
+        for not_canonical in [&b"5,012,100"[..], b"5,12ab,100", b"5,12345678901234567890,1"] {
+            assert_eq!(number(not_canonical), None, "{:?}", String::from_utf8_lossy(not_canonical));
+        }
+        assert_eq!(plain("5,abc,100,extra"), Some((5_000, "abc", 100)));
+        for other in [" 5,abc,100", "5, abc,100", "5,abc ,100", "5,,100", "5,abc", "5,abc,", "5.5,abc,1", "5,abc,1x"] {
+            assert_eq!(plain(other), None, "{other:?}");
+        }
+        let no_time = Layout { time: None, id: 0, size: None, last: 0 };
+        let p = parse_plain(b"k", b',', &no_time, 1, 7).unwrap();
+        assert_eq!((p.time_us, p.key, p.size_bytes), (7, (0, 1), 1));
+    }
+
+    #[test]
+    fn leading_digits_agree_with_a_plain_parse() {
+        for text in ["", "x", "7", "12345678", "123456789", "1234567x9", "12345678901234567890", "00000000000042,5"] {
+            let digits = text.bytes().take_while(u8::is_ascii_digit).count();
+            let expected = text[..digits].bytes().fold(0u64, |n, b| n.wrapping_mul(10).wrapping_add((b - b'0') as u64));
+            assert_eq!(leading_digits(text.as_bytes()), (expected, digits), "{text:?}");
+        }
+        let below_zero = [b'/'; 8];
+        assert_eq!(leading_digits(&below_zero), (0, 0));
+        assert_eq!(leading_digits(b"1234567:"), (1234567, 7));
     }
 
     fn read_all(reader: &mut CsvReader) -> Vec<(i64, String, u64)> {

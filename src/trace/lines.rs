@@ -8,7 +8,7 @@
 
 use super::TraceError;
 use std::fs::File;
-use std::io::{BufRead, BufReader, Read};
+use std::io::Read;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -57,9 +57,18 @@ pub struct Lines {
     current: usize,
     /// Index in `files` of the next file to open.
     next_file: usize,
-    reader: Option<BufReader<Box<dyn Read>>>,
+    reader: Option<Box<dyn Read>>,
     line: u64,
+    /// Bytes read from the current file: lines are found and returned in
+    /// place (no copy per line). Only `buf[..filled]` holds data.
     buf: Vec<u8>,
+    filled: usize,
+    /// The current line's range in `buf`, without its line ending.
+    line_range: (usize, usize),
+    /// Where the next line starts in `buf`.
+    next: usize,
+    /// The current file has no more bytes to give.
+    at_eof: bool,
     read: Arc<AtomicU64>,
     total_bytes: u64,
 }
@@ -100,7 +109,11 @@ impl Lines {
             files,
             reader: None,
             line: 0,
-            buf: Vec::with_capacity(4096),
+            buf: Vec::new(),
+            filled: 0,
+            line_range: (0, 0),
+            next: 0,
+            at_eof: false,
             read: Arc::new(AtomicU64::new(0)),
             total_bytes,
         })
@@ -110,25 +123,26 @@ impl Lines {
     /// then [`Lines::line`].
     pub fn advance(&mut self) -> Result<bool, TraceError> {
         loop {
-            if let Some(reader) = self.reader.as_mut() {
-                self.buf.clear();
-                let n = reader.read_until(b'\n', &mut self.buf).map_err(|e| TraceError::Unreadable {
-                    file: self.files[self.current].clone(),
-                    reason: format!("after line {}: {e}", self.line),
-                })?;
-                if n > 0 {
-                    self.line += 1;
-                    let mut end = self.buf.len();
-                    if end > 0 && self.buf[end - 1] == b'\n' {
-                        end -= 1;
-                    }
-                    if end > 0 && self.buf[end - 1] == b'\r' {
-                        end -= 1;
-                    }
-                    self.buf.truncate(end);
+            if self.reader.is_some() {
+                if let Some(found) = memchr::memchr(b'\n', &self.buf[self.next..self.filled]) {
+                    let start = self.next;
+                    self.next = start + found + 1;
+                    self.set_line(start, start + found);
                     return Ok(true);
                 }
-                self.reader = None;
+                if self.at_eof {
+                    if self.next < self.filled {
+                        // The file's last line, without a line ending.
+                        let (start, end) = (self.next, self.filled);
+                        self.next = end;
+                        self.set_line(start, end);
+                        return Ok(true);
+                    }
+                    self.reader = None;
+                } else {
+                    self.fill()?;
+                    continue;
+                }
             }
             if self.next_file == self.files.len() {
                 return Ok(false);
@@ -137,9 +151,47 @@ impl Lines {
         }
     }
 
+    fn set_line(&mut self, start: usize, mut end: usize) {
+        if end > start && self.buf[end - 1] == b'\r' {
+            end -= 1;
+        }
+        self.line_range = (start, end);
+        self.line += 1;
+    }
+
+    /// Keeps the unfinished line and reads more after it (growing the buffer
+    /// for a line longer than it).
+    fn fill(&mut self) -> Result<(), TraceError> {
+        self.buf.copy_within(self.next..self.filled, 0);
+        self.filled -= self.next;
+        self.next = 0;
+        if self.filled == self.buf.len() {
+            self.buf.resize((self.buf.len() * 2).max(BUFFER_BYTES), 0);
+        }
+        let filled = self.filled;
+        let reader = self.reader.as_mut().expect("called with a file open");
+        let result = loop {
+            match reader.read(&mut self.buf[filled..]) {
+                Err(e) if e.kind() == std::io::ErrorKind::Interrupted => continue,
+                other => break other,
+            }
+        };
+        match result {
+            Ok(n) => {
+                self.filled += n;
+                self.at_eof = n == 0;
+                Ok(())
+            }
+            Err(e) => Err(TraceError::Unreadable {
+                file: self.files[self.current].clone(),
+                reason: format!("after line {}: {e}", self.line),
+            }),
+        }
+    }
+
     /// The current line, without its line ending (`\n` or `\r\n`).
     pub fn line(&self) -> &[u8] {
-        &self.buf
+        &self.buf[self.line_range.0..self.line_range.1]
     }
 
     /// Whether the current line is the first of its file.
@@ -159,7 +211,10 @@ impl Lines {
         let raw = head.chain(counted);
         let inner: Box<dyn Read> =
             if magic[..got] == [0x1f, 0x8b] { Box::new(flate2::read::MultiGzDecoder::new(raw)) } else { Box::new(raw) };
-        self.reader = Some(BufReader::with_capacity(BUFFER_BYTES, inner));
+        self.reader = Some(inner);
+        self.filled = 0;
+        self.next = 0;
+        self.at_eof = false;
         self.current = index;
         self.next_file = index + 1;
         self.line = 0;
@@ -225,6 +280,18 @@ mod tests {
         assert_eq!(got, expected.map(|(t, n, f)| (t.to_string(), n, f)));
         let progress = lines.progress();
         assert_eq!(progress.read_bytes, progress.total_bytes);
+        std::fs::remove_dir_all(&dir).unwrap();
+    }
+
+    #[test]
+    fn lines_longer_than_the_buffer_are_read_whole() {
+        let dir = std::env::temp_dir().join(format!("cdnsim-lines-long-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let long = "x".repeat(BUFFER_BYTES * 2 + 3);
+        let file = dir.join("t.csv");
+        std::fs::write(&file, format!("a\n{long}\r\nb")).unwrap();
+        let got: Vec<String> = collect(&mut Lines::open(&file).unwrap()).into_iter().map(|l| l.0).collect();
+        assert_eq!(got, ["a".to_string(), long, "b".to_string()]);
         std::fs::remove_dir_all(&dir).unwrap();
     }
 

@@ -80,6 +80,9 @@ pub struct TraceRecord<'a> {
     pub time_us: i64,
     /// What identifies the object: the CSV `obj_id`, or the log's `cs-uri-stem`.
     pub key: &'a [u8],
+    /// `key` as a number, when the reader found it to be a canonical decimal
+    /// (no sign, no leading zero) while parsing the line; `None` says nothing.
+    pub key_number: Option<u64>,
     /// The object's size: the CSV `obj_size` (1 without a size column), or
     /// the log's `sc-bytes`.
     pub size_bytes: u64,

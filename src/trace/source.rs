@@ -72,6 +72,7 @@ impl Edges {
         }
     }
 
+    #[inline]
     fn edge_of(&mut self, location: Option<&str>) -> Result<usize, String> {
         let Edges::Many { names, known, by_weight, rng } = self else { return Ok(0) };
         let Some(location) = location else { return Ok(by_weight.sample(rng.as_mut())) };
@@ -186,7 +187,7 @@ impl<R: TraceReader> RequestSource for TraceSource<R> {
                 }
             };
             let sets_size = record.status.is_none_or(|s| s == 200) && record.method == crate::http::Method::Get;
-            let known = match numeric_id(record.key) {
+            let known = match record.key_number.or_else(|| numeric_id(record.key)) {
                 Some(n) if !self.match_paths => self.by_number.get(&n).copied().ok_or(Some(n)),
                 _ => self.by_name.get(record.key).copied().ok_or(None),
             };
