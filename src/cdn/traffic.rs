@@ -35,6 +35,11 @@ pub struct Catalog {
     patterns: Vec<String>,
 }
 
+/// Per class: how often its objects change, in microseconds (0: never).
+fn change_intervals_us(scenario: &Scenario) -> Vec<u64> {
+    scenario.traffic.classes.iter().map(|c| c.change_interval.map_or(0, |d| d.as_micros())).collect()
+}
+
 impl Catalog {
     pub fn build(scenario: &Scenario, run_seed: u64) -> Catalog {
         let behaviors = &scenario.distribution.behaviors;
@@ -67,12 +72,7 @@ impl Catalog {
             expected_objects: first,
             patterns: Vec::new(),
             phase_seed: sizes.random(),
-            change_interval_us: scenario
-                .traffic
-                .classes
-                .iter()
-                .map(|c| c.change_interval.map_or(0, |d| d.as_micros()))
-                .collect(),
+            change_interval_us: change_intervals_us(scenario),
         }
     }
 
@@ -91,12 +91,7 @@ impl Catalog {
             class_first_object: vec![0; scenario.traffic.classes.len() + 1],
             objects: Vec::with_capacity(expected_objects.min(1 << 24) as usize),
             phase_seed: phases.random(),
-            change_interval_us: scenario
-                .traffic
-                .classes
-                .iter()
-                .map(|c| c.change_interval.map_or(0, |d| d.as_micros()))
-                .collect(),
+            change_interval_us: change_intervals_us(scenario),
             expected_objects: expected_objects.max(1),
             patterns: behaviors[..behaviors.len() - 1].iter().map(|b| b.path_pattern.clone()).collect(),
         }
