@@ -10,6 +10,13 @@ use hdrhistogram::Histogram;
 /// clamped to that (it only happens with absurd scenarios).
 const LATENCY_MAX_US: u64 = 3_600_000_000;
 
+/// At most this many metrics intervals (`timeseries.csv` rows) are kept: each
+/// holds a latency histogram of tens of KiB, so a long trace replayed with a
+/// short interval would otherwise exhaust memory. Requests past the last one
+/// are counted in it and `Metrics::intervals_overflowed` is set, so that no
+/// result is written from them (`report::intervals_fit`).
+pub const MAX_INTERVALS: u64 = 20_000;
+
 fn latency_histogram(significant_figures: u8) -> Histogram<u64> {
     Histogram::new_with_bounds(1, LATENCY_MAX_US, significant_figures).expect("static bounds are valid")
 }
@@ -270,6 +277,8 @@ pub struct Metrics {
     pub origin_access: OriginAccessStats,
     pub interval: SimDuration,
     pub warmup: SimDuration,
+    /// Some request started after `MAX_INTERVALS` intervals.
+    pub intervals_overflowed: bool,
     /// Latencies counted but not yet in the histograms (see `record`).
     pending: LatencyRun,
     /// The last interval recorded into and its first and past-the-end
@@ -335,6 +344,7 @@ impl Metrics {
             warmup,
             pending: LatencyRun::default(),
             last_interval: (0, 0, 0),
+            intervals_overflowed: false,
         }
     }
 
@@ -355,7 +365,9 @@ impl Metrics {
             return last;
         }
         let width = self.interval.as_micros();
-        let index = (start.0 / width) as usize;
+        let wanted = start.0 / width;
+        self.intervals_overflowed |= wanted >= MAX_INTERVALS;
+        let index = wanted.min(MAX_INTERVALS - 1) as usize;
         while self.intervals.len() <= index {
             self.intervals.push(IntervalStats::new());
         }

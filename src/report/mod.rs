@@ -559,6 +559,25 @@ pub struct IntervalRow {
     pub latency_p95_ms: f64,
 }
 
+/// Whether the run's time fit in `metrics::MAX_INTERVALS` metrics intervals;
+/// if not, the per-interval figures (and the peak taken from them) are wrong,
+/// and the error says which interval would fit.
+pub fn intervals_fit(report: &Report, scenario: &Scenario) -> Result<(), String> {
+    if !report.metrics.intervals_overflowed {
+        return Ok(());
+    }
+    let interval = scenario.simulation.metrics_interval;
+    let span_s = report.end.0 as f64 / 1e6;
+    let wider_s = (span_s / (crate::metrics::MAX_INTERVALS / 2) as f64).ceil().max(1.0);
+    Err(format!(
+        "`simulation.metrics_interval`: {} s of simulated time need more than {} intervals of {} (fix: --set \
+         simulation.metrics_interval=\"{wider_s} s\" or longer); no results were written",
+        span_s.round(),
+        crate::metrics::MAX_INTERVALS,
+        crate::units::format_duration(interval),
+    ))
+}
+
 /// Per metrics interval, by request start time; intervals inside the warm-up
 /// are left out.
 pub fn timeseries_rows(report: &Report) -> Vec<IntervalRow> {
@@ -719,6 +738,7 @@ pub fn scenario_record(text: &str, path: &Path, seed: u64, requests: Option<u64>
 
 /// Every result file of a run, as (file name, bytes).
 pub fn result_files(report: &Report, scenario: &Scenario) -> anyhow::Result<Vec<(&'static str, Vec<u8>)>> {
+    intervals_fit(report, scenario).map_err(|e| anyhow::anyhow!(e))?;
     Ok(vec![
         ("summary.csv", summary_csv(&summary(report, scenario))?),
         ("tiers.csv", csv_bytes(&tier_rows(report, scenario))?),

@@ -29,17 +29,15 @@ pub struct Outcome {
 /// other runs.
 pub fn run_one(plan: &Plan, run: RunId) -> Outcome {
     let simulated = catch_unwind(AssertUnwindSafe(|| {
-        plan.scenario_for(run.point).map(|scenario| {
+        plan.scenario_for(run.point).map_err(|invalid| invalid.to_string()).and_then(|scenario| {
             let report = engine::run(&scenario, plan.seed(run), &mut |_| {});
-            report::summary(&report, &scenario)
+            report::intervals_fit(&report, &scenario)?;
+            Ok(report::summary(&report, &scenario))
         })
     }));
     let (cells, error) = match simulated {
         Ok(Ok(summary)) => (ok_row(plan, run, &summary), None),
-        Ok(Err(invalid)) => {
-            let error = invalid.to_string();
-            (failed_row(plan, run, &error), Some(error))
-        }
+        Ok(Err(error)) => (failed_row(plan, run, &error), Some(error)),
         Err(panic) => {
             let message = panic
                 .downcast_ref::<&str>()

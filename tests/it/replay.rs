@@ -355,3 +355,24 @@ signed = {{ sessions = 1, mix = {{ valid-url = 1.0 }} }}
     assert_eq!(signing["rejected"], 2, "{signing}");
     assert_eq!(v["errors_4xx"], 2, "refused requests get 403: {v}");
 }
+
+#[test]
+fn a_trace_longer_than_the_metrics_intervals_can_hold_is_refused_with_the_fix() {
+    // 30,000 s of trace at 1 s per interval is more than metrics::MAX_INTERVALS (20,000).
+    let dir = temp_dir("too-many-intervals");
+    let trace = dir.join("long.csv");
+    std::fs::write(&trace, "time,obj_id,obj_size\n0,1,100\n15000,2,100\n30000,1,100\n").unwrap();
+    let scenario = dir.join("tiny.toml");
+    std::fs::write(&scenario, crate::support::TINY).unwrap();
+    let out = dir.join("results");
+    let (path, out_s) = (trace.to_str().unwrap(), out.to_str().unwrap());
+    let run = ["run", scenario.to_str().unwrap(), "--trace", path, "--out", out_s, "--no-progress"];
+    let (code, _, err) = cdnsim(&[&run[..], &["--set", "simulation.metrics_interval=\"1 s\""]].concat());
+    assert_eq!(code, 2, "{err}");
+    assert!(err.contains("`simulation.metrics_interval`") && err.contains("fix: --set"), "{err}");
+    assert!(!out.exists(), "no results may be written");
+    // The interval it suggests fits.
+    let (code, _, err) = cdnsim(&[&run[..], &["--set", "simulation.metrics_interval=\"3 s\""]].concat());
+    assert_eq!(code, 0, "{err}");
+    assert!(out.join("timeseries.csv").exists());
+}
