@@ -35,6 +35,12 @@ impl Policy for Lru {
         slots.move_to_back(&mut self.queue, idx);
     }
 
+    fn prefetch_touch(&self, slots: &Slab<Slot>, idx: u32) {
+        // Moving a node to the back relinks its neighbours; the old tail
+        // is hot already.
+        slots.prefetch_neighbours(idx);
+    }
+
     fn unlink(&mut self, slots: &mut Slab<Slot>, idx: u32) {
         slots.unlink(&mut self.queue, idx);
     }

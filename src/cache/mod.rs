@@ -40,6 +40,23 @@ use crate::time::SimTime;
 /// a method bit for OPTIONS, whose responses are cached separately).
 pub type CacheKey = u64;
 
+/// How far a prefetch hint (`Cache::prefetch`) has got. On a cache of a
+/// million objects a lookup is a chain of dependent loads (index bucket,
+/// then the entry it points to, then the entries the policy relinks), each
+/// a miss in the CPU caches; a caller that knows its keys a few requests
+/// ahead starts one link of the chain per step, so each step reads only
+/// what the step before loaded.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum PrefetchStep {
+    /// Load the index bucket where the key's search starts.
+    Index,
+    /// Read that bucket; load the entry it names.
+    Entry,
+    /// Read the entry; load what an access will touch besides it (LRU's
+    /// list neighbours).
+    Neighbours,
+}
+
 /// What a cache knows about one stored object.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct Entry {
@@ -73,8 +90,10 @@ pub enum Admission {
 
 /// A byte-capacity object cache with a fixed eviction policy.
 pub trait Cache: Send {
-    /// A hint that `key` will be looked up soon; changes nothing observable.
-    fn prefetch(&self, _key: CacheKey) {}
+    /// Hints that `key` will be looked up soon, in the steps of
+    /// [`PrefetchStep`], each issued a few requests after the one before so
+    /// that the memory it asked for has arrived. Changes nothing observable.
+    fn prefetch(&self, _key: CacheKey, _step: PrefetchStep) {}
 
     /// Finds `key` as of `now`. A Fresh or Stale result counts as an access
     /// for the eviction policy; a Miss changes nothing.

@@ -101,6 +101,22 @@ impl<T: Copy> Slab<T> {
         &mut self.nodes[idx as usize].item
     }
 
+    /// Starts loading node `idx` (see `crate::prefetch`).
+    pub(crate) fn prefetch(&self, idx: u32) {
+        crate::prefetch::prefetch(&self.nodes[idx as usize]);
+    }
+
+    /// Starts loading the nodes before and after `idx`, whose links an
+    /// unlink rewrites.
+    pub(crate) fn prefetch_neighbours(&self, idx: u32) {
+        let node = &self.nodes[idx as usize];
+        for neighbour in [node.prev, node.next] {
+            if neighbour != NIL {
+                crate::prefetch::prefetch(&self.nodes[neighbour as usize]);
+            }
+        }
+    }
+
     /// The node after `idx` (one step newer), or `NIL` at the tail.
     pub(crate) fn next(&self, idx: u32) -> u32 {
         self.nodes[idx as usize].next

@@ -9,7 +9,7 @@
 
 use super::index::{Index, fingerprint};
 use super::slab::{NIL, Slab};
-use super::{Admission, Cache, CacheKey, Entry, Lookup};
+use super::{Admission, Cache, CacheKey, Entry, Lookup, PrefetchStep};
 use crate::time::SimTime;
 
 /// One cached object, as the policies see it.
@@ -68,6 +68,9 @@ pub(crate) trait Policy: Send {
     /// A linked slot's size changed from `old_size_bytes` (in place, by a
     /// replacing insert). Only policies that budget bytes per queue care.
     fn resized(&mut self, _slots: &Slab<Slot>, _idx: u32, _old_size_bytes: u64) {}
+
+    /// Starts loading what `touch(idx)` will write besides the slot itself.
+    fn prefetch_touch(&self, _slots: &Slab<Slot>, _idx: u32) {}
 
     /// Heap bytes owned by the policy itself (not the shared slab).
     fn memory_bytes(&self) -> usize {
@@ -132,8 +135,23 @@ impl<P: Policy> Store<P> {
 }
 
 impl<P: Policy> Cache for Store<P> {
-    fn prefetch(&self, key: CacheKey) {
-        self.index.prefetch(fingerprint(key));
+    fn prefetch(&self, key: CacheKey, step: PrefetchStep) {
+        match step {
+            PrefetchStep::Index => self.index.prefetch(fingerprint(key)),
+            // Not `find`: comparing keys would wait for the entry this step
+            // is meant to start loading. A fingerprint match is right but
+            // for one key in four billion, and a wrong hint costs nothing.
+            PrefetchStep::Entry => {
+                if let Some(idx) = self.index.find(fingerprint(key), |_| true) {
+                    self.slots.prefetch(idx);
+                }
+            }
+            PrefetchStep::Neighbours => {
+                if let Some(idx) = self.find(key) {
+                    self.policy.prefetch_touch(&self.slots, idx);
+                }
+            }
+        }
     }
 
     fn lookup(&mut self, key: CacheKey, now: SimTime) -> Lookup {

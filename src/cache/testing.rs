@@ -7,7 +7,7 @@ use std::collections::BTreeMap;
 use rand::rngs::Xoshiro256PlusPlus;
 use rand::{RngExt, SeedableRng};
 
-use super::{Admission, Cache, CacheKey, Entry, EvictionPolicy, Lookup, new_cache};
+use super::{Admission, Cache, CacheKey, Entry, EvictionPolicy, Lookup, PrefetchStep, new_cache};
 use crate::time::SimTime;
 
 /// One step of a hand-worked trace. Objects never expire, so every hit is
@@ -151,6 +151,10 @@ pub(crate) fn randomised(policy: EvictionPolicy, seed: u64) {
             let context = format!("{policy} seed {seed} round {round} op {op}");
             now.0 += rng.random_range(0..3);
             let key = rng.random_range(0..n_keys);
+            // Hints, on cached and absent keys alike, must change nothing the model sees.
+            for step in [PrefetchStep::Index, PrefetchStep::Entry, PrefetchStep::Neighbours] {
+                cache.prefetch(key, step);
+            }
             match rng.random_range(0..10) {
                 0..=3 => match cache.lookup(key, now) {
                     Lookup::Miss => assert!(!model.contains_key(&key), "{context}: lost {key}"),

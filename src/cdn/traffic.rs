@@ -293,10 +293,17 @@ impl TrafficGenerator {
 pub trait RequestSource {
     /// The next viewer request and when it reaches its edge location, no
     /// earlier than the previous one; `None` ends the traffic. The engine
-    /// reads a few requests ahead, so a source must not depend on the
-    /// simulation's state.
+    /// asks for a request before the previous one has run, so a source
+    /// must not depend on the simulation's state.
     /// A trace source adds the objects it meets to `catalog` and updates their sizes.
     fn next_request(&mut self, catalog: &mut Catalog) -> Option<(SimTime, ViewerRequest)>;
+
+    /// The request that the `distance`-th next call will return (1: the
+    /// next), as (edge, object, method), if the source has already read
+    /// that far; only for prefetching, so `None` is always correct.
+    fn peek_ahead(&self, _distance: usize) -> Option<(usize, u64, Method)> {
+        None
+    }
 }
 
 /// The scenario's own traffic, until its stop condition.

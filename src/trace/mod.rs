@@ -14,6 +14,7 @@
 
 pub mod cloudfront_log;
 pub mod csv;
+pub mod ids;
 pub mod lines;
 pub mod report;
 pub mod source;

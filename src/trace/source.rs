@@ -18,6 +18,7 @@
 //!   requests are spread over the edges by their viewer weights.
 //! - **Signed URLs.** See [`LogSignatures`].
 
+use super::ids::IdTable;
 use super::lines::ProgressHandle;
 use super::{MalformedLines, TraceError, TraceReader};
 use crate::cdn::traffic::{Catalog, RequestSource, ViewerRequest};
@@ -86,14 +87,77 @@ impl Edges {
     }
 }
 
+/// How many records are read ahead of the one the engine takes next. A
+/// record's id-table bucket is prefetched when it is read, its number
+/// looked up (and its catalog entry prefetched) `LOOKAHEAD / 2` records
+/// later, and it is handed over `LOOKAHEAD / 2` after that: on a trace of
+/// a million objects each of those loads would otherwise be a wait on
+/// memory. A power of two.
+const LOOKAHEAD: usize = 16;
+
+/// A record read ahead, owning what the request needs of its line.
+struct Ahead {
+    time_us: i64,
+    /// The key as a number (CSV ids, when the id map takes numbers).
+    number: Option<u64>,
+    /// The key's bytes, when they are needed: a name key, or a URL to re-verify.
+    key: Vec<u8>,
+    size_bytes: u64,
+    /// Whether this request carries the body, and so gives the object's size.
+    sets_size: bool,
+    method: crate::http::Method,
+    https: bool,
+    edge: usize,
+    logged_result: Option<super::LoggedResult>,
+    /// For re-verifying a signed URL: the query and the viewer's address.
+    query: Vec<u8>,
+    client_ip: Option<std::net::IpAddr>,
+    /// Set when resolved: the object, and whether this record added it.
+    object: u64,
+    added: bool,
+}
+
+impl Ahead {
+    fn empty() -> Ahead {
+        Ahead {
+            time_us: 0,
+            number: None,
+            key: Vec::new(),
+            size_bytes: 0,
+            sets_size: false,
+            method: crate::http::Method::Get,
+            https: false,
+            edge: 0,
+            logged_result: None,
+            query: Vec::new(),
+            client_ip: None,
+            object: 0,
+            added: false,
+        }
+    }
+}
+
 /// Replays a trace through the engine.
+///
+/// Records flow through a ring of [`LOOKAHEAD`] slots in three steps, each
+/// in file order: *read* (parse, pick the edge, prefetch the id's bucket),
+/// *resolve* (id → object number, a new object joins the catalog) and
+/// *hand over* (size, time, signature). Every step sees the records in the
+/// same order as without read-ahead, so the requests are the same.
 pub struct TraceSource<R: TraceReader> {
     reader: R,
-    by_number: HashMap<u64, u32, FixedState>,
+    by_number: IdTable,
     by_name: HashMap<Box<[u8]>, u32, FixedState>,
     edges: Edges,
     /// Log URIs choose their behavior; CSV ids do not.
     match_paths: bool,
+    ring: Box<[Ahead]>,
+    /// Records read, resolved and handed over since the start; slot `n % LOOKAHEAD` holds record `n`.
+    read: u64,
+    resolved: u64,
+    handed_over: u64,
+    /// The reader has nothing more (or failed: see `error`).
+    input_done: bool,
     first_time_us: Option<i64>,
     last: SimTime,
     limit: u64,
@@ -108,10 +172,15 @@ impl<R: TraceReader> TraceSource<R> {
     pub fn new(reader: R, scenario: &Scenario, run_seed: u64, match_paths: bool) -> TraceSource<R> {
         TraceSource {
             reader,
-            by_number: HashMap::with_capacity_and_hasher(1 << 16, FixedState::with_seed(0)),
+            by_number: IdTable::with_capacity(1 << 16),
             by_name: HashMap::with_capacity_and_hasher(if match_paths { 1 << 12 } else { 0 }, FixedState::with_seed(0)),
             edges: Edges::new(scenario, run_seed),
             match_paths,
+            ring: (0..LOOKAHEAD).map(|_| Ahead::empty()).collect(),
+            read: 0,
+            resolved: 0,
+            handed_over: 0,
+            input_done: false,
             first_time_us: None,
             last: SimTime::ZERO,
             limit: u64::MAX,
@@ -148,6 +217,83 @@ impl<R: TraceReader> TraceSource<R> {
     pub fn take_error(&mut self) -> Option<TraceError> {
         self.error.take()
     }
+
+    /// Reads the next usable record into its ring slot; false at the end
+    /// of the input, or on an error (kept for `take_error`).
+    fn read_one(&mut self) -> bool {
+        let slot = (self.read % LOOKAHEAD as u64) as usize;
+        loop {
+            let record = match self.reader.next_record() {
+                Ok(Some(record)) => record,
+                Ok(None) => return false,
+                Err(e) => {
+                    self.error = Some(e);
+                    return false;
+                }
+            };
+            let edge = match self.edges.edge_of(record.edge_location) {
+                Ok(edge) => edge,
+                Err(reason) => {
+                    if let Err(e) = self.reader.reject_last(reason) {
+                        self.error = Some(e);
+                        return false;
+                    }
+                    continue;
+                }
+            };
+            let ahead = &mut self.ring[slot];
+            ahead.number = match record.key_number.or_else(|| numeric_id(record.key)) {
+                Some(n) if !self.match_paths => Some(n),
+                _ => None,
+            };
+            ahead.key.clear();
+            if ahead.number.is_none() || self.signatures.is_some() {
+                ahead.key.extend_from_slice(record.key);
+            }
+            ahead.query.clear();
+            ahead.client_ip = None;
+            if self.signatures.is_some() {
+                ahead.query.extend_from_slice(record.query.as_bytes());
+                ahead.client_ip = record.client_ip.and_then(|ip| ip.parse().ok());
+            }
+            ahead.time_us = record.time_us;
+            ahead.size_bytes = record.size_bytes;
+            ahead.sets_size = record.status.is_none_or(|s| s == 200) && record.method == crate::http::Method::Get;
+            ahead.method = record.method;
+            ahead.https = record.https;
+            ahead.edge = edge;
+            ahead.logged_result = record.result_type;
+            if let Some(n) = ahead.number {
+                self.by_number.prefetch(n);
+            }
+            self.read += 1;
+            return true;
+        }
+    }
+
+    /// Gives the next read record its object number, adding the object to
+    /// the catalog on first sight.
+    fn resolve_one(&mut self, catalog: &mut Catalog) {
+        let ahead = &mut self.ring[(self.resolved % LOOKAHEAD as u64) as usize];
+        let mut add = |path: Option<&str>| catalog.add_traced_object(ahead.size_bytes, path) as u32;
+        let (object, added) = match ahead.number {
+            Some(n) => self.by_number.get_or_insert(n, || add(None)),
+            None => match self.by_name.get(ahead.key.as_slice()) {
+                Some(&object) => (object, false),
+                None => {
+                    let path = if self.match_paths { std::str::from_utf8(&ahead.key).ok() } else { None };
+                    let object = add(path);
+                    self.by_name.insert(ahead.key.as_slice().into(), object);
+                    (object, true)
+                }
+            },
+        };
+        ahead.object = object as u64;
+        ahead.added = added;
+        self.stats.objects += added as u64;
+        catalog.prefetch(ahead.object);
+        self.resolved += 1;
+    }
 }
 
 fn unknown_edge(location: &str, names: &[String]) -> String {
@@ -163,85 +309,63 @@ fn numeric_id(key: &[u8]) -> Option<u64> {
 }
 
 impl<R: TraceReader> RequestSource for TraceSource<R> {
+    fn peek_ahead(&self, distance: usize) -> Option<(usize, u64, crate::http::Method)> {
+        let n = self.handed_over + distance.checked_sub(1)? as u64;
+        (n < self.resolved).then(|| {
+            let ahead = &self.ring[(n % LOOKAHEAD as u64) as usize];
+            (ahead.edge, ahead.object, ahead.method)
+        })
+    }
+
     fn next_request(&mut self, catalog: &mut Catalog) -> Option<(SimTime, ViewerRequest)> {
-        if self.error.is_some() || self.stats.requests >= self.limit {
+        while !self.input_done && self.read - self.handed_over < LOOKAHEAD as u64 {
+            if self.read >= self.limit || !self.read_one() {
+                self.input_done = true;
+            }
+        }
+        while self.resolved < self.read && (self.input_done || self.resolved - self.handed_over < LOOKAHEAD as u64 / 2)
+        {
+            self.resolve_one(catalog);
+        }
+        if self.handed_over == self.resolved {
             return None;
         }
-        loop {
-            let record = match self.reader.next_record() {
-                Ok(Some(record)) => record,
-                Ok(None) => return None,
-                Err(e) => {
-                    self.error = Some(e);
-                    return None;
-                }
-            };
-            let edge = match self.edges.edge_of(record.edge_location) {
-                Ok(edge) => edge,
-                Err(reason) => {
-                    if let Err(e) = self.reader.reject_last(reason) {
-                        self.error = Some(e);
-                        return None;
-                    }
-                    continue;
-                }
-            };
-            let sets_size = record.status.is_none_or(|s| s == 200) && record.method == crate::http::Method::Get;
-            let known = match record.key_number.or_else(|| numeric_id(record.key)) {
-                Some(n) if !self.match_paths => self.by_number.get(&n).copied().ok_or(Some(n)),
-                _ => self.by_name.get(record.key).copied().ok_or(None),
-            };
-            let object = match known {
-                Ok(object) => {
-                    let object = object as u64;
-                    if sets_size {
-                        catalog.set_size(object, record.size_bytes);
-                    }
-                    object
-                }
-                Err(number) => {
-                    let path = if self.match_paths { std::str::from_utf8(record.key).ok() } else { None };
-                    let object = catalog.add_traced_object(record.size_bytes, path);
-                    match number {
-                        Some(n) => self.by_number.insert(n, object as u32),
-                        None => self.by_name.insert(record.key.into(), object as u32),
-                    };
-                    self.stats.objects += 1;
-                    object
-                }
-            };
-            let first = *self.first_time_us.get_or_insert(record.time_us);
-            let mut at = SimTime(record.time_us.saturating_sub(first).max(0) as u64);
-            if at < self.last {
-                self.stats.out_of_order += 1;
-                at = self.last;
-            }
-            self.last = at;
-            let logged_signature = match &mut self.signatures {
-                Some(signatures) => {
-                    let behavior = catalog.behavior_of(object);
-                    let checked = signatures.check(behavior, &record);
-                    self.stats.signatures_checked += checked.is_some() as u64;
-                    checked
-                }
-                None => None,
-            };
-            self.stats.requests += 1;
-            return Some((
-                at,
-                ViewerRequest {
-                    edge,
-                    class: 0,
-                    object,
-                    method: record.method,
-                    https: record.https,
-                    session: 0,
-                    logged_result: record.result_type,
-                    logged_signature,
-                    direct: None,
-                },
-            ));
+        let ahead = &self.ring[(self.handed_over % LOOKAHEAD as u64) as usize];
+        self.handed_over += 1;
+        if ahead.sets_size && !ahead.added {
+            catalog.set_size(ahead.object, ahead.size_bytes);
         }
+        let first = *self.first_time_us.get_or_insert(ahead.time_us);
+        let mut at = SimTime(ahead.time_us.saturating_sub(first).max(0) as u64);
+        if at < self.last {
+            self.stats.out_of_order += 1;
+            at = self.last;
+        }
+        self.last = at;
+        let logged_signature = match &mut self.signatures {
+            Some(signatures) => {
+                let behavior = catalog.behavior_of(ahead.object);
+                let checked = signatures.check(behavior, ahead);
+                self.stats.signatures_checked += checked.is_some() as u64;
+                checked
+            }
+            None => None,
+        };
+        self.stats.requests += 1;
+        Some((
+            at,
+            ViewerRequest {
+                edge: ahead.edge,
+                class: 0,
+                object: ahead.object,
+                method: ahead.method,
+                https: ahead.https,
+                session: 0,
+                logged_result: ahead.logged_result,
+                logged_signature,
+                direct: None,
+            },
+        ))
     }
 }
 
@@ -267,7 +391,7 @@ impl LogSignatures {
         Some(LogSignatures { signed, url: String::with_capacity(256) })
     }
 
-    fn check(&mut self, behavior: usize, record: &super::TraceRecord<'_>) -> Option<Result<(), Rejection>> {
+    fn check(&mut self, behavior: usize, record: &Ahead) -> Option<Result<(), Rejection>> {
         if !self.signed.restricts(behavior) {
             return None;
         }
@@ -276,13 +400,13 @@ impl LogSignatures {
         self.url.push_str(self.signed.domain());
         // Logs URL-encode `~`, `%` and others (reference §8): undo it to get
         // the URL as the viewer sent it (signatures use `~` in their base64).
-        percent_decode_into(record.key, &mut self.url);
+        percent_decode_into(&record.key, &mut self.url);
         if !record.query.is_empty() {
             self.url.push('?');
-            percent_decode_into(record.query.as_bytes(), &mut self.url);
+            percent_decode_into(&record.query, &mut self.url);
         }
         let now_s = record.time_us.div_euclid(1_000_000);
-        let ip = record.client_ip.and_then(|ip| ip.parse().ok()).unwrap_or(std::net::IpAddr::from([0, 0, 0, 0]));
+        let ip = record.client_ip.unwrap_or(std::net::IpAddr::from([0, 0, 0, 0]));
         Some(self.signed.check_url(behavior, &self.url, now_s, ip))
     }
 }
@@ -316,6 +440,110 @@ mod tests {
         let mut out = String::new();
         percent_decode_into(b"/a%20b?Signature=x%7Ey&bad=%zz&pct=%2541%", &mut out);
         assert_eq!(out, "/a b?Signature=x~y&bad=%zz&pct=%41%");
+    }
+
+    /// (time, key, size, status), or why the file could not be read.
+    type Line = Result<(i64, String, u64, Option<u16>), String>;
+
+    /// Records from memory; an `Err` entry is an unreadable file.
+    struct Scripted {
+        records: Vec<Line>,
+        next: usize,
+        malformed: MalformedLines,
+    }
+
+    impl TraceReader for Scripted {
+        fn next_record(&mut self) -> Result<Option<super::super::TraceRecord<'_>>, TraceError> {
+            let Some(entry) = self.records.get(self.next) else { return Ok(None) };
+            self.next += 1;
+            let (time_us, key, size_bytes, status) =
+                entry.as_ref().map_err(|reason| TraceError::Unreadable { file: "t".into(), reason: reason.clone() })?;
+            Ok(Some(super::super::TraceRecord {
+                time_us: *time_us,
+                key: key.as_bytes(),
+                key_number: None,
+                size_bytes: *size_bytes,
+                method: crate::http::Method::Get,
+                https: true,
+                edge_location: None,
+                client_ip: None,
+                query: "",
+                status: *status,
+                result_type: None,
+            }))
+        }
+        fn malformed(&self) -> &MalformedLines {
+            &self.malformed
+        }
+        fn progress(&self) -> super::super::lines::ReadProgress {
+            super::super::lines::ReadProgress { read_bytes: 0, total_bytes: 0 }
+        }
+        fn progress_handle(&self) -> ProgressHandle {
+            unreachable!("no progress bar in tests")
+        }
+        fn reject_last(&mut self, _reason: String) -> Result<(), TraceError> {
+            unreachable!("one edge: no record is rejected")
+        }
+    }
+
+    /// Read-ahead must not show: objects numbered in order of first sight,
+    /// each request seeing the size its own line set (later lines of the
+    /// same object, already read, must not leak back), out-of-order times
+    /// clamped, the limit and a read error honoured after the records
+    /// before them. Checked against a plain reading of the same records.
+    #[test]
+    fn reading_ahead_changes_no_request() {
+        let text = crate::cli::replay::replay_scenario("t", 1 << 30, crate::cache::EvictionPolicy::Lru, None);
+        let scenario = Scenario::from_toml_str(std::path::Path::new("t.toml"), &text, &[]).unwrap();
+        let keys = ["17", "0", "017", "abc", "17", "99999999999999", "0", "abc", "5"];
+        let records: Vec<Line> = (0..200u64)
+            .map(|i| {
+                let key = keys[(i * i % 11 % keys.len() as u64) as usize].to_string();
+                let status = if i % 7 == 3 { Some(404) } else { Some(200) };
+                // Time goes back now and then: clamped, not reordered.
+                Ok((1_000_000 + (i as i64) * 10 - if i % 13 == 5 { 25 } else { 0 }, key, 100 + i, status))
+            })
+            .collect();
+        for (limit, error_at) in [(u64::MAX, None), (1, None), (20, None), (u64::MAX, Some(37)), (50, Some(120))] {
+            let mut records = records.clone();
+            if let Some(at) = error_at {
+                records[at] = Err("disk gone".into());
+            }
+            let reader = Scripted { records: records.clone(), next: 0, malformed: MalformedLines::default() };
+            let mut source = TraceSource::new(reader, &scenario, 1, false).with_limit(limit);
+            let mut catalog = Catalog::for_trace(&scenario, 1, 16);
+            let mut got = Vec::new();
+            while let Some((at, request)) = source.next_request(&mut catalog) {
+                got.push((at, request.object, catalog.size_of(request.object)));
+            }
+            // The plain reading.
+            let mut numbers: Vec<&str> = Vec::new();
+            let mut sizes: Vec<u64> = Vec::new();
+            let mut expected = Vec::new();
+            let mut last = 0;
+            for record in records.iter().take(limit.min(records.len() as u64) as usize) {
+                let Ok((time_us, key, size, status)) = record else { break };
+                let object = match numbers.iter().position(|k| k == key) {
+                    Some(object) => {
+                        if *status == Some(200) {
+                            sizes[object] = *size;
+                        }
+                        object
+                    }
+                    None => {
+                        numbers.push(key);
+                        sizes.push(*size);
+                        numbers.len() - 1
+                    }
+                };
+                let at = (*time_us - 1_000_000).max(last);
+                last = at;
+                expected.push((SimTime(at as u64), object as u64, sizes[object]));
+            }
+            assert_eq!(got, expected, "limit {limit}, error at {error_at:?}");
+            assert_eq!(source.stats().objects, numbers.len() as u64);
+            assert_eq!(source.take_error().is_some(), error_at.is_some_and(|at| (at as u64) < limit));
+        }
     }
 
     #[test]
