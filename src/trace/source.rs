@@ -73,7 +73,7 @@ impl Edges {
         }
     }
 
-    #[inline]
+    #[inline(always)]
     fn edge_of(&mut self, location: Option<&str>) -> Result<usize, String> {
         let Edges::Many { names, known, by_weight, rng } = self else { return Ok(0) };
         let Some(location) = location else { return Ok(by_weight.sample(rng.as_mut())) };
