@@ -125,6 +125,11 @@ mod tests {
     }
 
     #[test]
+    fn hints_change_nothing() {
+        testing::hints_change_nothing(POLICY);
+    }
+
+    #[test]
     fn randomised_against_a_model() {
         testing::randomised(POLICY, 0x5eed_0002);
     }

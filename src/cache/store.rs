@@ -12,6 +12,10 @@ use super::slab::{NIL, Slab};
 use super::{Admission, Cache, CacheKey, Entry, Lookup, PrefetchStep};
 use crate::time::SimTime;
 
+/// Below this many cached objects (under 1 MiB of slots and index),
+/// prefetch hints are ignored.
+const PREFETCH_MIN_OBJECTS: usize = 1 << 14;
+
 /// One cached object, as the policies see it.
 ///
 /// Fields are flat (not an `Entry` plus extras) so the slot packs into 32
@@ -136,6 +140,11 @@ impl<P: Policy> Store<P> {
 
 impl<P: Policy> Cache for Store<P> {
     fn prefetch(&self, key: CacheKey, step: PrefetchStep) {
+        // A cache this small stays in the CPU's own caches: a hint would
+        // only cost its hashing.
+        if self.index.len() < PREFETCH_MIN_OBJECTS {
+            return;
+        }
         match step {
             PrefetchStep::Index => self.index.prefetch(fingerprint(key)),
             // Not `find`: comparing keys would wait for the entry this step
