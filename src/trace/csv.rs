@@ -275,8 +275,8 @@ const POWERS_OF_TEN: [u64; 9] = [1, 10, 100, 1_000, 10_000, 100_000, 1_000_000, 
 /// `at` lowest), zero bytes past its end.
 #[inline(always)]
 fn word_at(bytes: &[u8], at: usize) -> u64 {
-    match bytes.get(at..).and_then(|rest| rest.first_chunk::<8>()) {
-        Some(chunk) => u64::from_le_bytes(*chunk),
+    match bytes.get(at..at.wrapping_add(8)) {
+        Some(chunk) => u64::from_le_bytes(chunk.try_into().expect("eight bytes")),
         None => {
             let mut padded = [0u8; 8];
             let tail = &bytes[at.min(bytes.len())..];
@@ -298,32 +298,41 @@ fn zero_bytes(word: u64) -> u64 {
 /// trace's numbers are mostly several digits long.
 #[inline(always)]
 fn leading_digits(bytes: &[u8], at: usize) -> (u64, usize) {
-    let mut n: u64 = 0;
-    let mut i = at;
-    loop {
-        // Digits become the values 0..=9; every other byte is 10 or more.
-        let values = word_at(bytes, i) ^ splat(b'0');
-        // The high bit of each byte that is not a digit: clearing bit 7
-        // first keeps the addition from carrying into the next byte.
-        let not_digit = (((values & !HIGH_BITS) + splat(0x80 - 10)) | values) & HIGH_BITS;
-        let digits = (not_digit.trailing_zeros() / 8) as usize;
-        if digits == 0 {
-            break;
-        }
-        // The digits to the top bytes, zeros (leading zeros) below them;
-        // the lowest byte is the most significant digit: fold pairs, then
-        // quads, then all eight.
-        let v = values << (64 - 8 * digits);
-        let v = (v * 10 + (v >> 8)) & 0x00FF_00FF_00FF_00FF;
-        let v = (v * 100 + (v >> 16)) & 0x0000_FFFF_0000_FFFF;
-        let v = (v * 10_000 + (v >> 32)) & 0xFFFF_FFFF;
-        n = n.wrapping_mul(POWERS_OF_TEN[digits]).wrapping_add(v);
-        i += digits;
-        if digits < 8 {
-            break;
+    let (mut n, mut digits) = word_digits(word_at(bytes, at));
+    if digits == 8 {
+        loop {
+            let (more, more_digits) = word_digits(word_at(bytes, at + digits));
+            n = n.wrapping_mul(POWERS_OF_TEN[more_digits]).wrapping_add(more);
+            digits += more_digits;
+            if more_digits < 8 {
+                break;
+            }
         }
     }
-    (n, i - at)
+    (n, digits)
+}
+
+/// The value of the decimal digits a little-endian word starts with, and
+/// how many there are (0 to 8).
+#[inline(always)]
+fn word_digits(word: u64) -> (u64, usize) {
+    // Digits become the values 0..=9; every other byte is 10 or more.
+    let values = word ^ splat(b'0');
+    // The high bit of each byte that is not a digit: clearing bit 7 first
+    // keeps the addition from carrying into the next byte.
+    let not_digit = (((values & !HIGH_BITS) + splat(0x80 - 10)) | values) & HIGH_BITS;
+    let digits = (not_digit.trailing_zeros() / 8) as usize;
+    if digits == 0 {
+        return (0, 0);
+    }
+    // The digits to the top bytes, zeros (leading zeros) below them; the
+    // lowest byte is the most significant digit: fold pairs, then quads,
+    // then all eight.
+    let v = values << (64 - 8 * digits);
+    let v = (v * 10 + (v >> 8)) & 0x00FF_00FF_00FF_00FF;
+    let v = (v * 100 + (v >> 16)) & 0x0000_FFFF_0000_FFFF;
+    let v = (v * 10_000 + (v >> 32)) & 0xFFFF_FFFF;
+    (v, digits)
 }
 
 /// The index of the first `delimiter` or `\n` in `bytes` from `from`, or
