@@ -918,6 +918,26 @@ mod tests {
         }
     }
 
+    #[test]
+    fn each_file_of_a_directory_starts_with_its_own_first_line() {
+        use std::io::Write;
+        let dir = std::env::temp_dir().join(format!("cdnsim-csv-dir-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        // The first file ends without a line end; the second is gzip, with CRLF.
+        std::fs::write(dir.join("a.csv"), "time,obj_id,obj_size\n1,10,100\n2,11,110").unwrap();
+        let mut gz = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::fast());
+        gz.write_all(b"time,obj_id,obj_size\r\n3,12,120\r\n4,x,\r\n5,13,130\r\n").unwrap();
+        std::fs::write(dir.join("b.csv.gz"), gz.finish().unwrap()).unwrap();
+        let mut reader = CsvReader::open(&dir, CsvOptions::default()).unwrap();
+        let got = read_all(&mut reader);
+        let expected = [(1, "10", 100), (2, "11", 110), (3, "12", 120), (5, "13", 130)];
+        assert_eq!(got, expected.map(|(t, id, size)| (t * 1_000_000, id.to_string(), size)));
+        let m = reader.malformed();
+        assert_eq!((m.count, m.first[0].line), (1, 3));
+        assert!(m.first[0].file.ends_with("b.csv.gz"), "{}", m.first[0]);
+        std::fs::remove_dir_all(&dir).unwrap();
+    }
+
     fn read_all(reader: &mut CsvReader) -> Vec<(i64, String, u64)> {
         let mut out = Vec::new();
         while let Some(r) = reader.next_record().unwrap() {
