@@ -151,6 +151,27 @@ impl Lines {
         }
     }
 
+    /// The bytes after the current line that the buffer already holds: the
+    /// next lines, the last perhaps cut short. Empty before a file's first
+    /// line, so that a first line (maybe a header) always comes from
+    /// [`Lines::advance`].
+    #[inline]
+    pub fn unread(&self) -> &[u8] {
+        if self.line == 0 { &[] } else { &self.buf[self.next..self.filled] }
+    }
+
+    /// Moves to the line that [`Lines::unread`] holds up to its `\n` at
+    /// `newline`, as [`Lines::advance`] would: a reader that found the line
+    /// end while parsing skips the search for it.
+    #[inline]
+    pub fn take_line(&mut self, newline: usize) {
+        debug_assert_eq!(self.unread()[newline], b'\n');
+        let start = self.next;
+        self.next = start + newline + 1;
+        self.set_line(start, start + newline);
+    }
+
+    #[inline]
     fn set_line(&mut self, start: usize, mut end: usize) {
         if end > start && self.buf[end - 1] == b'\r' {
             end -= 1;
@@ -190,6 +211,7 @@ impl Lines {
     }
 
     /// The current line, without its line ending (`\n` or `\r\n`).
+    #[inline]
     pub fn line(&self) -> &[u8] {
         &self.buf[self.line_range.0..self.line_range.1]
     }
