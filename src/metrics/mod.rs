@@ -359,11 +359,19 @@ impl Metrics {
     }
 
     /// The index of `start`'s interval, which exists on return.
+    #[inline]
     fn interval_index(&mut self, start: SimTime) -> usize {
         let (last, from, until) = self.last_interval;
         if (from..until).contains(&start.0) {
             return last;
         }
+        self.enter_interval(start)
+    }
+
+    /// `interval_index` when `start` is not in the interval last recorded into.
+    #[cold]
+    #[inline(never)]
+    fn enter_interval(&mut self, start: SimTime) -> usize {
         let width = self.interval.as_micros();
         let wanted = start.0 / width;
         self.intervals_overflowed |= wanted >= MAX_INTERVALS;
@@ -392,12 +400,12 @@ impl Metrics {
         let is_error = o.status >= 400;
         // A cached error answered by a cache is not a hit: CloudFront logs it as Error.
         let from_cache = !is_error && matches!(o.served_by, ServedBy::Edge | ServedBy::Regional | ServedBy::Shield);
+        let refresh_hit = (o.result == ResultType::RefreshHit) as u64;
+        let miss = (o.result == ResultType::Miss) as u64;
         self.requests += 1;
         self.hits += from_cache as u64;
-        self.refresh_hits += (o.result == ResultType::RefreshHit) as u64;
-        self.misses += (o.result == ResultType::Miss) as u64;
-        self.errors_4xx += (400..500).contains(&o.status) as u64;
-        self.errors_5xx += (o.status >= 500) as u64;
+        self.refresh_hits += refresh_hit;
+        self.misses += miss;
         self.bytes_requested += o.body_bytes;
         if from_cache {
             self.bytes_hit += o.body_bytes;
@@ -408,17 +416,15 @@ impl Metrics {
         let m = &mut self.by_method[o.method.index()];
         m.requests += 1;
         m.hits += from_cache as u64;
-        m.errors_4xx += (400..500).contains(&o.status) as u64;
-        m.errors_5xx += (o.status >= 500) as u64;
-        if let Some(slot) = (o.status as usize).checked_sub(400).and_then(|i| m.errors_by_status.get_mut(i)) {
-            *slot += 1;
+        if is_error {
+            self.record_error(o.method, o.status);
         }
 
         let b = &mut self.behaviors[o.behavior];
         b.requests += 1;
         b.hits += from_cache as u64;
-        b.refresh_hits += (o.result == ResultType::RefreshHit) as u64;
-        b.misses += (o.result == ResultType::Miss) as u64;
+        b.refresh_hits += refresh_hit;
+        b.misses += miss;
         b.errors += is_error as u64;
         b.bytes += o.body_bytes;
 
@@ -443,6 +449,20 @@ impl Metrics {
         };
         if from_cache && tier < 3 {
             i.hits_by_tier[tier] += 1;
+        }
+    }
+
+    /// The error counters of `record`, for a viewer response with status 400 or more.
+    fn record_error(&mut self, method: Method, status: u16) {
+        let client = (400..500).contains(&status) as u64;
+        let server = (status >= 500) as u64;
+        self.errors_4xx += client;
+        self.errors_5xx += server;
+        let m = &mut self.by_method[method.index()];
+        m.errors_4xx += client;
+        m.errors_5xx += server;
+        if let Some(slot) = m.errors_by_status.get_mut(status as usize - 400) {
+            *slot += 1;
         }
     }
 
