@@ -493,7 +493,7 @@ impl<'s, O: RequestObserver> Engine<'s, O> {
             stats.viewer_http += !viewer.https as u64;
         }
         let (now, size_bytes) = (self.now, self.catalog.size_of(viewer.object));
-        let id = self.allocate(|| Request {
+        let request = || Request {
             start,
             arrived: now,
             object: viewer.object,
@@ -524,10 +524,43 @@ impl<'s, O: RequestObserver> Engine<'s, O> {
             header_value: crate::policy::origin_access::ABSENT,
             logged_result: viewer.logged_result,
             logged_signature: viewer.logged_signature,
-        });
+        };
         self.requests_started += 1;
         self.schedule_next_arrival();
-        self.on_at_level(id, 0);
+        // When nothing stands between the viewer and the edge cache (the checks
+        // of `on_at_level` at the edge would all pass), look it up first: a hit
+        // is answered and recorded at once and needs no slot in the pool.
+        let edge_cache_first = caching
+            && !self.observer.active()
+            && protocol::viewer_decision(behavior.viewer_protocol_policy, viewer.https) == ViewerDecision::Serve
+            && behavior.allowed_methods.contains(viewer.method)
+            && self.signed.as_ref().is_none_or(|signed| !signed.restricts(behavior_index));
+        let edge_lookup = edge_cache_first.then(|| self.caches[viewer.edge].cache.lookup(key, self.now));
+        if let Some(Lookup::Fresh(entry)) = edge_lookup
+            && cached_error_status(entry.version).is_none()
+        {
+            if measured {
+                self.count_hit(&levels[0], size_bytes);
+                let viewer_half = SimDuration(levels[0].half_rtt_us as u64);
+                let outcome = Outcome {
+                    start,
+                    latency: viewer_half + viewer_half,
+                    method: viewer.method,
+                    behavior: behavior_index,
+                    status: 200,
+                    body_bytes: body_bytes(viewer.method, 200, size_bytes),
+                    served_by: ServedBy::Edge,
+                    result: ResultType::Hit,
+                };
+                self.record_response(&outcome, viewer.logged_result);
+            }
+            return;
+        }
+        let id = self.allocate(request);
+        match edge_lookup {
+            Some(lookup) => self.on_lookup(id, 0, lookup),
+            None => self.on_at_level(id, 0),
+        }
     }
 
     fn on_at_level(&mut self, id: RequestId, level: usize) {
@@ -535,9 +568,7 @@ impl<'s, O: RequestObserver> Engine<'s, O> {
         // the path of every request.
         let r = &self.requests[id as usize];
         let (https, behavior, method, measured) = (r.https, r.behavior as usize, r.method, r.measured);
-        let (key, size_bytes) = (r.key, r.size_bytes);
-        let lvl = r.levels[level];
-        let rule = self.caching_rule(r);
+        let (key, lvl) = (r.key, r.levels[level]);
         if level == 0 && !https && !self.viewer_protocol_allows(id) {
             return;
         }
@@ -564,6 +595,16 @@ impl<'s, O: RequestObserver> Engine<'s, O> {
             return;
         }
         let lookup = self.caches[cache_index].cache.lookup(key, self.now);
+        self.on_lookup(id, level, lookup);
+    }
+
+    /// What the cache at `level` found for the request: answer it, or send it
+    /// on up (or let it wait on a fetch under way).
+    fn on_lookup(&mut self, id: RequestId, level: usize, lookup: Lookup) {
+        let r = &self.requests[id as usize];
+        let (measured, key, size_bytes, lvl) = (r.measured, r.key, r.size_bytes, r.levels[level]);
+        let rule = self.caching_rule(r);
+        let cache_index = lvl.cache as usize;
         match lookup {
             Lookup::Fresh(entry) => {
                 let served_by = self.tier_of(&lvl, level);
@@ -579,10 +620,7 @@ impl<'s, O: RequestObserver> Engine<'s, O> {
                     }
                     None => {
                         if measured {
-                            let stats = self.tier_stats(&lvl);
-                            stats.lookups += 1;
-                            stats.hits += 1;
-                            stats.bytes_hit += size_bytes;
+                            self.count_hit(&lvl, size_bytes);
                         }
                         self.respond(id, 200, entry.version, served_by);
                         self.set_body_for_level_below(id, level);
@@ -967,12 +1005,8 @@ impl<'s, O: RequestObserver> Engine<'s, O> {
     fn finish(&mut self, id: RequestId) {
         let r = &self.requests[id as usize];
         if r.measured {
-            let result = result_type(r);
-            if let Some(logged) = r.logged_result {
-                self.metrics.result_comparison[logged.index()][result.index()] += 1;
-            }
             let viewer_half = SimDuration(r.levels[0].half_rtt_us as u64);
-            self.metrics.record(&Outcome {
+            let outcome = Outcome {
                 start: r.start,
                 latency: (self.now - r.arrived) + viewer_half + viewer_half,
                 method: r.method,
@@ -980,14 +1014,31 @@ impl<'s, O: RequestObserver> Engine<'s, O> {
                 status: r.status,
                 body_bytes: body_bytes(r.method, r.status, r.size_bytes),
                 served_by: r.served_by,
-                result,
-            });
+                result: result_type(r),
+            };
+            self.record_response(&outcome, r.logged_result);
         }
         if self.observer.active() {
             let r = self.requests[id as usize];
             self.observe(&r);
         }
         self.free_requests.push(id);
+    }
+
+    /// Records a measured response leaving the edge for the viewer.
+    fn record_response(&mut self, outcome: &Outcome, logged: Option<crate::trace::LoggedResult>) {
+        if let Some(logged) = logged {
+            self.metrics.result_comparison[logged.index()][outcome.result.index()] += 1;
+        }
+        self.metrics.record(outcome);
+    }
+
+    /// Counts a lookup answered with the object by the cache at `lvl`.
+    fn count_hit(&mut self, lvl: &Level, size_bytes: u64) {
+        let stats = self.tier_stats(lvl);
+        stats.lookups += 1;
+        stats.hits += 1;
+        stats.bytes_hit += size_bytes;
     }
 
     /// The behavior's viewer protocol policy, for an HTTP viewer request at

@@ -65,11 +65,13 @@ impl EventQueue {
 
     /// Moves the clock to `now`, for work done outside the queue (an
     /// arrival). Nothing may be due earlier than `now`.
+    #[inline]
     pub fn advance_to(&mut self, now: SimTime) {
         debug_assert!(self.next_time().is_none_or(|next| next >= now), "advanced past a pending event");
         self.now = now;
     }
 
+    #[inline]
     pub fn push(&mut self, at: SimTime, event: Event) {
         debug_assert!(at >= self.now, "scheduled in the past");
         if at == self.now {
@@ -80,6 +82,7 @@ impl EventQueue {
         }
     }
 
+    #[inline]
     pub fn pop(&mut self) -> Option<(SimTime, Event)> {
         if self.now_head < self.due_now.len() {
             // A heap event due now was scheduled before every FIFO event.
@@ -102,6 +105,7 @@ impl EventQueue {
     }
 
     /// When the earliest pending event is due.
+    #[inline]
     pub fn next_time(&self) -> Option<SimTime> {
         if self.now_head < self.due_now.len() { Some(self.now) } else { self.heap.peek().map(|s| s.at) }
     }
