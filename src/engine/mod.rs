@@ -1261,7 +1261,7 @@ impl<'s, O: RequestObserver> Engine<'s, O> {
     }
 
     fn into_report(mut self) -> Report {
-        self.metrics.flush_latencies();
+        self.metrics.flush();
         Report {
             scenario: self.scenario.name.clone(),
             seed: self.seed,
