@@ -243,6 +243,8 @@ struct OriginState {
     queue_limit: u32,
     queue: VecDeque<RequestId>,
     latency_ms: crate::dist::Dist,
+    /// The service time when `latency_ms` draws nothing (and no fault slows it).
+    fixed_service: Option<SimDuration>,
     rng: Xoshiro256PlusPlus,
 }
 
@@ -351,6 +353,7 @@ impl<'s, O: RequestObserver> Engine<'s, O> {
                 queue_limit: o.queue_limit,
                 queue: VecDeque::with_capacity(o.queue_limit.min(4096) as usize),
                 latency_ms: o.latency_ms,
+                fixed_service: o.latency_ms.fixed().map(SimDuration::from_millis_f64),
                 rng: rng::stream_rng_indexed(seed, rng::Stream::Origin, i as u64),
             })
             .collect();
@@ -769,7 +772,10 @@ impl<'s, O: RequestObserver> Engine<'s, O> {
         let mut elapsed = SimDuration::ZERO;
         let mut outcome = OriginOutcome::TimedOut;
         for _ in 0..tries {
-            let service = SimDuration::from_millis_f64(state.latency_ms.sample(&mut state.rng) * condition.slow_factor);
+            let service = match state.fixed_service {
+                Some(fixed) if condition.slow_factor == 1.0 => fixed,
+                _ => SimDuration::from_millis_f64(state.latency_ms.sample(&mut state.rng) * condition.slow_factor),
+            };
             if service <= spec.response_timeout {
                 elapsed += service;
                 let forced = faults::forced_status(&self.scenario.faults, origin, self.now, &mut state.rng);
