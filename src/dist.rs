@@ -88,6 +88,16 @@ impl Dist {
         Ok(Dist::Pareto { min, alpha, pareto })
     }
 
+    /// What `sample` always returns, for a distribution that draws nothing
+    /// (it then uses no random numbers either).
+    pub fn fixed(&self) -> Option<f64> {
+        match *self {
+            Dist::Constant(v) => Some(v),
+            Dist::Uniform { min, max } if min == max => Some(min),
+            _ => None,
+        }
+    }
+
     /// Draws one value, never negative.
     pub fn sample<R: Rng + ?Sized>(&self, rng: &mut R) -> f64 {
         let x = match self {
@@ -149,6 +159,17 @@ mod tests {
         let mut rng = Xoshiro256PlusPlus::seed_from_u64(7);
         let n = 200_000;
         (0..n).map(|_| d.sample(&mut rng)).sum::<f64>() / n as f64
+    }
+
+    #[test]
+    fn a_fixed_value_is_what_sampling_gives_without_drawing() {
+        for d in [Dist::constant(3.5), Dist::uniform(2.0, 2.0).unwrap()] {
+            let mut rng = Xoshiro256PlusPlus::seed_from_u64(7);
+            assert_eq!(Some(d.sample(&mut rng)), d.fixed());
+            assert_eq!(rng, Xoshiro256PlusPlus::seed_from_u64(7), "no random number used");
+        }
+        assert_eq!(Dist::uniform(1.0, 2.0).unwrap().fixed(), None);
+        assert_eq!(Dist::lognormal(10.0, 1.0).unwrap().fixed(), None);
     }
 
     #[test]

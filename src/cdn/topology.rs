@@ -51,15 +51,6 @@ pub struct Topology {
     edge_to_origin: Vec<HopId>,
 }
 
-/// What `Dist::sample` always returns for a distribution that draws nothing.
-fn fixed_ms(rtt_ms: &Dist) -> Option<f64> {
-    match *rtt_ms {
-        Dist::Constant(ms) => Some(ms),
-        Dist::Uniform { min, max } if min == max => Some(min),
-        _ => None,
-    }
-}
-
 impl Topology {
     /// Builds the graph from a validated scenario and resolves every hop.
     pub fn build(scenario: &Scenario, run_seed: u64) -> Topology {
@@ -130,7 +121,7 @@ impl Topology {
                 rng: stream_rng_indexed(run_seed, Stream::Network, id as u64),
             });
             topology.viewer_leg.push(id);
-            topology.viewer_fixed.push(fixed_ms(&edge.viewer_rtt_ms).map(SimDuration::from_millis_f64));
+            topology.viewer_fixed.push(edge.viewer_rtt_ms.fixed().map(SimDuration::from_millis_f64));
         }
         for (i, edge) in spec.edges.iter().enumerate() {
             let hop = topology.resolve(&graph, edge_nodes[i], regional_nodes[edge.regional_cache]);
@@ -185,7 +176,7 @@ impl Topology {
         self.hops.push((start, self.hop_links.len() as u32 - start));
         let mut fixed = Some(0.0);
         for &link in &self.hop_links[start as usize..] {
-            fixed = fixed.zip(fixed_ms(&self.links[link as usize].rtt_ms)).map(|(sum, ms)| sum + ms);
+            fixed = fixed.zip(self.links[link as usize].rtt_ms.fixed()).map(|(sum, ms)| sum + ms);
         }
         self.hop_fixed.push(fixed.map(SimDuration::from_millis_f64));
         id

@@ -249,6 +249,8 @@ struct OriginState {
     queue_limit: u32,
     queue: VecDeque<RequestId>,
     latency_ms: crate::dist::Dist,
+    /// The service time when `latency_ms` draws nothing (and no fault slows it).
+    fixed_service: Option<SimDuration>,
     rng: Xoshiro256PlusPlus,
 }
 
@@ -357,6 +359,7 @@ impl<'s, O: RequestObserver> Engine<'s, O> {
                 queue_limit: o.queue_limit,
                 queue: VecDeque::with_capacity(o.queue_limit.min(4096) as usize),
                 latency_ms: o.latency_ms,
+                fixed_service: o.latency_ms.fixed().map(SimDuration::from_millis_f64),
                 rng: rng::stream_rng_indexed(seed, rng::Stream::Origin, i as u64),
             })
             .collect();
@@ -399,13 +402,15 @@ impl<'s, O: RequestObserver> Engine<'s, O> {
         self.schedule_next_arrival();
         loop {
             // Same-time ties go to the heap: its events were scheduled earlier.
-            let arrival_first = match (self.next_viewer, self.queue.next_time()) {
-                (Some((arrival, _)), Some(queued)) => arrival < queued,
+            let arrival_first = match (self.next_viewer.as_ref().map(|(at, _)| *at), self.queue.next_time()) {
+                (Some(arrival), Some(queued)) => arrival < queued,
                 (Some(_), None) => true,
                 (None, _) => false,
             };
             let (at, event) = if arrival_first {
-                (self.next_viewer.expect("checked").0, Event::Arrival)
+                let at = self.next_viewer.as_ref().expect("checked").0;
+                self.queue.advance_to(at);
+                (at, Event::Arrival)
             } else {
                 match self.queue.pop() {
                     Some(next) => next,
@@ -498,19 +503,26 @@ impl<'s, O: RequestObserver> Engine<'s, O> {
         // for edge hits is half of all events.
         levels[0].half_rtt_us = half(self.topology.sample_viewer_rtt(viewer.edge));
         let start = SimTime(self.now.0.saturating_sub(levels[0].half_rtt_us as u64));
-        let request = Request {
+        let measured = self.metrics.measures(start);
+        if measured {
+            let stats = &mut self.metrics.protocol;
+            stats.viewer_https += viewer.https as u64;
+            stats.viewer_http += !viewer.https as u64;
+        }
+        let (now, size_bytes) = (self.now, self.catalog.size_of(viewer.object));
+        let request = || Request {
             start,
-            arrived: self.now,
+            arrived: now,
             object: viewer.object,
             key,
-            size_bytes: self.catalog.size_of(viewer.object),
+            size_bytes,
             class: class as u16,
             behavior: behavior_index as u16,
             edge: viewer.edge as u16,
             origin: origin as u16,
             method: viewer.method,
             https: viewer.https,
-            measured: self.metrics.measures(start),
+            measured,
             levels,
             depth: depth as u8,
             origin_half_rtt_us: 0,
@@ -530,54 +542,93 @@ impl<'s, O: RequestObserver> Engine<'s, O> {
             logged_result: viewer.logged_result,
             logged_signature: viewer.logged_signature,
         };
-        if request.measured {
-            let stats = &mut self.metrics.protocol;
-            stats.viewer_https += viewer.https as u64;
-            stats.viewer_http += !viewer.https as u64;
-        }
-        let id = self.allocate(request);
         self.requests_started += 1;
         self.schedule_next_arrival();
-        self.on_at_level(id, 0);
+        // When nothing stands between the viewer and the edge cache (the checks
+        // of `on_at_level` at the edge would all pass), look it up first: a hit
+        // is answered and recorded at once and needs no slot in the pool.
+        let edge_cache_first = caching
+            && !self.observer.active()
+            && protocol::viewer_decision(behavior.viewer_protocol_policy, viewer.https) == ViewerDecision::Serve
+            && behavior.allowed_methods.contains(viewer.method)
+            && self.signed.as_ref().is_none_or(|signed| !signed.restricts(behavior_index));
+        let edge_lookup = edge_cache_first.then(|| self.caches[viewer.edge].cache.lookup(key, self.now));
+        if let Some(Lookup::Fresh(entry)) = edge_lookup
+            && cached_error_status(entry.version).is_none()
+        {
+            if measured {
+                self.count_hit(&levels[0], size_bytes);
+                let viewer_half = SimDuration(levels[0].half_rtt_us as u64);
+                let outcome = Outcome {
+                    start,
+                    latency: viewer_half + viewer_half,
+                    method: viewer.method,
+                    behavior: behavior_index,
+                    status: 200,
+                    body_bytes: body_bytes(viewer.method, 200, size_bytes),
+                    served_by: ServedBy::Edge,
+                    result: ResultType::Hit,
+                };
+                self.record_response(&outcome, viewer.logged_result);
+            }
+            return;
+        }
+        let id = self.allocate(request);
+        match edge_lookup {
+            Some(lookup) => self.on_lookup(id, 0, lookup),
+            None => self.on_at_level(id, 0),
+        }
     }
 
     fn on_at_level(&mut self, id: RequestId, level: usize) {
-        let r = self.requests[id as usize];
-        if level == 0 && !r.https && !self.viewer_protocol_allows(id) {
+        // The fields used here, not the whole request: it is large and this is
+        // the path of every request.
+        let r = &self.requests[id as usize];
+        let (https, behavior, method, measured) = (r.https, r.behavior as usize, r.method, r.measured);
+        let (key, lvl) = (r.key, r.levels[level]);
+        if level == 0 && !https && !self.viewer_protocol_allows(id) {
             return;
         }
-        if level == 0 && !self.scenario.distribution.behaviors[r.behavior as usize].allowed_methods.contains(r.method) {
+        if level == 0 && !self.scenario.distribution.behaviors[behavior].allowed_methods.contains(method) {
             // A method the behavior does not allow: CloudFront answers 403
             // itself (reference §4.1, 6.2).
             self.respond(id, 403, 0, ServedBy::EdgeRefusal);
             self.finish(id);
             return;
         }
-        if level == 0 && !self.signature_accepted(&r) {
+        if level == 0 && !self.signature_accepted(id) {
             // Refused at the edge: it never reaches a cache or an origin
             // (reference §1.8).
             self.respond(id, 403, 0, ServedBy::EdgeRefusal);
             self.finish(id);
             return;
         }
-        let lvl = r.levels[level];
         let cache_index = lvl.cache as usize;
         if !lvl.caching {
-            if r.measured {
+            if measured {
                 self.tier_stats(&lvl).passed_through += 1;
             }
             self.forward(id, level);
             return;
         }
-        let lookup = self.caches[cache_index].cache.lookup(r.key, self.now);
-        let rule = self.caching_rule(&r);
+        let lookup = self.caches[cache_index].cache.lookup(key, self.now);
+        self.on_lookup(id, level, lookup);
+    }
+
+    /// What the cache at `level` found for the request: answer it, or send it
+    /// on up (or let it wait on a fetch under way).
+    fn on_lookup(&mut self, id: RequestId, level: usize, lookup: Lookup) {
+        let r = &self.requests[id as usize];
+        let (measured, key, size_bytes, lvl) = (r.measured, r.key, r.size_bytes, r.levels[level]);
+        let rule = self.caching_rule(r);
+        let cache_index = lvl.cache as usize;
         match lookup {
             Lookup::Fresh(entry) => {
                 let served_by = self.tier_of(&lvl, level);
                 match cached_error_status(entry.version) {
                     // A cached error answers until it expires (reference §6.6).
                     Some(status) => {
-                        if r.measured {
+                        if measured {
                             let stats = self.tier_stats(&lvl);
                             stats.lookups += 1;
                             stats.errors_served += 1;
@@ -585,11 +636,8 @@ impl<'s, O: RequestObserver> Engine<'s, O> {
                         self.respond(id, status, NONE, served_by);
                     }
                     None => {
-                        if r.measured {
-                            let stats = self.tier_stats(&lvl);
-                            stats.lookups += 1;
-                            stats.hits += 1;
-                            stats.bytes_hit += r.size_bytes;
+                        if measured {
+                            self.count_hit(&lvl, size_bytes);
                         }
                         self.respond(id, 200, entry.version, served_by);
                         self.set_body_for_level_below(id, level);
@@ -605,8 +653,8 @@ impl<'s, O: RequestObserver> Engine<'s, O> {
                     self.requests[id as usize].levels[level].stale_version = entry.version;
                 }
                 let collapse = self.collapse && rule.collapsible;
-                let leader = if collapse { self.caches[cache_index].in_flight.get(&r.key).copied() } else { None };
-                if r.measured {
+                let leader = if collapse { self.caches[cache_index].in_flight.get(&key).copied() } else { None };
+                if measured {
                     let stats = self.tier_stats(&lvl);
                     stats.lookups += 1;
                     match (lookup, leader) {
@@ -623,7 +671,7 @@ impl<'s, O: RequestObserver> Engine<'s, O> {
                     }
                     None => {
                         if collapse {
-                            self.caches[cache_index].in_flight.insert(r.key, id);
+                            self.caches[cache_index].in_flight.insert(key, id);
                         }
                         self.forward(id, level);
                     }
@@ -637,34 +685,37 @@ impl<'s, O: RequestObserver> Engine<'s, O> {
         let below = if level > 0 { self.requests[id as usize].levels[level - 1].validator } else { NONE };
         let lvl = &mut self.requests[id as usize].levels[level];
         lvl.validator = if lvl.stale_version != NONE { lvl.stale_version } else { below };
-        let r = self.requests[id as usize];
-        let from = self.node_of(r.levels[level].cache as usize);
+        let r = &self.requests[id as usize];
+        let (cache, edge, origin) = (r.levels[level].cache as usize, r.edge as usize, r.origin as usize);
+        let from = self.node_of(cache);
         if level + 1 < r.depth as usize {
             let to = self.node_of(r.levels[level + 1].cache as usize);
-            let rtt = self.sample_hop(from, Node::Regional(to.regional_index()), r.edge as usize);
+            let rtt = self.sample_hop(from, Node::Regional(to.regional_index()), edge);
             self.requests[id as usize].levels[level + 1].half_rtt_us = half(rtt);
             self.queue
                 .push(self.now + SimDuration(half(rtt) as u64), Event::AtLevel { request: id, level: level as u8 + 1 });
         } else {
-            let rtt = self.sample_hop(from, Node::Origin(r.origin as usize), r.edge as usize);
+            let rtt = self.sample_hop(from, Node::Origin(origin), edge);
             self.requests[id as usize].origin_half_rtt_us = half(rtt);
             self.requests[id as usize].sent_to_primary = self.now;
-            self.add_secret_header(id, r.levels[level].cache as usize, r.origin as usize);
+            self.add_secret_header(id, cache, origin);
             self.queue.push(self.now + SimDuration(half(rtt) as u64), Event::AtOrigin { request: id });
         }
     }
 
     fn on_at_origin(&mut self, id: RequestId) {
-        let r = self.requests[id as usize];
-        let origin = r.origin as usize;
-        if r.measured {
-            if r.attempt == Attempt::Primary {
-                self.metrics.record_origin_request(r.start);
+        let r = &self.requests[id as usize];
+        let (origin, measured, origin_half_rtt_us) = (r.origin as usize, r.measured, r.origin_half_rtt_us);
+        if measured {
+            let (primary, start, method) = (r.attempt == Attempt::Primary, r.start, r.method);
+            let conditional = r.levels[r.depth as usize - 1].validator != NONE;
+            if primary {
+                self.metrics.record_origin_request(start);
             }
             let stats = &mut self.metrics.origins[origin];
             stats.requests += 1;
-            stats.requests_by_method[r.method.index()] += 1;
-            stats.conditional += (r.levels[r.depth as usize - 1].validator != NONE) as u64;
+            stats.requests_by_method[method.index()] += 1;
+            stats.conditional += conditional as u64;
         }
         let spec = &self.scenario.origins[origin];
         let condition = faults::condition_at(&self.scenario.faults, origin, self.now);
@@ -673,7 +724,7 @@ impl<'s, O: RequestObserver> Engine<'s, O> {
         // failed: `attempts` round trips for refusals, `attempts` connection
         // timeouts for a black hole (DG-failover: "3 x 10 s = 30 s").
         let attempts = spec.connection_attempts as u64;
-        let rtt = SimDuration(2 * r.origin_half_rtt_us as u64);
+        let rtt = SimDuration(2 * origin_half_rtt_us as u64);
         let failed_after = match condition.connect {
             Connect::Ok => None,
             Connect::Refused => Some((OriginOutcome::ConnectFailed, rtt.saturating_mul(attempts))),
@@ -683,7 +734,7 @@ impl<'s, O: RequestObserver> Engine<'s, O> {
             return;
         }
         if let Some((outcome, after)) = failed_after {
-            if r.measured {
+            if measured {
                 let stats = &mut self.metrics.origins[origin];
                 stats.connect_failures += (outcome == OriginOutcome::ConnectFailed) as u64;
                 stats.timeouts += (outcome == OriginOutcome::TimedOut) as u64;
@@ -704,13 +755,13 @@ impl<'s, O: RequestObserver> Engine<'s, O> {
         } else if (state.queue.len() as u32) < state.queue_limit {
             state.queue.push_back(id);
             self.requests[id as usize].queued_at = self.now;
-            if r.measured {
+            if measured {
                 let stats = &mut self.metrics.origins[origin];
                 stats.peak_queued = stats.peak_queued.max(state.queue.len() as u32);
             }
         } else {
             // The origin is saturated: it refuses with 503 at once.
-            if r.measured {
+            if measured {
                 self.metrics.origins[origin].rejected += 1;
             }
             let req = &mut self.requests[id as usize];
@@ -725,17 +776,20 @@ impl<'s, O: RequestObserver> Engine<'s, O> {
     /// timeout is abandoned; GET and HEAD are retried up to the connection
     /// attempts, other methods are not (reference §4.2, DG-custom-origin).
     fn start_service(&mut self, id: RequestId) {
-        let r = self.requests[id as usize];
-        let origin = r.origin as usize;
+        let r = &self.requests[id as usize];
+        let (origin, method, measured) = (r.origin as usize, r.method, r.measured);
         let spec = &self.scenario.origins[origin];
         let condition = faults::condition_at(&self.scenario.faults, origin, self.now);
         let state = &mut self.origins[origin];
         state.in_service += 1;
-        let tries = if matches!(r.method, Method::Get | Method::Head) { spec.connection_attempts } else { 1 };
+        let tries = if matches!(method, Method::Get | Method::Head) { spec.connection_attempts } else { 1 };
         let mut elapsed = SimDuration::ZERO;
         let mut outcome = OriginOutcome::TimedOut;
         for _ in 0..tries {
-            let service = SimDuration::from_millis_f64(state.latency_ms.sample(&mut state.rng) * condition.slow_factor);
+            let service = match state.fixed_service {
+                Some(fixed) if condition.slow_factor == 1.0 => fixed,
+                _ => SimDuration::from_millis_f64(state.latency_ms.sample(&mut state.rng) * condition.slow_factor),
+            };
             if service <= spec.response_timeout {
                 elapsed += service;
                 let forced = faults::forced_status(&self.scenario.faults, origin, self.now, &mut state.rng);
@@ -744,7 +798,7 @@ impl<'s, O: RequestObserver> Engine<'s, O> {
             }
             elapsed += spec.response_timeout;
         }
-        if r.measured {
+        if measured {
             let stats = &mut self.metrics.origins[origin];
             stats.peak_in_service = stats.peak_in_service.max(state.in_service);
             stats.timeouts += (outcome == OriginOutcome::TimedOut) as u64;
@@ -757,9 +811,10 @@ impl<'s, O: RequestObserver> Engine<'s, O> {
     }
 
     fn on_origin_done(&mut self, id: RequestId) {
-        let r = self.requests[id as usize];
-        let origin = r.origin as usize;
-        if r.holds_origin_slot {
+        let r = &self.requests[id as usize];
+        let (origin, method, measured, outcome) = (r.origin as usize, r.method, r.measured, r.outcome);
+        let (holds_origin_slot, origin_group, attempt) = (r.holds_origin_slot, r.origin_group, r.attempt);
+        if holds_origin_slot {
             self.origins[origin].in_service -= 1;
             if let Some(next) = self.origins[origin].queue.pop_front() {
                 let waited = self.now.saturating_since(self.requests[next as usize].queued_at);
@@ -771,17 +826,17 @@ impl<'s, O: RequestObserver> Engine<'s, O> {
                 self.start_service(next);
             }
         }
-        if let Some(group) = self.scenario.origin_groups.get(r.origin_group as usize) {
-            match r.attempt {
+        if let Some(group) = self.scenario.origin_groups.get(origin_group as usize) {
+            match attempt {
                 Attempt::Primary => {
-                    let decision = failover::after_primary(r.method, r.outcome, &group.criteria);
-                    let primary_failed = match r.outcome {
+                    let decision = failover::after_primary(method, outcome, &group.criteria);
+                    let primary_failed = match outcome {
                         OriginOutcome::Status(status) => group.criteria.covers_status(status),
                         OriginOutcome::ConnectFailed | OriginOutcome::TimedOut => true,
                     };
-                    if r.measured {
-                        self.metrics.by_method[r.method.index()].reached_origin_group += 1;
-                        self.metrics.by_method[r.method.index()].primary_failures += primary_failed as u64;
+                    if measured {
+                        self.metrics.by_method[method.index()].reached_origin_group += 1;
+                        self.metrics.by_method[method.index()].primary_failures += primary_failed as u64;
                     }
                     if decision == Failover::TrySecondary {
                         self.fail_over(id, group.secondary);
@@ -789,22 +844,24 @@ impl<'s, O: RequestObserver> Engine<'s, O> {
                     }
                 }
                 Attempt::Secondary => {
-                    if r.measured && matches!(r.outcome, OriginOutcome::Status(s) if s < 400) {
-                        self.metrics.by_method[r.method.index()].served_by_secondary += 1;
+                    if measured && matches!(outcome, OriginOutcome::Status(s) if s < 400) {
+                        self.metrics.by_method[method.index()].served_by_secondary += 1;
                     }
                 }
             }
         }
-        match r.outcome {
+        match outcome {
             OriginOutcome::Status(status) if status < 400 => {
+                let r = &self.requests[id as usize];
+                let size_bytes = r.size_bytes;
                 let version = self.catalog.version_at(r.class as usize, r.object, self.now);
                 let not_modified = r.levels[r.depth as usize - 1].validator == version;
-                if r.measured {
+                if measured {
                     let stats = &mut self.metrics.origins[origin];
                     stats.not_modified += not_modified as u64;
                     if !not_modified {
-                        stats.bytes_out += body_bytes(r.method, 200, r.size_bytes);
-                        self.metrics.origin_bytes += body_bytes(r.method, 200, r.size_bytes);
+                        stats.bytes_out += body_bytes(method, 200, size_bytes);
+                        self.metrics.origin_bytes += body_bytes(method, 200, size_bytes);
                     }
                 }
                 self.respond(id, status, version, ServedBy::Origin);
@@ -852,9 +909,11 @@ impl<'s, O: RequestObserver> Engine<'s, O> {
         if lvl.caching {
             holds_version = self.store(id, level);
             // Storing may have replaced an error with the expired copy.
-            let r = self.requests[id as usize];
-            if self.caches[cache_index].in_flight.get(&r.key) == Some(&id) {
-                self.caches[cache_index].in_flight.remove(&r.key);
+            let r = &self.requests[id as usize];
+            let (key, status, version) = (r.key, r.status, r.version);
+            let in_flight = &mut self.caches[cache_index].in_flight;
+            if !in_flight.is_empty() && in_flight.get(&key) == Some(&id) {
+                in_flight.remove(&key);
             }
             // Waiters were answered by this cache's own fetch, whoever answered
             // it: CloudFront logs requests collapsed at the edge as `Hit`
@@ -863,7 +922,7 @@ impl<'s, O: RequestObserver> Engine<'s, O> {
             let mut waiter = std::mem::replace(&mut self.requests[id as usize].levels[level].waiters, NONE);
             while waiter != NONE {
                 let next = std::mem::replace(&mut self.requests[waiter as usize].next_waiter, NONE);
-                self.respond(waiter, r.status, r.version, served_by);
+                self.respond(waiter, status, version, served_by);
                 // A waiter is answered from the copy now held here; if none
                 // could be kept, it gets the full response.
                 if holds_version {
@@ -931,22 +990,22 @@ impl<'s, O: RequestObserver> Engine<'s, O> {
     /// is asked again only after it. Returns whether the cache now holds the
     /// object's version (the expired copy case).
     fn store_error(&mut self, id: RequestId, level: usize) -> bool {
-        let r = self.requests[id as usize];
-        let lvl = r.levels[level];
+        let r = &self.requests[id as usize];
+        let (key, status, measured, lvl) = (r.key, r.status, r.measured, r.levels[level]);
         let expires_at = self.now + self.scenario.distribution.error_caching_min_ttl;
         let cache = &mut self.caches[lvl.cache as usize].cache;
-        if r.status >= 500 && lvl.stale_version != NONE && cache.refresh(r.key, expires_at, lvl.stale_version) {
-            if r.measured {
+        if status >= 500 && lvl.stale_version != NONE && cache.refresh(key, expires_at, lvl.stale_version) {
+            if measured {
                 self.tier_stats(&lvl).stale_served_on_error += 1;
             }
             let served_by = self.tier_of(&lvl, level);
             self.respond(id, 200, lvl.stale_version, served_by);
             return true;
         }
-        if matches!(r.status, 404 | 414 | 500 | 501 | 502 | 503 | 504) {
+        if matches!(status, 404 | 414 | 500 | 501 | 502 | 503 | 504) {
             // Error pages are small; a byte keeps them evictable.
-            let entry = Entry { size_bytes: 1, expires_at, version: error_version(r.status) };
-            cache.insert(r.key, entry);
+            let entry = Entry { size_bytes: 1, expires_at, version: error_version(status) };
+            cache.insert(key, entry);
         }
         false
     }
@@ -964,14 +1023,10 @@ impl<'s, O: RequestObserver> Engine<'s, O> {
 
     /// The response leaves the edge for the viewer: record it and free the slot.
     fn finish(&mut self, id: RequestId) {
-        let r = self.requests[id as usize];
+        let r = &self.requests[id as usize];
         if r.measured {
-            let result = result_type(&r);
-            if let Some(logged) = r.logged_result {
-                self.metrics.result_comparison[logged.index()][result.index()] += 1;
-            }
             let viewer_half = SimDuration(r.levels[0].half_rtt_us as u64);
-            self.metrics.record(&Outcome {
+            let outcome = Outcome {
                 start: r.start,
                 latency: (self.now - r.arrived) + viewer_half + viewer_half,
                 method: r.method,
@@ -979,13 +1034,31 @@ impl<'s, O: RequestObserver> Engine<'s, O> {
                 status: r.status,
                 body_bytes: body_bytes(r.method, r.status, r.size_bytes),
                 served_by: r.served_by,
-                result,
-            });
+                result: result_type(r),
+            };
+            self.record_response(&outcome, r.logged_result);
         }
         if self.observer.active() {
+            let r = self.requests[id as usize];
             self.observe(&r);
         }
         self.free_requests.push(id);
+    }
+
+    /// Records a measured response leaving the edge for the viewer.
+    fn record_response(&mut self, outcome: &Outcome, logged: Option<crate::trace::LoggedResult>) {
+        if let Some(logged) = logged {
+            self.metrics.result_comparison[logged.index()][outcome.result.index()] += 1;
+        }
+        self.metrics.record(outcome);
+    }
+
+    /// Counts a lookup answered with the object by the cache at `lvl`.
+    fn count_hit(&mut self, lvl: &Level, size_bytes: u64) {
+        let stats = self.tier_stats(lvl);
+        stats.lookups += 1;
+        stats.hits += 1;
+        stats.bytes_hit += size_bytes;
     }
 
     /// The behavior's viewer protocol policy, for an HTTP viewer request at
@@ -994,21 +1067,22 @@ impl<'s, O: RequestObserver> Engine<'s, O> {
     /// viewer gets the redirect half a round trip later and its HTTPS retry
     /// reaches the edge half a round trip after that.
     fn viewer_protocol_allows(&mut self, id: RequestId) -> bool {
-        let r = self.requests[id as usize];
+        let r = &self.requests[id as usize];
+        let (measured, viewer_half_rtt_us) = (r.measured, r.levels[0].half_rtt_us);
         let policy = self.scenario.distribution.behaviors[r.behavior as usize].viewer_protocol_policy;
         match protocol::viewer_decision(policy, r.https) {
             ViewerDecision::Serve => true,
             ViewerDecision::Redirect => {
-                if r.measured {
+                if measured {
                     self.metrics.protocol.redirects += 1;
                 }
                 self.requests[id as usize].https = true;
-                let viewer_rtt = SimDuration(2 * r.levels[0].half_rtt_us as u64);
+                let viewer_rtt = SimDuration(2 * viewer_half_rtt_us as u64);
                 self.queue.push(self.now + viewer_rtt, Event::AtLevel { request: id, level: 0 });
                 false
             }
             ViewerDecision::Refuse403 => {
-                if r.measured {
+                if measured {
                     self.metrics.protocol.refused_http += 1;
                 }
                 self.respond(id, 403, 0, ServedBy::EdgeRefusal);
@@ -1031,17 +1105,18 @@ impl<'s, O: RequestObserver> Engine<'s, O> {
     /// applies the origin's header check. Returns whether the origin goes on
     /// to serve it; a refusal is a 403 at once.
     fn origin_admits(&mut self, id: RequestId) -> bool {
-        let r = self.requests[id as usize];
-        let origin = r.origin as usize;
+        let r = &self.requests[id as usize];
+        let (origin, measured, https, header_value, start) =
+            (r.origin as usize, r.measured, r.https, r.header_value, r.start);
         let policy = self.scenario.origins[origin].protocol_policy;
-        if r.measured {
-            let https = protocol::origin_leg_https(policy, r.https);
+        if measured {
+            let https = protocol::origin_leg_https(policy, https);
             self.metrics.protocol.origin_https += https as u64;
             self.metrics.protocol.origin_http += !https as u64;
-            if origin_access::carries_secret(r.header_value) {
+            if origin_access::carries_secret(header_value) {
                 let stats = &mut self.metrics.origin_access;
                 stats.secret_sent += 1;
-                match protocol::cleartext_cause(policy, r.https) {
+                match protocol::cleartext_cause(policy, https) {
                     None => {}
                     Some(CleartextCause::ViewerLeg) => stats.secret_in_clear_viewer_legs += 1,
                     Some(CleartextCause::OriginPolicy) => stats.secret_in_clear_origin_legs += 1,
@@ -1049,11 +1124,11 @@ impl<'s, O: RequestObserver> Engine<'s, O> {
             }
         }
         let Some(access) = &self.access else { return true };
-        if crate::policy::origin_access::accepts(access.rule_at(origin, self.now), r.header_value) {
+        if crate::policy::origin_access::accepts(access.rule_at(origin, self.now), header_value) {
             return true;
         }
-        if r.measured {
-            self.metrics.record_legit_refused(r.start);
+        if measured {
+            self.metrics.record_legit_refused(start);
             self.metrics.origins[origin].error_responses += 1;
         }
         let req = &mut self.requests[id as usize];
@@ -1106,8 +1181,9 @@ impl<'s, O: RequestObserver> Engine<'s, O> {
 
     /// Checks the signed URL or cookies the request presents, when its
     /// behavior trusts key groups; counts the outcome.
-    fn signature_accepted(&mut self, r: &Request) -> bool {
+    fn signature_accepted(&mut self, id: RequestId) -> bool {
         let Some(signed) = self.signed.as_mut() else { return true };
+        let r = &self.requests[id as usize];
         let behavior = r.behavior as usize;
         if !signed.restricts(behavior) {
             return true;
@@ -1143,14 +1219,16 @@ impl<'s, O: RequestObserver> Engine<'s, O> {
         r.served_by = served_by;
     }
 
-    fn allocate(&mut self, request: Request) -> RequestId {
+    /// Puts a new request in a free slot. It is built there, not copied in
+    /// (it is large, and every request passes here).
+    fn allocate(&mut self, request: impl FnOnce() -> Request) -> RequestId {
         match self.free_requests.pop() {
             Some(id) => {
-                self.requests[id as usize] = request;
+                self.requests[id as usize] = request();
                 id
             }
             None => {
-                self.requests.push(request);
+                self.requests.push(request());
                 (self.requests.len() - 1) as RequestId
             }
         }
@@ -1203,7 +1281,7 @@ impl<'s, O: RequestObserver> Engine<'s, O> {
     }
 
     fn into_report(mut self) -> Report {
-        self.metrics.flush_latencies();
+        self.metrics.flush();
         Report {
             scenario: self.scenario.name.clone(),
             seed: self.seed,

@@ -281,10 +281,46 @@ pub struct Metrics {
     pub intervals_overflowed: bool,
     /// Latencies counted but not yet in the histograms (see `record`).
     pending: LatencyRun,
+    /// Responses not yet in the counters (see `record`).
+    pending_outcomes: OutcomeRun,
     /// The last interval recorded into and its first and past-the-end
     /// microseconds: requests come in time order, so this saves a division.
     last_interval: (usize, u64, u64),
 }
+
+/// What the counters of `record` look at in a response, except its bytes.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+struct OutcomeKind {
+    behavior: usize,
+    interval: usize,
+    status: u16,
+    method: Method,
+    served_by: ServedBy,
+    result: ResultType,
+}
+
+/// Responses of one kind in a row: a replay's edge hits come in long runs,
+/// and adding a run to the counters once costs a fraction of updating the
+/// global, method, behavior and interval counters per response.
+#[derive(Clone, Copy, Debug)]
+struct OutcomeRun {
+    kind: OutcomeKind,
+    count: u64,
+    body_bytes: u64,
+}
+
+const NO_OUTCOMES: OutcomeRun = OutcomeRun {
+    kind: OutcomeKind {
+        behavior: 0,
+        interval: 0,
+        status: 0,
+        method: Method::Get,
+        served_by: ServedBy::Edge,
+        result: ResultType::Hit,
+    },
+    count: 0,
+    body_bytes: 0,
+};
 
 /// Equal latencies of one behavior and interval in a row: a replay with
 /// fixed round trips gives long runs of them, and one `record_n` per run
@@ -343,6 +379,7 @@ impl Metrics {
             interval,
             warmup,
             pending: LatencyRun::default(),
+            pending_outcomes: NO_OUTCOMES,
             last_interval: (0, 0, 0),
             intervals_overflowed: false,
         }
@@ -359,11 +396,19 @@ impl Metrics {
     }
 
     /// The index of `start`'s interval, which exists on return.
+    #[inline]
     fn interval_index(&mut self, start: SimTime) -> usize {
         let (last, from, until) = self.last_interval;
         if (from..until).contains(&start.0) {
             return last;
         }
+        self.enter_interval(start)
+    }
+
+    /// `interval_index` when `start` is not in the interval last recorded into.
+    #[cold]
+    #[inline(never)]
+    fn enter_interval(&mut self, start: SimTime) -> usize {
         let width = self.interval.as_micros();
         let wanted = start.0 / width;
         self.intervals_overflowed |= wanted >= MAX_INTERVALS;
@@ -375,9 +420,15 @@ impl Metrics {
         index
     }
 
-    /// Puts the pending run of latencies into the histograms. The engine
-    /// calls it before anything reads them.
-    pub(crate) fn flush_latencies(&mut self) {
+    /// Puts the pending runs of responses and latencies into the counters
+    /// and histograms. The engine calls it before anything reads them.
+    pub(crate) fn flush(&mut self) {
+        self.flush_outcomes();
+        self.flush_latencies();
+    }
+
+    #[inline(never)]
+    fn flush_latencies(&mut self) {
         let run = std::mem::take(&mut self.pending);
         if run.count > 0 {
             self.latency_us.saturating_record_n(run.latency_us, run.count);
@@ -389,40 +440,25 @@ impl Metrics {
     /// Records a finished viewer request (the caller checked `measures`).
     pub fn record(&mut self, o: &Outcome) {
         let latency_us = o.latency.as_micros().max(1);
-        let is_error = o.status >= 400;
-        // A cached error answered by a cache is not a hit: CloudFront logs it as Error.
-        let from_cache = !is_error && matches!(o.served_by, ServedBy::Edge | ServedBy::Regional | ServedBy::Shield);
-        self.requests += 1;
-        self.hits += from_cache as u64;
-        self.refresh_hits += (o.result == ResultType::RefreshHit) as u64;
-        self.misses += (o.result == ResultType::Miss) as u64;
-        self.errors_4xx += (400..500).contains(&o.status) as u64;
-        self.errors_5xx += (o.status >= 500) as u64;
-        self.bytes_requested += o.body_bytes;
-        if from_cache {
-            self.bytes_hit += o.body_bytes;
-        }
         self.latency_sum_us += latency_us;
         self.latency_max_us = self.latency_max_us.max(latency_us);
-
-        let m = &mut self.by_method[o.method.index()];
-        m.requests += 1;
-        m.hits += from_cache as u64;
-        m.errors_4xx += (400..500).contains(&o.status) as u64;
-        m.errors_5xx += (o.status >= 500) as u64;
-        if let Some(slot) = (o.status as usize).checked_sub(400).and_then(|i| m.errors_by_status.get_mut(i)) {
-            *slot += 1;
-        }
-
-        let b = &mut self.behaviors[o.behavior];
-        b.requests += 1;
-        b.hits += from_cache as u64;
-        b.refresh_hits += (o.result == ResultType::RefreshHit) as u64;
-        b.misses += (o.result == ResultType::Miss) as u64;
-        b.errors += is_error as u64;
-        b.bytes += o.body_bytes;
-
         let interval = self.interval_index(o.start);
+        let kind = OutcomeKind {
+            behavior: o.behavior,
+            interval,
+            status: o.status,
+            method: o.method,
+            served_by: o.served_by,
+            result: o.result,
+        };
+        let outcomes = &mut self.pending_outcomes;
+        if outcomes.count > 0 && outcomes.kind == kind {
+            outcomes.count += 1;
+            outcomes.body_bytes += o.body_bytes;
+        } else {
+            self.flush_outcomes();
+            self.pending_outcomes = OutcomeRun { kind, count: 1, body_bytes: o.body_bytes };
+        }
         let run = &mut self.pending;
         if run.count > 0 && (run.latency_us, run.behavior, run.interval) == (latency_us, o.behavior, interval) {
             run.count += 1;
@@ -430,11 +466,51 @@ impl Metrics {
             self.flush_latencies();
             self.pending = LatencyRun { latency_us, behavior: o.behavior, interval, count: 1 };
         }
-        let i = &mut self.intervals[interval];
-        i.requests += 1;
-        i.hits += from_cache as u64;
-        i.errors += is_error as u64;
-        i.bytes += o.body_bytes;
+    }
+
+    /// Adds the pending run of responses to the counters.
+    #[inline(never)]
+    fn flush_outcomes(&mut self) {
+        let OutcomeRun { kind: o, count: n, body_bytes } = std::mem::replace(&mut self.pending_outcomes, NO_OUTCOMES);
+        if n == 0 {
+            return;
+        }
+        let is_error = o.status >= 400;
+        // A cached error answered by a cache is not a hit: CloudFront logs it as Error.
+        let from_cache = !is_error && matches!(o.served_by, ServedBy::Edge | ServedBy::Regional | ServedBy::Shield);
+        let hits = from_cache as u64 * n;
+        let errors = is_error as u64 * n;
+        let refresh_hits = (o.result == ResultType::RefreshHit) as u64 * n;
+        let misses = (o.result == ResultType::Miss) as u64 * n;
+        self.requests += n;
+        self.hits += hits;
+        self.refresh_hits += refresh_hits;
+        self.misses += misses;
+        self.bytes_requested += body_bytes;
+        if from_cache {
+            self.bytes_hit += body_bytes;
+        }
+
+        let m = &mut self.by_method[o.method.index()];
+        m.requests += n;
+        m.hits += hits;
+        if is_error {
+            self.record_errors(o.method, o.status, n);
+        }
+
+        let b = &mut self.behaviors[o.behavior];
+        b.requests += n;
+        b.hits += hits;
+        b.refresh_hits += refresh_hits;
+        b.misses += misses;
+        b.errors += errors;
+        b.bytes += body_bytes;
+
+        let i = &mut self.intervals[o.interval];
+        i.requests += n;
+        i.hits += hits;
+        i.errors += errors;
+        i.bytes += body_bytes;
         let tier = match o.served_by {
             ServedBy::Edge => 0,
             ServedBy::Regional => 1,
@@ -442,7 +518,21 @@ impl Metrics {
             ServedBy::Origin | ServedBy::EdgeRefusal => 3,
         };
         if from_cache && tier < 3 {
-            i.hits_by_tier[tier] += 1;
+            i.hits_by_tier[tier] += n;
+        }
+    }
+
+    /// The error counters of `record`, for `n` viewer responses with status 400 or more.
+    fn record_errors(&mut self, method: Method, status: u16, n: u64) {
+        let client = (400..500).contains(&status) as u64 * n;
+        let server = (status >= 500) as u64 * n;
+        self.errors_4xx += client;
+        self.errors_5xx += server;
+        let m = &mut self.by_method[method.index()];
+        m.errors_4xx += client;
+        m.errors_5xx += server;
+        if let Some(slot) = m.errors_by_status.get_mut(status as usize - 400) {
+            *slot += n;
         }
     }
 
@@ -506,13 +596,82 @@ mod tests {
                 result: ResultType::Hit,
             });
         }
-        metrics.flush_latencies();
-        metrics.flush_latencies();
+        metrics.flush();
+        metrics.flush();
         assert_eq!((metrics.latency_us.len(), metrics.latency_us.count_at(5)), (7, 6));
         let per_behavior: Vec<u64> = metrics.behaviors.iter().map(|b| b.latency_us.len()).collect();
         assert_eq!(per_behavior, [4, 3]);
         let per_interval: Vec<u64> = metrics.intervals.iter().map(|i| i.latency_us.len()).collect();
         assert_eq!(per_interval, [4, 0, 3]);
         assert_eq!(metrics.behaviors[1].latency_us.count_at(5), 3);
+    }
+
+    #[test]
+    fn runs_of_alike_responses_count_as_each_response_would() {
+        // Runs of equal kinds, broken by behavior, interval, status, method,
+        // tier and result type; bytes vary within runs.
+        let (edge_hit, miss) = ((200, ServedBy::Edge, ResultType::Hit), (200, ServedBy::Origin, ResultType::Miss));
+        let (cached_404, refresh) =
+            ((404, ServedBy::Regional, ResultType::Error), (200, ServedBy::Regional, ResultType::RefreshHit));
+        let kinds = [
+            edge_hit,
+            edge_hit,
+            edge_hit,
+            miss,
+            edge_hit,
+            cached_404,
+            cached_404,
+            (503, ServedBy::Origin, ResultType::Error),
+            refresh,
+        ];
+        let mut outcomes = Vec::new();
+        for (i, &(status, served_by, result)) in kinds.iter().cycle().take(40).enumerate() {
+            outcomes.push(Outcome {
+                start: SimTime(i as u64 / 15 * 1_000_000),
+                latency: SimDuration(10),
+                method: if i % 13 < 10 { Method::Get } else { Method::Head },
+                behavior: i / 7 % 2,
+                status,
+                body_bytes: 100 + i as u64,
+                served_by,
+                result,
+            });
+        }
+        let mut metrics = Metrics::new(1, 1, 1, 2, SimDuration::from_secs(1), SimDuration::ZERO);
+        for (i, o) in outcomes.iter().enumerate() {
+            metrics.record(o);
+            if i == 20 {
+                metrics.flush();
+            }
+        }
+        metrics.flush();
+        let count = |f: &dyn Fn(&Outcome) -> bool| outcomes.iter().filter(|o| f(o)).count() as u64;
+        let bytes = |f: &dyn Fn(&Outcome) -> bool| outcomes.iter().filter(|o| f(o)).map(|o| o.body_bytes).sum::<u64>();
+        let hit = |o: &Outcome| o.status < 400 && o.served_by != ServedBy::Origin;
+        assert_eq!(metrics.requests, 40);
+        assert_eq!(metrics.hits, count(&hit));
+        assert_eq!(metrics.refresh_hits, count(&|o| o.result == ResultType::RefreshHit));
+        assert_eq!(metrics.misses, count(&|o| o.result == ResultType::Miss));
+        assert_eq!(
+            (metrics.errors_4xx, metrics.errors_5xx),
+            (count(&|o| o.status == 404), count(&|o| o.status == 503))
+        );
+        assert_eq!(metrics.bytes_requested, bytes(&|_| true));
+        assert_eq!(metrics.bytes_hit, bytes(&hit));
+        let head = &metrics.by_method[Method::Head.index()];
+        assert_eq!(head.requests, count(&|o| o.method == Method::Head));
+        assert_eq!(head.hits, count(&|o| o.method == Method::Head && hit(o)));
+        assert_eq!(head.errors_by_status[4], count(&|o| o.method == Method::Head && o.status == 404));
+        let b = &metrics.behaviors[1];
+        assert_eq!(b.requests, count(&|o| o.behavior == 1));
+        assert_eq!(b.errors, count(&|o| o.behavior == 1 && o.status >= 400));
+        assert_eq!(b.bytes, bytes(&|o| o.behavior == 1));
+        let second = &metrics.intervals[1];
+        assert_eq!(second.requests, count(&|o| o.start == SimTime(1_000_000)));
+        assert_eq!(
+            second.hits_by_tier[1],
+            count(&|o| o.start == SimTime(1_000_000) && hit(o) && o.served_by == ServedBy::Regional)
+        );
+        assert_eq!(second.bytes, bytes(&|o| o.start == SimTime(1_000_000)));
     }
 }

@@ -48,3 +48,35 @@ fn the_binary_writes_identical_files_twice() {
     }
     assert_eq!(outputs[0], outputs[1]);
 }
+
+/// Sees every request and does nothing with it: a run with it takes the
+/// engine's general path for edge hits instead of answering them at arrival.
+struct Watching;
+
+impl cdnsim::engine::observer::RequestObserver for Watching {
+    fn on_finish(&mut self, _record: &cdnsim::engine::observer::FinishedRequest<'_>) {}
+}
+
+#[test]
+fn edge_hits_answered_at_arrival_give_the_same_results_as_the_general_path() {
+    // Redirects, refusals, signed URLs, cached errors, failover, collapsing.
+    // Part of each run is warm-up, part is measured; the failover run spans
+    // its origin's black hole.
+    for (file, stop, warmup) in [
+        ("scenarios/quickstart.toml", "requests=30000", "5 s"),
+        ("scenarios/signed-urls.toml", "requests=5000", "2 s"),
+        ("scenarios/origin-failover.toml", "duration=\"11 min\"", "30 s"),
+    ] {
+        let overrides = [format!("simulation.{stop}"), format!("simulation.warmup={warmup:?}")]
+            .map(|o| cdnsim::scenario::Override::parse(&o).unwrap());
+        let s = cdnsim::scenario::Scenario::load(std::path::Path::new(file), &overrides).unwrap();
+        let plain = cdnsim::engine::run(&s, 5, &mut |_| {});
+        let watched = cdnsim::engine::run_observed(&s, 5, &mut Watching, &mut |_| {});
+        assert!(plain.metrics.hits > 0, "{file}");
+        assert_eq!(
+            cdnsim::report::result_files(&plain, &s).unwrap(),
+            cdnsim::report::result_files(&watched, &s).unwrap(),
+            "{file}"
+        );
+    }
+}
