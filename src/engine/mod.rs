@@ -444,12 +444,16 @@ impl<'s, O: RequestObserver> Engine<'s, O> {
         // The edge lookup's chain of loads, one link every few requests
         // (see `PrefetchStep`), when the source knows requests that far
         // ahead; else the next request's bucket, one request ahead.
+        let mut reads_ahead = false;
         for (distance, step) in PREFETCH_STEPS {
             if let Some((edge, object, method)) = self.source.peek_ahead(distance) {
                 self.caches[edge].cache.prefetch(cache_key(object, method), step);
+                reads_ahead = true;
             }
         }
-        if let Some((_, viewer)) = self.next_viewer {
+        if let Some((_, viewer)) = self.next_viewer
+            && !reads_ahead
+        {
             self.catalog.prefetch(viewer.object);
             self.caches[viewer.edge].cache.prefetch(cache_key(viewer.object, viewer.method), PrefetchStep::Index);
         }
