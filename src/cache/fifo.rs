@@ -37,6 +37,10 @@ impl Policy for Fifo {
         slots.unlink(&mut self.queue, idx);
     }
 
+    fn next_victim(&self) -> Option<u32> {
+        Some(self.queue.head()).filter(|&head| head != super::slab::NIL)
+    }
+
     fn evict(&mut self, slots: &mut Slab<Slot>, pinned: u32) -> u32 {
         // A grown object may be the oldest; it keeps its place and the next
         // oldest goes instead.

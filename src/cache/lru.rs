@@ -45,6 +45,10 @@ impl Policy for Lru {
         slots.unlink(&mut self.queue, idx);
     }
 
+    fn next_victim(&self) -> Option<u32> {
+        Some(self.queue.head()).filter(|&head| head != super::slab::NIL)
+    }
+
     fn evict(&mut self, slots: &mut Slab<Slot>, pinned: u32) -> u32 {
         // A replaced slot was just touched, so it is the newest and can only
         // be the head if it is alone, which the store rules out. Stepping

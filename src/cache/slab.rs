@@ -101,9 +101,11 @@ impl<T: Copy> Slab<T> {
         &mut self.nodes[idx as usize].item
     }
 
-    /// Starts loading node `idx` (see `crate::prefetch`).
+    /// Starts loading node `idx` (see `crate::prefetch`); `NIL` is ignored.
     pub(crate) fn prefetch(&self, idx: u32) {
-        crate::prefetch::prefetch(&self.nodes[idx as usize]);
+        if let Some(node) = self.nodes.get(idx as usize) {
+            crate::prefetch::prefetch(node);
+        }
     }
 
     /// Starts loading the nodes before and after `idx`, whose links an
