@@ -133,6 +133,17 @@ impl Catalog {
         object - self.class_first_object[class]
     }
 
+    /// The object's size and behavior, from one read.
+    pub fn facts_of(&self, object: u64) -> ObjectFacts {
+        let word = self.objects[object as usize];
+        ObjectFacts { size_bytes: word & SIZE_MASK, behavior: (word >> 56) as usize }
+    }
+
+    /// The behavior of objects whose path matches no pattern, and of CSV trace objects.
+    pub fn default_behavior(&self) -> usize {
+        self.patterns.len()
+    }
+
     /// The index of the cache behavior whose pattern the object's path matches first.
     pub fn behavior_of(&self, object: u64) -> usize {
         (self.objects[object as usize] >> 56) as usize
@@ -181,6 +192,18 @@ pub struct ViewerRequest {
     /// Set for a request sent straight to an origin, bypassing CloudFront;
     /// the other fields are then meaningless.
     pub direct: Option<DirectRequest>,
+    /// The object's size and cache behavior when the source knows them
+    /// without the catalog (a CSV trace line gives the size, and its
+    /// objects all take the default behavior); `None`: the engine reads
+    /// the catalog. Saves a read at random in a big catalog per request.
+    pub object_facts: Option<ObjectFacts>,
+}
+
+/// What the engine needs to know about an object to route and store it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct ObjectFacts {
+    pub size_bytes: u64,
+    pub behavior: usize,
 }
 
 /// A request that bypasses CloudFront.
@@ -284,6 +307,7 @@ impl TrafficGenerator {
             logged_result: None,
             logged_signature: None,
             direct: None,
+            object_facts: None,
         }
     }
 }
@@ -375,6 +399,7 @@ impl SyntheticTraffic {
                 logged_result: None,
                 logged_signature: None,
                 direct: Some(direct.request),
+                object_facts: None,
             };
             return Some((at, request));
         }
@@ -455,6 +480,7 @@ impl Scripted {
                     logged_result: None,
                     logged_signature: None,
                     direct: None,
+                    object_facts: None,
                 },
             ));
         }

@@ -466,7 +466,8 @@ impl<'s, O: RequestObserver> Engine<'s, O> {
             self.schedule_next_arrival();
             return;
         }
-        let behavior_index = self.catalog.behavior_of(viewer.object);
+        let facts = viewer.object_facts.unwrap_or_else(|| self.catalog.facts_of(viewer.object));
+        let behavior_index = facts.behavior;
         let behavior = &self.scenario.distribution.behaviors[behavior_index];
         let origin = behavior.origin;
         let behavior_group = behavior.origin_group;
@@ -513,7 +514,7 @@ impl<'s, O: RequestObserver> Engine<'s, O> {
             stats.viewer_https += viewer.https as u64;
             stats.viewer_http += !viewer.https as u64;
         }
-        let (now, size_bytes) = (self.now, self.catalog.size_of(viewer.object));
+        let (now, size_bytes) = (self.now, facts.size_bytes);
         let request = || Request {
             start,
             arrived: now,

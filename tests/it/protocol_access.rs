@@ -50,6 +50,7 @@ fn run_requests(s: &Scenario, requests: &[Req], direct: &[(f64, Option<&str>)]) 
             logged_result: None,
             logged_signature: None,
             direct,
+            object_facts: None,
         };
         script.push((SimTime((t * 1e6) as u64), request));
     }
