@@ -7,6 +7,8 @@
 //! line ends. Prints medians of several runs: the machines are shared and
 //! noisy, so compare ratios, not single figures; for instruction counts use
 //! callgrind (see the commit messages of `src/trace/csv.rs`).
+mod common;
+use common::*;
 
 use cdnsim::trace::TraceReader;
 use cdnsim::trace::csv::{CsvOptions, CsvReader};
@@ -31,18 +33,6 @@ fn write_trace(path: &Path, requests: u64, hex_ids: bool, line_end: &str) {
         }
     }
     out.flush().unwrap();
-}
-
-/// This thread's time on a CPU (Linux), which background load on a shared
-/// machine does not inflate as it does wall time.
-fn cpu_seconds() -> Option<f64> {
-    let text = std::fs::read_to_string("/proc/thread-self/schedstat").ok()?;
-    Some(text.split_whitespace().next()?.parse::<f64>().ok()? / 1e9)
-}
-
-fn median(mut xs: Vec<f64>) -> f64 {
-    xs.sort_by(|a, b| a.total_cmp(b));
-    xs[xs.len() / 2]
 }
 
 fn main() {

@@ -6,6 +6,8 @@
 //!
 //! Run with `cargo bench --bench engine`. Prints medians of several runs; the
 //! machines are shared and noisy, so compare ratios, not single figures.
+mod common;
+use common::median;
 
 use cdnsim::engine;
 use cdnsim::scenario::{Override, Scenario};
@@ -197,11 +199,6 @@ fn peak_rss_bytes() -> Option<u64> {
     let line = status.lines().find(|l| l.starts_with("VmHWM:"))?;
     let kb: u64 = line.split_whitespace().nth(1)?.parse().ok()?;
     Some(kb * 1024)
-}
-
-fn median(mut xs: Vec<f64>) -> f64 {
-    xs.sort_by(f64::total_cmp);
-    xs[xs.len() / 2]
 }
 
 /// Runs `scenario` `runs` times and prints its figures under `title`.

@@ -7,6 +7,8 @@
 //! `CDNSIM_BENCH_TRACE=path` replays a file of your own instead (with the
 //! default CSV layout) with three capacities. Prints medians of several runs: the machines are
 //! shared and noisy, so compare ratios, not single figures.
+mod common;
+use common::*;
 
 use cdnsim::cache::EvictionPolicy;
 use cdnsim::cdn::popularity::Popularity;
@@ -48,18 +50,6 @@ fn write_trace(path: &Path, requests: u64, objects: u64) {
     // On disk before timing starts: the kernel writing back 120 MB of dirty
     // pages during the first replays slowed them by a third.
     out.into_inner().expect("trace written").sync_all().expect("trace synced");
-}
-
-/// This thread's time on a CPU (Linux), which background load on a shared
-/// machine does not inflate as it does wall time.
-fn cpu_seconds() -> Option<f64> {
-    let text = std::fs::read_to_string("/proc/thread-self/schedstat").ok()?;
-    Some(text.split_whitespace().next()?.parse::<f64>().ok()? / 1e9)
-}
-
-fn median(mut xs: Vec<f64>) -> f64 {
-    xs.sort_by(|a, b| a.total_cmp(b));
-    xs[xs.len() / 2]
 }
 
 fn main() {

@@ -8,6 +8,8 @@
 //! requests per run (default 100000), `CDNSIM_BENCH_REPEATS=N` the timings per
 //! setting (default 5). It also checks that both settings wrote the same
 //! `sweep.csv`, as they must.
+mod common;
+use common::median;
 
 use cdnsim::sweep::{self, Plan, SweepSpec, Vary};
 use std::path::PathBuf;
@@ -15,11 +17,6 @@ use std::time::Instant;
 
 fn env_u64(name: &str, default: u64) -> u64 {
     std::env::var(name).ok().and_then(|v| v.parse().ok()).unwrap_or(default)
-}
-
-fn median(mut xs: Vec<f64>) -> f64 {
-    xs.sort_by(f64::total_cmp);
-    xs[xs.len() / 2]
 }
 
 fn main() {
