@@ -356,7 +356,7 @@ impl<R: TraceReader> RequestSource for TraceSource<R> {
         self.last = at;
         let logged_signature = match &mut self.signatures {
             Some(signatures) => {
-                let behavior = catalog.behavior_of(ahead.object);
+                let behavior = object_facts.map_or_else(|| catalog.behavior_of(ahead.object), |f| f.behavior);
                 let checked = signatures.check(behavior, ahead);
                 self.stats.signatures_checked += checked.is_some() as u64;
                 checked
