@@ -117,7 +117,8 @@ impl Catalog {
         (self.objects.len() - 1) as u64
     }
 
-    /// A trace request gives the object's current size; requests read it from here.
+    /// A log request that carries the body gives the object's current size;
+    /// later requests that carry none (HEAD, errors) read it from here.
     pub fn set_size(&mut self, object: u64, size_bytes: u64) {
         let word = &mut self.objects[object as usize];
         *word = (*word & !SIZE_MASK) | size_bytes.min(SIZE_MASK);

@@ -2,12 +2,14 @@
 //! request.
 //!
 //! - **Objects.** Each distinct object id (CSV) or URI stem (log) becomes the
-//!   next dense object number on first sight, through a hash map kept here,
+//!   next dense object number on first sight, through tables kept here,
 //!   out of the engine; the catalog learns its size and, for a log URI, the
 //!   cache behavior whose path pattern it matches (matched once per object).
-//!   CSV ids get the default behavior. A request that carries the body
-//!   (a GET answered 200, and every CSV line) sets the object's size, so a
-//!   trace whose sizes change counts each request's bytes.
+//!   CSV ids get the default behavior. Each CSV request carries its own
+//!   line's size; a log request that carries the body (a GET answered 200)
+//!   sets the object's size in the catalog, and one that does not (a HEAD,
+//!   an error) uses the size last set. So a trace whose sizes change counts
+//!   each request's bytes.
 //! - **Time.** Simulated time is trace time minus the first record's. Equal
 //!   timestamps keep file order; a record earlier than the one before it
 //!   (CloudFront does not promise log order) is clamped to that one's time
@@ -89,10 +91,10 @@ impl Edges {
 
 /// How many records are read ahead of the one the engine takes next. A
 /// record's id-table bucket is prefetched when it is read, its number
-/// looked up (and its catalog entry prefetched) `LOOKAHEAD / 2` records
-/// later, and it is handed over `LOOKAHEAD / 2` after that: on a trace of
-/// a million objects each of those loads would otherwise be a wait on
-/// memory. A power of two.
+/// looked up (and, for a log, its catalog entry prefetched) `LOOKAHEAD / 2`
+/// records later, and it is handed over `LOOKAHEAD / 2` after that: on a
+/// trace of a million objects each of those loads would otherwise be a wait
+/// on memory. A power of two.
 const LOOKAHEAD: usize = 16;
 
 /// A record read ahead, owning what the request needs of its line.
