@@ -144,20 +144,27 @@ impl Topology {
         topology
     }
 
-    /// Shortest path by mean round-trip time (Dijkstra: A* with a zero estimate).
+    /// Shortest path by mean round-trip time (Dijkstra: A* with a zero
+    /// estimate). Only regional edge caches relay: an origin is a customer's
+    /// server and an edge location serves its own viewers, so neither is
+    /// ever on a path except at its ends, however cheap its links.
     fn resolve(&mut self, graph: &UnGraph<Node, u32>, from: NodeIndex, to: NodeIndex) -> HopId {
         let start = self.hop_links.len() as u32;
         if from != to {
             let links = &self.links;
+            let relays = petgraph::visit::NodeFiltered::from_fn(graph, |n| {
+                n == from || n == to || matches!(graph[n], Node::Regional(_))
+            });
             let (_cost, path) = petgraph::algo::astar(
-                graph,
+                &relays,
                 from,
                 |n| n == to,
                 |e| links[*e.weight() as usize].rtt_ms.mean(),
                 |_| 0.0,
             )
             .expect(
-                "every node is connected: edges to their regional cache, regional caches to all others and to origins",
+                "every node is connected through regional caches: edges to their own, regional caches to all \
+                 others and to every origin",
             );
             for pair in path.windows(2) {
                 // Several parallel links may join a pair; take the cheapest.
@@ -216,5 +223,79 @@ impl Topology {
         }
         let link = &mut self.links[self.viewer_leg[edge] as usize];
         SimDuration::from_millis_f64(link.rtt_ms.sample(&mut link.rng))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Two regional caches 80 ms apart, and origin `a` 1 ms from both: a
+    /// customer's server with fast links, which must never relay
+    /// CloudFront's traffic. Origin `b` is 5 ms from eu-west-2 and 100 ms
+    /// from us-east-1.
+    const CHEAP_ORIGIN: &str = r#"
+[simulation]
+requests = 1
+[[topology.regional_caches]]
+region = "us-east-1"
+[[topology.regional_caches]]
+region = "eu-west-2"
+[[topology.edges]]
+name = "IAD1"
+regional_cache = "us-east-1"
+[[topology.links]]
+from = "us-east-1"
+to = "eu-west-2"
+rtt = "80 ms"
+[[topology.links]]
+from = "us-east-1"
+to = "a"
+rtt = "1 ms"
+[[topology.links]]
+from = "eu-west-2"
+to = "a"
+rtt = "1 ms"
+[[topology.links]]
+from = "eu-west-2"
+to = "b"
+rtt = "5 ms"
+[[topology.links]]
+from = "us-east-1"
+to = "b"
+rtt = "100 ms"
+[[origins]]
+name = "a"
+region = "us-east-1"
+[[origins]]
+name = "b"
+region = "eu-west-2"
+[distribution.default_behavior]
+origin = "a"
+[traffic]
+rate = 1
+[[traffic.classes]]
+name = "c"
+share = 1
+objects = 1
+path = "/{id}"
+size = "1 KiB"
+"#;
+
+    #[test]
+    fn origins_are_never_transit() {
+        let scenario = Scenario::from_toml_str(std::path::Path::new("t.toml"), CHEAP_ORIGIN, &[]).unwrap();
+        let mut topology = Topology::build(&scenario, 1);
+        let ms = |d: SimDuration| d.as_millis_f64();
+        // eu-west-2 to us-east-1: the 80 ms link, not 1 + 1 ms through `a`.
+        let across = topology.regional_to_regional(1, 0);
+        assert_eq!(ms(topology.sample_rtt(across)), 80.0);
+        // us-east-1 to `b`: through eu-west-2 (80 + 5 = 85 ms, cheaper than
+        // the direct 100 ms), not through `a` (1 + 1 + 5 = 7 ms).
+        let to_b = topology.regional_to_origin(0, 1);
+        assert_eq!(ms(topology.sample_rtt(to_b)), 85.0);
+        // An origin is still reached over its own cheap link.
+        let to_a = topology.regional_to_origin(1, 0);
+        assert_eq!(ms(topology.sample_rtt(to_a)), 1.0);
     }
 }
