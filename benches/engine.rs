@@ -155,7 +155,7 @@ signed = { sessions = 1000, mix = { valid-url = 0.9, valid-cookie = 0.05, expire
 /// Wall time of one run of `scenario`, set-up included.
 fn seconds(scenario: &Scenario, seed: u64) -> f64 {
     let started = Instant::now();
-    engine::run(scenario, seed, &mut |_| {});
+    engine::run(scenario, seed, &mut |_| {}).expect("the accounting adds up");
     started.elapsed().as_secs_f64()
 }
 
@@ -209,7 +209,7 @@ fn measure(title: &str, scenario: &Scenario, runs: usize) {
     for run in 0..runs {
         let before = ALLOCATIONS.load(Ordering::Relaxed);
         let started = Instant::now();
-        let report = engine::run(scenario, 1 + run as u64, &mut |_| {});
+        let report = engine::run(scenario, 1 + run as u64, &mut |_| {}).expect("the accounting adds up");
         let seconds = started.elapsed().as_secs_f64();
         let allocations = ALLOCATIONS.load(Ordering::Relaxed) - before;
         req_rates.push(report.requests_simulated as f64 / seconds);

@@ -94,7 +94,7 @@ fn bench_trace(path: &Path, capacities: &[&str], policy: EvictionPolicy, input: 
             if let (Some(a), Some(b)) = (cpu_started, cpu_seconds()) {
                 cpu_rates.push(stats.requests as f64 / (b - a));
             }
-            summary = Some((report.metrics.hits as f64 / report.metrics.requests.max(1) as f64, stats));
+            summary = Some((report.metrics.results.hits() as f64 / report.metrics.requests.max(1) as f64, stats));
         }
         let (hit_ratio, stats) = summary.unwrap();
         let rate = median(rates);

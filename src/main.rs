@@ -13,6 +13,9 @@ fn main() -> ExitCode {
             return ExitCode::SUCCESS;
         }
         eprintln!("cdnsim: error: {err:#}");
-        ExitCode::from(2)
+        // A run whose accounting does not add up is a bug in cdnsim, not bad
+        // input: it gets its own status (70, EX_SOFTWARE in sysexits.h).
+        let bug = err.chain().any(|cause| cause.is::<cdnsim::metrics::accounting::AccountingError>());
+        ExitCode::from(if bug { 70 } else { 2 })
     })
 }

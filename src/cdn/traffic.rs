@@ -329,6 +329,14 @@ pub trait RequestSource {
     fn peek_ahead(&self, _distance: usize) -> Option<(usize, u64, Method)> {
         None
     }
+
+    /// Whether a viewer that `redirect-to-https` redirects sends the request
+    /// again over HTTPS by itself: simulated viewers do. A replayed access
+    /// log already holds each retry as a request of its own, so a trace
+    /// source says no, and the engine sends no retry of its own.
+    fn viewers_retry_redirects(&self) -> bool {
+        true
+    }
 }
 
 /// The scenario's own traffic, until its stop condition.

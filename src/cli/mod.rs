@@ -191,11 +191,13 @@ fn run_scenario(args: RunArgs) -> anyhow::Result<ExitCode> {
     let bar = progress::for_run(&scenario, args.no_progress);
     let started = std::time::Instant::now();
     let (report, logged) = match &args.access_log {
-        None => (engine::run(&scenario, seed, &mut |p| bar.update(p)), None),
+        None => (engine::run(&scenario, seed, &mut |p| bar.update(p))?, None),
         Some(dir) => {
             let options = report::access_log::AccessLogOptions { gzip: !args.access_log_plain };
             let mut log = report::access_log::AccessLog::create(dir, &scenario, seed, options)?;
-            let report = engine::run_observed(&scenario, seed, &mut log, &mut |p| bar.update(p));
+            // On a broken identity the log is dropped unfinished, which
+            // removes its files.
+            let report = engine::run_observed(&scenario, seed, &mut log, &mut |p| bar.update(p))?;
             let records = log.records();
             let files = log.finish().with_context(|| format!("writing the access logs for {}", scenario.name))?;
             (report, Some((records, files.len(), dir)))

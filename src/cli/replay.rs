@@ -221,7 +221,7 @@ fn run_reader<R: TraceReader>(
     if let Some(error) = source.take_error() {
         return Err(error.into());
     }
-    Ok((report, source.stats()))
+    Ok((report?, source.stats()))
 }
 
 impl TraceArgs {

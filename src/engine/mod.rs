@@ -22,9 +22,12 @@ use crate::cdn::signed::SignedTraffic;
 use crate::cdn::topology::Topology;
 use crate::cdn::traffic::{Catalog, RequestSource, SyntheticTraffic, ViewerRequest};
 use crate::http::Method;
+use crate::metrics::accounting::{self, AccountingError, RunFacts};
 use crate::metrics::{Metrics, Outcome, ResultType, ServedBy};
+use crate::policy::error_caching::{self, ErrorHandling};
 use crate::policy::failover::{self, Failover, OriginOutcome};
 use crate::policy::protocol::{self, CleartextCause, ViewerDecision};
+use crate::policy::result_type::{self, Answer};
 use crate::policy::routing::{Route, RouteInputs, route};
 use crate::policy::ttl::{self, TtlDecision};
 use crate::scenario::{OriginKind, Scenario};
@@ -64,7 +67,7 @@ pub struct Report {
     pub requests_simulated: u64,
     /// Simulated time when the last request finished.
     pub end: SimTime,
-    /// Requests that never got a response: always 0 unless the engine has a bug.
+    /// Requests that never got a response: always 0 (an accounting identity).
     pub unfinished: u64,
     pub metrics: Metrics,
     /// Edge locations first, then regional edge caches.
@@ -72,8 +75,9 @@ pub struct Report {
 }
 
 /// Runs a scenario to completion with `seed` and its synthetic traffic,
-/// calling `on_progress` now and then.
-pub fn run(scenario: &Scenario, seed: u64, on_progress: &mut dyn FnMut(Progress)) -> Report {
+/// calling `on_progress` now and then. An error is a bug in cdnsim: the
+/// run's counters do not add up (`metrics::accounting`).
+pub fn run(scenario: &Scenario, seed: u64, on_progress: &mut dyn FnMut(Progress)) -> Result<Report, AccountingError> {
     let catalog = Catalog::build(scenario, seed);
     let mut traffic = SyntheticTraffic::new(scenario, seed);
     run_with(scenario, seed, catalog, &mut traffic, on_progress)
@@ -87,7 +91,7 @@ pub fn run_with(
     catalog: Catalog,
     source: &mut dyn RequestSource,
     on_progress: &mut dyn FnMut(Progress),
-) -> Report {
+) -> Result<Report, AccountingError> {
     run_engine(scenario, seed, catalog, source, NoObserver, on_progress)
 }
 
@@ -97,7 +101,7 @@ pub fn run_observed(
     seed: u64,
     observer: &mut dyn RequestObserver,
     on_progress: &mut dyn FnMut(Progress),
-) -> Report {
+) -> Result<Report, AccountingError> {
     let catalog = Catalog::build(scenario, seed);
     let mut traffic = SyntheticTraffic::new(scenario, seed);
     run_with_observer(scenario, seed, catalog, &mut traffic, observer, on_progress)
@@ -111,7 +115,7 @@ pub fn run_with_observer(
     source: &mut dyn RequestSource,
     observer: &mut dyn RequestObserver,
     on_progress: &mut dyn FnMut(Progress),
-) -> Report {
+) -> Result<Report, AccountingError> {
     run_engine(scenario, seed, catalog, source, observer, on_progress)
 }
 
@@ -124,7 +128,7 @@ fn run_engine<'s, O: RequestObserver>(
     source: &'s mut dyn RequestSource,
     observer: O,
     on_progress: &mut dyn FnMut(Progress),
-) -> Report {
+) -> Result<Report, AccountingError> {
     let mut engine = Engine::new(scenario, seed, catalog, source, observer);
     engine.run(on_progress);
     engine.into_report()
@@ -161,8 +165,9 @@ const NONE: u32 = u32::MAX;
 const PREFETCH_STEPS: [(usize, PrefetchStep); 3] =
     [(6, PrefetchStep::Index), (3, PrefetchStep::Entry), (1, PrefetchStep::Neighbours)];
 
-/// The most cache levels a route has: edge, regional edge cache, origin shield.
-const MAX_LEVELS: usize = 3;
+/// The most cache levels a route has: edge, regional edge cache, the
+/// primary origin's Origin Shield, and the secondary origin's after failover.
+const MAX_LEVELS: usize = 4;
 
 /// A cache on a request's route.
 #[derive(Clone, Copy, Debug, Default)]
@@ -215,6 +220,10 @@ struct Request {
     version: u32,
     body: bool,
     served_by: ServedBy,
+    /// Set when the response is an expired copy that a tier served because
+    /// the origin failed: when that tier stops serving it and asks again.
+    /// Every tier below keeps the copy no longer (it stays expired).
+    stale_until: Option<SimTime>,
     /// The next request in the waiter list this one is in (a request waits
     /// in at most one list: it stops where it collapses).
     next_waiter: RequestId,
@@ -289,6 +298,9 @@ struct Engine<'s, O> {
     topology: Topology,
     catalog: Catalog,
     collapse: bool,
+    /// Whether a viewer redirected to HTTPS sends its retry from here
+    /// (simulated viewers), or the source holds the retries (a replayed log).
+    viewers_retry_redirects: bool,
     requests_started: u64,
     /// Keys, sessions and the verifier, when a behavior requires signing.
     signed: Option<SignedTraffic>,
@@ -363,6 +375,7 @@ impl<'s, O: RequestObserver> Engine<'s, O> {
                 rng: rng::stream_rng_indexed(seed, rng::Stream::Origin, i as u64),
             })
             .collect();
+        let viewers_retry_redirects = source.viewers_retry_redirects();
         let metrics = Metrics::new(
             n_edges + n_regional,
             n_regional,
@@ -390,6 +403,7 @@ impl<'s, O: RequestObserver> Engine<'s, O> {
             topology,
             catalog,
             collapse: scenario.simulation.collapse_requests,
+            viewers_retry_redirects,
             requests_started: 0,
             signed: SignedTraffic::new(scenario, seed),
             access: OriginAccess::build(scenario, seed),
@@ -536,6 +550,7 @@ impl<'s, O: RequestObserver> Engine<'s, O> {
             version: 0,
             body: true,
             served_by: ServedBy::Origin,
+            stale_until: None,
             next_waiter: NONE,
             session: viewer.session,
             origin_group: behavior_group.map_or(NO_GROUP, |g| g as u16),
@@ -597,14 +612,14 @@ impl<'s, O: RequestObserver> Engine<'s, O> {
         if level == 0 && !self.scenario.distribution.behaviors[behavior].allowed_methods.contains(method) {
             // A method the behavior does not allow: CloudFront answers 403
             // itself (reference §4.1, 6.2).
-            self.respond(id, 403, 0, ServedBy::EdgeRefusal);
+            self.respond(id, 403, 0, ServedBy::EdgeGenerated);
             self.finish(id);
             return;
         }
         if level == 0 && !self.signature_accepted(id) {
             // Refused at the edge: it never reaches a cache or an origin
             // (reference §1.8).
-            self.respond(id, 403, 0, ServedBy::EdgeRefusal);
+            self.respond(id, 403, 0, ServedBy::EdgeGenerated);
             self.finish(id);
             return;
         }
@@ -701,8 +716,11 @@ impl<'s, O: RequestObserver> Engine<'s, O> {
                 .push(self.now + SimDuration(half(rtt) as u64), Event::AtLevel { request: id, level: level as u8 + 1 });
         } else {
             let rtt = self.sample_hop(from, Node::Origin(origin), edge);
-            self.requests[id as usize].origin_half_rtt_us = half(rtt);
-            self.requests[id as usize].sent_to_primary = self.now;
+            let req = &mut self.requests[id as usize];
+            req.origin_half_rtt_us = half(rtt);
+            if req.attempt == Attempt::Primary {
+                req.sent_to_primary = self.now;
+            }
             self.add_secret_header(id, cache, origin);
             self.queue.push(self.now + SimDuration(half(rtt) as u64), Event::AtOrigin { request: id });
         }
@@ -835,10 +853,7 @@ impl<'s, O: RequestObserver> Engine<'s, O> {
             match attempt {
                 Attempt::Primary => {
                     let decision = failover::after_primary(method, outcome, &group.criteria);
-                    let primary_failed = match outcome {
-                        OriginOutcome::Status(status) => group.criteria.covers_status(status),
-                        OriginOutcome::ConnectFailed | OriginOutcome::TimedOut => true,
-                    };
+                    let primary_failed = failover::primary_failed(outcome, &group.criteria);
                     if measured {
                         self.metrics.by_method[method.index()].reached_origin_group += 1;
                         self.metrics.by_method[method.index()].primary_failures += primary_failed as u64;
@@ -877,10 +892,14 @@ impl<'s, O: RequestObserver> Engine<'s, O> {
         self.send_down_from_origin(id);
     }
 
-    /// Sends the request to the group's secondary, from the cache that sent
-    /// it to the primary, once the primary's failure is known there. Every
-    /// request tries the primary first: nothing here is remembered for the
-    /// next one (reference §4.1).
+    /// Sends the request to the group's secondary once the primary's failure
+    /// is known at the cache that sent it there. It goes through the
+    /// secondary's Origin Shield when that has one not yet on the route (DG
+    /// "Using Amazon CloudFront Origin Shield": failover requests pass
+    /// through the secondary origin's shield); the shield looks it up like
+    /// any request and caches what the route caches. Every request tries the
+    /// primary first: nothing here is remembered for the next one
+    /// (reference §4.1).
     fn fail_over(&mut self, id: RequestId, secondary: usize) {
         let r = self.requests[id as usize];
         let back_at_cloudfront = self.now + SimDuration(r.origin_half_rtt_us as u64);
@@ -888,14 +907,39 @@ impl<'s, O: RequestObserver> Engine<'s, O> {
             let added = back_at_cloudfront.saturating_since(r.sent_to_primary);
             self.metrics.record_failover(r.start, r.method, added);
         }
-        let from = self.node_of(r.levels[r.depth as usize - 1].cache as usize);
-        let rtt = self.sample_hop(from, Node::Origin(secondary), r.edge as usize);
+        let last = r.depth as usize - 1;
+        let from_cache = r.levels[last].cache as usize;
+        let from = self.node_of(from_cache);
+        let shield = self.scenario.origins[secondary].origin_shield.map(|s| (self.n_edges + s) as u16);
+        let via_shield = shield.filter(|&s| r.levels[..r.depth as usize].iter().all(|l| l.cache != s));
         let req = &mut self.requests[id as usize];
         req.attempt = Attempt::Secondary;
         req.origin = secondary as u16;
-        req.origin_half_rtt_us = half(rtt);
-        self.add_secret_header(id, r.levels[r.depth as usize - 1].cache as usize, secondary);
-        self.queue.push(back_at_cloudfront + SimDuration(half(rtt) as u64), Event::AtOrigin { request: id });
+        match via_shield {
+            Some(shield) => {
+                debug_assert!(last + 1 < MAX_LEVELS, "a route has room for the secondary's shield");
+                let rtt = self.sample_hop(from, Node::Regional(shield as usize - self.n_edges), r.edge as usize);
+                let req = &mut self.requests[id as usize];
+                req.levels[last + 1] = Level {
+                    cache: shield,
+                    caching: r.levels[0].caching,
+                    shield_role: true,
+                    half_rtt_us: half(rtt),
+                    stale_version: NONE,
+                    validator: NONE,
+                    waiters: NONE,
+                };
+                req.depth += 1;
+                let at = back_at_cloudfront + SimDuration(half(rtt) as u64);
+                self.queue.push(at, Event::AtLevel { request: id, level: last as u8 + 1 });
+            }
+            None => {
+                let rtt = self.sample_hop(from, Node::Origin(secondary), r.edge as usize);
+                self.requests[id as usize].origin_half_rtt_us = half(rtt);
+                self.add_secret_header(id, from_cache, secondary);
+                self.queue.push(back_at_cloudfront + SimDuration(half(rtt) as u64), Event::AtOrigin { request: id });
+            }
+        }
     }
 
     fn send_down_from_origin(&mut self, id: RequestId) {
@@ -915,7 +959,7 @@ impl<'s, O: RequestObserver> Engine<'s, O> {
             holds_version = self.store(id, level);
             // Storing may have replaced an error with the expired copy.
             let r = &self.requests[id as usize];
-            let (key, status, version) = (r.key, r.status, r.version);
+            let (key, status, version, stale_until) = (r.key, r.status, r.version, r.stale_until);
             let in_flight = &mut self.caches[cache_index].in_flight;
             if !in_flight.is_empty() && in_flight.get(&key) == Some(&id) {
                 in_flight.remove(&key);
@@ -928,6 +972,7 @@ impl<'s, O: RequestObserver> Engine<'s, O> {
             while waiter != NONE {
                 let next = std::mem::replace(&mut self.requests[waiter as usize].next_waiter, NONE);
                 self.respond(waiter, status, version, served_by);
+                self.requests[waiter as usize].stale_until = stale_until;
                 // A waiter is answered from the copy now held here; if none
                 // could be kept, it gets the full response.
                 if holds_version {
@@ -965,7 +1010,7 @@ impl<'s, O: RequestObserver> Engine<'s, O> {
         let cache = &mut self.caches[lvl.cache as usize].cache;
         match self.caching_rules[r.behavior as usize * self.scenario.traffic.classes.len() + r.class as usize].ttl {
             TtlDecision::Cache(ttl) => {
-                let expires_at = self.now + ttl;
+                let expires_at = error_caching::expiry_of_copy(self.now, ttl, r.stale_until);
                 if lvl.stale_version == r.version && cache.refresh(r.key, expires_at, r.version) {
                     return true;
                 }
@@ -987,30 +1032,34 @@ impl<'s, O: RequestObserver> Engine<'s, O> {
         }
     }
 
-    /// An error response reaching a cache (reference §6.5, §6.6). If the
-    /// cache holds an expired copy and the error is a 5xx (timeouts and
-    /// failed connections included), CloudFront serves that copy instead and
-    /// keeps it for the error-caching minimum TTL. Otherwise errors that
-    /// CloudFront always caches are stored for that TTL, so that the origin
-    /// is asked again only after it. Returns whether the cache now holds the
-    /// object's version (the expired copy case).
+    /// An error response reaching a cache: served from an expired copy,
+    /// stored, or passed on, as `error_caching::on_error` decides. Returns
+    /// whether the cache now holds the object's version (the expired copy).
     fn store_error(&mut self, id: RequestId, level: usize) -> bool {
         let r = &self.requests[id as usize];
         let (key, status, measured, lvl) = (r.key, r.status, r.measured, r.levels[level]);
-        let expires_at = self.now + self.scenario.distribution.error_caching_min_ttl;
+        let min_ttl = self.scenario.distribution.error_caching_min_ttl;
+        let handling = error_caching::on_error(status, lvl.stale_version != NONE, self.now, min_ttl);
         let cache = &mut self.caches[lvl.cache as usize].cache;
-        if status >= 500 && lvl.stale_version != NONE && cache.refresh(key, expires_at, lvl.stale_version) {
-            if measured {
-                self.tier_stats(&lvl).stale_served_on_error += 1;
+        match handling {
+            // The copy found at lookup may have been evicted since.
+            ErrorHandling::ServeStale { until } if cache.refresh(key, until, lvl.stale_version) => {
+                if measured {
+                    self.tier_stats(&lvl).stale_served_on_error += 1;
+                }
+                let served_by = self.tier_of(&lvl, level);
+                self.respond(id, 200, lvl.stale_version, served_by);
+                self.requests[id as usize].stale_until = Some(until);
+                return true;
             }
-            let served_by = self.tier_of(&lvl, level);
-            self.respond(id, 200, lvl.stale_version, served_by);
-            return true;
-        }
-        if matches!(status, 404 | 414 | 500 | 501 | 502 | 503 | 504) {
-            // Error pages are small; a byte keeps them evictable.
-            let entry = Entry { size_bytes: 1, expires_at, version: error_version(status) };
-            cache.insert(key, entry);
+            ErrorHandling::ServeStale { until } | ErrorHandling::Cache { until }
+                if error_caching::always_cached(status) =>
+            {
+                // Error pages are small; a byte keeps them evictable.
+                let entry = Entry { size_bytes: 1, expires_at: until, version: error_version(status) };
+                cache.insert(key, entry);
+            }
+            ErrorHandling::ServeStale { .. } | ErrorHandling::Cache { .. } | ErrorHandling::PassOn => {}
         }
         false
     }
@@ -1068,12 +1117,12 @@ impl<'s, O: RequestObserver> Engine<'s, O> {
 
     /// The behavior's viewer protocol policy, for an HTTP viewer request at
     /// the edge, before any cache (reference §7.1). Returns whether the
-    /// request goes on now; otherwise it was refused, or redirected: the
-    /// viewer gets the redirect half a round trip later and its HTTPS retry
-    /// reaches the edge half a round trip after that.
+    /// request goes on; otherwise the edge answered it: a 403, or a
+    /// redirect to HTTPS. A redirect is a request of its own (logged
+    /// `Redirect`, billed); the viewer's HTTPS retry is another.
     fn viewer_protocol_allows(&mut self, id: RequestId) -> bool {
         let r = &self.requests[id as usize];
-        let (measured, viewer_half_rtt_us) = (r.measured, r.levels[0].half_rtt_us);
+        let (measured, method) = (r.measured, r.method);
         let policy = self.scenario.distribution.behaviors[r.behavior as usize].viewer_protocol_policy;
         match protocol::viewer_decision(policy, r.https) {
             ViewerDecision::Serve => true,
@@ -1081,20 +1130,42 @@ impl<'s, O: RequestObserver> Engine<'s, O> {
                 if measured {
                     self.metrics.protocol.redirects += 1;
                 }
-                self.requests[id as usize].https = true;
-                let viewer_rtt = SimDuration(2 * viewer_half_rtt_us as u64);
-                self.queue.push(self.now + viewer_rtt, Event::AtLevel { request: id, level: 0 });
+                if self.viewers_retry_redirects {
+                    self.start_https_retry(id);
+                }
+                self.respond(id, protocol::redirect_status(method), NONE, ServedBy::EdgeGenerated);
+                self.finish(id);
                 false
             }
             ViewerDecision::Refuse403 => {
                 if measured {
                     self.metrics.protocol.refused_http += 1;
                 }
-                self.respond(id, 403, 0, ServedBy::EdgeRefusal);
+                self.respond(id, 403, 0, ServedBy::EdgeGenerated);
                 self.finish(id);
                 false
             }
         }
+    }
+
+    /// The viewer follows the redirect of request `redirected`: it gets the
+    /// answer half a round trip from now and sends the same request over
+    /// HTTPS, which reaches the edge half a round trip after that. The retry
+    /// is measured by when the viewer sent it.
+    fn start_https_retry(&mut self, redirected: RequestId) {
+        let mut retry = self.requests[redirected as usize];
+        let half_rtt = SimDuration(retry.levels[0].half_rtt_us as u64);
+        retry.https = true;
+        retry.start = self.now + half_rtt;
+        retry.arrived = retry.start + half_rtt;
+        retry.measured = self.metrics.measures(retry.start);
+        if retry.measured {
+            self.metrics.protocol.viewer_https += 1;
+        }
+        let arrived = retry.arrived;
+        self.requests_started += 1;
+        let id = self.allocate(|| retry);
+        self.queue.push(arrived, Event::AtLevel { request: id, level: 0 });
     }
 
     /// The CloudFront location `location` adds the origin's secret header to
@@ -1222,6 +1293,7 @@ impl<'s, O: RequestObserver> Engine<'s, O> {
         r.status = status;
         r.version = version;
         r.served_by = served_by;
+        r.stale_until = None;
     }
 
     /// Puts a new request in a free slot. It is built there, not copied in
@@ -1285,15 +1357,21 @@ impl<'s, O: RequestObserver> Engine<'s, O> {
         }
     }
 
-    fn into_report(mut self) -> Report {
+    /// The run's report, once its accounting adds up (`metrics::accounting`).
+    fn into_report(mut self) -> Result<Report, AccountingError> {
         self.metrics.flush();
-        Report {
+        let unfinished = (self.requests.len() - self.free_requests.len()) as u64;
+        let facts = RunFacts { n_edges: self.n_edges, unfinished };
+        if let Err(broken) = accounting::check(&self.metrics, facts) {
+            return Err(AccountingError { scenario: self.scenario.name.clone(), seed: self.seed, broken });
+        }
+        Ok(Report {
             scenario: self.scenario.name.clone(),
             seed: self.seed,
             events: self.events,
             requests_simulated: self.requests_started,
             end: self.now,
-            unfinished: (self.requests.len() - self.free_requests.len()) as u64,
+            unfinished,
             caches: self
                 .caches
                 .iter()
@@ -1306,7 +1384,7 @@ impl<'s, O: RequestObserver> Engine<'s, O> {
                 })
                 .collect(),
             metrics: self.metrics,
-        }
+        })
     }
 }
 
@@ -1334,15 +1412,10 @@ fn cache_key(object: u64, method: Method) -> CacheKey {
 
 /// CloudFront's `x-edge-result-type` for a request leaving the edge.
 fn result_type(r: &Request) -> ResultType {
-    if r.status >= 400 {
-        ResultType::Error
-    } else if r.served_by == ServedBy::Edge {
-        ResultType::Hit
-    } else if r.levels[0].stale_version != NONE && !r.body {
-        ResultType::RefreshHit
-    } else {
-        ResultType::Miss
-    }
+    // The edge's own expired copy was confirmed from upstream (a 304 to the
+    // edge), or an expired copy was served because the origin failed.
+    let refreshed = r.stale_until.is_some() || (r.levels[0].stale_version != NONE && !r.body);
+    result_type::result_type(Answer { status: r.status, served_by: r.served_by, refreshed })
 }
 
 /// Half a round trip, in whole microseconds.

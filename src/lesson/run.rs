@@ -8,6 +8,7 @@ use super::expr::{EvalError, Path, Segment};
 use super::file::{FieldRef, Lesson, RunSpec};
 use crate::engine;
 use crate::http::Method;
+use crate::metrics::accounting::AccountingError;
 use crate::report;
 use crate::scenario::{Scenario, Stop};
 use serde_json::{Map, Value};
@@ -60,10 +61,26 @@ impl Outcome {
     }
 }
 
+/// Why a lesson's evidence could not be gathered.
+#[derive(Debug, thiserror::Error)]
+pub enum RunError {
+    /// A problem with the lesson file.
+    #[error(transparent)]
+    Lesson(#[from] LessonError),
+    /// A bug in cdnsim: a run's counters do not add up.
+    #[error("{}, run {label:?}", file.display())]
+    Accounting {
+        file: std::path::PathBuf,
+        label: String,
+        #[source]
+        source: AccountingError,
+    },
+}
+
 /// Runs every run of the lesson and checks its claims. An error is a problem
 /// with the lesson file (a scenario that does not load, a path that names no
-/// number); a claim that does not hold is part of the `Outcome`.
-pub fn run(lesson: &Lesson) -> Result<Outcome, LessonError> {
+/// number), or a bug; a claim that does not hold is part of the `Outcome`.
+pub fn run(lesson: &Lesson) -> Result<Outcome, RunError> {
     let runs = lesson.runs.iter().map(|spec| run_one(lesson, spec)).collect::<Result<Vec<_>, _>>()?;
     let mut claims: Vec<ClaimOutcome> = lesson
         .runs
@@ -104,7 +121,7 @@ pub fn run(lesson: &Lesson) -> Result<Outcome, LessonError> {
                     match row.value.eval(&mut lookup) {
                         Ok(x) => Some(x),
                         Err(EvalError::DivisionByZero { .. }) => Some(f64::NAN),
-                        Err(e) => return Err(path_error(lesson, &row.at, &lesson.runs[column].label, e)),
+                        Err(e) => return Err(path_error(lesson, &row.at, &lesson.runs[column].label, e).into()),
                     }
                 }
                 _ => None,
@@ -134,7 +151,7 @@ pub fn run(lesson: &Lesson) -> Result<Outcome, LessonError> {
             Err(EvalError::DivisionByZero { expression }) => {
                 (false, Some(format!("`{expression}` is 0 in this run, so the check divides by zero")))
             }
-            Err(e) => return Err(path_error(lesson, &claim.at, "", e)),
+            Err(e) => return Err(path_error(lesson, &claim.at, "", e).into()),
         };
         claims.push(ClaimOutcome { says: claim.says.clone(), check: claim.check_text.clone(), holds, values, note });
     }
@@ -158,7 +175,7 @@ fn path_error(lesson: &Lesson, at: &FieldRef, run: &str, e: EvalError) -> Lesson
     }
 }
 
-fn run_one(lesson: &Lesson, spec: &RunSpec) -> Result<RunOutcome, LessonError> {
+fn run_one(lesson: &Lesson, spec: &RunSpec) -> Result<RunOutcome, RunError> {
     let loaded = Scenario::load(&spec.scenario, &spec.sets);
     let result = match (loaded, &spec.expect_error) {
         (Err(e), Some(_)) => RunResult::Refused { message: e.to_string() },
@@ -170,14 +187,19 @@ fn run_one(lesson: &Lesson, spec: &RunSpec) -> Result<RunOutcome, LessonError> {
                 field: spec.at.field.clone(),
                 problem: format!("the scenario of run {:?} does not load: {e}", spec.label),
                 fix: "correct the scenario or the run's set, or add expect_error if the refusal is the lesson".into(),
-            });
+            }
+            .into());
         }
         (Ok(mut scenario), None) => {
             if let Some(n) = spec.requests {
                 scenario.simulation.stop = Stop::Requests(n);
             }
             let seed = spec.seed.unwrap_or(scenario.simulation.seed);
-            let report = engine::run(&scenario, seed, &mut |_| {});
+            let report = engine::run(&scenario, seed, &mut |_| {}).map_err(|source| RunError::Accounting {
+                file: lesson.file.clone(),
+                label: spec.label.clone(),
+                source,
+            })?;
             let numbers = numbers(&report, &scenario);
             RunResult::Measured { requests: report.requests_simulated, seed, numbers }
         }

@@ -21,41 +21,35 @@ fn latency_histogram(significant_figures: u8) -> Histogram<u64> {
     Histogram::new_with_bounds(1, LATENCY_MAX_US, significant_figures).expect("static bounds are valid")
 }
 
-/// Where a response to a viewer came from.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum ServedBy {
-    Edge,
-    Regional,
-    Shield,
-    Origin,
-    /// Answered by the edge itself without a cache or origin: a refusal such
-    /// as a method the behavior does not allow.
-    EdgeRefusal,
-}
+pub use crate::policy::result_type::{ResultType, ServedBy};
 
-/// CloudFront's `x-edge-result-type` for the viewer's request (DG-logs).
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum ResultType {
-    Hit,
-    RefreshHit,
-    Miss,
-    Error,
-}
+pub mod accounting;
 
-impl ResultType {
-    pub const ALL: [ResultType; 4] = [ResultType::Hit, ResultType::RefreshHit, ResultType::Miss, ResultType::Error];
+/// Replayed requests by the log's result type (`LoggedResult::index`) and
+/// the simulated one (`ResultType::index`).
+pub type ResultMatrix = [[u64; ResultType::ALL.len()]; crate::trace::LoggedResult::ALL.len()];
 
-    pub fn index(self) -> usize {
-        self as usize
+/// Viewer requests by result type (`ResultType::index`). Each request has
+/// exactly one, so the counts add up to the requests.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct ResultCounts([u64; ResultType::ALL.len()]);
+
+impl ResultCounts {
+    #[inline]
+    pub fn add(&mut self, result: ResultType, n: u64) {
+        self.0[result.index()] += n;
     }
 
-    pub fn as_str(self) -> &'static str {
-        match self {
-            ResultType::Hit => "Hit",
-            ResultType::RefreshHit => "RefreshHit",
-            ResultType::Miss => "Miss",
-            ResultType::Error => "Error",
-        }
+    pub fn get(&self, result: ResultType) -> u64 {
+        self.0[result.index()]
+    }
+
+    pub fn total(&self) -> u64 {
+        self.0.iter().sum()
+    }
+
+    pub fn hits(&self) -> u64 {
+        self.get(ResultType::Hit)
     }
 }
 
@@ -75,7 +69,7 @@ pub struct Outcome {
 #[derive(Clone, Debug)]
 pub struct MethodStats {
     pub requests: u64,
-    pub hits: u64,
+    pub results: ResultCounts,
     pub errors_4xx: u64,
     pub errors_5xx: u64,
     /// Viewer responses by status, for 400 to 599 (index = status - 400).
@@ -95,7 +89,7 @@ impl Default for MethodStats {
     fn default() -> Self {
         MethodStats {
             requests: 0,
-            hits: 0,
+            results: ResultCounts::default(),
             errors_4xx: 0,
             errors_5xx: 0,
             errors_by_status: [0; 200],
@@ -161,10 +155,7 @@ pub struct OriginStats {
 #[derive(Clone, Debug)]
 pub struct BehaviorStats {
     pub requests: u64,
-    pub hits: u64,
-    pub refresh_hits: u64,
-    pub misses: u64,
-    pub errors: u64,
+    pub results: ResultCounts,
     pub bytes: u64,
     pub latency_us: Histogram<u64>,
 }
@@ -173,16 +164,15 @@ pub struct BehaviorStats {
 #[derive(Clone, Debug)]
 pub struct IntervalStats {
     pub requests: u64,
-    pub hits: u64,
-    pub errors: u64,
+    pub results: ResultCounts,
     pub failovers: u64,
     pub origin_requests: u64,
     /// Requests from CloudFront that an origin refused for their secret header.
     pub legit_refused: u64,
     pub bytes: u64,
     pub latency_us: Histogram<u64>,
-    /// Viewer requests answered without an error by an edge, a regional
-    /// edge cache, an Origin Shield, in that order: hits over time per tier.
+    /// `Hit`s answered by an edge, a regional edge cache, an Origin Shield,
+    /// in that order: hits over time per tier. They add up to the interval's hits.
     pub hits_by_tier: [u64; 3],
 }
 
@@ -190,8 +180,7 @@ impl IntervalStats {
     fn new() -> Self {
         IntervalStats {
             requests: 0,
-            hits: 0,
-            errors: 0,
+            results: ResultCounts::default(),
             failovers: 0,
             origin_requests: 0,
             legit_refused: 0,
@@ -249,14 +238,15 @@ pub struct Metrics {
     /// Replayed access logs: measured requests by the log's
     /// `x-edge-result-type` (`LoggedResult::index`) and the simulated one
     /// (`ResultType::index`).
-    pub result_comparison: [[u64; 4]; 5],
+    pub result_comparison: ResultMatrix,
     pub requests: u64,
-    pub hits: u64,
-    pub refresh_hits: u64,
-    pub misses: u64,
+    /// The requests by result type: `Hit` (answered by any CloudFront cache
+    /// without asking the origin), `RefreshHit`, `Miss`, `Error`, `Redirect`.
+    pub results: ResultCounts,
     pub errors_4xx: u64,
     pub errors_5xx: u64,
     pub bytes_requested: u64,
+    /// Body bytes of the `Hit`s.
     pub bytes_hit: u64,
     pub origin_requests: u64,
     pub origin_bytes: u64,
@@ -344,9 +334,7 @@ impl Metrics {
     ) -> Self {
         Metrics {
             requests: 0,
-            hits: 0,
-            refresh_hits: 0,
-            misses: 0,
+            results: ResultCounts::default(),
             errors_4xx: 0,
             errors_5xx: 0,
             bytes_requested: 0,
@@ -363,10 +351,7 @@ impl Metrics {
             behaviors: (0..n_behaviors)
                 .map(|_| BehaviorStats {
                     requests: 0,
-                    hits: 0,
-                    refresh_hits: 0,
-                    misses: 0,
-                    errors: 0,
+                    results: ResultCounts::default(),
                     bytes: 0,
                     latency_us: latency_histogram(2),
                 })
@@ -375,7 +360,7 @@ impl Metrics {
             signing: SigningStats::default(),
             protocol: ProtocolStats::default(),
             origin_access: OriginAccessStats::default(),
-            result_comparison: [[0; 4]; 5],
+            result_comparison: [[0; ResultType::ALL.len()]; crate::trace::LoggedResult::ALL.len()],
             interval,
             warmup,
             pending: LatencyRun::default(),
@@ -475,49 +460,39 @@ impl Metrics {
         if n == 0 {
             return;
         }
-        let is_error = o.status >= 400;
-        // A cached error answered by a cache is not a hit: CloudFront logs it as Error.
-        let from_cache = !is_error && matches!(o.served_by, ServedBy::Edge | ServedBy::Regional | ServedBy::Shield);
-        let hits = from_cache as u64 * n;
-        let errors = is_error as u64 * n;
-        let refresh_hits = (o.result == ResultType::RefreshHit) as u64 * n;
-        let misses = (o.result == ResultType::Miss) as u64 * n;
+        let hit = o.result == ResultType::Hit;
         self.requests += n;
-        self.hits += hits;
-        self.refresh_hits += refresh_hits;
-        self.misses += misses;
+        self.results.add(o.result, n);
         self.bytes_requested += body_bytes;
-        if from_cache {
+        if hit {
             self.bytes_hit += body_bytes;
         }
 
         let m = &mut self.by_method[o.method.index()];
         m.requests += n;
-        m.hits += hits;
-        if is_error {
+        m.results.add(o.result, n);
+        if o.status >= 400 {
             self.record_errors(o.method, o.status, n);
         }
 
         let b = &mut self.behaviors[o.behavior];
         b.requests += n;
-        b.hits += hits;
-        b.refresh_hits += refresh_hits;
-        b.misses += misses;
-        b.errors += errors;
+        b.results.add(o.result, n);
         b.bytes += body_bytes;
 
         let i = &mut self.intervals[o.interval];
         i.requests += n;
-        i.hits += hits;
-        i.errors += errors;
+        i.results.add(o.result, n);
         i.bytes += body_bytes;
+        // A hit is always served by a cache; the accounting checks that
+        // the tiers' hits add up to the hits.
         let tier = match o.served_by {
-            ServedBy::Edge => 0,
-            ServedBy::Regional => 1,
-            ServedBy::Shield => 2,
-            ServedBy::Origin | ServedBy::EdgeRefusal => 3,
+            ServedBy::Edge => Some(0),
+            ServedBy::Regional => Some(1),
+            ServedBy::Shield => Some(2),
+            ServedBy::Origin | ServedBy::EdgeGenerated => None,
         };
-        if from_cache && tier < 3 {
+        if let (true, Some(tier)) = (hit, tier) {
             i.hits_by_tier[tier] += n;
         }
     }
@@ -560,7 +535,7 @@ impl Metrics {
     }
 
     pub fn hit_ratio(&self) -> f64 {
-        ratio(self.hits, self.requests)
+        ratio(self.results.hits(), self.requests)
     }
     pub fn byte_hit_ratio(&self) -> f64 {
         ratio(self.bytes_hit, self.bytes_requested)
@@ -647,11 +622,11 @@ mod tests {
         metrics.flush();
         let count = |f: &dyn Fn(&Outcome) -> bool| outcomes.iter().filter(|o| f(o)).count() as u64;
         let bytes = |f: &dyn Fn(&Outcome) -> bool| outcomes.iter().filter(|o| f(o)).map(|o| o.body_bytes).sum::<u64>();
-        let hit = |o: &Outcome| o.status < 400 && o.served_by != ServedBy::Origin;
+        let hit = |o: &Outcome| o.result == ResultType::Hit;
         assert_eq!(metrics.requests, 40);
-        assert_eq!(metrics.hits, count(&hit));
-        assert_eq!(metrics.refresh_hits, count(&|o| o.result == ResultType::RefreshHit));
-        assert_eq!(metrics.misses, count(&|o| o.result == ResultType::Miss));
+        assert_eq!(metrics.results.hits(), count(&hit));
+        assert_eq!(metrics.results.get(ResultType::RefreshHit), count(&|o| o.result == ResultType::RefreshHit));
+        assert_eq!(metrics.results.get(ResultType::Miss), count(&|o| o.result == ResultType::Miss));
         assert_eq!(
             (metrics.errors_4xx, metrics.errors_5xx),
             (count(&|o| o.status == 404), count(&|o| o.status == 503))
@@ -660,11 +635,11 @@ mod tests {
         assert_eq!(metrics.bytes_hit, bytes(&hit));
         let head = &metrics.by_method[Method::Head.index()];
         assert_eq!(head.requests, count(&|o| o.method == Method::Head));
-        assert_eq!(head.hits, count(&|o| o.method == Method::Head && hit(o)));
+        assert_eq!(head.results.hits(), count(&|o| o.method == Method::Head && hit(o)));
         assert_eq!(head.errors_by_status[4], count(&|o| o.method == Method::Head && o.status == 404));
         let b = &metrics.behaviors[1];
         assert_eq!(b.requests, count(&|o| o.behavior == 1));
-        assert_eq!(b.errors, count(&|o| o.behavior == 1 && o.status >= 400));
+        assert_eq!(b.results.get(ResultType::Error), count(&|o| o.behavior == 1 && o.status >= 400));
         assert_eq!(b.bytes, bytes(&|o| o.behavior == 1));
         let second = &metrics.intervals[1];
         assert_eq!(second.requests, count(&|o| o.start == SimTime(1_000_000)));

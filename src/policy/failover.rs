@@ -75,11 +75,20 @@ pub enum Failover {
 /// There is no memory between requests: every request tries the primary first.
 pub fn after_primary(method: Method, outcome: OriginOutcome, criteria: &FailoverCriteria) -> Failover {
     let may_fail_over = matches!(method, Method::Get | Method::Head | Method::Options);
-    let failed = match outcome {
+    if may_fail_over && primary_failed(outcome, criteria) {
+        Failover::TrySecondary
+    } else {
+        Failover::Respond(outcome.viewer_status())
+    }
+}
+
+/// Whether the primary's attempt failed by the group's criteria, whatever
+/// the method: a failed connection or a timeout always does.
+pub fn primary_failed(outcome: OriginOutcome, criteria: &FailoverCriteria) -> bool {
+    match outcome {
         OriginOutcome::Status(status) => criteria.covers_status(status),
         OriginOutcome::ConnectFailed | OriginOutcome::TimedOut => true,
-    };
-    if may_fail_over && failed { Failover::TrySecondary } else { Failover::Respond(outcome.viewer_status()) }
+    }
 }
 
 #[cfg(test)]

@@ -3,9 +3,11 @@
 //! **Invariant:** nothing here touches an RNG, the clock, I/O or mutable engine
 //! state, so each rule is tested by a table of cases and reused by any caller.
 
+pub mod error_caching;
 pub mod failover;
 pub mod origin_access;
 pub mod path_pattern;
 pub mod protocol;
+pub mod result_type;
 pub mod routing;
 pub mod ttl;

@@ -87,6 +87,15 @@ pub fn viewer_decision(policy: ViewerProtocolPolicy, viewer_https: bool) -> View
     }
 }
 
+/// The status of the `redirect-to-https` answer: 301 for GET and HEAD, 307
+/// for the other methods so that the viewer repeats the method and body
+/// (reference §7.1; Developer Guide "Requiring HTTPS between viewers and
+/// CloudFront").
+pub fn redirect_status(method: crate::http::Method) -> u16 {
+    use crate::http::Method;
+    if matches!(method, Method::Get | Method::Head) { 301 } else { 307 }
+}
+
 /// Whether CloudFront's request to the origin is encrypted, given the scheme
 /// of the viewer request it serves (after any redirect).
 pub fn origin_leg_https(policy: OriginProtocolPolicy, viewer_https: bool) -> bool {
@@ -125,6 +134,13 @@ mod tests {
         for (policy, https, expected) in cases {
             assert_eq!(viewer_decision(policy, https), expected, "{policy:?} https={https}");
         }
+    }
+
+    #[test]
+    fn redirects_keep_the_method_except_for_get_and_head() {
+        use crate::http::Method::{Delete, Get, Head, Options, Patch, Post, Put};
+        let statuses = [Get, Head, Post, Put, Delete, Options, Patch].map(redirect_status);
+        assert_eq!(statuses, [301, 301, 307, 307, 307, 307, 307]);
     }
 
     #[test]

@@ -135,27 +135,16 @@ pub fn distribution_id(domain: &str) -> String {
     id
 }
 
-/// The `x-edge-result-type` value. `ResultType`'s variants are named as
-/// CloudFront names the result types, so their names are the log's values
-/// (a unit test holds this).
-fn result_name(result: ResultType) -> impl std::fmt::Display {
-    struct Name(ResultType);
-    impl std::fmt::Display for Name {
-        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-            write!(f, "{:?}", self.0)
-        }
-    }
-    Name(result)
-}
-
 /// `x-edge-detailed-result-type`: the result type, except for errors, which
 /// name their cause, and for hits in Origin Shield (DG-logs, reference §8).
 fn detailed_result(scenario: &Scenario, r: &FinishedRequest<'_>) -> Option<&'static str> {
     if r.result != ResultType::Error {
-        return (r.served_by == ServedBy::Shield && r.result == ResultType::Miss).then_some("OriginShieldHit");
+        // A hit in a regional edge cache acting as Origin Shield for another
+        // Region (reference §5.1); a hit at one's own REC is a plain `Hit`.
+        return (r.served_by == ServedBy::Shield && r.result == ResultType::Hit).then_some("OriginShieldHit");
     }
     Some(match (r.served_by, r.origin_outcome) {
-        (ServedBy::EdgeRefusal, _)
+        (ServedBy::EdgeGenerated, _)
             if !scenario.distribution.behaviors[r.behavior].allowed_methods.contains(r.method) =>
         {
             "InvalidRequestMethod"
@@ -266,7 +255,7 @@ impl<'s> RecordFormatter<'s> {
         escape_into(out, r.signed_query.unwrap_or(""));
         out.push('\t');
         escape_into(out, r.signed_cookie.unwrap_or(""));
-        let _ = write!(out, "\t{}\t", result_name(r.result));
+        let _ = write!(out, "\t{}\t", r.result.as_str());
         push_request_id(out, mixed);
         let request_bytes = REQUEST_HEADER_BYTES
             + self.path.len() as u64
@@ -280,13 +269,13 @@ impl<'s> RecordFormatter<'s> {
         let _ = write!(out, "\t{domain}\t{scheme}\t{request_bytes}\t");
         let taken = r.finished.0.saturating_sub(r.arrived.0);
         push_seconds_ms(out, taken);
-        let _ = write!(out, "\t-\t{tls}\t{cipher}\t{}\t{version}\t-\t-\t{port}\t", result_name(r.result));
+        let _ = write!(out, "\t-\t{tls}\t{cipher}\t{}\t{version}\t-\t-\t{port}\t", r.result.as_str());
         // The simulation sends a response at once: its first byte leaves when its last does.
         push_seconds_ms(out, taken);
         let detailed = detailed_result(scenario, r);
         let _ = match detailed {
             Some(name) => write!(out, "\t{name}"),
-            None => write!(out, "\t{}", result_name(r.result)),
+            None => write!(out, "\t{}", r.result.as_str()),
         };
         let content_length =
             if r.method == crate::http::Method::Head && r.status < 300 { r.object_bytes } else { r.body_bytes };
@@ -563,15 +552,6 @@ size = "1000 B"
     }
 
     #[test]
-    fn result_types_are_named_as_in_cloudfront_logs() {
-        let names: Vec<String> = [ResultType::Hit, ResultType::RefreshHit, ResultType::Miss, ResultType::Error]
-            .into_iter()
-            .map(|r| result_name(r).to_string())
-            .collect();
-        assert_eq!(names, ["Hit", "RefreshHit", "Miss", "Error"]);
-    }
-
-    #[test]
     fn distribution_ids_and_request_ids_look_like_cloudfronts() {
         let id = distribution_id("d111111abcdef8.cloudfront.net");
         assert_eq!(id.len(), 14);
@@ -623,7 +603,7 @@ size = "1000 B"
             status: 403,
             body_bytes: 0,
             result: ResultType::Error,
-            served_by: ServedBy::EdgeRefusal,
+            served_by: ServedBy::EdgeGenerated,
             origin_outcome: None,
             signed_query: Some("Expires=1&Signature=a~b&Key-Pair-Id=K1"),
             signed_cookie: Some("CloudFront-Policy=x; CloudFront-Signature=y"),
@@ -650,10 +630,16 @@ size = "1000 B"
         line.clear();
         formatter.format(&mut line, 4, &timed_out);
         assert_eq!(field(&line, "x-edge-detailed-result-type"), "OriginCommError");
-        let shield_hit = FinishedRequest { served_by: ServedBy::Shield, origin_outcome: None, ..request(1.0) };
+        // A hit in Origin Shield is a `Hit`, detailed as `OriginShieldHit`.
+        let shield_hit = FinishedRequest {
+            served_by: ServedBy::Shield,
+            result: ResultType::Hit,
+            origin_outcome: None,
+            ..request(1.0)
+        };
         line.clear();
         formatter.format(&mut line, 5, &shield_hit);
-        assert_eq!(field(&line, "x-edge-result-type"), "Miss");
+        assert_eq!(field(&line, "x-edge-result-type"), "Hit");
         assert_eq!(field(&line, "x-edge-detailed-result-type"), "OriginShieldHit");
     }
 

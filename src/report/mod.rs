@@ -9,7 +9,7 @@ pub mod access_log;
 
 use crate::engine::Report;
 use crate::http::Method;
-use crate::metrics::{OriginAccessStats, ProtocolStats, TierStats, ratio};
+use crate::metrics::{OriginAccessStats, ProtocolStats, ResultType, TierStats, ratio};
 use crate::scenario::Scenario;
 use anyhow::Context;
 use hdrhistogram::Histogram;
@@ -212,10 +212,20 @@ pub struct Summary {
     pub scenario: String,
     pub seed: u64,
     pub requests: u64,
+    /// The requests by CloudFront's result type (`x-edge-result-type`):
+    /// `hits + refresh_hits + misses + errors + redirects = requests`.
+    /// A hit was answered by any CloudFront cache without asking the origin.
     pub hits: u64,
     pub hit_ratio: f64,
+    /// An expired copy served after asking the origin: it answered 304, or
+    /// failed so that the copy was served anyway.
     pub refresh_hits: u64,
+    /// Answered with the origin's response (a body, not a 304).
     pub misses: u64,
+    /// Answered with a 4xx or 5xx, whoever produced it: `errors_4xx + errors_5xx`.
+    pub errors: u64,
+    /// Answered with the 301 or 307 of `redirect-to-https`.
+    pub redirects: u64,
     pub errors_4xx: u64,
     pub errors_5xx: u64,
     pub bytes_requested: u64,
@@ -285,7 +295,7 @@ pub fn summary(report: &Report, scenario: &Scenario) -> Summary {
                 method.as_str().to_string(),
                 MethodSummary {
                     requests: s.requests,
-                    hits: s.hits,
+                    hits: s.results.hits(),
                     errors_4xx: s.errors_4xx,
                     errors_5xx: s.errors_5xx,
                 },
@@ -296,10 +306,12 @@ pub fn summary(report: &Report, scenario: &Scenario) -> Summary {
         scenario: report.scenario.clone(),
         seed: report.seed,
         requests: m.requests,
-        hits: m.hits,
+        hits: m.results.get(ResultType::Hit),
         hit_ratio: round6(m.hit_ratio()),
-        refresh_hits: m.refresh_hits,
-        misses: m.misses,
+        refresh_hits: m.results.get(ResultType::RefreshHit),
+        misses: m.results.get(ResultType::Miss),
+        errors: m.results.get(ResultType::Error),
+        redirects: m.results.get(ResultType::Redirect),
         errors_4xx: m.errors_4xx,
         errors_5xx: m.errors_5xx,
         bytes_requested: m.bytes_requested,
@@ -339,6 +351,7 @@ struct SummaryCsvRow<'a> {
     hit_ratio: f64,
     refresh_hits: u64,
     misses: u64,
+    errors: u64,
     errors_4xx: u64,
     errors_5xx: u64,
     bytes_requested: u64,
@@ -503,6 +516,7 @@ pub struct BehaviorRow {
     pub refresh_hits: u64,
     pub misses: u64,
     pub errors: u64,
+    pub redirects: u64,
     pub bytes: u64,
     pub latency_p50_ms: f64,
     pub latency_p99_ms: f64,
@@ -522,11 +536,12 @@ pub fn behavior_rows(report: &Report, scenario: &Scenario) -> Vec<BehaviorRow> {
                 path_pattern: b.path_pattern.clone(),
                 origin: scenario.origins[b.origin].name.clone(),
                 requests: s.requests,
-                hits: s.hits,
-                hit_ratio: round6(ratio(s.hits, s.requests)),
-                refresh_hits: s.refresh_hits,
-                misses: s.misses,
-                errors: s.errors,
+                hits: s.results.get(ResultType::Hit),
+                hit_ratio: round6(ratio(s.results.hits(), s.requests)),
+                refresh_hits: s.results.get(ResultType::RefreshHit),
+                misses: s.results.get(ResultType::Miss),
+                errors: s.results.get(ResultType::Error),
+                redirects: s.results.get(ResultType::Redirect),
                 bytes: s.bytes,
                 latency_p50_ms: latency.p50,
                 latency_p99_ms: latency.p99,
@@ -552,11 +567,15 @@ pub struct IntervalRow {
     pub latency_p99_ms: f64,
     /// Requests from CloudFront that an origin refused for their secret header.
     pub legit_refused: u64,
-    /// Viewer requests answered by an edge, a regional edge cache, an Origin Shield.
+    /// The hits answered by an edge, a regional edge cache, an Origin Shield.
     pub edge_hits: u64,
     pub regional_hits: u64,
     pub shield_hits: u64,
     pub latency_p95_ms: f64,
+    /// With `hits` and `viewer_errors`, the requests by result type.
+    pub refresh_hits: u64,
+    pub misses: u64,
+    pub redirects: u64,
 }
 
 /// Whether the run's time fit in `metrics::MAX_INTERVALS` metrics intervals;
@@ -594,12 +613,12 @@ pub fn timeseries_rows(report: &Report) -> Vec<IntervalRow> {
                 end_s: round6((i + 1) as f64 * width_s),
                 requests: s.requests,
                 requests_per_s: round3(s.requests as f64 / width_s),
-                hits: s.hits,
-                hit_ratio: round6(ratio(s.hits, s.requests)),
+                hits: s.results.get(ResultType::Hit),
+                hit_ratio: round6(ratio(s.results.hits(), s.requests)),
                 origin_requests: s.origin_requests,
                 origin_requests_per_s: round3(s.origin_requests as f64 / width_s),
                 failovers: s.failovers,
-                viewer_errors: s.errors,
+                viewer_errors: s.results.get(ResultType::Error),
                 bytes: s.bytes,
                 latency_p50_ms: latency.p50,
                 latency_p99_ms: latency.p99,
@@ -608,6 +627,9 @@ pub fn timeseries_rows(report: &Report) -> Vec<IntervalRow> {
                 regional_hits: s.hits_by_tier[1],
                 shield_hits: s.hits_by_tier[2],
                 latency_p95_ms: latency.p95,
+                refresh_hits: s.results.get(ResultType::RefreshHit),
+                misses: s.results.get(ResultType::Miss),
+                redirects: s.results.get(ResultType::Redirect),
             }
         })
         .collect()
@@ -676,6 +698,7 @@ fn summary_csv(s: &Summary) -> anyhow::Result<Vec<u8>> {
         hit_ratio: s.hit_ratio,
         refresh_hits: s.refresh_hits,
         misses: s.misses,
+        errors: s.errors,
         errors_4xx: s.errors_4xx,
         errors_5xx: s.errors_5xx,
         bytes_requested: s.bytes_requested,
@@ -699,7 +722,7 @@ fn summary_csv(s: &Summary) -> anyhow::Result<Vec<u8>> {
         simulated_seconds: s.simulated_seconds,
         viewer_http: s.protocol.viewer_http,
         viewer_https: s.protocol.viewer_https,
-        redirects: s.protocol.redirects,
+        redirects: s.redirects,
         refused_http: s.protocol.refused_http,
         origin_http: s.protocol.origin_http,
         origin_https: s.protocol.origin_https,
@@ -781,11 +804,12 @@ pub fn summary_table(s: &Summary) -> String {
     let pct = |x: f64| format!("{:.2}%", x * 100.0);
     let rows: Vec<(&str, String)> = vec![
         ("requests (measured)", format!("{}", s.requests)),
+        ("  hit / refresh / miss", format!("{} / {} / {}", s.hits, s.refresh_hits, s.misses)),
+        ("  error / redirect", format!("{} / {}", s.errors, s.redirects)),
         ("hit ratio (any cache)", pct(s.hit_ratio)),
         ("  edge hit ratio", pct(s.edge_hit_ratio)),
         ("  regional hit ratio", pct(s.regional_hit_ratio)),
         ("  origin shield hit ratio", pct(s.shield_hit_ratio)),
-        ("  refresh hits", format!("{}", s.refresh_hits)),
         ("  collapsed misses", format!("{}", s.collapsed)),
         ("byte hit ratio", pct(s.byte_hit_ratio)),
         ("bytes to viewers", format_size(s.bytes_requested)),

@@ -24,12 +24,13 @@ const TRAILING: [&str; 2] = ["error", "rerun"];
 /// The summary numbers, in column order; `by_method` follows as
 /// `<method>_<field>` for every method, so the columns are the same for every
 /// run whichever methods it saw.
-const SUMMARY_COLUMNS: [&str; 43] = [
+const SUMMARY_COLUMNS: [&str; 44] = [
     "requests",
     "hits",
     "hit_ratio",
     "refresh_hits",
     "misses",
+    "errors",
     "errors_4xx",
     "errors_5xx",
     "bytes_requested",
@@ -91,6 +92,9 @@ fn metric_cells(summary: &Summary) -> Vec<String> {
         hit_ratio,
         refresh_hits,
         misses,
+        errors,
+        // The same count as `protocol.redirects`, which has its column.
+        redirects: _,
         errors_4xx,
         errors_5xx,
         bytes_requested,
@@ -125,6 +129,7 @@ fn metric_cells(summary: &Summary) -> Vec<String> {
         hit_ratio.to_string(),
         refresh_hits.to_string(),
         misses.to_string(),
+        errors.to_string(),
         errors_4xx.to_string(),
         errors_5xx.to_string(),
         bytes_requested.to_string(),
@@ -310,7 +315,7 @@ mod tests {
         assert_eq!(&h[..6], ["point", "replicate", "seed", "caches.edge.capacity", "traffic.zipf_alpha", "status"]);
         assert_eq!(h[h.len() - 2..], ["error", "rerun"]);
         assert!(h.contains(&"latency_p99_ms".to_string()) && h.contains(&"delete_errors_5xx".to_string()));
-        assert_eq!(metric_columns().len(), 43 + 7 * 4);
+        assert_eq!(metric_columns().len(), 44 + 7 * 4);
         assert!(h.contains(&"failovers".to_string()) && h.contains(&"signing_rejected".to_string()));
     }
 

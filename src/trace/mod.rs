@@ -102,7 +102,7 @@ pub struct TraceRecord<'a> {
 }
 
 /// CloudFront's `x-edge-result-type` values, as logged. Values cdnsim does
-/// not simulate (`LimitExceeded`, `CapacityExceeded`, `Redirect`,
+/// not simulate (`LimitExceeded`, `CapacityExceeded`,
 /// `FunctionGeneratedResponse`, ...) are `Other`.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub enum LoggedResult {
@@ -110,12 +110,19 @@ pub enum LoggedResult {
     RefreshHit,
     Miss,
     Error,
+    Redirect,
     Other,
 }
 
 impl LoggedResult {
-    pub const ALL: [LoggedResult; 5] =
-        [LoggedResult::Hit, LoggedResult::RefreshHit, LoggedResult::Miss, LoggedResult::Error, LoggedResult::Other];
+    pub const ALL: [LoggedResult; 6] = [
+        LoggedResult::Hit,
+        LoggedResult::RefreshHit,
+        LoggedResult::Miss,
+        LoggedResult::Error,
+        LoggedResult::Redirect,
+        LoggedResult::Other,
+    ];
 
     pub fn parse(text: &[u8]) -> LoggedResult {
         match text {
@@ -123,6 +130,7 @@ impl LoggedResult {
             b"RefreshHit" => LoggedResult::RefreshHit,
             b"Miss" => LoggedResult::Miss,
             b"Error" => LoggedResult::Error,
+            b"Redirect" => LoggedResult::Redirect,
             _ => LoggedResult::Other,
         }
     }
@@ -133,6 +141,7 @@ impl LoggedResult {
             LoggedResult::RefreshHit => "RefreshHit",
             LoggedResult::Miss => "Miss",
             LoggedResult::Error => "Error",
+            LoggedResult::Redirect => "Redirect",
             LoggedResult::Other => "Other",
         }
     }

@@ -315,6 +315,11 @@ fn numeric_id(key: &[u8]) -> Option<u64> {
 }
 
 impl<R: TraceReader> RequestSource for TraceSource<R> {
+    /// A log holds the HTTPS retry of a redirected viewer as a line of its own.
+    fn viewers_retry_redirects(&self) -> bool {
+        false
+    }
+
     fn peek_ahead(&self, distance: usize) -> Option<(usize, u64, crate::http::Method)> {
         let n = self.handed_over + distance.checked_sub(1)? as u64;
         (n < self.resolved).then(|| {

@@ -136,7 +136,7 @@ fn percent_decode(field: &str) -> String {
 fn run_logged(scenario: &Scenario, seed: u64, dir: &Path, options: AccessLogOptions) -> (Vec<Seen>, Vec<PathBuf>) {
     let mut log = AccessLog::create(dir, scenario, seed, options).unwrap();
     let mut recorder = Recorder::new(scenario, Some(&mut log));
-    engine::run_observed(scenario, seed, &mut recorder, &mut |_| {});
+    engine::run_observed(scenario, seed, &mut recorder, &mut |_| {}).expect("the accounting adds up");
     let seen = recorder.seen;
     (seen, log.finish().unwrap())
 }
@@ -208,7 +208,8 @@ fn replaying_a_run_s_logs_gives_the_same_requests_and_results() {
     let catalog = Catalog::build(&scenario, 11);
     let mut script = Scripted::from_paths(&scenario, &catalog, &entries).unwrap();
     let mut recorder = Recorder::new(&scenario, None);
-    let report = engine::run_with_observer(&scenario, 11, catalog, &mut script, &mut recorder, &mut |_| {});
+    let report = engine::run_with_observer(&scenario, 11, catalog, &mut script, &mut recorder, &mut |_| {})
+        .expect("the accounting adds up");
     assert_eq!(report.requests_simulated, original.len() as u64);
     assert_eq!(report.unfinished, 0);
     let replayed = recorder.seen;

@@ -54,7 +54,8 @@ fn run_requests(s: &Scenario, requests: &[Req], direct: &[(f64, Option<&str>)]) 
         };
         script.push((SimTime((t * 1e6) as u64), request));
     }
-    let report = engine::run_with(s, 1, catalog, &mut Scripted::from_requests(script), &mut |_| {});
+    let report = engine::run_with(s, 1, catalog, &mut Scripted::from_requests(script), &mut |_| {})
+        .expect("the accounting adds up");
     let summary = summarize(&report, s);
     (report, summary)
 }
@@ -62,16 +63,18 @@ fn run_requests(s: &Scenario, requests: &[Req], direct: &[(f64, Option<&str>)]) 
 #[test]
 fn redirect_to_https_costs_one_viewer_round_trip_and_is_counted() {
     let s = scenario(TINY, &["distribution.default_behavior.viewer_protocol_policy=\"redirect-to-https\""]);
-    // An HTTP miss: 10 ms for the redirect and 100 ms for the HTTPS retry. An
-    // HTTPS request for another object: 100 ms, no redirect.
+    // An HTTP miss is two requests (reference §7.1: both are billed): the
+    // redirect, one 10 ms viewer round trip, and the HTTPS retry, a 100 ms
+    // miss. An HTTPS request for another object: 100 ms, no redirect.
+    // Three requests, mean (10 + 100 + 100) / 3 = 70 ms.
     let (_, sum) = run_requests(&s, &[(0.0, "/s/1", false), (1.0, "/s/2", true)], &[]);
-    assert_eq!((sum.protocol.viewer_http, sum.protocol.viewer_https, sum.protocol.redirects), (1, 1, 1));
-    assert_eq!((sum.requests, sum.errors_4xx, sum.origin_requests), (2, 0, 2));
-    assert_eq!((sum.latency_ms.max, sum.latency_ms.mean), (110.0, 105.0));
-    // A hit after the redirect: 10 + 10 ms.
+    assert_eq!((sum.protocol.viewer_http, sum.protocol.viewer_https, sum.protocol.redirects), (1, 2, 1));
+    assert_eq!((sum.requests, sum.redirects, sum.misses, sum.errors, sum.origin_requests), (3, 1, 2, 0, 2));
+    assert_eq!((sum.latency_ms.max, sum.latency_ms.mean), (100.0, 70.0));
+    // A hit after the redirect: a 100 ms miss, a 10 ms redirect, a 10 ms hit.
     let (_, sum) = run_requests(&s, &[(0.0, "/s/1", true), (1.0, "/s/1", false)], &[]);
-    assert_eq!((sum.protocol.redirects, sum.hits), (1, 1));
-    assert_eq!(sum.latency_ms.mean, (100.0 + 20.0) / 2.0);
+    assert_eq!((sum.requests, sum.protocol.redirects, sum.hits, sum.misses), (3, 1, 1, 1));
+    assert_eq!(sum.latency_ms.mean, (100.0 + 10.0 + 10.0) / 3.0);
     // allow-all serves HTTP as it is.
     let s = scenario(TINY, &[]);
     let (_, sum) = run_requests(&s, &[(0.0, "/s/1", false)], &[]);
@@ -295,7 +298,7 @@ fn each_location_switches_after_its_own_propagation_delay() {
     let (a, b) = (switched_at(0).unwrap(), switched_at(1).unwrap());
     assert!(a != b && (120..=360).contains(&a) && (120..=360).contains(&b), "{a} {b}");
     let mut script = Scripted::from_paths(&s, &catalog, &entries).unwrap();
-    let report = engine::run_with(&s, 1, catalog, &mut script, &mut |_| {});
+    let report = engine::run_with(&s, 1, catalog, &mut script, &mut |_| {}).expect("the accounting adds up");
     assert_eq!(report.metrics.origin_access.legit_refused, expected);
     assert!(expected > 0);
 }
@@ -391,4 +394,57 @@ fn direct_traffic_and_propagation_are_deterministic_and_leave_viewer_draws_alone
         (b.requests, b.hits, b.origin_requests, b.latency_ms)
     );
     assert!(a.origin_access.unwrap().direct_requests > b.origin_access.unwrap().direct_requests);
+}
+
+#[test]
+fn a_redirect_is_logged_as_its_own_request_and_keeps_a_post_a_post() {
+    // Reference §7.1: redirect-to-https answers GET and HEAD with 301 and
+    // other methods with 307; the redirect is logged `Redirect`, and the
+    // viewer's HTTPS retry is a request of its own. An HTTP GET of /s/1 at
+    // 0 s and an HTTP POST to /api/1 at 1 s: four records, in order of
+    // finishing: the 301 (10 ms: one viewer round trip), the GET's retry (a
+    // 100 ms miss), the 307 (10 ms), and the POST's retry (10 ms for the
+    // viewer, 25 + 40 + 25 ms from the edge to the origin and back: 100 ms).
+    // Latencies sum to 10 + 100 + 10 + 100 = 220 ms.
+    use cdnsim::engine::observer::{FinishedRequest, RequestObserver};
+    use cdnsim::http::Method::Post;
+    use cdnsim::metrics::ResultType;
+    struct Records(Vec<(u16, ResultType, bool, cdnsim::http::Method)>);
+    impl RequestObserver for Records {
+        fn on_finish(&mut self, r: &FinishedRequest<'_>) {
+            self.0.push((r.status, r.result, r.https, r.method));
+        }
+    }
+    let s = scenario(
+        TINY,
+        &[
+            "distribution.behaviors[0].viewer_protocol_policy=\"redirect-to-https\"",
+            "distribution.default_behavior.viewer_protocol_policy=\"redirect-to-https\"",
+        ],
+    );
+    let catalog = Catalog::build(&s, 1);
+    let entries = [(SimTime(0), "IAD1", Get, "/s/1"), (SimTime(1_000_000), "IAD1", Post, "/api/1")];
+    let mut script = Scripted::requests(&s, &catalog, &entries).unwrap();
+    for (_, request) in script.iter_mut() {
+        request.https = false;
+    }
+    let mut records = Records(Vec::new());
+    let mut source = Scripted::from_requests(script);
+    let report = engine::run_with_observer(&s, 1, catalog, &mut source, &mut records, &mut |_| {})
+        .expect("the accounting adds up");
+    assert_eq!(
+        records.0,
+        [
+            (301, ResultType::Redirect, false, Get),
+            (200, ResultType::Miss, true, Get),
+            (307, ResultType::Redirect, false, Post),
+            (200, ResultType::Miss, true, Post),
+        ]
+    );
+    let sum = summarize(&report, &s);
+    assert_eq!(
+        (sum.requests, sum.redirects, sum.misses, sum.protocol.viewer_http, sum.protocol.viewer_https),
+        (4, 2, 2, 2, 2)
+    );
+    assert_eq!(report.metrics.latency_sum_us, 220_000);
 }

@@ -205,8 +205,8 @@ fn a_replayed_log_compares_result_types_and_writes_them() {
     assert_eq!(types["RefreshHit"]["Hit"], 1, "{types}");
     assert_eq!(types["Error"]["Miss"], 2, "the replay's origin answers 200: {types}");
     let csv = std::fs::read_to_string(out_dir.join("result-types.csv")).unwrap();
-    assert!(csv.starts_with("logged,Hit,RefreshHit,Miss,Error,total\n"), "{csv}");
-    assert!(csv.contains("\nMiss,1,0,2,0,3\n"), "{csv}");
+    assert!(csv.starts_with("logged,Hit,RefreshHit,Miss,Error,Redirect,total\n"), "{csv}");
+    assert!(csv.contains("\nMiss,1,0,2,0,0,3\n"), "{csv}");
     assert!(out_dir.join("trace.json").exists() && out_dir.join("summary.csv").exists());
 }
 

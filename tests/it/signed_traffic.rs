@@ -141,7 +141,7 @@ fn refused_requests_never_reach_a_cache_or_the_origin() {
     let report = run(&s, 5);
     let sum = summarize(&report, &s);
     let private_behavior = &report.metrics.behaviors[0];
-    assert_eq!(private_behavior.errors, private_behavior.requests);
+    assert_eq!(private_behavior.results.get(cdnsim::metrics::ResultType::Error), private_behavior.requests);
     // Every origin request came from the public class: at most its 50 objects.
     assert!(sum.origin_requests <= 50, "{}", sum.origin_requests);
     let edge = &report.metrics.caches[0];

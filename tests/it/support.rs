@@ -101,7 +101,7 @@ pub fn run_script(scenario: &Scenario, steps: &[Step]) -> Report {
     let entries: Vec<(SimTime, &str, Method, &str)> =
         steps.iter().map(|&(s, edge, m, path)| (SimTime((s * 1e6) as u64), edge, m, path)).collect();
     let mut script = Scripted::from_paths(scenario, &catalog, &entries).unwrap();
-    engine::run_with(scenario, 1, catalog, &mut script, &mut |_| {})
+    engine::run_with(scenario, 1, catalog, &mut script, &mut |_| {}).expect("the accounting adds up")
 }
 
 pub fn summarize(report: &Report, scenario: &Scenario) -> Summary {
@@ -110,7 +110,7 @@ pub fn summarize(report: &Report, scenario: &Scenario) -> Summary {
 
 /// Runs the scenario's own traffic.
 pub fn run(scenario: &Scenario, seed: u64) -> Report {
-    engine::run(scenario, seed, &mut |_| {})
+    engine::run(scenario, seed, &mut |_| {}).expect("the accounting adds up")
 }
 
 /// Runs the `cdnsim` binary; returns (exit code, stdout, stderr).

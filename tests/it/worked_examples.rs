@@ -123,9 +123,11 @@ fn concurrent_misses_collapse_into_one_origin_request() {
 #[test]
 fn a_request_collapsed_at_the_edge_is_a_hit_whoever_answered_the_fetch() {
     // Reference §6.3: the first of concurrent misses is logged Miss, the rest
-    // Hit. IAD2 warms the regional cache at 0 s; at 1 s two IAD1 requests
-    // 1 ms apart miss the edge, and the first's fetch is answered by the
-    // regional cache: the second, collapsed onto it at the edge, is a Hit.
+    // Hit. IAD2 warms the regional cache at 0 s (a Miss); at 1 s two IAD1
+    // requests 1 ms apart miss the edge, and the first's fetch is answered
+    // by the regional cache without the origin: a Hit (any CloudFront cache
+    // answering is a hit). The second, collapsed onto it at the edge, is a
+    // Hit as well.
     struct Results(Vec<(f64, ResultType)>);
     impl RequestObserver for Results {
         fn on_finish(&mut self, record: &FinishedRequest<'_>) {
@@ -138,11 +140,12 @@ fn a_request_collapsed_at_the_edge_is_a_hit_whoever_answered_the_fetch() {
     let entries: Vec<_> = steps.iter().map(|&(t, e, m, p)| (SimTime((t * 1e6) as u64), e, m, p)).collect();
     let mut script = Scripted::from_paths(&s, &catalog, &entries).unwrap();
     let mut results = Results(Vec::new());
-    let report = engine::run_with_observer(&s, 1, catalog, &mut script, &mut results, &mut |_| {});
+    let report = engine::run_with_observer(&s, 1, catalog, &mut script, &mut results, &mut |_| {})
+        .expect("the accounting adds up");
     assert_eq!(tier(&report, EDGE).collapsed, 1);
     results.0.sort_by(|a, b| a.0.total_cmp(&b.0));
     let types: Vec<ResultType> = results.0.iter().map(|r| r.1).collect();
-    assert_eq!(types, [ResultType::Miss, ResultType::Miss, ResultType::Hit]);
+    assert_eq!(types, [ResultType::Miss, ResultType::Hit, ResultType::Hit]);
 }
 
 #[test]
@@ -230,4 +233,40 @@ fn every_request_is_accounted_for_once() {
             assert!(c.used_bytes <= c.capacity_bytes);
         }
     }
+}
+
+#[test]
+fn an_expired_copy_served_on_error_stays_expired_at_every_tier() {
+    // Reference §6.5, §6.6: while the origin answers 5xx, a cache holding an
+    // expired copy serves it for the error-caching minimum TTL (10 s), then
+    // asks again. /s/1 (max-age 300) is cached at 0 s by IAD1 and its
+    // regional cache; both copies expire at 300 s. The origin answers 503
+    // from 400 s to 1000 s; IAD1 asks for /s/1 every second from 400 s to
+    // 999 s (600 requests).
+    //
+    // At 400 s: both copies expired, so the request goes to the origin: at
+    // the regional cache at 400.010, the origin at 400.025, its 503 back at
+    // the regional cache at 400.080, which serves its copy and keeps it
+    // until 410.080. The edge must keep it no longer: it stays expired. At
+    // 410 s the edge copy is still served (410.000 < 410.080); at 411 s both
+    // are expired and the origin is asked again. So the origin is tried at
+    // 400 + 11k s for 400 + 11k <= 999: k = 0..=54, 55 times, each a
+    // RefreshHit (an expired copy served after asking the origin); the
+    // other 545 are edge hits. (Were the edge to keep the copy for its
+    // whole 300 s TTL, the origin would be tried at 400 s and 701 s only.)
+    let faulty = format!(
+        "{TINY}\n[[faults]]\norigin = \"origin\"\nkind = \"status\"\nstatus = 503\nstart = \"400 s\"\nend = \"1000 s\"\n"
+    );
+    let s = scenario(&faulty, &["traffic.classes[0].cache_control=\"max-age=300\""]);
+    let mut steps = vec![(0.0, "IAD1", Get, "/s/1")];
+    steps.extend((400..1000).map(|t| (t as f64, "IAD1", Get, "/s/1")));
+    let report = run_script(&s, &steps);
+    let sum = summarize(&report, &s);
+    let m = &report.metrics;
+    assert_eq!(sum.requests, 601);
+    assert_eq!((sum.misses, sum.refresh_hits, sum.hits, sum.errors), (1, 55, 545, 0));
+    assert_eq!((m.origins[0].requests, m.origins[0].error_responses), (56, 55));
+    assert_eq!(tier(&report, REGIONAL).stale_served_on_error, 55);
+    // The edge found its copy expired 55 times and sent each up.
+    assert_eq!((tier(&report, EDGE).stale, tier(&report, EDGE).hits), (55, 545));
 }

@@ -1,0 +1,295 @@
+//! The run's accounting identities: sums that every correct run satisfies
+//! because each request is counted once in each partition and every request
+//! sent up the hierarchy arrives somewhere. The engine checks them at the end
+//! of every run, release builds included; a broken one is a bug in cdnsim,
+//! never in the scenario, and the run's results are not to be trusted.
+//!
+//! The identities are listed in ARCHITECTURE.md ("Invariants"); each check
+//! below names its identity as it appears there.
+
+use super::{Metrics, ResultType, TierStats};
+use std::fmt;
+
+/// One identity that did not hold: both sides with their values.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Broken {
+    pub identity: String,
+    pub left: u64,
+    pub right: u64,
+}
+
+/// A run whose counters do not add up.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct AccountingError {
+    pub scenario: String,
+    pub seed: u64,
+    pub broken: Vec<Broken>,
+}
+
+impl fmt::Display for AccountingError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        writeln!(
+            f,
+            "the run of {:?} (seed {}) broke {} accounting {}; this is a bug in cdnsim, not in the scenario: \
+             no results were written; please report it with the scenario and seed",
+            self.scenario,
+            self.seed,
+            self.broken.len(),
+            if self.broken.len() == 1 { "identity" } else { "identities" },
+        )?;
+        for b in &self.broken {
+            writeln!(f, "  {}: {} vs {}", b.identity, b.left, b.right)?;
+        }
+        Ok(())
+    }
+}
+
+impl std::error::Error for AccountingError {}
+
+/// What the identities need besides the counters.
+#[derive(Clone, Copy, Debug)]
+pub struct RunFacts {
+    /// Edge locations come first in `Metrics::caches`.
+    pub n_edges: usize,
+    /// Requests still in the pool when the event queue ran dry.
+    pub unfinished: u64,
+}
+
+/// Collects the identities that fail.
+struct Ledger {
+    broken: Vec<Broken>,
+}
+
+impl Ledger {
+    fn equal(&mut self, identity: impl FnOnce() -> String, left: u64, right: u64) {
+        if left != right {
+            self.broken.push(Broken { identity: identity(), left, right });
+        }
+    }
+
+    fn at_most(&mut self, identity: impl FnOnce() -> String, left: u64, right: u64) {
+        if left > right {
+            self.broken.push(Broken { identity: identity(), left, right });
+        }
+    }
+}
+
+/// What a tier sent on up: its misses and revalidations that led a fetch,
+/// and what it passed through without a lookup.
+fn forwarded(t: &TierStats) -> u64 {
+    t.stale + t.misses + t.passed_through
+}
+
+/// Checks every identity on flushed `metrics`; lists those that fail.
+pub fn check(metrics: &Metrics, facts: RunFacts) -> Result<(), Vec<Broken>> {
+    let m = metrics;
+    let mut l = Ledger { broken: Vec::new() };
+    let s = |text: &str| text.to_string();
+
+    l.equal(|| s("unfinished requests = 0"), facts.unfinished, 0);
+
+    // Result types partition the requests, in every breakdown.
+    l.equal(|| s("hits + refresh_hits + misses + errors + redirects = requests"), m.results.total(), m.requests);
+    l.equal(|| s("errors = errors_4xx + errors_5xx"), m.results.get(ResultType::Error), m.errors_4xx + m.errors_5xx);
+    l.equal(|| s("latency samples = requests"), m.latency_us.len(), m.requests);
+    l.at_most(|| s("bytes_hit <= bytes_requested"), m.bytes_hit, m.bytes_requested);
+    l.equal(|| s("sum of per-method requests = requests"), m.by_method.iter().map(|b| b.requests).sum(), m.requests);
+    for (i, b) in m.by_method.iter().enumerate() {
+        let method = crate::http::Method::ALL[i];
+        l.equal(|| format!("{method}: result types = requests"), b.results.total(), b.requests);
+        l.equal(
+            || format!("{method}: errors = errors_4xx + errors_5xx"),
+            b.results.get(ResultType::Error),
+            b.errors_4xx + b.errors_5xx,
+        );
+        l.at_most(|| format!("{method}: failovers <= primary_failures"), b.failovers, b.primary_failures);
+        l.at_most(
+            || format!("{method}: primary_failures <= reached_origin_group"),
+            b.primary_failures,
+            b.reached_origin_group,
+        );
+        l.at_most(|| format!("{method}: served_by_secondary <= failovers"), b.served_by_secondary, b.failovers);
+        l.equal(|| format!("{method}: failover delay samples = failovers"), b.failover_added_us.len(), b.failovers);
+    }
+    l.equal(|| s("sum of per-behavior requests = requests"), m.behaviors.iter().map(|b| b.requests).sum(), m.requests);
+    l.equal(
+        || s("sum of per-behavior bytes = bytes_requested"),
+        m.behaviors.iter().map(|b| b.bytes).sum(),
+        m.bytes_requested,
+    );
+    for (i, b) in m.behaviors.iter().enumerate() {
+        l.equal(|| format!("behavior {i}: result types = requests"), b.results.total(), b.requests);
+        l.equal(|| format!("behavior {i}: latency samples = requests"), b.latency_us.len(), b.requests);
+    }
+    let intervals = &m.intervals;
+    l.equal(|| s("sum of per-interval requests = requests"), intervals.iter().map(|i| i.requests).sum(), m.requests);
+    l.equal(
+        || s("sum of per-interval bytes = bytes_requested"),
+        intervals.iter().map(|i| i.bytes).sum(),
+        m.bytes_requested,
+    );
+    l.equal(
+        || s("sum of per-interval origin_requests = origin_requests"),
+        intervals.iter().map(|i| i.origin_requests).sum(),
+        m.origin_requests,
+    );
+    let failovers: u64 = m.by_method.iter().map(|b| b.failovers).sum();
+    l.equal(|| s("sum of per-interval failovers = failovers"), intervals.iter().map(|i| i.failovers).sum(), failovers);
+    l.equal(
+        || s("sum of per-interval legit_refused = legit_refused"),
+        intervals.iter().map(|i| i.legit_refused).sum(),
+        m.origin_access.legit_refused,
+    );
+    for (n, i) in intervals.iter().enumerate() {
+        l.equal(|| format!("interval {n}: result types = requests"), i.results.total(), i.requests);
+        l.equal(|| format!("interval {n}: hits by tier = hits"), i.hits_by_tier.iter().sum(), i.results.hits());
+        l.equal(|| format!("interval {n}: latency samples = requests"), i.latency_us.len(), i.requests);
+    }
+
+    // Each cache: every lookup ends one way.
+    let tiers = m.caches.iter().enumerate().map(|(i, t)| (format!("cache {i}"), t));
+    let shields = m.shield_role.iter().enumerate().map(|(i, t)| (format!("regional cache {i} as Origin Shield"), t));
+    for (name, t) in tiers.chain(shields) {
+        l.equal(
+            || format!("{name}: lookups = hits + errors_served + revalidations + misses + collapsed"),
+            t.lookups,
+            t.hits + t.errors_served + t.stale + t.misses + t.collapsed,
+        );
+        l.at_most(|| format!("{name}: stale_served_on_error <= revalidations"), t.stale_served_on_error, t.stale);
+    }
+
+    // What the tiers sent up arrived: at a tier above, or at an origin. A
+    // failover adds one trip (to the secondary's shield, or its origin).
+    let sent_up: u64 = m.caches.iter().chain(&m.shield_role).map(forwarded).sum::<u64>() + failovers;
+    let upper_tiers = m.caches[facts.n_edges.min(m.caches.len())..].iter().chain(&m.shield_role);
+    let arrived_above: u64 = upper_tiers.map(|t| t.lookups + t.passed_through).sum();
+    let at_origins: u64 = m.origins.iter().map(|o| o.requests).sum();
+    l.equal(
+        || s("requests the tiers sent up + failovers = arrivals at regional tiers + origin requests"),
+        sent_up,
+        arrived_above + at_origins,
+    );
+    l.at_most(|| s("origin_requests (primary) <= requests at all origins"), m.origin_requests, at_origins);
+    l.at_most(
+        || s("requests at all origins - origin_requests <= failovers"),
+        at_origins - m.origin_requests.min(at_origins),
+        failovers,
+    );
+    l.equal(
+        || s("origin_bytes = sum of origins' bytes_out"),
+        m.origins.iter().map(|o| o.bytes_out).sum(),
+        m.origin_bytes,
+    );
+    for (i, o) in m.origins.iter().enumerate() {
+        l.equal(|| format!("origin {i}: requests by method = requests"), o.requests_by_method.iter().sum(), o.requests);
+        l.at_most(|| format!("origin {i}: conditional <= requests"), o.conditional, o.requests);
+        l.at_most(|| format!("origin {i}: not_modified <= conditional"), o.not_modified, o.conditional);
+        l.at_most(
+            || format!("origin {i}: refused connections + rejected <= requests"),
+            o.connect_failures + o.rejected,
+            o.requests,
+        );
+    }
+
+    // Signing and protocols.
+    let sig = &m.signing;
+    l.equal(
+        || s("signed requests checked = accepted + rejected"),
+        sig.checked,
+        sig.accepted + sig.rejected.iter().sum::<u64>(),
+    );
+    l.at_most(|| s("signed requests rejected <= errors"), sig.rejected.iter().sum(), m.results.get(ResultType::Error));
+    let p = &m.protocol;
+    l.equal(|| s("viewer_http + viewer_https = requests"), p.viewer_http + p.viewer_https, m.requests);
+    l.equal(|| s("protocol redirects = Redirect results"), p.redirects, m.results.get(ResultType::Redirect));
+    l.at_most(|| s("redirects + refused_http <= viewer_http"), p.redirects + p.refused_http, p.viewer_http);
+    l.at_most(|| s("replayed requests compared <= requests"), m.result_comparison.iter().flatten().sum(), m.requests);
+
+    if l.broken.is_empty() { Ok(()) } else { Err(l.broken) }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::http::Method;
+    use crate::metrics::{Outcome, ServedBy};
+    use crate::time::{SimDuration, SimTime};
+
+    fn metrics_with(outcomes: &[(u16, ServedBy, ResultType)]) -> Metrics {
+        let mut m = Metrics::new(2, 1, 1, 1, SimDuration::from_secs(1), SimDuration::ZERO);
+        for &(status, served_by, result) in outcomes {
+            m.record(&Outcome {
+                start: SimTime::ZERO,
+                latency: SimDuration(10),
+                method: Method::Get,
+                behavior: 0,
+                status,
+                body_bytes: 5,
+                served_by,
+                result,
+            });
+            m.protocol.viewer_https += 1;
+        }
+        m.flush();
+        m
+    }
+
+    const FACTS: RunFacts = RunFacts { n_edges: 1, unfinished: 0 };
+
+    #[test]
+    fn consistent_counters_pass() {
+        // An edge hit and a miss: the edge looked up twice, hit once and sent
+        // one request up to its regional cache, which missed and sent it to
+        // the origin, which sent 5 bytes.
+        let mut m = metrics_with(&[(200, ServedBy::Edge, ResultType::Hit), (200, ServedBy::Origin, ResultType::Miss)]);
+        m.caches[0] = TierStats { lookups: 2, hits: 1, misses: 1, bytes_hit: 5, ..TierStats::default() };
+        m.caches[1] = TierStats { lookups: 1, misses: 1, ..TierStats::default() };
+        m.origins[0].requests = 1;
+        m.origins[0].requests_by_method[Method::Get.index()] = 1;
+        m.origins[0].bytes_out = 5;
+        m.origin_bytes = 5;
+        m.record_origin_request(SimTime::ZERO);
+        assert_eq!(check(&m, FACTS), Ok(()));
+    }
+
+    #[test]
+    fn a_lost_request_breaks_the_flow_identity_with_its_numbers() {
+        let mut m = metrics_with(&[(200, ServedBy::Origin, ResultType::Miss)]);
+        // The edge sent one request up, but nothing arrived anywhere.
+        m.caches[0] = TierStats { lookups: 1, misses: 1, ..TierStats::default() };
+        let broken = check(&m, FACTS).unwrap_err();
+        let flow = broken.iter().find(|b| b.identity.starts_with("requests the tiers sent up")).expect("flow broken");
+        assert_eq!((flow.left, flow.right), (1, 0));
+    }
+
+    #[test]
+    fn a_request_counted_twice_breaks_the_partition() {
+        let mut m = metrics_with(&[(200, ServedBy::Edge, ResultType::Hit)]);
+        m.results.add(ResultType::Miss, 1);
+        m.caches[0] = TierStats { lookups: 1, hits: 1, bytes_hit: 5, ..TierStats::default() };
+        let broken = check(&m, FACTS).unwrap_err();
+        assert_eq!(
+            broken,
+            [Broken { identity: s("hits + refresh_hits + misses + errors + redirects = requests"), left: 2, right: 1 }]
+        );
+        let error = AccountingError { scenario: "x".into(), seed: 3, broken };
+        let text = error.to_string();
+        assert!(text.contains("seed 3") && text.contains("bug in cdnsim") && text.contains(": 2 vs 1"), "{text}");
+    }
+
+    fn s(text: &str) -> String {
+        text.to_string()
+    }
+
+    #[test]
+    fn an_unfinished_request_and_an_unbalanced_tier_are_reported() {
+        let mut m = metrics_with(&[]);
+        m.caches[0] = TierStats { lookups: 3, hits: 1, ..TierStats::default() };
+        let broken = check(&m, RunFacts { n_edges: 1, unfinished: 2 }).unwrap_err();
+        let names: Vec<&str> = broken.iter().map(|b| b.identity.as_str()).collect();
+        assert_eq!(
+            names,
+            ["unfinished requests = 0", "cache 0: lookups = hits + errors_served + revalidations + misses + collapsed"]
+        );
+    }
+}
