@@ -249,7 +249,19 @@ struct Request {
 struct CacheNode {
     cache: Box<dyn Cache>,
     /// Object fetches under way from this cache: key -> the leading request.
-    in_flight: HashMap<CacheKey, RequestId, foldhash::fast::FixedState>,
+    in_flight: HashMap<CacheKey, Fetch, foldhash::fast::FixedState>,
+}
+
+/// A fetch under way from one cache, which later requests for the same key
+/// join instead of fetching again.
+#[derive(Clone, Copy)]
+struct Fetch {
+    leader: RequestId,
+    /// Where this cache is on the leader's route. A request that joins may
+    /// have it at another level: an Origin Shield is the second level for
+    /// edges in its own Region and the third for the others.
+    // Invariant: requests[leader].levels[level].cache is this cache.
+    level: u8,
 }
 
 struct OriginState {
@@ -640,6 +652,7 @@ impl<'s, O: RequestObserver> Engine<'s, O> {
     fn on_lookup(&mut self, id: RequestId, level: usize, lookup: Lookup) {
         let r = &self.requests[id as usize];
         let (measured, key, size_bytes, lvl) = (r.measured, r.key, r.size_bytes, r.levels[level]);
+        let failed_over = r.attempt == Attempt::Secondary;
         let rule = self.caching_rule(r);
         let cache_index = lvl.cache as usize;
         match lookup {
@@ -673,25 +686,36 @@ impl<'s, O: RequestObserver> Engine<'s, O> {
                     self.requests[id as usize].levels[level].stale_version = entry.version;
                 }
                 let collapse = self.collapse && rule.collapsible;
-                let leader = if collapse { self.caches[cache_index].in_flight.get(&key).copied() } else { None };
+                let under_way = if collapse { self.caches[cache_index].in_flight.get(&key).copied() } else { None };
+                // A failed-over request looks up the secondary's shield on its
+                // way to the secondary, and never waits on a fetch under way
+                // there: that fetch may be waiting, one tier below, on this
+                // very request (an edge in the secondary shield's Region whose
+                // route goes on to the primary's shield), and neither would
+                // ever be answered. It fetches on its own and leads the cache's
+                // fetch if there is none. (The Developer Guide is silent on
+                // collapsing across origin-group members.)
+                let fetch = under_way.filter(|_| !failed_over);
                 if measured {
                     let stats = self.tier_stats(&lvl);
                     stats.lookups += 1;
-                    match (lookup, leader) {
+                    match (lookup, fetch) {
                         (_, Some(_)) => stats.collapsed += 1,
                         (Lookup::Stale(_), None) => stats.stale += 1,
                         _ => stats.misses += 1,
                     }
                 }
-                match leader {
-                    Some(leader) => {
+                match fetch {
+                    Some(Fetch { leader, level: at }) => {
                         // Join the fetch already under way; its response serves us too.
-                        self.requests[id as usize].next_waiter = self.requests[leader as usize].levels[level].waiters;
-                        self.requests[leader as usize].levels[level].waiters = id;
+                        let leading = &mut self.requests[leader as usize].levels[at as usize];
+                        debug_assert_eq!(leading.cache as usize, cache_index);
+                        let next = std::mem::replace(&mut leading.waiters, id);
+                        self.requests[id as usize].next_waiter = next;
                     }
                     None => {
-                        if collapse {
-                            self.caches[cache_index].in_flight.insert(key, id);
+                        if collapse && under_way.is_none() {
+                            self.caches[cache_index].in_flight.insert(key, Fetch { leader: id, level: level as u8 });
                         }
                         self.forward(id, level);
                     }
@@ -961,24 +985,25 @@ impl<'s, O: RequestObserver> Engine<'s, O> {
             let r = &self.requests[id as usize];
             let (key, status, version, stale_until) = (r.key, r.status, r.version, r.stale_until);
             let in_flight = &mut self.caches[cache_index].in_flight;
-            if !in_flight.is_empty() && in_flight.get(&key) == Some(&id) {
+            if !in_flight.is_empty() && in_flight.get(&key).map(|f| f.leader) == Some(id) {
                 in_flight.remove(&key);
             }
             // Waiters were answered by this cache's own fetch, whoever answered
             // it: CloudFront logs requests collapsed at the edge as `Hit`
             // (reference §6.3, request collapsing).
-            let served_by = self.tier_of(&lvl, level);
             let mut waiter = std::mem::replace(&mut self.requests[id as usize].levels[level].waiters, NONE);
             while waiter != NONE {
                 let next = std::mem::replace(&mut self.requests[waiter as usize].next_waiter, NONE);
+                let at = self.level_of(waiter, cache_index);
+                let served_by = self.tier_of(&self.requests[waiter as usize].levels[at], at);
                 self.respond(waiter, status, version, served_by);
                 self.requests[waiter as usize].stale_until = stale_until;
                 // A waiter is answered from the copy now held here; if none
                 // could be kept, it gets the full response.
                 if holds_version {
-                    self.set_body_for_level_below(waiter, level);
+                    self.set_body_for_level_below(waiter, at);
                 }
-                self.send_down(waiter, level);
+                self.send_down(waiter, at);
                 waiter = next;
             }
         }
@@ -986,6 +1011,19 @@ impl<'s, O: RequestObserver> Engine<'s, O> {
             self.set_body_for_level_below(id, level);
         }
         self.send_down(id, level);
+    }
+
+    /// Where `cache` is on a request's route: a route passes each cache once.
+    fn level_of(&self, id: RequestId, cache: usize) -> usize {
+        let r = &self.requests[id as usize];
+        let levels = &r.levels[..r.depth as usize];
+        let at = levels.iter().position(|l| l.cache as usize == cache);
+        debug_assert_eq!(
+            levels.iter().filter(|l| l.cache as usize == cache).count(),
+            1,
+            "a route passes each cache once"
+        );
+        at.expect("a waiter joined a fetch at a cache on its own route")
     }
 
     /// A level holding the response's version answers the level below with a

@@ -467,3 +467,99 @@ fn a_failed_over_request_goes_through_the_secondarys_origin_shield() {
     // us-west-2 is nobody's own regional cache: it appears as a shield only.
     assert_eq!(m.caches[2 + us_west_2].lookups, 0);
 }
+
+/// Each member of the group has its Origin Shield in the other's Region, so
+/// a request from DUB1 goes eu-west-1 -> us-east-1 (the primary's shield) and
+/// one from IAD1 that fails over goes us-east-1 -> eu-west-1 (the
+/// secondary's shield): the two routes cross the same caches in opposite
+/// orders.
+const CROSSED_SHIELDS: &str = r#"
+[simulation]
+requests = 10
+[[topology.regional_caches]]
+region = "us-east-1"
+[[topology.regional_caches]]
+region = "eu-west-1"
+[[topology.edges]]
+name = "IAD1"
+regional_cache = "us-east-1"
+viewer_rtt = "10 ms"
+regional_rtt = "20 ms"
+[[topology.edges]]
+name = "DUB1"
+regional_cache = "eu-west-1"
+viewer_rtt = "10 ms"
+regional_rtt = "20 ms"
+[[topology.links]]
+from = "us-east-1"
+to = "eu-west-1"
+rtt = "80 ms"
+[[topology.links]]
+from = "us-east-1"
+to = "primary"
+rtt = "30 ms"
+[[topology.links]]
+from = "eu-west-1"
+to = "secondary"
+rtt = "30 ms"
+[[origins]]
+name = "primary"
+region = "us-east-1"
+latency = "40 ms"
+origin_shield = "us-east-1"
+connection_attempts = 1
+[[origins]]
+name = "secondary"
+region = "eu-west-1"
+latency = "40 ms"
+origin_shield = "eu-west-1"
+[[origin_groups]]
+name = "group"
+members = ["primary", "secondary"]
+failover_status_codes = [503]
+[[faults]]
+origin = "primary"
+kind = "down"
+start = "0 s"
+end = "100 s"
+[distribution.default_behavior]
+origin = "group"
+[traffic]
+rate = 1
+[[traffic.classes]]
+name = "c"
+share = 1
+objects = 10
+path = "/s/{id}"
+size = "1000 B"
+cache_control = "max-age=600"
+"#;
+
+#[test]
+fn a_failed_over_request_never_waits_on_a_fetch_that_waits_on_it() {
+    // IAD1 at 1.000 s, /s/1: edge miss; us-east-1 (its regional cache and
+    // the primary's shield) at 1.010: miss, it leads the fetch there. The
+    // primary refuses its one connection attempt, known at 1.040; failover
+    // to the secondary through its shield, eu-west-1, 40 ms away: 1.080.
+    //
+    // DUB1 at 1.010 s: edge miss; eu-west-1 at 1.020: miss, it leads the
+    // fetch there; the primary's shield us-east-1 at 1.060, where IAD1's
+    // fetch is under way: it joins it.
+    //
+    // IAD1's request at eu-west-1 at 1.080 finds DUB1's fetch under way,
+    // which waits on IAD1's own: joining it would answer neither. It fetches
+    // from the secondary: there at 1.095, answered at 1.135, back at
+    // eu-west-1 at 1.150 and us-east-1 at 1.190, where DUB1's request is
+    // answered too; IAD1's edge at 1.200: 200 + 10 = 210 ms, a Miss.
+    // DUB1's: eu-west-1 at 1.230, its edge at 1.240: 1.240 - 1.010 + 0.010
+    // = 240 ms, answered by the shield: a Hit. The primary saw one
+    // request, the secondary one, and there was one failover.
+    let s = scenario(CROSSED_SHIELDS, &[]);
+    let report = run_script(&s, &[(1.0, "IAD1", Get, "/s/1"), (1.01, "DUB1", Get, "/s/1")]);
+    let sum = summarize(&report, &s);
+    let m = &report.metrics;
+    assert_eq!((sum.requests, sum.misses, sum.hits), (2, 1, 1));
+    assert_eq!(sum.failover["GET"].failovers, 1);
+    assert_eq!((m.origins[0].requests, m.origins[1].requests), (1, 1));
+    assert_eq!((m.latency_max_us, m.latency_sum_us), (240_000, 210_000 + 240_000));
+}

@@ -7,6 +7,7 @@ mod failover;
 mod import;
 mod lessons;
 mod plot;
+mod properties;
 mod protocol_access;
 mod replay;
 mod scenario_errors;

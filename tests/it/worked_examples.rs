@@ -270,3 +270,75 @@ fn an_expired_copy_served_on_error_stays_expired_at_every_tier() {
     // The edge found its copy expired 55 times and sent each up.
     assert_eq!((tier(&report, EDGE).stale, tier(&report, EDGE).hits), (55, 545));
 }
+
+/// Two Regions and an Origin Shield in us-east-1: for IAD1 the shield is its
+/// own regional cache, for DUB1 it is the third cache on the route.
+const SHIELD_TWO_REGIONS: &str = r#"
+[simulation]
+requests = 10
+[[topology.regional_caches]]
+region = "us-east-1"
+[[topology.regional_caches]]
+region = "eu-west-1"
+[[topology.edges]]
+name = "IAD1"
+regional_cache = "us-east-1"
+viewer_rtt = "10 ms"
+regional_rtt = "20 ms"
+[[topology.edges]]
+name = "DUB1"
+regional_cache = "eu-west-1"
+viewer_rtt = "10 ms"
+regional_rtt = "20 ms"
+[[topology.links]]
+from = "us-east-1"
+to = "eu-west-1"
+rtt = "80 ms"
+[[topology.links]]
+from = "us-east-1"
+to = "origin"
+rtt = "30 ms"
+[[origins]]
+name = "origin"
+region = "us-east-1"
+latency = "40 ms"
+origin_shield = "us-east-1"
+[distribution.default_behavior]
+origin = "origin"
+[traffic]
+rate = 1
+[[traffic.classes]]
+name = "c"
+share = 1
+objects = 10
+path = "/s/{id}"
+size = "1000 B"
+cache_control = "max-age=600"
+"#;
+
+#[test]
+fn a_request_joins_a_fetch_at_the_shield_that_is_at_another_level_of_its_route() {
+    // IAD1 at 1.000 s, /s/1: edge miss; us-east-1 (its own regional cache,
+    // the shield) at +10 ms: miss, it fetches; the origin starts at +25 and
+    // answers at +65; back at us-east-1 at +80, the edge at +90. The viewer
+    // waited 90 + 10 = 100 ms. A Miss.
+    //
+    // DUB1 at 1.010 s, /s/1: edge miss; eu-west-1 at +10 (1.020): miss; the
+    // shield at +40 (1.060), where IAD1's fetch is under way: it joins it
+    // (us-east-1 is level 1 of IAD1's route and level 2 of DUB1's). Answered
+    // at 1.080; eu-west-1 at 1.120, the edge at 1.130; it waited
+    // 1.130 - 1.010 + 0.010 = 130 ms. Answered by the shield: a Hit. One
+    // origin request in all. (Joining at the leader's level numbering left
+    // DUB1's request waiting for ever.)
+    let s = scenario(SHIELD_TWO_REGIONS, &[]);
+    let report = run_script(&s, &[(1.0, "IAD1", Get, "/s/1"), (1.01, "DUB1", Get, "/s/1")]);
+    let sum = summarize(&report, &s);
+    let m = &report.metrics;
+    assert_eq!((sum.requests, sum.misses, sum.hits), (2, 1, 1));
+    assert_eq!(m.origins[0].requests, 1);
+    let (us_east_1, eu_west_1) = (2, 3);
+    assert_eq!((m.caches[us_east_1].lookups, m.caches[us_east_1].misses), (1, 1));
+    assert_eq!((m.caches[eu_west_1].lookups, m.caches[eu_west_1].misses), (1, 1));
+    assert_eq!((m.shield_role[0].lookups, m.shield_role[0].collapsed), (1, 1));
+    assert_eq!((m.latency_max_us, m.latency_sum_us), (130_000, 100_000 + 130_000));
+}
