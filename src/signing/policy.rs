@@ -286,12 +286,28 @@ impl fmt::Display for Ipv4Cidr {
 /// - the pattern has four sections, `protocol://domain/path\?query`, and a wildcard matches only
 ///   within its own section (so `https://www.example.com/hello*world` does not match
 ///   `https://www.example.net/hello?world`);
-/// - a literal `?` that starts the query is written `\?`;
+/// - the `?` that starts the query is written as it is in the URL, unescaped (see below), or
+///   `\?` as in the guide's section diagram;
 /// - a trailing `*` in the path implies `*` in the query (`/hello*` ≡ `/hello*\?*`), and a pattern
 ///   that ends with `*` in the domain implies `*` in path and query;
 /// - the protocol may be left out when the pattern starts with `*` (`*example.com` ≡
 ///   `*://*example.com/`);
 /// - `"Resource":"*"` matches any URL.
+///
+/// **An unescaped `?`.** "Creating a signed URL using a custom policy" (Developer Guide, Values
+/// that you specify → `Resource`) gives the URL with your own query string as the example
+/// Resource, `https://d111111abcdef8.cloudfront.net/images/horizon.jpg?size=large&license=yes`,
+/// says not to escape the `?` that begins the query string with a backslash, and also says that
+/// `?` is the wildcard for exactly one character. Both hold here: an unescaped `?` is the
+/// one-character wildcard, and the one character it stands for may be the URL's own `?`, so the
+/// guide's Resource matches the URL it was written for. When a `?` stands for the URL's `?`, the
+/// pattern's text before it is the path section and the text after it the query section, and
+/// each `*` matches within its own one (`…/images/*?size=*` matches
+/// `…/images/a.jpg?size=large`; `…/a*b` does not match `…/a?b`). Read as a wildcard, the same
+/// Resource also matches a URL whose path has any one character there and no query
+/// (`…/images/horizon.jpgXsize=large&license=yes`), which is what "exactly one character" says.
+/// Once the pattern has a `\?`, its sections are explicit and an unescaped `?` before it
+/// stands for one character of the path only.
 ///
 /// Implied query wildcards also match a URL without a query, as the guide's example
 /// `https://d111111abcdef8.cloudfront.net/*game_download.zip*` matches `/game_download.zip`.
@@ -316,6 +332,10 @@ enum PatternSections {
         domain: wildcard::Pattern,
         path: wildcard::Pattern,
         query: Query,
+        /// The pattern has no `\?` and its path section has a `?`, which may stand for the
+        /// URL's own `?`: the path section then reaches into the query (see
+        /// [`resource_matches`]).
+        path_reaches_query: bool,
     },
 }
 
@@ -355,11 +375,13 @@ impl ResourcePattern {
             (None, None) if domain.ends_with('*') => ("*", Query::Any),
             (None, None) => ("/", Query::Absent),
         };
+        let path_reaches_query = !matches!(query, Query::Pattern(_)) && path.contains('?');
         let sections = PatternSections::Split {
             protocol: wildcard::Pattern::new(protocol),
             domain: wildcard::Pattern::new(domain),
             path: wildcard::Pattern::new(path),
             query,
+            path_reaches_query,
         };
         ResourcePattern { sections: Some(sections) }
     }
@@ -377,7 +399,7 @@ impl ResourcePattern {
     /// skip matching each one; `false` means "match each URL".
     pub fn covers_every_path_starting_with(&self, scheme: &str, authority: &str, path_prefix: &str) -> bool {
         let Some(sections) = &self.sections else { return false };
-        let PatternSections::Split { protocol, domain, path, query } = sections else { return true };
+        let PatternSections::Split { protocol, domain, path, query, .. } = sections else { return true };
         protocol.matches(scheme)
             && domain.matches(authority)
             && path.matches_every_text_starting_with(path_prefix)
@@ -390,15 +412,21 @@ impl ResourcePattern {
     /// [`ResourcePattern::matches`] for a URL already split into its parts.
     pub fn matches_parts(&self, target: &UrlParts<'_>) -> bool {
         let Some(sections) = &self.sections else { return false };
-        let PatternSections::Split { protocol, domain, path, query } = sections else { return true };
-        protocol.matches(target.scheme)
-            && domain.matches(target.authority)
-            && path.matches(target.path)
-            && match query {
-                Query::Absent => target.query.is_none(),
-                Query::Any => true,
-                Query::Pattern(q) => q.matches(target.query.unwrap_or("")),
-            }
+        let PatternSections::Split { protocol, domain, path, query, path_reaches_query } = sections else {
+            return true;
+        };
+        let by_sections = || {
+            path.matches(target.path)
+                && match query {
+                    Query::Absent => target.query.is_none(),
+                    Query::Any => true,
+                    Query::Pattern(q) => q.matches(target.query.unwrap_or("")),
+                }
+        };
+        // The path section's `?` standing for the URL's own `?` (see `resource_matches`).
+        let across =
+            || *path_reaches_query && target.query.is_some_and(|q| path.matches_across_boundary(target.path, q));
+        protocol.matches(target.scheme) && domain.matches(target.authority) && (by_sections() || across())
     }
 }
 
@@ -608,6 +636,22 @@ mod tests {
         assert!(m("*example.com/*", "http://example.com/a.jpg"));
         assert!(m("*://d111111abcdef8.cloudfront.net/*", "http://d111111abcdef8.cloudfront.net/a"));
         assert!(!m("https://d111111abcdef8.cloudfront.net/*", "http://d111111abcdef8.cloudfront.net/a"));
+        // The guide's Resource with your own query string, unescaped: its `?` stands for the URL's.
+        let horizon = "https://d111111abcdef8.cloudfront.net/images/horizon.jpg?size=large&license=yes";
+        assert!(m(horizon, horizon));
+        assert!(!m(horizon, "https://d111111abcdef8.cloudfront.net/images/horizon.jpg?size=small&license=yes"));
+        assert!(!m(horizon, "https://d111111abcdef8.cloudfront.net/images/horizon.jpg?size=large&license=yes&x=1"));
+        assert!(!m(horizon, "https://d111111abcdef8.cloudfront.net/images/horizon.jpg"));
+        // Read as the one-character wildcard, it also matches one other byte in the path.
+        assert!(m(horizon, "https://d111111abcdef8.cloudfront.net/images/horizon.jpgXsize=large&license=yes"));
+        // Each `*` stays on its side of the `?` that stands for the URL's.
+        assert!(m("http://x/images/*?size=*", "http://x/images/a/b.jpg?size=large"));
+        assert!(!m("http://x/images/*?size=*", "http://x/images/a.jpg?page=2&size=large"));
+        assert!(!m("http://x/hello*world", "http://x/hello?world"));
+        assert!(m("http://x/hello*?world", "http://x/hello?world"));
+        // After a `\?` the sections are explicit: an earlier `?` is one byte of the path.
+        assert!(!m(r"http://x/a?b\?c", "http://x/a?b?c"));
+        assert!(m(r"http://x/a?b\?c", "http://x/axb?c"));
         // An escaped `?` starts a literal query; an unescaped one matches one character.
         assert!(m(r"http://x/horizon.jpg\?size=large&license=yes", "http://x/horizon.jpg?size=large&license=yes"));
         assert!(!m(r"http://x/horizon.jpg\?size=large", "http://x/horizon.jpg?size=small"));
