@@ -39,11 +39,15 @@ impl Pattern {
     }
 
     /// Whether every text that starts with `prefix` matches. Answers `true`
-    /// only when that is certain from the pattern's shape (a literal prefix
-    /// and a final `*`), so a caller may skip matching; `false` means "ask
+    /// only when that is certain from the pattern's shape (a run of literals
+    /// and `?`s no longer than `prefix` that matches its start, then one
+    /// final `*`), so a caller may skip matching; `false` means "ask
     /// `matches` per text".
     pub fn matches_every_text_starting_with(&self, prefix: &str) -> bool {
-        self.shape == Shape::Prefix && prefix.as_bytes().starts_with(&self.text.as_bytes()[..self.text.len() - 1])
+        let Some(run) = self.text.strip_suffix('*') else { return false };
+        !run.contains('*')
+            && run.len() <= prefix.len()
+            && run.bytes().zip(prefix.bytes()).all(|(p, t)| p == b'?' || p == t)
     }
 
     /// Whether `before`, a boundary, then `after` match as a whole, where the
@@ -161,6 +165,17 @@ mod tests {
         assert!(!covers("/private/", "/private/"));
         assert!(!covers("/private/*.mp4", "/private/"));
         assert!(!covers("/private/?*", "/private/"));
+        // A `?` in the run stands for the prefix's byte there, whatever it is.
+        assert!(covers("/pri?ate/*", "/private/"));
+        assert!(covers("/img?id=*", "/img?id="));
+        assert!(!covers("/img?id=*", "/img?ref="));
+        // Checked against `matches` on texts that start with the prefix.
+        for (pattern, prefix) in [("/pri?ate/*", "/private/"), ("/img?id=*", "/img?id=1"), ("?*", "x")] {
+            assert!(covers(pattern, prefix));
+            for tail in ["", "7", "a/b?c", "*?"] {
+                assert!(Pattern::new(pattern).matches(&format!("{prefix}{tail}")), "{pattern} on {prefix}{tail}");
+            }
+        }
     }
 
     /// The definition `matches_across_boundary` implements: some `?` of the

@@ -393,19 +393,37 @@ impl ResourcePattern {
             || UrlParts::of_url(url).is_some_and(|target| self.matches_parts(&target))
     }
 
-    /// Whether every URL with this scheme and authority, a path starting with
-    /// `path_prefix` and no query is covered. `true` only when the pattern's
-    /// shape proves it, so a caller that knows its paths share a prefix may
-    /// skip matching each one; `false` means "match each URL".
-    pub fn covers_every_path_starting_with(&self, scheme: &str, authority: &str, path_prefix: &str) -> bool {
+    /// Whether every URL `{scheme}://{authority}{prefix}{tail}` is covered, for any `tail`: more
+    /// path and any query when `prefix` has no `?`, more query when it has one. `true` only when
+    /// the pattern's shape proves it, so a caller that knows its URLs share a prefix may skip
+    /// matching each one; `false` means "match each URL".
+    pub fn covers_every_url_starting_with(&self, scheme: &str, authority: &str, prefix: &str) -> bool {
         let Some(sections) = &self.sections else { return false };
-        let PatternSections::Split { protocol, domain, path, query, .. } = sections else { return true };
-        protocol.matches(scheme)
-            && domain.matches(authority)
-            && path.matches_every_text_starting_with(path_prefix)
+        let PatternSections::Split { protocol, domain, path, query, path_reaches_query } = sections else {
+            return true;
+        };
+        if !(protocol.matches(scheme) && domain.matches(authority)) {
+            return false;
+        }
+        // A path section `L*`, with `L` free of `*` and matching the start of the prefix, covers
+        // the rest of the path and, by its implied `\?*`, any query. When `L` reaches past the
+        // URL's `?`, its own `?` there stands for it and `*` covers the rest of the query.
+        if (*path_reaches_query || !prefix.contains('?')) && path.matches_every_text_starting_with(prefix) {
+            // (A path section ending with `*` never leaves the query `Absent`.)
+            return match query {
+                Query::Absent => false,
+                Query::Any => true,
+                Query::Pattern(q) => q.matches_every_text_starting_with(""),
+            };
+        }
+        // A prefix with a `?` fixes the path: the path section must match it, the query section
+        // cover every query that starts with the rest.
+        let Some((url_path, query_prefix)) = prefix.split_once('?') else { return false };
+        path.matches(url_path)
             && match query {
-                Query::Absent | Query::Any => true,
-                Query::Pattern(q) => q.matches(""),
+                Query::Absent => false,
+                Query::Any => true,
+                Query::Pattern(q) => q.matches_every_text_starting_with(query_prefix),
             }
     }
 
@@ -489,7 +507,7 @@ mod tests {
     use super::*;
 
     #[test]
-    fn a_pattern_covers_a_path_prefix_only_when_every_such_url_matches() {
+    fn a_pattern_covers_a_url_prefix_only_when_every_such_url_matches() {
         let cases = [
             ("https://d111111abcdef8.cloudfront.net/private/*", "/private/", true),
             ("https://d111111abcdef8.cloudfront.net/*", "/private/", true),
@@ -503,21 +521,24 @@ mod tests {
             ("https://d111111abcdef8.cloudfront.net/private/*.mp4", "/private/", false),
             ("https://d111111abcdef8.cloudfront.net/private/*\\?a=1", "/private/", false),
             ("https://example.com/private/*", "/private/", false),
+            // Prefixes that reach into the query: the path is fixed, the query starts with the rest.
+            ("https://d111111abcdef8.cloudfront.net/img?id=*", "/img?id=", true),
+            ("https://d111111abcdef8.cloudfront.net/img\\?id=*", "/img?id=", true),
+            ("https://d111111abcdef8.cloudfront.net/img*", "/img?id=", true),
+            ("https://d111111abcdef8.cloudfront.net/img?id=*", "/img?ref=", false),
+            ("https://d111111abcdef8.cloudfront.net/img\\?id=*", "/img/?id=", false),
+            ("https://d111111abcdef8.cloudfront.net/img/*\\?id=1", "/img/?id=", false),
+            // Only the first `?` of a URL starts its query; later ones are query bytes.
+            ("https://d111111abcdef8.cloudfront.net/a?b?*", "/a?b?", true),
         ];
         for (pattern, prefix, expected) in cases {
             let compiled = ResourcePattern::new(pattern);
-            let covers = compiled.covers_every_path_starting_with("https", "d111111abcdef8.cloudfront.net", prefix);
+            let covers = compiled.covers_every_url_starting_with("https", "d111111abcdef8.cloudfront.net", prefix);
             assert_eq!(covers, expected, "{pattern} over {prefix}");
             if covers {
-                for tail in ["", "0", "17.mp4", "a/b?c", "x*y"] {
-                    let path = format!("{prefix}{tail}");
-                    let url = UrlParts {
-                        scheme: "https",
-                        authority: "d111111abcdef8.cloudfront.net",
-                        path: &path,
-                        query: None,
-                    };
-                    assert!(compiled.matches_parts(&url), "{pattern} must match {path}");
+                for tail in ["", "0", "17.mp4", "a/b?c", "x*y", "1?x=2&y"] {
+                    let url = format!("https://d111111abcdef8.cloudfront.net{prefix}{tail}");
+                    assert!(compiled.matches(&url), "{pattern} must match {url}");
                 }
             }
         }
