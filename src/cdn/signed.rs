@@ -15,6 +15,13 @@
 //! Without `memoize` every request builds its full URL and cookie header and
 //! goes through `verify_request` from scratch; a test checks that both give
 //! the same outcomes.
+//!
+//! A class's path may carry its own query string (`/images/{id}.jpg?size=large`
+//! or `/img?id={id}`): the signing parameters then follow it after `&`, and
+//! the URL's path and query are split at its first `?` wherever they are
+//! matched, as CloudFront compares the `Resource` with the URL less the
+//! signing parameters (Developer Guide, "Creating a signed URL using a custom
+//! policy").
 
 use crate::engine::rng::splitmix64;
 use crate::scenario::{ClassSpec, Scenario};
@@ -106,7 +113,8 @@ type Verdict = Result<(PolicyKind, Policy, Option<ResourcePattern>), Rejection>;
 
 /// One session's credential, signed once.
 struct Credential {
-    /// What goes after the URL's `?` (URL mode), or the `Cookie` header.
+    /// The signing parameters (URL mode), appended to the path after `?`, or
+    /// after `&` when the path has a query of its own; or the `Cookie` header.
     query: Option<String>,
     cookie: Option<String>,
     /// The memo: the outcome of the expensive steps, and the behavior it is for.
@@ -303,8 +311,7 @@ impl SignedTraffic {
         }
         if !self.memoize {
             if let Some(query) = &credential.query {
-                self.url.push('?');
-                self.url.push_str(query);
+                push_signing_params(&mut self.url, query);
             }
             let outcome =
                 signing::verify_request(&self.url, credential.cookie.as_deref(), &self.registry, trusted, now, ip);
@@ -312,11 +319,11 @@ impl SignedTraffic {
         }
         if !memo_hit {
             let mut verdict = expensive_steps(&self.url, credential, &self.registry, trusted);
-            // A `Resource` that covers every path of the class needs no match
+            // A `Resource` that covers every URL of the class needs no match
             // per request: dropping it leaves every outcome unchanged.
             let prefix = &self.classes[class].prefix;
             if let Ok((_, _, pattern)) = &mut verdict
-                && pattern.as_ref().is_some_and(|p| p.covers_every_path_starting_with("https", &self.domain, prefix))
+                && pattern.as_ref().is_some_and(|p| p.covers_every_url_starting_with("https", &self.domain, prefix))
             {
                 *pattern = None;
             }
@@ -324,8 +331,13 @@ impl SignedTraffic {
         }
         match &credential.verified {
             Some((_, Ok((kind, policy, pattern)))) => {
-                // The request URL is https://{domain}{path}: its parts need no parsing.
-                let url = UrlParts { scheme: "https", authority: &self.domain, path, query: None };
+                // The request URL is https://{domain}{path}: its parts need no
+                // parsing, only the path split from its own query, if any.
+                let (path, query) = match path.split_once('?') {
+                    Some((path, query)) => (path, Some(query)),
+                    None => (path, None),
+                };
+                let url = UrlParts { scheme: "https", authority: &self.domain, path, query };
                 signing::check_conditions(*kind, policy, pattern.as_ref(), &url, now, ip)
             }
             Some((_, Err(reason))) => Err(*reason),
@@ -369,13 +381,19 @@ impl SignedTraffic {
             return Credential { query: None, cookie: Some(cookies.cookie_header()), verified: None };
         }
         // Sign a URL of the class; keep only its signing parameters, which are
-        // what a viewer appends to every URL the wildcard covers.
+        // what a viewer appends to every URL the wildcard covers. The signer
+        // puts them after the URL and one separator, `?` or `&` (when the
+        // class's path has a query of its own).
         let base = match kind {
             Presented::SingleFileUrl => one_file,
             _ => format!("https://{}{}0", self.domain, self.classes[class].prefix),
         };
         let signed = signing::sign_url(&base, &sign_policy, &key_id, &key, hash).expect("the class's URL signs");
-        let mut query = signed.split_once('?').map(|(_, q)| q.to_string()).expect("a signed URL has a query");
+        let mut query = signed
+            .strip_prefix(base.as_str())
+            .and_then(|rest| rest.strip_prefix(['?', '&']))
+            .map(str::to_string)
+            .expect("a signed URL is the URL, a separator and the signing parameters");
         match kind {
             Presented::TamperedSignature => query = tamper_param(&query, "Signature"),
             Presented::TamperedPolicy => {
@@ -392,10 +410,11 @@ impl SignedTraffic {
 /// Parse, key lookup, decoding and the signature check: everything that
 /// depends only on the credential and the behavior's trusted keys.
 fn expensive_steps(url: &str, credential: &Credential, registry: &KeyRegistry, trusted: &TrustedKeys) -> Verdict {
-    let full;
+    let mut full;
     let url = match &credential.query {
         Some(query) => {
-            full = format!("{url}?{query}");
+            full = url.to_string();
+            push_signing_params(&mut full, query);
             full.as_str()
         }
         None => url,
@@ -441,6 +460,13 @@ fn generate_ecdsa(rng: &mut Xoshiro256PlusPlus) -> SigningKey {
 pub fn client_ip(class: usize, session: u32) -> IpAddr {
     let n = (splitmix64(((class as u64) << 32) | session as u64) as u32) & 0x003f_ffff;
     IpAddr::V4(Ipv4Addr::from(0x6440_0000 | n))
+}
+
+/// Appends the signing parameters to a URL as the signer does: after `?`, or
+/// after `&` when the URL already has a query string of its own.
+fn push_signing_params(url: &mut String, params: &str) {
+    url.push(if url.contains('?') { '&' } else { '?' });
+    url.push_str(params);
 }
 
 fn param_value<'q>(query: &'q str, name: &str) -> Option<&'q str> {

@@ -286,12 +286,28 @@ impl fmt::Display for Ipv4Cidr {
 /// - the pattern has four sections, `protocol://domain/path\?query`, and a wildcard matches only
 ///   within its own section (so `https://www.example.com/hello*world` does not match
 ///   `https://www.example.net/hello?world`);
-/// - a literal `?` that starts the query is written `\?`;
+/// - the `?` that starts the query is written as it is in the URL, unescaped (see below), or
+///   `\?` as in the guide's section diagram;
 /// - a trailing `*` in the path implies `*` in the query (`/hello*` ≡ `/hello*\?*`), and a pattern
 ///   that ends with `*` in the domain implies `*` in path and query;
 /// - the protocol may be left out when the pattern starts with `*` (`*example.com` ≡
 ///   `*://*example.com/`);
 /// - `"Resource":"*"` matches any URL.
+///
+/// **An unescaped `?`.** "Creating a signed URL using a custom policy" (Developer Guide, Values
+/// that you specify → `Resource`) gives the URL with your own query string as the example
+/// Resource, `https://d111111abcdef8.cloudfront.net/images/horizon.jpg?size=large&license=yes`,
+/// says not to escape the `?` that begins the query string with a backslash, and also says that
+/// `?` is the wildcard for exactly one character. Both hold here: an unescaped `?` is the
+/// one-character wildcard, and the one character it stands for may be the URL's own `?`, so the
+/// guide's Resource matches the URL it was written for. When a `?` stands for the URL's `?`, the
+/// pattern's text before it is the path section and the text after it the query section, and
+/// each `*` matches within its own one (`…/images/*?size=*` matches
+/// `…/images/a.jpg?size=large`; `…/a*b` does not match `…/a?b`). Read as a wildcard, the same
+/// Resource also matches a URL whose path has any one character there and no query
+/// (`…/images/horizon.jpgXsize=large&license=yes`), which is what "exactly one character" says.
+/// Once the pattern has a `\?`, its sections are explicit and an unescaped `?` before it
+/// stands for one character of the path only.
 ///
 /// Implied query wildcards also match a URL without a query, as the guide's example
 /// `https://d111111abcdef8.cloudfront.net/*game_download.zip*` matches `/game_download.zip`.
@@ -316,6 +332,10 @@ enum PatternSections {
         domain: wildcard::Pattern,
         path: wildcard::Pattern,
         query: Query,
+        /// The pattern has no `\?` and its path section has a `?`, which may stand for the
+        /// URL's own `?`: the path section then reaches into the query (see
+        /// [`resource_matches`]).
+        path_reaches_query: bool,
     },
 }
 
@@ -355,11 +375,13 @@ impl ResourcePattern {
             (None, None) if domain.ends_with('*') => ("*", Query::Any),
             (None, None) => ("/", Query::Absent),
         };
+        let path_reaches_query = !matches!(query, Query::Pattern(_)) && path.contains('?');
         let sections = PatternSections::Split {
             protocol: wildcard::Pattern::new(protocol),
             domain: wildcard::Pattern::new(domain),
             path: wildcard::Pattern::new(path),
             query,
+            path_reaches_query,
         };
         ResourcePattern { sections: Some(sections) }
     }
@@ -371,34 +393,58 @@ impl ResourcePattern {
             || UrlParts::of_url(url).is_some_and(|target| self.matches_parts(&target))
     }
 
-    /// Whether every URL with this scheme and authority, a path starting with
-    /// `path_prefix` and no query is covered. `true` only when the pattern's
-    /// shape proves it, so a caller that knows its paths share a prefix may
-    /// skip matching each one; `false` means "match each URL".
-    pub fn covers_every_path_starting_with(&self, scheme: &str, authority: &str, path_prefix: &str) -> bool {
+    /// Whether every URL `{scheme}://{authority}{prefix}{tail}` is covered, for any `tail`: more
+    /// path and any query when `prefix` has no `?`, more query when it has one. `true` only when
+    /// the pattern's shape proves it, so a caller that knows its URLs share a prefix may skip
+    /// matching each one; `false` means "match each URL".
+    pub fn covers_every_url_starting_with(&self, scheme: &str, authority: &str, prefix: &str) -> bool {
         let Some(sections) = &self.sections else { return false };
-        let PatternSections::Split { protocol, domain, path, query } = sections else { return true };
-        protocol.matches(scheme)
-            && domain.matches(authority)
-            && path.matches_every_text_starting_with(path_prefix)
+        let PatternSections::Split { protocol, domain, path, query, path_reaches_query } = sections else {
+            return true;
+        };
+        if !(protocol.matches(scheme) && domain.matches(authority)) {
+            return false;
+        }
+        // A path section `L*`, with `L` free of `*` and matching the start of the prefix, covers
+        // the rest of the path and, by its implied `\?*`, any query. When `L` reaches past the
+        // URL's `?`, its own `?` there stands for it and `*` covers the rest of the query.
+        if (*path_reaches_query || !prefix.contains('?')) && path.matches_every_text_starting_with(prefix) {
+            // (A path section ending with `*` never leaves the query `Absent`.)
+            return match query {
+                Query::Absent => false,
+                Query::Any => true,
+                Query::Pattern(q) => q.matches_every_text_starting_with(""),
+            };
+        }
+        // A prefix with a `?` fixes the path: the path section must match it, the query section
+        // cover every query that starts with the rest.
+        let Some((url_path, query_prefix)) = prefix.split_once('?') else { return false };
+        path.matches(url_path)
             && match query {
-                Query::Absent | Query::Any => true,
-                Query::Pattern(q) => q.matches(""),
+                Query::Absent => false,
+                Query::Any => true,
+                Query::Pattern(q) => q.matches_every_text_starting_with(query_prefix),
             }
     }
 
     /// [`ResourcePattern::matches`] for a URL already split into its parts.
     pub fn matches_parts(&self, target: &UrlParts<'_>) -> bool {
         let Some(sections) = &self.sections else { return false };
-        let PatternSections::Split { protocol, domain, path, query } = sections else { return true };
-        protocol.matches(target.scheme)
-            && domain.matches(target.authority)
-            && path.matches(target.path)
-            && match query {
-                Query::Absent => target.query.is_none(),
-                Query::Any => true,
-                Query::Pattern(q) => q.matches(target.query.unwrap_or("")),
-            }
+        let PatternSections::Split { protocol, domain, path, query, path_reaches_query } = sections else {
+            return true;
+        };
+        let by_sections = || {
+            path.matches(target.path)
+                && match query {
+                    Query::Absent => target.query.is_none(),
+                    Query::Any => true,
+                    Query::Pattern(q) => q.matches(target.query.unwrap_or("")),
+                }
+        };
+        // The path section's `?` standing for the URL's own `?` (see `resource_matches`).
+        let across =
+            || *path_reaches_query && target.query.is_some_and(|q| path.matches_across_boundary(target.path, q));
+        protocol.matches(target.scheme) && domain.matches(target.authority) && (by_sections() || across())
     }
 }
 
@@ -461,7 +507,7 @@ mod tests {
     use super::*;
 
     #[test]
-    fn a_pattern_covers_a_path_prefix_only_when_every_such_url_matches() {
+    fn a_pattern_covers_a_url_prefix_only_when_every_such_url_matches() {
         let cases = [
             ("https://d111111abcdef8.cloudfront.net/private/*", "/private/", true),
             ("https://d111111abcdef8.cloudfront.net/*", "/private/", true),
@@ -475,21 +521,24 @@ mod tests {
             ("https://d111111abcdef8.cloudfront.net/private/*.mp4", "/private/", false),
             ("https://d111111abcdef8.cloudfront.net/private/*\\?a=1", "/private/", false),
             ("https://example.com/private/*", "/private/", false),
+            // Prefixes that reach into the query: the path is fixed, the query starts with the rest.
+            ("https://d111111abcdef8.cloudfront.net/img?id=*", "/img?id=", true),
+            ("https://d111111abcdef8.cloudfront.net/img\\?id=*", "/img?id=", true),
+            ("https://d111111abcdef8.cloudfront.net/img*", "/img?id=", true),
+            ("https://d111111abcdef8.cloudfront.net/img?id=*", "/img?ref=", false),
+            ("https://d111111abcdef8.cloudfront.net/img\\?id=*", "/img/?id=", false),
+            ("https://d111111abcdef8.cloudfront.net/img/*\\?id=1", "/img/?id=", false),
+            // Only the first `?` of a URL starts its query; later ones are query bytes.
+            ("https://d111111abcdef8.cloudfront.net/a?b?*", "/a?b?", true),
         ];
         for (pattern, prefix, expected) in cases {
             let compiled = ResourcePattern::new(pattern);
-            let covers = compiled.covers_every_path_starting_with("https", "d111111abcdef8.cloudfront.net", prefix);
+            let covers = compiled.covers_every_url_starting_with("https", "d111111abcdef8.cloudfront.net", prefix);
             assert_eq!(covers, expected, "{pattern} over {prefix}");
             if covers {
-                for tail in ["", "0", "17.mp4", "a/b?c", "x*y"] {
-                    let path = format!("{prefix}{tail}");
-                    let url = UrlParts {
-                        scheme: "https",
-                        authority: "d111111abcdef8.cloudfront.net",
-                        path: &path,
-                        query: None,
-                    };
-                    assert!(compiled.matches_parts(&url), "{pattern} must match {path}");
+                for tail in ["", "0", "17.mp4", "a/b?c", "x*y", "1?x=2&y"] {
+                    let url = format!("https://d111111abcdef8.cloudfront.net{prefix}{tail}");
+                    assert!(compiled.matches(&url), "{pattern} must match {url}");
                 }
             }
         }
@@ -608,6 +657,22 @@ mod tests {
         assert!(m("*example.com/*", "http://example.com/a.jpg"));
         assert!(m("*://d111111abcdef8.cloudfront.net/*", "http://d111111abcdef8.cloudfront.net/a"));
         assert!(!m("https://d111111abcdef8.cloudfront.net/*", "http://d111111abcdef8.cloudfront.net/a"));
+        // The guide's Resource with your own query string, unescaped: its `?` stands for the URL's.
+        let horizon = "https://d111111abcdef8.cloudfront.net/images/horizon.jpg?size=large&license=yes";
+        assert!(m(horizon, horizon));
+        assert!(!m(horizon, "https://d111111abcdef8.cloudfront.net/images/horizon.jpg?size=small&license=yes"));
+        assert!(!m(horizon, "https://d111111abcdef8.cloudfront.net/images/horizon.jpg?size=large&license=yes&x=1"));
+        assert!(!m(horizon, "https://d111111abcdef8.cloudfront.net/images/horizon.jpg"));
+        // Read as the one-character wildcard, it also matches one other byte in the path.
+        assert!(m(horizon, "https://d111111abcdef8.cloudfront.net/images/horizon.jpgXsize=large&license=yes"));
+        // Each `*` stays on its side of the `?` that stands for the URL's.
+        assert!(m("http://x/images/*?size=*", "http://x/images/a/b.jpg?size=large"));
+        assert!(!m("http://x/images/*?size=*", "http://x/images/a.jpg?page=2&size=large"));
+        assert!(!m("http://x/hello*world", "http://x/hello?world"));
+        assert!(m("http://x/hello*?world", "http://x/hello?world"));
+        // After a `\?` the sections are explicit: an earlier `?` is one byte of the path.
+        assert!(!m(r"http://x/a?b\?c", "http://x/a?b?c"));
+        assert!(m(r"http://x/a?b\?c", "http://x/axb?c"));
         // An escaped `?` starts a literal query; an unescaped one matches one character.
         assert!(m(r"http://x/horizon.jpg\?size=large&license=yes", "http://x/horizon.jpg?size=large&license=yes"));
         assert!(!m(r"http://x/horizon.jpg\?size=large", "http://x/horizon.jpg?size=small"));

@@ -125,6 +125,111 @@ fn a_single_file_url_opens_only_its_file() {
     assert_eq!(signing.by_reason.get("resource-mismatch"), Some(&signing.rejected), "{signing:?}");
 }
 
+/// Issue 13, item 6: class paths that carry their own query string, with
+/// `{id}` in the path (`/private/{id}.jpg?size=large&license=yes`, the
+/// Developer Guide's example query) or in the query (`/private/img?id={id}`).
+const QUERY_PATHS: [&str; 2] = ["/private/{id}.jpg?size=large&license=yes", "/private/img?id={id}"];
+
+fn with_path_and_mix(path: &str, mix: &str, sets: &[&str]) -> cdnsim::scenario::Scenario {
+    let text = SIGNED
+        .replace("path = \"/private/{id}\"", &format!("path = {path:?}"))
+        .replace("mix = { valid-url = 1.0 }", &format!("mix = {{ {mix} }}"));
+    scenario(&text, sets)
+}
+
+/// Viewers sign a wildcard over the class's URLs (`https://{domain}/private/*`
+/// or `…/private/img?id=*`, whose `?` stands for the URL's own) and append
+/// the signing parameters after `&`, since the path already has a `?`. By
+/// hand: every credential is valid and covers every URL of the class, so
+/// every one of the private class's requests is checked and accepted, none
+/// is refused, and the checks add up to the private behavior's requests.
+#[test]
+fn a_class_path_with_its_own_query_string_is_accepted() {
+    for path in QUERY_PATHS {
+        for kind in ["valid-url", "valid-cookie"] {
+            for memoize in ["true", "false"] {
+                let label = format!("{path} {kind} memoize={memoize}");
+                let s = with_path_and_mix(path, &format!("{kind} = 1.0"), &[&format!("signing.memoize={memoize}")]);
+                let report = run(&s, 3);
+                let sum = summarize(&report, &s);
+                let signing = sum.signing.as_ref().expect("a signing summary");
+                let private_requests = report.metrics.behaviors[0].requests;
+                let public_requests = report.metrics.behaviors[1].requests;
+                assert!(signing.checked > 100, "{label}: {signing:?}");
+                assert_eq!(signing.checked, private_requests, "{label}");
+                assert_eq!((signing.accepted, signing.rejected), (signing.checked, 0), "{label}: {signing:?}");
+                assert!(signing.by_reason.is_empty(), "{label}: {signing:?}");
+                assert_eq!(private_requests + public_requests, sum.requests, "{label}");
+                assert_eq!(sum.errors_4xx, 0, "{label}");
+            }
+        }
+    }
+}
+
+/// The other credentials get the same answers under a path with a query
+/// string as under a plain one.
+#[test]
+fn a_class_path_with_its_own_query_string_gets_every_answer() {
+    let expected = [
+        ("expired", "expired"),
+        ("tampered-signature", "bad-signature"),
+        ("tampered-policy", "bad-signature"),
+        ("wrong-key", "untrusted-key"),
+        ("wrong-ip", "ip-mismatch"),
+        ("none", "missing-key"),
+    ];
+    for path in QUERY_PATHS {
+        for (kind, reason) in expected {
+            for memoize in ["true", "false"] {
+                let s = with_path_and_mix(path, &format!("{kind} = 1.0"), &[&format!("signing.memoize={memoize}")]);
+                let sum = summarize(&run(&s, 3), &s);
+                let signing = sum.signing.as_ref().expect("a signing summary");
+                assert!(signing.checked > 100, "{path} {kind}: {signing:?}");
+                assert_eq!(signing.accepted, 0, "{path} {kind}");
+                assert_eq!(signing.by_reason.get(reason), Some(&signing.checked), "{path} {kind}: {signing:?}");
+                assert_eq!(sum.errors_4xx, signing.checked, "{path} {kind}");
+            }
+        }
+    }
+}
+
+/// A URL signed for one file whose path has a query string: its `Resource` is
+/// that URL as written, `?` unescaped, like the Developer Guide's example.
+/// The script asks for object 0 once and object 7 49 times, so by hand 1 is
+/// accepted and 49 are `resource-mismatch`: 1 + 49 = 50 checked. (Before the
+/// fix all 50 were `resource-mismatch`.)
+#[test]
+fn a_single_file_url_with_a_query_string_opens_its_file() {
+    for (path, zero, seven) in [
+        (QUERY_PATHS[0], "/private/0.jpg?size=large&license=yes", "/private/7.jpg?size=large&license=yes"),
+        (QUERY_PATHS[1], "/private/img?id=0", "/private/img?id=7"),
+    ] {
+        let steps: Vec<Step> = (0..50)
+            .map(|i| (i as f64 * 0.01, "IAD1", cdnsim::http::Method::Get, if i == 0 { zero } else { seven }))
+            .collect();
+        for memoize in ["true", "false"] {
+            let s = with_path_and_mix(path, "single-file-url = 1.0", &[&format!("signing.memoize={memoize}")]);
+            let sum = summarize(&run_script(&s, &steps), &s);
+            let signing = sum.signing.as_ref().expect("a signing summary");
+            assert_eq!((signing.checked, signing.accepted, signing.rejected), (50, 1, 49), "{path}: {signing:?}");
+            assert_eq!(signing.by_reason.get("resource-mismatch"), Some(&49), "{path}: {signing:?}");
+            assert_eq!(sum.errors_4xx, 49, "{path}");
+        }
+    }
+}
+
+#[test]
+fn the_memo_changes_no_outcome_with_a_query_string() {
+    let mix = "valid-url = 0.4, valid-cookie = 0.2, expired = 0.1, single-file-url = 0.1, wrong-ip = 0.1, none = 0.1";
+    for path in QUERY_PATHS {
+        let files = |memoize: &str| {
+            let s = with_path_and_mix(path, mix, &["simulation.requests=2000", &format!("signing.memoize={memoize}")]);
+            cdnsim::report::result_files(&run(&s, 11), &s).unwrap()
+        };
+        assert_eq!(files("true"), files("false"), "{path}");
+    }
+}
+
 #[test]
 fn the_memo_changes_no_outcome() {
     let mix = "valid-url = 0.4, valid-cookie = 0.2, expired = 0.1, tampered-policy = 0.1, wrong-ip = 0.1, none = 0.1";

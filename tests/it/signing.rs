@@ -123,7 +123,7 @@ fn known_answers_cdnsim_signs_byte_for_byte_like_botocore_and_openssl() {
         assert_eq!(ours, v.signed, "vector {}", v.name);
         compared += 1;
     }
-    assert!(compared >= 13, "only {compared} deterministic vectors");
+    assert!(compared >= 16, "only {compared} deterministic vectors");
 }
 
 #[test]
@@ -219,6 +219,121 @@ fn aws_docs_url_custom_policy_with_whitespace() {
         signing::verify_url(&url, &registry, &trusted, 1296860200, ip("207.171.180.101")),
         Err(Rejection::MalformedPolicy)
     );
+}
+
+/// The Developer Guide's `Resource` with your own query string ("Create a signed URL using a
+/// custom policy", Values that you specify → Resource): the URL including its query string,
+/// excluding `Policy`, `Signature`, `Key-Pair-Id` (and `Hash-Algorithm`), its `?` not escaped.
+const HORIZON: &str = "https://d111111abcdef8.cloudfront.net/images/horizon.jpg?size=large&license=yes";
+/// The guide's example date, January 1, 2013 10:00 am UTC, in Unix time.
+const HORIZON_END: i64 = 1357034400;
+
+/// Issue 13, item 6: a custom policy whose `Resource` is the URL with its own query string was
+/// refused as `resource-mismatch`. Worked through by hand, then checked against botocore
+/// (`custom-query-horizon-sha1` in vectors.json):
+/// - the policy is the guide's JSON without whitespace, `Resource` the URL as written;
+/// - the URL already has a `?`, so `Policy`, `Signature` and `Key-Pair-Id` follow after `&`;
+/// - CloudFront takes the signing parameters out of the request URL, which leaves exactly the
+///   `Resource`; its unescaped `?` is the one-character wildcard, here standing for the URL's own
+///   `?` (see `signing::resource_matches`), so the request is accepted;
+/// - any other query, or none, is refused as `resource-mismatch`: the signature still verifies
+///   (the policy travels in the URL), only the `Resource` no longer matches.
+#[test]
+fn aws_docs_custom_policy_resource_with_its_query_string() {
+    let key = SigningKey::from_pem(&fixture("keys/rsa2048_pkcs1.pem")).unwrap();
+    let policy = Policy::new(HORIZON, HORIZON_END);
+    let json = r#"{"Statement":[{"Resource":"https://d111111abcdef8.cloudfront.net/images/horizon.jpg?size=large&license=yes","Condition":{"DateLessThan":{"AWS:EpochTime":1357034400}}}]}"#;
+    assert_eq!(policy.to_json(), json);
+    let signed = signing::sign_url(HORIZON, &SignPolicy::Custom(policy), RSA_ID, &key, HashAlgorithm::Sha1).unwrap();
+    let policy_param = format!("&Policy={}&Signature=", signing::encode_base64(json.as_bytes()));
+    assert!(signed.starts_with(&format!("{HORIZON}{policy_param}")), "{signed}");
+    assert!(signed.ends_with(&format!("&Key-Pair-Id={RSA_ID}")), "{signed}");
+    let botocore = vectors().into_iter().find(|v| v.name == "custom-query-horizon-sha1").unwrap();
+    assert_eq!(signed, botocore.signed);
+
+    let (registry, trusted) = trust();
+    let verify = |url: &str, now: i64| signing::verify_url(url, &registry, &trusted, now, ip(CLIENT));
+    let accepted = verify(&signed, HORIZON_END - 1).unwrap();
+    assert_eq!((accepted.kind, accepted.transport), (PolicyKind::Custom, Transport::Url));
+    // `DateLessThan` is exclusive.
+    assert_eq!(verify(&signed, HORIZON_END), Err(Rejection::Expired));
+    // Your own parameters after `Key-Pair-Id` ("in certain rare circumstances") leave the same
+    // URL once the signing parameters are out.
+    let (_, signing_params) = signed.split_once("&Policy=").unwrap();
+    let own_last = format!("{}?Policy={signing_params}&size=large&license=yes", HORIZON.split('?').next().unwrap());
+    assert!(verify(&own_last, HORIZON_END - 1).is_ok(), "{own_last}");
+    // Another query, the same parameters in another order, more parameters, or no query: the
+    // `Resource` names this URL only.
+    for other in [
+        signed.replacen("size=large", "size=small", 1),
+        signed.replacen("size=large&license=yes", "license=yes&size=large", 1),
+        signed.replacen("license=yes", "license=yes&x=1", 1),
+        signed.replacen("?size=large&license=yes&", "?", 1),
+    ] {
+        assert_eq!(verify(&other, HORIZON_END - 1), Err(Rejection::ResourceMismatch), "{other}");
+    }
+}
+
+/// The same `Resource` in signed cookies: for cookies the request URL is all CloudFront has to
+/// match, so the cookies grant the URL with exactly that query (`cookies-custom-query-horizon-sha1`,
+/// signed with openssl). The policy is the custom policy above; it has only `Resource` and
+/// `DateLessThan`, so it is also, byte for byte, the canned policy for this URL, and all three
+/// vectors carry the same signature.
+#[test]
+fn aws_docs_custom_policy_resource_with_its_query_string_in_cookies() {
+    let key = SigningKey::from_pem(&fixture("keys/rsa2048_pkcs1.pem")).unwrap();
+    let policy = SignPolicy::Custom(Policy::new(HORIZON, HORIZON_END));
+    let cookies = signing::sign_cookies(HORIZON, &policy, RSA_ID, &key, HashAlgorithm::Sha1).unwrap();
+    let vectors = vectors();
+    let by_name = |name: &str| vectors.iter().find(|v| v.name == name).unwrap();
+    let openssl = by_name("cookies-custom-query-horizon-sha1");
+    assert_eq!(cookies.cookie_header(), openssl.signed);
+    for url_vector in ["custom-query-horizon-sha1", "canned-query-horizon-sha1"] {
+        assert!(by_name(url_vector).signed.contains(&format!("&Signature={}&", cookies.signature)), "{url_vector}");
+    }
+
+    let (registry, trusted) = trust();
+    let header = format!("theme=dark; {}", cookies.cookie_header());
+    let verify =
+        |url: &str| signing::verify_request(url, Some(&header), &registry, &trusted, HORIZON_END - 1, ip(CLIENT));
+    let accepted = verify(HORIZON).unwrap();
+    assert_eq!((accepted.kind, accepted.transport), (PolicyKind::Custom, Transport::Cookies));
+    // A fragment is never part of the request.
+    assert!(verify(&format!("{HORIZON}#top")).is_ok());
+    for other in [
+        "https://d111111abcdef8.cloudfront.net/images/horizon.jpg",
+        "https://d111111abcdef8.cloudfront.net/images/horizon.jpg?size=small&license=yes",
+        "https://d111111abcdef8.cloudfront.net/images/horizon.jpg?license=yes&size=large",
+        "https://d111111abcdef8.cloudfront.net/images/horizon.jpg?size=large&license=yes&x=1",
+        "https://d111111abcdef8.cloudfront.net/images/other.jpg?size=large&license=yes",
+    ] {
+        assert_eq!(verify(other), Err(Rejection::ResourceMismatch), "{other}");
+    }
+}
+
+/// A canned policy for a URL with a query string ("Create a signed URL using a canned policy":
+/// the Resource is the base URL including your query strings, if any). Nothing is matched:
+/// CloudFront rebuilds the policy from the request URL less the signing parameters, so the query
+/// is part of what was signed, and another query fails the signature, not the resource check.
+#[test]
+fn aws_docs_canned_policy_url_with_its_query_string() {
+    let key = SigningKey::from_pem(&fixture("keys/rsa2048_pkcs1.pem")).unwrap();
+    let canned = SignPolicy::Canned { expires: HORIZON_END };
+    let signed = signing::sign_url(HORIZON, &canned, RSA_ID, &key, HashAlgorithm::Sha1).unwrap();
+    assert!(signed.starts_with(&format!("{HORIZON}&Expires=1357034400&Signature=")), "{signed}");
+    let botocore = vectors().into_iter().find(|v| v.name == "canned-query-horizon-sha1").unwrap();
+    assert_eq!(signed, botocore.signed);
+    let credentials = signing::parse_signed_url(&signed).unwrap().credentials().unwrap();
+    assert_eq!(credentials.kind, PolicyKind::Canned);
+    assert_eq!(
+        String::from_utf8(credentials.signed.policy_bytes).unwrap(),
+        r#"{"Statement":[{"Resource":"https://d111111abcdef8.cloudfront.net/images/horizon.jpg?size=large&license=yes","Condition":{"DateLessThan":{"AWS:EpochTime":1357034400}}}]}"#
+    );
+    let (registry, trusted) = trust();
+    let verify = |url: &str| signing::verify_url(url, &registry, &trusted, HORIZON_END - 1, ip(CLIENT));
+    assert_eq!(verify(&signed).map(|a| a.kind), Ok(PolicyKind::Canned));
+    assert_eq!(verify(&signed.replacen("size=large", "size=small", 1)), Err(Rejection::BadSignature));
+    assert_eq!(verify(&signed.replacen("?size=large&license=yes&", "?", 1)), Err(Rejection::BadSignature));
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -658,7 +773,7 @@ fn error(run: &Run) -> String {
 
 #[test]
 fn cli_sign_url_matches_botocore_for_canned_and_custom() {
-    for name in ["canned-sha1", "custom-all-conditions-sha1", "canned-sha256"] {
+    for name in ["canned-sha1", "custom-all-conditions-sha1", "canned-sha256", "canned-query-horizon-sha1"] {
         let v = vectors().into_iter().find(|v| v.name == name).unwrap();
         let dlt = v.date_less_than.to_string();
         let mut args = vec![
@@ -767,6 +882,41 @@ fn cli_sign_then_verify_url_and_cookies() {
     .concat());
     assert_eq!(untrusted.stdout, "REJECT: untrusted-key\n");
     assert!(untrusted.stderr.contains("InvalidKey"));
+}
+
+/// `cdnsim sign url` with the guide's URL and its query string as the Resource of a custom policy
+/// (an `--ip-address` makes it custom): the `--url` matches `--policy-resource` section by
+/// section, so it signs, and `cdnsim verify` accepts the result. Before issue 13 item 6 the first
+/// was refused and the second rejected as `resource-mismatch`.
+#[test]
+fn cli_signs_and_verifies_a_resource_with_its_query_string() {
+    let sign = |extra: &[&str]| {
+        let base = [
+            "sign",
+            "url",
+            "--url",
+            HORIZON,
+            "--key-pair-id",
+            RSA_ID,
+            "--private-key",
+            "{keys}/rsa2048_pkcs1.pem",
+            "--date-less-than",
+            "2030-01-01",
+            "--ip-address",
+            "192.0.2.0/24",
+        ];
+        success(&run(&[&base[..], extra].concat()))
+    };
+    let implied = sign(&[]);
+    assert_eq!(implied, sign(&["--policy-resource", HORIZON]));
+    assert!(implied.starts_with(&format!("{HORIZON}&Policy=")), "{implied}");
+    let public = format!("{RSA_ID}={{keys}}/rsa2048_public.pem");
+    let verify =
+        |url: &str| run(&["verify", "url", url, "--public-key", &public, "--ip", "192.0.2.7", "--at", "2029-12-31"]);
+    assert_eq!(success(&verify(&implied)), "ACCEPT");
+    let other = verify(&implied.replacen("size=large", "size=small", 1));
+    assert_eq!((other.result, other.stdout.as_str()), (Ok(ExitCode::FAILURE), "REJECT: resource-mismatch\n"));
+    assert!(other.stderr.contains(HORIZON), "{}", other.stderr);
 }
 
 #[test]
