@@ -250,9 +250,23 @@ impl<'s> RecordFormatter<'s> {
         let mixed = splitmix64(self.id_seed ^ index.rotate_left(32));
         let port = 1024 + (mixed >> 48) % (65_536 - 1024);
         let _ = write!(out, "\t{}\t{ip}\t{}\t{domain}\t", r.body_bytes + RESPONSE_HEADER_BYTES, r.method.as_str());
-        escape_into(out, &self.path);
+        // A class path may carry its own query string (`/img?id=7`): the log
+        // splits the URL there, the query (and any signing parameters after
+        // `&`) going to `cs-uri-query`, as CloudFront logs it (Developer
+        // Guide, "Standard log file fields"), so that a replay of the log
+        // rebuilds the same URL.
+        let (stem, class_query) = self.path.split_once('?').unwrap_or((&self.path, ""));
+        escape_into(out, stem);
         let _ = write!(out, "\t{}\t-\t-\t", r.status);
-        escape_into(out, r.signed_query.unwrap_or(""));
+        match (class_query, r.signed_query.unwrap_or("")) {
+            ("", signing) => escape_into(out, signing),
+            (query, "") => escape_into(out, query),
+            (query, signing) => {
+                escape_into(out, query);
+                out.push('&');
+                escape_into(out, signing);
+            }
+        }
         out.push('\t');
         escape_into(out, r.signed_cookie.unwrap_or(""));
         let _ = write!(out, "\t{}\t", r.result.as_str());
@@ -279,7 +293,11 @@ impl<'s> RecordFormatter<'s> {
         };
         let content_length =
             if r.method == crate::http::Method::Head && r.status < 300 { r.object_bytes } else { r.body_bytes };
-        let _ = writeln!(out, "\t{}\t{content_length}\t-\t-", content_type(&self.path, r.status));
+        let _ = writeln!(
+            out,
+            "\t{}\t{content_length}\t-\t-",
+            content_type(self.path.split_once('?').map_or(self.path.as_str(), |(stem, _)| stem), r.status)
+        );
     }
 }
 
@@ -589,6 +607,25 @@ size = "1000 B"
         assert!(field(&line, "c-ip").parse::<std::net::Ipv4Addr>().is_ok());
         let port: u16 = field(&line, "c-port").parse().unwrap();
         assert!(port >= 1024);
+    }
+
+    #[test]
+    fn a_class_query_string_is_logged_in_the_query_field_before_the_signing_parameters() {
+        // `/a b/{id}.jpg?size=large` for object 7: the stem is `/a%20b/7.jpg`
+        // and the query `size=large`, followed by the signing parameters
+        // after `&`, as a signed URL for that path carries them.
+        let text = SCENARIO.replace(r#"path = "/a b/{id}.jpg""#, r#"path = "/a b/{id}.jpg?size=large""#);
+        let scenario = Scenario::from_toml_str(Path::new("test.toml"), &text, &[]).unwrap();
+        let mut formatter = RecordFormatter::new(&scenario, 1);
+        let mut line = String::new();
+        formatter.format(&mut line, 0, &request(1.0));
+        assert_eq!(field(&line, "cs-uri-stem"), "/a%20b/7.jpg");
+        assert_eq!(field(&line, "cs-uri-query"), "size=large");
+        assert_eq!(field(&line, "sc-content-type"), "image/jpeg");
+        line.clear();
+        let signed = FinishedRequest { signed_query: Some("Expires=1&Signature=s&Key-Pair-Id=K1"), ..request(1.0) };
+        formatter.format(&mut line, 1, &signed);
+        assert_eq!(field(&line, "cs-uri-query"), "size=large&Expires=1&Signature=s&Key-Pair-Id=K1");
     }
 
     #[test]
