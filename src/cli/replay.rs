@@ -11,6 +11,7 @@ use crate::report;
 use crate::scenario::Scenario;
 use crate::trace::cloudfront_log::CloudFrontLogReader;
 use crate::trace::csv::{Column, CsvOptions, CsvReader, TimeUnit};
+use crate::trace::detect::{TraceFormat, detect_format};
 use crate::trace::source::{TraceSource, TraceStats};
 use crate::trace::{TraceReader, report as trace_report};
 use anyhow::Context;
@@ -20,8 +21,8 @@ use std::process::ExitCode;
 /// How to read a trace file (shared by `replay` and `run --trace`).
 #[derive(Debug, Clone, clap::Args)]
 pub struct TraceArgs {
-    /// The trace's format [default: `cloudfront-log` when the first line starts with `#Version` or
-    /// `#Fields`, else `csv`].
+    /// The trace's format [default: `cloudfront-log` when the first line that is not blank starts with
+    /// `#Version` or `#Fields`, else `csv`].
     #[arg(long, value_enum)]
     pub trace_format: Option<TraceFormat>,
     /// CSV: the time column, a number from 1 or a header name [default: `time`/`timestamp`, else 1].
@@ -51,14 +52,6 @@ pub struct TraceArgs {
     /// Stop at the first malformed line (exit status 2) instead of skipping and counting it.
     #[arg(long)]
     pub strict: bool,
-}
-
-#[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
-pub enum TraceFormat {
-    /// `timestamp,obj_id,obj_size` (see the column options).
-    Csv,
-    /// CloudFront standard access logs (W3C, tab-separated, `#Fields` header).
-    CloudfrontLog,
 }
 
 #[derive(Debug, clap::Args)]
@@ -243,13 +236,6 @@ impl TraceArgs {
             strict: self.strict,
         })
     }
-}
-
-/// An access log starts with `#Version` or `#Fields`; anything else is read as CSV.
-fn detect_format(path: &Path) -> anyhow::Result<TraceFormat> {
-    let mut lines = crate::trace::lines::Lines::open(path)?;
-    let log = lines.advance()? && (lines.line().starts_with(b"#Version") || lines.line().starts_with(b"#Fields"));
-    Ok(if log { TraceFormat::CloudfrontLog } else { TraceFormat::Csv })
 }
 
 /// Prints the malformed lines, writes the files (if asked) and the summary.

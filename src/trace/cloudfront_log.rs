@@ -19,6 +19,8 @@
 //! | `cs-uri-query` | `query` |
 //! | `sc-status` | `status` |
 //! | `x-edge-result-type` | `result_type` |
+//!
+//! Blank lines are skipped.
 
 use super::lines::{Lines, ReadProgress};
 use super::{LoggedResult, Malformed, MalformedLines, TraceError, TraceReader, TraceRecord, parse_u64, shown};
@@ -95,14 +97,23 @@ struct Parsed {
 
 impl CloudFrontLogReader {
     pub fn open(path: &Path, strict: bool) -> Result<CloudFrontLogReader, TraceError> {
-        Ok(CloudFrontLogReader {
-            lines: Lines::open(path)?,
+        Ok(CloudFrontLogReader::from_lines(Lines::open(path)?, strict))
+    }
+
+    /// Reads `bytes` as the file `name` (see [`Lines::from_bytes`]).
+    pub fn from_bytes(name: &Path, bytes: Vec<u8>, strict: bool) -> CloudFrontLogReader {
+        CloudFrontLogReader::from_lines(Lines::from_bytes(name, bytes), strict)
+    }
+
+    fn from_lines(lines: Lines, strict: bool) -> CloudFrontLogReader {
+        CloudFrontLogReader {
+            lines,
             columns: None,
             strict,
             malformed: MalformedLines::default(),
             last_date: ([0; 10], 0),
             fields: Vec::with_capacity(40),
-        })
+        }
     }
 
     fn malformed_line(&mut self, reason: String) -> Result<(), TraceError> {
@@ -124,7 +135,7 @@ impl CloudFrontLogReader {
                 self.columns = None;
             }
             let line = self.lines.line();
-            if line.is_empty() {
+            if super::is_blank(line) {
                 continue;
             }
             if line[0] == b'#' {
@@ -310,5 +321,26 @@ mod tests {
             parse_day(b"2019-12-13").unwrap() * 86_400 + 81_387,
             crate::units::parse_date("2019-12-13T22:36:27Z").unwrap()
         );
+    }
+
+    /// Reads `text` as the file `t.log`: (Unix seconds, stem) of each
+    /// record and the malformed count, or the error that stopped it.
+    fn read_log(text: &str) -> Result<(Vec<(i64, String)>, u64), TraceError> {
+        let mut reader = CloudFrontLogReader::from_bytes(Path::new("t.log"), text.as_bytes().to_vec(), false);
+        let mut out = Vec::new();
+        while let Some(r) = reader.next_record()? {
+            out.push((r.time_us / 1_000_000, String::from_utf8(r.key.to_vec()).unwrap()));
+        }
+        Ok((out, reader.malformed().count))
+    }
+
+    /// Issue 13, item 8: blank lines, before the header or between records.
+    #[test]
+    fn blank_lines_are_skipped_anywhere() {
+        let text = "\n \r\n#Version: 1.0\n\n#Fields: date time cs-uri-stem\n\t\n2019-12-13\t22:36:27\t/a\n   \n\
+                    2019-12-13\t22:36:28\t/b\n\r\n";
+        // 2019-12-13T22:36:27Z is Unix second 1576276587 (see above).
+        let expected = vec![(1_576_276_587, "/a".to_string()), (1_576_276_588, "/b".to_string())];
+        assert_eq!(read_log(text).unwrap(), (expected, 0));
     }
 }

@@ -122,6 +122,9 @@ pub struct CsvReader {
     fields: [(usize, usize); MAX_COLUMNS],
     /// How plain lines are parsed, once the layout is known.
     one_pass: OnePass,
+    /// No line with text read yet from the current file (blank lines may
+    /// come before its header).
+    at_file_start: bool,
 }
 
 /// The one-pass parse a trace's lines take before the general one.
@@ -153,15 +156,25 @@ impl OnePass {
 
 impl CsvReader {
     pub fn open(path: &Path, options: CsvOptions) -> Result<CsvReader, TraceError> {
-        Ok(CsvReader {
-            lines: Lines::open(path)?,
+        Ok(CsvReader::from_lines(Lines::open(path)?, options))
+    }
+
+    /// Reads `bytes` as the file `name` (see [`Lines::from_bytes`]).
+    pub fn from_bytes(name: &Path, bytes: Vec<u8>, options: CsvOptions) -> CsvReader {
+        CsvReader::from_lines(Lines::from_bytes(name, bytes), options)
+    }
+
+    fn from_lines(lines: Lines, options: CsvOptions) -> CsvReader {
+        CsvReader {
+            lines,
             options,
             layout: None,
             malformed: MalformedLines::default(),
             records: 0,
             fields: [(0, 0); MAX_COLUMNS],
             one_pass: OnePass::Off,
-        })
+            at_file_start: true,
+        }
     }
 
     fn is_header(&self, fields: &[&[u8]]) -> bool {
@@ -520,11 +533,16 @@ impl CsvReader {
             if !self.lines.advance()? {
                 return Ok(None);
             }
+            if self.lines.first_of_file() {
+                self.at_file_start = true;
+            }
             let line = self.lines.line();
-            if line.iter().all(|b| b.is_ascii_whitespace()) {
+            if super::is_blank(line) {
                 continue;
             }
-            if self.lines.first_of_file() {
+            if self.at_file_start {
+                // A file's first line with text: maybe a header.
+                self.at_file_start = false;
                 let owned = line.to_vec();
                 let all: Vec<&[u8]> = owned.split(|&b| b == delimiter).collect();
                 let header = self.is_header(&all);
@@ -543,7 +561,7 @@ impl CsvReader {
                     continue;
                 }
             }
-            let layout = self.layout.expect("resolved on the first line");
+            let layout = self.layout.expect("resolved on the first file's first line with text");
             let line = self.lines.line();
             let outcome = match self.parse_one_pass(line) {
                 Some((parsed, _)) => Ok(parsed),
@@ -1022,5 +1040,56 @@ mod tests {
         let options = CsvOptions { id: Some(Column::Index(0)), no_time: true, no_size: true, ..CsvOptions::default() };
         let mut reader = CsvReader::open(&path, options).unwrap();
         assert_eq!(read_all(&mut reader), vec![(0, "x".into(), 1), (1, "y".into(), 1)]);
+    }
+
+    /// (time in microseconds, id, size).
+    type Request = (i64, String, u64);
+
+    /// Reads `text` as the file `t.csv`: the requests and malformed lines,
+    /// or the error that stopped the reader.
+    fn read_text(text: &str, options: CsvOptions) -> Result<(Vec<Request>, MalformedLines), TraceError> {
+        let mut reader = CsvReader::from_bytes(Path::new("t.csv"), text.as_bytes().to_vec(), options);
+        let mut out = Vec::new();
+        while let Some(r) = reader.next_record()? {
+            out.push((r.time_us, String::from_utf8(r.key.to_vec()).unwrap(), r.size_bytes));
+        }
+        Ok((out, reader.malformed().clone()))
+    }
+
+    /// Issue 13, item 8: a first line that was blank panicked ("resolved on
+    /// the first line"): the header was looked for on line 1 only.
+    #[test]
+    fn blank_lines_before_the_header_are_skipped() {
+        // Line 1 is empty and line 2 spaces and a CR; line 3 is the header,
+        // so the records are (1 s, a, 10 B) and (2 s, b, 20 B); blank line 5
+        // is skipped. No line is malformed.
+        let text = "\n  \r\ntime,obj_id,obj_size\n1,a,10\n\n2,b,20\n";
+        let (got, malformed) = read_text(text, CsvOptions::default()).unwrap();
+        assert_eq!(got, vec![(1_000_000, "a".into(), 10), (2_000_000, "b".into(), 20)]);
+        assert_eq!(malformed.count, 0);
+        // Without a header the first line with text is data: 5 s, id 17, 100 B.
+        let (got, _) = read_text("\n\n5,17,100\n", CsvOptions::default()).unwrap();
+        assert_eq!(got, vec![(5_000_000, "17".into(), 100)]);
+        // Nothing but blank lines: no record, and no error.
+        for text in ["", "\n", "\n\n \r\n", "\t", "\r"] {
+            assert_eq!(
+                read_text(text, CsvOptions::default()).unwrap(),
+                (vec![], MalformedLines::default()),
+                "{text:?}"
+            );
+        }
+    }
+
+    #[test]
+    fn each_file_of_a_directory_finds_its_header_after_blank_lines() {
+        let dir = std::env::temp_dir().join(format!("cdnsim-csv-blank-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        std::fs::write(dir.join("a.csv"), "\ntime,obj_id,obj_size\n1,10,100\n").unwrap();
+        std::fs::write(dir.join("b.csv"), "\r\n\r\ntime,obj_id,obj_size\r\n2,11,110\r\n").unwrap();
+        let mut reader = CsvReader::open(&dir, CsvOptions::default()).unwrap();
+        // b.csv's header (its line 3) is a header, not a malformed record.
+        assert_eq!(read_all(&mut reader), vec![(1_000_000, "10".into(), 100), (2_000_000, "11".into(), 110)]);
+        assert_eq!(reader.malformed().count, 0);
+        std::fs::remove_dir_all(&dir).unwrap();
     }
 }

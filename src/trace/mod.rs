@@ -6,14 +6,17 @@
 //! - [`csv`]: `timestamp,obj_id,obj_size` traces with column mapping.
 //! - [`cloudfront_log`]: the tab-separated W3C format with `#Version` and
 //!   `#Fields` headers.
+//! - [`detect`]: which reader a file goes to.
 //! - [`source`]: a reader as the engine's `RequestSource`: trace ids become
 //!   dense object numbers, trace time becomes simulated time.
 //!
-//! Malformed lines never stop a run unless asked: [`MalformedLines`] counts
-//! them and keeps the first few with file, line number and what was wrong.
+//! Blank lines (nothing but whitespace) are skipped everywhere. Malformed
+//! lines never stop a run unless asked: [`MalformedLines`] counts them and
+//! keeps the first few with file, line number and what was wrong.
 
 pub mod cloudfront_log;
 pub mod csv;
+pub mod detect;
 pub mod ids;
 pub mod lines;
 pub mod report;
@@ -165,6 +168,11 @@ pub trait TraceReader {
     /// Counts the line of the last record as malformed after all (its data
     /// did not fit the scenario); with `strict`, an error.
     fn reject_last(&mut self, reason: String) -> Result<(), TraceError>;
+}
+
+/// A line of nothing but whitespace (or nothing), skipped by every reader.
+pub(crate) fn is_blank(line: &[u8]) -> bool {
+    line.iter().all(u8::is_ascii_whitespace)
 }
 
 /// Parses a non-negative decimal integer made only of ASCII digits.

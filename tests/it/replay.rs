@@ -376,3 +376,52 @@ fn a_trace_longer_than_the_metrics_intervals_can_hold_is_refused_with_the_fix() 
     assert_eq!(code, 0, "{err}");
     assert!(out.join("timeseries.csv").exists());
 }
+
+/// A standard access log with the fields a replay reads, its two header
+/// lines first: record `i` is on line `i + 3`. Each (seconds after
+/// 10:00:00, location, stem) is a GET answered 200 with a 1000-byte body.
+fn access_log(records: &[(u32, &str, &str)]) -> String {
+    let mut log = String::from(
+        "#Version: 1.0\n#Fields: date time x-edge-location sc-bytes c-ip cs-method cs-uri-stem sc-status \
+         x-edge-result-type sc-content-len\n",
+    );
+    for (second, location, stem) in records {
+        log.push_str(&format!(
+            "2024-01-01\t10:00:{second:02}\t{location}\t1200\t192.0.2.1\tGET\t{stem}\t200\tMiss\t1000\n"
+        ));
+    }
+    log
+}
+
+/// Five requests at two locations TINY (edges IAD1, IAD2) does not have:
+/// SEA19-C1 on lines 3, 4 and 6, LHR62-C2 on lines 5 and 7.
+const FIVE_AT_TWO_LOCATIONS: [(u32, &str, &str); 5] = [
+    (0, "SEA19-C1", "/s/1"),
+    (1, "SEA19-C1", "/s/1"),
+    (2, "LHR62-C2", "/s/2"),
+    (3, "SEA19-C1", "/s/1"),
+    (4, "LHR62-C2", "/s/2"),
+];
+
+/// Issue 13, item 8: a first line that was blank sent a log to the CSV
+/// reader, which panicked on it.
+#[test]
+fn traces_whose_first_line_is_blank_are_detected_and_replayed() {
+    let dir = temp_dir("blank-first-line");
+    let log = dir.join("access.log");
+    std::fs::write(&log, format!("\n{}", access_log(&FIVE_AT_TWO_LOCATIONS))).unwrap();
+    let replay = |trace: &std::path::Path| {
+        let (code, out, err) =
+            cdnsim(&["replay", trace.to_str().unwrap(), "--cache-size", "1 MiB", "--format", "json"]);
+        assert_eq!(code, 0, "{err}");
+        json(&out)
+    };
+    // One cache: /s/1 misses then hits twice, /s/2 misses then hits.
+    let v = replay(&log);
+    assert_eq!(counts(&v), (5, 3, 5000, 3000), "{v}");
+    assert_eq!(v["trace"]["malformed"]["count"], 0, "{v}");
+    // A CSV trace: blank lines, then the header, then a, a, b: one hit.
+    let csv = dir.join("t.csv");
+    std::fs::write(&csv, "\n \r\ntime,obj_id,obj_size\n0,a,10\n1,a,10\n\n2,b,10\n").unwrap();
+    assert_eq!(counts(&replay(&csv)), (3, 1, 30, 10));
+}
