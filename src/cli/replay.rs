@@ -22,7 +22,8 @@ use std::process::ExitCode;
 #[derive(Debug, Clone, clap::Args)]
 pub struct TraceArgs {
     /// The trace's format [default: `cloudfront-log` when the first line that is not blank starts with
-    /// `#Version` or `#Fields`, else `csv`].
+    /// `#Version` or `#Fields`, else `csv`]. RTMP distribution logs and real-time logs are
+    /// recognised and refused.
     #[arg(long, value_enum)]
     pub trace_format: Option<TraceFormat>,
     /// CSV: the time column, a number from 1 or a header name [default: `time`/`timestamp`, else 1].

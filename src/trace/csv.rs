@@ -9,7 +9,7 @@
 //! works on bytes in the line buffer: nothing is allocated per line.
 
 use super::lines::{Lines, ReadProgress};
-use super::{Malformed, MalformedLines, TraceError, TraceReader, TraceRecord, parse_u64, shown};
+use super::{Malformed, MalformedLines, TraceError, TraceReader, TraceRecord, detect, parse_u64, shown};
 use crate::http::Method;
 use std::path::Path;
 
@@ -541,8 +541,15 @@ impl CsvReader {
                 continue;
             }
             if self.at_file_start {
-                // A file's first line with text: maybe a header.
+                // A file's first line with text: maybe a header, maybe not CSV at all.
                 self.at_file_start = false;
+                let (file, number) = (self.lines.file(), self.lines.line_number());
+                if detect::is_log_header(line) {
+                    return Err(detect::log_as_csv(file, number));
+                }
+                if delimiter != b'\t' && detect::is_realtime_record(line) {
+                    return Err(detect::realtime_log(file, number));
+                }
                 let owned = line.to_vec();
                 let all: Vec<&[u8]> = owned.split(|&b| b == delimiter).collect();
                 let header = self.is_header(&all);
@@ -1091,5 +1098,28 @@ mod tests {
         assert_eq!(read_all(&mut reader), vec![(1_000_000, "10".into(), 100), (2_000_000, "11".into(), 110)]);
         assert_eq!(reader.malformed().count, 0);
         std::fs::remove_dir_all(&dir).unwrap();
+    }
+
+    #[test]
+    fn an_access_log_or_a_real_time_log_read_as_csv_is_refused_naming_the_line() {
+        let err = read_text("\n#Version: 1.0\n#Fields: date time cs-uri-stem\n", CsvOptions::default()).unwrap_err();
+        let text = err.to_string();
+        assert!(text.starts_with("t.csv:2: this is a CloudFront access log"), "{text}");
+        assert!(text.contains("(fix: leave out --trace-format csv"), "{text}");
+        // A real-time log: a millisecond Unix time, then tab-separated fields.
+        let realtime = "1600000000.123\t192.0.2.1\t0.001\t200\t1000\tGET\thttps\td111.cloudfront.net\t/a.js\n";
+        let text = read_text(realtime, CsvOptions::default()).unwrap_err().to_string();
+        assert!(text.starts_with("t.csv:1: this looks like a CloudFront real-time log"), "{text}");
+        assert!(text.contains("standard access logs") && text.contains("--delimiter tab"), "{text}");
+        // With a tab delimiter it is the tab-separated CSV it was said to
+        // be: time 1600000000.123 s, id /a.js (column 9), size 1000 (column 5).
+        let tabs = CsvOptions {
+            delimiter: b'\t',
+            id: Some(Column::Index(8)),
+            size: Some(Column::Index(4)),
+            ..CsvOptions::default()
+        };
+        let (got, _) = read_text(realtime, tabs).unwrap();
+        assert_eq!(got, vec![(1_600_000_000_123_000, "/a.js".into(), 1000)]);
     }
 }

@@ -6,7 +6,8 @@
 //! - [`csv`]: `timestamp,obj_id,obj_size` traces with column mapping.
 //! - [`cloudfront_log`]: the tab-separated W3C format with `#Version` and
 //!   `#Fields` headers.
-//! - [`detect`]: which reader a file goes to.
+//! - [`detect`]: which reader a file goes to, and the CloudFront formats
+//!   refused with what to give instead (RTMP and real-time logs).
 //! - [`source`]: a reader as the engine's `RequestSource`: trace ids become
 //!   dense object numbers, trace time becomes simulated time.
 //!
@@ -71,6 +72,9 @@ pub enum TraceError {
     Malformed(Malformed),
     #[error("{}: {reason}", file.display())]
     BadLayout { file: PathBuf, reason: String },
+    /// A file in a format cdnsim recognises but does not replay.
+    #[error("{}:{line}: {what} (fix: {fix})", file.display())]
+    Unsupported { file: PathBuf, line: u64, what: String, fix: String },
 }
 
 /// One request read from a trace, borrowed from the reader's line buffer.

@@ -403,6 +403,28 @@ const FIVE_AT_TWO_LOCATIONS: [(u32, &str, &str); 5] = [
     (4, "LHR62-C2", "/s/2"),
 ];
 
+/// (exit code, stdout, stderr) of `cdnsim run TINY --trace LOG --out DIR/results` plus `extra`
+/// (and `--format json` unless `extra` gives a format).
+fn run_tiny_on(dir: &std::path::Path, log: &std::path::Path, extra: &[&str]) -> (i32, String, String) {
+    let scenario = dir.join("tiny.toml");
+    std::fs::write(&scenario, crate::support::TINY).unwrap();
+    let out = dir.join("results");
+    let mut args = vec![
+        "run",
+        scenario.to_str().unwrap(),
+        "--trace",
+        log.to_str().unwrap(),
+        "--out",
+        out.to_str().unwrap(),
+        "--no-progress",
+    ];
+    if !extra.contains(&"--format") {
+        args.extend(["--format", "json"]);
+    }
+    args.extend_from_slice(extra);
+    cdnsim(&args)
+}
+
 /// Issue 13, item 8: a first line that was blank sent a log to the CSV
 /// reader, which panicked on it.
 #[test]
@@ -424,4 +446,40 @@ fn traces_whose_first_line_is_blank_are_detected_and_replayed() {
     let csv = dir.join("t.csv");
     std::fs::write(&csv, "\n \r\ntime,obj_id,obj_size\n0,a,10\n1,a,10\n\n2,b,10\n").unwrap();
     assert_eq!(counts(&replay(&csv)), (3, 1, 30, 10));
+}
+
+/// Issue 13, item 12: an RTMP log was replayed as GETs with running byte
+/// counts, and a real-time log was a malformed line per record.
+#[test]
+fn rtmp_and_real_time_logs_are_refused_naming_file_line_and_fix() {
+    let dir = temp_dir("refused-formats");
+    let rtmp = dir.join("rtmp.log");
+    std::fs::write(
+        &rtmp,
+        "#Version: 1.0\n#Fields: date time x-edge-location c-ip x-event sc-bytes x-cf-status x-cf-client-id \
+         cs-uri-stem cs-uri-query c-referrer x-page-url c-user-agent x-sname x-sname-query x-file-ext x-sid\n\
+         2010-03-12\t23:51:20\tSEA4\t192.0.2.147\tconnect\t2014\tOK\tbfd8a98bee0840d9b871b7f6ade9908f\t\
+         rtmp://s5c39gqb8ow64r.cloudfront.net/cfx/st\tkey=value\thttp://player.example.com/player.swf\t\
+         http://www.example.com/video\tLNX%2010,0,32,18\t-\t-\t-\t-\n",
+    )
+    .unwrap();
+    let realtime = dir.join("realtime.log");
+    std::fs::write(
+        &realtime,
+        "1600000000.123\t192.0.2.1\t0.001\t200\t1000\tGET\thttps\td111111abcdef8.cloudfront.net\t/a.js\n",
+    )
+    .unwrap();
+    for (trace, expected) in [
+        (&rtmp, "rtmp.log:2: this is a CloudFront RTMP streaming distribution log"),
+        (&realtime, "realtime.log:1: this looks like a CloudFront real-time log"),
+    ] {
+        let (code, _, err) = run_tiny_on(&dir, trace, &[]);
+        assert_eq!(code, 2, "{err}");
+        assert!(err.contains(expected), "{err}");
+        assert!(err.contains("(fix: replay CloudFront standard access logs"), "{err}");
+        assert!(!dir.join("results").exists());
+        let (code, _, err) = cdnsim(&["replay", trace.to_str().unwrap(), "--cache-size", "1 MiB"]);
+        assert_eq!(code, 2, "{err}");
+        assert!(err.contains(expected), "{err}");
+    }
 }
