@@ -314,8 +314,12 @@ impl TraceReader for CloudFrontLogReader {
         self.lines.progress_handle()
     }
 
-    fn reject_last(&mut self, reason: String) -> Result<(), TraceError> {
-        self.malformed_line(reason)
+    fn place(&self) -> (&Path, u64) {
+        (self.lines.file(), self.lines.line_number())
+    }
+
+    fn strict(&self) -> bool {
+        self.strict
     }
 }
 

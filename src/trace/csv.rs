@@ -649,8 +649,12 @@ impl TraceReader for CsvReader {
         self.lines.progress_handle()
     }
 
-    fn reject_last(&mut self, reason: String) -> Result<(), TraceError> {
-        self.malformed_line(reason)
+    fn place(&self) -> (&Path, u64) {
+        (self.lines.file(), self.lines.line_number())
+    }
+
+    fn strict(&self) -> bool {
+        self.options.strict
     }
 }
 

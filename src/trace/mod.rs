@@ -10,6 +10,7 @@
 //!   refused with what to give instead (RTMP and real-time logs).
 //! - [`source`]: a reader as the engine's `RequestSource`: trace ids become
 //!   dense object numbers, trace time becomes simulated time.
+//! - [`edge_map`]: a log's edge locations onto the scenario's edges.
 //!
 //! Blank lines (nothing but whitespace) are skipped everywhere. Malformed
 //! lines never stop a run unless asked: [`MalformedLines`] counts them and
@@ -18,6 +19,7 @@
 pub mod cloudfront_log;
 pub mod csv;
 pub mod detect;
+pub mod edge_map;
 pub mod ids;
 pub mod lines;
 pub mod report;
@@ -75,6 +77,17 @@ pub enum TraceError {
     /// A file in a format cdnsim recognises but does not replay.
     #[error("{}:{line}: {what} (fix: {fix})", file.display())]
     Unsupported { file: PathBuf, line: u64, what: String, fix: String },
+    /// The trace was read to its end and no request came of it.
+    #[error("{}: no request was replayed: {problem} (fix: {fix})", place(file, *line))]
+    NothingReplayed { file: PathBuf, line: Option<u64>, problem: String, fix: String },
+}
+
+/// `file:line`, or `file` alone.
+fn place(file: &std::path::Path, line: Option<u64>) -> String {
+    match line {
+        Some(line) => format!("{}:{line}", file.display()),
+        None => file.display().to_string(),
+    }
 }
 
 /// One request read from a trace, borrowed from the reader's line buffer.
@@ -169,9 +182,11 @@ pub trait TraceReader {
     fn progress(&self) -> lines::ReadProgress;
     /// The same, readable while something else owns the reader.
     fn progress_handle(&self) -> lines::ProgressHandle;
-    /// Counts the line of the last record as malformed after all (its data
-    /// did not fit the scenario); with `strict`, an error.
-    fn reject_last(&mut self, reason: String) -> Result<(), TraceError>;
+    /// The file and line (from 1) of the last record, or of the last line
+    /// read.
+    fn place(&self) -> (&std::path::Path, u64);
+    /// Whether the reader stops at the first malformed line.
+    fn strict(&self) -> bool;
 }
 
 /// A line of nothing but whitespace (or nothing), skipped by every reader.

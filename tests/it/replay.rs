@@ -239,7 +239,8 @@ fn run_with_a_log_maps_edge_locations_by_name() {
     // SEA19-C1 served six requests, IAD89-C2 two.
     assert!(requests_at("SEA19").contains(",6,"), "{tiers}");
     assert!(requests_at("IAD89").contains(",2,"), "{tiers}");
-    // A location the scenario does not have makes the line malformed.
+    // A location the scenario does not have: its lines are skipped and
+    // counted by location, apart from the malformed ones.
     std::fs::write(&scenario, crate::support::TINY.replace("\"IAD1\"", "\"SEA19\"")).unwrap();
     let (code, out, err) = cdnsim(&[
         "run",
@@ -252,8 +253,22 @@ fn run_with_a_log_maps_edge_locations_by_name() {
         "json",
     ]);
     assert_eq!(code, 0, "{err}");
-    assert_eq!(json(&out)["trace"]["malformed"]["count"], 4, "{err}");
-    assert!(err.contains("edge location \"IAD89-C2\" is not in the scenario's topology"), "{err}");
+    let v = json(&out);
+    // The 8 records: 6 at SEA19-C1 (replayed at SEA19), 2 at IAD89-C2 (lines
+    // 5 and 8 of the first file; no IAD89 edge now). The 2 malformed lines
+    // (a short record, a BREW) are counted as before, apart.
+    assert_eq!(v["requests_simulated"], 6, "{v}");
+    assert_eq!(v["trace"]["malformed"]["count"], 2, "{err}");
+    let unknown = &v["trace"]["unknown_locations"];
+    assert_eq!(unknown["lines"], 2, "{unknown}");
+    assert_eq!(unknown["by_location"][0]["location"], "IAD89-C2", "{unknown}");
+    assert_eq!(unknown["by_location"][0]["lines"], 2, "{unknown}");
+    assert_eq!(unknown["by_location"][0]["line"], 5, "{unknown}");
+    assert!(err.contains("2 lines skipped at 1 edge location not in the scenario"), "{err}");
+    assert!(
+        err.contains("IAD89-C2: 2 lines, the first at ") && err.contains("E2EXAMPLE.2019-12-13-22.0001:5"),
+        "{err}"
+    );
 }
 
 #[test]
@@ -425,6 +440,130 @@ fn run_tiny_on(dir: &std::path::Path, log: &std::path::Path, extra: &[&str]) -> 
     cdnsim(&args)
 }
 
+/// The row of `tiers.csv` for one edge: (requests, hits).
+fn edge_row(results: &std::path::Path, edge: &str) -> (u64, u64) {
+    let tiers = std::fs::read_to_string(results.join("tiers.csv")).unwrap();
+    let row = tiers.lines().find(|l| l.starts_with(&format!("edge,{edge},"))).unwrap_or_else(|| panic!("{tiers}"));
+    let cells: Vec<&str> = row.split(',').collect();
+    (cells[3].parse().unwrap(), cells[4].parse().unwrap())
+}
+
+/// Issue 13, item 11: a log none of whose locations is in the scenario was
+/// skipped line by line and the run exited 0 with 0 requests.
+#[test]
+fn a_log_at_locations_the_scenario_lacks_is_an_error_and_all_edge_maps_it_onto_one() {
+    let dir = temp_dir("unknown-locations");
+    let log = dir.join("access.log");
+    std::fs::write(&log, access_log(&FIVE_AT_TWO_LOCATIONS)).unwrap();
+    let (code, out, err) = run_tiny_on(&dir, &log, &[]);
+    assert_eq!(code, 2, "{out}{err}");
+    // Named: the file and line of the commonest location's first line, each
+    // location with its count and first line, the scenario's edges, the fix.
+    assert!(err.contains("access.log:3: no request was replayed"), "{err}");
+    assert!(err.contains("is one of the scenario's (IAD1, IAD2)"), "{err}");
+    assert!(err.contains("skipped 3 lines at SEA19-C1 (first at ") && err.contains("access.log:3)"), "{err}");
+    assert!(err.contains("2 lines at LHR62-C2 (first at ") && err.contains("access.log:5)"), "{err}");
+    assert!(err.contains("fix: --edge-map all=IAD1 replays every line at IAD1"), "{err}");
+    assert!(err.contains("--edge-map SEA19-C1=IAD1 maps one location"), "{err}");
+    // No edge's name starts with SEA or LHR, so `airport` would not help and is not offered.
+    assert!(!err.contains("airport"), "{err}");
+    assert!(!dir.join("results").exists(), "no results may be written");
+
+    // all=IAD2: the 5 lines replay at IAD2, none at IAD1. IAD2's cache
+    // (3000 B) holds both 1000-byte objects: /s/1 misses then hits twice,
+    // /s/2 misses then hits, so 3 hits and 2 misses (a miss is over long
+    // before the next request, a second later: 100 ms).
+    let (code, out, err) = run_tiny_on(&dir, &log, &["--edge-map", "all=IAD2"]);
+    assert_eq!(code, 0, "{err}");
+    let v = json(&out);
+    assert_eq!((v["requests"].as_u64(), v["hits"].as_u64(), v["misses"].as_u64()), (Some(5), Some(3), Some(2)), "{v}");
+    assert_eq!(v["trace"]["unknown_locations"]["lines"], 0, "{v}");
+    assert_eq!(edge_row(&dir.join("results"), "IAD2"), (5, 3));
+    assert_eq!(edge_row(&dir.join("results"), "IAD1"), (0, 0));
+}
+
+#[test]
+fn airport_codes_and_pairs_map_locations_and_the_rest_are_skipped_and_counted() {
+    let dir = temp_dir("edge-map-rules");
+    let log = dir.join("access.log");
+    let records = [
+        (0, "IAD12-C1", "/s/1"), // airport: IAD1, the first edge named IAD...; a miss
+        (1, "IAD55-C3", "/s/1"), // airport: IAD1; an edge hit
+        (2, "SEA19-C1", "/s/1"), // the pair SEA19=IAD2: an edge miss, a hit in the shared regional cache
+        (3, "FRA56-P7", "/s/2"), // no rule: skipped (line 6)
+        (4, "FRA56-P7", "/s/2"), // skipped
+        (5, "IAD12-C1", "/s/1"), // IAD1: an edge hit
+    ];
+    std::fs::write(&log, access_log(&records)).unwrap();
+    // Without a map no location is an edge's name: an error, and as an edge's
+    // name starts with IAD the fix offers `airport` (IAD12-C1, the commonest, to IAD1).
+    let (code, _, err) = run_tiny_on(&dir, &log, &[]);
+    assert_eq!(code, 2, "{err}");
+    assert!(err.contains("access.log:3: no request was replayed"), "{err}");
+    assert!(err.contains("--edge-map airport replays IAD12-C1 at IAD1 (by its airport code)"), "{err}");
+    let (code, out, err) = run_tiny_on(&dir, &log, &["--edge-map", "airport,SEA19=IAD2"]);
+    assert_eq!(code, 0, "{err}");
+    let v = json(&out);
+    // 6 lines, 2 skipped: 4 requests; hits: the two IAD1 edge hits and the
+    // regional hit (a Hit, as CloudFront logs it); the one miss went to the origin.
+    assert_eq!((v["requests"].as_u64(), v["hits"].as_u64(), v["misses"].as_u64()), (Some(4), Some(3), Some(1)), "{v}");
+    assert_eq!(v["origin_requests"], 1, "{v}");
+    assert_eq!(edge_row(&dir.join("results"), "IAD1"), (3, 2));
+    assert_eq!(edge_row(&dir.join("results"), "IAD2"), (1, 0));
+    let unknown = &v["trace"]["unknown_locations"];
+    assert_eq!(unknown["lines"], 2, "{unknown}");
+    assert_eq!(unknown["by_location"].as_array().unwrap().len(), 1, "{unknown}");
+    assert_eq!(
+        (unknown["by_location"][0]["location"].as_str(), unknown["by_location"][0]["line"].as_u64()),
+        (Some("FRA56-P7"), Some(6))
+    );
+    assert!(err.contains("2 lines skipped at 1 edge location not in the scenario"), "{err}");
+    assert!(err.contains("FRA56-P7: 2 lines, the first at ") && err.contains("access.log:6"), "{err}");
+    // The table says so too.
+    let (code, table, _) =
+        run_tiny_on(&dir, &log, &["--edge-map", "airport", "--edge-map", "SEA19=IAD2", "--format", "table"]);
+    assert_eq!(code, 0);
+    assert!(table.contains("2 lines skipped at edge locations not in the scenario"), "{table}");
+}
+
+#[test]
+fn strict_stops_at_the_first_unknown_location_with_the_fix() {
+    let dir = temp_dir("unknown-strict");
+    let log = dir.join("access.log");
+    std::fs::write(&log, access_log(&FIVE_AT_TWO_LOCATIONS)).unwrap();
+    let (code, _, err) = run_tiny_on(&dir, &log, &["--strict"]);
+    assert_eq!(code, 2, "{err}");
+    assert!(err.contains("access.log:3: edge location \"SEA19-C1\" is not in the scenario's topology"), "{err}");
+    assert!(err.contains("fix: --edge-map all=IAD1"), "{err}");
+    assert!(!dir.join("results").exists());
+}
+
+#[test]
+fn a_bad_edge_map_is_refused_naming_the_rule_and_nothing_is_written() {
+    let dir = temp_dir("edge-map-bad");
+    let log = dir.join("access.log");
+    std::fs::write(&log, access_log(&FIVE_AT_TWO_LOCATIONS)).unwrap();
+    for (rule, expected) in [
+        (
+            "all=NOPE",
+            "--edge-map names \"NOPE\", which is not an edge location of the scenario (its edges: IAD1, IAD2)",
+        ),
+        ("SEA19-C1=IAD9", "--edge-map names \"IAD9\""),
+        ("all=IAD1,airport", "all=IAD1 sends every request to IAD1, so it cannot be combined with airport"),
+        ("IAD1", "\"IAD1\" is not an edge map rule: give all=EDGE, airport, or LOCATION=EDGE"),
+    ] {
+        let (code, _, err) = run_tiny_on(&dir, &log, &["--edge-map", rule]);
+        assert_eq!(code, 2, "{rule}: {err}");
+        assert!(err.contains(expected), "{rule}: {err}");
+        assert!(!dir.join("results").exists(), "{rule}");
+    }
+    // Without a trace there is nothing to map.
+    let scenario = dir.join("tiny.toml");
+    let (code, _, err) = cdnsim(&["run", scenario.to_str().unwrap(), "--edge-map", "all=IAD1"]);
+    assert_eq!(code, 2);
+    assert!(err.contains("--trace"), "{err}");
+}
+
 /// Issue 13, item 8: a first line that was blank sent a log to the CSV
 /// reader, which panicked on it.
 #[test]
@@ -482,4 +621,20 @@ fn rtmp_and_real_time_logs_are_refused_naming_file_line_and_fix() {
         assert_eq!(code, 2, "{err}");
         assert!(err.contains(expected), "{err}");
     }
+}
+
+#[test]
+fn a_trace_with_no_request_in_it_is_an_error_saying_why() {
+    let dir = temp_dir("nothing-replayed");
+    let empty = dir.join("empty.log");
+    std::fs::write(&empty, access_log(&[])).unwrap();
+    let (code, _, err) = run_tiny_on(&dir, &empty, &[]);
+    assert_eq!(code, 2, "{err}");
+    assert!(err.contains("empty.log: no request was replayed: the trace holds no records"), "{err}");
+    let bad = dir.join("bad.csv");
+    std::fs::write(&bad, "time,obj_id,obj_size\n1,a\nx,b,1\n").unwrap();
+    let (code, _, err) = run_tiny_on(&dir, &bad, &[]);
+    assert_eq!(code, 2, "{err}");
+    assert!(err.contains("bad.csv:2: no request was replayed: all 2 lines with a record are malformed"), "{err}");
+    assert!(!dir.join("results").exists());
 }
