@@ -1126,4 +1126,20 @@ mod tests {
         let (got, _) = read_text(realtime, tabs).unwrap();
         assert_eq!(got, vec![(1_600_000_000_123_000, "/a.js".into(), 1000)]);
     }
+
+    /// The input `fuzz/fuzz_targets/trace_csv.rs` found in its first 40 runs
+    /// (from an empty corpus) with the blank-line fix undone: option byte
+    /// 0x21 (tab delimiter, microseconds), then an empty line 1 and
+    /// `\xcd\0` on line 2. It panicked ("resolved on the first line"); now
+    /// line 2 is the first line with text, not a header, and as one field
+    /// where the layout needs three it is malformed: no record, 1 malformed.
+    #[test]
+    fn fuzz_crash_a_blank_line_then_one_field() {
+        let options = CsvOptions { delimiter: b'\t', time_unit: TimeUnit::Micros, ..CsvOptions::default() };
+        let mut reader = CsvReader::from_bytes(Path::new("crash.csv"), b"\n\xcd\0".to_vec(), options);
+        assert!(reader.next_record().unwrap().is_none());
+        let m = reader.malformed();
+        assert_eq!((m.count, m.first[0].line), (1, 2));
+        assert!(m.first[0].reason.contains("1 fields, the layout needs at least 3"), "{}", m.first[0]);
+    }
 }
