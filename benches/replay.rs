@@ -88,7 +88,8 @@ fn bench_trace(path: &Path, capacities: &[&str], policy: EvictionPolicy, input: 
         for _ in 0..RUNS {
             let started = Instant::now();
             let cpu_started = cpu_seconds();
-            let (report, stats) = run_trace(&scenario, 0, path, input, None, true).expect("the trace replays");
+            let edges = cdnsim::trace::edge_map::EdgeMap::default();
+            let (report, stats) = run_trace(&scenario, 0, path, input, &edges, None, true).expect("the trace replays");
             let secs = started.elapsed().as_secs_f64();
             rates.push(stats.requests as f64 / secs);
             if let (Some(a), Some(b)) = (cpu_started, cpu_seconds()) {

@@ -119,6 +119,17 @@ pub struct RunArgs {
     pub trace: Option<PathBuf>,
     #[command(flatten)]
     pub trace_input: replay::TraceArgs,
+    /// Map the log's edge locations (x-edge-location, e.g. IAD89-C1) onto the scenario's edges.
+    ///
+    /// RULE is `all=EDGE` (every request replays at EDGE, a CSV trace's too), `airport` (a location replays at the
+    /// first edge, in the scenario's order, whose name starts with its 3-letter airport code:
+    /// IAD89-C1 at IAD1), or `LOCATION=EDGE` (IAD89-C1=IAD1; IAD89=IAD1 maps every IAD89-*).
+    /// Repeat the option or separate rules with commas. Pairs come first, then the location's own
+    /// name (IAD89-C1 replays at an edge named IAD89-C1 or IAD89 with no rule), then `airport`;
+    /// `all=` stands alone. Lines at locations still unknown are skipped and counted, and a trace
+    /// of which no request is left is an error.
+    #[arg(long, value_name = "RULE", value_delimiter = ',', requires = "trace")]
+    pub edge_map: Vec<crate::trace::edge_map::EdgeMapRule>,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
@@ -183,9 +194,12 @@ fn run_scenario(args: RunArgs) -> anyhow::Result<ExitCode> {
     let seed = args.seed.unwrap_or(scenario.simulation.seed);
     let out = args.out.clone().unwrap_or_else(|| PathBuf::from("results").join(&scenario.name));
     if let Some(trace) = &args.trace {
+        let edges =
+            crate::trace::edge_map::EdgeMap::new(&args.edge_map).map_err(|e| anyhow::anyhow!("--edge-map: {e}"))?;
         let started = std::time::Instant::now();
+        let input = &args.trace_input;
         let (report, stats) =
-            replay::run_trace(&scenario, seed, trace, &args.trace_input, args.requests, args.no_progress)?;
+            replay::run_trace(&scenario, seed, trace, input, &edges, args.requests, args.no_progress)?;
         return replay::finish(&report, &scenario, &stats, Some(&out), args.format, started.elapsed());
     }
     let bar = progress::for_run(&scenario, args.no_progress);

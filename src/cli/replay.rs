@@ -11,6 +11,8 @@ use crate::report;
 use crate::scenario::Scenario;
 use crate::trace::cloudfront_log::CloudFrontLogReader;
 use crate::trace::csv::{Column, CsvOptions, CsvReader, TimeUnit};
+use crate::trace::detect::{TraceFormat, detect_format};
+use crate::trace::edge_map::EdgeMap;
 use crate::trace::source::{TraceSource, TraceStats};
 use crate::trace::{TraceReader, report as trace_report};
 use anyhow::Context;
@@ -20,8 +22,9 @@ use std::process::ExitCode;
 /// How to read a trace file (shared by `replay` and `run --trace`).
 #[derive(Debug, Clone, clap::Args)]
 pub struct TraceArgs {
-    /// The trace's format [default: `cloudfront-log` when the first line starts with `#Version` or
-    /// `#Fields`, else `csv`].
+    /// The trace's format [default: `cloudfront-log` when the first line that is not blank starts with
+    /// `#Version` or `#Fields`, else `csv`]. RTMP distribution logs and real-time logs are
+    /// recognised and refused.
     #[arg(long, value_enum)]
     pub trace_format: Option<TraceFormat>,
     /// CSV: the time column, a number from 1 or a header name [default: `time`/`timestamp`, else 1].
@@ -48,17 +51,10 @@ pub struct TraceArgs {
     /// CSV: the unit of the time column.
     #[arg(long, value_enum, default_value = "s")]
     pub time_unit: TimeUnit,
-    /// Stop at the first malformed line (exit status 2) instead of skipping and counting it.
+    /// Stop at the first malformed line, or line at an edge location the scenario lacks (exit
+    /// status 2), instead of skipping and counting it.
     #[arg(long)]
     pub strict: bool,
-}
-
-#[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
-pub enum TraceFormat {
-    /// `timestamp,obj_id,obj_size` (see the column options).
-    Csv,
-    /// CloudFront standard access logs (W3C, tab-separated, `#Fields` header).
-    CloudfrontLog,
 }
 
 #[derive(Debug, clap::Args)]
@@ -172,17 +168,21 @@ pub fn run_replay(args: ReplayArgs) -> anyhow::Result<ExitCode> {
     let text = replay_scenario(&name, capacity, args.policy, args.ttl.as_deref());
     let scenario = Scenario::from_toml_str(Path::new("replay.toml"), &text, &[])?;
     let started = std::time::Instant::now();
-    let (report, stats) = run_trace(&scenario, 0, &args.trace, &args.input, args.requests, args.no_progress)?;
+    let edges = EdgeMap::default();
+    let (report, stats) = run_trace(&scenario, 0, &args.trace, &args.input, &edges, args.requests, args.no_progress)?;
     let elapsed = started.elapsed();
     finish(&report, &scenario, &stats, args.out.as_deref(), args.format, elapsed)
 }
 
-/// Runs `scenario` on the trace at `path` instead of its synthetic traffic.
+/// Runs `scenario` on the trace at `path` instead of its synthetic traffic,
+/// its edge locations mapped by `edges`. A trace that replays no request is
+/// an error.
 pub fn run_trace(
     scenario: &Scenario,
     seed: u64,
     path: &Path,
     input: &TraceArgs,
+    edges: &EdgeMap,
     limit: Option<u64>,
     no_progress: bool,
 ) -> anyhow::Result<(Report, TraceStats)> {
@@ -190,38 +190,38 @@ pub fn run_trace(
         Some(f) => f,
         None => detect_format(path)?,
     };
+    let run = Run { scenario, seed, edges, limit, no_progress };
     match format {
-        TraceFormat::Csv => {
-            let reader = CsvReader::open(path, input.csv_options()?)?;
-            run_reader(reader, false, scenario, seed, limit, no_progress)
-        }
-        TraceFormat::CloudfrontLog => {
-            let reader = CloudFrontLogReader::open(path, input.strict)?;
-            run_reader(reader, true, scenario, seed, limit, no_progress)
-        }
+        TraceFormat::Csv => run.reader(CsvReader::open(path, input.csv_options()?)?, false),
+        TraceFormat::CloudfrontLog => run.reader(CloudFrontLogReader::open(path, input.strict)?, true),
     }
 }
 
-fn run_reader<R: TraceReader>(
-    reader: R,
-    match_paths: bool,
-    scenario: &Scenario,
+/// What a trace run takes besides its reader.
+struct Run<'a> {
+    scenario: &'a Scenario,
     seed: u64,
+    edges: &'a EdgeMap,
     limit: Option<u64>,
     no_progress: bool,
-) -> anyhow::Result<(Report, TraceStats)> {
-    let mut source = TraceSource::new(reader, scenario, seed, match_paths);
-    if let Some(n) = limit {
-        source = source.with_limit(n);
+}
+
+impl Run<'_> {
+    fn reader<R: TraceReader>(&self, reader: R, match_paths: bool) -> anyhow::Result<(Report, TraceStats)> {
+        let (scenario, seed) = (self.scenario, self.seed);
+        let mut source = TraceSource::new(reader, scenario, seed, match_paths)
+            .with_edge_map(self.edges, scenario)
+            .map_err(anyhow::Error::msg)?;
+        if let Some(n) = self.limit {
+            source = source.with_limit(n);
+        }
+        let catalog = Catalog::for_trace(scenario, seed, source.expected_objects());
+        let bar = progress::for_trace(&scenario.name, source.progress_handle(), self.no_progress);
+        let report = engine::run_with(scenario, seed, catalog, &mut source, &mut |_| bar.update());
+        bar.finish();
+        let stats = source.finish()?;
+        Ok((report?, stats))
     }
-    let catalog = Catalog::for_trace(scenario, seed, source.expected_objects());
-    let bar = progress::for_trace(&scenario.name, source.progress_handle(), no_progress);
-    let report = engine::run_with(scenario, seed, catalog, &mut source, &mut |_| bar.update());
-    bar.finish();
-    if let Some(error) = source.take_error() {
-        return Err(error.into());
-    }
-    Ok((report?, source.stats()))
 }
 
 impl TraceArgs {
@@ -245,13 +245,6 @@ impl TraceArgs {
     }
 }
 
-/// An access log starts with `#Version` or `#Fields`; anything else is read as CSV.
-fn detect_format(path: &Path) -> anyhow::Result<TraceFormat> {
-    let mut lines = crate::trace::lines::Lines::open(path)?;
-    let log = lines.advance()? && (lines.line().starts_with(b"#Version") || lines.line().starts_with(b"#Fields"));
-    Ok(if log { TraceFormat::CloudfrontLog } else { TraceFormat::Csv })
-}
-
 /// Prints the malformed lines, writes the files (if asked) and the summary.
 pub fn finish(
     report: &Report,
@@ -262,6 +255,7 @@ pub fn finish(
     elapsed: std::time::Duration,
 ) -> anyhow::Result<ExitCode> {
     warn_malformed(stats);
+    warn_unknown_locations(stats);
     report::intervals_fit(report, scenario).map_err(|e| anyhow::anyhow!(e))?;
     let trace = trace_report::trace_json(stats, &report.metrics.result_comparison);
     if let Some(out) = out {
@@ -289,6 +283,12 @@ pub fn finish(
                 stats.malformed.count,
                 stats.out_of_order
             );
+            if stats.unknown_locations.lines > 0 {
+                outln!(
+                    "  trace: {} lines skipped at edge locations not in the scenario",
+                    stats.unknown_locations.lines
+                );
+            }
             if let Some(types) = trace.get("result_types") {
                 outln!(
                     "  result type agrees with the log for {:.2}% of requests",
@@ -311,5 +311,27 @@ fn warn_malformed(stats: &TraceStats) {
     eprintln!("cdnsim: warning: {} malformed lines skipped (--strict stops at the first); the first:", m.count);
     for line in &m.first {
         eprintln!("  {line}");
+    }
+}
+
+/// How many skipped locations the warning lists.
+const LOCATIONS_SHOWN: usize = 5;
+
+fn warn_unknown_locations(stats: &TraceStats) {
+    let unknown = &stats.unknown_locations;
+    if unknown.lines == 0 {
+        return;
+    }
+    let plural = |n: u64, word: &str| if n == 1 { format!("1 {word}") } else { format!("{n} {word}s") };
+    eprintln!(
+        "cdnsim: warning: {} skipped at {} not in the scenario (map them with --edge-map; see --help):",
+        plural(unknown.lines, "line"),
+        plural(unknown.by_location.len() as u64, "edge location")
+    );
+    for u in unknown.by_location.iter().take(LOCATIONS_SHOWN) {
+        eprintln!("  {}: {}, the first at {}:{}", u.location, plural(u.lines, "line"), u.file.display(), u.line);
+    }
+    if unknown.by_location.len() > LOCATIONS_SHOWN {
+        eprintln!("  and {} more locations (all of them are in the JSON)", unknown.by_location.len() - LOCATIONS_SHOWN);
     }
 }

@@ -19,9 +19,14 @@
 //! | `cs-uri-query` | `query` |
 //! | `sc-status` | `status` |
 //! | `x-edge-result-type` | `result_type` |
+//!
+//! Blank lines are skipped. An RTMP distribution's log (`#Fields` with
+//! `x-event`, or an `rtmp://` stem) and a real-time log (a record before
+//! any `#Fields` that starts with a millisecond Unix time) are refused with
+//! an error naming the line: see [`super::detect`].
 
 use super::lines::{Lines, ReadProgress};
-use super::{LoggedResult, Malformed, MalformedLines, TraceError, TraceReader, TraceRecord, parse_u64, shown};
+use super::{LoggedResult, Malformed, MalformedLines, TraceError, TraceReader, TraceRecord, detect, parse_u64, shown};
 use crate::http::Method;
 use std::path::Path;
 
@@ -95,14 +100,23 @@ struct Parsed {
 
 impl CloudFrontLogReader {
     pub fn open(path: &Path, strict: bool) -> Result<CloudFrontLogReader, TraceError> {
-        Ok(CloudFrontLogReader {
-            lines: Lines::open(path)?,
+        Ok(CloudFrontLogReader::from_lines(Lines::open(path)?, strict))
+    }
+
+    /// Reads `bytes` as the file `name` (see [`Lines::from_bytes`]).
+    pub fn from_bytes(name: &Path, bytes: Vec<u8>, strict: bool) -> CloudFrontLogReader {
+        CloudFrontLogReader::from_lines(Lines::from_bytes(name, bytes), strict)
+    }
+
+    fn from_lines(lines: Lines, strict: bool) -> CloudFrontLogReader {
+        CloudFrontLogReader {
+            lines,
             columns: None,
             strict,
             malformed: MalformedLines::default(),
             last_date: ([0; 10], 0),
             fields: Vec::with_capacity(40),
-        })
+        }
     }
 
     fn malformed_line(&mut self, reason: String) -> Result<(), TraceError> {
@@ -124,12 +138,17 @@ impl CloudFrontLogReader {
                 self.columns = None;
             }
             let line = self.lines.line();
-            if line.is_empty() {
+            if super::is_blank(line) {
                 continue;
             }
             if line[0] == b'#' {
                 if let Some(names) = line.strip_prefix(b"#Fields:") {
-                    match Columns::from_fields_line(&String::from_utf8_lossy(names)) {
+                    let names = String::from_utf8_lossy(names);
+                    if detect::is_rtmp_fields(&names) {
+                        let evidence = "its #Fields line names x-event and x-sname";
+                        return Err(detect::rtmp_log(self.lines.file(), self.lines.line_number(), evidence));
+                    }
+                    match Columns::from_fields_line(&names) {
                         Ok(columns) => self.columns = Some(columns),
                         Err(reason) => {
                             return Err(TraceError::BadLayout {
@@ -142,6 +161,9 @@ impl CloudFrontLogReader {
                 continue;
             }
             let Some(columns) = self.columns else {
+                if detect::is_realtime_record(line) {
+                    return Err(detect::realtime_log(self.lines.file(), self.lines.line_number()));
+                }
                 let reason = "a record before any #Fields line (is this a CloudFront access log?)".to_string();
                 self.malformed_line(reason)?;
                 continue;
@@ -158,6 +180,11 @@ impl CloudFrontLogReader {
             self.fields.push((start, line.len()));
             let outcome = parse_record(line, &self.fields, &columns, &mut self.last_date);
             match outcome {
+                Ok(parsed) if detect::is_rtmp_stem(&line[parsed.key.0..parsed.key.1]) => {
+                    let evidence =
+                        format!("cs-uri-stem {} is an RTMP stream", shown(&line[parsed.key.0..parsed.key.1]));
+                    return Err(detect::rtmp_log(self.lines.file(), self.lines.line_number(), &evidence));
+                }
                 Ok(parsed) => return Ok(Some(parsed)),
                 Err(reason) => self.malformed_line(reason)?,
             }
@@ -287,8 +314,12 @@ impl TraceReader for CloudFrontLogReader {
         self.lines.progress_handle()
     }
 
-    fn reject_last(&mut self, reason: String) -> Result<(), TraceError> {
-        self.malformed_line(reason)
+    fn place(&self) -> (&Path, u64) {
+        (self.lines.file(), self.lines.line_number())
+    }
+
+    fn strict(&self) -> bool {
+        self.strict
     }
 }
 
@@ -310,5 +341,65 @@ mod tests {
             parse_day(b"2019-12-13").unwrap() * 86_400 + 81_387,
             crate::units::parse_date("2019-12-13T22:36:27Z").unwrap()
         );
+    }
+
+    /// Reads `text` as the file `t.log`: (Unix seconds, stem) of each
+    /// record and the malformed count, or the error that stopped it.
+    fn read_log(text: &str) -> Result<(Vec<(i64, String)>, u64), TraceError> {
+        let mut reader = CloudFrontLogReader::from_bytes(Path::new("t.log"), text.as_bytes().to_vec(), false);
+        let mut out = Vec::new();
+        while let Some(r) = reader.next_record()? {
+            out.push((r.time_us / 1_000_000, String::from_utf8(r.key.to_vec()).unwrap()));
+        }
+        Ok((out, reader.malformed().count))
+    }
+
+    /// Issue 13, item 8: blank lines, before the header or between records.
+    #[test]
+    fn blank_lines_are_skipped_anywhere() {
+        let text = "\n \r\n#Version: 1.0\n\n#Fields: date time cs-uri-stem\n\t\n2019-12-13\t22:36:27\t/a\n   \n\
+                    2019-12-13\t22:36:28\t/b\n\r\n";
+        // 2019-12-13T22:36:27Z is Unix second 1576276587 (see above).
+        let expected = vec![(1_576_276_587, "/a".to_string()), (1_576_276_588, "/b".to_string())];
+        assert_eq!(read_log(text).unwrap(), (expected, 0));
+    }
+
+    /// Issue 13, item 12: an RTMP distribution's log was replayed as GETs
+    /// of the stream with its running byte counts.
+    #[test]
+    fn rtmp_logs_are_refused_at_their_fields_line_or_first_rtmp_stem() {
+        let rtmp = "#Version: 1.0\n#Fields: date time x-edge-location c-ip x-event sc-bytes x-cf-status \
+                    x-cf-client-id cs-uri-stem cs-uri-query c-referrer x-page-url c-user-agent x-sname \
+                    x-sname-query x-file-ext x-sid\n2010-03-12\t23:51:20\tSEA4\t192.0.2.147\tconnect\t2014\tOK\t\
+                    bfd8a98bee0840d9b871b7f6ade9908f\trtmp://s5c39gqb8ow64r.cloudfront.net/cfx/st\tkey=value\t\
+                    http://player.example.com/player.swf\thttp://www.example.com/video\tLNX%2010,0,32,18\t-\t-\t-\t-\n";
+        let text = read_log(rtmp).unwrap_err().to_string();
+        assert!(
+            text.starts_with(
+                "t.log:2: this is a CloudFront RTMP streaming distribution log (its #Fields line names x-event"
+            ),
+            "{text}"
+        );
+        assert!(text.contains("retired") && text.contains("(fix: replay CloudFront standard access logs"), "{text}");
+        // A #Fields line that looks standard: the rtmp:// stem on line 3 gives it away.
+        let stems = "#Version: 1.0\n#Fields: date time cs-uri-stem sc-bytes\n2010-03-12\t23:51:19\t/a\t10\n\
+                     2010-03-12\t23:51:20\trtmp://s5c39gqb8ow64r.cloudfront.net/cfx/st\t2014\n";
+        let text = read_log(stems).unwrap_err().to_string();
+        assert!(
+            text.starts_with("t.log:4: this is a CloudFront RTMP streaming distribution log (cs-uri-stem"),
+            "{text}"
+        );
+    }
+
+    /// Issue 13, item 12: a real-time log (no header) was a malformed line
+    /// per record.
+    #[test]
+    fn a_real_time_log_is_refused_at_its_first_record() {
+        let realtime = "\n1600000000.123\t192.0.2.1\t0.001\t200\t1000\tGET\thttps\td111.cloudfront.net\t/a.js\n";
+        let text = read_log(realtime).unwrap_err().to_string();
+        assert!(text.starts_with("t.log:2: this looks like a CloudFront real-time log"), "{text}");
+        assert!(text.contains("standard access logs (a web distribution's, with #Version and #Fields"), "{text}");
+        // Any other record before #Fields is only malformed.
+        assert_eq!(read_log("2019-12-13\t22:36:27\t/a\n").unwrap(), (vec![], 1));
     }
 }

@@ -9,7 +9,7 @@
 //! works on bytes in the line buffer: nothing is allocated per line.
 
 use super::lines::{Lines, ReadProgress};
-use super::{Malformed, MalformedLines, TraceError, TraceReader, TraceRecord, parse_u64, shown};
+use super::{Malformed, MalformedLines, TraceError, TraceReader, TraceRecord, detect, parse_u64, shown};
 use crate::http::Method;
 use std::path::Path;
 
@@ -122,6 +122,9 @@ pub struct CsvReader {
     fields: [(usize, usize); MAX_COLUMNS],
     /// How plain lines are parsed, once the layout is known.
     one_pass: OnePass,
+    /// No line with text read yet from the current file (blank lines may
+    /// come before its header).
+    at_file_start: bool,
 }
 
 /// The one-pass parse a trace's lines take before the general one.
@@ -153,15 +156,25 @@ impl OnePass {
 
 impl CsvReader {
     pub fn open(path: &Path, options: CsvOptions) -> Result<CsvReader, TraceError> {
-        Ok(CsvReader {
-            lines: Lines::open(path)?,
+        Ok(CsvReader::from_lines(Lines::open(path)?, options))
+    }
+
+    /// Reads `bytes` as the file `name` (see [`Lines::from_bytes`]).
+    pub fn from_bytes(name: &Path, bytes: Vec<u8>, options: CsvOptions) -> CsvReader {
+        CsvReader::from_lines(Lines::from_bytes(name, bytes), options)
+    }
+
+    fn from_lines(lines: Lines, options: CsvOptions) -> CsvReader {
+        CsvReader {
+            lines,
             options,
             layout: None,
             malformed: MalformedLines::default(),
             records: 0,
             fields: [(0, 0); MAX_COLUMNS],
             one_pass: OnePass::Off,
-        })
+            at_file_start: true,
+        }
     }
 
     fn is_header(&self, fields: &[&[u8]]) -> bool {
@@ -520,11 +533,23 @@ impl CsvReader {
             if !self.lines.advance()? {
                 return Ok(None);
             }
+            if self.lines.first_of_file() {
+                self.at_file_start = true;
+            }
             let line = self.lines.line();
-            if line.iter().all(|b| b.is_ascii_whitespace()) {
+            if super::is_blank(line) {
                 continue;
             }
-            if self.lines.first_of_file() {
+            if self.at_file_start {
+                // A file's first line with text: maybe a header, maybe not CSV at all.
+                self.at_file_start = false;
+                let (file, number) = (self.lines.file(), self.lines.line_number());
+                if detect::is_log_header(line) {
+                    return Err(detect::log_as_csv(file, number));
+                }
+                if delimiter != b'\t' && detect::is_realtime_record(line) {
+                    return Err(detect::realtime_log(file, number));
+                }
                 let owned = line.to_vec();
                 let all: Vec<&[u8]> = owned.split(|&b| b == delimiter).collect();
                 let header = self.is_header(&all);
@@ -543,7 +568,7 @@ impl CsvReader {
                     continue;
                 }
             }
-            let layout = self.layout.expect("resolved on the first line");
+            let layout = self.layout.expect("resolved on the first file's first line with text");
             let line = self.lines.line();
             let outcome = match self.parse_one_pass(line) {
                 Some((parsed, _)) => Ok(parsed),
@@ -624,8 +649,12 @@ impl TraceReader for CsvReader {
         self.lines.progress_handle()
     }
 
-    fn reject_last(&mut self, reason: String) -> Result<(), TraceError> {
-        self.malformed_line(reason)
+    fn place(&self) -> (&Path, u64) {
+        (self.lines.file(), self.lines.line_number())
+    }
+
+    fn strict(&self) -> bool {
+        self.options.strict
     }
 }
 
@@ -1022,5 +1051,95 @@ mod tests {
         let options = CsvOptions { id: Some(Column::Index(0)), no_time: true, no_size: true, ..CsvOptions::default() };
         let mut reader = CsvReader::open(&path, options).unwrap();
         assert_eq!(read_all(&mut reader), vec![(0, "x".into(), 1), (1, "y".into(), 1)]);
+    }
+
+    /// (time in microseconds, id, size).
+    type Request = (i64, String, u64);
+
+    /// Reads `text` as the file `t.csv`: the requests and malformed lines,
+    /// or the error that stopped the reader.
+    fn read_text(text: &str, options: CsvOptions) -> Result<(Vec<Request>, MalformedLines), TraceError> {
+        let mut reader = CsvReader::from_bytes(Path::new("t.csv"), text.as_bytes().to_vec(), options);
+        let mut out = Vec::new();
+        while let Some(r) = reader.next_record()? {
+            out.push((r.time_us, String::from_utf8(r.key.to_vec()).unwrap(), r.size_bytes));
+        }
+        Ok((out, reader.malformed().clone()))
+    }
+
+    /// Issue 13, item 8: a first line that was blank panicked ("resolved on
+    /// the first line"): the header was looked for on line 1 only.
+    #[test]
+    fn blank_lines_before_the_header_are_skipped() {
+        // Line 1 is empty and line 2 spaces and a CR; line 3 is the header,
+        // so the records are (1 s, a, 10 B) and (2 s, b, 20 B); blank line 5
+        // is skipped. No line is malformed.
+        let text = "\n  \r\ntime,obj_id,obj_size\n1,a,10\n\n2,b,20\n";
+        let (got, malformed) = read_text(text, CsvOptions::default()).unwrap();
+        assert_eq!(got, vec![(1_000_000, "a".into(), 10), (2_000_000, "b".into(), 20)]);
+        assert_eq!(malformed.count, 0);
+        // Without a header the first line with text is data: 5 s, id 17, 100 B.
+        let (got, _) = read_text("\n\n5,17,100\n", CsvOptions::default()).unwrap();
+        assert_eq!(got, vec![(5_000_000, "17".into(), 100)]);
+        // Nothing but blank lines: no record, and no error.
+        for text in ["", "\n", "\n\n \r\n", "\t", "\r"] {
+            assert_eq!(
+                read_text(text, CsvOptions::default()).unwrap(),
+                (vec![], MalformedLines::default()),
+                "{text:?}"
+            );
+        }
+    }
+
+    #[test]
+    fn each_file_of_a_directory_finds_its_header_after_blank_lines() {
+        let dir = std::env::temp_dir().join(format!("cdnsim-csv-blank-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        std::fs::write(dir.join("a.csv"), "\ntime,obj_id,obj_size\n1,10,100\n").unwrap();
+        std::fs::write(dir.join("b.csv"), "\r\n\r\ntime,obj_id,obj_size\r\n2,11,110\r\n").unwrap();
+        let mut reader = CsvReader::open(&dir, CsvOptions::default()).unwrap();
+        // b.csv's header (its line 3) is a header, not a malformed record.
+        assert_eq!(read_all(&mut reader), vec![(1_000_000, "10".into(), 100), (2_000_000, "11".into(), 110)]);
+        assert_eq!(reader.malformed().count, 0);
+        std::fs::remove_dir_all(&dir).unwrap();
+    }
+
+    #[test]
+    fn an_access_log_or_a_real_time_log_read_as_csv_is_refused_naming_the_line() {
+        let err = read_text("\n#Version: 1.0\n#Fields: date time cs-uri-stem\n", CsvOptions::default()).unwrap_err();
+        let text = err.to_string();
+        assert!(text.starts_with("t.csv:2: this is a CloudFront access log"), "{text}");
+        assert!(text.contains("(fix: leave out --trace-format csv"), "{text}");
+        // A real-time log: a millisecond Unix time, then tab-separated fields.
+        let realtime = "1600000000.123\t192.0.2.1\t0.001\t200\t1000\tGET\thttps\td111.cloudfront.net\t/a.js\n";
+        let text = read_text(realtime, CsvOptions::default()).unwrap_err().to_string();
+        assert!(text.starts_with("t.csv:1: this looks like a CloudFront real-time log"), "{text}");
+        assert!(text.contains("standard access logs") && text.contains("--delimiter tab"), "{text}");
+        // With a tab delimiter it is the tab-separated CSV it was said to
+        // be: time 1600000000.123 s, id /a.js (column 9), size 1000 (column 5).
+        let tabs = CsvOptions {
+            delimiter: b'\t',
+            id: Some(Column::Index(8)),
+            size: Some(Column::Index(4)),
+            ..CsvOptions::default()
+        };
+        let (got, _) = read_text(realtime, tabs).unwrap();
+        assert_eq!(got, vec![(1_600_000_000_123_000, "/a.js".into(), 1000)]);
+    }
+
+    /// The input `fuzz/fuzz_targets/trace_csv.rs` found in its first 40 runs
+    /// (from an empty corpus) with the blank-line fix undone: option byte
+    /// 0x21 (tab delimiter, microseconds), then an empty line 1 and
+    /// `\xcd\0` on line 2. It panicked ("resolved on the first line"); now
+    /// line 2 is the first line with text, not a header, and as one field
+    /// where the layout needs three it is malformed: no record, 1 malformed.
+    #[test]
+    fn fuzz_crash_a_blank_line_then_one_field() {
+        let options = CsvOptions { delimiter: b'\t', time_unit: TimeUnit::Micros, ..CsvOptions::default() };
+        let mut reader = CsvReader::from_bytes(Path::new("crash.csv"), b"\n\xcd\0".to_vec(), options);
+        assert!(reader.next_record().unwrap().is_none());
+        let m = reader.malformed();
+        assert_eq!((m.count, m.first[0].line), (1, 2));
+        assert!(m.first[0].reason.contains("1 fields, the layout needs at least 3"), "{}", m.first[0]);
     }
 }

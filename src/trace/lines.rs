@@ -4,7 +4,8 @@
 //! A directory's regular files are read in name order (CloudFront names its
 //! log files `DISTRIBUTIONID.YYYY-MM-DD-HH.unique.gz`, so name order is time
 //! order); hidden files (`.name`) are skipped. A file is gzip when it starts
-//! with gzip's magic bytes, whatever its name.
+//! with gzip's magic bytes, whatever its name. [`Lines::from_bytes`] reads
+//! the same way from memory (unit tests, fuzz targets).
 
 use super::TraceError;
 use std::fs::File;
@@ -14,6 +15,11 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
 
 const BUFFER_BYTES: usize = 256 * 1024;
+
+/// The buffer of [`Lines::from_bytes`]: small, so that short inputs (unit
+/// tests, fuzz targets) meet lines cut by the buffer's end and refills, as
+/// files of many megabytes do.
+const MEMORY_BUFFER_BYTES: usize = 32;
 
 /// Bytes read from the trace's files so far, of their total size on disk.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -37,12 +43,12 @@ impl ProgressHandle {
 }
 
 /// Counts the bytes taken from a file, before any decompression.
-struct Counted {
-    file: File,
+struct Counted<R> {
+    file: R,
     read: Arc<AtomicU64>,
 }
 
-impl Read for Counted {
+impl<R: Read> Read for Counted<R> {
     fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
         let n = self.file.read(buf)?;
         self.read.fetch_add(n as u64, Ordering::Relaxed);
@@ -53,6 +59,8 @@ impl Read for Counted {
 /// The lines of a trace's files, in order.
 pub struct Lines {
     files: Vec<PathBuf>,
+    /// The one "file" of [`Lines::from_bytes`], taken when it is opened.
+    memory: Option<Vec<u8>>,
     /// Index in `files` of the file being read.
     current: usize,
     /// Index in `files` of the next file to open.
@@ -69,6 +77,8 @@ pub struct Lines {
     next: usize,
     /// The current file has no more bytes to give.
     at_eof: bool,
+    /// The size the buffer first grows to.
+    first_buffer_bytes: usize,
     read: Arc<AtomicU64>,
     total_bytes: u64,
 }
@@ -103,10 +113,22 @@ impl Lines {
         for file in &files {
             total_bytes += std::fs::metadata(file).map_err(|e| unreadable(file, e))?.len();
         }
-        Ok(Lines {
+        Ok(Lines::new(files, None, total_bytes, BUFFER_BYTES))
+    }
+
+    /// Lines of `bytes` (plain or gzip, as a file's), as if read from a
+    /// file named `name`: what tests and fuzz targets read without a disk.
+    pub fn from_bytes(name: &Path, bytes: Vec<u8>) -> Lines {
+        let total_bytes = bytes.len() as u64;
+        Lines::new(vec![name.to_path_buf()], Some(bytes), total_bytes, MEMORY_BUFFER_BYTES)
+    }
+
+    fn new(files: Vec<PathBuf>, memory: Option<Vec<u8>>, total_bytes: u64, first_buffer_bytes: usize) -> Lines {
+        Lines {
             current: 0,
             next_file: 0,
             files,
+            memory,
             reader: None,
             line: 0,
             buf: Vec::new(),
@@ -114,9 +136,10 @@ impl Lines {
             line_range: (0, 0),
             next: 0,
             at_eof: false,
+            first_buffer_bytes,
             read: Arc::new(AtomicU64::new(0)),
             total_bytes,
-        })
+        }
     }
 
     /// Moves to the next line; `Ok(false)` after the last file. The line is
@@ -187,7 +210,7 @@ impl Lines {
         self.filled -= self.next;
         self.next = 0;
         if self.filled == self.buf.len() {
-            self.buf.resize((self.buf.len() * 2).max(BUFFER_BYTES), 0);
+            self.buf.resize((self.buf.len() * 2).max(self.first_buffer_bytes), 0);
         }
         let filled = self.filled;
         let reader = self.reader.as_mut().expect("called with a file open");
@@ -224,7 +247,10 @@ impl Lines {
     fn open_file(&mut self, index: usize) -> Result<(), TraceError> {
         let path = &self.files[index];
         let unreadable = |e: std::io::Error| TraceError::Unreadable { file: path.clone(), reason: e.to_string() };
-        let mut file = File::open(path).map_err(unreadable)?;
+        let mut file: Box<dyn Read> = match self.memory.take() {
+            Some(bytes) => Box::new(std::io::Cursor::new(bytes)),
+            None => Box::new(File::open(path).map_err(unreadable)?),
+        };
         let mut magic = [0u8; 2];
         let got = read_up_to(&mut file, &mut magic).map_err(unreadable)?;
         self.read.fetch_add(got as u64, Ordering::Relaxed);
@@ -262,7 +288,7 @@ impl Lines {
     }
 }
 
-fn read_up_to(file: &mut File, buf: &mut [u8]) -> std::io::Result<usize> {
+fn read_up_to(file: &mut dyn Read, buf: &mut [u8]) -> std::io::Result<usize> {
     let mut got = 0;
     while got < buf.len() {
         match file.read(&mut buf[got..])? {
@@ -315,6 +341,23 @@ mod tests {
         let got: Vec<String> = collect(&mut Lines::open(&file).unwrap()).into_iter().map(|l| l.0).collect();
         assert_eq!(got, ["a".to_string(), long, "b".to_string()]);
         std::fs::remove_dir_all(&dir).unwrap();
+    }
+
+    #[test]
+    fn lines_from_memory_read_as_from_a_file_across_refills() {
+        let mut gz = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::fast());
+        let long = "y".repeat(MEMORY_BUFFER_BYTES * 3 + 1);
+        let text = format!("a\r\n\n{long}\nbb\r\n{}\nlast", "z".repeat(MEMORY_BUFFER_BYTES - 1));
+        gz.write_all(text.as_bytes()).unwrap();
+        for bytes in [text.as_bytes().to_vec(), gz.finish().unwrap()] {
+            let total = bytes.len() as u64;
+            let mut lines = Lines::from_bytes(Path::new("m.csv"), bytes);
+            let got: Vec<String> = collect(&mut lines).into_iter().map(|l| l.0).collect();
+            let expected = ["a", "", &long, "bb", &"z".repeat(MEMORY_BUFFER_BYTES - 1), "last"];
+            assert_eq!(got, expected);
+            assert_eq!(lines.progress(), ReadProgress { read_bytes: total, total_bytes: total });
+            assert_eq!(lines.file(), Path::new("m.csv"));
+        }
     }
 
     #[test]

@@ -6,14 +6,21 @@
 //! - [`csv`]: `timestamp,obj_id,obj_size` traces with column mapping.
 //! - [`cloudfront_log`]: the tab-separated W3C format with `#Version` and
 //!   `#Fields` headers.
+//! - [`detect`]: which reader a file goes to, and the CloudFront formats
+//!   refused with what to give instead (RTMP and real-time logs).
 //! - [`source`]: a reader as the engine's `RequestSource`: trace ids become
 //!   dense object numbers, trace time becomes simulated time.
+//! - [`edge_map`]: a log's edge locations onto the scenario's edges.
 //!
-//! Malformed lines never stop a run unless asked: [`MalformedLines`] counts
-//! them and keeps the first few with file, line number and what was wrong.
+//! Blank lines (nothing but whitespace) are skipped everywhere. Malformed
+//! lines never stop a run unless asked: [`MalformedLines`] counts them and
+//! keeps the first few with file, line number and what was wrong. No input
+//! makes a reader panic (the fuzz targets in fuzz/ check it).
 
 pub mod cloudfront_log;
 pub mod csv;
+pub mod detect;
+pub mod edge_map;
 pub mod ids;
 pub mod lines;
 pub mod report;
@@ -68,6 +75,20 @@ pub enum TraceError {
     Malformed(Malformed),
     #[error("{}: {reason}", file.display())]
     BadLayout { file: PathBuf, reason: String },
+    /// A file in a format cdnsim recognises but does not replay.
+    #[error("{}:{line}: {what} (fix: {fix})", file.display())]
+    Unsupported { file: PathBuf, line: u64, what: String, fix: String },
+    /// The trace was read to its end and no request came of it.
+    #[error("{}: no request was replayed: {problem} (fix: {fix})", place(file, *line))]
+    NothingReplayed { file: PathBuf, line: Option<u64>, problem: String, fix: String },
+}
+
+/// `file:line`, or `file` alone.
+fn place(file: &std::path::Path, line: Option<u64>) -> String {
+    match line {
+        Some(line) => format!("{}:{line}", file.display()),
+        None => file.display().to_string(),
+    }
 }
 
 /// One request read from a trace, borrowed from the reader's line buffer.
@@ -162,9 +183,16 @@ pub trait TraceReader {
     fn progress(&self) -> lines::ReadProgress;
     /// The same, readable while something else owns the reader.
     fn progress_handle(&self) -> lines::ProgressHandle;
-    /// Counts the line of the last record as malformed after all (its data
-    /// did not fit the scenario); with `strict`, an error.
-    fn reject_last(&mut self, reason: String) -> Result<(), TraceError>;
+    /// The file and line (from 1) of the last record, or of the last line
+    /// read.
+    fn place(&self) -> (&std::path::Path, u64);
+    /// Whether the reader stops at the first malformed line.
+    fn strict(&self) -> bool;
+}
+
+/// A line of nothing but whitespace (or nothing), skipped by every reader.
+pub(crate) fn is_blank(line: &[u8]) -> bool {
+    line.iter().all(u8::is_ascii_whitespace)
 }
 
 /// Parses a non-negative decimal integer made only of ASCII digits.

@@ -14,15 +14,22 @@
 //!   timestamps keep file order; a record earlier than the one before it
 //!   (CloudFront does not promise log order) is clamped to that one's time
 //!   and counted in `out_of_order`.
-//! - **Edges.** With one edge location every request goes to it. Otherwise a
-//!   log's `x-edge-location` (`IAD89-C1`) names the edge: exactly, or by
-//!   the part before `-`; an unknown location makes the line malformed. CSV
-//!   requests are spread over the edges by their viewer weights.
+//! - **Edges.** With one edge location, or an [`EdgeMap`] of `all=EDGE`,
+//!   every request goes to that edge. Otherwise a log's `x-edge-location`
+//!   (`IAD89-C1`) is mapped by [`map_location`]: by name, or by the map's
+//!   pairs and airport codes. A line at a location still unknown is skipped
+//!   and counted by location ([`UnknownLocations`]); with `strict` it is an
+//!   error. Requests without a location (CSV) are spread over the edges by
+//!   their viewer weights.
+//! - **Nothing replayed** is an error ([`TraceSource::finish`]) that says
+//!   why: every location unknown (with the `--edge-map` that would fix it),
+//!   every line malformed, or no records at all.
 //! - **Signed URLs.** See [`LogSignatures`].
 
+use super::edge_map::{EdgeMap, map_location};
 use super::ids::IdTable;
 use super::lines::ProgressHandle;
-use super::{MalformedLines, TraceError, TraceReader};
+use super::{Malformed, MalformedLines, TraceError, TraceReader};
 use crate::cdn::traffic::{Catalog, ObjectFacts, RequestSource, ViewerRequest};
 use crate::engine::rng::{Stream, stream_rng};
 use crate::scenario::Scenario;
@@ -33,6 +40,7 @@ use rand::rngs::Xoshiro256PlusPlus;
 use rand_distr::Distribution;
 use rand_distr::weighted::WeightedAliasIndex;
 use std::collections::HashMap;
+use std::path::{Path, PathBuf};
 
 /// What a replay read, besides the requests the engine simulated.
 #[derive(Clone, Debug, Default, PartialEq, Eq, serde::Serialize)]
@@ -46,28 +54,73 @@ pub struct TraceStats {
     /// Signed URLs in the log re-verified (behaviors with trusted signers only).
     pub signatures_checked: u64,
     pub malformed: MalformedLines,
+    /// Lines skipped because their edge location is not in the scenario.
+    pub unknown_locations: UnknownLocations,
+}
+
+/// Lines skipped because no edge of the scenario replays their location.
+#[derive(Clone, Debug, Default, PartialEq, Eq, serde::Serialize)]
+pub struct UnknownLocations {
+    /// Lines skipped, all locations together.
+    pub lines: u64,
+    /// Each location, most lines first (then in the order first met).
+    pub by_location: Vec<UnknownLocation>,
+}
+
+/// One location no edge replays.
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize)]
+pub struct UnknownLocation {
+    /// As logged (`IAD89-C1`).
+    pub location: String,
+    /// Lines skipped at it.
+    pub lines: u64,
+    /// Where the first of them is.
+    pub file: PathBuf,
+    pub line: u64,
 }
 
 /// How trace requests are assigned to the scenario's edge locations.
 enum Edges {
-    One,
+    /// Every request to this edge: the scenario has one, or `all=EDGE`.
+    Fixed(usize),
     Many {
-        names: Vec<String>,
-        /// Locations met so far and the edge each names.
-        known: HashMap<Box<str>, Option<usize>, FixedState>,
+        /// Locations met so far and where each goes.
+        known: HashMap<Box<str>, Known, FixedState>,
         by_weight: WeightedAliasIndex<f64>,
         rng: Box<Xoshiro256PlusPlus>,
+        /// What a location met for the first time needs.
+        names: Box<EdgeNames>,
     },
+}
+
+/// The edges' names, the map onto them, and the locations it left unknown.
+struct EdgeNames {
+    names: Vec<String>,
+    map: EdgeMap,
+    /// The locations met that no edge replays, in order of first sight.
+    unknown: Vec<UnknownLocation>,
+}
+
+/// Where a location met before goes.
+#[derive(Clone, Copy)]
+enum Known {
+    Edge(usize),
+    /// Its index in `unknown`.
+    Unknown(usize),
 }
 
 impl Edges {
     fn new(scenario: &Scenario, run_seed: u64) -> Edges {
         let edges = &scenario.topology.edges;
         if edges.len() == 1 {
-            return Edges::One;
+            return Edges::Fixed(0);
         }
         Edges::Many {
-            names: edges.iter().map(|e| e.name.clone()).collect(),
+            names: Box::new(EdgeNames {
+                names: edges.iter().map(|e| e.name.clone()).collect(),
+                map: EdgeMap::default(),
+                unknown: Vec::new(),
+            }),
             known: HashMap::default(),
             by_weight: WeightedAliasIndex::new(edges.iter().map(|e| e.viewer_weight).collect())
                 .expect("validated: weights are positive"),
@@ -75,17 +128,44 @@ impl Edges {
         }
     }
 
+    /// The edge of a record at `location`, or `Err` with the location's
+    /// index in `unknown`.
     #[inline(always)]
-    fn edge_of(&mut self, location: Option<&str>) -> Result<usize, String> {
-        let Edges::Many { names, known, by_weight, rng } = self else { return Ok(0) };
+    fn edge_of(&mut self, location: Option<&str>) -> Result<usize, usize> {
+        let (known, by_weight, rng, names) = match self {
+            Edges::Fixed(edge) => return Ok(*edge),
+            Edges::Many { known, by_weight, rng, names } => (known, by_weight, rng, names),
+        };
         let Some(location) = location else { return Ok(by_weight.sample(rng.as_mut())) };
-        if let Some(found) = known.get(location) {
-            return found.ok_or_else(|| unknown_edge(location, names));
+        let found = match known.get(location) {
+            Some(&found) => found,
+            None => {
+                let found = match map_location(location, &names.names, &names.map) {
+                    Some(edge) => Known::Edge(edge),
+                    None => {
+                        let place =
+                            UnknownLocation { location: location.into(), lines: 0, file: PathBuf::new(), line: 0 };
+                        names.unknown.push(place);
+                        Known::Unknown(names.unknown.len() - 1)
+                    }
+                };
+                known.insert(location.into(), found);
+                found
+            }
+        };
+        match found {
+            Known::Edge(edge) => Ok(edge),
+            Known::Unknown(index) => Err(index),
         }
-        let pop = location.split('-').next().unwrap_or(location);
-        let found = names.iter().position(|n| n == location).or_else(|| names.iter().position(|n| n == pop));
-        known.insert(location.into(), found);
-        found.ok_or_else(|| unknown_edge(location, names))
+    }
+
+    /// The skipped lines by location, most first.
+    fn unknown_locations(&self) -> UnknownLocations {
+        let Edges::Many { names, .. } = self else { return UnknownLocations::default() };
+        let mut by_location: Vec<UnknownLocation> = names.unknown.iter().filter(|u| u.lines > 0).cloned().collect();
+        // Stable: equal counts stay in order of first sight.
+        by_location.sort_by_key(|u| std::cmp::Reverse(u.lines));
+        UnknownLocations { lines: by_location.iter().map(|u| u.lines).sum(), by_location }
     }
 }
 
@@ -211,15 +291,69 @@ impl<R: TraceReader> TraceSource<R> {
         self.reader.progress_handle()
     }
 
-    /// What was read; malformed lines included.
+    /// Maps the log's edge locations onto the scenario's edges by `map`
+    /// instead of by name alone; an error if it names an edge the
+    /// scenario does not have.
+    pub fn with_edge_map(mut self, edge_map: &EdgeMap, scenario: &Scenario) -> Result<Self, String> {
+        let names: Vec<String> = scenario.topology.edges.iter().map(|e| e.name.clone()).collect();
+        edge_map.check(&names)?;
+        if let Some(all) = edge_map.all() {
+            self.edges = Edges::Fixed(names.iter().position(|n| n == all).expect("checked"));
+        } else if let Edges::Many { names, .. } = &mut self.edges {
+            names.map = edge_map.clone();
+        }
+        Ok(self)
+    }
+
+    /// What was read; malformed lines and skipped ones included.
     pub fn stats(&self) -> TraceStats {
-        TraceStats { malformed: self.reader.malformed().clone(), ..self.stats.clone() }
+        TraceStats {
+            malformed: self.reader.malformed().clone(),
+            unknown_locations: self.edges.unknown_locations(),
+            ..self.stats.clone()
+        }
     }
 
     /// The error that ended the trace early (an unreadable file, or a
     /// malformed line with `strict`), if any.
     pub fn take_error(&mut self) -> Option<TraceError> {
         self.error.take()
+    }
+
+    /// After the run: what was read, or the error that ended the trace
+    /// early, or [`TraceError::NothingReplayed`] if no request came of it.
+    pub fn finish(&mut self) -> Result<TraceStats, TraceError> {
+        if let Some(error) = self.take_error() {
+            return Err(error);
+        }
+        let stats = self.stats();
+        if stats.requests > 0 {
+            return Ok(stats);
+        }
+        let (names, map) = match &self.edges {
+            Edges::Many { names, .. } => (names.names.as_slice(), names.map.clone()),
+            Edges::Fixed(_) => (&[][..], EdgeMap::default()),
+        };
+        Err(nothing_replayed(&stats, names, &map, self.reader.place().0))
+    }
+
+    /// Counts a record skipped at the unknown location `index`; with
+    /// `strict`, the error instead.
+    fn skip_unknown(&mut self, index: usize) -> Result<(), TraceError> {
+        let (file, line) = self.reader.place();
+        let Edges::Many { names, .. } = &mut self.edges else { unreachable!("one edge knows all") };
+        let EdgeNames { names, map, unknown } = names.as_mut();
+        let skipped = &mut unknown[index];
+        if self.reader.strict() {
+            let fix = edge_map_fix(&[skipped.location.as_str()], names, map);
+            let reason = format!("{} (fix: {fix})", unknown_edge(&skipped.location, names));
+            return Err(TraceError::Malformed(Malformed { file: file.to_path_buf(), line, reason }));
+        }
+        skipped.lines += 1;
+        if skipped.lines == 1 {
+            (skipped.file, skipped.line) = (file.to_path_buf(), line);
+        }
+        Ok(())
     }
 
     /// Reads the next usable record into its ring slot; false at the end
@@ -237,8 +371,8 @@ impl<R: TraceReader> TraceSource<R> {
             };
             let edge = match self.edges.edge_of(record.edge_location) {
                 Ok(edge) => edge,
-                Err(reason) => {
-                    if let Err(e) = self.reader.reject_last(reason) {
+                Err(unknown) => {
+                    if let Err(e) = self.skip_unknown(unknown) {
                         self.error = Some(e);
                         return false;
                     }
@@ -304,6 +438,87 @@ impl<R: TraceReader> TraceSource<R> {
 
 fn unknown_edge(location: &str, names: &[String]) -> String {
     format!("edge location {location:?} is not in the scenario's topology (its edges: {})", names.join(", "))
+}
+
+/// How many unknown locations an error lists by name.
+const UNKNOWN_SHOWN: usize = 5;
+
+/// The `--edge-map` rules that would replay `locations` (the most common
+/// first) on `edges`, as a fix to print.
+fn edge_map_fix(locations: &[&str], edges: &[String], map: &EdgeMap) -> String {
+    let (Some(location), Some(edge)) = (locations.first(), edges.first()) else {
+        return "map the log's edge locations with --edge-map".to_string();
+    };
+    let mut ways = vec![format!("--edge-map all={edge} replays every line at {edge}")];
+    if !map.uses_airport() {
+        let airport = map.with_airport();
+        let by_code = locations.iter().find_map(|l| map_location(l, edges, &airport).map(|e| (l, &edges[e])));
+        if let Some((l, e)) = by_code {
+            ways.push(format!("--edge-map airport replays {l} at {e} (by its airport code)"));
+        }
+    }
+    ways.push(format!("--edge-map {location}={edge} maps one location (repeatable, or comma-separated)"));
+    ways.push("or name the scenario's edge locations after the log's".to_string());
+    ways.join("; ")
+}
+
+/// Why a trace read to its end gave no request, and what to do.
+fn nothing_replayed(stats: &TraceStats, edges: &[String], map: &EdgeMap, last_file: &Path) -> TraceError {
+    let malformed = &stats.malformed;
+    let unknown = &stats.unknown_locations;
+    if let Some(top) = unknown.by_location.first() {
+        let mut listed: Vec<String> = unknown
+            .by_location
+            .iter()
+            .take(UNKNOWN_SHOWN)
+            .map(|u| format!("{} at {} (first at {}:{})", lines(u.lines), u.location, u.file.display(), u.line))
+            .collect();
+        let rest = &unknown.by_location[listed.len()..];
+        if !rest.is_empty() {
+            let rest_lines = rest.iter().map(|u| u.lines).sum();
+            listed.push(format!("and {} at {} more locations", lines(rest_lines), rest.len()));
+        }
+        let mut problem = format!(
+            "none of the trace's edge locations is one of the scenario's ({}): skipped {}",
+            edges.join(", "),
+            listed.join(", ")
+        );
+        if let Some(first) = malformed.first.first() {
+            problem.push_str(&format!("; {} were malformed, the first at {first}", lines(malformed.count)));
+        }
+        let locations: Vec<&str> = unknown.by_location.iter().map(|u| u.location.as_str()).collect();
+        return TraceError::NothingReplayed {
+            file: top.file.clone(),
+            line: Some(top.line),
+            problem,
+            fix: edge_map_fix(&locations, edges, map),
+        };
+    }
+    if let Some(first) = malformed.first.first() {
+        return TraceError::NothingReplayed {
+            file: first.file.clone(),
+            line: Some(first.line),
+            problem: format!(
+                "all {} with a record are malformed, the first because {}",
+                lines(malformed.count),
+                first.reason
+            ),
+            fix: "check the format (--trace-format csv or cloudfront-log) and, for a CSV trace, its columns \
+                  (--time-col, --id-col, --size-col, --delimiter, --no-header, --time-unit)"
+                .to_string(),
+        };
+    }
+    TraceError::NothingReplayed {
+        file: last_file.to_path_buf(),
+        line: None,
+        problem: "the trace holds no records, only blank or header lines".to_string(),
+        fix: "give a trace with at least one request in it".to_string(),
+    }
+}
+
+/// "1 line", "5 lines".
+fn lines(n: u64) -> String {
+    if n == 1 { "1 line".to_string() } else { format!("{n} lines") }
 }
 
 /// A canonical decimal id (no sign, no leading zero) as a number: the fast map.
@@ -501,8 +716,11 @@ mod tests {
         fn progress_handle(&self) -> ProgressHandle {
             unreachable!("no progress bar in tests")
         }
-        fn reject_last(&mut self, _reason: String) -> Result<(), TraceError> {
-            unreachable!("one edge: no record is rejected")
+        fn place(&self) -> (&Path, u64) {
+            (Path::new("t"), self.next as u64)
+        }
+        fn strict(&self) -> bool {
+            false
         }
     }
 

@@ -239,7 +239,8 @@ fn run_with_a_log_maps_edge_locations_by_name() {
     // SEA19-C1 served six requests, IAD89-C2 two.
     assert!(requests_at("SEA19").contains(",6,"), "{tiers}");
     assert!(requests_at("IAD89").contains(",2,"), "{tiers}");
-    // A location the scenario does not have makes the line malformed.
+    // A location the scenario does not have: its lines are skipped and
+    // counted by location, apart from the malformed ones.
     std::fs::write(&scenario, crate::support::TINY.replace("\"IAD1\"", "\"SEA19\"")).unwrap();
     let (code, out, err) = cdnsim(&[
         "run",
@@ -252,8 +253,22 @@ fn run_with_a_log_maps_edge_locations_by_name() {
         "json",
     ]);
     assert_eq!(code, 0, "{err}");
-    assert_eq!(json(&out)["trace"]["malformed"]["count"], 4, "{err}");
-    assert!(err.contains("edge location \"IAD89-C2\" is not in the scenario's topology"), "{err}");
+    let v = json(&out);
+    // The 8 records: 6 at SEA19-C1 (replayed at SEA19), 2 at IAD89-C2 (lines
+    // 5 and 8 of the first file; no IAD89 edge now). The 2 malformed lines
+    // (a short record, a BREW) are counted as before, apart.
+    assert_eq!(v["requests_simulated"], 6, "{v}");
+    assert_eq!(v["trace"]["malformed"]["count"], 2, "{err}");
+    let unknown = &v["trace"]["unknown_locations"];
+    assert_eq!(unknown["lines"], 2, "{unknown}");
+    assert_eq!(unknown["by_location"][0]["location"], "IAD89-C2", "{unknown}");
+    assert_eq!(unknown["by_location"][0]["lines"], 2, "{unknown}");
+    assert_eq!(unknown["by_location"][0]["line"], 5, "{unknown}");
+    assert!(err.contains("2 lines skipped at 1 edge location not in the scenario"), "{err}");
+    assert!(
+        err.contains("IAD89-C2: 2 lines, the first at ") && err.contains("E2EXAMPLE.2019-12-13-22.0001:5"),
+        "{err}"
+    );
 }
 
 #[test]
@@ -375,4 +390,251 @@ fn a_trace_longer_than_the_metrics_intervals_can_hold_is_refused_with_the_fix() 
     let (code, _, err) = cdnsim(&[&run[..], &["--set", "simulation.metrics_interval=\"3 s\""]].concat());
     assert_eq!(code, 0, "{err}");
     assert!(out.join("timeseries.csv").exists());
+}
+
+/// A standard access log with the fields a replay reads, its two header
+/// lines first: record `i` is on line `i + 3`. Each (seconds after
+/// 10:00:00, location, stem) is a GET answered 200 with a 1000-byte body.
+fn access_log(records: &[(u32, &str, &str)]) -> String {
+    let mut log = String::from(
+        "#Version: 1.0\n#Fields: date time x-edge-location sc-bytes c-ip cs-method cs-uri-stem sc-status \
+         x-edge-result-type sc-content-len\n",
+    );
+    for (second, location, stem) in records {
+        log.push_str(&format!(
+            "2024-01-01\t10:00:{second:02}\t{location}\t1200\t192.0.2.1\tGET\t{stem}\t200\tMiss\t1000\n"
+        ));
+    }
+    log
+}
+
+/// Five requests at two locations TINY (edges IAD1, IAD2) does not have:
+/// SEA19-C1 on lines 3, 4 and 6, LHR62-C2 on lines 5 and 7.
+const FIVE_AT_TWO_LOCATIONS: [(u32, &str, &str); 5] = [
+    (0, "SEA19-C1", "/s/1"),
+    (1, "SEA19-C1", "/s/1"),
+    (2, "LHR62-C2", "/s/2"),
+    (3, "SEA19-C1", "/s/1"),
+    (4, "LHR62-C2", "/s/2"),
+];
+
+/// (exit code, stdout, stderr) of `cdnsim run TINY --trace LOG --out DIR/results` plus `extra`
+/// (and `--format json` unless `extra` gives a format).
+fn run_tiny_on(dir: &std::path::Path, log: &std::path::Path, extra: &[&str]) -> (i32, String, String) {
+    let scenario = dir.join("tiny.toml");
+    std::fs::write(&scenario, crate::support::TINY).unwrap();
+    let out = dir.join("results");
+    let mut args = vec![
+        "run",
+        scenario.to_str().unwrap(),
+        "--trace",
+        log.to_str().unwrap(),
+        "--out",
+        out.to_str().unwrap(),
+        "--no-progress",
+    ];
+    if !extra.contains(&"--format") {
+        args.extend(["--format", "json"]);
+    }
+    args.extend_from_slice(extra);
+    cdnsim(&args)
+}
+
+/// The row of `tiers.csv` for one edge: (requests, hits).
+fn edge_row(results: &std::path::Path, edge: &str) -> (u64, u64) {
+    let tiers = std::fs::read_to_string(results.join("tiers.csv")).unwrap();
+    let row = tiers.lines().find(|l| l.starts_with(&format!("edge,{edge},"))).unwrap_or_else(|| panic!("{tiers}"));
+    let cells: Vec<&str> = row.split(',').collect();
+    (cells[3].parse().unwrap(), cells[4].parse().unwrap())
+}
+
+/// Issue 13, item 11: a log none of whose locations is in the scenario was
+/// skipped line by line and the run exited 0 with 0 requests.
+#[test]
+fn a_log_at_locations_the_scenario_lacks_is_an_error_and_all_edge_maps_it_onto_one() {
+    let dir = temp_dir("unknown-locations");
+    let log = dir.join("access.log");
+    std::fs::write(&log, access_log(&FIVE_AT_TWO_LOCATIONS)).unwrap();
+    let (code, out, err) = run_tiny_on(&dir, &log, &[]);
+    assert_eq!(code, 2, "{out}{err}");
+    // Named: the file and line of the commonest location's first line, each
+    // location with its count and first line, the scenario's edges, the fix.
+    assert!(err.contains("access.log:3: no request was replayed"), "{err}");
+    assert!(err.contains("is one of the scenario's (IAD1, IAD2)"), "{err}");
+    assert!(err.contains("skipped 3 lines at SEA19-C1 (first at ") && err.contains("access.log:3)"), "{err}");
+    assert!(err.contains("2 lines at LHR62-C2 (first at ") && err.contains("access.log:5)"), "{err}");
+    assert!(err.contains("fix: --edge-map all=IAD1 replays every line at IAD1"), "{err}");
+    assert!(err.contains("--edge-map SEA19-C1=IAD1 maps one location"), "{err}");
+    // No edge's name starts with SEA or LHR, so `airport` would not help and is not offered.
+    assert!(!err.contains("airport"), "{err}");
+    assert!(!dir.join("results").exists(), "no results may be written");
+
+    // all=IAD2: the 5 lines replay at IAD2, none at IAD1. IAD2's cache
+    // (3000 B) holds both 1000-byte objects: /s/1 misses then hits twice,
+    // /s/2 misses then hits, so 3 hits and 2 misses (a miss is over long
+    // before the next request, a second later: 100 ms).
+    let (code, out, err) = run_tiny_on(&dir, &log, &["--edge-map", "all=IAD2"]);
+    assert_eq!(code, 0, "{err}");
+    let v = json(&out);
+    assert_eq!((v["requests"].as_u64(), v["hits"].as_u64(), v["misses"].as_u64()), (Some(5), Some(3), Some(2)), "{v}");
+    assert_eq!(v["trace"]["unknown_locations"]["lines"], 0, "{v}");
+    assert_eq!(edge_row(&dir.join("results"), "IAD2"), (5, 3));
+    assert_eq!(edge_row(&dir.join("results"), "IAD1"), (0, 0));
+}
+
+#[test]
+fn airport_codes_and_pairs_map_locations_and_the_rest_are_skipped_and_counted() {
+    let dir = temp_dir("edge-map-rules");
+    let log = dir.join("access.log");
+    let records = [
+        (0, "IAD12-C1", "/s/1"), // airport: IAD1, the first edge named IAD...; a miss
+        (1, "IAD55-C3", "/s/1"), // airport: IAD1; an edge hit
+        (2, "SEA19-C1", "/s/1"), // the pair SEA19=IAD2: an edge miss, a hit in the shared regional cache
+        (3, "FRA56-P7", "/s/2"), // no rule: skipped (line 6)
+        (4, "FRA56-P7", "/s/2"), // skipped
+        (5, "IAD12-C1", "/s/1"), // IAD1: an edge hit
+    ];
+    std::fs::write(&log, access_log(&records)).unwrap();
+    // Without a map no location is an edge's name: an error, and as an edge's
+    // name starts with IAD the fix offers `airport` (IAD12-C1, the commonest, to IAD1).
+    let (code, _, err) = run_tiny_on(&dir, &log, &[]);
+    assert_eq!(code, 2, "{err}");
+    assert!(err.contains("access.log:3: no request was replayed"), "{err}");
+    assert!(err.contains("--edge-map airport replays IAD12-C1 at IAD1 (by its airport code)"), "{err}");
+    let (code, out, err) = run_tiny_on(&dir, &log, &["--edge-map", "airport,SEA19=IAD2"]);
+    assert_eq!(code, 0, "{err}");
+    let v = json(&out);
+    // 6 lines, 2 skipped: 4 requests; hits: the two IAD1 edge hits and the
+    // regional hit (a Hit, as CloudFront logs it); the one miss went to the origin.
+    assert_eq!((v["requests"].as_u64(), v["hits"].as_u64(), v["misses"].as_u64()), (Some(4), Some(3), Some(1)), "{v}");
+    assert_eq!(v["origin_requests"], 1, "{v}");
+    assert_eq!(edge_row(&dir.join("results"), "IAD1"), (3, 2));
+    assert_eq!(edge_row(&dir.join("results"), "IAD2"), (1, 0));
+    let unknown = &v["trace"]["unknown_locations"];
+    assert_eq!(unknown["lines"], 2, "{unknown}");
+    assert_eq!(unknown["by_location"].as_array().unwrap().len(), 1, "{unknown}");
+    assert_eq!(
+        (unknown["by_location"][0]["location"].as_str(), unknown["by_location"][0]["line"].as_u64()),
+        (Some("FRA56-P7"), Some(6))
+    );
+    assert!(err.contains("2 lines skipped at 1 edge location not in the scenario"), "{err}");
+    assert!(err.contains("FRA56-P7: 2 lines, the first at ") && err.contains("access.log:6"), "{err}");
+    // The table says so too.
+    let (code, table, _) =
+        run_tiny_on(&dir, &log, &["--edge-map", "airport", "--edge-map", "SEA19=IAD2", "--format", "table"]);
+    assert_eq!(code, 0);
+    assert!(table.contains("2 lines skipped at edge locations not in the scenario"), "{table}");
+}
+
+#[test]
+fn strict_stops_at_the_first_unknown_location_with_the_fix() {
+    let dir = temp_dir("unknown-strict");
+    let log = dir.join("access.log");
+    std::fs::write(&log, access_log(&FIVE_AT_TWO_LOCATIONS)).unwrap();
+    let (code, _, err) = run_tiny_on(&dir, &log, &["--strict"]);
+    assert_eq!(code, 2, "{err}");
+    assert!(err.contains("access.log:3: edge location \"SEA19-C1\" is not in the scenario's topology"), "{err}");
+    assert!(err.contains("fix: --edge-map all=IAD1"), "{err}");
+    assert!(!dir.join("results").exists());
+}
+
+#[test]
+fn a_bad_edge_map_is_refused_naming_the_rule_and_nothing_is_written() {
+    let dir = temp_dir("edge-map-bad");
+    let log = dir.join("access.log");
+    std::fs::write(&log, access_log(&FIVE_AT_TWO_LOCATIONS)).unwrap();
+    for (rule, expected) in [
+        (
+            "all=NOPE",
+            "--edge-map names \"NOPE\", which is not an edge location of the scenario (its edges: IAD1, IAD2)",
+        ),
+        ("SEA19-C1=IAD9", "--edge-map names \"IAD9\""),
+        ("all=IAD1,airport", "all=IAD1 sends every request to IAD1, so it cannot be combined with airport"),
+        ("IAD1", "\"IAD1\" is not an edge map rule: give all=EDGE, airport, or LOCATION=EDGE"),
+    ] {
+        let (code, _, err) = run_tiny_on(&dir, &log, &["--edge-map", rule]);
+        assert_eq!(code, 2, "{rule}: {err}");
+        assert!(err.contains(expected), "{rule}: {err}");
+        assert!(!dir.join("results").exists(), "{rule}");
+    }
+    // Without a trace there is nothing to map.
+    let scenario = dir.join("tiny.toml");
+    let (code, _, err) = cdnsim(&["run", scenario.to_str().unwrap(), "--edge-map", "all=IAD1"]);
+    assert_eq!(code, 2);
+    assert!(err.contains("--trace"), "{err}");
+}
+
+/// Issue 13, item 8: a first line that was blank sent a log to the CSV
+/// reader, which panicked on it.
+#[test]
+fn traces_whose_first_line_is_blank_are_detected_and_replayed() {
+    let dir = temp_dir("blank-first-line");
+    let log = dir.join("access.log");
+    std::fs::write(&log, format!("\n{}", access_log(&FIVE_AT_TWO_LOCATIONS))).unwrap();
+    let replay = |trace: &std::path::Path| {
+        let (code, out, err) =
+            cdnsim(&["replay", trace.to_str().unwrap(), "--cache-size", "1 MiB", "--format", "json"]);
+        assert_eq!(code, 0, "{err}");
+        json(&out)
+    };
+    // One cache: /s/1 misses then hits twice, /s/2 misses then hits.
+    let v = replay(&log);
+    assert_eq!(counts(&v), (5, 3, 5000, 3000), "{v}");
+    assert_eq!(v["trace"]["malformed"]["count"], 0, "{v}");
+    // A CSV trace: blank lines, then the header, then a, a, b: one hit.
+    let csv = dir.join("t.csv");
+    std::fs::write(&csv, "\n \r\ntime,obj_id,obj_size\n0,a,10\n1,a,10\n\n2,b,10\n").unwrap();
+    assert_eq!(counts(&replay(&csv)), (3, 1, 30, 10));
+}
+
+/// Issue 13, item 12: an RTMP log was replayed as GETs with running byte
+/// counts, and a real-time log was a malformed line per record.
+#[test]
+fn rtmp_and_real_time_logs_are_refused_naming_file_line_and_fix() {
+    let dir = temp_dir("refused-formats");
+    let rtmp = dir.join("rtmp.log");
+    std::fs::write(
+        &rtmp,
+        "#Version: 1.0\n#Fields: date time x-edge-location c-ip x-event sc-bytes x-cf-status x-cf-client-id \
+         cs-uri-stem cs-uri-query c-referrer x-page-url c-user-agent x-sname x-sname-query x-file-ext x-sid\n\
+         2010-03-12\t23:51:20\tSEA4\t192.0.2.147\tconnect\t2014\tOK\tbfd8a98bee0840d9b871b7f6ade9908f\t\
+         rtmp://s5c39gqb8ow64r.cloudfront.net/cfx/st\tkey=value\thttp://player.example.com/player.swf\t\
+         http://www.example.com/video\tLNX%2010,0,32,18\t-\t-\t-\t-\n",
+    )
+    .unwrap();
+    let realtime = dir.join("realtime.log");
+    std::fs::write(
+        &realtime,
+        "1600000000.123\t192.0.2.1\t0.001\t200\t1000\tGET\thttps\td111111abcdef8.cloudfront.net\t/a.js\n",
+    )
+    .unwrap();
+    for (trace, expected) in [
+        (&rtmp, "rtmp.log:2: this is a CloudFront RTMP streaming distribution log"),
+        (&realtime, "realtime.log:1: this looks like a CloudFront real-time log"),
+    ] {
+        let (code, _, err) = run_tiny_on(&dir, trace, &[]);
+        assert_eq!(code, 2, "{err}");
+        assert!(err.contains(expected), "{err}");
+        assert!(err.contains("(fix: replay CloudFront standard access logs"), "{err}");
+        assert!(!dir.join("results").exists());
+        let (code, _, err) = cdnsim(&["replay", trace.to_str().unwrap(), "--cache-size", "1 MiB"]);
+        assert_eq!(code, 2, "{err}");
+        assert!(err.contains(expected), "{err}");
+    }
+}
+
+#[test]
+fn a_trace_with_no_request_in_it_is_an_error_saying_why() {
+    let dir = temp_dir("nothing-replayed");
+    let empty = dir.join("empty.log");
+    std::fs::write(&empty, access_log(&[])).unwrap();
+    let (code, _, err) = run_tiny_on(&dir, &empty, &[]);
+    assert_eq!(code, 2, "{err}");
+    assert!(err.contains("empty.log: no request was replayed: the trace holds no records"), "{err}");
+    let bad = dir.join("bad.csv");
+    std::fs::write(&bad, "time,obj_id,obj_size\n1,a\nx,b,1\n").unwrap();
+    let (code, _, err) = run_tiny_on(&dir, &bad, &[]);
+    assert_eq!(code, 2, "{err}");
+    assert!(err.contains("bad.csv:2: no request was replayed: all 2 lines with a record are malformed"), "{err}");
+    assert!(!dir.join("results").exists());
 }
