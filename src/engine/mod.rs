@@ -685,9 +685,14 @@ impl<'s, O: RequestObserver> Engine<'s, O> {
                 }
                 match leader {
                     Some(leader) => {
-                        // Join the fetch already under way; its response serves us too.
-                        self.requests[id as usize].next_waiter = self.requests[leader as usize].levels[level].waiters;
-                        self.requests[leader as usize].levels[level].waiters = id;
+                        // Join the fetch already under way; its response serves
+                        // us too. The leader may hold this cache at another
+                        // level of its route (one request's regional edge cache
+                        // is another's Origin Shield), so the list is the
+                        // leader's at its own level for this cache.
+                        let at = level_of_cache(&self.requests[leader as usize], lvl.cache);
+                        self.requests[id as usize].next_waiter = self.requests[leader as usize].levels[at].waiters;
+                        self.requests[leader as usize].levels[at].waiters = id;
                     }
                     None => {
                         if collapse {
@@ -967,18 +972,21 @@ impl<'s, O: RequestObserver> Engine<'s, O> {
             // Waiters were answered by this cache's own fetch, whoever answered
             // it: CloudFront logs requests collapsed at the edge as `Hit`
             // (reference §6.3, request collapsing).
-            let served_by = self.tier_of(&lvl, level);
             let mut waiter = std::mem::replace(&mut self.requests[id as usize].levels[level].waiters, NONE);
             while waiter != NONE {
                 let next = std::mem::replace(&mut self.requests[waiter as usize].next_waiter, NONE);
+                // Each waiter goes on down its own route, from its own level
+                // for this cache, in its own role there.
+                let at = level_of_cache(&self.requests[waiter as usize], lvl.cache);
+                let served_by = self.tier_of(&self.requests[waiter as usize].levels[at], at);
                 self.respond(waiter, status, version, served_by);
                 self.requests[waiter as usize].stale_until = stale_until;
                 // A waiter is answered from the copy now held here; if none
                 // could be kept, it gets the full response.
                 if holds_version {
-                    self.set_body_for_level_below(waiter, level);
+                    self.set_body_for_level_below(waiter, at);
                 }
-                self.send_down(waiter, level);
+                self.send_down(waiter, at);
                 waiter = next;
             }
         }
@@ -1419,6 +1427,13 @@ fn result_type(r: &Request) -> ResultType {
 }
 
 /// Half a round trip, in whole microseconds.
+/// The level of `r`'s route at which it is looked up in cache `cache`: a
+/// route holds a cache at most once.
+fn level_of_cache(r: &Request, cache: u16) -> usize {
+    let at = r.levels[..r.depth as usize].iter().position(|l| l.cache == cache && l.caching);
+    at.expect("a request waits on, or leads, a fetch only at a cache of its route")
+}
+
 fn half(rtt: SimDuration) -> u32 {
     (rtt.as_micros() / 2).min(u32::MAX as u64) as u32
 }
