@@ -797,7 +797,7 @@ impl<'a> Validator<'a> {
         crate::signing::check_active_legacy_key_pairs(active).map_err(|e| {
             self.error(
                 "signing.legacy_key_pairs",
-                e.to_string(),
+                e.problem(),
                 "deactivate one (active = false); CloudFront allows two active key pairs per account, and only the \
                  root user can create them, so prefer key groups, which IAM users can manage",
             )
@@ -823,9 +823,7 @@ impl<'a> Validator<'a> {
                 g.keys.len(),
                 crate::signing::MAX_PUBLIC_KEYS_PER_KEY_GROUP,
             )
-            .map_err(|e| {
-                self.error(&format!("{field}.keys"), e.to_string(), "split the keys over several key groups")
-            })?;
+            .map_err(|e| self.error(&format!("{field}.keys"), e.problem(), e.fix()))?;
             let mut keys = Vec::new();
             for (k, id) in g.keys.iter().enumerate() {
                 let index = spec.keys.iter().position(|x| &x.id == id).ok_or_else(|| {
@@ -1032,7 +1030,15 @@ impl<'a> Validator<'a> {
             crate::signing::MAX_KEY_GROUPS_PER_BEHAVIOR,
         )
         .map_err(|e| {
-            self.error(&format!("{field}.trusted_key_groups"), e.to_string(), "trust at most 4 key groups per behavior")
+            self.error(
+                &format!("{field}.trusted_key_groups"),
+                e.problem(),
+                format!(
+                    "trust at most {} key groups per behavior: {}",
+                    crate::signing::MAX_KEY_GROUPS_PER_BEHAVIOR,
+                    e.fix()
+                ),
+            )
         })?;
         let trusted_signers = b.trusted_signers.unwrap_or(false);
         if trusted_signers && !signing.legacy_key_pairs.iter().any(|k| k.active) {
