@@ -14,6 +14,7 @@ mod validate;
 
 pub use error::ScenarioError;
 pub use source::Override;
+pub use validate::names::{check_class_path, check_domain};
 
 use crate::cache::EvictionPolicy;
 use crate::dist::Dist;

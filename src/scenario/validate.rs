@@ -13,6 +13,7 @@ use crate::units::{format_duration, format_size, parse_duration, parse_size};
 use toml::Value;
 
 mod access;
+pub(super) mod names;
 
 /// CloudFront's sample distribution domain from the Developer Guide.
 pub const DEFAULT_DOMAIN: &str = "d111111abcdef8.cloudfront.net";
@@ -937,8 +938,10 @@ impl<'a> Validator<'a> {
         let error_caching_min_ttl = self
             .optional_seconds("distribution.error_caching_min_ttl", raw.error_caching_min_ttl.as_ref())?
             .map_or(SimDuration::from_secs(10), SimDuration::from_secs);
+        let domain = raw.domain.clone().unwrap_or_else(|| DEFAULT_DOMAIN.to_string());
+        names::check_domain(&domain).map_err(|(problem, fix)| self.error("distribution.domain", problem, fix))?;
         Ok(DistributionSpec {
-            domain: raw.domain.clone().unwrap_or_else(|| DEFAULT_DOMAIN.to_string()),
+            domain,
             error_caching_min_ttl,
             allow_writes_to_origin_groups: allow_writes,
             behaviors,
@@ -1151,11 +1154,25 @@ impl<'a> Validator<'a> {
                     "use e.g. 0.5; shares are normalised to sum 1",
                 ));
             }
-            if !c.path.starts_with('/') || c.path.matches("{id}").count() != 1 {
+            names::check_class_path(&c.path)
+                .map_err(|(problem, fix)| self.error(&format!("{field}.path"), problem, fix))?;
+            if !c.path.contains("{id}") {
                 return Err(self.error(
                     &format!("{field}.path"),
-                    format!("{:?} must start with '/' and contain {{id}} exactly once", c.path),
+                    format!("{:?} has no {{id}} for the object number", c.path),
                     "write e.g. \"/static/{id}.js\"",
+                ));
+            }
+            if c.signed.is_some() && c.path.contains('?') {
+                // Viewers append the signing parameters as the whole query
+                // string, and a `?` in a policy's Resource is a wildcard.
+                return Err(self.error(
+                    &format!("{field}.path"),
+                    format!(
+                        "{:?} has a query string, which cdnsim does not model for a class whose viewers sign",
+                        c.path
+                    ),
+                    "remove the query string from the path, or the class's `signed`",
                 ));
             }
             let objects = match c.objects {

@@ -86,6 +86,7 @@ fn more_refusals() {
         ("region = \"us-east-1\"\nlatency", "region = \"mars-1\"\nlatency", "unknown AWS Region"),
         ("default_ttl = 0", "default_ttl = 5", "min_ttl <= default_ttl <= max_ttl"),
         ("share = 0.9", "share = 0", "must be above 0"),
+        ("path = \"/s/{id}\"", "path = \"s/{id}\"", "does not start with '/'"),
         ("path = \"/s/{id}\"", "path = \"/s/static\"", "{id}"),
         ("eviction", "eviction", ""),
     ];
@@ -178,4 +179,53 @@ fn the_layout_generator_spreads_edges_over_the_regional_caches() {
     assert!(err.contains("has no regional edge cache"), "{err}");
     let err = try_scenario(GENERATED, &["topology.generate.edges=0"]).unwrap_err().to_string();
     assert!(err.contains("out of range"), "{err}");
+}
+
+/// Issue 13, item 7: `run scenarios/signed-urls.toml --set
+/// 'distribution.domain="d1.cloudfront.net#x"'` panicked in the signer; it is
+/// refused when the scenario loads, with one message naming file, field and
+/// fix, exit status 2 and no results.
+#[test]
+fn a_domain_with_a_fragment_is_refused_not_a_panic() {
+    let dir = temp_dir("domain-fragment");
+    let out = dir.join("out");
+    let set = "distribution.domain=\"d1.cloudfront.net#x\"";
+    for command in ["run", "validate"] {
+        let mut args = vec![command, "scenarios/signed-urls.toml", "--set", set];
+        if command == "run" {
+            args.extend(["--requests", "100", "--no-progress", "--out", out.to_str().unwrap()]);
+        }
+        let (code, stdout, stderr) = cdnsim(&args);
+        assert_eq!(code, 2, "{command}: {stderr}");
+        assert!(stdout.is_empty() && !stderr.contains("panicked"), "{stderr}");
+        assert_eq!(stderr.lines().count(), 1, "{stderr}");
+        assert!(
+            stderr.starts_with(
+                "cdnsim: error: scenarios/signed-urls.toml: `distribution.domain`: \"d1.cloudfront.net#x\""
+            ),
+            "{stderr}"
+        );
+        assert!(stderr.contains("(fix: write \"d1.cloudfront.net\")"), "{stderr}");
+    }
+    assert!(!out.exists(), "no results");
+}
+
+#[test]
+fn class_paths_must_be_request_paths() {
+    for (path, problem) in [
+        ("/s/{id}#top", "a fragment is never sent"),
+        ("/s/{id} x", "whitespace"),
+        ("/s/{id}\\u0001", "control"),
+        ("/s/{id}?a=1?b=2", "more than one '?'"),
+        ("/s/{ID}", "brace"),
+        ("/s/{id}/{id}", "more than once"),
+    ] {
+        let text = TINY.replacen("path = \"/s/{id}\"", &format!("path = \"{path}\""), 1);
+        expect_error(&text, "traffic.classes[0].path", "path = \"/s/", problem);
+    }
+    // A query string is the part after the one `?`, and takes no part in
+    // matching behaviors: /api/{id}?v=1 still reaches /api/*.
+    let s = scenario(&TINY.replace("path = \"/api/{id}\"", "path = \"/api/{id}?v=1\""), &[]);
+    let catalog = cdnsim::cdn::traffic::Catalog::build(&s, 1);
+    assert_eq!(catalog.object_for_path(&s, "/api/3?v=1"), Some((1, catalog.object_id(1, 3))));
 }

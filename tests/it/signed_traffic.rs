@@ -185,6 +185,45 @@ fn signing_configuration_errors() {
     }
 }
 
+/// Issue 13, item 7: the distribution's domain is the host of every signed
+/// URL, so a domain that is no host name is refused when the scenario loads
+/// instead of panicking in the signer mid-run.
+#[test]
+fn a_domain_that_is_no_host_name_is_refused_before_signing() {
+    for (domain, problem) in [
+        ("d1.cloudfront.net#x", "holds a fragment (`#`)"),
+        ("https://d1.cloudfront.net", "starts with the scheme https://"),
+        ("d1.cloudfront.net:8443", "holds a port"),
+        ("d1.cloudfront.net/video", "holds a path"),
+        ("d1.cloudfront.net?a=1", "holds a query string"),
+        ("d1 .net", "contains ' '"),
+    ] {
+        let set = format!("distribution.domain={domain:?}");
+        let e = try_scenario(SIGNED, &[&set]).expect_err(domain);
+        let f = e.field_error().expect("a field error");
+        assert_eq!(f.field, "distribution.domain", "{e}");
+        assert!(f.problem.contains(problem), "{domain}: {e}");
+        assert!(e.to_string().contains(&format!("the value came from --set {set}")), "{e}");
+    }
+    let e = try_scenario(SIGNED, &["distribution.domain=\"https://d1.cloudfront.net/\""]).unwrap_err();
+    assert!(e.to_string().ends_with("(fix: write \"d1.cloudfront.net\")"), "{e}");
+    // A real host name signs and verifies as before.
+    let s = scenario(SIGNED, &["distribution.domain=\"media.example.com\""]);
+    let signing = summarize(&run(&s, 3), &s).signing.expect("checked");
+    assert_eq!((signing.accepted, signing.rejected), (signing.checked, 0), "{signing:?}");
+}
+
+/// A class of viewers that sign cannot carry its own query string: the
+/// signing parameters are the whole query (and a `?` in a Resource is a
+/// wildcard), so it is refused rather than signed wrongly.
+#[test]
+fn a_signed_class_with_a_query_string_is_refused() {
+    let text = SIGNED.replace("path = \"/private/{id}\"", "path = \"/private/{id}?v=2\"");
+    let e = try_scenario(&text, &[]).unwrap_err();
+    assert_eq!(e.field_error().unwrap().field, "traffic.classes[1].path", "{e}");
+    assert!(e.to_string().contains("has a query string"), "{e}");
+}
+
 /// `SIGNED` with the private behavior trusting the account's legacy key pairs
 /// instead of a key group.
 fn legacy(pairs: &str) -> String {
