@@ -27,7 +27,7 @@ pub mod sweep;
 
 use crate::engine;
 use crate::report;
-use crate::scenario::{Override, Scenario, Stop};
+use crate::scenario::{Override, Scenario};
 use anyhow::Context;
 use clap::{Parser, Subcommand, ValueEnum};
 use std::path::PathBuf;
@@ -176,9 +176,11 @@ fn validate(args: ScenarioArgs) -> anyhow::Result<ExitCode> {
 
 fn run_scenario(args: RunArgs) -> anyhow::Result<ExitCode> {
     let mut scenario = load(&args.scenario)?;
-    if let Some(n) = args.requests {
-        anyhow::ensure!(n > 0, "--requests must be at least 1");
-        scenario.simulation.stop = Stop::Requests(n);
+    match args.requests {
+        Some(0) => anyhow::bail!("--requests must be at least 1"),
+        // With a trace, --requests only limits the records read.
+        Some(n) if args.trace.is_none() => scenario.stop_after_requests(n)?,
+        _ => {}
     }
     let seed = args.seed.unwrap_or(scenario.simulation.seed);
     let out = args.out.clone().unwrap_or_else(|| PathBuf::from("results").join(&scenario.name));

@@ -262,7 +262,6 @@ pub fn finish(
     elapsed: std::time::Duration,
 ) -> anyhow::Result<ExitCode> {
     warn_malformed(stats);
-    report::intervals_fit(report, scenario).map_err(|e| anyhow::anyhow!(e))?;
     let trace = trace_report::trace_json(stats, &report.metrics.result_comparison);
     if let Some(out) = out {
         let mut files = report::result_files(report, scenario)?;

@@ -14,6 +14,7 @@ mod validate;
 
 pub use error::ScenarioError;
 pub use source::Override;
+pub use validate::intervals::{MAX_METRICS_INTERVALS, interval_text, interval_that_fits};
 pub use validate::names::{check_class_path, check_domain};
 
 use crate::cache::EvictionPolicy;
@@ -423,6 +424,28 @@ impl Scenario {
     /// Validates scenario text; `file` is used in messages and for the default name.
     pub fn from_toml_str(file: &Path, text: &str, overrides: &[Override]) -> Result<Scenario, ScenarioError> {
         validate::load(file, text, overrides)
+    }
+
+    /// Stops the scenario's own traffic after `n` viewer requests instead
+    /// of its `requests` or `duration` (`--requests N`), checked as the file's
+    /// own would be: the run must still fit in its metrics intervals.
+    pub fn stop_after_requests(&mut self, n: u64) -> Result<(), ScenarioError> {
+        let previous = std::mem::replace(&mut self.simulation.stop, Stop::Requests(n));
+        let problem = if n == 0 {
+            Some(("no request would be simulated".to_string(), "give --requests 1 or more".to_string()))
+        } else {
+            validate::intervals::check(self).err()
+        };
+        let Some((problem, fix)) = problem else { return Ok(()) };
+        self.simulation.stop = previous;
+        Err(ScenarioError::Field(Box::new(error::FieldError {
+            file: self.file.clone(),
+            position: None,
+            field: "simulation.requests".into(),
+            problem: format!("--requests {n}: {problem}"),
+            fix,
+            set_by: None,
+        })))
     }
 
     /// Whether any origin checks or receives a secret header, or traffic

@@ -13,6 +13,7 @@ use crate::units::{format_duration, format_size, parse_duration, parse_size};
 use toml::Value;
 
 mod access;
+pub(super) mod intervals;
 pub(super) mod names;
 
 /// CloudFront's sample distribution domain from the Developer Guide.
@@ -23,7 +24,6 @@ pub const DEFAULT_DOMAIN: &str = "d111111abcdef8.cloudfront.net";
 const MAX_REQUESTS: i64 = 10_000_000_000;
 const MAX_OBJECTS: i64 = 100_000_000;
 const MAX_EDGES: i64 = 5_000;
-const MAX_INTERVALS: u64 = 1_000_000;
 
 pub(super) fn load(file: &Path, text: &str, overrides: &[Override]) -> Result<Scenario> {
     let spans = SpanIndex::build(text);
@@ -171,7 +171,7 @@ impl<'a> Validator<'a> {
         traffic.direct_to_origin = direct_to_origin;
         self.check_patterns_match(&distribution, &traffic)?;
         self.check_signed_classes(&distribution, &traffic)?;
-        Ok(Scenario {
+        let scenario = Scenario {
             name,
             file: self.file.to_path_buf(),
             simulation,
@@ -186,7 +186,10 @@ impl<'a> Validator<'a> {
             imported_from: None,
             import_warnings: Vec::new(),
             changes,
-        })
+        };
+        intervals::check(&scenario)
+            .map_err(|(problem, fix)| self.error("simulation.metrics_interval", problem, fix))?;
+        Ok(scenario)
     }
 
     fn name(&self, name: Option<&str>) -> Result<String> {
@@ -265,15 +268,6 @@ impl<'a> Validator<'a> {
                 "simulation.metrics_interval",
                 "the metrics interval is shorter than 1 ms",
                 "use e.g. \"10 s\"",
-            ));
-        }
-        if let Stop::Duration(d) = stop
-            && d.as_micros() / metrics_interval.as_micros() > MAX_INTERVALS
-        {
-            return Err(self.error(
-                "simulation.metrics_interval",
-                format!("the run would have more than {MAX_INTERVALS} metrics intervals"),
-                "use a longer interval",
             ));
         }
         Ok(SimulationSpec {

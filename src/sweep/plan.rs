@@ -9,7 +9,7 @@
 use super::error::SweepError;
 use super::vary::Vary;
 use crate::engine::rng::run_seed;
-use crate::scenario::{Override, Scenario, ScenarioError, Stop};
+use crate::scenario::{Override, Scenario, ScenarioError};
 use std::fmt;
 use std::path::{Path, PathBuf};
 
@@ -113,7 +113,10 @@ impl Plan {
             .iter()
             .map(|s| Override::parse(s).map_err(|p| SweepError::argument(p, "see scenarios/README.md for field paths")))
             .collect::<Result<Vec<_>, _>>()?;
-        let base = Scenario::from_toml_str(&spec.scenario, &scenario_text, &sets)?;
+        let mut base = Scenario::from_toml_str(&spec.scenario, &scenario_text, &sets)?;
+        if let Some(n) = spec.requests {
+            base.stop_after_requests(n)?;
+        }
         check_varies(&spec)?;
         let mut plan = Plan {
             scenario_name: base.name.clone(),
@@ -252,7 +255,7 @@ impl Plan {
         let mut scenario =
             Scenario::from_toml_str(&self.scenario_path, &self.scenario_text, &self.point_overrides(point))?;
         if let Some(n) = self.requests {
-            scenario.simulation.stop = Stop::Requests(n);
+            scenario.stop_after_requests(n)?;
         }
         Ok(scenario)
     }

@@ -293,6 +293,10 @@ impl TraceReader for CloudFrontLogReader {
         &self.malformed
     }
 
+    fn last_line(&self) -> (&std::path::Path, u64) {
+        (self.lines.file(), self.lines.line_number())
+    }
+
     fn progress(&self) -> ReadProgress {
         self.lines.progress()
     }

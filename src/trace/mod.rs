@@ -68,6 +68,43 @@ pub enum TraceError {
     Malformed(Malformed),
     #[error("{}: {reason}", file.display())]
     BadLayout { file: PathBuf, reason: String },
+    /// The trace spans more than the scenario's metrics intervals hold.
+    #[error("{0}")]
+    TooLong(Box<TooLong>),
+}
+
+/// A trace whose requests go past the scenario's last metrics interval.
+#[derive(Debug)]
+pub struct TooLong {
+    pub scenario: PathBuf,
+    /// The file and line of the first request past it.
+    pub file: PathBuf,
+    pub line: u64,
+    /// The trace's span, the horizon and the interval, as durations.
+    pub span: String,
+    pub horizon: String,
+    pub interval: String,
+    /// An interval that holds the whole span, as a scenario writes it.
+    pub fits: String,
+}
+
+impl fmt::Display for TooLong {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(
+            f,
+            "{}: `simulation.metrics_interval`: the trace spans {} (line {} of {} is its first request past {}), \
+             more than {} intervals of {} (fix: --set simulation.metrics_interval=\"{}\" or longer); no results \
+             were written",
+            self.scenario.display(),
+            self.span,
+            self.line,
+            self.file.display(),
+            self.horizon,
+            crate::scenario::MAX_METRICS_INTERVALS,
+            self.interval,
+            self.fits
+        )
+    }
 }
 
 /// One request read from a trace, borrowed from the reader's line buffer.
@@ -165,6 +202,8 @@ pub trait TraceReader {
     /// Counts the line of the last record as malformed after all (its data
     /// did not fit the scenario); with `strict`, an error.
     fn reject_last(&mut self, reason: String) -> Result<(), TraceError>;
+    /// The file and 1-based line of the last record, for messages.
+    fn last_line(&self) -> (&std::path::Path, u64);
 }
 
 /// Parses a non-negative decimal integer made only of ASCII digits.

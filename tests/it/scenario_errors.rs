@@ -229,3 +229,92 @@ fn class_paths_must_be_request_paths() {
     let catalog = cdnsim::cdn::traffic::Catalog::build(&s, 1);
     assert_eq!(catalog.object_for_path(&s, "/api/3?v=1"), Some((1, catalog.object_id(1, 3))));
 }
+
+/// Issue 13, item 9: `validate` and `run` use one bound on metrics
+/// intervals, checked before anything runs. One day at 1 s per interval is
+/// 86,400 intervals, more than 20,000: both refuse at once, and the interval
+/// the fix names (86,400 s / 20,000 = 4.32 s, so 5 s) is accepted by both.
+#[test]
+fn validate_and_run_agree_on_the_metrics_intervals() {
+    let dir = temp_dir("intervals-agree");
+    let file = dir.join("day.toml");
+    std::fs::write(&file, TINY.replace("requests = 1000", "duration = \"1 d\"").replace("rate = 100", "rate = 0.01"))
+        .unwrap();
+    let out = dir.join("out");
+    let (file, out_s) = (file.to_str().unwrap(), out.to_str().unwrap());
+    let (code, _, err) = cdnsim(&["validate", file]);
+    assert_eq!(code, 2, "{err}");
+    assert!(
+        err.contains(
+            "day.toml:4:1: `simulation.metrics_interval`: the run lasts 24 h: more than 20000 metrics intervals of 1 s"
+        ),
+        "{err}"
+    );
+    assert!(err.contains("(fix: set simulation.metrics_interval = \"5 s\" or longer"), "{err}");
+    let started = std::time::Instant::now();
+    let (code, _, run_err) = cdnsim(&["run", file, "--no-progress", "--out", out_s]);
+    assert_eq!((code, run_err.as_str()), (2, err.as_str()), "the same refusal");
+    assert!(started.elapsed() < std::time::Duration::from_secs(5), "refused before simulating");
+    assert!(!out.exists());
+    let (code, _, err) = cdnsim(&["validate", file, "--set", "simulation.metrics_interval=\"5 s\""]);
+    assert_eq!(code, 0, "{err}");
+    let (code, _, err) =
+        cdnsim(&["run", file, "--no-progress", "--out", out_s, "--set", "simulation.metrics_interval=\"5 s\""]);
+    assert_eq!(code, 0, "{err}");
+    // 86,400 s / 5 s = 17,280 rows, each covered.
+    let rows = std::fs::read_to_string(out.join("timeseries.csv")).unwrap().lines().count() - 1;
+    assert!(rows <= 17_280, "{rows}");
+}
+
+/// `--requests N` replaces the file's stop condition, so it is checked as
+/// the file's own would be, before anything runs: 10^9 requests at 100 per
+/// second take at least 10^7 s, 10^7 / 1 s intervals > 20,000.
+#[test]
+fn requests_from_the_command_line_are_checked_too() {
+    let dir = temp_dir("requests-flag");
+    let file = dir.join("tiny.toml");
+    std::fs::write(&file, TINY).unwrap();
+    let out = dir.join("out");
+    let (code, _, err) = cdnsim(&[
+        "run",
+        file.to_str().unwrap(),
+        "--requests",
+        "1000000000",
+        "--no-progress",
+        "--out",
+        out.to_str().unwrap(),
+    ]);
+    assert_eq!(code, 2, "{err}");
+    assert!(
+        err.contains("tiny.toml: `simulation.requests`: --requests 1000000000: 1000000000 requests at 100 per second"),
+        "{err}"
+    );
+    assert!(err.contains("(fix: set simulation.metrics_interval = "), "{err}");
+    assert!(!out.exists());
+    let mut s = scenario(TINY, &[]);
+    assert!(s.stop_after_requests(0).is_err());
+    assert!(s.stop_after_requests(1_000_000_000).is_err());
+    assert_eq!(
+        s.simulation.stop,
+        cdnsim::scenario::Stop::Requests(1000),
+        "a refused stop leaves the scenario as it was"
+    );
+    s.stop_after_requests(2000).unwrap();
+    assert_eq!(s.simulation.stop, cdnsim::scenario::Stop::Requests(2000));
+}
+
+/// The bound is an upper bound in fact: runs whose span the loader just
+/// admitted never start a request past their last interval (the report
+/// asserts it). 50 requests at 1 per second are bounded by 50 + 60 + 72 =
+/// 182 s, so 10 ms intervals (18,200 of them) are admitted.
+#[test]
+fn admitted_runs_stay_within_their_intervals() {
+    let text = TINY.replace("requests = 1000", "requests = 50").replace("rate = 100", "rate = 1");
+    let s = scenario(&text, &["simulation.metrics_interval=\"10 ms\""]);
+    for seed in 0..200 {
+        let report = run(&s, seed);
+        assert!(!report.metrics.intervals_overflowed, "seed {seed}");
+        assert!(report.metrics.intervals.len() <= 18_200, "seed {seed}");
+    }
+    assert!(try_scenario(&text, &["simulation.metrics_interval=\"9 ms\""]).is_err(), "182 s / 9 ms > 20,000");
+}

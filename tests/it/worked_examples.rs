@@ -320,3 +320,15 @@ fn an_expired_copy_served_on_error_stays_expired_at_every_tier() {
     // The edge found its copy expired 55 times and sent each up.
     assert_eq!((tier(&report, EDGE).stale, tier(&report, EDGE).hits), (55, 545));
 }
+
+/// The report only asserts the interval bound: a source that breaks it
+/// (here a script, which no loader checks, with a request at 30,000 s for
+/// 1 s intervals) is a bug, never results.
+#[test]
+#[should_panic(expected = "started after its last metrics interval")]
+fn the_report_asserts_that_every_request_started_within_the_intervals() {
+    let s = scenario(TINY, &[]);
+    let report = run_script(&s, &[(0.0, "IAD1", Get, "/s/1"), (30_000.0, "IAD1", Get, "/s/1")]);
+    assert!(report.metrics.intervals_overflowed);
+    summarize(&report, &s);
+}
