@@ -370,10 +370,9 @@ impl SignedTraffic {
         }
         // Sign a URL of the class; keep only its signing parameters, which are
         // what a viewer appends to every URL the wildcard covers.
-        let base = match kind {
-            Presented::SingleFileUrl => one_file,
-            _ => format!("https://{}{}0", self.domain, self.classes[class].prefix),
-        };
+        // The signing parameters are the same for every URL the policy
+        // covers; sign them on one of the class's own URLs.
+        let base = one_file;
         let signed = signing::sign_url(&base, &sign_policy, &key_id, &key, hash).expect("the class's URL signs");
         let mut query = signed.split_once('?').map(|(_, q)| q.to_string()).expect("a signed URL has a query");
         match kind {

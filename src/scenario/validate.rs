@@ -25,9 +25,9 @@ const MAX_REQUESTS: i64 = 10_000_000_000;
 const MAX_OBJECTS: i64 = 100_000_000;
 const MAX_EDGES: i64 = 5_000;
 
-pub(super) fn load(file: &Path, text: &str, overrides: &[Override]) -> Result<Scenario> {
+pub(super) fn load(file: &Path, text: &str, overrides: &[Override], traffic_from: TrafficFrom) -> Result<Scenario> {
     let spans = SpanIndex::build(text);
-    let v = Validator { file, spans: &spans, overrides };
+    let v = Validator { file, spans: &spans, overrides, traffic_from };
     let mut document: toml::Table = toml::from_str(text).map_err(|e| v.syntax_error(text, &e))?;
     // `--set distribution.import=...` picks the JSON; every other override
     // applies to the merged document, so it can reach imported origins too.
@@ -80,6 +80,9 @@ struct Validator<'a> {
     file: &'a Path,
     spans: &'a SpanIndex,
     overrides: &'a [Override],
+    /// With a trace, the classes make no requests: what only they decide
+    /// (which behaviors they reach, when the last request starts) is not checked.
+    traffic_from: TrafficFrom,
 }
 
 type Result<T> = std::result::Result<T, ScenarioError>;
@@ -169,8 +172,10 @@ impl<'a> Validator<'a> {
         let distribution = self.distribution(&raw.distribution, &origins, &origin_groups, &signing)?;
         let mut traffic = self.traffic(&raw.traffic)?;
         traffic.direct_to_origin = direct_to_origin;
-        self.check_patterns_match(&distribution, &traffic)?;
-        self.check_signed_classes(&distribution, &traffic)?;
+        if self.traffic_from == TrafficFrom::Classes {
+            self.check_patterns_match(&distribution, &traffic)?;
+            self.check_signed_classes(&distribution, &traffic)?;
+        }
         let scenario = Scenario {
             name,
             file: self.file.to_path_buf(),
@@ -187,8 +192,10 @@ impl<'a> Validator<'a> {
             import_warnings: Vec::new(),
             changes,
         };
-        intervals::check(&scenario)
-            .map_err(|(problem, fix)| self.error("simulation.metrics_interval", problem, fix))?;
+        if self.traffic_from == TrafficFrom::Classes {
+            intervals::check(&scenario)
+                .map_err(|(problem, fix)| self.error("simulation.metrics_interval", problem, fix))?;
+        }
         Ok(scenario)
     }
 
@@ -1150,13 +1157,7 @@ impl<'a> Validator<'a> {
             }
             names::check_class_path(&c.path)
                 .map_err(|(problem, fix)| self.error(&format!("{field}.path"), problem, fix))?;
-            if !c.path.contains("{id}") {
-                return Err(self.error(
-                    &format!("{field}.path"),
-                    format!("{:?} has no {{id}} for the object number", c.path),
-                    "write e.g. \"/static/{id}.js\"",
-                ));
-            }
+            let id_at = c.path.find("{id}");
             if c.signed.is_some() && c.path.contains('?') {
                 // Viewers append the signing parameters as the whole query
                 // string, and a `?` in a policy's Resource is a wildcard.
@@ -1169,16 +1170,25 @@ impl<'a> Validator<'a> {
                     "remove the query string from the path, or the class's `signed`",
                 ));
             }
-            let objects = match c.objects {
-                Some(n) if !(1..=MAX_OBJECTS).contains(&n) => {
+            let objects = match (c.objects, id_at) {
+                (Some(n), _) if !(1..=MAX_OBJECTS).contains(&n) => {
                     return Err(self.error(
                         &format!("{field}.objects"),
                         format!("{n} objects is out of range"),
                         format!("use 1 to {MAX_OBJECTS}"),
                     ));
                 }
-                Some(n) => n as u64,
-                None => ((total_objects as f64 * c.share / total_share).round() as u64).max(1),
+                // A path without `{id}` names one object, whatever the share.
+                (Some(n), None) if n > 1 => {
+                    return Err(self.error(
+                        &format!("{field}.objects"),
+                        format!("the path {:?} has no {{id}}, so the class is one object, not {n}", c.path),
+                        "remove `objects` (a fixed path is one object), or put {id} into the path",
+                    ));
+                }
+                (_, None) => 1,
+                (Some(n), Some(_)) => n as u64,
+                (None, Some(_)) => ((total_objects as f64 * c.share / total_share).round() as u64).max(1),
             };
             let class_alpha = c.zipf_alpha.unwrap_or(zipf_alpha);
             self.check_alpha(&format!("{field}.zipf_alpha"), class_alpha)?;
@@ -1214,7 +1224,7 @@ impl<'a> Validator<'a> {
                 name: c.name.clone(),
                 request_share: c.share / total_share,
                 path_template: c.path.clone(),
-                id_at: c.path.find("{id}").expect("checked above: {id} once"),
+                id_at,
                 objects,
                 zipf_alpha: class_alpha,
                 size_bytes,
@@ -1338,7 +1348,7 @@ impl<'a> Validator<'a> {
                 .iter()
                 .map(|c| {
                     let mut p = String::new();
-                    c.path_of(1, &mut p);
+                    c.path_of(c.objects.min(2) - 1, &mut p);
                     p
                 })
                 .collect();

@@ -391,3 +391,40 @@ fn a_trace_longer_than_the_metrics_intervals_can_hold_is_refused_with_the_fix() 
         cdnsim(&[&run[..], &["--set", "simulation.metrics_interval=\"1 s\"", "--requests", "2"]].concat());
     assert_eq!(code, 0, "the first two records span 15,000 s: {err}");
 }
+
+/// Issue 13, item 10: with a trace the classes make no requests, so a
+/// behavior no class reaches is no mistake: `run --trace` does not ask for
+/// it (`validate` and a synthetic `run` still do).
+#[test]
+fn a_trace_run_does_not_need_classes_to_reach_every_behavior() {
+    let dir = temp_dir("trace-unreached");
+    let scenario = dir.join("s.toml");
+    let text = crate::support::TINY.replacen(
+        "[distribution]\n",
+        "[distribution]\n[[distribution.behaviors]]\npath_pattern = \"/robots.txt\"\norigin = \"origin\"\n\n",
+        1,
+    );
+    std::fs::write(&scenario, text).unwrap();
+    let trace = dir.join("t.csv");
+    std::fs::write(&trace, "time,obj_id,obj_size\n0,1,100\n1,1,100\n2,2,100\n").unwrap();
+    let file = scenario.to_str().unwrap();
+    let (code, _, err) = cdnsim(&["validate", file]);
+    assert_eq!(code, 2, "{err}");
+    assert!(err.contains("`distribution.behaviors[0].path_pattern`: pattern \"/robots.txt\" never matches"), "{err}");
+    let out = dir.join("results");
+    let (code, stdout, err) = cdnsim(&[
+        "run",
+        file,
+        "--trace",
+        trace.to_str().unwrap(),
+        "--out",
+        out.to_str().unwrap(),
+        "--no-progress",
+        "--format",
+        "json",
+    ]);
+    assert_eq!(code, 0, "{err}");
+    let v = json(&stdout);
+    assert_eq!(v["trace"]["requests"], 3, "{v}");
+    assert_eq!(v["hits"], 1, "object 1 twice at one edge: {v}");
+}

@@ -87,7 +87,8 @@ fn more_refusals() {
         ("default_ttl = 0", "default_ttl = 5", "min_ttl <= default_ttl <= max_ttl"),
         ("share = 0.9", "share = 0", "must be above 0"),
         ("path = \"/s/{id}\"", "path = \"s/{id}\"", "does not start with '/'"),
-        ("path = \"/s/{id}\"", "path = \"/s/static\"", "{id}"),
+        // A fixed path is one object: `objects = 100` cannot be.
+        ("path = \"/s/{id}\"", "path = \"/s/static\"", "has no {id}, so the class is one object, not 100"),
         ("eviction", "eviction", ""),
     ];
     for (from, to, problem) in cases {

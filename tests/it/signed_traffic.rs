@@ -224,6 +224,22 @@ fn a_signed_class_with_a_query_string_is_refused() {
     assert!(e.to_string().contains("has a query string"), "{e}");
 }
 
+/// Issue 13, item 10: a fixed-path class (no `{id}`) is one object, and its
+/// viewers' wildcard credentials cover that one path; a URL signed for the
+/// class's object 0 is signed for exactly it, so it opens every request.
+#[test]
+fn a_fixed_path_class_signs_its_one_path() {
+    let text = SIGNED.replace("objects = 50\npath = \"/private/{id}\"", "path = \"/private/live.m3u8\"");
+    for mix in ["valid-url = 1.0", "single-file-url = 1.0", "valid-cookie = 1.0"] {
+        let s = scenario(&text.replace("valid-url = 1.0", mix), &[]);
+        assert_eq!(s.traffic.classes[1].objects, 1);
+        let sum = summarize(&run(&s, 3), &s);
+        let signing = sum.signing.as_ref().expect("a signing summary");
+        assert!(signing.checked > 100, "{mix}: {signing:?}");
+        assert_eq!((signing.accepted, signing.rejected), (signing.checked, 0), "{mix}: {signing:?}");
+    }
+}
+
 /// `SIGNED` with the private behavior trusting the account's legacy key pairs
 /// instead of a key group.
 fn legacy(pairs: &str) -> String {
