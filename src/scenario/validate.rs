@@ -560,10 +560,18 @@ impl<'a> Validator<'a> {
             // 1-10 s, response timeout 1-120 s.
             let connection_attempts =
                 self.int_in(&format!("{field}.connection_attempts"), o.connection_attempts, 3, 1, 3)? as u32;
-            let connection_timeout =
-                self.seconds_in(&format!("{field}.connection_timeout"), o.connection_timeout.as_ref(), 10, 1, 10)?;
-            let response_timeout =
-                self.seconds_in(&format!("{field}.response_timeout"), o.response_timeout.as_ref(), 30, 1, 120)?;
+            let connection_timeout = self.seconds_in(
+                "connection timeouts",
+                &format!("{field}.connection_timeout"),
+                o.connection_timeout.as_ref(),
+                (10, 1, 10),
+            )?;
+            let response_timeout = self.seconds_in(
+                "response timeouts",
+                &format!("{field}.response_timeout"),
+                o.response_timeout.as_ref(),
+                (30, 1, 120),
+            )?;
             origins.push(OriginSpec {
                 name: o.name.clone(),
                 connection_attempts,
@@ -626,6 +634,18 @@ impl<'a> Validator<'a> {
                 ));
             }
             let allowed = crate::policy::failover::FAILOVER_STATUS_CODES;
+            if g.failover_status_codes.is_empty() {
+                // CloudFront's FailoverCriteria.StatusCodes holds at least one
+                // code (API reference, StatusCodes: Quantity is 1 or more).
+                return Err(self.error(
+                    &format!("{field}.failover_status_codes"),
+                    "an origin group fails over on at least one status code; CloudFront refuses an empty list",
+                    format!(
+                        "list one or more of {}, e.g. failover_status_codes = [500, 502, 503, 504]",
+                        allowed.map(|c| c.to_string()).join(", ")
+                    ),
+                ));
+            }
             let mut codes = Vec::with_capacity(g.failover_status_codes.len());
             for (k, &code) in g.failover_status_codes.iter().enumerate() {
                 if !allowed.iter().any(|&c| c as i64 == code) {
@@ -1378,16 +1398,18 @@ impl<'a> Validator<'a> {
         Ok(v)
     }
 
-    /// A duration in whole seconds within CloudFront's range for the field.
+    /// A duration in whole seconds within CloudFront's range for the field:
+    /// `(default, min, max)` seconds. `what` names the setting in plural for
+    /// messages, e.g. "connection timeouts".
     fn seconds_in(
         &self,
+        what: &str,
         field: &str,
         value: Option<&Value>,
-        default_s: u64,
-        min_s: u64,
-        max_s: u64,
+        (default_s, min_s, max_s): (u64, u64, u64),
     ) -> Result<SimDuration> {
-        let seconds = self.optional_seconds(field, value)?.unwrap_or(default_s);
+        let rule = format!("CloudFront's {what} are whole seconds from {min_s} to {max_s} (default {default_s})");
+        let seconds = self.whole_seconds(field, value, &rule, (min_s, max_s))?.unwrap_or(default_s);
         if !(min_s..=max_s).contains(&seconds) {
             return Err(self.error(
                 field,
@@ -1437,13 +1459,20 @@ impl<'a> Validator<'a> {
 
     /// TTL fields: whole seconds, as CloudFront stores them.
     fn optional_seconds(&self, field: &str, value: Option<&Value>) -> Result<Option<u64>> {
+        self.whole_seconds(field, value, "CloudFront TTLs are whole seconds", (0, u64::MAX))
+    }
+
+    /// A duration that must be whole seconds: `rule` says why, and the fix
+    /// suggests the nearest whole number in `(min, max)`.
+    fn whole_seconds(&self, field: &str, value: Option<&Value>, rule: &str, range: (u64, u64)) -> Result<Option<u64>> {
         let Some(v) = value else { return Ok(None) };
         let d = self.duration(field, v)?;
-        if d.as_micros() % 1_000_000 != 0 {
+        if !d.as_micros().is_multiple_of(1_000_000) {
+            let nearest = (d.as_micros() as f64 / 1e6).round() as u64;
             return Err(self.error(
                 field,
                 format!("{} is not a whole number of seconds", format_duration(d)),
-                "CloudFront TTLs are whole seconds",
+                format!("{rule}: write e.g. {}", nearest.clamp(range.0, range.1)),
             ));
         }
         Ok(Some(d.as_micros() / 1_000_000))

@@ -231,6 +231,60 @@ fn class_paths_must_be_request_paths() {
     assert_eq!(catalog.object_for_path(&s, "/api/3?v=1"), Some((1, catalog.object_id(1, 3))));
 }
 
+/// Issue 13, item 13: CloudFront's FailoverCriteria needs at least one status code.
+#[test]
+fn an_origin_group_needs_a_failover_status_code() {
+    let group = "[[origin_groups]]\nname = \"group\"\nmembers = [\"origin\", \"backup\"]\n";
+    let backup = "[[origins]]\nname = \"backup\"\nregion = \"us-east-1\"\n\n";
+    let with = |codes: &str| TINY.replacen("[distribution]", &format!("{backup}{group}{codes}\n[distribution]"), 1);
+    // An empty list is reported at itself, a missing one at its table.
+    for (codes, line) in [("failover_status_codes = []", "failover_status_codes"), ("", "[[origin_groups]]")] {
+        let message =
+            expect_error(&with(codes), "origin_groups[0].failover_status_codes", line, "at least one status code");
+        assert!(message.contains("CloudFront refuses an empty list"), "{message}");
+        assert!(message.contains("e.g. failover_status_codes = [500, 502, 503, 504]"), "{message}");
+    }
+    assert!(try_scenario(&with("failover_status_codes = [503]"), &[]).is_ok());
+}
+
+/// Issue 13, item 13: a fractional timeout is not a TTL: the message gives
+/// CloudFront's rule for that field.
+#[test]
+fn a_fractional_timeout_names_its_own_range() {
+    let text = TINY.replacen("latency = \"40 ms\"", "latency = \"40 ms\"\nconnection_timeout = \"1.5 s\"", 1);
+    let message = expect_error(
+        &text,
+        "origins[0].connection_timeout",
+        "connection_timeout",
+        "1.5 s is not a whole number of seconds",
+    );
+    assert!(
+        message.contains(
+            "(fix: CloudFront's connection timeouts are whole seconds from 1 to 10 (default 10): write e.g. 2)"
+        ),
+        "{message}"
+    );
+    assert!(!message.contains("TTL"), "{message}");
+    let text = TINY.replacen("latency = \"40 ms\"", "latency = \"40 ms\"\nresponse_timeout = \"2500 ms\"", 1);
+    let message = expect_error(&text, "origins[0].response_timeout", "response_timeout", "2.5 s is not a whole number");
+    assert!(
+        message.contains("response timeouts are whole seconds from 1 to 120 (default 30): write e.g. 3)"),
+        "{message}"
+    );
+    // TTLs keep their own wording.
+    let message = expect_error(
+        &TINY.replacen("default_ttl = 0", "default_ttl = 0.5", 1),
+        "distribution.behaviors[0].default_ttl",
+        "default_ttl = 0.5",
+        "500 ms",
+    );
+    assert!(message.contains("(fix: CloudFront TTLs are whole seconds: write e.g. 1)"), "{message}");
+    // The suggestion stays in CloudFront's range: 0.4 s rounds to 0, below 1.
+    let text = TINY.replacen("latency = \"40 ms\"", "latency = \"40 ms\"\nconnection_timeout = \"400 ms\"", 1);
+    let message = expect_error(&text, "origins[0].connection_timeout", "connection_timeout", "400 ms is not a whole");
+    assert!(message.contains("write e.g. 1)"), "{message}");
+}
+
 /// Issue 13, item 9: `validate` and `run` use one bound on metrics
 /// intervals, checked before anything runs. One day at 1 s per interval is
 /// 86,400 intervals, more than 20,000: both refuse at once, and the interval
