@@ -35,6 +35,7 @@ fn main() {
         seed: Some(1),
         requests: Some(requests),
         shard: None,
+        from_file: None,
     })
     .expect("the benchmark's sweep is valid");
     let runs = plan.run_count();

@@ -98,6 +98,16 @@ impl Dist {
         }
     }
 
+    /// The largest value `sample` can return, for the distributions that
+    /// have one (constant and uniform); the others are unbounded.
+    pub fn upper_bound(&self) -> Option<f64> {
+        match *self {
+            Dist::Constant(v) => Some(v.max(0.0)),
+            Dist::Uniform { max, .. } => Some(max.max(0.0)),
+            _ => None,
+        }
+    }
+
     /// Draws one value, never negative.
     pub fn sample<R: Rng + ?Sized>(&self, rng: &mut R) -> f64 {
         let x = match self {

@@ -381,13 +381,11 @@ impl SignedTraffic {
             return Credential { query: None, cookie: Some(cookies.cookie_header()), verified: None };
         }
         // Sign a URL of the class; keep only its signing parameters, which are
-        // what a viewer appends to every URL the wildcard covers. The signer
-        // puts them after the URL and one separator, `?` or `&` (when the
-        // class's path has a query of its own).
-        let base = match kind {
-            Presented::SingleFileUrl => one_file,
-            _ => format!("https://{}{}0", self.domain, self.classes[class].prefix),
-        };
+        // what a viewer appends to every URL the wildcard covers: they are
+        // the same for every URL the policy covers, so sign them on one of
+        // the class's own URLs. The signer puts them after the URL and one
+        // separator, `?` or `&` (when the class's path has a query of its own).
+        let base = one_file;
         let signed = signing::sign_url(&base, &sign_policy, &key_id, &key, hash).expect("the class's URL signs");
         let mut query = signed
             .strip_prefix(base.as_str())

@@ -506,11 +506,11 @@ impl RequestSource for Scripted {
 impl Catalog {
     /// The (class, object id) whose path is `path`, if any.
     pub fn object_for_path(&self, scenario: &Scenario, path: &str) -> Option<(usize, u64)> {
-        scenario.traffic.classes.iter().enumerate().find_map(|(class, spec)| {
-            let (prefix, suffix) = spec.path_prefix_suffix();
-            let digits = path.strip_prefix(prefix)?.strip_suffix(suffix)?;
-            let id: u64 = digits.parse().ok().filter(|_| digits.bytes().all(|b| b.is_ascii_digit()))?;
-            (id < spec.objects).then(|| (class, self.object_id(class, id)))
-        })
+        scenario
+            .traffic
+            .classes
+            .iter()
+            .enumerate()
+            .find_map(|(class, spec)| spec.id_of_path(path).map(|id| (class, self.object_id(class, id))))
     }
 }

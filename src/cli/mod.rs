@@ -27,7 +27,7 @@ pub mod sweep;
 
 use crate::engine;
 use crate::report;
-use crate::scenario::{Override, Scenario, Stop};
+use crate::scenario::{Override, Scenario, TrafficFrom};
 use anyhow::Context;
 use clap::{Parser, Subcommand, ValueEnum};
 use std::path::PathBuf;
@@ -165,10 +165,10 @@ pub fn run(args: impl IntoIterator<Item = std::ffi::OsString>) -> anyhow::Result
     }
 }
 
-fn load(args: &ScenarioArgs) -> anyhow::Result<Scenario> {
+fn load(args: &ScenarioArgs, traffic_from: TrafficFrom) -> anyhow::Result<Scenario> {
     let overrides =
         args.set.iter().map(|s| Override::parse(s).map_err(anyhow::Error::msg)).collect::<anyhow::Result<Vec<_>>>()?;
-    let scenario = Scenario::load(&args.scenario, &overrides)?;
+    let scenario = Scenario::load_for(&args.scenario, &overrides, traffic_from)?;
     for w in &scenario.import_warnings {
         eprintln!("cdnsim: warning: {w}");
     }
@@ -179,17 +179,20 @@ fn validate(args: ScenarioArgs) -> anyhow::Result<ExitCode> {
     if sweep::is_sweep_file(&args.scenario)? {
         return sweep::validate_sweep_file(&args.scenario, &args.set);
     }
-    let scenario = load(&args)?;
+    let scenario = load(&args, TrafficFrom::Classes)?;
     out!("{}", scenario.describe());
     outln!("ok: {} is valid", args.scenario.display());
     Ok(ExitCode::SUCCESS)
 }
 
 fn run_scenario(args: RunArgs) -> anyhow::Result<ExitCode> {
-    let mut scenario = load(&args.scenario)?;
-    if let Some(n) = args.requests {
-        anyhow::ensure!(n > 0, "--requests must be at least 1");
-        scenario.simulation.stop = Stop::Requests(n);
+    let traffic_from = if args.trace.is_some() { TrafficFrom::Trace } else { TrafficFrom::Classes };
+    let mut scenario = load(&args.scenario, traffic_from)?;
+    match args.requests {
+        Some(0) => anyhow::bail!("--requests must be at least 1"),
+        // With a trace, --requests only limits the records read.
+        Some(n) if args.trace.is_none() => scenario.stop_after_requests(n)?,
+        _ => {}
     }
     let seed = args.seed.unwrap_or(scenario.simulation.seed);
     let out = args.out.clone().unwrap_or_else(|| PathBuf::from("results").join(&scenario.name));

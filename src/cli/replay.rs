@@ -256,7 +256,6 @@ pub fn finish(
 ) -> anyhow::Result<ExitCode> {
     warn_malformed(stats);
     warn_unknown_locations(stats);
-    report::intervals_fit(report, scenario).map_err(|e| anyhow::anyhow!(e))?;
     let trace = trace_report::trace_json(stats, &report.metrics.result_comparison);
     if let Some(out) = out {
         let mut files = report::result_files(report, scenario)?;

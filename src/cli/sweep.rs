@@ -7,7 +7,7 @@
 use super::Format;
 use super::progress;
 use crate::sweep::stats::{Estimate, MAIN_METRICS};
-use crate::sweep::{self, Event, Finished, Plan, Shard, SweepSpec, Vary};
+use crate::sweep::{self, Event, Finished, FromFile, Plan, Shard, SweepSpec, Vary};
 use clap::Args;
 use serde_json::json;
 use std::path::{Path, PathBuf};
@@ -77,18 +77,28 @@ fn spec(args: &SweepArgs) -> anyhow::Result<(SweepSpec, PathBuf)> {
     let shard = args.shard.as_deref().map(Shard::parse).transpose()?;
     let stem = args.file.file_stem().map_or_else(|| "sweep".into(), |s| s.to_string_lossy().into_owned());
     let (mut spec, default_dir) = match file {
-        Some(f) => (
-            SweepSpec {
-                scenario: f.scenario,
-                sets: f.sets,
-                varies: f.varies,
-                replicates: args.replicates.or(f.replicates).unwrap_or(1),
-                seed: args.seed.or(f.seed),
-                requests: args.requests.or(f.requests),
-                shard,
-            },
-            Some(stem),
-        ),
+        Some(f) => {
+            let from_file = FromFile {
+                replicates: args.replicates.is_none() && f.replicates.is_some(),
+                requests: args.requests.is_none() && f.requests.is_some(),
+                sets: f.sets.len(),
+                varies: f.varies.len(),
+                fields: f.fields,
+            };
+            (
+                SweepSpec {
+                    scenario: f.scenario,
+                    sets: f.sets,
+                    varies: f.varies,
+                    replicates: args.replicates.or(f.replicates).unwrap_or(1),
+                    seed: args.seed.or(f.seed),
+                    requests: args.requests.or(f.requests),
+                    shard,
+                    from_file: Some(from_file),
+                },
+                Some(stem),
+            )
+        }
         None => (
             SweepSpec {
                 scenario: args.file.clone(),
@@ -98,6 +108,7 @@ fn spec(args: &SweepArgs) -> anyhow::Result<(SweepSpec, PathBuf)> {
                 seed: args.seed,
                 requests: args.requests,
                 shard,
+                from_file: None,
             },
             None,
         ),

@@ -994,6 +994,8 @@ impl<'s, O: RequestObserver> Engine<'s, O> {
             let mut waiter = std::mem::replace(&mut self.requests[id as usize].levels[level].waiters, NONE);
             while waiter != NONE {
                 let next = std::mem::replace(&mut self.requests[waiter as usize].next_waiter, NONE);
+                // Each waiter goes on down its own route, from its own level
+                // for this cache, in its own role there.
                 let at = self.level_of(waiter, cache_index);
                 let served_by = self.tier_of(&self.requests[waiter as usize].levels[at], at);
                 self.respond(waiter, status, version, served_by);

@@ -10,7 +10,7 @@ use crate::engine;
 use crate::http::Method;
 use crate::metrics::accounting::AccountingError;
 use crate::report;
-use crate::scenario::{Scenario, Stop};
+use crate::scenario::Scenario;
 use serde_json::{Map, Value};
 
 /// What one run gave.
@@ -192,7 +192,29 @@ fn run_one(lesson: &Lesson, spec: &RunSpec) -> Result<RunOutcome, RunError> {
         }
         (Ok(mut scenario), None) => {
             if let Some(n) = spec.requests {
-                scenario.simulation.stop = Stop::Requests(n);
+                scenario
+                    .stop_after_requests(n)
+                    .map_err(|e| {
+                        let (why, fix) = match e.field_error() {
+                            Some(f) => (
+                                format!(
+                                    "{}: {}",
+                                    f.file.display(),
+                                    f.problem.trim_start_matches(&format!("--requests {n}: "))
+                                ),
+                                format!("lower the run's requests, or {}", f.fix),
+                            ),
+                            None => (e.to_string(), "lower the run's requests".into()),
+                        };
+                        LessonError {
+                            file: lesson.file.clone(),
+                            position: spec.at.position,
+                            field: spec.at.field.clone(),
+                            problem: format!("the run {:?} cannot simulate its requests: {why}", spec.label),
+                            fix,
+                        }
+                    })
+                    .map_err(RunError::from)?;
             }
             let seed = spec.seed.unwrap_or(scenario.simulation.seed);
             let report = engine::run(&scenario, seed, &mut |_| {}).map_err(|source| RunError::Accounting {

@@ -10,12 +10,12 @@ use hdrhistogram::Histogram;
 /// clamped to that (it only happens with absurd scenarios).
 const LATENCY_MAX_US: u64 = 3_600_000_000;
 
-/// At most this many metrics intervals (`timeseries.csv` rows) are kept: each
-/// holds a latency histogram of tens of KiB, so a long trace replayed with a
-/// short interval would otherwise exhaust memory. Requests past the last one
-/// are counted in it and `Metrics::intervals_overflowed` is set, so that no
-/// result is written from them (`report::intervals_fit`).
-pub const MAX_INTERVALS: u64 = 20_000;
+/// At most this many metrics intervals (`timeseries.csv` rows) are kept:
+/// the scenario's bound, checked when it is loaded (and by a trace source as
+/// it reads). A request past the last one would be a bug; it is counted in
+/// the last one and sets `Metrics::intervals_overflowed`, which the report
+/// asserts against, rather than growing memory without bound.
+pub const MAX_INTERVALS: u64 = crate::scenario::MAX_METRICS_INTERVALS;
 
 fn latency_histogram(significant_figures: u8) -> Histogram<u64> {
     Histogram::new_with_bounds(1, LATENCY_MAX_US, significant_figures).expect("static bounds are valid")

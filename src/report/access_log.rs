@@ -514,7 +514,14 @@ rate = 100
 name = "files"
 share = 1
 objects = 10
-path = "/a b/{id}.jpg"
+path = "/café/{id}.jpg"
+size = "1000 B"
+
+[[traffic.classes]]
+name = "sized"
+share = 1
+objects = 10
+path = "/img/{id}.jpg?size=large"
 size = "1000 B"
 "#;
 
@@ -595,7 +602,7 @@ size = "1000 B"
         assert_eq!(field(&line, "date"), "2030-01-01");
         assert_eq!(field(&line, "time"), "01:02:05");
         assert_eq!(field(&line, "x-edge-location"), "IAD89-C1");
-        assert_eq!(field(&line, "cs-uri-stem"), "/a%20b/7.jpg");
+        assert_eq!(field(&line, "cs-uri-stem"), "/caf%C3%A9/7.jpg");
         assert_eq!(field(&line, "cs-uri-query"), "-");
         assert_eq!(field(&line, "cs(Cookie)"), "-");
         assert_eq!(field(&line, "time-taken"), "0.082");
@@ -607,24 +614,28 @@ size = "1000 B"
         assert!(field(&line, "c-ip").parse::<std::net::Ipv4Addr>().is_ok());
         let port: u16 = field(&line, "c-port").parse().unwrap();
         assert!(port >= 1024);
+        // A class path's own query string is logged as the query, apart
+        // from the stem, as CloudFront logs one.
+        line.clear();
+        formatter.format(&mut line, 1, &FinishedRequest { class: 1, ..request(3725.5) });
+        assert_eq!(field(&line, "cs-uri-stem"), "/img/7.jpg");
+        assert_eq!(field(&line, "cs-uri-query"), "size=large");
+        assert_eq!(field(&line, "sc-content-type"), "image/jpeg");
     }
 
     #[test]
     fn a_class_query_string_is_logged_in_the_query_field_before_the_signing_parameters() {
-        // `/a b/{id}.jpg?size=large` for object 7: the stem is `/a%20b/7.jpg`
-        // and the query `size=large`, followed by the signing parameters
-        // after `&`, as a signed URL for that path carries them.
-        let text = SCENARIO.replace(r#"path = "/a b/{id}.jpg""#, r#"path = "/a b/{id}.jpg?size=large""#);
-        let scenario = Scenario::from_toml_str(Path::new("test.toml"), &text, &[]).unwrap();
+        // Class 1's `/img/{id}.jpg?size=large` for object 7, signed: the
+        // stem is `/img/7.jpg` and the query `size=large`, followed by the
+        // signing parameters after `&`, as a signed URL for that path
+        // carries them.
+        let scenario = scenario();
         let mut formatter = RecordFormatter::new(&scenario, 1);
         let mut line = String::new();
-        formatter.format(&mut line, 0, &request(1.0));
-        assert_eq!(field(&line, "cs-uri-stem"), "/a%20b/7.jpg");
-        assert_eq!(field(&line, "cs-uri-query"), "size=large");
-        assert_eq!(field(&line, "sc-content-type"), "image/jpeg");
-        line.clear();
-        let signed = FinishedRequest { signed_query: Some("Expires=1&Signature=s&Key-Pair-Id=K1"), ..request(1.0) };
+        let signed =
+            FinishedRequest { class: 1, signed_query: Some("Expires=1&Signature=s&Key-Pair-Id=K1"), ..request(1.0) };
         formatter.format(&mut line, 1, &signed);
+        assert_eq!(field(&line, "cs-uri-stem"), "/img/7.jpg");
         assert_eq!(field(&line, "cs-uri-query"), "size=large&Expires=1&Signature=s&Key-Pair-Id=K1");
     }
 

@@ -281,6 +281,7 @@ fn origin_peak_requests_per_s(report: &Report) -> f64 {
 }
 
 pub fn summary(report: &Report, scenario: &Scenario) -> Summary {
+    assert_intervals_fit(report);
     let m = &report.metrics;
     let n_edges = scenario.topology.edges.len();
     let edge = sum_tiers(m.caches[..n_edges].iter());
@@ -578,23 +579,18 @@ pub struct IntervalRow {
     pub redirects: u64,
 }
 
-/// Whether the run's time fit in `metrics::MAX_INTERVALS` metrics intervals;
-/// if not, the per-interval figures (and the peak taken from them) are wrong,
-/// and the error says which interval would fit.
-pub fn intervals_fit(report: &Report, scenario: &Scenario) -> Result<(), String> {
-    if !report.metrics.intervals_overflowed {
-        return Ok(());
-    }
-    let interval = scenario.simulation.metrics_interval;
-    let span_s = report.end.0 as f64 / 1e6;
-    let wider_s = (span_s / (crate::metrics::MAX_INTERVALS / 2) as f64).ceil().max(1.0);
-    Err(format!(
-        "`simulation.metrics_interval`: {} s of simulated time need more than {} intervals of {} (fix: --set \
-         simulation.metrics_interval=\"{wider_s} s\" or longer); no results were written",
-        span_s.round(),
+/// Every request started within the run's metrics intervals: the scenario
+/// loader bounds a synthetic run's span and a trace source refuses a trace
+/// that goes past it (`Scenario::metrics_horizon`), so anything else is a bug
+/// and no result is made from it.
+pub fn assert_intervals_fit(report: &Report) {
+    assert!(
+        !report.metrics.intervals_overflowed,
+        "a request of {} started after its last metrics interval ({} of {}): the scenario's bound missed it",
+        report.scenario,
         crate::metrics::MAX_INTERVALS,
-        crate::units::format_duration(interval),
-    ))
+        crate::units::format_duration(report.metrics.interval)
+    );
 }
 
 /// Per metrics interval, by request start time; intervals inside the warm-up
@@ -761,7 +757,7 @@ pub fn scenario_record(text: &str, path: &Path, seed: u64, requests: Option<u64>
 
 /// Every result file of a run, as (file name, bytes).
 pub fn result_files(report: &Report, scenario: &Scenario) -> anyhow::Result<Vec<(&'static str, Vec<u8>)>> {
-    intervals_fit(report, scenario).map_err(|e| anyhow::anyhow!(e))?;
+    assert_intervals_fit(report);
     Ok(vec![
         ("summary.csv", summary_csv(&summary(report, scenario))?),
         ("tiers.csv", csv_bytes(&tier_rows(report, scenario))?),

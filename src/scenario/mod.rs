@@ -14,6 +14,8 @@ mod validate;
 
 pub use error::ScenarioError;
 pub use source::Override;
+pub use validate::intervals::{MAX_METRICS_INTERVALS, interval_text, interval_that_fits};
+pub use validate::names::{check_class_path, check_domain};
 
 use crate::cache::EvictionPolicy;
 use crate::dist::Dist;
@@ -352,10 +354,13 @@ pub struct ClassSpec {
     pub name: String,
     /// Share of viewer requests that ask for this class (normalised to sum 1).
     pub request_share: f64,
-    /// Path template with `{id}` for the object number, e.g. `/static/{id}.js`.
+    /// Path template with `{id}` for the object number, e.g. `/static/{id}.js`,
+    /// or a fixed path such as `/index.html`. It may end in a query string.
     pub path_template: String,
-    /// Where `{id}` starts in `path_template`.
-    pub id_at: usize,
+    /// Where `{id}` starts in `path_template`; `None` for a fixed path, whose
+    /// class is exactly one object (id 0).
+    pub id_at: Option<usize>,
+    /// 1 for a fixed path.
     pub objects: u64,
     pub zipf_alpha: f64,
     /// Object size in bytes.
@@ -379,16 +384,36 @@ impl BehaviorSpec {
 }
 
 impl ClassSpec {
-    /// The path of object `id` of this class.
-    /// The template's text before and after `{id}`.
+    /// The template's text before and after `{id}`; a fixed path is all
+    /// prefix.
     pub fn path_prefix_suffix(&self) -> (&str, &str) {
-        (&self.path_template[..self.id_at], &self.path_template[self.id_at + "{id}".len()..])
+        match self.id_at {
+            Some(at) => (&self.path_template[..at], &self.path_template[at + "{id}".len()..]),
+            None => (&self.path_template, ""),
+        }
     }
 
-    /// Called for every object at set-up and for signed requests, so it
-    /// avoids `fmt` and string searches.
+    /// The id of the object whose path is `path`, if it is one of this class's.
+    pub fn id_of_path(&self, path: &str) -> Option<u64> {
+        if self.id_at.is_none() {
+            return (path == self.path_template).then_some(0);
+        }
+        let (prefix, suffix) = self.path_prefix_suffix();
+        let digits = path.strip_prefix(prefix)?.strip_suffix(suffix)?;
+        let id: u64 = digits.parse().ok().filter(|_| digits.bytes().all(|b| b.is_ascii_digit()))?;
+        (id < self.objects).then_some(id)
+    }
+
+    /// The path of object `id` of this class. Called for every object at
+    /// set-up and for signed requests, so it avoids `fmt` and string
+    /// searches.
     pub fn path_of(&self, id: u64, out: &mut String) {
         out.clear();
+        if self.id_at.is_none() {
+            debug_assert_eq!(id, 0, "a fixed path is one object");
+            out.push_str(&self.path_template);
+            return;
+        }
         let (before, after) = self.path_prefix_suffix();
         out.push_str(before);
         let mut digits = [0u8; 20];
@@ -411,17 +436,69 @@ impl ClassSpec {
     }
 }
 
+/// Where a run's viewer requests come from, which decides what the traffic
+/// classes must do.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum TrafficFrom {
+    /// The classes generate the requests: every cache behavior must be
+    /// reached by some class, and the last request must start within the
+    /// metrics intervals.
+    #[default]
+    Classes,
+    /// A trace supplies them (`cdnsim run --trace`): the classes play no
+    /// part, so neither is required (the trace's own span is checked as it is read).
+    Trace,
+}
+
 impl Scenario {
     /// Reads and validates a scenario file, applying `overrides` first.
     pub fn load(path: &Path, overrides: &[Override]) -> Result<Scenario, ScenarioError> {
+        Self::load_for(path, overrides, TrafficFrom::Classes)
+    }
+
+    /// `load` for requests from `traffic_from`.
+    pub fn load_for(path: &Path, overrides: &[Override], traffic_from: TrafficFrom) -> Result<Scenario, ScenarioError> {
         let text = std::fs::read_to_string(path)
             .map_err(|e| ScenarioError::Unreadable { file: path.to_path_buf(), reason: e.to_string() })?;
-        Self::from_toml_str(path, &text, overrides)
+        Self::from_toml_str_for(path, &text, overrides, traffic_from)
     }
 
     /// Validates scenario text; `file` is used in messages and for the default name.
     pub fn from_toml_str(file: &Path, text: &str, overrides: &[Override]) -> Result<Scenario, ScenarioError> {
-        validate::load(file, text, overrides)
+        Self::from_toml_str_for(file, text, overrides, TrafficFrom::Classes)
+    }
+
+    /// `from_toml_str` for requests from `traffic_from`: every scenario,
+    /// from a file or not, is validated here.
+    pub fn from_toml_str_for(
+        file: &Path,
+        text: &str,
+        overrides: &[Override],
+        traffic_from: TrafficFrom,
+    ) -> Result<Scenario, ScenarioError> {
+        validate::load(file, text, overrides, traffic_from)
+    }
+
+    /// Stops the scenario's own traffic after `n` viewer requests instead
+    /// of its `requests` or `duration` (`--requests N`), checked as the file's
+    /// own would be: the run must still fit in its metrics intervals.
+    pub fn stop_after_requests(&mut self, n: u64) -> Result<(), ScenarioError> {
+        let previous = std::mem::replace(&mut self.simulation.stop, Stop::Requests(n));
+        let problem = if n == 0 {
+            Some(("no request would be simulated".to_string(), "give --requests 1 or more".to_string()))
+        } else {
+            validate::intervals::check(self).err()
+        };
+        let Some((problem, fix)) = problem else { return Ok(()) };
+        self.simulation.stop = previous;
+        Err(ScenarioError::Field(Box::new(error::FieldError {
+            file: self.file.clone(),
+            position: None,
+            field: "simulation.requests".into(),
+            problem: format!("--requests {n}: {problem}"),
+            fix,
+            set_by: None,
+        })))
     }
 
     /// Whether any origin checks or receives a secret header, or traffic

@@ -13,6 +13,8 @@ use crate::units::{format_duration, format_size, parse_duration, parse_size};
 use toml::Value;
 
 mod access;
+pub(super) mod intervals;
+pub(super) mod names;
 
 /// CloudFront's sample distribution domain from the Developer Guide.
 pub const DEFAULT_DOMAIN: &str = "d111111abcdef8.cloudfront.net";
@@ -22,11 +24,10 @@ pub const DEFAULT_DOMAIN: &str = "d111111abcdef8.cloudfront.net";
 const MAX_REQUESTS: i64 = 10_000_000_000;
 const MAX_OBJECTS: i64 = 100_000_000;
 const MAX_EDGES: i64 = 5_000;
-const MAX_INTERVALS: u64 = 1_000_000;
 
-pub(super) fn load(file: &Path, text: &str, overrides: &[Override]) -> Result<Scenario> {
+pub(super) fn load(file: &Path, text: &str, overrides: &[Override], traffic_from: TrafficFrom) -> Result<Scenario> {
     let spans = SpanIndex::build(text);
-    let v = Validator { file, spans: &spans, overrides };
+    let v = Validator { file, spans: &spans, overrides, traffic_from };
     let mut document: toml::Table = toml::from_str(text).map_err(|e| v.syntax_error(text, &e))?;
     // `--set distribution.import=...` picks the JSON; every other override
     // applies to the merged document, so it can reach imported origins too.
@@ -79,6 +80,9 @@ struct Validator<'a> {
     file: &'a Path,
     spans: &'a SpanIndex,
     overrides: &'a [Override],
+    /// With a trace, the classes make no requests: what only they decide
+    /// (which behaviors they reach, when the last request starts) is not checked.
+    traffic_from: TrafficFrom,
 }
 
 type Result<T> = std::result::Result<T, ScenarioError>;
@@ -168,9 +172,11 @@ impl<'a> Validator<'a> {
         let distribution = self.distribution(&raw.distribution, &origins, &origin_groups, &signing)?;
         let mut traffic = self.traffic(&raw.traffic)?;
         traffic.direct_to_origin = direct_to_origin;
-        self.check_patterns_match(&distribution, &traffic)?;
-        self.check_signed_classes(&distribution, &traffic)?;
-        Ok(Scenario {
+        if self.traffic_from == TrafficFrom::Classes {
+            self.check_patterns_match(&distribution, &traffic)?;
+            self.check_signed_classes(&distribution, &traffic)?;
+        }
+        let scenario = Scenario {
             name,
             file: self.file.to_path_buf(),
             simulation,
@@ -185,7 +191,12 @@ impl<'a> Validator<'a> {
             imported_from: None,
             import_warnings: Vec::new(),
             changes,
-        })
+        };
+        if self.traffic_from == TrafficFrom::Classes {
+            intervals::check(&scenario)
+                .map_err(|(problem, fix)| self.error("simulation.metrics_interval", problem, fix))?;
+        }
+        Ok(scenario)
     }
 
     fn name(&self, name: Option<&str>) -> Result<String> {
@@ -264,15 +275,6 @@ impl<'a> Validator<'a> {
                 "simulation.metrics_interval",
                 "the metrics interval is shorter than 1 ms",
                 "use e.g. \"10 s\"",
-            ));
-        }
-        if let Stop::Duration(d) = stop
-            && d.as_micros() / metrics_interval.as_micros() > MAX_INTERVALS
-        {
-            return Err(self.error(
-                "simulation.metrics_interval",
-                format!("the run would have more than {MAX_INTERVALS} metrics intervals"),
-                "use a longer interval",
             ));
         }
         Ok(SimulationSpec {
@@ -558,10 +560,18 @@ impl<'a> Validator<'a> {
             // 1-10 s, response timeout 1-120 s.
             let connection_attempts =
                 self.int_in(&format!("{field}.connection_attempts"), o.connection_attempts, 3, 1, 3)? as u32;
-            let connection_timeout =
-                self.seconds_in(&format!("{field}.connection_timeout"), o.connection_timeout.as_ref(), 10, 1, 10)?;
-            let response_timeout =
-                self.seconds_in(&format!("{field}.response_timeout"), o.response_timeout.as_ref(), 30, 1, 120)?;
+            let connection_timeout = self.seconds_in(
+                "connection timeouts",
+                &format!("{field}.connection_timeout"),
+                o.connection_timeout.as_ref(),
+                (10, 1, 10),
+            )?;
+            let response_timeout = self.seconds_in(
+                "response timeouts",
+                &format!("{field}.response_timeout"),
+                o.response_timeout.as_ref(),
+                (30, 1, 120),
+            )?;
             origins.push(OriginSpec {
                 name: o.name.clone(),
                 connection_attempts,
@@ -624,6 +634,18 @@ impl<'a> Validator<'a> {
                 ));
             }
             let allowed = crate::policy::failover::FAILOVER_STATUS_CODES;
+            if g.failover_status_codes.is_empty() {
+                // CloudFront's FailoverCriteria.StatusCodes holds at least one
+                // code (API reference, StatusCodes: Quantity is 1 or more).
+                return Err(self.error(
+                    &format!("{field}.failover_status_codes"),
+                    "an origin group fails over on at least one status code; CloudFront refuses an empty list",
+                    format!(
+                        "list one or more of {}, e.g. failover_status_codes = [500, 502, 503, 504]",
+                        allowed.map(|c| c.to_string()).join(", ")
+                    ),
+                ));
+            }
             let mut codes = Vec::with_capacity(g.failover_status_codes.len());
             for (k, &code) in g.failover_status_codes.iter().enumerate() {
                 if !allowed.iter().any(|&c| c as i64 == code) {
@@ -797,7 +819,7 @@ impl<'a> Validator<'a> {
         crate::signing::check_active_legacy_key_pairs(active).map_err(|e| {
             self.error(
                 "signing.legacy_key_pairs",
-                e.to_string(),
+                e.problem(),
                 "deactivate one (active = false); CloudFront allows two active key pairs per account, and only the \
                  root user can create them, so prefer key groups, which IAM users can manage",
             )
@@ -823,9 +845,7 @@ impl<'a> Validator<'a> {
                 g.keys.len(),
                 crate::signing::MAX_PUBLIC_KEYS_PER_KEY_GROUP,
             )
-            .map_err(|e| {
-                self.error(&format!("{field}.keys"), e.to_string(), "split the keys over several key groups")
-            })?;
+            .map_err(|e| self.error(&format!("{field}.keys"), e.problem(), e.fix()))?;
             let mut keys = Vec::new();
             for (k, id) in g.keys.iter().enumerate() {
                 let index = spec.keys.iter().position(|x| &x.id == id).ok_or_else(|| {
@@ -939,8 +959,10 @@ impl<'a> Validator<'a> {
         let error_caching_min_ttl = self
             .optional_seconds("distribution.error_caching_min_ttl", raw.error_caching_min_ttl.as_ref())?
             .map_or(SimDuration::from_secs(10), SimDuration::from_secs);
+        let domain = raw.domain.clone().unwrap_or_else(|| DEFAULT_DOMAIN.to_string());
+        names::check_domain(&domain).map_err(|(problem, fix)| self.error("distribution.domain", problem, fix))?;
         Ok(DistributionSpec {
-            domain: raw.domain.clone().unwrap_or_else(|| DEFAULT_DOMAIN.to_string()),
+            domain,
             error_caching_min_ttl,
             allow_writes_to_origin_groups: allow_writes,
             behaviors,
@@ -1032,7 +1054,15 @@ impl<'a> Validator<'a> {
             crate::signing::MAX_KEY_GROUPS_PER_BEHAVIOR,
         )
         .map_err(|e| {
-            self.error(&format!("{field}.trusted_key_groups"), e.to_string(), "trust at most 4 key groups per behavior")
+            self.error(
+                &format!("{field}.trusted_key_groups"),
+                e.problem(),
+                format!(
+                    "trust at most {} key groups per behavior: {}",
+                    crate::signing::MAX_KEY_GROUPS_PER_BEHAVIOR,
+                    e.fix()
+                ),
+            )
         })?;
         let trusted_signers = b.trusted_signers.unwrap_or(false);
         if trusted_signers && !signing.legacy_key_pairs.iter().any(|k| k.active) {
@@ -1145,23 +1175,28 @@ impl<'a> Validator<'a> {
                     "use e.g. 0.5; shares are normalised to sum 1",
                 ));
             }
-            if !c.path.starts_with('/') || c.path.matches("{id}").count() != 1 {
-                return Err(self.error(
-                    &format!("{field}.path"),
-                    format!("{:?} must start with '/' and contain {{id}} exactly once", c.path),
-                    "write e.g. \"/static/{id}.js\"",
-                ));
-            }
-            let objects = match c.objects {
-                Some(n) if !(1..=MAX_OBJECTS).contains(&n) => {
+            names::check_class_path(&c.path)
+                .map_err(|(problem, fix)| self.error(&format!("{field}.path"), problem, fix))?;
+            let id_at = c.path.find("{id}");
+            let objects = match (c.objects, id_at) {
+                (Some(n), _) if !(1..=MAX_OBJECTS).contains(&n) => {
                     return Err(self.error(
                         &format!("{field}.objects"),
                         format!("{n} objects is out of range"),
                         format!("use 1 to {MAX_OBJECTS}"),
                     ));
                 }
-                Some(n) => n as u64,
-                None => ((total_objects as f64 * c.share / total_share).round() as u64).max(1),
+                // A path without `{id}` names one object, whatever the share.
+                (Some(n), None) if n > 1 => {
+                    return Err(self.error(
+                        &format!("{field}.objects"),
+                        format!("the path {:?} has no {{id}}, so the class is one object, not {n}", c.path),
+                        "remove `objects` (a fixed path is one object), or put {id} into the path",
+                    ));
+                }
+                (_, None) => 1,
+                (Some(n), Some(_)) => n as u64,
+                (None, Some(_)) => ((total_objects as f64 * c.share / total_share).round() as u64).max(1),
             };
             let class_alpha = c.zipf_alpha.unwrap_or(zipf_alpha);
             self.check_alpha(&format!("{field}.zipf_alpha"), class_alpha)?;
@@ -1197,7 +1232,7 @@ impl<'a> Validator<'a> {
                 name: c.name.clone(),
                 request_share: c.share / total_share,
                 path_template: c.path.clone(),
-                id_at: c.path.find("{id}").expect("checked above: {id} once"),
+                id_at,
                 objects,
                 zipf_alpha: class_alpha,
                 size_bytes,
@@ -1321,7 +1356,7 @@ impl<'a> Validator<'a> {
                 .iter()
                 .map(|c| {
                     let mut p = String::new();
-                    c.path_of(1, &mut p);
+                    c.path_of(c.objects.min(2) - 1, &mut p);
                     p
                 })
                 .collect();
@@ -1351,16 +1386,18 @@ impl<'a> Validator<'a> {
         Ok(v)
     }
 
-    /// A duration in whole seconds within CloudFront's range for the field.
+    /// A duration in whole seconds within CloudFront's range for the field:
+    /// `(default, min, max)` seconds. `what` names the setting in plural for
+    /// messages, e.g. "connection timeouts".
     fn seconds_in(
         &self,
+        what: &str,
         field: &str,
         value: Option<&Value>,
-        default_s: u64,
-        min_s: u64,
-        max_s: u64,
+        (default_s, min_s, max_s): (u64, u64, u64),
     ) -> Result<SimDuration> {
-        let seconds = self.optional_seconds(field, value)?.unwrap_or(default_s);
+        let rule = format!("CloudFront's {what} are whole seconds from {min_s} to {max_s} (default {default_s})");
+        let seconds = self.whole_seconds(field, value, &rule, (min_s, max_s))?.unwrap_or(default_s);
         if !(min_s..=max_s).contains(&seconds) {
             return Err(self.error(
                 field,
@@ -1410,13 +1447,20 @@ impl<'a> Validator<'a> {
 
     /// TTL fields: whole seconds, as CloudFront stores them.
     fn optional_seconds(&self, field: &str, value: Option<&Value>) -> Result<Option<u64>> {
+        self.whole_seconds(field, value, "CloudFront TTLs are whole seconds", (0, u64::MAX))
+    }
+
+    /// A duration that must be whole seconds: `rule` says why, and the fix
+    /// suggests the nearest whole number in `(min, max)`.
+    fn whole_seconds(&self, field: &str, value: Option<&Value>, rule: &str, range: (u64, u64)) -> Result<Option<u64>> {
         let Some(v) = value else { return Ok(None) };
         let d = self.duration(field, v)?;
-        if d.as_micros() % 1_000_000 != 0 {
+        if !d.as_micros().is_multiple_of(1_000_000) {
+            let nearest = (d.as_micros() as f64 / 1e6).round() as u64;
             return Err(self.error(
                 field,
                 format!("{} is not a whole number of seconds", format_duration(d)),
-                "CloudFront TTLs are whole seconds",
+                format!("{rule}: write e.g. {}", nearest.clamp(range.0, range.1)),
             ));
         }
         Ok(Some(d.as_micros() / 1_000_000))

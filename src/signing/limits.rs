@@ -16,26 +16,53 @@ pub const MAX_PUBLIC_KEYS_PER_KEY_GROUP: usize = 5;
 /// Active legacy CloudFront key pairs per AWS account (not adjustable).
 pub const MAX_ACTIVE_LEGACY_KEY_PAIRS: usize = 2;
 
-/// A configuration CloudFront would refuse.
-#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+/// A configuration CloudFront would refuse. It displays as its problem and
+/// its fix; a caller that words errors its own way takes the two apart.
+#[derive(Clone, Debug, PartialEq, Eq)]
 pub enum LimitError {
-    #[error(
-        "cache behavior `{behavior}` trusts {count} key groups; CloudFront allows {limit} per cache \
-         behavior (fix: put the public keys into fewer key groups, or raise the quota with AWS)"
-    )]
     TooManyKeyGroups { behavior: String, count: usize, limit: usize },
-    #[error(
-        "key group `{key_group}` has {count} public keys; CloudFront allows {limit} per key group \
-         (fix: split it into several key groups, or raise the quota with AWS)"
-    )]
     TooManyPublicKeys { key_group: String, count: usize, limit: usize },
-    #[error(
-        "{count} active legacy CloudFront key pairs; an AWS account can have at most 2, and only \
-         the root user can create them (fix: use trusted key groups instead, which IAM users can \
-         manage and which CloudFront recommends)"
-    )]
     TooManyLegacyKeyPairs { count: usize },
 }
+
+impl LimitError {
+    /// What is wrong, without the fix.
+    pub fn problem(&self) -> String {
+        match self {
+            LimitError::TooManyKeyGroups { behavior, count, limit } => format!(
+                "cache behavior `{behavior}` trusts {count} key groups; CloudFront allows {limit} per cache behavior"
+            ),
+            LimitError::TooManyPublicKeys { key_group, count, limit } => {
+                format!("key group `{key_group}` has {count} public keys; CloudFront allows {limit} per key group")
+            }
+            LimitError::TooManyLegacyKeyPairs { count } => format!(
+                "{count} active legacy CloudFront key pairs; an AWS account can have at most \
+                 {MAX_ACTIVE_LEGACY_KEY_PAIRS}, and only the root user can create them"
+            ),
+        }
+    }
+
+    /// How to fix it.
+    pub fn fix(&self) -> &'static str {
+        match self {
+            LimitError::TooManyKeyGroups { .. } => {
+                "put the public keys into fewer key groups, or raise the quota with AWS"
+            }
+            LimitError::TooManyPublicKeys { .. } => "split it into several key groups, or raise the quota with AWS",
+            LimitError::TooManyLegacyKeyPairs { .. } => {
+                "use trusted key groups instead, which IAM users can manage and which CloudFront recommends"
+            }
+        }
+    }
+}
+
+impl std::fmt::Display for LimitError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{} (fix: {})", self.problem(), self.fix())
+    }
+}
+
+impl std::error::Error for LimitError {}
 
 /// Checks the number of key groups a cache behavior trusts against `limit` (default
 /// [`MAX_KEY_GROUPS_PER_BEHAVIOR`]).
@@ -82,5 +109,19 @@ mod tests {
         assert!(check_active_legacy_key_pairs(2).is_ok());
         let error = check_active_legacy_key_pairs(3).unwrap_err();
         assert!(error.to_string().contains("root user"), "{error}");
+    }
+
+    #[test]
+    fn the_fix_is_said_once() {
+        for error in [
+            check_key_groups_per_behavior("/p/*", 5, MAX_KEY_GROUPS_PER_BEHAVIOR).unwrap_err(),
+            check_public_keys_per_key_group("g", 6, MAX_PUBLIC_KEYS_PER_KEY_GROUP).unwrap_err(),
+            check_active_legacy_key_pairs(3).unwrap_err(),
+        ] {
+            let text = error.to_string();
+            assert_eq!(text.matches("fix:").count(), 1, "{text}");
+            assert!(!error.problem().contains("fix"), "{}", error.problem());
+            assert_eq!(text, format!("{} (fix: {})", error.problem(), error.fix()));
+        }
     }
 }

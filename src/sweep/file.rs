@@ -18,6 +18,7 @@
 use super::error::SweepError;
 use super::vary::Vary;
 use crate::scenario::source::SpanIndex;
+use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use toml::Value;
 
@@ -31,6 +32,31 @@ pub struct SweepFile {
     pub replicates: Option<u64>,
     pub seed: Option<u64>,
     pub requests: Option<u64>,
+    /// Where each field is, for problems found once the sweep is planned.
+    pub fields: FileFields,
+}
+
+/// A sweep file's path and where its fields are: a problem found later (a
+/// scenario that cannot be read, too many runs, a `set` the scenario
+/// refuses) names the file, the field, its line and column.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct FileFields {
+    pub file: PathBuf,
+    /// `sweep.scenario`, `sweep.set[1]`, ... -> 1-based line and column.
+    positions: BTreeMap<String, (usize, usize)>,
+}
+
+impl FileFields {
+    /// The error for `field` of this file.
+    pub fn error(&self, field: &str, problem: impl Into<String>, fix: impl Into<String>) -> SweepError {
+        SweepError::File {
+            file: self.file.clone(),
+            position: self.positions.get(field).or_else(|| self.positions.get("sweep")).copied(),
+            field: field.to_string(),
+            problem: problem.into(),
+            fix: fix.into(),
+        }
+    }
 }
 
 const FIELDS: &str = "scenario, vary, set, replicates, seed, requests";
@@ -105,6 +131,21 @@ pub fn load(path: &Path) -> Result<Option<SweepFile>, SweepError> {
             .collect::<Result<_, _>>()?,
         Some(_) => return Err(err("sweep.set", "is not a list".into(), "write set = [\"PATH=VALUE\", ...]")),
     };
+    let mut positions = BTreeMap::new();
+    let mut keep = |field: String| {
+        if let Some(at) = spans.locate(&field) {
+            positions.insert(field, at);
+        }
+    };
+    keep("sweep".into());
+    for key in ["scenario", "replicates", "seed", "requests"] {
+        keep(format!("sweep.{key}"));
+    }
+    for list in ["set", "vary"] {
+        let n = table.get(list).and_then(Value::as_array).map_or(0, Vec::len);
+        (0..n).for_each(|i| keep(format!("sweep.{list}[{i}]")));
+    }
+    let fields = FileFields { file: path.to_path_buf(), positions };
     let varies = match table.get("vary") {
         None => Vec::new(),
         Some(Value::Array(items)) => items
@@ -121,6 +162,7 @@ pub fn load(path: &Path) -> Result<Option<SweepFile>, SweepError> {
         replicates: number("replicates", 1)?,
         seed: number("seed", 0)?,
         requests: number("requests", 1)?,
+        fields,
     }))
 }
 

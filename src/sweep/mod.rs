@@ -27,5 +27,5 @@ pub mod vary;
 
 pub use error::SweepError;
 pub use output::{Event, Failure, Finished, merge, run_sweep};
-pub use plan::{Plan, RunId, Shard, SweepSpec};
+pub use plan::{FromFile, Plan, RunId, Shard, SweepSpec};
 pub use vary::Vary;

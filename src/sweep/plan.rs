@@ -9,7 +9,7 @@
 use super::error::SweepError;
 use super::vary::Vary;
 use crate::engine::rng::run_seed;
-use crate::scenario::{Override, Scenario, ScenarioError, Stop};
+use crate::scenario::{Override, Scenario, ScenarioError};
 use std::fmt;
 use std::path::{Path, PathBuf};
 
@@ -61,6 +61,20 @@ impl Shard {
     }
 }
 
+/// A base scenario refused for a value one of the sweep file's `set`s gave
+/// is that `set`'s problem: it names the sweep file and the entry.
+fn blame_file_set(e: ScenarioError, sets: &[Override], from_file: Option<&FromFile>) -> SweepError {
+    let (Some(f), Some(field)) = (from_file, e.field_error()) else { return e.into() };
+    let Some(i) = sets[..f.sets].iter().position(|s| field.set_by.as_deref() == Some(s.text.as_str())) else {
+        return e.into();
+    };
+    f.fields.error(
+        &format!("sweep.set[{i}]"),
+        format!("{}: `{}`: {}", field.file.display(), field.field, field.problem),
+        field.fix.clone(),
+    )
+}
+
 impl fmt::Display for Shard {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         write!(f, "{}/{}", self.index, self.count)
@@ -80,6 +94,21 @@ pub struct SweepSpec {
     pub seed: Option<u64>,
     pub requests: Option<u64>,
     pub shard: Option<Shard>,
+    /// What came from a sweep file, so that its problems name the file.
+    pub from_file: Option<FromFile>,
+}
+
+/// Which of a [`SweepSpec`]'s settings a sweep file gave (the command line
+/// may override some), and where they are in it.
+#[derive(Clone, Debug)]
+pub struct FromFile {
+    pub fields: super::file::FileFields,
+    /// `scenario` always comes from the file.
+    pub replicates: bool,
+    pub requests: bool,
+    /// The first this many `sets` and `varies` are the file's.
+    pub sets: usize,
+    pub varies: usize,
 }
 
 /// A checked sweep: the base scenario loads, every `--vary` has a value that
@@ -106,14 +135,42 @@ impl Plan {
         if spec.requests == Some(0) {
             return Err(SweepError::argument("--requests must be at least 1", "drop it to use the scenario's own"));
         }
-        let scenario_text = std::fs::read_to_string(&spec.scenario)
-            .map_err(|e| ScenarioError::Unreadable { file: spec.scenario.clone(), reason: e.to_string() })?;
+        let from_file = spec.from_file.as_ref();
+        let scenario_text = std::fs::read_to_string(&spec.scenario).map_err(|e| match from_file {
+            Some(f) => f.fields.error(
+                "sweep.scenario",
+                format!("cannot read the scenario {}: {e}", spec.scenario.display()),
+                "name the scenario file relative to the sweep file's folder, e.g. scenario = \"quickstart.toml\"",
+            ),
+            None => ScenarioError::Unreadable { file: spec.scenario.clone(), reason: e.to_string() }.into(),
+        })?;
         let sets = spec
             .sets
             .iter()
-            .map(|s| Override::parse(s).map_err(|p| SweepError::argument(p, "see scenarios/README.md for field paths")))
+            .enumerate()
+            .map(|(i, s)| {
+                Override::parse(s).map_err(|p| match from_file.filter(|f| i < f.sets) {
+                    Some(f) => f.fields.error(&format!("sweep.set[{i}]"), p, "write \"PATH=VALUE\", as after --set"),
+                    None => SweepError::argument(p, "see scenarios/README.md for field paths"),
+                })
+            })
             .collect::<Result<Vec<_>, _>>()?;
-        let base = Scenario::from_toml_str(&spec.scenario, &scenario_text, &sets)?;
+        let mut base = Scenario::from_toml_str(&spec.scenario, &scenario_text, &sets)
+            .map_err(|e| blame_file_set(e, &sets, from_file))?;
+        if let Some(n) = spec.requests {
+            base.stop_after_requests(n).map_err(|e| match (from_file.filter(|f| f.requests), e.field_error()) {
+                (Some(f), Some(field)) => f.fields.error(
+                    "sweep.requests",
+                    format!(
+                        "{}: {}",
+                        field.file.display(),
+                        field.problem.trim_start_matches(&format!("--requests {n}: "))
+                    ),
+                    format!("lower requests, or {}", field.fix),
+                ),
+                _ => e.into(),
+            })?;
+        }
         check_varies(&spec)?;
         let mut plan = Plan {
             scenario_name: base.name.clone(),
@@ -127,20 +184,33 @@ impl Plan {
             points: 1,
             shard: spec.shard,
         };
-        for vary in &spec.varies {
-            plan.check_some_value_works(vary)?;
+        for (i, vary) in spec.varies.iter().enumerate() {
+            plan.check_some_value_works(vary).map_err(|e| match (e, from_file.filter(|f| i < f.varies)) {
+                (SweepError::Vary { problem, fix, .. }, Some(f)) => {
+                    f.fields.error(&format!("sweep.vary[{i}]"), problem, fix)
+                }
+                (e, _) => e,
+            })?;
         }
         plan.points =
             spec.varies.iter().try_fold(1u64, |acc, v| acc.checked_mul(v.values.len() as u64)).unwrap_or(u64::MAX);
         let runs = plan.points.saturating_mul(plan.replicates);
         if runs > MAX_RUNS {
-            return Err(SweepError::argument(
-                format!(
-                    "the sweep has {runs} runs ({} points x {} replicates), more than {MAX_RUNS}",
-                    plan.points, plan.replicates
+            let problem = format!(
+                "the sweep has {runs} runs ({} points x {} replicates), more than {MAX_RUNS}",
+                plan.points, plan.replicates
+            );
+            return Err(match from_file {
+                Some(f) if f.replicates => f.fields.error(
+                    "sweep.replicates",
+                    problem,
+                    "lower replicates, vary fewer fields or use coarser steps",
                 ),
-                "vary fewer fields or use coarser steps",
-            ));
+                Some(f) if f.varies > 0 => {
+                    f.fields.error("sweep.vary", problem, "vary fewer fields or use coarser steps")
+                }
+                _ => SweepError::argument(problem, "vary fewer fields or use coarser steps"),
+            });
         }
         plan.varies = spec.varies;
         Ok(plan)
@@ -159,10 +229,21 @@ impl Plan {
             }
         }
         let error = first_error.expect("a vary has at least one value");
+        // The scenario's own fix, said once, rather than its whole message.
+        let (why, fix) = match error.field_error() {
+            Some(f) => (
+                format!("{}: `{}`: {}", f.file.display(), f.field, f.problem),
+                format!("{}; check the field path and the values against scenarios/README.md", f.fix),
+            ),
+            None => (error.to_string(), "check the field path and the values against scenarios/README.md".into()),
+        };
         Err(SweepError::Vary {
             arg: format!("{}=...", vary.path),
-            problem: format!("no value of it gives a valid scenario; the first one fails: {error}"),
-            fix: "check the field path and the values against scenarios/README.md".into(),
+            problem: format!(
+                "no value of it gives a valid scenario; the first one, {}, fails: {why}",
+                vary.values[0].cell
+            ),
+            fix,
         })
     }
 
@@ -252,7 +333,7 @@ impl Plan {
         let mut scenario =
             Scenario::from_toml_str(&self.scenario_path, &self.scenario_text, &self.point_overrides(point))?;
         if let Some(n) = self.requests {
-            scenario.simulation.stop = Stop::Requests(n);
+            scenario.stop_after_requests(n)?;
         }
         Ok(scenario)
     }
@@ -278,29 +359,39 @@ impl Plan {
 
 fn check_varies(spec: &SweepSpec) -> Result<(), SweepError> {
     for (i, vary) in spec.varies.iter().enumerate() {
-        let arg = || format!("{}=...", vary.path);
-        if spec.varies[..i].iter().any(|earlier| earlier.path == vary.path) {
-            return Err(SweepError::Vary {
-                arg: arg(),
-                problem: "this field is varied twice".into(),
-                fix: "give all its values in one --vary".into(),
-            });
-        }
-        if vary.path == "simulation.seed" {
-            return Err(SweepError::Vary {
-                arg: arg(),
-                problem: "seeds are not a scenario parameter in a sweep: each run's seed is derived from the base seed"
-                    .into(),
-                fix: "use --replicates N for N seeds per point, and --seed for the base seed".into(),
-            });
-        }
-        if spec.requests.is_some() && matches!(vary.path.as_str(), "simulation.requests" | "simulation.duration") {
-            return Err(SweepError::Vary {
-                arg: arg(),
-                problem: "--requests replaces the run length of every point, so this would vary nothing".into(),
-                fix: "drop --requests (or the `requests` of the sweep file)".into(),
-            });
-        }
+        check_vary(spec, i, vary).map_err(|e| match (e, spec.from_file.as_ref().filter(|f| i < f.varies)) {
+            (SweepError::Vary { problem, fix, .. }, Some(f)) => {
+                f.fields.error(&format!("sweep.vary[{i}]"), problem, fix)
+            }
+            (e, _) => e,
+        })?;
+    }
+    Ok(())
+}
+
+fn check_vary(spec: &SweepSpec, i: usize, vary: &Vary) -> Result<(), SweepError> {
+    let arg = || format!("{}=...", vary.path);
+    if spec.varies[..i].iter().any(|earlier| earlier.path == vary.path) {
+        return Err(SweepError::Vary {
+            arg: arg(),
+            problem: "this field is varied twice".into(),
+            fix: "give all its values in one --vary".into(),
+        });
+    }
+    if vary.path == "simulation.seed" {
+        return Err(SweepError::Vary {
+            arg: arg(),
+            problem: "seeds are not a scenario parameter in a sweep: each run's seed is derived from the base seed"
+                .into(),
+            fix: "use --replicates N for N seeds per point, and --seed for the base seed".into(),
+        });
+    }
+    if spec.requests.is_some() && matches!(vary.path.as_str(), "simulation.requests" | "simulation.duration") {
+        return Err(SweepError::Vary {
+            arg: arg(),
+            problem: "--requests replaces the run length of every point, so this would vary nothing".into(),
+            fix: "drop --requests (or the `requests` of the sweep file)".into(),
+        });
     }
     Ok(())
 }
@@ -357,6 +448,7 @@ size = "1 KiB"
             seed: Some(9),
             requests: None,
             shard: shard.map(|s| Shard::parse(s).unwrap()),
+            from_file: None,
         })
     }
 

@@ -208,12 +208,12 @@ fn parse_record(
     let day = if date.len() == 10 && date == last_date.0 {
         last_date.1
     } else {
-        let day = parse_day(date).ok_or_else(|| format!("date {} is not YYYY-MM-DD", shown(date)))?;
+        let day = parse_day(date).map_err(|why| format!("date {} {why}", shown(date)))?;
         *last_date = (date.try_into().expect("10 bytes"), day);
         day
     };
     let time = field(columns.time);
-    let seconds = parse_clock(time).ok_or_else(|| format!("time {} is not HH:MM:SS", shown(time)))?;
+    let seconds = parse_clock(time).map_err(|why| format!("time {} {why}", shown(time)))?;
     let time_us = (day * 86_400 + seconds) * 1_000_000;
     let size_field = optional(columns.content_len).or_else(|| optional(columns.sc_bytes));
     let size_bytes = match size_field {
@@ -258,27 +258,41 @@ fn parse_record(
     })
 }
 
-/// `YYYY-MM-DD` to days since 1970-01-01 (proleptic Gregorian).
-fn parse_day(date: &[u8]) -> Option<i64> {
+/// `YYYY-MM-DD` to days since 1970-01-01 (proleptic Gregorian); the error
+/// completes "date ... " with what is wrong: the shape, or a month or day
+/// that does not exist.
+fn parse_day(date: &[u8]) -> Result<i64, String> {
+    let shape = || "is not YYYY-MM-DD".to_string();
     if date.len() != 10 || date[4] != b'-' || date[7] != b'-' {
-        return None;
+        return Err(shape());
     }
-    let year = parse_u64(&date[..4])? as i64;
-    let month = parse_u64(&date[5..7])? as i64;
-    let day = parse_u64(&date[8..])? as i64;
-    if !(1..=12).contains(&month) || day < 1 || day > crate::units::days_in_month(year, month) {
-        return None;
+    let year = parse_u64(&date[..4]).ok_or_else(shape)? as i64;
+    let month = parse_u64(&date[5..7]).ok_or_else(shape)? as i64;
+    let day = parse_u64(&date[8..]).ok_or_else(shape)? as i64;
+    if !(1..=12).contains(&month) {
+        return Err(format!("is not a valid date: there is no month {month}"));
     }
-    Some(crate::units::days_from_civil(year, month, day))
+    let days = crate::units::days_in_month(year, month);
+    if !(1..=days).contains(&day) {
+        return Err(format!("is not a valid date: month {month} of {year} has days 1 to {days}"));
+    }
+    Ok(crate::units::days_from_civil(year, month, day))
 }
 
-/// `HH:MM:SS` to seconds of the day.
-fn parse_clock(time: &[u8]) -> Option<i64> {
+/// `HH:MM:SS` to seconds of the day (60 seconds for a leap second); the
+/// error completes "time ... ".
+fn parse_clock(time: &[u8]) -> Result<i64, String> {
+    let shape = || "is not HH:MM:SS".to_string();
     if time.len() != 8 || time[2] != b':' || time[5] != b':' {
-        return None;
+        return Err(shape());
     }
-    let (h, m, s) = (parse_u64(&time[..2])?, parse_u64(&time[3..5])?, parse_u64(&time[6..])?);
-    (h < 24 && m < 60 && s < 61).then_some((h * 3600 + m * 60 + s) as i64)
+    let h = parse_u64(&time[..2]).ok_or_else(shape)?;
+    let m = parse_u64(&time[3..5]).ok_or_else(shape)?;
+    let s = parse_u64(&time[6..]).ok_or_else(shape)?;
+    if h > 23 || m > 59 || s > 60 {
+        return Err("is not a valid time of day: hours go to 23, minutes to 59, seconds to 60".into());
+    }
+    Ok((h * 3600 + m * 60 + s) as i64)
 }
 
 impl TraceReader for CloudFrontLogReader {
@@ -329,13 +343,11 @@ mod tests {
 
     #[test]
     fn days_count_from_the_unix_epoch() {
-        assert_eq!(parse_day(b"1970-01-01"), Some(0));
-        assert_eq!(parse_day(b"2019-12-13"), Some(18_243));
-        assert_eq!(parse_day(b"2024-02-29"), Some(19_782));
-        assert_eq!(parse_day(b"2023-02-29"), None);
-        assert_eq!(parse_day(b"2019-13-01"), None);
-        assert_eq!(parse_clock(b"22:36:27"), Some(81_387));
-        assert_eq!(parse_clock(b"24:00:00"), None);
+        assert_eq!(parse_day(b"1970-01-01"), Ok(0));
+        assert_eq!(parse_day(b"2019-12-13"), Ok(18_243));
+        assert_eq!(parse_day(b"2024-02-29"), Ok(19_782));
+        assert_eq!(parse_clock(b"22:36:27"), Ok(81_387));
+        assert_eq!(parse_clock(b"23:59:60"), Ok(86_400), "a leap second");
         // The same instant as the scenario date parser.
         assert_eq!(
             parse_day(b"2019-12-13").unwrap() * 86_400 + 81_387,
@@ -401,5 +413,20 @@ mod tests {
         assert!(text.contains("standard access logs (a web distribution's, with #Version and #Fields"), "{text}");
         // Any other record before #Fields is only malformed.
         assert_eq!(read_log("2019-12-13\t22:36:27\t/a\n").unwrap(), (vec![], 1));
+    }
+
+    #[test]
+    fn a_date_of_the_right_shape_that_does_not_exist_says_so() {
+        // The shape is right: the message names the part that does not exist.
+        assert_eq!(parse_day(b"2023-13-05"), Err("is not a valid date: there is no month 13".into()));
+        assert_eq!(parse_day(b"2023-00-05"), Err("is not a valid date: there is no month 0".into()));
+        assert_eq!(parse_day(b"2023-02-29"), Err("is not a valid date: month 2 of 2023 has days 1 to 28".into()));
+        assert_eq!(parse_day(b"2024-04-31"), Err("is not a valid date: month 4 of 2024 has days 1 to 30".into()));
+        // The wrong shape is still called that.
+        for bad in [&b"2023/12/05"[..], b"23-12-05", b"2023-1x-05", b"2023-12-5"] {
+            assert_eq!(parse_day(bad), Err("is not YYYY-MM-DD".into()), "{}", String::from_utf8_lossy(bad));
+        }
+        assert!(parse_clock(b"24:00:00").unwrap_err().contains("not a valid time of day"));
+        assert_eq!(parse_clock(b"2:00:00"), Err("is not HH:MM:SS".into()));
     }
 }

@@ -81,6 +81,9 @@ pub enum TraceError {
     /// The trace was read to its end and no request came of it.
     #[error("{}: no request was replayed: {problem} (fix: {fix})", place(file, *line))]
     NothingReplayed { file: PathBuf, line: Option<u64>, problem: String, fix: String },
+    /// The trace spans more than the scenario's metrics intervals hold.
+    #[error("{0}")]
+    TooLong(Box<TooLong>),
 }
 
 /// `file:line`, or `file` alone.
@@ -88,6 +91,40 @@ fn place(file: &std::path::Path, line: Option<u64>) -> String {
     match line {
         Some(line) => format!("{}:{line}", file.display()),
         None => file.display().to_string(),
+    }
+}
+
+/// A trace whose requests go past the scenario's last metrics interval.
+#[derive(Debug)]
+pub struct TooLong {
+    pub scenario: PathBuf,
+    /// The file and line of the first request past it.
+    pub file: PathBuf,
+    pub line: u64,
+    /// The trace's span, the horizon and the interval, as durations.
+    pub span: String,
+    pub horizon: String,
+    pub interval: String,
+    /// An interval that holds the whole span, as a scenario writes it.
+    pub fits: String,
+}
+
+impl fmt::Display for TooLong {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(
+            f,
+            "{}: `simulation.metrics_interval`: the trace spans {} (line {} of {} is its first request past {}), \
+             more than {} intervals of {} (fix: --set simulation.metrics_interval=\"{}\" or longer); no results \
+             were written",
+            self.scenario.display(),
+            self.span,
+            self.line,
+            self.file.display(),
+            self.horizon,
+            crate::scenario::MAX_METRICS_INTERVALS,
+            self.interval,
+            self.fits
+        )
     }
 }
 

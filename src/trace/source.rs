@@ -243,6 +243,11 @@ pub struct TraceSource<R: TraceReader> {
     first_time_us: Option<i64>,
     last: SimTime,
     limit: u64,
+    /// Trace time past the first request that the scenario's metrics
+    /// intervals hold (`SimulationSpec::metrics_horizon`).
+    horizon_us: u64,
+    scenario_file: std::path::PathBuf,
+    metrics_interval: crate::time::SimDuration,
     signatures: Option<LogSignatures>,
     stats: TraceStats,
     error: Option<TraceError>,
@@ -266,6 +271,9 @@ impl<R: TraceReader> TraceSource<R> {
             first_time_us: None,
             last: SimTime::ZERO,
             limit: u64::MAX,
+            horizon_us: scenario.simulation.metrics_horizon().0,
+            scenario_file: scenario.file.clone(),
+            metrics_interval: scenario.simulation.metrics_interval,
             signatures: LogSignatures::new(scenario, run_seed),
             stats: TraceStats::default(),
             error: None,
@@ -379,6 +387,12 @@ impl<R: TraceReader> TraceSource<R> {
                     continue;
                 }
             };
+            let first = *self.first_time_us.get_or_insert(record.time_us);
+            let offset_us = record.time_us.saturating_sub(first).max(0) as u64;
+            if offset_us >= self.horizon_us {
+                self.error = Some(self.past_horizon(offset_us));
+                return false;
+            }
             let ahead = &mut self.ring[slot];
             ahead.number = match record.key_number.or_else(|| numeric_id(record.key)) {
                 Some(n) if !self.match_paths => Some(n),
@@ -407,6 +421,38 @@ impl<R: TraceReader> TraceSource<R> {
             self.read += 1;
             return true;
         }
+    }
+
+    /// The error for a trace whose record at `offset_us` (past the first
+    /// request) is past the metrics horizon: it reads the rest of the trace
+    /// (up to the limit), simulating none of it, so that the fix can name
+    /// an interval that holds all of it.
+    #[cold]
+    fn past_horizon(&mut self, offset_us: u64) -> TraceError {
+        let (file, line) = self.reader.place();
+        let (file, line) = (file.to_path_buf(), line);
+        let first = self.first_time_us.expect("set by the record past the horizon");
+        let mut span_us = offset_us;
+        let mut read = self.read + 1;
+        while read < self.limit {
+            match self.reader.next_record() {
+                Ok(Some(record)) => span_us = span_us.max(record.time_us.saturating_sub(first).max(0) as u64),
+                // A later read error leaves the span a lower bound, which is
+                // still past the horizon.
+                Ok(None) | Err(_) => break,
+            }
+            read += 1;
+        }
+        let span = crate::time::SimDuration(span_us);
+        TraceError::TooLong(Box::new(super::TooLong {
+            scenario: self.scenario_file.clone(),
+            file,
+            line,
+            span: crate::units::format_duration(span),
+            horizon: crate::units::format_duration(crate::time::SimDuration(self.horizon_us)),
+            interval: crate::units::format_duration(self.metrics_interval),
+            fits: crate::scenario::interval_text(crate::scenario::interval_that_fits(span)),
+        }))
     }
 
     /// Gives the next read record its object number, adding the object to
@@ -569,7 +615,7 @@ impl<R: TraceReader> RequestSource for TraceSource<R> {
         if self.match_paths && ahead.sets_size && !ahead.added {
             catalog.set_size(ahead.object, ahead.size_bytes);
         }
-        let first = *self.first_time_us.get_or_insert(ahead.time_us);
+        let first = self.first_time_us.expect("set when the first record was read");
         let mut at = SimTime(ahead.time_us.saturating_sub(first).max(0) as u64);
         if at < self.last {
             self.stats.out_of_order += 1;

@@ -164,6 +164,88 @@ fn scenario_template_runs() {
     assert_eq!(code, 0, "{stderr}");
 }
 
+/// The fixture distribution with three exact-path behaviors in front:
+/// `/index.html`, `/robots.txt` and `/api/health` (before `/api/*`, which
+/// would otherwise match it first).
+fn with_exact_paths(dir: &Path) -> PathBuf {
+    let text = std::fs::read_to_string(fixture("distribution-config.json")).unwrap();
+    let mut json: serde_json::Value = serde_json::from_str(&text).unwrap();
+    let behaviors = &mut json["DistributionConfig"]["CacheBehaviors"];
+    let template = behaviors["Items"][1].clone(); // /api/*
+    let items = behaviors["Items"].as_array_mut().unwrap();
+    for (i, pattern) in ["/index.html", "/robots.txt", "/api/health"].into_iter().enumerate() {
+        let mut b = template.clone();
+        b["PathPattern"] = pattern.into();
+        items.insert(i, b);
+    }
+    behaviors["Quantity"] = items.len().into();
+    let file = dir.join("exact-paths.json");
+    std::fs::write(&file, serde_json::to_string_pretty(&json).unwrap()).unwrap();
+    file
+}
+
+/// Issue 13, item 10: an exact-path behavior gets a fixed-path class of one
+/// object, so the template validates and runs; with a trace, the classes'
+/// reach does not matter at all.
+#[test]
+fn scenario_template_gives_exact_paths_a_fixed_path_class() {
+    let dir = temp_dir("import-exact-paths");
+    let json = with_exact_paths(&dir);
+    let file = dir.join("exact.toml");
+    let (code, _, stderr) = cdnsim(&[
+        "import",
+        "distribution",
+        json.to_str().unwrap(),
+        "--scenario-template",
+        "--out",
+        file.to_str().unwrap(),
+    ]);
+    assert_eq!(code, 0, "{stderr}");
+    let text = std::fs::read_to_string(&file).unwrap();
+    assert!(!text.contains("# No class for"), "{text}");
+    let scenario = Scenario::load(&file, &[]).unwrap_or_else(|e| panic!("{e}\n{text}"));
+    let fixed: Vec<(&str, u64)> = scenario
+        .traffic
+        .classes
+        .iter()
+        .filter(|c| c.id_at.is_none())
+        .map(|c| (c.path_template.as_str(), c.objects))
+        .collect();
+    assert_eq!(fixed, [("/index.html", 1), ("/robots.txt", 1), ("/api/health", 1)]);
+    assert_eq!(scenario.traffic.classes.len(), 5 + 3, "a class per behavior");
+    let (code, _, stderr) = cdnsim(&["validate", file.to_str().unwrap()]);
+    assert_eq!(code, 0, "{stderr}");
+    let out = dir.join("results");
+    let (code, stdout, stderr) = cdnsim(&[
+        "run",
+        file.to_str().unwrap(),
+        "--requests",
+        "3000",
+        "--set",
+        "simulation.warmup=0",
+        "--no-progress",
+        "--format",
+        "json",
+        "--out",
+        out.to_str().unwrap(),
+    ]);
+    assert_eq!(code, 0, "{stderr}");
+    assert!(stdout.contains("\"requests\":3000"), "{stdout}");
+    // Each exact-path behavior got its share of the requests.
+    let behaviors = std::fs::read_to_string(out.join("behaviors.csv")).unwrap();
+    let header: Vec<&str> = behaviors.lines().next().unwrap().split(',').collect();
+    let column = |name: &str| header.iter().position(|h| *h == name).unwrap();
+    for pattern in ["/index.html", "/robots.txt", "/api/health"] {
+        let row: Vec<&str> = behaviors
+            .lines()
+            .map(|l| l.split(',').collect::<Vec<_>>())
+            .find(|cells| cells[column("path_pattern")] == pattern)
+            .unwrap_or_else(|| panic!("{behaviors}"));
+        let requests: u64 = row[column("requests")].parse().unwrap();
+        assert!(requests > 100, "{pattern}: {behaviors}");
+    }
+}
+
 fn load_err(dir: &Path, scenario: &str) -> String {
     let file = dir.join("s.toml");
     std::fs::write(&file, scenario).unwrap();

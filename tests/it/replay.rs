@@ -373,10 +373,14 @@ signed = {{ sessions = 1, mix = {{ valid-url = 1.0 }} }}
 
 #[test]
 fn a_trace_longer_than_the_metrics_intervals_can_hold_is_refused_with_the_fix() {
-    // 30,000 s of trace at 1 s per interval is more than metrics::MAX_INTERVALS (20,000).
+    // 30,000 s of trace at 1 s per interval is more than 20,000 intervals. The
+    // record at 15,000 s fits; the one at 30,000 s (line 4) is the first past
+    // 20,000 s, so the run stops there: the trace is read to its end (not
+    // simulated) for its span, 30,000 s, and 30,000 s / 20,000 = 1.5 s, so
+    // the fix names 2 s. Nothing is written.
     let dir = temp_dir("too-many-intervals");
     let trace = dir.join("long.csv");
-    std::fs::write(&trace, "time,obj_id,obj_size\n0,1,100\n15000,2,100\n30000,1,100\n").unwrap();
+    std::fs::write(&trace, "time,obj_id,obj_size\n0,1,100\n15000,2,100\n30000,1,100\n29000,3,100\n").unwrap();
     let scenario = dir.join("tiny.toml");
     std::fs::write(&scenario, crate::support::TINY).unwrap();
     let out = dir.join("results");
@@ -384,12 +388,60 @@ fn a_trace_longer_than_the_metrics_intervals_can_hold_is_refused_with_the_fix() 
     let run = ["run", scenario.to_str().unwrap(), "--trace", path, "--out", out_s, "--no-progress"];
     let (code, _, err) = cdnsim(&[&run[..], &["--set", "simulation.metrics_interval=\"1 s\""]].concat());
     assert_eq!(code, 2, "{err}");
-    assert!(err.contains("`simulation.metrics_interval`") && err.contains("fix: --set"), "{err}");
+    assert_eq!(err.lines().count(), 1, "{err}");
+    assert!(
+        err.contains(&format!(
+            "tiny.toml: `simulation.metrics_interval`: the trace spans 8.333 h (line 4 of {path} is its first request past 5.556 h), \
+             more than 20000 intervals of 1 s (fix: --set simulation.metrics_interval=\"2 s\" or longer)"
+        )),
+        "{err}"
+    );
     assert!(!out.exists(), "no results may be written");
     // The interval it suggests fits.
-    let (code, _, err) = cdnsim(&[&run[..], &["--set", "simulation.metrics_interval=\"3 s\""]].concat());
+    let (code, _, err) = cdnsim(&[&run[..], &["--set", "simulation.metrics_interval=\"2 s\""]].concat());
     assert_eq!(code, 0, "{err}");
     assert!(out.join("timeseries.csv").exists());
+    // --requests limits the records read, and so the span: three records end at 30,000 s still.
+    let (code, _, err) =
+        cdnsim(&[&run[..], &["--set", "simulation.metrics_interval=\"1 s\"", "--requests", "2"]].concat());
+    assert_eq!(code, 0, "the first two records span 15,000 s: {err}");
+}
+
+/// Issue 13, item 10: with a trace the classes make no requests, so a
+/// behavior no class reaches is no mistake: `run --trace` does not ask for
+/// it (`validate` and a synthetic `run` still do).
+#[test]
+fn a_trace_run_does_not_need_classes_to_reach_every_behavior() {
+    let dir = temp_dir("trace-unreached");
+    let scenario = dir.join("s.toml");
+    let text = crate::support::TINY.replacen(
+        "[distribution]\n",
+        "[distribution]\n[[distribution.behaviors]]\npath_pattern = \"/robots.txt\"\norigin = \"origin\"\n\n",
+        1,
+    );
+    std::fs::write(&scenario, text).unwrap();
+    let trace = dir.join("t.csv");
+    std::fs::write(&trace, "time,obj_id,obj_size\n0,1,100\n1,1,100\n2,2,100\n").unwrap();
+    let file = scenario.to_str().unwrap();
+    let (code, _, err) = cdnsim(&["validate", file]);
+    assert_eq!(code, 2, "{err}");
+    assert!(err.contains("`distribution.behaviors[0].path_pattern`: pattern \"/robots.txt\" never matches"), "{err}");
+    let out = dir.join("results");
+    let (code, stdout, err) = cdnsim(&[
+        "run",
+        file,
+        "--trace",
+        trace.to_str().unwrap(),
+        "--out",
+        out.to_str().unwrap(),
+        "--no-progress",
+        "--format",
+        "json",
+    ]);
+    assert_eq!(code, 0, "{err}");
+    let v = json(&stdout);
+    assert_eq!(v["trace"]["requests"], 3, "{v}");
+    assert_eq!(v["hits"], 1, "object 1 twice at one edge: {v}");
 }
 
 /// A standard access log with the fields a replay reads, its two header

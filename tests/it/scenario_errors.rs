@@ -86,7 +86,9 @@ fn more_refusals() {
         ("region = \"us-east-1\"\nlatency", "region = \"mars-1\"\nlatency", "unknown AWS Region"),
         ("default_ttl = 0", "default_ttl = 5", "min_ttl <= default_ttl <= max_ttl"),
         ("share = 0.9", "share = 0", "must be above 0"),
-        ("path = \"/s/{id}\"", "path = \"/s/static\"", "{id}"),
+        ("path = \"/s/{id}\"", "path = \"s/{id}\"", "does not start with '/'"),
+        // A fixed path is one object: `objects = 100` cannot be.
+        ("path = \"/s/{id}\"", "path = \"/s/static\"", "has no {id}, so the class is one object, not 100"),
         ("eviction", "eviction", ""),
     ];
     for (from, to, problem) in cases {
@@ -178,4 +180,196 @@ fn the_layout_generator_spreads_edges_over_the_regional_caches() {
     assert!(err.contains("has no regional edge cache"), "{err}");
     let err = try_scenario(GENERATED, &["topology.generate.edges=0"]).unwrap_err().to_string();
     assert!(err.contains("out of range"), "{err}");
+}
+
+/// Issue 13, item 7: `run scenarios/signed-urls.toml --set
+/// 'distribution.domain="d1.cloudfront.net#x"'` panicked in the signer; it is
+/// refused when the scenario loads, with one message naming file, field and
+/// fix, exit status 2 and no results.
+#[test]
+fn a_domain_with_a_fragment_is_refused_not_a_panic() {
+    let dir = temp_dir("domain-fragment");
+    let out = dir.join("out");
+    let set = "distribution.domain=\"d1.cloudfront.net#x\"";
+    for command in ["run", "validate"] {
+        let mut args = vec![command, "scenarios/signed-urls.toml", "--set", set];
+        if command == "run" {
+            args.extend(["--requests", "100", "--no-progress", "--out", out.to_str().unwrap()]);
+        }
+        let (code, stdout, stderr) = cdnsim(&args);
+        assert_eq!(code, 2, "{command}: {stderr}");
+        assert!(stdout.is_empty() && !stderr.contains("panicked"), "{stderr}");
+        assert_eq!(stderr.lines().count(), 1, "{stderr}");
+        assert!(
+            stderr.starts_with(
+                "cdnsim: error: scenarios/signed-urls.toml: `distribution.domain`: \"d1.cloudfront.net#x\""
+            ),
+            "{stderr}"
+        );
+        assert!(stderr.contains("(fix: write \"d1.cloudfront.net\")"), "{stderr}");
+    }
+    assert!(!out.exists(), "no results");
+}
+
+#[test]
+fn class_paths_must_be_request_paths() {
+    for (path, problem) in [
+        ("/s/{id}#top", "a fragment is never sent"),
+        ("/s/{id} x", "whitespace"),
+        ("/s/{id}\\u0001", "control"),
+        ("/s/{id}?a=1?b=2", "more than one '?'"),
+        ("/s/{ID}", "brace"),
+        ("/s/{id}/{id}", "more than once"),
+    ] {
+        let text = TINY.replacen("path = \"/s/{id}\"", &format!("path = \"{path}\""), 1);
+        expect_error(&text, "traffic.classes[0].path", "path = \"/s/", problem);
+    }
+    // A query string is the part after the one `?`, and takes no part in
+    // matching behaviors: /api/{id}?v=1 still reaches /api/*.
+    let s = scenario(&TINY.replace("path = \"/api/{id}\"", "path = \"/api/{id}?v=1\""), &[]);
+    let catalog = cdnsim::cdn::traffic::Catalog::build(&s, 1);
+    assert_eq!(catalog.object_for_path(&s, "/api/3?v=1"), Some((1, catalog.object_id(1, 3))));
+}
+
+/// Issue 13, item 13: CloudFront's FailoverCriteria needs at least one status code.
+#[test]
+fn an_origin_group_needs_a_failover_status_code() {
+    let group = "[[origin_groups]]\nname = \"group\"\nmembers = [\"origin\", \"backup\"]\n";
+    let backup = "[[origins]]\nname = \"backup\"\nregion = \"us-east-1\"\n\n";
+    let with = |codes: &str| TINY.replacen("[distribution]", &format!("{backup}{group}{codes}\n[distribution]"), 1);
+    // An empty list is reported at itself, a missing one at its table.
+    for (codes, line) in [("failover_status_codes = []", "failover_status_codes"), ("", "[[origin_groups]]")] {
+        let message =
+            expect_error(&with(codes), "origin_groups[0].failover_status_codes", line, "at least one status code");
+        assert!(message.contains("CloudFront refuses an empty list"), "{message}");
+        assert!(message.contains("e.g. failover_status_codes = [500, 502, 503, 504]"), "{message}");
+    }
+    assert!(try_scenario(&with("failover_status_codes = [503]"), &[]).is_ok());
+}
+
+/// Issue 13, item 13: a fractional timeout is not a TTL: the message gives
+/// CloudFront's rule for that field.
+#[test]
+fn a_fractional_timeout_names_its_own_range() {
+    let text = TINY.replacen("latency = \"40 ms\"", "latency = \"40 ms\"\nconnection_timeout = \"1.5 s\"", 1);
+    let message = expect_error(
+        &text,
+        "origins[0].connection_timeout",
+        "connection_timeout",
+        "1.5 s is not a whole number of seconds",
+    );
+    assert!(
+        message.contains(
+            "(fix: CloudFront's connection timeouts are whole seconds from 1 to 10 (default 10): write e.g. 2)"
+        ),
+        "{message}"
+    );
+    assert!(!message.contains("TTL"), "{message}");
+    let text = TINY.replacen("latency = \"40 ms\"", "latency = \"40 ms\"\nresponse_timeout = \"2500 ms\"", 1);
+    let message = expect_error(&text, "origins[0].response_timeout", "response_timeout", "2.5 s is not a whole number");
+    assert!(
+        message.contains("response timeouts are whole seconds from 1 to 120 (default 30): write e.g. 3)"),
+        "{message}"
+    );
+    // TTLs keep their own wording.
+    let message = expect_error(
+        &TINY.replacen("default_ttl = 0", "default_ttl = 0.5", 1),
+        "distribution.behaviors[0].default_ttl",
+        "default_ttl = 0.5",
+        "500 ms",
+    );
+    assert!(message.contains("(fix: CloudFront TTLs are whole seconds: write e.g. 1)"), "{message}");
+    // The suggestion stays in CloudFront's range: 0.4 s rounds to 0, below 1.
+    let text = TINY.replacen("latency = \"40 ms\"", "latency = \"40 ms\"\nconnection_timeout = \"400 ms\"", 1);
+    let message = expect_error(&text, "origins[0].connection_timeout", "connection_timeout", "400 ms is not a whole");
+    assert!(message.contains("write e.g. 1)"), "{message}");
+}
+
+/// Issue 13, item 9: `validate` and `run` use one bound on metrics
+/// intervals, checked before anything runs. One day at 1 s per interval is
+/// 86,400 intervals, more than 20,000: both refuse at once, and the interval
+/// the fix names (86,400 s / 20,000 = 4.32 s, so 5 s) is accepted by both.
+#[test]
+fn validate_and_run_agree_on_the_metrics_intervals() {
+    let dir = temp_dir("intervals-agree");
+    let file = dir.join("day.toml");
+    std::fs::write(&file, TINY.replace("requests = 1000", "duration = \"1 d\"").replace("rate = 100", "rate = 0.01"))
+        .unwrap();
+    let out = dir.join("out");
+    let (file, out_s) = (file.to_str().unwrap(), out.to_str().unwrap());
+    let (code, _, err) = cdnsim(&["validate", file]);
+    assert_eq!(code, 2, "{err}");
+    assert!(
+        err.contains(
+            "day.toml:4:1: `simulation.metrics_interval`: the run lasts 24 h: more than 20000 metrics intervals of 1 s"
+        ),
+        "{err}"
+    );
+    assert!(err.contains("(fix: set simulation.metrics_interval = \"5 s\" or longer"), "{err}");
+    let started = std::time::Instant::now();
+    let (code, _, run_err) = cdnsim(&["run", file, "--no-progress", "--out", out_s]);
+    assert_eq!((code, run_err.as_str()), (2, err.as_str()), "the same refusal");
+    assert!(started.elapsed() < std::time::Duration::from_secs(5), "refused before simulating");
+    assert!(!out.exists());
+    let (code, _, err) = cdnsim(&["validate", file, "--set", "simulation.metrics_interval=\"5 s\""]);
+    assert_eq!(code, 0, "{err}");
+    let (code, _, err) =
+        cdnsim(&["run", file, "--no-progress", "--out", out_s, "--set", "simulation.metrics_interval=\"5 s\""]);
+    assert_eq!(code, 0, "{err}");
+    // 86,400 s / 5 s = 17,280 rows, each covered.
+    let rows = std::fs::read_to_string(out.join("timeseries.csv")).unwrap().lines().count() - 1;
+    assert!(rows <= 17_280, "{rows}");
+}
+
+/// `--requests N` replaces the file's stop condition, so it is checked as
+/// the file's own would be, before anything runs: 10^9 requests at 100 per
+/// second take at least 10^7 s, 10^7 / 1 s intervals > 20,000.
+#[test]
+fn requests_from_the_command_line_are_checked_too() {
+    let dir = temp_dir("requests-flag");
+    let file = dir.join("tiny.toml");
+    std::fs::write(&file, TINY).unwrap();
+    let out = dir.join("out");
+    let (code, _, err) = cdnsim(&[
+        "run",
+        file.to_str().unwrap(),
+        "--requests",
+        "1000000000",
+        "--no-progress",
+        "--out",
+        out.to_str().unwrap(),
+    ]);
+    assert_eq!(code, 2, "{err}");
+    assert!(
+        err.contains("tiny.toml: `simulation.requests`: --requests 1000000000: 1000000000 requests at 100 per second"),
+        "{err}"
+    );
+    assert!(err.contains("(fix: set simulation.metrics_interval = "), "{err}");
+    assert!(!out.exists());
+    let mut s = scenario(TINY, &[]);
+    assert!(s.stop_after_requests(0).is_err());
+    assert!(s.stop_after_requests(1_000_000_000).is_err());
+    assert_eq!(
+        s.simulation.stop,
+        cdnsim::scenario::Stop::Requests(1000),
+        "a refused stop leaves the scenario as it was"
+    );
+    s.stop_after_requests(2000).unwrap();
+    assert_eq!(s.simulation.stop, cdnsim::scenario::Stop::Requests(2000));
+}
+
+/// The bound is an upper bound in fact: runs whose span the loader just
+/// admitted never start a request past their last interval (the report
+/// asserts it). 50 requests at 1 per second are bounded by 50 + 60 + 72 =
+/// 182 s, so 10 ms intervals (18,200 of them) are admitted.
+#[test]
+fn admitted_runs_stay_within_their_intervals() {
+    let text = TINY.replace("requests = 1000", "requests = 50").replace("rate = 100", "rate = 1");
+    let s = scenario(&text, &["simulation.metrics_interval=\"10 ms\""]);
+    for seed in 0..200 {
+        let report = run(&s, seed);
+        assert!(!report.metrics.intervals_overflowed, "seed {seed}");
+        assert!(report.metrics.intervals.len() <= 18_200, "seed {seed}");
+    }
+    assert!(try_scenario(&text, &["simulation.metrics_interval=\"9 ms\""]).is_err(), "182 s / 9 ms > 20,000");
 }

@@ -284,7 +284,66 @@ fn signing_configuration_errors() {
     for (text, problem) in cases {
         let message = try_scenario(&text, &[]).expect_err(problem).to_string();
         assert!(message.contains(problem), "{problem}: {message}");
-        assert!(message.contains("(fix: "), "{message}");
+        // Issue 13, item 13: the fix is said once, not once by the quota
+        // check and again by the scenario loader.
+        assert_eq!(message.matches("(fix: ").count(), 1, "{message}");
+    }
+}
+
+/// Issue 13, item 7: the distribution's domain is the host of every signed
+/// URL, so a domain that is no host name is refused when the scenario loads
+/// instead of panicking in the signer mid-run.
+#[test]
+fn a_domain_that_is_no_host_name_is_refused_before_signing() {
+    for (domain, problem) in [
+        ("d1.cloudfront.net#x", "holds a fragment (`#`)"),
+        ("https://d1.cloudfront.net", "starts with the scheme https://"),
+        ("d1.cloudfront.net:8443", "holds a port"),
+        ("d1.cloudfront.net/video", "holds a path"),
+        ("d1.cloudfront.net?a=1", "holds a query string"),
+        ("d1 .net", "contains ' '"),
+    ] {
+        let set = format!("distribution.domain={domain:?}");
+        let e = try_scenario(SIGNED, &[&set]).expect_err(domain);
+        let f = e.field_error().expect("a field error");
+        assert_eq!(f.field, "distribution.domain", "{e}");
+        assert!(f.problem.contains(problem), "{domain}: {e}");
+        assert!(e.to_string().contains(&format!("the value came from --set {set}")), "{e}");
+    }
+    let e = try_scenario(SIGNED, &["distribution.domain=\"https://d1.cloudfront.net/\""]).unwrap_err();
+    assert!(e.to_string().ends_with("(fix: write \"d1.cloudfront.net\")"), "{e}");
+    // A real host name signs and verifies as before.
+    let s = scenario(SIGNED, &["distribution.domain=\"media.example.com\""]);
+    let signing = summarize(&run(&s, 3), &s).signing.expect("checked");
+    assert_eq!((signing.accepted, signing.rejected), (signing.checked, 0), "{signing:?}");
+}
+
+/// A class of viewers that sign may carry its own query string: the signing
+/// parameters follow it after `&` (issue 13, item 6), so every valid URL is
+/// accepted: rejected = 0 and accepted = checked.
+#[test]
+fn a_signed_class_with_a_query_string_is_signed_after_its_query() {
+    let text = SIGNED.replace("path = \"/private/{id}\"", "path = \"/private/{id}?v=2\"");
+    let s = scenario(&text, &[]);
+    let sum = summarize(&run(&s, 3), &s);
+    let signing = sum.signing.as_ref().expect("a signing summary");
+    assert!(signing.checked > 100, "{signing:?}");
+    assert_eq!((signing.accepted, signing.rejected), (signing.checked, 0), "{signing:?}");
+}
+
+/// Issue 13, item 10: a fixed-path class (no `{id}`) is one object, and its
+/// viewers' wildcard credentials cover that one path; a URL signed for the
+/// class's object 0 is signed for exactly it, so it opens every request.
+#[test]
+fn a_fixed_path_class_signs_its_one_path() {
+    let text = SIGNED.replace("objects = 50\npath = \"/private/{id}\"", "path = \"/private/live.m3u8\"");
+    for mix in ["valid-url = 1.0", "single-file-url = 1.0", "valid-cookie = 1.0"] {
+        let s = scenario(&text.replace("valid-url = 1.0", mix), &[]);
+        assert_eq!(s.traffic.classes[1].objects, 1);
+        let sum = summarize(&run(&s, 3), &s);
+        let signing = sum.signing.as_ref().expect("a signing summary");
+        assert!(signing.checked > 100, "{mix}: {signing:?}");
+        assert_eq!((signing.accepted, signing.rejected), (signing.checked, 0), "{mix}: {signing:?}");
     }
 }
 

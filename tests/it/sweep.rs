@@ -375,3 +375,73 @@ fn the_kubernetes_example_shards_by_completion_index_and_merges() {
     let completions = yaml.lines().find_map(|l| l.trim().strip_prefix("completions: ")).unwrap();
     assert!(yaml.contains(&format!("value: \"{completions}\"")), "SHARDS matches completions");
 }
+
+/// Issue 13, item 13: a problem found once a sweep file is planned (the
+/// scenario it names cannot be read, too many runs, a `set` or a `vary` the
+/// scenario refuses, `requests` past the metrics intervals) names the sweep
+/// file, the field, its line and column, with exit status 2, for `sweep` and
+/// `validate` alike.
+#[test]
+fn sweep_file_problems_name_the_sweep_file_and_line() {
+    let f = fixture("file-errors");
+    let cases = [
+        (
+            "[sweep]\nscenario = \"nope.toml\"\nreplicates = 3\n",
+            ":2:1: `sweep.scenario`: cannot read the scenario ",
+            "fix: name the scenario file relative to the sweep file's folder",
+        ),
+        (
+            "[sweep]\nscenario = \"tiny.toml\"\nreplicates = 100_000_000\n",
+            ":3:1: `sweep.replicates`: the sweep has 100000000 runs (1 points x 100000000 replicates), more than 10000000",
+            "fix: lower replicates",
+        ),
+        (
+            "[sweep]\nscenario = \"tiny.toml\"\nset = [\"traffic.rate=100\", \"traffic.rate=-1\"]\n",
+            ":3:28: `sweep.set[1]`: ",
+            "`traffic.rate`: -1 requests per second is out of range (fix: use a rate above 0",
+        ),
+        (
+            "[sweep]\nscenario = \"tiny.toml\"\nset = [\"no-equals\"]\n",
+            ":3:8: `sweep.set[0]`: --set \"no-equals\": expected PATH=VALUE",
+            "fix: write \"PATH=VALUE\"",
+        ),
+        (
+            "[sweep]\nscenario = \"tiny.toml\"\nvary = [\n  \"traffic.rate=-1,-2\",\n]\n",
+            ":4:3: `sweep.vary[0]`: no value of it gives a valid scenario; the first one, -1, fails",
+            "fix: use a rate above 0 and at most 1e8; check the field path",
+        ),
+        (
+            "[sweep]\nscenario = \"tiny.toml\"\nvary = [\"simulation.seed=1,2\"]\n",
+            ":3:9: `sweep.vary[0]`: seeds are not a scenario parameter",
+            "fix: use --replicates N",
+        ),
+        (
+            "[sweep]\nscenario = \"tiny.toml\"\nrequests = 1_000_000_000\n",
+            ":3:1: `sweep.requests`: ",
+            "tiny.toml: 1000000000 requests at 100 per second may take up to",
+        ),
+    ];
+    for (i, (text, at, fix)) in cases.iter().enumerate() {
+        let file = f.dir.join(format!("case{i}.toml"));
+        std::fs::write(&file, text).unwrap();
+        let path = file.to_str().unwrap();
+        for command in ["validate", "sweep"] {
+            let mut args = vec![command, path];
+            let out = f.out(&format!("out{i}"));
+            if command == "sweep" {
+                args.extend(["--no-progress", "--out", &out]);
+            }
+            let (code, _, stderr) = cdnsim(&args);
+            assert_eq!(code, 2, "{command} {text}: {stderr}");
+            assert_eq!(stderr.lines().count(), 1, "{stderr}");
+            assert!(stderr.starts_with(&format!("cdnsim: error: {path}{at}")), "{command} {text}:\n{stderr}");
+            assert!(stderr.contains(fix), "{command} {text}:\n{stderr}");
+            assert_eq!(stderr.matches("(fix: ").count(), 1, "{stderr}");
+            assert!(!Path::new(&out).exists(), "nothing written");
+        }
+    }
+    // The same problems from the command line name the flag, not the file.
+    let (code, _, stderr) = f.sweep("flags", &["--replicates", "100000000"]);
+    assert_eq!(code, 2, "{stderr}");
+    assert!(stderr.starts_with("cdnsim: error: the sweep has 100000000 runs"), "{stderr}");
+}

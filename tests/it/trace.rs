@@ -96,3 +96,29 @@ fn a_csv_trace_reads_with_its_malformed_lines_counted() {
     let lines: Vec<u64> = reader.malformed().first.iter().map(|m| m.line).collect();
     assert_eq!(lines, [51, 121]);
 }
+
+/// Issue 13, item 13: a date of the right shape that does not exist is
+/// called that, and says which part does not.
+#[test]
+fn a_log_date_that_does_not_exist_says_why() {
+    let dir = std::env::temp_dir().join(format!("cdnsim-test-{}-log-date", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let text = std::fs::read_to_string(fixture("logs/E2EXAMPLE.2019-12-13-22.0001")).unwrap();
+    let first = text.lines().nth(2).unwrap();
+    let bad = format!(
+        "{}\n{}\n{}\n{}\n",
+        text.lines().next().unwrap(),
+        text.lines().nth(1).unwrap(),
+        first.replacen("2019-12-13", "2023-13-05", 1),
+        first.replacen("2019-12-13", "2023/12/05", 1),
+    );
+    let path = dir.join("bad.log");
+    std::fs::write(&path, bad).unwrap();
+    let mut reader = CloudFrontLogReader::open(&path, false).unwrap();
+    assert!(reader.next_record().unwrap().is_none());
+    let reasons: Vec<&str> = reader.malformed().first.iter().map(|m| m.reason.as_str()).collect();
+    assert_eq!(
+        reasons,
+        ["date \"2023-13-05\" is not a valid date: there is no month 13", "date \"2023/12/05\" is not YYYY-MM-DD"]
+    );
+}

@@ -206,6 +206,56 @@ fn origin_shield_adds_a_layer_only_for_other_regions() {
     assert_eq!(m.origin_requests, 2);
 }
 
+/// `SHIELDED` with explicit round trips: eu-west-2 <-> us-east-1 70 ms,
+/// us-east-1 <-> origin 2 ms (edges to their regional cache 10 ms, viewers
+/// 10 ms, the origin 40 ms).
+fn shielded_exact() -> String {
+    format!(
+        "{SHIELDED}\n[[topology.links]]\nfrom = \"eu-west-2\"\nto = \"us-east-1\"\nrtt = \"70 ms\"\n\
+         [[topology.links]]\nfrom = \"us-east-1\"\nto = \"origin\"\nrtt = \"2 ms\"\n"
+    )
+}
+
+/// us-east-1 is IAD1's regional edge cache and LHR1's Origin Shield: a miss
+/// there in one role collapses onto a fetch under way in the other. Found by
+/// the scenario template of issue 13 (a quarter of its seeds left a request
+/// unanswered): a waiter joined the leader's list at its own level of the
+/// route, which the leader did not have, or had for another cache.
+#[test]
+fn a_miss_collapses_onto_a_fetch_of_the_same_cache_in_its_other_role() {
+    let s = scenario(&shielded_exact(), &[]);
+    let (iad_rec, lhr_rec) = (2, 3);
+    // IAD1 leads at us-east-1 as its regional cache: 5 ms to it, 1 ms to
+    // the origin, 40 ms there, 1 ms back: its fetch is back at 47 ms, at the
+    // edge at 52 ms, so 52 + 10 = 62 ms for the viewer. LHR1's request
+    // reaches us-east-1 as shield at 5 + 35 = 40 ms, while that fetch is
+    // under way: it waits, is answered at 47 ms, is back at LHR1 at
+    // 47 + 35 + 5 = 87 ms: 97 ms for the viewer. One origin request; the
+    // waiter's answer comes from the shield, a Hit.
+    let report = run_script(&s, &[(0.0, "IAD1", Get, "/1"), (0.0, "LHR1", Get, "/1")]);
+    let (m, sum) = (&report.metrics, summarize(&report, &s));
+    assert_eq!((sum.requests, sum.misses, sum.hits, sum.origin_requests), (2, 1, 1, 1));
+    assert_eq!((m.caches[iad_rec].lookups, m.caches[iad_rec].misses), (1, 1));
+    assert_eq!((m.shield_role[0].lookups, m.shield_role[0].collapsed), (1, 1));
+    assert_eq!(m.caches[lhr_rec].misses, 1);
+    assert_close(sum.latency_ms.max, 97.0);
+    assert!((sum.latency_ms.mean - (62.0 + 97.0) / 2.0).abs() < 0.01, "{}", sum.latency_ms.mean);
+
+    // The other way round: LHR1 leads at us-east-1 as shield (there at 40 ms,
+    // its fetch back at 40 + 1 + 40 + 1 = 82 ms, at LHR1 at 82 + 35 + 5 =
+    // 122 ms: 132 ms). IAD1's request at 36 ms reaches us-east-1 at 41 ms and
+    // waits on it; it is answered when the fetch is back at us-east-1, at
+    // 82 ms, not when it is back at eu-west-2: at IAD1 at 87 ms, so
+    // 87 - 36 + 10 = 61 ms.
+    let report = run_script(&s, &[(0.0, "LHR1", Get, "/1"), (0.036, "IAD1", Get, "/1")]);
+    let (m, sum) = (&report.metrics, summarize(&report, &s));
+    assert_eq!((sum.requests, sum.misses, sum.hits, sum.origin_requests), (2, 1, 1, 1));
+    assert_eq!((m.caches[iad_rec].lookups, m.caches[iad_rec].collapsed), (1, 1));
+    assert_eq!((m.shield_role[0].lookups, m.shield_role[0].misses), (1, 1));
+    assert_close(sum.latency_ms.max, 132.0);
+    assert!((sum.latency_ms.mean - (132.0 + 61.0) / 2.0).abs() < 0.01, "{}", sum.latency_ms.mean);
+}
+
 #[test]
 fn warm_up_requests_are_simulated_but_not_measured() {
     let s = scenario(TINY, &["simulation.warmup=\"5 s\""]);
@@ -341,4 +391,97 @@ fn a_request_joins_a_fetch_at_the_shield_that_is_at_another_level_of_its_route()
     assert_eq!((m.caches[eu_west_1].lookups, m.caches[eu_west_1].misses), (1, 1));
     assert_eq!((m.shield_role[0].lookups, m.shield_role[0].collapsed), (1, 1));
     assert_eq!((m.latency_max_us, m.latency_sum_us), (130_000, 100_000 + 130_000));
+}
+
+/// `TINY` with a third class at the fixed path `/index.html` (no `{id}`: one
+/// object), cached for an hour.
+fn with_index_page() -> String {
+    TINY.replace(
+        "[[traffic.classes]]\nname = \"api\"",
+        "[[traffic.classes]]\nname = \"index\"\nshare = 0.1\npath = \"/index.html\"\nsize = \"1000 B\"\n\
+         cache_control = \"max-age=3600\"\n\n[[traffic.classes]]\nname = \"api\"",
+    )
+}
+
+/// Issue 13, item 10: an exact-path behavior (`/index.html`) can be given
+/// traffic by a fixed-path class, which is exactly one object. Five requests
+/// one second apart at IAD1, with an hour of TTL: the first misses at the
+/// edge and the regional cache and goes to the origin (10 + 20 + 30 ms of
+/// round trips + 40 ms at the origin = 100 ms), and stores the page at both;
+/// the other four, well within the hour, are edge hits of 10 ms each. So
+/// 1 miss and 5 - 1 = 4 hits, 1 origin request, 1 object in the edge cache,
+/// and a mean latency of (100 + 4 x 10) / 5 = 28 ms.
+#[test]
+fn a_fixed_path_class_is_one_object_one_miss_then_hits() {
+    let text = with_index_page().replacen(
+        "[distribution]\n",
+        "[distribution]\n[[distribution.behaviors]]\npath_pattern = \"/index.html\"\norigin = \"origin\"\n\n",
+        1,
+    );
+    let s = scenario(&text, &[]);
+    let index = &s.traffic.classes[1];
+    assert_eq!((index.objects, index.id_at), (1, None), "a fixed path is one object");
+    assert_eq!(s.total_objects(), 100 + 1 + 10);
+    let steps: Vec<Step> = (0..5).map(|i| (i as f64, "IAD1", Get, "/index.html")).collect();
+    let report = run_script(&s, &steps);
+    let sum = summarize(&report, &s);
+    assert_eq!((sum.requests, sum.misses, sum.hits, sum.origin_requests), (5, 1, 4, 1));
+    assert_eq!((tier(&report, EDGE).lookups, tier(&report, EDGE).hits), (5, 4));
+    assert_eq!(tier(&report, REGIONAL).lookups, 1, "only the first request went past the edge");
+    assert_eq!(report.caches[EDGE].objects, 1);
+    assert!((sum.latency_ms.mean - 28.0).abs() < 0.01, "{}", sum.latency_ms.mean);
+    // The page has no other path: /index.html1 is no object's.
+    let catalog = Catalog::build(&s, 1);
+    assert_eq!(catalog.object_for_path(&s, "/index.html"), Some((1, catalog.object_id(1, 0))));
+    assert_eq!(catalog.object_for_path(&s, "/index.html1"), None);
+    // All of its requests go to its behavior, and every one is to that path.
+    assert_eq!(report.metrics.behaviors[0].requests, 5);
+}
+
+/// The same with synthetic traffic: N requests for the one object at one
+/// edge give 1 miss and N - 1 hits whatever the arrival times, because a
+/// request arriving while the first is still being fetched is collapsed
+/// into that fetch, and a collapsed request is a Hit.
+#[test]
+fn a_fixed_path_class_of_synthetic_traffic_misses_once() {
+    let one_edge = with_index_page()
+        .replace("[[topology.edges]]\nname = \"IAD2\"\nregional_cache = \"us-east-1\"\nviewer_rtt = \"10 ms\"\nregional_rtt = \"20 ms\"\n", "");
+    // Only the index page is requested: the other classes' shares are tiny.
+    let s = scenario(
+        &one_edge,
+        &["traffic.classes[0].share=1e-9", "traffic.classes[2].share=1e-9", "simulation.requests=400"],
+    );
+    assert_eq!(s.topology.edges.len(), 1);
+    let report = run(&s, 7);
+    let sum = summarize(&report, &s);
+    let n = sum.requests;
+    assert_eq!(n, 400);
+    assert_eq!((sum.misses, sum.hits, sum.origin_requests), (1, n - 1, 1));
+    assert_eq!(report.caches[EDGE].objects, 1);
+}
+
+/// A fixed path names one object: `objects` greater than 1 is a mistake,
+/// and `objects = 1` says what the path already does.
+#[test]
+fn a_fixed_path_class_cannot_hold_more_objects() {
+    let text = with_index_page().replace("path = \"/index.html\"", "path = \"/index.html\"\nobjects = 5");
+    let e = try_scenario(&text, &[]).unwrap_err();
+    let f = e.field_error().unwrap();
+    assert_eq!(f.field, "traffic.classes[1].objects", "{e}");
+    assert!(f.problem.contains("has no {id}, so the class is one object, not 5"), "{e}");
+    assert!(f.fix.contains("put {id} into the path"), "{e}");
+    let text = with_index_page().replace("path = \"/index.html\"", "path = \"/index.html\"\nobjects = 1");
+    assert_eq!(scenario(&text, &[]).traffic.classes[1].objects, 1);
+}
+
+/// The report only asserts the interval bound: a source that breaks it
+/// (here a script, which no loader checks, with a request at 30,000 s for
+/// 1 s intervals) is a bug, never results.
+#[test]
+#[should_panic(expected = "started after its last metrics interval")]
+fn the_report_asserts_that_every_request_started_within_the_intervals() {
+    let s = scenario(TINY, &[]);
+    let report = run_script(&s, &[(0.0, "IAD1", Get, "/s/1"), (30_000.0, "IAD1", Get, "/s/1")]);
+    assert!(report.metrics.intervals_overflowed);
+    summarize(&report, &s);
 }

@@ -252,12 +252,18 @@ pub fn scenario_template(d: &ImportedDistribution, parts: &[Part], name: &str) -
         let Some(path) = path else {
             let _ = writeln!(
                 out,
-                "\n# No class for {}: no path with an object number reaches it first; add one by hand.",
+                "\n# No class for {}: no path of the pattern reaches it first (an earlier behavior matches it); \
+                 add one by hand.",
                 b.path_pattern.as_deref().unwrap_or("the default behavior")
             );
             continue;
         };
-        let _ = writeln!(out, "\n[[traffic.classes]]\nname = \"{class}\"\nshare = 1.0\npath = {}", Value::String(path));
+        let fixed = if path.contains("{id}") { "" } else { "  # a fixed path: one object" };
+        let _ = writeln!(
+            out,
+            "\n[[traffic.classes]]\nname = \"{class}\"\nshare = 1.0\npath = {}{fixed}",
+            Value::String(path)
+        );
         let _ = writeln!(out, "size = {{ dist = \"lognormal\", mean = \"60 KiB\", stddev = \"120 KiB\" }}");
         if !b.trusted_key_groups.is_empty() || b.trusted_signers {
             let _ = writeln!(out, "signed = {{ sessions = 200, mix = {{ valid-url = 0.9, expired = 0.1 }} }}");
@@ -267,12 +273,17 @@ pub fn scenario_template(d: &ImportedDistribution, parts: &[Part], name: &str) -
 }
 
 /// A class path for a pattern: its first `*` becomes the object number, other
-/// wildcards plain characters. `None` when the pattern has no `*`.
+/// wildcards plain characters. A pattern without `*` (`/index.html`,
+/// `/api/v?/health`) matches one path only, which becomes a fixed-path class
+/// of one object. `None` for a pattern no class path can be made from.
 fn class_path(pattern: &str) -> Option<String> {
-    let star = pattern.find('*')?;
     let fill = |s: &str| s.replace('*', "x").replace('?', "a");
-    let path = format!("{}{{id}}{}", fill(&pattern[..star]), fill(&pattern[star + 1..]));
-    Some(if path.starts_with('/') { path } else { format!("/{path}") })
+    let path = match pattern.find('*') {
+        Some(star) => format!("{}{{id}}{}", fill(&pattern[..star]), fill(&pattern[star + 1..])),
+        None => fill(pattern),
+    };
+    let path = if path.starts_with('/') { path } else { format!("/{path}") };
+    crate::scenario::check_class_path(&path).is_ok().then_some(path)
 }
 
 /// Whether every sample object of the class path is matched first by behavior
@@ -292,7 +303,11 @@ mod tests {
         assert_eq!(class_path("/images/*.jpg").as_deref(), Some("/images/{id}.jpg"));
         assert_eq!(class_path("*.js").as_deref(), Some("/{id}.js"));
         assert_eq!(class_path("api/v?/*").as_deref(), Some("/api/va/{id}"));
-        assert_eq!(class_path("/index.html"), None);
+        // Exact paths become fixed-path classes of one object.
+        assert_eq!(class_path("/index.html").as_deref(), Some("/index.html"));
+        assert_eq!(class_path("robots.txt").as_deref(), Some("/robots.txt"));
+        assert_eq!(class_path("/api/v?/health").as_deref(), Some("/api/va/health"));
+        assert!(reaches(&["/index.html", "*.html"], "/index.html", Some(0)));
         let patterns = ["/img/*", "*.jpg"];
         assert!(reaches(&patterns, "/img/{id}", Some(0)));
         // /img/x.jpg matches the first behavior, so the second cannot be reached this way.

@@ -434,6 +434,13 @@ fn import_group(
         }
         failover_status_codes.push(code);
     }
+    if failover_status_codes.is_empty() {
+        return Err(ctx.error(
+            &codes_path,
+            "the origin group fails over on no status code; CloudFront requires at least one",
+            format!("list one or more of {}", allowed.map(|c| c.to_string()).join(", ")),
+        ));
+    }
     let members_path = g.child("Members");
     let (items_path, member_items) = g.list(ctx, "Members", warnings)?;
     if member_items.len() != 2 {

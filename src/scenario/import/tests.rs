@@ -309,4 +309,11 @@ fn errors_name_the_json_path_and_the_fix() {
     );
     let e = import_err(&group);
     assert!(e.contains("StatusCodes.Items[0]`: CloudFront cannot fail over on status 429"), "{e}");
+    // Issue 13, item 13: CloudFront needs at least one failover status code.
+    let e = import_err(&group.replace(r#""Quantity": 1, "Items": [429]"#, r#""Quantity": 0, "Items": []"#));
+    assert!(
+        e.contains("`DistributionConfig.OriginGroups.Items[0].FailoverCriteria.StatusCodes.Items`: the origin group fails over on no status code"),
+        "{e}"
+    );
+    assert!(e.contains("(fix: list one or more of 400, 403"), "{e}");
 }
