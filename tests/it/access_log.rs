@@ -162,6 +162,17 @@ fn read_back(dir: &Path) -> Vec<Seen> {
     records
 }
 
+/// `cdnsim run SCENARIO --format json --out OUT EXTRA...`, which must
+/// succeed; its JSON summary.
+fn run_json(scenario_file: &Path, out: &Path, extra: &[&str]) -> serde_json::Value {
+    let mut args = vec!["run", scenario_file.to_str().unwrap(), "--no-progress", "--format", "json"];
+    args.extend_from_slice(&["--out", out.to_str().unwrap()]);
+    args.extend_from_slice(extra);
+    let (code, stdout, stderr) = cdnsim(&args);
+    assert_eq!(code, 0, "{stderr}");
+    serde_json::from_str::<serde_json::Value>(&stdout).unwrap()
+}
+
 fn all_bytes(files: &[PathBuf]) -> Vec<(String, Vec<u8>)> {
     files.iter().map(|f| (f.file_name().unwrap().to_string_lossy().into_owned(), std::fs::read(f).unwrap())).collect()
 }
@@ -336,15 +347,7 @@ fn cdnsim_run_trace_replays_a_run_s_access_logs_with_the_same_counts() {
     let scenario_file = dir.join("steady.toml");
     std::fs::write(&scenario_file, STEADY).unwrap();
     let logs = dir.join("logs");
-    let run = |extra: &[&str], out: &str| {
-        let out = dir.join(out);
-        let mut args = vec!["run", scenario_file.to_str().unwrap(), "--no-progress", "--format", "json"];
-        args.extend_from_slice(&["--out", out.to_str().unwrap()]);
-        args.extend_from_slice(extra);
-        let (code, stdout, stderr) = cdnsim(&args);
-        assert_eq!(code, 0, "{stderr}");
-        serde_json::from_str::<serde_json::Value>(&stdout).unwrap()
-    };
+    let run = |extra: &[&str], out: &str| run_json(&scenario_file, &dir.join(out), extra);
     let original = run(&["--access-log", logs.to_str().unwrap()], "original");
     let replayed = run(&["--trace", logs.to_str().unwrap()], "replayed");
     // The same requests, hits, misses and errors: each edge misses once per
@@ -410,15 +413,7 @@ signed = {{ sessions = 20, mix = {{ valid-url = 0.9, expired = 0.1 }} }}
     let scenario_file = dir.join("members.toml");
     std::fs::write(&scenario_file, text).unwrap();
     let logs = dir.join("logs");
-    let run = |extra: &[&str], out: &str| {
-        let out = dir.join(out);
-        let mut args = vec!["run", scenario_file.to_str().unwrap(), "--no-progress", "--format", "json"];
-        args.extend_from_slice(&["--out", out.to_str().unwrap()]);
-        args.extend_from_slice(extra);
-        let (code, stdout, stderr) = cdnsim(&args);
-        assert_eq!(code, 0, "{stderr}");
-        serde_json::from_str::<serde_json::Value>(&stdout).unwrap()
-    };
+    let run = |extra: &[&str], out: &str| run_json(&scenario_file, &dir.join(out), extra);
     let original = run(&["--access-log", logs.to_str().unwrap()], "original");
     let replayed = run(&["--trace", logs.to_str().unwrap()], "replayed");
     assert_eq!(replayed["trace"]["malformed"]["count"], 0);

@@ -368,24 +368,8 @@ mod properties {
 /// <-> primary 30 ms and <-> us-west-2 60 ms, us-west-2 <-> secondary 30 ms,
 /// origin service 40 ms. The primary is down (connections refused).
 const SECONDARY_SHIELDED: &str = r#"
-[simulation]
-requests = 10
-[[topology.regional_caches]]
-region = "us-east-1"
-[[topology.regional_caches]]
-region = "eu-west-1"
 [[topology.regional_caches]]
 region = "us-west-2"
-[[topology.edges]]
-name = "IAD1"
-regional_cache = "us-east-1"
-viewer_rtt = "10 ms"
-regional_rtt = "20 ms"
-[[topology.edges]]
-name = "DUB1"
-regional_cache = "eu-west-1"
-viewer_rtt = "10 ms"
-regional_rtt = "20 ms"
 [[topology.links]]
 from = "us-east-1"
 to = "primary"
@@ -426,15 +410,6 @@ start = "0 s"
 end = "100 s"
 [distribution.default_behavior]
 origin = "group"
-[traffic]
-rate = 1
-[[traffic.classes]]
-name = "c"
-share = 1
-objects = 10
-path = "/s/{id}"
-size = "1000 B"
-cache_control = "max-age=600"
 "#;
 
 #[test]
@@ -453,7 +428,7 @@ fn a_failed_over_request_goes_through_the_secondarys_origin_shield() {
     // (+100 ms), and the shield, +30 ms, has /s/1: a hit, back at eu-west-1
     // at +160 and the edge at +170; 180 ms. A Hit (OriginShieldHit), and
     // the secondary is asked once in all.
-    let s = scenario(SECONDARY_SHIELDED, &[]);
+    let s = scenario(&two_regions(SECONDARY_SHIELDED), &[]);
     let report = run_script(&s, &[(1.0, "IAD1", Get, "/s/1"), (2.0, "DUB1", Get, "/s/1")]);
     let sum = summarize(&report, &s);
     let m = &report.metrics;
@@ -474,26 +449,6 @@ fn a_failed_over_request_goes_through_the_secondarys_origin_shield() {
 /// secondary's shield): the two routes cross the same caches in opposite
 /// orders.
 const CROSSED_SHIELDS: &str = r#"
-[simulation]
-requests = 10
-[[topology.regional_caches]]
-region = "us-east-1"
-[[topology.regional_caches]]
-region = "eu-west-1"
-[[topology.edges]]
-name = "IAD1"
-regional_cache = "us-east-1"
-viewer_rtt = "10 ms"
-regional_rtt = "20 ms"
-[[topology.edges]]
-name = "DUB1"
-regional_cache = "eu-west-1"
-viewer_rtt = "10 ms"
-regional_rtt = "20 ms"
-[[topology.links]]
-from = "us-east-1"
-to = "eu-west-1"
-rtt = "80 ms"
 [[topology.links]]
 from = "us-east-1"
 to = "primary"
@@ -524,15 +479,6 @@ start = "0 s"
 end = "100 s"
 [distribution.default_behavior]
 origin = "group"
-[traffic]
-rate = 1
-[[traffic.classes]]
-name = "c"
-share = 1
-objects = 10
-path = "/s/{id}"
-size = "1000 B"
-cache_control = "max-age=600"
 "#;
 
 #[test]
@@ -554,7 +500,7 @@ fn a_failed_over_request_never_waits_on_a_fetch_that_waits_on_it() {
     // DUB1's: eu-west-1 at 1.230, its edge at 1.240: 1.240 - 1.010 + 0.010
     // = 240 ms, answered by the shield: a Hit. The primary saw one
     // request, the secondary one, and there was one failover.
-    let s = scenario(CROSSED_SHIELDS, &[]);
+    let s = scenario(&two_regions(CROSSED_SHIELDS), &[]);
     let report = run_script(&s, &[(1.0, "IAD1", Get, "/s/1"), (1.01, "DUB1", Get, "/s/1")]);
     let sum = summarize(&report, &s);
     let m = &report.metrics;

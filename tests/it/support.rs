@@ -82,6 +82,47 @@ cache_control = "no-store"
 methods = { GET = 0.5, POST = 0.5 }
 "#;
 
+/// Two Regions with one edge location each, constant latencies: viewer RTT
+/// 10 ms, each edge to its regional cache 20 ms, us-east-1 <-> eu-west-1
+/// 80 ms; one class of ten 1000-byte objects cached for 10 minutes.
+/// `rest` adds the origins, their links, behaviors and anything else.
+pub fn two_regions(rest: &str) -> String {
+    format!(
+        r#"
+[simulation]
+requests = 10
+[[topology.regional_caches]]
+region = "us-east-1"
+[[topology.regional_caches]]
+region = "eu-west-1"
+[[topology.edges]]
+name = "IAD1"
+regional_cache = "us-east-1"
+viewer_rtt = "10 ms"
+regional_rtt = "20 ms"
+[[topology.edges]]
+name = "DUB1"
+regional_cache = "eu-west-1"
+viewer_rtt = "10 ms"
+regional_rtt = "20 ms"
+[[topology.links]]
+from = "us-east-1"
+to = "eu-west-1"
+rtt = "80 ms"
+{rest}
+[traffic]
+rate = 1
+[[traffic.classes]]
+name = "c"
+share = 1
+objects = 10
+path = "/s/{{id}}"
+size = "1000 B"
+cache_control = "max-age=600"
+"#
+    )
+}
+
 /// Parses scenario text with `--set`-style overrides; panics on an invalid one.
 pub fn scenario(text: &str, sets: &[&str]) -> Scenario {
     try_scenario(text, sets).unwrap_or_else(|e| panic!("{e}"))

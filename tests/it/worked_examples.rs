@@ -321,29 +321,9 @@ fn an_expired_copy_served_on_error_stays_expired_at_every_tier() {
     assert_eq!((tier(&report, EDGE).stale, tier(&report, EDGE).hits), (55, 545));
 }
 
-/// Two Regions and an Origin Shield in us-east-1: for IAD1 the shield is its
+/// On `two_regions`: an Origin Shield in us-east-1: for IAD1 the shield is its
 /// own regional cache, for DUB1 it is the third cache on the route.
 const SHIELD_TWO_REGIONS: &str = r#"
-[simulation]
-requests = 10
-[[topology.regional_caches]]
-region = "us-east-1"
-[[topology.regional_caches]]
-region = "eu-west-1"
-[[topology.edges]]
-name = "IAD1"
-regional_cache = "us-east-1"
-viewer_rtt = "10 ms"
-regional_rtt = "20 ms"
-[[topology.edges]]
-name = "DUB1"
-regional_cache = "eu-west-1"
-viewer_rtt = "10 ms"
-regional_rtt = "20 ms"
-[[topology.links]]
-from = "us-east-1"
-to = "eu-west-1"
-rtt = "80 ms"
 [[topology.links]]
 from = "us-east-1"
 to = "origin"
@@ -355,15 +335,6 @@ latency = "40 ms"
 origin_shield = "us-east-1"
 [distribution.default_behavior]
 origin = "origin"
-[traffic]
-rate = 1
-[[traffic.classes]]
-name = "c"
-share = 1
-objects = 10
-path = "/s/{id}"
-size = "1000 B"
-cache_control = "max-age=600"
 "#;
 
 #[test]
@@ -380,7 +351,7 @@ fn a_request_joins_a_fetch_at_the_shield_that_is_at_another_level_of_its_route()
     // 1.130 - 1.010 + 0.010 = 130 ms. Answered by the shield: a Hit. One
     // origin request in all. (Joining at the leader's level numbering left
     // DUB1's request waiting for ever.)
-    let s = scenario(SHIELD_TWO_REGIONS, &[]);
+    let s = scenario(&two_regions(SHIELD_TWO_REGIONS), &[]);
     let report = run_script(&s, &[(1.0, "IAD1", Get, "/s/1"), (1.01, "DUB1", Get, "/s/1")]);
     let sum = summarize(&report, &s);
     let m = &report.metrics;
