@@ -2,7 +2,6 @@
 //! topology graph, and the traffic catalog.
 
 pub mod faults;
-pub mod geo;
 pub mod origin_access;
 pub mod popularity;
 pub mod signed;

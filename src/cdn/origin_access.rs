@@ -15,7 +15,7 @@
 //! Changes to the origin's accepted values are the origin owner's own and
 //! take effect at once.
 
-use crate::engine::rng::{Stream, stream_rng_indexed};
+use crate::rng::{Stream, stream_rng_indexed};
 use crate::policy::origin_access::{ABSENT, AcceptedValues, HeaderValueId};
 use crate::scenario::{ChangeKind, ChangeTime, Scenario};
 use crate::time::{SimDuration, SimTime};

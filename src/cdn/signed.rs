@@ -23,7 +23,7 @@
 //! signing parameters (Developer Guide, "Creating a signed URL using a custom
 //! policy").
 
-use crate::engine::rng::splitmix64;
+use crate::rng::splitmix64;
 use crate::scenario::{ClassSpec, Scenario};
 use crate::signing::{
     self, KeyRegistry, Policy, PolicyKind, Rejection, ResourcePattern, SignPolicy, SigningKey, TrustedKeys, UrlParts,

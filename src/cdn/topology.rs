@@ -7,9 +7,9 @@
 //! mean round-trip time, and stored as a list of links whose samples are
 //! summed per request.
 
-use crate::cdn::geo;
+use crate::geo;
 use crate::dist::Dist;
-use crate::engine::rng::{Stream, stream_rng_indexed};
+use crate::rng::{Stream, stream_rng_indexed};
 use crate::scenario::{NodeRef, Scenario};
 use crate::time::SimDuration;
 use petgraph::graph::{NodeIndex, UnGraph};

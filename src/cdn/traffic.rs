@@ -7,7 +7,7 @@
 //! the hot path; its change phase is a pure function of (seed, object id).
 
 use super::popularity::Popularity;
-use crate::engine::rng::{Stream, splitmix64, stream_rng, stream_rng_indexed};
+use crate::rng::{Stream, splitmix64, stream_rng, stream_rng_indexed};
 use crate::http::Method;
 use crate::policy::path_pattern;
 use crate::scenario::{Diurnal, Scenario, Stop};
@@ -185,7 +185,7 @@ pub struct ViewerRequest {
     /// The viewer session, for classes whose viewers sign (else 0).
     pub session: u32,
     /// For a logged request, CloudFront's `x-edge-result-type`, to compare.
-    pub logged_result: Option<crate::trace::LoggedResult>,
+    pub logged_result: Option<crate::policy::result_type::LoggedResult>,
     /// For a logged request to a behavior that requires signing, the
     /// verifier's verdict on the URL the log holds (the engine then uses it
     /// instead of a simulated session's credentials).

@@ -1,7 +1,7 @@
 //! `cdnsim import distribution`: CloudFront's distribution JSON in, scenario
 //! TOML out, warnings on stderr.
 
-use crate::cdn::geo;
+use crate::geo;
 use crate::scenario::import::{self, ImportOptions};
 use anyhow::{Context, bail};
 use clap::Subcommand;

@@ -5,7 +5,7 @@
 //! Exit status: 0 when every claim held, 1 when a simulation disagreed with
 //! a lesson (`CLAIM FAILED`), 2 for a broken lesson file or bad arguments.
 
-use crate::engine::rng::splitmix64;
+use crate::rng::splitmix64;
 use crate::lesson::expr::format_number;
 use crate::lesson::{self, Lesson, Outcome, Question, RunResult};
 use std::io::BufRead;

@@ -13,7 +13,6 @@
 pub mod event;
 pub mod observer;
 pub mod queue;
-pub mod rng;
 
 use crate::cache::{Cache, CacheKey, Entry, Lookup, PrefetchStep, new_cache};
 use crate::cdn::faults::{self, Connect};
@@ -242,7 +241,7 @@ struct Request {
     /// current origin attempt had it configured then (interned).
     header_value: crate::policy::origin_access::HeaderValueId,
     /// From a replayed access log: its result type, and the verdict on its signed URL.
-    logged_result: Option<crate::trace::LoggedResult>,
+    logged_result: Option<crate::policy::result_type::LoggedResult>,
     logged_signature: Option<Result<(), Rejection>>,
 }
 
@@ -384,7 +383,7 @@ impl<'s, O: RequestObserver> Engine<'s, O> {
                 queue: VecDeque::with_capacity(o.queue_limit.min(4096) as usize),
                 latency_ms: o.latency_ms,
                 fixed_service: o.latency_ms.fixed().map(SimDuration::from_millis_f64),
-                rng: rng::stream_rng_indexed(seed, rng::Stream::Origin, i as u64),
+                rng: crate::rng::stream_rng_indexed(seed, crate::rng::Stream::Origin, i as u64),
             })
             .collect();
         let viewers_retry_redirects = source.viewers_retry_redirects();
@@ -1140,7 +1139,7 @@ impl<'s, O: RequestObserver> Engine<'s, O> {
     }
 
     /// Records a measured response leaving the edge for the viewer.
-    fn record_response(&mut self, outcome: &Outcome, logged: Option<crate::trace::LoggedResult>) {
+    fn record_response(&mut self, outcome: &Outcome, logged: Option<crate::policy::result_type::LoggedResult>) {
         if let Some(logged) = logged {
             self.metrics.result_comparison[logged.index()][outcome.result.index()] += 1;
         }

@@ -27,7 +27,7 @@ pub mod accounting;
 
 /// Replayed requests by the log's result type (`LoggedResult::index`) and
 /// the simulated one (`ResultType::index`).
-pub type ResultMatrix = [[u64; ResultType::ALL.len()]; crate::trace::LoggedResult::ALL.len()];
+pub type ResultMatrix = [[u64; ResultType::ALL.len()]; crate::policy::result_type::LoggedResult::ALL.len()];
 
 /// Viewer requests by result type (`ResultType::index`). Each request has
 /// exactly one, so the counts add up to the requests.
@@ -360,7 +360,7 @@ impl Metrics {
             signing: SigningStats::default(),
             protocol: ProtocolStats::default(),
             origin_access: OriginAccessStats::default(),
-            result_comparison: [[0; ResultType::ALL.len()]; crate::trace::LoggedResult::ALL.len()],
+            result_comparison: [[0; ResultType::ALL.len()]; crate::policy::result_type::LoggedResult::ALL.len()],
             interval,
             warmup,
             pending: LatencyRun::default(),

@@ -86,9 +86,69 @@ pub fn result_type(answer: Answer) -> ResultType {
     }
 }
 
+/// CloudFront's `x-edge-result-type` values as a replayed log spells them,
+/// beside the simulated `ResultType` they are compared with. Values cdnsim does
+/// not simulate (`LimitExceeded`, `CapacityExceeded`,
+/// `FunctionGeneratedResponse`, ...) are `Other`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum LoggedResult {
+    Hit,
+    RefreshHit,
+    Miss,
+    Error,
+    Redirect,
+    Other,
+}
+
+impl LoggedResult {
+    pub const ALL: [LoggedResult; 6] = [
+        LoggedResult::Hit,
+        LoggedResult::RefreshHit,
+        LoggedResult::Miss,
+        LoggedResult::Error,
+        LoggedResult::Redirect,
+        LoggedResult::Other,
+    ];
+
+    pub fn parse(text: &[u8]) -> LoggedResult {
+        match text {
+            b"Hit" => LoggedResult::Hit,
+            b"RefreshHit" => LoggedResult::RefreshHit,
+            b"Miss" => LoggedResult::Miss,
+            b"Error" => LoggedResult::Error,
+            b"Redirect" => LoggedResult::Redirect,
+            _ => LoggedResult::Other,
+        }
+    }
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            LoggedResult::Hit => "Hit",
+            LoggedResult::RefreshHit => "RefreshHit",
+            LoggedResult::Miss => "Miss",
+            LoggedResult::Error => "Error",
+            LoggedResult::Redirect => "Redirect",
+            LoggedResult::Other => "Other",
+        }
+    }
+
+    pub fn index(self) -> usize {
+        self as usize
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn result_types_parse_as_logged() {
+        assert_eq!(LoggedResult::parse(b"RefreshHit"), LoggedResult::RefreshHit);
+        assert_eq!(LoggedResult::parse(b"LimitExceeded"), LoggedResult::Other);
+        for r in LoggedResult::ALL {
+            assert_eq!(LoggedResult::parse(r.as_str().as_bytes()), r);
+        }
+    }
 
     fn answer(status: u16, served_by: ServedBy, refreshed: bool) -> ResultType {
         result_type(Answer { status, served_by, refreshed })

@@ -20,7 +20,7 @@
 //! temporary files are removed.
 
 use crate::engine::observer::{FinishedRequest, RequestObserver};
-use crate::engine::rng::splitmix64;
+use crate::rng::splitmix64;
 use crate::metrics::{ResultType, ServedBy};
 use crate::policy::failover::OriginOutcome;
 use crate::scenario::Scenario;

@@ -132,7 +132,7 @@ pub struct TopologySpec {
 #[derive(Clone, Debug)]
 pub struct RegionalCacheSpec {
     pub name: String,
-    pub region: &'static crate::cdn::geo::Region,
+    pub region: &'static crate::geo::Region,
 }
 
 #[derive(Clone, Debug)]
@@ -184,7 +184,7 @@ pub enum OriginKind {
 pub struct OriginSpec {
     pub name: String,
     pub kind: OriginKind,
-    pub region: &'static crate::cdn::geo::Region,
+    pub region: &'static crate::geo::Region,
     /// Time the origin takes to produce a response once it starts on it, in milliseconds.
     pub latency_ms: Dist,
     /// Requests served at once; more wait in a first-come first-served queue.

@@ -5,7 +5,7 @@ use super::error::{FieldError, ScenarioError};
 use super::raw::*;
 use super::source::{Override, SpanIndex, apply_override};
 use super::*;
-use crate::cdn::geo::{self, REGIONAL_EDGE_CACHE_REGIONS, Region};
+use crate::geo::{self, REGIONAL_EDGE_CACHE_REGIONS, Region};
 use crate::dist::{DIST_NAMES, Dist};
 use crate::policy::path_pattern;
 use crate::time::SimTime;
@@ -409,7 +409,7 @@ impl<'a> Validator<'a> {
         }
         let seed = raw.seed.unwrap_or(1);
         let mut rng =
-            rand::rngs::Xoshiro256PlusPlus::seed_from_u64(crate::engine::rng::splitmix64(seed ^ 0x6c61_796f_7574));
+            rand::rngs::Xoshiro256PlusPlus::seed_from_u64(crate::rng::splitmix64(seed ^ 0x6c61_796f_7574));
         for (region, count) in regions.iter().zip(&counts) {
             let regional_cache = match regional_caches.iter().position(|r| r.region.name == region.name) {
                 Some(i) => i,

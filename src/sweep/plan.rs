@@ -8,7 +8,7 @@
 
 use super::error::SweepError;
 use super::vary::Vary;
-use crate::engine::rng::run_seed;
+use crate::rng::run_seed;
 use crate::scenario::{Override, Scenario, ScenarioError};
 use std::fmt;
 use std::path::{Path, PathBuf};

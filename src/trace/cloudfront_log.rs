@@ -26,7 +26,8 @@
 //! an error naming the line: see [`super::detect`].
 
 use super::lines::{Lines, ReadProgress};
-use super::{LoggedResult, Malformed, MalformedLines, TraceError, TraceReader, TraceRecord, detect, parse_u64, shown};
+use crate::policy::result_type::LoggedResult;
+use super::{Malformed, MalformedLines, TraceError, TraceReader, TraceRecord, detect, parse_u64, shown};
 use crate::http::Method;
 use std::path::Path;
 

@@ -156,57 +156,7 @@ pub struct TraceRecord<'a> {
     /// The log's `sc-status`, if any.
     pub status: Option<u16>,
     /// The log's `x-edge-result-type`, if any.
-    pub result_type: Option<LoggedResult>,
-}
-
-/// CloudFront's `x-edge-result-type` values, as logged. Values cdnsim does
-/// not simulate (`LimitExceeded`, `CapacityExceeded`,
-/// `FunctionGeneratedResponse`, ...) are `Other`.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
-pub enum LoggedResult {
-    Hit,
-    RefreshHit,
-    Miss,
-    Error,
-    Redirect,
-    Other,
-}
-
-impl LoggedResult {
-    pub const ALL: [LoggedResult; 6] = [
-        LoggedResult::Hit,
-        LoggedResult::RefreshHit,
-        LoggedResult::Miss,
-        LoggedResult::Error,
-        LoggedResult::Redirect,
-        LoggedResult::Other,
-    ];
-
-    pub fn parse(text: &[u8]) -> LoggedResult {
-        match text {
-            b"Hit" => LoggedResult::Hit,
-            b"RefreshHit" => LoggedResult::RefreshHit,
-            b"Miss" => LoggedResult::Miss,
-            b"Error" => LoggedResult::Error,
-            b"Redirect" => LoggedResult::Redirect,
-            _ => LoggedResult::Other,
-        }
-    }
-
-    pub fn as_str(self) -> &'static str {
-        match self {
-            LoggedResult::Hit => "Hit",
-            LoggedResult::RefreshHit => "RefreshHit",
-            LoggedResult::Miss => "Miss",
-            LoggedResult::Error => "Error",
-            LoggedResult::Redirect => "Redirect",
-            LoggedResult::Other => "Other",
-        }
-    }
-
-    pub fn index(self) -> usize {
-        self as usize
-    }
+    pub result_type: Option<crate::policy::result_type::LoggedResult>,
 }
 
 /// A reader of one trace format: the next usable record, skipping (and
@@ -277,14 +227,5 @@ mod tests {
         assert_eq!(m.count, 25);
         assert_eq!(m.first.len(), MALFORMED_KEPT);
         assert_eq!(m.first[0].to_string(), "t.csv:1: bad");
-    }
-
-    #[test]
-    fn result_types_parse_as_logged() {
-        assert_eq!(LoggedResult::parse(b"RefreshHit"), LoggedResult::RefreshHit);
-        assert_eq!(LoggedResult::parse(b"LimitExceeded"), LoggedResult::Other);
-        for r in LoggedResult::ALL {
-            assert_eq!(LoggedResult::parse(r.as_str().as_bytes()), r);
-        }
     }
 }

@@ -2,7 +2,7 @@
 //! access log, how the simulated result type compares with the logged one.
 //! Pure: rows and JSON values, no files.
 
-use super::LoggedResult;
+use crate::policy::result_type::LoggedResult;
 use super::source::TraceStats;
 use crate::metrics::{ResultMatrix, ResultType};
 

@@ -31,7 +31,7 @@ use super::ids::IdTable;
 use super::lines::ProgressHandle;
 use super::{Malformed, MalformedLines, TraceError, TraceReader};
 use crate::cdn::traffic::{Catalog, ObjectFacts, RequestSource, ViewerRequest};
-use crate::engine::rng::{Stream, stream_rng};
+use crate::rng::{Stream, stream_rng};
 use crate::scenario::Scenario;
 use crate::signing::Rejection;
 use crate::time::SimTime;
@@ -190,7 +190,7 @@ struct Ahead {
     method: crate::http::Method,
     https: bool,
     edge: usize,
-    logged_result: Option<super::LoggedResult>,
+    logged_result: Option<crate::policy::result_type::LoggedResult>,
     /// For re-verifying a signed URL: the query and the viewer's address.
     query: Vec<u8>,
     client_ip: Option<std::net::IpAddr>,

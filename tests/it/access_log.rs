@@ -10,7 +10,8 @@ use cdnsim::report::access_log::{AccessLog, AccessLogOptions, FIELDS, header};
 use cdnsim::scenario::{Override, Scenario};
 use cdnsim::time::SimTime;
 use cdnsim::trace::cloudfront_log::CloudFrontLogReader;
-use cdnsim::trace::{LoggedResult, TraceReader};
+use cdnsim::policy::result_type::LoggedResult;
+use cdnsim::trace::TraceReader;
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 

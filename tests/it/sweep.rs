@@ -5,7 +5,7 @@
 //! fast in debug builds.
 
 use crate::support::*;
-use cdnsim::engine::rng::run_seed;
+use cdnsim::rng::run_seed;
 use std::path::{Path, PathBuf};
 
 /// Two varied fields: 3 capacities x 3 skews = 9 points.

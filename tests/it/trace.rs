@@ -4,7 +4,8 @@
 use cdnsim::http::Method;
 use cdnsim::trace::cloudfront_log::CloudFrontLogReader;
 use cdnsim::trace::csv::{CsvOptions, CsvReader};
-use cdnsim::trace::{LoggedResult, TraceReader};
+use cdnsim::policy::result_type::LoggedResult;
+use cdnsim::trace::TraceReader;
 use std::path::{Path, PathBuf};
 
 pub fn fixture(name: &str) -> PathBuf {

@@ -21,7 +21,7 @@ pub use policies::{CachePolicy, LEGACY_DEFAULT_TTLS, managed, parse_cache_policy
 
 use super::OriginKind;
 use super::error::{FieldError, ScenarioError};
-use crate::cdn::geo;
+use crate::geo;
 use crate::http::Method;
 use json::{Fields, as_str, int_in};
 use serde_json::Value;
