@@ -7,8 +7,8 @@
 //! mean round-trip time, and stored as a list of links whose samples are
 //! summed per request.
 
-use crate::geo;
 use crate::dist::Dist;
+use crate::geo;
 use crate::rng::{Stream, stream_rng_indexed};
 use crate::scenario::{NodeRef, Scenario};
 use crate::time::SimDuration;

@@ -7,9 +7,9 @@
 //! the hot path; its change phase is a pure function of (seed, object id).
 
 use super::popularity::Popularity;
-use crate::rng::{Stream, splitmix64, stream_rng, stream_rng_indexed};
 use crate::http::Method;
 use crate::policy::path_pattern;
+use crate::rng::{Stream, splitmix64, stream_rng, stream_rng_indexed};
 use crate::scenario::{Diurnal, Scenario, Stop};
 use crate::time::SimTime;
 use rand::RngExt;

@@ -20,9 +20,9 @@
 //! temporary files are removed.
 
 use crate::engine::observer::{FinishedRequest, RequestObserver};
-use crate::rng::splitmix64;
 use crate::metrics::{ResultType, ServedBy};
 use crate::policy::failover::OriginOutcome;
+use crate::rng::splitmix64;
 use crate::scenario::Scenario;
 use anyhow::Context;
 use std::fmt::Write as _;

@@ -5,8 +5,8 @@ use super::error::{FieldError, ScenarioError};
 use super::raw::*;
 use super::source::{Override, SpanIndex, apply_override};
 use super::*;
-use crate::geo::{self, REGIONAL_EDGE_CACHE_REGIONS, Region};
 use crate::dist::{DIST_NAMES, Dist};
+use crate::geo::{self, REGIONAL_EDGE_CACHE_REGIONS, Region};
 use crate::policy::path_pattern;
 use crate::time::SimTime;
 use crate::units::{format_duration, format_size, parse_duration, parse_size};
@@ -408,8 +408,7 @@ impl<'a> Validator<'a> {
             counts[i] += 1;
         }
         let seed = raw.seed.unwrap_or(1);
-        let mut rng =
-            rand::rngs::Xoshiro256PlusPlus::seed_from_u64(crate::rng::splitmix64(seed ^ 0x6c61_796f_7574));
+        let mut rng = rand::rngs::Xoshiro256PlusPlus::seed_from_u64(crate::rng::splitmix64(seed ^ 0x6c61_796f_7574));
         for (region, count) in regions.iter().zip(&counts) {
             let regional_cache = match regional_caches.iter().position(|r| r.region.name == region.name) {
                 Some(i) => i,

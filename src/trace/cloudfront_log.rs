@@ -26,9 +26,9 @@
 //! an error naming the line: see [`super::detect`].
 
 use super::lines::{Lines, ReadProgress};
-use crate::policy::result_type::LoggedResult;
 use super::{Malformed, MalformedLines, TraceError, TraceReader, TraceRecord, detect, parse_u64, shown};
 use crate::http::Method;
+use crate::policy::result_type::LoggedResult;
 use std::path::Path;
 
 /// Where each field the simulator uses sits in a record, from `#Fields`.

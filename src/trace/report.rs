@@ -2,9 +2,9 @@
 //! access log, how the simulated result type compares with the logged one.
 //! Pure: rows and JSON values, no files.
 
-use crate::policy::result_type::LoggedResult;
 use super::source::TraceStats;
 use crate::metrics::{ResultMatrix, ResultType};
+use crate::policy::result_type::LoggedResult;
 
 /// One row of `result-types.csv`: the requests the log classed `logged`, by
 /// the result type the simulation gave them.

@@ -6,12 +6,12 @@ use crate::support::*;
 use cdnsim::cdn::traffic::{Catalog, Scripted};
 use cdnsim::engine::{self, observer::FinishedRequest, observer::RequestObserver};
 use cdnsim::http::Method;
+use cdnsim::policy::result_type::LoggedResult;
 use cdnsim::report::access_log::{AccessLog, AccessLogOptions, FIELDS, header};
 use cdnsim::scenario::{Override, Scenario};
 use cdnsim::time::SimTime;
-use cdnsim::trace::cloudfront_log::CloudFrontLogReader;
-use cdnsim::policy::result_type::LoggedResult;
 use cdnsim::trace::TraceReader;
+use cdnsim::trace::cloudfront_log::CloudFrontLogReader;
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 

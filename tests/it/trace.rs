@@ -2,10 +2,10 @@
 //! gzip, a directory in name order) and CSV traces.
 
 use cdnsim::http::Method;
-use cdnsim::trace::cloudfront_log::CloudFrontLogReader;
-use cdnsim::trace::csv::{CsvOptions, CsvReader};
 use cdnsim::policy::result_type::LoggedResult;
 use cdnsim::trace::TraceReader;
+use cdnsim::trace::cloudfront_log::CloudFrontLogReader;
+use cdnsim::trace::csv::{CsvOptions, CsvReader};
 use std::path::{Path, PathBuf};
 
 pub fn fixture(name: &str) -> PathBuf {
