@@ -12,9 +12,8 @@ use common::*;
 
 use cdnsim::cache::EvictionPolicy;
 use cdnsim::cdn::popularity::Popularity;
-use cdnsim::cli::replay::{TraceArgs, replay_scenario, run_trace};
+use cdnsim::replay::{TraceInput, replay_scenario, run_trace};
 use cdnsim::scenario::Scenario;
-use clap::Parser;
 use rand::SeedableRng;
 use rand::rngs::Xoshiro256PlusPlus;
 use std::io::Write;
@@ -24,13 +23,6 @@ use std::time::Instant;
 const OBJECTS: u64 = 1_000_000;
 const ZIPF_ALPHA: f64 = 0.9;
 const RUNS: usize = 5;
-
-/// The default trace options, as `cdnsim replay` parses them.
-#[derive(Parser)]
-struct Defaults {
-    #[command(flatten)]
-    input: TraceArgs,
-}
 
 /// `time,obj_id,obj_size`: 1,000 requests a second, sizes fixed per object
 /// (1 KiB to 64 KiB, by a hash of the id).
@@ -56,7 +48,8 @@ fn main() {
     let requests: u64 = std::env::var("CDNSIM_BENCH_REQUESTS").ok().and_then(|v| v.parse().ok()).unwrap_or(5_000_000);
     let policy: EvictionPolicy =
         std::env::var("CDNSIM_BENCH_POLICY").ok().map_or(EvictionPolicy::Lru, |p| p.parse().expect("a policy name"));
-    let input = Defaults::parse_from(["bench"]).input;
+    // `cdnsim replay`'s defaults: the format detected, `time,obj_id,obj_size`.
+    let input = TraceInput::default();
     if let Ok(path) = std::env::var("CDNSIM_BENCH_TRACE") {
         bench_trace(Path::new(&path), &["64 MiB", "1 GiB", "16 GiB"], policy, &input);
         return;
@@ -76,7 +69,7 @@ fn main() {
     }
 }
 
-fn bench_trace(path: &Path, capacities: &[&str], policy: EvictionPolicy, input: &TraceArgs) {
+fn bench_trace(path: &Path, capacities: &[&str], policy: EvictionPolicy, input: &TraceInput) {
     let bytes = std::fs::metadata(path).expect("the trace exists").len();
     for capacity in capacities {
         let capacity_bytes = cdnsim::units::parse_size(capacity).unwrap();
@@ -89,7 +82,8 @@ fn bench_trace(path: &Path, capacities: &[&str], policy: EvictionPolicy, input: 
             let started = Instant::now();
             let cpu_started = cpu_seconds();
             let edges = cdnsim::trace::edge_map::EdgeMap::default();
-            let (report, stats) = run_trace(&scenario, 0, path, input, &edges, None, true).expect("the trace replays");
+            let (report, stats) =
+                run_trace(&scenario, 0, path, input, &edges, None, &mut |_| {}).expect("the trace replays");
             let secs = started.elapsed().as_secs_f64();
             rates.push(stats.requests as f64 / secs);
             if let (Some(a), Some(b)) = (cpu_started, cpu_seconds()) {

@@ -5,7 +5,6 @@
 
 pub mod cache;
 pub mod cdn;
-pub mod cli;
 pub mod dist;
 pub mod engine;
 pub mod geo;
@@ -15,6 +14,7 @@ pub mod metrics;
 pub mod plot;
 pub mod policy;
 pub mod prefetch;
+pub mod replay;
 pub mod report;
 pub mod rng;
 pub mod scenario;

@@ -1,10 +1,12 @@
 //! The `cdnsim` binary: a thin layer over the library. This is the one place
 //! where an error becomes an exit status.
 
+mod cli;
+
 use std::process::ExitCode;
 
 fn main() -> ExitCode {
-    cdnsim::cli::run(std::env::args_os()).unwrap_or_else(|err| {
+    cli::run(std::env::args_os()).unwrap_or_else(|err| {
         // A reader that stopped reading (`cdnsim ... | head`) is not an error.
         let broken_pipe = err.chain().any(|cause| {
             cause.downcast_ref::<std::io::Error>().is_some_and(|e| e.kind() == std::io::ErrorKind::BrokenPipe)

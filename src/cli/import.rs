@@ -1,9 +1,9 @@
 //! `cdnsim import distribution`: CloudFront's distribution JSON in, scenario
 //! TOML out, warnings on stderr.
 
-use crate::geo;
-use crate::scenario::import::{self, ImportOptions};
 use anyhow::{Context, bail};
+use cdnsim::geo;
+use cdnsim::scenario::import::{self, ImportOptions};
 use clap::Subcommand;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;

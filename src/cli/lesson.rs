@@ -5,9 +5,9 @@
 //! Exit status: 0 when every claim held, 1 when a simulation disagreed with
 //! a lesson (`CLAIM FAILED`), 2 for a broken lesson file or bad arguments.
 
-use crate::lesson::expr::format_number;
-use crate::lesson::{self, Lesson, Outcome, Question, RunResult};
-use crate::rng::splitmix64;
+use cdnsim::lesson::expr::format_number;
+use cdnsim::lesson::{self, Lesson, Outcome, Question, RunResult};
+use cdnsim::rng::splitmix64;
 use std::io::BufRead;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;

@@ -25,10 +25,10 @@ pub mod replay;
 pub mod sign;
 pub mod sweep;
 
-use crate::engine;
-use crate::report;
-use crate::scenario::{Override, Scenario, TrafficFrom};
 use anyhow::Context;
+use cdnsim::engine;
+use cdnsim::report;
+use cdnsim::scenario::{Override, Scenario, TrafficFrom};
 use clap::{Parser, Subcommand, ValueEnum};
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -129,7 +129,7 @@ pub struct RunArgs {
     /// `all=` stands alone. Lines at locations still unknown are skipped and counted, and a trace
     /// of which no request is left is an error.
     #[arg(long, value_name = "RULE", value_delimiter = ',', requires = "trace")]
-    pub edge_map: Vec<crate::trace::edge_map::EdgeMapRule>,
+    pub edge_map: Vec<cdnsim::trace::edge_map::EdgeMapRule>,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
@@ -198,7 +198,7 @@ fn run_scenario(args: RunArgs) -> anyhow::Result<ExitCode> {
     let out = args.out.clone().unwrap_or_else(|| PathBuf::from("results").join(&scenario.name));
     if let Some(trace) = &args.trace {
         let edges =
-            crate::trace::edge_map::EdgeMap::new(&args.edge_map).map_err(|e| anyhow::anyhow!("--edge-map: {e}"))?;
+            cdnsim::trace::edge_map::EdgeMap::new(&args.edge_map).map_err(|e| anyhow::anyhow!("--edge-map: {e}"))?;
         let started = std::time::Instant::now();
         let input = &args.trace_input;
         let (report, stats) =
@@ -236,7 +236,7 @@ fn run_scenario(args: RunArgs) -> anyhow::Result<ExitCode> {
             "cdnsim: warning: all {} requests fell inside the warm-up ({}); nothing was measured \
              (lower simulation.warmup or simulate more requests)",
             report.requests_simulated,
-            crate::units::format_duration(scenario.simulation.warmup)
+            cdnsim::units::format_duration(scenario.simulation.warmup)
         );
     }
     match args.format {
@@ -255,7 +255,7 @@ fn run_scenario(args: RunArgs) -> anyhow::Result<ExitCode> {
         }
     }
     if args.plot && summary.requests > 0 {
-        plot::plot_and_say(&out, &crate::plot::SweepChoice::default())?;
+        plot::plot_and_say(&out, &cdnsim::plot::SweepChoice::default())?;
     } else if args.plot {
         eprintln!("cdnsim: warning: no charts, as nothing was measured");
     }

@@ -1,6 +1,6 @@
 //! `cdnsim plot DIR`, and the same at the end of `run --plot` and `sweep --plot`.
 
-use crate::plot::{self, SweepChoice};
+use cdnsim::plot::{self, SweepChoice};
 use clap::Args;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;

@@ -1,8 +1,9 @@
 //! The progress bars of a run and of a sweep: drawn on a terminal, hidden otherwise or with
 //! `--no-progress`. The engine only reports numbers; this draws them.
 
-use crate::engine::Progress;
-use crate::scenario::{Scenario, Stop};
+use cdnsim::engine::Progress;
+use cdnsim::scenario::{Scenario, Stop};
+use cdnsim::trace::lines::ReadProgress;
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 use std::io::IsTerminal;
 
@@ -83,25 +84,26 @@ impl SweepProgress {
 /// The bar of a trace replay, in bytes read from the trace's files.
 pub struct TraceProgress {
     bar: ProgressBar,
-    handle: crate::trace::lines::ProgressHandle,
 }
 
-pub fn for_trace(name: &str, handle: crate::trace::lines::ProgressHandle, no_progress: bool) -> TraceProgress {
+pub fn for_trace(name: &str, no_progress: bool) -> TraceProgress {
     let bar = if no_progress || !std::io::stderr().is_terminal() {
         ProgressBar::hidden()
     } else {
-        let bar = ProgressBar::with_draw_target(Some(handle.get().total_bytes), ProgressDrawTarget::stderr());
+        // The total is known once the trace is open: the first update sets it.
+        let bar = ProgressBar::with_draw_target(Some(0), ProgressDrawTarget::stderr());
         let template =
             format!("{{spinner}} {name} [{{bar:30}}] {{binary_bytes}}/{{binary_total_bytes}} read ({{eta}} left)");
         bar.set_style(ProgressStyle::with_template(&template).expect("static template").progress_chars("=> "));
         bar
     };
-    TraceProgress { bar, handle }
+    TraceProgress { bar }
 }
 
 impl TraceProgress {
-    pub fn update(&self) {
-        self.bar.set_position(self.handle.get().read_bytes);
+    pub fn update(&self, progress: ReadProgress) {
+        self.bar.set_length(progress.total_bytes);
+        self.bar.set_position(progress.read_bytes);
     }
 
     pub fn finish(&self) {

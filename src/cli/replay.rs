@@ -1,21 +1,19 @@
 //! `cdnsim replay` (one cache of a given size on a trace) and the trace input
-//! of `cdnsim run --trace`. Both open a trace reader, hand it to the engine
-//! as a `RequestSource` and run the scenario with the same engine and cache
-//! code as a synthetic run.
+//! of `cdnsim run --trace`: their arguments, progress bar and summary. The
+//! replay itself is `cdnsim::replay`.
 
 use super::{Format, progress};
-use crate::cache::EvictionPolicy;
-use crate::cdn::traffic::Catalog;
-use crate::engine::{self, Report};
-use crate::report;
-use crate::scenario::Scenario;
-use crate::trace::cloudfront_log::CloudFrontLogReader;
-use crate::trace::csv::{Column, CsvOptions, CsvReader, TimeUnit};
-use crate::trace::detect::{TraceFormat, detect_format};
-use crate::trace::edge_map::EdgeMap;
-use crate::trace::source::{TraceSource, TraceStats};
-use crate::trace::{TraceReader, report as trace_report};
 use anyhow::Context;
+use cdnsim::cache::EvictionPolicy;
+use cdnsim::engine::Report;
+use cdnsim::replay::{TraceInput, replay_scenario};
+use cdnsim::report;
+use cdnsim::scenario::Scenario;
+use cdnsim::trace::csv::{Column, CsvOptions, TimeUnit};
+use cdnsim::trace::detect::{TraceFormat, detect_format};
+use cdnsim::trace::edge_map::EdgeMap;
+use cdnsim::trace::report as trace_report;
+use cdnsim::trace::source::TraceStats;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
@@ -26,7 +24,7 @@ pub struct TraceArgs {
     /// `#Version` or `#Fields`, else `csv`]. RTMP distribution logs and real-time logs are
     /// recognised and refused.
     #[arg(long, value_enum)]
-    pub trace_format: Option<TraceFormat>,
+    pub trace_format: Option<TraceFormatArg>,
     /// CSV: the time column, a number from 1 or a header name [default: `time`/`timestamp`, else 1].
     #[arg(long, value_name = "COLUMN")]
     pub time_col: Option<Column>,
@@ -50,11 +48,104 @@ pub struct TraceArgs {
     pub no_header: bool,
     /// CSV: the unit of the time column.
     #[arg(long, value_enum, default_value = "s")]
-    pub time_unit: TimeUnit,
+    pub time_unit: TimeUnitArg,
     /// Stop at the first malformed line, or line at an edge location the scenario lacks (exit
     /// status 2), instead of skipping and counting it.
     #[arg(long)]
     pub strict: bool,
+}
+
+/// `--trace-format`: the library's `TraceFormat`, named for the command line.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
+pub enum TraceFormatArg {
+    /// `timestamp,obj_id,obj_size` (see the column options).
+    Csv,
+    /// CloudFront standard access logs (W3C, tab-separated, `#Fields` header).
+    CloudfrontLog,
+}
+
+impl From<TraceFormatArg> for TraceFormat {
+    fn from(arg: TraceFormatArg) -> TraceFormat {
+        match arg {
+            TraceFormatArg::Csv => TraceFormat::Csv,
+            TraceFormatArg::CloudfrontLog => TraceFormat::CloudfrontLog,
+        }
+    }
+}
+
+/// `--time-unit`: the library's `TimeUnit`, named for the command line.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
+pub enum TimeUnitArg {
+    #[value(name = "s")]
+    Seconds,
+    #[value(name = "ms")]
+    Millis,
+    #[value(name = "us")]
+    Micros,
+}
+
+impl From<TimeUnitArg> for TimeUnit {
+    fn from(arg: TimeUnitArg) -> TimeUnit {
+        match arg {
+            TimeUnitArg::Seconds => TimeUnit::Seconds,
+            TimeUnitArg::Millis => TimeUnit::Millis,
+            TimeUnitArg::Micros => TimeUnit::Micros,
+        }
+    }
+}
+
+impl TraceArgs {
+    /// The library's reading options for the trace at `path`. The format
+    /// comes first (detected when not given), and the CSV options are checked
+    /// only for a CSV trace: `--delimiter` does not matter to a log.
+    pub fn input(&self, path: &Path) -> anyhow::Result<TraceInput> {
+        let format = match self.trace_format {
+            Some(f) => f.into(),
+            None => detect_format(path)?,
+        };
+        let csv = match format {
+            TraceFormat::Csv => self.csv_options()?,
+            TraceFormat::CloudfrontLog => CsvOptions { strict: self.strict, ..CsvOptions::default() },
+        };
+        Ok(TraceInput { format: Some(format), csv })
+    }
+
+    fn csv_options(&self) -> anyhow::Result<CsvOptions> {
+        let delimiter = match self.delimiter.as_str() {
+            "tab" | "\\t" | "\t" => b'\t',
+            d if d.len() == 1 => d.as_bytes()[0],
+            d => anyhow::bail!("--delimiter {d:?}: give one ASCII character, or `tab`"),
+        };
+        Ok(CsvOptions {
+            time: self.time_col.clone(),
+            id: self.id_col.clone(),
+            size: self.size_col.clone(),
+            no_time: self.no_time_col,
+            no_size: self.no_size_col,
+            delimiter,
+            header: self.no_header.then_some(false),
+            time_unit: self.time_unit.into(),
+            strict: self.strict,
+        })
+    }
+}
+
+/// Runs `scenario` on the trace at `path` (`cdnsim::replay::run_trace`)
+/// with a progress bar in bytes read.
+pub fn run_trace(
+    scenario: &Scenario,
+    seed: u64,
+    path: &Path,
+    input: &TraceArgs,
+    edges: &EdgeMap,
+    limit: Option<u64>,
+    no_progress: bool,
+) -> anyhow::Result<(Report, TraceStats)> {
+    let input = input.input(path)?;
+    let bar = progress::for_trace(&scenario.name, no_progress);
+    let replayed = cdnsim::replay::run_trace(scenario, seed, path, &input, edges, limit, &mut |p| bar.update(p));
+    bar.finish();
+    replayed
 }
 
 #[derive(Debug, clap::Args)]
@@ -86,79 +177,11 @@ pub struct ReplayArgs {
     pub input: TraceArgs,
 }
 
-/// Never, for a replay: a century of simulated time.
-const NO_EXPIRY: &str = "36500 d";
-
-/// The one-cache scenario of `replay`: one edge location with the cache, an
-/// S3 origin in its Region (so the regional edge cache is skipped, as
-/// CloudFront does for such origins), zero latencies so each request ends
-/// before the next, no request collapsing, no warm-up, every request counted.
-/// Every method is allowed; GET and HEAD are cached (CloudFront's default),
-/// other methods of a replayed log pass through to the origin.
-pub fn replay_scenario(name: &str, capacity_bytes: u64, policy: EvictionPolicy, ttl: Option<&str>) -> String {
-    let ttl = ttl.unwrap_or(NO_EXPIRY);
-    format!(
-        r#"
-[simulation]
-name = {name:?}
-requests = 1
-warmup = 0
-metrics_interval = "1 d"
-collapse_requests = false
-
-[[topology.regional_caches]]
-region = "us-east-1"
-
-[[topology.edges]]
-name = "cache"
-regional_cache = "us-east-1"
-viewer_rtt = "0 ms"
-regional_rtt = "0 ms"
-
-[[topology.links]]
-from = "us-east-1"
-to = "origin"
-rtt = "0 ms"
-
-[caches.edge]
-capacity = "{capacity_bytes} B"
-eviction = "{policy}"
-
-[caches.regional]
-capacity = "1 B"
-
-[[origins]]
-name = "origin"
-kind = "s3"
-region = "us-east-1"
-latency = "0 ms"
-concurrency = 1_000_000
-
-[distribution.default_behavior]
-origin = "origin"
-allowed_methods = ["GET", "HEAD", "OPTIONS", "PUT", "POST", "PATCH", "DELETE"]
-min_ttl = 0
-default_ttl = {ttl:?}
-max_ttl = {ttl:?}
-
-[traffic]
-rate = 1
-
-[[traffic.classes]]
-name = "trace"
-share = 1
-objects = 1
-path = "/{{id}}"
-size = "1 B"
-"#
-    )
-}
-
 pub fn run_replay(args: ReplayArgs) -> anyhow::Result<ExitCode> {
-    let capacity = crate::units::parse_size(&args.cache_size).map_err(|e| anyhow::anyhow!("--cache-size: {e}"))?;
+    let capacity = cdnsim::units::parse_size(&args.cache_size).map_err(|e| anyhow::anyhow!("--cache-size: {e}"))?;
     anyhow::ensure!(capacity > 0, "--cache-size must be at least 1 byte");
     if let Some(ttl) = &args.ttl {
-        let d = crate::units::parse_duration(ttl).map_err(|e| anyhow::anyhow!("--ttl: {e}"))?;
+        let d = cdnsim::units::parse_duration(ttl).map_err(|e| anyhow::anyhow!("--ttl: {e}"))?;
         anyhow::ensure!(d.as_micros() >= 1_000_000, "--ttl must be at least 1 s (CloudFront's TTLs are whole seconds)");
     }
     if let Some(n) = args.requests {
@@ -172,77 +195,6 @@ pub fn run_replay(args: ReplayArgs) -> anyhow::Result<ExitCode> {
     let (report, stats) = run_trace(&scenario, 0, &args.trace, &args.input, &edges, args.requests, args.no_progress)?;
     let elapsed = started.elapsed();
     finish(&report, &scenario, &stats, args.out.as_deref(), args.format, elapsed)
-}
-
-/// Runs `scenario` on the trace at `path` instead of its synthetic traffic,
-/// its edge locations mapped by `edges`. A trace that replays no request is
-/// an error.
-pub fn run_trace(
-    scenario: &Scenario,
-    seed: u64,
-    path: &Path,
-    input: &TraceArgs,
-    edges: &EdgeMap,
-    limit: Option<u64>,
-    no_progress: bool,
-) -> anyhow::Result<(Report, TraceStats)> {
-    let format = match input.trace_format {
-        Some(f) => f,
-        None => detect_format(path)?,
-    };
-    let run = Run { scenario, seed, edges, limit, no_progress };
-    match format {
-        TraceFormat::Csv => run.reader(CsvReader::open(path, input.csv_options()?)?, false),
-        TraceFormat::CloudfrontLog => run.reader(CloudFrontLogReader::open(path, input.strict)?, true),
-    }
-}
-
-/// What a trace run takes besides its reader.
-struct Run<'a> {
-    scenario: &'a Scenario,
-    seed: u64,
-    edges: &'a EdgeMap,
-    limit: Option<u64>,
-    no_progress: bool,
-}
-
-impl Run<'_> {
-    fn reader<R: TraceReader>(&self, reader: R, match_paths: bool) -> anyhow::Result<(Report, TraceStats)> {
-        let (scenario, seed) = (self.scenario, self.seed);
-        let mut source = TraceSource::new(reader, scenario, seed, match_paths)
-            .with_edge_map(self.edges, scenario)
-            .map_err(anyhow::Error::msg)?;
-        if let Some(n) = self.limit {
-            source = source.with_limit(n);
-        }
-        let catalog = Catalog::for_trace(scenario, seed, source.expected_objects());
-        let bar = progress::for_trace(&scenario.name, source.progress_handle(), self.no_progress);
-        let report = engine::run_with(scenario, seed, catalog, &mut source, &mut |_| bar.update());
-        bar.finish();
-        let stats = source.finish()?;
-        Ok((report?, stats))
-    }
-}
-
-impl TraceArgs {
-    fn csv_options(&self) -> anyhow::Result<CsvOptions> {
-        let delimiter = match self.delimiter.as_str() {
-            "tab" | "\\t" | "\t" => b'\t',
-            d if d.len() == 1 => d.as_bytes()[0],
-            d => anyhow::bail!("--delimiter {d:?}: give one ASCII character, or `tab`"),
-        };
-        Ok(CsvOptions {
-            time: self.time_col.clone(),
-            id: self.id_col.clone(),
-            size: self.size_col.clone(),
-            no_time: self.no_time_col,
-            no_size: self.no_size_col,
-            delimiter,
-            header: self.no_header.then_some(false),
-            time_unit: self.time_unit,
-            strict: self.strict,
-        })
-    }
 }
 
 /// Prints the malformed lines, writes the files (if asked) and the summary.

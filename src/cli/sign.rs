@@ -1,5 +1,5 @@
 //! `cdnsim sign url|cookies` and `cdnsim verify url|cookies`: the command line over
-//! `crate::signing`.
+//! `cdnsim::signing`.
 //!
 //! The `sign` flags, date formats, checks and the choice of canned vs custom policy follow the AWS
 //! CLI's `aws cloudfront sign` (awscli/customizations/cloudfront/sign.py, 2026): a custom policy
@@ -7,7 +7,7 @@
 //! `--policy-resource` differs from `--url`. Files are read here and only here; the library gets
 //! text.
 
-use crate::units::parse_date;
+use cdnsim::units::parse_date;
 use std::io::Write;
 use std::net::{IpAddr, Ipv4Addr};
 use std::path::Path;
@@ -15,7 +15,7 @@ use std::process::ExitCode;
 
 use anyhow::{Context, anyhow, bail};
 
-use crate::signing::{
+use cdnsim::signing::{
     self, HashAlgorithm, Ipv4Cidr, KeyAlgorithm, KeyRegistry, Policy, PolicyKind, PublicKey, Rejection, SignPolicy,
     SigningKey, TrustedKeys,
 };
@@ -443,7 +443,7 @@ fn is_http_url(url: &str) -> bool {
 /// Refuses a `--url` that `--policy-resource` does not match, as the AWS CLI does (its check reads
 /// `*` and `?` anywhere), and also one that CloudFront's section-by-section matching would refuse.
 fn check_url_matches(url: &str, pattern: &str) -> anyhow::Result<()> {
-    if !crate::wildcard::matches(pattern, url) {
+    if !cdnsim::wildcard::matches(pattern, url) {
         bail!(
             "invalid value for --url: {url:?} does not match --policy-resource {pattern:?}, so CloudFront would reject the signature"
         );
@@ -495,8 +495,8 @@ mod tests {
 
     #[test]
     fn loose_match_is_the_aws_cli_regex() {
-        assert!(crate::wildcard::matches("https://d.net/img/*", "https://d.net/img/a/b.jpg?x=1"));
-        assert!(crate::wildcard::matches("https://d.net/img/?.jpg", "https://d.net/img/a.jpg"));
-        assert!(!crate::wildcard::matches("https://d.net/img/*", "https://d.net/video/a.jpg"));
+        assert!(cdnsim::wildcard::matches("https://d.net/img/*", "https://d.net/img/a/b.jpg?x=1"));
+        assert!(cdnsim::wildcard::matches("https://d.net/img/?.jpg", "https://d.net/img/a.jpg"));
+        assert!(!cdnsim::wildcard::matches("https://d.net/img/*", "https://d.net/video/a.jpg"));
     }
 }

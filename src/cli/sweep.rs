@@ -1,13 +1,13 @@
 //! `cdnsim sweep` and `cdnsim merge`: their arguments, the progress bar, and
-//! what they print. The work itself is in `crate::sweep`.
+//! what they print. The work itself is in `cdnsim::sweep`.
 //!
 //! Exit status: 0 when every run succeeded, 1 when some failed (their rows
 //! say why and how to replay them), 2 for bad arguments, as everywhere.
 
 use super::Format;
 use super::progress;
-use crate::sweep::stats::{Estimate, MAIN_METRICS};
-use crate::sweep::{self, Event, Finished, FromFile, Plan, Shard, SweepSpec, Vary};
+use cdnsim::sweep::stats::{Estimate, MAIN_METRICS};
+use cdnsim::sweep::{self, Event, Finished, FromFile, Plan, Shard, SweepSpec, Vary};
 use clap::Args;
 use serde_json::json;
 use std::path::{Path, PathBuf};

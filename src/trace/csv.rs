@@ -34,13 +34,10 @@ impl std::str::FromStr for Column {
 }
 
 /// The unit of the time column.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum TimeUnit {
-    #[value(name = "s")]
     Seconds,
-    #[value(name = "ms")]
     Millis,
-    #[value(name = "us")]
     Micros,
 }
 

@@ -21,7 +21,7 @@ use super::lines::Lines;
 use std::path::Path;
 
 /// The trace formats cdnsim replays.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum TraceFormat {
     /// `timestamp,obj_id,obj_size` (see the column options).
     Csv,

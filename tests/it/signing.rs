@@ -6,12 +6,10 @@ use std::net::IpAddr;
 use std::path::PathBuf;
 use std::process::ExitCode;
 
-use cdnsim::cli::sign as cli;
 use cdnsim::signing::{
     self, Accepted, HashAlgorithm, KeyGroup, KeyRegistry, Policy, PolicyKind, PublicKey, Rejection, SignPolicy,
     SignatureMemo, SigningKey, Transport, TrustedKeys,
 };
-use clap::Parser;
 
 fn fixture_path(relative: &str) -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/signing").join(relative)
@@ -716,26 +714,7 @@ fn verifier_never_panics_on_edited_input() {
 }
 
 // ---------------------------------------------------------------------------------------------
-// The command line, parsed by clap as the lead's `cdnsim sign|verify` will parse it.
-
-#[derive(clap::Parser)]
-#[command(name = "cdnsim")]
-struct TestCli {
-    #[command(subcommand)]
-    command: TestCommand,
-}
-
-#[derive(clap::Subcommand)]
-enum TestCommand {
-    Sign {
-        #[command(subcommand)]
-        cmd: cli::SignCommand,
-    },
-    Verify {
-        #[command(subcommand)]
-        cmd: cli::VerifyCommand,
-    },
-}
+// The command line: `cdnsim sign|verify`, the built binary run as a person runs it.
 
 struct Run {
     result: Result<ExitCode, String>,
@@ -743,23 +722,26 @@ struct Run {
     stderr: String,
 }
 
-/// Runs `cdnsim <args>` in-process; `{keys}` in an argument is the fixture key directory.
+/// Runs `cdnsim <args>`; `{keys}` in an argument is the fixture key directory. A `verify` without
+/// `--at` is checked at `NOW`. Exit status 2 is an error: its message is what follows
+/// `cdnsim: error: ` on stderr.
 fn run(args: &[&str]) -> Run {
     let keys = fixture_path("keys");
-    let args: Vec<String> = std::iter::once("cdnsim".to_string())
-        .chain(args.iter().map(|a| a.replace("{keys}", keys.to_str().unwrap())))
-        .collect();
-    let parsed = TestCli::try_parse_from(&args).unwrap_or_else(|e| panic!("{args:?}: {e}"));
-    let (mut stdout, mut stderr) = (Vec::new(), Vec::new());
-    let result = match &parsed.command {
-        TestCommand::Sign { cmd } => cli::run_sign_to(cmd, &mut stdout),
-        TestCommand::Verify { cmd } => cli::run_verify_to(cmd, NOW, &mut stdout, &mut stderr),
-    };
-    Run {
-        result: result.map_err(|e| format!("{e:#}")),
-        stdout: String::from_utf8(stdout).unwrap(),
-        stderr: String::from_utf8(stderr).unwrap(),
+    let mut args: Vec<String> = args.iter().map(|a| a.replace("{keys}", keys.to_str().unwrap())).collect();
+    if args.first().is_some_and(|a| a == "verify") && !args.iter().any(|a| a == "--at") {
+        args.extend(["--at".to_string(), NOW.to_string()]);
     }
+    let output =
+        std::process::Command::new(env!("CARGO_BIN_EXE_cdnsim")).args(&args).output().expect("the binary runs");
+    let (stdout, stderr) = (String::from_utf8(output.stdout).unwrap(), String::from_utf8(output.stderr).unwrap());
+    let result = match output.status.code().expect("cdnsim exits with a status") {
+        2 => {
+            let message = stderr.strip_prefix("cdnsim: error: ");
+            Err(message.unwrap_or_else(|| panic!("{args:?}: exit 2 without an error: {stderr}")).trim_end().to_string())
+        }
+        code => Ok(ExitCode::from(u8::try_from(code).unwrap())),
+    };
+    Run { result, stdout, stderr }
 }
 
 fn success(run: &Run) -> String {
