@@ -19,7 +19,8 @@ use std::hint::black_box;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::Instant;
 
-use cdnsim::cache::{Cache, Entry, EvictionPolicy, Lookup, new_cache};
+use cdnsim::cache::{Cache, Entry, Lookup, new_cache};
+use cdnsim::scenario::EvictionPolicy;
 use cdnsim::time::SimTime;
 use rand::rngs::Xoshiro256PlusPlus;
 use rand::{RngExt, SeedableRng};

@@ -10,9 +10,9 @@
 mod common;
 use common::*;
 
-use cdnsim::cache::EvictionPolicy;
 use cdnsim::cdn::popularity::Popularity;
 use cdnsim::replay::{TraceInput, replay_scenario, run_trace};
+use cdnsim::scenario::EvictionPolicy;
 use cdnsim::scenario::Scenario;
 use rand::SeedableRng;
 use rand::rngs::Xoshiro256PlusPlus;

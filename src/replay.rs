@@ -6,10 +6,9 @@
 //! Nothing here draws progress or prints: the caller gets the bytes read
 //! through `on_progress` and the numbers in the returned `TraceStats`.
 
-use crate::cache::EvictionPolicy;
 use crate::cdn::traffic::Catalog;
 use crate::engine::{self, Report};
-use crate::scenario::Scenario;
+use crate::scenario::{EvictionPolicy, Scenario};
 use crate::trace::TraceReader;
 use crate::trace::cloudfront_log::CloudFrontLogReader;
 use crate::trace::csv::{CsvOptions, CsvReader};

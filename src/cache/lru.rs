@@ -59,8 +59,9 @@ impl Policy for Lru {
 
 #[cfg(test)]
 mod tests {
+    use super::super::new_cache;
     use super::super::testing::{self, Step::*};
-    use super::super::{EvictionPolicy, new_cache};
+    use crate::scenario::EvictionPolicy;
 
     const POLICY: EvictionPolicy = EvictionPolicy::Lru;
 

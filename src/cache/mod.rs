@@ -31,9 +31,7 @@ mod store;
 #[cfg(test)]
 mod testing;
 
-use std::fmt;
-use std::str::FromStr;
-
+use crate::scenario::EvictionPolicy;
 use crate::time::SimTime;
 
 /// Identifies a cached object. The engine derives it from the object id (plus
@@ -139,63 +137,6 @@ pub trait Cache: Send {
     fn memory_bytes(&self) -> usize;
 }
 
-/// Which object a full cache gives up.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, serde::Deserialize, serde::Serialize)]
-#[serde(rename_all = "kebab-case")]
-pub enum EvictionPolicy {
-    /// Least recently used.
-    Lru,
-    /// First in, first out; accesses do not matter.
-    Fifo,
-    /// SIEVE (Zhang et al., NSDI'24).
-    Sieve,
-    /// S3-FIFO (Yang et al., SOSP'23).
-    S3Fifo,
-}
-
-impl EvictionPolicy {
-    /// Every policy, in the order of `NAMES`.
-    pub const ALL: [EvictionPolicy; 4] =
-        [EvictionPolicy::Lru, EvictionPolicy::Fifo, EvictionPolicy::Sieve, EvictionPolicy::S3Fifo];
-
-    /// The accepted spellings, for error messages and `--help`.
-    pub const NAMES: [&'static str; 4] = ["lru", "fifo", "sieve", "s3-fifo"];
-
-    /// The name used in scenario files and on the command line.
-    pub fn name(self) -> &'static str {
-        match self {
-            EvictionPolicy::Lru => "lru",
-            EvictionPolicy::Fifo => "fifo",
-            EvictionPolicy::Sieve => "sieve",
-            EvictionPolicy::S3Fifo => "s3-fifo",
-        }
-    }
-}
-
-impl fmt::Display for EvictionPolicy {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.name())
-    }
-}
-
-/// A name that is not one of `EvictionPolicy::NAMES`.
-#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
-#[error("unknown eviction policy `{name}` (expected one of: {})", EvictionPolicy::NAMES.join(", "))]
-pub struct ParsePolicyError {
-    pub name: String,
-}
-
-impl FromStr for EvictionPolicy {
-    type Err = ParsePolicyError;
-
-    fn from_str(s: &str) -> Result<EvictionPolicy, ParsePolicyError> {
-        EvictionPolicy::ALL
-            .into_iter()
-            .find(|policy| policy.name() == s)
-            .ok_or_else(|| ParsePolicyError { name: s.to_string() })
-    }
-}
-
 /// A cache of `capacity_bytes` evicting by `policy`.
 ///
 /// `expected_objects` sizes the slot slab and index up front, so a cache
@@ -212,26 +153,5 @@ pub fn new_cache(policy: EvictionPolicy, capacity_bytes: u64, expected_objects: 
             capacity_bytes,
             expected_objects,
         )),
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn policy_names_round_trip() {
-        for (policy, name) in EvictionPolicy::ALL.into_iter().zip(EvictionPolicy::NAMES) {
-            assert_eq!(policy.to_string(), name);
-            assert_eq!(name.parse::<EvictionPolicy>(), Ok(policy));
-            assert_eq!(serde_json::to_string(&policy).unwrap(), format!("\"{name}\""));
-            assert_eq!(serde_json::from_str::<EvictionPolicy>(&format!("\"{name}\"")).unwrap(), policy);
-        }
-    }
-
-    #[test]
-    fn unknown_policy_lists_the_choices() {
-        let err = "arc".parse::<EvictionPolicy>().unwrap_err();
-        assert_eq!(err.to_string(), "unknown eviction policy `arc` (expected one of: lru, fifo, sieve, s3-fifo)");
     }
 }

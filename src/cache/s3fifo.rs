@@ -215,7 +215,8 @@ impl Ghost {
 #[cfg(test)]
 mod tests {
     use super::super::testing::{self, Step::*};
-    use super::super::{Entry, EvictionPolicy, new_cache};
+    use super::super::{Entry, new_cache};
+    use crate::scenario::EvictionPolicy;
     use crate::time::SimTime;
 
     const POLICY: EvictionPolicy = EvictionPolicy::S3Fifo;

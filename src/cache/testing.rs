@@ -7,7 +7,8 @@ use std::collections::BTreeMap;
 use rand::rngs::Xoshiro256PlusPlus;
 use rand::{RngExt, SeedableRng};
 
-use super::{Admission, Cache, CacheKey, Entry, EvictionPolicy, Lookup, PrefetchStep, new_cache};
+use super::{Admission, Cache, CacheKey, Entry, Lookup, PrefetchStep, new_cache};
+use crate::scenario::EvictionPolicy;
 use crate::time::SimTime;
 
 /// One step of a hand-worked trace. Objects never expire, so every hit is

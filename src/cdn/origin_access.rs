@@ -15,8 +15,8 @@
 //! Changes to the origin's accepted values are the origin owner's own and
 //! take effect at once.
 
-use crate::policy::origin_access::{ABSENT, AcceptedValues, HeaderValueId};
 use crate::rng::{Stream, stream_rng_indexed};
+use crate::scenario::{ABSENT, AcceptedValues, HeaderValueId};
 use crate::scenario::{ChangeKind, ChangeTime, Scenario};
 use crate::time::{SimDuration, SimTime};
 

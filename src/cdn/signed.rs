@@ -24,7 +24,7 @@
 //! policy").
 
 use crate::rng::splitmix64;
-use crate::scenario::{ClassSpec, Scenario};
+use crate::scenario::{ClassSpec, Presented, Scenario};
 use crate::signing::{
     self, KeyRegistry, Policy, PolicyKind, Rejection, ResourcePattern, SignPolicy, SigningKey, TrustedKeys, UrlParts,
 };
@@ -33,70 +33,6 @@ use rand::rngs::Xoshiro256PlusPlus;
 use rand_distr::Distribution;
 use rand_distr::weighted::WeightedAliasIndex;
 use std::net::{IpAddr, Ipv4Addr};
-
-/// What a viewer session presents to a behavior that requires signing.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Presented {
-    ValidUrl,
-    ValidCookie,
-    Expired,
-    NotYetValid,
-    TamperedSignature,
-    TamperedPolicy,
-    /// Signed with a key the registry knows but the behavior does not trust.
-    WrongKey,
-    UnknownKey,
-    /// A policy limited to an address range the viewer is not in.
-    WrongIp,
-    Nothing,
-    /// A signed URL whose policy names one file exactly, presented for every
-    /// file of the class: only that file is accepted (`resource-mismatch`).
-    SingleFileUrl,
-}
-
-impl Presented {
-    pub const ALL: [Presented; 11] = [
-        Presented::ValidUrl,
-        Presented::ValidCookie,
-        Presented::Expired,
-        Presented::NotYetValid,
-        Presented::TamperedSignature,
-        Presented::TamperedPolicy,
-        Presented::WrongKey,
-        Presented::UnknownKey,
-        Presented::WrongIp,
-        Presented::Nothing,
-        Presented::SingleFileUrl,
-    ];
-
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Presented::ValidUrl => "valid-url",
-            Presented::ValidCookie => "valid-cookie",
-            Presented::Expired => "expired",
-            Presented::NotYetValid => "not-yet-valid",
-            Presented::TamperedSignature => "tampered-signature",
-            Presented::TamperedPolicy => "tampered-policy",
-            Presented::WrongKey => "wrong-key",
-            Presented::UnknownKey => "unknown-key",
-            Presented::WrongIp => "wrong-ip",
-            Presented::Nothing => "none",
-            Presented::SingleFileUrl => "single-file-url",
-        }
-    }
-
-    pub fn index(self) -> usize {
-        self as usize
-    }
-
-    pub fn parse(name: &str) -> Option<Presented> {
-        Presented::ALL.into_iter().find(|p| p.as_str() == name)
-    }
-
-    pub fn names() -> String {
-        Presented::ALL.map(Presented::as_str).join(", ")
-    }
-}
 
 /// A key id no registry holds.
 const UNKNOWN_KEY_ID: &str = "KUNKNOWN0SIMULATED";

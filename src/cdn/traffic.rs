@@ -8,8 +8,8 @@
 
 use super::popularity::Popularity;
 use crate::http::Method;
-use crate::policy::path_pattern;
 use crate::rng::{Stream, splitmix64, stream_rng, stream_rng_indexed};
+use crate::scenario::path_pattern;
 use crate::scenario::{Diurnal, Scenario, Stop};
 use crate::time::SimTime;
 use rand::RngExt;
@@ -42,9 +42,8 @@ fn change_intervals_us(scenario: &Scenario) -> Vec<u64> {
 
 impl Catalog {
     pub fn build(scenario: &Scenario, run_seed: u64) -> Catalog {
-        let behaviors = &scenario.distribution.behaviors;
-        let patterns: Vec<&str> = behaviors[..behaviors.len() - 1].iter().map(|b| b.path_pattern.as_str()).collect();
-        let default_behavior = (behaviors.len() - 1) as u8;
+        let distribution = &scenario.distribution;
+        let default_behavior = (distribution.behaviors.len() - 1) as u8;
         let total = scenario.total_objects() as usize;
         let mut class_first_object = Vec::with_capacity(scenario.traffic.classes.len() + 1);
         let mut objects = Vec::with_capacity(total);
@@ -55,11 +54,11 @@ impl Catalog {
             class_first_object.push(first);
             for id in 0..class.objects {
                 let size = (class.size_bytes.sample(&mut sizes).round() as u64).min(SIZE_MASK);
-                let behavior = if patterns.is_empty() {
+                let behavior = if default_behavior == 0 {
                     default_behavior
                 } else {
                     class.path_of(id, &mut path);
-                    path_pattern::first_match(patterns.iter().copied(), &path).map_or(default_behavior, |i| i as u8)
+                    distribution.behavior_for(&path) as u8
                 };
                 objects.push(size | (behavior as u64) << 56);
             }
@@ -212,7 +211,7 @@ pub struct ObjectFacts {
 pub struct DirectRequest {
     pub origin: u16,
     /// The secret header's value it carries (interned), or `ABSENT`.
-    pub header_value: crate::policy::origin_access::HeaderValueId,
+    pub header_value: crate::scenario::HeaderValueId,
 }
 
 /// Draws arrival times and requests from the scenario's traffic mix.

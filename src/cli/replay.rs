@@ -4,10 +4,10 @@
 
 use super::{Format, progress};
 use anyhow::Context;
-use cdnsim::cache::EvictionPolicy;
 use cdnsim::engine::Report;
 use cdnsim::replay::{TraceInput, replay_scenario};
 use cdnsim::report;
+use cdnsim::scenario::EvictionPolicy;
 use cdnsim::scenario::Scenario;
 use cdnsim::trace::csv::{Column, CsvOptions, TimeUnit};
 use cdnsim::trace::detect::{TraceFormat, detect_format};

@@ -239,7 +239,7 @@ struct Request {
     holds_origin_slot: bool,
     /// The origin's secret header as the CloudFront location that sent the
     /// current origin attempt had it configured then (interned).
-    header_value: crate::policy::origin_access::HeaderValueId,
+    header_value: crate::scenario::HeaderValueId,
     /// From a replayed access log: its result type, and the verdict on its signed URL.
     logged_result: Option<crate::policy::result_type::LoggedResult>,
     logged_signature: Option<Result<(), Rejection>>,
@@ -569,7 +569,7 @@ impl<'s, O: RequestObserver> Engine<'s, O> {
             sent_to_primary: SimTime::ZERO,
             outcome: OriginOutcome::Status(200),
             holds_origin_slot: false,
-            header_value: crate::policy::origin_access::ABSENT,
+            header_value: crate::scenario::ABSENT,
             logged_result: viewer.logged_result,
             logged_signature: viewer.logged_signature,
         };

@@ -3,10 +3,7 @@
 //! CloudFront origin failover").
 
 use crate::http::Method;
-
-/// The status codes CloudFront lets a failover criterion name (reference §4.1,
-/// API OriginGroupFailoverCriteria). 429, for one, cannot be chosen.
-pub const FAILOVER_STATUS_CODES: [u16; 8] = [400, 403, 404, 416, 500, 502, 503, 504];
+use crate::scenario::FailoverCriteria;
 
 /// How one attempt at an origin ended.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -29,34 +26,6 @@ impl OriginOutcome {
             OriginOutcome::ConnectFailed => 502,
             OriginOutcome::TimedOut => 504,
         }
-    }
-}
-
-/// An origin group's failover criteria: the status codes, and always
-/// connection failures and timeouts.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
-pub struct FailoverCriteria {
-    /// Bit `i` set when `FAILOVER_STATUS_CODES[i]` triggers failover.
-    status_bits: u8,
-}
-
-impl FailoverCriteria {
-    /// Criteria from status codes; a code CloudFront does not offer is an error.
-    pub fn from_status_codes(codes: &[u16]) -> Result<FailoverCriteria, u16> {
-        let mut status_bits = 0;
-        for &code in codes {
-            let i = FAILOVER_STATUS_CODES.iter().position(|&c| c == code).ok_or(code)?;
-            status_bits |= 1 << i;
-        }
-        Ok(FailoverCriteria { status_bits })
-    }
-
-    pub fn covers_status(&self, status: u16) -> bool {
-        FAILOVER_STATUS_CODES.iter().position(|&c| c == status).is_some_and(|i| self.status_bits & (1 << i) != 0)
-    }
-
-    pub fn status_codes(&self) -> impl Iterator<Item = u16> + '_ {
-        FAILOVER_STATUS_CODES.iter().enumerate().filter(|(i, _)| self.status_bits & (1 << i) != 0).map(|(_, &c)| c)
     }
 }
 
@@ -94,6 +63,7 @@ pub fn primary_failed(outcome: OriginOutcome, criteria: &FailoverCriteria) -> bo
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::scenario::FAILOVER_STATUS_CODES;
 
     fn criteria(codes: &[u16]) -> FailoverCriteria {
         FailoverCriteria::from_status_codes(codes).unwrap()

@@ -6,7 +6,6 @@
 pub mod error_caching;
 pub mod failover;
 pub mod origin_access;
-pub mod path_pattern;
 pub mod protocol;
 pub mod result_type;
 pub mod routing;

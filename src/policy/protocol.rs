@@ -4,22 +4,7 @@
 //! viewers and CloudFront" and "... between CloudFront and your custom
 //! origin").
 
-/// A cache behavior's `ViewerProtocolPolicy`.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Default)]
-pub enum ViewerProtocolPolicy {
-    #[default]
-    AllowAll,
-    RedirectToHttps,
-    HttpsOnly,
-}
-
-/// An origin's `OriginProtocolPolicy`.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum OriginProtocolPolicy {
-    HttpOnly,
-    HttpsOnly,
-    MatchViewer,
-}
+use crate::scenario::{OriginProtocolPolicy, ViewerProtocolPolicy};
 
 /// What the edge does with a viewer request, before any cache.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -40,40 +25,6 @@ pub enum CleartextCause {
     /// The origin's policy is `match-viewer` and the viewer leg was HTTP,
     /// which the behavior's viewer policy (`allow-all`) let through.
     ViewerLeg,
-}
-
-impl ViewerProtocolPolicy {
-    pub const NAMES: [&'static str; 3] = ["allow-all", "redirect-to-https", "https-only"];
-
-    pub fn parse(text: &str) -> Option<Self> {
-        match text {
-            "allow-all" => Some(Self::AllowAll),
-            "redirect-to-https" => Some(Self::RedirectToHttps),
-            "https-only" => Some(Self::HttpsOnly),
-            _ => None,
-        }
-    }
-
-    pub fn as_str(self) -> &'static str {
-        Self::NAMES[self as usize]
-    }
-}
-
-impl OriginProtocolPolicy {
-    pub const NAMES: [&'static str; 3] = ["http-only", "https-only", "match-viewer"];
-
-    pub fn parse(text: &str) -> Option<Self> {
-        match text {
-            "http-only" => Some(Self::HttpOnly),
-            "https-only" => Some(Self::HttpsOnly),
-            "match-viewer" => Some(Self::MatchViewer),
-            _ => None,
-        }
-    }
-
-    pub fn as_str(self) -> &'static str {
-        Self::NAMES[self as usize]
-    }
 }
 
 /// The edge's answer to a viewer that used HTTPS (`viewer_https`) or not.
@@ -157,16 +108,5 @@ mod tests {
             assert_eq!(origin_leg_https(policy, viewer_https), https, "{policy:?} viewer_https={viewer_https}");
             assert_eq!(cleartext_cause(policy, viewer_https), cause, "{policy:?} viewer_https={viewer_https}");
         }
-    }
-
-    #[test]
-    fn names_round_trip() {
-        for name in ViewerProtocolPolicy::NAMES {
-            assert_eq!(ViewerProtocolPolicy::parse(name).unwrap().as_str(), name);
-        }
-        for name in OriginProtocolPolicy::NAMES {
-            assert_eq!(OriginProtocolPolicy::parse(name).unwrap().as_str(), name);
-        }
-        assert_eq!(ViewerProtocolPolicy::parse("HTTPS-only"), None);
     }
 }

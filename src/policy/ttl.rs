@@ -3,53 +3,8 @@
 //! (expiration)" page, reference §6.4.
 
 use crate::http::CacheControl;
+use crate::scenario::TtlSettings;
 use crate::time::SimDuration;
-
-/// A cache behavior's TTL bounds, in whole seconds as CloudFront stores them.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub struct TtlSettings {
-    pub min_s: u64,
-    pub default_s: u64,
-    pub max_s: u64,
-}
-
-/// CloudFront's legacy defaults: MinTTL 0, DefaultTTL 1 day, MaxTTL 1 year.
-pub const DEFAULT_TTL_S: u64 = 86_400;
-pub const MAX_TTL_S: u64 = 31_536_000;
-
-impl TtlSettings {
-    /// Fills unset fields the way CloudFront does (DG-values, "Minimum TTL" and
-    /// "Default TTL"): if Min or Default exceeds one year the default Max becomes
-    /// the Default; if Min exceeds one day the default Default becomes the Min.
-    pub fn with_defaults(min_s: Option<u64>, default_s: Option<u64>, max_s: Option<u64>) -> TtlSettings {
-        let min_s = min_s.unwrap_or(0);
-        let default_s = default_s.unwrap_or(if min_s > DEFAULT_TTL_S { min_s } else { DEFAULT_TTL_S });
-        let max_s = max_s.unwrap_or(if min_s > MAX_TTL_S || default_s > MAX_TTL_S { default_s } else { MAX_TTL_S });
-        TtlSettings { min_s, default_s, max_s }
-    }
-
-    /// CloudFront refuses Min > Default or Default > Max.
-    pub fn check(&self) -> Result<(), String> {
-        if self.min_s > self.default_s || self.default_s > self.max_s {
-            return Err(format!(
-                "TTLs must satisfy min_ttl <= default_ttl <= max_ttl, got {} <= {} <= {} seconds",
-                self.min_s, self.default_s, self.max_s
-            ));
-        }
-        Ok(())
-    }
-
-    /// A behavior whose Max TTL is 0 never caches: the CachingDisabled managed
-    /// policy has all TTLs 0. Such requests are "dynamic" and skip the regional
-    /// edge cache (reference §5.1, [INFERRED] there).
-    pub fn caching_disabled(&self) -> bool {
-        self.max_s == 0
-    }
-
-    fn clamp(&self, seconds: u64) -> u64 {
-        seconds.max(self.min_s).min(self.max_s)
-    }
-}
 
 /// What a cache does with a response.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -76,13 +31,18 @@ pub fn decide(cache_control: &CacheControl, ttl: &TtlSettings) -> TtlDecision {
         }
         ttl.min_s
     } else if let Some(s_maxage) = cache_control.s_maxage_s {
-        ttl.clamp(s_maxage) // s-maxage wins over max-age
+        clamp(ttl, s_maxage) // s-maxage wins over max-age
     } else if let Some(max_age) = cache_control.max_age_s {
-        ttl.clamp(max_age)
+        clamp(ttl, max_age)
     } else {
         ttl.default_s.max(ttl.min_s)
     };
     TtlDecision::Cache(SimDuration::from_secs(seconds))
+}
+
+/// A TTL the origin sent, held within the behavior's Min and Max.
+fn clamp(ttl: &TtlSettings, seconds: u64) -> u64 {
+    seconds.max(ttl.min_s).min(ttl.max_s)
 }
 
 #[cfg(test)]
@@ -130,18 +90,5 @@ mod tests {
     fn caching_disabled_never_stores() {
         let disabled = TtlSettings { min_s: 0, default_s: 0, max_s: 0 };
         assert_eq!(decide(&cc("max-age=3600"), &disabled), TtlDecision::DoNotCache);
-    }
-
-    #[test]
-    fn legacy_defaults() {
-        assert_eq!(
-            TtlSettings::with_defaults(None, None, None),
-            TtlSettings { min_s: 0, default_s: 86_400, max_s: 31_536_000 }
-        );
-        // Min above a day: the default Default becomes Min.
-        assert_eq!(TtlSettings::with_defaults(Some(100_000), None, None).default_s, 100_000);
-        // Default above a year: the default Max becomes Default.
-        assert_eq!(TtlSettings::with_defaults(None, Some(40_000_000), None).max_s, 40_000_000);
-        assert!(TtlSettings { min_s: 10, default_s: 5, max_s: 20 }.check().is_err());
     }
 }

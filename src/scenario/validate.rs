@@ -2,17 +2,23 @@
 //! error that names the field, its position and the fix.
 
 use super::error::{FieldError, ScenarioError};
+use super::path_pattern;
 use super::raw::*;
 use super::source::{Override, SpanIndex, apply_override};
-use super::*;
+use super::spec::*;
+use super::vocabulary::{
+    EvictionPolicy, FAILOVER_STATUS_CODES, FailoverCriteria, OriginKind, ParsePolicyError, Presented, TtlSettings,
+};
 use crate::dist::{DIST_NAMES, Dist};
 use crate::geo::{self, REGIONAL_EDGE_CACHE_REGIONS, Region};
-use crate::policy::path_pattern;
-use crate::time::SimTime;
+use crate::http::{CacheControl, Method, MethodSet};
+use crate::time::{SimDuration, SimTime};
 use crate::units::{format_duration, format_size, parse_duration, parse_size};
+use std::path::Path;
 use toml::Value;
 
 mod access;
+mod headers;
 pub(super) mod intervals;
 pub(super) mod names;
 
@@ -492,7 +498,7 @@ impl<'a> Validator<'a> {
         };
         let eviction = match raw.and_then(|r| r.eviction.as_deref()) {
             None => EvictionPolicy::Lru,
-            Some(name) => name.parse().map_err(|e: crate::cache::ParsePolicyError| {
+            Some(name) => name.parse().map_err(|e: ParsePolicyError| {
                 self.error(
                     &format!("{field}.eviction"),
                     e.to_string(),
@@ -632,7 +638,7 @@ impl<'a> Validator<'a> {
                     "name two different origins",
                 ));
             }
-            let allowed = crate::policy::failover::FAILOVER_STATUS_CODES;
+            let allowed = FAILOVER_STATUS_CODES;
             if g.failover_status_codes.is_empty() {
                 // CloudFront's FailoverCriteria.StatusCodes holds at least one
                 // code (API reference, StatusCodes: Quantity is 1 or more).
@@ -656,7 +662,7 @@ impl<'a> Validator<'a> {
                 }
                 codes.push(code as u16);
             }
-            let criteria = crate::policy::failover::FailoverCriteria::from_status_codes(&codes).expect("checked above");
+            let criteria = FailoverCriteria::from_status_codes(&codes).expect("checked above");
             groups.push(OriginGroupSpec { name: g.name.clone(), primary, secondary, criteria });
         }
         Ok(groups)
@@ -1252,7 +1258,6 @@ impl<'a> Validator<'a> {
     }
 
     fn signed_traffic(&self, field: &str, raw: &RawSigned) -> Result<SignedTrafficSpec> {
-        use crate::cdn::signed::Presented;
         let sessions = self.int_in(&format!("{field}.sessions"), raw.sessions, 1000, 1, 10_000_000)? as u32;
         let mut mix = [0.0; Presented::ALL.len()];
         for (name, &share) in &raw.mix {

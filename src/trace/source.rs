@@ -785,7 +785,7 @@ mod tests {
     }
 
     fn reading_ahead_changes_no_request_when(match_paths: bool) {
-        let text = crate::replay::replay_scenario("t", 1 << 30, crate::cache::EvictionPolicy::Lru, None);
+        let text = crate::replay::replay_scenario("t", 1 << 30, crate::scenario::EvictionPolicy::Lru, None);
         let scenario = Scenario::from_toml_str(std::path::Path::new("t.toml"), &text, &[]).unwrap();
         let keys = ["17", "0", "017", "abc", "17", "99999999999999", "0", "abc", "5"];
         let records: Vec<Line> = (0..200u64)

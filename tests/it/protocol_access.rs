@@ -9,8 +9,8 @@ use crate::support::*;
 use cdnsim::cdn::traffic::{Catalog, DirectRequest, Scripted, ViewerRequest};
 use cdnsim::engine::{self, Report};
 use cdnsim::http::Method::Get;
-use cdnsim::policy::origin_access::ABSENT;
 use cdnsim::report::Summary;
+use cdnsim::scenario::ABSENT;
 use cdnsim::scenario::Scenario;
 use cdnsim::time::SimTime;
 

@@ -2,8 +2,10 @@
 //! becomes the text `cdnsim import distribution` prints and the table a
 //! scenario's `[distribution] import` merges, so the two never disagree.
 
-use super::{ImportedBehavior, ImportedDistribution, OriginKind, RegionSource};
-use crate::policy::path_pattern;
+use super::model::{ImportedBehavior, ImportedDistribution, RegionSource};
+use crate::scenario::path_pattern;
+use crate::scenario::validate::names::check_class_path;
+use crate::scenario::vocabulary::OriginKind;
 use std::fmt::Write as _;
 use toml::Value;
 
@@ -283,7 +285,7 @@ fn class_path(pattern: &str) -> Option<String> {
         None => fill(pattern),
     };
     let path = if path.starts_with('/') { path } else { format!("/{path}") };
-    crate::scenario::check_class_path(&path).is_ok().then_some(path)
+    check_class_path(&path).is_ok().then_some(path)
 }
 
 /// Whether every sample object of the class path is matched first by behavior

@@ -3,10 +3,11 @@
 //! at the end, turns every field left over into a warning (or, for values that
 //! change nothing, into silence).
 
-use super::{Context, ImportWarning};
-use crate::scenario::ScenarioError;
+use super::model::{Context, ImportWarning};
+use crate::scenario::error::{FieldError, ScenarioError};
 use serde_json::Value;
 use std::collections::BTreeMap;
+use std::path::Path;
 
 type Result<T> = std::result::Result<T, ScenarioError>;
 
@@ -256,6 +257,20 @@ pub(super) fn kind(value: &Value) -> String {
         Value::Array(_) => "a list".into(),
         Value::Object(_) => "an object".into(),
     }
+}
+
+/// Parses JSON, turning a syntax error into a scenario error with line and column.
+pub(super) fn parse_json(file: &Path, text: &str) -> Result<Value> {
+    serde_json::from_str(text).map_err(|e| {
+        ScenarioError::Field(Box::new(FieldError {
+            file: file.to_path_buf(),
+            position: (e.line() > 0).then(|| (e.line(), e.column())),
+            field: String::new(),
+            problem: format!("JSON syntax error: {e}"),
+            fix: "save the unmodified output of `aws cloudfront get-distribution-config --id ID`".into(),
+            set_by: None,
+        }))
+    })
 }
 
 #[cfg(test)]

@@ -10,8 +10,11 @@
 //! entry naming no imported origin is an error. Other `[distribution]` fields
 //! (`domain`, `error_caching_min_ttl`, ...) override the imported ones.
 
-use super::{ImportOptions, ImportWarning, import_distribution, parse_cache_policy, to_parts, to_table};
-use crate::scenario::ScenarioError;
+use super::emit::{to_parts, to_table};
+use super::model::ImportWarning;
+use super::policies::parse_cache_policy;
+use super::{ImportOptions, import_distribution};
+use crate::scenario::error::ScenarioError;
 use std::path::{Path, PathBuf};
 use toml::Value;
 

@@ -14,20 +14,24 @@
 mod emit;
 mod json;
 pub(super) mod merge;
+pub(super) mod model;
 mod policies;
 
 pub use emit::{Part, scenario_template, to_parts, to_table, to_toml_text};
+pub use model::{
+    ImportWarning, ImportedBehavior, ImportedDistribution, ImportedOrigin, ImportedOriginGroup, RegionSource,
+};
 pub use policies::{CachePolicy, LEGACY_DEFAULT_TTLS, managed, parse_cache_policy};
 
-use super::OriginKind;
-use super::error::{FieldError, ScenarioError};
+use super::error::ScenarioError;
+use super::vocabulary::OriginKind;
 use crate::geo;
 use crate::http::Method;
-use json::{Fields, as_str, int_in};
+use json::{Fields, as_str, int_in, parse_json};
+use model::Context;
 use serde_json::Value;
 use std::collections::BTreeMap;
-use std::fmt;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 type Result<T> = std::result::Result<T, ScenarioError>;
 
@@ -41,92 +45,6 @@ pub struct ImportOptions {
     pub default_region: Option<String>,
     /// Cache policies that are not managed ones, by ID.
     pub cache_policies: BTreeMap<String, CachePolicy>,
-}
-
-/// Something in the JSON cdnsim does not simulate, and what that loses.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct ImportWarning {
-    pub file: PathBuf,
-    /// JSON path such as `DistributionConfig.CacheBehaviors.Items[1].Compress`.
-    pub path: String,
-    pub message: String,
-}
-
-impl fmt::Display for ImportWarning {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{}: `{}`: {}", self.file.display(), self.path, self.message)
-    }
-}
-
-/// A distribution as the importer understood it: CloudFront's settings under
-/// the scenario's names, before they become TOML.
-#[derive(Clone, Debug, PartialEq)]
-pub struct ImportedDistribution {
-    pub source: PathBuf,
-    /// `Distribution.DomainName`, present in `get-distribution` output only.
-    pub domain: Option<String>,
-    pub origins: Vec<ImportedOrigin>,
-    pub origin_groups: Vec<ImportedOriginGroup>,
-    /// In CloudFront's order; the default behavior is separate.
-    pub behaviors: Vec<ImportedBehavior>,
-    pub default_behavior: ImportedBehavior,
-    pub warnings: Vec<ImportWarning>,
-}
-
-#[derive(Clone, Debug, PartialEq)]
-pub struct ImportedOrigin {
-    /// CloudFront's origin `Id`.
-    pub name: String,
-    pub domain_name: String,
-    pub kind: OriginKind,
-    pub region: String,
-    /// Where `region` came from, for the comment above the origin.
-    pub region_source: RegionSource,
-    /// `OriginShield.OriginShieldRegion` when Origin Shield is enabled.
-    pub origin_shield: Option<String>,
-    pub connection_attempts: Option<u64>,
-    pub connection_timeout_s: Option<u64>,
-    /// `OriginReadTimeout`.
-    pub response_timeout_s: Option<u64>,
-    /// `CustomOriginConfig.OriginProtocolPolicy`: `http-only`, `https-only` or `match-viewer`.
-    pub protocol_policy: Option<String>,
-    /// `CustomHeaders`: (name, value) pairs CloudFront adds to origin requests.
-    pub custom_headers: Vec<(String, String)>,
-}
-
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum RegionSource {
-    DomainName,
-    Option,
-    Default,
-}
-
-#[derive(Clone, Debug, PartialEq)]
-pub struct ImportedOriginGroup {
-    pub name: String,
-    /// Primary, secondary.
-    pub members: [String; 2],
-    pub failover_status_codes: Vec<u16>,
-}
-
-#[derive(Clone, Debug, PartialEq)]
-pub struct ImportedBehavior {
-    /// `None` for the default behavior.
-    pub path_pattern: Option<String>,
-    /// `TargetOriginId`: an origin or an origin group.
-    pub origin: String,
-    pub allowed_methods: Vec<Method>,
-    pub cached_methods: Vec<Method>,
-    pub min_ttl: u64,
-    pub default_ttl: u64,
-    pub max_ttl: u64,
-    /// Where the TTLs came from, e.g. `CachingOptimized (managed)`.
-    pub ttl_source: String,
-    /// Key group IDs; a scenario names key groups in `[signing]` by these.
-    pub trusted_key_groups: Vec<String>,
-    pub trusted_signers: bool,
-    /// `allow-all`, `redirect-to-https` or `https-only`.
-    pub viewer_protocol_policy: Option<String>,
 }
 
 /// Reads CloudFront's distribution JSON. `file` is used in messages only.
@@ -420,7 +338,7 @@ fn import_group(
     let mut criteria = Fields::of(ctx, criteria, &criteria_path)?;
     let (codes_path, code_items) = criteria.list(ctx, "StatusCodes", warnings)?;
     criteria.finish(ctx, warnings);
-    let allowed = crate::policy::failover::FAILOVER_STATUS_CODES;
+    let allowed = super::vocabulary::FAILOVER_STATUS_CODES;
     let mut failover_status_codes = Vec::new();
     for (k, code) in code_items.into_iter().enumerate() {
         let code_path = format!("{codes_path}[{k}]");
@@ -491,8 +409,7 @@ fn import_behavior(
     let path_pattern = if has_pattern {
         let pattern_path = b.child("PathPattern");
         let pattern = b.required_str(ctx, "PathPattern")?;
-        crate::policy::path_pattern::check_pattern(pattern)
-            .map_err(|e| ctx.error(&pattern_path, e, "correct the pattern"))?;
+        super::path_pattern::check_pattern(pattern).map_err(|e| ctx.error(&pattern_path, e, "correct the pattern"))?;
         Some(pattern.to_string())
     } else {
         None
@@ -749,46 +666,6 @@ fn one_of(ctx: &Context, path: &str, value: &str, allowed: &[&str]) -> Result<()
             format!("{value:?} is not one of CloudFront's values"),
             format!("use one of: {}", allowed.join(", ")),
         ))
-    }
-}
-
-/// Parses JSON, turning a syntax error into a scenario error with line and column.
-pub(crate) fn parse_json(file: &Path, text: &str) -> Result<Value> {
-    serde_json::from_str(text).map_err(|e| {
-        ScenarioError::Field(Box::new(FieldError {
-            file: file.to_path_buf(),
-            position: (e.line() > 0).then(|| (e.line(), e.column())),
-            field: String::new(),
-            problem: format!("JSON syntax error: {e}"),
-            fix: "save the unmodified output of `aws cloudfront get-distribution-config --id ID`".into(),
-            set_by: None,
-        }))
-    })
-}
-
-/// The file being read, for messages.
-pub(super) struct Context {
-    file: PathBuf,
-}
-
-impl Context {
-    fn new(file: &Path) -> Context {
-        Context { file: file.to_path_buf() }
-    }
-
-    pub(super) fn error(&self, path: &str, problem: impl Into<String>, fix: impl Into<String>) -> ScenarioError {
-        ScenarioError::Field(Box::new(FieldError {
-            file: self.file.clone(),
-            position: None,
-            field: path.to_string(),
-            problem: problem.into(),
-            fix: fix.into(),
-            set_by: None,
-        }))
-    }
-
-    fn warning(&self, path: &str, message: impl Into<String>) -> ImportWarning {
-        ImportWarning { file: self.file.clone(), path: path.to_string(), message: message.into() }
     }
 }
 

@@ -1,9 +1,9 @@
 //! Cache policies: the TTLs a behavior's `CachePolicyId` stands for, and what
 //! its cache key holds beyond the path (which cdnsim does not model).
 
-use super::json::Fields;
-use super::{Context, ImportWarning};
-use crate::scenario::ScenarioError;
+use super::json::{self, Fields};
+use super::model::{Context, ImportWarning};
+use crate::scenario::error::ScenarioError;
 use serde_json::Value;
 
 /// The part of a cache policy cdnsim uses.
@@ -78,7 +78,7 @@ pub fn parse_cache_policy(
     warnings: &mut Vec<ImportWarning>,
 ) -> Result<(Option<String>, CachePolicy), ScenarioError> {
     let ctx = Context::new(file);
-    let root: Value = super::parse_json(file, text)?;
+    let root: Value = json::parse_json(file, text)?;
     let (id, config, path) = if let Some(policy) = root.get("CachePolicy") {
         let id = policy.get("Id").and_then(Value::as_str).map(str::to_string);
         let config = policy.get("CachePolicyConfig").ok_or_else(|| {
@@ -99,7 +99,7 @@ pub fn parse_cache_policy(
     // CachePolicyConfig: MinTTL is required; DefaultTTL and MaxTTL default as
     // for legacy behaviors (API reference, CachePolicyConfig).
     let min_path = fields.child("MinTTL");
-    let min_ttl = super::json::int_in(&ctx, fields.required(&ctx, "MinTTL")?, &min_path, 0, u32::MAX as u64)?;
+    let min_ttl = json::int_in(&ctx, fields.required(&ctx, "MinTTL")?, &min_path, 0, u32::MAX as u64)?;
     let default_ttl = fields.optional_int(&ctx, "DefaultTTL", 0, u32::MAX as u64)?;
     let max_ttl = fields.optional_int(&ctx, "MaxTTL", 0, u32::MAX as u64)?;
     let mut key_extras = Vec::new();

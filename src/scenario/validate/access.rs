@@ -1,9 +1,11 @@
 //! Protocol policies, origin custom headers, the origin's header check,
 //! direct-to-origin traffic and timed changes (a secret header's rotation).
 
+use super::headers::{check_custom_header, check_custom_headers};
 use super::*;
-use crate::policy::origin_access::{self, ABSENT, AcceptedValues, HeaderValueId, MAX_VALUES};
-use crate::policy::protocol::{OriginProtocolPolicy, ViewerProtocolPolicy};
+use crate::scenario::vocabulary::{
+    ABSENT, AcceptedValues, HeaderValueId, MAX_VALUES, OriginProtocolPolicy, ViewerProtocolPolicy,
+};
 
 /// The two ways to rotate a secret header that `[rotation]` compares.
 const ROTATION_METHODS: [&str; 2] = ["three-step", "at-once"];
@@ -105,7 +107,7 @@ impl Validator<'_> {
         let field = format!("origins[{i}]");
         let headers: Vec<(String, String)> =
             o.custom_headers.iter().flatten().map(|h| (h.name.clone(), h.value.clone())).collect();
-        origin_access::check_custom_headers(headers.iter().map(|(n, v)| (n.as_str(), v.as_str()))).map_err(|e| {
+        check_custom_headers(headers.iter().map(|(n, v)| (n.as_str(), v.as_str()))).map_err(|e| {
             self.error(
                 &format!("{field}.custom_headers"),
                 e,
@@ -129,7 +131,7 @@ impl Validator<'_> {
         }
         if let Some(r) = &o.require_header {
             let field = format!("{field}.require_header");
-            origin_access::check_custom_header(&r.name, "").map_err(|e| {
+            check_custom_header(&r.name, "").map_err(|e| {
                 self.error(&format!("{field}.name"), e, "the origin can only check a header CloudFront can send")
             })?;
             if r.values.is_empty() {
@@ -209,8 +211,7 @@ impl Validator<'_> {
         let kind = match (&c.custom_header, &c.origin_accepts) {
             (Some(h), None) => {
                 let f = format!("{field}.custom_header");
-                origin_access::check_custom_header(&h.name, &h.value)
-                    .map_err(|e| self.error(&f, e, "fix the header"))?;
+                check_custom_header(&h.name, &h.value).map_err(|e| self.error(&f, e, "fix the header"))?;
                 if !h.name.eq_ignore_ascii_case(&access.header) {
                     return Err(self.error(
                         &format!("{f}.name"),

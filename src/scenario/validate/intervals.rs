@@ -5,7 +5,10 @@
 //! its source refuses the first request past the same horizon, see
 //! `trace::source`.)
 
-use super::*;
+use crate::scenario::spec::{Scenario, SimulationSpec, Stop};
+use crate::scenario::vocabulary::ViewerProtocolPolicy;
+use crate::time::{SimDuration, SimTime};
+use crate::units::format_duration;
 
 /// At most this many metrics intervals (`timeseries.csv` rows) in a run: each
 /// holds a latency histogram of tens of KiB, so more would mostly spend
@@ -123,6 +126,8 @@ pub(crate) fn check(s: &Scenario) -> std::result::Result<(), (String, String)> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::scenario::{Override, ScenarioError};
+    use std::path::Path;
 
     const ONE_EDGE: &str = r#"
 [simulation]

@@ -1,0 +1,121 @@
+//! What the importer makes of CloudFront's JSON: the distribution under the
+//! scenario's names, the warnings for what the simulation does not model,
+//! and the file being read, which every reader names in its messages.
+
+use crate::http::Method;
+use crate::scenario::error::{FieldError, ScenarioError};
+use crate::scenario::vocabulary::OriginKind;
+use std::fmt;
+use std::path::{Path, PathBuf};
+
+/// Something in the JSON cdnsim does not simulate, and what that loses.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ImportWarning {
+    pub file: PathBuf,
+    /// JSON path such as `DistributionConfig.CacheBehaviors.Items[1].Compress`.
+    pub path: String,
+    pub message: String,
+}
+
+impl fmt::Display for ImportWarning {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}: `{}`: {}", self.file.display(), self.path, self.message)
+    }
+}
+
+/// A distribution as the importer understood it: CloudFront's settings under
+/// the scenario's names, before they become TOML.
+#[derive(Clone, Debug, PartialEq)]
+pub struct ImportedDistribution {
+    pub source: PathBuf,
+    /// `Distribution.DomainName`, present in `get-distribution` output only.
+    pub domain: Option<String>,
+    pub origins: Vec<ImportedOrigin>,
+    pub origin_groups: Vec<ImportedOriginGroup>,
+    /// In CloudFront's order; the default behavior is separate.
+    pub behaviors: Vec<ImportedBehavior>,
+    pub default_behavior: ImportedBehavior,
+    pub warnings: Vec<ImportWarning>,
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub struct ImportedOrigin {
+    /// CloudFront's origin `Id`.
+    pub name: String,
+    pub domain_name: String,
+    pub kind: OriginKind,
+    pub region: String,
+    /// Where `region` came from, for the comment above the origin.
+    pub region_source: RegionSource,
+    /// `OriginShield.OriginShieldRegion` when Origin Shield is enabled.
+    pub origin_shield: Option<String>,
+    pub connection_attempts: Option<u64>,
+    pub connection_timeout_s: Option<u64>,
+    /// `OriginReadTimeout`.
+    pub response_timeout_s: Option<u64>,
+    /// `CustomOriginConfig.OriginProtocolPolicy`: `http-only`, `https-only` or `match-viewer`.
+    pub protocol_policy: Option<String>,
+    /// `CustomHeaders`: (name, value) pairs CloudFront adds to origin requests.
+    pub custom_headers: Vec<(String, String)>,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum RegionSource {
+    DomainName,
+    Option,
+    Default,
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub struct ImportedOriginGroup {
+    pub name: String,
+    /// Primary, secondary.
+    pub members: [String; 2],
+    pub failover_status_codes: Vec<u16>,
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub struct ImportedBehavior {
+    /// `None` for the default behavior.
+    pub path_pattern: Option<String>,
+    /// `TargetOriginId`: an origin or an origin group.
+    pub origin: String,
+    pub allowed_methods: Vec<Method>,
+    pub cached_methods: Vec<Method>,
+    pub min_ttl: u64,
+    pub default_ttl: u64,
+    pub max_ttl: u64,
+    /// Where the TTLs came from, e.g. `CachingOptimized (managed)`.
+    pub ttl_source: String,
+    /// Key group IDs; a scenario names key groups in `[signing]` by these.
+    pub trusted_key_groups: Vec<String>,
+    pub trusted_signers: bool,
+    /// `allow-all`, `redirect-to-https` or `https-only`.
+    pub viewer_protocol_policy: Option<String>,
+}
+
+/// The file being read, for messages.
+pub(super) struct Context {
+    pub(super) file: PathBuf,
+}
+
+impl Context {
+    pub(super) fn new(file: &Path) -> Context {
+        Context { file: file.to_path_buf() }
+    }
+
+    pub(super) fn error(&self, path: &str, problem: impl Into<String>, fix: impl Into<String>) -> ScenarioError {
+        ScenarioError::Field(Box::new(FieldError {
+            file: self.file.clone(),
+            position: None,
+            field: path.to_string(),
+            problem: problem.into(),
+            fix: fix.into(),
+            set_by: None,
+        }))
+    }
+
+    pub(super) fn warning(&self, path: &str, message: impl Into<String>) -> ImportWarning {
+        ImportWarning { file: self.file.clone(), path: path.to_string(), message: message.into() }
+    }
+}
