@@ -7,7 +7,7 @@
 //! evicts from the old end until the new object fits. A replacing insert is
 //! an access, so it leaves the object where it is in the queue.
 
-use super::CacheKey;
+use super::api::CacheKey;
 use super::slab::{List, Slab};
 use super::store::{Policy, Slot};
 

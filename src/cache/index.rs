@@ -16,7 +16,7 @@
 
 use std::hash::BuildHasher;
 
-use super::CacheKey;
+use super::api::CacheKey;
 use super::slab::NIL;
 
 /// One bucket: `slot == NIL` marks it empty.

@@ -7,7 +7,7 @@
 //! store simply evicts from the old end until the new object fits, so one
 //! large insert can push out many small objects.
 
-use super::CacheKey;
+use super::api::CacheKey;
 use super::slab::{List, Slab};
 use super::store::{Policy, Slot};
 

@@ -7,6 +7,8 @@
 //! to know what is cached, how big it is and until when it is fresh.
 //!
 //! Layout:
+//! - `api.rs`: the `Cache` trait and the values it takes and returns, shared
+//!   by the store and every policy.
 //! - `slab.rs`: slab-allocated intrusive lists with `u32` links, written once
 //!   and shared by all policies.
 //! - `store.rs`: index, byte accounting, freshness, the make-room loop; generic
@@ -21,6 +23,7 @@
 //! slab and index have grown to the steady-state object count (pre-sized from
 //! `expected_objects`), no call allocates.
 
+mod api;
 mod fifo;
 mod index;
 mod lru;
@@ -31,111 +34,9 @@ mod store;
 #[cfg(test)]
 mod testing;
 
+pub use api::{Admission, Cache, CacheKey, Entry, Lookup, PrefetchStep};
+
 use crate::scenario::EvictionPolicy;
-use crate::time::SimTime;
-
-/// Identifies a cached object. The engine derives it from the object id (plus
-/// a method bit for OPTIONS, whose responses are cached separately).
-pub type CacheKey = u64;
-
-/// How far a prefetch hint (`Cache::prefetch`) has got. On a cache of a
-/// million objects a lookup is a chain of dependent loads (index bucket,
-/// then the entry it points to, then the entries the policy relinks), each
-/// a miss in the CPU caches; a caller that knows its keys a few requests
-/// ahead starts one link of the chain per step, so each step reads only
-/// what the step before loaded.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum PrefetchStep {
-    /// Load the index bucket where the key's search starts.
-    Index,
-    /// Read that bucket; load the entry it names.
-    Entry,
-    /// Read the entry; load what an access will touch besides it (LRU's
-    /// list neighbours).
-    Neighbours,
-}
-
-/// What a cache knows about one stored object.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub struct Entry {
-    pub size_bytes: u64,
-    /// The first instant at which the object is no longer fresh.
-    pub expires_at: SimTime,
-    /// Bumped by the origin when the object changes; a 304 keeps it.
-    pub version: u32,
-}
-
-/// The result of looking a key up at a given time.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Lookup {
-    Miss,
-    /// Cached and `now < expires_at`: serve it.
-    Fresh(Entry),
-    /// Cached but expired. Kept rather than dropped, as CloudFront does, so
-    /// the tier can revalidate with a conditional request and `refresh` on a
-    /// 304 instead of refetching the bytes.
-    Stale(Entry),
-}
-
-/// Whether `insert` stored the object.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Admission {
-    Stored,
-    /// Larger than the whole capacity (or the capacity is 0). Any older copy
-    /// of the key has been removed.
-    TooLarge,
-}
-
-/// A byte-capacity object cache with a fixed eviction policy.
-pub trait Cache: Send {
-    /// Hints that `key` will be looked up soon, in the steps of
-    /// [`PrefetchStep`], each issued a few requests after the one before so
-    /// that the memory it asked for has arrived. Changes nothing observable.
-    fn prefetch(&self, _key: CacheKey, _step: PrefetchStep) {}
-
-    /// Finds `key` as of `now`. A Fresh or Stale result counts as an access
-    /// for the eviction policy; a Miss changes nothing.
-    fn lookup(&mut self, key: CacheKey, now: SimTime) -> Lookup;
-
-    /// The entry for `key`, if cached, without counting an access: for
-    /// reports and tests, which must not perturb the eviction order.
-    fn peek(&self, key: CacheKey) -> Option<Entry>;
-
-    /// Inserts `key`, or replaces its entry (size, expiry and version) if it
-    /// is cached, which counts as an access. Evicts other objects, per the
-    /// policy, until the entry fits; never evicts the key being replaced.
-    fn insert(&mut self, key: CacheKey, entry: Entry) -> Admission;
-
-    /// Sets a new expiry and version after a 304 revalidation; the size is
-    /// unchanged. Not an access: the lookup that found it Stale was one.
-    /// Returns false if the key is no longer cached.
-    fn refresh(&mut self, key: CacheKey, expires_at: SimTime, version: u32) -> bool;
-
-    /// Removes `key` (an invalidation). Returns false if it was not cached.
-    /// Not counted in `evictions`.
-    fn remove(&mut self, key: CacheKey) -> bool;
-
-    /// Number of cached objects.
-    fn len(&self) -> usize;
-
-    /// True if no object is cached.
-    fn is_empty(&self) -> bool {
-        self.len() == 0
-    }
-
-    /// Sum of the cached objects' sizes.
-    fn used_bytes(&self) -> u64;
-
-    fn capacity_bytes(&self) -> u64;
-
-    /// Objects evicted to make room, since creation. Removals and
-    /// replacements are not evictions.
-    fn evictions(&self) -> u64;
-
-    /// Heap bytes this cache owns: slots, index and policy metadata (such as
-    /// S3-FIFO's ghost), including spare capacity.
-    fn memory_bytes(&self) -> usize;
-}
 
 /// A cache of `capacity_bytes` evicting by `policy`.
 ///

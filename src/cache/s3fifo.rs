@@ -29,7 +29,7 @@
 //! copy, eviction steps over the object being replaced, which keeps its
 //! place and frequency.
 
-use super::CacheKey;
+use super::api::CacheKey;
 use super::index::{Index, fingerprint};
 use super::slab::{List, NIL, Slab};
 use super::store::{Policy, Slot};

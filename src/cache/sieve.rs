@@ -15,7 +15,7 @@
 //! the hand simply carries on. This file's "oldest" end is the paper's tail
 //! and "newer" is its `prev` direction.
 
-use super::CacheKey;
+use super::api::CacheKey;
 use super::slab::{List, NIL, Slab};
 use super::store::{Policy, Slot};
 

@@ -7,9 +7,9 @@
 //! policy's hooks inline into the lookup and insert paths; the one dynamic
 //! call per request is the `Box<dyn Cache>` that `new_cache` returns.
 
+use super::api::{Admission, Cache, CacheKey, Entry, Lookup, PrefetchStep};
 use super::index::{Index, fingerprint};
 use super::slab::{NIL, Slab};
-use super::{Admission, Cache, CacheKey, Entry, Lookup, PrefetchStep};
 use crate::time::SimTime;
 
 /// Below this many cached objects (under 1 MiB of slots and index),

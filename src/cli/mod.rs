@@ -17,6 +17,7 @@ macro_rules! out {
     }};
 }
 
+mod format;
 pub mod import;
 pub mod lesson;
 pub mod plot;
@@ -29,7 +30,8 @@ use anyhow::Context;
 use cdnsim::engine;
 use cdnsim::report;
 use cdnsim::scenario::{Override, Scenario, TrafficFrom};
-use clap::{Parser, Subcommand, ValueEnum};
+use clap::{Parser, Subcommand};
+use format::Format;
 use std::path::PathBuf;
 use std::process::ExitCode;
 
@@ -130,14 +132,6 @@ pub struct RunArgs {
     /// of which no request is left is an error.
     #[arg(long, value_name = "RULE", value_delimiter = ',', requires = "trace")]
     pub edge_map: Vec<cdnsim::trace::edge_map::EdgeMapRule>,
-}
-
-#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
-pub enum Format {
-    /// A readable summary table.
-    Table,
-    /// The summary as one JSON object.
-    Json,
 }
 
 /// Parses the arguments and runs the command. Errors are for `main` to print.

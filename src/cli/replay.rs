@@ -2,7 +2,8 @@
 //! of `cdnsim run --trace`: their arguments, progress bar and summary. The
 //! replay itself is `cdnsim::replay`.
 
-use super::{Format, progress};
+use super::format::Format;
+use super::progress;
 use anyhow::Context;
 use cdnsim::engine::Report;
 use cdnsim::replay::{TraceInput, replay_scenario};

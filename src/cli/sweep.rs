@@ -4,7 +4,7 @@
 //! Exit status: 0 when every run succeeded, 1 when some failed (their rows
 //! say why and how to replay them), 2 for bad arguments, as everywhere.
 
-use super::Format;
+use super::format::Format;
 use super::progress;
 use cdnsim::sweep::stats::{Estimate, MAIN_METRICS};
 use cdnsim::sweep::{self, Event, Finished, FromFile, Plan, Shard, SweepSpec, Vary};

@@ -2,7 +2,7 @@
 //! described in `scenarios/lessons/README.md`; every problem names the file,
 //! the field with its line and column, and the fix.
 
-use super::LessonError;
+use super::error::LessonError;
 use super::expr::{self, Cond, Num};
 use crate::scenario::Override;
 use crate::scenario::source::SpanIndex;

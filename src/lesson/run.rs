@@ -3,7 +3,7 @@
 //! `tiers.csv`, `behaviors.csv` and `timeseries.csv`, then the table and
 //! the claims evaluated against those numbers.
 
-use super::LessonError;
+use super::error::LessonError;
 use super::expr::{EvalError, Path, Segment};
 use super::file::{FieldRef, Lesson, RunSpec};
 use crate::engine;

@@ -1,7 +1,7 @@
 //! Raw scenario -> validated [`Scenario`]: every rule, every default, and an
 //! error that names the field, its position and the fix.
 
-use super::error::{FieldError, ScenarioError};
+use super::error::ScenarioError;
 use super::path_pattern;
 use super::raw::*;
 use super::source::{Override, SpanIndex, apply_override};
@@ -16,11 +16,13 @@ use crate::time::{SimDuration, SimTime};
 use crate::units::{format_duration, format_size, parse_duration, parse_size};
 use std::path::Path;
 use toml::Value;
+use validator::{Result, Unit, Validator, names};
 
 mod access;
 mod headers;
 pub(super) mod intervals;
 pub(super) mod names;
+mod validator;
 
 /// CloudFront's sample distribution domain from the Developer Guide.
 pub const DEFAULT_DOMAIN: &str = "d111111abcdef8.cloudfront.net";
@@ -82,85 +84,7 @@ struct BehaviorContext<'c> {
     allow_writes: bool,
 }
 
-struct Validator<'a> {
-    file: &'a Path,
-    spans: &'a SpanIndex,
-    overrides: &'a [Override],
-    /// With a trace, the classes make no requests: what only they decide
-    /// (which behaviors they reach, when the last request starts) is not checked.
-    traffic_from: TrafficFrom,
-}
-
-type Result<T> = std::result::Result<T, ScenarioError>;
-
-/// Whether a value is a time or a byte count, for distributions.
-#[derive(Clone, Copy)]
-enum Unit {
-    Millis,
-    Bytes,
-}
-
-impl<'a> Validator<'a> {
-    fn error(&self, field: &str, problem: impl Into<String>, fix: impl Into<String>) -> ScenarioError {
-        let set_by =
-            self.overrides.iter().rev().find(|o| field == o.path || field.starts_with(&format!("{}.", o.path)));
-        self.error_set_by(field, problem, fix, set_by)
-    }
-
-    fn error_set_by(
-        &self,
-        field: &str,
-        problem: impl Into<String>,
-        fix: impl Into<String>,
-        set_by: Option<&Override>,
-    ) -> ScenarioError {
-        ScenarioError::Field(Box::new(FieldError {
-            file: self.file.to_path_buf(),
-            position: if set_by.is_some() { None } else { self.spans.locate(field) },
-            field: field.to_string(),
-            problem: problem.into(),
-            fix: fix.into(),
-            set_by: set_by.map(|o| o.text.clone()),
-        }))
-    }
-
-    fn syntax_error(&self, text: &str, e: &toml::de::Error) -> ScenarioError {
-        let position = e.span().map(|s| super::source::LineStarts::new(text).position(s.start));
-        ScenarioError::Field(Box::new(FieldError {
-            file: self.file.to_path_buf(),
-            position,
-            field: String::new(),
-            problem: format!("TOML syntax error: {}", e.message().trim()),
-            fix: "correct the TOML syntax at that position".into(),
-            set_by: None,
-        }))
-    }
-
-    fn serde_error(&self, e: &serde_path_to_error::Error<toml::de::Error>) -> ScenarioError {
-        let path = e.path().to_string();
-        let path = if path == "." { String::new() } else { path };
-        let message = e.inner().message().trim().to_string();
-        // serde names an unknown field in its message; point at the field itself.
-        if let Some(name) = message.strip_prefix("unknown field `").and_then(|m| m.split('`').next()) {
-            let field = if path.is_empty() || path == name || path.ends_with(&format!(".{name}")) {
-                if path.is_empty() { name.to_string() } else { path.clone() }
-            } else {
-                format!("{path}.{name}")
-            };
-            let expected = message.split_once(", expected ").map(|(_, x)| x.to_string()).unwrap_or_default();
-            return self.error(
-                &field,
-                "unknown field",
-                format!("remove it or correct the spelling; expected {expected}; see scenarios/README.md"),
-            );
-        }
-        if let Some(name) = message.strip_prefix("missing field `").and_then(|m| m.split('`').next()) {
-            let field = if path.is_empty() { name.to_string() } else { format!("{path}.{name}") };
-            return self.error(&field, "this required field is missing", "add it; see scenarios/README.md");
-        }
-        self.error(&path, message, "see scenarios/README.md for the field's type and unit")
-    }
-
+impl Validator<'_> {
     fn scenario(&self, raw: RawScenario) -> Result<Scenario> {
         let name = self.name(raw.simulation.name.as_deref())?;
         let simulation = self.simulation(&raw.simulation)?;
@@ -1544,11 +1468,6 @@ impl<'a> Validator<'a> {
         };
         built.map_err(|e| self.error(field, e, "adjust the parameters"))
     }
-}
-
-fn names<'a>(items: impl Iterator<Item = &'a str>) -> String {
-    let list: Vec<&str> = items.collect();
-    if list.is_empty() { "(none defined)".to_string() } else { list.join(", ") }
 }
 
 /// Object ids that stand for a class's paths: all of them for small classes,

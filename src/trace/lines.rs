@@ -7,7 +7,7 @@
 //! with gzip's magic bytes, whatever its name. [`Lines::from_bytes`] reads
 //! the same way from memory (unit tests, fuzz targets).
 
-use super::TraceError;
+use super::error::TraceError;
 use std::fs::File;
 use std::io::Read;
 use std::path::{Path, PathBuf};

@@ -2,10 +2,18 @@
 //! direct-to-origin traffic and timed changes (a secret header's rotation).
 
 use super::headers::{check_custom_header, check_custom_headers};
-use super::*;
-use crate::scenario::vocabulary::{
-    ABSENT, AcceptedValues, HeaderValueId, MAX_VALUES, OriginProtocolPolicy, ViewerProtocolPolicy,
+use super::validator::{Result, Unit, Validator, names};
+use crate::dist::Dist;
+use crate::scenario::raw::{RawChange, RawDirectToOrigin, RawOrigin, RawRotation, RawScenario};
+use crate::scenario::spec::{
+    ChangeKind, ChangeSpec, ChangeTime, DirectTrafficSpec, OriginAccessSpec, OriginSpec, Scenario,
 };
+use crate::scenario::vocabulary::{
+    ABSENT, AcceptedValues, HeaderValueId, MAX_VALUES, OriginKind, OriginProtocolPolicy, ViewerProtocolPolicy,
+};
+use crate::time::{SimDuration, SimTime};
+use crate::units::format_duration;
+use toml::Value;
 
 /// The two ways to rotate a secret header that `[rotation]` compares.
 const ROTATION_METHODS: [&str; 2] = ["three-step", "at-once"];
