@@ -5,6 +5,7 @@ mod cli;
 mod determinism;
 mod failover;
 mod import;
+mod layering;
 mod lessons;
 mod plot;
 mod properties;
