@@ -7,14 +7,14 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 
 use cdnsim::cli::sign as cli;
-use cdnsim::signing::{
-    self, Accepted, HashAlgorithm, KeyGroup, KeyRegistry, Policy, PolicyKind, PublicKey, Rejection, SignPolicy,
+use cdnsim_sign::{
+    Accepted, HashAlgorithm, KeyGroup, KeyRegistry, Policy, PolicyKind, PublicKey, Rejection, SignPolicy,
     SignatureMemo, SigningKey, Transport, TrustedKeys,
 };
 use clap::Parser;
 
 fn fixture_path(relative: &str) -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/signing").join(relative)
+    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("crates/cdnsim-sign/tests/fixtures").join(relative)
 }
 
 fn fixture(relative: &str) -> String {
@@ -100,8 +100,8 @@ impl Vector {
 
     fn verify(&self, registry: &KeyRegistry, trusted: &TrustedKeys, now: i64) -> Result<Accepted, Rejection> {
         match self.transport.as_str() {
-            "url" => signing::verify_url(&self.signed, registry, trusted, now, self.client()),
-            _ => signing::verify_cookies(&self.url, &self.signed, registry, trusted, now, self.client()),
+            "url" => cdnsim_sign::verify_url(&self.signed, registry, trusted, now, self.client()),
+            _ => cdnsim_sign::verify_cookies(&self.url, &self.signed, registry, trusted, now, self.client()),
         }
     }
 }
@@ -117,8 +117,8 @@ fn known_answers_cdnsim_signs_byte_for_byte_like_botocore_and_openssl() {
         let key = SigningKey::from_pem(&fixture(&v.private_key)).unwrap();
         let hash: HashAlgorithm = v.hash_algorithm.parse().unwrap();
         let ours = match v.transport.as_str() {
-            "url" => signing::sign_url(&v.url, &v.sign_policy(), &v.key_id, &key, hash).unwrap(),
-            _ => signing::sign_cookies(&v.url, &v.sign_policy(), &v.key_id, &key, hash).unwrap().cookie_header(),
+            "url" => cdnsim_sign::sign_url(&v.url, &v.sign_policy(), &v.key_id, &key, hash).unwrap(),
+            _ => cdnsim_sign::sign_cookies(&v.url, &v.sign_policy(), &v.key_id, &key, hash).unwrap().cookie_header(),
         };
         assert_eq!(ours, v.signed, "vector {}", v.name);
         compared += 1;
@@ -163,7 +163,7 @@ fn known_answers_dates_parse_like_botocore() {
 #[test]
 fn aws_docs_canned_example_url_rebuilds_the_documented_policy() {
     let doc_url = "https://d111111abcdef8.cloudfront.net/image.jpg?color=red&size=medium&Expires=1357034400&Signature=nitfHRCrtziwO2HwPfWw~yYDhUF5EwRunQA-j19DzZrvDh6hQ73lDx~-ar3UocvvRQVw6EkC~GdpGQyyOSKQim-TxAnW7d8F5Kkai9HVx0FIu-5jcQb0UEmatEXAMPLE3ReXySpLSMj0yCd3ZAB4UcBCAqEijkytL6f3fVYNGQI6&Key-Pair-Id=K2JCJMDEHXQW5F";
-    let credentials = signing::parse_signed_url(doc_url).unwrap().credentials().unwrap();
+    let credentials = cdnsim_sign::parse_signed_url(doc_url).unwrap().credentials().unwrap();
     assert_eq!(credentials.kind, PolicyKind::Canned);
     assert_eq!(
         String::from_utf8(credentials.signed.policy_bytes).unwrap(),
@@ -172,7 +172,7 @@ fn aws_docs_canned_example_url_rebuilds_the_documented_policy() {
     let (registry, trusted) = trust();
     // A real key id with the guide's placeholder signature: decodes, but does not verify.
     assert_eq!(
-        signing::verify_url(doc_url, &registry, &trusted, 1357034399, ip("192.0.2.1")),
+        cdnsim_sign::verify_url(doc_url, &registry, &trusted, 1357034399, ip("192.0.2.1")),
         Err(Rejection::BadSignature)
     );
     let botocore = vectors().into_iter().find(|v| v.name == "canned-sha1-query").unwrap();
@@ -187,8 +187,8 @@ fn aws_docs_canned_example_url_rebuilds_the_documented_policy() {
 fn aws_docs_cookie_custom_policy_value() {
     let doc_value = "eyJTdGF0ZW1lbnQiOlt7IlJlc291cmNlIjoiaHR0cDovL2QxMTExMTFhYmNkZWY4LmNsb3VkZnJvbnQubmV0L2dhbWVfZG93bmxvYWQuemlwIiwiQ29uZGl0aW9uIjp7IklwQWRkcmVzcyI6eyJBV1M6U291cmNlSXAiOiIxOTIuMC4yLjAvMjQifSwiRGF0ZUxlc3NUaGFuIjp7IkFXUzpFcG9jaFRpbWUiOjE0MjY1MDAwMDB9fX1dfQ__";
     let json = r#"{"Statement":[{"Resource":"http://d111111abcdef8.cloudfront.net/game_download.zip","Condition":{"IpAddress":{"AWS:SourceIp":"192.0.2.0/24"},"DateLessThan":{"AWS:EpochTime":1426500000}}}]}"#;
-    assert_eq!(signing::encode_base64(json.as_bytes()), doc_value);
-    assert_eq!(signing::decode_base64(doc_value).unwrap(), json.as_bytes());
+    assert_eq!(cdnsim_sign::encode_base64(json.as_bytes()), doc_value);
+    assert_eq!(cdnsim_sign::decode_base64(doc_value).unwrap(), json.as_bytes());
     let policy = Policy::from_json(json.as_bytes()).unwrap();
     assert_eq!(policy.resource.as_deref(), Some("http://d111111abcdef8.cloudfront.net/game_download.zip"));
     assert_eq!(policy.date_less_than, 1426500000);
@@ -204,7 +204,7 @@ fn aws_docs_cookie_custom_policy_value() {
 fn aws_docs_url_custom_policy_with_whitespace() {
     let published = "eyANCiAgICEXAMPLEW1lbnQiOiBbeyANCiAgICAgICJSZXNvdXJjZSI6Imh0dHA 6Ly9kemJlc3FtN3VuMW0wLmNsb3VkZnJvbnQubmV0L2RlbW8ucGhwIiwgDQogICAgICAiQ 29uZGl0aW9uIjp7IA0KICAgICAgICAgIklwQWRkcmVzcyI6eyJBV1M6U291cmNlSXAiOiI yMDcuMTcxLjE4MC4xMDEvMzIifSwNCiAgICAgICAgICJEYXRlR3JlYXRlclRoYW4iOnsiQ VdTOkVwb2NoVGltZSI6MTI5Njg2MDE3Nn0sDQogICAgICAgICAiRGF0ZUxlc3NUaGFuIjp 7IkFXUzpFcG9jaFRpbWUiOjEyOTY4NjAyMjZ9DQogICAgICB9IA0KICAgfV0gDQp9DQo".replace(' ', "");
     let restored = published.replace("EXAMPLE", "JTdGF0Z");
-    let bytes = signing::decode_base64(&restored).unwrap();
+    let bytes = cdnsim_sign::decode_base64(&restored).unwrap();
     assert!(bytes.windows(2).any(|w| w == b"\r\n"));
     let policy = Policy::from_json(&bytes).unwrap();
     assert_eq!(policy.resource.as_deref(), Some("http://dzbesqm7un1m0.cloudfront.net/demo.php"));
@@ -216,7 +216,7 @@ fn aws_docs_url_custom_policy_with_whitespace() {
         format!("http://dzbesqm7un1m0.cloudfront.net/demo.php?Policy={published}&Signature=abcd&Key-Pair-Id={RSA_ID}");
     let (registry, trusted) = trust();
     assert_eq!(
-        signing::verify_url(&url, &registry, &trusted, 1296860200, ip("207.171.180.101")),
+        cdnsim_sign::verify_url(&url, &registry, &trusted, 1296860200, ip("207.171.180.101")),
         Err(Rejection::MalformedPolicy)
     );
 }
@@ -235,7 +235,7 @@ const HORIZON_END: i64 = 1357034400;
 /// - the URL already has a `?`, so `Policy`, `Signature` and `Key-Pair-Id` follow after `&`;
 /// - CloudFront takes the signing parameters out of the request URL, which leaves exactly the
 ///   `Resource`; its unescaped `?` is the one-character wildcard, here standing for the URL's own
-///   `?` (see `signing::resource_matches`), so the request is accepted;
+///   `?` (see `cdnsim_sign::resource_matches`), so the request is accepted;
 /// - any other query, or none, is refused as `resource-mismatch`: the signature still verifies
 ///   (the policy travels in the URL), only the `Resource` no longer matches.
 #[test]
@@ -244,15 +244,16 @@ fn aws_docs_custom_policy_resource_with_its_query_string() {
     let policy = Policy::new(HORIZON, HORIZON_END);
     let json = r#"{"Statement":[{"Resource":"https://d111111abcdef8.cloudfront.net/images/horizon.jpg?size=large&license=yes","Condition":{"DateLessThan":{"AWS:EpochTime":1357034400}}}]}"#;
     assert_eq!(policy.to_json(), json);
-    let signed = signing::sign_url(HORIZON, &SignPolicy::Custom(policy), RSA_ID, &key, HashAlgorithm::Sha1).unwrap();
-    let policy_param = format!("&Policy={}&Signature=", signing::encode_base64(json.as_bytes()));
+    let signed =
+        cdnsim_sign::sign_url(HORIZON, &SignPolicy::Custom(policy), RSA_ID, &key, HashAlgorithm::Sha1).unwrap();
+    let policy_param = format!("&Policy={}&Signature=", cdnsim_sign::encode_base64(json.as_bytes()));
     assert!(signed.starts_with(&format!("{HORIZON}{policy_param}")), "{signed}");
     assert!(signed.ends_with(&format!("&Key-Pair-Id={RSA_ID}")), "{signed}");
     let botocore = vectors().into_iter().find(|v| v.name == "custom-query-horizon-sha1").unwrap();
     assert_eq!(signed, botocore.signed);
 
     let (registry, trusted) = trust();
-    let verify = |url: &str, now: i64| signing::verify_url(url, &registry, &trusted, now, ip(CLIENT));
+    let verify = |url: &str, now: i64| cdnsim_sign::verify_url(url, &registry, &trusted, now, ip(CLIENT));
     let accepted = verify(&signed, HORIZON_END - 1).unwrap();
     assert_eq!((accepted.kind, accepted.transport), (PolicyKind::Custom, Transport::Url));
     // `DateLessThan` is exclusive.
@@ -283,7 +284,7 @@ fn aws_docs_custom_policy_resource_with_its_query_string() {
 fn aws_docs_custom_policy_resource_with_its_query_string_in_cookies() {
     let key = SigningKey::from_pem(&fixture("keys/rsa2048_pkcs1.pem")).unwrap();
     let policy = SignPolicy::Custom(Policy::new(HORIZON, HORIZON_END));
-    let cookies = signing::sign_cookies(HORIZON, &policy, RSA_ID, &key, HashAlgorithm::Sha1).unwrap();
+    let cookies = cdnsim_sign::sign_cookies(HORIZON, &policy, RSA_ID, &key, HashAlgorithm::Sha1).unwrap();
     let vectors = vectors();
     let by_name = |name: &str| vectors.iter().find(|v| v.name == name).unwrap();
     let openssl = by_name("cookies-custom-query-horizon-sha1");
@@ -295,7 +296,7 @@ fn aws_docs_custom_policy_resource_with_its_query_string_in_cookies() {
     let (registry, trusted) = trust();
     let header = format!("theme=dark; {}", cookies.cookie_header());
     let verify =
-        |url: &str| signing::verify_request(url, Some(&header), &registry, &trusted, HORIZON_END - 1, ip(CLIENT));
+        |url: &str| cdnsim_sign::verify_request(url, Some(&header), &registry, &trusted, HORIZON_END - 1, ip(CLIENT));
     let accepted = verify(HORIZON).unwrap();
     assert_eq!((accepted.kind, accepted.transport), (PolicyKind::Custom, Transport::Cookies));
     // A fragment is never part of the request.
@@ -319,18 +320,18 @@ fn aws_docs_custom_policy_resource_with_its_query_string_in_cookies() {
 fn aws_docs_canned_policy_url_with_its_query_string() {
     let key = SigningKey::from_pem(&fixture("keys/rsa2048_pkcs1.pem")).unwrap();
     let canned = SignPolicy::Canned { expires: HORIZON_END };
-    let signed = signing::sign_url(HORIZON, &canned, RSA_ID, &key, HashAlgorithm::Sha1).unwrap();
+    let signed = cdnsim_sign::sign_url(HORIZON, &canned, RSA_ID, &key, HashAlgorithm::Sha1).unwrap();
     assert!(signed.starts_with(&format!("{HORIZON}&Expires=1357034400&Signature=")), "{signed}");
     let botocore = vectors().into_iter().find(|v| v.name == "canned-query-horizon-sha1").unwrap();
     assert_eq!(signed, botocore.signed);
-    let credentials = signing::parse_signed_url(&signed).unwrap().credentials().unwrap();
+    let credentials = cdnsim_sign::parse_signed_url(&signed).unwrap().credentials().unwrap();
     assert_eq!(credentials.kind, PolicyKind::Canned);
     assert_eq!(
         String::from_utf8(credentials.signed.policy_bytes).unwrap(),
         r#"{"Statement":[{"Resource":"https://d111111abcdef8.cloudfront.net/images/horizon.jpg?size=large&license=yes","Condition":{"DateLessThan":{"AWS:EpochTime":1357034400}}}]}"#
     );
     let (registry, trusted) = trust();
-    let verify = |url: &str| signing::verify_url(url, &registry, &trusted, HORIZON_END - 1, ip(CLIENT));
+    let verify = |url: &str| cdnsim_sign::verify_url(url, &registry, &trusted, HORIZON_END - 1, ip(CLIENT));
     assert_eq!(verify(&signed).map(|a| a.kind), Ok(PolicyKind::Canned));
     assert_eq!(verify(&signed.replacen("size=large", "size=small", 1)), Err(Rejection::BadSignature));
     assert_eq!(verify(&signed.replacen("?size=large&license=yes&", "?", 1)), Err(Rejection::BadSignature));
@@ -356,7 +357,7 @@ struct Signed {
 impl Signed {
     fn verify(&self, now: i64, client: &str) -> Result<Accepted, Rejection> {
         let (registry, trusted) = trust();
-        signing::verify_request(&self.url, Some(&self.cookie), &registry, &trusted, now, ip(client))
+        cdnsim_sign::verify_request(&self.url, Some(&self.cookie), &registry, &trusted, now, ip(client))
     }
 
     fn ok(&self) -> Result<Accepted, Rejection> {
@@ -459,14 +460,14 @@ fn sign(case: &Case) -> Signed {
     match case.transport {
         Transport::Url => Signed {
             transport: Transport::Url,
-            url: signing::sign_url(&url, &policy, case.key_id, &case.key, case.hash).unwrap(),
+            url: cdnsim_sign::sign_url(&url, &policy, case.key_id, &case.key, case.hash).unwrap(),
             cookie: "theme=dark".into(),
         },
         Transport::Cookies => Signed {
             transport: Transport::Cookies,
             cookie: format!(
                 "theme=dark; {}",
-                signing::sign_cookies(&url, &policy, case.key_id, &case.key, case.hash).unwrap().cookie_header()
+                cdnsim_sign::sign_cookies(&url, &policy, case.key_id, &case.key, case.hash).unwrap().cookie_header()
             ),
             url,
         },
@@ -517,7 +518,7 @@ fn round_trip_and_every_rejection() {
         if case.custom {
             expect(&signed.with("Policy", None), NOW, CLIENT, Rejection::MissingParameter);
             expect(
-                &signed.with("Policy", Some(&signing::encode_base64(b"not json"))),
+                &signed.with("Policy", Some(&cdnsim_sign::encode_base64(b"not json"))),
                 NOW,
                 CLIENT,
                 Rejection::MalformedPolicy,
@@ -527,7 +528,7 @@ fn round_trip_and_every_rejection() {
             let mut longer = custom_policy();
             longer.date_less_than += 86_400;
             expect(
-                &signed.with("Policy", Some(&signing::encode_base64(longer.to_json().as_bytes()))),
+                &signed.with("Policy", Some(&cdnsim_sign::encode_base64(longer.to_json().as_bytes()))),
                 NOW,
                 CLIENT,
                 Rejection::BadSignature,
@@ -570,17 +571,17 @@ fn key_forms_are_interchangeable() {
     let url = format!("{BASE}/a.jpg");
     // RSA PKCS#1 v1.5 is deterministic: both forms of the key sign identically.
     assert_eq!(
-        signing::sign_url(&url, &policy, RSA_ID, &pkcs1, HashAlgorithm::Sha1).unwrap(),
-        signing::sign_url(&url, &policy, RSA_ID, &pkcs8, HashAlgorithm::Sha1).unwrap()
+        cdnsim_sign::sign_url(&url, &policy, RSA_ID, &pkcs1, HashAlgorithm::Sha1).unwrap(),
+        cdnsim_sign::sign_url(&url, &policy, RSA_ID, &pkcs8, HashAlgorithm::Sha1).unwrap()
     );
     // And a URL verifies with the public key in SPKI or PKCS#1 form.
-    let signed = signing::sign_url(&url, &policy, RSA_ID, &pkcs8, HashAlgorithm::Sha256).unwrap();
+    let signed = cdnsim_sign::sign_url(&url, &policy, RSA_ID, &pkcs8, HashAlgorithm::Sha256).unwrap();
     for public in ["keys/rsa2048_public.pem", "keys/rsa2048_public_pkcs1.pem"] {
         let mut registry = KeyRegistry::new();
         registry.insert(RSA_ID, PublicKey::from_pem(&fixture(public)).unwrap());
         let mut trusted = TrustedKeys::new();
         trusted.insert(RSA_ID);
-        assert!(signing::verify_url(&signed, &registry, &trusted, NOW, ip(CLIENT)).is_ok(), "{public}");
+        assert!(cdnsim_sign::verify_url(&signed, &registry, &trusted, NOW, ip(CLIENT)).is_ok(), "{public}");
     }
 }
 
@@ -602,7 +603,7 @@ fn a_signed_url_wins_over_cookies() {
 #[test]
 fn your_own_parameters_may_follow_key_pair_id() {
     let key = SigningKey::from_pem(&fixture("keys/rsa2048_pkcs1.pem")).unwrap();
-    let signed = signing::sign_url(
+    let signed = cdnsim_sign::sign_url(
         &format!("{BASE}/a.jpg?x=1"),
         &SignPolicy::Canned { expires: END },
         RSA_ID,
@@ -613,10 +614,10 @@ fn your_own_parameters_may_follow_key_pair_id() {
     let (registry, trusted) = trust();
     // Moving `x=1` after Key-Pair-Id keeps the resource (the guide's "rare circumstances").
     let moved = signed.replacen("?x=1&", "?", 1) + "&x=1";
-    assert!(signing::verify_url(&moved, &registry, &trusted, NOW, ip(CLIENT)).is_ok());
+    assert!(cdnsim_sign::verify_url(&moved, &registry, &trusted, NOW, ip(CLIENT)).is_ok());
     // Adding a parameter after signing changes the resource: 403 (reference §1.2).
     assert_eq!(
-        signing::verify_url(&format!("{signed}&y=2"), &registry, &trusted, NOW, ip(CLIENT)),
+        cdnsim_sign::verify_url(&format!("{signed}&y=2"), &registry, &trusted, NOW, ip(CLIENT)),
         Err(Rejection::BadSignature)
     );
 }
@@ -640,7 +641,7 @@ fn memo_changes_no_outcome_and_saves_the_crypto() {
     let mut outcomes = std::collections::BTreeMap::new();
     for round in 0..3 {
         for (i, (s, now, client)) in requests.iter().enumerate() {
-            let plain = signing::verify_request(&s.url, Some(&s.cookie), &registry, &trusted, *now, ip(client));
+            let plain = cdnsim_sign::verify_request(&s.url, Some(&s.cookie), &registry, &trusted, *now, ip(client));
             let memoized = memo.verify_request(&s.url, Some(&s.cookie), &registry, &trusted, *now, ip(client));
             assert_eq!(plain, memoized, "request {i} round {round}");
             *outcomes.entry(plain.map(|_| "accept").unwrap_or_else(|r| r.as_str())).or_insert(0) += 1;
@@ -657,12 +658,12 @@ fn split_api_matches_the_one_call() {
     let (registry, trusted) = trust();
     for case in cases().iter().filter(|c| c.transport == Transport::Url) {
         let signed = sign(case);
-        let request = signing::parse_signed_url(&signed.url).unwrap();
-        let key = signing::lookup_key(&registry, &trusted, request.key_id()).unwrap();
+        let request = cdnsim_sign::parse_signed_url(&signed.url).unwrap();
+        let key = cdnsim_sign::lookup_key(&registry, &trusted, request.key_id()).unwrap();
         let credentials = request.credentials().unwrap();
-        signing::verify_signature(key, credentials.memo_key()).unwrap();
-        signing::check_policy(&credentials, NOW, ip(CLIENT)).unwrap();
-        assert_eq!(signing::check_policy(&credentials, END, ip(CLIENT)), Err(Rejection::Expired));
+        cdnsim_sign::verify_signature(key, credentials.memo_key()).unwrap();
+        cdnsim_sign::check_policy(&credentials, NOW, ip(CLIENT)).unwrap();
+        assert_eq!(cdnsim_sign::check_policy(&credentials, END, ip(CLIENT)), Err(Rejection::Expired));
     }
 }
 
@@ -682,11 +683,11 @@ fn verifier_never_panics_on_edited_input() {
                     let mut edited = bytes.to_vec();
                     edited[i] = r;
                     let edited = String::from_utf8_lossy(&edited).into_owned();
-                    let _ = signing::verify_request(&edited, Some(&edited), &registry, &trusted, NOW, ip(CLIENT));
+                    let _ = cdnsim_sign::verify_request(&edited, Some(&edited), &registry, &trusted, NOW, ip(CLIENT));
                     checked += 1;
                 }
                 let truncated = String::from_utf8_lossy(&bytes[..i]).into_owned();
-                let _ = signing::verify_request(
+                let _ = cdnsim_sign::verify_request(
                     &truncated,
                     Some(&s.cookie[..i.min(s.cookie.len())]),
                     &registry,
@@ -709,7 +710,7 @@ fn verifier_never_panics_on_edited_input() {
                     as char
             })
             .collect();
-        let _ = signing::verify_request(&garbage, Some(&garbage), &registry, &trusted, NOW, ip(CLIENT));
+        let _ = cdnsim_sign::verify_request(&garbage, Some(&garbage), &registry, &trusted, NOW, ip(CLIENT));
         checked += 1;
     }
     assert!(checked > 5000);

@@ -20,6 +20,8 @@
 //!   [`Credentials::memo_key`]) → [`check_policy`] (cheap, takes `now` and the client IP).
 //!   [`SignatureMemo`] is a ready-made memo.
 
+#![forbid(unsafe_code)]
+
 mod base64;
 mod cookies;
 mod keys;
@@ -27,6 +29,7 @@ mod limits;
 mod policy;
 mod url;
 mod verify;
+pub mod wildcard;
 
 pub use base64::{decode as decode_base64, encode as encode_base64, encode_standard as encode_standard_base64};
 pub use cookies::{SignedCookies, parse_signed_cookies, sign_cookies};

@@ -630,9 +630,8 @@ mod tests {
 
     #[test]
     fn lookup_distinguishes_unknown_and_untrusted() {
-        let key = crate::signing::SigningKey::from_pem(include_str!("../../tests/fixtures/signing/keys/p256_sec1.pem"))
-            .unwrap()
-            .public_key();
+        let key =
+            crate::SigningKey::from_pem(include_str!("../tests/fixtures/keys/p256_sec1.pem")).unwrap().public_key();
         let mut registry = KeyRegistry::new();
         registry.insert("KTRUSTED", key.clone());
         registry.insert("KOTHER", key);

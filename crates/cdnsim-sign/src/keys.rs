@@ -443,18 +443,18 @@ fn strip_zeros(bytes: &[u8]) -> &[u8] {
 mod tests {
     use super::*;
 
-    // Test-only keys generated with openssl for cdnsim (tests/fixtures/signing/PROVENANCE.md).
-    const RSA_PKCS1: &str = include_str!("../../tests/fixtures/signing/keys/rsa2048_pkcs1.pem");
-    const RSA_PKCS8: &str = include_str!("../../tests/fixtures/signing/keys/rsa2048_pkcs8.pem");
-    const RSA_PUB_SPKI: &str = include_str!("../../tests/fixtures/signing/keys/rsa2048_public.pem");
-    const RSA_PUB_PKCS1: &str = include_str!("../../tests/fixtures/signing/keys/rsa2048_public_pkcs1.pem");
-    const EC_SEC1: &str = include_str!("../../tests/fixtures/signing/keys/p256_sec1.pem");
-    const EC_PKCS8: &str = include_str!("../../tests/fixtures/signing/keys/p256_pkcs8.pem");
-    const EC_PUB: &str = include_str!("../../tests/fixtures/signing/keys/p256_public.pem");
-    const RSA_1024: &str = include_str!("../../tests/fixtures/signing/keys/rsa1024_pkcs1.pem");
-    const RSA_4096_PUB: &str = include_str!("../../tests/fixtures/signing/keys/rsa4096_public.pem");
-    const EC_P384: &str = include_str!("../../tests/fixtures/signing/keys/p384_sec1.pem");
-    const ED25519: &str = include_str!("../../tests/fixtures/signing/keys/ed25519.pem");
+    // Test-only keys generated with openssl for cdnsim (tests/fixtures/PROVENANCE.md).
+    const RSA_PKCS1: &str = include_str!("../tests/fixtures/keys/rsa2048_pkcs1.pem");
+    const RSA_PKCS8: &str = include_str!("../tests/fixtures/keys/rsa2048_pkcs8.pem");
+    const RSA_PUB_SPKI: &str = include_str!("../tests/fixtures/keys/rsa2048_public.pem");
+    const RSA_PUB_PKCS1: &str = include_str!("../tests/fixtures/keys/rsa2048_public_pkcs1.pem");
+    const EC_SEC1: &str = include_str!("../tests/fixtures/keys/p256_sec1.pem");
+    const EC_PKCS8: &str = include_str!("../tests/fixtures/keys/p256_pkcs8.pem");
+    const EC_PUB: &str = include_str!("../tests/fixtures/keys/p256_public.pem");
+    const RSA_1024: &str = include_str!("../tests/fixtures/keys/rsa1024_pkcs1.pem");
+    const RSA_4096_PUB: &str = include_str!("../tests/fixtures/keys/rsa4096_public.pem");
+    const EC_P384: &str = include_str!("../tests/fixtures/keys/p384_sec1.pem");
+    const ED25519: &str = include_str!("../tests/fixtures/keys/ed25519.pem");
 
     #[test]
     fn loads_every_accepted_form() {
