@@ -22,8 +22,8 @@ use rsa::traits::PublicKeyParts;
 use sha1::Sha1;
 use sha2::{Digest, Sha256};
 
-use super::HashAlgorithm;
-use super::base64;
+use crate::base64;
+use crate::hash::HashAlgorithm;
 
 /// The only RSA modulus size CloudFront accepts for key-group public keys.
 pub const RSA_MODULUS_BITS: usize = 2048;

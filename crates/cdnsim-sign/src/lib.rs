@@ -2,7 +2,7 @@
 //!
 //! URLs and cookies signed here are byte-for-byte what CloudFront and the AWS SDKs produce, and
 //! what they sign verifies here. The rules and their sources are in
-//! `shared/cloudfront-reference.md` §1–§3 and the CloudFront Developer Guide pages cited in
+//! cdnsim's `shared/cloudfront-reference.md` §1–§3 and the CloudFront Developer Guide pages cited in
 //! each file.
 //!
 //! **Boundary:** no simulation types, no clock and no I/O in here. Keys come in as PEM text;
@@ -19,20 +19,39 @@
 //!   [`SignedRequest::credentials`] (cheap) → [`verify_signature`] (expensive, pure: memoize on
 //!   [`Credentials::memo_key`]) → [`check_policy`] (cheap, takes `now` and the client IP).
 //!   [`SignatureMemo`] is a ready-made memo.
+//!
+//! ## Inside the crate: imports point one way
+//!
+//! Each module imports only from modules listed before it, so there is no cycle:
+//!
+//! 1. leaves, importing nothing from the crate: `request` (what a request presents and why it is
+//!    refused: [`SignedRequest`], [`Transport`], [`Rejection`], [`CloudFrontCode`]), `hash`
+//!    ([`HashAlgorithm`]), `base64`, [`wildcard`], `limits`;
+//! 2. `policy` (policy JSON, `Resource` matching; uses `wildcard`) and `keys` (PEM keys, the
+//!    signature primitives; uses `hash`, `base64`);
+//! 3. `url` (signed URLs: signing and finding the parameters);
+//! 4. `cookies` (signed cookies; shares `url`'s check of a URL to sign);
+//! 5. `verify` (CloudFront's checks in order, the memo, [`SignedRequest::credentials`]).
+//!
+//! The parsers in `url` and `cookies` produce a [`SignedRequest`] and the verifier consumes it;
+//! neither side names the other's types, so the shared ones live in the leaf `request`.
 
 #![forbid(unsafe_code)]
 
 mod base64;
 mod cookies;
+mod hash;
 mod keys;
 mod limits;
 mod policy;
+mod request;
 mod url;
 mod verify;
 pub mod wildcard;
 
 pub use base64::{decode as decode_base64, encode as encode_base64, encode_standard as encode_standard_base64};
 pub use cookies::{SignedCookies, parse_signed_cookies, sign_cookies};
+pub use hash::HashAlgorithm;
 pub use keys::{KeyAlgorithm, KeyError, PublicKey, RSA_MODULUS_BITS, SignError, SigningKey};
 pub use limits::{
     LimitError, MAX_ACTIVE_LEGACY_KEY_PAIRS, MAX_KEY_GROUPS_PER_BEHAVIOR, MAX_PUBLIC_KEYS_PER_KEY_GROUP,
@@ -41,51 +60,66 @@ pub use limits::{
 pub use policy::{
     Ipv4Cidr, Policy, PolicyError, ResourcePattern, SignPolicy, UrlParts, canned_policy_json, resource_matches,
 };
+pub use request::{CloudFrontCode, Rejection, SignedRequest, Transport};
 pub use url::{SIGNING_QUERY_PARAMS, has_signing_params, parse_signed_url, sign_url};
 pub use verify::{
-    Accepted, CloudFrontCode, Credentials, KeyGroup, KeyRegistry, MemoKey, PolicyKind, Rejection, SignatureMemo,
-    SignedRequest, Transport, TrustedKeys, check_conditions, check_policy, lookup_key, parse_request, verify_cookies,
-    verify_request, verify_signature, verify_url,
+    Accepted, Credentials, KeyGroup, KeyRegistry, MemoKey, PolicyKind, SignatureMemo, TrustedKeys, check_conditions,
+    check_policy, lookup_key, parse_request, verify_cookies, verify_request, verify_signature, verify_url,
 };
 
-use std::fmt;
-use std::str::FromStr;
+#[cfg(test)]
+mod tests {
+    /// The crate's modules by layer, as the crate docs list them: a module may import only from
+    /// a lower layer, so the leaves (layer 0) import nothing from the crate.
+    const LAYERS: [&[&str]; 5] = [
+        &["request", "hash", "base64", "wildcard", "limits"],
+        &["policy", "keys"],
+        &["url"],
+        &["cookies"],
+        &["verify"],
+    ];
 
-/// The digest signed over the policy bytes. CloudFront's default, when the URL has no
-/// `Hash-Algorithm` parameter and the request no `CloudFront-Hash-Algorithm` cookie, is SHA1
-/// (reference §1.2, §1.7).
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, PartialOrd, Ord)]
-pub enum HashAlgorithm {
-    #[default]
-    Sha1,
-    Sha256,
-}
-
-impl HashAlgorithm {
-    /// The value CloudFront uses in `Hash-Algorithm=` and `CloudFront-Hash-Algorithm=`.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            HashAlgorithm::Sha1 => "SHA1",
-            HashAlgorithm::Sha256 => "SHA256",
-        }
+    fn layer(module: &str) -> Option<usize> {
+        LAYERS.iter().position(|layer| layer.contains(&module))
     }
-}
 
-impl fmt::Display for HashAlgorithm {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-
-impl FromStr for HashAlgorithm {
-    type Err = String;
-
-    /// Exactly `SHA1` or `SHA256`, the two values CloudFront documents.
-    fn from_str(s: &str) -> Result<Self, String> {
-        match s {
-            "SHA1" => Ok(HashAlgorithm::Sha1),
-            "SHA256" => Ok(HashAlgorithm::Sha256),
-            other => Err(format!("unknown hash algorithm `{other}` (expected SHA1 or SHA256)")),
+    /// Reads each module's source and checks every `crate::<module>` path outside comments (tests
+    /// included) against [`LAYERS`]; `super::` may only bring a test module its parent.
+    #[test]
+    fn modules_import_only_from_lower_layers() {
+        let src = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("src");
+        let mut files: Vec<String> = std::fs::read_dir(&src)
+            .unwrap()
+            .map(|entry| entry.unwrap().file_name().into_string().unwrap())
+            .filter(|name| name.ends_with(".rs") && name != "lib.rs")
+            .collect();
+        files.sort();
+        assert_eq!(files.len(), LAYERS.concat().len(), "a module missing from LAYERS: {files:?}");
+        let mut imports = 0;
+        for file in &files {
+            let module = file.trim_end_matches(".rs");
+            let own = layer(module).unwrap_or_else(|| panic!("`{module}` is not in LAYERS"));
+            let text = std::fs::read_to_string(src.join(file)).unwrap();
+            for (n, line) in text.lines().enumerate().filter(|(_, l)| !l.trim_start().starts_with("//")) {
+                assert!(
+                    !line.contains("super::") || line.trim() == "use super::*;",
+                    "{file}:{}: `super::` names the crate root; import from a module",
+                    n + 1
+                );
+                for (at, _) in line.match_indices("crate::") {
+                    let rest = &line[at + "crate::".len()..];
+                    let target: String = rest.chars().take_while(|c| c.is_ascii_alphanumeric() || *c == '_').collect();
+                    let target_layer = layer(&target)
+                        .unwrap_or_else(|| panic!("{file}:{}: `crate::{target}` is not a module path", n + 1));
+                    assert!(
+                        target_layer < own,
+                        "{file}:{}: `{module}` (layer {own}) imports `{target}` (layer {target_layer})",
+                        n + 1
+                    );
+                    imports += 1;
+                }
+            }
         }
+        assert!(imports >= 20, "only {imports} imports found: is the scan reading the files?");
     }
 }
