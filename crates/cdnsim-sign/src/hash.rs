@@ -9,8 +9,10 @@ use std::str::FromStr;
 /// (reference §1.2, §1.7).
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum HashAlgorithm {
+    /// SHA-1, CloudFront's default; RSA keys only (the AWS CLI never signs ECDSA with it).
     #[default]
     Sha1,
+    /// SHA-256, named in the request as `Hash-Algorithm=SHA256`.
     Sha256,
 }
 

@@ -1,24 +1,25 @@
-//! CloudFront signed URLs and signed cookies: real signing and verification.
+#![doc = include_str!("../README.md")]
 //!
-//! URLs and cookies signed here are byte-for-byte what CloudFront and the AWS SDKs produce, and
-//! what they sign verifies here. The rules and their sources are in
-//! cdnsim's `shared/cloudfront-reference.md` §1–§3 and the CloudFront Developer Guide pages cited in
-//! each file.
+//! ## The API at a glance
 //!
-//! **Boundary:** no simulation types, no clock and no I/O in here. Keys come in as PEM text;
-//! verification takes `now` (Unix seconds) and the client address as arguments.
+//! Signing, once per (key, policy): [`sign_url`] and [`sign_cookies`] with a [`SignPolicy`]
+//! (canned, or a custom [`Policy`]) and a [`SigningKey`], with a [`HashAlgorithm`].
 //!
-//! Signing, once per (key, policy):
-//! - [`sign_url`] and [`sign_cookies`] with a [`SignPolicy`] (canned or [`Policy`]) and a
-//!   [`SigningKey`].
+//! Verifying, in CloudFront's order (see the [`Rejection`] variants):
+//! - [`verify_request`], [`verify_url`], [`verify_cookies`] do every step, against a
+//!   [`KeyRegistry`] of [`PublicKey`]s and the behavior's [`TrustedKeys`];
+//! - the steps apart, so that the crypto can be memoized: [`parse_request`] (or
+//!   [`parse_signed_url`] / [`parse_signed_cookies`]) → [`lookup_key`] →
+//!   [`SignedRequest::credentials`] → [`verify_signature`] (expensive, pure: memoize on
+//!   [`Credentials::memo_key`]) → [`check_policy`] (takes `now` and the client IP), or
+//!   [`check_conditions`] with a [`ResourcePattern`] compiled once. [`SignatureMemo`] is a
+//!   ready-made memo.
 //!
-//! Verifying, in CloudFront's order (reference §1.9):
-//! - [`verify_request`], [`verify_url`], [`verify_cookies`] do every step;
-//! - for a simulator, the steps are separate so the crypto can be memoized:
-//!   [`parse_signed_url`] / [`parse_signed_cookies`] (cheap) → [`lookup_key`] (cheap) →
-//!   [`SignedRequest::credentials`] (cheap) → [`verify_signature`] (expensive, pure: memoize on
-//!   [`Credentials::memo_key`]) → [`check_policy`] (cheap, takes `now` and the client IP).
-//!   [`SignatureMemo`] is a ready-made memo.
+//! Also: [`encode_base64`] / [`decode_base64`] (CloudFront's alphabet), [`resource_matches`],
+//! the quota checks ([`check_key_groups_per_behavior`] and its siblings), and [`wildcard`].
+//!
+//! The rules come from the CloudFront Developer Guide pages each module cites; "reference §n" in
+//! the module docs points into cdnsim's notes on CloudFront (`shared/cloudfront-reference.md`).
 //!
 //! ## Inside the crate: imports point one way
 //!
@@ -37,6 +38,7 @@
 //! neither side names the other's types, so the shared ones live in the leaf `request`.
 
 #![forbid(unsafe_code)]
+#![warn(missing_docs)]
 
 mod base64;
 mod cookies;

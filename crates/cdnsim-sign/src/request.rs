@@ -111,14 +111,21 @@ impl std::error::Error for Rejection {}
 /// The `<Code>` in CloudFront's `403` XML error body.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub enum CloudFrontCode {
+    /// No key id: `missing-key`.
     MissingKey,
+    /// `unknown-key` and `untrusted-key`.
     InvalidKey,
+    /// `malformed-signature`.
     MalformedSignature,
+    /// `malformed-policy`.
     MalformedPolicy,
+    /// Everything else: a bad signature, a failed condition (assumed for some, see
+    /// [`Rejection::cloudfront_code`]).
     AccessDenied,
 }
 
 impl CloudFrontCode {
+    /// The code as CloudFront writes it (`AccessDenied`).
     pub fn as_str(self) -> &'static str {
         match self {
             CloudFrontCode::MissingKey => "MissingKey",
@@ -150,7 +157,9 @@ impl fmt::Display for CloudFrontCode {
 /// Where the signing values came from.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub enum Transport {
+    /// Query parameters of a signed URL (`Expires`/`Policy`, `Signature`, `Key-Pair-Id`).
     Url,
+    /// `CloudFront-*` cookies.
     Cookies,
 }
 
@@ -160,9 +169,12 @@ pub enum Transport {
 /// present; decoded by [`SignedRequest::credentials`].
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct SignedRequest<'a> {
+    /// URL parameters or cookies.
     pub(crate) transport: Transport,
     // Invariant: not empty (an empty key id is `missing-key`, and the parsers return that instead).
     pub(crate) key_id: Cow<'a, str>,
+    /// The values as sent (URL parameters percent-decoded), each `None` when absent or empty:
+    /// `Signature`, `Policy`, `Expires` and `Hash-Algorithm`, or their `CloudFront-` cookies.
     pub(crate) signature: Option<Cow<'a, str>>,
     pub(crate) policy: Option<Cow<'a, str>>,
     pub(crate) expires: Option<Cow<'a, str>>,
@@ -173,10 +185,12 @@ pub struct SignedRequest<'a> {
 }
 
 impl<'a> SignedRequest<'a> {
+    /// Where the values came from.
     pub fn transport(&self) -> Transport {
         self.transport
     }
 
+    /// `Key-Pair-Id` or `CloudFront-Key-Pair-Id`: never empty.
     pub fn key_id(&self) -> &str {
         &self.key_id
     }

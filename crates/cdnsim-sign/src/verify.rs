@@ -31,22 +31,29 @@ use crate::url::{has_signing_params, parse_signed_url};
 /// Whether the policy was canned (rebuilt from the URL and `Expires`) or custom (sent along).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub enum PolicyKind {
+    /// `Expires` was sent; the policy is rebuilt from the request URL.
     Canned,
+    /// `Policy` was sent.
     Custom,
 }
 
 /// A request CloudFront would serve.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub struct Accepted {
+    /// Signed URL or signed cookies.
     pub transport: Transport,
+    /// Canned or custom policy.
     pub kind: PolicyKind,
+    /// The hash the signature was checked with.
     pub hash_algorithm: HashAlgorithm,
 }
 
 /// A key group: the public key ids a cache behavior can trust together.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct KeyGroup {
+    /// The key group's own id.
     pub id: String,
+    /// The public keys in it, by key id.
     pub key_ids: Vec<String>,
 }
 
@@ -58,6 +65,7 @@ pub struct KeyRegistry {
 }
 
 impl KeyRegistry {
+    /// An empty registry.
     pub fn new() -> KeyRegistry {
         KeyRegistry::default()
     }
@@ -67,14 +75,17 @@ impl KeyRegistry {
         self.keys.insert(key_id.into(), key)
     }
 
+    /// The key registered under `key_id`.
     pub fn get(&self, key_id: &str) -> Option<&PublicKey> {
         self.keys.get(key_id)
     }
 
+    /// Registered keys.
     pub fn len(&self) -> usize {
         self.keys.len()
     }
 
+    /// Whether no key is registered.
     pub fn is_empty(&self) -> bool {
         self.keys.is_empty()
     }
@@ -88,10 +99,12 @@ pub struct TrustedKeys {
 }
 
 impl TrustedKeys {
+    /// Trusts no key.
     pub fn new() -> TrustedKeys {
         TrustedKeys::default()
     }
 
+    /// Trusts every key of `groups`, as a behavior with these trusted key groups does.
     pub fn from_key_groups<'a>(groups: impl IntoIterator<Item = &'a KeyGroup>) -> TrustedKeys {
         let mut trusted = TrustedKeys::new();
         for group in groups {
@@ -102,10 +115,12 @@ impl TrustedKeys {
         trusted
     }
 
+    /// Trusts `key_id` too.
     pub fn insert(&mut self, key_id: impl Into<String>) {
         self.ids.insert(key_id.into());
     }
 
+    /// Whether `key_id` is trusted.
     pub fn contains(&self, key_id: &str) -> bool {
         self.ids.contains(key_id)
     }
@@ -125,17 +140,24 @@ pub fn lookup_key<'r>(
 /// one [`KeyRegistry`] a key id names one key, so the key id stands for the key.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 pub struct MemoKey {
+    /// The key id the request names.
     pub key_id: String,
+    /// The hash named by the request (SHA1 when it names none).
     pub hash_algorithm: HashAlgorithm,
+    /// The policy JSON that was signed: sent along (custom) or rebuilt (canned).
     pub policy_bytes: Vec<u8>,
+    /// The signature, decoded from CloudFront base64.
     pub signature: Vec<u8>,
 }
 
 /// Decoded credentials: everything the crypto check and the policy checks need.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Credentials {
+    /// Signed URL or signed cookies.
     pub transport: Transport,
+    /// Canned or custom policy.
     pub kind: PolicyKind,
+    /// What the signature check takes.
     pub signed: MemoKey,
     /// The policy's conditions; for a canned policy, `Resource` = the request URL and
     /// `DateLessThan` = `Expires`.
@@ -325,6 +347,7 @@ pub struct SignatureMemo {
 }
 
 impl SignatureMemo {
+    /// An empty memo.
     pub fn new() -> SignatureMemo {
         SignatureMemo::default()
     }
@@ -397,10 +420,12 @@ impl SignatureMemo {
         self.misses
     }
 
+    /// Distinct signatures checked so far.
     pub fn len(&self) -> usize {
         self.results.len()
     }
 
+    /// Whether nothing was checked yet.
     pub fn is_empty(&self) -> bool {
         self.results.is_empty()
     }
