@@ -1,4 +1,4 @@
-//! Signing and verification throughput: `cargo bench --bench signing`.
+//! Signing and verification throughput: `cargo bench -p cdnsim-sign`.
 //!
 //! Prints the median over several timed batches of signs/s and verifies/s for RSA-2048 with SHA1
 //! (CloudFront's default), RSA-2048 with SHA256 and ECDSA P-256 with SHA256; then whole-URL
@@ -14,7 +14,7 @@ use cdnsim_sign::{HashAlgorithm, KeyRegistry, Policy, PublicKey, SignPolicy, Sig
 const BATCHES: usize = 7;
 
 fn key(file: &str) -> String {
-    let path = format!("{}/crates/cdnsim-sign/tests/fixtures/keys/{file}", env!("CARGO_MANIFEST_DIR"));
+    let path = format!("{}/tests/fixtures/keys/{file}", env!("CARGO_MANIFEST_DIR"));
     std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{path}: {e}"))
 }
 
