@@ -1,5 +1,5 @@
 //! `cdnsim sign url|cookies` and `cdnsim verify url|cookies`: the command line over
-//! `crate::signing`.
+//! the signing crate, `cdnsim_sign`.
 //!
 //! The `sign` flags, date formats, checks and the choice of canned vs custom policy follow the AWS
 //! CLI's `aws cloudfront sign` (awscli/customizations/cloudfront/sign.py, 2026): a custom policy
