@@ -25,8 +25,8 @@
 
 use crate::rng::splitmix64;
 use crate::scenario::{ClassSpec, Presented, Scenario};
-use crate::signing::{
-    self, KeyRegistry, Policy, PolicyKind, Rejection, ResourcePattern, SignPolicy, SigningKey, TrustedKeys, UrlParts,
+use cdnsim_sign::{
+    KeyRegistry, Policy, PolicyKind, Rejection, ResourcePattern, SignPolicy, SigningKey, TrustedKeys, UrlParts,
 };
 use rand::SeedableRng;
 use rand::rngs::Xoshiro256PlusPlus;
@@ -75,7 +75,7 @@ pub struct SignedTraffic {
     path: String,
     url: String,
     /// Signature checks of replayed log URLs, each distinct one done once.
-    log_memo: signing::SignatureMemo,
+    log_memo: cdnsim_sign::SignatureMemo,
 }
 
 struct ClassSessions {
@@ -165,7 +165,7 @@ impl SignedTraffic {
             credentials: (0..first).map(|_| None).collect(),
             path: String::with_capacity(256),
             url: String::with_capacity(256),
-            log_memo: signing::SignatureMemo::new(),
+            log_memo: cdnsim_sign::SignatureMemo::new(),
         })
     }
 
@@ -250,7 +250,7 @@ impl SignedTraffic {
                 push_signing_params(&mut self.url, query);
             }
             let outcome =
-                signing::verify_request(&self.url, credential.cookie.as_deref(), &self.registry, trusted, now, ip);
+                cdnsim_sign::verify_request(&self.url, credential.cookie.as_deref(), &self.registry, trusted, now, ip);
             return outcome.map(|_| ());
         }
         if !memo_hit {
@@ -274,7 +274,7 @@ impl SignedTraffic {
                     None => (path, None),
                 };
                 let url = UrlParts { scheme: "https", authority: &self.domain, path, query };
-                signing::check_conditions(*kind, policy, pattern.as_ref(), &url, now, ip)
+                cdnsim_sign::check_conditions(*kind, policy, pattern.as_ref(), &url, now, ip)
             }
             Some((_, Err(reason))) => Err(*reason),
             None => unreachable!("verified just above"),
@@ -312,7 +312,7 @@ impl SignedTraffic {
         let hash = key.default_hash();
         let sign_policy = SignPolicy::Custom(policy);
         if kind == Presented::ValidCookie {
-            let cookies = signing::sign_cookies(&resource, &sign_policy, &key_id, &key, hash)
+            let cookies = cdnsim_sign::sign_cookies(&resource, &sign_policy, &key_id, &key, hash)
                 .expect("a wildcard policy over the distribution's own domain signs");
             return Credential { query: None, cookie: Some(cookies.cookie_header()), verified: None };
         }
@@ -322,7 +322,7 @@ impl SignedTraffic {
         // the class's own URLs. The signer puts them after the URL and one
         // separator, `?` or `&` (when the class's path has a query of its own).
         let base = one_file;
-        let signed = signing::sign_url(&base, &sign_policy, &key_id, &key, hash).expect("the class's URL signs");
+        let signed = cdnsim_sign::sign_url(&base, &sign_policy, &key_id, &key, hash).expect("the class's URL signs");
         let mut query = signed
             .strip_prefix(base.as_str())
             .and_then(|rest| rest.strip_prefix(['?', '&']))
@@ -332,7 +332,7 @@ impl SignedTraffic {
             Presented::TamperedSignature => query = tamper_param(&query, "Signature"),
             Presented::TamperedPolicy => {
                 let forged = Policy::new(format!("https://{}/*", self.domain), valid_until);
-                let encoded = signing::encode_base64(forged.to_json().as_bytes());
+                let encoded = cdnsim_sign::encode_base64(forged.to_json().as_bytes());
                 query = replace_param(&query, "Policy", &encoded);
             }
             _ => {}
@@ -353,10 +353,10 @@ fn expensive_steps(url: &str, credential: &Credential, registry: &KeyRegistry, t
         }
         None => url,
     };
-    let request = signing::parse_request(url, credential.cookie.as_deref())?;
-    let key = signing::lookup_key(registry, trusted, request.key_id())?;
+    let request = cdnsim_sign::parse_request(url, credential.cookie.as_deref())?;
+    let key = cdnsim_sign::lookup_key(registry, trusted, request.key_id())?;
     let decoded = request.credentials()?;
-    signing::verify_signature(key, decoded.memo_key())?;
+    cdnsim_sign::verify_signature(key, decoded.memo_key())?;
     let pattern = decoded.policy.resource.as_deref().map(ResourcePattern::new);
     Ok((decoded.kind, decoded.policy, pattern))
 }

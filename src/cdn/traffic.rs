@@ -188,7 +188,7 @@ pub struct ViewerRequest {
     /// For a logged request to a behavior that requires signing, the
     /// verifier's verdict on the URL the log holds (the engine then uses it
     /// instead of a simulated session's credentials).
-    pub logged_signature: Option<Result<(), crate::signing::Rejection>>,
+    pub logged_signature: Option<Result<(), cdnsim_sign::Rejection>>,
     /// Set for a request sent straight to an origin, bypassing CloudFront;
     /// the other fields are then meaningless.
     pub direct: Option<DirectRequest>,

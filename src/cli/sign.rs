@@ -1,5 +1,5 @@
 //! `cdnsim sign url|cookies` and `cdnsim verify url|cookies`: the command line over
-//! `cdnsim::signing`.
+//! the signing crate, `cdnsim_sign`.
 //!
 //! The `sign` flags, date formats, checks and the choice of canned vs custom policy follow the AWS
 //! CLI's `aws cloudfront sign` (awscli/customizations/cloudfront/sign.py, 2026): a custom policy
@@ -15,8 +15,8 @@ use std::process::ExitCode;
 
 use anyhow::{Context, anyhow, bail};
 
-use cdnsim::signing::{
-    self, HashAlgorithm, Ipv4Cidr, KeyAlgorithm, KeyRegistry, Policy, PolicyKind, PublicKey, Rejection, SignPolicy,
+use cdnsim_sign::{
+    HashAlgorithm, Ipv4Cidr, KeyAlgorithm, KeyRegistry, Policy, PolicyKind, PublicKey, Rejection, SignPolicy,
     SigningKey, TrustedKeys,
 };
 
@@ -173,8 +173,8 @@ pub fn run_verify_to(
         None => now,
     };
     let request = match &cookies {
-        None => signing::parse_signed_url(url),
-        Some(header) => signing::parse_signed_cookies(url, header),
+        None => cdnsim_sign::parse_signed_url(url),
+        Some(header) => cdnsim_sign::parse_signed_cookies(url, header),
     };
     let ip = match args.ip {
         Some(ip) => ip,
@@ -188,8 +188,8 @@ pub fn run_verify_to(
         }
     };
     let verdict = match &cookies {
-        None => signing::verify_url(url, &registry, &trusted, at, ip),
-        Some(header) => signing::verify_cookies(url, header, &registry, &trusted, at, ip),
+        None => cdnsim_sign::verify_url(url, &registry, &trusted, at, ip),
+        Some(header) => cdnsim_sign::verify_cookies(url, header, &registry, &trusted, at, ip),
     };
     match verdict {
         Ok(accepted) => {
@@ -215,7 +215,7 @@ pub fn run_verify_to(
     }
 }
 
-fn explain(rejection: Rejection, request: Option<signing::SignedRequest<'_>>, at: i64) -> String {
+fn explain(rejection: Rejection, request: Option<cdnsim_sign::SignedRequest<'_>>, at: i64) -> String {
     let credentials = request.as_ref().map(|r| r.credentials());
     let policy = credentials.as_ref().and_then(|c| c.as_ref().ok()).map(|c| &c.policy);
     match rejection {
@@ -229,7 +229,7 @@ fn explain(rejection: Rejection, request: Option<signing::SignedRequest<'_>>, at
         Rejection::UnsupportedHashAlgorithm => "Hash-Algorithm must be SHA1 or SHA256".into(),
         Rejection::MalformedSignature => "the signature is not CloudFront base64 (alphabet A-Z a-z 0-9 - ~, padding _)".into(),
         Rejection::MalformedPolicy => match request.as_ref().and_then(|r| r.policy_text()) {
-            Some(encoded) => match signing::decode_base64(encoded) {
+            Some(encoded) => match cdnsim_sign::decode_base64(encoded) {
                 None => "the policy is not CloudFront base64".into(),
                 Some(bytes) => Policy::from_json(&bytes).err().map_or_else(|| "Expires is not a Unix time".into(), |e| e.to_string()),
             },
@@ -378,10 +378,10 @@ fn sign_url_command(args: &SignUrlArgs) -> anyhow::Result<String> {
     } else {
         SignPolicy::Canned { expires: prepared.date_less_than }
     };
-    signing::sign_url(&args.url, &policy, &args.signing.key_pair_id, &prepared.key, prepared.hash).context("--url")
+    cdnsim_sign::sign_url(&args.url, &policy, &args.signing.key_pair_id, &prepared.key, prepared.hash).context("--url")
 }
 
-fn sign_cookies_command(args: &SignCookiesArgs) -> anyhow::Result<signing::SignedCookies> {
+fn sign_cookies_command(args: &SignCookiesArgs) -> anyhow::Result<cdnsim_sign::SignedCookies> {
     if let Some(url) = &args.url {
         validate_resource(url, "url", false)?;
     }
@@ -404,7 +404,8 @@ fn sign_cookies_command(args: &SignCookiesArgs) -> anyhow::Result<signing::Signe
         validate_resource(resource, "policy-resource", false)?;
         SignPolicy::Canned { expires: prepared.date_less_than }
     };
-    signing::sign_cookies(resource, &policy, &args.signing.key_pair_id, &prepared.key, prepared.hash).context("--url")
+    cdnsim_sign::sign_cookies(resource, &policy, &args.signing.key_pair_id, &prepared.key, prepared.hash)
+        .context("--url")
 }
 
 /// The AWS CLI's checks of a resource written into a policy: not empty; no `"`, `\` or control
@@ -443,12 +444,12 @@ fn is_http_url(url: &str) -> bool {
 /// Refuses a `--url` that `--policy-resource` does not match, as the AWS CLI does (its check reads
 /// `*` and `?` anywhere), and also one that CloudFront's section-by-section matching would refuse.
 fn check_url_matches(url: &str, pattern: &str) -> anyhow::Result<()> {
-    if !cdnsim::wildcard::matches(pattern, url) {
+    if !cdnsim_sign::wildcard::matches(pattern, url) {
         bail!(
             "invalid value for --url: {url:?} does not match --policy-resource {pattern:?}, so CloudFront would reject the signature"
         );
     }
-    if !signing::resource_matches(pattern, url) {
+    if !cdnsim_sign::resource_matches(pattern, url) {
         bail!(
             "invalid value for --url: {url:?} does not match --policy-resource {pattern:?} section by section \
              (a wildcard matches only within the protocol, domain, path or query), so CloudFront would reject the signature"
@@ -495,8 +496,8 @@ mod tests {
 
     #[test]
     fn loose_match_is_the_aws_cli_regex() {
-        assert!(cdnsim::wildcard::matches("https://d.net/img/*", "https://d.net/img/a/b.jpg?x=1"));
-        assert!(cdnsim::wildcard::matches("https://d.net/img/?.jpg", "https://d.net/img/a.jpg"));
-        assert!(!cdnsim::wildcard::matches("https://d.net/img/*", "https://d.net/video/a.jpg"));
+        assert!(cdnsim_sign::wildcard::matches("https://d.net/img/*", "https://d.net/img/a/b.jpg?x=1"));
+        assert!(cdnsim_sign::wildcard::matches("https://d.net/img/?.jpg", "https://d.net/img/a.jpg"));
+        assert!(!cdnsim_sign::wildcard::matches("https://d.net/img/*", "https://d.net/video/a.jpg"));
     }
 }

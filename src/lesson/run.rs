@@ -255,7 +255,7 @@ fn sparse_key_ok(map: &str, key: &str) -> Option<bool> {
     match map {
         "by_method" | "failover" => Some(Method::ALL.iter().any(|m| m.as_str() == key)),
         "errors_by_status" => Some(key.parse::<u16>().is_ok_and(|s| (400..=599).contains(&s))),
-        "by_reason" => Some(crate::signing::Rejection::ALL.iter().any(|r| r.as_str() == key)),
+        "by_reason" => Some(cdnsim_sign::Rejection::ALL.iter().any(|r| r.as_str() == key)),
         _ => None,
     }
 }

@@ -197,8 +197,8 @@ pub struct SigningStats {
     /// Requests to behaviors that require signing.
     pub checked: u64,
     pub accepted: u64,
-    /// Rejections by reason, indexed like `signing::Rejection::ALL`.
-    pub rejected: [u64; crate::signing::Rejection::ALL.len()],
+    /// Rejections by reason, indexed like `cdnsim_sign::Rejection::ALL`.
+    pub rejected: [u64; cdnsim_sign::Rejection::ALL.len()],
 }
 
 /// Viewer and origin legs by protocol (reference §7.1, §7.2).

@@ -1,7 +1,7 @@
 //! `report.html`: one self-contained page (charts inlined as PNG `data:`
 //! URIs, no scripts, no external files) to paste into a design review.
 
-use crate::signing::encode_standard_base64 as encode_standard;
+use cdnsim_sign::encode_standard_base64 as encode_standard;
 
 /// What the page shows.
 pub struct Page<'a> {

@@ -62,7 +62,7 @@ fn signing_summary(report: &Report, scenario: &Scenario) -> Option<SigningSummar
         return None;
     }
     let s = &report.metrics.signing;
-    let by_reason: BTreeMap<String, u64> = crate::signing::Rejection::ALL
+    let by_reason: BTreeMap<String, u64> = cdnsim_sign::Rejection::ALL
         .iter()
         .zip(&s.rejected)
         .filter(|(_, n)| **n > 0)
@@ -90,7 +90,7 @@ fn signing_rows(report: &Report) -> Vec<SigningRow> {
         requests: s.accepted,
         share: share(s.accepted),
     })
-    .chain(crate::signing::Rejection::ALL.iter().zip(&s.rejected).map(|(r, &n)| SigningRow {
+    .chain(cdnsim_sign::Rejection::ALL.iter().zip(&s.rejected).map(|(r, &n)| SigningRow {
         outcome: r.as_str(),
         cloudfront_code: r.cloudfront_code().as_str(),
         requests: n,

@@ -31,7 +31,7 @@ pub fn matches(pattern: &str, path: &str) -> bool {
     let pattern = pattern.strip_prefix('/').unwrap_or(pattern);
     let path = path.split('?').next().unwrap_or("");
     let path = path.strip_prefix('/').unwrap_or(path);
-    crate::wildcard::matches(pattern, path)
+    cdnsim_sign::wildcard::matches(pattern, path)
 }
 
 /// Index of the first pattern that matches `path`, or `None` for the default behavior.

@@ -68,7 +68,7 @@ pub struct KeySpec {
     pub id: String,
     /// Loaded from the scenario's PEM file; `None` means an ECDSA P-256 key
     /// generated from the run's seed.
-    pub private_key: Option<crate::signing::SigningKey>,
+    pub private_key: Option<cdnsim_sign::SigningKey>,
 }
 
 #[derive(Clone, Debug)]

@@ -745,7 +745,7 @@ impl Validator<'_> {
             spec.legacy_key_pairs.push(LegacyKeyPairSpec { key: KeySpec { id: k.id.clone(), private_key }, active });
         }
         let active = spec.legacy_key_pairs.iter().filter(|k| k.active).count();
-        crate::signing::check_active_legacy_key_pairs(active).map_err(|e| {
+        cdnsim_sign::check_active_legacy_key_pairs(active).map_err(|e| {
             self.error(
                 "signing.legacy_key_pairs",
                 e.problem(),
@@ -769,10 +769,10 @@ impl Validator<'_> {
                     "list key ids from [[signing.keys]]",
                 ));
             }
-            crate::signing::check_public_keys_per_key_group(
+            cdnsim_sign::check_public_keys_per_key_group(
                 &g.name,
                 g.keys.len(),
-                crate::signing::MAX_PUBLIC_KEYS_PER_KEY_GROUP,
+                cdnsim_sign::MAX_PUBLIC_KEYS_PER_KEY_GROUP,
             )
             .map_err(|e| self.error(&format!("{field}.keys"), e.problem(), e.fix()))?;
             let mut keys = Vec::new();
@@ -800,7 +800,7 @@ impl Validator<'_> {
     }
 
     /// Reads a private key named by `field`, relative to the scenario's folder.
-    fn private_key(&self, field: &str, dir: &Path, path: &str) -> Result<crate::signing::SigningKey> {
+    fn private_key(&self, field: &str, dir: &Path, path: &str) -> Result<cdnsim_sign::SigningKey> {
         let full = dir.join(path);
         let field = format!("{field}.private_key");
         let pem = std::fs::read_to_string(&full).map_err(|e| {
@@ -810,7 +810,7 @@ impl Validator<'_> {
                 "give a PEM file path relative to the scenario file",
             )
         })?;
-        crate::signing::SigningKey::from_pem(&pem).map_err(|e| {
+        cdnsim_sign::SigningKey::from_pem(&pem).map_err(|e| {
             self.error(&field, format!("{}: {e}", full.display()), "use an RSA 2048 or ECDSA P-256 private key in PEM")
         })
     }
@@ -977,10 +977,10 @@ impl Validator<'_> {
             })?;
             trusted_key_groups.push(g);
         }
-        crate::signing::check_key_groups_per_behavior(
+        cdnsim_sign::check_key_groups_per_behavior(
             pattern,
             trusted_key_groups.len(),
-            crate::signing::MAX_KEY_GROUPS_PER_BEHAVIOR,
+            cdnsim_sign::MAX_KEY_GROUPS_PER_BEHAVIOR,
         )
         .map_err(|e| {
             self.error(
@@ -988,7 +988,7 @@ impl Validator<'_> {
                 e.problem(),
                 format!(
                     "trust at most {} key groups per behavior: {}",
-                    crate::signing::MAX_KEY_GROUPS_PER_BEHAVIOR,
+                    cdnsim_sign::MAX_KEY_GROUPS_PER_BEHAVIOR,
                     e.fix()
                 ),
             )

@@ -20,9 +20,29 @@ pub const MAX_ACTIVE_LEGACY_KEY_PAIRS: usize = 2;
 /// its fix; a caller that words errors its own way takes the two apart.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum LimitError {
-    TooManyKeyGroups { behavior: String, count: usize, limit: usize },
-    TooManyPublicKeys { key_group: String, count: usize, limit: usize },
-    TooManyLegacyKeyPairs { count: usize },
+    /// A cache behavior trusts more key groups than the quota.
+    TooManyKeyGroups {
+        /// The behavior, as the caller names it.
+        behavior: String,
+        /// Key groups it trusts.
+        count: usize,
+        /// The quota checked against.
+        limit: usize,
+    },
+    /// A key group holds more public keys than the quota.
+    TooManyPublicKeys {
+        /// The key group, as the caller names it.
+        key_group: String,
+        /// Public keys in it.
+        count: usize,
+        /// The quota checked against.
+        limit: usize,
+    },
+    /// More active legacy key pairs than an account may have.
+    TooManyLegacyKeyPairs {
+        /// Active key pairs.
+        count: usize,
+    },
 }
 
 impl LimitError {

@@ -1,10 +1,11 @@
-//! Shared set-up for the signing fuzz targets: the test keys, registered and trusted as in
-//! tests/it/signing.rs, so that mutated copies of the corpus' valid URLs reach every check.
+//! Shared set-up for the signing fuzz targets: the test keys of `tests/fixtures/keys/`, registered
+//! and trusted under the key ids the corpus' URLs name, so that mutated copies of its valid URLs
+//! reach every check.
 
 use std::net::IpAddr;
 use std::sync::OnceLock;
 
-use cdnsim::signing::{KeyRegistry, PublicKey, TrustedKeys};
+use cdnsim_sign::{KeyRegistry, PublicKey, TrustedKeys};
 
 pub const NOW: i64 = 1_890_000_000;
 
@@ -12,9 +13,9 @@ pub fn trust() -> &'static (KeyRegistry, TrustedKeys) {
     static TRUST: OnceLock<(KeyRegistry, TrustedKeys)> = OnceLock::new();
     TRUST.get_or_init(|| {
         let mut registry = KeyRegistry::new();
-        let rsa = include_str!("../../tests/fixtures/signing/keys/rsa2048_public.pem");
-        let ec = include_str!("../../tests/fixtures/signing/keys/p256_public.pem");
-        let other = include_str!("../../tests/fixtures/signing/keys/rsa2048b_public.pem");
+        let rsa = include_str!("../../tests/fixtures/keys/rsa2048_public.pem");
+        let ec = include_str!("../../tests/fixtures/keys/p256_public.pem");
+        let other = include_str!("../../tests/fixtures/keys/rsa2048b_public.pem");
         registry.insert("K2JCJMDEHXQW5F", PublicKey::from_pem(rsa).unwrap());
         registry.insert("KEC1", PublicKey::from_pem(ec).unwrap());
         registry.insert("KUNTRUSTED", PublicKey::from_pem(other).unwrap());

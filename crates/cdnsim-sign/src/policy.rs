@@ -22,8 +22,10 @@ use serde_json::{Map, Value};
 pub enum SignPolicy {
     /// Valid until `expires` (Unix seconds, exclusive) for exactly the URL signed.
     Canned {
+        /// `Expires`: Unix seconds, the first second the URL no longer works.
         expires: i64,
     },
+    /// A custom policy: a wildcard `Resource`, a start time or an IPv4 range.
     Custom(Policy),
 }
 
@@ -44,8 +46,10 @@ pub struct Policy {
 /// Why a policy statement is malformed. CloudFront answers these with 403 `MalformedPolicy`.
 #[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
 pub enum PolicyError {
+    /// Not JSON at all (serde_json's message).
     #[error("the policy is not UTF-8 JSON: {0}")]
     Json(String),
+    /// JSON, but not a policy statement CloudFront reads; the text says what is wrong.
     #[error("{0}")]
     Shape(String),
 }
@@ -210,6 +214,7 @@ impl Ipv4Cidr {
         &self.text
     }
 
+    /// The prefix length: 32 for a single address.
     pub fn prefix_len(&self) -> u8 {
         self.prefix
     }
@@ -467,10 +472,13 @@ fn split_once_short<'a>(text: &'a str, separator: &str) -> Option<(&'a str, &'a 
 /// against, section by section.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct UrlParts<'a> {
+    /// Before `://` (`https`).
     pub scheme: &'a str,
+    /// Between `://` and the path: the host, with a port if the URL has one.
     pub authority: &'a str,
     /// Starts with `/`.
     pub path: &'a str,
+    /// After the first `?`, which is not included; `None` when the URL has no `?`.
     pub query: Option<&'a str>,
 }
 

@@ -1,4 +1,4 @@
-//! Signing and verification throughput: `cargo bench --bench signing`.
+//! Signing and verification throughput: `cargo bench -p cdnsim-sign`.
 //!
 //! Prints the median over several timed batches of signs/s and verifies/s for RSA-2048 with SHA1
 //! (CloudFront's default), RSA-2048 with SHA256 and ECDSA P-256 with SHA256; then whole-URL
@@ -9,14 +9,12 @@ use std::hint::black_box;
 use std::net::IpAddr;
 use std::time::Instant;
 
-use cdnsim::signing::{
-    self, HashAlgorithm, KeyRegistry, Policy, PublicKey, SignPolicy, SignatureMemo, SigningKey, TrustedKeys,
-};
+use cdnsim_sign::{HashAlgorithm, KeyRegistry, Policy, PublicKey, SignPolicy, SignatureMemo, SigningKey, TrustedKeys};
 
 const BATCHES: usize = 7;
 
 fn key(file: &str) -> String {
-    let path = format!("{}/tests/fixtures/signing/keys/{file}", env!("CARGO_MANIFEST_DIR"));
+    let path = format!("{}/tests/fixtures/keys/{file}", env!("CARGO_MANIFEST_DIR"));
     std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{path}: {e}"))
 }
 
@@ -75,13 +73,13 @@ fn main() {
         .map(|i| {
             let url = format!("https://d111111abcdef8.cloudfront.net/video/{i}/seg.ts");
             let policy = SignPolicy::Canned { expires: 1_900_000_000 };
-            signing::sign_url(&url, &policy, "K2JCJMDEHXQW5F", &rsa, HashAlgorithm::Sha1).unwrap()
+            cdnsim_sign::sign_url(&url, &policy, "K2JCJMDEHXQW5F", &rsa, HashAlgorithm::Sha1).unwrap()
         })
         .collect();
     let client: IpAddr = "192.0.2.10".parse().unwrap();
     let now = 1_800_000_000;
     let plain = median_rate(2000, |i| {
-        signing::verify_url(&urls[i % urls.len()], &registry, &trusted, now, client).unwrap();
+        cdnsim_sign::verify_url(&urls[i % urls.len()], &registry, &trusted, now, client).unwrap();
     });
     let mut memo = SignatureMemo::new();
     let memoized = median_rate(20_000, |i| {

@@ -8,11 +8,11 @@
 
 use std::borrow::Cow;
 
-use super::HashAlgorithm;
-use super::base64;
-use super::keys::{SignError, SigningKey};
-use super::policy::{SignPolicy, canned_policy_json};
-use super::verify::{Rejection, SignedRequest, Transport};
+use crate::base64;
+use crate::hash::HashAlgorithm;
+use crate::keys::{SignError, SigningKey};
+use crate::policy::{SignPolicy, canned_policy_json};
+use crate::request::{Rejection, SignedRequest, Transport};
 
 /// The query parameters CloudFront reserves for signing. A URL with any of them is verified as a
 /// signed URL, and its cookies are ignored (Developer Guide, "Choosing between signed URLs and
@@ -52,7 +52,7 @@ pub fn sign_url(
 /// Refuses URLs whose signature CloudFront could never accept, as the AWS CLI's `sign` does: a
 /// fragment is never sent to CloudFront, and signing parameters already in the URL would be
 /// taken for the new ones.
-pub(super) fn check_url_to_sign(url: &str) -> Result<(), SignError> {
+pub(crate) fn check_url_to_sign(url: &str) -> Result<(), SignError> {
     if url.contains('#') {
         return Err(SignError::Url(format!(
             "`{url}` has a fragment (`#…`), which browsers never send to CloudFront; remove it"

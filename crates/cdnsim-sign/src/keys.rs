@@ -22,8 +22,8 @@ use rsa::traits::PublicKeyParts;
 use sha1::Sha1;
 use sha2::{Digest, Sha256};
 
-use super::HashAlgorithm;
-use super::base64;
+use crate::base64;
+use crate::hash::HashAlgorithm;
 
 /// The only RSA modulus size CloudFront accepts for key-group public keys.
 pub const RSA_MODULUS_BITS: usize = 2048;
@@ -46,6 +46,7 @@ pub enum KeyAlgorithm {
 }
 
 impl KeyAlgorithm {
+    /// `RSA-2048` or `ECDSA-P256`, as messages name the algorithm.
     pub fn as_str(self) -> &'static str {
         match self {
             KeyAlgorithm::Rsa2048 => "RSA-2048",
@@ -64,54 +65,97 @@ impl fmt::Display for KeyAlgorithm {
 /// how to get a key CloudFront accepts.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum KeyError {
+    /// The text holds no PEM block of a key kind this call reads.
     #[error("no PEM key block found (expected -----BEGIN {expected}-----)")]
-    NoPemBlock { expected: &'static str },
+    NoPemBlock {
+        /// The labels that were looked for.
+        expected: &'static str,
+    },
+    /// A passphrase-protected private key.
     #[error(
         "the private key is encrypted; cdnsim, like the AWS CLI, needs it unencrypted \
          (fix: `openssl pkey -in KEY.pem -out plain.pem` and enter the passphrase)"
     )]
     Encrypted,
+    /// An OpenSSH private key (`-----BEGIN OPENSSH PRIVATE KEY-----`), not PEM.
     #[error(
         "this is an OpenSSH key; CloudFront keys are PEM files \
          (fix: `ssh-keygen -p -m PEM -f KEY` converts it in place, or create a new key with \
          `openssl genrsa -out private_key.pem 2048`)"
     )]
     OpenSsh,
+    /// A public key where a private one is needed, or the other way round, or a certificate.
     #[error("this is a {found} key; {expected} (fix: {fix})")]
-    WrongKind { found: &'static str, expected: &'static str, fix: &'static str },
+    WrongKind {
+        /// What the text holds (`public`, `private`, ...).
+        found: &'static str,
+        /// What the caller needs instead.
+        expected: &'static str,
+        /// How to get it.
+        fix: &'static str,
+    },
+    /// The PEM block has no end line or its body is not base64.
     #[error("the PEM block `{label}` is not valid base64")]
-    BadBase64 { label: String },
+    BadBase64 {
+        /// The block's label (`RSA PRIVATE KEY`, ...).
+        label: String,
+    },
+    /// The block decodes, but not to the key structure its label names.
     #[error("the PEM block `{label}` does not hold a valid {what}: {detail}")]
-    BadDer { label: String, what: &'static str, detail: String },
+    BadDer {
+        /// The block's label.
+        label: String,
+        /// The structure expected inside.
+        what: &'static str,
+        /// The DER parser's message.
+        detail: String,
+    },
+    /// An RSA key of another size than 2048 bits.
     #[error(
         "RSA key with a {bits}-bit modulus: CloudFront accepts only RSA 2048 or ECDSA P-256 keys \
          for signed URLs and cookies (fix: `openssl genrsa -out private_key.pem 2048`)"
     )]
-    RsaSize { bits: usize },
+    RsaSize {
+        /// The modulus size found.
+        bits: usize,
+    },
+    /// An elliptic-curve key on another curve than P-256.
     #[error(
         "elliptic-curve key on {curve}: CloudFront accepts only ECDSA on P-256 (prime256v1) \
          (fix: `openssl ecparam -name prime256v1 -genkey -noout -out private_key.pem`)"
     )]
-    EcCurve { curve: String },
+    EcCurve {
+        /// The curve found, by name when it is a known one.
+        curve: String,
+    },
+    /// A key of another algorithm (Ed25519, DSA, RSA-PSS, ...).
     #[error(
         "{algorithm} key: CloudFront accepts only RSA 2048 or ECDSA P-256 keys for signed URLs \
          and cookies (fix: `openssl genrsa -out private_key.pem 2048`)"
     )]
-    Algorithm { algorithm: String },
+    Algorithm {
+        /// The algorithm found, by name when it is a known one.
+        algorithm: String,
+    },
 }
 
 /// Why signing failed.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum SignError {
+    /// SHA1 was asked for with an ECDSA key.
     #[error(
         "ECDSA keys sign with SHA256 only, as in the AWS CLI (fix: leave out the hash algorithm \
          or choose SHA256)"
     )]
     EcdsaSha1,
+    /// The URL cannot be signed (a fragment, or signing parameters already in it); the text says
+    /// which and how to fix it.
     #[error("cannot sign this URL: {0}")]
     Url(String),
+    /// The RSA primitive failed (the `rsa` crate's message).
     #[error("the RSA signing operation failed: {0}")]
     Rsa(String),
+    /// The ECDSA primitive failed (the `p256` crate's message).
     #[error("the ECDSA signing operation failed: {0}")]
     Ecdsa(String),
 }
@@ -204,6 +248,7 @@ impl SigningKey {
         SigningKey { inner: SigningInner::Ecdsa(key) }
     }
 
+    /// RSA-2048 or ECDSA P-256.
     pub fn algorithm(&self) -> KeyAlgorithm {
         match self.inner {
             SigningInner::Rsa(_) => KeyAlgorithm::Rsa2048,
@@ -336,6 +381,7 @@ impl PublicKey {
         PublicKey { inner: PublicInner::Rsa { n: strip_zeros(n).into(), e: strip_zeros(e).into() } }
     }
 
+    /// RSA-2048 or ECDSA P-256.
     pub fn algorithm(&self) -> KeyAlgorithm {
         match self.inner {
             PublicInner::Rsa { .. } => KeyAlgorithm::Rsa2048,
@@ -443,18 +489,18 @@ fn strip_zeros(bytes: &[u8]) -> &[u8] {
 mod tests {
     use super::*;
 
-    // Test-only keys generated with openssl for cdnsim (tests/fixtures/signing/PROVENANCE.md).
-    const RSA_PKCS1: &str = include_str!("../../tests/fixtures/signing/keys/rsa2048_pkcs1.pem");
-    const RSA_PKCS8: &str = include_str!("../../tests/fixtures/signing/keys/rsa2048_pkcs8.pem");
-    const RSA_PUB_SPKI: &str = include_str!("../../tests/fixtures/signing/keys/rsa2048_public.pem");
-    const RSA_PUB_PKCS1: &str = include_str!("../../tests/fixtures/signing/keys/rsa2048_public_pkcs1.pem");
-    const EC_SEC1: &str = include_str!("../../tests/fixtures/signing/keys/p256_sec1.pem");
-    const EC_PKCS8: &str = include_str!("../../tests/fixtures/signing/keys/p256_pkcs8.pem");
-    const EC_PUB: &str = include_str!("../../tests/fixtures/signing/keys/p256_public.pem");
-    const RSA_1024: &str = include_str!("../../tests/fixtures/signing/keys/rsa1024_pkcs1.pem");
-    const RSA_4096_PUB: &str = include_str!("../../tests/fixtures/signing/keys/rsa4096_public.pem");
-    const EC_P384: &str = include_str!("../../tests/fixtures/signing/keys/p384_sec1.pem");
-    const ED25519: &str = include_str!("../../tests/fixtures/signing/keys/ed25519.pem");
+    // Test-only keys generated with openssl for cdnsim (tests/fixtures/PROVENANCE.md).
+    const RSA_PKCS1: &str = include_str!("../tests/fixtures/keys/rsa2048_pkcs1.pem");
+    const RSA_PKCS8: &str = include_str!("../tests/fixtures/keys/rsa2048_pkcs8.pem");
+    const RSA_PUB_SPKI: &str = include_str!("../tests/fixtures/keys/rsa2048_public.pem");
+    const RSA_PUB_PKCS1: &str = include_str!("../tests/fixtures/keys/rsa2048_public_pkcs1.pem");
+    const EC_SEC1: &str = include_str!("../tests/fixtures/keys/p256_sec1.pem");
+    const EC_PKCS8: &str = include_str!("../tests/fixtures/keys/p256_pkcs8.pem");
+    const EC_PUB: &str = include_str!("../tests/fixtures/keys/p256_public.pem");
+    const RSA_1024: &str = include_str!("../tests/fixtures/keys/rsa1024_pkcs1.pem");
+    const RSA_4096_PUB: &str = include_str!("../tests/fixtures/keys/rsa4096_public.pem");
+    const EC_P384: &str = include_str!("../tests/fixtures/keys/p384_sec1.pem");
+    const ED25519: &str = include_str!("../tests/fixtures/keys/ed25519.pem");
 
     #[test]
     fn loads_every_accepted_form() {

@@ -2,7 +2,7 @@
 //! changes an outcome.
 #![no_main]
 
-use cdnsim::signing::{self, SignatureMemo};
+use cdnsim_sign::SignatureMemo;
 use libfuzzer_sys::fuzz_target;
 
 mod common;
@@ -12,12 +12,12 @@ fuzz_target!(|data: &[u8]| {
     let (url, cookie) = text.split_once('\n').unwrap_or((&text, ""));
     let (registry, trusted) = common::trust();
     let (now, client) = common::time_and_client(data);
-    let plain = signing::verify_cookies(url, cookie, registry, trusted, now, client);
+    let plain = cdnsim_sign::verify_cookies(url, cookie, registry, trusted, now, client);
     let mut memo = SignatureMemo::new();
     for _ in 0..2 {
         assert_eq!(memo.verify_cookies(url, cookie, registry, trusted, now, client), plain);
     }
-    if !signing::has_signing_params(url) {
-        assert_eq!(signing::verify_request(url, Some(cookie), registry, trusted, now, client), plain);
+    if !cdnsim_sign::has_signing_params(url) {
+        assert_eq!(cdnsim_sign::verify_request(url, Some(cookie), registry, trusted, now, client), plain);
     }
 });

@@ -21,6 +21,7 @@ enum Shape {
 }
 
 impl Pattern {
+    /// Prepares `pattern` (`*` any run of bytes, `?` one byte, everything else itself).
     pub fn new(pattern: &str) -> Pattern {
         let shape = match pattern.bytes().position(|b| b == b'*' || b == b'?') {
             None => Shape::Exact,
@@ -30,6 +31,7 @@ impl Pattern {
         Pattern { text: pattern.to_string(), shape }
     }
 
+    /// Whether `text` matches as a whole: the same answer as [`matches()`].
     pub fn matches(&self, text: &str) -> bool {
         match self.shape {
             Shape::Exact => self.text == text,

@@ -11,11 +11,11 @@
 
 use std::borrow::Cow;
 
-use super::HashAlgorithm;
-use super::base64;
-use super::keys::{SignError, SigningKey};
-use super::policy::{SignPolicy, canned_policy_json};
-use super::verify::{Rejection, SignedRequest, Transport};
+use crate::base64;
+use crate::hash::HashAlgorithm;
+use crate::keys::{SignError, SigningKey};
+use crate::policy::{SignPolicy, canned_policy_json};
+use crate::request::{Rejection, SignedRequest, Transport};
 
 /// The values of the signed cookies, one `Set-Cookie` header each. Add attributes such as
 /// `Domain`, `Path=/`, `Secure` and `HttpOnly` when sending them; the guide advises against
@@ -70,7 +70,7 @@ pub fn sign_cookies(
 ) -> Result<SignedCookies, SignError> {
     let (policy_value, expires, json) = match policy {
         SignPolicy::Canned { expires } => {
-            super::url::check_url_to_sign(resource)?;
+            crate::url::check_url_to_sign(resource)?;
             (None, Some(*expires), canned_policy_json(resource, *expires))
         }
         SignPolicy::Custom(custom) => {
@@ -91,7 +91,7 @@ pub fn sign_cookies(
 /// Finds the `CloudFront-*` cookies in a `Cookie` header for a request to `url`. The only failure
 /// here is a missing or empty `CloudFront-Key-Pair-Id` (`missing-key`, which is also what a
 /// request with no cookies at all gets); the rest is decoded by
-/// [`SignedRequest::credentials`](super::SignedRequest::credentials).
+/// [`SignedRequest::credentials`].
 ///
 /// Pairs are split on `;`, names and values trimmed, a value in double quotes unquoted
 /// (RFC 6265 §4.1.1); the first pair of a name counts (browsers send the most specific path

@@ -15,182 +15,45 @@
 //!
 //! Nothing here panics on any input: every parser returns a rejection instead.
 
-use std::borrow::Cow;
 use std::collections::{HashMap, HashSet};
-use std::fmt;
 use std::net::IpAddr;
 
 use foldhash::fast::FixedState;
 
-use super::HashAlgorithm;
-use super::base64;
-use super::keys::PublicKey;
-use super::policy::{Policy, ResourcePattern, UrlParts, canned_policy_json};
-
-/// Why CloudFront would refuse a request to a behavior that requires signed URLs or cookies.
-/// Variants are declared (and ordered) in check order.
-///
-/// `unknown-key` and `untrusted-key` are both `InvalidKey` ("Unknown Key") at CloudFront; they are
-/// kept apart here because they have different fixes (register the key vs. add its key group to
-/// the behavior).
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
-pub enum Rejection {
-    /// No `Key-Pair-Id` parameter and no `CloudFront-Key-Pair-Id` cookie, or an empty one.
-    MissingKey,
-    /// The key id is not a registered public key.
-    UnknownKey,
-    /// The key is registered but in none of the behavior's trusted key groups.
-    UntrustedKey,
-    /// `Hash-Algorithm` is neither `SHA1` nor `SHA256`.
-    UnsupportedHashAlgorithm,
-    /// A key id but no `Signature`, or neither `Policy` nor `Expires`.
-    MissingParameter,
-    /// `Signature` is not CloudFront base64.
-    MalformedSignature,
-    /// `Policy` is not CloudFront base64 of a valid policy, or `Expires` is not a Unix time.
-    MalformedPolicy,
-    /// The signature does not verify with the key: the URL, the policy or the signature was
-    /// changed, or another key signed it.
-    BadSignature,
-    /// The request URL does not match the custom policy's `Resource`.
-    ResourceMismatch,
-    /// The request came at or after `DateLessThan`.
-    Expired,
-    /// The request came at or before `DateGreaterThan`.
-    NotYetValid,
-    /// The client address is outside the policy's `IpAddress` range (IPv6 never matches).
-    IpMismatch,
-}
-
-impl Rejection {
-    /// Every reason, in check order.
-    pub const ALL: [Rejection; 12] = [
-        Rejection::MissingKey,
-        Rejection::UnknownKey,
-        Rejection::UntrustedKey,
-        Rejection::UnsupportedHashAlgorithm,
-        Rejection::MissingParameter,
-        Rejection::MalformedSignature,
-        Rejection::MalformedPolicy,
-        Rejection::BadSignature,
-        Rejection::ResourceMismatch,
-        Rejection::Expired,
-        Rejection::NotYetValid,
-        Rejection::IpMismatch,
-    ];
-
-    /// The kebab-case name, as `cdnsim verify` prints it and reports count it.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Rejection::MissingKey => "missing-key",
-            Rejection::UnknownKey => "unknown-key",
-            Rejection::UntrustedKey => "untrusted-key",
-            Rejection::MissingParameter => "missing-parameter",
-            Rejection::UnsupportedHashAlgorithm => "unsupported-hash-algorithm",
-            Rejection::MalformedSignature => "malformed-signature",
-            Rejection::MalformedPolicy => "malformed-policy",
-            Rejection::BadSignature => "bad-signature",
-            Rejection::ResourceMismatch => "resource-mismatch",
-            Rejection::Expired => "expired",
-            Rejection::NotYetValid => "not-yet-valid",
-            Rejection::IpMismatch => "ip-mismatch",
-        }
-    }
-
-    /// The `<Code>` of CloudFront's 403 error body (reference §1.8). `MissingKey`, `InvalidKey`
-    /// and expiry are documented or observed; the codes for the other failures are not published
-    /// and are taken to be `AccessDenied`, as is the one for a missing `Signature`/`Policy`/`Expires`
-    /// and an unknown `Hash-Algorithm` (reference §12, open points).
-    pub fn cloudfront_code(self) -> CloudFrontCode {
-        match self {
-            Rejection::MissingKey => CloudFrontCode::MissingKey,
-            Rejection::UnknownKey | Rejection::UntrustedKey => CloudFrontCode::InvalidKey,
-            Rejection::MalformedSignature => CloudFrontCode::MalformedSignature,
-            Rejection::MalformedPolicy => CloudFrontCode::MalformedPolicy,
-            Rejection::MissingParameter
-            | Rejection::UnsupportedHashAlgorithm
-            | Rejection::BadSignature
-            | Rejection::ResourceMismatch
-            | Rejection::Expired
-            | Rejection::NotYetValid
-            | Rejection::IpMismatch => CloudFrontCode::AccessDenied,
-        }
-    }
-}
-
-impl fmt::Display for Rejection {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-
-impl std::error::Error for Rejection {}
-
-/// The `<Code>` in CloudFront's `403` XML error body.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-pub enum CloudFrontCode {
-    MissingKey,
-    InvalidKey,
-    MalformedSignature,
-    MalformedPolicy,
-    AccessDenied,
-}
-
-impl CloudFrontCode {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            CloudFrontCode::MissingKey => "MissingKey",
-            CloudFrontCode::InvalidKey => "InvalidKey",
-            CloudFrontCode::MalformedSignature => "MalformedSignature",
-            CloudFrontCode::MalformedPolicy => "MalformedPolicy",
-            CloudFrontCode::AccessDenied => "AccessDenied",
-        }
-    }
-
-    /// The `<Message>` CloudFront sends with the code (reference §1.8).
-    pub fn message(self) -> &'static str {
-        match self {
-            CloudFrontCode::MissingKey => "Missing Key-Pair-Id query parameter or cookie value",
-            CloudFrontCode::InvalidKey => "Unknown Key",
-            CloudFrontCode::MalformedSignature => "Could not unencode Signature",
-            CloudFrontCode::MalformedPolicy => "Malformed Policy",
-            CloudFrontCode::AccessDenied => "Access denied",
-        }
-    }
-}
-
-impl fmt::Display for CloudFrontCode {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-
-/// Where the signing values came from.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-pub enum Transport {
-    Url,
-    Cookies,
-}
+use crate::base64;
+use crate::cookies::parse_signed_cookies;
+use crate::hash::HashAlgorithm;
+use crate::keys::PublicKey;
+use crate::policy::{Policy, ResourcePattern, UrlParts, canned_policy_json};
+use crate::request::{Rejection, SignedRequest, Transport};
+use crate::url::{has_signing_params, parse_signed_url};
 
 /// Whether the policy was canned (rebuilt from the URL and `Expires`) or custom (sent along).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub enum PolicyKind {
+    /// `Expires` was sent; the policy is rebuilt from the request URL.
     Canned,
+    /// `Policy` was sent.
     Custom,
 }
 
 /// A request CloudFront would serve.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub struct Accepted {
+    /// Signed URL or signed cookies.
     pub transport: Transport,
+    /// Canned or custom policy.
     pub kind: PolicyKind,
+    /// The hash the signature was checked with.
     pub hash_algorithm: HashAlgorithm,
 }
 
 /// A key group: the public key ids a cache behavior can trust together.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct KeyGroup {
+    /// The key group's own id.
     pub id: String,
+    /// The public keys in it, by key id.
     pub key_ids: Vec<String>,
 }
 
@@ -202,6 +65,7 @@ pub struct KeyRegistry {
 }
 
 impl KeyRegistry {
+    /// An empty registry.
     pub fn new() -> KeyRegistry {
         KeyRegistry::default()
     }
@@ -211,14 +75,17 @@ impl KeyRegistry {
         self.keys.insert(key_id.into(), key)
     }
 
+    /// The key registered under `key_id`.
     pub fn get(&self, key_id: &str) -> Option<&PublicKey> {
         self.keys.get(key_id)
     }
 
+    /// Registered keys.
     pub fn len(&self) -> usize {
         self.keys.len()
     }
 
+    /// Whether no key is registered.
     pub fn is_empty(&self) -> bool {
         self.keys.is_empty()
     }
@@ -232,10 +99,12 @@ pub struct TrustedKeys {
 }
 
 impl TrustedKeys {
+    /// Trusts no key.
     pub fn new() -> TrustedKeys {
         TrustedKeys::default()
     }
 
+    /// Trusts every key of `groups`, as a behavior with these trusted key groups does.
     pub fn from_key_groups<'a>(groups: impl IntoIterator<Item = &'a KeyGroup>) -> TrustedKeys {
         let mut trusted = TrustedKeys::new();
         for group in groups {
@@ -246,10 +115,12 @@ impl TrustedKeys {
         trusted
     }
 
+    /// Trusts `key_id` too.
     pub fn insert(&mut self, key_id: impl Into<String>) {
         self.ids.insert(key_id.into());
     }
 
+    /// Whether `key_id` is trusted.
     pub fn contains(&self, key_id: &str) -> bool {
         self.ids.contains(key_id)
     }
@@ -265,37 +136,28 @@ pub fn lookup_key<'r>(
     if trusted.contains(key_id) { Ok(key) } else { Err(Rejection::UntrustedKey) }
 }
 
-/// The signing values of one request, found but not yet decoded. Made by
-/// [`parse_signed_url`](super::parse_signed_url) or [`parse_signed_cookies`](super::parse_signed_cookies),
-/// which already checked that a key id is present.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct SignedRequest<'a> {
-    pub(super) transport: Transport,
-    pub(super) key_id: Cow<'a, str>,
-    pub(super) signature: Option<Cow<'a, str>>,
-    pub(super) policy: Option<Cow<'a, str>>,
-    pub(super) expires: Option<Cow<'a, str>>,
-    pub(super) hash_algorithm: Option<Cow<'a, str>>,
-    /// The request URL without the signing parameters: what a canned policy is rebuilt from and
-    /// what a custom policy's `Resource` is matched against.
-    pub(super) resource: Cow<'a, str>,
-}
-
 /// The bytes a signature covers: the input of the expensive check, and a memo key for it. Within
 /// one [`KeyRegistry`] a key id names one key, so the key id stands for the key.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 pub struct MemoKey {
+    /// The key id the request names.
     pub key_id: String,
+    /// The hash named by the request (SHA1 when it names none).
     pub hash_algorithm: HashAlgorithm,
+    /// The policy JSON that was signed: sent along (custom) or rebuilt (canned).
     pub policy_bytes: Vec<u8>,
+    /// The signature, decoded from CloudFront base64.
     pub signature: Vec<u8>,
 }
 
 /// Decoded credentials: everything the crypto check and the policy checks need.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Credentials {
+    /// Signed URL or signed cookies.
     pub transport: Transport,
+    /// Canned or custom policy.
     pub kind: PolicyKind,
+    /// What the signature check takes.
     pub signed: MemoKey,
     /// The policy's conditions; for a canned policy, `Resource` = the request URL and
     /// `DateLessThan` = `Expires`.
@@ -311,25 +173,9 @@ impl Credentials {
     }
 }
 
-impl<'a> SignedRequest<'a> {
-    pub fn transport(&self) -> Transport {
-        self.transport
-    }
-
-    pub fn key_id(&self) -> &str {
-        &self.key_id
-    }
-
-    /// The request URL without signing parameters.
-    pub fn resource(&self) -> &str {
-        &self.resource
-    }
-
-    /// The `Policy` / `CloudFront-Policy` value as sent, if any.
-    pub fn policy_text(&self) -> Option<&str> {
-        self.policy.as_deref()
-    }
-
+// Decoding is the verifier's first step, kept here rather than beside `SignedRequest` so that
+// `request` stays a leaf: it needs the policy parser and the hash names.
+impl SignedRequest<'_> {
     /// Decodes the signature and the policy (step 4 of the module's order). Cheap: base64 and,
     /// for a custom policy, JSON.
     pub fn credentials(&self) -> Result<Credentials, Rejection> {
@@ -434,7 +280,7 @@ pub fn verify_url(
     now: i64,
     client_ip: IpAddr,
 ) -> Result<Accepted, Rejection> {
-    let request = super::url::parse_signed_url(url)?;
+    let request = parse_signed_url(url)?;
     verify_parsed(&request, registry, trusted, now, client_ip, &mut verify_signature)
 }
 
@@ -448,7 +294,7 @@ pub fn verify_cookies(
     now: i64,
     client_ip: IpAddr,
 ) -> Result<Accepted, Rejection> {
-    let request = super::cookies::parse_signed_cookies(url, cookie_header)?;
+    let request = parse_signed_cookies(url, cookie_header)?;
     verify_parsed(&request, registry, trusted, now, client_ip, &mut verify_signature)
 }
 
@@ -468,11 +314,7 @@ pub fn verify_request(
 
 /// Parses what a request presents, choosing URL or cookie mode as CloudFront does.
 pub fn parse_request<'a>(url: &'a str, cookie_header: Option<&'a str>) -> Result<SignedRequest<'a>, Rejection> {
-    if super::url::has_signing_params(url) {
-        super::url::parse_signed_url(url)
-    } else {
-        super::cookies::parse_signed_cookies(url, cookie_header.unwrap_or(""))
-    }
+    if has_signing_params(url) { parse_signed_url(url) } else { parse_signed_cookies(url, cookie_header.unwrap_or("")) }
 }
 
 /// Steps 3–6 for a parsed request, with the crypto check supplied by the caller.
@@ -505,6 +347,7 @@ pub struct SignatureMemo {
 }
 
 impl SignatureMemo {
+    /// An empty memo.
     pub fn new() -> SignatureMemo {
         SignatureMemo::default()
     }
@@ -535,7 +378,7 @@ impl SignatureMemo {
         now: i64,
         client_ip: IpAddr,
     ) -> Result<Accepted, Rejection> {
-        let request = super::url::parse_signed_url(url)?;
+        let request = parse_signed_url(url)?;
         verify_parsed(&request, registry, trusted, now, client_ip, &mut |k, s| self.verify_signature(k, s))
     }
 
@@ -549,7 +392,7 @@ impl SignatureMemo {
         now: i64,
         client_ip: IpAddr,
     ) -> Result<Accepted, Rejection> {
-        let request = super::cookies::parse_signed_cookies(url, cookie_header)?;
+        let request = parse_signed_cookies(url, cookie_header)?;
         verify_parsed(&request, registry, trusted, now, client_ip, &mut |k, s| self.verify_signature(k, s))
     }
 
@@ -577,10 +420,12 @@ impl SignatureMemo {
         self.misses
     }
 
+    /// Distinct signatures checked so far.
     pub fn len(&self) -> usize {
         self.results.len()
     }
 
+    /// Whether nothing was checked yet.
     pub fn is_empty(&self) -> bool {
         self.results.is_empty()
     }
@@ -589,35 +434,6 @@ impl SignatureMemo {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn names_and_codes() {
-        let names: Vec<&str> = Rejection::ALL.iter().map(|r| r.as_str()).collect();
-        assert_eq!(
-            names,
-            [
-                "missing-key",
-                "unknown-key",
-                "untrusted-key",
-                "unsupported-hash-algorithm",
-                "missing-parameter",
-                "malformed-signature",
-                "malformed-policy",
-                "bad-signature",
-                "resource-mismatch",
-                "expired",
-                "not-yet-valid",
-                "ip-mismatch"
-            ]
-        );
-        assert_eq!(Rejection::UnknownKey.cloudfront_code(), CloudFrontCode::InvalidKey);
-        assert_eq!(Rejection::UntrustedKey.cloudfront_code(), CloudFrontCode::InvalidKey);
-        assert_eq!(
-            Rejection::MissingKey.cloudfront_code().message(),
-            "Missing Key-Pair-Id query parameter or cookie value"
-        );
-        assert_eq!(Rejection::Expired.cloudfront_code().as_str(), "AccessDenied");
-    }
 
     #[test]
     fn expires_is_plain_digits() {
@@ -630,7 +446,7 @@ mod tests {
 
     #[test]
     fn lookup_distinguishes_unknown_and_untrusted() {
-        let key = crate::signing::SigningKey::from_pem(include_str!("../../tests/fixtures/signing/keys/p256_sec1.pem"))
+        let key = crate::keys::SigningKey::from_pem(include_str!("../tests/fixtures/keys/p256_sec1.pem"))
             .unwrap()
             .public_key();
         let mut registry = KeyRegistry::new();
