@@ -848,7 +848,7 @@ impl<'s, O: RequestObserver> Engine<'s, O> {
             let stats = &mut self.metrics.origins[origin];
             stats.peak_in_service = stats.peak_in_service.max(state.in_service);
             stats.timeouts += (outcome == OriginOutcome::TimedOut) as u64;
-            stats.error_responses += matches!(outcome, OriginOutcome::Status(s) if s >= 400) as u64;
+            stats.error_responses += matches!(outcome, OriginOutcome::Status(s) if error_caching::is_error(s)) as u64;
         }
         let req = &mut self.requests[id as usize];
         req.outcome = outcome;
@@ -875,26 +875,25 @@ impl<'s, O: RequestObserver> Engine<'s, O> {
         if let Some(group) = self.scenario.origin_groups.get(origin_group as usize) {
             match attempt {
                 Attempt::Primary => {
-                    let decision = failover::after_primary(method, outcome, &group.criteria);
-                    let primary_failed = failover::primary_failed(outcome, &group.criteria);
+                    let verdict = failover::judge_primary(method, outcome, &group.criteria);
                     if measured {
                         self.metrics.by_method[method.index()].reached_origin_group += 1;
-                        self.metrics.by_method[method.index()].primary_failures += primary_failed as u64;
+                        self.metrics.by_method[method.index()].primary_failures += verdict.failed as u64;
                     }
-                    if decision == Failover::TrySecondary {
+                    if verdict.next == Failover::TrySecondary {
                         self.fail_over(id, group.secondary);
                         return;
                     }
                 }
                 Attempt::Secondary => {
-                    if measured && matches!(outcome, OriginOutcome::Status(s) if s < 400) {
+                    if measured && failover::answered(outcome) {
                         self.metrics.by_method[method.index()].served_by_secondary += 1;
                     }
                 }
             }
         }
         match outcome {
-            OriginOutcome::Status(status) if status < 400 => {
+            OriginOutcome::Status(status) if failover::answered(outcome) => {
                 let r = &self.requests[id as usize];
                 let size_bytes = r.size_bytes;
                 let version = self.catalog.version_at(r.class as usize, r.object, self.now);
@@ -1042,7 +1041,7 @@ impl<'s, O: RequestObserver> Engine<'s, O> {
     /// cache there now holds the response's version.
     fn store(&mut self, id: RequestId, level: usize) -> bool {
         let r = &self.requests[id as usize];
-        if r.status >= 400 {
+        if error_caching::is_error(r.status) {
             return self.store_error(id, level);
         }
         let lvl = r.levels[level];
@@ -1078,11 +1077,10 @@ impl<'s, O: RequestObserver> Engine<'s, O> {
         let r = &self.requests[id as usize];
         let (key, status, measured, lvl) = (r.key, r.status, r.measured, r.levels[level]);
         let min_ttl = self.scenario.distribution.error_caching_min_ttl;
-        let handling = error_caching::on_error(status, lvl.stale_version != NONE, self.now, min_ttl);
+        let mut handling = error_caching::on_error(status, lvl.stale_version != NONE, self.now, min_ttl);
         let cache = &mut self.caches[lvl.cache as usize].cache;
-        match handling {
-            // The copy found at lookup may have been evicted since.
-            ErrorHandling::ServeStale { until } if cache.refresh(key, until, lvl.stale_version) => {
+        if let ErrorHandling::ServeStale { until } = handling {
+            if cache.refresh(key, until, lvl.stale_version) {
                 if measured {
                     self.tier_stats(&lvl).stale_served_on_error += 1;
                 }
@@ -1091,14 +1089,13 @@ impl<'s, O: RequestObserver> Engine<'s, O> {
                 self.requests[id as usize].stale_until = Some(until);
                 return true;
             }
-            ErrorHandling::ServeStale { until } | ErrorHandling::Cache { until }
-                if error_caching::always_cached(status) =>
-            {
-                // Error pages are small; a byte keeps them evictable.
-                let entry = Entry { size_bytes: 1, expires_at: until, version: error_version(status) };
-                cache.insert(key, entry);
-            }
-            ErrorHandling::ServeStale { .. } | ErrorHandling::Cache { .. } | ErrorHandling::PassOn => {}
+            // The copy found at lookup has been evicted since.
+            handling = error_caching::on_error(status, false, self.now, min_ttl);
+        }
+        if let ErrorHandling::Cache { until } = handling {
+            // Error pages are small; a byte keeps them evictable.
+            let entry = Entry { size_bytes: 1, expires_at: until, version: error_version(status) };
+            cache.insert(key, entry);
         }
         false
     }
