@@ -1,7 +1,7 @@
 //! The cache store used by every tier (edge, regional edge cache, origin
 //! shield) and by trace-driven replay.
 //!
-//! A cache maps a `CacheKey` to an `Entry` (size, expiry, version) under a
+//! A cache maps a `CacheKey` to an `Entry` (size, expiry, what it holds) under a
 //! byte capacity, and evicts by one of four published policies: LRU, FIFO,
 //! SIEVE and S3-FIFO. It stores no bytes of content: the simulator only needs
 //! to know what is cached, how big it is and until when it is fresh.
@@ -28,6 +28,7 @@ mod s3fifo;
 mod sieve;
 mod slab;
 mod store;
+mod stored;
 #[cfg(test)]
 mod testing;
 
@@ -35,6 +36,8 @@ use std::fmt;
 use std::str::FromStr;
 
 use crate::time::SimTime;
+
+pub use stored::{Stored, Version};
 
 /// Identifies a cached object. The engine derives it from the object id (plus
 /// a method bit for OPTIONS, whose responses are cached separately).
@@ -63,8 +66,9 @@ pub struct Entry {
     pub size_bytes: u64,
     /// The first instant at which the object is no longer fresh.
     pub expires_at: SimTime,
-    /// Bumped by the origin when the object changes; a 304 keeps it.
-    pub version: u32,
+    /// The object's version (bumped by the origin when the object changes;
+    /// a 304 keeps it), or the error kept in its place.
+    pub stored: Stored,
 }
 
 /// The result of looking a key up at a given time.
@@ -111,7 +115,7 @@ pub trait Cache: Send {
     /// Sets a new expiry and version after a 304 revalidation; the size is
     /// unchanged. Not an access: the lookup that found it Stale was one.
     /// Returns false if the key is no longer cached.
-    fn refresh(&mut self, key: CacheKey, expires_at: SimTime, version: u32) -> bool;
+    fn refresh(&mut self, key: CacheKey, expires_at: SimTime, version: Version) -> bool;
 
     /// Removes `key` (an invalidation). Returns false if it was not cached.
     /// Not counted in `evictions`.

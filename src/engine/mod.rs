@@ -14,7 +14,7 @@ pub mod event;
 pub mod observer;
 pub mod queue;
 
-use crate::cache::{Cache, CacheKey, Entry, Lookup, PrefetchStep, new_cache};
+use crate::cache::{Cache, CacheKey, Entry, Lookup, PrefetchStep, Stored, Version, new_cache};
 use crate::cdn::faults::{self, Connect};
 use crate::cdn::origin_access::{self, OriginAccess};
 use crate::cdn::signed::SignedTraffic;
@@ -143,19 +143,7 @@ enum Attempt {
     Secondary,
 }
 
-/// Cached error responses are stored as entries whose version names their
-/// status; object versions stay below this (see `Catalog::version_at`).
-pub const CACHED_ERROR: u32 = 0xFFFF_0000;
-
-fn error_version(status: u16) -> u32 {
-    CACHED_ERROR | status as u32
-}
-
-fn cached_error_status(version: u32) -> Option<u16> {
-    (version != NONE && version & CACHED_ERROR == CACHED_ERROR).then_some(version as u16)
-}
-
-/// No request: the end of a waiter list, or "no copy" for a stale version.
+/// No request: the end of a waiter list.
 const NONE: u32 = u32::MAX;
 
 /// How many requests after the next one each step of the edge lookup is
@@ -179,13 +167,13 @@ struct Level {
     shield_role: bool,
     /// One-way delay from the level below (or the viewer) to here.
     half_rtt_us: u32,
-    /// Version of the expired copy found here, or `NONE`.
-    stale_version: u32,
+    /// Version of the expired copy found here, if any.
+    stale_version: Option<Version>,
     /// The validator this level sent upstream: its own expired copy's
-    /// version, else the one it passed on from below, else `NONE` (an
+    /// version, else the one it passed on from below, else none (an
     /// unconditional request). CloudFront revalidates with the stored
     /// ETag/Last-Modified (reference §6.5); a version stands for both.
-    validator: u32,
+    validator: Option<Version>,
     /// Head of the list of requests collapsed onto this one here, or `NONE`.
     /// Per level, because a request leading a fetch at the edge may itself
     /// wait on another at the regional cache.
@@ -216,7 +204,7 @@ struct Request {
     /// The response travelling back down: its status, the object version,
     /// and whether it carries the body (false: a 304 to the level it reaches).
     status: u16,
-    version: u32,
+    version: Option<Version>,
     body: bool,
     served_by: ServedBy,
     /// Set when the response is an expired copy that a tier served because
@@ -503,8 +491,7 @@ impl<'s, O: RequestObserver> Engine<'s, O> {
             caching_disabled: behavior.ttl.caching_disabled(),
             s3_origin_in_edge_region: self.s3_origin_local[viewer.edge * self.scenario.origins.len() + origin],
         });
-        let mut levels =
-            [Level { stale_version: NONE, validator: NONE, waiters: NONE, ..Level::default() }; MAX_LEVELS];
+        let mut levels = [Level { waiters: NONE, ..Level::default() }; MAX_LEVELS];
         let caching = matches!(route, Route::Cached { .. });
         levels[0].cache = viewer.edge as u16;
         levels[0].caching = caching;
@@ -558,7 +545,7 @@ impl<'s, O: RequestObserver> Engine<'s, O> {
             origin_half_rtt_us: 0,
             queued_at: SimTime::ZERO,
             status: 0,
-            version: 0,
+            version: None,
             body: true,
             served_by: ServedBy::Origin,
             stale_until: None,
@@ -584,9 +571,7 @@ impl<'s, O: RequestObserver> Engine<'s, O> {
             && behavior.allowed_methods.contains(viewer.method)
             && self.signed.as_ref().is_none_or(|signed| !signed.restricts(behavior_index));
         let edge_lookup = edge_cache_first.then(|| self.caches[viewer.edge].cache.lookup(key, self.now));
-        if let Some(Lookup::Fresh(entry)) = edge_lookup
-            && cached_error_status(entry.version).is_none()
-        {
+        if let Some(Lookup::Fresh(Entry { stored: Stored::Object(_), .. })) = edge_lookup {
             if measured {
                 self.count_hit(&levels[0], size_bytes);
                 let viewer_half = SimDuration(levels[0].half_rtt_us as u64);
@@ -623,14 +608,14 @@ impl<'s, O: RequestObserver> Engine<'s, O> {
         if level == 0 && !self.scenario.distribution.behaviors[behavior].allowed_methods.contains(method) {
             // A method the behavior does not allow: CloudFront answers 403
             // itself (reference §4.1, 6.2).
-            self.respond(id, 403, 0, ServedBy::EdgeGenerated);
+            self.respond(id, 403, None, ServedBy::EdgeGenerated);
             self.finish(id);
             return;
         }
         if level == 0 && !self.signature_accepted(id) {
             // Refused at the edge: it never reaches a cache or an origin
             // (reference §1.8).
-            self.respond(id, 403, 0, ServedBy::EdgeGenerated);
+            self.respond(id, 403, None, ServedBy::EdgeGenerated);
             self.finish(id);
             return;
         }
@@ -657,21 +642,21 @@ impl<'s, O: RequestObserver> Engine<'s, O> {
         match lookup {
             Lookup::Fresh(entry) => {
                 let served_by = self.tier_of(&lvl, level);
-                match cached_error_status(entry.version) {
+                match entry.stored {
                     // A cached error answers until it expires (reference §6.6).
-                    Some(status) => {
+                    Stored::Error { status } => {
                         if measured {
                             let stats = self.tier_stats(&lvl);
                             stats.lookups += 1;
                             stats.errors_served += 1;
                         }
-                        self.respond(id, status, NONE, served_by);
+                        self.respond(id, status, None, served_by);
                     }
-                    None => {
+                    Stored::Object(version) => {
                         if measured {
                             self.count_hit(&lvl, size_bytes);
                         }
-                        self.respond(id, 200, entry.version, served_by);
+                        self.respond(id, 200, Some(version), served_by);
                         self.set_body_for_level_below(id, level);
                     }
                 }
@@ -679,10 +664,8 @@ impl<'s, O: RequestObserver> Engine<'s, O> {
             }
             Lookup::Stale(_) | Lookup::Miss => {
                 // An expired error is fetched again, not revalidated.
-                if let Lookup::Stale(entry) = lookup
-                    && cached_error_status(entry.version).is_none()
-                {
-                    self.requests[id as usize].levels[level].stale_version = entry.version;
+                if let Lookup::Stale(Entry { stored: Stored::Object(version), .. }) = lookup {
+                    self.requests[id as usize].levels[level].stale_version = Some(version);
                 }
                 let collapse = self.collapse && rule.collapsible;
                 let under_way = if collapse { self.caches[cache_index].in_flight.get(&key).copied() } else { None };
@@ -725,9 +708,9 @@ impl<'s, O: RequestObserver> Engine<'s, O> {
 
     /// Sends a request from `level` to the next level up, or to the origin.
     fn forward(&mut self, id: RequestId, level: usize) {
-        let below = if level > 0 { self.requests[id as usize].levels[level - 1].validator } else { NONE };
+        let below = if level > 0 { self.requests[id as usize].levels[level - 1].validator } else { None };
         let lvl = &mut self.requests[id as usize].levels[level];
-        lvl.validator = if lvl.stale_version != NONE { lvl.stale_version } else { below };
+        lvl.validator = lvl.stale_version.or(below);
         let r = &self.requests[id as usize];
         let (cache, edge, origin) = (r.levels[level].cache as usize, r.edge as usize, r.origin as usize);
         let from = self.node_of(cache);
@@ -754,7 +737,7 @@ impl<'s, O: RequestObserver> Engine<'s, O> {
         let (origin, measured, origin_half_rtt_us) = (r.origin as usize, r.measured, r.origin_half_rtt_us);
         if measured {
             let (primary, start, method) = (r.attempt == Attempt::Primary, r.start, r.method);
-            let conditional = r.levels[r.depth as usize - 1].validator != NONE;
+            let conditional = r.levels[r.depth as usize - 1].validator.is_some();
             if primary {
                 self.metrics.record_origin_request(start);
             }
@@ -897,7 +880,7 @@ impl<'s, O: RequestObserver> Engine<'s, O> {
                 let r = &self.requests[id as usize];
                 let size_bytes = r.size_bytes;
                 let version = self.catalog.version_at(r.class as usize, r.object, self.now);
-                let not_modified = r.levels[r.depth as usize - 1].validator == version;
+                let not_modified = r.levels[r.depth as usize - 1].validator == Some(version);
                 if measured {
                     let stats = &mut self.metrics.origins[origin];
                     stats.not_modified += not_modified as u64;
@@ -906,10 +889,10 @@ impl<'s, O: RequestObserver> Engine<'s, O> {
                         self.metrics.origin_bytes += body_bytes(method, 200, size_bytes);
                     }
                 }
-                self.respond(id, status, version, ServedBy::Origin);
+                self.respond(id, status, Some(version), ServedBy::Origin);
                 self.requests[id as usize].body = !not_modified;
             }
-            outcome => self.respond(id, outcome.viewer_status(), NONE, ServedBy::Origin),
+            outcome => self.respond(id, outcome.viewer_status(), None, ServedBy::Origin),
         }
         self.send_down_from_origin(id);
     }
@@ -947,8 +930,8 @@ impl<'s, O: RequestObserver> Engine<'s, O> {
                     caching: r.levels[0].caching,
                     shield_role: true,
                     half_rtt_us: half(rtt),
-                    stale_version: NONE,
-                    validator: NONE,
+                    stale_version: None,
+                    validator: None,
                     waiters: NONE,
                 };
                 req.depth += 1;
@@ -1046,10 +1029,11 @@ impl<'s, O: RequestObserver> Engine<'s, O> {
         }
         let lvl = r.levels[level];
         let cache = &mut self.caches[lvl.cache as usize].cache;
+        let version = r.version.expect("a response that is no error carries its object's version");
         match self.caching_rules[r.behavior as usize * self.scenario.traffic.classes.len() + r.class as usize].ttl {
             TtlDecision::Cache(ttl) => {
                 let expires_at = error_caching::expiry_of_copy(self.now, ttl, r.stale_until);
-                if lvl.stale_version == r.version && cache.refresh(r.key, expires_at, r.version) {
+                if lvl.stale_version == Some(version) && cache.refresh(r.key, expires_at, version) {
                     return true;
                 }
                 if !r.body {
@@ -1058,11 +1042,11 @@ impl<'s, O: RequestObserver> Engine<'s, O> {
                 }
                 // A stored copy is at least one byte so that empty bodies
                 // (OPTIONS) still occupy space and can be evicted.
-                let entry = Entry { size_bytes: r.size_bytes.max(1), expires_at, version: r.version };
+                let entry = Entry { size_bytes: r.size_bytes.max(1), expires_at, stored: Stored::Object(version) };
                 cache.insert(r.key, entry) == crate::cache::Admission::Stored
             }
             TtlDecision::DoNotCache => {
-                if lvl.stale_version != NONE {
+                if lvl.stale_version.is_some() {
                     cache.remove(r.key);
                 }
                 false
@@ -1077,15 +1061,16 @@ impl<'s, O: RequestObserver> Engine<'s, O> {
         let r = &self.requests[id as usize];
         let (key, status, measured, lvl) = (r.key, r.status, r.measured, r.levels[level]);
         let min_ttl = self.scenario.distribution.error_caching_min_ttl;
-        let mut handling = error_caching::on_error(status, lvl.stale_version != NONE, self.now, min_ttl);
+        let mut handling = error_caching::on_error(status, lvl.stale_version.is_some(), self.now, min_ttl);
         let cache = &mut self.caches[lvl.cache as usize].cache;
         if let ErrorHandling::ServeStale { until } = handling {
-            if cache.refresh(key, until, lvl.stale_version) {
+            let stale = lvl.stale_version.expect("only a cache that holds an expired copy serves it");
+            if cache.refresh(key, until, stale) {
                 if measured {
                     self.tier_stats(&lvl).stale_served_on_error += 1;
                 }
                 let served_by = self.tier_of(&lvl, level);
-                self.respond(id, 200, lvl.stale_version, served_by);
+                self.respond(id, 200, Some(stale), served_by);
                 self.requests[id as usize].stale_until = Some(until);
                 return true;
             }
@@ -1094,7 +1079,7 @@ impl<'s, O: RequestObserver> Engine<'s, O> {
         }
         if let ErrorHandling::Cache { until } = handling {
             // Error pages are small; a byte keeps them evictable.
-            let entry = Entry { size_bytes: 1, expires_at: until, version: error_version(status) };
+            let entry = Entry { size_bytes: 1, expires_at: until, stored: Stored::Error { status } };
             cache.insert(key, entry);
         }
         false
@@ -1169,7 +1154,7 @@ impl<'s, O: RequestObserver> Engine<'s, O> {
                 if self.viewers_retry_redirects {
                     self.start_https_retry(id);
                 }
-                self.respond(id, protocol::redirect_status(method), NONE, ServedBy::EdgeGenerated);
+                self.respond(id, protocol::redirect_status(method), None, ServedBy::EdgeGenerated);
                 self.finish(id);
                 false
             }
@@ -1177,7 +1162,7 @@ impl<'s, O: RequestObserver> Engine<'s, O> {
                 if measured {
                     self.metrics.protocol.refused_http += 1;
                 }
-                self.respond(id, 403, 0, ServedBy::EdgeGenerated);
+                self.respond(id, 403, None, ServedBy::EdgeGenerated);
                 self.finish(id);
                 false
             }
@@ -1324,7 +1309,7 @@ impl<'s, O: RequestObserver> Engine<'s, O> {
         outcome.is_ok()
     }
 
-    fn respond(&mut self, id: RequestId, status: u16, version: u32, served_by: ServedBy) {
+    fn respond(&mut self, id: RequestId, status: u16, version: Option<Version>, served_by: ServedBy) {
         let r = &mut self.requests[id as usize];
         r.status = status;
         r.version = version;
@@ -1450,7 +1435,7 @@ fn cache_key(object: u64, method: Method) -> CacheKey {
 fn result_type(r: &Request) -> ResultType {
     // The edge's own expired copy was confirmed from upstream (a 304 to the
     // edge), or an expired copy was served because the origin failed.
-    let refreshed = r.stale_until.is_some() || (r.levels[0].stale_version != NONE && !r.body);
+    let refreshed = r.stale_until.is_some() || (r.levels[0].stale_version.is_some() && !r.body);
     result_type::result_type(Answer { status: r.status, served_by: r.served_by, refreshed })
 }
 
