@@ -67,9 +67,14 @@ impl LevelIdx {
 pub struct CacheIdx(u16);
 
 impl CacheIdx {
-    /// Cache `index`; panics past `u16::MAX` (the scenario allows far fewer).
-    pub fn new(index: usize) -> CacheIdx {
-        CacheIdx(u16::try_from(index).expect("at most 65,535 caches"))
+    /// The most caches a run may have (`Network::build` checks it once).
+    pub const MAX_CACHES: usize = u16::MAX as usize + 1;
+
+    /// Cache `index`, below `MAX_CACHES` (checked in debug builds: every
+    /// request makes a few, from indices checked at set-up).
+    pub const fn new(index: usize) -> CacheIdx {
+        debug_assert!(index < CacheIdx::MAX_CACHES, "at most 65,536 caches");
+        CacheIdx(index as u16)
     }
 
     pub fn index(self) -> usize {
@@ -124,6 +129,6 @@ mod tests {
     #[test]
     fn a_cache_index_round_trips() {
         assert_eq!(CacheIdx::new(7).index(), 7);
-        assert_eq!(CacheIdx::new(65_535).index(), 65_535);
+        assert_eq!(CacheIdx::new(CacheIdx::MAX_CACHES - 1).index(), 65_535);
     }
 }

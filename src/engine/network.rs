@@ -30,6 +30,8 @@ pub struct Network {
 impl Network {
     pub fn build(scenario: &Scenario, seed: u64) -> Network {
         let edges = &scenario.topology.edges;
+        let n_caches = edges.len() + scenario.topology.regional_caches.len();
+        assert!(n_caches <= CacheIdx::MAX_CACHES, "{n_caches} caches: a run has at most {}", CacheIdx::MAX_CACHES);
         let s3_origin_local = edges
             .iter()
             .flat_map(|e| {

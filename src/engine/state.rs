@@ -131,10 +131,12 @@ impl OriginState {
 
     /// Queues a request that found every slot taken; false if the queue is full.
     pub(super) fn enqueue(&mut self, id: RequestId) -> bool {
+        debug_assert!(self.in_service >= self.concurrency, "a request queues only while every slot is taken");
         if self.queue.len() as u32 >= self.queue_limit {
             return false;
         }
         self.queue.push_back(id);
+        debug_assert!(self.queue.len() as u32 <= self.queue_limit);
         true
     }
 }
