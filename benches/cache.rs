@@ -19,7 +19,7 @@ use std::hint::black_box;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::Instant;
 
-use cdnsim::cache::{Cache, Entry, Lookup, new_cache};
+use cdnsim::cache::{Cache, Entry, Lookup, Stored, Version, new_cache};
 use cdnsim::scenario::EvictionPolicy;
 use cdnsim::time::SimTime;
 use rand::rngs::Xoshiro256PlusPlus;
@@ -63,7 +63,7 @@ fn zipf_keys(n_objects: u64, n_requests: usize, seed: u64) -> Vec<u64> {
     (0..n_requests).map(|_| rng.sample(zipf) as u64 - 1).collect()
 }
 
-const ONE_BYTE: Entry = Entry { size_bytes: 1, expires_at: SimTime::MAX, version: 0 };
+const ONE_BYTE: Entry = Entry { size_bytes: 1, expires_at: SimTime::MAX, stored: Stored::Object(Version::FIRST) };
 
 /// Replays `keys` as requests; returns the number of hits.
 fn replay(cache: &mut dyn Cache, keys: &[u64]) -> u64 {

@@ -2,6 +2,7 @@
 //! the answers of a lookup and an insert. The store and every policy import
 //! these; `new_cache` in `mod.rs` picks the policy.
 
+use super::stored::{Stored, Version};
 use crate::time::SimTime;
 
 /// Identifies a cached object. The engine derives it from the object id (plus
@@ -31,8 +32,9 @@ pub struct Entry {
     pub size_bytes: u64,
     /// The first instant at which the object is no longer fresh.
     pub expires_at: SimTime,
-    /// Bumped by the origin when the object changes; a 304 keeps it.
-    pub version: u32,
+    /// The object's version (bumped by the origin when the object changes;
+    /// a 304 keeps it), or the error kept in its place.
+    pub stored: Stored,
 }
 
 /// The result of looking a key up at a given time.
@@ -79,7 +81,7 @@ pub trait Cache: Send {
     /// Sets a new expiry and version after a 304 revalidation; the size is
     /// unchanged. Not an access: the lookup that found it Stale was one.
     /// Returns false if the key is no longer cached.
-    fn refresh(&mut self, key: CacheKey, expires_at: SimTime, version: u32) -> bool;
+    fn refresh(&mut self, key: CacheKey, expires_at: SimTime, version: Version) -> bool;
 
     /// Removes `key` (an invalidation). Returns false if it was not cached.
     /// Not counted in `evictions`.

@@ -1,7 +1,7 @@
 //! The cache store used by every tier (edge, regional edge cache, origin
 //! shield) and by trace-driven replay.
 //!
-//! A cache maps a `CacheKey` to an `Entry` (size, expiry, version) under a
+//! A cache maps a `CacheKey` to an `Entry` (size, expiry, what it holds) under a
 //! byte capacity, and evicts by one of four published policies: LRU, FIFO,
 //! SIEVE and S3-FIFO. It stores no bytes of content: the simulator only needs
 //! to know what is cached, how big it is and until when it is fresh.
@@ -31,12 +31,15 @@ mod s3fifo;
 mod sieve;
 mod slab;
 mod store;
+mod stored;
 #[cfg(test)]
 mod testing;
 
 pub use api::{Admission, Cache, CacheKey, Entry, Lookup, PrefetchStep};
 
 use crate::scenario::EvictionPolicy;
+
+pub use stored::{Stored, Version};
 
 /// A cache of `capacity_bytes` evicting by `policy`.
 ///

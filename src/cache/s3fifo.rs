@@ -215,7 +215,7 @@ impl Ghost {
 #[cfg(test)]
 mod tests {
     use super::super::testing::{self, Step::*};
-    use super::super::{Entry, new_cache};
+    use super::super::{Entry, Stored, Version, new_cache};
     use crate::scenario::EvictionPolicy;
     use crate::time::SimTime;
 
@@ -326,7 +326,7 @@ mod tests {
     /// bound: M's object count (here 5 objects hit twice, then promoted).
     #[test]
     fn ghost_is_bounded_by_main() {
-        let one_byte = Entry { size_bytes: 1, expires_at: SimTime::MAX, version: 0 };
+        let one_byte = Entry { size_bytes: 1, expires_at: SimTime::MAX, stored: Stored::Object(Version::FIRST) };
         let mut cache = new_cache(POLICY, 10, 0);
         for key in 0..10 {
             cache.insert(key, one_byte);

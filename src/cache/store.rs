@@ -10,6 +10,7 @@
 use super::api::{Admission, Cache, CacheKey, Entry, Lookup, PrefetchStep};
 use super::index::{Index, fingerprint};
 use super::slab::{NIL, Slab};
+use super::stored::{Stored, Version};
 use crate::time::SimTime;
 
 /// Below this many cached objects (under 1 MiB of slots and index),
@@ -25,7 +26,8 @@ pub(crate) struct Slot {
     pub(crate) key: CacheKey,
     pub(crate) size_bytes: u64,
     pub(crate) expires_at: SimTime,
-    pub(crate) version: u32,
+    /// `Stored::to_word` of what the slot holds.
+    pub(crate) stored_word: u32,
     /// Policy-private state: SIEVE's visited bit, S3-FIFO's frequency and
     /// queue. Zero when the slot is created.
     pub(crate) bits: u8,
@@ -35,7 +37,7 @@ const _: () = assert!(std::mem::size_of::<Slot>() == 32);
 
 impl Slot {
     fn entry(&self) -> Entry {
-        Entry { size_bytes: self.size_bytes, expires_at: self.expires_at, version: self.version }
+        Entry { size_bytes: self.size_bytes, expires_at: self.expires_at, stored: Stored::from_word(self.stored_word) }
     }
 }
 
@@ -147,7 +149,7 @@ impl<P: Policy> Store<P> {
         let slot = self.slots.get_mut(idx);
         slot.size_bytes = entry.size_bytes;
         slot.expires_at = entry.expires_at;
-        slot.version = entry.version;
+        slot.stored_word = entry.stored.to_word();
         self.used_bytes = self.used_bytes - old_size_bytes + entry.size_bytes;
         self.policy.resized(&self.slots, idx, old_size_bytes);
     }
@@ -208,7 +210,7 @@ impl<P: Policy> Cache for Store<P> {
                 key,
                 size_bytes: entry.size_bytes,
                 expires_at: entry.expires_at,
-                version: entry.version,
+                stored_word: entry.stored.to_word(),
                 bits: 0,
             });
             self.policy.link(&mut self.slots, idx, plan);
@@ -219,13 +221,13 @@ impl<P: Policy> Cache for Store<P> {
         Admission::Stored
     }
 
-    fn refresh(&mut self, key: CacheKey, expires_at: SimTime, version: u32) -> bool {
+    fn refresh(&mut self, key: CacheKey, expires_at: SimTime, version: Version) -> bool {
         let Some(idx) = self.find(key) else {
             return false;
         };
         let slot = self.slots.get_mut(idx);
         slot.expires_at = expires_at;
-        slot.version = version;
+        slot.stored_word = Stored::Object(version).to_word();
         true
     }
 

@@ -7,7 +7,7 @@ use std::collections::BTreeMap;
 use rand::rngs::Xoshiro256PlusPlus;
 use rand::{RngExt, SeedableRng};
 
-use super::{Admission, Cache, CacheKey, Entry, Lookup, PrefetchStep, new_cache};
+use super::{Admission, Cache, CacheKey, Entry, Lookup, PrefetchStep, Stored, Version, new_cache};
 use crate::scenario::EvictionPolicy;
 use crate::time::SimTime;
 
@@ -24,7 +24,7 @@ pub(crate) enum Step {
 }
 
 fn forever(size_bytes: u64) -> Entry {
-    Entry { size_bytes, expires_at: SimTime::MAX, version: 1 }
+    Entry { size_bytes, expires_at: SimTime::MAX, stored: Stored::Object(Version::new(1)) }
 }
 
 /// Runs a trace, checking each expectation; panics naming the failing step.
@@ -72,7 +72,11 @@ pub(crate) fn hints_change_nothing(policy: EvictionPolicy) {
         let hit = hinted.lookup(key, now);
         assert_eq!(hit, plain.lookup(key, now), "{policy} op {op}");
         if hit == Lookup::Miss {
-            let entry = Entry { size_bytes: 1 + key % 2, expires_at: SimTime(u64::MAX), version: 0 };
+            let entry = Entry {
+                size_bytes: 1 + key % 2,
+                expires_at: SimTime(u64::MAX),
+                stored: Stored::Object(Version::FIRST),
+            };
             assert_eq!(hinted.insert(key, entry), plain.insert(key, entry), "{policy} op {op}");
         }
     }
@@ -113,7 +117,7 @@ fn too_large(policy: EvictionPolicy) {
 
 fn freshness_and_refresh(policy: EvictionPolicy) {
     let mut cache = new_cache(policy, 100, 4);
-    let entry = Entry { size_bytes: 7, expires_at: SimTime(1_000), version: 3 };
+    let entry = Entry { size_bytes: 7, expires_at: SimTime(1_000), stored: Stored::Object(Version::new(3)) };
     cache.insert(1, entry);
     assert_eq!(cache.lookup(1, SimTime(0)), Lookup::Fresh(entry));
     assert_eq!(cache.lookup(1, SimTime(999)), Lookup::Fresh(entry));
@@ -121,11 +125,11 @@ fn freshness_and_refresh(policy: EvictionPolicy) {
     assert_eq!(cache.lookup(1, SimTime(1_000)), Lookup::Stale(entry));
     assert_eq!(cache.lookup(1, SimTime(5_000)), Lookup::Stale(entry));
     // A 304 moves the expiry and version but not the size.
-    assert!(cache.refresh(1, SimTime(9_000), 4));
-    let refreshed = Entry { size_bytes: 7, expires_at: SimTime(9_000), version: 4 };
+    assert!(cache.refresh(1, SimTime(9_000), Version::new(4)));
+    let refreshed = Entry { size_bytes: 7, expires_at: SimTime(9_000), stored: Stored::Object(Version::new(4)) };
     assert_eq!(cache.lookup(1, SimTime(5_000)), Lookup::Fresh(refreshed));
     assert_eq!(cache.used_bytes(), 7);
-    assert!(!cache.refresh(2, SimTime(9_000), 1));
+    assert!(!cache.refresh(2, SimTime(9_000), Version::new(1)));
     assert_eq!(cache.len(), 1);
 }
 
@@ -135,7 +139,7 @@ fn remove_and_replace(policy: EvictionPolicy) {
     cache.insert(2, forever(20));
     assert_eq!(cache.used_bytes(), 50);
     // Replacing swaps the size and version in place: 50 - 30 + 45.
-    let bigger = Entry { size_bytes: 45, expires_at: SimTime(10), version: 2 };
+    let bigger = Entry { size_bytes: 45, expires_at: SimTime(10), stored: Stored::Object(Version::new(2)) };
     assert_eq!(cache.insert(1, bigger), Admission::Stored);
     assert_eq!((cache.used_bytes(), cache.len()), (65, 2));
     assert_eq!(cache.lookup(1, SimTime(0)), Lookup::Fresh(bigger));
@@ -202,7 +206,10 @@ pub(crate) fn randomised(policy: EvictionPolicy, seed: u64) {
                     let entry = Entry {
                         size_bytes,
                         expires_at: SimTime(now.0 + rng.random_range(0..10)),
-                        version: rng.random_range(0..4),
+                        stored: match rng.random_range(0..4) {
+                            3 => Stored::Error { status: 503 },
+                            version => Stored::Object(Version::new(version)),
+                        },
                     };
                     let evictions_before = cache.evictions();
                     let admission = cache.insert(key, entry);
@@ -232,11 +239,11 @@ pub(crate) fn randomised(policy: EvictionPolicy, seed: u64) {
                 }
                 8 => {
                     let expires_at = SimTime(now.0 + rng.random_range(0..10));
-                    let refreshed = cache.refresh(key, expires_at, 9);
+                    let refreshed = cache.refresh(key, expires_at, Version::new(9));
                     assert_eq!(refreshed, model.contains_key(&key), "{context}");
                     if let Some(e) = model.get_mut(&key) {
                         e.expires_at = expires_at;
-                        e.version = 9;
+                        e.stored = Stored::Object(Version::new(9));
                     }
                 }
                 _ => {

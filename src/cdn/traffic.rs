@@ -7,6 +7,7 @@
 //! the hot path; its change phase is a pure function of (seed, object id).
 
 use super::popularity::Popularity;
+use crate::cache::Version;
 use crate::http::Method;
 use crate::rng::{Stream, splitmix64, stream_rng, stream_rng_indexed};
 use crate::scenario::path_pattern;
@@ -162,14 +163,13 @@ impl Catalog {
     /// Which version of the object the origin holds at `now`. Objects of a
     /// class with a change interval change once per interval, each at its own
     /// phase so that changes do not all land at once.
-    pub fn version_at(&self, class: usize, object: u64, now: SimTime) -> u32 {
+    pub fn version_at(&self, class: usize, object: u64, now: SimTime) -> Version {
         let interval = self.change_interval_us[class];
         if interval == 0 {
-            return 0;
+            return Version::FIRST;
         }
         let phase = splitmix64(self.phase_seed ^ object) % interval;
-        // Versions wrap below the engine's marker for cached errors.
-        (((now.0 + phase) / interval) % crate::engine::CACHED_ERROR as u64) as u32
+        Version::wrapping((now.0 + phase) / interval)
     }
 }
 

@@ -121,28 +121,28 @@ impl EventQueue {
 
 #[cfg(test)]
 mod tests {
+    use super::super::ids::RequestId;
     use super::*;
     use crate::time::SimDuration;
+
+    fn at_origin(request: u32) -> Event {
+        Event::AtOrigin { request: RequestId::from_index(request as usize) }
+    }
 
     #[test]
     fn earliest_first_and_ties_in_insertion_order() {
         let mut q = EventQueue::with_capacity(4);
-        q.push(SimTime(5), Event::AtOrigin { request: 1 });
-        q.push(SimTime(3), Event::AtOrigin { request: 2 });
-        q.push(SimTime(5), Event::AtOrigin { request: 3 });
-        q.push(SimTime(3), Event::AtOrigin { request: 4 });
-        let order: Vec<u32> = std::iter::from_fn(|| q.pop())
-            .map(|(_, e)| match e {
-                Event::AtOrigin { request } => request,
-                _ => unreachable!(),
-            })
-            .collect();
+        q.push(SimTime(5), at_origin(1));
+        q.push(SimTime(3), at_origin(2));
+        q.push(SimTime(5), at_origin(3));
+        q.push(SimTime(3), at_origin(4));
+        let order: Vec<u32> = std::iter::from_fn(|| q.pop()).map(|(_, e)| id(e)).collect();
         assert_eq!(order, [2, 4, 1, 3]);
     }
 
     fn id(event: Event) -> u32 {
         match event {
-            Event::AtOrigin { request } => request,
+            Event::AtOrigin { request } => request.index() as u32,
             _ => unreachable!(),
         }
     }
@@ -150,20 +150,20 @@ mod tests {
     #[test]
     fn events_due_now_run_after_earlier_scheduled_ones_at_the_same_instant() {
         let mut q = EventQueue::with_capacity(4);
-        q.push(SimTime(5), Event::AtOrigin { request: 1 });
-        q.push(SimTime(5), Event::AtOrigin { request: 2 });
+        q.push(SimTime(5), at_origin(1));
+        q.push(SimTime(5), at_origin(2));
         assert_eq!(q.pop().map(|(at, e)| (at, id(e))), Some((SimTime(5), 1)));
         // Due now, so into the FIFO; request 2 (in the heap) still goes first.
-        q.push(SimTime(5), Event::AtOrigin { request: 3 });
-        q.push(SimTime(6), Event::AtOrigin { request: 4 });
-        q.push(SimTime(5), Event::AtOrigin { request: 5 });
+        q.push(SimTime(5), at_origin(3));
+        q.push(SimTime(6), at_origin(4));
+        q.push(SimTime(5), at_origin(5));
         assert_eq!(q.len(), 4);
         let order: Vec<(SimTime, u32)> = std::iter::from_fn(|| q.pop()).map(|(at, e)| (at, id(e))).collect();
         assert_eq!(order, [(SimTime(5), 2), (SimTime(5), 3), (SimTime(5), 5), (SimTime(6), 4)]);
         assert!(q.is_empty());
         // An arrival handled outside the queue moves its clock.
         q.advance_to(SimTime(9));
-        q.push(SimTime(9), Event::AtOrigin { request: 6 });
+        q.push(SimTime(9), at_origin(6));
         assert_eq!(q.next_time(), Some(SimTime(9)));
         assert_eq!(q.pop().map(|(at, e)| (at, id(e))), Some((SimTime(9), 6)));
     }
@@ -180,7 +180,7 @@ mod tests {
             for (action, delay) in steps {
                 match action {
                     0 | 1 => {
-                        q.push(now + SimDuration(delay), Event::AtOrigin { request: next_id });
+                        q.push(now + SimDuration(delay), at_origin(next_id));
                         reference.push((now + SimDuration(delay), next_id));
                         next_id += 1;
                     }

@@ -20,27 +20,54 @@ pub enum ErrorHandling {
     PassOn,
 }
 
+/// Whether a response is an error, handled by these rules rather than
+/// stored under the object's TTL: 4xx and 5xx (reference §6.6). 2xx and 3xx
+/// responses are cached as the TTL decision says (`policy::ttl`).
+pub fn is_error(status: u16) -> bool {
+    status >= 400
+}
+
 /// Errors cached even when the origin sends no `Cache-Control` (reference §6.6).
 pub fn always_cached(status: u16) -> bool {
     matches!(status, 404 | 414 | 500 | 501 | 502 | 503 | 504)
 }
 
+/// Whether a cache holding an expired copy answers with that copy instead
+/// of this error: for a 5xx, which includes an origin CloudFront could not
+/// reach (502) or that did not answer in time (504); a 4xx reaches the
+/// viewer instead (reference §6.5; Developer Guide "How CloudFront
+/// processes and caches HTTP 4xx and 5xx status codes from your origin").
+pub fn serves_expired_copy_instead(status: u16) -> bool {
+    status >= 500
+}
+
+/// Until when a cache that received the error `status` at `now`, and had
+/// no copy to serve instead, keeps it as the answer to later lookups; `None`
+/// when it does not store it. The origin's own `max-age` for errors is not
+/// modelled, so an error is kept for exactly the error-caching minimum TTL
+/// (reference §6.6: "cached for max(ErrorCachingMinTTL, origin max-age)").
+pub fn cached_until(status: u16, now: SimTime, error_caching_min_ttl: SimDuration) -> Option<SimTime> {
+    always_cached(status).then(|| now + error_caching_min_ttl)
+}
+
 /// What a cache that received `status` at `now` does, given whether it
-/// holds an expired copy of the object.
+/// holds an expired copy of the object. An engine that finds the copy gone
+/// when it acts on `ServeStale` (evicted since the lookup) asks again with
+/// `holds_expired_copy` false.
 pub fn on_error(
     status: u16,
     holds_expired_copy: bool,
     now: SimTime,
     error_caching_min_ttl: SimDuration,
 ) -> ErrorHandling {
-    debug_assert!(status >= 400, "{status} is not an error");
-    let until = now + error_caching_min_ttl;
-    if status >= 500 && holds_expired_copy {
-        ErrorHandling::ServeStale { until }
-    } else if always_cached(status) {
-        ErrorHandling::Cache { until }
-    } else {
-        ErrorHandling::PassOn
+    debug_assert!(is_error(status), "{status} is not an error");
+    if holds_expired_copy && serves_expired_copy_instead(status) {
+        // Served until the error would have expired, then the origin is asked again.
+        return ErrorHandling::ServeStale { until: now + error_caching_min_ttl };
+    }
+    match cached_until(status, now, error_caching_min_ttl) {
+        Some(until) => ErrorHandling::Cache { until },
+        None => ErrorHandling::PassOn,
     }
 }
 
@@ -83,6 +110,46 @@ mod tests {
     fn the_always_cached_list_is_the_documented_one() {
         let cached: Vec<u16> = (400..600).filter(|&s| always_cached(s)).collect();
         assert_eq!(cached, [404, 414, 500, 501, 502, 503, 504]);
+    }
+
+    #[test]
+    fn only_4xx_and_5xx_are_errors() {
+        assert!(!is_error(200) && !is_error(304) && !is_error(399));
+        assert!(is_error(400) && is_error(404) && is_error(503) && is_error(599));
+    }
+
+    #[test]
+    fn only_a_5xx_is_answered_by_an_expired_copy() {
+        // Reference §6.5: "If the origin cannot be reached, or returns 5xx,
+        // while an expired copy is cached: serve the expired copy ... A 4xx is
+        // passed to the viewer instead"; a timeout (504) or a refused
+        // connection (502) counts as a 5xx.
+        let served: Vec<u16> = (400..600).filter(|&s| serves_expired_copy_instead(s)).collect();
+        assert_eq!(served, (500..600).collect::<Vec<u16>>());
+    }
+
+    #[test]
+    fn an_always_cached_error_is_kept_for_the_error_caching_min_ttl() {
+        // Reference §6.6 with the default ErrorCachingMinTTL of 10 s: a 404
+        // at 100 s answers lookups until 110 s; a 403 (cached only when the
+        // origin says how long, which is not modelled) is not kept at all.
+        let now = SimTime(100_000_000);
+        assert_eq!(cached_until(404, now, TEN_S), Some(SimTime(110_000_000)));
+        assert_eq!(cached_until(503, now, TEN_S), Some(SimTime(110_000_000)));
+        for status in [400, 403, 405, 412, 415] {
+            assert_eq!(cached_until(status, now, TEN_S), None, "{status}");
+        }
+        // A shorter minimum TTL shortens the window with it.
+        assert_eq!(cached_until(504, now, SimDuration::from_secs(1)), Some(SimTime(101_000_000)));
+    }
+
+    #[test]
+    fn an_error_with_its_expired_copy_gone_is_cached_as_if_there_was_none() {
+        // The engine's fallback when the copy found at lookup was evicted:
+        // a 503 is then cached; a 4xx was never served stale anyway.
+        let now = SimTime(100_000_000);
+        assert_eq!(on_error(503, false, now, TEN_S), ErrorHandling::Cache { until: SimTime(110_000_000) });
+        assert_eq!(on_error(404, true, now, TEN_S), on_error(404, false, now, TEN_S));
     }
 
     #[test]

@@ -60,6 +60,29 @@ pub fn primary_failed(outcome: OriginOutcome, criteria: &FailoverCriteria) -> bo
     }
 }
 
+/// The primary's attempt judged once, for the engine: whether it failed by
+/// the group's criteria (counted whatever the method) and what CloudFront
+/// does next.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct PrimaryVerdict {
+    pub failed: bool,
+    pub next: Failover,
+}
+
+/// `primary_failed` and `after_primary` in one call, so that the criteria
+/// are read in one place (reference §4.1).
+pub fn judge_primary(method: Method, outcome: OriginOutcome, criteria: &FailoverCriteria) -> PrimaryVerdict {
+    PrimaryVerdict { failed: primary_failed(outcome, criteria), next: after_primary(method, outcome, criteria) }
+}
+
+/// Whether an origin's outcome is a response CloudFront passes on as an
+/// answer rather than an error: a 2xx or a 3xx (reference §4.1: "returns
+/// 2xx to the viewer and caches it as normal; passes 3xx through"). From the
+/// secondary, it is an answer that failover saved.
+pub fn answered(outcome: OriginOutcome) -> bool {
+    matches!(outcome, OriginOutcome::Status(status) if status < 400)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -97,6 +120,29 @@ mod tests {
             assert_eq!(after_primary(Method::Get, OriginOutcome::Status(code), &all), Failover::Respond(code));
         }
         assert_eq!(FailoverCriteria::from_status_codes(&[500, 429]), Err(429));
+    }
+
+    #[test]
+    fn a_verdict_counts_a_failure_even_when_the_method_cannot_fail_over() {
+        // Reference §4.1: a 503 in the criteria fails the primary; a GET goes
+        // on to the secondary, a POST gets the 503.
+        let c = criteria(&[503]);
+        let get = judge_primary(Method::Get, OriginOutcome::Status(503), &c);
+        assert_eq!(get, PrimaryVerdict { failed: true, next: Failover::TrySecondary });
+        let post = judge_primary(Method::Post, OriginOutcome::Status(503), &c);
+        assert_eq!(post, PrimaryVerdict { failed: true, next: Failover::Respond(503) });
+        // A 500 outside the criteria is no failure; a refused connection always is.
+        let other = judge_primary(Method::Get, OriginOutcome::Status(500), &c);
+        assert_eq!(other, PrimaryVerdict { failed: false, next: Failover::Respond(500) });
+        let refused = judge_primary(Method::Get, OriginOutcome::ConnectFailed, &c);
+        assert_eq!(refused, PrimaryVerdict { failed: true, next: Failover::TrySecondary });
+    }
+
+    #[test]
+    fn only_2xx_and_3xx_are_answers() {
+        assert!(answered(OriginOutcome::Status(200)) && answered(OriginOutcome::Status(304)));
+        assert!(!answered(OriginOutcome::Status(404)) && !answered(OriginOutcome::Status(503)));
+        assert!(!answered(OriginOutcome::ConnectFailed) && !answered(OriginOutcome::TimedOut));
     }
 
     #[test]

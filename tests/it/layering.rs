@@ -53,11 +53,7 @@ enum Exception {
 
 /// Each exception must still match something: one that matches nothing fails the test, so that
 /// it is deleted with what it let through.
-const EXCEPTIONS: &[Exception] = &[
-    // Removed when the engine split lands: the traffic catalog keeps an object's version below the
-    // engine's `CACHED_ERROR` marker, and the engine refactor takes that import away.
-    Exception::Import { name: "traffic-cached-error", file: "cdn/traffic.rs", import: "crate::engine::CACHED_ERROR" },
-];
+const EXCEPTIONS: &[Exception] = &[];
 
 /// The modules whose code must not print, read files or stdin, or read the clock: the
 /// simulation is a pure function of its scenario and seed.

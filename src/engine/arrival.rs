@@ -1,0 +1,164 @@
+//! A viewer request reaches its edge location: the route of caches it will
+//! pass, the viewer's leg, and the edge-hit fast path that answers a hit at
+//! once without a slot in the pool.
+
+use super::ids::LevelIdx;
+use super::observer::RequestObserver;
+use super::request::{Ask, Level, OriginAttempt, Request, Route, body_bytes, cache_key, half};
+use super::state::Engine;
+use crate::cache::{Entry, Lookup, PrefetchStep, Stored};
+use crate::cdn::traffic::{ObjectFacts, ViewerRequest};
+use crate::metrics::{Outcome, ResultType, ServedBy};
+use crate::policy::routing::{Route as Routing, RouteInputs, route};
+use crate::scenario::BehaviorSpec;
+use crate::time::{SimDuration, SimTime};
+
+/// How many requests after the next one each step of the edge lookup is
+/// prefetched, when the source knows that far ahead: a step's loads have
+/// a few requests' time (a few hundred nanoseconds) to arrive.
+const PREFETCH_STEPS: [(usize, PrefetchStep); 3] =
+    [(6, PrefetchStep::Index), (3, PrefetchStep::Entry), (1, PrefetchStep::Neighbours)];
+
+impl<O: RequestObserver> Engine<'_, O> {
+    /// Keeps exactly one arrival pending: generating them lazily keeps the
+    /// queue short, which is what makes the heap fast.
+    pub(super) fn schedule_next_arrival(&mut self) {
+        self.next_viewer = self.source.next_request(&mut self.catalog).map(|(at, viewer)| {
+            debug_assert!(at >= self.now, "a request source went back in time");
+            (at.max(self.now), viewer)
+        });
+        // The edge lookup's chain of loads, one link every few requests
+        // (see `PrefetchStep`), when the source knows requests that far
+        // ahead; else the next request's bucket, one request ahead.
+        let mut reads_ahead = false;
+        for (distance, step) in PREFETCH_STEPS {
+            if let Some((edge, object, method)) = self.source.peek_ahead(distance) {
+                self.caches[self.network.edge_cache(edge)].cache.prefetch(cache_key(object, method), step);
+                reads_ahead = true;
+            }
+        }
+        if let Some((_, viewer)) = self.next_viewer
+            && !reads_ahead
+        {
+            self.catalog.prefetch(viewer.object);
+            let edge = self.network.edge_cache(viewer.edge);
+            self.caches[edge].cache.prefetch(cache_key(viewer.object, viewer.method), PrefetchStep::Index);
+        }
+    }
+
+    pub(super) fn on_arrival(&mut self) {
+        let (_, viewer) = self.next_viewer.take().expect("an Arrival event always has its request");
+        if let Some(direct) = viewer.direct {
+            self.on_direct_request(direct);
+            self.schedule_next_arrival();
+            return;
+        }
+        let facts = viewer.object_facts.unwrap_or_else(|| self.catalog.facts_of(viewer.object));
+        let scenario = self.scenario;
+        let behavior = &scenario.distribution.behaviors[facts.behavior];
+        let mut route = self.route_of(&viewer, behavior);
+        // Arrivals are generated at the edge (a Poisson process there is as
+        // good a model as one at the viewers), so the viewer sent the request
+        // half a round trip earlier. This saves an event per request, which
+        // for edge hits is half of all events.
+        route[LevelIdx::EDGE].half_rtt_us = half(self.network.sample_viewer_rtt(viewer.edge));
+        let ask = self.ask_of(&viewer, facts, route[LevelIdx::EDGE].half_rtt_us);
+        self.requests_started += 1;
+        self.schedule_next_arrival();
+        // When nothing stands between the viewer and the edge cache (the
+        // checks of `on_at_level` at the edge would all pass), look it up
+        // first: a hit is answered and recorded at once and needs no slot.
+        let edge = route[LevelIdx::EDGE];
+        let edge_lookup = (edge.caching && !self.observer.active() && self.edge_lets_through(&ask, behavior))
+            .then(|| self.caches[edge.cache].cache.lookup(ask.key, self.now));
+        if let Some(Lookup::Fresh(Entry { stored: Stored::Object(_), .. })) = edge_lookup {
+            self.answer_edge_hit(&ask, &edge);
+            return;
+        }
+        let attempt = OriginAttempt::primary(behavior.origin as u16);
+        let id = self.requests.allocate(|| Request::new(ask, route, attempt));
+        match edge_lookup {
+            Some(lookup) => self.on_lookup(id, LevelIdx::EDGE, lookup),
+            None => self.on_at_level(id, LevelIdx::EDGE),
+        }
+    }
+
+    /// The caches the request passes, as `policy::routing` decides, with
+    /// the origin's Origin Shield on top when it has one. (Inlined: every
+    /// request builds one, and built in place it is not copied.)
+    #[inline(always)]
+    fn route_of(&self, viewer: &ViewerRequest, behavior: &BehaviorSpec) -> Route {
+        let origin = behavior.origin;
+        let routing = route(RouteInputs {
+            method: viewer.method,
+            cached_methods: behavior.cached_methods,
+            caching_disabled: behavior.ttl.caching_disabled(),
+            s3_origin_in_edge_region: self.network.s3_origin_local(viewer.edge, origin),
+        });
+        let caching = matches!(routing, Routing::Cached { .. });
+        let mut route = Route::at_edge(Level::new(self.network.edge_cache(viewer.edge), caching, false));
+        let regional = self.network.own_regional(viewer.edge);
+        let via_regional = matches!(routing, Routing::Cached { via_regional: true });
+        if via_regional {
+            route.push(Level::new(self.network.regional_cache(regional), true, false));
+        }
+        // Every request to an origin with Origin Shield passes through it; it
+        // caches only what the route caches (DG-shield). A request whose own
+        // regional cache is the shield gets no extra hop.
+        if let Some(shield) = self.scenario.origins[origin].origin_shield
+            && !(via_regional && shield == regional)
+        {
+            route.push(Level::new(self.network.regional_cache(shield), caching, true));
+        }
+        route
+    }
+
+    /// What the viewer asked, when it sent it, and whether it is measured;
+    /// counts the viewer leg's scheme.
+    fn ask_of(&mut self, viewer: &ViewerRequest, facts: ObjectFacts, viewer_half_rtt_us: u32) -> Ask {
+        let start = SimTime(self.now.0.saturating_sub(viewer_half_rtt_us as u64));
+        let measured = self.metrics.measures(start);
+        if measured {
+            let stats = &mut self.metrics.protocol;
+            stats.viewer_https += viewer.https as u64;
+            stats.viewer_http += !viewer.https as u64;
+        }
+        Ask {
+            start,
+            arrived: self.now,
+            object: viewer.object,
+            key: cache_key(viewer.object, viewer.method),
+            size_bytes: facts.size_bytes,
+            class: viewer.class as u16,
+            behavior: facts.behavior as u16,
+            edge: viewer.edge as u16,
+            method: viewer.method,
+            https: viewer.https,
+            measured,
+            session: viewer.session,
+            logged_result: viewer.logged_result,
+            logged_signature: viewer.logged_signature,
+        }
+    }
+
+    /// A fresh copy at the edge, found before the request took a slot: the
+    /// response leaves at once, one viewer round trip after it was sent.
+    fn answer_edge_hit(&mut self, ask: &Ask, edge: &Level) {
+        if !ask.measured {
+            return;
+        }
+        self.count_hit(edge, ask.size_bytes);
+        let viewer_half = SimDuration(edge.half_rtt_us as u64);
+        let outcome = Outcome {
+            start: ask.start,
+            latency: viewer_half + viewer_half,
+            method: ask.method,
+            behavior: ask.behavior(),
+            status: 200,
+            body_bytes: body_bytes(ask.method, 200, ask.size_bytes),
+            served_by: ServedBy::Edge,
+            result: ResultType::Hit,
+        };
+        self.record_response(&outcome, ask.logged_result);
+    }
+}

@@ -1,0 +1,226 @@
+//! The way down: at each caching level the response is stored (as
+//! `policy::ttl` and `policy::error_caching` decide), answers the requests
+//! collapsed onto it there, and goes on to the level below; at the edge the
+//! request finishes: it is recorded, shown to the observer, and its slot freed.
+
+use super::event::Event;
+use super::ids::{LevelIdx, RequestId};
+use super::observer::{FinishedRequest, RequestObserver};
+use super::request::Request;
+use super::state::Engine;
+use crate::cache::{Admission, Entry, Stored};
+use crate::metrics::{Outcome, ResultType, ServedBy};
+use crate::policy::error_caching::{self, ErrorHandling};
+use crate::policy::result_type::{self, Answer, LoggedResult};
+use crate::policy::ttl::TtlDecision;
+use crate::time::SimDuration;
+
+impl<O: RequestObserver> Engine<'_, O> {
+    /// The response reaches `level` on its way down: store it, serve the
+    /// requests collapsed onto it here, and pass it on.
+    pub(super) fn on_down(&mut self, id: RequestId, level: LevelIdx) {
+        let lvl = self.requests[id].route[level];
+        let mut holds_version = false;
+        if lvl.caching {
+            holds_version = self.store(id, level);
+            let key = self.requests[id].ask.key;
+            let in_flight = &mut self.caches[lvl.cache].in_flight;
+            if !in_flight.is_empty() && in_flight.get(&key).map(|f| f.leader) == Some(id) {
+                in_flight.remove(&key);
+            }
+            self.answer_waiters(id, level, holds_version);
+        }
+        if holds_version {
+            self.set_body_for_level_below(id, level);
+        }
+        self.send_down(id, level);
+    }
+
+    /// Answers the requests that waited on this request's fetch at `level`
+    /// with its response (which storing may have turned from an error into
+    /// the expired copy). They were answered by this cache's own fetch,
+    /// whoever answered it: CloudFront logs requests collapsed at the edge
+    /// as `Hit` (reference §6.3, request collapsing).
+    fn answer_waiters(&mut self, id: RequestId, level: LevelIdx, holds_version: bool) {
+        let cache = self.requests[id].route[level].cache;
+        let response = self.requests[id].response;
+        let mut waiter = self.requests[id].route[level].waiters.take();
+        while let Some(w) = waiter {
+            waiter = self.requests[w].stop_waiting();
+            // Each waiter goes on down its own route, from its own level
+            // for this cache, in its own role there.
+            let route = &self.requests[w].route;
+            let at = route.level_of(cache).expect("a waiter joined a fetch at a cache on its own route");
+            let served_by = self.tier_of(&route[at], at);
+            let answer = &mut self.requests[w].response;
+            answer.answer(response.status, response.version, served_by);
+            answer.stale_until = response.stale_until;
+            // A waiter is answered from the copy now held here; if none
+            // could be kept, it gets the full response.
+            if holds_version {
+                self.set_body_for_level_below(w, at);
+            }
+            self.send_down(w, at);
+        }
+    }
+
+    /// A level holding the response's version answers the level below with a
+    /// 304 when that level's validator names the same version. (At the edge
+    /// the flag keeps saying whether the edge itself got a 304: the viewer
+    /// always gets the body.)
+    pub(super) fn set_body_for_level_below(&mut self, id: RequestId, level: LevelIdx) {
+        if let Some(below) = level.below() {
+            let r = &mut self.requests[id];
+            r.response.body = r.route[below].validator != r.response.version;
+        }
+    }
+
+    /// Stores or refreshes the response at `level`; returns whether the
+    /// cache there now holds the response's version.
+    fn store(&mut self, id: RequestId, level: LevelIdx) -> bool {
+        let r = &self.requests[id];
+        if error_caching::is_error(r.response.status) {
+            return self.store_error(id, level);
+        }
+        let (key, lvl, response) = (r.ask.key, r.route[level], r.response);
+        let version = response.version.expect("a response that is no error carries its object's version");
+        let ttl = self.caching_rule(r).ttl;
+        let cache = &mut self.caches[lvl.cache].cache;
+        match ttl {
+            TtlDecision::Cache(ttl) => {
+                let expires_at = error_caching::expiry_of_copy(self.now, ttl, response.stale_until);
+                if lvl.stale_version == Some(version) && cache.refresh(key, expires_at, version) {
+                    return true;
+                }
+                if !response.body {
+                    // A 304 for a validator from below: nothing to store here.
+                    return false;
+                }
+                // A stored copy is at least one byte so that empty bodies
+                // (OPTIONS) still occupy space and can be evicted.
+                let size_bytes = r.ask.size_bytes.max(1);
+                let entry = Entry { size_bytes, expires_at, stored: Stored::Object(version) };
+                cache.insert(key, entry) == Admission::Stored
+            }
+            TtlDecision::DoNotCache => {
+                if lvl.stale_version.is_some() {
+                    cache.remove(key);
+                }
+                false
+            }
+        }
+    }
+
+    /// An error response reaching a cache: served from an expired copy,
+    /// stored, or passed on, as `error_caching::on_error` decides. Returns
+    /// whether the cache now holds the object's version (the expired copy).
+    fn store_error(&mut self, id: RequestId, level: LevelIdx) -> bool {
+        let r = &self.requests[id];
+        let (key, status, measured, lvl) = (r.ask.key, r.response.status, r.ask.measured, r.route[level]);
+        let min_ttl = self.scenario.distribution.error_caching_min_ttl;
+        let mut handling = error_caching::on_error(status, lvl.stale_version.is_some(), self.now, min_ttl);
+        let cache = &mut self.caches[lvl.cache].cache;
+        if let ErrorHandling::ServeStale { until } = handling {
+            let stale = lvl.stale_version.expect("only a cache that holds an expired copy serves it");
+            if cache.refresh(key, until, stale) {
+                if measured {
+                    self.tier_stats(&lvl).stale_served_on_error += 1;
+                }
+                let served_by = self.tier_of(&lvl, level);
+                let response = &mut self.requests[id].response;
+                response.answer(200, Some(stale), served_by);
+                response.stale_until = Some(until);
+                return true;
+            }
+            // The copy found at lookup has been evicted since.
+            handling = error_caching::on_error(status, false, self.now, min_ttl);
+        }
+        if let ErrorHandling::Cache { until } = handling {
+            // Error pages are small; a byte keeps them evictable.
+            cache.insert(key, Entry { size_bytes: 1, expires_at: until, stored: Stored::Error { status } });
+        }
+        false
+    }
+
+    /// Passes a response from `level` to the level below, or to the viewer.
+    pub(super) fn send_down(&mut self, id: RequestId, level: LevelIdx) {
+        match level.below() {
+            None => self.finish(id),
+            Some(below) => {
+                let half_rtt_us = self.requests[id].route[level].half_rtt_us;
+                let at = self.now + SimDuration(half_rtt_us as u64);
+                self.queue.push(at, Event::Down { request: id, level: below });
+            }
+        }
+    }
+
+    /// The response leaves the edge for the viewer: record it and free the slot.
+    pub(super) fn finish(&mut self, id: RequestId) {
+        let r = &self.requests[id];
+        if r.ask.measured {
+            let viewer_half = SimDuration(r.route[LevelIdx::EDGE].half_rtt_us as u64);
+            let outcome = Outcome {
+                start: r.ask.start,
+                latency: (self.now - r.ask.arrived) + viewer_half + viewer_half,
+                method: r.ask.method,
+                behavior: r.ask.behavior(),
+                status: r.response.status,
+                body_bytes: r.body_bytes(),
+                served_by: r.response.served_by,
+                result: result_type(r),
+            };
+            self.record_response(&outcome, r.ask.logged_result);
+        }
+        if self.observer.active() {
+            let r = self.requests[id];
+            self.observe(&r);
+        }
+        self.requests.free(id);
+    }
+
+    /// Records a measured response leaving the edge for the viewer.
+    pub(super) fn record_response(&mut self, outcome: &Outcome, logged: Option<LoggedResult>) {
+        if let Some(logged) = logged {
+            self.metrics.result_comparison[logged.index()][outcome.result.index()] += 1;
+        }
+        self.metrics.record(outcome);
+    }
+
+    /// Shows a finished request to the observer.
+    fn observe(&mut self, r: &Request) {
+        let (ask, response) = (&r.ask, &r.response);
+        let class = ask.class();
+        let (signed_query, signed_cookie) = match &self.signed {
+            Some(signed) => signed.presented(class, ask.session),
+            None => (None, None),
+        };
+        self.observer.on_finish(&FinishedRequest {
+            arrived: ask.arrived,
+            finished: self.now,
+            edge: ask.edge(),
+            class,
+            object_in_class: self.catalog.id_in_class(class, ask.object),
+            behavior: ask.behavior(),
+            method: ask.method,
+            https: ask.https,
+            session: ask.session,
+            status: response.status,
+            body_bytes: r.body_bytes(),
+            object_bytes: ask.size_bytes,
+            result: result_type(r),
+            served_by: response.served_by,
+            origin_outcome: (response.served_by == ServedBy::Origin).then_some(r.attempt.outcome),
+            signed_query,
+            signed_cookie,
+        });
+    }
+}
+
+/// CloudFront's `x-edge-result-type` for a request leaving the edge.
+fn result_type(r: &Request) -> ResultType {
+    // The edge's own expired copy was confirmed from upstream (a 304 to the
+    // edge), or an expired copy was served because the origin failed.
+    let edge = &r.route[LevelIdx::EDGE];
+    let refreshed = r.response.stale_until.is_some() || (edge.stale_version.is_some() && !r.response.body);
+    result_type::result_type(Answer { status: r.response.status, served_by: r.response.served_by, refreshed })
+}

@@ -1,0 +1,147 @@
+//! A request at one cache on its route: the lookup, then an answer from a
+//! fresh copy, or a wait on a fetch of the same object already under way
+//! (collapsing), or the trip on up to the next level or the origin.
+
+use super::event::Event;
+use super::ids::{CacheIdx, LevelIdx, RequestId};
+use super::network::Node;
+use super::observer::RequestObserver;
+use super::request::{Level, Member, half};
+use super::state::{Engine, Fetch};
+use crate::cache::{Entry, Lookup, Stored};
+use crate::time::SimDuration;
+
+impl<O: RequestObserver> Engine<'_, O> {
+    pub(super) fn on_at_level(&mut self, id: RequestId, level: LevelIdx) {
+        if level.is_edge() && !self.edge_admits(id) {
+            return;
+        }
+        let r = &self.requests[id];
+        let (key, lvl) = (r.ask.key, r.route[level]);
+        if !lvl.caching {
+            if r.ask.measured {
+                self.tier_stats(&lvl).passed_through += 1;
+            }
+            self.forward(id, level);
+            return;
+        }
+        let lookup = self.caches[lvl.cache].cache.lookup(key, self.now);
+        self.on_lookup(id, level, lookup);
+    }
+
+    /// What the cache at `level` found for the request: answer it, or send it
+    /// on up (or let it wait on a fetch under way).
+    pub(super) fn on_lookup(&mut self, id: RequestId, level: LevelIdx, lookup: Lookup) {
+        match lookup {
+            Lookup::Fresh(entry) => self.answer_from_cache(id, level, entry),
+            Lookup::Stale(_) | Lookup::Miss => self.on_miss(id, level, lookup),
+        }
+    }
+
+    /// A fresh copy answers: the object, or the error cached in its place
+    /// (which answers until it expires, reference §6.6).
+    fn answer_from_cache(&mut self, id: RequestId, level: LevelIdx, entry: Entry) {
+        let r = &self.requests[id];
+        let (measured, size_bytes, lvl) = (r.ask.measured, r.ask.size_bytes, r.route[level]);
+        let served_by = self.tier_of(&lvl, level);
+        match entry.stored {
+            Stored::Error { status } => {
+                if measured {
+                    let stats = self.tier_stats(&lvl);
+                    stats.lookups += 1;
+                    stats.errors_served += 1;
+                }
+                self.requests[id].response.answer(status, None, served_by);
+            }
+            Stored::Object(version) => {
+                if measured {
+                    self.count_hit(&lvl, size_bytes);
+                }
+                self.requests[id].response.answer(200, Some(version), served_by);
+                self.set_body_for_level_below(id, level);
+            }
+        }
+        self.send_down(id, level);
+    }
+
+    /// An expired copy or none: the request waits on a fetch under way here,
+    /// or goes on up (leading this cache's fetch when misses collapse).
+    fn on_miss(&mut self, id: RequestId, level: LevelIdx, lookup: Lookup) {
+        // An expired error is fetched again, not revalidated.
+        if let Lookup::Stale(Entry { stored: Stored::Object(version), .. }) = lookup {
+            self.requests[id].route[level].stale_version = Some(version);
+        }
+        let r = &self.requests[id];
+        let (measured, key, lvl) = (r.ask.measured, r.ask.key, r.route[level]);
+        let failed_over = r.attempt.member == Member::Secondary;
+        let collapse = self.rules.collapse && self.caching_rule(r).collapsible;
+        let in_flight = &mut self.caches[lvl.cache].in_flight;
+        let under_way = if collapse { in_flight.get(&key).copied() } else { None };
+        // A failed-over request looks up the secondary's shield on its way to
+        // the secondary, and never waits on a fetch under way there: that
+        // fetch may be waiting, one tier below, on this very request (an edge
+        // in the secondary shield's Region whose route goes on to the
+        // primary's shield), and neither would ever be answered. It fetches on
+        // its own and leads the cache's fetch if there is none. (The
+        // Developer Guide is silent on collapsing across origin-group members.)
+        let fetch = under_way.filter(|_| !failed_over);
+        if collapse && under_way.is_none() {
+            in_flight.insert(key, Fetch { leader: id, level });
+        }
+        if measured {
+            let stats = self.tier_stats(&lvl);
+            stats.lookups += 1;
+            match (lookup, fetch) {
+                (_, Some(_)) => stats.collapsed += 1,
+                (Lookup::Stale(_), None) => stats.stale += 1,
+                _ => stats.misses += 1,
+            }
+        }
+        match fetch {
+            Some(fetch) => self.join(id, fetch, lvl.cache),
+            None => self.forward(id, level),
+        }
+    }
+
+    /// The request waits on a fetch already under way at `cache`; its
+    /// response serves this request too (`on_down` answers the waiters).
+    fn join(&mut self, id: RequestId, fetch: Fetch, cache: CacheIdx) {
+        let leading = &mut self.requests[fetch.leader].route[fetch.level];
+        debug_assert_eq!(leading.cache, cache, "a fetch names the leader's level at its cache");
+        let next = leading.waiters.replace(id);
+        self.requests[id].start_waiting(next);
+    }
+
+    /// Sends a request from `level` to the next level up, or to the origin.
+    fn forward(&mut self, id: RequestId, level: LevelIdx) {
+        let r = &mut self.requests[id];
+        let below = level.below().and_then(|below| r.route[below].validator);
+        let lvl = &mut r.route[level];
+        lvl.validator = lvl.stale_version.or(below);
+        let cache = lvl.cache;
+        let (edge, origin) = (r.ask.edge(), r.attempt.origin());
+        let above = r.route.above(level).map(|above| (above, r.route[above].cache));
+        let from = self.network.node_of(cache);
+        match above {
+            Some((above, above_cache)) => {
+                let to = Node::Regional(self.network.regional_index(above_cache));
+                let half_rtt_us = half(self.network.sample_hop(from, to, edge));
+                self.requests[id].route[above].half_rtt_us = half_rtt_us;
+                let at = self.now + SimDuration(half_rtt_us as u64);
+                self.queue.push(at, Event::AtLevel { request: id, level: above });
+            }
+            None => {
+                let half_rtt_us = half(self.network.sample_hop(from, Node::Origin(origin), edge));
+                self.send_to_origin(id, cache, half_rtt_us, self.now);
+            }
+        }
+    }
+
+    /// Counts a lookup answered with the object by the cache at `lvl`.
+    pub(super) fn count_hit(&mut self, lvl: &Level, size_bytes: u64) {
+        let stats = self.tier_stats(lvl);
+        stats.lookups += 1;
+        stats.hits += 1;
+        stats.bytes_hit += size_bytes;
+    }
+}

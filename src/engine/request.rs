@@ -1,0 +1,400 @@
+//! One viewer request in flight, in the parts that change together: what the
+//! viewer asked (fixed at arrival), the route of caches it passes (a level
+//! per cache), the current origin attempt, and the response on its way down.
+//!
+//! Imports no engine file but `ids`.
+
+use std::ops::{Index, IndexMut};
+
+use super::ids::{CacheIdx, LevelIdx, MAX_LEVELS, RequestId};
+use crate::cache::{CacheKey, Version};
+use crate::http::Method;
+use crate::policy::failover::OriginOutcome;
+use crate::policy::result_type::{LoggedResult, ServedBy};
+use crate::scenario::HeaderValueId;
+use crate::time::{SimDuration, SimTime};
+use cdnsim_sign::Rejection;
+
+/// What the viewer asked for, and how it is measured. Set at arrival and
+/// never changed (a redirected viewer's HTTPS retry is a new request).
+#[derive(Clone, Copy, Debug)]
+pub struct Ask {
+    /// When the viewer sent it (for measurement windows; clipped at zero).
+    pub start: SimTime,
+    /// When it reached the edge; latency is measured from here, exactly.
+    pub arrived: SimTime,
+    pub object: u64,
+    pub key: CacheKey,
+    pub size_bytes: u64,
+    pub class: u16,
+    pub behavior: u16,
+    pub edge: u16,
+    pub method: Method,
+    /// Whether the viewer leg is HTTPS (after a redirect, it is).
+    pub https: bool,
+    /// Whether it counts in the metrics (it started after the warm-up).
+    pub measured: bool,
+    /// The viewer session, for signed traffic.
+    pub session: u32,
+    /// From a replayed access log: its result type, and the verdict on its signed URL.
+    pub logged_result: Option<LoggedResult>,
+    pub logged_signature: Option<Result<(), Rejection>>,
+}
+
+impl Ask {
+    pub fn class(&self) -> usize {
+        self.class as usize
+    }
+
+    pub fn behavior(&self) -> usize {
+        self.behavior as usize
+    }
+
+    pub fn edge(&self) -> usize {
+        self.edge as usize
+    }
+}
+
+/// A cache on a request's route, and the request's state there.
+#[derive(Clone, Copy, Debug)]
+pub struct Level {
+    pub cache: CacheIdx,
+    /// Whether the request is looked up here, or only passes through.
+    pub caching: bool,
+    /// Whether this regional edge cache acts as the origin's Origin Shield here.
+    pub shield_role: bool,
+    /// One-way delay from the level below (or the viewer) to here.
+    pub half_rtt_us: u32,
+    /// Version of the expired copy found here, if any.
+    pub stale_version: Option<Version>,
+    /// The validator this level sent upstream: its own expired copy's
+    /// version, else the one it passed on from below, else none (an
+    /// unconditional request). CloudFront revalidates with the stored
+    /// ETag/Last-Modified (reference §6.5); a version stands for both.
+    pub validator: Option<Version>,
+    /// Head of the list of requests collapsed onto this one here. Per level,
+    /// because a request leading a fetch at the edge may itself wait on
+    /// another at the regional cache.
+    pub waiters: Option<RequestId>,
+}
+
+impl Level {
+    /// A level not reached yet: no delay, no copy, no validator, no waiters.
+    pub const fn new(cache: CacheIdx, caching: bool, shield_role: bool) -> Level {
+        Level { cache, caching, shield_role, half_rtt_us: 0, stale_version: None, validator: None, waiters: None }
+    }
+}
+
+/// The caches a request passes, the edge first.
+#[derive(Clone, Copy, Debug)]
+pub struct Route {
+    levels: [Level; MAX_LEVELS],
+    // Invariant: 1 <= depth <= MAX_LEVELS, and levels[..depth] name each cache once.
+    depth: u8,
+}
+
+impl Route {
+    /// A route that starts (and for now ends) at the edge.
+    #[inline(always)]
+    pub fn at_edge(edge: Level) -> Route {
+        // The levels above the top are never read; a constant fills them
+        // cheaply (every request builds a route, hits included).
+        const UNUSED: Level = Level::new(CacheIdx::new(0), false, false);
+        let mut levels = [UNUSED; MAX_LEVELS];
+        levels[0] = edge;
+        Route { levels, depth: 1 }
+    }
+
+    /// Adds a cache above the top one; returns its level.
+    pub fn push(&mut self, level: Level) -> LevelIdx {
+        debug_assert!(!self.passes(level.cache), "a route passes each cache once");
+        let at = LevelIdx::new(self.depth());
+        self.levels[at.index()] = level;
+        self.depth += 1;
+        at
+    }
+
+    /// The last cache before the origin.
+    pub fn top(&self) -> LevelIdx {
+        LevelIdx::new(self.depth() - 1)
+    }
+
+    /// The level above `level`, or `None` when the origin is next.
+    pub fn above(&self, level: LevelIdx) -> Option<LevelIdx> {
+        let next = level.index() + 1;
+        (next < self.depth()).then(|| LevelIdx::new(next))
+    }
+
+    pub fn levels(&self) -> &[Level] {
+        &self.levels[..self.depth()]
+    }
+
+    /// How many caches the route passes.
+    pub fn depth(&self) -> usize {
+        self.depth as usize
+    }
+
+    pub fn passes(&self, cache: CacheIdx) -> bool {
+        self.levels().iter().any(|l| l.cache == cache)
+    }
+
+    /// Where `cache` is on the route, if it is.
+    pub fn level_of(&self, cache: CacheIdx) -> Option<LevelIdx> {
+        self.levels().iter().position(|l| l.cache == cache).map(LevelIdx::new)
+    }
+}
+
+impl Index<LevelIdx> for Route {
+    type Output = Level;
+
+    fn index(&self, level: LevelIdx) -> &Level {
+        debug_assert!(level.index() < self.depth(), "level {} is above the route's top", level.index());
+        &self.levels[level.index()]
+    }
+}
+
+impl IndexMut<LevelIdx> for Route {
+    fn index_mut(&mut self, level: LevelIdx) -> &mut Level {
+        debug_assert!(level.index() < self.depth(), "level {} is above the route's top", level.index());
+        &mut self.levels[level.index()]
+    }
+}
+
+/// Which member of an origin group a request is trying.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Member {
+    Primary,
+    Secondary,
+}
+
+/// The current attempt at an origin, from the request leaving its last
+/// cache until the origin's outcome is known.
+#[derive(Clone, Copy, Debug)]
+pub struct OriginAttempt {
+    /// The origin tried: the behavior's, or its group's secondary after failover.
+    pub origin: u16,
+    pub member: Member,
+    /// Whether the attempt holds one of the origin's concurrency slots.
+    pub holds_slot: bool,
+    /// The origin's secret header as the CloudFront location that sent the
+    /// attempt had it configured then (interned).
+    pub header_value: HeaderValueId,
+    /// One-way delay between the last cache and the origin.
+    pub half_rtt_us: u32,
+    /// When the request left CloudFront for the primary origin.
+    pub sent_to_primary: SimTime,
+    /// When it joined the origin's queue.
+    pub queued_at: SimTime,
+    /// How the attempt ended, from its start until `OriginDone`.
+    pub outcome: OriginOutcome,
+}
+
+impl OriginAttempt {
+    /// The first attempt, at the primary (or only) origin, not yet sent.
+    pub fn primary(origin: u16) -> OriginAttempt {
+        OriginAttempt {
+            origin,
+            member: Member::Primary,
+            holds_slot: false,
+            header_value: crate::scenario::ABSENT,
+            half_rtt_us: 0,
+            sent_to_primary: SimTime::ZERO,
+            queued_at: SimTime::ZERO,
+            outcome: OriginOutcome::Status(200),
+        }
+    }
+
+    pub fn origin(&self) -> usize {
+        self.origin as usize
+    }
+
+    pub fn half_rtt(&self) -> SimDuration {
+        SimDuration(self.half_rtt_us as u64)
+    }
+
+    /// The attempt ended without an origin slot (refused, failed to
+    /// connect, or the origin's queue was full).
+    pub fn end_without_slot(&mut self, outcome: OriginOutcome) {
+        self.outcome = outcome;
+        self.holds_slot = false;
+    }
+}
+
+/// The response travelling back down.
+#[derive(Clone, Copy, Debug)]
+pub struct Response {
+    pub status: u16,
+    /// The object's version, for a response that is no error.
+    pub version: Option<Version>,
+    /// Whether it carries the body (false: a 304 to the level it reaches).
+    pub body: bool,
+    pub served_by: ServedBy,
+    /// Set when the response is an expired copy that a tier served because
+    /// the origin failed: when that tier stops serving it and asks again.
+    /// Every tier below keeps the copy no longer (it stays expired).
+    pub stale_until: Option<SimTime>,
+}
+
+impl Response {
+    /// Answers with `status`; whether the body goes with it is left as the
+    /// levels above decided.
+    pub fn answer(&mut self, status: u16, version: Option<Version>, served_by: ServedBy) {
+        self.status = status;
+        self.version = version;
+        self.served_by = served_by;
+        self.stale_until = None;
+    }
+}
+
+#[derive(Clone, Copy, Debug)]
+pub struct Request {
+    pub ask: Ask,
+    pub route: Route,
+    pub attempt: OriginAttempt,
+    pub response: Response,
+    /// The next request in the waiter list this one is in.
+    // Invariant: a request waits in at most one list (it stops where it
+    // collapses), and is not in one while it moves on.
+    next_waiter: Option<RequestId>,
+    #[cfg(debug_assertions)]
+    waiting: bool,
+}
+
+impl Request {
+    pub fn new(ask: Ask, route: Route, attempt: OriginAttempt) -> Request {
+        let response =
+            Response { status: 0, version: None, body: true, served_by: ServedBy::Origin, stale_until: None };
+        Request {
+            ask,
+            route,
+            attempt,
+            response,
+            next_waiter: None,
+            #[cfg(debug_assertions)]
+            waiting: false,
+        }
+    }
+
+    /// The request joins a waiter list in front of `next` (the old head).
+    pub fn start_waiting(&mut self, next: Option<RequestId>) {
+        #[cfg(debug_assertions)]
+        {
+            assert!(!self.waiting, "a request waits in one list at a time");
+            self.waiting = true;
+        }
+        self.next_waiter = next;
+    }
+
+    /// The request leaves its waiter list; returns the next in it.
+    pub fn stop_waiting(&mut self) -> Option<RequestId> {
+        #[cfg(debug_assertions)]
+        {
+            assert!(self.waiting, "only a waiting request is answered from a list");
+            self.waiting = false;
+        }
+        self.next_waiter.take()
+    }
+
+    /// Whether the viewer receives the object's body.
+    pub fn body_bytes(&self) -> u64 {
+        body_bytes(self.ask.method, self.response.status, self.ask.size_bytes)
+    }
+}
+
+/// The cache key: the object, and the method for OPTIONS, which CloudFront
+/// caches separately (reference §6.2).
+pub fn cache_key(object: u64, method: Method) -> CacheKey {
+    object * 2 + (method == Method::Options) as u64
+}
+
+/// Half a round trip, in whole microseconds.
+pub fn half(rtt: SimDuration) -> u32 {
+    (rtt.as_micros() / 2).min(u32::MAX as u64) as u32
+}
+
+/// Body bytes a viewer receives: HEAD and OPTIONS carry none, nor do errors.
+pub fn body_bytes(method: Method, status: u16, size_bytes: u64) -> u64 {
+    if status >= 300 || matches!(method, Method::Head | Method::Options) { 0 } else { size_bytes }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn level(cache: usize) -> Level {
+        Level::new(CacheIdx::new(cache), true, false)
+    }
+
+    #[test]
+    fn a_route_grows_from_the_edge_up() {
+        let mut route = Route::at_edge(level(0));
+        assert_eq!(route.top(), LevelIdx::EDGE);
+        assert_eq!(route.above(LevelIdx::EDGE), None);
+        let regional = route.push(level(5));
+        let shield = route.push(level(7));
+        assert_eq!((regional.index(), shield.index()), (1, 2));
+        assert_eq!(route.top(), shield);
+        assert_eq!(route.above(LevelIdx::EDGE), Some(regional));
+        assert_eq!(route.above(shield), None);
+        assert_eq!(route.level_of(CacheIdx::new(7)), Some(shield));
+        assert_eq!(route.level_of(CacheIdx::new(6)), None);
+        assert_eq!(route.levels().len(), 3);
+        assert_eq!(route[regional].cache, CacheIdx::new(5));
+    }
+
+    #[test]
+    #[should_panic(expected = "at most 4 levels")]
+    fn a_route_has_room_for_four_caches_only() {
+        let mut route = Route::at_edge(level(0));
+        for cache in 1..=MAX_LEVELS {
+            route.push(level(cache));
+        }
+    }
+
+    #[test]
+    #[cfg(debug_assertions)]
+    #[should_panic(expected = "one list at a time")]
+    fn a_request_cannot_wait_twice() {
+        let ask = Ask {
+            start: SimTime::ZERO,
+            arrived: SimTime::ZERO,
+            object: 1,
+            key: cache_key(1, Method::Get),
+            size_bytes: 10,
+            class: 0,
+            behavior: 0,
+            edge: 0,
+            method: Method::Get,
+            https: true,
+            measured: true,
+            session: 0,
+            logged_result: None,
+            logged_signature: None,
+        };
+        let mut request = Request::new(ask, Route::at_edge(level(0)), OriginAttempt::primary(0));
+        request.start_waiting(None);
+        assert_eq!(request.stop_waiting(), None);
+        request.start_waiting(Some(RequestId::from_index(3)));
+        request.start_waiting(None);
+    }
+
+    #[test]
+    fn a_request_is_no_larger_than_the_flat_struct_it_replaced() {
+        // The one flat struct was 200 bytes; the parts pad to the same. Debug
+        // builds add the waiting flag (and its padding).
+        let expected = if cfg!(debug_assertions) { 208 } else { 200 };
+        assert_eq!(std::mem::size_of::<Request>(), expected);
+        assert_eq!(std::mem::size_of::<Level>(), 20);
+    }
+
+    #[test]
+    fn options_is_cached_apart_and_only_gets_carry_bodies() {
+        assert_ne!(cache_key(9, Method::Get), cache_key(9, Method::Options));
+        assert_eq!(cache_key(9, Method::Get), cache_key(9, Method::Head));
+        assert_eq!(body_bytes(Method::Get, 200, 10), 10);
+        assert_eq!(body_bytes(Method::Head, 200, 10), 0);
+        assert_eq!(body_bytes(Method::Get, 304, 10), 0);
+        assert_eq!(body_bytes(Method::Get, 503, 10), 0);
+        assert_eq!(half(SimDuration::from_millis_f64(3.0)), 1_500);
+    }
+}

@@ -1,0 +1,301 @@
+//! The engine's state, what each part holds and its invariants, and how it
+//! is set up from a scenario. The handlers (`arrival`, `level`, `edge`,
+//! `origin`, `down`) are `impl Engine` blocks in their own files.
+
+use std::collections::{HashMap, VecDeque};
+use std::ops::{Index, IndexMut};
+
+use rand::rngs::Xoshiro256PlusPlus;
+
+use super::ids::{CacheIdx, LevelIdx, RequestId};
+use super::network::Network;
+use super::observer::RequestObserver;
+use super::pool::RequestPool;
+use super::queue::EventQueue;
+use super::request::{Level, Request};
+use crate::cache::{Cache, CacheKey, new_cache};
+use crate::cdn::origin_access::OriginAccess;
+use crate::cdn::signed::SignedTraffic;
+use crate::cdn::traffic::{Catalog, RequestSource, ViewerRequest};
+use crate::metrics::{Metrics, ServedBy, TierStats};
+use crate::policy::ttl::{self, TtlDecision};
+use crate::scenario::{CacheSpec, Scenario};
+use crate::time::{SimDuration, SimTime};
+
+pub(super) struct Engine<'s, O> {
+    // What the run is given.
+    pub(super) scenario: &'s Scenario,
+    pub(super) seed: u64,
+    pub(super) source: &'s mut dyn RequestSource,
+    /// Sees each finished request (`run_observed`), or `NoObserver`.
+    pub(super) observer: O,
+    /// Objects' sizes, behaviors and versions (a trace adds objects as met).
+    pub(super) catalog: Catalog,
+
+    // The clock and what happens next.
+    pub(super) now: SimTime,
+    pub(super) queue: EventQueue,
+    /// The next viewer request and when it arrives. It is kept out of the
+    /// heap: with one arrival pending at a time, comparing it with the heap's
+    /// top is cheaper than a push and a pop, and an edge hit then touches the
+    /// heap not at all.
+    pub(super) next_viewer: Option<(SimTime, ViewerRequest)>,
+    pub(super) events: u64,
+    pub(super) requests_started: u64,
+
+    // What changes as requests move.
+    pub(super) requests: RequestPool,
+    pub(super) caches: Caches,
+    pub(super) origins: Vec<OriginState>,
+    pub(super) metrics: Metrics,
+
+    // Fixed at set-up.
+    pub(super) network: Network,
+    pub(super) rules: Rules,
+    /// Keys, sessions and the verifier, when a behavior requires signing.
+    pub(super) signed: Option<SignedTraffic>,
+    /// The secret header's timelines, when an origin sends or checks one.
+    pub(super) access: Option<OriginAccess>,
+}
+
+/// Every cache of the run: the edge locations first, then the regional edge
+/// caches (`CacheIdx`).
+pub(super) struct Caches(Vec<CacheNode>);
+
+impl Index<CacheIdx> for Caches {
+    type Output = CacheNode;
+
+    fn index(&self, cache: CacheIdx) -> &CacheNode {
+        &self.0[cache.index()]
+    }
+}
+
+impl IndexMut<CacheIdx> for Caches {
+    fn index_mut(&mut self, cache: CacheIdx) -> &mut CacheNode {
+        &mut self.0[cache.index()]
+    }
+}
+
+impl Caches {
+    pub(super) fn iter(&self) -> impl Iterator<Item = &CacheNode> {
+        self.0.iter()
+    }
+}
+
+pub(super) struct CacheNode {
+    pub(super) cache: Box<dyn Cache>,
+    /// Object fetches under way from this cache: key -> the leading request.
+    pub(super) in_flight: HashMap<CacheKey, Fetch, foldhash::fast::FixedState>,
+}
+
+/// A fetch under way from one cache, which later requests for the same key
+/// join instead of fetching again.
+#[derive(Clone, Copy)]
+pub(super) struct Fetch {
+    pub(super) leader: RequestId,
+    /// Where this cache is on the leader's route. A request that joins may
+    /// have it at another level: an Origin Shield is the second level for
+    /// edges in its own Region and the third for the others.
+    // Invariant: requests[leader].route[level].cache is this cache.
+    pub(super) level: LevelIdx,
+}
+
+pub(super) struct OriginState {
+    // Invariant: in_service <= concurrency; a request holds a slot from
+    // `start_service` to its `OriginDone` (`OriginAttempt::holds_slot`).
+    pub(super) in_service: u32,
+    pub(super) concurrency: u32,
+    // Invariant: queue.len() <= queue_limit, and the queue is empty while
+    // a slot is free.
+    pub(super) queue_limit: u32,
+    pub(super) queue: VecDeque<RequestId>,
+    pub(super) latency_ms: crate::dist::Dist,
+    /// The service time when `latency_ms` draws nothing (and no fault slows it).
+    pub(super) fixed_service: Option<SimDuration>,
+    pub(super) rng: Xoshiro256PlusPlus,
+}
+
+impl OriginState {
+    /// Takes a concurrency slot, which must be free.
+    pub(super) fn take_slot(&mut self) {
+        debug_assert!(self.in_service < self.concurrency, "origin over its concurrency");
+        self.in_service += 1;
+    }
+
+    /// Gives back a slot a finished attempt held. Checked in release builds
+    /// too: a slot given back twice would otherwise wrap to four billion
+    /// requests in service, silently.
+    pub(super) fn release_slot(&mut self) {
+        self.in_service = self.in_service.checked_sub(1).expect("an origin slot was given back that no attempt held");
+    }
+
+    /// Queues a request that found every slot taken; false if the queue is full.
+    pub(super) fn enqueue(&mut self, id: RequestId) -> bool {
+        debug_assert!(self.in_service >= self.concurrency, "a request queues only while every slot is taken");
+        if self.queue.len() as u32 >= self.queue_limit {
+            return false;
+        }
+        self.queue.push_back(id);
+        debug_assert!(self.queue.len() as u32 <= self.queue_limit);
+        true
+    }
+}
+
+/// Per (behavior, class): how a response is cached, decided once at set-up
+/// because both inputs are fixed for the run.
+#[derive(Clone, Copy)]
+pub(super) struct CachingRule {
+    pub(super) ttl: TtlDecision,
+    /// Concurrent misses may be merged. CloudFront does not collapse when
+    /// caching is disabled, nor when MinTTL is 0 and the origin forbids reuse
+    /// (DG-custom-origin, "Simultaneous requests for the same object").
+    pub(super) collapsible: bool,
+}
+
+/// The run's rules that do not change as it goes.
+pub(super) struct Rules {
+    // Invariant: caching.len() == behaviors × classes.
+    caching: Vec<CachingRule>,
+    n_classes: usize,
+    /// The scenario allows collapsing concurrent misses.
+    pub(super) collapse: bool,
+    /// Whether a viewer redirected to HTTPS sends its retry from here
+    /// (simulated viewers), or the source holds the retries (a replayed log).
+    pub(super) viewers_retry_redirects: bool,
+}
+
+impl Rules {
+    pub(super) fn caching(&self, behavior: usize, class: usize) -> CachingRule {
+        self.caching[behavior * self.n_classes + class]
+    }
+}
+
+impl<'s, O: RequestObserver> Engine<'s, O> {
+    pub(super) fn new(
+        scenario: &'s Scenario,
+        seed: u64,
+        catalog: Catalog,
+        source: &'s mut dyn RequestSource,
+        observer: O,
+    ) -> Self {
+        let network = Network::build(scenario, seed);
+        let n_edges = scenario.topology.edges.len();
+        let n_regional = scenario.topology.regional_caches.len();
+        let rules = Rules {
+            caching: caching_rules(scenario),
+            n_classes: scenario.traffic.classes.len(),
+            collapse: scenario.simulation.collapse_requests,
+            viewers_retry_redirects: source.viewers_retry_redirects(),
+        };
+        let metrics = Metrics::new(
+            n_edges + n_regional,
+            n_regional,
+            scenario.origins.len(),
+            scenario.distribution.behaviors.len(),
+            scenario.simulation.metrics_interval,
+            scenario.simulation.warmup,
+        );
+        Engine {
+            scenario,
+            seed,
+            source,
+            observer,
+            caches: caches(scenario, &catalog),
+            catalog,
+            now: SimTime::ZERO,
+            queue: EventQueue::with_capacity(4096),
+            next_viewer: None,
+            events: 0,
+            requests_started: 0,
+            requests: RequestPool::with_capacity(1024),
+            origins: origin_states(scenario, seed),
+            metrics,
+            network,
+            rules,
+            signed: SignedTraffic::new(scenario, seed),
+            access: OriginAccess::build(scenario, seed),
+        }
+    }
+
+    /// The caching rule for a request's behavior and class.
+    pub(super) fn caching_rule(&self, r: &Request) -> CachingRule {
+        self.rules.caching(r.ask.behavior(), r.ask.class())
+    }
+
+    /// Who answered, when the cache at `level` (described by `lvl`) did.
+    pub(super) fn tier_of(&self, lvl: &Level, level: LevelIdx) -> ServedBy {
+        match (level.is_edge(), lvl.shield_role) {
+            (true, _) => ServedBy::Edge,
+            (false, true) => ServedBy::Shield,
+            (false, false) => ServedBy::Regional,
+        }
+    }
+
+    /// The counters of the cache at `lvl`, in the role it has there.
+    pub(super) fn tier_stats(&mut self, lvl: &Level) -> &mut TierStats {
+        if lvl.shield_role {
+            &mut self.metrics.shield_role[self.network.regional_index(lvl.cache)]
+        } else {
+            &mut self.metrics.caches[lvl.cache.index()]
+        }
+    }
+}
+
+/// Edge caches, then regional ones, with tables sized for what they hold.
+fn caches(scenario: &Scenario, catalog: &Catalog) -> Caches {
+    let mean_size =
+        scenario.traffic.classes.iter().map(|c| c.size_bytes.mean().min(1e12) * c.objects as f64).sum::<f64>()
+            / scenario.total_objects().max(1) as f64;
+    // A full cache holds capacity / mean size objects on average; sizes
+    // vary, so size its tables a quarter larger. Outgrowing them would
+    // double them (Vec growth) and waste half.
+    let expected_objects = |capacity: u64| {
+        ((1.25 * capacity as f64 / mean_size.max(1.0)) as u64).min(catalog.expected_objects()).min(1 << 24) as usize
+    };
+    let make_cache = |spec: &CacheSpec| CacheNode {
+        cache: new_cache(spec.eviction, spec.capacity_bytes, expected_objects(spec.capacity_bytes)),
+        in_flight: HashMap::with_capacity_and_hasher(64, foldhash::fast::FixedState::with_seed(0)),
+    };
+    let n_edges = scenario.topology.edges.len();
+    let n_regional = scenario.topology.regional_caches.len();
+    Caches(
+        (0..n_edges)
+            .map(|_| make_cache(&scenario.caches.edge))
+            .chain((0..n_regional).map(|_| make_cache(&scenario.caches.regional)))
+            .collect(),
+    )
+}
+
+/// The TTL decision and whether misses collapse, per (behavior, class).
+fn caching_rules(scenario: &Scenario) -> Vec<CachingRule> {
+    scenario
+        .distribution
+        .behaviors
+        .iter()
+        .flat_map(|b| {
+            scenario.traffic.classes.iter().map(move |c| {
+                let ttl = ttl::decide(&c.cache_control, &b.ttl);
+                let forbids = c.cache_control.forbids_reuse()
+                    || c.cache_control.s_maxage_s.or(c.cache_control.max_age_s) == Some(0);
+                CachingRule { ttl, collapsible: !(b.ttl.caching_disabled() || (b.ttl.min_s == 0 && forbids)) }
+            })
+        })
+        .collect()
+}
+
+fn origin_states(scenario: &Scenario, seed: u64) -> Vec<OriginState> {
+    scenario
+        .origins
+        .iter()
+        .enumerate()
+        .map(|(i, o)| OriginState {
+            in_service: 0,
+            concurrency: o.concurrency,
+            queue_limit: o.queue_limit,
+            queue: VecDeque::with_capacity(o.queue_limit.min(4096) as usize),
+            latency_ms: o.latency_ms,
+            fixed_service: o.latency_ms.fixed().map(SimDuration::from_millis_f64),
+            rng: crate::rng::stream_rng_indexed(seed, crate::rng::Stream::Origin, i as u64),
+        })
+        .collect()
+}
