@@ -313,7 +313,7 @@ const NO_OUTCOMES: OutcomeRun = OutcomeRun {
 };
 
 /// Equal latencies of one behavior and interval in a row: a replay with
-/// fixed round trips gives long runs of them, and one `record_n` per run
+/// fixed round trips gives long runs of them, and one `saturating_record_n` per run
 /// costs a fraction of one `record` per request into three histograms.
 #[derive(Clone, Copy, Debug, Default)]
 struct LatencyRun {
