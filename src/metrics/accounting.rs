@@ -82,6 +82,9 @@ fn forwarded(t: &TierStats) -> u64 {
 
 /// Checks every identity on flushed `metrics`; lists those that fail.
 pub fn check(metrics: &Metrics, facts: RunFacts) -> Result<(), Vec<Broken>> {
+    // Once per run: counters still missing their pending runs would break
+    // identities that hold, and blame the run for a caller's mistake.
+    assert!(metrics.is_flushed(), "accounting checked before Metrics::flush");
     let mut l = Ledger { broken: Vec::new() };
     l.equal(|| "unfinished requests = 0".to_string(), facts.unfinished, 0);
     check_result_partitions(&mut l, metrics);
@@ -286,6 +289,23 @@ mod tests {
     }
 
     const FACTS: RunFacts = RunFacts { n_edges: 1, unfinished: 0 };
+
+    #[test]
+    #[should_panic(expected = "before Metrics::flush")]
+    fn checking_unflushed_counters_panics() {
+        let mut m = metrics_with(&[]);
+        m.record(&Outcome {
+            start: SimTime::ZERO,
+            latency: SimDuration(10),
+            method: Method::Get,
+            behavior: 0,
+            status: 200,
+            body_bytes: 5,
+            served_by: ServedBy::Edge,
+            result: ResultType::Hit,
+        });
+        let _ = check(&m, FACTS);
+    }
 
     #[test]
     fn consistent_counters_pass() {
