@@ -6,6 +6,7 @@
 //! into the raw types of [`raw`] and check every rule in [`validate`]. Every
 //! error names the file, the field path, its line and column, and a fix.
 
+mod describe;
 mod error;
 pub mod import;
 pub mod raw;
@@ -528,10 +529,5 @@ impl Scenario {
                 crate::units::format_duration(warmup)
             )
         })
-    }
-
-    /// A few lines saying what was understood, for `cdnsim validate`.
-    pub fn describe(&self) -> String {
-        validate::describe(self)
     }
 }
