@@ -1,9 +1,14 @@
 //! Protocol policies, origin custom headers, the origin's header check,
 //! direct-to-origin traffic and timed changes (a secret header's rotation).
 
-use super::*;
+use super::fields::{Result, Unit, Validator, names};
+use crate::dist::Dist;
 use crate::policy::origin_access::{self, ABSENT, AcceptedValues, HeaderValueId, MAX_VALUES};
 use crate::policy::protocol::{OriginProtocolPolicy, ViewerProtocolPolicy};
+use crate::scenario::raw::*;
+use crate::scenario::*;
+use crate::time::SimTime;
+use toml::Value;
 
 /// The two ways to rotate a secret header that `[rotation]` compares.
 const ROTATION_METHODS: [&str; 2] = ["three-step", "at-once"];

@@ -5,7 +5,9 @@
 //! its source refuses the first request past the same horizon, see
 //! `trace::source`.)
 
-use super::*;
+use crate::scenario::*;
+use crate::time::SimTime;
+use crate::units::format_duration;
 
 /// At most this many metrics intervals (`timeseries.csv` rows) in a run: each
 /// holds a latency histogram of tens of KiB, so more would mostly spend
