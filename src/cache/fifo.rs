@@ -46,6 +46,11 @@ impl Policy for Fifo {
         // oldest goes instead.
         slots.unlink_oldest_except(&mut self.queue, pinned)
     }
+
+    #[cfg(test)]
+    fn check(&self, slots: &Slab<Slot>) -> usize {
+        slots.check_list(&self.queue).len()
+    }
 }
 
 #[cfg(test)]

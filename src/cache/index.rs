@@ -45,6 +45,8 @@ pub(crate) struct Index {
     /// `32 - log2(buckets.len())`: a fingerprint shifted right by this is
     /// its home bucket.
     home_shift: u32,
+    // Invariant: the number of non-empty buckets, at most 3/4 of them, so
+    // a probe always ends at an empty bucket.
     len: usize,
 }
 
@@ -165,6 +167,12 @@ impl Index {
     /// Heap bytes of the bucket array.
     pub(crate) fn memory_bytes(&self) -> usize {
         self.buckets.capacity() * std::mem::size_of::<Bucket>()
+    }
+
+    /// Every (fingerprint, slot) held, in bucket order: for tests.
+    #[cfg(test)]
+    pub(crate) fn entries(&self) -> impl Iterator<Item = (u32, u32)> + '_ {
+        self.buckets.iter().filter(|b| b.slot != NIL).map(|b| (b.fingerprint, b.slot))
     }
 }
 

@@ -55,6 +55,11 @@ impl Policy for Lru {
         // over it keeps this correct without relying on that.
         slots.unlink_oldest_except(&mut self.queue, pinned)
     }
+
+    #[cfg(test)]
+    fn check(&self, slots: &Slab<Slot>) -> usize {
+        slots.check_list(&self.queue).len()
+    }
 }
 
 #[cfg(test)]

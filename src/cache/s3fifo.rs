@@ -40,8 +40,11 @@ const FREQ_MASK: u8 = 0b011;
 const IN_MAIN: u8 = 0b100;
 
 pub(crate) struct S3Fifo {
+    // Invariant: a slot is in `main` exactly when its bits have `IN_MAIN`.
     small: List,
     main: List,
+    // Invariant: the sum of the sizes of the slots in `small` (and of those
+    // in `main`): the byte budgets that choose the queue to evict from.
     small_bytes: u64,
     main_bytes: u64,
     small_share_bytes: u64,
@@ -166,11 +169,29 @@ impl Policy for S3Fifo {
     fn memory_bytes(&self) -> usize {
         self.ghost.memory_bytes()
     }
+
+    #[cfg(test)]
+    fn check(&self, slots: &Slab<Slot>) -> usize {
+        let mut linked = 0;
+        for (queue, bytes, in_main) in [(&self.small, self.small_bytes, false), (&self.main, self.main_bytes, true)] {
+            let mut queued_bytes = 0;
+            for idx in slots.check_list(queue) {
+                let slot = slots.get(idx);
+                assert_eq!(slot.bits & IN_MAIN != 0, in_main, "slot {idx} is marked for the other queue");
+                queued_bytes += slot.size_bytes;
+                linked += 1;
+            }
+            assert_eq!(bytes, queued_bytes, "a queue's byte count is not the sum of its slots' sizes");
+        }
+        self.ghost.check();
+        linked
+    }
 }
 
 /// G: a FIFO of recently evicted keys with an index for membership.
 struct Ghost {
     keys: Slab<CacheKey>,
+    // Invariant: holds the same keys as `index`, and none that is cached.
     queue: List,
     index: Index,
 }
@@ -209,6 +230,17 @@ impl Ghost {
 
     fn memory_bytes(&self) -> usize {
         self.keys.memory_bytes() + self.index.memory_bytes()
+    }
+
+    /// The queue and the index hold the same keys: for tests.
+    #[cfg(test)]
+    fn check(&self) {
+        let queued = self.keys.check_list(&self.queue);
+        assert_eq!(queued.len(), self.index.len(), "the ghost's queue and index differ in length");
+        for idx in queued {
+            let key = *self.keys.get(idx);
+            assert_eq!(self.index.find(fingerprint(key), |found| found == idx), Some(idx), "ghost key {key} unindexed");
+        }
     }
 }
 

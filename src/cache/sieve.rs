@@ -25,6 +25,8 @@ const VISITED: u8 = 1;
 pub(crate) struct Sieve {
     queue: List,
     /// Where the next eviction scan starts; `NIL` means at the oldest.
+    // Invariant: `NIL` or a slot in `queue` (never a freed one: `unlink`
+    // moves the hand off a slot before it goes).
     hand: u32,
 }
 
@@ -75,6 +77,13 @@ impl Policy for Sieve {
         self.hand = slots.next(candidate);
         slots.unlink(&mut self.queue, candidate);
         candidate
+    }
+
+    #[cfg(test)]
+    fn check(&self, slots: &Slab<Slot>) -> usize {
+        let queue = slots.check_list(&self.queue);
+        assert!(self.hand == NIL || queue.contains(&self.hand), "the hand rests on slot {}, not queued", self.hand);
+        queue.len()
     }
 }
 

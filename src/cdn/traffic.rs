@@ -2,9 +2,10 @@
 //!
 //! Objects are numbered `0..total_objects`, class by class; within a class,
 //! object 0 is the most popular (Zipf rank 1). Each object's size (drawn once
-//! from the catalog's stream) and the behavior its path matches are stored,
-//! nine bytes per object, because sampling and path matching are too slow for
-//! the hot path; its change phase is a pure function of (seed, object id).
+//! from the catalog's stream) and the behavior its path matches are stored
+//! together in one `u64` per object, because sampling and path matching are
+//! too slow for the hot path; its change phase is a pure function of (seed,
+//! object id).
 
 use super::popularity::Popularity;
 use crate::cache::Version;

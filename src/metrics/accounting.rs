@@ -82,18 +82,45 @@ fn forwarded(t: &TierStats) -> u64 {
 
 /// Checks every identity on flushed `metrics`; lists those that fail.
 pub fn check(metrics: &Metrics, facts: RunFacts) -> Result<(), Vec<Broken>> {
-    let m = metrics;
+    // Once per run: counters still missing their pending runs would break
+    // identities that hold, and blame the run for a caller's mistake.
+    assert!(metrics.is_flushed(), "accounting checked before Metrics::flush");
     let mut l = Ledger { broken: Vec::new() };
-    let s = |text: &str| text.to_string();
+    l.equal(|| "unfinished requests = 0".to_string(), facts.unfinished, 0);
+    check_result_partitions(&mut l, metrics);
+    check_intervals(&mut l, metrics);
+    check_cache_lookups(&mut l, metrics);
+    check_trips_up(&mut l, metrics, facts);
+    check_signing_and_protocols(&mut l, metrics);
+    if l.broken.is_empty() { Ok(()) } else { Err(l.broken) }
+}
 
-    l.equal(|| s("unfinished requests = 0"), facts.unfinished, 0);
+/// An identity's name, made only when it is broken.
+fn identity(text: &str) -> String {
+    text.to_string()
+}
 
-    // Result types partition the requests, in every breakdown.
-    l.equal(|| s("hits + refresh_hits + misses + errors + redirects = requests"), m.results.total(), m.requests);
-    l.equal(|| s("errors = errors_4xx + errors_5xx"), m.results.get(ResultType::Error), m.errors_4xx + m.errors_5xx);
-    l.equal(|| s("latency samples = requests"), m.latency_us.len(), m.requests);
-    l.at_most(|| s("bytes_hit <= bytes_requested"), m.bytes_hit, m.bytes_requested);
-    l.equal(|| s("sum of per-method requests = requests"), m.by_method.iter().map(|b| b.requests).sum(), m.requests);
+/// Failovers of every method: each is one more trip up the hierarchy.
+fn failovers(m: &Metrics) -> u64 {
+    m.by_method.iter().map(|b| b.failovers).sum()
+}
+
+/// Result types partition the requests, in every breakdown: overall, per
+/// method and per behavior.
+fn check_result_partitions(l: &mut Ledger, m: &Metrics) {
+    l.equal(|| identity("hits + refresh_hits + misses + errors + redirects = requests"), m.results.total(), m.requests);
+    l.equal(
+        || identity("errors = errors_4xx + errors_5xx"),
+        m.results.get(ResultType::Error),
+        m.errors_4xx + m.errors_5xx,
+    );
+    l.equal(|| identity("latency samples = requests"), m.latency_us.len(), m.requests);
+    l.at_most(|| identity("bytes_hit <= bytes_requested"), m.bytes_hit, m.bytes_requested);
+    l.equal(
+        || identity("sum of per-method requests = requests"),
+        m.by_method.iter().map(|b| b.requests).sum(),
+        m.requests,
+    );
     for (i, b) in m.by_method.iter().enumerate() {
         let method = crate::http::Method::ALL[i];
         l.equal(|| format!("{method}: result types = requests"), b.results.total(), b.requests);
@@ -111,9 +138,13 @@ pub fn check(metrics: &Metrics, facts: RunFacts) -> Result<(), Vec<Broken>> {
         l.at_most(|| format!("{method}: served_by_secondary <= failovers"), b.served_by_secondary, b.failovers);
         l.equal(|| format!("{method}: failover delay samples = failovers"), b.failover_added_us.len(), b.failovers);
     }
-    l.equal(|| s("sum of per-behavior requests = requests"), m.behaviors.iter().map(|b| b.requests).sum(), m.requests);
     l.equal(
-        || s("sum of per-behavior bytes = bytes_requested"),
+        || identity("sum of per-behavior requests = requests"),
+        m.behaviors.iter().map(|b| b.requests).sum(),
+        m.requests,
+    );
+    l.equal(
+        || identity("sum of per-behavior bytes = bytes_requested"),
         m.behaviors.iter().map(|b| b.bytes).sum(),
         m.bytes_requested,
     );
@@ -121,22 +152,33 @@ pub fn check(metrics: &Metrics, facts: RunFacts) -> Result<(), Vec<Broken>> {
         l.equal(|| format!("behavior {i}: result types = requests"), b.results.total(), b.requests);
         l.equal(|| format!("behavior {i}: latency samples = requests"), b.latency_us.len(), b.requests);
     }
+}
+
+/// The intervals add up to the run, and each partitions its own requests.
+fn check_intervals(l: &mut Ledger, m: &Metrics) {
     let intervals = &m.intervals;
-    l.equal(|| s("sum of per-interval requests = requests"), intervals.iter().map(|i| i.requests).sum(), m.requests);
     l.equal(
-        || s("sum of per-interval bytes = bytes_requested"),
+        || identity("sum of per-interval requests = requests"),
+        intervals.iter().map(|i| i.requests).sum(),
+        m.requests,
+    );
+    l.equal(
+        || identity("sum of per-interval bytes = bytes_requested"),
         intervals.iter().map(|i| i.bytes).sum(),
         m.bytes_requested,
     );
     l.equal(
-        || s("sum of per-interval origin_requests = origin_requests"),
+        || identity("sum of per-interval origin_requests = origin_requests"),
         intervals.iter().map(|i| i.origin_requests).sum(),
         m.origin_requests,
     );
-    let failovers: u64 = m.by_method.iter().map(|b| b.failovers).sum();
-    l.equal(|| s("sum of per-interval failovers = failovers"), intervals.iter().map(|i| i.failovers).sum(), failovers);
     l.equal(
-        || s("sum of per-interval legit_refused = legit_refused"),
+        || identity("sum of per-interval failovers = failovers"),
+        intervals.iter().map(|i| i.failovers).sum(),
+        failovers(m),
+    );
+    l.equal(
+        || identity("sum of per-interval legit_refused = legit_refused"),
         intervals.iter().map(|i| i.legit_refused).sum(),
         m.origin_access.legit_refused,
     );
@@ -145,8 +187,10 @@ pub fn check(metrics: &Metrics, facts: RunFacts) -> Result<(), Vec<Broken>> {
         l.equal(|| format!("interval {n}: hits by tier = hits"), i.hits_by_tier.iter().sum(), i.results.hits());
         l.equal(|| format!("interval {n}: latency samples = requests"), i.latency_us.len(), i.requests);
     }
+}
 
-    // Each cache: every lookup ends one way.
+/// Each cache: every lookup ends one way.
+fn check_cache_lookups(l: &mut Ledger, m: &Metrics) {
     let tiers = m.caches.iter().enumerate().map(|(i, t)| (format!("cache {i}"), t));
     let shields = m.shield_role.iter().enumerate().map(|(i, t)| (format!("regional cache {i} as Origin Shield"), t));
     for (name, t) in tiers.chain(shields) {
@@ -157,26 +201,29 @@ pub fn check(metrics: &Metrics, facts: RunFacts) -> Result<(), Vec<Broken>> {
         );
         l.at_most(|| format!("{name}: stale_served_on_error <= revalidations"), t.stale_served_on_error, t.stale);
     }
+}
 
-    // What the tiers sent up arrived: at a tier above, or at an origin. A
-    // failover adds one trip (to the secondary's shield, or its origin).
+/// What the tiers sent up arrived: at a tier above, or at an origin. A
+/// failover adds one trip (to the secondary's shield, or its origin).
+fn check_trips_up(l: &mut Ledger, m: &Metrics, facts: RunFacts) {
+    let failovers = failovers(m);
     let sent_up: u64 = m.caches.iter().chain(&m.shield_role).map(forwarded).sum::<u64>() + failovers;
     let upper_tiers = m.caches[facts.n_edges.min(m.caches.len())..].iter().chain(&m.shield_role);
     let arrived_above: u64 = upper_tiers.map(|t| t.lookups + t.passed_through).sum();
     let at_origins: u64 = m.origins.iter().map(|o| o.requests).sum();
     l.equal(
-        || s("requests the tiers sent up + failovers = arrivals at regional tiers + origin requests"),
+        || identity("requests the tiers sent up + failovers = arrivals at regional tiers + origin requests"),
         sent_up,
         arrived_above + at_origins,
     );
-    l.at_most(|| s("origin_requests (primary) <= requests at all origins"), m.origin_requests, at_origins);
+    l.at_most(|| identity("origin_requests (primary) <= requests at all origins"), m.origin_requests, at_origins);
     l.at_most(
-        || s("requests at all origins - origin_requests <= failovers"),
+        || identity("requests at all origins - origin_requests <= failovers"),
         at_origins - m.origin_requests.min(at_origins),
         failovers,
     );
     l.equal(
-        || s("origin_bytes = sum of origins' bytes_out"),
+        || identity("origin_bytes = sum of origins' bytes_out"),
         m.origins.iter().map(|o| o.bytes_out).sum(),
         m.origin_bytes,
     );
@@ -190,22 +237,29 @@ pub fn check(metrics: &Metrics, facts: RunFacts) -> Result<(), Vec<Broken>> {
             o.requests,
         );
     }
+}
 
-    // Signing and protocols.
+fn check_signing_and_protocols(l: &mut Ledger, m: &Metrics) {
     let sig = &m.signing;
     l.equal(
-        || s("signed requests checked = accepted + rejected"),
+        || identity("signed requests checked = accepted + rejected"),
         sig.checked,
         sig.accepted + sig.rejected.iter().sum::<u64>(),
     );
-    l.at_most(|| s("signed requests rejected <= errors"), sig.rejected.iter().sum(), m.results.get(ResultType::Error));
+    l.at_most(
+        || identity("signed requests rejected <= errors"),
+        sig.rejected.iter().sum(),
+        m.results.get(ResultType::Error),
+    );
     let p = &m.protocol;
-    l.equal(|| s("viewer_http + viewer_https = requests"), p.viewer_http + p.viewer_https, m.requests);
-    l.equal(|| s("protocol redirects = Redirect results"), p.redirects, m.results.get(ResultType::Redirect));
-    l.at_most(|| s("redirects + refused_http <= viewer_http"), p.redirects + p.refused_http, p.viewer_http);
-    l.at_most(|| s("replayed requests compared <= requests"), m.result_comparison.iter().flatten().sum(), m.requests);
-
-    if l.broken.is_empty() { Ok(()) } else { Err(l.broken) }
+    l.equal(|| identity("viewer_http + viewer_https = requests"), p.viewer_http + p.viewer_https, m.requests);
+    l.equal(|| identity("protocol redirects = Redirect results"), p.redirects, m.results.get(ResultType::Redirect));
+    l.at_most(|| identity("redirects + refused_http <= viewer_http"), p.redirects + p.refused_http, p.viewer_http);
+    l.at_most(
+        || identity("replayed requests compared <= requests"),
+        m.result_comparison.iter().flatten().sum(),
+        m.requests,
+    );
 }
 
 #[cfg(test)]
@@ -235,6 +289,23 @@ mod tests {
     }
 
     const FACTS: RunFacts = RunFacts { n_edges: 1, unfinished: 0 };
+
+    #[test]
+    #[should_panic(expected = "before Metrics::flush")]
+    fn checking_unflushed_counters_panics() {
+        let mut m = metrics_with(&[]);
+        m.record(&Outcome {
+            start: SimTime::ZERO,
+            latency: SimDuration(10),
+            method: Method::Get,
+            behavior: 0,
+            status: 200,
+            body_bytes: 5,
+            served_by: ServedBy::Edge,
+            result: ResultType::Hit,
+        });
+        let _ = check(&m, FACTS);
+    }
 
     #[test]
     fn consistent_counters_pass() {

@@ -261,6 +261,8 @@ pub struct Metrics {
     pub shield_role: Vec<TierStats>,
     pub origins: Vec<OriginStats>,
     pub behaviors: Vec<BehaviorStats>,
+    // Invariant: at most `MAX_INTERVALS` long, whatever the requests' start
+    // times: a request past the last interval is counted in it instead.
     pub intervals: Vec<IntervalStats>,
     pub signing: SigningStats,
     pub protocol: ProtocolStats,
@@ -270,11 +272,17 @@ pub struct Metrics {
     /// Some request started after `MAX_INTERVALS` intervals.
     pub intervals_overflowed: bool,
     /// Latencies counted but not yet in the histograms (see `record`).
+    // Invariant: a run with `count > 0` is in no histogram yet; `flush`
+    // empties it, and nothing reads the histograms before that.
     pending: LatencyRun,
     /// Responses not yet in the counters (see `record`).
+    // Invariant: as `pending`, for the counters.
     pending_outcomes: OutcomeRun,
     /// The last interval recorded into and its first and past-the-end
     /// microseconds: requests come in time order, so this saves a division.
+    // Invariant: an empty range until the first request; then `.0` is an
+    // index into `intervals`, and a start from `.1` up to (not including)
+    // `.2` belongs to that interval.
     last_interval: (usize, u64, u64),
 }
 
@@ -313,7 +321,7 @@ const NO_OUTCOMES: OutcomeRun = OutcomeRun {
 };
 
 /// Equal latencies of one behavior and interval in a row: a replay with
-/// fixed round trips gives long runs of them, and one `record_n` per run
+/// fixed round trips gives long runs of them, and one `saturating_record_n` per run
 /// costs a fraction of one `record` per request into three histograms.
 #[derive(Clone, Copy, Debug, Default)]
 struct LatencyRun {
@@ -385,6 +393,7 @@ impl Metrics {
     fn interval_index(&mut self, start: SimTime) -> usize {
         let (last, from, until) = self.last_interval;
         if (from..until).contains(&start.0) {
+            debug_assert!(last < self.intervals.len(), "interval {last} was never created");
             return last;
         }
         self.enter_interval(start)
@@ -401,6 +410,8 @@ impl Metrics {
         while self.intervals.len() <= index {
             self.intervals.push(IntervalStats::new());
         }
+        // Off the hot path (a new interval), and the memory bound depends on it.
+        assert!(self.intervals.len() as u64 <= MAX_INTERVALS, "more than {MAX_INTERVALS} metrics intervals");
         self.last_interval = (index, index as u64 * width, (index as u64 + 1).saturating_mul(width));
         index
     }
@@ -410,6 +421,11 @@ impl Metrics {
     pub(crate) fn flush(&mut self) {
         self.flush_outcomes();
         self.flush_latencies();
+    }
+
+    /// Whether every recorded request is in the counters and histograms.
+    pub(crate) fn is_flushed(&self) -> bool {
+        self.pending.count == 0 && self.pending_outcomes.count == 0
     }
 
     #[inline(never)]
@@ -499,6 +515,7 @@ impl Metrics {
 
     /// The error counters of `record`, for `n` viewer responses with status 400 or more.
     fn record_errors(&mut self, method: Method, status: u16, n: u64) {
+        debug_assert!(status >= 400, "status {status} is not an error");
         let client = (400..500).contains(&status) as u64 * n;
         let server = (status >= 500) as u64 * n;
         self.errors_4xx += client;
@@ -579,6 +596,39 @@ mod tests {
         let per_interval: Vec<u64> = metrics.intervals.iter().map(|i| i.latency_us.len()).collect();
         assert_eq!(per_interval, [4, 0, 3]);
         assert_eq!(metrics.behaviors[1].latency_us.count_at(5), 3);
+    }
+
+    fn hit_at(start: SimTime) -> Outcome {
+        Outcome {
+            start,
+            latency: SimDuration(10),
+            method: Method::Get,
+            behavior: 0,
+            status: 200,
+            body_bytes: 1,
+            served_by: ServedBy::Edge,
+            result: ResultType::Hit,
+        }
+    }
+
+    #[test]
+    fn flushing_empties_the_pending_runs() {
+        let mut metrics = Metrics::new(1, 1, 1, 1, SimDuration::from_secs(1), SimDuration::ZERO);
+        assert!(metrics.is_flushed());
+        metrics.record(&hit_at(SimTime::ZERO));
+        assert!(!metrics.is_flushed());
+        metrics.flush();
+        assert!(metrics.is_flushed());
+        assert_eq!((metrics.requests, metrics.latency_us.len()), (1, 1));
+    }
+
+    #[cfg(debug_assertions)]
+    #[test]
+    #[should_panic(expected = "was never created")]
+    fn a_cached_interval_that_does_not_exist_panics() {
+        let mut metrics = Metrics::new(1, 1, 1, 1, SimDuration::from_secs(1), SimDuration::ZERO);
+        metrics.last_interval = (3, 0, 1_000_000);
+        metrics.record(&hit_at(SimTime::ZERO));
     }
 
     #[test]

@@ -3,9 +3,10 @@
 //! machine without fonts (shared/dependencies.md, "plotters on a fresh
 //! machine").
 
-use super::chart::{Axis, Body, Chart, HeatMap, Lines};
+use super::chart::{Axis, Body, Chart, HeatMap, Lines, Marker, Series};
 use plotters::coord::Shift;
 use plotters::coord::ranged1d::{IntoSegmentedCoord, SegmentValue};
+use plotters::coord::types::RangedCoordf64;
 use plotters::prelude::*;
 use plotters::style::text_anchor::{HPos, Pos, VPos};
 
@@ -99,36 +100,90 @@ fn range_with_margin(lo: f64, hi: f64) -> (f64, f64) {
     (lo - pad, hi + pad)
 }
 
+/// The plotting area of a line chart: x and y ranges with room for the
+/// legend above the data.
+#[derive(Clone, Copy)]
+struct Ranges {
+    x_lo: f64,
+    x_hi: f64,
+    y_lo: f64,
+    y_hi: f64,
+}
+
+impl Ranges {
+    fn of(lines: &Lines) -> Ranges {
+        let xs = lines.series.iter().flat_map(|s| s.points.iter().map(|p| p.0));
+        let (x_lo, x_hi) = xs.fold((f64::INFINITY, f64::NEG_INFINITY), |(lo, hi), x| (lo.min(x), hi.max(x)));
+        let ys = lines
+            .series
+            .iter()
+            .flat_map(|s| s.points.iter().map(|p| p.1).chain(s.band.iter().flat_map(|b| [b.1, b.2])))
+            .chain(lines.marker.iter().map(|m| m.y));
+        let (y_lo, y_hi) = ys.fold((f64::INFINITY, f64::NEG_INFINITY), |(lo, hi), y| (lo.min(y), hi.max(y)));
+        let (x_lo, x_hi) = match &lines.x_axis {
+            Axis::Categories(labels) => (-0.5, labels.len() as f64 - 0.5),
+            _ => range_with_margin(x_lo, x_hi),
+        };
+        // Room above the data for the legend (a line per entry) and the peak's label.
+        let entries = lines.series.len() + usize::from(!lines.shaded.is_empty());
+        let headroom = 0.07 * (entries as f64 + 1.0);
+        let (y_lo, y_hi) = if lines.y_unit_interval {
+            (0.0, 1.0 + headroom)
+        } else {
+            let (lo, hi) = range_with_margin(if lines.y_from_zero { 0.0 } else { y_lo }, y_hi);
+            let lo = if lines.y_from_zero { 0.0 } else { lo };
+            (lo, hi + (hi - lo).max(1e-9) * headroom)
+        };
+        Ranges { x_lo, x_hi, y_lo, y_hi }
+    }
+
+    fn x_mid(&self) -> f64 {
+        (self.x_lo + self.x_hi) / 2.0
+    }
+}
+
+/// A line chart's plotting context: both axes are plain `f64` ranges.
+type LinesContext<'a, DB> = ChartContext<'a, DB, Cartesian2d<RangedCoordf64, RangedCoordf64>>;
+
 fn draw_lines<DB: DrawingBackend>(root: &DrawingArea<DB, Shift>, chart: &Chart, lines: &Lines) -> anyhow::Result<()> {
-    let xs = lines.series.iter().flat_map(|s| s.points.iter().map(|p| p.0));
-    let (x_lo, x_hi) = xs.fold((f64::INFINITY, f64::NEG_INFINITY), |(lo, hi), x| (lo.min(x), hi.max(x)));
-    let ys = lines
-        .series
-        .iter()
-        .flat_map(|s| s.points.iter().map(|p| p.1).chain(s.band.iter().flat_map(|b| [b.1, b.2])))
-        .chain(lines.marker.iter().map(|m| m.y));
-    let (y_lo, y_hi) = ys.fold((f64::INFINITY, f64::NEG_INFINITY), |(lo, hi), y| (lo.min(y), hi.max(y)));
-    let (x_lo, x_hi) = match &lines.x_axis {
-        Axis::Categories(labels) => (-0.5, labels.len() as f64 - 0.5),
-        _ => range_with_margin(x_lo, x_hi),
-    };
-    // Room above the data for the legend (a line per entry) and the peak's label.
-    let entries = lines.series.len() + usize::from(!lines.shaded.is_empty());
-    let headroom = 0.07 * (entries as f64 + 1.0);
-    let (y_lo, y_hi) = if lines.y_unit_interval {
-        (0.0, 1.0 + headroom)
-    } else {
-        let (lo, hi) = range_with_margin(if lines.y_from_zero { 0.0 } else { y_lo }, y_hi);
-        let lo = if lines.y_from_zero { 0.0 } else { lo };
-        (lo, hi + (hi - lo).max(1e-9) * headroom)
-    };
+    let r = Ranges::of(lines);
+    let mut cc = lines_mesh(root, chart, lines, r)?;
+    draw_fault_windows(&mut cc, &lines.shaded, r)?;
+    for (i, series) in lines.series.iter().enumerate() {
+        draw_series(&mut cc, series, color(i))?;
+    }
+    // The legend goes to the side away from the marked point.
+    let mut legend_position = SeriesLabelPosition::UpperLeft;
+    if let Some(m) = &lines.marker {
+        if m.x < r.x_mid() {
+            legend_position = SeriesLabelPosition::UpperRight;
+        }
+        draw_marker(&mut cc, m, r)?;
+    }
+    cc.configure_series_labels()
+        .position(legend_position)
+        .background_style(WHITE.mix(0.85))
+        .border_style(RGBColor(0xaa, 0xaa, 0xaa))
+        .label_font((FONT, LEGEND_SIZE))
+        .draw()
+        .map_err(err)?;
+    Ok(())
+}
+
+/// The caption, axes, ticks and grid of a line chart.
+fn lines_mesh<'a, DB: DrawingBackend>(
+    root: &'a DrawingArea<DB, Shift>,
+    chart: &Chart,
+    lines: &Lines,
+    r: Ranges,
+) -> anyhow::Result<LinesContext<'a, DB>> {
     let (unit_interval, log10) = (lines.y_unit_interval, lines.y_log10);
     let mut cc = ChartBuilder::on(root)
         .caption(&chart.title, (FONT, TITLE_SIZE))
         .margin(18)
         .x_label_area_size(60)
         .y_label_area_size(85)
-        .build_cartesian_2d(x_lo..x_hi, y_lo..y_hi)
+        .build_cartesian_2d(r.x_lo..r.x_hi, r.y_lo..r.y_hi)
         .map_err(err)?;
     let x_axis = lines.x_axis.clone();
     let x_labels = match &x_axis {
@@ -157,59 +212,64 @@ fn draw_lines<DB: DrawingBackend>(root: &DrawingArea<DB, Shift>, chart: &Chart, 
         .bold_line_style(RGBColor(0xdd, 0xdd, 0xdd))
         .draw()
         .map_err(err)?;
+    Ok(cc)
+}
 
-    for (i, (start, end, label)) in lines.shaded.iter().enumerate() {
-        let (start, end) = (start.max(x_lo), end.min(x_hi));
+/// Shades each fault window, cut to the plotted x range, behind the lines.
+fn draw_fault_windows<DB: DrawingBackend>(
+    cc: &mut LinesContext<'_, DB>,
+    shaded: &[(f64, f64, String)],
+    r: Ranges,
+) -> anyhow::Result<()> {
+    for (i, (start, end, label)) in shaded.iter().enumerate() {
+        let (start, end) = (start.max(r.x_lo), end.min(r.x_hi));
         if start >= end {
             continue;
         }
         let area = cc
-            .draw_series(std::iter::once(Rectangle::new([(start, y_lo), (end, y_hi)], FAULT_SHADE.mix(0.12).filled())))
+            .draw_series(std::iter::once(Rectangle::new(
+                [(start, r.y_lo), (end, r.y_hi)],
+                FAULT_SHADE.mix(0.12).filled(),
+            )))
             .map_err(err)?;
         // One legend entry for all fault windows.
         if i == 0 {
-            let label = if lines.shaded.len() > 1 { "fault windows".to_string() } else { label.clone() };
+            let label = if shaded.len() > 1 { "fault windows".to_string() } else { label.clone() };
             area.label(label)
                 .legend(|(x, y)| Rectangle::new([(x, y - 6), (x + 20, y + 6)], FAULT_SHADE.mix(0.25).filled()));
         }
     }
-    for (i, series) in lines.series.iter().enumerate() {
-        let c = color(i);
-        if !series.band.is_empty() {
-            let upper = series.band.iter().map(|b| (b.0, b.2));
-            let lower = series.band.iter().rev().map(|b| (b.0, b.1));
-            cc.draw_series(std::iter::once(Polygon::new(upper.chain(lower).collect::<Vec<_>>(), c.mix(0.18).filled())))
-                .map_err(err)?;
-        }
-        cc.draw_series(LineSeries::new(series.points.iter().copied(), c.stroke_width(3)))
-            .map_err(err)?
-            .label(&series.name)
-            .legend(move |(x, y)| PathElement::new(vec![(x, y), (x + 24, y)], c.stroke_width(4)));
-        if series.points.len() <= 30 {
-            cc.draw_series(series.points.iter().map(|&p| Circle::new(p, 4, c.filled()))).map_err(err)?;
-        }
-    }
-    // The legend goes to the side away from the marked point.
-    let mut legend_position = SeriesLabelPosition::UpperLeft;
-    if let Some(m) = &lines.marker {
-        if m.x < (x_lo + x_hi) / 2.0 {
-            legend_position = SeriesLabelPosition::UpperRight;
-        }
-        cc.draw_series(std::iter::once(Circle::new((m.x, m.y), 7, BLACK.stroke_width(2)))).map_err(err)?;
-        // The label sits left of the point when the point is in the right half.
-        let right_half = m.x > (x_lo + x_hi) / 2.0;
-        let anchor = if right_half { HPos::Right } else { HPos::Left };
-        let style = TextStyle::from((FONT, LEGEND_SIZE).into_font()).pos(Pos::new(anchor, VPos::Bottom));
-        let dx = (x_hi - x_lo) * if right_half { -0.01 } else { 0.01 };
-        cc.draw_series(std::iter::once(Text::new(m.label.clone(), (m.x + dx, m.y + (y_hi - y_lo) * 0.02), style)))
+    Ok(())
+}
+
+/// One series: its confidence band, its line with a legend entry, and its
+/// points when there are few enough to see apart.
+fn draw_series<DB: DrawingBackend>(cc: &mut LinesContext<'_, DB>, series: &Series, c: RGBColor) -> anyhow::Result<()> {
+    if !series.band.is_empty() {
+        let upper = series.band.iter().map(|b| (b.0, b.2));
+        let lower = series.band.iter().rev().map(|b| (b.0, b.1));
+        cc.draw_series(std::iter::once(Polygon::new(upper.chain(lower).collect::<Vec<_>>(), c.mix(0.18).filled())))
             .map_err(err)?;
     }
-    cc.configure_series_labels()
-        .position(legend_position)
-        .background_style(WHITE.mix(0.85))
-        .border_style(RGBColor(0xaa, 0xaa, 0xaa))
-        .label_font((FONT, LEGEND_SIZE))
-        .draw()
+    cc.draw_series(LineSeries::new(series.points.iter().copied(), c.stroke_width(3)))
+        .map_err(err)?
+        .label(&series.name)
+        .legend(move |(x, y)| PathElement::new(vec![(x, y), (x + 24, y)], c.stroke_width(4)));
+    if series.points.len() <= 30 {
+        cc.draw_series(series.points.iter().map(|&p| Circle::new(p, 4, c.filled()))).map_err(err)?;
+    }
+    Ok(())
+}
+
+/// A ring around the marked point and its label beside it.
+fn draw_marker<DB: DrawingBackend>(cc: &mut LinesContext<'_, DB>, m: &Marker, r: Ranges) -> anyhow::Result<()> {
+    cc.draw_series(std::iter::once(Circle::new((m.x, m.y), 7, BLACK.stroke_width(2)))).map_err(err)?;
+    // The label sits left of the point when the point is in the right half.
+    let right_half = m.x > r.x_mid();
+    let anchor = if right_half { HPos::Right } else { HPos::Left };
+    let style = TextStyle::from((FONT, LEGEND_SIZE).into_font()).pos(Pos::new(anchor, VPos::Bottom));
+    let dx = (r.x_hi - r.x_lo) * if right_half { -0.01 } else { 0.01 };
+    cc.draw_series(std::iter::once(Text::new(m.label.clone(), (m.x + dx, m.y + (r.y_hi - r.y_lo) * 0.02), style)))
         .map_err(err)?;
     Ok(())
 }

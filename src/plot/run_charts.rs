@@ -22,105 +22,13 @@ pub fn run_charts(t: &RunTables) -> anyhow::Result<Vec<Chart>> {
             ts.path.display()
         );
     }
-    let start = ts.numbers_or_zero("start_s")?;
-    let end = ts.numbers_or_zero("end_s")?;
-    let mid: Vec<f64> = start.iter().zip(&end).map(|(s, e)| (s + e) / 2.0).collect();
-    let width = start.iter().zip(&end).map(|(s, e)| e - s).next().unwrap_or(1.0).max(1e-9);
-    let requests = ts.numbers_or_zero("requests")?;
-    let shaded = match &t.faults {
-        Some(f) => fault_windows(f)?,
-        None => Vec::new(),
-    };
-    let series = |name: &str, ys: &[f64], keep: &dyn Fn(usize) -> bool| Series {
-        name: name.to_string(),
-        points: mid.iter().zip(ys).enumerate().filter(|(i, _)| keep(*i)).map(|(_, (x, y))| (*x, *y)).collect(),
-        band: Vec::new(),
-    };
-    let measured = |i: usize| requests[i] > 0.0;
-    let time_lines = |series: Vec<Series>| Lines {
-        series,
-        shaded: shaded.clone(),
-        marker: None,
-        x_axis: Axis::Number,
-        y_from_zero: true,
-        y_unit_interval: false,
-        y_log10: false,
-    };
-    let time = "simulated time (s)".to_string();
-    let mut charts = Vec::new();
-
-    let share = |column: &str| -> anyhow::Result<Vec<f64>> {
-        Ok(ts.numbers_or_zero(column)?.iter().zip(&requests).map(|(n, r)| if *r > 0.0 { n / r } else { 0.0 }).collect())
-    };
-    let mut hit_series = vec![series("any cache", &ts.numbers_or_zero("hit_ratio")?, &measured)];
-    for (column, name) in
-        [("edge_hits", "edge"), ("regional_hits", "regional edge cache"), ("shield_hits", "Origin Shield")]
-    {
-        if ts.column(column).is_none() {
-            continue;
-        }
-        let values = share(column)?;
-        // A tier that never answered (no Origin Shield configured) is left out.
-        if column != "edge_hits" && values.iter().all(|v| *v == 0.0) {
-            continue;
-        }
-        hit_series.push(series(name, &values, &measured));
-    }
-    charts.push(Chart {
-        file_stem: "hit-ratio".into(),
-        title: "Cache hits over time, by the tier that answered".into(),
-        x_label: time.clone(),
-        y_label: "share of viewer requests (0-1)".into(),
-        body: Body::Lines(Lines { y_unit_interval: true, ..time_lines(hit_series) }),
-    });
-
-    let origin = ts.numbers_or_zero("origin_requests_per_s")?;
-    let marker =
-        origin.iter().enumerate().filter(|(_, y)| **y > 0.0).max_by(|a, b| a.1.total_cmp(b.1).then(b.0.cmp(&a.0))).map(
-            |(i, y)| Marker {
-                x: mid[i],
-                y: *y,
-                label: format!("peak {} req/s at {} s", format_number(*y), format_number(start[i])),
-            },
-        );
-    charts.push(Chart {
-        file_stem: "origin-load".into(),
-        title: "Origin requests per second".into(),
-        x_label: time.clone(),
-        y_label: "origin requests/s".into(),
-        body: Body::Lines(Lines { marker, ..time_lines(vec![series("origin requests/s", &origin, &|_| true)]) }),
-    });
-
-    let mut latency = Vec::new();
-    for (column, name) in [("latency_p50_ms", "p50"), ("latency_p95_ms", "p95"), ("latency_p99_ms", "p99")] {
-        if ts.column(column).is_some() {
-            // On a log scale: a microsecond floor keeps log10 finite.
-            let log: Vec<f64> = ts.numbers_or_zero(column)?.iter().map(|ms| ms.max(1e-3).log10()).collect();
-            latency.push(series(name, &log, &measured));
-        }
-    }
-    charts.push(Chart {
-        file_stem: "latency".into(),
-        title: "Viewer latency percentiles over time".into(),
-        x_label: time.clone(),
-        y_label: "latency (ms, log scale)".into(),
-        body: Body::Lines(Lines { y_from_zero: false, y_log10: true, ..time_lines(latency) }),
-    });
-
-    let per_second = |column: &str| -> anyhow::Result<Vec<f64>> {
-        Ok(ts.numbers_or_zero(column)?.iter().map(|n| n / width).collect())
-    };
-    charts.push(Chart {
-        file_stem: "errors".into(),
-        title: "Failovers and viewer errors over time".into(),
-        x_label: time,
-        y_label: "per second".into(),
-        body: Body::Lines(time_lines(vec![
-            series("failovers/s", &per_second("failovers")?, &|_| true),
-            series("viewer errors/s", &per_second("viewer_errors")?, &|_| true),
-        ])),
-    });
-
+    let axis = TimeAxis::read(t)?;
+    let mut charts = vec![
+        hit_ratio_chart(ts, &axis)?,
+        origin_load_chart(ts, &axis)?,
+        latency_chart(ts, &axis)?,
+        errors_chart(ts, &axis)?,
+    ];
     if let Some(signing) = &t.signing
         && let Some(bars) = signing_bars(signing)?
     {
@@ -133,6 +41,152 @@ pub fn run_charts(t: &RunTables) -> anyhow::Result<Vec<Chart>> {
         });
     }
     Ok(charts)
+}
+
+const TIME_LABEL: &str = "simulated time (s)";
+
+/// The x axis every over-time chart shares: one point per interval, at its
+/// middle, with the fault windows shaded behind the lines.
+struct TimeAxis {
+    start: Vec<f64>,
+    mid: Vec<f64>,
+    /// One interval's length in seconds: every interval of a run is
+    /// `simulation.metrics_interval` long.
+    width: f64,
+    requests: Vec<f64>,
+    shaded: Vec<(f64, f64, String)>,
+}
+
+impl TimeAxis {
+    fn read(t: &RunTables) -> anyhow::Result<TimeAxis> {
+        let ts = &t.timeseries;
+        let start = ts.numbers_or_zero("start_s")?;
+        let end = ts.numbers_or_zero("end_s")?;
+        let mid = start.iter().zip(&end).map(|(s, e)| (s + e) / 2.0).collect();
+        let width = start.iter().zip(&end).map(|(s, e)| e - s).next().unwrap_or(1.0).max(1e-9);
+        let requests = ts.numbers_or_zero("requests")?;
+        let shaded = match &t.faults {
+            Some(f) => fault_windows(f)?,
+            None => Vec::new(),
+        };
+        Ok(TimeAxis { start, mid, width, requests, shaded })
+    }
+
+    /// A series over time; `measured_only` leaves out intervals without a
+    /// request, where a ratio or a percentile means nothing.
+    fn series(&self, name: &str, ys: &[f64], measured_only: bool) -> Series {
+        Series {
+            name: name.to_string(),
+            points: self
+                .mid
+                .iter()
+                .zip(ys)
+                .enumerate()
+                .filter(|(i, _)| !measured_only || self.requests[*i] > 0.0)
+                .map(|(_, (x, y))| (*x, *y))
+                .collect(),
+            band: Vec::new(),
+        }
+    }
+
+    fn lines(&self, series: Vec<Series>) -> Lines {
+        Lines {
+            series,
+            shaded: self.shaded.clone(),
+            marker: None,
+            x_axis: Axis::Number,
+            y_from_zero: true,
+            y_unit_interval: false,
+            y_log10: false,
+        }
+    }
+}
+
+fn hit_ratio_chart(ts: &CsvTable, axis: &TimeAxis) -> anyhow::Result<Chart> {
+    let share = |column: &str| -> anyhow::Result<Vec<f64>> {
+        Ok(ts
+            .numbers_or_zero(column)?
+            .iter()
+            .zip(&axis.requests)
+            .map(|(n, r)| if *r > 0.0 { n / r } else { 0.0 })
+            .collect())
+    };
+    let mut hit_series = vec![axis.series("any cache", &ts.numbers_or_zero("hit_ratio")?, true)];
+    for (column, name) in
+        [("edge_hits", "edge"), ("regional_hits", "regional edge cache"), ("shield_hits", "Origin Shield")]
+    {
+        if ts.column(column).is_none() {
+            continue;
+        }
+        let values = share(column)?;
+        // A tier that never answered (no Origin Shield configured) is left out.
+        if column != "edge_hits" && values.iter().all(|v| *v == 0.0) {
+            continue;
+        }
+        hit_series.push(axis.series(name, &values, true));
+    }
+    Ok(Chart {
+        file_stem: "hit-ratio".into(),
+        title: "Cache hits over time, by the tier that answered".into(),
+        x_label: TIME_LABEL.into(),
+        y_label: "share of viewer requests (0-1)".into(),
+        body: Body::Lines(Lines { y_unit_interval: true, ..axis.lines(hit_series) }),
+    })
+}
+
+/// Origin requests per second, with the peak marked (the latest interval
+/// wins a tie, so the marker sits where the load was last that high).
+fn origin_load_chart(ts: &CsvTable, axis: &TimeAxis) -> anyhow::Result<Chart> {
+    let origin = ts.numbers_or_zero("origin_requests_per_s")?;
+    let marker =
+        origin.iter().enumerate().filter(|(_, y)| **y > 0.0).max_by(|a, b| a.1.total_cmp(b.1).then(b.0.cmp(&a.0))).map(
+            |(i, y)| Marker {
+                x: axis.mid[i],
+                y: *y,
+                label: format!("peak {} req/s at {} s", format_number(*y), format_number(axis.start[i])),
+            },
+        );
+    Ok(Chart {
+        file_stem: "origin-load".into(),
+        title: "Origin requests per second".into(),
+        x_label: TIME_LABEL.into(),
+        y_label: "origin requests/s".into(),
+        body: Body::Lines(Lines { marker, ..axis.lines(vec![axis.series("origin requests/s", &origin, false)]) }),
+    })
+}
+
+fn latency_chart(ts: &CsvTable, axis: &TimeAxis) -> anyhow::Result<Chart> {
+    let mut latency = Vec::new();
+    for (column, name) in [("latency_p50_ms", "p50"), ("latency_p95_ms", "p95"), ("latency_p99_ms", "p99")] {
+        if ts.column(column).is_some() {
+            // On a log scale: a microsecond floor keeps log10 finite.
+            let log: Vec<f64> = ts.numbers_or_zero(column)?.iter().map(|ms| ms.max(1e-3).log10()).collect();
+            latency.push(axis.series(name, &log, true));
+        }
+    }
+    Ok(Chart {
+        file_stem: "latency".into(),
+        title: "Viewer latency percentiles over time".into(),
+        x_label: TIME_LABEL.into(),
+        y_label: "latency (ms, log scale)".into(),
+        body: Body::Lines(Lines { y_from_zero: false, y_log10: true, ..axis.lines(latency) }),
+    })
+}
+
+fn errors_chart(ts: &CsvTable, axis: &TimeAxis) -> anyhow::Result<Chart> {
+    let per_second = |column: &str| -> anyhow::Result<Vec<f64>> {
+        Ok(ts.numbers_or_zero(column)?.iter().map(|n| n / axis.width).collect())
+    };
+    Ok(Chart {
+        file_stem: "errors".into(),
+        title: "Failovers and viewer errors over time".into(),
+        x_label: TIME_LABEL.into(),
+        y_label: "per second".into(),
+        body: Body::Lines(axis.lines(vec![
+            axis.series("failovers/s", &per_second("failovers")?, false),
+            axis.series("viewer errors/s", &per_second("viewer_errors")?, false),
+        ])),
+    })
 }
 
 /// Fault windows from `faults.csv` as shaded intervals, labelled

@@ -1,7 +1,7 @@
 //! A run's `Report` as rows (pure functions) and as files (the only I/O here).
 //!
 //! Row builders take the report and the scenario and return plain structs, so
-//! they are tested without touching a disk. `write_results` writes every file
+//! they are tested without touching a disk. `write_files` writes every file
 //! under a temporary name first and renames them only when all are written, so
 //! an interrupted or failed run leaves no half-written results.
 

@@ -6,6 +6,7 @@
 //! into the raw types of [`raw`] and check every rule in [`validate`]. Every
 //! error names the file, the field path, its line and column, and a fix.
 
+mod describe;
 mod error;
 pub mod import;
 pub mod path_pattern;
@@ -77,10 +78,5 @@ impl Scenario {
             fix,
             set_by: None,
         })))
-    }
-
-    /// A few lines saying what was understood, for `cdnsim validate`.
-    pub fn describe(&self) -> String {
-        validate::describe(self)
     }
 }

@@ -61,6 +61,9 @@ impl FileFields {
 
 const FIELDS: &str = "scenario, vary, set, replicates, seed, requests";
 
+/// Makes the error for a field of the sweep file: (field, problem, fix).
+type MakeError<'a> = dyn Fn(&str, String, &str) -> SweepError + 'a;
+
 /// Reads `path` as a sweep file. `Ok(None)` when it has no `[sweep]` table
 /// (or is no TOML at all): it is then a scenario, and the scenario loader
 /// reports its problems.
@@ -91,31 +94,47 @@ pub fn load(path: &Path) -> Result<Option<SweepFile>, SweepError> {
             &format!("remove it or correct the spelling; expected one of {FIELDS}; see scenarios/README.md"),
         ));
     }
+    let scenario = scenario_path(table, path, &err)?;
+    let sets = sets(table, &err)?;
+    let fields = FileFields { file: path.to_path_buf(), positions: field_positions(table, &spans) };
+    let varies = varies(table, &err)?;
+    Ok(Some(SweepFile {
+        scenario,
+        sets,
+        varies,
+        replicates: number(table, "replicates", 1, &err)?,
+        seed: number(table, "seed", 0, &err)?,
+        requests: number(table, "requests", 1, &err)?,
+        fields,
+    }))
+}
 
-    let scenario = match table.get("scenario") {
-        Some(Value::String(s)) => path.parent().unwrap_or(Path::new("")).join(s),
-        Some(_) => {
-            return Err(err("sweep.scenario", "is not a string".into(), "write the scenario's file name in quotes"));
-        }
-        None => {
-            return Err(err(
-                "sweep.scenario",
-                "this required field is missing".into(),
-                "add scenario = \"FILE.toml\", relative to the sweep file",
-            ));
-        }
-    };
-    let number = |key: &str, min: i64| -> Result<Option<u64>, SweepError> {
-        match table.get(key) {
-            None => Ok(None),
-            Some(Value::Integer(n)) if *n >= min => Ok(Some(*n as u64)),
-            Some(_) => {
-                Err(err(&format!("sweep.{key}"), format!("is not an integer of at least {min}"), "write e.g. 3"))
-            }
-        }
-    };
-    let sets = match table.get("set") {
-        None => Vec::new(),
+/// `sweep.scenario`, resolved against the sweep file's folder.
+fn scenario_path(table: &toml::Table, path: &Path, err: &MakeError) -> Result<PathBuf, SweepError> {
+    match table.get("scenario") {
+        Some(Value::String(s)) => Ok(path.parent().unwrap_or(Path::new("")).join(s)),
+        Some(_) => Err(err("sweep.scenario", "is not a string".into(), "write the scenario's file name in quotes")),
+        None => Err(err(
+            "sweep.scenario",
+            "this required field is missing".into(),
+            "add scenario = \"FILE.toml\", relative to the sweep file",
+        )),
+    }
+}
+
+/// An optional whole number of at least `min`.
+fn number(table: &toml::Table, key: &str, min: i64, err: &MakeError) -> Result<Option<u64>, SweepError> {
+    match table.get(key) {
+        None => Ok(None),
+        Some(Value::Integer(n)) if *n >= min => Ok(Some(*n as u64)),
+        Some(_) => Err(err(&format!("sweep.{key}"), format!("is not an integer of at least {min}"), "write e.g. 3")),
+    }
+}
+
+/// `sweep.set`: `PATH=VALUE` strings, as after `--set`.
+fn sets(table: &toml::Table, err: &MakeError) -> Result<Vec<String>, SweepError> {
+    match table.get("set") {
+        None => Ok(Vec::new()),
         Some(Value::Array(items)) => items
             .iter()
             .enumerate()
@@ -128,9 +147,25 @@ pub fn load(path: &Path) -> Result<Option<SweepFile>, SweepError> {
                     )
                 })
             })
-            .collect::<Result<_, _>>()?,
-        Some(_) => return Err(err("sweep.set", "is not a list".into(), "write set = [\"PATH=VALUE\", ...]")),
-    };
+            .collect(),
+        Some(_) => Err(err("sweep.set", "is not a list".into(), "write set = [\"PATH=VALUE\", ...]")),
+    }
+}
+
+/// `sweep.vary`: each entry a `--vary` string or a table.
+fn varies(table: &toml::Table, err: &MakeError) -> Result<Vec<Vary>, SweepError> {
+    match table.get("vary") {
+        None => Ok(Vec::new()),
+        Some(Value::Array(items)) => {
+            items.iter().enumerate().map(|(i, item)| vary(item, &format!("sweep.vary[{i}]"), err)).collect()
+        }
+        Some(_) => Err(err("sweep.vary", "is not a list".into(), "write vary = [\"PATH=LIST\", ...]")),
+    }
+}
+
+/// Where the fields that later problems may name are: the table, its
+/// scalar fields and each entry of its lists.
+fn field_positions(table: &toml::Table, spans: &SpanIndex) -> BTreeMap<String, (usize, usize)> {
     let mut positions = BTreeMap::new();
     let mut keep = |field: String| {
         if let Some(at) = spans.locate(&field) {
@@ -145,29 +180,11 @@ pub fn load(path: &Path) -> Result<Option<SweepFile>, SweepError> {
         let n = table.get(list).and_then(Value::as_array).map_or(0, Vec::len);
         (0..n).for_each(|i| keep(format!("sweep.{list}[{i}]")));
     }
-    let fields = FileFields { file: path.to_path_buf(), positions };
-    let varies = match table.get("vary") {
-        None => Vec::new(),
-        Some(Value::Array(items)) => items
-            .iter()
-            .enumerate()
-            .map(|(i, item)| vary(item, &format!("sweep.vary[{i}]"), &err))
-            .collect::<Result<_, _>>()?,
-        Some(_) => return Err(err("sweep.vary", "is not a list".into(), "write vary = [\"PATH=LIST\", ...]")),
-    };
-    Ok(Some(SweepFile {
-        scenario,
-        sets,
-        varies,
-        replicates: number("replicates", 1)?,
-        seed: number("seed", 0)?,
-        requests: number("requests", 1)?,
-        fields,
-    }))
+    positions
 }
 
 /// One entry of `vary`: a `--vary` string, or `{ path = "...", values = [...] }`.
-fn vary(item: &Value, field: &str, err: &dyn Fn(&str, String, &str) -> SweepError) -> Result<Vary, SweepError> {
+fn vary(item: &Value, field: &str, err: &MakeError) -> Result<Vary, SweepError> {
     const TABLE_FIX: &str = "write \"PATH=LIST\" or { path = \"PATH\", values = [...] }";
     match item {
         Value::String(arg) => Vary::parse(arg).map_err(|e| match e {

@@ -277,70 +277,20 @@ pub fn merge(dirs: &[PathBuf], out: &Path) -> Result<Finished, SweepError> {
         ));
     };
     let out_canonical = std::fs::canonicalize(out).ok();
+    // The first shard read: every other must be of the same sweep, with the same columns.
     let mut base: Option<(PathBuf, Manifest, Vec<String>)> = None;
-    let mut seen: Vec<Option<PathBuf>> = Vec::new();
+    let mut folders = ShardFolders::default();
     let mut rows = Vec::new();
     for dir in dirs {
-        if out_canonical.is_some() && std::fs::canonicalize(dir).ok() == out_canonical {
-            return Err(SweepError::argument(
-                format!("--out {} is one of the shard folders", out.display()),
-                "merge into a folder of its own",
-            ));
-        }
-        let manifest = Manifest::read(dir)?;
-        let shard = match manifest.shard.as_deref().map(Shard::parse) {
-            Some(Ok(shard)) => shard,
-            _ => {
-                return Err(SweepError::results(
-                    dir,
-                    "is not a shard (its sweep.json has no `K/N` shard)",
-                    "merge only the folders of one sweep run with --shard K/N",
-                ));
-            }
-        };
+        let (shard, manifest, table) = read_shard(dir, out, out_canonical.as_deref())?;
         let whole = Manifest { shard: None, ..manifest.clone() };
-        let table = read_complete(&dir.join(ROWS_FILE))?;
         match &base {
             None => base = Some((dir.clone(), whole, table.header.clone())),
             Some((first_dir, first_manifest, header)) => {
-                if *first_manifest != whole {
-                    return Err(SweepError::results(
-                        dir,
-                        format!(
-                            "is a shard of another sweep than {} (they differ in: {})",
-                            first_dir.display(),
-                            first_manifest.differences(&whole).join(", ")
-                        ),
-                        "merge only the folders of one sweep",
-                    ));
-                }
-                if *header != table.header {
-                    return Err(SweepError::results(
-                        dir,
-                        "its columns differ from the other shards'",
-                        "merge only the folders of one sweep",
-                    ));
-                }
+                check_same_sweep(dir, (first_dir, first_manifest), &whole, *header == table.header)?;
             }
         }
-        if seen.is_empty() {
-            seen = vec![None; shard.count as usize];
-        }
-        if shard.count as usize != seen.len() {
-            return Err(SweepError::results(
-                dir,
-                format!("is shard {shard}, but {} is of {} shards", first.display(), seen.len()),
-                "merge only the folders of one sweep",
-            ));
-        }
-        if let Some(other) = &seen[shard.index as usize - 1] {
-            return Err(SweepError::results(
-                dir,
-                format!("is shard {shard}, as {} is", other.display()),
-                "pass each shard's folder once",
-            ));
-        }
-        seen[shard.index as usize - 1] = Some(dir.clone());
+        folders.claim(shard, dir, first)?;
         let expected = shard.points_of(manifest.points) * manifest.replicates;
         if table.rows.len() as u64 != expected {
             return Err(SweepError::results(
@@ -351,19 +301,7 @@ pub fn merge(dirs: &[PathBuf], out: &Path) -> Result<Finished, SweepError> {
         }
         rows.extend(table.rows);
     }
-    let missing: Vec<String> = seen
-        .iter()
-        .enumerate()
-        .filter(|(_, s)| s.is_none())
-        .map(|(i, _)| format!("{}/{}", i + 1, seen.len()))
-        .collect();
-    if !missing.is_empty() {
-        let (noun, verb) = if missing.len() == 1 { ("shard", "is") } else { ("shards", "are") };
-        return Err(SweepError::argument(
-            format!("{noun} {} {verb} missing", missing.join(", ")),
-            "pass the folder of every shard",
-        ));
-    }
+    folders.check_none_missing()?;
     let (_, manifest, header) = base.expect("at least one folder was read");
     rows.sort_by_key(|row| row.run);
     if rows.windows(2).any(|w| w[0].run == w[1].run) || rows.len() as u64 != manifest.runs {
@@ -378,4 +316,109 @@ pub fn merge(dirs: &[PathBuf], out: &Path) -> Result<Finished, SweepError> {
         &[(PLAN_FILE, manifest.to_bytes()), (ROWS_FILE, table.to_bytes()), (SUMMARY_FILE, summary_csv(&table))],
     )?;
     Ok(finished(out, &table, table.rows.len() as u64))
+}
+
+/// One shard's folder: which shard it is, its manifest and its complete rows.
+/// `out` must not be the folder: merging would overwrite what it reads.
+fn read_shard(dir: &Path, out: &Path, out_canonical: Option<&Path>) -> Result<(Shard, Manifest, Table), SweepError> {
+    if out_canonical.is_some() && std::fs::canonicalize(dir).ok().as_deref() == out_canonical {
+        return Err(SweepError::argument(
+            format!("--out {} is one of the shard folders", out.display()),
+            "merge into a folder of its own",
+        ));
+    }
+    let manifest = Manifest::read(dir)?;
+    let shard = match manifest.shard.as_deref().map(Shard::parse) {
+        Some(Ok(shard)) => shard,
+        _ => {
+            return Err(SweepError::results(
+                dir,
+                "is not a shard (its sweep.json has no `K/N` shard)",
+                "merge only the folders of one sweep run with --shard K/N",
+            ));
+        }
+    };
+    let table = read_complete(&dir.join(ROWS_FILE))?;
+    Ok((shard, manifest, table))
+}
+
+/// Refuses a shard of another sweep than the first folder's (`whole` is the
+/// shard's manifest without its `K/N`), or one whose columns differ.
+fn check_same_sweep(
+    dir: &Path,
+    (first_dir, first_manifest): (&PathBuf, &Manifest),
+    whole: &Manifest,
+    same_header: bool,
+) -> Result<(), SweepError> {
+    if first_manifest != whole {
+        return Err(SweepError::results(
+            dir,
+            format!(
+                "is a shard of another sweep than {} (they differ in: {})",
+                first_dir.display(),
+                first_manifest.differences(whole).join(", ")
+            ),
+            "merge only the folders of one sweep",
+        ));
+    }
+    if !same_header {
+        return Err(SweepError::results(
+            dir,
+            "its columns differ from the other shards'",
+            "merge only the folders of one sweep",
+        ));
+    }
+    Ok(())
+}
+
+/// Which of the shards `1/N` to `N/N` have been read, and from which folder.
+#[derive(Default)]
+struct ShardFolders {
+    /// Index `K - 1` holds shard `K`'s folder; sized to `N` by the first shard.
+    folders: Vec<Option<PathBuf>>,
+}
+
+impl ShardFolders {
+    /// Records `dir` as its shard's folder; refuses a shard of another count
+    /// than the first (`first`'s) and a shard read twice.
+    fn claim(&mut self, shard: Shard, dir: &Path, first: &Path) -> Result<(), SweepError> {
+        if self.folders.is_empty() {
+            self.folders = vec![None; shard.count as usize];
+        }
+        if shard.count as usize != self.folders.len() {
+            return Err(SweepError::results(
+                dir,
+                format!("is shard {shard}, but {} is of {} shards", first.display(), self.folders.len()),
+                "merge only the folders of one sweep",
+            ));
+        }
+        let slot = &mut self.folders[shard.index as usize - 1];
+        if let Some(other) = slot {
+            return Err(SweepError::results(
+                dir,
+                format!("is shard {shard}, as {} is", other.display()),
+                "pass each shard's folder once",
+            ));
+        }
+        *slot = Some(dir.to_path_buf());
+        Ok(())
+    }
+
+    fn check_none_missing(&self) -> Result<(), SweepError> {
+        let missing: Vec<String> = self
+            .folders
+            .iter()
+            .enumerate()
+            .filter(|(_, s)| s.is_none())
+            .map(|(i, _)| format!("{}/{}", i + 1, self.folders.len()))
+            .collect();
+        if !missing.is_empty() {
+            let (noun, verb) = if missing.len() == 1 { ("shard", "is") } else { ("shards", "are") };
+            return Err(SweepError::argument(
+                format!("{noun} {} {verb} missing", missing.join(", ")),
+                "pass the folder of every shard",
+            ));
+        }
+        Ok(())
+    }
 }

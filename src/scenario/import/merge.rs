@@ -11,10 +11,11 @@
 //! (`domain`, `error_caching_min_ttl`, ...) override the imported ones.
 
 use super::emit::{to_parts, to_table};
-use super::model::ImportWarning;
-use super::policies::parse_cache_policy;
+use super::model::{ImportWarning, ImportedDistribution};
+use super::policies::{CachePolicy, parse_cache_policy};
 use super::{ImportOptions, import_distribution};
 use crate::scenario::error::ScenarioError;
+use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use toml::Value;
 
@@ -58,40 +59,106 @@ pub(crate) fn merge_import(document: &mut toml::Table, scenario_file: &Path) -> 
     let source = dir.join(import);
     let mut options = ImportOptions::default();
     if let Some(policies) = distribution.remove("import_cache_policies") {
-        let Value::Table(policies) = policies else {
-            return Err(field_error(
-                "distribution.import_cache_policies",
-                "expected a table of cache policy ID = file",
-                "write e.g. import_cache_policies = { \"4d1f...\" = \"policy.json\" }",
-            ));
-        };
-        for (id, file) in policies {
-            let field = format!("distribution.import_cache_policies.{id}");
-            let file = file.as_str().map(|f| dir.join(f)).ok_or_else(|| {
-                field_error(
-                    &field,
-                    "expected a file name",
-                    "write the file of `aws cloudfront get-cache-policy` output",
-                )
-            })?;
-            let text = std::fs::read_to_string(&file).map_err(|e| {
-                field_error(
-                    &field,
-                    format!("cannot read {}: {e}", file.display()),
-                    "the path is relative to the scenario file",
-                )
-            })?;
-            let (file_id, policy) = parse_cache_policy(&file, &text, &mut Vec::new()).map_err(MergeError::Import)?;
-            if file_id.as_deref().is_some_and(|f| f != id) {
-                return Err(field_error(
-                    &field,
-                    format!("{} holds the cache policy {}, not {id}", file.display(), file_id.unwrap_or_default()),
-                    "name the file of this policy",
-                ));
-            }
-            options.cache_policies.insert(id, policy);
+        options.cache_policies = read_cache_policies(policies, dir)?;
+    }
+    refuse_what_the_json_gives(document, import)?;
+    let scenario_origins = take_scenario_origins(document)?;
+    let names = scenario_origin_names(&scenario_origins, &mut options)?;
+    let text = std::fs::read_to_string(&source).map_err(|e| {
+        field_error(
+            "distribution.import",
+            format!("cannot read {}: {e}", source.display()),
+            "the path is relative to the scenario file; save it with `aws cloudfront get-distribution-config --id ID > FILE`",
+        )
+    })?;
+    let imported = import_distribution(&source, &text, &options).map_err(MergeError::Import)?;
+    let mut table = to_table(&to_parts(&imported));
+    let mut origins = match table.remove("origins") {
+        Some(Value::Array(items)) => items,
+        _ => Vec::new(),
+    };
+    add_scenario_origins(&mut origins, scenario_origins, &names, import, &imported)?;
+    document.insert("origins".into(), Value::Array(origins));
+    if let Some(groups) = table.remove("origin_groups") {
+        document.insert("origin_groups".into(), groups);
+    }
+    let distribution = document.get_mut("distribution").and_then(Value::as_table_mut).expect("checked above");
+    if let Some(Value::Table(imported_distribution)) = table.remove("distribution") {
+        for (key, value) in imported_distribution {
+            distribution.entry(key).or_insert(value);
         }
     }
+    Ok(Some(Merged { source, warnings: imported.warnings }))
+}
+
+/// Adds each scenario `[[origins]]` entry's fields to the imported origin of
+/// its name, overriding the imported ones.
+fn add_scenario_origins(
+    origins: &mut [Value],
+    scenario_origins: Vec<Value>,
+    names: &[String],
+    import: &str,
+    imported: &ImportedDistribution,
+) -> Result<(), MergeError> {
+    for (i, (entry, name)) in scenario_origins.into_iter().zip(names).enumerate() {
+        let Some(target) = origins.iter_mut().find(|o| o.get("name").and_then(Value::as_str) == Some(name.as_str()))
+        else {
+            return Err(field_error(
+                &format!("origins[{i}].name"),
+                format!("{import} has no origin with the Id {name:?}"),
+                format!(
+                    "use one of: {}",
+                    imported.origins.iter().map(|o| o.name.as_str()).collect::<Vec<_>>().join(", ")
+                ),
+            ));
+        };
+        if let (Some(target), Value::Table(entry)) = (target.as_table_mut(), entry) {
+            target.extend(entry);
+        }
+    }
+    Ok(())
+}
+
+/// `import_cache_policies`: cache policy ID -> the file of its
+/// `get-cache-policy` output, relative to the scenario's folder `dir`.
+fn read_cache_policies(policies: Value, dir: &Path) -> Result<BTreeMap<String, CachePolicy>, MergeError> {
+    let Value::Table(policies) = policies else {
+        return Err(field_error(
+            "distribution.import_cache_policies",
+            "expected a table of cache policy ID = file",
+            "write e.g. import_cache_policies = { \"4d1f...\" = \"policy.json\" }",
+        ));
+    };
+    let mut read = BTreeMap::new();
+    for (id, file) in policies {
+        let field = format!("distribution.import_cache_policies.{id}");
+        let file = file.as_str().map(|f| dir.join(f)).ok_or_else(|| {
+            field_error(&field, "expected a file name", "write the file of `aws cloudfront get-cache-policy` output")
+        })?;
+        let text = std::fs::read_to_string(&file).map_err(|e| {
+            field_error(
+                &field,
+                format!("cannot read {}: {e}", file.display()),
+                "the path is relative to the scenario file",
+            )
+        })?;
+        let (file_id, policy) = parse_cache_policy(&file, &text, &mut Vec::new()).map_err(MergeError::Import)?;
+        if file_id.as_deref().is_some_and(|f| f != id) {
+            return Err(field_error(
+                &field,
+                format!("{} holds the cache policy {}, not {id}", file.display(), file_id.unwrap_or_default()),
+                "name the file of this policy",
+            ));
+        }
+        read.insert(id, policy);
+    }
+    Ok(read)
+}
+
+/// The JSON gives the behaviors and the origin groups: a scenario that also
+/// lists its own would contradict it.
+fn refuse_what_the_json_gives(document: &toml::Table, import: &str) -> Result<(), MergeError> {
+    let distribution = document.get("distribution").and_then(Value::as_table).expect("checked by the caller");
     for (i, key) in ["behaviors", "default_behavior"].into_iter().enumerate() {
         if distribution.contains_key(key) {
             let what = ["[[distribution.behaviors]]", "[distribution.default_behavior]"][i];
@@ -109,17 +176,26 @@ pub(crate) fn merge_import(document: &mut toml::Table, scenario_file: &Path) -> 
             "remove [[origin_groups]], or edit the JSON",
         ));
     }
-    let scenario_origins = match document.remove("origins") {
-        None => Vec::new(),
-        Some(Value::Array(items)) => items,
-        Some(other) => {
-            return Err(field_error(
-                "origins",
-                format!("expected [[origins]] tables, found a {}", other.type_str()),
-                "write [[origins]] tables",
-            ));
-        }
-    };
+    Ok(())
+}
+
+/// Removes the scenario's own `[[origins]]` from `document`: they are
+/// merged into the imported ones.
+fn take_scenario_origins(document: &mut toml::Table) -> Result<Vec<Value>, MergeError> {
+    match document.remove("origins") {
+        None => Ok(Vec::new()),
+        Some(Value::Array(items)) => Ok(items),
+        Some(other) => Err(field_error(
+            "origins",
+            format!("expected [[origins]] tables, found a {}", other.type_str()),
+            "write [[origins]] tables",
+        )),
+    }
+}
+
+/// The imported origin each scenario `[[origins]]` entry adds to, by name;
+/// a Region an entry gives is passed to the importer.
+fn scenario_origin_names(scenario_origins: &[Value], options: &mut ImportOptions) -> Result<Vec<String>, MergeError> {
     let mut names = Vec::new();
     for (i, entry) in scenario_origins.iter().enumerate() {
         let name = entry.get("name").and_then(Value::as_str).ok_or_else(|| {
@@ -130,45 +206,5 @@ pub(crate) fn merge_import(document: &mut toml::Table, scenario_file: &Path) -> 
         }
         names.push(name.to_string());
     }
-    let text = std::fs::read_to_string(&source).map_err(|e| {
-        field_error(
-            "distribution.import",
-            format!("cannot read {}: {e}", source.display()),
-            "the path is relative to the scenario file; save it with `aws cloudfront get-distribution-config --id ID > FILE`",
-        )
-    })?;
-    let imported = import_distribution(&source, &text, &options).map_err(MergeError::Import)?;
-    let mut table = to_table(&to_parts(&imported));
-
-    let mut origins = match table.remove("origins") {
-        Some(Value::Array(items)) => items,
-        _ => Vec::new(),
-    };
-    for (i, (entry, name)) in scenario_origins.into_iter().zip(&names).enumerate() {
-        let Some(target) = origins.iter_mut().find(|o| o.get("name").and_then(Value::as_str) == Some(name.as_str()))
-        else {
-            return Err(field_error(
-                &format!("origins[{i}].name"),
-                format!("{import} has no origin with the Id {name:?}"),
-                format!(
-                    "use one of: {}",
-                    imported.origins.iter().map(|o| o.name.as_str()).collect::<Vec<_>>().join(", ")
-                ),
-            ));
-        };
-        if let (Some(target), Value::Table(entry)) = (target.as_table_mut(), entry) {
-            target.extend(entry);
-        }
-    }
-    document.insert("origins".into(), Value::Array(origins));
-    if let Some(groups) = table.remove("origin_groups") {
-        document.insert("origin_groups".into(), groups);
-    }
-    let distribution = document.get_mut("distribution").and_then(Value::as_table_mut).expect("checked above");
-    if let Some(Value::Table(imported_distribution)) = table.remove("distribution") {
-        for (key, value) in imported_distribution {
-            distribution.entry(key).or_insert(value);
-        }
-    }
-    Ok(Some(Merged { source, warnings: imported.warnings }))
+    Ok(names)
 }

@@ -173,96 +173,11 @@ fn import_origin(
     // the read timeout, which AWS raises to 120 s on request).
     let connection_attempts = o.optional_int(ctx, "ConnectionAttempts", 1, 3)?;
     let connection_timeout_s = o.optional_int(ctx, "ConnectionTimeout", 1, 10)?;
-    let response_timeout_s;
-    let mut protocol_policy = None;
-    let kind = if let Some(s3) = o.take("S3OriginConfig") {
-        let mut s3 = Fields::of(ctx, s3, &o.child("S3OriginConfig"))?;
-        response_timeout_s = s3.optional_int(ctx, "OriginReadTimeout", 1, 120)?;
-        s3.finish(ctx, warnings);
-        OriginKind::S3
-    } else if let Some(custom) = o.take("CustomOriginConfig") {
-        let mut c = Fields::of(ctx, custom, &o.child("CustomOriginConfig"))?;
-        response_timeout_s = c.optional_int(ctx, "OriginReadTimeout", 1, 120)?;
-        let policy_path = c.child("OriginProtocolPolicy");
-        let policy = c.required_str(ctx, "OriginProtocolPolicy")?;
-        one_of(ctx, &policy_path, policy, &["http-only", "https-only", "match-viewer"])?;
-        protocol_policy = Some(policy.to_string());
-        c.finish(ctx, warnings);
-        OriginKind::Custom
-    } else if let Some(vpc) = o.take("VpcOriginConfig") {
-        let mut v = Fields::of(ctx, vpc, &o.child("VpcOriginConfig"))?;
-        response_timeout_s = v.optional_int(ctx, "OriginReadTimeout", 1, 120)?;
-        let _ = v.take("VpcOriginId");
-        warnings.push(ctx.warning(&o.child("VpcOriginConfig"), "a VPC origin is simulated as a custom origin"));
-        v.finish(ctx, warnings);
-        OriginKind::Custom
-    } else {
-        return Err(ctx.error(
-            path,
-            "the origin has none of S3OriginConfig, CustomOriginConfig and VpcOriginConfig",
-            "add the one CloudFront's API returned for this origin",
-        ));
-    };
-    let (items_path, header_items) = o.list(ctx, "CustomHeaders", warnings)?;
-    let mut custom_headers = Vec::new();
-    for (k, item) in header_items.into_iter().enumerate() {
-        let mut h = Fields::of(ctx, item, &format!("{items_path}[{k}]"))?;
-        let name = h.required_str(ctx, "HeaderName")?.to_string();
-        let value = h.required_str(ctx, "HeaderValue")?.to_string();
-        h.finish(ctx, warnings);
-        custom_headers.push((name, value));
-    }
-    let mut origin_shield = None;
-    if let Some(shield) = o.take("OriginShield") {
-        let mut s = Fields::of(ctx, shield, &o.child("OriginShield"))?;
-        let enabled = s.optional_bool(ctx, "Enabled")?.unwrap_or(false);
-        let region_path = s.child("OriginShieldRegion");
-        let region = s.optional_str(ctx, "OriginShieldRegion")?;
-        if enabled {
-            let region = region.ok_or_else(|| {
-                ctx.error(
-                    &region_path,
-                    "Origin Shield is enabled but has no Region",
-                    "add OriginShieldRegion, e.g. \"us-east-1\"",
-                )
-            })?;
-            if geo::REGIONAL_EDGE_CACHE_REGIONS.contains(&region) {
-                origin_shield = Some(region.to_string());
-            } else {
-                warnings.push(ctx.warning(
-                    &region_path,
-                    format!(
-                        "{region} is not one of the Origin Shield Regions cdnsim knows ({}); the origin is simulated \
-                         without Origin Shield",
-                        geo::REGIONAL_EDGE_CACHE_REGIONS.join(", ")
-                    ),
-                ));
-            }
-        }
-        s.finish(ctx, warnings);
-    }
+    let OriginConfig { kind, response_timeout_s, protocol_policy } = origin_config(ctx, &mut o, path, warnings)?;
+    let custom_headers = custom_headers(ctx, &mut o, warnings)?;
+    let origin_shield = origin_shield(ctx, &mut o, warnings)?;
     o.finish(ctx, warnings);
-    let (region, region_source) = match options.regions.get(&name) {
-        Some(region) => (region.clone(), RegionSource::Option),
-        None => match region_from_domain(&domain_name) {
-            Some(region) if geo::find_region(region).is_some() => (region.to_string(), RegionSource::DomainName),
-            found => {
-                let default = options.default_region.clone().unwrap_or_else(|| "us-east-1".to_string());
-                let why = match found {
-                    Some(r) => format!("the domain name's Region {r} is not one cdnsim knows"),
-                    None => format!("no AWS Region can be read from the domain name {domain_name:?}"),
-                };
-                warnings.push(ctx.warning(
-                    &format!("{path}.DomainName"),
-                    format!(
-                        "{why}; the origin is placed in {default} (give its Region with `--region {name}=REGION`, \
-                         or in a scenario that imports this file with [[origins]] name = {name:?} and region)"
-                    ),
-                ));
-                (default, RegionSource::Default)
-            }
-        },
-    };
+    let (region, region_source) = origin_region(ctx, path, &name, &domain_name, options, warnings);
     if kind == OriginKind::S3 && region_source == RegionSource::DomainName && is_legacy_global_s3(&domain_name) {
         warnings.push(ctx.warning(
             &format!("{path}.DomainName"),
@@ -282,6 +197,138 @@ fn import_origin(
         protocol_policy,
         custom_headers,
     })
+}
+
+/// What an origin's one `*OriginConfig` says.
+struct OriginConfig {
+    kind: OriginKind,
+    /// `OriginReadTimeout`.
+    response_timeout_s: Option<u64>,
+    /// A custom origin's `OriginProtocolPolicy`.
+    protocol_policy: Option<String>,
+}
+
+/// Reads whichever of `S3OriginConfig`, `CustomOriginConfig` and
+/// `VpcOriginConfig` the origin has; a VPC origin is simulated as custom.
+fn origin_config(
+    ctx: &Context,
+    o: &mut Fields<'_>,
+    path: &str,
+    warnings: &mut Vec<ImportWarning>,
+) -> Result<OriginConfig> {
+    if let Some(s3) = o.take("S3OriginConfig") {
+        let mut s3 = Fields::of(ctx, s3, &o.child("S3OriginConfig"))?;
+        let response_timeout_s = s3.optional_int(ctx, "OriginReadTimeout", 1, 120)?;
+        s3.finish(ctx, warnings);
+        Ok(OriginConfig { kind: OriginKind::S3, response_timeout_s, protocol_policy: None })
+    } else if let Some(custom) = o.take("CustomOriginConfig") {
+        let mut c = Fields::of(ctx, custom, &o.child("CustomOriginConfig"))?;
+        let response_timeout_s = c.optional_int(ctx, "OriginReadTimeout", 1, 120)?;
+        let policy_path = c.child("OriginProtocolPolicy");
+        let policy = c.required_str(ctx, "OriginProtocolPolicy")?;
+        one_of(ctx, &policy_path, policy, &["http-only", "https-only", "match-viewer"])?;
+        let protocol_policy = Some(policy.to_string());
+        c.finish(ctx, warnings);
+        Ok(OriginConfig { kind: OriginKind::Custom, response_timeout_s, protocol_policy })
+    } else if let Some(vpc) = o.take("VpcOriginConfig") {
+        let mut v = Fields::of(ctx, vpc, &o.child("VpcOriginConfig"))?;
+        let response_timeout_s = v.optional_int(ctx, "OriginReadTimeout", 1, 120)?;
+        let _ = v.take("VpcOriginId");
+        warnings.push(ctx.warning(&o.child("VpcOriginConfig"), "a VPC origin is simulated as a custom origin"));
+        v.finish(ctx, warnings);
+        Ok(OriginConfig { kind: OriginKind::Custom, response_timeout_s, protocol_policy: None })
+    } else {
+        Err(ctx.error(
+            path,
+            "the origin has none of S3OriginConfig, CustomOriginConfig and VpcOriginConfig",
+            "add the one CloudFront's API returned for this origin",
+        ))
+    }
+}
+
+/// `CustomHeaders`: the (name, value) pairs CloudFront adds to origin requests.
+fn custom_headers(
+    ctx: &Context,
+    o: &mut Fields<'_>,
+    warnings: &mut Vec<ImportWarning>,
+) -> Result<Vec<(String, String)>> {
+    let (items_path, header_items) = o.list(ctx, "CustomHeaders", warnings)?;
+    let mut custom_headers = Vec::new();
+    for (k, item) in header_items.into_iter().enumerate() {
+        let mut h = Fields::of(ctx, item, &format!("{items_path}[{k}]"))?;
+        let name = h.required_str(ctx, "HeaderName")?.to_string();
+        let value = h.required_str(ctx, "HeaderValue")?.to_string();
+        h.finish(ctx, warnings);
+        custom_headers.push((name, value));
+    }
+    Ok(custom_headers)
+}
+
+/// The Origin Shield Region when Origin Shield is enabled in one cdnsim
+/// knows; a Region it does not know is a warning, and no Origin Shield.
+fn origin_shield(ctx: &Context, o: &mut Fields<'_>, warnings: &mut Vec<ImportWarning>) -> Result<Option<String>> {
+    let Some(shield) = o.take("OriginShield") else { return Ok(None) };
+    let mut origin_shield = None;
+    let mut s = Fields::of(ctx, shield, &o.child("OriginShield"))?;
+    let enabled = s.optional_bool(ctx, "Enabled")?.unwrap_or(false);
+    let region_path = s.child("OriginShieldRegion");
+    let region = s.optional_str(ctx, "OriginShieldRegion")?;
+    if enabled {
+        let region = region.ok_or_else(|| {
+            ctx.error(
+                &region_path,
+                "Origin Shield is enabled but has no Region",
+                "add OriginShieldRegion, e.g. \"us-east-1\"",
+            )
+        })?;
+        if geo::REGIONAL_EDGE_CACHE_REGIONS.contains(&region) {
+            origin_shield = Some(region.to_string());
+        } else {
+            warnings.push(ctx.warning(
+                &region_path,
+                format!(
+                    "{region} is not one of the Origin Shield Regions cdnsim knows ({}); the origin is simulated \
+                     without Origin Shield",
+                    geo::REGIONAL_EDGE_CACHE_REGIONS.join(", ")
+                ),
+            ));
+        }
+    }
+    s.finish(ctx, warnings);
+    Ok(origin_shield)
+}
+
+/// The origin's Region: given in the options, else read from its domain
+/// name, else the default Region (with a warning saying how to give it).
+fn origin_region(
+    ctx: &Context,
+    path: &str,
+    name: &str,
+    domain_name: &str,
+    options: &ImportOptions,
+    warnings: &mut Vec<ImportWarning>,
+) -> (String, RegionSource) {
+    if let Some(region) = options.regions.get(name) {
+        return (region.clone(), RegionSource::Option);
+    }
+    match region_from_domain(domain_name) {
+        Some(region) if geo::find_region(region).is_some() => (region.to_string(), RegionSource::DomainName),
+        found => {
+            let default = options.default_region.clone().unwrap_or_else(|| "us-east-1".to_string());
+            let why = match found {
+                Some(r) => format!("the domain name's Region {r} is not one cdnsim knows"),
+                None => format!("no AWS Region can be read from the domain name {domain_name:?}"),
+            };
+            warnings.push(ctx.warning(
+                &format!("{path}.DomainName"),
+                format!(
+                    "{why}; the origin is placed in {default} (give its Region with `--region {name}=REGION`, \
+                     or in a scenario that imports this file with [[origins]] name = {name:?} and region)"
+                ),
+            ));
+            (default, RegionSource::Default)
+        }
+    }
 }
 
 /// The AWS Region an origin's domain name names: S3 REST and website
@@ -414,45 +461,13 @@ fn import_behavior(
     } else {
         None
     };
-    let target_path = b.child("TargetOriginId");
-    let origin = b.required_str(ctx, "TargetOriginId")?.to_string();
-    if !targets.origins.iter().any(|o| o.name == origin) && !targets.groups.iter().any(|g| g.name == origin) {
-        let known: Vec<&str> = targets
-            .origins
-            .iter()
-            .map(|o| o.name.as_str())
-            .chain(targets.groups.iter().map(|g| g.name.as_str()))
-            .collect();
-        return Err(ctx.error(
-            &target_path,
-            format!("no origin or origin group has the Id {origin:?}"),
-            format!("use one of: {}", known.join(", ")),
-        ));
-    }
+    let origin = behavior_target(ctx, &mut b, targets)?;
     let viewer_path = b.child("ViewerProtocolPolicy");
     let viewer_protocol_policy = b.optional_str(ctx, "ViewerProtocolPolicy")?.map(str::to_string);
     if let Some(policy) = &viewer_protocol_policy {
         one_of(ctx, &viewer_path, policy, &["allow-all", "redirect-to-https", "https-only"])?;
     }
-    let (allowed_methods, cached_methods) = match b.take("AllowedMethods") {
-        None => (vec![Method::Get, Method::Head], vec![Method::Get, Method::Head]),
-        Some(allowed) => {
-            let mut a = Fields::of(ctx, allowed, &b.child("AllowedMethods"))?;
-            let (items_path, items) = a.quantity_items(ctx)?;
-            let allowed = methods(ctx, &items_path, &items)?;
-            let cached = match a.take("CachedMethods") {
-                None => vec![Method::Get, Method::Head],
-                Some(cached) => {
-                    let mut c = Fields::of(ctx, cached, &a.child("CachedMethods"))?;
-                    let (items_path, items) = c.quantity_items(ctx)?;
-                    c.finish(ctx, warnings);
-                    methods(ctx, &items_path, &items)?
-                }
-            };
-            a.finish(ctx, warnings);
-            (allowed, cached)
-        }
-    };
+    let (allowed_methods, cached_methods) = behavior_methods(ctx, &mut b, warnings)?;
     let trusted_key_groups = enabled_items(ctx, &mut b, "TrustedKeyGroups", warnings)?;
     if !trusted_key_groups.is_empty() {
         warnings.push(ctx.warning(
@@ -464,22 +479,7 @@ fn import_behavior(
             ),
         ));
     }
-    let signers_path = b.child("TrustedSigners");
-    let signers = enabled_items(ctx, &mut b, "TrustedSigners", warnings)?;
-    let trusted_signers = !signers.is_empty();
-    if trusted_signers {
-        let others: Vec<&String> = signers.iter().filter(|s| *s != "self").collect();
-        let mut message = "the behavior trusts legacy CloudFront key pairs; a scenario must list them under \
-                           [[signing.legacy_key_pairs]]"
-            .to_string();
-        if !others.is_empty() {
-            message.push_str(&format!(
-                "; other accounts' key pairs ({}) are simulated as the distribution's own",
-                others.iter().map(|s| s.as_str()).collect::<Vec<_>>().join(", ")
-            ));
-        }
-        warnings.push(ctx.warning(&signers_path, message));
-    }
+    let trusted_signers = trusted_signers(ctx, &mut b, warnings)?;
     let ttl = behavior_ttls(ctx, &mut b, options, warnings)?;
     b.finish(ctx, warnings);
     Ok(ImportedBehavior {
@@ -497,6 +497,101 @@ fn import_behavior(
     })
 }
 
+/// `TargetOriginId`, which must name an origin or an origin group.
+fn behavior_target(ctx: &Context, b: &mut Fields<'_>, targets: &Targets) -> Result<String> {
+    let target_path = b.child("TargetOriginId");
+    let origin = b.required_str(ctx, "TargetOriginId")?.to_string();
+    if !targets.origins.iter().any(|o| o.name == origin) && !targets.groups.iter().any(|g| g.name == origin) {
+        let known: Vec<&str> = targets
+            .origins
+            .iter()
+            .map(|o| o.name.as_str())
+            .chain(targets.groups.iter().map(|g| g.name.as_str()))
+            .collect();
+        return Err(ctx.error(
+            &target_path,
+            format!("no origin or origin group has the Id {origin:?}"),
+            format!("use one of: {}", known.join(", ")),
+        ));
+    }
+    Ok(origin)
+}
+
+/// `AllowedMethods` and, inside it, `CachedMethods`; GET and HEAD when absent.
+fn behavior_methods(
+    ctx: &Context,
+    b: &mut Fields<'_>,
+    warnings: &mut Vec<ImportWarning>,
+) -> Result<(Vec<Method>, Vec<Method>)> {
+    let Some(allowed) = b.take("AllowedMethods") else {
+        return Ok((vec![Method::Get, Method::Head], vec![Method::Get, Method::Head]));
+    };
+    let mut a = Fields::of(ctx, allowed, &b.child("AllowedMethods"))?;
+    let (items_path, items) = a.quantity_items(ctx)?;
+    let allowed = methods(ctx, &items_path, &items)?;
+    let cached = match a.take("CachedMethods") {
+        None => vec![Method::Get, Method::Head],
+        Some(cached) => {
+            let mut c = Fields::of(ctx, cached, &a.child("CachedMethods"))?;
+            let (items_path, items) = c.quantity_items(ctx)?;
+            c.finish(ctx, warnings);
+            methods(ctx, &items_path, &items)?
+        }
+    };
+    a.finish(ctx, warnings);
+    Ok((allowed, cached))
+}
+
+/// Whether the behavior trusts legacy CloudFront key pairs (`TrustedSigners`
+/// enabled with any account), with a warning on what a scenario must add.
+fn trusted_signers(ctx: &Context, b: &mut Fields<'_>, warnings: &mut Vec<ImportWarning>) -> Result<bool> {
+    let signers_path = b.child("TrustedSigners");
+    let signers = enabled_items(ctx, b, "TrustedSigners", warnings)?;
+    let trusted_signers = !signers.is_empty();
+    if trusted_signers {
+        let others: Vec<&String> = signers.iter().filter(|s| *s != "self").collect();
+        let mut message = "the behavior trusts legacy CloudFront key pairs; a scenario must list them under \
+                           [[signing.legacy_key_pairs]]"
+            .to_string();
+        if !others.is_empty() {
+            message.push_str(&format!(
+                "; other accounts' key pairs ({}) are simulated as the distribution's own",
+                others.iter().map(|s| s.as_str()).collect::<Vec<_>>().join(", ")
+            ));
+        }
+        warnings.push(ctx.warning(&signers_path, message));
+    }
+    Ok(trusted_signers)
+}
+
+/// A behavior's TTL fields: its cache policy, or the legacy fields.
+struct TtlFields<'j> {
+    policy_path: String,
+    policy_id: Option<&'j str>,
+    /// `MinTTL`, `DefaultTTL`, `MaxTTL`: the values and their paths.
+    legacy: [Option<u64>; 3],
+    legacy_paths: [String; 3],
+    forwarded_path: String,
+    forwarded: Option<&'j Value>,
+}
+
+impl<'j> TtlFields<'j> {
+    fn take(ctx: &Context, b: &mut Fields<'j>) -> Result<TtlFields<'j>> {
+        let policy_path = b.child("CachePolicyId");
+        let policy_id = b.optional_str(ctx, "CachePolicyId")?.filter(|id| !id.is_empty());
+        let legacy_paths = [b.child("MinTTL"), b.child("DefaultTTL"), b.child("MaxTTL")];
+        let max = u32::MAX as u64;
+        let legacy = [
+            b.optional_int(ctx, "MinTTL", 0, max)?,
+            b.optional_int(ctx, "DefaultTTL", 0, max)?,
+            b.optional_int(ctx, "MaxTTL", 0, max)?,
+        ];
+        let forwarded_path = b.child("ForwardedValues");
+        let forwarded = b.take("ForwardedValues");
+        Ok(TtlFields { policy_path, policy_id, legacy, legacy_paths, forwarded_path, forwarded })
+    }
+}
+
 /// The TTLs of a behavior: from its cache policy (managed, or given in the
 /// options), else from the legacy `MinTTL`/`DefaultTTL`/`MaxTTL` fields with
 /// `ForwardedValues`, else CloudFront's legacy defaults.
@@ -506,64 +601,72 @@ fn behavior_ttls(
     options: &ImportOptions,
     warnings: &mut Vec<ImportWarning>,
 ) -> Result<CachePolicy> {
-    let policy_path = b.child("CachePolicyId");
-    let policy_id = b.optional_str(ctx, "CachePolicyId")?.filter(|id| !id.is_empty());
-    let legacy_paths = [b.child("MinTTL"), b.child("DefaultTTL"), b.child("MaxTTL")];
-    let max = u32::MAX as u64;
-    let legacy = [
-        b.optional_int(ctx, "MinTTL", 0, max)?,
-        b.optional_int(ctx, "DefaultTTL", 0, max)?,
-        b.optional_int(ctx, "MaxTTL", 0, max)?,
-    ];
-    let forwarded_path = b.child("ForwardedValues");
-    let forwarded = b.take("ForwardedValues");
-    if let Some(id) = policy_id {
-        // CloudFront refuses a cache policy together with the legacy fields; a
-        // config that has both is read as CloudFront reads the policy.
-        for (value, path) in legacy.iter().zip(&legacy_paths) {
-            if value.is_some_and(|v| !LEGACY_DEFAULT_TTLS.contains(&v)) {
-                warnings.push(ctx.warning(path, "ignored: the behavior's cache policy sets its TTLs"));
-            }
+    let fields = TtlFields::take(ctx, b)?;
+    match fields.policy_id {
+        Some(id) => Ok(cache_policy_ttls(ctx, &fields, id, options, warnings)),
+        None => legacy_ttls(ctx, &fields, warnings),
+    }
+}
+
+/// The TTLs of the cache policy `id`; the legacy fields beside it are ignored.
+fn cache_policy_ttls(
+    ctx: &Context,
+    fields: &TtlFields<'_>,
+    id: &str,
+    options: &ImportOptions,
+    warnings: &mut Vec<ImportWarning>,
+) -> CachePolicy {
+    // CloudFront refuses a cache policy together with the legacy fields; a
+    // config that has both is read as CloudFront reads the policy.
+    for (value, path) in fields.legacy.iter().zip(&fields.legacy_paths) {
+        if value.is_some_and(|v| !LEGACY_DEFAULT_TTLS.contains(&v)) {
+            warnings.push(ctx.warning(path, "ignored: the behavior's cache policy sets its TTLs"));
         }
-        if forwarded.is_some_and(|f| !json::is_inert("ForwardedValues", f)) {
-            warnings.push(ctx.warning(&forwarded_path, "ignored: the behavior's cache policy sets its cache key"));
-        }
-        let policy = match managed(id).or_else(|| options.cache_policies.get(id).cloned()) {
-            Some(policy) => policy,
-            None => {
-                warnings.push(ctx.warning(
-                    &policy_path,
-                    format!(
-                        "{id} is not a managed cache policy and its settings are not in this file; the behavior gets \
-                         CloudFront's default TTLs (0, 86400, 31536000 s) (give the policy with `--cache-policy \
-                         {id}=FILE`, the output of `aws cloudfront get-cache-policy --id {id}`)"
-                    ),
-                ));
-                let [min_ttl, default_ttl, max_ttl] = LEGACY_DEFAULT_TTLS;
-                CachePolicy {
-                    name: format!("unknown cache policy {id}"),
-                    min_ttl,
-                    default_ttl,
-                    max_ttl,
-                    key_extras: vec![],
-                }
-            }
-        };
-        if !policy.key_extras.is_empty() {
+    }
+    if fields.forwarded.is_some_and(|f| !json::is_inert("ForwardedValues", f)) {
+        warnings.push(ctx.warning(&fields.forwarded_path, "ignored: the behavior's cache policy sets its cache key"));
+    }
+    let policy = match managed(id).or_else(|| options.cache_policies.get(id).cloned()) {
+        Some(policy) => policy,
+        None => {
             warnings.push(ctx.warning(
-                &policy_path,
+                &fields.policy_path,
                 format!(
-                    "the cache key of {} includes {}; cdnsim keys objects by path only, so its hit ratio is an upper bound",
-                    policy.name,
-                    policy.key_extras.join(", ")
+                    "{id} is not a managed cache policy and its settings are not in this file; the behavior gets \
+                     CloudFront's default TTLs (0, 86400, 31536000 s) (give the policy with `--cache-policy \
+                     {id}=FILE`, the output of `aws cloudfront get-cache-policy --id {id}`)"
                 ),
             ));
+            let [min_ttl, default_ttl, max_ttl] = LEGACY_DEFAULT_TTLS;
+            CachePolicy {
+                name: format!("unknown cache policy {id}"),
+                min_ttl,
+                default_ttl,
+                max_ttl,
+                key_extras: vec![],
+            }
         }
-        return Ok(policy);
+    };
+    if !policy.key_extras.is_empty() {
+        warnings.push(ctx.warning(
+            &fields.policy_path,
+            format!(
+                "the cache key of {} includes {}; cdnsim keys objects by path only, so its hit ratio is an upper bound",
+                policy.name,
+                policy.key_extras.join(", ")
+            ),
+        ));
     }
+    policy
+}
+
+/// The TTLs of a behavior without a cache policy: its legacy fields, each
+/// defaulting as in CloudFront, and none at all when it forwards every header.
+fn legacy_ttls(ctx: &Context, fields: &TtlFields<'_>, warnings: &mut Vec<ImportWarning>) -> Result<CachePolicy> {
+    let legacy = fields.legacy;
     let mut name = "legacy TTL fields".to_string();
     let mut forwards_all_headers = false;
-    if let Some(forwarded) = forwarded {
+    if let Some(forwarded) = fields.forwarded {
         let extras = forwarded_key_extras(forwarded);
         forwards_all_headers = forwarded
             .pointer("/Headers/Items")
@@ -571,7 +674,7 @@ fn behavior_ttls(
             .is_some_and(|h| h.iter().any(|v| v.as_str() == Some("*")));
         if !extras.is_empty() {
             warnings.push(ctx.warning(
-                &forwarded_path,
+                &fields.forwarded_path,
                 format!(
                     "the cache key includes {}; cdnsim keys objects by path only, so its hit ratio is an upper bound",
                     extras.join(", ")
@@ -589,7 +692,10 @@ fn behavior_ttls(
     if forwards_all_headers {
         // Forwarding every header means CloudFront caches nothing (DG "Values that you specify").
         warnings.push(
-            ctx.warning(&forwarded_path, "all headers are forwarded, so CloudFront caches nothing: TTLs set to 0"),
+            ctx.warning(
+                &fields.forwarded_path,
+                "all headers are forwarded, so CloudFront caches nothing: TTLs set to 0",
+            ),
         );
         return Ok(CachePolicy {
             name: "ForwardedValues with all headers".into(),
@@ -601,7 +707,7 @@ fn behavior_ttls(
     }
     if !(min_ttl <= default_ttl && default_ttl <= max_ttl) {
         return Err(ctx.error(
-            &legacy_paths[0],
+            &fields.legacy_paths[0],
             format!("the TTLs are not in order: MinTTL {min_ttl}, DefaultTTL {default_ttl}, MaxTTL {max_ttl}"),
             "CloudFront requires MinTTL <= DefaultTTL <= MaxTTL",
         ));

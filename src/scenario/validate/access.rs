@@ -1,18 +1,16 @@
 //! Protocol policies, origin custom headers, the origin's header check,
 //! direct-to-origin traffic and timed changes (a secret header's rotation).
 
+use super::fields::{Result, Unit, Validator, names};
 use super::headers::{check_custom_header, check_custom_headers};
-use super::validator::{Result, Unit, Validator, names};
 use crate::dist::Dist;
-use crate::scenario::raw::{RawChange, RawDirectToOrigin, RawOrigin, RawRotation, RawScenario};
-use crate::scenario::spec::{
-    ChangeKind, ChangeSpec, ChangeTime, DirectTrafficSpec, OriginAccessSpec, OriginSpec, Scenario,
-};
-use crate::scenario::vocabulary::{
-    ABSENT, AcceptedValues, HeaderValueId, MAX_VALUES, OriginKind, OriginProtocolPolicy, ViewerProtocolPolicy,
-};
-use crate::time::{SimDuration, SimTime};
-use crate::units::format_duration;
+use crate::scenario::raw::*;
+use crate::scenario::spec::*;
+use crate::scenario::vocabulary::*;
+use crate::scenario::vocabulary::{ABSENT, AcceptedValues, HeaderValueId, MAX_VALUES};
+use crate::scenario::vocabulary::{OriginProtocolPolicy, ViewerProtocolPolicy};
+use crate::time::SimDuration;
+use crate::time::SimTime;
 use toml::Value;
 
 /// The two ways to rotate a secret header that `[rotation]` compares.
@@ -334,80 +332,5 @@ impl Validator<'_> {
             _ => ABSENT,
         };
         Ok(DirectTrafficSpec { rate_per_s: d.rate, origin, header_value })
-    }
-}
-
-/// Lines for `cdnsim validate`: protocol policies, secret headers, changes
-/// and direct traffic.
-pub(super) fn describe(s: &Scenario, out: &mut String) {
-    use std::fmt::Write;
-    let viewer: Vec<String> = s
-        .distribution
-        .behaviors
-        .iter()
-        .map(|b| format!("{} {}", b.path_pattern, b.viewer_protocol_policy.as_str()))
-        .collect();
-    let origin: Vec<String> = s.origins.iter().map(|o| format!("{} {}", o.name, o.protocol_policy.as_str())).collect();
-    let _ = writeln!(out, "protocols: viewers [{}]; origins [{}]", viewer.join(", "), origin.join(", "));
-    for o in &s.origins {
-        let Some(a) = &o.access else { continue };
-        let name = |id: HeaderValueId| {
-            if id == ABSENT { "nothing".to_string() } else { format!("{:?}", a.values[id as usize - 1]) }
-        };
-        let accepted = match a.accepted_at_start {
-            None => "checks nothing".to_string(),
-            Some(set) => {
-                let values: Vec<String> =
-                    (1..=a.values.len() as HeaderValueId).filter(|id| set.contains(*id)).map(name).collect();
-                format!("accepts [{}]", values.join(", "))
-            }
-        };
-        let _ = writeln!(
-            out,
-            "origin {}: {} custom headers; CloudFront sends {}: {}; the origin {accepted}",
-            o.name,
-            o.custom_headers.len(),
-            a.header,
-            name(a.sent_at_start)
-        );
-        if let Some(why) = cleartext_note(s, o) {
-            let _ = writeln!(out, "  note: {} can cross in clear: {why}", a.header);
-        }
-    }
-    for c in &s.changes {
-        let when = match c.when {
-            ChangeTime::At(at) => format!("at {}", format_duration(at.saturating_since(SimTime::ZERO))),
-            ChangeTime::AfterPropagation(d) => format!("{} after propagation", format_duration(d)),
-        };
-        let what = match c.kind {
-            ChangeKind::SendValue(_) => "the distribution sends a new value (propagates per location)",
-            ChangeKind::OriginAccepts(_) => "the origin changes the values it accepts",
-        };
-        let _ = writeln!(out, "change {when} on {}: {what}", s.origins[c.origin].name);
-    }
-    if let Some(d) = &s.traffic.direct_to_origin {
-        let _ = writeln!(
-            out,
-            "direct to origin: {} req/s to {}, bypassing CloudFront",
-            d.rate_per_s, s.origins[d.origin].name
-        );
-    }
-}
-
-/// Why an origin's secret header could travel over plain HTTP, if it can.
-fn cleartext_note(s: &Scenario, o: &OriginSpec) -> Option<&'static str> {
-    match o.protocol_policy {
-        OriginProtocolPolicy::HttpOnly => Some("the origin protocol policy is http-only"),
-        OriginProtocolPolicy::HttpsOnly => None,
-        OriginProtocolPolicy::MatchViewer => {
-            let origin = s.origins.iter().position(|x| std::ptr::eq(x, o));
-            let http_viewers = s
-                .distribution
-                .behaviors
-                .iter()
-                .any(|b| Some(b.origin) == origin && b.viewer_protocol_policy == ViewerProtocolPolicy::AllowAll);
-            (http_viewers && s.traffic.https_share < 1.0)
-                .then_some("match-viewer follows HTTP viewers that an allow-all behavior lets through")
-        }
     }
 }

@@ -5,9 +5,10 @@
 //! its source refuses the first request past the same horizon, see
 //! `trace::source`.)
 
-use crate::scenario::spec::{Scenario, SimulationSpec, Stop};
-use crate::scenario::vocabulary::ViewerProtocolPolicy;
-use crate::time::{SimDuration, SimTime};
+use crate::scenario::spec::*;
+use crate::scenario::vocabulary::*;
+use crate::time::SimDuration;
+use crate::time::SimTime;
 use crate::units::format_duration;
 
 /// At most this many metrics intervals (`timeseries.csv` rows) in a run: each

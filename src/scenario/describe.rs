@@ -1,0 +1,253 @@
+//! What `cdnsim validate` prints: a few lines per part of a validated
+//! scenario, saying what was understood (defaults filled in, names resolved).
+//! Display only: validation is done by the time a `Scenario` exists, and
+//! nothing here checks or changes it.
+
+use super::{
+    ChangeKind, ChangeTime, HeaderValueId, OriginProtocolPolicy, OriginSpec, Scenario, Stop, ViewerProtocolPolicy,
+};
+use crate::scenario::vocabulary::ABSENT;
+use crate::time::SimTime;
+use crate::units::{format_duration, format_size};
+use std::fmt::Write;
+
+impl Scenario {
+    /// A few lines saying what was understood, for `cdnsim validate`.
+    pub fn describe(&self) -> String {
+        let mut out = String::new();
+        describe_run(self, &mut out);
+        describe_layout(self, &mut out);
+        describe_origin_groups(self, &mut out);
+        describe_key_groups(self, &mut out);
+        describe_faults(self, &mut out);
+        describe_behaviors(self, &mut out);
+        describe_legacy_key_pairs(self, &mut out);
+        describe_access(self, &mut out);
+        describe_traffic(self, &mut out);
+        out
+    }
+}
+
+/// How long the run is and where its distribution came from.
+fn describe_run(s: &Scenario, out: &mut String) {
+    let stop = match s.simulation.stop {
+        Stop::Requests(n) => format!("{n} requests"),
+        Stop::Duration(d) => format!("{} of simulated time", format_duration(d)),
+    };
+    let _ = writeln!(
+        out,
+        "scenario {:?} ({}): {stop}, seed {}, warm-up {}, metrics every {}",
+        s.name,
+        s.file.display(),
+        s.simulation.seed,
+        format_duration(s.simulation.warmup),
+        format_duration(s.simulation.metrics_interval)
+    );
+    if let Some(json) = &s.imported_from {
+        let _ = writeln!(
+            out,
+            "distribution: origins, origin groups and behaviors imported from {} ({} fields not simulated, listed on stderr)",
+            json.display(),
+            s.import_warnings.len()
+        );
+    }
+}
+
+/// The topology's size and the caches' capacities.
+fn describe_layout(s: &Scenario, out: &mut String) {
+    let shields = s.origins.iter().filter(|o| o.origin_shield.is_some()).count();
+    let _ = writeln!(
+        out,
+        "topology: {} edge locations, {} regional edge caches, {} origins ({} behind Origin Shield){}",
+        s.topology.edges.len(),
+        s.topology.regional_caches.len(),
+        s.origins.len(),
+        shields,
+        s.topology.generated_from.as_ref().map(|g| format!("; generated: {g}")).unwrap_or_default()
+    );
+    let _ = writeln!(
+        out,
+        "caches: edge {} {:?} each, regional {} {:?} each; request collapsing {}",
+        format_size(s.caches.edge.capacity_bytes),
+        s.caches.edge.eviction,
+        format_size(s.caches.regional.capacity_bytes),
+        s.caches.regional.eviction,
+        if s.simulation.collapse_requests { "on" } else { "off" }
+    );
+}
+
+fn describe_origin_groups(s: &Scenario, out: &mut String) {
+    for g in &s.origin_groups {
+        let codes: Vec<String> = g.criteria.status_codes().map(|c| c.to_string()).collect();
+        let _ = writeln!(
+            out,
+            "origin group {}: primary {}, secondary {}, fails over on [{}], connection failures and timeouts",
+            g.name,
+            s.origins[g.primary].name,
+            s.origins[g.secondary].name,
+            codes.join(",")
+        );
+    }
+}
+
+fn describe_key_groups(s: &Scenario, out: &mut String) {
+    if s.signing.key_groups.is_empty() {
+        return;
+    }
+    let groups: Vec<String> =
+        s.signing.key_groups.iter().map(|g| format!("{} ({} keys)", g.name, g.keys.len())).collect();
+    let _ = writeln!(
+        out,
+        "signing: key groups {}; {} keys, {} from PEM files, the rest ECDSA P-256 from the seed; memoize {}",
+        groups.join(", "),
+        s.signing.keys.len(),
+        s.signing.keys.iter().filter(|k| k.private_key.is_some()).count(),
+        s.signing.memoize
+    );
+}
+
+fn describe_faults(s: &Scenario, out: &mut String) {
+    for f in &s.faults {
+        let _ = writeln!(
+            out,
+            "fault on {} from {} to {}: {:?}",
+            s.origins[f.origin].name,
+            format_duration(f.start.saturating_since(SimTime::ZERO)),
+            format_duration(f.end.saturating_since(SimTime::ZERO)),
+            f.kind
+        );
+    }
+}
+
+fn describe_behaviors(s: &Scenario, out: &mut String) {
+    for b in &s.distribution.behaviors {
+        let _ = writeln!(
+            out,
+            "behavior {:<14} -> {:<12} allowed [{}] cached [{}] TTL min/default/max {}/{}/{} s",
+            b.path_pattern,
+            b.origin_group.map_or(s.origins[b.origin].name.as_str(), |g| s.origin_groups[g].name.as_str()),
+            b.allowed_methods,
+            b.cached_methods,
+            b.ttl.min_s,
+            b.ttl.default_s,
+            b.ttl.max_s
+        );
+    }
+}
+
+fn describe_legacy_key_pairs(s: &Scenario, out: &mut String) {
+    if s.signing.legacy_key_pairs.is_empty() {
+        return;
+    }
+    let _ = writeln!(
+        out,
+        "signing: {} legacy key pairs ({} active) of the account's root user, trusted by behaviors with \
+         trusted_signers; key groups are recommended (IAM users can manage them)",
+        s.signing.legacy_key_pairs.len(),
+        s.signing.legacy_key_pairs.iter().filter(|k| k.active).count()
+    );
+}
+
+/// Protocol policies, secret headers, changes and direct traffic.
+fn describe_access(s: &Scenario, out: &mut String) {
+    let viewer: Vec<String> = s
+        .distribution
+        .behaviors
+        .iter()
+        .map(|b| format!("{} {}", b.path_pattern, b.viewer_protocol_policy.as_str()))
+        .collect();
+    let origin: Vec<String> = s.origins.iter().map(|o| format!("{} {}", o.name, o.protocol_policy.as_str())).collect();
+    let _ = writeln!(out, "protocols: viewers [{}]; origins [{}]", viewer.join(", "), origin.join(", "));
+    for o in &s.origins {
+        describe_secret_header(s, o, out);
+    }
+    for c in &s.changes {
+        let when = match c.when {
+            ChangeTime::At(at) => format!("at {}", format_duration(at.saturating_since(SimTime::ZERO))),
+            ChangeTime::AfterPropagation(d) => format!("{} after propagation", format_duration(d)),
+        };
+        let what = match c.kind {
+            ChangeKind::SendValue(_) => "the distribution sends a new value (propagates per location)",
+            ChangeKind::OriginAccepts(_) => "the origin changes the values it accepts",
+        };
+        let _ = writeln!(out, "change {when} on {}: {what}", s.origins[c.origin].name);
+    }
+    if let Some(d) = &s.traffic.direct_to_origin {
+        let _ = writeln!(
+            out,
+            "direct to origin: {} req/s to {}, bypassing CloudFront",
+            d.rate_per_s, s.origins[d.origin].name
+        );
+    }
+}
+
+/// An origin's secret header: what CloudFront sends at the start, what the
+/// origin accepts, and whether it can cross in clear.
+fn describe_secret_header(s: &Scenario, o: &OriginSpec, out: &mut String) {
+    let Some(a) = &o.access else { return };
+    let name = |id: HeaderValueId| {
+        if id == ABSENT { "nothing".to_string() } else { format!("{:?}", a.values[id as usize - 1]) }
+    };
+    let accepted = match a.accepted_at_start {
+        None => "checks nothing".to_string(),
+        Some(set) => {
+            let values: Vec<String> =
+                (1..=a.values.len() as HeaderValueId).filter(|id| set.contains(*id)).map(name).collect();
+            format!("accepts [{}]", values.join(", "))
+        }
+    };
+    let _ = writeln!(
+        out,
+        "origin {}: {} custom headers; CloudFront sends {}: {}; the origin {accepted}",
+        o.name,
+        o.custom_headers.len(),
+        a.header,
+        name(a.sent_at_start)
+    );
+    if let Some(why) = cleartext_note(s, o) {
+        let _ = writeln!(out, "  note: {} can cross in clear: {why}", a.header);
+    }
+}
+
+/// Why an origin's secret header could travel over plain HTTP, if it can.
+fn cleartext_note(s: &Scenario, o: &OriginSpec) -> Option<&'static str> {
+    match o.protocol_policy {
+        OriginProtocolPolicy::HttpOnly => Some("the origin protocol policy is http-only"),
+        OriginProtocolPolicy::HttpsOnly => None,
+        OriginProtocolPolicy::MatchViewer => {
+            let origin = s.origins.iter().position(|x| std::ptr::eq(x, o));
+            let http_viewers = s
+                .distribution
+                .behaviors
+                .iter()
+                .any(|b| Some(b.origin) == origin && b.viewer_protocol_policy == ViewerProtocolPolicy::AllowAll);
+            (http_viewers && s.traffic.https_share < 1.0)
+                .then_some("match-viewer follows HTTP viewers that an allow-all behavior lets through")
+        }
+    }
+}
+
+fn describe_traffic(s: &Scenario, out: &mut String) {
+    let _ = writeln!(
+        out,
+        "traffic: {} req/s{}, {:.0}% HTTPS",
+        s.traffic.rate_per_s,
+        if s.traffic.diurnal.is_some() { " with a diurnal curve" } else { "" },
+        s.traffic.https_share * 100.0
+    );
+    for c in &s.traffic.classes {
+        let methods: Vec<String> = c.methods().map(|(m, w)| format!("{m} {:.0}%", w * 100.0)).collect();
+        let _ = writeln!(
+            out,
+            "class {:<10} {:>5.1}% of requests, {} objects (Zipf {}), {}, size {}, Cache-Control {:?}; {}",
+            c.name,
+            c.request_share * 100.0,
+            c.objects,
+            c.zipf_alpha,
+            c.path_template,
+            c.size_bytes.describe("B"),
+            c.cache_control.to_string(),
+            methods.join(", ")
+        );
+    }
+}

@@ -1,0 +1,240 @@
+//! `[distribution]` and its cache behaviors: path patterns, targets,
+//! methods, TTLs, trusted key groups and signers.
+
+use super::fields::{Result, Validator, names};
+use crate::http::MethodSet;
+use crate::scenario::path_pattern;
+use crate::scenario::raw::*;
+use crate::scenario::spec::*;
+use crate::scenario::vocabulary::*;
+use crate::time::SimDuration;
+
+/// CloudFront's sample distribution domain from the Developer Guide.
+pub const DEFAULT_DOMAIN: &str = "d111111abcdef8.cloudfront.net";
+
+/// What a cache behavior may refer to.
+#[derive(Clone, Copy)]
+struct BehaviorContext<'c> {
+    origins: &'c [OriginSpec],
+    groups: &'c [OriginGroupSpec],
+    signing: &'c SigningSpec,
+    allow_writes: bool,
+}
+
+impl Validator<'_> {
+    pub(super) fn distribution(
+        &self,
+        raw: &RawDistribution,
+        origins: &[OriginSpec],
+        groups: &[OriginGroupSpec],
+        signing: &SigningSpec,
+    ) -> Result<DistributionSpec> {
+        // CloudFront's default quota is 75 cache behaviors per distribution
+        // (adjustable, DG quotas page); the engine stores a behavior in a byte.
+        if raw.behaviors.len() > 254 {
+            return Err(self.error(
+                "distribution.behaviors",
+                format!("{} cache behaviors is more than cdnsim supports", raw.behaviors.len()),
+                "use at most 254 (CloudFront's default quota is 75)",
+            ));
+        }
+        let allow_writes = raw.allow_writes_to_origin_groups.unwrap_or(false);
+        let ctx = BehaviorContext { origins, groups, signing, allow_writes };
+        let mut behaviors = Vec::new();
+        for (i, b) in raw.behaviors.iter().enumerate() {
+            let field = format!("distribution.behaviors[{i}]");
+            let pattern = b.path_pattern.as_deref().ok_or_else(|| {
+                self.error(
+                    &format!("{field}.path_pattern"),
+                    "a cache behavior needs a path pattern",
+                    "add e.g. path_pattern = \"/static/*\"",
+                )
+            })?;
+            path_pattern::check_pattern(pattern)
+                .map_err(|e| self.error(&format!("{field}.path_pattern"), e, "correct the pattern"))?;
+            behaviors.push(self.behavior(&field, pattern, b, &ctx)?);
+        }
+        let field = "distribution.default_behavior";
+        if let Some(p) = raw.default_behavior.path_pattern.as_deref()
+            && p != "*"
+        {
+            return Err(self.error(
+                &format!("{field}.path_pattern"),
+                format!("the default behavior's pattern is always `*`, not {p:?}"),
+                "remove path_pattern from the default behavior, or move it to [[distribution.behaviors]]",
+            ));
+        }
+        behaviors.push(self.behavior(field, "*", &raw.default_behavior, &ctx)?);
+        let error_caching_min_ttl = self
+            .optional_seconds("distribution.error_caching_min_ttl", raw.error_caching_min_ttl.as_ref())?
+            .map_or(SimDuration::from_secs(10), SimDuration::from_secs);
+        let domain = raw.domain.clone().unwrap_or_else(|| DEFAULT_DOMAIN.to_string());
+        super::names::check_domain(&domain)
+            .map_err(|(problem, fix)| self.error("distribution.domain", problem, fix))?;
+        Ok(DistributionSpec {
+            domain,
+            error_caching_min_ttl,
+            allow_writes_to_origin_groups: allow_writes,
+            behaviors,
+            propagation_ms: self.propagation(raw.propagation.as_ref())?,
+        })
+    }
+
+    fn behavior(&self, field: &str, pattern: &str, b: &RawBehavior, ctx: &BehaviorContext) -> Result<BehaviorSpec> {
+        let BehaviorContext { origins, groups, signing, allow_writes } = *ctx;
+        let (origin, origin_group) = self.behavior_origin(field, &b.origin, origins, groups)?;
+        let (allowed_methods, cached_methods) = self.behavior_methods(field, b)?;
+        let ttl = TtlSettings::with_defaults(
+            self.optional_seconds(&format!("{field}.min_ttl"), b.min_ttl.as_ref())?,
+            self.optional_seconds(&format!("{field}.default_ttl"), b.default_ttl.as_ref())?,
+            self.optional_seconds(&format!("{field}.max_ttl"), b.max_ttl.as_ref())?,
+        );
+        ttl.check()
+            .map_err(|e| self.error(&format!("{field}.min_ttl"), e, "adjust min_ttl, default_ttl and max_ttl"))?;
+        if origin_group.is_some() && allowed_methods.has_writes() && !allow_writes {
+            // CloudFront's API error, quoted in reference §4.1 (CDK issue 32450).
+            return Err(self.error(
+                &format!("{field}.allowed_methods"),
+                "The parameter AllowedMethods cannot include POST, PUT, PATCH, or DELETE for a cached behavior \
+                 associated with an origin group.",
+                "send writes through another behavior with a single origin, or allow only GET, HEAD (and OPTIONS) \
+                 here; a teaching scenario may set distribution.allow_writes_to_origin_groups = true",
+            ));
+        }
+        let trusted_key_groups = self.trusted_key_groups(field, pattern, b, signing)?;
+        let trusted_signers = b.trusted_signers.unwrap_or(false);
+        if trusted_signers && !signing.legacy_key_pairs.iter().any(|k| k.active) {
+            return Err(self.error(
+                &format!("{field}.trusted_signers"),
+                "the behavior trusts the account's legacy CloudFront key pairs (TrustedSigners), but the scenario \
+                 has no active legacy key pair",
+                "add [[signing.legacy_key_pairs]] (only the AWS account's root user can create them, at most two \
+                 active per account), or better, trust a key group with trusted_key_groups: IAM users can manage \
+                 key groups (up to 5 public keys each, 4 per behavior, 10 per account)",
+            ));
+        }
+        Ok(BehaviorSpec {
+            path_pattern: pattern.to_string(),
+            origin,
+            origin_group,
+            trusted_key_groups,
+            trusted_signers,
+            allowed_methods,
+            cached_methods,
+            ttl,
+            viewer_protocol_policy: self.viewer_protocol_policy(field, b.viewer_protocol_policy.as_deref())?,
+        })
+    }
+
+    /// The origin a behavior sends to, and its origin group if it names one
+    /// (the group's primary is then the origin tried first).
+    fn behavior_origin(
+        &self,
+        field: &str,
+        name: &str,
+        origins: &[OriginSpec],
+        groups: &[OriginGroupSpec],
+    ) -> Result<(usize, Option<usize>)> {
+        if let Some(origin) = origins.iter().position(|o| o.name == name) {
+            return Ok((origin, None));
+        }
+        match groups.iter().position(|g| g.name == name) {
+            Some(g) => Ok((groups[g].primary, Some(g))),
+            None => Err(self.error(
+                &format!("{field}.origin"),
+                format!("no origin or origin group is named {name:?}"),
+                format!(
+                    "use one of: {}",
+                    names(origins.iter().map(|o| o.name.as_str()).chain(groups.iter().map(|g| g.name.as_str())))
+                ),
+            )),
+        }
+    }
+
+    /// The allowed and cached method sets, each one CloudFront offers, and
+    /// OPTIONS cached only if allowed.
+    fn behavior_methods(&self, field: &str, b: &RawBehavior) -> Result<(MethodSet, MethodSet)> {
+        let allowed_methods =
+            self.method_set(&format!("{field}.allowed_methods"), b.allowed_methods.as_deref(), MethodSet::GET_HEAD)?;
+        if ![MethodSet::GET_HEAD, MethodSet::GET_HEAD_OPTIONS, MethodSet::ALL].contains(&allowed_methods) {
+            return Err(self.error(
+                &format!("{field}.allowed_methods"),
+                format!("CloudFront does not offer the method set [{allowed_methods}]"),
+                "use [\"GET\",\"HEAD\"], [\"GET\",\"HEAD\",\"OPTIONS\"] or all seven methods",
+            ));
+        }
+        let cached_methods =
+            self.method_set(&format!("{field}.cached_methods"), b.cached_methods.as_deref(), MethodSet::GET_HEAD)?;
+        if ![MethodSet::GET_HEAD, MethodSet::GET_HEAD_OPTIONS].contains(&cached_methods) {
+            return Err(self.error(
+                &format!("{field}.cached_methods"),
+                format!("CloudFront caches only GET and HEAD, optionally OPTIONS; got [{cached_methods}]"),
+                "use [\"GET\",\"HEAD\"] or [\"GET\",\"HEAD\",\"OPTIONS\"]",
+            ));
+        }
+        if cached_methods.contains(crate::http::Method::Options)
+            && !allowed_methods.contains(crate::http::Method::Options)
+        {
+            return Err(self.error(
+                &format!("{field}.cached_methods"),
+                "OPTIONS is cached but not allowed",
+                "add OPTIONS to allowed_methods or remove it from cached_methods",
+            ));
+        }
+        Ok((allowed_methods, cached_methods))
+    }
+
+    /// The key groups a behavior trusts, as indices into `signing.key_groups`,
+    /// at most CloudFront's number per behavior.
+    fn trusted_key_groups(
+        &self,
+        field: &str,
+        pattern: &str,
+        b: &RawBehavior,
+        signing: &SigningSpec,
+    ) -> Result<Vec<usize>> {
+        let mut trusted_key_groups = Vec::new();
+        for (i, name) in b.trusted_key_groups.iter().flatten().enumerate() {
+            let g = signing.key_groups.iter().position(|g| &g.name == name).ok_or_else(|| {
+                self.error(
+                    &format!("{field}.trusted_key_groups[{i}]"),
+                    format!("no key group is named {name:?}"),
+                    format!(
+                        "define it under [[signing.key_groups]]; existing: {}",
+                        names(signing.key_groups.iter().map(|g| g.name.as_str()))
+                    ),
+                )
+            })?;
+            trusted_key_groups.push(g);
+        }
+        cdnsim_sign::check_key_groups_per_behavior(
+            pattern,
+            trusted_key_groups.len(),
+            cdnsim_sign::MAX_KEY_GROUPS_PER_BEHAVIOR,
+        )
+        .map_err(|e| {
+            self.error(
+                &format!("{field}.trusted_key_groups"),
+                e.problem(),
+                format!(
+                    "trust at most {} key groups per behavior: {}",
+                    cdnsim_sign::MAX_KEY_GROUPS_PER_BEHAVIOR,
+                    e.fix()
+                ),
+            )
+        })?;
+        Ok(trusted_key_groups)
+    }
+
+    fn method_set(&self, field: &str, raw: Option<&[String]>, default: MethodSet) -> Result<MethodSet> {
+        let Some(list) = raw else { return Ok(default) };
+        let mut methods = Vec::new();
+        for (i, name) in list.iter().enumerate() {
+            methods.push(
+                name.parse()
+                    .map_err(|e: String| self.error(&format!("{field}[{i}]"), e, "write the method in capitals"))?,
+            );
+        }
+        Ok(MethodSet::from_methods(methods))
+    }
+}

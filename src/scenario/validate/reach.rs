@@ -1,0 +1,88 @@
+//! Which behaviors the traffic classes' paths reach: every behavior must be
+//! reached by some class, and a class reaching one that requires signing
+//! must say what its viewers present. Checked on a sample of each class's
+//! object ids; skipped when a trace makes the requests.
+
+use super::fields::{Result, Validator};
+use crate::scenario::path_pattern;
+use crate::scenario::{DistributionSpec, TrafficSpec};
+
+impl Validator<'_> {
+    /// A behavior that no request path of any class can reach is a mistake:
+    /// either its pattern or the traffic's paths are wrong. Tested on a
+    /// sample of object ids (every id for small classes).
+    pub(super) fn check_patterns_match(&self, distribution: &DistributionSpec, traffic: &TrafficSpec) -> Result<()> {
+        let mut path = String::new();
+        let mut reached = vec![false; distribution.behaviors.len()];
+        for class in &traffic.classes {
+            for id in sample_ids(class.objects) {
+                class.path_of(id, &mut path);
+                let first = path_pattern::first_match(
+                    distribution.behaviors[..distribution.behaviors.len() - 1].iter().map(|b| b.path_pattern.as_str()),
+                    &path,
+                );
+                reached[first.unwrap_or(distribution.behaviors.len() - 1)] = true;
+            }
+        }
+        let last = distribution.behaviors.len() - 1;
+        if let Some(i) = reached[..last].iter().position(|r| !r) {
+            let examples: Vec<String> = traffic
+                .classes
+                .iter()
+                .map(|c| {
+                    let mut p = String::new();
+                    c.path_of(c.objects.min(2) - 1, &mut p);
+                    p
+                })
+                .collect();
+            let shadowed =
+                distribution.behaviors[..i].iter().any(|b| path_pattern::matches(&b.path_pattern, &examples[0]));
+            return Err(self.error(
+                &format!("distribution.behaviors[{i}].path_pattern"),
+                format!(
+                    "pattern {:?} never matches a request: no traffic class path reaches it{} (paths look like {})",
+                    distribution.behaviors[i].path_pattern,
+                    if shadowed { ", or an earlier behavior matches first" } else { "" },
+                    examples.join(", ")
+                ),
+                "correct the pattern (patterns are case-sensitive and `*` is needed for prefixes), or add a [[traffic.classes]] whose path it matches",
+            ));
+        }
+        Ok(())
+    }
+
+    /// A class whose paths reach a behavior that requires signing must say
+    /// what its viewers present; otherwise every request would be refused.
+    pub(super) fn check_signed_classes(&self, distribution: &DistributionSpec, traffic: &TrafficSpec) -> Result<()> {
+        let mut path = String::new();
+        let last = distribution.behaviors.len() - 1;
+        for (i, class) in traffic.classes.iter().enumerate().filter(|(_, c)| c.signed.is_none()) {
+            for id in sample_ids(class.objects) {
+                class.path_of(id, &mut path);
+                let patterns = distribution.behaviors[..last].iter().map(|b| b.path_pattern.as_str());
+                let b = path_pattern::first_match(patterns, &path).unwrap_or(last);
+                if distribution.behaviors[b].requires_signing() {
+                    return Err(self.error(
+                        &format!("traffic.classes[{i}]"),
+                        format!(
+                            "paths such as {path} reach behavior {:?}, which requires signed URLs or cookies, \
+                             but the class says nothing about signing",
+                            distribution.behaviors[b].path_pattern
+                        ),
+                        "add signed = { sessions = 1000, mix = { valid-url = 1.0 } } to the class \
+                         (mix = { none = 1.0 } if its viewers present nothing)",
+                    ));
+                }
+            }
+        }
+        Ok(())
+    }
+}
+
+/// Object ids that stand for a class's paths: all of them for small classes,
+/// otherwise the first thousand, the last, and each power of ten.
+fn sample_ids(objects: u64) -> impl Iterator<Item = u64> {
+    let dense = objects.min(1000);
+    let powers = (0..20).map(|k| 10u64.pow(k)).take_while(move |&p| p < objects);
+    (0..dense).chain(powers).chain(std::iter::once(objects - 1))
+}

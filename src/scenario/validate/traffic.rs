@@ -1,0 +1,262 @@
+//! `[traffic]`: the arrival rate and its diurnal curve, and the content
+//! classes (paths, object counts, popularity, sizes, freshness, methods,
+//! signed sessions).
+
+use super::fields::{Result, Unit, Validator};
+use crate::http::{CacheControl, Method};
+use crate::scenario::raw::*;
+use crate::scenario::spec::*;
+use crate::scenario::vocabulary::*;
+use crate::time::SimDuration;
+use toml::Value;
+
+/// Past this many objects the value is almost certainly a typo.
+const MAX_OBJECTS: i64 = 100_000_000;
+
+/// What a class takes from `[traffic]` unless it says otherwise, and what
+/// its share of the objects is computed from.
+struct ClassDefaults {
+    zipf_alpha: f64,
+    total_objects: i64,
+    /// The classes' shares summed: each class's share is divided by it.
+    total_share: f64,
+    method_weights: [f64; 7],
+}
+
+impl Validator<'_> {
+    pub(super) fn traffic(&self, raw: &RawTraffic) -> Result<TrafficSpec> {
+        if !(raw.rate > 0.0 && raw.rate <= 1e8) {
+            return Err(self.error(
+                "traffic.rate",
+                format!("{} requests per second is out of range", raw.rate),
+                "use a rate above 0 and at most 1e8",
+            ));
+        }
+        let diurnal = raw.diurnal.as_ref().map(|d| self.diurnal(d)).transpose()?;
+        let https_share = raw.https_share.unwrap_or(1.0);
+        if !(0.0..=1.0).contains(&https_share) {
+            return Err(self.error(
+                "traffic.https_share",
+                format!("{https_share} is not a share"),
+                "use a number from 0 to 1",
+            ));
+        }
+        let zipf_alpha = raw.zipf_alpha.unwrap_or(0.8);
+        self.check_alpha("traffic.zipf_alpha", zipf_alpha)?;
+        let total_objects = raw.objects.unwrap_or(100_000);
+        if !(1..=MAX_OBJECTS).contains(&total_objects) {
+            return Err(self.error(
+                "traffic.objects",
+                format!("{total_objects} objects is out of range"),
+                format!("use 1 to {MAX_OBJECTS}"),
+            ));
+        }
+        let method_weights = self.method_weights("traffic.methods", raw.methods.as_ref(), None)?;
+        if raw.classes.is_empty() {
+            return Err(self.error(
+                "traffic",
+                "the traffic has no content classes",
+                "add a [[traffic.classes]] table with name, share, path and size",
+            ));
+        }
+        let total_share: f64 = raw.classes.iter().map(|c| c.share.max(0.0)).sum();
+        let defaults = ClassDefaults { zipf_alpha, total_objects, total_share, method_weights };
+        let mut classes: Vec<ClassSpec> = Vec::new();
+        for (i, c) in raw.classes.iter().enumerate() {
+            let class = self.class(&format!("traffic.classes[{i}]"), c, &classes, &defaults)?;
+            classes.push(class);
+        }
+        if classes.iter().map(|c| c.objects).sum::<u64>() > MAX_OBJECTS as u64 {
+            return Err(self.error(
+                "traffic.classes",
+                format!("the classes hold more than {MAX_OBJECTS} objects in all"),
+                "lower the classes' `objects`",
+            ));
+        }
+        Ok(TrafficSpec { rate_per_s: raw.rate, diurnal, https_share, classes, direct_to_origin: None })
+    }
+
+    fn diurnal(&self, d: &RawDiurnal) -> Result<Diurnal> {
+        if !(0.0..1.0).contains(&d.amplitude) {
+            return Err(self.error(
+                "traffic.diurnal.amplitude",
+                format!("amplitude {} is outside [0, 1)", d.amplitude),
+                "use e.g. 0.5 (peak 1.5x, trough 0.5x the mean rate)",
+            ));
+        }
+        let period =
+            self.optional_duration("traffic.diurnal.period", d.period.as_ref(), SimDuration::from_secs(86_400))?;
+        if period == SimDuration::ZERO {
+            return Err(self.error("traffic.diurnal.period", "the period is zero", "use e.g. \"24 h\""));
+        }
+        let peak =
+            self.optional_duration("traffic.diurnal.peak", d.peak.as_ref(), SimDuration::from_secs(20 * 3600))?;
+        Ok(Diurnal { amplitude: d.amplitude, period, peak })
+    }
+
+    /// One content class; `earlier` are the classes before it, whose names
+    /// it must not repeat.
+    fn class(&self, field: &str, c: &RawClass, earlier: &[ClassSpec], defaults: &ClassDefaults) -> Result<ClassSpec> {
+        if c.name.is_empty() || earlier.iter().any(|x| x.name == c.name) {
+            return Err(self.error(
+                &format!("{field}.name"),
+                format!("class name {:?} is empty or used twice", c.name),
+                "give each class a unique name",
+            ));
+        }
+        if !(c.share > 0.0 && c.share.is_finite()) {
+            return Err(self.error(
+                &format!("{field}.share"),
+                format!("share {} must be above 0", c.share),
+                "use e.g. 0.5; shares are normalised to sum 1",
+            ));
+        }
+        super::names::check_class_path(&c.path)
+            .map_err(|(problem, fix)| self.error(&format!("{field}.path"), problem, fix))?;
+        let id_at = c.path.find("{id}");
+        let objects = self.class_objects(field, c, id_at.is_some(), defaults)?;
+        let class_alpha = c.zipf_alpha.unwrap_or(defaults.zipf_alpha);
+        self.check_alpha(&format!("{field}.zipf_alpha"), class_alpha)?;
+        let size_bytes = self.dist(&format!("{field}.size"), &c.size, Unit::Bytes)?;
+        let cache_control = match &c.cache_control {
+            None => CacheControl::default(),
+            Some(text) => text.parse().map_err(|e: String| {
+                self.error(&format!("{field}.cache_control"), e, "write it as an origin would, e.g. \"max-age=3600\"")
+            })?,
+        };
+        let change_interval = self.change_interval(field, c.change_interval.as_ref())?;
+        let method_weights =
+            self.method_weights(&format!("{field}.methods"), c.methods.as_ref(), Some(defaults.method_weights))?;
+        let signed = c.signed.as_ref().map(|s| self.signed_traffic(&format!("{field}.signed"), s)).transpose()?;
+        Ok(ClassSpec {
+            name: c.name.clone(),
+            request_share: c.share / defaults.total_share,
+            path_template: c.path.clone(),
+            id_at,
+            objects,
+            zipf_alpha: class_alpha,
+            size_bytes,
+            cache_control,
+            change_interval,
+            method_weights,
+            signed,
+        })
+    }
+
+    /// How many objects a class has: its `objects`, else its share of the
+    /// traffic's; a path without `{id}` names one object.
+    fn class_objects(&self, field: &str, c: &RawClass, has_id: bool, defaults: &ClassDefaults) -> Result<u64> {
+        match (c.objects, has_id) {
+            (Some(n), _) if !(1..=MAX_OBJECTS).contains(&n) => Err(self.error(
+                &format!("{field}.objects"),
+                format!("{n} objects is out of range"),
+                format!("use 1 to {MAX_OBJECTS}"),
+            )),
+            // A path without `{id}` names one object, whatever the share.
+            (Some(n), false) if n > 1 => Err(self.error(
+                &format!("{field}.objects"),
+                format!("the path {:?} has no {{id}}, so the class is one object, not {n}", c.path),
+                "remove `objects` (a fixed path is one object), or put {id} into the path",
+            )),
+            (_, false) => Ok(1),
+            (Some(n), true) => Ok(n as u64),
+            (None, true) => {
+                Ok(((defaults.total_objects as f64 * c.share / defaults.total_share).round() as u64).max(1))
+            }
+        }
+    }
+
+    /// How often a class's objects change at the origin; `None` for never.
+    fn change_interval(&self, field: &str, raw: Option<&Value>) -> Result<Option<SimDuration>> {
+        let Some(v) = raw else { return Ok(None) };
+        let d = self.duration(&format!("{field}.change_interval"), v)?;
+        if d == SimDuration::ZERO {
+            return Err(self.error(
+                &format!("{field}.change_interval"),
+                "zero means the object changes continuously",
+                "use e.g. \"1 h\", or remove the field",
+            ));
+        }
+        Ok(Some(d))
+    }
+
+    fn signed_traffic(&self, field: &str, raw: &RawSigned) -> Result<SignedTrafficSpec> {
+        let sessions = self.int_in(&format!("{field}.sessions"), raw.sessions, 1000, 1, 10_000_000)? as u32;
+        let mut mix = [0.0; Presented::ALL.len()];
+        for (name, &share) in &raw.mix {
+            let kind = Presented::parse(name).ok_or_else(|| {
+                self.error(
+                    &format!("{field}.mix.{name}"),
+                    format!("unknown credential kind {name:?}"),
+                    format!("use: {}", Presented::names()),
+                )
+            })?;
+            if !(share >= 0.0 && share.is_finite()) {
+                return Err(self.error(
+                    &format!("{field}.mix.{name}"),
+                    format!("share {share} must be 0 or more"),
+                    "use e.g. 0.9",
+                ));
+            }
+            mix[kind.index()] = share;
+        }
+        if mix.iter().sum::<f64>() <= 0.0 {
+            return Err(self.error(
+                &format!("{field}.mix"),
+                "every share is zero",
+                "give at least one kind a positive share, e.g. { valid-url = 1.0 }",
+            ));
+        }
+        Ok(SignedTrafficSpec { sessions, mix })
+    }
+
+    fn check_alpha(&self, field: &str, alpha: f64) -> Result<()> {
+        if !(0.0..=10.0).contains(&alpha) {
+            return Err(self.error(
+                field,
+                format!("Zipf alpha {alpha} is out of range"),
+                "use 0 (uniform) to 10; web traffic is usually 0.6-1.2",
+            ));
+        }
+        Ok(())
+    }
+
+    fn method_weights(
+        &self,
+        field: &str,
+        raw: Option<&std::collections::BTreeMap<String, f64>>,
+        default: Option<[f64; 7]>,
+    ) -> Result<[f64; 7]> {
+        let Some(map) = raw else {
+            return Ok(default.unwrap_or_else(|| {
+                let mut w = [0.0; 7];
+                w[Method::Get.index()] = 1.0;
+                w
+            }));
+        };
+        let mut weights = [0.0; 7];
+        for (name, &w) in map {
+            let method: Method = name.parse().map_err(|e: String| {
+                self.error(&format!("{field}.{name}"), e, "use method names in capitals as keys")
+            })?;
+            if !(w >= 0.0 && w.is_finite()) {
+                return Err(self.error(
+                    &format!("{field}.{name}"),
+                    format!("weight {w} must be 0 or more"),
+                    "use e.g. 0.9",
+                ));
+            }
+            weights[method.index()] = w;
+        }
+        let sum: f64 = weights.iter().sum();
+        if sum <= 0.0 {
+            return Err(self.error(
+                field,
+                "all method weights are zero",
+                "give at least one method a positive weight, e.g. { GET = 1.0 }",
+            ));
+        }
+        weights.iter_mut().for_each(|w| *w /= sum);
+        Ok(weights)
+    }
+}
