@@ -17,11 +17,7 @@ impl Validator<'_> {
         for class in &traffic.classes {
             for id in sample_ids(class.objects) {
                 class.path_of(id, &mut path);
-                let first = path_pattern::first_match(
-                    distribution.behaviors[..distribution.behaviors.len() - 1].iter().map(|b| b.path_pattern.as_str()),
-                    &path,
-                );
-                reached[first.unwrap_or(distribution.behaviors.len() - 1)] = true;
+                reached[distribution.behavior_for(&path)] = true;
             }
         }
         let last = distribution.behaviors.len() - 1;
@@ -55,12 +51,10 @@ impl Validator<'_> {
     /// what its viewers present; otherwise every request would be refused.
     pub(super) fn check_signed_classes(&self, distribution: &DistributionSpec, traffic: &TrafficSpec) -> Result<()> {
         let mut path = String::new();
-        let last = distribution.behaviors.len() - 1;
         for (i, class) in traffic.classes.iter().enumerate().filter(|(_, c)| c.signed.is_none()) {
             for id in sample_ids(class.objects) {
                 class.path_of(id, &mut path);
-                let patterns = distribution.behaviors[..last].iter().map(|b| b.path_pattern.as_str());
-                let b = path_pattern::first_match(patterns, &path).unwrap_or(last);
+                let b = distribution.behavior_for(&path);
                 if distribution.behaviors[b].requires_signing() {
                     return Err(self.error(
                         &format!("traffic.classes[{i}]"),
