@@ -21,14 +21,14 @@ use crate::scenario::EdgeEvent;
 use crate::time::{SimDuration, SimTime};
 
 impl<O: RequestObserver> Engine<'_, O> {
-    /// After the edge's checks let the request through: starts the
-    /// behavior's viewer-request function, if it has one. Returns whether it
-    /// did; the request then goes on in `on_edge_function`.
+    /// After the edge's checks let the request through (a request they
+    /// answer runs no function): starts the behavior's viewer-request
+    /// function, if it has one. Returns whether it did; the request then
+    /// goes on in `on_edge_function`.
     pub(super) fn starts_viewer_request(&mut self, id: RequestId) -> bool {
         let Some(functions) = self.functions.as_mut() else { return false };
         let ask = self.requests[id].ask;
         let Some(association) = functions.association(ask.behavior(), EdgeEvent::ViewerRequest) else { return false };
-        debug_assert!(rules::viewer_request_runs(rules::EdgeDecision::Admitted));
         let site = functions.edge_site(ask.edge());
         let invocation = functions.invoke(association, site, self.now);
         self.record_invocation(association, &invocation, ask.measured);

@@ -411,6 +411,61 @@ mod tests {
     }
 
     #[test]
+    fn edge_functions_must_run_for_exactly_the_requests_that_reach_them() {
+        use crate::metrics::{AssociationStats, FunctionMetrics};
+        // Two edge hits of behavior 0, which runs a viewer-request and a
+        // viewer-response function: each ran twice.
+        let hits = [(200, ServedBy::Edge, ResultType::Hit), (200, ServedBy::Edge, ResultType::Hit)];
+        let mut m = metrics_with(&hits);
+        m.caches[0] = TierStats { lookups: 2, hits: 2, bytes_hit: 10, ..TierStats::default() };
+        m.functions = FunctionMetrics::new(
+            vec![
+                AssociationStats::new(0, EdgeEvent::ViewerRequest, 0, FunctionKind::CloudFrontFunction),
+                AssociationStats::new(0, EdgeEvent::ViewerResponse, 1, FunctionKind::LambdaEdge),
+            ],
+            1,
+        );
+        for _ in 0..2 {
+            m.functions.record(0, crate::time::SimDuration(300), false, false);
+            m.functions.record(1, crate::time::SimDuration(30_000), false, false);
+        }
+        assert_eq!(check(&m, FACTS), Ok(()));
+
+        // A third viewer-request run that no request made, and a cold start
+        // counted on a CloudFront Function.
+        m.functions.record(0, crate::time::SimDuration(300), true, false);
+        let broken = check(&m, FACTS).unwrap_err();
+        let names: Vec<&str> = broken.iter().map(|b| b.identity.as_str()).collect();
+        assert_eq!(
+            names,
+            [
+                "function association 0 (viewer-request of behavior 0): CloudFront Functions never start cold",
+                "function association 0 (viewer-request of behavior 0): invocations + redirects + refused at the edge \
+                 = requests"
+            ]
+        );
+        assert_eq!((broken[1].left, broken[1].right), (3, 2));
+    }
+
+    #[test]
+    fn a_failed_origin_request_function_closes_the_flow() {
+        use crate::metrics::{AssociationStats, FunctionMetrics};
+        // A miss whose origin-request function timed out at the edge: the
+        // edge sent it up, nothing arrived anywhere, and the viewer got a 503.
+        let mut m = metrics_with(&[(503, ServedBy::EdgeFunctionError, ResultType::Error)]);
+        m.caches[0] = TierStats { lookups: 1, misses: 1, ..TierStats::default() };
+        m.functions = FunctionMetrics::new(
+            vec![AssociationStats::new(0, EdgeEvent::OriginRequest, 0, FunctionKind::LambdaEdge)],
+            1,
+        );
+        m.functions.record(0, crate::time::SimDuration(30_000_000), true, true);
+        assert_eq!(check(&m, FACTS), Ok(()));
+        m.functions.associations[0].failures = 0;
+        let broken = check(&m, FACTS).unwrap_err();
+        assert!(broken[0].identity.ends_with("origin-request function failures"), "{broken:?}");
+    }
+
+    #[test]
     fn an_unfinished_request_and_an_unbalanced_tier_are_reported() {
         let mut m = metrics_with(&[]);
         m.caches[0] = TierStats { lookups: 3, hits: 1, ..TierStats::default() };

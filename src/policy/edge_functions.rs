@@ -12,7 +12,8 @@
 //! HTTP request to HTTPS") and for AWS WAF ("the Lambda@Edge viewer request is
 //! executed after any AWS WAF rules are applied"); for the method and
 //! signature checks, which also judge the request as the viewer sent it, the
-//! same order is [INFERRED]. A request refused there runs no function.
+//! same order is [INFERRED]. A request answered there runs no function: the
+//! engine calls the viewer-request function only after `edge_admits`.
 //!
 //! Then: the origin-request function runs only when CloudFront forwards the
 //! request to the origin (a miss or a revalidation, never a hit and never a
@@ -52,24 +53,6 @@ use crate::time::SimDuration;
 /// the Lambda function timeout quota"), logged as `LambdaLimitExceeded`
 /// (DG lambda-edge-testing-debugging.md, 2018 to 2019 revisions).
 pub const FAILURE_STATUS: u16 = 503;
-
-/// What the edge's own checks decided about a viewer request.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum EdgeDecision {
-    /// Redirected to HTTPS (`redirect-to-https`).
-    Redirected,
-    /// Refused with 403: `https-only`, a method the behavior does not allow,
-    /// a missing or invalid signature.
-    Refused,
-    /// Let through to the cache.
-    Admitted,
-}
-
-/// The viewer-request function runs only for requests the edge's checks let
-/// through (see the module's order).
-pub fn viewer_request_runs(decision: EdgeDecision) -> bool {
-    decision == EdgeDecision::Admitted
-}
 
 /// Whether the viewer-response function runs for a response with `status`
 /// that `served_by` produced: not for 400 or more, not for the edge's own
@@ -160,13 +143,6 @@ pub fn run(kind: FunctionKind, event: EdgeEvent, wanted: SimDuration) -> Run {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn only_admitted_requests_reach_the_viewer_request_function() {
-        assert!(viewer_request_runs(EdgeDecision::Admitted));
-        assert!(!viewer_request_runs(EdgeDecision::Redirected), "the redirect comes first (DG)");
-        assert!(!viewer_request_runs(EdgeDecision::Refused));
-    }
 
     #[test]
     fn viewer_response_functions_skip_errors_and_the_edges_own_answers() {

@@ -78,6 +78,17 @@ cold_start = "0 ms"
     assert_eq!(report.metrics.latency_sum_us, 186_000);
     let vr = on(&report, EdgeEvent::ViewerRequest);
     assert_eq!((vr.invocations, vr.cold_starts, vr.waited_us), (3, 1, 66_000));
+
+    // With IAD1's regional cache (and so the function's Region) 0 ms away,
+    // the fixed 2 ms run is exactly what each request gains: the miss takes
+    // 10 + 0 + 30 + 40 = 80 ms without it, the hits 10 ms; with it 82 + 12 + 12.
+    let near = ["topology.edges[0].regional_rtt=\"0 ms\""];
+    let without = scenario(TINY, &near);
+    assert_eq!(run_script(&without, &steps).metrics.latency_sum_us, 100_000);
+    let with = scenario(&tiny_with(functions, r#"{ event = "viewer-request", function = "auth" }"#), &near);
+    let report = run_script(&with, &steps);
+    assert_eq!(report.metrics.latency_sum_us, 106_000);
+    assert_eq!(on(&report, EdgeEvent::ViewerRequest).waited_us, 3 * 2_000);
 }
 
 const ORIGIN_LAMBDA: &str = r#"
