@@ -24,6 +24,13 @@ pub enum Stream {
     Propagation = 6,
     /// Requests that bypass CloudFront.
     DirectToOrigin = 7,
+    /// Edge functions' run times (per function). Numbered apart from the
+    /// streams above so that new families elsewhere need not renumber.
+    EdgeFunctionRun = 16,
+    /// Lambda@Edge cold starts (per function).
+    EdgeFunctionColdStart = 17,
+    /// Round trips from an edge location to its Lambda@Edge Region (per edge).
+    EdgeFunctionHop = 18,
 }
 
 /// The seed of one run of a sweep: the same (base, point, replicate) gives the

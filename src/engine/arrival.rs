@@ -68,9 +68,14 @@ impl<O: RequestObserver> Engine<'_, O> {
         // When nothing stands between the viewer and the edge cache (the
         // checks of `on_at_level` at the edge would all pass), look it up
         // first: a hit is answered and recorded at once and needs no slot.
+        // Viewer-facing edge functions run before the lookup and before the
+        // response leaves: such a request takes the general path.
         let edge = route[LevelIdx::EDGE];
-        let edge_lookup = (edge.caching && !self.observer.active() && self.edge_lets_through(&ask, behavior))
-            .then(|| self.caches[edge.cache].cache.lookup(ask.key, self.now));
+        let edge_lookup = (edge.caching
+            && !self.observer.active()
+            && self.edge_lets_through(&ask, behavior)
+            && self.functions.as_ref().is_none_or(|f| !f.has_viewer_functions(facts.behavior)))
+        .then(|| self.caches[edge.cache].cache.lookup(ask.key, self.now));
         if let Some(Lookup::Fresh(Entry { stored: Stored::Object(_), .. })) = edge_lookup {
             self.answer_edge_hit(&ask, &edge);
             return;

@@ -22,7 +22,10 @@ impl<O: RequestObserver> Engine<'_, O> {
         let lvl = self.requests[id].route[level];
         let mut holds_version = false;
         if lvl.caching {
-            holds_version = self.store(id, level);
+            // An edge function's 503 is CloudFront's own answer: no cache keeps it.
+            if self.requests[id].response.served_by != ServedBy::EdgeFunctionError {
+                holds_version = self.store(id, level);
+            }
             let key = self.requests[id].ask.key;
             let in_flight = &mut self.caches[lvl.cache].in_flight;
             if !in_flight.is_empty() && in_flight.get(&key).map(|f| f.leader) == Some(id) {
@@ -51,7 +54,10 @@ impl<O: RequestObserver> Engine<'_, O> {
             // for this cache, in its own role there.
             let route = &self.requests[w].route;
             let at = route.level_of(cache).expect("a waiter joined a fetch at a cache on its own route");
-            let served_by = self.tier_of(&route[at], at);
+            let served_by = match response.served_by {
+                ServedBy::EdgeFunctionError => ServedBy::EdgeFunctionError,
+                _ => self.tier_of(&route[at], at),
+            };
             let answer = &mut self.requests[w].response;
             answer.answer(response.status, response.version, served_by);
             answer.stale_until = response.stale_until;
@@ -154,8 +160,17 @@ impl<O: RequestObserver> Engine<'_, O> {
         }
     }
 
-    /// The response leaves the edge for the viewer: record it and free the slot.
+    /// The response is ready to leave the edge for the viewer: after the
+    /// viewer-response function, if the behavior runs one.
     pub(super) fn finish(&mut self, id: RequestId) {
+        if self.starts_viewer_response(id) {
+            return;
+        }
+        self.leave_edge(id);
+    }
+
+    /// The response leaves the edge for the viewer: record it and free the slot.
+    pub(super) fn leave_edge(&mut self, id: RequestId) {
         let r = &self.requests[id];
         if r.ask.measured {
             let viewer_half = SimDuration(r.route[LevelIdx::EDGE].half_rtt_us as u64);

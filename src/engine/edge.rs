@@ -34,6 +34,9 @@ impl<O: RequestObserver> Engine<'_, O> {
         // cache or an origin (reference §1.8).
         let allowed = self.scenario.distribution.behaviors[ask.behavior()].allowed_methods.contains(ask.method);
         if !allowed || !self.signature_accepted(id) {
+            if ask.measured {
+                self.metrics.functions.record_refused(ask.behavior());
+            }
             self.answer_at_edge(id, 403);
             return false;
         }
@@ -69,6 +72,7 @@ impl<O: RequestObserver> Engine<'_, O> {
             ViewerDecision::Refuse403 => {
                 if ask.measured {
                     self.metrics.protocol.refused_http += 1;
+                    self.metrics.functions.record_refused(ask.behavior());
                 }
                 self.answer_at_edge(id, 403);
                 false

@@ -16,6 +16,29 @@ pub enum Event {
     OriginDone { request: RequestId },
     /// The response reaches cache level `level` on its way back to the viewer.
     Down { request: RequestId, level: LevelIdx },
+    /// A step of an edge function on the request's way (`functions.rs`).
+    EdgeFunction { request: RequestId, step: FunctionStep },
+}
+
+/// Where an edge function leaves a request: a function ended, or the request
+/// reached the place where one starts. Only scenarios whose behaviors run
+/// functions schedule these.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum FunctionStep {
+    /// The viewer-request function finished: the edge looks the request up.
+    ViewerRequestDone,
+    /// The viewer-request function timed out: the edge answers 503.
+    ViewerRequestFailed,
+    /// The viewer-response function finished: the response leaves the edge.
+    ViewerResponseDone,
+    /// The viewer-response function timed out: a 503 leaves instead.
+    ViewerResponseFailed,
+    /// The origin's response is back at the CloudFront location that sent the
+    /// request: its origin-response function starts.
+    OriginResponseStarts,
+    /// A failed-over request is back at the location that sends it to the
+    /// secondary origin: its origin-request function starts.
+    LeavesForSecondary,
 }
 
 const _: () = assert!(std::mem::size_of::<Event>() <= 8);

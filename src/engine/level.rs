@@ -13,9 +13,15 @@ use crate::time::SimDuration;
 
 impl<O: RequestObserver> Engine<'_, O> {
     pub(super) fn on_at_level(&mut self, id: RequestId, level: LevelIdx) {
-        if level.is_edge() && !self.edge_admits(id) {
+        if level.is_edge() && (!self.edge_admits(id) || self.starts_viewer_request(id)) {
             return;
         }
+        self.at_cache(id, level);
+    }
+
+    /// The request is looked up at `level` (or passes through it), the
+    /// edge's checks and functions behind it.
+    pub(super) fn at_cache(&mut self, id: RequestId, level: LevelIdx) {
         let r = &self.requests[id];
         let (key, lvl) = (r.ask.key, r.route[level]);
         if !lvl.caching {
@@ -132,7 +138,9 @@ impl<O: RequestObserver> Engine<'_, O> {
             }
             None => {
                 let half_rtt_us = half(self.network.sample_hop(from, Node::Origin(origin), edge));
-                self.send_to_origin(id, cache, half_rtt_us, self.now);
+                if let Some(leaves_at) = self.after_origin_request(id, cache) {
+                    self.send_to_origin(id, cache, half_rtt_us, leaves_at);
+                }
             }
         }
     }

@@ -17,6 +17,8 @@
 //! - `level.rs`: a cache level: lookup, collapsing onto a fetch, forwarding.
 //! - `origin.rs`: connecting, the origin's slots and queue, failover.
 //! - `down.rs`: the way down: storing, answering waiters, finishing.
+//! - `functions.rs`: edge functions on the way (viewer request, origin
+//!   request, origin response, viewer response), when behaviors run them.
 //!
 //! **Invariant:** nothing here prints, reads files or the wall clock.
 //! **Invariant:** the same `Scenario` and seed give the same `Report`.
@@ -27,6 +29,7 @@ mod arrival;
 mod down;
 mod edge;
 mod event;
+mod functions;
 mod ids;
 mod level;
 mod network;
@@ -159,6 +162,7 @@ impl<O: RequestObserver> Engine<'_, O> {
                 Event::AtOrigin { request } => self.on_at_origin(request),
                 Event::OriginDone { request } => self.on_origin_done(request),
                 Event::Down { request, level } => self.on_down(request, level),
+                Event::EdgeFunction { request, step } => self.on_edge_function(request, step),
             }
         }
         on_progress(Progress { requests_started: self.requests_started, now: self.now });

@@ -196,14 +196,25 @@ impl<O: RequestObserver> Engine<'_, O> {
         if attempt.holds_slot {
             self.release_origin_slot(attempt.origin());
         }
+        if self.defers_to_origin_response(id) {
+            return;
+        }
+        self.after_origin_response(id, self.now, self.now + attempt.half_rtt());
+    }
+
+    /// The origin's response (or CloudFront's verdict on a failed attempt),
+    /// produced at `at_origin`, is back at the CloudFront location that sent
+    /// the request at `back`, after any origin-response function: fail over
+    /// to the group's secondary, or start down the route.
+    pub(super) fn after_origin_response(&mut self, id: RequestId, at_origin: SimTime, back: SimTime) {
         let behavior = &self.scenario.distribution.behaviors[self.requests[id].ask.behavior()];
         if let Some(group) = behavior.origin_group.map(|g| &self.scenario.origin_groups[g])
             && self.fails_over(id, group)
         {
-            self.fail_over(id, group.secondary);
+            self.fail_over(id, group.secondary, back);
             return;
         }
-        self.answer_from_origin(id);
+        self.answer_from_origin(id, at_origin, back);
     }
 
     /// A finished attempt gives its slot back; the first queued request
@@ -246,16 +257,16 @@ impl<O: RequestObserver> Engine<'_, O> {
         }
     }
 
-    /// The origin's answer (or CloudFront's status for a failed attempt)
-    /// starts down from the top of the route: a 304 when the validator
-    /// names the origin's current version.
-    fn answer_from_origin(&mut self, id: RequestId) {
+    /// The origin's answer (or CloudFront's status for a failed attempt),
+    /// given at `at_origin`, starts down from the top of the route at `back`:
+    /// a 304 when the validator names the origin's version then.
+    fn answer_from_origin(&mut self, id: RequestId, at_origin: SimTime, back: SimTime) {
         let r = &self.requests[id];
         let (origin, method, measured, size_bytes) =
             (r.attempt.origin(), r.ask.method, r.ask.measured, r.ask.size_bytes);
         match r.attempt.outcome {
             OriginOutcome::Status(status) if failover::answered(r.attempt.outcome) => {
-                let version = self.catalog.version_at(r.ask.class(), r.ask.object, self.now);
+                let version = self.catalog.version_at(r.ask.class(), r.ask.object, at_origin);
                 let not_modified = r.route[r.route.top()].validator == Some(version);
                 if measured {
                     let stats = &mut self.metrics.origins[origin];
@@ -272,9 +283,8 @@ impl<O: RequestObserver> Engine<'_, O> {
             }
             outcome => self.requests[id].response.answer(outcome.viewer_status(), None, ServedBy::Origin),
         }
-        let r = &self.requests[id];
-        let at = self.now + r.attempt.half_rtt();
-        self.queue.push(at, Event::Down { request: id, level: r.route.top() });
+        let top = self.requests[id].route.top();
+        self.queue.push(back, Event::Down { request: id, level: top });
     }
 
     /// Sends the request to the group's secondary once the primary's failure
@@ -284,10 +294,10 @@ impl<O: RequestObserver> Engine<'_, O> {
     /// through the secondary origin's shield); the shield looks it up like
     /// any request and caches what the route caches. Every request tries the
     /// primary first: nothing here is remembered for the next one
-    /// (reference §4.1).
-    fn fail_over(&mut self, id: RequestId, secondary: usize) {
+    /// (reference §4.1). `back_at_cloudfront` is when the primary's failure
+    /// is known there.
+    fn fail_over(&mut self, id: RequestId, secondary: usize, back_at_cloudfront: SimTime) {
         let r = self.requests[id];
-        let back_at_cloudfront = self.now + r.attempt.half_rtt();
         if r.ask.measured {
             let added = back_at_cloudfront.saturating_since(r.attempt.sent_to_primary);
             self.metrics.record_failover(r.ask.start, r.ask.method, added);
@@ -311,7 +321,16 @@ impl<O: RequestObserver> Engine<'_, O> {
             }
             None => {
                 let half_rtt_us = half(self.network.sample_hop(from, Node::Origin(secondary), r.ask.edge()));
-                self.send_to_origin(id, from_cache, half_rtt_us, back_at_cloudfront);
+                if self.runs_origin_request(id) {
+                    // The origin-request function runs again, for the
+                    // secondary (DG "Use origin failover with Lambda@Edge
+                    // functions"), once the failure is known there.
+                    self.requests[id].attempt.half_rtt_us = half_rtt_us;
+                    let step = super::event::FunctionStep::LeavesForSecondary;
+                    self.queue.push(back_at_cloudfront, Event::EdgeFunction { request: id, step });
+                } else {
+                    self.send_to_origin(id, from_cache, half_rtt_us, back_at_cloudfront);
+                }
             }
         }
     }

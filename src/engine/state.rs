@@ -14,10 +14,11 @@ use super::pool::RequestPool;
 use super::queue::EventQueue;
 use super::request::{Level, Request};
 use crate::cache::{Cache, CacheKey, new_cache};
+use crate::cdn::edge_functions::EdgeFunctions;
 use crate::cdn::origin_access::OriginAccess;
 use crate::cdn::signed::SignedTraffic;
 use crate::cdn::traffic::{Catalog, RequestSource, ViewerRequest};
-use crate::metrics::{Metrics, ServedBy, TierStats};
+use crate::metrics::{AssociationStats, FunctionMetrics, Metrics, ServedBy, TierStats};
 use crate::policy::ttl::{self, TtlDecision};
 use crate::scenario::{CacheSpec, Scenario};
 use crate::time::{SimDuration, SimTime};
@@ -56,6 +57,9 @@ pub(super) struct Engine<'s, O> {
     pub(super) signed: Option<SignedTraffic>,
     /// The secret header's timelines, when an origin sends or checks one.
     pub(super) access: Option<OriginAccess>,
+    /// Edge functions and Lambda@Edge's warm environments, when a behavior
+    /// runs a function.
+    pub(super) functions: Option<EdgeFunctions>,
 }
 
 /// Every cache of the run: the edge locations first, then the regional edge
@@ -187,7 +191,7 @@ impl<'s, O: RequestObserver> Engine<'s, O> {
             collapse: scenario.simulation.collapse_requests,
             viewers_retry_redirects: source.viewers_retry_redirects(),
         };
-        let metrics = Metrics::new(
+        let mut metrics = Metrics::new(
             n_edges + n_regional,
             n_regional,
             scenario.origins.len(),
@@ -195,6 +199,15 @@ impl<'s, O: RequestObserver> Engine<'s, O> {
             scenario.simulation.metrics_interval,
             scenario.simulation.warmup,
         );
+        let functions = EdgeFunctions::build(scenario, seed);
+        if let Some(functions) = &functions {
+            let stats = functions
+                .associations()
+                .iter()
+                .map(|a| AssociationStats::new(a.behavior, a.event, a.function, a.kind))
+                .collect();
+            metrics.functions = FunctionMetrics::new(stats, scenario.distribution.behaviors.len());
+        }
         Engine {
             scenario,
             seed,
@@ -214,6 +227,7 @@ impl<'s, O: RequestObserver> Engine<'s, O> {
             rules,
             signed: SignedTraffic::new(scenario, seed),
             access: OriginAccess::build(scenario, seed),
+            functions,
         }
     }
 

@@ -8,6 +8,7 @@
 //! below names its identity as it appears there.
 
 use super::{Metrics, ResultType, TierStats};
+use crate::scenario::{EdgeEvent, FunctionKind};
 use std::fmt;
 
 /// One identity that did not hold: both sides with their values.
@@ -92,6 +93,7 @@ pub fn check(metrics: &Metrics, facts: RunFacts) -> Result<(), Vec<Broken>> {
     check_cache_lookups(&mut l, metrics);
     check_trips_up(&mut l, metrics, facts);
     check_signing_and_protocols(&mut l, metrics);
+    check_edge_functions(&mut l, metrics);
     if l.broken.is_empty() { Ok(()) } else { Err(l.broken) }
 }
 
@@ -203,18 +205,25 @@ fn check_cache_lookups(l: &mut Ledger, m: &Metrics) {
     }
 }
 
-/// What the tiers sent up arrived: at a tier above, or at an origin. A
-/// failover adds one trip (to the secondary's shield, or its origin).
+/// What the tiers sent up arrived: at a tier above, or at an origin, unless
+/// an origin-request function failed on the way. A failover adds one trip
+/// (to the secondary's shield, or its origin).
 fn check_trips_up(l: &mut Ledger, m: &Metrics, facts: RunFacts) {
     let failovers = failovers(m);
     let sent_up: u64 = m.caches.iter().chain(&m.shield_role).map(forwarded).sum::<u64>() + failovers;
     let upper_tiers = m.caches[facts.n_edges.min(m.caches.len())..].iter().chain(&m.shield_role);
     let arrived_above: u64 = upper_tiers.map(|t| t.lookups + t.passed_through).sum();
     let at_origins: u64 = m.origins.iter().map(|o| o.requests).sum();
+    let stopped: u64 = m.functions.on(EdgeEvent::OriginRequest).map(|a| a.failures).sum();
     l.equal(
-        || identity("requests the tiers sent up + failovers = arrivals at regional tiers + origin requests"),
+        || {
+            identity(
+                "requests the tiers sent up + failovers = arrivals at regional tiers + origin requests + \
+                 origin-request function failures",
+            )
+        },
         sent_up,
-        arrived_above + at_origins,
+        arrived_above + at_origins + stopped,
     );
     l.at_most(|| identity("origin_requests (primary) <= requests at all origins"), m.origin_requests, at_origins);
     l.at_most(
@@ -260,6 +269,55 @@ fn check_signing_and_protocols(l: &mut Ledger, m: &Metrics) {
         m.result_comparison.iter().flatten().sum(),
         m.requests,
     );
+}
+
+/// Edge functions: each invocation is counted once, and the functions on
+/// each event run for exactly the requests CloudFront runs them for
+/// (`policy::edge_functions`).
+fn check_edge_functions(l: &mut Ledger, m: &Metrics) {
+    let f = &m.functions;
+    for (i, a) in f.associations.iter().enumerate() {
+        let name = || format!("function association {i} ({} of behavior {})", a.event, a.behavior);
+        l.at_most(|| format!("{}: cold starts <= invocations", name()), a.cold_starts, a.invocations);
+        l.at_most(|| format!("{}: failures <= invocations", name()), a.failures, a.invocations);
+        l.equal(|| format!("{}: wait samples = invocations", name()), a.waited_hist_us.len(), a.invocations);
+        if a.kind == FunctionKind::CloudFrontFunction {
+            l.equal(|| format!("{}: CloudFront Functions never start cold", name()), a.cold_starts, 0);
+        }
+        let b = &m.behaviors[a.behavior];
+        let (redirects, errors) = (b.results.get(ResultType::Redirect), b.results.get(ResultType::Error));
+        let refused = f.refused_at_edge.get(a.behavior).copied().unwrap_or(0);
+        match a.event {
+            // Every request the edge lets through runs it.
+            EdgeEvent::ViewerRequest => l.equal(
+                || format!("{}: invocations + redirects + refused at the edge = requests", name()),
+                a.invocations + redirects + refused,
+                b.requests,
+            ),
+            // Every response below 400 that is no redirect runs it; a failed
+            // run turns its response into an error.
+            EdgeEvent::ViewerResponse => l.equal(
+                || format!("{}: invocations + redirects + errors = requests + failures", name()),
+                a.invocations + redirects + errors,
+                b.requests + a.failures,
+            ),
+            EdgeEvent::OriginRequest | EdgeEvent::OriginResponse => {}
+        }
+    }
+    let at_origins: u64 = m.origins.iter().map(|o| o.requests).sum();
+    let answered: u64 = m.origins.iter().map(|o| o.requests - (o.connect_failures + o.timeouts).min(o.requests)).sum();
+    let sum = |event: EdgeEvent, field: fn(&super::AssociationStats) -> u64| f.on(event).map(field).sum::<u64>();
+    l.at_most(
+        || identity("origin-request invocations - failures <= requests at all origins"),
+        sum(EdgeEvent::OriginRequest, |a| a.invocations).saturating_sub(sum(EdgeEvent::OriginRequest, |a| a.failures)),
+        at_origins,
+    );
+    l.at_most(
+        || identity("origin-response invocations <= origin requests answered (no connection failure or timeout)"),
+        sum(EdgeEvent::OriginResponse, |a| a.invocations),
+        answered,
+    );
+    l.at_most(|| identity("function failures <= errors_5xx"), f.failures(), m.errors_5xx);
 }
 
 #[cfg(test)]
@@ -350,6 +408,61 @@ mod tests {
 
     fn s(text: &str) -> String {
         text.to_string()
+    }
+
+    #[test]
+    fn edge_functions_must_run_for_exactly_the_requests_that_reach_them() {
+        use crate::metrics::{AssociationStats, FunctionMetrics};
+        // Two edge hits of behavior 0, which runs a viewer-request and a
+        // viewer-response function: each ran twice.
+        let hits = [(200, ServedBy::Edge, ResultType::Hit), (200, ServedBy::Edge, ResultType::Hit)];
+        let mut m = metrics_with(&hits);
+        m.caches[0] = TierStats { lookups: 2, hits: 2, bytes_hit: 10, ..TierStats::default() };
+        m.functions = FunctionMetrics::new(
+            vec![
+                AssociationStats::new(0, EdgeEvent::ViewerRequest, 0, FunctionKind::CloudFrontFunction),
+                AssociationStats::new(0, EdgeEvent::ViewerResponse, 1, FunctionKind::LambdaEdge),
+            ],
+            1,
+        );
+        for _ in 0..2 {
+            m.functions.record(0, crate::time::SimDuration(300), false, false);
+            m.functions.record(1, crate::time::SimDuration(30_000), false, false);
+        }
+        assert_eq!(check(&m, FACTS), Ok(()));
+
+        // A third viewer-request run that no request made, and a cold start
+        // counted on a CloudFront Function.
+        m.functions.record(0, crate::time::SimDuration(300), true, false);
+        let broken = check(&m, FACTS).unwrap_err();
+        let names: Vec<&str> = broken.iter().map(|b| b.identity.as_str()).collect();
+        assert_eq!(
+            names,
+            [
+                "function association 0 (viewer-request of behavior 0): CloudFront Functions never start cold",
+                "function association 0 (viewer-request of behavior 0): invocations + redirects + refused at the edge \
+                 = requests"
+            ]
+        );
+        assert_eq!((broken[1].left, broken[1].right), (3, 2));
+    }
+
+    #[test]
+    fn a_failed_origin_request_function_closes_the_flow() {
+        use crate::metrics::{AssociationStats, FunctionMetrics};
+        // A miss whose origin-request function timed out at the edge: the
+        // edge sent it up, nothing arrived anywhere, and the viewer got a 503.
+        let mut m = metrics_with(&[(503, ServedBy::EdgeFunctionError, ResultType::Error)]);
+        m.caches[0] = TierStats { lookups: 1, misses: 1, ..TierStats::default() };
+        m.functions = FunctionMetrics::new(
+            vec![AssociationStats::new(0, EdgeEvent::OriginRequest, 0, FunctionKind::LambdaEdge)],
+            1,
+        );
+        m.functions.record(0, crate::time::SimDuration(30_000_000), true, true);
+        assert_eq!(check(&m, FACTS), Ok(()));
+        m.functions.associations[0].failures = 0;
+        let broken = check(&m, FACTS).unwrap_err();
+        assert!(broken[0].identity.ends_with("origin-request function failures"), "{broken:?}");
     }
 
     #[test]

@@ -24,6 +24,9 @@ fn latency_histogram(significant_figures: u8) -> Histogram<u64> {
 pub use crate::policy::result_type::{ResultType, ServedBy};
 
 pub mod accounting;
+pub mod edge_functions;
+
+pub use edge_functions::{AssociationStats, FunctionMetrics};
 
 /// Replayed requests by the log's result type (`LoggedResult::index`) and
 /// the simulated one (`ResultType::index`).
@@ -267,6 +270,9 @@ pub struct Metrics {
     pub signing: SigningStats,
     pub protocol: ProtocolStats,
     pub origin_access: OriginAccessStats,
+    /// Edge functions' invocations and the time requests waited on them;
+    /// empty when no behavior runs a function.
+    pub functions: FunctionMetrics,
     pub interval: SimDuration,
     pub warmup: SimDuration,
     /// Some request started after `MAX_INTERVALS` intervals.
@@ -368,6 +374,7 @@ impl Metrics {
             signing: SigningStats::default(),
             protocol: ProtocolStats::default(),
             origin_access: OriginAccessStats::default(),
+            functions: FunctionMetrics::default(),
             result_comparison: [[0; ResultType::ALL.len()]; crate::policy::result_type::LoggedResult::ALL.len()],
             interval,
             warmup,
@@ -506,7 +513,7 @@ impl Metrics {
             ServedBy::Edge => Some(0),
             ServedBy::Regional => Some(1),
             ServedBy::Shield => Some(2),
-            ServedBy::Origin | ServedBy::EdgeGenerated => None,
+            ServedBy::Origin | ServedBy::EdgeGenerated | ServedBy::EdgeFunctionError => None,
         };
         if let (true, Some(tier)) = (hit, tier) {
             i.hits_by_tier[tier] += n;

@@ -19,6 +19,10 @@ pub enum ServedBy {
     /// The edge answered itself, with no cache or origin: a refusal (403) or
     /// the redirect of `redirect-to-https` (301).
     EdgeGenerated,
+    /// An edge function failed (a Lambda@Edge run past its timeout), so
+    /// CloudFront answered 503 itself where the function ran; no cache keeps
+    /// the answer (`policy::edge_functions`).
+    EdgeFunctionError,
 }
 
 /// CloudFront's `x-edge-result-type`. `LimitExceeded` and
@@ -82,7 +86,7 @@ pub fn result_type(answer: Answer) -> ResultType {
     match (answer.served_by, answer.refreshed) {
         (_, true) => ResultType::RefreshHit,
         (ServedBy::Edge | ServedBy::Regional | ServedBy::Shield, false) => ResultType::Hit,
-        (ServedBy::Origin | ServedBy::EdgeGenerated, false) => ResultType::Miss,
+        (ServedBy::Origin | ServedBy::EdgeGenerated | ServedBy::EdgeFunctionError, false) => ResultType::Miss,
     }
 }
 

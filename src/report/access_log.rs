@@ -149,6 +149,10 @@ fn detailed_result(scenario: &Scenario, r: &FinishedRequest<'_>) -> Option<&'sta
         {
             "InvalidRequestMethod"
         }
+        // A Lambda@Edge run past its timeout: CloudFront's 503 (DG
+        // lambda-edge-testing-debugging.md, 2018-19 revisions, logs it as
+        // `LambdaLimitExceeded`).
+        (ServedBy::EdgeFunctionError, _) => "LambdaLimitExceeded",
         (_, Some(OriginOutcome::ConnectFailed)) => "OriginConnectError",
         (_, Some(OriginOutcome::TimedOut)) => "OriginCommError",
         // A refused signature, an error the origin sent, or one served from a cache.

@@ -6,6 +6,9 @@
 //! an interrupted or failed run leaves no half-written results.
 
 pub mod access_log;
+pub mod functions;
+
+pub use functions::{FunctionRow, FunctionsSummary, function_rows, functions_summary};
 
 use crate::engine::Report;
 use crate::http::Method;
@@ -252,6 +255,10 @@ pub struct Summary {
     pub protocol: ProtocolStats,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub origin_access: Option<OriginAccessStats>,
+    /// Edge functions' invocations, cold starts, failures and the time
+    /// requests waited on them; absent when no behavior runs a function.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub functions: Option<FunctionsSummary>,
     pub events: u64,
     pub requests_simulated: u64,
     pub simulated_seconds: f64,
@@ -336,6 +343,7 @@ pub fn summary(report: &Report, scenario: &Scenario) -> Summary {
         signing: signing_summary(report, scenario),
         protocol: report.metrics.protocol.clone(),
         origin_access: origin_access_summary(report, scenario),
+        functions: functions_summary(report, scenario),
         events: report.events,
         requests_simulated: report.requests_simulated,
         simulated_seconds: round6(report.end.as_secs_f64()),
@@ -758,7 +766,7 @@ pub fn scenario_record(text: &str, path: &Path, seed: u64, requests: Option<u64>
 /// Every result file of a run, as (file name, bytes).
 pub fn result_files(report: &Report, scenario: &Scenario) -> anyhow::Result<Vec<(&'static str, Vec<u8>)>> {
     assert_intervals_fit(report);
-    Ok(vec![
+    let mut files = vec![
         ("summary.csv", summary_csv(&summary(report, scenario))?),
         ("tiers.csv", csv_bytes(&tier_rows(report, scenario))?),
         ("behaviors.csv", csv_bytes(&behavior_rows(report, scenario))?),
@@ -766,7 +774,12 @@ pub fn result_files(report: &Report, scenario: &Scenario) -> anyhow::Result<Vec<
         ("failover.csv", failover_csv(report, scenario)?),
         ("signing.csv", csv_bytes(&signing_rows(report))?),
         ("faults.csv", faults_csv(scenario)?),
-    ])
+    ];
+    // Only when a behavior runs a function: other runs write what they always did.
+    if scenario.uses_edge_functions() {
+        files.push(("functions.csv", csv_bytes(&function_rows(report, scenario))?));
+    }
+    Ok(files)
 }
 
 /// Writes files into `dir` all or nothing: each goes to a temporary name
@@ -875,6 +888,32 @@ pub fn summary_table(s: &Summary) -> String {
             a.secret_in_clear_viewer_legs,
             a.secret_in_clear_origin_legs
         );
+    }
+    if let Some(f) = &s.functions {
+        let _ = writeln!(
+            out,
+            "  edge functions             {} invocations, {} cold starts, {} timed out; {:.1} ms waited ({} of latency)",
+            f.invocations,
+            f.cold_starts,
+            f.failures,
+            f.waited_ms,
+            pct(f.latency_share)
+        );
+        for a in &f.associations {
+            let _ = writeln!(
+                out,
+                "    {:<15} {} ({}) on {}: {} runs, {} cold, waited p50 / p95 / p99 {:.2} / {:.2} / {:.2} ms",
+                a.event,
+                a.function,
+                a.kind,
+                a.path_pattern,
+                a.invocations,
+                a.cold_starts,
+                a.waited_p50_ms,
+                a.waited_p95_ms,
+                a.waited_p99_ms
+            );
+        }
     }
     let _ = writeln!(
         out,

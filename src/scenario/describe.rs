@@ -21,6 +21,7 @@ impl Scenario {
         describe_key_groups(self, &mut out);
         describe_faults(self, &mut out);
         describe_behaviors(self, &mut out);
+        describe_functions(self, &mut out);
         describe_legacy_key_pairs(self, &mut out);
         describe_access(self, &mut out);
         describe_traffic(self, &mut out);
@@ -132,6 +133,31 @@ fn describe_behaviors(s: &Scenario, out: &mut String) {
             b.ttl.default_s,
             b.ttl.max_s
         );
+    }
+}
+
+/// The edge functions that behaviors run: each with its kind, latency and,
+/// for Lambda@Edge, cold start and keep-warm time, then the associations.
+fn describe_functions(s: &Scenario, out: &mut String) {
+    if !s.uses_edge_functions() {
+        return;
+    }
+    for f in &s.functions {
+        let _ = write!(out, "function {} ({}): runs {}", f.name, f.kind, f.latency_ms.describe("ms"));
+        if f.kind == super::FunctionKind::LambdaEdge {
+            let _ = write!(
+                out,
+                ", cold start {}, kept warm {}",
+                f.cold_start_ms.describe("ms"),
+                format_duration(f.keep_warm)
+            );
+        }
+        out.push('\n');
+    }
+    for b in s.distribution.behaviors.iter().filter(|b| !b.functions.is_empty()) {
+        let runs: Vec<String> =
+            b.functions.iter().map(|(event, f)| format!("{event} {}", s.functions[f].name)).collect();
+        let _ = writeln!(out, "behavior {} runs {}", b.path_pattern, runs.join(", "));
     }
 }
 

@@ -7,6 +7,7 @@
 //! error names the file, the field path, its line and column, and a fix.
 
 mod describe;
+pub mod edge_functions;
 mod error;
 pub mod import;
 pub mod path_pattern;
@@ -16,6 +17,7 @@ mod spec;
 mod validate;
 mod vocabulary;
 
+pub use edge_functions::{BehaviorFunctions, EdgeEvent, FunctionKind, FunctionSpec};
 pub use error::ScenarioError;
 pub use source::Override;
 pub use spec::*;

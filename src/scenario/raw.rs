@@ -29,6 +29,28 @@ pub struct RawScenario {
     #[serde(default)]
     pub changes: Vec<RawChange>,
     pub rotation: Option<RawRotation>,
+    #[serde(default)]
+    pub functions: Vec<RawFunction>,
+}
+
+/// One `[[functions]]` entry: a CloudFront Function or a Lambda@Edge function.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawFunction {
+    pub name: String,
+    pub kind: String,
+    pub arn: Option<String>,
+    pub latency: Option<Value>,
+    pub cold_start: Option<Value>,
+    pub keep_warm: Option<Value>,
+}
+
+/// One entry of a behavior's `functions`: which function runs on which event.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawFunctionAssociation {
+    pub event: String,
+    pub function: String,
 }
 
 #[derive(Debug, Deserialize)]
@@ -250,6 +272,7 @@ pub struct RawBehavior {
     pub trusted_key_groups: Option<Vec<String>>,
     pub trusted_signers: Option<bool>,
     pub viewer_protocol_policy: Option<String>,
+    pub functions: Option<Vec<RawFunctionAssociation>>,
 }
 
 #[derive(Debug, Deserialize)]

@@ -2,6 +2,7 @@
 //! resolved to indices and units converted. `validate` builds them from a
 //! file; every other module only reads them.
 
+use super::edge_functions::{BehaviorFunctions, FunctionSpec};
 use super::import::model::ImportWarning;
 use super::path_pattern;
 use super::vocabulary::{
@@ -29,6 +30,9 @@ pub struct Scenario {
     pub distribution: DistributionSpec,
     pub traffic: TrafficSpec,
     pub signing: SigningSpec,
+    /// CloudFront Functions and Lambda@Edge functions (`[[functions]]`), which
+    /// behaviors associate with events by index.
+    pub functions: Vec<FunctionSpec>,
     /// The CloudFront JSON of `[distribution] import`, when the scenario has one.
     pub imported_from: Option<PathBuf>,
     /// What that JSON holds that the simulation does not model; the CLI
@@ -306,6 +310,8 @@ pub struct BehaviorSpec {
     pub cached_methods: MethodSet,
     pub ttl: TtlSettings,
     pub viewer_protocol_policy: ViewerProtocolPolicy,
+    /// The edge functions that run on the behavior's requests, by event.
+    pub functions: BehaviorFunctions,
 }
 
 #[derive(Clone, Debug)]
@@ -443,6 +449,12 @@ impl Scenario {
     /// bypasses CloudFront: the origin-access results are reported then.
     pub fn uses_origin_access(&self) -> bool {
         self.origins.iter().any(|o| o.access.is_some()) || self.traffic.direct_to_origin.is_some()
+    }
+
+    /// Whether any behavior runs an edge function: the functions' results
+    /// are reported then.
+    pub fn uses_edge_functions(&self) -> bool {
+        self.distribution.behaviors.iter().any(|b| !b.functions.is_empty())
     }
 
     /// Total objects in the catalog.

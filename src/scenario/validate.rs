@@ -5,13 +5,16 @@
 //! `Validator::scenario` calls in order: `simulation.rs`, `topology.rs`
 //! (with the caches), `origins.rs` (with origin groups and faults),
 //! `access.rs` (protocol policies, secret headers, timed changes, direct
-//! traffic), `signing.rs`, `behaviors.rs` (the distribution), `traffic.rs`,
+//! traffic), `signing.rs`, `functions.rs` (edge functions, and each
+//! behavior's associations for `behaviors.rs`), `behaviors.rs` (the
+//! distribution), `traffic.rs`,
 //! then `reach.rs` (which behaviors the classes' paths reach) and
 //! `intervals.rs` (the bound on metrics intervals). `fields.rs` is the leaf
 //! they all share (the `Validator`, its errors, scalar fields), and
 //! `names.rs` checks text that ends up in URLs; neither imports any of the
 //! others, and the others import none of each other (`behaviors.rs` and
-//! `origins.rs` call `access.rs`'s protocol policy readers, one way).
+//! `origins.rs` call `access.rs`'s protocol policy readers, and
+//! `behaviors.rs` calls `functions.rs`'s association reader, one way).
 
 use super::error::ScenarioError;
 use super::raw::RawScenario;
@@ -24,6 +27,7 @@ use toml::Value;
 mod access;
 mod behaviors;
 mod fields;
+mod functions;
 mod headers;
 pub(super) mod intervals;
 pub(super) mod names;
@@ -94,7 +98,8 @@ impl Validator<'_> {
         let origin_groups = self.origin_groups(&raw.origin_groups, &origins)?;
         let faults = self.faults(&raw.faults, &origins)?;
         let signing = self.signing(raw.signing.as_ref())?;
-        let distribution = self.distribution(&raw.distribution, &origins, &origin_groups, &signing)?;
+        let functions = self.functions(&raw.functions)?;
+        let distribution = self.distribution(&raw.distribution, &origins, &origin_groups, &signing, &functions)?;
         let mut traffic = self.traffic(&raw.traffic)?;
         traffic.direct_to_origin = direct_to_origin;
         if traffic_from == TrafficFrom::Classes {
@@ -113,6 +118,7 @@ impl Validator<'_> {
             distribution,
             traffic,
             signing,
+            functions,
             imported_from: None,
             import_warnings: Vec::new(),
             changes,

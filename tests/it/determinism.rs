@@ -80,3 +80,51 @@ fn edge_hits_answered_at_arrival_give_the_same_results_as_the_general_path() {
         );
     }
 }
+
+/// TINY with functions on every event of both behaviors: a CloudFront
+/// Function on the viewer events of /api/*, Lambda@Edge elsewhere, with cold
+/// starts, short keep-warm times and runs that sometimes time out.
+fn with_functions() -> cdnsim::scenario::Scenario {
+    let cf = r#"functions = [{ event = "viewer-request", function = "cf" }, { event = "origin-request", function = "origin" }]"#;
+    let lambda = r#"functions = [{ event = "viewer-request", function = "viewer" }, { event = "viewer-response", function = "viewer" }, { event = "origin-response", function = "origin" }]"#;
+    let text = TINY.replace("max_ttl = 0\ndefault_ttl = 0", &format!("max_ttl = 0\ndefault_ttl = 0\n{cf}")).replace(
+        "[distribution.default_behavior]\norigin = \"origin\"",
+        &format!("[distribution.default_behavior]\norigin = \"origin\"\n{lambda}"),
+    );
+    let functions = r#"
+[[functions]]
+name = "cf"
+kind = "cloudfront-function"
+
+[[functions]]
+name = "viewer"
+kind = "lambda-edge"
+latency = { dist = "exponential", mean = "1 s" }
+keep_warm = "3 s"
+
+[[functions]]
+name = "origin"
+kind = "lambda-edge"
+latency = { dist = "exponential", mean = "6 s" }
+"#;
+    scenario(&format!("{text}\n{functions}"), &["simulation.requests=5000", "traffic.rate=500"])
+}
+
+#[test]
+fn edge_functions_give_the_same_bytes_for_the_same_seed_on_either_path() {
+    let s = with_functions();
+    let files = |seed: u64| cdnsim::report::result_files(&run(&s, seed), &s).unwrap();
+    let first = files(11);
+    assert!(first.iter().any(|(name, _)| *name == "functions.csv"), "written when a behavior runs a function");
+    assert_eq!(first, files(11));
+    let watched = cdnsim::engine::run_observed(&s, 11, &mut Watching, &mut |_| {}).expect("the accounting adds up");
+    assert_eq!(first, cdnsim::report::result_files(&watched, &s).unwrap(), "general path = fast path");
+    let functions_csv =
+        |files: &[(&str, Vec<u8>)]| files.iter().find(|(n, _)| *n == "functions.csv").unwrap().1.clone();
+    assert_ne!(functions_csv(&first), functions_csv(&files(12)), "another seed, other draws");
+    // Runs without functions write no functions.csv: their files are as before.
+    let plain = scenario(TINY, &[]);
+    let names: Vec<&str> =
+        cdnsim::report::result_files(&run(&plain, 11), &plain).unwrap().iter().map(|(n, _)| *n).collect();
+    assert!(!names.contains(&"functions.csv"), "{names:?}");
+}

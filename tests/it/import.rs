@@ -43,7 +43,7 @@ fn cli_prints_scenario_toml_and_lists_warnings() {
     // One warning line per field not simulated, each with the file and JSON path.
     for path in [
         "DistributionConfig.WebACLId",
-        "DistributionConfig.DefaultCacheBehavior.LambdaFunctionAssociations",
+        "DistributionConfig.DefaultCacheBehavior.LambdaFunctionAssociations.Items[0].LambdaFunctionARN",
         "DistributionConfig.Logging",
         "DistributionConfig.PriceClass",
         "DistributionConfig.Restrictions",
@@ -363,4 +363,60 @@ fn custom_cache_policies_from_their_own_json() {
     let video = s.distribution.behaviors.iter().find(|b| b.path_pattern == "/video/*").unwrap();
     assert_eq!((video.ttl.min_s, video.ttl.default_s, video.ttl.max_s), (2, 30, 120));
     assert!(s.import_warnings.iter().any(|w| w.message.contains("video-segments includes query strings")));
+}
+
+#[test]
+fn imported_edge_functions_run_with_the_scenarios_latencies() {
+    let scenario = Scenario::load(Path::new(&fixture("edge-functions.toml")), &[]).unwrap_or_else(|e| panic!("{e}"));
+    let names: Vec<&str> = scenario.functions.iter().map(|f| f.name.as_str()).collect();
+    assert_eq!(names, ["normalize-request", "auth-check:7", "security-headers:2"]);
+    // The scenario's settings override the defaults; the ARN comes along.
+    assert_eq!(scenario.functions[0].latency_ms.mean(), 0.3);
+    assert_eq!(scenario.functions[1].cold_start_ms.mean(), 400.0);
+    assert_eq!(
+        scenario.functions[2].arn.as_deref(),
+        Some("arn:aws:lambda:us-east-1:111122223333:function:security-headers:2")
+    );
+    // Only the function the scenario says nothing about is warned about.
+    let warned: Vec<&str> = scenario
+        .import_warnings
+        .iter()
+        .filter(|w| w.message.contains("cdnsim's default"))
+        .map(|w| w.path.as_str())
+        .collect();
+    assert_eq!(
+        warned,
+        ["DistributionConfig.DefaultCacheBehavior.LambdaFunctionAssociations.Items[1].LambdaFunctionARN"],
+        "{:#?}",
+        scenario.import_warnings
+    );
+    let report = run(&scenario, 3);
+    let rows = report::function_rows(&report, &scenario);
+    let events: Vec<(&str, &str)> = rows.iter().map(|r| (r.path_pattern.as_str(), r.event)).collect();
+    assert_eq!(
+        events,
+        [
+            ("/account/*", "viewer-request"),
+            ("/account/*", "viewer-response"),
+            ("*", "viewer-request"),
+            ("*", "origin-request"),
+            ("*", "origin-response")
+        ]
+    );
+    assert!(rows.iter().all(|r| r.invocations > 0), "{rows:#?}");
+    // The CloudFront Function takes its 0.3 ms on every run.
+    assert_eq!(rows[2].waited_p99_ms, 0.3);
+
+    // A [[functions]] entry must name a function the imported behaviors run.
+    let dir = temp_dir("import-functions");
+    std::fs::copy(fixture("edge-functions.json"), dir.join("edge-functions.json")).unwrap();
+    let text = std::fs::read_to_string(fixture("edge-functions.toml"))
+        .unwrap()
+        .replace("\"auth-check:7\"", "\"auth-check:8\"");
+    let e = load_err(&dir, &text);
+    assert!(
+        e.contains("`functions[1].name`: no behavior of edge-functions.json runs a function named \"auth-check:8\""),
+        "{e}"
+    );
+    assert!(e.contains("use one of: normalize-request, auth-check:7, security-headers:2"), "{e}");
 }

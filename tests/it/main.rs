@@ -3,6 +3,7 @@
 mod access_log;
 mod cli;
 mod determinism;
+mod edge_functions;
 mod failover;
 mod import;
 mod layering;

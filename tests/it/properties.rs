@@ -7,7 +7,9 @@
 //! flows: one to three regional caches, edges per region, origins with and
 //! without Origin Shield, custom and S3 origins, an origin group with failover codes, faults of
 //! every kind, write methods, viewer protocol policies, signed classes and
-//! small caches that evict (or hold nothing).
+//! small caches that evict (or hold nothing), and edge functions: CloudFront
+//! Functions and Lambda@Edge on any event a behavior may run them on, some
+//! slow enough to time out, with cold starts and short keep-warm times.
 
 use proptest::prelude::*;
 use std::fmt::Write;
@@ -35,8 +37,25 @@ struct Fault {
     status: u16,
 }
 
+/// One behavior's functions: the kind on its viewer events (0 none, 1
+/// CloudFront Functions, 2 Lambda@Edge), which viewer events run it, and
+/// whether a Lambda@Edge function runs on each origin event.
+#[derive(Debug, Clone)]
+struct Functions {
+    viewer_kind: u8,
+    viewer_request: bool,
+    viewer_response: bool,
+    origin_request: bool,
+    origin_response: bool,
+}
+
 #[derive(Debug, Clone)]
 struct Shape {
+    /// Per behavior: /api/*, /signed/*, the default.
+    functions: Vec<Functions>,
+    /// Lambda@Edge functions slow enough to time out now and then.
+    slow_functions: bool,
+    keep_warm_s: u32,
     regions: usize,
     edges: usize,
     origins: Vec<Origin>,
@@ -65,6 +84,18 @@ fn fault() -> impl Strategy<Value = Fault> {
         .prop_map(|(origin, kind, start_pct, len_pct, status)| Fault { origin, kind, start_pct, len_pct, status })
 }
 
+fn functions() -> impl Strategy<Value = Functions> {
+    (0..3u8, any::<bool>(), any::<bool>(), any::<bool>(), any::<bool>()).prop_map(
+        |(viewer_kind, viewer_request, viewer_response, origin_request, origin_response)| Functions {
+            viewer_kind,
+            viewer_request,
+            viewer_response,
+            origin_request,
+            origin_response,
+        },
+    )
+}
+
 fn shape() -> impl Strategy<Value = Shape> {
     (
         (1..=3usize, 1..=3usize, prop::collection::vec(origin(), 1..=3)),
@@ -72,6 +103,7 @@ fn shape() -> impl Strategy<Value = Shape> {
         (0..200u32, 0..2000u32, 0..4usize),
         ([0..3usize, 0..3usize, 0..3usize], 0.0..=1.0f64, 0..120u32, 0..15u8),
         (0.01..0.4f64, 0.01..0.4f64, 1..300u32, 200..1500u32),
+        (prop::collection::vec(functions(), 3), any::<bool>(), 1..120u32),
     )
         .prop_map(
             |(
@@ -80,7 +112,11 @@ fn shape() -> impl Strategy<Value = Shape> {
                 (edge_kib, regional_kib, eviction),
                 (policies, https_share, static_ttl_s, error_caching_min_ttl),
                 (signed_share, api_share, objects, requests),
+                (functions, slow_functions, keep_warm_s),
             )| Shape {
+                functions,
+                slow_functions,
+                keep_warm_s,
                 regions,
                 edges,
                 origins,
@@ -150,16 +186,20 @@ fn render(shape: &Shape) -> String {
     }
     writeln!(w, "[signing]\nepoch = \"2030-01-01T00:00:00Z\"\n[[signing.keys]]\nid = \"KPROPERTYKEY1\"").unwrap();
     writeln!(w, "[[signing.key_groups]]\nname = \"signers\"\nkeys = [\"KPROPERTYKEY1\"]").unwrap();
+    render_functions(w, shape);
     writeln!(w, "[distribution]\nerror_caching_min_ttl = {}", shape.error_caching_min_ttl).unwrap();
     let [p_static, p_api, p_signed] = shape.policies.map(|p| POLICIES[p]);
     writeln!(w, "[[distribution.behaviors]]\npath_pattern = \"/api/*\"\norigin = \"o0\"").unwrap();
     writeln!(w, "allowed_methods = [\"GET\", \"HEAD\", \"OPTIONS\", \"PUT\", \"POST\", \"PATCH\", \"DELETE\"]")
         .unwrap();
     writeln!(w, "min_ttl = 0\ndefault_ttl = 0\nmax_ttl = 0\nviewer_protocol_policy = \"{p_api}\"").unwrap();
+    writeln!(w, "{}", associations(&shape.functions[0])).unwrap();
     writeln!(w, "[[distribution.behaviors]]\npath_pattern = \"/signed/*\"\norigin = \"{static_origin}\"").unwrap();
     writeln!(w, "trusted_key_groups = [\"signers\"]\nviewer_protocol_policy = \"{p_signed}\"").unwrap();
+    writeln!(w, "{}", associations(&shape.functions[1])).unwrap();
     writeln!(w, "[distribution.default_behavior]\norigin = \"{static_origin}\"").unwrap();
     writeln!(w, "allowed_methods = [\"GET\", \"HEAD\", \"OPTIONS\"]\nviewer_protocol_policy = \"{p_static}\"").unwrap();
+    writeln!(w, "{}", associations(&shape.functions[2])).unwrap();
     writeln!(w, "[traffic]\nrate = {rate}\nzipf_alpha = 0.9\nobjects = {}", shape.objects).unwrap();
     writeln!(w, "https_share = {}", shape.https_share).unwrap();
     let static_share = (1.0 - shape.api_share - shape.signed_share).max(0.05);
@@ -175,6 +215,42 @@ fn render(shape: &Shape) -> String {
     let mix = "valid-url = 0.6, valid-cookie = 0.2, expired = 0.1, tampered-signature = 0.05, none = 0.05";
     writeln!(w, "signed = {{ sessions = 20, mix = {{ {mix} }} }}").unwrap();
     t
+}
+
+/// The `[[functions]]` every drawn scenario declares (unused ones change
+/// nothing): a CloudFront Function, a Lambda@Edge function for viewer events
+/// and one for origin events; slow ones pass their timeouts (5 s, 30 s) now
+/// and then.
+fn render_functions(w: &mut String, shape: &Shape) {
+    let (viewer, origin) = if shape.slow_functions {
+        ("{ dist = \"exponential\", mean = \"1.5 s\" }", "{ dist = \"exponential\", mean = \"8 s\" }")
+    } else {
+        let typical = "{ dist = \"lognormal\", mean = \"20 ms\", stddev = \"10 ms\" }";
+        (typical, typical)
+    };
+    writeln!(w, "[[functions]]\nname = \"cf\"\nkind = \"cloudfront-function\"").unwrap();
+    for (name, latency) in [("viewer", viewer), ("origin", origin)] {
+        writeln!(w, "[[functions]]\nname = \"{name}\"\nkind = \"lambda-edge\"\nlatency = {latency}").unwrap();
+        writeln!(w, "cold_start = {{ dist = \"lognormal\", mean = \"200 ms\", stddev = \"100 ms\" }}").unwrap();
+        writeln!(w, "keep_warm = \"{} s\"", shape.keep_warm_s).unwrap();
+    }
+}
+
+/// A behavior's `functions = [...]` line.
+fn associations(f: &Functions) -> String {
+    let viewer = ["", "cf", "viewer"][f.viewer_kind as usize];
+    let mut list = Vec::new();
+    for (event, on) in [("viewer-request", f.viewer_request), ("viewer-response", f.viewer_response)] {
+        if on && !viewer.is_empty() {
+            list.push(format!("{{ event = \"{event}\", function = \"{viewer}\" }}"));
+        }
+    }
+    for (event, on) in [("origin-request", f.origin_request), ("origin-response", f.origin_response)] {
+        if on {
+            list.push(format!("{{ event = \"{event}\", function = \"origin\" }}"));
+        }
+    }
+    format!("functions = [{}]", list.join(", "))
 }
 
 /// Watches every request, so that the run takes the engine's general path.

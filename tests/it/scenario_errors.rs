@@ -373,3 +373,130 @@ fn admitted_runs_stay_within_their_intervals() {
     }
     assert!(try_scenario(&text, &["simulation.metrics_interval=\"9 ms\""]).is_err(), "182 s / 9 ms > 20,000");
 }
+
+/// TINY with `functions` (TOML) and the default behavior's `functions = [...]`.
+fn with_functions(functions: &str, associations: &str) -> String {
+    let behavior = "[distribution.default_behavior]\norigin = \"origin\"";
+    let text = TINY.replace(behavior, &format!("{behavior}\nfunctions = [\n{associations}\n]"));
+    format!("{text}\n{functions}")
+}
+
+const TWO_FUNCTIONS: &str = r#"
+[[functions]]
+name = "rewrite"
+kind = "cloudfront-function"
+
+[[functions]]
+name = "auth"
+kind = "lambda-edge"
+"#;
+
+#[test]
+fn edge_function_associations_follow_cloudfronts_rules() {
+    // Two functions on one event: CloudFront allows one per event type.
+    let three = format!("{TWO_FUNCTIONS}\n[[functions]]\nname = \"sign\"\nkind = \"lambda-edge\"\n");
+    let text = with_functions(
+        &three,
+        "  { event = \"origin-request\", function = \"auth\" },\n  { event = \"origin-request\", function = \"sign\" },",
+    );
+    let message = expect_error(
+        &text,
+        "distribution.default_behavior.functions[1].event",
+        "function = \"sign\"",
+        "origin-request already runs auth: CloudFront allows one function per event type",
+    );
+    assert!(message.contains("keep one"), "{message}");
+
+    // A CloudFront Function on an origin event.
+    let text = with_functions(TWO_FUNCTIONS, "  { event = \"origin-response\", function = \"rewrite\" },");
+    let message = expect_error(
+        &text,
+        "distribution.default_behavior.functions[0].event",
+        "origin-response",
+        "CloudFront Functions run only on viewer-request and viewer-response",
+    );
+    assert!(message.contains("run a Lambda@Edge function on origin-response"), "{message}");
+
+    // An event CloudFront does not have.
+    let text = with_functions(TWO_FUNCTIONS, "  { event = \"viewer_request\", function = \"rewrite\" },");
+    let message = expect_error(
+        &text,
+        "distribution.default_behavior.functions[0].event",
+        "viewer_request",
+        "unknown event \"viewer_request\"",
+    );
+    assert!(message.contains("viewer-request, origin-request, origin-response, viewer-response"), "{message}");
+
+    // Both kinds on the viewer events of one behavior.
+    let text = with_functions(
+        TWO_FUNCTIONS,
+        "  { event = \"viewer-request\", function = \"rewrite\" },\n  { event = \"viewer-response\", function = \"auth\" },",
+    );
+    expect_error(
+        &text,
+        "distribution.default_behavior.functions[1].function",
+        "viewer-response",
+        "cannot combine CloudFront Functions and Lambda@Edge in the viewer events",
+    );
+    // ... while a CloudFront Function on a viewer event beside Lambda@Edge on an origin event is fine.
+    let text = with_functions(
+        TWO_FUNCTIONS,
+        "  { event = \"viewer-request\", function = \"rewrite\" },\n  { event = \"origin-request\", function = \"auth\" },",
+    );
+    assert!(scenario(&text, &[]).uses_edge_functions());
+
+    // A function no [[functions]] defines.
+    let text = with_functions(TWO_FUNCTIONS, "  { event = \"viewer-request\", function = \"rewrit\" },");
+    let message =
+        expect_error(&text, "distribution.default_behavior.functions[0].function", "rewrit\"", "no function is named");
+    assert!(message.contains("defined: rewrite, auth"), "{message}");
+}
+
+#[test]
+fn an_edge_function_slower_than_its_limit_is_refused() {
+    // A CloudFront Function runs in under a millisecond.
+    let slow =
+        TWO_FUNCTIONS.replace("kind = \"cloudfront-function\"", "kind = \"cloudfront-function\"\nlatency = \"2 ms\"");
+    let text = with_functions(&slow, "  { event = \"viewer-request\", function = \"rewrite\" },");
+    let message = expect_error(&text, "functions[0].latency", "2 ms", "rewrite's runs take 2.000 ms on average");
+    assert!(message.contains("kind = \\\"lambda-edge\\\"") || message.contains("lambda-edge"), "{message}");
+
+    // A Lambda@Edge function times out after 5 s on a viewer event, 30 s on an origin event.
+    let slow = TWO_FUNCTIONS.replace("kind = \"lambda-edge\"", "kind = \"lambda-edge\"\nlatency = \"8 s\"");
+    let text = with_functions(&slow, "  { event = \"viewer-response\", function = \"auth\" },");
+    let message = expect_error(&text, "functions[1].latency", "8 s", "times out after 5 s on viewer-response");
+    assert!(message.contains("associate the function with an origin event"), "{message}");
+    let text = with_functions(&slow, "  { event = \"origin-response\", function = \"auth\" },");
+    assert!(scenario(&text, &[]).uses_edge_functions(), "8 s is within the 30 s of an origin event");
+}
+
+#[test]
+fn a_function_table_with_bad_fields_is_refused() {
+    let cases: &[(&str, &str, &str, &str)] = &[
+        ("kind = \"cloudfront-function\"", "kind = \"lambda@edge\"", "functions[0].kind", "unknown function kind"),
+        (
+            "kind = \"cloudfront-function\"",
+            "kind = \"cloudfront-function\"\ncold_start = \"100 ms\"",
+            "functions[0].cold_start",
+            "`cold_start` is a Lambda@Edge setting",
+        ),
+        (
+            "kind = \"lambda-edge\"",
+            "kind = \"lambda-edge\"\nkeep_warm = \"ten minutes\"",
+            "functions[1].keep_warm",
+            "does not start with a number",
+        ),
+        ("name = \"auth\"", "name = \"rewrite\" # again", "functions[1].name", "two functions are named \"rewrite\""),
+        ("name = \"auth\"", "name = \"has space\"", "functions[1].name", "is not a function name"),
+    ];
+    for &(from, to, field, problem) in cases {
+        let functions = TWO_FUNCTIONS.replacen(from, to, 1);
+        let text = with_functions(&functions, "");
+        let needle = to.lines().last().unwrap();
+        let message = expect_error(&text, field, needle, problem);
+        assert!(!message.is_empty());
+    }
+    let text = with_functions(TWO_FUNCTIONS, "  { event = \"viewer-request\", fn = \"rewrite\" },");
+    let message = try_scenario(&text, &[]).unwrap_err().to_string();
+    assert!(message.contains("unknown field") && message.contains("functions[0].fn"), "{message}");
+}

@@ -88,6 +88,20 @@ pub fn to_parts(d: &ImportedDistribution) -> Vec<Part> {
         );
         parts.push(p);
     }
+    for f in &d.functions {
+        let mut p = Part::new(
+            "[[functions]]",
+            format!(
+                "{} {}; how long it runs is not in CloudFront's configuration (see the warnings)",
+                f.kind.title(),
+                f.arn
+            ),
+        );
+        p.set("name", f.name.as_str());
+        p.set("kind", f.kind.name());
+        p.set("arn", f.arn.as_str());
+        parts.push(p);
+    }
     let mut dist = Part::new("[distribution]", "the distribution".into());
     if let Some(domain) = &d.domain {
         dist.set("domain", domain.as_str());
@@ -120,6 +134,15 @@ fn behavior_part(header: &'static str, b: &ImportedBehavior) -> Part {
     }
     if let Some(policy) = &b.viewer_protocol_policy {
         p.set("viewer_protocol_policy", policy.as_str());
+    }
+    if !b.functions.is_empty() {
+        let associations = b.functions.iter().map(|(event, function)| {
+            let mut t = toml::Table::new();
+            t.insert("event".into(), Value::String(event.name().to_string()));
+            t.insert("function".into(), Value::String(function.clone()));
+            Value::Table(t)
+        });
+        p.set("functions", Value::Array(associations.collect()));
     }
     p
 }

@@ -214,10 +214,6 @@ fn lost(key: &str) -> &'static str {
         }
         "SmoothStreaming" => "Microsoft Smooth Streaming is not modelled",
         "Compress" => "edge compression is not modelled: byte counts are the objects' uncompressed sizes",
-        "LambdaFunctionAssociations" => {
-            "Lambda@Edge functions are not run: their latency and their changes to requests and responses are lost"
-        }
-        "FunctionAssociations" => "CloudFront Functions are not run: their changes to requests and responses are lost",
         "FieldLevelEncryptionId" => "field-level encryption is not modelled",
         "RealtimeLogConfigArn" => "real-time logs are not modelled",
         "OriginRequestPolicyId" => {

@@ -7,8 +7,10 @@
 //! would contradict the JSON). A scenario `[[origins]]` entry whose `name` is
 //! an imported origin's Id adds to that origin and overrides its fields (a
 //! Region, a latency, a concurrency: what CloudFront's config cannot say); an
-//! entry naming no imported origin is an error. Other `[distribution]` fields
-//! (`domain`, `error_caching_min_ttl`, ...) override the imported ones.
+//! entry naming no imported origin is an error. `[[functions]]` entries work
+//! the same way for the edge functions the behaviors associate (a latency, a
+//! cold start: what CloudFront's config cannot say). Other `[distribution]`
+//! fields (`domain`, `error_caching_min_ttl`, ...) override the imported ones.
 
 use super::emit::{to_parts, to_table};
 use super::model::{ImportWarning, ImportedDistribution};
@@ -64,6 +66,7 @@ pub(crate) fn merge_import(document: &mut toml::Table, scenario_file: &Path) -> 
     refuse_what_the_json_gives(document, import)?;
     let scenario_origins = take_scenario_origins(document)?;
     let names = scenario_origin_names(&scenario_origins, &mut options)?;
+    let scenario_functions = take_scenario_functions(document, &mut options)?;
     let text = std::fs::read_to_string(&source).map_err(|e| {
         field_error(
             "distribution.import",
@@ -79,6 +82,14 @@ pub(crate) fn merge_import(document: &mut toml::Table, scenario_file: &Path) -> 
     };
     add_scenario_origins(&mut origins, scenario_origins, &names, import, &imported)?;
     document.insert("origins".into(), Value::Array(origins));
+    let mut functions = match table.remove("functions") {
+        Some(Value::Array(items)) => items,
+        _ => Vec::new(),
+    };
+    add_scenario_functions(&mut functions, scenario_functions, import, &imported)?;
+    if !functions.is_empty() {
+        document.insert("functions".into(), Value::Array(functions));
+    }
     if let Some(groups) = table.remove("origin_groups") {
         document.insert("origin_groups".into(), groups);
     }
@@ -115,6 +126,70 @@ fn add_scenario_origins(
         if let (Some(target), Value::Table(entry)) = (target.as_table_mut(), entry) {
             target.extend(entry);
         }
+    }
+    Ok(())
+}
+
+/// Removes the scenario's own `[[functions]]` from `document`, each with
+/// its name, and notes the settings each gives (their defaults are then not
+/// warned about).
+fn take_scenario_functions(
+    document: &mut toml::Table,
+    options: &mut ImportOptions,
+) -> Result<Vec<(String, toml::Table)>, MergeError> {
+    let items = match document.remove("functions") {
+        None => return Ok(Vec::new()),
+        Some(Value::Array(items)) => items,
+        Some(other) => {
+            return Err(field_error(
+                "functions",
+                format!("expected [[functions]] tables, found a {}", other.type_str()),
+                "write [[functions]] tables",
+            ));
+        }
+    };
+    let mut functions = Vec::new();
+    for (i, item) in items.into_iter().enumerate() {
+        let Value::Table(table) = item else {
+            return Err(field_error(&format!("functions[{i}]"), "expected a table", "write [[functions]] tables"));
+        };
+        let name = table.get("name").and_then(Value::as_str).ok_or_else(|| {
+            field_error(
+                &format!("functions[{i}].name"),
+                "a [[functions]] entry of a scenario that imports its distribution names an imported function",
+                "add name = \"<function name>\" (the warnings name the imported functions)",
+            )
+        })?;
+        let given = table.keys().filter(|k| ["latency", "cold_start", "keep_warm"].contains(&k.as_str()));
+        options.function_settings.insert(name.to_string(), given.cloned().collect());
+        functions.push((name.to_string(), table));
+    }
+    Ok(functions)
+}
+
+/// Adds each scenario `[[functions]]` entry's fields to the imported
+/// function of its name, overriding the imported ones.
+fn add_scenario_functions(
+    functions: &mut [Value],
+    scenario_functions: Vec<(String, toml::Table)>,
+    import: &str,
+    imported: &ImportedDistribution,
+) -> Result<(), MergeError> {
+    for (i, (name, entry)) in scenario_functions.into_iter().enumerate() {
+        let target = functions.iter_mut().find(|f| f.get("name").and_then(Value::as_str) == Some(name.as_str()));
+        let Some(Value::Table(target)) = target else {
+            let known: Vec<&str> = imported.functions.iter().map(|f| f.name.as_str()).collect();
+            return Err(field_error(
+                &format!("functions[{i}].name"),
+                format!("no behavior of {import} runs a function named {name:?}"),
+                if known.is_empty() {
+                    "remove the entry: the imported behaviors run no edge function".to_string()
+                } else {
+                    format!("use one of: {}", known.join(", "))
+                },
+            ));
+        };
+        target.extend(entry);
     }
     Ok(())
 }

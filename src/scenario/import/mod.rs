@@ -12,6 +12,7 @@
 //! JSON file, the JSON path and the fix, as scenario errors do.
 
 mod emit;
+mod functions;
 mod json;
 pub(super) mod merge;
 pub(super) mod model;
@@ -19,7 +20,8 @@ mod policies;
 
 pub use emit::{Part, scenario_template, to_parts, to_table, to_toml_text};
 pub use model::{
-    ImportWarning, ImportedBehavior, ImportedDistribution, ImportedOrigin, ImportedOriginGroup, RegionSource,
+    ImportWarning, ImportedBehavior, ImportedDistribution, ImportedFunction, ImportedOrigin, ImportedOriginGroup,
+    RegionSource,
 };
 pub use policies::{CachePolicy, LEGACY_DEFAULT_TTLS, managed, parse_cache_policy};
 
@@ -45,6 +47,10 @@ pub struct ImportOptions {
     pub default_region: Option<String>,
     /// Cache policies that are not managed ones, by ID.
     pub cache_policies: BTreeMap<String, CachePolicy>,
+    /// Function name -> the settings (`latency`, `cold_start`,
+    /// `keep_warm`) a scenario that imports the file gives it: their
+    /// defaults are not warned about.
+    pub function_settings: functions::Given,
 }
 
 /// Reads CloudFront's distribution JSON. `file` is used in messages only.
@@ -121,10 +127,11 @@ fn import_config(
         }
         origin_groups.push(group);
     }
-    let targets = Targets { origins: &origins, groups: &origin_groups };
+    let mut targets = Targets { origins: &origins, groups: &origin_groups, functions: functions::Registry::default() };
     let default_path = config.child("DefaultCacheBehavior");
     let default_json = config.required(ctx, "DefaultCacheBehavior")?;
-    let default_behavior = import_behavior(ctx, default_json, &default_path, false, &targets, options, &mut warnings)?;
+    let default_behavior =
+        import_behavior(ctx, default_json, &default_path, false, &mut targets, options, &mut warnings)?;
     let (behaviors_path, behavior_items) = config.list(ctx, "CacheBehaviors", &mut warnings)?;
     let mut behaviors = Vec::new();
     for (i, item) in behavior_items.into_iter().enumerate() {
@@ -133,7 +140,7 @@ fn import_config(
             item,
             &format!("{behaviors_path}[{i}]"),
             true,
-            &targets,
+            &mut targets,
             options,
             &mut warnings,
         )?);
@@ -145,11 +152,13 @@ fn import_config(
         ));
     }
     config.finish(ctx, &mut warnings);
+    let functions = targets.functions.functions;
     Ok(ImportedDistribution {
         source: ctx.file.clone(),
         domain,
         origins,
         origin_groups,
+        functions,
         behaviors,
         default_behavior,
         warnings,
@@ -438,9 +447,12 @@ fn import_group(
     Ok(ImportedOriginGroup { name, members: [primary, secondary], failover_status_codes })
 }
 
+/// What behaviors refer to: origins and groups, and the edge functions
+/// declared so far.
 struct Targets<'a> {
     origins: &'a [ImportedOrigin],
     groups: &'a [ImportedOriginGroup],
+    functions: functions::Registry,
 }
 
 fn import_behavior(
@@ -448,7 +460,7 @@ fn import_behavior(
     json: &Value,
     path: &str,
     has_pattern: bool,
-    targets: &Targets,
+    targets: &mut Targets,
     options: &ImportOptions,
     warnings: &mut Vec<ImportWarning>,
 ) -> Result<ImportedBehavior> {
@@ -481,6 +493,8 @@ fn import_behavior(
     }
     let trusted_signers = trusted_signers(ctx, &mut b, warnings)?;
     let ttl = behavior_ttls(ctx, &mut b, options, warnings)?;
+    let functions =
+        functions::behavior_functions(ctx, &mut b, &mut targets.functions, &options.function_settings, warnings)?;
     b.finish(ctx, warnings);
     Ok(ImportedBehavior {
         path_pattern,
@@ -494,6 +508,7 @@ fn import_behavior(
         trusted_key_groups,
         trusted_signers,
         viewer_protocol_policy,
+        functions,
     })
 }
 

@@ -3,6 +3,7 @@
 //! and the file being read, which every reader names in its messages.
 
 use crate::http::Method;
+use crate::scenario::edge_functions::{EdgeEvent, FunctionKind};
 use crate::scenario::error::{FieldError, ScenarioError};
 use crate::scenario::vocabulary::OriginKind;
 use std::fmt;
@@ -32,6 +33,9 @@ pub struct ImportedDistribution {
     pub domain: Option<String>,
     pub origins: Vec<ImportedOrigin>,
     pub origin_groups: Vec<ImportedOriginGroup>,
+    /// The edge functions the behaviors associate, each once, in the order
+    /// first met (the default behavior first).
+    pub functions: Vec<ImportedFunction>,
     /// In CloudFront's order; the default behavior is separate.
     pub behaviors: Vec<ImportedBehavior>,
     pub default_behavior: ImportedBehavior,
@@ -92,6 +96,18 @@ pub struct ImportedBehavior {
     pub trusted_signers: bool,
     /// `allow-all`, `redirect-to-https` or `https-only`.
     pub viewer_protocol_policy: Option<String>,
+    /// `FunctionAssociations` and `LambdaFunctionAssociations`: the event
+    /// and the name of the function (an `ImportedFunction`) that runs on it.
+    pub functions: Vec<(EdgeEvent, String)>,
+}
+
+/// A CloudFront Function or Lambda@Edge function a behavior associates.
+#[derive(Clone, Debug, PartialEq)]
+pub struct ImportedFunction {
+    /// From the ARN: the function's name, with `:version` for Lambda@Edge.
+    pub name: String,
+    pub kind: FunctionKind,
+    pub arn: String,
 }
 
 /// The file being read, for messages.

@@ -114,9 +114,9 @@ fn every_unmodelled_field_is_a_warning() {
         "Origins.Items[3].OriginPath",
         "Origins.Items[3].CustomOriginConfig.OriginKeepaliveTimeout",
         "Origins.Items[1].CustomOriginConfig.OriginSslProtocols",
-        "DefaultCacheBehavior.LambdaFunctionAssociations",
+        "DefaultCacheBehavior.LambdaFunctionAssociations.Items[0].LambdaFunctionARN",
         "DefaultCacheBehavior.Compress",
-        "CacheBehaviors.Items[1].FunctionAssociations",
+        "CacheBehaviors.Items[1].FunctionAssociations.Items[0].FunctionARN",
         "CacheBehaviors.Items[1].OriginRequestPolicyId",
         "CacheBehaviors.Items[0].TrustedKeyGroups",
         "CacheBehaviors.Items[3].CachePolicyId",
@@ -134,6 +134,9 @@ fn every_unmodelled_field_is_a_warning() {
         "Origins.Items[1].CustomOriginConfig.HTTPPort",
         "Origins.Items[1].CustomOriginConfig.OriginKeepaliveTimeout",
         "CacheBehaviors.Items[0].LambdaFunctionAssociations",
+        "DefaultCacheBehavior.LambdaFunctionAssociations",
+        "DefaultCacheBehavior.LambdaFunctionAssociations.Items[0].IncludeBody",
+        "CacheBehaviors.Items[1].FunctionAssociations",
         "CacheBehaviors.Items[2].ForwardedValues",
         "OriginGroups.Items[0].SelectionCriteria",
     ] {
@@ -317,3 +320,69 @@ fn errors_name_the_json_path_and_the_fix() {
     );
     assert!(e.contains("(fix: list one or more of 400, 403"), "{e}");
 }
+
+#[test]
+fn function_associations_become_functions_and_behavior_associations() {
+    let d = import(EDGE_FUNCTIONS);
+    use crate::scenario::FunctionKind::{CloudFrontFunction, LambdaEdge};
+    let names: Vec<(&str, crate::scenario::FunctionKind)> =
+        d.functions.iter().map(|f| (f.name.as_str(), f.kind)).collect();
+    assert_eq!(
+        names,
+        [("normalize-request", CloudFrontFunction), ("auth-check:7", LambdaEdge), ("security-headers:2", LambdaEdge)],
+        "each function once, in the order first met"
+    );
+    let events = |b: &ImportedBehavior| -> Vec<(String, String)> {
+        b.functions.iter().map(|(e, f)| (e.name().to_string(), f.clone())).collect()
+    };
+    let pair = |e: &str, f: &str| (e.to_string(), f.to_string());
+    assert_eq!(
+        events(&d.default_behavior),
+        [
+            pair("viewer-request", "normalize-request"),
+            pair("origin-request", "auth-check:7"),
+            pair("origin-response", "security-headers:2")
+        ]
+    );
+    assert_eq!(
+        events(&d.behaviors[0]),
+        [pair("viewer-request", "auth-check:7"), pair("viewer-response", "security-headers:2")]
+    );
+    // One warning per function, at its first association, naming the defaults.
+    let w = warned(&d, "DistributionConfig.DefaultCacheBehavior.LambdaFunctionAssociations.Items[0].LambdaFunctionARN")
+        .unwrap();
+    assert!(w.contains("auth-check:7") && w.contains("latency (lognormal 20.0±10.0 ms)"), "{w}");
+    assert!(w.contains("cold_start (lognormal 250.0±150.0 ms)") && w.contains("keep_warm (10 min)"), "{w}");
+    let w = warned(&d, "DistributionConfig.DefaultCacheBehavior.FunctionAssociations.Items[0].FunctionARN").unwrap();
+    assert!(w.contains("normalize-request") && w.contains("latency (lognormal 0.2±0.1 ms)"), "{w}");
+    assert!(!w.contains("cold_start"), "CloudFront Functions have no cold start: {w}");
+    assert!(
+        warned(&d, "DistributionConfig.CacheBehaviors.Items[0].LambdaFunctionAssociations.Items[0].LambdaFunctionARN")
+            .is_none()
+    );
+    let w =
+        warned(&d, "DistributionConfig.DefaultCacheBehavior.LambdaFunctionAssociations.Items[0].IncludeBody").unwrap();
+    assert!(w.contains("request bodies are not modelled"), "{w}");
+
+    // Settings a scenario gives leave the warning, or only the ones it does not give.
+    let mut options = ImportOptions::default();
+    let given = |s: &[&str]| s.iter().map(|s| s.to_string()).collect();
+    options.function_settings.insert("normalize-request".into(), given(&["latency"]));
+    options.function_settings.insert("auth-check:7".into(), given(&["latency", "keep_warm"]));
+    let d = import_distribution(Path::new("cf.json"), EDGE_FUNCTIONS, &options).unwrap();
+    assert!(warned(&d, "DistributionConfig.DefaultCacheBehavior.FunctionAssociations.Items[0].FunctionARN").is_none());
+    let w = warned(&d, "DistributionConfig.DefaultCacheBehavior.LambdaFunctionAssociations.Items[0].LambdaFunctionARN")
+        .unwrap();
+    assert!(w.contains("cold_start") && !w.contains("latency (") && !w.contains("keep_warm ("), "{w}");
+}
+
+#[test]
+fn function_associations_that_cloudfront_refuses_are_errors() {
+    let e = import_err(&EDGE_FUNCTIONS.replacen("\"viewer-request\"", "\"viewer_request\"", 1));
+    assert!(e.contains("EventType`: \"viewer_request\" is not one of CloudFront's event types"), "{e}");
+    let unversioned = EDGE_FUNCTIONS.replace("function:auth-check:7", "function:auth-check");
+    let e = import_err(&unversioned);
+    assert!(e.contains("LambdaFunctionARN") && e.contains("numbered version"), "{e}");
+}
+
+const EDGE_FUNCTIONS: &str = include_str!("../../../tests/fixtures/import/edge-functions.json");

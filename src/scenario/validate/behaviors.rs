@@ -18,6 +18,7 @@ struct BehaviorContext<'c> {
     origins: &'c [OriginSpec],
     groups: &'c [OriginGroupSpec],
     signing: &'c SigningSpec,
+    functions: &'c [crate::scenario::edge_functions::FunctionSpec],
     allow_writes: bool,
 }
 
@@ -28,6 +29,7 @@ impl Validator<'_> {
         origins: &[OriginSpec],
         groups: &[OriginGroupSpec],
         signing: &SigningSpec,
+        functions: &[crate::scenario::edge_functions::FunctionSpec],
     ) -> Result<DistributionSpec> {
         // CloudFront's default quota is 75 cache behaviors per distribution
         // (adjustable, DG quotas page); the engine stores a behavior in a byte.
@@ -39,7 +41,7 @@ impl Validator<'_> {
             ));
         }
         let allow_writes = raw.allow_writes_to_origin_groups.unwrap_or(false);
-        let ctx = BehaviorContext { origins, groups, signing, allow_writes };
+        let ctx = BehaviorContext { origins, groups, signing, functions, allow_writes };
         let mut behaviors = Vec::new();
         for (i, b) in raw.behaviors.iter().enumerate() {
             let field = format!("distribution.behaviors[{i}]");
@@ -81,7 +83,7 @@ impl Validator<'_> {
     }
 
     fn behavior(&self, field: &str, pattern: &str, b: &RawBehavior, ctx: &BehaviorContext) -> Result<BehaviorSpec> {
-        let BehaviorContext { origins, groups, signing, allow_writes } = *ctx;
+        let BehaviorContext { origins, groups, signing, functions, allow_writes } = *ctx;
         let (origin, origin_group) = self.behavior_origin(field, &b.origin, origins, groups)?;
         let (allowed_methods, cached_methods) = self.behavior_methods(field, b)?;
         let ttl = TtlSettings::with_defaults(
@@ -123,6 +125,7 @@ impl Validator<'_> {
             cached_methods,
             ttl,
             viewer_protocol_policy: self.viewer_protocol_policy(field, b.viewer_protocol_policy.as_deref())?,
+            functions: self.behavior_functions(field, b.functions.as_deref(), functions)?,
         })
     }
 
