@@ -5,13 +5,16 @@
 //! `Validator::scenario` calls in order: `simulation.rs`, `topology.rs`
 //! (with the caches), `origins.rs` (with origin groups and faults),
 //! `access.rs` (protocol policies, secret headers, timed changes, direct
-//! traffic), `signing.rs`, `behaviors.rs` (the distribution), `traffic.rs`,
+//! traffic), `signing.rs`, `behaviors.rs` (the distribution, with
+//! `cache_keys.rs` for cache policies, TTLs and keys), `traffic.rs` (with
+//! `attributes.rs` for what requests carry besides the path),
 //! then `reach.rs` (which behaviors the classes' paths reach) and
 //! `intervals.rs` (the bound on metrics intervals). `fields.rs` is the leaf
 //! they all share (the `Validator`, its errors, scalar fields), and
 //! `names.rs` checks text that ends up in URLs; neither imports any of the
 //! others, and the others import none of each other (`behaviors.rs` and
-//! `origins.rs` call `access.rs`'s protocol policy readers, one way).
+//! `origins.rs` call `access.rs`'s protocol policy readers, one way;
+//! `behaviors.rs` calls `cache_keys.rs`, `traffic.rs` calls `attributes.rs`).
 
 use super::error::ScenarioError;
 use super::raw::RawScenario;
@@ -22,7 +25,9 @@ use std::path::Path;
 use toml::Value;
 
 mod access;
+mod attributes;
 mod behaviors;
+mod cache_keys;
 mod fields;
 mod headers;
 pub(super) mod intervals;
