@@ -24,6 +24,8 @@ pub enum Stream {
     Propagation = 6,
     /// Requests that bypass CloudFront.
     DirectToOrigin = 7,
+    /// What viewer requests carry besides the path (per class).
+    Attributes = 8,
 }
 
 /// The seed of one run of a sweep: the same (base, point, replicate) gives the

@@ -44,13 +44,20 @@ pub struct AttributeSpec {
     pub zipf_alpha: f64,
 }
 
-impl AttributeSpec {
-    /// How many values the attribute takes.
+impl AttributeValues {
+    /// How many values there are.
     pub fn count(&self) -> u32 {
-        match &self.values {
+        match self {
             AttributeValues::Count(n) => *n,
             AttributeValues::Named(names) => names.len() as u32,
         }
+    }
+}
+
+impl AttributeSpec {
+    /// How many values the attribute takes.
+    pub fn count(&self) -> u32 {
+        self.values.count()
     }
 
     /// Appends value `index` as a request writes it.

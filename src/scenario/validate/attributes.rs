@@ -17,6 +17,10 @@ const SIGNING_PARAMETERS: [&str; 5] = ["Expires", "Key-Pair-Id", "Policy", "Sign
 const SIGNING_COOKIES: [&str; 4] =
     ["CloudFront-Expires", "CloudFront-Key-Pair-Id", "CloudFront-Policy", "CloudFront-Signature"];
 
+/// The most values a Zipf-distributed attribute may take, as many as a
+/// scenario's objects.
+const MAX_ZIPF_VALUES: u64 = 100_000_000;
+
 /// The longest `Accept-Encoding` value a mix may hold.
 const MAX_ENCODING_LENGTH: usize = 256;
 
@@ -135,6 +139,16 @@ impl Validator<'_> {
                 ));
             }
             let values = self.attribute_values(&format!("{at}.values"), &raw.values, kind)?;
+            if zipf_alpha > 0.0 && u64::from(values.count()) > MAX_ZIPF_VALUES {
+                // Setting up a Zipf draw sums a weight per value.
+                return Err(self.error(
+                    &format!("{at}.zipf_alpha"),
+                    format!("Zipf over {} values is more than cdnsim draws", values.count()),
+                    format!(
+                        "use at most {MAX_ZIPF_VALUES} values with zipf_alpha, or all equally likely (no zipf_alpha)"
+                    ),
+                ));
+            }
             out.push(AttributeSpec { name: name.to_string(), values, share, zipf_alpha });
         }
         Ok(out)
