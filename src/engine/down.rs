@@ -212,6 +212,7 @@ impl<O: RequestObserver> Engine<'_, O> {
             origin_outcome: (response.served_by == ServedBy::Origin).then_some(r.attempt.outcome),
             signed_query,
             signed_cookie,
+            attributes: ask.attributes,
         });
     }
 }

@@ -18,6 +18,7 @@ use crate::cdn::origin_access::OriginAccess;
 use crate::cdn::signed::SignedTraffic;
 use crate::cdn::traffic::{Catalog, RequestSource, ViewerRequest};
 use crate::metrics::{Metrics, ServedBy, TierStats};
+use crate::policy::cache_key::{self, KeyPlan};
 use crate::policy::ttl::{self, TtlDecision};
 use crate::scenario::{CacheSpec, Scenario};
 use crate::time::{SimDuration, SimTime};
@@ -147,9 +148,12 @@ impl OriginState {
 pub(super) struct CachingRule {
     pub(super) ttl: TtlDecision,
     /// Concurrent misses may be merged. CloudFront does not collapse when
-    /// caching is disabled, nor when MinTTL is 0 and the origin forbids reuse
-    /// (DG-custom-origin, "Simultaneous requests for the same object").
+    /// caching is disabled, nor when MinTTL is 0 and the origin forbids reuse,
+    /// nor when the behavior forwards cookies (DG-custom-origin,
+    /// "Simultaneous requests for the same object"; reference §6.3).
     pub(super) collapsible: bool,
+    /// What of the class's requests the behavior's cache key holds.
+    pub(super) key: KeyPlan,
 }
 
 /// The run's rules that do not change as it goes.
@@ -159,6 +163,10 @@ pub(super) struct Rules {
     n_classes: usize,
     /// The scenario allows collapsing concurrent misses.
     pub(super) collapse: bool,
+    /// Some (behavior, class)'s key holds more than the path: requests
+    /// work out their variant at arrival. False, every key is the path's
+    /// and arrival skips the plan entirely.
+    pub(super) keys_vary: bool,
     /// Whether a viewer redirected to HTTPS sends its retry from here
     /// (simulated viewers), or the source holds the retries (a replayed log).
     pub(super) viewers_retry_redirects: bool,
@@ -181,8 +189,10 @@ impl<'s, O: RequestObserver> Engine<'s, O> {
         let network = Network::build(scenario, seed);
         let n_edges = scenario.topology.edges.len();
         let n_regional = scenario.topology.regional_caches.len();
+        let caching = caching_rules(scenario);
         let rules = Rules {
-            caching: caching_rules(scenario),
+            keys_vary: caching.iter().any(|rule| !rule.key.is_path_only()),
+            caching,
             n_classes: scenario.traffic.classes.len(),
             collapse: scenario.simulation.collapse_requests,
             viewers_retry_redirects: source.viewers_retry_redirects(),
@@ -266,7 +276,8 @@ fn caches(scenario: &Scenario, catalog: &Catalog) -> Caches {
     )
 }
 
-/// The TTL decision and whether misses collapse, per (behavior, class).
+/// The TTL decision, whether misses collapse and the key's plan, per
+/// (behavior, class).
 fn caching_rules(scenario: &Scenario) -> Vec<CachingRule> {
     scenario
         .distribution
@@ -274,10 +285,14 @@ fn caching_rules(scenario: &Scenario) -> Vec<CachingRule> {
         .iter()
         .flat_map(|b| {
             scenario.traffic.classes.iter().map(move |c| {
-                let ttl = ttl::decide(&c.cache_control, &b.ttl);
+                let caches = cache_key::caches(&b.cache_key);
+                let ttl = if caches { ttl::decide(&c.cache_control, &b.ttl) } else { TtlDecision::DoNotCache };
                 let forbids = c.cache_control.forbids_reuse()
                     || c.cache_control.s_maxage_s.or(c.cache_control.max_age_s) == Some(0);
-                CachingRule { ttl, collapsible: !(b.ttl.caching_disabled() || (b.ttl.min_s == 0 && forbids)) }
+                let collapsible = caches
+                    && cache_key::collapses(&b.cache_key)
+                    && !(b.ttl.caching_disabled() || (b.ttl.min_s == 0 && forbids));
+                CachingRule { ttl, collapsible, key: cache_key::plan(&b.cache_key, &c.attributes) }
             })
         })
         .collect()

@@ -440,7 +440,9 @@ mod tests {
         let a = request(&[(0, 1), (3, 7)]);
         assert_eq!(variant(&plan, &a), None);
         assert_eq!(cache_key(42, Method::Get, variant(&plan, &a)), 84, "the key it always had");
+        // OPTIONS is cached apart (reference §6.2); HEAD shares GET's entry.
         assert_eq!(cache_key(42, Method::Options, None), 85);
+        assert_eq!(cache_key(42, Method::Head, None), 84);
     }
 
     #[test]

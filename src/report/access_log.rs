@@ -549,6 +549,7 @@ size = "1000 B"
             origin_outcome: Some(OriginOutcome::Status(200)),
             signed_query: None,
             signed_cookie: None,
+            attributes: crate::scenario::RequestAttributes::NONE,
         }
     }
 
