@@ -160,6 +160,7 @@ impl<O: RequestObserver> Engine<'_, O> {
             return;
         }
         self.count_hit(edge, ask.size_bytes);
+        self.note_lookup(edge, LevelIdx::EDGE, ask.key, ask.behavior());
         let viewer_half = SimDuration(edge.half_rtt_us as u64);
         let outcome = Outcome {
             start: ask.start,

@@ -13,7 +13,8 @@ use super::observer::RequestObserver;
 use super::pool::RequestPool;
 use super::queue::EventQueue;
 use super::request::{Level, Request};
-use crate::cache::{Cache, CacheKey, new_cache};
+use super::variants::Variants;
+use crate::cache::{Cache, CacheKey, new_cache, new_cache_logging_keys};
 use crate::cdn::origin_access::OriginAccess;
 use crate::cdn::signed::SignedTraffic;
 use crate::cdn::traffic::{Catalog, RequestSource, ViewerRequest};
@@ -49,6 +50,9 @@ pub(super) struct Engine<'s, O> {
     pub(super) caches: Caches,
     pub(super) origins: Vec<OriginState>,
     pub(super) metrics: Metrics,
+    /// The variants of objects the caches hold and the distinct keys looked
+    /// up, when some behavior keys more than the path (`Rules::keys_vary`).
+    pub(super) variants: Option<Variants>,
 
     // Fixed at set-up.
     pub(super) network: Network,
@@ -205,12 +209,16 @@ impl<'s, O: RequestObserver> Engine<'s, O> {
             scenario.simulation.metrics_interval,
             scenario.simulation.warmup,
         );
+        let (caches, table_sizes) = caches(scenario, &catalog, rules.keys_vary);
+        let variants =
+            rules.keys_vary.then(|| Variants::new(&table_sizes, n_regional, scenario.distribution.behaviors.len()));
         Engine {
             scenario,
             seed,
             source,
             observer,
-            caches: caches(scenario, &catalog),
+            caches,
+            variants,
             catalog,
             now: SimTime::ZERO,
             queue: EventQueue::with_capacity(4096),
@@ -251,8 +259,16 @@ impl<'s, O: RequestObserver> Engine<'s, O> {
     }
 }
 
-/// Edge caches, then regional ones, with tables sized for what they hold.
-fn caches(scenario: &Scenario, catalog: &Catalog) -> Caches {
+/// The index of the cache at `lvl`, in the role it has there, among the
+/// tiers: the caches, then the regional caches as Origin Shields (the order
+/// of `Metrics::caches` followed by `Metrics::shield_role`).
+pub(super) fn tier_index(metrics: &Metrics, network: &Network, lvl: &Level) -> usize {
+    if lvl.shield_role { metrics.caches.len() + network.regional_index(lvl.cache) } else { lvl.cache.index() }
+}
+
+/// Edge caches, then regional ones, with tables sized for what they hold
+/// (the sizes are returned too); logging their keys when keys vary.
+fn caches(scenario: &Scenario, catalog: &Catalog, log_keys: bool) -> (Caches, Vec<usize>) {
     let mean_size =
         scenario.traffic.classes.iter().map(|c| c.size_bytes.mean().min(1e12) * c.objects as f64).sum::<f64>()
             / scenario.total_objects().max(1) as f64;
@@ -262,18 +278,19 @@ fn caches(scenario: &Scenario, catalog: &Catalog) -> Caches {
     let expected_objects = |capacity: u64| {
         ((1.25 * capacity as f64 / mean_size.max(1.0)) as u64).min(catalog.expected_objects()).min(1 << 24) as usize
     };
+    let new = if log_keys { new_cache_logging_keys } else { new_cache };
     let make_cache = |spec: &CacheSpec| CacheNode {
-        cache: new_cache(spec.eviction, spec.capacity_bytes, expected_objects(spec.capacity_bytes)),
+        cache: new(spec.eviction, spec.capacity_bytes, expected_objects(spec.capacity_bytes)),
         in_flight: HashMap::with_capacity_and_hasher(64, foldhash::fast::FixedState::with_seed(0)),
     };
     let n_edges = scenario.topology.edges.len();
     let n_regional = scenario.topology.regional_caches.len();
-    Caches(
-        (0..n_edges)
-            .map(|_| make_cache(&scenario.caches.edge))
-            .chain((0..n_regional).map(|_| make_cache(&scenario.caches.regional)))
-            .collect(),
-    )
+    let specs = || {
+        std::iter::repeat_n(&scenario.caches.edge, n_edges)
+            .chain(std::iter::repeat_n(&scenario.caches.regional, n_regional))
+    };
+    let sizes = specs().map(|spec| expected_objects(spec.capacity_bytes)).collect();
+    (Caches(specs().map(make_cache).collect()), sizes)
 }
 
 /// The TTL decision, whether misses collapse and the key's plan, per

@@ -6,6 +6,9 @@
 //! an interrupted or failed run leaves no half-written results.
 
 pub mod access_log;
+mod cache_keys;
+
+pub use cache_keys::{CacheKeyRow, CacheKeySummary, cache_key_rows, cache_key_summary};
 
 use crate::engine::Report;
 use crate::http::Method;
@@ -252,6 +255,10 @@ pub struct Summary {
     pub protocol: ProtocolStats,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub origin_access: Option<OriginAccessStats>,
+    /// Keys per object and fragmentation misses; absent when no behavior's
+    /// key holds more than the path.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub cache_keys: Option<CacheKeySummary>,
     pub events: u64,
     pub requests_simulated: u64,
     pub simulated_seconds: f64,
@@ -268,6 +275,9 @@ fn sum_tiers<'a>(stats: impl Iterator<Item = &'a TierStats>) -> TierStats {
         acc.passed_through += s.passed_through;
         acc.errors_served += s.errors_served;
         acc.stale_served_on_error += s.stale_served_on_error;
+        acc.fragmentation_misses += s.fragmentation_misses;
+        acc.keys_requested += s.keys_requested;
+        acc.objects_requested += s.objects_requested;
         acc
     })
 }
@@ -336,6 +346,7 @@ pub fn summary(report: &Report, scenario: &Scenario) -> Summary {
         signing: signing_summary(report, scenario),
         protocol: report.metrics.protocol.clone(),
         origin_access: origin_access_summary(report, scenario),
+        cache_keys: cache_key_summary(report, scenario),
         events: report.events,
         requests_simulated: report.requests_simulated,
         simulated_seconds: round6(report.end.as_secs_f64()),
@@ -755,10 +766,11 @@ pub fn scenario_record(text: &str, path: &Path, seed: u64, requests: Option<u64>
     out.into_bytes()
 }
 
-/// Every result file of a run, as (file name, bytes).
+/// Every result file of a run, as (file name, bytes); `cache_keys.csv`
+/// only when some behavior's key holds more than the path.
 pub fn result_files(report: &Report, scenario: &Scenario) -> anyhow::Result<Vec<(&'static str, Vec<u8>)>> {
     assert_intervals_fit(report);
-    Ok(vec![
+    let mut files = vec![
         ("summary.csv", summary_csv(&summary(report, scenario))?),
         ("tiers.csv", csv_bytes(&tier_rows(report, scenario))?),
         ("behaviors.csv", csv_bytes(&behavior_rows(report, scenario))?),
@@ -766,7 +778,11 @@ pub fn result_files(report: &Report, scenario: &Scenario) -> anyhow::Result<Vec<
         ("failover.csv", failover_csv(report, scenario)?),
         ("signing.csv", csv_bytes(&signing_rows(report))?),
         ("faults.csv", faults_csv(scenario)?),
-    ])
+    ];
+    if scenario.keys_vary() {
+        files.push(("cache_keys.csv", csv_bytes(&cache_key_rows(report, scenario))?));
+    }
+    Ok(files)
 }
 
 /// Writes files into `dir` all or nothing: each goes to a temporary name
@@ -875,6 +891,9 @@ pub fn summary_table(s: &Summary) -> String {
             a.secret_in_clear_viewer_legs,
             a.secret_in_clear_origin_legs
         );
+    }
+    if let Some(keys) = &s.cache_keys {
+        let _ = writeln!(out, "{}", cache_keys::summary_line(keys));
     }
     let _ = writeln!(
         out,

@@ -132,6 +132,12 @@ fn describe_behaviors(s: &Scenario, out: &mut String) {
             b.ttl.default_s,
             b.ttl.max_s
         );
+        // Said only when there is something to say, so that a scenario
+        // without cache policies describes itself as it always did.
+        if b.cache_policy.is_some() || b.cache_key != Default::default() {
+            let policy = b.cache_policy.as_deref().unwrap_or("legacy forwarded_values");
+            let _ = writeln!(out, "  cache key ({policy}): {}", b.cache_key.describe());
+        }
     }
 }
 
@@ -249,5 +255,19 @@ fn describe_traffic(s: &Scenario, out: &mut String) {
             c.cache_control.to_string(),
             methods.join(", ")
         );
+        let a = &c.attributes;
+        if a.n_slots() > 0 {
+            let list = |items: &[crate::scenario::AttributeSpec]| {
+                items.iter().map(|x| format!("{} ({} values)", x.name, x.count())).collect::<Vec<_>>().join(", ")
+            };
+            let _ = writeln!(
+                out,
+                "  carries: query [{}] in {} order, cookies [{}], headers [{}]",
+                list(&a.query),
+                if a.query_order == crate::scenario::QueryOrder::Shuffled { "shuffled" } else { "stable" },
+                list(&a.cookies),
+                list(&a.headers)
+            );
+        }
     }
 }

@@ -108,7 +108,106 @@ fn a_keyed_query_string_multiplies_the_objects_as_che_predicts() {
         previous = predicted;
         // 1000 objects, each in N variants: the full cache holds 100 of them.
         assert_eq!(report.caches[EDGE].objects, 100);
+        // Keys per object is N: every one of the 1000 objects is requested
+        // after the warm-up (even the least popular, p = 0.0002, about 30
+        // times in 150,000 requests), and nearly every variant too (for
+        // N = 4 each has about 7.6 requests: e^-7.6, 0.05%, of them unseen).
+        let keys = summarize(&report, &s).cache_keys.expect("the key varies");
+        assert_eq!(keys.objects_requested, 1000);
+        let unseen = 1000 * n as u64 - keys.keys_requested;
+        assert!(unseen <= 10, "N = {n}: {} keys", keys.keys_requested);
+        // With one variant per object no miss is a fragmentation miss; with
+        // four, a miss often finds another variant of its object cached.
+        let edge = &report.metrics.caches[EDGE];
+        if n == 1 {
+            assert_eq!(keys.fragmentation_misses, 0);
+        } else {
+            assert!(edge.fragmentation_misses > edge.misses / 10, "{} of {}", edge.fragmentation_misses, edge.misses);
+        }
     }
+}
+
+/// Scripted requests for /s/1 on TINY (an edge that holds three objects, a
+/// regional cache of no room, objects fresh 10 s, 90 ms per trip to the
+/// origin) under a policy that keys the query parameter `v`:
+///
+/// | time | request    | edge                                   |
+/// |------|------------|----------------------------------------|
+/// | 0 s  | `?v=0`     | miss; stored at 0.09 s, fresh to 10.09 |
+/// | 1 s  | `?v=1`     | miss, and `v=0` is cached and fresh: a fragmentation miss; stored to 11.09 |
+/// | 2 s  | `?v=0`     | hit                                    |
+/// | 3 s  | no `v`     | miss (the path's key), `v=0` and `v=1` fresh: a fragmentation miss; to 13.09 |
+/// | 20 s | `?v=1`     | expired: revalidated, and every other variant has expired too: no fragmentation miss |
+///
+/// So at the edge: 5 lookups, 1 hit, 3 misses, 1 revalidation, 2
+/// fragmentation misses, 3 keys for 1 object. The regional cache (it holds
+/// nothing) saw the 4 that went up, 3 keys, and no fragmentation miss.
+#[test]
+fn fragmentation_misses_worked_by_hand() {
+    let text = TINY
+        .replacen(
+            "[distribution.default_behavior]\norigin = \"origin\"",
+            "[[distribution.cache_policies]]\nname = \"by-v\"\nquery_strings = { allow = [\"v\"] }\n\
+             [distribution.default_behavior]\norigin = \"origin\"\ncache_policy = \"by-v\"",
+            1,
+        )
+        .replacen(
+            "cache_control = \"max-age=10\"",
+            "cache_control = \"max-age=10\"\nquery = [{ name = \"v\", values = 2 }]",
+            1,
+        );
+    let s = scenario(&text, &["caches.regional.capacity=0"]);
+    let catalog = Catalog::build(&s, 1);
+    let times = [0.0, 1.0, 2.0, 3.0, 20.0];
+    let values = [Some(0), Some(1), Some(0), None, Some(1)];
+    let entries: Vec<(SimTime, &str, cdnsim::http::Method, &str)> =
+        times.iter().map(|&t| (SimTime((t * 1e6) as u64), "IAD1", Get, "/s/1")).collect();
+    let mut requests = Scripted::requests(&s, &catalog, &entries).unwrap();
+    for ((_, r), v) in requests.iter_mut().zip(values) {
+        if let Some(v) = v {
+            r.attributes.set_value(0, v);
+        }
+    }
+    let report = engine::run_with(&s, 1, catalog, &mut Scripted::from_requests(requests), &mut |_| {})
+        .expect("the accounting adds up");
+    let edge = &report.metrics.caches[EDGE];
+    assert_eq!((edge.lookups, edge.hits, edge.misses, edge.stale), (5, 1, 3, 1));
+    assert_eq!(edge.fragmentation_misses, 2);
+    assert_eq!((edge.keys_requested, edge.objects_requested), (3, 1));
+    let regional = &report.metrics.caches[2];
+    assert_eq!((regional.lookups, regional.keys_requested, regional.fragmentation_misses), (4, 3, 0));
+    let behavior = &report.metrics.behaviors[1];
+    assert_eq!((behavior.keys_requested, behavior.objects_requested), (3, 1));
+    assert_eq!(
+        (behavior.fetching_misses, behavior.fragmentation_misses),
+        (8, 2),
+        "4 at the edge, 4 at the regional cache"
+    );
+    // The files: cache_keys.csv, a row per behavior and per cache.
+    let files = cdnsim::report::result_files(&report, &s).unwrap();
+    let (_, csv) = files.iter().find(|(name, _)| *name == "cache_keys.csv").expect("written when keys vary");
+    let csv = String::from_utf8(csv.clone()).unwrap();
+    assert_eq!(
+        csv.lines().next().unwrap(),
+        "scope,name,region,cache_policy,requests,keys_requested,objects_requested,keys_per_object,\
+         fetching_misses,fragmentation_misses,fragmentation_share"
+    );
+    assert!(csv.contains("\nbehavior,*,,by-v,5,3,1,3.0,8,2,0.25\n"), "{csv}");
+    assert!(csv.contains("\nedge,IAD1,us-east-1,,5,3,1,3.0,4,2,0.5\n"), "{csv}");
+    let summary = summarize(&report, &s);
+    let json = cdnsim::report::summary_json(&summary);
+    assert!(json.contains("\"cache_keys\":{\"keys_requested\":3,\"objects_requested\":1,\"keys_per_object\":3.0,\"fragmentation_misses\":2,"), "{json}");
+    assert!(
+        cdnsim::report::summary_table(&summary)
+            .contains("3 keys for 1 objects (3.00 per object); 2 fragmentation misses (edge 2, regional 0, shield 0)")
+    );
+    // A scenario whose keys do not vary writes no cache_keys.csv and no
+    // cache_keys in its summary.
+    let plain = scenario(TINY, &[]);
+    let report = run(&plain, 1);
+    let files = cdnsim::report::result_files(&report, &plain).unwrap();
+    assert!(files.iter().all(|(name, _)| *name != "cache_keys.csv"));
+    assert!(!cdnsim::report::summary_json(&summarize(&report, &plain)).contains("cache_keys"));
 }
 
 /// One object, a large cache, and requests that carry seven spellings of
