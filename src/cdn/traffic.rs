@@ -232,8 +232,9 @@ pub struct TrafficGenerator {
     popularity_by_class: Vec<Popularity>,
     methods_by_class: Vec<(Vec<Method>, WeightedAliasIndex<f64>)>,
     sessions_by_class: Vec<u32>,
-    /// Each class's attributes, from streams of their own.
-    attributes: AttributeDraws,
+    /// Each class's attributes, from streams of their own; `None` when no
+    /// class draws any (one branch per request, nothing more).
+    attributes: Option<AttributeDraws>,
 }
 
 impl TrafficGenerator {
@@ -256,7 +257,7 @@ impl TrafficGenerator {
             class_by_share: WeightedAliasIndex::new(class_shares).expect("validated: shares are positive"),
             popularity_by_class: traffic.classes.iter().map(|c| Popularity::new(c.objects, c.zipf_alpha)).collect(),
             sessions_by_class: traffic.classes.iter().map(|c| c.signed.as_ref().map_or(0, |s| s.sessions)).collect(),
-            attributes: AttributeDraws::new(scenario, run_seed),
+            attributes: Some(AttributeDraws::new(scenario, run_seed)).filter(AttributeDraws::any),
             methods_by_class: traffic
                 .classes
                 .iter()
@@ -316,7 +317,10 @@ impl TrafficGenerator {
             logged_signature: None,
             direct: None,
             object_facts: None,
-            attributes: self.attributes.draw(class),
+            attributes: match &mut self.attributes {
+                Some(draws) => draws.draw(class),
+                None => RequestAttributes::NONE,
+            },
         }
     }
 }

@@ -257,14 +257,14 @@ fn describe_traffic(s: &Scenario, out: &mut String) {
         );
         let a = &c.attributes;
         if a.n_slots() > 0 {
-            let list = |items: &[crate::scenario::AttributeSpec]| {
+            let list = |items: &[super::attributes::AttributeSpec]| {
                 items.iter().map(|x| format!("{} ({} values)", x.name, x.count())).collect::<Vec<_>>().join(", ")
             };
             let _ = writeln!(
                 out,
                 "  carries: query [{}] in {} order, cookies [{}], headers [{}]",
                 list(&a.query),
-                if a.query_order == crate::scenario::QueryOrder::Shuffled { "shuffled" } else { "stable" },
+                if a.query_order == super::attributes::QueryOrder::Shuffled { "shuffled" } else { "stable" },
                 list(&a.cookies),
                 list(&a.headers)
             );

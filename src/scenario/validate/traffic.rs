@@ -16,7 +16,7 @@ const MAX_OBJECTS: i64 = 100_000_000;
 
 // A cache key keeps a keyed request's object in its low bits: every catalog
 // the loader accepts must fit there.
-const _: () = assert!((MAX_OBJECTS as u64) < crate::scenario::MAX_OBJECTS_WITH_VARIANTS);
+const _: () = assert!((MAX_OBJECTS as u64) < crate::scenario::cache_key::MAX_OBJECTS_WITH_VARIANTS);
 
 /// What a class takes from `[traffic]` unless it says otherwise, and what
 /// its share of the objects is computed from.
