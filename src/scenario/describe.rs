@@ -255,19 +255,31 @@ fn describe_traffic(s: &Scenario, out: &mut String) {
             c.cache_control.to_string(),
             methods.join(", ")
         );
-        let a = &c.attributes;
-        if a.n_slots() > 0 {
-            let list = |items: &[super::attributes::AttributeSpec]| {
-                items.iter().map(|x| format!("{} ({} values)", x.name, x.count())).collect::<Vec<_>>().join(", ")
-            };
-            let _ = writeln!(
-                out,
-                "  carries: query [{}] in {} order, cookies [{}], headers [{}]",
-                list(&a.query),
-                if a.query_order == super::attributes::QueryOrder::Shuffled { "shuffled" } else { "stable" },
-                list(&a.cookies),
-                list(&a.headers)
-            );
-        }
+        describe_attributes(&c.attributes, out);
+    }
+}
+
+/// What a class's requests carry, when they carry anything.
+fn describe_attributes(a: &super::attributes::RequestAttributesSpec, out: &mut String) {
+    let list = |items: &[super::attributes::AttributeSpec]| {
+        let shown: Vec<String> = items
+            .iter()
+            .map(|x| format!("{} ({} values, {:.0}% of requests)", x.name, x.count(), x.share * 100.0))
+            .collect();
+        shown.join(", ")
+    };
+    let mut parts = Vec::new();
+    if !a.query.is_empty() {
+        let order = if a.query_order == super::attributes::QueryOrder::Shuffled { "shuffled" } else { "stable" };
+        parts.push(format!("query {} in {order} order", list(&a.query)));
+    }
+    if !a.cookies.is_empty() {
+        parts.push(format!("cookies {}", list(&a.cookies)));
+    }
+    if !a.headers.is_empty() {
+        parts.push(format!("headers {}", list(&a.headers)));
+    }
+    if !parts.is_empty() {
+        let _ = writeln!(out, "  carries: {}", parts.join("; "));
     }
 }
