@@ -51,7 +51,8 @@ pub(super) struct Engine<'s, O> {
     pub(super) origins: Vec<OriginState>,
     pub(super) metrics: Metrics,
     /// The variants of objects the caches hold and the distinct keys looked
-    /// up, when some behavior keys more than the path (`Rules::keys_vary`).
+    /// up, when some behavior's key settings hold more than the path
+    /// (`Scenario::keys_vary`), which is when the run reports them.
     pub(super) variants: Option<Variants>,
 
     // Fixed at set-up.
@@ -209,9 +210,12 @@ impl<'s, O: RequestObserver> Engine<'s, O> {
             scenario.simulation.metrics_interval,
             scenario.simulation.warmup,
         );
-        let (caches, table_sizes) = caches(scenario, &catalog, rules.keys_vary);
+        // Followed whenever the report has them, even if no request carries
+        // anything its key could hold (then every object has one key).
+        let follow_variants = scenario.keys_vary();
+        let (caches, table_sizes) = caches(scenario, &catalog, follow_variants);
         let variants =
-            rules.keys_vary.then(|| Variants::new(&table_sizes, n_regional, scenario.distribution.behaviors.len()));
+            follow_variants.then(|| Variants::new(&table_sizes, n_regional, scenario.distribution.behaviors.len()));
         Engine {
             scenario,
             seed,

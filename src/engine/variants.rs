@@ -1,6 +1,6 @@
-//! What varied cache keys do to the caches, for a run where some behavior
-//! keys more than the path (`Rules::keys_vary`); a run without has none of
-//! this and pays nothing for it.
+//! What varied cache keys do to the caches, for a run where some behavior's
+//! key settings hold more than the path (`Scenario::keys_vary`); a run
+//! without has none of this and pays nothing for it.
 //!
 //! Per cache, how many keys (variants) of each object it holds and which of
 //! them was stored freshest, followed through the cache's key events
@@ -14,10 +14,11 @@
 //! by doubling at 7/8 full), so it stays below what the cache's own tables
 //! spend on its keys (40 bytes of slot and 8 of index each); a distinct key
 //! looked up costs 8 bytes, 9 to 18 with the set's room, once in its tier's
-//! set and, at an edge, once in its behavior's. The sets start at the size
-//! of the cache's own tables and grow as tables grow, by doubling; they keep
-//! every key a run looks up, so a run of many distinct keys (a session
-//! cookie in the key) holds them all until it ends.
+//! set and, at an edge, once in its behavior's. A cache's map and set start
+//! at the size of the cache's own tables (the Origin Shield roles' and the
+//! behaviors' sets small) and grow as those tables grow, by doubling; the
+//! sets keep every key a run looks up, so a run of many distinct keys (a
+//! session cookie in the key) holds them all until it ends.
 
 use std::collections::{HashMap, HashSet};
 
@@ -60,15 +61,18 @@ pub(super) struct Variants {
 
 impl Variants {
     /// `table_sizes` holds each cache's expected objects, the size its own
-    /// tables start at; regional caches are the last `n_regional`.
+    /// tables start at: a cache's map and key set start there too. The sets
+    /// of regional caches in their Origin Shield role (the last
+    /// `n_regional`), and of behaviors, start small: few may see any key.
     pub(super) fn new(table_sizes: &[usize], n_regional: usize, n_behaviors: usize) -> Variants {
+        const SMALL: usize = 1 << 10;
         let set = |size: usize| HashSet::with_capacity_and_hasher(size, Fixed::with_seed(0));
-        let shields = &table_sizes[table_sizes.len() - n_regional..];
+        let shields = std::iter::repeat_n(SMALL, n_regional);
         Variants {
             held: table_sizes.iter().map(|&n| HashMap::with_capacity_and_hasher(n, Fixed::with_seed(0))).collect(),
             events: Vec::with_capacity(64),
-            tier_keys: table_sizes.iter().chain(shields).map(|&n| set(n)).collect(),
-            behavior_keys: (0..n_behaviors).map(|_| set(table_sizes.iter().copied().max().unwrap_or(0))).collect(),
+            tier_keys: table_sizes.iter().copied().chain(shields).map(set).collect(),
+            behavior_keys: (0..n_behaviors).map(|_| set(SMALL)).collect(),
         }
     }
 

@@ -386,3 +386,23 @@ query = [{{ name = "size", values = 3 }}{utm}]
     assert!(all > 9_000, "{all} entries");
     assert!(hit_all < hit_with - 0.4, "{hit_all} vs {hit_with}");
 }
+
+/// A policy that could key a query parameter no request carries: every
+/// object is one key, and the report says so (1 key per object, no
+/// fragmentation miss) rather than leaving the figures out.
+#[test]
+fn a_key_that_nothing_carries_is_one_key_per_object() {
+    let text = TINY.replacen(
+        "[distribution.default_behavior]\norigin = \"origin\"",
+        "[[distribution.cache_policies]]\nname = \"by-size\"\nquery_strings = { allow = [\"size\"] }\n\
+         [distribution.default_behavior]\norigin = \"origin\"\ncache_policy = \"by-size\"",
+        1,
+    );
+    let s = scenario(&text, &["simulation.requests=3000"]);
+    let keys = summarize(&run(&s, 2), &s).cache_keys.expect("the policy could key more than the path");
+    assert!(keys.objects_requested > 0);
+    assert_eq!(
+        (keys.keys_requested, keys.keys_per_object, keys.fragmentation_misses),
+        (keys.objects_requested, 1.0, 0)
+    );
+}
