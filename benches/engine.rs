@@ -1,8 +1,9 @@
 //! Engine benchmark: simulated requests and events per second, allocations
 //! per request, and memory per cached object, on 10M-request, 1M-object
 //! scenarios: one whose requests mostly hit the edge cache (the throughput
-//! target's case) and one where a fifth go on to the regional tier; then
-//! signed traffic against the same scenario unsigned.
+//! target's case) and one where a fifth go on to the regional tier; the
+//! first with a realistic cache key mix; then signed traffic against the
+//! same scenario unsigned.
 //!
 //! Run with `cargo bench --bench engine`. Prints medians of several runs; the
 //! machines are shared and noisy, so compare ratios, not single figures.
@@ -238,6 +239,12 @@ fn measure(title: &str, scenario: &Scenario, runs: usize) {
         summary.edge_hit_ratio,
         report.events as f64 / report.requests_simulated as f64
     );
+    if let Some(keys) = &summary.cache_keys {
+        println!(
+            "cache keys: {:.2} per object ({} keys, {} objects), {} fragmentation misses",
+            keys.keys_per_object, keys.keys_requested, keys.objects_requested, keys.fragmentation_misses
+        );
+    }
     println!("median simulated requests/s: {:.2} M", median(req_rates) / 1e6);
     println!("median events/s:             {:.2} M", median(event_rates) / 1e6);
     println!("allocations per request:     {:.5} (set-up and table growth included)", median(allocs_per_request));
@@ -273,7 +280,7 @@ fn main() {
     // The target (2 M simulated requests/s on one core) is for a hit-heavy
     // scenario; the mixed one, with a fifth of requests going to the regional
     // tier, shows what misses cost.
-    // CDNSIM_BENCH_ONLY="signed" (or "hit-heavy,mixed") runs just those parts.
+    // CDNSIM_BENCH_ONLY="signed" (or "hit-heavy,mixed", or "keyed") runs just those parts.
     let only = std::env::var("CDNSIM_BENCH_ONLY").unwrap_or_default();
     let wanted = |part: &str| only.is_empty() || only.split(',').any(|p| p.trim() == part);
     if wanted("hit-heavy") {
@@ -282,6 +289,21 @@ fn main() {
     if wanted("mixed") {
         let mixed = parse(&["traffic.zipf_alpha=1.0", "caches.edge.capacity=5 GiB"]);
         measure("mixed: Zipf 1.0, 5 GiB per edge", &mixed, runs);
+    }
+    // A realistic key mix on the hit-heavy scenario: a policy keying the
+    // `size` parameter (3 values) and the normalised Accept-Encoding (the
+    // default browser mix, 3 normalised values), over requests that also
+    // carry a tracking parameter (10%) and a session cookie (half of them),
+    // neither keyed: every request's key is worked out, every cache follows
+    // its variants, and the distinct keys are counted.
+    if wanted("keyed") {
+        let keyed = parse(&[
+            r#"distribution.cache_policies=[{ name = "sized", min_ttl = 1, query_strings = { allow = ["size"] }, gzip = true, brotli = true }]"#,
+            r#"distribution.default_behavior.cache_policy="sized""#,
+            r#"traffic.classes[0].query=[{ name = "size", values = 3 }, { name = "utm_source", values = 100000, share = 0.1, zipf_alpha = 1.0 }]"#,
+            r#"traffic.classes[0].cookies=[{ name = "session", values = 1000000, share = 0.5 }]"#,
+        ]);
+        measure("keyed: hit-heavy keyed by size and Accept-Encoding", &keyed, runs);
     }
     match peak_rss_bytes() {
         Some(b) => println!("peak resident memory:        {:.1} MiB", b as f64 / (1024.0 * 1024.0)),

@@ -31,6 +31,8 @@ pub enum Stream {
     EdgeFunctionColdStart = 17,
     /// Round trips from an edge location to its Lambda@Edge Region (per edge).
     EdgeFunctionHop = 18,
+    /// What viewer requests carry besides the path (per class).
+    Attributes = 8,
 }
 
 /// The seed of one run of a sweep: the same (base, point, replicate) gives the

@@ -45,10 +45,12 @@ fuzz_target!(|data: &[u8]| {
 });
 
 /// Whether building the run (a catalog entry per object, a cache per edge, a
-/// credential per signed session) takes a moment, not seconds.
+/// credential per signed session, a weight per value of a Zipf-distributed
+/// attribute) takes a moment, not seconds.
 fn cheap(s: &Scenario) -> bool {
     s.total_objects() <= 10_000
         && s.topology.edges.len() <= 64
         && s.traffic.classes.iter().all(|c| c.signed.as_ref().is_none_or(|t| t.sessions <= 64))
+        && s.traffic.classes.iter().all(|c| c.attributes.slots().all(|(_, _, a)| a.zipf_alpha == 0.0 || a.count() <= 100_000))
         && s.caches.edge.capacity_bytes <= 1 << 40
 }

@@ -49,6 +49,17 @@ pub enum Lookup {
     Stale(Entry),
 }
 
+/// A key entering or leaving a cache, for a caller that follows what the
+/// cache holds (a cache made by `new_cache_logging_keys`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum KeyEvent {
+    /// `insert` stored a key that was not cached.
+    Added(CacheKey),
+    /// A cached key was evicted, removed, or dropped by an insert too large
+    /// to store.
+    Gone(CacheKey),
+}
+
 /// Whether `insert` stored the object.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Admission {
@@ -107,4 +118,9 @@ pub trait Cache: Send {
     /// Heap bytes this cache owns: slots, index and policy metadata (such as
     /// S3-FIFO's ghost), including spare capacity.
     fn memory_bytes(&self) -> usize;
+
+    /// Appends to `out` the keys added and dropped since the last call, in
+    /// order, and forgets them. A cache made by `new_cache` logs nothing and
+    /// appends nothing; one made by `new_cache_logging_keys` logs every key.
+    fn drain_key_events(&mut self, _out: &mut Vec<KeyEvent>) {}
 }

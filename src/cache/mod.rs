@@ -35,7 +35,7 @@ mod stored;
 #[cfg(test)]
 mod testing;
 
-pub use api::{Admission, Cache, CacheKey, Entry, Lookup, PrefetchStep};
+pub use api::{Admission, Cache, CacheKey, Entry, KeyEvent, Lookup, PrefetchStep};
 
 use crate::scenario::EvictionPolicy;
 
@@ -47,12 +47,28 @@ pub use stored::{Stored, Version};
 /// that settles at about that many objects never allocates again. It is a
 /// hint, not a limit: the tables grow if more objects fit.
 pub fn new_cache(policy: EvictionPolicy, capacity_bytes: u64, expected_objects: usize) -> Box<dyn Cache> {
+    boxed::<store::NoKeyLog>(policy, capacity_bytes, expected_objects)
+}
+
+/// `new_cache`, logging every key it adds and drops for
+/// `Cache::drain_key_events`: for a caller that follows which variants of
+/// an object a cache holds. A separate type, so that a cache made by
+/// `new_cache` has no logging code on its paths at all.
+pub fn new_cache_logging_keys(policy: EvictionPolicy, capacity_bytes: u64, expected_objects: usize) -> Box<dyn Cache> {
+    boxed::<store::KeyEvents>(policy, capacity_bytes, expected_objects)
+}
+
+fn boxed<L: store::KeyLog + 'static>(
+    policy: EvictionPolicy,
+    capacity_bytes: u64,
+    expected_objects: usize,
+) -> Box<dyn Cache> {
     use store::Store;
     match policy {
-        EvictionPolicy::Lru => Box::new(Store::new(lru::Lru::new(), capacity_bytes, expected_objects)),
-        EvictionPolicy::Fifo => Box::new(Store::new(fifo::Fifo::new(), capacity_bytes, expected_objects)),
-        EvictionPolicy::Sieve => Box::new(Store::new(sieve::Sieve::new(), capacity_bytes, expected_objects)),
-        EvictionPolicy::S3Fifo => Box::new(Store::new(
+        EvictionPolicy::Lru => Box::new(Store::<_, L>::new(lru::Lru::new(), capacity_bytes, expected_objects)),
+        EvictionPolicy::Fifo => Box::new(Store::<_, L>::new(fifo::Fifo::new(), capacity_bytes, expected_objects)),
+        EvictionPolicy::Sieve => Box::new(Store::<_, L>::new(sieve::Sieve::new(), capacity_bytes, expected_objects)),
+        EvictionPolicy::S3Fifo => Box::new(Store::<_, L>::new(
             s3fifo::S3Fifo::new(capacity_bytes, expected_objects),
             capacity_bytes,
             expected_objects,

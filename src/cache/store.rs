@@ -7,7 +7,7 @@
 //! policy's hooks inline into the lookup and insert paths; the one dynamic
 //! call per request is the `Box<dyn Cache>` that `new_cache` returns.
 
-use super::api::{Admission, Cache, CacheKey, Entry, Lookup, PrefetchStep};
+use super::api::{Admission, Cache, CacheKey, Entry, KeyEvent, Lookup, PrefetchStep};
 use super::index::{Index, fingerprint};
 use super::slab::{NIL, Slab};
 use super::stored::{Stored, Version};
@@ -96,8 +96,58 @@ pub(crate) trait Policy: Send {
     fn check(&self, slots: &Slab<Slot>) -> usize;
 }
 
-/// A byte-capacity cache: index + slab + a policy.
-pub(crate) struct Store<P> {
+/// What a store does with the keys it adds and drops: `NoKeyLog` (nothing,
+/// and no code: its calls inline to nothing) or `KeyEvents` (keeps them
+/// for `Cache::drain_key_events`).
+pub(crate) trait KeyLog: Send + Default {
+    /// Whether this log keeps anything.
+    #[cfg(test)]
+    const LOGS: bool;
+    fn added(&mut self, key: CacheKey);
+    fn gone(&mut self, key: CacheKey);
+    fn drain(&mut self, out: &mut Vec<KeyEvent>);
+}
+
+/// Logs nothing.
+#[derive(Default)]
+pub(crate) struct NoKeyLog;
+
+impl KeyLog for NoKeyLog {
+    #[cfg(test)]
+    const LOGS: bool = false;
+    #[inline(always)]
+    fn added(&mut self, _key: CacheKey) {}
+    #[inline(always)]
+    fn gone(&mut self, _key: CacheKey) {}
+    fn drain(&mut self, _out: &mut Vec<KeyEvent>) {}
+}
+
+/// Logs every key added and dropped until the next drain. Its buffer is
+/// reused: it grows to the most events between two drains (the evictions of
+/// one insert) and no further.
+#[derive(Default)]
+pub(crate) struct KeyEvents(Vec<KeyEvent>);
+
+impl KeyLog for KeyEvents {
+    #[cfg(test)]
+    const LOGS: bool = true;
+    #[inline]
+    fn added(&mut self, key: CacheKey) {
+        self.0.push(KeyEvent::Added(key));
+    }
+    #[inline]
+    fn gone(&mut self, key: CacheKey) {
+        self.0.push(KeyEvent::Gone(key));
+    }
+    fn drain(&mut self, out: &mut Vec<KeyEvent>) {
+        out.extend_from_slice(&self.0);
+        self.0.clear();
+    }
+}
+
+/// A byte-capacity cache: index + slab + a policy, and what it logs of the
+/// keys it adds and drops.
+pub(crate) struct Store<P, L = NoKeyLog> {
     // Invariant: a slot is live exactly when the index maps its key to it,
     // and then it is linked into the policy's lists.
     slots: Slab<Slot>,
@@ -110,10 +160,13 @@ pub(crate) struct Store<P> {
     used_bytes: u64,
     capacity_bytes: u64,
     evictions: u64,
+    // Invariant: for `KeyEvents`, the events since the last drain, in order:
+    // replayed onto the key set at that drain, they give the cached keys.
+    log: L,
 }
 
-impl<P: Policy> Store<P> {
-    pub(crate) fn new(policy: P, capacity_bytes: u64, expected_objects: usize) -> Store<P> {
+impl<P: Policy, L: KeyLog> Store<P, L> {
+    pub(crate) fn new(policy: P, capacity_bytes: u64, expected_objects: usize) -> Store<P, L> {
         Store {
             slots: Slab::with_capacity(expected_objects),
             index: Index::with_capacity(expected_objects),
@@ -121,6 +174,7 @@ impl<P: Policy> Store<P> {
             used_bytes: 0,
             capacity_bytes,
             evictions: 0,
+            log: L::default(),
         }
     }
 
@@ -144,6 +198,7 @@ impl<P: Policy> Store<P> {
             debug_assert!(slot.size_bytes <= self.used_bytes, "evicting more bytes than are cached");
             self.used_bytes -= slot.size_bytes;
             self.evictions += 1;
+            self.log.gone(slot.key);
             // The next eviction's loads, started now: its slot (this
             // unlink just wrote it, so its key is at hand), the slot after
             // it, and its index bucket. In a big cache each is otherwise a
@@ -170,6 +225,12 @@ impl<P: Policy> Store<P> {
         self.policy.resized(&self.slots, idx, old_size_bytes);
     }
 
+    /// Every cached key, in no particular order: for tests.
+    #[cfg(test)]
+    pub(crate) fn keys(&self) -> Vec<CacheKey> {
+        self.index.entries().map(|(_, idx)| self.slots.get(idx).key).collect()
+    }
+
     /// Checks every invariant of the store and its policy by walking all of
     /// it, which costs its size: for tests, after each step.
     #[cfg(test)]
@@ -193,7 +254,7 @@ impl<P: Policy> Store<P> {
     }
 }
 
-impl<P: Policy> Cache for Store<P> {
+impl<P: Policy, L: KeyLog> Cache for Store<P, L> {
     fn prefetch(&self, key: CacheKey, step: PrefetchStep) {
         // A cache this small stays in the CPU's own caches: a hint would
         // only cost its hashing.
@@ -254,6 +315,7 @@ impl<P: Policy> Cache for Store<P> {
             self.policy.link(&mut self.slots, idx, plan);
             self.index.insert(fingerprint(key), idx);
             self.used_bytes += entry.size_bytes;
+            self.log.added(key);
         }
         debug_assert!(self.used_bytes <= self.capacity_bytes, "cache over capacity");
         Admission::Stored
@@ -279,6 +341,7 @@ impl<P: Policy> Cache for Store<P> {
         let size_bytes = self.slots.free(idx).size_bytes;
         debug_assert!(size_bytes <= self.used_bytes, "removing more bytes than are cached");
         self.used_bytes -= size_bytes;
+        self.log.gone(key);
         true
     }
 
@@ -301,6 +364,10 @@ impl<P: Policy> Cache for Store<P> {
     fn memory_bytes(&self) -> usize {
         self.slots.memory_bytes() + self.index.memory_bytes() + self.policy.memory_bytes()
     }
+
+    fn drain_key_events(&mut self, out: &mut Vec<KeyEvent>) {
+        self.log.drain(out);
+    }
 }
 
 #[cfg(test)]
@@ -317,8 +384,11 @@ mod tests {
 
     /// Random calls with every invariant checked after each: sizes from 0
     /// to past the capacity, so that inserts evict several objects, grow
-    /// cached ones in place and are refused.
-    fn invariants_hold<P: Policy>(mut store: Store<P>, seed: u64) {
+    /// cached ones in place and are refused. A store that logs its keys
+    /// must log them all: replayed, the events give the cached keys.
+    fn invariants_hold<P: Policy, L: KeyLog>(mut store: Store<P, L>, seed: u64) {
+        let mut replayed = std::collections::BTreeSet::new();
+        let mut events = Vec::new();
         let mut rng = Xoshiro256PlusPlus::seed_from_u64(seed);
         let capacity_bytes = store.capacity_bytes;
         for op in 0..5_000 {
@@ -340,6 +410,20 @@ mod tests {
             store.prefetch(key, PrefetchStep::Neighbours);
             store.check_invariants();
             assert!(store.len() <= 60, "op {op}");
+            events.clear();
+            store.drain_key_events(&mut events);
+            for event in &events {
+                match *event {
+                    KeyEvent::Added(k) => assert!(replayed.insert(k), "op {op}: key {k} added twice"),
+                    KeyEvent::Gone(k) => assert!(replayed.remove(&k), "op {op}: key {k} gone but not cached"),
+                }
+            }
+            if L::LOGS {
+                let cached: std::collections::BTreeSet<CacheKey> = store.keys().into_iter().collect();
+                assert_eq!(replayed, cached, "op {op}: the events replay to the cached keys");
+            } else {
+                assert!(events.is_empty(), "a store without a log drains nothing");
+            }
         }
     }
 
@@ -347,15 +431,17 @@ mod tests {
     fn every_policy_keeps_the_store_invariants() {
         for seed in 0..4 {
             let capacity_bytes = [0, 3, 40, 400][seed as usize];
-            invariants_hold(Store::new(Lru::new(), capacity_bytes, 4), seed);
-            invariants_hold(Store::new(Fifo::new(), capacity_bytes, 4), seed);
-            invariants_hold(Store::new(Sieve::new(), capacity_bytes, 4), seed);
-            invariants_hold(Store::new(S3Fifo::new(capacity_bytes, 4), capacity_bytes, 4), seed);
+            invariants_hold(Store::<_, NoKeyLog>::new(Lru::new(), capacity_bytes, 4), seed);
+            invariants_hold(Store::<_, NoKeyLog>::new(Fifo::new(), capacity_bytes, 4), seed);
+            invariants_hold(Store::<_, NoKeyLog>::new(Sieve::new(), capacity_bytes, 4), seed);
+            invariants_hold(Store::<_, NoKeyLog>::new(S3Fifo::new(capacity_bytes, 4), capacity_bytes, 4), seed);
+            invariants_hold(Store::<_, KeyEvents>::new(Lru::new(), capacity_bytes, 4), seed);
+            invariants_hold(Store::<_, KeyEvents>::new(S3Fifo::new(capacity_bytes, 4), capacity_bytes, 4), seed);
         }
     }
 
     fn filled() -> Store<Lru> {
-        let mut store = Store::new(Lru::new(), 100, 4);
+        let mut store: Store<Lru> = Store::new(Lru::new(), 100, 4);
         for key in 0..4 {
             store.insert(key, entry(10));
         }

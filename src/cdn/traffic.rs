@@ -7,12 +7,13 @@
 //! too slow for the hot path; its change phase is a pure function of (seed,
 //! object id).
 
+use super::attributes::AttributeDraws;
 use super::popularity::Popularity;
 use crate::cache::Version;
 use crate::http::Method;
 use crate::rng::{Stream, splitmix64, stream_rng, stream_rng_indexed};
 use crate::scenario::path_pattern;
-use crate::scenario::{Diurnal, Scenario, Stop};
+use crate::scenario::{Diurnal, RequestAttributes, Scenario, Stop};
 use crate::time::SimTime;
 use rand::RngExt;
 use rand::rngs::Xoshiro256PlusPlus;
@@ -198,6 +199,9 @@ pub struct ViewerRequest {
     /// objects all take the default behavior); `None`: the engine reads
     /// the catalog. Saves a read at random in a big catalog per request.
     pub object_facts: Option<ObjectFacts>,
+    /// What the request carries besides its path (query parameters,
+    /// cookies, headers), which its behavior's cache key may hold.
+    pub attributes: RequestAttributes,
 }
 
 /// What the engine needs to know about an object to route and store it.
@@ -228,6 +232,9 @@ pub struct TrafficGenerator {
     popularity_by_class: Vec<Popularity>,
     methods_by_class: Vec<(Vec<Method>, WeightedAliasIndex<f64>)>,
     sessions_by_class: Vec<u32>,
+    /// Each class's attributes, from streams of their own; `None` when no
+    /// class draws any (one branch per request, nothing more).
+    attributes: Option<AttributeDraws>,
 }
 
 impl TrafficGenerator {
@@ -250,6 +257,7 @@ impl TrafficGenerator {
             class_by_share: WeightedAliasIndex::new(class_shares).expect("validated: shares are positive"),
             popularity_by_class: traffic.classes.iter().map(|c| Popularity::new(c.objects, c.zipf_alpha)).collect(),
             sessions_by_class: traffic.classes.iter().map(|c| c.signed.as_ref().map_or(0, |s| s.sessions)).collect(),
+            attributes: Some(AttributeDraws::new(scenario, run_seed)).filter(AttributeDraws::any),
             methods_by_class: traffic
                 .classes
                 .iter()
@@ -309,6 +317,10 @@ impl TrafficGenerator {
             logged_signature: None,
             direct: None,
             object_facts: None,
+            attributes: match &mut self.attributes {
+                Some(draws) => draws.draw(class),
+                None => RequestAttributes::NONE,
+            },
         }
     }
 }
@@ -409,6 +421,7 @@ impl SyntheticTraffic {
                 logged_signature: None,
                 direct: Some(direct.request),
                 object_facts: None,
+                attributes: RequestAttributes::NONE,
             };
             return Some((at, request));
         }
@@ -490,6 +503,7 @@ impl Scripted {
                     logged_signature: None,
                     direct: None,
                     object_facts: None,
+                    attributes: RequestAttributes::NONE,
                 },
             ));
         }
@@ -512,5 +526,16 @@ impl Catalog {
             .iter()
             .enumerate()
             .find_map(|(class, spec)| spec.id_of_path(path).map(|id| (class, self.object_id(class, id))))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn a_viewer_request_carries_its_attributes_inline() {
+        // 64 bytes of who asks for what, and 56 of attributes: no pointer,
+        // so drawing a request allocates nothing.
+        assert_eq!(std::mem::size_of::<crate::scenario::RequestAttributes>(), 56);
+        assert_eq!(std::mem::size_of::<super::ViewerRequest>(), 120);
     }
 }

@@ -4,11 +4,12 @@
 
 use super::ids::LevelIdx;
 use super::observer::RequestObserver;
-use super::request::{Ask, Level, OriginAttempt, Request, Route, body_bytes, cache_key, half};
+use super::request::{Ask, Level, OriginAttempt, Request, Route, body_bytes, half};
 use super::state::Engine;
 use crate::cache::{Entry, Lookup, PrefetchStep, Stored};
 use crate::cdn::traffic::{ObjectFacts, ViewerRequest};
 use crate::metrics::{Outcome, ResultType, ServedBy};
+use crate::policy::cache_key::{self, cache_key};
 use crate::policy::routing::{Route as Routing, RouteInputs, route};
 use crate::scenario::BehaviorSpec;
 use crate::time::{SimDuration, SimTime};
@@ -29,11 +30,14 @@ impl<O: RequestObserver> Engine<'_, O> {
         });
         // The edge lookup's chain of loads, one link every few requests
         // (see `PrefetchStep`), when the source knows requests that far
-        // ahead; else the next request's bucket, one request ahead.
+        // ahead; else the next request's bucket, one request ahead. The
+        // hints name the path's key: a request whose key holds more (known
+        // only once its behavior is read, at arrival) wastes its hint, which
+        // changes nothing else.
         let mut reads_ahead = false;
         for (distance, step) in PREFETCH_STEPS {
             if let Some((edge, object, method)) = self.source.peek_ahead(distance) {
-                self.caches[self.network.edge_cache(edge)].cache.prefetch(cache_key(object, method), step);
+                self.caches[self.network.edge_cache(edge)].cache.prefetch(cache_key(object, method, None), step);
                 reads_ahead = true;
             }
         }
@@ -42,7 +46,7 @@ impl<O: RequestObserver> Engine<'_, O> {
         {
             self.catalog.prefetch(viewer.object);
             let edge = self.network.edge_cache(viewer.edge);
-            self.caches[edge].cache.prefetch(cache_key(viewer.object, viewer.method), PrefetchStep::Index);
+            self.caches[edge].cache.prefetch(cache_key(viewer.object, viewer.method, None), PrefetchStep::Index);
         }
     }
 
@@ -97,7 +101,7 @@ impl<O: RequestObserver> Engine<'_, O> {
         let routing = route(RouteInputs {
             method: viewer.method,
             cached_methods: behavior.cached_methods,
-            caching_disabled: behavior.ttl.caching_disabled(),
+            caching_disabled: behavior.ttl.caching_disabled() || !cache_key::caches(&behavior.cache_key),
             s3_origin_in_edge_region: self.network.s3_origin_local(viewer.edge, origin),
         });
         let caching = matches!(routing, Routing::Cached { .. });
@@ -128,11 +132,18 @@ impl<O: RequestObserver> Engine<'_, O> {
             stats.viewer_https += viewer.https as u64;
             stats.viewer_http += !viewer.https as u64;
         }
+        // The key is worked out once, here. With no behavior keying more
+        // than the path (`keys_vary` false), no plan is even read.
+        let variant = if self.rules.keys_vary {
+            cache_key::variant(&self.rules.caching(facts.behavior, viewer.class).key, &viewer.attributes)
+        } else {
+            None
+        };
         Ask {
             start,
             arrived: self.now,
             object: viewer.object,
-            key: cache_key(viewer.object, viewer.method),
+            key: cache_key(viewer.object, viewer.method, variant),
             size_bytes: facts.size_bytes,
             class: viewer.class as u16,
             behavior: facts.behavior as u16,
@@ -143,6 +154,7 @@ impl<O: RequestObserver> Engine<'_, O> {
             session: viewer.session,
             logged_result: viewer.logged_result,
             logged_signature: viewer.logged_signature,
+            attributes: viewer.attributes,
         }
     }
 
@@ -153,6 +165,7 @@ impl<O: RequestObserver> Engine<'_, O> {
             return;
         }
         self.count_hit(edge, ask.size_bytes);
+        self.note_lookup(edge, LevelIdx::EDGE, ask.key, ask.behavior());
         let viewer_half = SimDuration(edge.half_rtt_us as u64);
         let outcome = Outcome {
             start: ask.start,

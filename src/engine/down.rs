@@ -4,16 +4,16 @@
 //! request finishes: it is recorded, shown to the observer, and its slot freed.
 
 use super::event::Event;
-use super::ids::{LevelIdx, RequestId};
+use super::ids::{CacheIdx, LevelIdx, RequestId};
 use super::observer::{FinishedRequest, RequestObserver};
 use super::request::Request;
 use super::state::Engine;
-use crate::cache::{Admission, Entry, Stored};
+use crate::cache::{Admission, CacheKey, Entry, Stored};
 use crate::metrics::{Outcome, ResultType, ServedBy};
 use crate::policy::error_caching::{self, ErrorHandling};
 use crate::policy::result_type::{self, Answer, LoggedResult};
 use crate::policy::ttl::TtlDecision;
-use crate::time::SimDuration;
+use crate::time::{SimDuration, SimTime};
 
 impl<O: RequestObserver> Engine<'_, O> {
     /// The response reaches `level` on its way down: store it, serve the
@@ -91,11 +91,13 @@ impl<O: RequestObserver> Engine<'_, O> {
         let (key, lvl, response) = (r.ask.key, r.route[level], r.response);
         let version = response.version.expect("a response that is no error carries its object's version");
         let ttl = self.caching_rule(r).ttl;
+        let size_bytes = r.ask.size_bytes;
         let cache = &mut self.caches[lvl.cache].cache;
         match ttl {
             TtlDecision::Cache(ttl) => {
                 let expires_at = error_caching::expiry_of_copy(self.now, ttl, response.stale_until);
                 if lvl.stale_version == Some(version) && cache.refresh(key, expires_at, version) {
+                    self.note_cache_change(lvl.cache, key, Some(expires_at));
                     return true;
                 }
                 if !response.body {
@@ -104,13 +106,15 @@ impl<O: RequestObserver> Engine<'_, O> {
                 }
                 // A stored copy is at least one byte so that empty bodies
                 // (OPTIONS) still occupy space and can be evicted.
-                let size_bytes = r.ask.size_bytes.max(1);
-                let entry = Entry { size_bytes, expires_at, stored: Stored::Object(version) };
-                cache.insert(key, entry) == Admission::Stored
+                let entry = Entry { size_bytes: size_bytes.max(1), expires_at, stored: Stored::Object(version) };
+                let stored = cache.insert(key, entry) == Admission::Stored;
+                self.note_cache_change(lvl.cache, key, stored.then_some(expires_at));
+                stored
             }
             TtlDecision::DoNotCache => {
                 if lvl.stale_version.is_some() {
                     cache.remove(key);
+                    self.note_cache_change(lvl.cache, key, None);
                 }
                 false
             }
@@ -129,6 +133,7 @@ impl<O: RequestObserver> Engine<'_, O> {
         if let ErrorHandling::ServeStale { until } = handling {
             let stale = lvl.stale_version.expect("only a cache that holds an expired copy serves it");
             if cache.refresh(key, until, stale) {
+                self.note_cache_change(lvl.cache, key, Some(until));
                 if measured {
                     self.tier_stats(&lvl).stale_served_on_error += 1;
                 }
@@ -143,9 +148,21 @@ impl<O: RequestObserver> Engine<'_, O> {
         }
         if let ErrorHandling::Cache { until } = handling {
             // Error pages are small; a byte keeps them evictable.
+            let cache = &mut self.caches[lvl.cache].cache;
             cache.insert(key, Entry { size_bytes: 1, expires_at: until, stored: Stored::Error { status } });
+            self.note_cache_change(lvl.cache, key, None);
         }
         false
+    }
+
+    /// After a store, refresh or removal of `key` at `cache`, when keys
+    /// vary: follows the variants the cache holds (`fresh_until`: until when
+    /// `key` now holds a fresh copy of its object; `None`: it holds none).
+    #[inline]
+    fn note_cache_change(&mut self, cache: CacheIdx, key: CacheKey, fresh_until: Option<SimTime>) {
+        if let Some(variants) = &mut self.variants {
+            variants.after_change(cache, &mut *self.caches[cache].cache, key, fresh_until);
+        }
     }
 
     /// Passes a response from `level` to the level below, or to the viewer.
@@ -227,6 +244,7 @@ impl<O: RequestObserver> Engine<'_, O> {
             origin_outcome: (response.served_by == ServedBy::Origin).then_some(r.attempt.outcome),
             signed_query,
             signed_cookie,
+            attributes: ask.attributes,
         });
     }
 }

@@ -7,8 +7,8 @@ use super::ids::{CacheIdx, LevelIdx, RequestId};
 use super::network::Node;
 use super::observer::RequestObserver;
 use super::request::{Level, Member, half};
-use super::state::{Engine, Fetch};
-use crate::cache::{Entry, Lookup, Stored};
+use super::state::{Engine, Fetch, tier_index};
+use crate::cache::{CacheKey, Entry, Lookup, Stored};
 use crate::time::SimDuration;
 
 impl<O: RequestObserver> Engine<'_, O> {
@@ -50,6 +50,10 @@ impl<O: RequestObserver> Engine<'_, O> {
         let r = &self.requests[id];
         let (measured, size_bytes, lvl) = (r.ask.measured, r.ask.size_bytes, r.route[level]);
         let served_by = self.tier_of(&lvl, level);
+        if measured {
+            let (key, behavior) = (r.ask.key, r.ask.behavior());
+            self.note_lookup(&lvl, level, key, behavior);
+        }
         match entry.stored {
             Stored::Error { status } => {
                 if measured {
@@ -78,7 +82,7 @@ impl<O: RequestObserver> Engine<'_, O> {
             self.requests[id].route[level].stale_version = Some(version);
         }
         let r = &self.requests[id];
-        let (measured, key, lvl) = (r.ask.measured, r.ask.key, r.route[level]);
+        let (measured, key, lvl, behavior) = (r.ask.measured, r.ask.key, r.route[level], r.ask.behavior());
         let failed_over = r.attempt.member == Member::Secondary;
         let collapse = self.rules.collapse && self.caching_rule(r).collapsible;
         let in_flight = &mut self.caches[lvl.cache].in_flight;
@@ -102,6 +106,10 @@ impl<O: RequestObserver> Engine<'_, O> {
                 (Lookup::Stale(_), None) => stats.stale += 1,
                 _ => stats.misses += 1,
             }
+            if fetch.is_none() {
+                self.count_fetching_miss(&lvl, key, behavior);
+            }
+            self.note_lookup(&lvl, level, key, behavior);
         }
         match fetch {
             Some(fetch) => self.join(id, fetch, lvl.cache),
@@ -151,5 +159,26 @@ impl<O: RequestObserver> Engine<'_, O> {
         stats.lookups += 1;
         stats.hits += 1;
         stats.bytes_hit += size_bytes;
+    }
+
+    /// Counts a measured miss or revalidation at `lvl` that goes up, for
+    /// its behavior, and as a fragmentation miss when another variant of the
+    /// object is cached there and fresh.
+    fn count_fetching_miss(&mut self, lvl: &Level, key: CacheKey, behavior: usize) {
+        self.metrics.behaviors[behavior].fetching_misses += 1;
+        if self.variants.as_ref().is_some_and(|v| v.another_fresh(lvl.cache, key, self.now)) {
+            self.tier_stats(lvl).fragmentation_misses += 1;
+            self.metrics.behaviors[behavior].fragmentation_misses += 1;
+        }
+    }
+
+    /// Notes a measured lookup of `key` at `lvl` (`level` on the route) by a
+    /// request of `behavior`, when keys vary: its distinct keys are reported.
+    #[inline]
+    pub(super) fn note_lookup(&mut self, lvl: &Level, level: LevelIdx, key: CacheKey, behavior: usize) {
+        if let Some(variants) = &mut self.variants {
+            let tier = tier_index(&self.metrics, &self.network, lvl);
+            variants.looked_up(tier, level.is_edge().then_some(behavior), key);
+        }
     }
 }

@@ -19,6 +19,8 @@
 //! - `down.rs`: the way down: storing, answering waiters, finishing.
 //! - `functions.rs`: edge functions on the way (viewer request, origin
 //!   request, origin response, viewer response), when behaviors run them.
+//! - `variants.rs`: when keys vary, the variants each cache holds
+//!   (fragmentation misses) and the distinct keys looked up.
 //!
 //! **Invariant:** nothing here prints, reads files or the wall clock.
 //! **Invariant:** the same `Scenario` and seed give the same `Report`.
@@ -39,6 +41,7 @@ mod pool;
 mod queue;
 mod request;
 mod state;
+mod variants;
 
 use crate::cdn::traffic::{Catalog, RequestSource, SyntheticTraffic};
 use crate::metrics::Metrics;
@@ -187,6 +190,9 @@ impl<O: RequestObserver> Engine<'_, O> {
     fn into_report(mut self) -> Result<Report, AccountingError> {
         assert!(self.queue.is_empty() && self.next_viewer.is_none(), "a run ends when no event is left");
         self.metrics.flush();
+        if let Some(variants) = &self.variants {
+            variants.report(&mut self.metrics);
+        }
         let unfinished = self.requests.in_use() as u64;
         let facts = RunFacts { n_edges: self.network.n_edges(), unfinished };
         if let Err(broken) = accounting::check(&self.metrics, facts) {

@@ -8,6 +8,7 @@
 use crate::http::Method;
 use crate::metrics::{ResultType, ServedBy};
 use crate::policy::failover::OriginOutcome;
+use crate::scenario::RequestAttributes;
 use crate::time::SimTime;
 
 /// One viewer request as the edge finished it. Warm-up requests are included:
@@ -43,6 +44,9 @@ pub struct FinishedRequest<'a> {
     /// cookies' `Cookie` header, when the edge checked a signed credential.
     pub signed_query: Option<&'a str>,
     pub signed_cookie: Option<&'a str>,
+    /// The query parameters, cookies and headers the request carried, as
+    /// value ids of its class's attributes.
+    pub attributes: RequestAttributes,
 }
 
 /// Sees each request as it finishes, in the order the engine finishes them

@@ -91,9 +91,11 @@ impl IndexMut<RequestId> for RequestPool {
 #[cfg(test)]
 mod tests {
     use super::super::ids::CacheIdx;
-    use super::super::request::{Ask, Level, OriginAttempt, Route, cache_key};
+    use super::super::request::{Ask, Level, OriginAttempt, Route};
     use super::*;
     use crate::http::Method;
+    use crate::policy::cache_key::cache_key;
+    use crate::scenario::RequestAttributes;
     use crate::time::SimTime;
 
     fn request(object: u64) -> Request {
@@ -101,7 +103,7 @@ mod tests {
             start: SimTime::ZERO,
             arrived: SimTime::ZERO,
             object,
-            key: cache_key(object, Method::Get),
+            key: cache_key(object, Method::Get, None),
             size_bytes: 1,
             class: 0,
             behavior: 0,
@@ -112,6 +114,7 @@ mod tests {
             session: 0,
             logged_result: None,
             logged_signature: None,
+            attributes: RequestAttributes::NONE,
         };
         let edge = Level::new(CacheIdx::new(0), true, false);
         Request::new(ask, Route::at_edge(edge), OriginAttempt::primary(0))

@@ -11,7 +11,7 @@ use crate::cache::{CacheKey, Version};
 use crate::http::Method;
 use crate::policy::failover::OriginOutcome;
 use crate::policy::result_type::{LoggedResult, ServedBy};
-use crate::scenario::HeaderValueId;
+use crate::scenario::{HeaderValueId, RequestAttributes};
 use crate::time::{SimDuration, SimTime};
 use cdnsim_sign::Rejection;
 
@@ -24,6 +24,8 @@ pub struct Ask {
     /// When it reached the edge; latency is measured from here, exactly.
     pub arrived: SimTime,
     pub object: u64,
+    /// The object's key under its behavior's cache policy, computed once
+    /// at arrival (`policy::cache_key`); collapsing follows it too.
     pub key: CacheKey,
     pub size_bytes: u64,
     pub class: u16,
@@ -39,6 +41,9 @@ pub struct Ask {
     /// From a replayed access log: its result type, and the verdict on its signed URL.
     pub logged_result: Option<LoggedResult>,
     pub logged_signature: Option<Result<(), Rejection>>,
+    /// What the viewer's request carried besides the path (its key holds
+    /// some of it; the access log writes its query string and cookies).
+    pub attributes: RequestAttributes,
 }
 
 impl Ask {
@@ -301,12 +306,6 @@ impl Request {
     }
 }
 
-/// The cache key: the object, and the method for OPTIONS, which CloudFront
-/// caches separately (reference §6.2).
-pub fn cache_key(object: u64, method: Method) -> CacheKey {
-    object * 2 + (method == Method::Options) as u64
-}
-
 /// Half a round trip, in whole microseconds.
 pub fn half(rtt: SimDuration) -> u32 {
     (rtt.as_micros() / 2).min(u32::MAX as u64) as u32
@@ -359,7 +358,7 @@ mod tests {
             start: SimTime::ZERO,
             arrived: SimTime::ZERO,
             object: 1,
-            key: cache_key(1, Method::Get),
+            key: crate::policy::cache_key::cache_key(1, Method::Get, None),
             size_bytes: 10,
             class: 0,
             behavior: 0,
@@ -370,6 +369,7 @@ mod tests {
             session: 0,
             logged_result: None,
             logged_signature: None,
+            attributes: RequestAttributes::NONE,
         };
         let mut request = Request::new(ask, Route::at_edge(level(0)), OriginAttempt::primary(0));
         request.start_waiting(None);
@@ -379,18 +379,19 @@ mod tests {
     }
 
     #[test]
-    fn a_request_is_no_larger_than_the_flat_struct_it_replaced() {
-        // The one flat struct was 200 bytes; the parts pad to the same. Debug
-        // builds add the waiting flag (and its padding).
-        let expected = if cfg!(debug_assertions) { 208 } else { 200 };
+    fn a_request_is_as_large_as_its_parts() {
+        // The one flat struct was 200 bytes, and the parts padded to the same;
+        // the request's attributes (query parameters, cookies, headers as
+        // value ids) add their 56. Debug builds add the waiting flag (and
+        // its padding).
+        assert_eq!(std::mem::size_of::<RequestAttributes>(), 56);
+        let expected = if cfg!(debug_assertions) { 264 } else { 256 };
         assert_eq!(std::mem::size_of::<Request>(), expected);
         assert_eq!(std::mem::size_of::<Level>(), 20);
     }
 
     #[test]
-    fn options_is_cached_apart_and_only_gets_carry_bodies() {
-        assert_ne!(cache_key(9, Method::Get), cache_key(9, Method::Options));
-        assert_eq!(cache_key(9, Method::Get), cache_key(9, Method::Head));
+    fn only_gets_carry_bodies() {
         assert_eq!(body_bytes(Method::Get, 200, 10), 10);
         assert_eq!(body_bytes(Method::Head, 200, 10), 0);
         assert_eq!(body_bytes(Method::Get, 304, 10), 0);

@@ -13,12 +13,14 @@ use super::observer::RequestObserver;
 use super::pool::RequestPool;
 use super::queue::EventQueue;
 use super::request::{Level, Request};
-use crate::cache::{Cache, CacheKey, new_cache};
+use super::variants::Variants;
+use crate::cache::{Cache, CacheKey, new_cache, new_cache_logging_keys};
 use crate::cdn::edge_functions::EdgeFunctions;
 use crate::cdn::origin_access::OriginAccess;
 use crate::cdn::signed::SignedTraffic;
 use crate::cdn::traffic::{Catalog, RequestSource, ViewerRequest};
 use crate::metrics::{AssociationStats, FunctionMetrics, Metrics, ServedBy, TierStats};
+use crate::policy::cache_key::{self, KeyPlan};
 use crate::policy::ttl::{self, TtlDecision};
 use crate::scenario::{CacheSpec, Scenario};
 use crate::time::{SimDuration, SimTime};
@@ -49,6 +51,10 @@ pub(super) struct Engine<'s, O> {
     pub(super) caches: Caches,
     pub(super) origins: Vec<OriginState>,
     pub(super) metrics: Metrics,
+    /// The variants of objects the caches hold and the distinct keys looked
+    /// up, when some behavior's key settings hold more than the path
+    /// (`Scenario::keys_vary`), which is when the run reports them.
+    pub(super) variants: Option<Variants>,
 
     // Fixed at set-up.
     pub(super) network: Network,
@@ -151,9 +157,12 @@ impl OriginState {
 pub(super) struct CachingRule {
     pub(super) ttl: TtlDecision,
     /// Concurrent misses may be merged. CloudFront does not collapse when
-    /// caching is disabled, nor when MinTTL is 0 and the origin forbids reuse
-    /// (DG-custom-origin, "Simultaneous requests for the same object").
+    /// caching is disabled, nor when MinTTL is 0 and the origin forbids reuse,
+    /// nor when the behavior forwards cookies (DG-custom-origin,
+    /// "Simultaneous requests for the same object"; reference §6.3).
     pub(super) collapsible: bool,
+    /// What of the class's requests the behavior's cache key holds.
+    pub(super) key: KeyPlan,
 }
 
 /// The run's rules that do not change as it goes.
@@ -163,6 +172,10 @@ pub(super) struct Rules {
     n_classes: usize,
     /// The scenario allows collapsing concurrent misses.
     pub(super) collapse: bool,
+    /// Some (behavior, class)'s key holds more than the path: requests
+    /// work out their variant at arrival. False, every key is the path's
+    /// and arrival skips the plan entirely.
+    pub(super) keys_vary: bool,
     /// Whether a viewer redirected to HTTPS sends its retry from here
     /// (simulated viewers), or the source holds the retries (a replayed log).
     pub(super) viewers_retry_redirects: bool,
@@ -185,8 +198,10 @@ impl<'s, O: RequestObserver> Engine<'s, O> {
         let network = Network::build(scenario, seed);
         let n_edges = scenario.topology.edges.len();
         let n_regional = scenario.topology.regional_caches.len();
+        let caching = caching_rules(scenario);
         let rules = Rules {
-            caching: caching_rules(scenario),
+            keys_vary: caching.iter().any(|rule| !rule.key.is_path_only()),
+            caching,
             n_classes: scenario.traffic.classes.len(),
             collapse: scenario.simulation.collapse_requests,
             viewers_retry_redirects: source.viewers_retry_redirects(),
@@ -208,12 +223,19 @@ impl<'s, O: RequestObserver> Engine<'s, O> {
                 .collect();
             metrics.functions = FunctionMetrics::new(stats, scenario.distribution.behaviors.len());
         }
+        // Followed whenever the report has them, even if no request carries
+        // anything its key could hold (then every object has one key).
+        let follow_variants = scenario.keys_vary();
+        let (caches, table_sizes) = caches(scenario, &catalog, follow_variants);
+        let variants =
+            follow_variants.then(|| Variants::new(&table_sizes, n_regional, scenario.distribution.behaviors.len()));
         Engine {
             scenario,
             seed,
             source,
             observer,
-            caches: caches(scenario, &catalog),
+            caches,
+            variants,
             catalog,
             now: SimTime::ZERO,
             queue: EventQueue::with_capacity(4096),
@@ -255,8 +277,16 @@ impl<'s, O: RequestObserver> Engine<'s, O> {
     }
 }
 
-/// Edge caches, then regional ones, with tables sized for what they hold.
-fn caches(scenario: &Scenario, catalog: &Catalog) -> Caches {
+/// The index of the cache at `lvl`, in the role it has there, among the
+/// tiers: the caches, then the regional caches as Origin Shields (the order
+/// of `Metrics::caches` followed by `Metrics::shield_role`).
+pub(super) fn tier_index(metrics: &Metrics, network: &Network, lvl: &Level) -> usize {
+    if lvl.shield_role { metrics.caches.len() + network.regional_index(lvl.cache) } else { lvl.cache.index() }
+}
+
+/// Edge caches, then regional ones, with tables sized for what they hold
+/// (the sizes are returned too); logging their keys when keys vary.
+fn caches(scenario: &Scenario, catalog: &Catalog, log_keys: bool) -> (Caches, Vec<usize>) {
     let mean_size =
         scenario.traffic.classes.iter().map(|c| c.size_bytes.mean().min(1e12) * c.objects as f64).sum::<f64>()
             / scenario.total_objects().max(1) as f64;
@@ -266,21 +296,23 @@ fn caches(scenario: &Scenario, catalog: &Catalog) -> Caches {
     let expected_objects = |capacity: u64| {
         ((1.25 * capacity as f64 / mean_size.max(1.0)) as u64).min(catalog.expected_objects()).min(1 << 24) as usize
     };
+    let new = if log_keys { new_cache_logging_keys } else { new_cache };
     let make_cache = |spec: &CacheSpec| CacheNode {
-        cache: new_cache(spec.eviction, spec.capacity_bytes, expected_objects(spec.capacity_bytes)),
+        cache: new(spec.eviction, spec.capacity_bytes, expected_objects(spec.capacity_bytes)),
         in_flight: HashMap::with_capacity_and_hasher(64, foldhash::fast::FixedState::with_seed(0)),
     };
     let n_edges = scenario.topology.edges.len();
     let n_regional = scenario.topology.regional_caches.len();
-    Caches(
-        (0..n_edges)
-            .map(|_| make_cache(&scenario.caches.edge))
-            .chain((0..n_regional).map(|_| make_cache(&scenario.caches.regional)))
-            .collect(),
-    )
+    let specs = || {
+        std::iter::repeat_n(&scenario.caches.edge, n_edges)
+            .chain(std::iter::repeat_n(&scenario.caches.regional, n_regional))
+    };
+    let sizes = specs().map(|spec| expected_objects(spec.capacity_bytes)).collect();
+    (Caches(specs().map(make_cache).collect()), sizes)
 }
 
-/// The TTL decision and whether misses collapse, per (behavior, class).
+/// The TTL decision, whether misses collapse and the key's plan, per
+/// (behavior, class).
 fn caching_rules(scenario: &Scenario) -> Vec<CachingRule> {
     scenario
         .distribution
@@ -288,10 +320,14 @@ fn caching_rules(scenario: &Scenario) -> Vec<CachingRule> {
         .iter()
         .flat_map(|b| {
             scenario.traffic.classes.iter().map(move |c| {
-                let ttl = ttl::decide(&c.cache_control, &b.ttl);
+                let caches = cache_key::caches(&b.cache_key);
+                let ttl = if caches { ttl::decide(&c.cache_control, &b.ttl) } else { TtlDecision::DoNotCache };
                 let forbids = c.cache_control.forbids_reuse()
                     || c.cache_control.s_maxage_s.or(c.cache_control.max_age_s) == Some(0);
-                CachingRule { ttl, collapsible: !(b.ttl.caching_disabled() || (b.ttl.min_s == 0 && forbids)) }
+                let collapsible = caches
+                    && cache_key::collapses(&b.cache_key)
+                    && !(b.ttl.caching_disabled() || (b.ttl.min_s == 0 && forbids));
+                CachingRule { ttl, collapsible, key: cache_key::plan(&b.cache_key, &c.attributes) }
             })
         })
         .collect()

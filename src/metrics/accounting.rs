@@ -92,6 +92,7 @@ pub fn check(metrics: &Metrics, facts: RunFacts) -> Result<(), Vec<Broken>> {
     check_intervals(&mut l, metrics);
     check_cache_lookups(&mut l, metrics);
     check_trips_up(&mut l, metrics, facts);
+    check_cache_keys(&mut l, metrics);
     check_signing_and_protocols(&mut l, metrics);
     check_edge_functions(&mut l, metrics);
     if l.broken.is_empty() { Ok(()) } else { Err(l.broken) }
@@ -248,6 +249,47 @@ fn check_trips_up(l: &mut Ledger, m: &Metrics, facts: RunFacts) {
     }
 }
 
+/// Cache keys: fragmentation misses are misses and revalidations that went
+/// up; a key is for one object, and is looked up at least once; every miss
+/// that went up belongs to one behavior.
+fn check_cache_keys(l: &mut Ledger, m: &Metrics) {
+    let tiers = m.caches.iter().enumerate().map(|(i, t)| (format!("cache {i}"), t));
+    let shields = m.shield_role.iter().enumerate().map(|(i, t)| (format!("regional cache {i} as Origin Shield"), t));
+    for (name, t) in tiers.chain(shields) {
+        l.at_most(
+            || format!("{name}: fragmentation_misses <= misses + revalidations"),
+            t.fragmentation_misses,
+            t.misses + t.stale,
+        );
+        l.at_most(|| format!("{name}: objects_requested <= keys_requested"), t.objects_requested, t.keys_requested);
+        l.at_most(|| format!("{name}: keys_requested <= lookups"), t.keys_requested, t.lookups);
+    }
+    for (i, b) in m.behaviors.iter().enumerate() {
+        l.at_most(
+            || format!("behavior {i}: fragmentation_misses <= fetching misses"),
+            b.fragmentation_misses,
+            b.fetching_misses,
+        );
+        l.at_most(
+            || format!("behavior {i}: objects_requested <= keys_requested"),
+            b.objects_requested,
+            b.keys_requested,
+        );
+        l.at_most(|| format!("behavior {i}: keys_requested <= requests"), b.keys_requested, b.requests);
+    }
+    let all_tiers = || m.caches.iter().chain(&m.shield_role);
+    l.equal(
+        || identity("sum of per-behavior fetching misses = sum of tiers' misses + revalidations"),
+        m.behaviors.iter().map(|b| b.fetching_misses).sum(),
+        all_tiers().map(|t| t.misses + t.stale).sum(),
+    );
+    l.equal(
+        || identity("sum of per-behavior fragmentation_misses = sum of tiers' fragmentation_misses"),
+        m.behaviors.iter().map(|b| b.fragmentation_misses).sum(),
+        all_tiers().map(|t| t.fragmentation_misses).sum(),
+    );
+}
+
 fn check_signing_and_protocols(l: &mut Ledger, m: &Metrics) {
     let sig = &m.signing;
     l.equal(
@@ -373,12 +415,42 @@ mod tests {
         let mut m = metrics_with(&[(200, ServedBy::Edge, ResultType::Hit), (200, ServedBy::Origin, ResultType::Miss)]);
         m.caches[0] = TierStats { lookups: 2, hits: 1, misses: 1, bytes_hit: 5, ..TierStats::default() };
         m.caches[1] = TierStats { lookups: 1, misses: 1, ..TierStats::default() };
+        m.behaviors[0].fetching_misses = 2;
         m.origins[0].requests = 1;
         m.origins[0].requests_by_method[Method::Get.index()] = 1;
         m.origins[0].bytes_out = 5;
         m.origin_bytes = 5;
         m.record_origin_request(SimTime::ZERO);
         assert_eq!(check(&m, FACTS), Ok(()));
+    }
+
+    #[test]
+    fn cache_key_counters_that_do_not_add_up_are_reported() {
+        // One edge miss went up with a fragmentation miss counted twice at
+        // the tier and once at the behavior, and a tier claims more distinct
+        // keys than lookups.
+        let mut m = metrics_with(&[(200, ServedBy::Origin, ResultType::Miss)]);
+        m.caches[0] =
+            TierStats { lookups: 1, misses: 1, fragmentation_misses: 2, keys_requested: 2, ..TierStats::default() };
+        m.caches[1] = TierStats { lookups: 1, misses: 1, ..TierStats::default() };
+        m.behaviors[0].fetching_misses = 2;
+        m.behaviors[0].fragmentation_misses = 1;
+        m.behaviors[0].keys_requested = 1;
+        m.behaviors[0].objects_requested = 2;
+        m.origins[0].requests = 1;
+        m.origins[0].requests_by_method[Method::Get.index()] = 1;
+        m.record_origin_request(SimTime::ZERO);
+        let broken = check(&m, FACTS).unwrap_err();
+        let names: Vec<&str> = broken.iter().map(|b| b.identity.as_str()).collect();
+        assert_eq!(
+            names,
+            [
+                "cache 0: fragmentation_misses <= misses + revalidations",
+                "cache 0: keys_requested <= lookups",
+                "behavior 0: objects_requested <= keys_requested",
+                "sum of per-behavior fragmentation_misses = sum of tiers' fragmentation_misses",
+            ]
+        );
     }
 
     #[test]
@@ -454,6 +526,8 @@ mod tests {
         // edge sent it up, nothing arrived anywhere, and the viewer got a 503.
         let mut m = metrics_with(&[(503, ServedBy::EdgeFunctionError, ResultType::Error)]);
         m.caches[0] = TierStats { lookups: 1, misses: 1, ..TierStats::default() };
+        // The edge's miss went up for its behavior (the cache-key counters).
+        m.behaviors[0].fetching_misses = 1;
         m.functions = FunctionMetrics::new(
             vec![AssociationStats::new(0, EdgeEvent::OriginRequest, 0, FunctionKind::LambdaEdge)],
             1,

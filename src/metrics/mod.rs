@@ -123,6 +123,16 @@ pub struct TierStats {
     pub errors_served: u64,
     /// Origin errors replaced by an expired copy (reference §6.5).
     pub stale_served_on_error: u64,
+    /// Misses and revalidations that went up (not collapsed) while another
+    /// variant of the object (another cache key of it) was cached here and
+    /// fresh: what a key holding less would have answered. Counted only when
+    /// some behavior's key holds more than the path.
+    pub fragmentation_misses: u64,
+    /// Distinct cache keys looked up here, and the distinct objects they are
+    /// for (an object's OPTIONS counted apart); filled at the end of a run
+    /// whose keys vary, 0 otherwise.
+    pub keys_requested: u64,
+    pub objects_requested: u64,
 }
 
 impl TierStats {
@@ -161,6 +171,16 @@ pub struct BehaviorStats {
     pub results: ResultCounts,
     pub bytes: u64,
     pub latency_us: Histogram<u64>,
+    /// The behavior's misses and revalidations that went up (not
+    /// collapsed), at every cache its requests passed.
+    pub fetching_misses: u64,
+    /// Of those, the fragmentation misses (see `TierStats`).
+    pub fragmentation_misses: u64,
+    /// Distinct cache keys its requests looked up at the edges, and the
+    /// distinct objects they are for; filled at the end of a run whose keys
+    /// vary, 0 otherwise.
+    pub keys_requested: u64,
+    pub objects_requested: u64,
 }
 
 /// One metrics interval, by request start time.
@@ -368,6 +388,10 @@ impl Metrics {
                     results: ResultCounts::default(),
                     bytes: 0,
                     latency_us: latency_histogram(2),
+                    fetching_misses: 0,
+                    fragmentation_misses: 0,
+                    keys_requested: 0,
+                    objects_requested: 0,
                 })
                 .collect(),
             intervals: Vec::new(),

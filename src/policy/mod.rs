@@ -3,6 +3,7 @@
 //! **Invariant:** nothing here touches an RNG, the clock, I/O or mutable engine
 //! state, so each rule is tested by a table of cases and reused by any caller.
 
+pub mod cache_key;
 pub mod edge_functions;
 pub mod error_caching;
 pub mod failover;

@@ -221,11 +221,20 @@ pub struct RecordFormatter<'s> {
     scenario: &'s Scenario,
     id_seed: u64,
     path: String,
+    /// The record's query string and `Cookie` header, built here (reused).
+    query: String,
+    cookie: String,
 }
 
 impl<'s> RecordFormatter<'s> {
     pub fn new(scenario: &'s Scenario, seed: u64) -> Self {
-        RecordFormatter { scenario, id_seed: splitmix64(seed ^ LOG_SALT), path: String::with_capacity(256) }
+        RecordFormatter {
+            scenario,
+            id_seed: splitmix64(seed ^ LOG_SALT),
+            path: String::with_capacity(256),
+            query: String::with_capacity(256),
+            cookie: String::with_capacity(256),
+        }
     }
 
     /// Simulated time zero's Unix time: the same epoch signed URLs are checked
@@ -255,30 +264,41 @@ impl<'s> RecordFormatter<'s> {
         let port = 1024 + (mixed >> 48) % (65_536 - 1024);
         let _ = write!(out, "\t{}\t{ip}\t{}\t{domain}\t", r.body_bytes + RESPONSE_HEADER_BYTES, r.method.as_str());
         // A class path may carry its own query string (`/img?id=7`): the log
-        // splits the URL there, the query (and any signing parameters after
-        // `&`) going to `cs-uri-query`, as CloudFront logs it (Developer
-        // Guide, "Standard log file fields"), so that a replay of the log
-        // rebuilds the same URL.
+        // splits the URL there, the query going to `cs-uri-query`, as
+        // CloudFront logs it (Developer Guide, "Standard log file fields"),
+        // so that a replay of the log rebuilds the same URL. The request's
+        // own query parameters follow, in its order, then a signed URL's
+        // signing parameters, each after `&`.
+        let class = &scenario.traffic.classes[r.class];
         let (stem, class_query) = self.path.split_once('?').unwrap_or((&self.path, ""));
+        self.query.clear();
+        self.query.push_str(class_query);
+        class.attributes.push_query(&r.attributes, &mut self.query);
+        if let Some(signing) = r.signed_query.filter(|q| !q.is_empty()) {
+            if !self.query.is_empty() {
+                self.query.push('&');
+            }
+            self.query.push_str(signing);
+        }
+        // Cookies as the viewer sent them (CloudFront logs all of them when
+        // cookie logging is on): the request's own, then signed cookies.
+        self.cookie.clear();
+        class.attributes.push_cookies(&r.attributes, &mut self.cookie);
+        if let Some(signed) = r.signed_cookie.filter(|c| !c.is_empty()) {
+            if !self.cookie.is_empty() {
+                self.cookie.push_str("; ");
+            }
+            self.cookie.push_str(signed);
+        }
         escape_into(out, stem);
         let _ = write!(out, "\t{}\t-\t-\t", r.status);
-        match (class_query, r.signed_query.unwrap_or("")) {
-            ("", signing) => escape_into(out, signing),
-            (query, "") => escape_into(out, query),
-            (query, signing) => {
-                escape_into(out, query);
-                out.push('&');
-                escape_into(out, signing);
-            }
-        }
+        escape_into(out, &self.query);
         out.push('\t');
-        escape_into(out, r.signed_cookie.unwrap_or(""));
+        escape_into(out, &self.cookie);
         let _ = write!(out, "\t{}\t", r.result.as_str());
         push_request_id(out, mixed);
-        let request_bytes = REQUEST_HEADER_BYTES
-            + self.path.len() as u64
-            + r.signed_query.map_or(0, |q| q.len() as u64 + 1)
-            + r.signed_cookie.map_or(0, |c| c.len() as u64);
+        let query_bytes = if self.query.is_empty() { 0 } else { self.query.len() as u64 + 1 };
+        let request_bytes = REQUEST_HEADER_BYTES + stem.len() as u64 + query_bytes + self.cookie.len() as u64;
         let (scheme, tls, cipher, version) = if r.https {
             ("https", "TLSv1.3", "TLS_AES_128_GCM_SHA256", "HTTP/2.0")
         } else {
@@ -527,6 +547,15 @@ share = 1
 objects = 10
 path = "/img/{id}.jpg?size=large"
 size = "1000 B"
+
+[[traffic.classes]]
+name = "tracked"
+share = 1
+objects = 10
+path = "/p/{id}?v=2"
+size = "1000 B"
+query = [{ name = "w", values = ["s", "l"] }, { name = "utm_source", values = 100, share = 0.5 }]
+cookies = [{ name = "session", values = 1000 }, { name = "theme", values = 2 }]
 "#;
 
     fn scenario() -> Scenario {
@@ -553,6 +582,7 @@ size = "1000 B"
             origin_outcome: Some(OriginOutcome::Status(200)),
             signed_query: None,
             signed_cookie: None,
+            attributes: crate::scenario::RequestAttributes::NONE,
         }
     }
 
@@ -641,6 +671,34 @@ size = "1000 B"
         formatter.format(&mut line, 1, &signed);
         assert_eq!(field(&line, "cs-uri-stem"), "/img/7.jpg");
         assert_eq!(field(&line, "cs-uri-query"), "size=large&Expires=1&Signature=s&Key-Pair-Id=K1");
+    }
+
+    #[test]
+    fn a_requests_own_query_parameters_and_cookies_are_logged() {
+        // Class 2's `/p/{id}?v=2`, a request carrying w=l and utm_source=17
+        // (shuffled to come first) and the cookie theme=1: the class's query,
+        // then the request's in its order; the cookies in the class's order.
+        let scenario = scenario();
+        let mut formatter = RecordFormatter::new(&scenario, 1);
+        let mut attributes = crate::scenario::RequestAttributes::NONE;
+        attributes.set_value(0, 1);
+        attributes.set_value(1, 17);
+        attributes.set_value(3, 1);
+        attributes.set_query_order(&[1, 0]);
+        let mut line = String::new();
+        formatter.format(&mut line, 1, &FinishedRequest { class: 2, attributes, ..request(1.0) });
+        assert_eq!(field(&line, "cs-uri-stem"), "/p/7");
+        assert_eq!(field(&line, "cs-uri-query"), "v=2&utm_source=17&w=l");
+        assert_eq!(field(&line, "cs(Cookie)"), "theme=1");
+        // 250 for the headers, the stem (4), `?` and the query (21), the cookie (7).
+        assert_eq!(field(&line, "cs-bytes"), (REQUEST_HEADER_BYTES + 4 + 1 + 21 + 7).to_string());
+        // Signed cookies follow the request's own.
+        attributes.set_value(2, 5);
+        line.clear();
+        let signed =
+            FinishedRequest { class: 2, attributes, signed_cookie: Some("CloudFront-Policy=x"), ..request(1.0) };
+        formatter.format(&mut line, 2, &signed);
+        assert_eq!(field(&line, "cs(Cookie)"), "session=5;%20theme=1;%20CloudFront-Policy=x");
     }
 
     #[test]

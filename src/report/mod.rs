@@ -10,6 +10,10 @@ pub mod functions;
 
 pub use functions::{FunctionRow, FunctionsSummary, function_rows, functions_summary};
 
+mod cache_keys;
+
+pub use cache_keys::{CacheKeyRow, CacheKeySummary, cache_key_rows, cache_key_summary};
+
 use crate::engine::Report;
 use crate::http::Method;
 use crate::metrics::{OriginAccessStats, ProtocolStats, ResultType, TierStats, ratio};
@@ -259,6 +263,10 @@ pub struct Summary {
     /// requests waited on them; absent when no behavior runs a function.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub functions: Option<FunctionsSummary>,
+    /// Keys per object and fragmentation misses; absent when no behavior's
+    /// key holds more than the path.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub cache_keys: Option<CacheKeySummary>,
     pub events: u64,
     pub requests_simulated: u64,
     pub simulated_seconds: f64,
@@ -275,6 +283,9 @@ fn sum_tiers<'a>(stats: impl Iterator<Item = &'a TierStats>) -> TierStats {
         acc.passed_through += s.passed_through;
         acc.errors_served += s.errors_served;
         acc.stale_served_on_error += s.stale_served_on_error;
+        acc.fragmentation_misses += s.fragmentation_misses;
+        acc.keys_requested += s.keys_requested;
+        acc.objects_requested += s.objects_requested;
         acc
     })
 }
@@ -344,6 +355,7 @@ pub fn summary(report: &Report, scenario: &Scenario) -> Summary {
         protocol: report.metrics.protocol.clone(),
         origin_access: origin_access_summary(report, scenario),
         functions: functions_summary(report, scenario),
+        cache_keys: cache_key_summary(report, scenario),
         events: report.events,
         requests_simulated: report.requests_simulated,
         simulated_seconds: round6(report.end.as_secs_f64()),
@@ -763,7 +775,8 @@ pub fn scenario_record(text: &str, path: &Path, seed: u64, requests: Option<u64>
     out.into_bytes()
 }
 
-/// Every result file of a run, as (file name, bytes).
+/// Every result file of a run, as (file name, bytes); `cache_keys.csv`
+/// only when some behavior's key holds more than the path.
 pub fn result_files(report: &Report, scenario: &Scenario) -> anyhow::Result<Vec<(&'static str, Vec<u8>)>> {
     assert_intervals_fit(report);
     let mut files = vec![
@@ -778,6 +791,9 @@ pub fn result_files(report: &Report, scenario: &Scenario) -> anyhow::Result<Vec<
     // Only when a behavior runs a function: other runs write what they always did.
     if scenario.uses_edge_functions() {
         files.push(("functions.csv", csv_bytes(&function_rows(report, scenario))?));
+    }
+    if scenario.keys_vary() {
+        files.push(("cache_keys.csv", csv_bytes(&cache_key_rows(report, scenario))?));
     }
     Ok(files)
 }
@@ -914,6 +930,9 @@ pub fn summary_table(s: &Summary) -> String {
                 a.waited_p99_ms
             );
         }
+    }
+    if let Some(keys) = &s.cache_keys {
+        let _ = writeln!(out, "{}", cache_keys::summary_line(keys));
     }
     let _ = writeln!(
         out,

@@ -133,6 +133,12 @@ fn describe_behaviors(s: &Scenario, out: &mut String) {
             b.ttl.default_s,
             b.ttl.max_s
         );
+        // Said only when there is something to say, so that a scenario
+        // without cache policies describes itself as it always did.
+        if b.cache_policy.is_some() || b.cache_key != Default::default() {
+            let policy = b.cache_policy.as_deref().unwrap_or("legacy forwarded_values");
+            let _ = writeln!(out, "  cache key ({policy}): {}", b.cache_key.describe());
+        }
     }
 }
 
@@ -275,5 +281,31 @@ fn describe_traffic(s: &Scenario, out: &mut String) {
             c.cache_control.to_string(),
             methods.join(", ")
         );
+        describe_attributes(&c.attributes, out);
+    }
+}
+
+/// What a class's requests carry, when they carry anything.
+fn describe_attributes(a: &super::attributes::RequestAttributesSpec, out: &mut String) {
+    let list = |items: &[super::attributes::AttributeSpec]| {
+        let shown: Vec<String> = items
+            .iter()
+            .map(|x| format!("{} ({} values, {:.0}% of requests)", x.name, x.count(), x.share * 100.0))
+            .collect();
+        shown.join(", ")
+    };
+    let mut parts = Vec::new();
+    if !a.query.is_empty() {
+        let order = if a.query_order == super::attributes::QueryOrder::Shuffled { "shuffled" } else { "stable" };
+        parts.push(format!("query {} in {order} order", list(&a.query)));
+    }
+    if !a.cookies.is_empty() {
+        parts.push(format!("cookies {}", list(&a.cookies)));
+    }
+    if !a.headers.is_empty() {
+        parts.push(format!("headers {}", list(&a.headers)));
+    }
+    if !parts.is_empty() {
+        let _ = writeln!(out, "  carries: {}", parts.join("; "));
     }
 }

@@ -6,6 +6,8 @@
 //! into the raw types of [`raw`] and check every rule in [`validate`]. Every
 //! error names the file, the field path, its line and column, and a fix.
 
+mod attributes;
+mod cache_key;
 mod describe;
 pub mod edge_functions;
 mod error;
@@ -17,6 +19,16 @@ mod spec;
 mod validate;
 mod vocabulary;
 
+pub use attributes::{
+    AttributeKind, AttributeSpec, AttributeValues, DEFAULT_ACCEPT_ENCODING, DEFAULT_DEVICES, Device,
+    MAX_ATTRIBUTE_VALUES, MAX_ATTRIBUTES, MAX_ENCODINGS, MAX_QUERY_PARAMS, QueryOrder, RequestAttributes,
+    RequestAttributesSpec,
+};
+pub use cache_key::{
+    CacheKeySettings, CachePolicySpec, MANAGED_CACHE_POLICIES, MAX_KEY_NAMES, MAX_OBJECTS_WITH_VARIANTS,
+    ManagedCachePolicy, ManagedNames, NameSelection, UNKEYABLE_HEADERS, is_header_name, managed_cache_policy,
+    managed_cache_policy_names,
+};
 pub use edge_functions::{BehaviorFunctions, EdgeEvent, FunctionKind, FunctionSpec};
 pub use error::ScenarioError;
 pub use source::Override;

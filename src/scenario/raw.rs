@@ -255,8 +255,39 @@ pub struct RawDistribution {
     pub allow_writes_to_origin_groups: Option<bool>,
     pub propagation: Option<Value>,
     #[serde(default)]
+    pub cache_policies: Vec<RawCachePolicy>,
+    #[serde(default)]
     pub behaviors: Vec<RawBehavior>,
     pub default_behavior: RawBehavior,
+}
+
+/// `[[distribution.cache_policies]]`: a custom cache policy.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawCachePolicy {
+    pub name: String,
+    pub min_ttl: Option<Value>,
+    pub default_ttl: Option<Value>,
+    pub max_ttl: Option<Value>,
+    /// `"none"`, `"all"`, `{ allow = [...] }` or `{ except = [...] }`.
+    pub query_strings: Option<Value>,
+    pub headers: Option<Vec<String>>,
+    /// As `query_strings`.
+    pub cookies: Option<Value>,
+    pub gzip: Option<bool>,
+    pub brotli: Option<bool>,
+}
+
+/// A behavior's legacy `forwarded_values`.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawForwardedValues {
+    pub query_string: Option<bool>,
+    pub query_string_cache_keys: Option<Vec<String>>,
+    /// Header names, or `["*"]` for every header.
+    pub headers: Option<Vec<String>>,
+    /// `"none"`, `"all"` or `{ whitelist = [...] }`.
+    pub cookies: Option<Value>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -273,6 +304,8 @@ pub struct RawBehavior {
     pub trusted_signers: Option<bool>,
     pub viewer_protocol_policy: Option<String>,
     pub functions: Option<Vec<RawFunctionAssociation>>,
+    pub cache_policy: Option<String>,
+    pub forwarded_values: Option<RawForwardedValues>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -284,6 +317,14 @@ pub struct RawTraffic {
     pub objects: Option<i64>,
     pub methods: Option<BTreeMap<String, f64>>,
     pub https_share: Option<f64>,
+    // What every class's requests carry unless the class says otherwise
+    // (see `RawAttributes`).
+    pub query: Option<Vec<RawAttribute>>,
+    pub query_order: Option<String>,
+    pub cookies: Option<Vec<RawAttribute>>,
+    pub headers: Option<Vec<RawAttribute>>,
+    pub accept_encoding: Option<BTreeMap<String, f64>>,
+    pub devices: Option<BTreeMap<String, f64>>,
     #[serde(default)]
     pub classes: Vec<RawClass>,
     pub direct_to_origin: Option<RawDirectToOrigin>,
@@ -310,4 +351,60 @@ pub struct RawClass {
     pub change_interval: Option<Value>,
     pub methods: Option<BTreeMap<String, f64>>,
     pub signed: Option<RawSigned>,
+    // What the class's requests carry (see `RawAttributes`).
+    pub query: Option<Vec<RawAttribute>>,
+    pub query_order: Option<String>,
+    pub cookies: Option<Vec<RawAttribute>>,
+    pub headers: Option<Vec<RawAttribute>>,
+    pub accept_encoding: Option<BTreeMap<String, f64>>,
+    pub devices: Option<BTreeMap<String, f64>>,
+}
+
+/// What requests carry besides the path, as a class (or `[traffic]`, for
+/// every class) writes it: the same six fields in both tables.
+#[derive(Debug, Default)]
+pub struct RawAttributes<'a> {
+    pub query: Option<&'a [RawAttribute]>,
+    pub query_order: Option<&'a str>,
+    pub cookies: Option<&'a [RawAttribute]>,
+    pub headers: Option<&'a [RawAttribute]>,
+    pub accept_encoding: Option<&'a BTreeMap<String, f64>>,
+    pub devices: Option<&'a BTreeMap<String, f64>>,
+}
+
+impl RawTraffic {
+    pub fn attributes(&self) -> RawAttributes<'_> {
+        RawAttributes {
+            query: self.query.as_deref(),
+            query_order: self.query_order.as_deref(),
+            cookies: self.cookies.as_deref(),
+            headers: self.headers.as_deref(),
+            accept_encoding: self.accept_encoding.as_ref(),
+            devices: self.devices.as_ref(),
+        }
+    }
+}
+
+impl RawClass {
+    pub fn attributes(&self) -> RawAttributes<'_> {
+        RawAttributes {
+            query: self.query.as_deref(),
+            query_order: self.query_order.as_deref(),
+            cookies: self.cookies.as_deref(),
+            headers: self.headers.as_deref(),
+            accept_encoding: self.accept_encoding.as_ref(),
+            devices: self.devices.as_ref(),
+        }
+    }
+}
+
+/// One query parameter, cookie or header.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawAttribute {
+    pub name: String,
+    /// A number of values, or the values themselves.
+    pub values: Value,
+    pub share: Option<f64>,
+    pub zipf_alpha: Option<f64>,
 }

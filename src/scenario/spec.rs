@@ -2,6 +2,8 @@
 //! resolved to indices and units converted. `validate` builds them from a
 //! file; every other module only reads them.
 
+use super::attributes::RequestAttributesSpec;
+use super::cache_key::CacheKeySettings;
 use super::edge_functions::{BehaviorFunctions, FunctionSpec};
 use super::import::model::ImportWarning;
 use super::path_pattern;
@@ -309,6 +311,11 @@ pub struct BehaviorSpec {
     pub allowed_methods: MethodSet,
     pub cached_methods: MethodSet,
     pub ttl: TtlSettings,
+    /// The cache policy the TTLs and key come from (a custom policy's name,
+    /// or a managed policy's), or `None` for the legacy settings.
+    pub cache_policy: Option<String>,
+    /// What the cache key holds besides the path.
+    pub cache_key: CacheKeySettings,
     pub viewer_protocol_policy: ViewerProtocolPolicy,
     /// The edge functions that run on the behavior's requests, by event.
     pub functions: BehaviorFunctions,
@@ -359,6 +366,8 @@ pub struct ClassSpec {
     pub method_weights: [f64; 7],
     /// What viewers present when the class's paths need signing.
     pub signed: Option<SignedTrafficSpec>,
+    /// What the class's requests carry besides the path.
+    pub attributes: RequestAttributesSpec,
 }
 
 impl DistributionSpec {
@@ -455,6 +464,12 @@ impl Scenario {
     /// are reported then.
     pub fn uses_edge_functions(&self) -> bool {
         self.distribution.behaviors.iter().any(|b| !b.functions.is_empty())
+    }
+
+    /// Whether some behavior's cache key holds more than the path: objects
+    /// may then be cached in several variants, and the run reports them.
+    pub fn keys_vary(&self) -> bool {
+        self.distribution.behaviors.iter().any(|b| b.cache_key.varies())
     }
 
     /// Total objects in the catalog.

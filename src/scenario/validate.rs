@@ -7,14 +7,17 @@
 //! `access.rs` (protocol policies, secret headers, timed changes, direct
 //! traffic), `signing.rs`, `functions.rs` (edge functions, and each
 //! behavior's associations for `behaviors.rs`), `behaviors.rs` (the
-//! distribution), `traffic.rs`,
+//! distribution, with `cache_keys.rs` for cache policies, TTLs and keys),
+//! `traffic.rs` (with `attributes.rs` for what requests carry besides the
+//! path),
 //! then `reach.rs` (which behaviors the classes' paths reach) and
 //! `intervals.rs` (the bound on metrics intervals). `fields.rs` is the leaf
 //! they all share (the `Validator`, its errors, scalar fields), and
 //! `names.rs` checks text that ends up in URLs; neither imports any of the
 //! others, and the others import none of each other (`behaviors.rs` and
-//! `origins.rs` call `access.rs`'s protocol policy readers, and
-//! `behaviors.rs` calls `functions.rs`'s association reader, one way).
+//! `origins.rs` call `access.rs`'s protocol policy readers, one way;
+//! `behaviors.rs` calls `functions.rs`'s association reader and
+//! `cache_keys.rs`, `traffic.rs` calls `attributes.rs`).
 
 use super::error::ScenarioError;
 use super::raw::RawScenario;
@@ -25,7 +28,9 @@ use std::path::Path;
 use toml::Value;
 
 mod access;
+mod attributes;
 mod behaviors;
+mod cache_keys;
 mod fields;
 mod functions;
 mod headers;

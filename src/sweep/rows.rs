@@ -118,6 +118,11 @@ fn metric_cells(summary: &Summary) -> Vec<String> {
         // every scenario, and sweeps of scenarios without functions must
         // keep their bytes. A run's functions.csv has them.
         functions: _,
+        // Not a column (yet): sweep.csv's columns are the same for every
+        // sweep, and a key column would change the file of every sweep whose
+        // keys do not vary; a point's figures come from `cdnsim run` of it
+        // (summary and cache_keys.csv).
+        cache_keys: _,
         events,
         requests_simulated,
         simulated_seconds,

@@ -645,6 +645,9 @@ impl<R: TraceReader> RequestSource for TraceSource<R> {
                 logged_signature,
                 direct: None,
                 object_facts,
+                // A log's query string and cookies are not replayed: every
+                // traced request keys its path alone.
+                attributes: crate::scenario::RequestAttributes::NONE,
             },
         ))
     }

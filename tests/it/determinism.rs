@@ -13,6 +13,40 @@ fn same_seed_gives_identical_files() {
     assert_eq!(result_bytes(7), result_bytes(7));
 }
 
+/// TINY with every kind of cache key at once: a policy keying all query
+/// strings (in a shuffled order), a session cookie, the mobile header and
+/// the normalised Accept-Encoding, on requests that carry them all.
+fn keyed() -> cdnsim::scenario::Scenario {
+    let text = TINY
+        .replacen(
+            "[distribution.default_behavior]\norigin = \"origin\"",
+            "[[distribution.cache_policies]]\nname = \"everything\"\nquery_strings = \"all\"\n\
+             cookies = { allow = [\"session\"] }\nheaders = [\"CloudFront-Is-Mobile-Viewer\"]\ngzip = true\nbrotli = true\n\
+             [distribution.default_behavior]\norigin = \"origin\"\ncache_policy = \"everything\"",
+            1,
+        )
+        .replacen(
+            "cache_control = \"max-age=10\"",
+            "cache_control = \"max-age=10\"\nquery = [{ name = \"v\", values = 3 }, \
+             { name = \"utm_source\", values = 500, share = 0.3, zipf_alpha = 1.1 }]\nquery_order = \"shuffled\"\n\
+             cookies = [{ name = \"session\", values = 50, share = 0.4 }]",
+            1,
+        );
+    scenario(&text, &["simulation.requests=20000", "traffic.rate=2000"])
+}
+
+#[test]
+fn keyed_runs_give_identical_files_and_the_same_on_either_path() {
+    let s = keyed();
+    let files = |report: &cdnsim::engine::Report| cdnsim::report::result_files(report, &s).unwrap();
+    let first = files(&run(&s, 7));
+    assert!(first.iter().any(|(name, _)| *name == "cache_keys.csv"));
+    assert_eq!(first, files(&run(&s, 7)));
+    let watched = cdnsim::engine::run_observed(&s, 7, &mut Watching, &mut |_| {}).expect("the accounting adds up");
+    assert_eq!(first, files(&watched));
+    assert_ne!(first, files(&run(&s, 8)));
+}
+
 #[test]
 fn another_seed_gives_other_results() {
     let (a, b) = (result_bytes(7), result_bytes(8));

@@ -3,7 +3,7 @@
 //! is a warning; broken JSON is an error naming the file, the JSON path and
 //! the fix, with exit status 2.
 
-use crate::support::{cdnsim, run, temp_dir};
+use crate::support::{cdnsim, run, summarize, temp_dir};
 use cdnsim::report;
 use cdnsim::scenario::{Scenario, ScenarioError};
 use std::path::{Path, PathBuf};
@@ -323,24 +323,36 @@ fn with_custom_policy(dir: &Path) -> PathBuf {
 fn custom_cache_policies_from_their_own_json() {
     let dir = temp_dir("import-policy");
     let json = with_custom_policy(&dir);
-    let video_ttls = |toml: &str| {
+    let video = |toml: &str| {
         let table: toml::Table = toml::from_str(toml).unwrap();
-        let video = &table["distribution"]["behaviors"][3];
-        [&video["min_ttl"], &video["default_ttl"], &video["max_ttl"]].map(|v| v.as_integer().unwrap())
+        table["distribution"]["behaviors"][3].clone()
     };
     // Without the policy: CloudFront's defaults and a warning saying how to give it.
     let (code, stdout, stderr) = cdnsim(&["import", "distribution", json.to_str().unwrap()]);
     assert_eq!(code, 0, "{stderr}");
-    assert_eq!(video_ttls(&stdout), [0, 86_400, 31_536_000]);
+    let ttls = video(&stdout);
+    assert_eq!(
+        [&ttls["min_ttl"], &ttls["default_ttl"], &ttls["max_ttl"]].map(|v| v.as_integer().unwrap()),
+        [0, 86_400, 31_536_000]
+    );
     assert!(stderr.contains("--cache-policy 4d1f5c2a-7b3e-4f60-9a8d-2c6e1b0f9e37=FILE"), "{stderr}");
-    // With it, by ID=FILE or by the file alone (it names its Id).
+    // With it, by ID=FILE or by the file alone (it names its Id): the
+    // behavior names the policy, which is written out with its settings.
     let policy = dir.join("cache-policy.json");
     for arg in [format!("4d1f5c2a-7b3e-4f60-9a8d-2c6e1b0f9e37={}", policy.display()), policy.display().to_string()] {
         let (code, stdout, stderr) =
             cdnsim(&["import", "distribution", json.to_str().unwrap(), "--cache-policy", &arg]);
         assert_eq!(code, 0, "{stderr}");
-        assert_eq!(video_ttls(&stdout), [2, 30, 120]);
-        assert!(stderr.contains("video-segments includes query strings"), "{stderr}");
+        assert_eq!(video(&stdout)["cache_policy"].as_str(), Some("video-segments"));
+        assert!(video(&stdout).get("min_ttl").is_none(), "the policy sets the TTLs");
+        assert!(
+            stdout.contains(
+                "[[distribution.cache_policies]]\nname = \"video-segments\"\nmin_ttl = 2\ndefault_ttl = 30\n\
+                 max_ttl = 120\nquery_strings = { allow = [\"v\"] }\ncookies = \"none\"\ngzip = false\nbrotli = false\n"
+            ),
+            "{stdout}"
+        );
+        assert!(!stderr.contains("CachePolicyId"), "the key is simulated: no warning: {stderr}");
     }
     let (code, _, stderr) = cdnsim(&[
         "import",
@@ -362,7 +374,59 @@ fn custom_cache_policies_from_their_own_json() {
     let s = Scenario::load(&file, &[]).unwrap_or_else(|e| panic!("{e}"));
     let video = s.distribution.behaviors.iter().find(|b| b.path_pattern == "/video/*").unwrap();
     assert_eq!((video.ttl.min_s, video.ttl.default_s, video.ttl.max_s), (2, 30, 120));
-    assert!(s.import_warnings.iter().any(|w| w.message.contains("video-segments includes query strings")));
+    assert_eq!(video.cache_policy.as_deref(), Some("video-segments"));
+    assert!(!s.import_warnings.iter().any(|w| w.path.ends_with("CachePolicyId")));
+}
+
+/// Issue 15: a custom policy keying a query string, a header and cookies
+/// (`cache-policy-keyed.json`) on the fixture's default behavior: imported,
+/// written as a cache policy, pasted into a scenario whose traffic carries
+/// them, it validates and fragments the cache.
+#[test]
+fn a_custom_policy_keying_query_strings_headers_and_cookies() {
+    let dir = temp_dir("import-keyed-policy");
+    let text = std::fs::read_to_string(fixture("distribution-config.json")).unwrap();
+    let text = text.replace("658327ea-f89d-4fab-a63d-7e88639e58f6", "a1b2c3d4-0000-4000-8000-00000000cafe");
+    let json = dir.join("keyed.json");
+    std::fs::write(&json, text).unwrap();
+    let (code, stdout, stderr) = cdnsim(&[
+        "import",
+        "distribution",
+        json.to_str().unwrap(),
+        "--cache-policy",
+        &fixture("cache-policy-keyed.json"),
+    ]);
+    assert_eq!(code, 0, "{stderr}");
+    assert!(
+        stdout.contains(
+            "name = \"site-pages\"\nmin_ttl = 1\ndefault_ttl = 300\nmax_ttl = 3600\nquery_strings = { allow = [\"page\"] }\n\
+             headers = [\"Accept-Language\"]\ncookies = { allow = [\"session-id\"] }\ngzip = true\nbrotli = true\n"
+        ),
+        "{stdout}"
+    );
+    assert!(stdout.contains("[distribution.default_behavior]") && stdout.contains("cache_policy = \"site-pages\""));
+    // Pasted into a scenario whose site pages carry a page number, a
+    // language and a session cookie.
+    let scenario = format!(
+        "{}{stdout}",
+        surroundings().replace(
+            "cache_control = \"max-age=600\"",
+            "cache_control = \"max-age=600\"\nobjects = 20\nquery = [{ name = \"page\", values = 5 }]\n\
+             headers = [{ name = \"Accept-Language\", values = [\"en\", \"de\"] }]\n\
+             cookies = [{ name = \"session-id\", values = 100, share = 0.5 }]"
+        )
+    );
+    let s = cdnsim::scenario::Scenario::from_toml_str(&dir.join("s.toml"), &scenario, &[])
+        .unwrap_or_else(|e| panic!("{e}"));
+    let site = s.distribution.behaviors.last().unwrap();
+    assert_eq!(site.cache_policy.as_deref(), Some("site-pages"));
+    // 20 objects, each requested about 65 times, under 5 pages x 2
+    // languages x (no session, or one of 100): dozens of keys each.
+    let report = run(&s, 1);
+    assert!(summarize(&report, &s).cache_keys.is_some());
+    let site = report::cache_key_rows(&report, &s).into_iter().find(|r| r.name == "*").unwrap();
+    assert_eq!(site.cache_policy, "site-pages");
+    assert!(site.keys_per_object > 10.0 && site.fragmentation_misses > 0, "{site:?}");
 }
 
 #[test]

@@ -6,10 +6,13 @@
 //! The scenarios are drawn from the settings that change how a request
 //! flows: one to three regional caches, edges per region, origins with and
 //! without Origin Shield, custom and S3 origins, an origin group with failover codes, faults of
-//! every kind, write methods, viewer protocol policies, signed classes and
-//! small caches that evict (or hold nothing), and edge functions: CloudFront
+//! every kind, write methods, viewer protocol policies, signed classes,
+//! small caches that evict (or hold nothing), edge functions (CloudFront
 //! Functions and Lambda@Edge on any event a behavior may run them on, some
-//! slow enough to time out, with cold starts and short keep-warm times.
+//! slow enough to time out, with cold starts and short keep-warm times), and
+//! cache keys (managed, custom and legacy policies over requests that carry
+//! query strings in either order, cookies, headers, Accept-Encoding and
+//! devices).
 
 use proptest::prelude::*;
 use std::fmt::Write;
@@ -72,6 +75,30 @@ struct Shape {
     api_share: f64,
     objects: u32,
     requests: u32,
+    keys: Keys,
+}
+
+/// The static content's cache key and what its requests carry.
+#[derive(Debug, Clone)]
+struct Keys {
+    /// Which key the default behavior has (see `render`).
+    policy: usize,
+    query_values: u32,
+    query_share: f64,
+    shuffled: bool,
+    cookie_values: u32,
+}
+
+fn keys() -> impl Strategy<Value = Keys> {
+    (0..6usize, 1..20u32, 0.05..=1.0f64, any::<bool>(), 1..50u32).prop_map(
+        |(policy, query_values, query_share, shuffled, cookie_values)| Keys {
+            policy,
+            query_values,
+            query_share,
+            shuffled,
+            cookie_values,
+        },
+    )
 }
 
 fn origin() -> impl Strategy<Value = Origin> {
@@ -104,6 +131,7 @@ fn shape() -> impl Strategy<Value = Shape> {
         ([0..3usize, 0..3usize, 0..3usize], 0.0..=1.0f64, 0..120u32, 0..15u8),
         (0.01..0.4f64, 0.01..0.4f64, 1..300u32, 200..1500u32),
         (prop::collection::vec(functions(), 3), any::<bool>(), 1..120u32),
+        keys(),
     )
         .prop_map(
             |(
@@ -113,6 +141,7 @@ fn shape() -> impl Strategy<Value = Shape> {
                 (policies, https_share, static_ttl_s, error_caching_min_ttl),
                 (signed_share, api_share, objects, requests),
                 (functions, slow_functions, keep_warm_s),
+                keys,
             )| Shape {
                 functions,
                 slow_functions,
@@ -133,6 +162,7 @@ fn shape() -> impl Strategy<Value = Shape> {
                 api_share,
                 objects,
                 requests,
+                keys,
             },
         )
 }
@@ -188,6 +218,23 @@ fn render(shape: &Shape) -> String {
     writeln!(w, "[[signing.key_groups]]\nname = \"signers\"\nkeys = [\"KPROPERTYKEY1\"]").unwrap();
     render_functions(w, shape);
     writeln!(w, "[distribution]\nerror_caching_min_ttl = {}", shape.error_caching_min_ttl).unwrap();
+    // The static content's key: the path alone, a managed policy, custom
+    // policies keying query strings, headers or cookies, or legacy
+    // forwarded values.
+    let static_key = match shape.keys.policy {
+        0 => "",
+        1 => "cache_policy = \"CachingOptimized\"",
+        2 => "cache_policy = \"qs-all\"",
+        3 => "cache_policy = \"allow-v\"",
+        4 => "cache_policy = \"cookies\"",
+        _ => {
+            "forwarded_values = { query_string = true, cookies = { whitelist = [\"sess*\"] }, headers = [\"Accept-Encoding\"] }"
+        }
+    };
+    writeln!(w, "[[distribution.cache_policies]]\nname = \"qs-all\"\nquery_strings = \"all\"\ngzip = true").unwrap();
+    writeln!(w, "[[distribution.cache_policies]]\nname = \"allow-v\"\nquery_strings = {{ allow = [\"v\"] }}").unwrap();
+    writeln!(w, "headers = [\"Accept-Language\", \"CloudFront-Is-Mobile-Viewer\"]").unwrap();
+    writeln!(w, "[[distribution.cache_policies]]\nname = \"cookies\"\ncookies = \"all\"\nbrotli = true").unwrap();
     let [p_static, p_api, p_signed] = shape.policies.map(|p| POLICIES[p]);
     writeln!(w, "[[distribution.behaviors]]\npath_pattern = \"/api/*\"\norigin = \"o0\"").unwrap();
     writeln!(w, "allowed_methods = [\"GET\", \"HEAD\", \"OPTIONS\", \"PUT\", \"POST\", \"PATCH\", \"DELETE\"]")
@@ -197,7 +244,7 @@ fn render(shape: &Shape) -> String {
     writeln!(w, "[[distribution.behaviors]]\npath_pattern = \"/signed/*\"\norigin = \"{static_origin}\"").unwrap();
     writeln!(w, "trusted_key_groups = [\"signers\"]\nviewer_protocol_policy = \"{p_signed}\"").unwrap();
     writeln!(w, "{}", associations(&shape.functions[1])).unwrap();
-    writeln!(w, "[distribution.default_behavior]\norigin = \"{static_origin}\"").unwrap();
+    writeln!(w, "[distribution.default_behavior]\norigin = \"{static_origin}\"\n{static_key}").unwrap();
     writeln!(w, "allowed_methods = [\"GET\", \"HEAD\", \"OPTIONS\"]\nviewer_protocol_policy = \"{p_static}\"").unwrap();
     writeln!(w, "{}", associations(&shape.functions[2])).unwrap();
     writeln!(w, "[traffic]\nrate = {rate}\nzipf_alpha = 0.9\nobjects = {}", shape.objects).unwrap();
@@ -207,6 +254,13 @@ fn render(shape: &Shape) -> String {
     writeln!(w, "size = {{ dist = \"lognormal\", mean = \"6 KiB\", stddev = \"4 KiB\" }}").unwrap();
     writeln!(w, "cache_control = \"max-age={}\"", shape.static_ttl_s).unwrap();
     writeln!(w, "methods = {{ GET = 0.9, HEAD = 0.05, OPTIONS = 0.05 }}").unwrap();
+    let k = &shape.keys;
+    writeln!(w, "query = [{{ name = \"v\", values = {}, share = {} }}, ", k.query_values, k.query_share).unwrap();
+    writeln!(w, "  {{ name = \"utm_source\", values = 300, share = 0.3, zipf_alpha = 1.0 }}]").unwrap();
+    let order = if k.shuffled { "shuffled" } else { "stable" };
+    writeln!(w, "query_order = \"{order}\"").unwrap();
+    writeln!(w, "cookies = [{{ name = \"session\", values = {}, share = 0.5 }}]", k.cookie_values).unwrap();
+    writeln!(w, "headers = [{{ name = \"Accept-Language\", values = 3 }}]").unwrap();
     writeln!(w, "[[traffic.classes]]\nname = \"api\"\nshare = {}\npath = \"/api/{{id}}\"", shape.api_share).unwrap();
     writeln!(w, "size = \"1 KiB\"\ncache_control = \"no-store\"\nobjects = 20").unwrap();
     writeln!(w, "methods = {{ GET = 0.4, POST = 0.3, PUT = 0.1, PATCH = 0.1, DELETE = 0.1 }}").unwrap();

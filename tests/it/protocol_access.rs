@@ -51,6 +51,7 @@ fn run_requests(s: &Scenario, requests: &[Req], direct: &[(f64, Option<&str>)]) 
             logged_signature: None,
             direct,
             object_facts: None,
+            attributes: cdnsim::scenario::RequestAttributes::NONE,
         };
         script.push((SimTime((t * 1e6) as u64), request));
     }

@@ -500,3 +500,139 @@ fn a_function_table_with_bad_fields_is_refused() {
     let message = try_scenario(&text, &[]).unwrap_err().to_string();
     assert!(message.contains("unknown field") && message.contains("functions[0].fn"), "{message}");
 }
+
+/// Issue 15: cache policies, legacy forwarded values and what requests
+/// carry, each refused where CloudFront (or a valid request) would refuse it,
+/// with the field, its line and the fix.
+#[test]
+fn cache_key_settings_are_checked_as_cloudfront_checks_them() {
+    let default_behavior = "[distribution.default_behavior]\norigin = \"origin\"";
+    let with_default = |extra: &str| TINY.replacen(default_behavior, &format!("{default_behavior}\n{extra}"), 1);
+    let policy = |fields: &str| {
+        TINY.replacen(
+            "[distribution]",
+            &format!("[distribution]\n[[distribution.cache_policies]]\nname = \"p\"\n{fields}\n"),
+            1,
+        )
+        .replacen(default_behavior, &format!("{default_behavior}\ncache_policy = \"p\""), 1)
+    };
+
+    let message = expect_error(
+        &with_default("cache_policy = \"CachingOptimised\""),
+        "distribution.default_behavior.cache_policy",
+        "CachingOptimised",
+        "no cache policy is named \"CachingOptimised\"",
+    );
+    assert!(message.contains("CachingOptimized") && message.contains("by name or ID"), "{message}");
+
+    let eleven: Vec<String> = (0..11).map(|i| format!("\"X-H{i}\"")).collect();
+    let message = expect_error(
+        &policy(&format!("headers = [{}]", eleven.join(", "))),
+        "distribution.cache_policies[0].headers",
+        "X-H0",
+        "11 headers are listed; CloudFront allows at most 10",
+    );
+    assert!(message.contains("(fix: list at most 10"), "{message}");
+
+    // The /api/* behavior sets default_ttl and max_ttl: with a policy too,
+    // the first legacy field is named.
+    let text = TINY.replacen(
+        "max_ttl = 0\ndefault_ttl = 0",
+        "max_ttl = 0\ndefault_ttl = 0\ncache_policy = \"CachingDisabled\"",
+        1,
+    );
+    let message = expect_error(
+        &text,
+        "distribution.behaviors[0].default_ttl",
+        "default_ttl = 0",
+        "CloudFront refuses a cache policy together with the legacy MinTTL, DefaultTTL, MaxTTL and ForwardedValues",
+    );
+    assert!(message.contains("(fix: remove default_ttl (the policy sets the TTLs, 0/0/0 s"), "{message}");
+
+    expect_error(
+        &with_default("min_ttl = 5\nforwarded_values = { headers = [\"*\"] }"),
+        "distribution.default_behavior.min_ttl",
+        "min_ttl = 5",
+        "forwards every header; CloudFront then caches nothing and requires MinTTL 0",
+    );
+    expect_error(
+        &with_default("forwarded_values = { query_string_cache_keys = [\"v\"] }"),
+        "distribution.default_behavior.forwarded_values.query_string_cache_keys",
+        "query_string_cache_keys",
+        "query_string is off",
+    );
+    expect_error(
+        &policy("gzip = true\nheaders = [\"accept-encoding\"]"),
+        "distribution.cache_policies[0].headers",
+        "accept-encoding",
+        "Accept-Encoding is listed while gzip or brotli is on",
+    );
+    expect_error(
+        &policy("query_strings = \"some\""),
+        "distribution.cache_policies[0].query_strings",
+        "query_strings",
+        "is not one of the forms",
+    );
+    expect_error(
+        &policy("cookies = { allow = [\"a\", \"a\"] }"),
+        "distribution.cache_policies[0].cookies.allow[1]",
+        "cookies = {",
+        "listed twice",
+    );
+    expect_error(
+        &policy("headers = [\"Cookie\"]"),
+        "distribution.cache_policies[0].headers[0]",
+        "headers = [\"Cookie\"]",
+        "Cookie cannot be in a cache key",
+    );
+
+    // What requests carry.
+    let class = |extra: &str| {
+        TINY.replacen("cache_control = \"max-age=10\"", &format!("cache_control = \"max-age=10\"\n{extra}"), 1)
+    };
+    let message = expect_error(
+        &class("query = [{ name = \"size\", values = 0 }]"),
+        "traffic.classes[0].query[0].values",
+        "query = [",
+        "0 values is out of range",
+    );
+    assert!(message.contains("(fix: use 1 to "), "{message}");
+    expect_error(
+        &class("headers = [{ name = \"Accept-Encoding\", values = 2 }]"),
+        "traffic.classes[0].headers[0].name",
+        "headers = [",
+        "accept_encoding mix",
+    );
+    expect_error(
+        &class("query = [{ name = \"a\", values = 2, share = 1.5 }]"),
+        "traffic.classes[0].query[0].share",
+        "query = [",
+        "not in (0, 1]",
+    );
+    expect_error(
+        &class("query_order = \"random\""),
+        "traffic.classes[0].query_order",
+        "query_order",
+        "unknown query order",
+    );
+    expect_error(
+        &class("devices = { phone = 1 }"),
+        "traffic.classes[0].devices.phone",
+        "devices",
+        "unknown device \"phone\"",
+    );
+    let nine: Vec<String> = (0..9).map(|i| format!("{{ name = \"q{i}\", values = 2 }}")).collect();
+    expect_error(
+        &class(&format!("query = [{}]", nine.join(", "))),
+        "traffic.classes[0].query",
+        "query = [",
+        "9 query parameters; a class's requests carry at most 8",
+    );
+    // A [traffic] default is reported at [traffic].
+    expect_error(
+        &TINY.replacen("rate = 100", "rate = 100\naccept_encoding = { gzip = -1 }", 1),
+        "traffic.accept_encoding.gzip",
+        "accept_encoding",
+        "weight -1 must be 0 or more",
+    );
+}

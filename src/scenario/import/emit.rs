@@ -3,6 +3,7 @@
 //! scenario's `[distribution] import` merges, so the two never disagree.
 
 use super::model::{ImportedBehavior, ImportedDistribution, RegionSource};
+use crate::scenario::cache_key::{CacheKeySettings, CachePolicySpec, NameSelection};
 use crate::scenario::path_pattern;
 use crate::scenario::validate::names::check_class_path;
 use crate::scenario::vocabulary::OriginKind;
@@ -107,6 +108,9 @@ pub fn to_parts(d: &ImportedDistribution) -> Vec<Part> {
         dist.set("domain", domain.as_str());
     }
     parts.push(dist);
+    for policy in &d.cache_policies {
+        parts.push(cache_policy_part(policy));
+    }
     for b in &d.behaviors {
         parts.push(behavior_part("[[distribution.behaviors]]", b));
     }
@@ -114,18 +118,82 @@ pub fn to_parts(d: &ImportedDistribution) -> Vec<Part> {
     parts
 }
 
+/// A custom cache policy as `[[distribution.cache_policies]]`.
+fn cache_policy_part(policy: &CachePolicySpec) -> Part {
+    let mut p = Part::new("[[distribution.cache_policies]]", format!("custom cache policy {}", policy.name));
+    p.set("name", policy.name.as_str());
+    p.set("min_ttl", policy.ttl.min_s as i64);
+    p.set("default_ttl", policy.ttl.default_s as i64);
+    p.set("max_ttl", policy.ttl.max_s as i64);
+    let key = &policy.key;
+    p.set("query_strings", key.query_strings.to_toml());
+    if !key.headers.is_empty() {
+        p.set("headers", strings(key.headers.iter().map(String::as_str)));
+    }
+    p.set("cookies", key.cookies.to_toml());
+    p.set("gzip", key.gzip);
+    p.set("brotli", key.brotli);
+    p
+}
+
+/// A legacy key as `forwarded_values`, or `None` for the path alone.
+fn forwarded_values(key: &CacheKeySettings) -> Option<Value> {
+    if !key.varies() && !key.all_headers {
+        return None;
+    }
+    let mut t = toml::Table::new();
+    match &key.query_strings {
+        NameSelection::None => {}
+        NameSelection::AllowList(names) => {
+            t.insert("query_string".into(), Value::Boolean(true));
+            t.insert("query_string_cache_keys".into(), strings(names.iter().map(String::as_str)));
+        }
+        // ForwardedValues has no all-except; a legacy key is all or a list.
+        _ => {
+            t.insert("query_string".into(), Value::Boolean(true));
+        }
+    }
+    if key.all_headers {
+        t.insert("headers".into(), strings(["*"]));
+    } else if !key.headers.is_empty() {
+        t.insert("headers".into(), strings(key.headers.iter().map(String::as_str)));
+    }
+    match &key.cookies {
+        NameSelection::None => {}
+        NameSelection::AllowList(names) => {
+            let mut whitelist = toml::Table::new();
+            whitelist.insert("whitelist".into(), strings(names.iter().map(String::as_str)));
+            t.insert("cookies".into(), Value::Table(whitelist));
+        }
+        _ => {
+            t.insert("cookies".into(), Value::String("all".into()));
+        }
+    }
+    Some(Value::Table(t))
+}
+
 fn behavior_part(header: &'static str, b: &ImportedBehavior) -> Part {
     let name = b.path_pattern.as_deref().map_or("default behavior".to_string(), |p| format!("behavior {p}"));
-    let mut p = Part::new(header, format!("{name}; TTLs from {}", b.ttl_source));
+    let source = if b.cache_policy.is_some() { "cache policy" } else { "TTLs from" };
+    let mut p = Part::new(header, format!("{name}; {source} {}", b.ttl_source));
     if let Some(pattern) = &b.path_pattern {
         p.set("path_pattern", pattern.as_str());
     }
     p.set("origin", b.origin.as_str());
     p.set("allowed_methods", strings(b.allowed_methods.iter().map(|m| m.as_str())));
     p.set("cached_methods", strings(b.cached_methods.iter().map(|m| m.as_str())));
-    p.set("min_ttl", b.min_ttl as i64);
-    p.set("default_ttl", b.default_ttl as i64);
-    p.set("max_ttl", b.max_ttl as i64);
+    match &b.cache_policy {
+        // The policy sets the TTLs and the key: CloudFront refuses both.
+        Some(policy) => p.set("cache_policy", policy.as_str()),
+        None => {
+            p.set("min_ttl", b.min_ttl as i64);
+            p.set("default_ttl", b.default_ttl as i64);
+            p.set("max_ttl", b.max_ttl as i64);
+            if let Some(forwarded) = forwarded_values(&b.cache_key) {
+                p.set("forwarded_values", forwarded);
+            }
+        }
+    }
     if !b.trusted_key_groups.is_empty() {
         p.set("trusted_key_groups", strings(b.trusted_key_groups.iter().map(String::as_str)));
     }

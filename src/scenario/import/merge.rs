@@ -2,9 +2,10 @@
 //! origin groups and behaviors merged into the scenario document before it is
 //! validated like any other.
 //!
-//! Merge rules: the JSON supplies `[[origins]]`, `[[origin_groups]]` and the
-//! behaviors; the scenario may not list groups or behaviors of its own (they
-//! would contradict the JSON). A scenario `[[origins]]` entry whose `name` is
+//! Merge rules: the JSON supplies `[[origins]]`, `[[origin_groups]]`, the
+//! behaviors and the custom cache policies they use; the scenario may not
+//! list groups, behaviors or cache policies of its own (they would contradict
+//! the JSON, or name policies no behavior could use). A scenario `[[origins]]` entry whose `name` is
 //! an imported origin's Id adds to that origin and overrides its fields (a
 //! Region, a latency, a concurrency: what CloudFront's config cannot say); an
 //! entry naming no imported origin is an error. `[[functions]]` entries work
@@ -14,8 +15,9 @@
 
 use super::emit::{to_parts, to_table};
 use super::model::{ImportWarning, ImportedDistribution};
-use super::policies::{CachePolicy, parse_cache_policy};
+use super::policies::parse_cache_policy;
 use super::{ImportOptions, import_distribution};
+use crate::scenario::cache_key::CachePolicySpec;
 use crate::scenario::error::ScenarioError;
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
@@ -196,7 +198,7 @@ fn add_scenario_functions(
 
 /// `import_cache_policies`: cache policy ID -> the file of its
 /// `get-cache-policy` output, relative to the scenario's folder `dir`.
-fn read_cache_policies(policies: Value, dir: &Path) -> Result<BTreeMap<String, CachePolicy>, MergeError> {
+fn read_cache_policies(policies: Value, dir: &Path) -> Result<BTreeMap<String, CachePolicySpec>, MergeError> {
     let Value::Table(policies) = policies else {
         return Err(field_error(
             "distribution.import_cache_policies",
@@ -234,9 +236,10 @@ fn read_cache_policies(policies: Value, dir: &Path) -> Result<BTreeMap<String, C
 /// lists its own would contradict it.
 fn refuse_what_the_json_gives(document: &toml::Table, import: &str) -> Result<(), MergeError> {
     let distribution = document.get("distribution").and_then(Value::as_table).expect("checked by the caller");
-    for (i, key) in ["behaviors", "default_behavior"].into_iter().enumerate() {
+    for (i, key) in ["behaviors", "default_behavior", "cache_policies"].into_iter().enumerate() {
         if distribution.contains_key(key) {
-            let what = ["[[distribution.behaviors]]", "[distribution.default_behavior]"][i];
+            let what =
+                ["[[distribution.behaviors]]", "[distribution.default_behavior]", "[[distribution.cache_policies]]"][i];
             return Err(field_error(
                 &format!("distribution.{key}"),
                 format!("the behaviors come from {import}, so the scenario cannot also have {what}"),

@@ -23,8 +23,9 @@ pub use model::{
     ImportWarning, ImportedBehavior, ImportedDistribution, ImportedFunction, ImportedOrigin, ImportedOriginGroup,
     RegionSource,
 };
-pub use policies::{CachePolicy, LEGACY_DEFAULT_TTLS, managed, parse_cache_policy};
+pub use policies::{LEGACY_DEFAULT_TTLS, parse_cache_policy};
 
+use super::cache_key::{CacheKeySettings, CachePolicySpec, MAX_KEY_NAMES, NameSelection, managed_cache_policy};
 use super::error::ScenarioError;
 use super::vocabulary::OriginKind;
 use crate::geo;
@@ -46,7 +47,7 @@ pub struct ImportOptions {
     /// The Region of origins with no Region from either; `us-east-1` when unset.
     pub default_region: Option<String>,
     /// Cache policies that are not managed ones, by ID.
-    pub cache_policies: BTreeMap<String, CachePolicy>,
+    pub cache_policies: BTreeMap<String, CachePolicySpec>,
     /// Function name -> the settings (`latency`, `cold_start`,
     /// `keep_warm`) a scenario that imports the file gives it: their
     /// defaults are not warned about.
@@ -127,23 +128,24 @@ fn import_config(
         }
         origin_groups.push(group);
     }
-    let mut targets = Targets { origins: &origins, groups: &origin_groups, functions: functions::Registry::default() };
+    let targets = Targets { origins: &origins, groups: &origin_groups };
+    let mut custom = CustomPolicies::default();
     let default_path = config.child("DefaultCacheBehavior");
     let default_json = config.required(ctx, "DefaultCacheBehavior")?;
-    let default_behavior =
-        import_behavior(ctx, default_json, &default_path, false, &mut targets, options, &mut warnings)?;
-    let (behaviors_path, behavior_items) = config.list(ctx, "CacheBehaviors", &mut warnings)?;
+    let mut registry = functions::Registry::default();
+    let mut read = BehaviorReader {
+        ctx,
+        targets: &targets,
+        options,
+        custom: &mut custom,
+        functions: &mut registry,
+        warnings: &mut warnings,
+    };
+    let default_behavior = read.behavior(default_json, &default_path, false)?;
+    let (behaviors_path, behavior_items) = config.list(ctx, "CacheBehaviors", read.warnings)?;
     let mut behaviors = Vec::new();
     for (i, item) in behavior_items.into_iter().enumerate() {
-        behaviors.push(import_behavior(
-            ctx,
-            item,
-            &format!("{behaviors_path}[{i}]"),
-            true,
-            &mut targets,
-            options,
-            &mut warnings,
-        )?);
+        behaviors.push(read.behavior(item, &format!("{behaviors_path}[{i}]"), true)?);
     }
     if config.take("Enabled") == Some(&Value::Bool(false)) {
         warnings.push(ctx.warning(
@@ -152,15 +154,15 @@ fn import_config(
         ));
     }
     config.finish(ctx, &mut warnings);
-    let functions = targets.functions.functions;
     Ok(ImportedDistribution {
         source: ctx.file.clone(),
         domain,
         origins,
         origin_groups,
-        functions,
+        functions: registry.functions,
         behaviors,
         default_behavior,
+        cache_policies: custom.policies.into_iter().map(|(_, policy)| policy).collect(),
         warnings,
     })
 }
@@ -447,69 +449,108 @@ fn import_group(
     Ok(ImportedOriginGroup { name, members: [primary, secondary], failover_status_codes })
 }
 
-/// What behaviors refer to: origins and groups, and the edge functions
-/// declared so far.
 struct Targets<'a> {
     origins: &'a [ImportedOrigin],
     groups: &'a [ImportedOriginGroup],
-    functions: functions::Registry,
 }
 
-fn import_behavior(
-    ctx: &Context,
-    json: &Value,
-    path: &str,
-    has_pattern: bool,
-    targets: &mut Targets,
-    options: &ImportOptions,
-    warnings: &mut Vec<ImportWarning>,
-) -> Result<ImportedBehavior> {
-    let mut b = Fields::of(ctx, json, path)?;
-    let path_pattern = if has_pattern {
-        let pattern_path = b.child("PathPattern");
-        let pattern = b.required_str(ctx, "PathPattern")?;
-        super::path_pattern::check_pattern(pattern).map_err(|e| ctx.error(&pattern_path, e, "correct the pattern"))?;
-        Some(pattern.to_string())
-    } else {
-        None
-    };
-    let origin = behavior_target(ctx, &mut b, targets)?;
-    let viewer_path = b.child("ViewerProtocolPolicy");
-    let viewer_protocol_policy = b.optional_str(ctx, "ViewerProtocolPolicy")?.map(str::to_string);
-    if let Some(policy) = &viewer_protocol_policy {
-        one_of(ctx, &viewer_path, policy, &["allow-all", "redirect-to-https", "https-only"])?;
+/// What reading a behavior needs besides its JSON.
+struct BehaviorReader<'r, 't> {
+    ctx: &'r Context,
+    targets: &'r Targets<'t>,
+    options: &'r ImportOptions,
+    custom: &'r mut CustomPolicies,
+    /// The edge functions declared so far.
+    functions: &'r mut functions::Registry,
+    warnings: &'r mut Vec<ImportWarning>,
+}
+
+impl BehaviorReader<'_, '_> {
+    fn behavior(&mut self, json: &Value, path: &str, has_pattern: bool) -> Result<ImportedBehavior> {
+        let (ctx, warnings) = (self.ctx, &mut *self.warnings);
+        let mut b = Fields::of(ctx, json, path)?;
+        let path_pattern = if has_pattern {
+            let pattern_path = b.child("PathPattern");
+            let pattern = b.required_str(ctx, "PathPattern")?;
+            super::path_pattern::check_pattern(pattern)
+                .map_err(|e| ctx.error(&pattern_path, e, "correct the pattern"))?;
+            Some(pattern.to_string())
+        } else {
+            None
+        };
+        let origin = behavior_target(ctx, &mut b, self.targets)?;
+        let viewer_path = b.child("ViewerProtocolPolicy");
+        let viewer_protocol_policy = b.optional_str(ctx, "ViewerProtocolPolicy")?.map(str::to_string);
+        if let Some(policy) = &viewer_protocol_policy {
+            one_of(ctx, &viewer_path, policy, &["allow-all", "redirect-to-https", "https-only"])?;
+        }
+        let (allowed_methods, cached_methods) = behavior_methods(ctx, &mut b, warnings)?;
+        let trusted_key_groups = enabled_items(ctx, &mut b, "TrustedKeyGroups", warnings)?;
+        if !trusted_key_groups.is_empty() {
+            warnings.push(ctx.warning(
+                &b.child("TrustedKeyGroups"),
+                format!(
+                    "key groups are named by their IDs ({}); a scenario must define them under \
+                     [[signing.key_groups]] with those names and list their public keys",
+                    trusted_key_groups.join(", ")
+                ),
+            ));
+        }
+        let trusted_signers = trusted_signers(ctx, &mut b, warnings)?;
+        let cache = behavior_cache(ctx, &mut b, self.options, warnings)?;
+        let functions =
+            functions::behavior_functions(ctx, &mut b, self.functions, &self.options.function_settings, warnings)?;
+        b.finish(ctx, warnings);
+        let cache_policy = match cache.policy {
+            None => None,
+            Some(PolicyRef::Managed(name)) => Some(name.to_string()),
+            Some(PolicyRef::Custom(id, spec)) => Some(self.custom.name_for(&id, spec)),
+        };
+        let [min_ttl, default_ttl, max_ttl] = cache.ttl_s;
+        Ok(ImportedBehavior {
+            path_pattern,
+            origin,
+            allowed_methods,
+            cached_methods,
+            min_ttl,
+            default_ttl,
+            max_ttl,
+            ttl_source: cache.source,
+            cache_policy,
+            cache_key: cache.key,
+            trusted_key_groups,
+            trusted_signers,
+            viewer_protocol_policy,
+            functions,
+        })
     }
-    let (allowed_methods, cached_methods) = behavior_methods(ctx, &mut b, warnings)?;
-    let trusted_key_groups = enabled_items(ctx, &mut b, "TrustedKeyGroups", warnings)?;
-    if !trusted_key_groups.is_empty() {
-        warnings.push(ctx.warning(
-            &b.child("TrustedKeyGroups"),
-            format!(
-                "key groups are named by their IDs ({}); a scenario must define them under [[signing.key_groups]] \
-                 with those names and list their public keys",
-                trusted_key_groups.join(", ")
-            ),
-        ));
+}
+
+/// The custom cache policies met so far, by ID, each named uniquely for the
+/// scenario.
+#[derive(Default)]
+struct CustomPolicies {
+    policies: Vec<(String, CachePolicySpec)>,
+}
+
+impl CustomPolicies {
+    /// The scenario name of the custom policy `id`: its own `Name`, unless
+    /// another policy (or a managed one) has it, then with `-2`, `-3`, ...
+    fn name_for(&mut self, id: &str, spec: CachePolicySpec) -> String {
+        if let Some((_, known)) = self.policies.iter().find(|(known, _)| known == id) {
+            return known.name.clone();
+        }
+        let taken =
+            |name: &str| managed_cache_policy(name).is_some() || self.policies.iter().any(|(_, p)| p.name == name);
+        let mut name = spec.name.clone();
+        let mut n = 2;
+        while taken(&name) {
+            name = format!("{}-{n}", spec.name);
+            n += 1;
+        }
+        self.policies.push((id.to_string(), CachePolicySpec { name: name.clone(), ..spec }));
+        name
     }
-    let trusted_signers = trusted_signers(ctx, &mut b, warnings)?;
-    let ttl = behavior_ttls(ctx, &mut b, options, warnings)?;
-    let functions =
-        functions::behavior_functions(ctx, &mut b, &mut targets.functions, &options.function_settings, warnings)?;
-    b.finish(ctx, warnings);
-    Ok(ImportedBehavior {
-        path_pattern,
-        origin,
-        allowed_methods,
-        cached_methods,
-        min_ttl: ttl.min_ttl,
-        default_ttl: ttl.default_ttl,
-        max_ttl: ttl.max_ttl,
-        ttl_source: ttl.name,
-        trusted_key_groups,
-        trusted_signers,
-        viewer_protocol_policy,
-        functions,
-    })
 }
 
 /// `TargetOriginId`, which must name an origin or an origin group.
@@ -607,30 +648,48 @@ impl<'j> TtlFields<'j> {
     }
 }
 
-/// The TTLs of a behavior: from its cache policy (managed, or given in the
-/// options), else from the legacy `MinTTL`/`DefaultTTL`/`MaxTTL` fields with
-/// `ForwardedValues`, else CloudFront's legacy defaults.
-fn behavior_ttls(
+/// The cache policy a behavior names in the scenario.
+enum PolicyRef {
+    Managed(&'static str),
+    /// A custom policy given in the options: its ID and settings.
+    Custom(String, CachePolicySpec),
+}
+
+/// A behavior's TTLs and key, and where they came from.
+struct BehaviorCache {
+    /// Min, Default, Max TTL in seconds.
+    ttl_s: [u64; 3],
+    /// Where the TTLs came from, for the comment above the behavior.
+    source: String,
+    /// `None`: the legacy fields (TTLs and `forwarded_values`).
+    policy: Option<PolicyRef>,
+    key: CacheKeySettings,
+}
+
+/// The TTLs and key of a behavior: from its cache policy (managed, or given
+/// in the options), else from the legacy `MinTTL`/`DefaultTTL`/`MaxTTL`
+/// fields and `ForwardedValues`, else CloudFront's legacy defaults.
+fn behavior_cache(
     ctx: &Context,
     b: &mut Fields<'_>,
     options: &ImportOptions,
     warnings: &mut Vec<ImportWarning>,
-) -> Result<CachePolicy> {
+) -> Result<BehaviorCache> {
     let fields = TtlFields::take(ctx, b)?;
     match fields.policy_id {
-        Some(id) => Ok(cache_policy_ttls(ctx, &fields, id, options, warnings)),
-        None => legacy_ttls(ctx, &fields, warnings),
+        Some(id) => Ok(cache_policy(ctx, &fields, id, options, warnings)),
+        None => legacy_cache(ctx, &fields, warnings),
     }
 }
 
-/// The TTLs of the cache policy `id`; the legacy fields beside it are ignored.
-fn cache_policy_ttls(
+/// The behavior's cache policy `id`; the legacy fields beside it are ignored.
+fn cache_policy(
     ctx: &Context,
     fields: &TtlFields<'_>,
     id: &str,
     options: &ImportOptions,
     warnings: &mut Vec<ImportWarning>,
-) -> CachePolicy {
+) -> BehaviorCache {
     // CloudFront refuses a cache policy together with the legacy fields; a
     // config that has both is read as CloudFront reads the policy.
     for (value, path) in fields.legacy.iter().zip(&fields.legacy_paths) {
@@ -641,84 +700,63 @@ fn cache_policy_ttls(
     if fields.forwarded.is_some_and(|f| !json::is_inert("ForwardedValues", f)) {
         warnings.push(ctx.warning(&fields.forwarded_path, "ignored: the behavior's cache policy sets its cache key"));
     }
-    let policy = match managed(id).or_else(|| options.cache_policies.get(id).cloned()) {
-        Some(policy) => policy,
-        None => {
-            warnings.push(ctx.warning(
-                &fields.policy_path,
-                format!(
-                    "{id} is not a managed cache policy and its settings are not in this file; the behavior gets \
-                     CloudFront's default TTLs (0, 86400, 31536000 s) (give the policy with `--cache-policy \
-                     {id}=FILE`, the output of `aws cloudfront get-cache-policy --id {id}`)"
-                ),
-            ));
-            let [min_ttl, default_ttl, max_ttl] = LEGACY_DEFAULT_TTLS;
-            CachePolicy {
-                name: format!("unknown cache policy {id}"),
-                min_ttl,
-                default_ttl,
-                max_ttl,
-                key_extras: vec![],
-            }
-        }
-    };
-    if !policy.key_extras.is_empty() {
-        warnings.push(ctx.warning(
-            &fields.policy_path,
-            format!(
-                "the cache key of {} includes {}; cdnsim keys objects by path only, so its hit ratio is an upper bound",
-                policy.name,
-                policy.key_extras.join(", ")
-            ),
-        ));
+    let ttl_s = |t: super::vocabulary::TtlSettings| [t.min_s, t.default_s, t.max_s];
+    if let Some(managed) = managed_cache_policy(id).filter(|p| p.id == id) {
+        return BehaviorCache {
+            ttl_s: managed.ttl_s,
+            source: format!("{} (managed)", managed.name),
+            policy: Some(PolicyRef::Managed(managed.name)),
+            key: managed.key(),
+        };
     }
-    policy
+    if let Some(custom) = options.cache_policies.get(id) {
+        return BehaviorCache {
+            ttl_s: ttl_s(custom.ttl),
+            source: custom.name.clone(),
+            policy: Some(PolicyRef::Custom(id.to_string(), custom.clone())),
+            key: custom.key.clone(),
+        };
+    }
+    warnings.push(ctx.warning(
+        &fields.policy_path,
+        format!(
+            "{id} is not a managed cache policy and its settings are not in this file; the behavior gets \
+             CloudFront's default TTLs (0, 86400, 31536000 s) and a key of the path alone (give the policy with \
+             `--cache-policy {id}=FILE`, the output of `aws cloudfront get-cache-policy --id {id}`)"
+        ),
+    ));
+    BehaviorCache {
+        ttl_s: LEGACY_DEFAULT_TTLS,
+        source: format!("unknown cache policy {id}"),
+        policy: None,
+        key: CacheKeySettings::default(),
+    }
 }
 
-/// The TTLs of a behavior without a cache policy: its legacy fields, each
-/// defaulting as in CloudFront, and none at all when it forwards every header.
-fn legacy_ttls(ctx: &Context, fields: &TtlFields<'_>, warnings: &mut Vec<ImportWarning>) -> Result<CachePolicy> {
+/// A behavior without a cache policy: its legacy fields, each defaulting as
+/// in CloudFront, and its `ForwardedValues` as the key.
+fn legacy_cache(ctx: &Context, fields: &TtlFields<'_>, warnings: &mut Vec<ImportWarning>) -> Result<BehaviorCache> {
     let legacy = fields.legacy;
-    let mut name = "legacy TTL fields".to_string();
-    let mut forwards_all_headers = false;
-    if let Some(forwarded) = fields.forwarded {
-        let extras = forwarded_key_extras(forwarded);
-        forwards_all_headers = forwarded
-            .pointer("/Headers/Items")
-            .and_then(Value::as_array)
-            .is_some_and(|h| h.iter().any(|v| v.as_str() == Some("*")));
-        if !extras.is_empty() {
-            warnings.push(ctx.warning(
-                &fields.forwarded_path,
-                format!(
-                    "the cache key includes {}; cdnsim keys objects by path only, so its hit ratio is an upper bound",
-                    extras.join(", ")
-                ),
-            ));
-        }
-    } else if legacy.iter().all(Option::is_none) {
-        name = "CloudFront's defaults".to_string();
-    }
+    let source = if fields.forwarded.is_none() && legacy.iter().all(Option::is_none) {
+        "CloudFront's defaults"
+    } else {
+        "legacy TTL fields"
+    };
+    let key = match fields.forwarded {
+        Some(forwarded) => forwarded_values(ctx, forwarded, &fields.forwarded_path, warnings)?,
+        None => CacheKeySettings::default(),
+    };
     // Missing legacy fields default as in CloudFront (DG "Values that you
     // specify"): Default follows a Min above a day, Max follows a Default above a year.
     let min_ttl = legacy[0].unwrap_or(0);
     let default_ttl = legacy[1].unwrap_or(min_ttl.max(LEGACY_DEFAULT_TTLS[1]));
     let max_ttl = legacy[2].unwrap_or(default_ttl.max(LEGACY_DEFAULT_TTLS[2]));
-    if forwards_all_headers {
-        // Forwarding every header means CloudFront caches nothing (DG "Values that you specify").
-        warnings.push(
-            ctx.warning(
-                &fields.forwarded_path,
-                "all headers are forwarded, so CloudFront caches nothing: TTLs set to 0",
-            ),
-        );
-        return Ok(CachePolicy {
-            name: "ForwardedValues with all headers".into(),
-            min_ttl: 0,
-            default_ttl: 0,
-            max_ttl: 0,
-            key_extras: vec![],
-        });
+    if key.all_headers && min_ttl > 0 {
+        return Err(ctx.error(
+            &fields.legacy_paths[0],
+            format!("MinTTL is {min_ttl} but ForwardedValues forwards every header"),
+            "CloudFront requires MinTTL 0 when every header is forwarded (it then caches nothing)",
+        ));
     }
     if !(min_ttl <= default_ttl && default_ttl <= max_ttl) {
         return Err(ctx.error(
@@ -727,22 +765,79 @@ fn legacy_ttls(ctx: &Context, fields: &TtlFields<'_>, warnings: &mut Vec<ImportW
             "CloudFront requires MinTTL <= DefaultTTL <= MaxTTL",
         ));
     }
-    Ok(CachePolicy { name, min_ttl, default_ttl, max_ttl, key_extras: vec![] })
+    Ok(BehaviorCache { ttl_s: [min_ttl, default_ttl, max_ttl], source: source.into(), policy: None, key })
 }
 
-/// What a legacy `ForwardedValues` adds to the cache key.
-fn forwarded_key_extras(forwarded: &Value) -> Vec<&'static str> {
-    let mut extras = Vec::new();
-    if forwarded.get("QueryString") == Some(&Value::Bool(true)) {
-        extras.push("query strings");
-    }
-    if forwarded.pointer("/Cookies/Forward").and_then(Value::as_str).is_some_and(|f| f != "none") {
-        extras.push("cookies");
-    }
-    if forwarded.pointer("/Headers/Quantity").and_then(Value::as_u64).is_some_and(|q| q > 0) {
-        extras.push("headers");
-    }
-    extras
+/// Legacy `ForwardedValues`: `QueryString` with its `QueryStringCacheKeys`,
+/// `Headers` (names, or `*` for every header), `Cookies` (`Forward` none,
+/// all or whitelist, with `WhitelistedNames`, which may hold wildcards).
+fn forwarded_values(
+    ctx: &Context,
+    value: &Value,
+    path: &str,
+    warnings: &mut Vec<ImportWarning>,
+) -> Result<CacheKeySettings> {
+    let mut f = Fields::of(ctx, value, path)?;
+    let strings = |items: Vec<&Value>, at: &str| -> Result<Vec<String>> {
+        let names: Vec<String> = items
+            .iter()
+            .enumerate()
+            .map(|(k, v)| as_str(ctx, v, &format!("{at}[{k}]")).map(str::to_string))
+            .collect::<Result<_>>()?;
+        if names.len() > MAX_KEY_NAMES {
+            return Err(ctx.error(
+                at,
+                format!("{} names; cdnsim allows CloudFront's default quota of {MAX_KEY_NAMES}", names.len()),
+                format!("keep at most {MAX_KEY_NAMES} in the scenario"),
+            ));
+        }
+        Ok(names)
+    };
+    let query_string = f.optional_bool(ctx, "QueryString")?.unwrap_or(false);
+    let (keys_path, keys) = f.list(ctx, "QueryStringCacheKeys", warnings)?;
+    let keys = strings(keys, &keys_path)?;
+    let query_strings = match (query_string, keys.is_empty()) {
+        (false, false) => {
+            warnings.push(ctx.warning(&keys_path, "ignored: QueryString is false, so no query string is keyed"));
+            NameSelection::None
+        }
+        (false, true) => NameSelection::None,
+        (true, true) => NameSelection::All,
+        (true, false) => NameSelection::AllowList(keys),
+    };
+    let (headers_path, headers) = f.list(ctx, "Headers", warnings)?;
+    let headers = strings(headers, &headers_path)?;
+    let all_headers = headers.iter().any(|h| h == "*");
+    let cookies = match f.take("Cookies") {
+        None => NameSelection::None,
+        Some(cookies) => {
+            let mut c = Fields::of(ctx, cookies, &f.child("Cookies"))?;
+            let forward_path = c.child("Forward");
+            let forward = c.required_str(ctx, "Forward")?;
+            one_of(ctx, &forward_path, forward, &["none", "whitelist", "all"])?;
+            let (names_path, names) = c.list(ctx, "WhitelistedNames", warnings)?;
+            let names = strings(names, &names_path)?;
+            c.finish(ctx, warnings);
+            match forward {
+                "all" => NameSelection::All,
+                "whitelist" if names.is_empty() => {
+                    return Err(ctx.error(&names_path, "whitelist names no cookie", "list the cookies' names"));
+                }
+                "whitelist" => NameSelection::AllowList(names),
+                _ => NameSelection::None,
+            }
+        }
+    };
+    f.finish(ctx, warnings);
+    Ok(CacheKeySettings {
+        query_strings,
+        headers: if all_headers { Vec::new() } else { headers },
+        all_headers,
+        cookies,
+        cookie_wildcards: true,
+        gzip: false,
+        brotli: false,
+    })
 }
 
 /// The `Items` of an `{ Enabled, Quantity, Items }` wrapper when enabled.

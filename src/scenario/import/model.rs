@@ -3,6 +3,7 @@
 //! and the file being read, which every reader names in its messages.
 
 use crate::http::Method;
+use crate::scenario::cache_key::{CacheKeySettings, CachePolicySpec};
 use crate::scenario::edge_functions::{EdgeEvent, FunctionKind};
 use crate::scenario::error::{FieldError, ScenarioError};
 use crate::scenario::vocabulary::OriginKind;
@@ -39,6 +40,10 @@ pub struct ImportedDistribution {
     /// In CloudFront's order; the default behavior is separate.
     pub behaviors: Vec<ImportedBehavior>,
     pub default_behavior: ImportedBehavior,
+    /// The custom cache policies the behaviors use (given with
+    /// `--cache-policy`), each once, named uniquely: the scenario's
+    /// `[[distribution.cache_policies]]`.
+    pub cache_policies: Vec<CachePolicySpec>,
     pub warnings: Vec<ImportWarning>,
 }
 
@@ -91,6 +96,12 @@ pub struct ImportedBehavior {
     pub max_ttl: u64,
     /// Where the TTLs came from, e.g. `CachingOptimized (managed)`.
     pub ttl_source: String,
+    /// The cache policy the scenario's behavior names: a managed policy's
+    /// name, or a custom one of `ImportedDistribution::cache_policies`;
+    /// `None` for the legacy fields (TTLs and `forwarded_values`).
+    pub cache_policy: Option<String>,
+    /// What its cache key holds besides the path.
+    pub cache_key: CacheKeySettings,
     /// Key group IDs; a scenario names key groups in `[signing]` by these.
     pub trusted_key_groups: Vec<String>,
     pub trusted_signers: bool,

@@ -1,68 +1,16 @@
-//! Cache policies: the TTLs a behavior's `CachePolicyId` stands for, and what
-//! its cache key holds beyond the path (which cdnsim does not model).
+//! Cache policies: what a behavior's `CachePolicyId` stands for (its TTLs and
+//! its cache key). A managed policy comes from the scenario's one table of
+//! them (`MANAGED_CACHE_POLICIES`); a custom one from the output of
+//! `aws cloudfront get-cache-policy`.
 
 use super::json::{self, Fields};
 use super::model::{Context, ImportWarning};
+use crate::scenario::cache_key::{CacheKeySettings, CachePolicySpec, MAX_KEY_NAMES, NameSelection};
 use crate::scenario::error::ScenarioError;
+use crate::scenario::vocabulary::TtlSettings;
 use serde_json::Value;
 
-/// The part of a cache policy cdnsim uses.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct CachePolicy {
-    pub name: String,
-    pub min_ttl: u64,
-    pub default_ttl: u64,
-    pub max_ttl: u64,
-    /// What the cache key holds besides the path, e.g. `["headers", "cookies"]`;
-    /// cdnsim keys by path only, so each is a warning.
-    pub key_extras: Vec<&'static str>,
-}
-
-/// CloudFront's managed cache policies by ID, with their TTLs, from the
-/// Developer Guide page "Use managed cache policies"
-/// (https://docs.aws.amazon.com/AmazonCloudFront/latest/DeveloperGuide/using-managed-cache-policies.html).
-/// IDs are the same in every account.
-const MANAGED: &[(&str, &str, [u64; 3], &[&str])] = &[
-    // (id, name, [min, default, max], cache key beyond the path and the normalised Accept-Encoding)
-    ("658327ea-f89d-4fab-a63d-7e88639e58f6", "CachingOptimized", [1, 86_400, 31_536_000], &[]),
-    ("b2884449-e4de-46a7-ac36-70bc7f1ddd6d", "CachingOptimizedForUncompressedObjects", [1, 86_400, 31_536_000], &[]),
-    ("4135ea2d-6df8-44a3-9df3-4b5a84be39ad", "CachingDisabled", [0, 0, 0], &[]),
-    (
-        "08627262-05a9-4f76-9ded-b50ca2e3a84f",
-        "Elemental-MediaPackage",
-        [0, 86_400, 31_536_000],
-        &["the Origin header", "query strings m, start, end and aws.manifestfilter"],
-    ),
-    (
-        "2e54312d-136d-493c-8eb9-b001f22f67d2",
-        "Amplify",
-        [2, 2, 600],
-        &["headers Authorization, CloudFront-Viewer-Country and Host", "all cookies", "all query strings"],
-    ),
-    (
-        "83da9c7e-98b4-4e11-a168-04f0df8e2c65",
-        "UseOriginCacheControlHeaders",
-        [0, 0, 31_536_000],
-        &["the Host and Origin headers (and three method-override headers)", "all cookies"],
-    ),
-    (
-        "4cc15a8a-d715-48a4-82b8-cc0b614638fe",
-        "UseOriginCacheControlHeaders-QueryStrings",
-        [0, 0, 31_536_000],
-        &["the Host and Origin headers (and three method-override headers)", "all cookies", "all query strings"],
-    ),
-];
-
-/// The managed policy with this ID.
-pub fn managed(id: &str) -> Option<CachePolicy> {
-    MANAGED.iter().find(|(known, ..)| *known == id).map(|&(_, name, [min, default, max], extras)| CachePolicy {
-        name: format!("{name} (managed)"),
-        min_ttl: min,
-        default_ttl: default,
-        max_ttl: max,
-        key_extras: extras.to_vec(),
-    })
-}
+type Result<T> = std::result::Result<T, ScenarioError>;
 
 /// The legacy defaults a behavior gets with neither a cache policy nor TTL
 /// fields (DG "Values that you specify", reference §6.4).
@@ -76,7 +24,7 @@ pub fn parse_cache_policy(
     file: &std::path::Path,
     text: &str,
     warnings: &mut Vec<ImportWarning>,
-) -> Result<(Option<String>, CachePolicy), ScenarioError> {
+) -> Result<(Option<String>, CachePolicySpec)> {
     let ctx = Context::new(file);
     let root: Value = json::parse_json(file, text)?;
     let (id, config, path) = if let Some(policy) = root.get("CachePolicy") {
@@ -102,46 +50,105 @@ pub fn parse_cache_policy(
     let min_ttl = json::int_in(&ctx, fields.required(&ctx, "MinTTL")?, &min_path, 0, u32::MAX as u64)?;
     let default_ttl = fields.optional_int(&ctx, "DefaultTTL", 0, u32::MAX as u64)?;
     let max_ttl = fields.optional_int(&ctx, "MaxTTL", 0, u32::MAX as u64)?;
-    let mut key_extras = Vec::new();
-    if let Some(params) = fields.take("ParametersInCacheKeyAndForwardedToOrigin") {
-        for (config, behavior, what) in [
-            ("HeadersConfig", "HeaderBehavior", "headers"),
-            ("CookiesConfig", "CookieBehavior", "cookies"),
-            ("QueryStringsConfig", "QueryStringBehavior", "query strings"),
-        ] {
-            if params.get(config).and_then(|c| c.get(behavior)).and_then(Value::as_str).is_some_and(|b| b != "none") {
-                key_extras.push(what);
-            }
+    let key = match fields.take("ParametersInCacheKeyAndForwardedToOrigin") {
+        None => CacheKeySettings::default(),
+        Some(params) => {
+            let params_path = fields.child("ParametersInCacheKeyAndForwardedToOrigin");
+            key_parameters(&ctx, params, &params_path, warnings)?
         }
-    }
+    };
     let _ = fields.take("Comment");
     fields.finish(&ctx, warnings);
-    let default_ttl = default_ttl.unwrap_or(if min_ttl > 86_400 { min_ttl } else { 86_400 });
-    let max_ttl = max_ttl.unwrap_or(if default_ttl > 31_536_000 { default_ttl } else { 31_536_000 });
-    Ok((id, CachePolicy { name, min_ttl, default_ttl, max_ttl, key_extras }))
+    let ttl = TtlSettings::with_defaults(Some(min_ttl), default_ttl, max_ttl);
+    ttl.check().map_err(|e| ctx.error(&min_path, e, "CloudFront requires MinTTL <= DefaultTTL <= MaxTTL"))?;
+    Ok((id, CachePolicySpec { name, ttl, key }))
+}
+
+/// `ParametersInCacheKeyAndForwardedToOrigin`: the two Accept-Encoding flags
+/// and the headers, cookies and query strings configurations.
+fn key_parameters(
+    ctx: &Context,
+    params: &Value,
+    path: &str,
+    warnings: &mut Vec<ImportWarning>,
+) -> Result<CacheKeySettings> {
+    let mut p = Fields::of(ctx, params, path)?;
+    let gzip = p.optional_bool(ctx, "EnableAcceptEncodingGzip")?.unwrap_or(false);
+    let brotli = p.optional_bool(ctx, "EnableAcceptEncodingBrotli")?.unwrap_or(false);
+    let mut headers = match names_config(ctx, &mut p, ("HeadersConfig", "HeaderBehavior", "Headers"), warnings)? {
+        NameSelection::None => Vec::new(),
+        NameSelection::AllowList(names) => names,
+        // HeaderBehavior is `none` or `whitelist` (API reference, CachePolicyHeadersConfig).
+        _ => {
+            return Err(ctx.error(
+                &p.child("HeadersConfig.HeaderBehavior"),
+                "a cache policy keys no headers or a list of them",
+                "use \"none\" or \"whitelist\"",
+            ));
+        }
+    };
+    if (gzip || brotli) && headers.iter().any(|h| h.eq_ignore_ascii_case("Accept-Encoding")) {
+        headers.retain(|h| !h.eq_ignore_ascii_case("Accept-Encoding"));
+        warnings.push(ctx.warning(
+            &p.child("HeadersConfig"),
+            "Accept-Encoding is listed with the compression settings on: the key holds it normalised (as \
+             EnableAcceptEncodingGzip/Brotli say), not raw",
+        ));
+    }
+    let cookies = names_config(ctx, &mut p, ("CookiesConfig", "CookieBehavior", "Cookies"), warnings)?;
+    let query_strings =
+        names_config(ctx, &mut p, ("QueryStringsConfig", "QueryStringBehavior", "QueryStrings"), warnings)?;
+    p.finish(ctx, warnings);
+    Ok(CacheKeySettings { query_strings, headers, all_headers: false, cookies, cookie_wildcards: false, gzip, brotli })
+}
+
+/// One of the three `*Config` objects: `{ "<X>Behavior": "none" | "whitelist"
+/// | "allExcept" | "all", "<Xs>": { "Quantity", "Items" } }`.
+fn names_config(
+    ctx: &Context,
+    parent: &mut Fields<'_>,
+    (config_key, behavior_key, list_key): (&str, &str, &str),
+    warnings: &mut Vec<ImportWarning>,
+) -> Result<NameSelection> {
+    let config_path = parent.child(config_key);
+    let Some(config) = parent.take(config_key) else { return Ok(NameSelection::None) };
+    let mut c = Fields::of(ctx, config, &config_path)?;
+    let behavior_path = c.child(behavior_key);
+    let behavior = c.required_str(ctx, behavior_key)?;
+    let (items_path, items) = c.list(ctx, list_key, warnings)?;
+    c.finish(ctx, warnings);
+    let names = items
+        .iter()
+        .enumerate()
+        .map(|(k, v)| json::as_str(ctx, v, &format!("{items_path}[{k}]")).map(str::to_string))
+        .collect::<Result<Vec<String>>>()?;
+    if names.len() > MAX_KEY_NAMES {
+        return Err(ctx.error(
+            &items_path,
+            format!("{} names; cdnsim allows CloudFront's default quota of {MAX_KEY_NAMES}", names.len()),
+            format!("keep at most {MAX_KEY_NAMES} in the scenario"),
+        ));
+    }
+    match behavior {
+        "none" => Ok(NameSelection::None),
+        "all" => Ok(NameSelection::All),
+        "whitelist" | "allExcept" if names.is_empty() => {
+            Err(ctx.error(&items_path, format!("{behavior} names nothing"), "list the names, as CloudFront requires"))
+        }
+        "whitelist" => Ok(NameSelection::AllowList(names)),
+        "allExcept" => Ok(NameSelection::AllExcept(names)),
+        other => Err(ctx.error(
+            &behavior_path,
+            format!("{other:?} is not one of CloudFront's values"),
+            "use one of: none, whitelist, allExcept, all",
+        )),
+    }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
     use std::path::Path;
-
-    #[test]
-    fn managed_policies_by_id() {
-        let optimized = managed("658327ea-f89d-4fab-a63d-7e88639e58f6").unwrap();
-        assert_eq!((optimized.min_ttl, optimized.default_ttl, optimized.max_ttl), (1, 86_400, 31_536_000));
-        let disabled = managed("4135ea2d-6df8-44a3-9df3-4b5a84be39ad").unwrap();
-        assert_eq!((disabled.min_ttl, disabled.default_ttl, disabled.max_ttl), (0, 0, 0));
-        let amplify = managed("2e54312d-136d-493c-8eb9-b001f22f67d2").unwrap();
-        assert_eq!((amplify.min_ttl, amplify.default_ttl, amplify.max_ttl), (2, 2, 600));
-        assert!(!amplify.key_extras.is_empty());
-        assert!(managed("00000000-0000-0000-0000-000000000000").is_none());
-        // Every managed policy's TTLs are in CloudFront's order.
-        for (id, ..) in MANAGED {
-            let p = managed(id).unwrap();
-            assert!(p.min_ttl <= p.default_ttl && p.default_ttl <= p.max_ttl, "{id}");
-        }
-    }
 
     #[test]
     fn custom_policy_files() {
@@ -154,8 +161,11 @@ mod tests {
         let mut warnings = Vec::new();
         let (id, policy) = parse_cache_policy(Path::new("p.json"), text, &mut warnings).unwrap();
         assert_eq!(id.as_deref(), Some("abc"));
-        assert_eq!((policy.min_ttl, policy.default_ttl, policy.max_ttl), (5, 60, 300));
-        assert_eq!(policy.key_extras, vec!["cookies"]);
+        assert_eq!(policy.name, "short");
+        assert_eq!(policy.ttl, TtlSettings { min_s: 5, default_s: 60, max_s: 300 });
+        assert_eq!(policy.key.cookies, NameSelection::All);
+        assert!(policy.key.gzip && !policy.key.brotli && policy.key.query_strings.is_none());
+        assert!(warnings.is_empty(), "{warnings:?}");
         // get-cache-policy-config output, with the documented defaults filled in.
         let (id, policy) = parse_cache_policy(
             Path::new("p.json"),
@@ -164,10 +174,32 @@ mod tests {
         )
         .unwrap();
         assert_eq!(id, None);
-        assert_eq!((policy.min_ttl, policy.default_ttl, policy.max_ttl), (100_000, 100_000, 31_536_000));
+        assert_eq!(policy.ttl, TtlSettings { min_s: 100_000, default_s: 100_000, max_s: 31_536_000 });
         let e = parse_cache_policy(Path::new("p.json"), r#"{"CachePolicyConfig": {"Name": "n"}}"#, &mut warnings)
             .unwrap_err()
             .to_string();
         assert!(e.contains("CachePolicyConfig.MinTTL") && e.contains("missing"), "{e}");
+    }
+
+    #[test]
+    fn every_key_setting_is_read() {
+        let text = r#"{ "CachePolicyConfig": { "Name": "keyed", "MinTTL": 1,
+            "ParametersInCacheKeyAndForwardedToOrigin": { "EnableAcceptEncodingGzip": true, "EnableAcceptEncodingBrotli": true,
+              "HeadersConfig": { "HeaderBehavior": "whitelist", "Headers": { "Quantity": 2, "Items": ["Accept-Language", "accept-encoding"] } },
+              "CookiesConfig": { "CookieBehavior": "allExcept", "Cookies": { "Quantity": 1, "Items": ["tracking"] } },
+              "QueryStringsConfig": { "QueryStringBehavior": "whitelist", "QueryStrings": { "Quantity": 1, "Items": ["size"] } } } } }"#;
+        let mut warnings = Vec::new();
+        let (_, policy) = parse_cache_policy(Path::new("p.json"), text, &mut warnings).unwrap();
+        let key = policy.key;
+        assert_eq!(key.query_strings, NameSelection::AllowList(vec!["size".into()]));
+        assert_eq!(key.cookies, NameSelection::AllExcept(vec!["tracking".into()]));
+        assert_eq!(key.headers, ["Accept-Language"], "Accept-Encoding is keyed normalised");
+        assert!(warnings[0].message.contains("normalised"), "{warnings:?}");
+        let bad = text.replace("allExcept", "some");
+        let e = parse_cache_policy(Path::new("p.json"), &bad, &mut warnings).unwrap_err().to_string();
+        assert!(e.contains("CookiesConfig.CookieBehavior") && e.contains("allExcept"), "{e}");
+        let empty = text.replace(r#""Quantity": 1, "Items": ["size"]"#, r#""Quantity": 0"#);
+        let e = parse_cache_policy(Path::new("p.json"), &empty, &mut warnings).unwrap_err().to_string();
+        assert!(e.contains("whitelist names nothing"), "{e}");
     }
 }

@@ -93,6 +93,24 @@ fn behaviors_from_the_fixture() {
     assert_eq!(legacy.ttl_source, "legacy TTL fields");
     assert_eq!(ttls(video), (0, 86_400, 31_536_000), "Elemental-MediaPackage");
     assert_eq!(video.cached_methods, [Method::Get, Method::Head, Method::Options]);
+    // Managed policies by name, with their keys; the legacy behavior keys
+    // its path alone (its ForwardedValues forward nothing).
+    let policies: Vec<Option<&str>> =
+        [default, premium, api, legacy, video].iter().map(|b| b.cache_policy.as_deref()).collect();
+    assert_eq!(
+        policies,
+        [
+            Some("CachingOptimized"),
+            Some("CachingOptimizedForUncompressedObjects"),
+            Some("CachingDisabled"),
+            None,
+            Some("Elemental-MediaPackage")
+        ]
+    );
+    assert!(default.cache_key.gzip && default.cache_key.brotli);
+    assert_eq!(video.cache_key.headers, ["Origin"]);
+    assert!(!legacy.cache_key.varies());
+    assert!(d.cache_policies.is_empty(), "managed policies are named, not written out");
 }
 
 #[test]
@@ -119,7 +137,6 @@ fn every_unmodelled_field_is_a_warning() {
         "CacheBehaviors.Items[1].FunctionAssociations.Items[0].FunctionARN",
         "CacheBehaviors.Items[1].OriginRequestPolicyId",
         "CacheBehaviors.Items[0].TrustedKeyGroups",
-        "CacheBehaviors.Items[3].CachePolicyId",
     ] {
         assert!(warned(&d, &format!("{config}.{path}")).is_some(), "no warning for {path}: {:#?}", d.warnings);
     }
@@ -139,12 +156,12 @@ fn every_unmodelled_field_is_a_warning() {
         "CacheBehaviors.Items[1].FunctionAssociations",
         "CacheBehaviors.Items[2].ForwardedValues",
         "OriginGroups.Items[0].SelectionCriteria",
+        // Cache keys are simulated: a managed policy's key is no warning.
+        "CacheBehaviors.Items[3].CachePolicyId",
+        "DefaultCacheBehavior.CachePolicyId",
     ] {
         assert!(warned(&d, &format!("{config}.{path}")).is_none(), "needless warning for {path}");
     }
-    // The MediaPackage policy's cache key holds query strings cdnsim does not model.
-    let w = warned(&d, "DistributionConfig.CacheBehaviors.Items[3].CachePolicyId").unwrap();
-    assert!(w.contains("query strings") && w.contains("upper bound"), "{w}");
 }
 
 #[test]
@@ -236,18 +253,25 @@ fn cache_policies_managed_custom_and_unknown() {
     assert_eq!((b.min_ttl, b.default_ttl, b.max_ttl), (0, 86_400, 31_536_000));
     let w = warned(&unknown, "DistributionConfig.DefaultCacheBehavior.CachePolicyId").unwrap();
     assert!(w.contains("--cache-policy 11111111-2222-3333-4444-555555555555=FILE"), "{w}");
+    assert_eq!(b.cache_policy, None, "an unknown policy keeps the legacy fields");
+    let short = crate::scenario::CachePolicySpec {
+        name: "short".into(),
+        ttl: crate::scenario::TtlSettings { min_s: 5, default_s: 60, max_s: 300 },
+        key: crate::scenario::CacheKeySettings {
+            query_strings: crate::scenario::NameSelection::AllowList(vec!["v".into()]),
+            ..Default::default()
+        },
+    };
     let options = ImportOptions {
-        cache_policies: [(
-            "11111111-2222-3333-4444-555555555555".to_string(),
-            CachePolicy { name: "short".into(), min_ttl: 5, default_ttl: 60, max_ttl: 300, key_extras: vec![] },
-        )]
-        .into(),
+        cache_policies: [("11111111-2222-3333-4444-555555555555".to_string(), short.clone())].into(),
         ..Default::default()
     };
     let text = minimal(r#", "CachePolicyId": "11111111-2222-3333-4444-555555555555""#, "");
     let custom = import_distribution(Path::new("cf.json"), &text, &options).unwrap();
     let b = &custom.default_behavior;
     assert_eq!((b.min_ttl, b.default_ttl, b.max_ttl), (5, 60, 300));
+    assert_eq!(b.cache_policy.as_deref(), Some("short"));
+    assert_eq!(custom.cache_policies, [short]);
     assert!(custom.warnings.is_empty(), "{:?}", custom.warnings);
     // No policy and no TTL fields: CloudFront's defaults, silently.
     let plain = import(&minimal("", ""));
@@ -256,16 +280,27 @@ fn cache_policies_managed_custom_and_unknown() {
     // Legacy: a MinTTL above a day raises the default TTL, as in CloudFront.
     let legacy = import(&minimal(r#", "MinTTL": 172800"#, ""));
     assert_eq!((legacy.default_behavior.min_ttl, legacy.default_behavior.default_ttl), (172_800, 172_800));
-    // Forwarding all headers caches nothing.
-    let all = import(&minimal(
-        r#", "ForwardedValues": { "QueryString": false, "Cookies": { "Forward": "all" }, "Headers": { "Quantity": 1, "Items": ["*"] } }, "MinTTL": 0"#,
+    // Forwarding all headers caches nothing: forwarded_values says so, and
+    // the scenario's rule follows (MinTTL must be 0).
+    let forward_all = r#", "ForwardedValues": { "QueryString": false, "Cookies": { "Forward": "all" }, "Headers": { "Quantity": 1, "Items": ["*"] } }, "MinTTL": 0"#;
+    let all = import(&minimal(forward_all, ""));
+    assert!(all.default_behavior.cache_key.all_headers);
+    assert!(all.warnings.is_empty(), "{:?}", all.warnings);
+    let e = import_err(&minimal(&forward_all.replace(r#""MinTTL": 0"#, r#""MinTTL": 5"#), ""));
+    assert!(e.contains("MinTTL is 5 but ForwardedValues forwards every header"), "{e}");
+    // The legacy key: query strings (all, or the cache keys), headers and
+    // cookies (with wildcards).
+    let legacy = import(&minimal(
+        r#", "ForwardedValues": { "QueryString": true, "QueryStringCacheKeys": { "Quantity": 1, "Items": ["v"] },
+            "Headers": { "Quantity": 1, "Items": ["Accept-Language"] },
+            "Cookies": { "Forward": "whitelist", "WhitelistedNames": { "Quantity": 1, "Items": ["sess*"] } } }"#,
         "",
     ));
-    assert_eq!(all.default_behavior.max_ttl, 0);
-    assert!(
-        all.warnings.iter().any(|w| w.path == "DistributionConfig.DefaultCacheBehavior.ForwardedValues"
-            && w.message.contains("caches nothing"))
-    );
+    let key = &legacy.default_behavior.cache_key;
+    assert_eq!(key.query_strings, crate::scenario::NameSelection::AllowList(vec!["v".into()]));
+    assert_eq!(key.headers, ["Accept-Language"]);
+    assert_eq!(key.cookies, crate::scenario::NameSelection::AllowList(vec!["sess*".into()]));
+    assert!(key.cookie_wildcards);
 }
 
 #[test]

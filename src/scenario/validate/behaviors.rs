@@ -1,12 +1,13 @@
 //! `[distribution]` and its cache behaviors: path patterns, targets,
-//! methods, TTLs, trusted key groups and signers.
+//! methods, trusted key groups and signers; their TTLs and cache keys are
+//! `cache_keys.rs`'s.
 
 use super::fields::{Result, Validator, names};
 use crate::http::MethodSet;
+use crate::scenario::cache_key::CachePolicySpec;
 use crate::scenario::path_pattern;
 use crate::scenario::raw::*;
 use crate::scenario::spec::*;
-use crate::scenario::vocabulary::*;
 use crate::time::SimDuration;
 
 /// CloudFront's sample distribution domain from the Developer Guide.
@@ -20,6 +21,8 @@ struct BehaviorContext<'c> {
     signing: &'c SigningSpec,
     functions: &'c [crate::scenario::edge_functions::FunctionSpec],
     allow_writes: bool,
+    /// The scenario's custom cache policies.
+    policies: &'c [CachePolicySpec],
 }
 
 impl Validator<'_> {
@@ -41,7 +44,8 @@ impl Validator<'_> {
             ));
         }
         let allow_writes = raw.allow_writes_to_origin_groups.unwrap_or(false);
-        let ctx = BehaviorContext { origins, groups, signing, functions, allow_writes };
+        let policies = self.cache_policies(&raw.cache_policies)?;
+        let ctx = BehaviorContext { origins, groups, signing, functions, allow_writes, policies: &policies };
         let mut behaviors = Vec::new();
         for (i, b) in raw.behaviors.iter().enumerate() {
             let field = format!("distribution.behaviors[{i}]");
@@ -83,16 +87,10 @@ impl Validator<'_> {
     }
 
     fn behavior(&self, field: &str, pattern: &str, b: &RawBehavior, ctx: &BehaviorContext) -> Result<BehaviorSpec> {
-        let BehaviorContext { origins, groups, signing, functions, allow_writes } = *ctx;
+        let BehaviorContext { origins, groups, signing, functions, allow_writes, policies } = *ctx;
         let (origin, origin_group) = self.behavior_origin(field, &b.origin, origins, groups)?;
         let (allowed_methods, cached_methods) = self.behavior_methods(field, b)?;
-        let ttl = TtlSettings::with_defaults(
-            self.optional_seconds(&format!("{field}.min_ttl"), b.min_ttl.as_ref())?,
-            self.optional_seconds(&format!("{field}.default_ttl"), b.default_ttl.as_ref())?,
-            self.optional_seconds(&format!("{field}.max_ttl"), b.max_ttl.as_ref())?,
-        );
-        ttl.check()
-            .map_err(|e| self.error(&format!("{field}.min_ttl"), e, "adjust min_ttl, default_ttl and max_ttl"))?;
+        let key = self.behavior_key(field, b, policies)?;
         if origin_group.is_some() && allowed_methods.has_writes() && !allow_writes {
             // CloudFront's API error, quoted in reference §4.1 (CDK issue 32450).
             return Err(self.error(
@@ -123,7 +121,9 @@ impl Validator<'_> {
             trusted_signers,
             allowed_methods,
             cached_methods,
-            ttl,
+            ttl: key.ttl,
+            cache_policy: key.policy,
+            cache_key: key.key,
             viewer_protocol_policy: self.viewer_protocol_policy(field, b.viewer_protocol_policy.as_deref())?,
             functions: self.behavior_functions(field, b.functions.as_deref(), functions)?,
         })

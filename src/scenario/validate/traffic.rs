@@ -2,6 +2,7 @@
 //! classes (paths, object counts, popularity, sizes, freshness, methods,
 //! signed sessions).
 
+use super::attributes::AttributeSources;
 use super::fields::{Result, Unit, Validator};
 use crate::http::{CacheControl, Method};
 use crate::scenario::raw::*;
@@ -12,6 +13,10 @@ use toml::Value;
 
 /// Past this many objects the value is almost certainly a typo.
 const MAX_OBJECTS: i64 = 100_000_000;
+
+// A cache key keeps a keyed request's object in its low bits: every catalog
+// the loader accepts must fit there.
+const _: () = assert!((MAX_OBJECTS as u64) < crate::scenario::cache_key::MAX_OBJECTS_WITH_VARIANTS);
 
 /// What a class takes from `[traffic]` unless it says otherwise, and what
 /// its share of the objects is computed from.
@@ -63,7 +68,15 @@ impl Validator<'_> {
         let defaults = ClassDefaults { zipf_alpha, total_objects, total_share, method_weights };
         let mut classes: Vec<ClassSpec> = Vec::new();
         for (i, c) in raw.classes.iter().enumerate() {
-            let class = self.class(&format!("traffic.classes[{i}]"), c, &classes, &defaults)?;
+            let field = format!("traffic.classes[{i}]");
+            let mut class = self.class(&field, c, &classes, &defaults)?;
+            class.attributes = self.attributes(&AttributeSources {
+                field: &field,
+                class: c.attributes(),
+                traffic: raw.attributes(),
+                path: &c.path,
+                signed: c.signed.is_some(),
+            })?;
             classes.push(class);
         }
         if classes.iter().map(|c| c.objects).sum::<u64>() > MAX_OBJECTS as u64 {
@@ -140,6 +153,7 @@ impl Validator<'_> {
             change_interval,
             method_weights,
             signed,
+            attributes: Default::default(),
         })
     }
 
