@@ -2,6 +2,7 @@
 //! pass, the viewer's leg, and the edge-hit fast path that answers a hit at
 //! once without a slot in the pool.
 
+use super::down::record_encoding;
 use super::ids::LevelIdx;
 use super::observer::RequestObserver;
 use super::request::{Ask, Level, OriginAttempt, Request, Route, body_bytes, half};
@@ -10,6 +11,7 @@ use crate::cache::{Entry, Lookup, PrefetchStep, Stored};
 use crate::cdn::traffic::{ObjectFacts, ViewerRequest};
 use crate::metrics::{Outcome, ResultType, ServedBy};
 use crate::policy::cache_key::{self, cache_key};
+use crate::policy::compression::Encoding;
 use crate::policy::routing::{Route as Routing, RouteInputs, route};
 use crate::scenario::BehaviorSpec;
 use crate::time::{SimDuration, SimTime};
@@ -139,12 +141,22 @@ impl<O: RequestObserver> Engine<'_, O> {
         } else {
             None
         };
+        // The encoding too, once: only when some behavior compresses.
+        let (encoding, copy_bytes) = if self.rules.compresses {
+            let plan = self.rules.compression(facts.behavior, viewer.class);
+            let encoding = plan.encoding(viewer.attributes.accept_encoding(), facts.size_bytes);
+            (encoding, plan.encoded_bytes(encoding, facts.size_bytes))
+        } else {
+            (Encoding::Identity, facts.size_bytes)
+        };
         Ask {
             start,
             arrived: self.now,
             object: viewer.object,
             key: cache_key(viewer.object, viewer.method, variant),
             size_bytes: facts.size_bytes,
+            copy_bytes,
+            encoding,
             class: viewer.class as u16,
             behavior: facts.behavior as u16,
             edge: viewer.edge as u16,
@@ -164,7 +176,7 @@ impl<O: RequestObserver> Engine<'_, O> {
         if !ask.measured {
             return;
         }
-        self.count_hit(edge, ask.size_bytes);
+        self.count_hit(edge, ask.copy_bytes);
         self.note_lookup(edge, LevelIdx::EDGE, ask.key, ask.behavior());
         let viewer_half = SimDuration(edge.half_rtt_us as u64);
         let outcome = Outcome {
@@ -173,10 +185,11 @@ impl<O: RequestObserver> Engine<'_, O> {
             method: ask.method,
             behavior: ask.behavior(),
             status: 200,
-            body_bytes: body_bytes(ask.method, 200, ask.size_bytes),
+            body_bytes: body_bytes(ask.method, 200, ask.copy_bytes),
             served_by: ServedBy::Edge,
             result: ResultType::Hit,
         };
         self.record_response(&outcome, ask.logged_result);
+        record_encoding(&mut self.metrics.compression, ask, 200);
     }
 }

@@ -6,10 +6,10 @@
 use super::event::Event;
 use super::ids::{CacheIdx, LevelIdx, RequestId};
 use super::observer::{FinishedRequest, RequestObserver};
-use super::request::Request;
+use super::request::{Ask, Request};
 use super::state::Engine;
 use crate::cache::{Admission, CacheKey, Entry, Stored};
-use crate::metrics::{Outcome, ResultType, ServedBy};
+use crate::metrics::{CompressionStats, Outcome, ResultType, ServedBy, carries_body};
 use crate::policy::error_caching::{self, ErrorHandling};
 use crate::policy::result_type::{self, Answer, LoggedResult};
 use crate::policy::ttl::TtlDecision;
@@ -91,7 +91,9 @@ impl<O: RequestObserver> Engine<'_, O> {
         let (key, lvl, response) = (r.ask.key, r.route[level], r.response);
         let version = response.version.expect("a response that is no error carries its object's version");
         let ttl = self.caching_rule(r).ttl;
-        let size_bytes = r.ask.size_bytes;
+        // The copy in the request's encoding (a 304 refreshes the stored
+        // copy and compresses nothing: `policy::compression::decide`).
+        let size_bytes = r.ask.copy_bytes;
         let cache = &mut self.caches[lvl.cache].cache;
         match ttl {
             TtlDecision::Cache(ttl) => {
@@ -202,6 +204,8 @@ impl<O: RequestObserver> Engine<'_, O> {
                 result: result_type(r),
             };
             self.record_response(&outcome, r.ask.logged_result);
+            let r = &self.requests[id];
+            record_encoding(&mut self.metrics.compression, &r.ask, r.response.status);
         }
         if self.observer.active() {
             let r = self.requests[id];
@@ -238,7 +242,7 @@ impl<O: RequestObserver> Engine<'_, O> {
             session: ask.session,
             status: response.status,
             body_bytes: r.body_bytes(),
-            object_bytes: ask.size_bytes,
+            object_bytes: ask.copy_bytes,
             result: result_type(r),
             served_by: response.served_by,
             origin_outcome: (response.served_by == ServedBy::Origin).then_some(r.attempt.outcome),
@@ -246,6 +250,17 @@ impl<O: RequestObserver> Engine<'_, O> {
             signed_cookie,
             attributes: ask.attributes,
         });
+    }
+}
+
+/// Counts a measured response by its encoding, when the run follows
+/// compression (`Metrics::compression`) and the response carries a body.
+#[inline]
+pub(super) fn record_encoding(stats: &mut Option<CompressionStats>, ask: &Ask, status: u16) {
+    if let Some(stats) = stats
+        && carries_body(ask.method, status)
+    {
+        stats.record(ask.encoding, ask.copy_bytes, ask.size_bytes);
     }
 }
 

@@ -48,7 +48,7 @@ impl<O: RequestObserver> Engine<'_, O> {
     /// (which answers until it expires, reference §6.6).
     fn answer_from_cache(&mut self, id: RequestId, level: LevelIdx, entry: Entry) {
         let r = &self.requests[id];
-        let (measured, size_bytes, lvl) = (r.ask.measured, r.ask.size_bytes, r.route[level]);
+        let (measured, copy_bytes, lvl) = (r.ask.measured, r.ask.copy_bytes, r.route[level]);
         let served_by = self.tier_of(&lvl, level);
         if measured {
             let (key, behavior) = (r.ask.key, r.ask.behavior());
@@ -65,7 +65,7 @@ impl<O: RequestObserver> Engine<'_, O> {
             }
             Stored::Object(version) => {
                 if measured {
-                    self.count_hit(&lvl, size_bytes);
+                    self.count_hit(&lvl, copy_bytes);
                 }
                 self.requests[id].response.answer(200, Some(version), served_by);
                 self.set_body_for_level_below(id, level);

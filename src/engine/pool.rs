@@ -105,6 +105,8 @@ mod tests {
             object,
             key: cache_key(object, Method::Get, None),
             size_bytes: 1,
+            copy_bytes: 1,
+            encoding: crate::policy::compression::Encoding::Identity,
             class: 0,
             behavior: 0,
             edge: 0,

@@ -9,6 +9,7 @@ use std::ops::{Index, IndexMut};
 use super::ids::{CacheIdx, LevelIdx, MAX_LEVELS, RequestId};
 use crate::cache::{CacheKey, Version};
 use crate::http::Method;
+use crate::policy::compression::Encoding;
 use crate::policy::failover::OriginOutcome;
 use crate::policy::result_type::{LoggedResult, ServedBy};
 use crate::scenario::{HeaderValueId, RequestAttributes};
@@ -27,7 +28,16 @@ pub struct Ask {
     /// The object's key under its behavior's cache policy, computed once
     /// at arrival (`policy::cache_key`); collapsing follows it too.
     pub key: CacheKey,
+    /// The object's full size: what the origin sends (CloudFront's origins
+    /// send it uncompressed, `policy::compression`).
     pub size_bytes: u64,
+    /// The size of the copy CloudFront caches under `key` and sends the
+    /// viewer: `size_bytes`, or its encoded size when `encoding` compresses
+    /// it. The first cache the origin's answer reaches compresses it, so
+    /// every tier stores this copy under the key (which holds the encoding,
+    /// `policy::cache_key`); fixed at arrival, as the key is.
+    pub copy_bytes: u64,
+    pub encoding: Encoding,
     pub class: u16,
     pub behavior: u16,
     pub edge: u16,
@@ -302,7 +312,7 @@ impl Request {
 
     /// Whether the viewer receives the object's body.
     pub fn body_bytes(&self) -> u64 {
-        body_bytes(self.ask.method, self.response.status, self.ask.size_bytes)
+        body_bytes(self.ask.method, self.response.status, self.ask.copy_bytes)
     }
 }
 
@@ -313,7 +323,7 @@ pub fn half(rtt: SimDuration) -> u32 {
 
 /// Body bytes a viewer receives: HEAD and OPTIONS carry none, nor do errors.
 pub fn body_bytes(method: Method, status: u16, size_bytes: u64) -> u64 {
-    if status >= 300 || matches!(method, Method::Head | Method::Options) { 0 } else { size_bytes }
+    if crate::metrics::carries_body(method, status) { size_bytes } else { 0 }
 }
 
 #[cfg(test)]
@@ -360,6 +370,8 @@ mod tests {
             object: 1,
             key: crate::policy::cache_key::cache_key(1, Method::Get, None),
             size_bytes: 10,
+            copy_bytes: 10,
+            encoding: Encoding::Identity,
             class: 0,
             behavior: 0,
             edge: 0,
@@ -382,10 +394,11 @@ mod tests {
     fn a_request_is_as_large_as_its_parts() {
         // The one flat struct was 200 bytes, and the parts padded to the same;
         // the request's attributes (query parameters, cookies, headers as
-        // value ids) add their 56. Debug builds add the waiting flag (and
-        // its padding).
+        // value ids) add their 56, and the copy's size and encoding
+        // (compression) 8 more (the encoding's byte fits in padding). Debug
+        // builds add the waiting flag (and its padding).
         assert_eq!(std::mem::size_of::<RequestAttributes>(), 56);
-        let expected = if cfg!(debug_assertions) { 264 } else { 256 };
+        let expected = if cfg!(debug_assertions) { 272 } else { 264 };
         assert_eq!(std::mem::size_of::<Request>(), expected);
         assert_eq!(std::mem::size_of::<Level>(), 20);
     }

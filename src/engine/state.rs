@@ -19,8 +19,9 @@ use crate::cdn::edge_functions::EdgeFunctions;
 use crate::cdn::origin_access::OriginAccess;
 use crate::cdn::signed::SignedTraffic;
 use crate::cdn::traffic::{Catalog, RequestSource, ViewerRequest};
-use crate::metrics::{AssociationStats, FunctionMetrics, Metrics, ServedBy, TierStats};
+use crate::metrics::{AssociationStats, CompressionStats, FunctionMetrics, Metrics, ServedBy, TierStats};
 use crate::policy::cache_key::{self, KeyPlan};
+use crate::policy::compression::{self, BehaviorCompression, CompressionPlan};
 use crate::policy::ttl::{self, TtlDecision};
 use crate::scenario::{CacheSpec, Scenario};
 use crate::time::{SimDuration, SimTime};
@@ -167,8 +168,13 @@ pub(super) struct CachingRule {
 
 /// The run's rules that do not change as it goes.
 pub(super) struct Rules {
-    // Invariant: caching.len() == behaviors × classes.
+    // Invariant: caching.len() == compression.len() == behaviors × classes.
     caching: Vec<CachingRule>,
+    /// How each behavior compresses each class's responses.
+    compression: Vec<CompressionPlan>,
+    /// Some (behavior, class) compresses: requests work out their encoding
+    /// at arrival. False, every response leaves at the object's size.
+    pub(super) compresses: bool,
     n_classes: usize,
     /// The scenario allows collapsing concurrent misses.
     pub(super) collapse: bool,
@@ -185,6 +191,10 @@ impl Rules {
     pub(super) fn caching(&self, behavior: usize, class: usize) -> CachingRule {
         self.caching[behavior * self.n_classes + class]
     }
+
+    pub(super) fn compression(&self, behavior: usize, class: usize) -> &CompressionPlan {
+        &self.compression[behavior * self.n_classes + class]
+    }
 }
 
 impl<'s, O: RequestObserver> Engine<'s, O> {
@@ -199,9 +209,12 @@ impl<'s, O: RequestObserver> Engine<'s, O> {
         let n_edges = scenario.topology.edges.len();
         let n_regional = scenario.topology.regional_caches.len();
         let caching = caching_rules(scenario);
+        let compression = compression_plans(scenario);
         let rules = Rules {
             keys_vary: caching.iter().any(|rule| !rule.key.is_path_only()),
             caching,
+            compresses: compression.iter().any(|plan| !plan.is_off()),
+            compression,
             n_classes: scenario.traffic.classes.len(),
             collapse: scenario.simulation.collapse_requests,
             viewers_retry_redirects: source.viewers_retry_redirects(),
@@ -222,6 +235,9 @@ impl<'s, O: RequestObserver> Engine<'s, O> {
                 .map(|a| AssociationStats::new(a.behavior, a.event, a.function, a.kind))
                 .collect();
             metrics.functions = FunctionMetrics::new(stats, scenario.distribution.behaviors.len());
+        }
+        if scenario.uses_compression() {
+            metrics.compression = Some(CompressionStats::default());
         }
         // Followed whenever the report has them, even if no request carries
         // anything its key could hold (then every object has one key).
@@ -328,6 +344,31 @@ fn caching_rules(scenario: &Scenario) -> Vec<CachingRule> {
                     && cache_key::collapses(&b.cache_key)
                     && !(b.ttl.caching_disabled() || (b.ttl.min_s == 0 && forbids));
                 CachingRule { ttl, collapsible, key: cache_key::plan(&b.cache_key, &c.attributes) }
+            })
+        })
+        .collect()
+}
+
+/// How each behavior compresses each class's responses (`policy::compression`).
+fn compression_plans(scenario: &Scenario) -> Vec<CompressionPlan> {
+    scenario
+        .distribution
+        .behaviors
+        .iter()
+        .flat_map(|b| {
+            let behavior = BehaviorCompression {
+                compress: b.compress,
+                legacy: b.cache_policy.is_none(),
+                key: &b.cache_key,
+                ttl: &b.ttl,
+            };
+            scenario.traffic.classes.iter().map(move |c| {
+                compression::plan(
+                    behavior,
+                    &c.content_type,
+                    (c.gzip_ratio, c.brotli_ratio),
+                    &c.attributes.accept_encoding,
+                )
             })
         })
         .collect()

@@ -95,7 +95,38 @@ pub fn check(metrics: &Metrics, facts: RunFacts) -> Result<(), Vec<Broken>> {
     check_cache_keys(&mut l, metrics);
     check_signing_and_protocols(&mut l, metrics);
     check_edge_functions(&mut l, metrics);
+    check_compression(&mut l, metrics);
     if l.broken.is_empty() { Ok(()) } else { Err(l.broken) }
+}
+
+/// Compression, when the run follows it: every response with a body left
+/// in exactly one encoding, their bytes are the bytes sent to viewers, an
+/// identity response is sent at full size and a compressed one at most at it.
+fn check_compression(l: &mut Ledger, m: &Metrics) {
+    let Some(c) = &m.compression else { return };
+    l.equal(
+        || identity("compression: gzip + br + identity responses = responses with a body"),
+        c.responses_with_body(),
+        m.responses_with_body,
+    );
+    l.equal(
+        || identity("compression: bytes in every encoding = bytes_requested"),
+        c.bytes.iter().sum(),
+        m.bytes_requested,
+    );
+    let identity_index = crate::policy::compression::Encoding::Identity.index();
+    l.equal(
+        || identity("compression: identity bytes = their full size"),
+        c.bytes[identity_index],
+        c.original_bytes[identity_index],
+    );
+    for e in [crate::policy::compression::Encoding::Gzip, crate::policy::compression::Encoding::Brotli] {
+        l.at_most(
+            || format!("compression: {} bytes <= their full size", e.as_str()),
+            c.bytes[e.index()],
+            c.original_bytes[e.index()],
+        );
+    }
 }
 
 /// An identity's name, made only when it is broken.
@@ -548,6 +579,49 @@ mod tests {
         assert_eq!(
             names,
             ["unfinished requests = 0", "cache 0: lookups = hits + errors_served + revalidations + misses + collapsed"]
+        );
+    }
+
+    #[test]
+    fn compression_counters_that_do_not_add_up_are_reported() {
+        use crate::metrics::CompressionStats;
+        use crate::policy::compression::Encoding;
+        let consistent = || {
+            // A 200 hit and a 404: one response with a body, sent in br of a
+            // 40-byte object. `metrics_with` gives every outcome 5 body
+            // bytes, the 404's too, so the bytes to viewers are 10: 30 saved.
+            let mut m =
+                metrics_with(&[(200, ServedBy::Edge, ResultType::Hit), (404, ServedBy::Origin, ResultType::Error)]);
+            m.caches[0] = TierStats { lookups: 2, hits: 1, misses: 1, bytes_hit: 5, ..TierStats::default() };
+            m.behaviors[0].fetching_misses = 1;
+            m.origins[0].requests = 1;
+            m.origins[0].requests_by_method[Method::Get.index()] = 1;
+            m.record_origin_request(SimTime::ZERO);
+            let mut c = CompressionStats::default();
+            c.record(Encoding::Brotli, 10, 40);
+            m.compression = Some(c);
+            m
+        };
+        let m = consistent();
+        assert_eq!(m.responses_with_body, 1, "the 404 carries no body");
+        assert_eq!(check(&m, RunFacts { n_edges: 2, unfinished: 0 }), Ok(()));
+        assert_eq!(m.compression.as_ref().unwrap().bytes_saved(), 30);
+        // Broken on purpose: the 404 counted as an identity response, and the
+        // br bytes above the object's size.
+        let mut m = consistent();
+        let c = m.compression.as_mut().unwrap();
+        c.record(Encoding::Identity, 0, 1);
+        c.bytes[Encoding::Brotli.index()] = 45;
+        let broken = check(&m, RunFacts { n_edges: 2, unfinished: 0 }).unwrap_err();
+        let names: Vec<&str> = broken.iter().map(|b| b.identity.as_str()).collect();
+        assert_eq!(
+            names,
+            [
+                "compression: gzip + br + identity responses = responses with a body",
+                "compression: bytes in every encoding = bytes_requested",
+                "compression: identity bytes = their full size",
+                "compression: br bytes <= their full size",
+            ]
         );
     }
 }

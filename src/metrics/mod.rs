@@ -24,7 +24,10 @@ fn latency_histogram(significant_figures: u8) -> Histogram<u64> {
 pub use crate::policy::result_type::{ResultType, ServedBy};
 
 pub mod accounting;
+pub mod compression;
 pub mod edge_functions;
+
+pub use compression::CompressionStats;
 
 pub use edge_functions::{AssociationStats, FunctionMetrics};
 
@@ -293,6 +296,12 @@ pub struct Metrics {
     /// Edge functions' invocations and the time requests waited on them;
     /// empty when no behavior runs a function.
     pub functions: FunctionMetrics,
+    /// Responses by encoding; `None` unless some behavior has `compress` on.
+    pub compression: Option<CompressionStats>,
+    /// Measured responses that carried a body (`carries_body`), counted
+    /// with the other response counters: what the compression counters
+    /// must add up to.
+    pub responses_with_body: u64,
     pub interval: SimDuration,
     pub warmup: SimDuration,
     /// Some request started after `MAX_INTERVALS` intervals.
@@ -399,6 +408,8 @@ impl Metrics {
             protocol: ProtocolStats::default(),
             origin_access: OriginAccessStats::default(),
             functions: FunctionMetrics::default(),
+            compression: None,
+            responses_with_body: 0,
             result_comparison: [[0; ResultType::ALL.len()]; crate::policy::result_type::LoggedResult::ALL.len()],
             interval,
             warmup,
@@ -511,6 +522,7 @@ impl Metrics {
         self.requests += n;
         self.results.add(o.result, n);
         self.bytes_requested += body_bytes;
+        self.responses_with_body += carries_body(o.method, o.status) as u64 * n;
         if hit {
             self.bytes_hit += body_bytes;
         }
@@ -592,6 +604,13 @@ impl Metrics {
     pub fn origin_offload(&self) -> f64 {
         if self.requests == 0 { 0.0 } else { 1.0 - self.origin_requests as f64 / self.requests as f64 }
     }
+}
+
+/// Whether a viewer response carries the object's body: HEAD and OPTIONS
+/// carry none, nor do errors, redirects and 304s.
+#[inline]
+pub fn carries_body(method: Method, status: u16) -> bool {
+    status < 300 && !matches!(method, Method::Head | Method::Options)
 }
 
 /// `num / den`, or 0 when nothing was counted.

@@ -4,6 +4,7 @@
 //! state, so each rule is tested by a table of cases and reused by any caller.
 
 pub mod cache_key;
+pub mod compression;
 pub mod edge_functions;
 pub mod error_caching;
 pub mod failover;

@@ -11,8 +11,10 @@ pub mod functions;
 pub use functions::{FunctionRow, FunctionsSummary, function_rows, functions_summary};
 
 mod cache_keys;
+mod compression;
 
 pub use cache_keys::{CacheKeyRow, CacheKeySummary, cache_key_rows, cache_key_summary};
+pub use compression::{CompressionRow, CompressionSummary, compression_rows, compression_summary};
 
 use crate::engine::Report;
 use crate::http::Method;
@@ -267,6 +269,10 @@ pub struct Summary {
     /// key holds more than the path.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub cache_keys: Option<CacheKeySummary>,
+    /// Bytes to viewers and from origins, bytes saved, responses by
+    /// encoding; absent when no behavior has `compress` on.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub compression: Option<CompressionSummary>,
     pub events: u64,
     pub requests_simulated: u64,
     pub simulated_seconds: f64,
@@ -356,6 +362,7 @@ pub fn summary(report: &Report, scenario: &Scenario) -> Summary {
         origin_access: origin_access_summary(report, scenario),
         functions: functions_summary(report, scenario),
         cache_keys: cache_key_summary(report, scenario),
+        compression: compression_summary(report),
         events: report.events,
         requests_simulated: report.requests_simulated,
         simulated_seconds: round6(report.end.as_secs_f64()),
@@ -776,7 +783,8 @@ pub fn scenario_record(text: &str, path: &Path, seed: u64, requests: Option<u64>
 }
 
 /// Every result file of a run, as (file name, bytes); `cache_keys.csv`
-/// only when some behavior's key holds more than the path.
+/// only when some behavior's key holds more than the path, and
+/// `compression.csv` only when some behavior compresses.
 pub fn result_files(report: &Report, scenario: &Scenario) -> anyhow::Result<Vec<(&'static str, Vec<u8>)>> {
     assert_intervals_fit(report);
     let mut files = vec![
@@ -794,6 +802,9 @@ pub fn result_files(report: &Report, scenario: &Scenario) -> anyhow::Result<Vec<
     }
     if scenario.keys_vary() {
         files.push(("cache_keys.csv", csv_bytes(&cache_key_rows(report, scenario))?));
+    }
+    if scenario.uses_compression() {
+        files.push(("compression.csv", csv_bytes(&compression_rows(report))?));
     }
     Ok(files)
 }
@@ -933,6 +944,9 @@ pub fn summary_table(s: &Summary) -> String {
     }
     if let Some(keys) = &s.cache_keys {
         let _ = writeln!(out, "{}", cache_keys::summary_line(keys));
+    }
+    if let Some(c) = &s.compression {
+        let _ = writeln!(out, "{}", compression::summary_line(c));
     }
     let _ = writeln!(
         out,

@@ -139,6 +139,9 @@ fn describe_behaviors(s: &Scenario, out: &mut String) {
             let policy = b.cache_policy.as_deref().unwrap_or("legacy forwarded_values");
             let _ = writeln!(out, "  cache key ({policy}): {}", b.cache_key.describe());
         }
+        if b.compress {
+            let _ = writeln!(out, "  compress objects automatically: on");
+        }
     }
 }
 
@@ -282,6 +285,18 @@ fn describe_traffic(s: &Scenario, out: &mut String) {
             methods.join(", ")
         );
         describe_attributes(&c.attributes, out);
+        // Said only when the class gives a content type or ratio, so that
+        // other scenarios describe themselves as they always did.
+        if c.content_type != super::spec::DEFAULT_CONTENT_TYPE || c.gzip_ratio.is_some() || c.brotli_ratio.is_some() {
+            let ratio = |r: Option<f64>| r.map_or("default for the type".to_string(), |r| r.to_string());
+            let _ = writeln!(
+                out,
+                "  content type {}, gzip ratio {}, Brotli ratio {}",
+                c.content_type,
+                ratio(c.gzip_ratio),
+                ratio(c.brotli_ratio)
+            );
+        }
     }
 }
 

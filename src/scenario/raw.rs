@@ -306,6 +306,8 @@ pub struct RawBehavior {
     pub functions: Option<Vec<RawFunctionAssociation>>,
     pub cache_policy: Option<String>,
     pub forwarded_values: Option<RawForwardedValues>,
+    /// CloudFront's `Compress` ("Compress objects automatically").
+    pub compress: Option<bool>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -351,6 +353,11 @@ pub struct RawClass {
     pub change_interval: Option<Value>,
     pub methods: Option<BTreeMap<String, f64>>,
     pub signed: Option<RawSigned>,
+    /// The objects' `Content-Type`, and their encoded size over their size
+    /// in gzip and in Brotli.
+    pub content_type: Option<String>,
+    pub gzip_ratio: Option<f64>,
+    pub brotli_ratio: Option<f64>,
     // What the class's requests carry (see `RawAttributes`).
     pub query: Option<Vec<RawAttribute>>,
     pub query_order: Option<String>,

@@ -319,6 +319,9 @@ pub struct BehaviorSpec {
     pub viewer_protocol_policy: ViewerProtocolPolicy,
     /// The edge functions that run on the behavior's requests, by event.
     pub functions: BehaviorFunctions,
+    /// CloudFront's `Compress`: the edge compresses what it may
+    /// (`policy::compression`). False by default, as in CloudFront's API.
+    pub compress: bool,
 }
 
 #[derive(Clone, Debug)]
@@ -368,7 +371,20 @@ pub struct ClassSpec {
     pub signed: Option<SignedTrafficSpec>,
     /// What the class's requests carry besides the path.
     pub attributes: RequestAttributesSpec,
+    /// The objects' `Content-Type`, lower-case; `DEFAULT_CONTENT_TYPE`
+    /// when the class gives none.
+    pub content_type: String,
+    /// Encoded size over original size in gzip and in Brotli, each in
+    /// (0, 1]; `None` takes `policy::compression::default_ratios` for the
+    /// content type.
+    pub gzip_ratio: Option<f64>,
+    pub brotli_ratio: Option<f64>,
 }
+
+/// A class's content type when it gives none: not on CloudFront's list of
+/// types it compresses, so a scenario that says nothing of content types is
+/// never compressed (and runs as it did before compression was modelled).
+pub const DEFAULT_CONTENT_TYPE: &str = "application/octet-stream";
 
 impl DistributionSpec {
     /// The behavior a request for `path` gets: the first whose pattern
@@ -470,6 +486,12 @@ impl Scenario {
     /// may then be cached in several variants, and the run reports them.
     pub fn keys_vary(&self) -> bool {
         self.distribution.behaviors.iter().any(|b| b.cache_key.varies())
+    }
+
+    /// Whether some behavior has `compress` on: the run then reports what
+    /// compression did (even if, by CloudFront's rules, it did nothing).
+    pub fn uses_compression(&self) -> bool {
+        self.distribution.behaviors.iter().any(|b| b.compress)
     }
 
     /// Total objects in the catalog.

@@ -123,6 +123,9 @@ fn metric_cells(summary: &Summary) -> Vec<String> {
         // keys do not vary; a point's figures come from `cdnsim run` of it
         // (summary and cache_keys.csv).
         cache_keys: _,
+        // Likewise: bytes_requested and origin_bytes already show what
+        // compression changed; the rest is in a run's compression.csv.
+        compression: _,
         events,
         requests_simulated,
         simulated_seconds,

@@ -90,7 +90,22 @@ impl Validator<'_> {
         let BehaviorContext { origins, groups, signing, functions, allow_writes, policies } = *ctx;
         let (origin, origin_group) = self.behavior_origin(field, &b.origin, origins, groups)?;
         let (allowed_methods, cached_methods) = self.behavior_methods(field, b)?;
-        let key = self.behavior_key(field, b, policies)?;
+        let mut key = self.behavior_key(field, b, policies)?;
+        let compress = b.compress.unwrap_or(false);
+        if compress
+            && key.policy.is_none()
+            && !key.key.headers.iter().any(|h| h.eq_ignore_ascii_case("Accept-Encoding"))
+        {
+            // A legacy behavior that compresses keeps its gzip copies apart
+            // from the uncompressed ones: CloudFront forwards (and keys) the
+            // viewer's Accept-Encoding normalised when it holds gzip or br
+            // (DG "Request and response behavior for custom origins",
+            // `Accept-Encoding` row), and compresses with gzip only under the
+            // legacy settings (DG "Serve compressed files"; see
+            // `policy::compression::codings`). Listing Accept-Encoding itself
+            // turns compression off, and the raw value stays the key.
+            key.key.gzip = true;
+        }
         if origin_group.is_some() && allowed_methods.has_writes() && !allow_writes {
             // CloudFront's API error, quoted in reference §4.1 (CDK issue 32450).
             return Err(self.error(
@@ -126,6 +141,7 @@ impl Validator<'_> {
             cache_key: key.key,
             viewer_protocol_policy: self.viewer_protocol_policy(field, b.viewer_protocol_policy.as_deref())?,
             functions: self.behavior_functions(field, b.functions.as_deref(), functions)?,
+            compress,
         })
     }
 

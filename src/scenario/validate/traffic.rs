@@ -141,6 +141,9 @@ impl Validator<'_> {
         let method_weights =
             self.method_weights(&format!("{field}.methods"), c.methods.as_ref(), Some(defaults.method_weights))?;
         let signed = c.signed.as_ref().map(|s| self.signed_traffic(&format!("{field}.signed"), s)).transpose()?;
+        let content_type = self.content_type(field, c.content_type.as_deref())?;
+        let gzip_ratio = self.compression_ratio(&format!("{field}.gzip_ratio"), c.gzip_ratio)?;
+        let brotli_ratio = self.compression_ratio(&format!("{field}.brotli_ratio"), c.brotli_ratio)?;
         Ok(ClassSpec {
             name: c.name.clone(),
             request_share: c.share / defaults.total_share,
@@ -154,7 +157,44 @@ impl Validator<'_> {
             method_weights,
             signed,
             attributes: Default::default(),
+            content_type,
+            gzip_ratio,
+            brotli_ratio,
         })
+    }
+
+    /// A class's `content_type`: a media type `type/subtype`, optionally
+    /// with parameters (`text/html; charset=utf-8`), kept lower-case.
+    fn content_type(&self, field: &str, value: Option<&str>) -> Result<String> {
+        let Some(value) = value else { return Ok(DEFAULT_CONTENT_TYPE.to_string()) };
+        let media_type = value.split(';').next().unwrap_or("").trim();
+        let well_formed = media_type.split_once('/').is_some_and(|(kind, subtype)| {
+            let token = |t: &str| !t.is_empty() && t.bytes().all(|b| b.is_ascii_graphic() && b != b'/');
+            token(kind) && token(subtype)
+        });
+        if !well_formed {
+            return Err(self.error(
+                &format!("{field}.content_type"),
+                format!("{value:?} is not a media type"),
+                "write it as the origin's Content-Type header would, e.g. \"text/html\", \"application/javascript\" \
+                 or \"image/jpeg\"",
+            ));
+        }
+        Ok(value.trim().to_ascii_lowercase())
+    }
+
+    /// A class's `gzip_ratio` or `brotli_ratio`: encoded size over original
+    /// size, in (0, 1].
+    fn compression_ratio(&self, field: &str, value: Option<f64>) -> Result<Option<f64>> {
+        match value {
+            Some(r) if !(r > 0.0 && r <= 1.0) => Err(self.error(
+                field,
+                format!("ratio {r} is outside (0, 1]"),
+                "give the encoded size over the original size, e.g. 0.3 for HTML in gzip and 0.25 in Brotli \
+                 (1 for a type that does not shrink)",
+            )),
+            r => Ok(r),
+        }
     }
 
     /// How many objects a class has: its `objects`, else its share of the
