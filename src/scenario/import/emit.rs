@@ -203,6 +203,9 @@ fn behavior_part(header: &'static str, b: &ImportedBehavior) -> Part {
     if let Some(policy) = &b.viewer_protocol_policy {
         p.set("viewer_protocol_policy", policy.as_str());
     }
+    if b.compress {
+        p.set("compress", true);
+    }
     if !b.functions.is_empty() {
         let associations = b.functions.iter().map(|(event, function)| {
             let mut t = toml::Table::new();

@@ -213,7 +213,6 @@ fn lost(key: &str) -> &'static str {
             "media-quality-based origin selection is not modelled; the primary is always tried first"
         }
         "SmoothStreaming" => "Microsoft Smooth Streaming is not modelled",
-        "Compress" => "edge compression is not modelled: byte counts are the objects' uncompressed sizes",
         "FieldLevelEncryptionId" => "field-level encryption is not modelled",
         "RealtimeLogConfigArn" => "real-time logs are not modelled",
         "OriginRequestPolicyId" => {

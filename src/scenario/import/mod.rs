@@ -497,6 +497,16 @@ impl BehaviorReader<'_, '_> {
             ));
         }
         let trusted_signers = trusted_signers(ctx, &mut b, warnings)?;
+        let compress_path = b.child("Compress");
+        let compress = b.optional_bool(ctx, "Compress")?.unwrap_or(false);
+        if compress {
+            warnings.push(ctx.warning(
+                &compress_path,
+                "compression is simulated by content type: give the scenario's [[traffic.classes]] a content_type \
+                 (e.g. \"text/html\"; a class without one is application/octet-stream, never compressed), and \
+                 gzip_ratio and brotli_ratio if the defaults do not fit",
+            ));
+        }
         let cache = behavior_cache(ctx, &mut b, self.options, warnings)?;
         let functions =
             functions::behavior_functions(ctx, &mut b, self.functions, &self.options.function_settings, warnings)?;
@@ -522,6 +532,7 @@ impl BehaviorReader<'_, '_> {
             trusted_signers,
             viewer_protocol_policy,
             functions,
+            compress,
         })
     }
 }

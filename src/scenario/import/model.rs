@@ -110,6 +110,8 @@ pub struct ImportedBehavior {
     /// `FunctionAssociations` and `LambdaFunctionAssociations`: the event
     /// and the name of the function (an `ImportedFunction`) that runs on it.
     pub functions: Vec<(EdgeEvent, String)>,
+    /// `Compress`: the edge compresses what CloudFront's rules allow.
+    pub compress: bool,
 }
 
 /// A CloudFront Function or Lambda@Edge function a behavior associates.

@@ -133,7 +133,6 @@ fn every_unmodelled_field_is_a_warning() {
         "Origins.Items[3].CustomOriginConfig.OriginKeepaliveTimeout",
         "Origins.Items[1].CustomOriginConfig.OriginSslProtocols",
         "DefaultCacheBehavior.LambdaFunctionAssociations.Items[0].LambdaFunctionARN",
-        "DefaultCacheBehavior.Compress",
         "CacheBehaviors.Items[1].FunctionAssociations.Items[0].FunctionARN",
         "CacheBehaviors.Items[1].OriginRequestPolicyId",
         "CacheBehaviors.Items[0].TrustedKeyGroups",
@@ -421,3 +420,17 @@ fn function_associations_that_cloudfront_refuses_are_errors() {
 }
 
 const EDGE_FUNCTIONS: &str = include_str!("../../../tests/fixtures/import/edge-functions.json");
+
+#[test]
+fn compress_is_simulated_and_asks_for_content_types() {
+    let d = import(&minimal(r#", "Compress": true, "CachePolicyId": "658327ea-f89d-4fab-a63d-7e88639e58f6""#, ""));
+    assert!(d.default_behavior.compress);
+    let message = warned(&d, "DistributionConfig.DefaultCacheBehavior.Compress").expect("a warning on Compress");
+    assert!(message.contains("content_type") && !message.contains("not modelled"), "{message}");
+    let text = to_toml_text(&d, &to_parts(&d));
+    assert!(text.contains("compress = true"), "{text}");
+    let off = import(&minimal(r#", "Compress": false"#, ""));
+    assert!(!off.default_behavior.compress);
+    assert_eq!(warned(&off, "DistributionConfig.DefaultCacheBehavior.Compress"), None);
+    assert!(!to_toml_text(&off, &to_parts(&off)).contains("compress"));
+}
