@@ -3,6 +3,7 @@
 mod access_log;
 mod cache_keys;
 mod cli;
+mod compression;
 mod determinism;
 mod edge_functions;
 mod failover;
