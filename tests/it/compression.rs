@@ -230,8 +230,7 @@ fn what_switches_compression_off() {
 /// (the keys are the same, and origins send objects uncompressed).
 #[test]
 fn compress_cuts_text_by_the_ratio_and_photos_not_at_all() {
-    let text = format!(
-        r#"
+    let text = r#"
 [simulation]
 requests = 40000
 metrics_interval = "10 s"
@@ -266,7 +265,7 @@ rate = 200
 name = "text"
 share = 0.5
 objects = 200
-path = "/t/{{id}}"
+path = "/t/{id}"
 size = "20000 B"
 content_type = "text/css"
 gzip_ratio = 0.3
@@ -275,14 +274,13 @@ brotli_ratio = 0.25
 name = "photos"
 share = 0.5
 objects = 200
-path = "/p/{{id}}"
+path = "/p/{id}"
 size = "100000 B"
 content_type = "image/jpeg"
-"#
-    );
-    let on = scenario(&text, &[]);
+"#;
+    let on = scenario(text, &[]);
     let off =
-        scenario(&text, &["distribution.behaviors[0].compress=false", "distribution.default_behavior.compress=false"]);
+        scenario(text, &["distribution.behaviors[0].compress=false", "distribution.default_behavior.compress=false"]);
     let (r_on, r_off) = (run(&on, 7), run(&off, 7));
     let (text_on, text_off) = (r_on.metrics.behaviors[1].bytes as f64, r_off.metrics.behaviors[1].bytes as f64);
     let share = text_on / text_off;

@@ -87,16 +87,19 @@ struct Keys {
     query_share: f64,
     shuffled: bool,
     cookie_values: u32,
+    /// The default behavior compresses (its static class is text/css).
+    compress: bool,
 }
 
 fn keys() -> impl Strategy<Value = Keys> {
-    (0..6usize, 1..20u32, 0.05..=1.0f64, any::<bool>(), 1..50u32).prop_map(
-        |(policy, query_values, query_share, shuffled, cookie_values)| Keys {
+    (0..6usize, 1..20u32, 0.05..=1.0f64, any::<bool>(), 1..50u32, any::<bool>()).prop_map(
+        |(policy, query_values, query_share, shuffled, cookie_values, compress)| Keys {
             policy,
             query_values,
             query_share,
             shuffled,
             cookie_values,
+            compress,
         },
     )
 }
@@ -245,6 +248,7 @@ fn render(shape: &Shape) -> String {
     writeln!(w, "trusted_key_groups = [\"signers\"]\nviewer_protocol_policy = \"{p_signed}\"").unwrap();
     writeln!(w, "{}", associations(&shape.functions[1])).unwrap();
     writeln!(w, "[distribution.default_behavior]\norigin = \"{static_origin}\"\n{static_key}").unwrap();
+    writeln!(w, "compress = {}", shape.keys.compress).unwrap();
     writeln!(w, "allowed_methods = [\"GET\", \"HEAD\", \"OPTIONS\"]\nviewer_protocol_policy = \"{p_static}\"").unwrap();
     writeln!(w, "{}", associations(&shape.functions[2])).unwrap();
     writeln!(w, "[traffic]\nrate = {rate}\nzipf_alpha = 0.9\nobjects = {}", shape.objects).unwrap();
@@ -253,6 +257,7 @@ fn render(shape: &Shape) -> String {
     writeln!(w, "[[traffic.classes]]\nname = \"static\"\nshare = {static_share}\npath = \"/s/{{id}}\"").unwrap();
     writeln!(w, "size = {{ dist = \"lognormal\", mean = \"6 KiB\", stddev = \"4 KiB\" }}").unwrap();
     writeln!(w, "cache_control = \"max-age={}\"", shape.static_ttl_s).unwrap();
+    writeln!(w, "content_type = \"text/css\"").unwrap();
     writeln!(w, "methods = {{ GET = 0.9, HEAD = 0.05, OPTIONS = 0.05 }}").unwrap();
     let k = &shape.keys;
     writeln!(w, "query = [{{ name = \"v\", values = {}, share = {} }}, ", k.query_values, k.query_share).unwrap();
