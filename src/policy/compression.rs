@@ -453,6 +453,32 @@ mod tests {
         }
     }
 
+    /// The engine stores one copy per key: requests sharing a key must get
+    /// the same encoding. The key holds the normalised Accept-Encoding, so
+    /// the encoding must be a function of it, under every setting where the
+    /// behavior compresses.
+    #[test]
+    fn one_key_one_encoding() {
+        use crate::policy::cache_key::normalize_accept_encoding;
+        let headers = [None, Some(""), Some("gzip"), Some("br"), Some("br, gzip"), Some("GZIP;q=0.5"), Some("br;q=0")];
+        for legacy in [false, true] {
+            for (gzip, brotli) in [(true, true), (true, false), (false, true)] {
+                // A legacy behavior's key is normalised to gzip (the validator sets it).
+                let key = if legacy { policy(true, false) } else { policy(gzip, brotli) };
+                let b = BehaviorCompression { compress: true, legacy, key: &key, ttl: &TTL };
+                let mut seen = Vec::new();
+                for header in headers {
+                    let normalized = normalize_accept_encoding(header, key.gzip, key.brotli);
+                    let encoding = response_encoding(codings(b), header);
+                    for &(n, e) in &seen {
+                        assert!(n != normalized || e == encoding, "{legacy} {key:?} {header:?}");
+                    }
+                    seen.push((normalized, encoding));
+                }
+            }
+        }
+    }
+
     #[test]
     fn encoded_sizes_by_hand() {
         let both = policy(true, true);
