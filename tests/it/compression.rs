@@ -308,3 +308,34 @@ fn bad_compression_fields_are_refused_clearly() {
     let err = try_scenario(&text_scenario("compress = \"yes\"", ""), &[]).expect_err("a string for a bool");
     assert!(err.to_string().contains("compress"), "{err}");
 }
+
+/// A sweep over the Brotli ratio of the lesson's pages gives the same bytes
+/// at any `--jobs`.
+#[test]
+fn a_sweep_of_the_ratio_is_the_same_at_any_jobs() {
+    let dir = temp_dir("compression-sweep");
+    let sweep = |name: &str, jobs: &str| {
+        let out = dir.join(name).to_str().unwrap().to_string();
+        let args = [
+            "sweep",
+            "scenarios/lessons/compression.toml",
+            "--requests",
+            "2000",
+            "--no-progress",
+            "--vary",
+            "traffic.classes[0].brotli_ratio=0.2:0.3:0.05",
+            "--replicates",
+            "2",
+            "--jobs",
+            jobs,
+            "--out",
+            &out,
+        ];
+        let (code, _, stderr) = cdnsim(&args);
+        assert_eq!(code, 0, "{stderr}");
+        std::fs::read(dir.join(name).join("sweep.csv")).unwrap()
+    };
+    let (one, four) = (sweep("one", "1"), sweep("four", "4"));
+    assert_eq!(String::from_utf8(one.clone()).unwrap().lines().count(), 1 + 3 * 2, "3 points, 2 replicates");
+    assert!(one == four, "sweep.csv differs between --jobs 1 and --jobs 4");
+}
