@@ -9,6 +9,7 @@ use super::observer::RequestObserver;
 use super::request::{Level, Member, half};
 use super::state::{Engine, Fetch, tier_index};
 use crate::cache::{CacheKey, Entry, Lookup, Stored};
+use crate::policy::cache_key::{self, cache_key};
 use crate::time::SimDuration;
 
 impl<O: RequestObserver> Engine<'_, O> {
@@ -53,6 +54,9 @@ impl<O: RequestObserver> Engine<'_, O> {
         if measured {
             let (key, behavior) = (r.ask.key, r.ask.behavior());
             self.note_lookup(&lvl, level, key, behavior);
+            if level.is_edge() {
+                self.note_untransformed_lookup(id);
+            }
         }
         match entry.stored {
             Stored::Error { status } => {
@@ -110,6 +114,9 @@ impl<O: RequestObserver> Engine<'_, O> {
                 self.count_fetching_miss(&lvl, key, behavior);
             }
             self.note_lookup(&lvl, level, key, behavior);
+            if level.is_edge() {
+                self.note_untransformed_lookup(id);
+            }
         }
         match fetch {
             Some(fetch) => self.join(id, fetch, lvl.cache),
@@ -175,6 +182,16 @@ impl<O: RequestObserver> Engine<'_, O> {
     /// Notes a measured lookup of `key` at `lvl` (`level` on the route) by a
     /// request of `behavior`, when keys vary: its distinct keys are reported.
     #[inline]
+    /// At the edge, for a request whose viewer-request function transforms
+    /// it, counts the key it would have had without (when keys are followed).
+    fn note_untransformed_lookup(&mut self, id: RequestId) {
+        let Some(variants) = &mut self.variants else { return };
+        let ask = &self.requests[id].ask;
+        let Some(t) = self.rules.viewer_transform(ask.behavior(), ask.class()) else { return };
+        let key = cache_key(ask.object, ask.method, cache_key::variant(&t.plain_key, &ask.attributes));
+        variants.looked_up_untransformed(ask.behavior(), key);
+    }
+
     pub(super) fn note_lookup(&mut self, lvl: &Level, level: LevelIdx, key: CacheKey, behavior: usize) {
         if let Some(variants) = &mut self.variants {
             let tier = tier_index(&self.metrics, &self.network, lvl);

@@ -32,8 +32,8 @@
 
 use super::cache_key::{self, KeyPlan, header_in_key};
 use crate::scenario::{
-    AttributeKind, AttributeValues, CacheKeySettings, MAX_ENCODINGS, MAX_QUERY_PARAMS, RequestAttributes,
-    RequestAttributesSpec, Transform,
+    AttributeKind, AttributeValues, BehaviorFunctions, CacheKeySettings, EdgeEvent, FunctionSpec, MAX_ENCODINGS,
+    MAX_QUERY_PARAMS, RequestAttributes, RequestAttributesSpec, Transform,
 };
 
 /// The per-request part of a list of transforms for one class: what cannot
@@ -191,6 +191,14 @@ pub fn for_class(transforms: &[Transform], class: &RequestAttributesSpec) -> Cla
 /// values).
 fn first_spelling_exact(values: &[String; 4]) -> [u8; 4] {
     std::array::from_fn(|d| values.iter().position(|v| *v == values[d]).expect("itself") as u8)
+}
+
+/// The transforms of the function a behavior runs on viewer-request (its
+/// `associations` into `functions`), when it has one that declares any: the
+/// ones that change its cache key.
+pub fn viewer_request<'a>(associations: &BehaviorFunctions, functions: &'a [FunctionSpec]) -> Option<&'a [Transform]> {
+    let function = &functions[associations.get(EdgeEvent::ViewerRequest)?];
+    (!function.transforms.is_empty()).then_some(function.transforms.as_slice())
 }
 
 /// How a behavior keyed by `settings` keys a class's requests once a
