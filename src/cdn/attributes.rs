@@ -88,9 +88,8 @@ impl AttributeDraws {
                     .flat_map(|b| {
                         let plain = cache_key::plan(&b.cache_key, spec);
                         let viewer = transforms::viewer_request(&b.functions, &scenario.functions);
-                        let transformed = viewer.map(|t| {
-                            transforms::key_plan(&b.cache_key, spec, Some(&transforms::for_class(t, spec)))
-                        });
+                        let transformed = viewer
+                            .map(|t| transforms::key_plan(&b.cache_key, spec, Some(&transforms::for_class(t, spec))));
                         std::iter::once(plain).chain(transformed)
                     })
                     .collect();

@@ -277,10 +277,7 @@ mod tests {
         let class = class();
         let t = for_class(transforms, &class);
         let plan = key_plan(settings, &class, Some(&t));
-        requests
-            .map(|a| cache_key(7, Method::Get, variant(&plan, &t.rewrite.apply(&a))))
-            .collect::<BTreeSet<_>>()
-            .len()
+        requests.map(|a| cache_key(7, Method::Get, variant(&plan, &t.rewrite.apply(&a)))).collect::<BTreeSet<_>>().len()
     }
 
     /// Every request with `size` and `color` set, each value pair in both orders.

@@ -253,6 +253,31 @@ impl Transform {
         }
     }
 
+    /// The op and what it names, as `cdnsim validate` prints it:
+    /// `query-drop utm_*`, `device-header X-Device (tablet=mobile)`.
+    pub fn describe(&self) -> String {
+        let names = match self {
+            Transform::QueryDrop(Some(n))
+            | Transform::QueryKeep(n)
+            | Transform::QueryLowercase(n)
+            | Transform::CookiesDrop(Some(n))
+            | Transform::CookiesKeep(n)
+            | Transform::HeaderLowercase(n)
+            | Transform::HeaderStrip(n) => n.join(" "),
+            Transform::QueryDrop(None) | Transform::CookiesDrop(None) => "all".to_string(),
+            Transform::QuerySort => return self.op().to_string(),
+            Transform::DeviceHeader { header, values } => {
+                let renamed: Vec<String> = crate::scenario::Device::ALL
+                    .into_iter()
+                    .filter(|d| values[d.index()] != d.name())
+                    .map(|d| format!("{}={}", d.name(), values[d.index()]))
+                    .collect();
+                if renamed.is_empty() { header.clone() } else { format!("{header} ({})", renamed.join(", ")) }
+            }
+        };
+        format!("{} {names}", self.op())
+    }
+
     /// Every `op`, for messages.
     pub const OPS: [&'static str; 9] = [
         "query-drop",

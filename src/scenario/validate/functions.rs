@@ -246,7 +246,11 @@ impl Validator<'_> {
                 )
             })?;
             if value.is_empty() {
-                return Err(self.error(&field, "the value is empty", format!("write the class, e.g. {device} = \"mobile\"")));
+                return Err(self.error(
+                    &field,
+                    "the value is empty",
+                    format!("write the class, e.g. {device} = \"mobile\""),
+                ));
             }
             values[d.index()] = value.clone();
         }
@@ -344,7 +348,8 @@ impl Validator<'_> {
                     format!("keep one of the two associations on {event}"),
                 ));
             }
-            if !function.transforms.is_empty() && !matches!(event, EdgeEvent::ViewerRequest | EdgeEvent::OriginRequest) {
+            if !function.transforms.is_empty() && !matches!(event, EdgeEvent::ViewerRequest | EdgeEvent::OriginRequest)
+            {
                 return Err(self.error(
                     &format!("{at}.event"),
                     format!("{} transforms the request, and on {event} the request is past", function.name),
