@@ -248,3 +248,35 @@ cache_control = "max-age=86400"
         assert_eq!(sum.origin_requests, keys, "{headers} {associations}");
     }
 }
+
+/// A sweep of the lesson's scenario with its normalising function on
+/// viewer-request: the same bytes with `--jobs 1` and `--jobs 4`.
+#[test]
+fn a_sweep_with_transforms_gives_the_same_bytes_whatever_the_jobs() {
+    let dir = temp_dir("transforms-sweep");
+    let scenario = concat!(env!("CARGO_MANIFEST_DIR"), "/scenarios/lessons/raise-the-hit-ratio.toml");
+    let sweep = |jobs: &str| {
+        let out = dir.join(format!("jobs-{jobs}"));
+        let out = out.to_str().unwrap();
+        let (code, _, stderr) = cdnsim(&[
+            "sweep",
+            scenario,
+            "--requests",
+            "2000",
+            "--no-progress",
+            "--set",
+            r#"distribution.default_behavior.functions=[{ event = "viewer-request", function = "normalise" }]"#,
+            "--vary",
+            "traffic.zipf_alpha=0.6,0.9,1.2",
+            "--replicates",
+            "2",
+            "--jobs",
+            jobs,
+            "--out",
+            out,
+        ]);
+        assert_eq!(code, 0, "{stderr}");
+        ["sweep.csv", "sweep.json"].map(|f| std::fs::read(dir.join(format!("jobs-{jobs}")).join(f)).unwrap())
+    };
+    assert!(sweep("1") == sweep("4"), "the sweep's files differ between --jobs 1 and --jobs 4");
+}
