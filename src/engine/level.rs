@@ -179,12 +179,18 @@ impl<O: RequestObserver> Engine<'_, O> {
         }
     }
 
-    /// Notes a measured lookup of `key` at `lvl` (`level` on the route) by a
-    /// request of `behavior`, when keys vary: its distinct keys are reported.
-    #[inline]
     /// At the edge, for a request whose viewer-request function transforms
     /// it, counts the key it would have had without (when keys are followed).
+    /// (The check that most runs stop at is inlined; the rest is not.)
+    #[inline(always)]
     fn note_untransformed_lookup(&mut self, id: RequestId) {
+        if self.variants.is_some() && self.rules.transforms_any() {
+            self.count_untransformed_key(id);
+        }
+    }
+
+    #[inline(never)]
+    fn count_untransformed_key(&mut self, id: RequestId) {
         let Some(variants) = &mut self.variants else { return };
         let ask = &self.requests[id].ask;
         let Some(t) = self.rules.viewer_transform(ask.behavior(), ask.class()) else { return };
@@ -192,6 +198,9 @@ impl<O: RequestObserver> Engine<'_, O> {
         variants.looked_up_untransformed(ask.behavior(), key);
     }
 
+    /// Notes a measured lookup of `key` at `lvl` (`level` on the route) by a
+    /// request of `behavior`, when keys vary: its distinct keys are reported.
+    #[inline]
     pub(super) fn note_lookup(&mut self, lvl: &Level, level: LevelIdx, key: CacheKey, behavior: usize) {
         if let Some(variants) = &mut self.variants {
             let tier = tier_index(&self.metrics, &self.network, lvl);

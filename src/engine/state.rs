@@ -199,6 +199,12 @@ impl Rules {
         self.caching[behavior * self.n_classes + class]
     }
 
+    /// Whether some behavior's viewer-request function declares transforms.
+    #[inline]
+    pub(super) fn transforms_any(&self) -> bool {
+        !self.viewer_transforms.is_empty()
+    }
+
     /// What the behavior's viewer-request function does to the class's
     /// requests, when it declares transforms.
     #[inline]
