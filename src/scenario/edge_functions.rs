@@ -267,7 +267,7 @@ impl Transform {
             Transform::QueryDrop(None) | Transform::CookiesDrop(None) => "all".to_string(),
             Transform::QuerySort => return self.op().to_string(),
             Transform::DeviceHeader { header, values } => {
-                let renamed: Vec<String> = crate::scenario::Device::ALL
+                let renamed: Vec<String> = super::attributes::Device::ALL
                     .into_iter()
                     .filter(|d| values[d.index()] != d.name())
                     .map(|d| format!("{}={}", d.name(), values[d.index()]))
