@@ -14,6 +14,7 @@
 
 use super::popularity::Popularity;
 use crate::policy::cache_key::{self, KeyPlan};
+use crate::policy::transforms;
 use crate::rng::{Stream, stream_rng_indexed};
 use crate::scenario::{AttributeKind, AttributeSpec, Device, QueryOrder, RequestAttributes, Scenario};
 use rand::RngExt;
@@ -78,7 +79,20 @@ impl AttributeDraws {
             .enumerate()
             .map(|(i, class)| {
                 let spec = &class.attributes;
-                let plans: Vec<KeyPlan> = behaviors.iter().map(|b| cache_key::plan(&b.cache_key, spec)).collect();
+                // The key as the viewer sends the request, and as the
+                // behavior's viewer-request function leaves it (a device
+                // header it sets is drawn from the device): the run reports
+                // both.
+                let plans: Vec<KeyPlan> = behaviors
+                    .iter()
+                    .flat_map(|b| {
+                        let plain = cache_key::plan(&b.cache_key, spec);
+                        let viewer = transforms::viewer_request(&b.functions, &scenario.functions);
+                        let transformed = viewer
+                            .map(|t| transforms::key_plan(&b.cache_key, spec, Some(&transforms::for_class(t, spec))));
+                        std::iter::once(plain).chain(transformed)
+                    })
+                    .collect();
                 let keyed_slot = |slot: usize| plans.iter().any(|p| p.keys_slot(slot));
                 let slots: Vec<SlotDraw> = spec
                     .slots()

@@ -136,8 +136,14 @@ impl<O: RequestObserver> Engine<'_, O> {
         }
         // The key is worked out once, here. With no behavior keying more
         // than the path (`keys_vary` false), no plan is even read.
+        // A viewer-request function's transforms are folded into the plan,
+        // but for those that change the request's ids (sorting, lower-casing).
         let variant = if self.rules.keys_vary {
-            cache_key::variant(&self.rules.caching(facts.behavior, viewer.class).key, &viewer.attributes)
+            let key = &self.rules.caching(facts.behavior, viewer.class).key;
+            match self.rules.viewer_transform(facts.behavior, viewer.class).and_then(|t| t.rewrite.as_ref()) {
+                None => cache_key::variant(key, &viewer.attributes),
+                Some(rewrite) => cache_key::variant(key, &rewrite.apply(&viewer.attributes)),
+            }
         } else {
             None
         };

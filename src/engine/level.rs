@@ -9,6 +9,7 @@ use super::observer::RequestObserver;
 use super::request::{Level, Member, half};
 use super::state::{Engine, Fetch, tier_index};
 use crate::cache::{CacheKey, Entry, Lookup, Stored};
+use crate::policy::cache_key::{self, cache_key};
 use crate::time::SimDuration;
 
 impl<O: RequestObserver> Engine<'_, O> {
@@ -53,6 +54,9 @@ impl<O: RequestObserver> Engine<'_, O> {
         if measured {
             let (key, behavior) = (r.ask.key, r.ask.behavior());
             self.note_lookup(&lvl, level, key, behavior);
+            if level.is_edge() {
+                self.note_untransformed_lookup(id);
+            }
         }
         match entry.stored {
             Stored::Error { status } => {
@@ -110,6 +114,9 @@ impl<O: RequestObserver> Engine<'_, O> {
                 self.count_fetching_miss(&lvl, key, behavior);
             }
             self.note_lookup(&lvl, level, key, behavior);
+            if level.is_edge() {
+                self.note_untransformed_lookup(id);
+            }
         }
         match fetch {
             Some(fetch) => self.join(id, fetch, lvl.cache),
@@ -170,6 +177,25 @@ impl<O: RequestObserver> Engine<'_, O> {
             self.tier_stats(lvl).fragmentation_misses += 1;
             self.metrics.behaviors[behavior].fragmentation_misses += 1;
         }
+    }
+
+    /// At the edge, for a request whose viewer-request function transforms
+    /// it, counts the key it would have had without (when keys are followed).
+    /// (The check that most runs stop at is inlined; the rest is not.)
+    #[inline(always)]
+    fn note_untransformed_lookup(&mut self, id: RequestId) {
+        if self.variants.is_some() && self.rules.transforms_any() {
+            self.count_untransformed_key(id);
+        }
+    }
+
+    #[inline(never)]
+    fn count_untransformed_key(&mut self, id: RequestId) {
+        let Some(variants) = &mut self.variants else { return };
+        let ask = &self.requests[id].ask;
+        let Some(t) = self.rules.viewer_transform(ask.behavior(), ask.class()) else { return };
+        let key = cache_key(ask.object, ask.method, cache_key::variant(&t.plain_key, &ask.attributes));
+        variants.looked_up_untransformed(ask.behavior(), key);
     }
 
     /// Notes a measured lookup of `key` at `lvl` (`level` on the route) by a

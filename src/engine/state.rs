@@ -22,6 +22,7 @@ use crate::cdn::traffic::{Catalog, RequestSource, ViewerRequest};
 use crate::metrics::{AssociationStats, CompressionStats, FunctionMetrics, Metrics, ServedBy, TierStats};
 use crate::policy::cache_key::{self, KeyPlan};
 use crate::policy::compression::{self, BehaviorCompression, CompressionPlan};
+use crate::policy::transforms::{self, Rewrite};
 use crate::policy::ttl::{self, TtlDecision};
 use crate::scenario::{CacheSpec, Scenario};
 use crate::time::{SimDuration, SimTime};
@@ -162,8 +163,18 @@ pub(super) struct CachingRule {
     /// nor when the behavior forwards cookies (DG-custom-origin,
     /// "Simultaneous requests for the same object"; reference §6.3).
     pub(super) collapsible: bool,
-    /// What of the class's requests the behavior's cache key holds.
+    /// What of the class's requests the behavior's cache key holds, once
+    /// its viewer-request function's transforms have run.
     pub(super) key: KeyPlan,
+}
+
+/// Per (behavior, class) whose behavior's viewer-request function declares
+/// transforms: what changes the request's ids before its key is made, and
+/// the key it would have had without them (reported, not looked up).
+pub(super) struct ViewerTransform {
+    /// `None` when the transforms are all folded into `CachingRule::key`.
+    pub(super) rewrite: Option<Rewrite>,
+    pub(super) plain_key: KeyPlan,
 }
 
 /// The run's rules that do not change as it goes.
@@ -175,6 +186,8 @@ pub(super) struct Rules {
     /// Some (behavior, class) compresses: requests work out their encoding
     /// at arrival. False, every response leaves at the object's size.
     pub(super) compresses: bool,
+    // Invariant: empty, or one entry per (behavior, class) as `caching`.
+    viewer_transforms: Vec<Option<ViewerTransform>>,
     n_classes: usize,
     /// The scenario allows collapsing concurrent misses.
     pub(super) collapse: bool,
@@ -194,6 +207,17 @@ impl Rules {
 
     pub(super) fn compression(&self, behavior: usize, class: usize) -> &CompressionPlan {
         &self.compression[behavior * self.n_classes + class]
+    /// Whether some behavior's viewer-request function declares transforms.
+    #[inline]
+    pub(super) fn transforms_any(&self) -> bool {
+        !self.viewer_transforms.is_empty()
+    }
+
+    /// What the behavior's viewer-request function does to the class's
+    /// requests, when it declares transforms.
+    #[inline]
+    pub(super) fn viewer_transform(&self, behavior: usize, class: usize) -> Option<&ViewerTransform> {
+        self.viewer_transforms.get(behavior * self.n_classes + class)?.as_ref()
     }
 }
 
@@ -215,6 +239,7 @@ impl<'s, O: RequestObserver> Engine<'s, O> {
             caching,
             compresses: compression.iter().any(|plan| !plan.is_off()),
             compression,
+            viewer_transforms: viewer_transforms(scenario),
             n_classes: scenario.traffic.classes.len(),
             collapse: scenario.simulation.collapse_requests,
             viewers_retry_redirects: source.viewers_retry_redirects(),
@@ -343,7 +368,32 @@ fn caching_rules(scenario: &Scenario) -> Vec<CachingRule> {
                 let collapsible = caches
                     && cache_key::collapses(&b.cache_key)
                     && !(b.ttl.caching_disabled() || (b.ttl.min_s == 0 && forbids));
-                CachingRule { ttl, collapsible, key: cache_key::plan(&b.cache_key, &c.attributes) }
+                let viewer = transforms::viewer_request(&b.functions, &scenario.functions)
+                    .map(|t| transforms::for_class(t, &c.attributes));
+                let key = transforms::key_plan(&b.cache_key, &c.attributes, viewer.as_ref());
+                CachingRule { ttl, collapsible, key }
+            })
+        })
+        .collect()
+}
+
+/// Per (behavior, class), what a viewer-request function's transforms do;
+/// empty when no behavior runs one that declares any.
+fn viewer_transforms(scenario: &Scenario) -> Vec<Option<ViewerTransform>> {
+    let behaviors = &scenario.distribution.behaviors;
+    if behaviors.iter().all(|b| transforms::viewer_request(&b.functions, &scenario.functions).is_none()) {
+        return Vec::new();
+    }
+    behaviors
+        .iter()
+        .flat_map(|b| {
+            scenario.traffic.classes.iter().map(move |c| {
+                let viewer = transforms::viewer_request(&b.functions, &scenario.functions)?;
+                let rewrite = transforms::for_class(viewer, &c.attributes).rewrite;
+                Some(ViewerTransform {
+                    rewrite: (!rewrite.is_identity()).then_some(rewrite),
+                    plain_key: cache_key::plan(&b.cache_key, &c.attributes),
+                })
             })
         })
         .collect()
@@ -362,13 +412,18 @@ fn compression_plans(scenario: &Scenario) -> Vec<CompressionPlan> {
                 key: &b.cache_key,
                 ttl: &b.ttl,
             };
+            let viewer = transforms::viewer_request(&b.functions, &scenario.functions);
             scenario.traffic.classes.iter().map(move |c| {
-                compression::plan(
+                let plan = compression::plan(
                     behavior,
                     &c.content_type,
                     (c.gzip_ratio, c.brotli_ratio),
                     &c.attributes.accept_encoding,
-                )
+                );
+                match viewer {
+                    Some(t) => plan.after_transforms(&transforms::for_class(t, &c.attributes).encodings),
+                    None => plan,
+                }
             })
         })
         .collect()

@@ -24,7 +24,7 @@ use std::collections::{HashMap, HashSet};
 
 use super::ids::CacheIdx;
 use crate::cache::{Cache, CacheKey, KeyEvent};
-use crate::metrics::Metrics;
+use crate::metrics::{KeyCount, Metrics};
 use crate::policy::cache_key::base_key;
 use crate::time::SimTime;
 
@@ -57,6 +57,9 @@ pub(super) struct Variants {
     /// cache in its Origin Shield role), and per behavior at the edges.
     tier_keys: Vec<HashSet<CacheKey, Fixed>>,
     behavior_keys: Vec<HashSet<CacheKey, Fixed>>,
+    /// Per behavior whose viewer-request function transforms the request,
+    /// the keys its edge lookups would have had without the transforms.
+    untransformed_keys: Vec<Option<HashSet<CacheKey, Fixed>>>,
 }
 
 impl Variants {
@@ -73,6 +76,7 @@ impl Variants {
             events: Vec::with_capacity(64),
             tier_keys: table_sizes.iter().copied().chain(shields).map(set).collect(),
             behavior_keys: (0..n_behaviors).map(|_| set(SMALL)).collect(),
+            untransformed_keys: (0..n_behaviors).map(|_| None).collect(),
         }
     }
 
@@ -140,6 +144,15 @@ impl Variants {
         }
     }
 
+    /// A measured edge lookup by a request of `behavior`, whose
+    /// viewer-request function transformed it, counted under `key`, the
+    /// key it would have had without.
+    pub(super) fn looked_up_untransformed(&mut self, behavior: usize, key: CacheKey) {
+        self.untransformed_keys[behavior]
+            .get_or_insert_with(|| HashSet::with_capacity_and_hasher(1 << 10, Fixed::with_seed(0)))
+            .insert(key);
+    }
+
     /// Writes the distinct keys, and the distinct objects they are for,
     /// into the tiers' and behaviors' counters.
     pub(super) fn report(&self, metrics: &mut Metrics) {
@@ -150,6 +163,12 @@ impl Variants {
         }
         for (keys, stats) in self.behavior_keys.iter().zip(&mut metrics.behaviors) {
             (stats.keys_requested, stats.objects_requested) = counts(keys);
+        }
+        for (keys, stats) in self.untransformed_keys.iter().zip(&mut metrics.behaviors) {
+            stats.before_transforms = keys.as_ref().map(|keys| {
+                let (keys, objects) = counts(keys);
+                KeyCount { keys, objects }
+            });
         }
     }
 }

@@ -307,6 +307,17 @@ fn check_cache_keys(l: &mut Ledger, m: &Metrics) {
             b.keys_requested,
         );
         l.at_most(|| format!("behavior {i}: keys_requested <= requests"), b.keys_requested, b.requests);
+        // The same lookups counted under the keys they would have had
+        // without the viewer-request transforms: the same objects.
+        if let Some(before) = b.before_transforms {
+            l.equal(
+                || format!("behavior {i}: objects before transforms = objects_requested"),
+                before.objects,
+                b.objects_requested,
+            );
+            l.at_most(|| format!("behavior {i}: objects before transforms <= keys"), before.objects, before.keys);
+            l.at_most(|| format!("behavior {i}: keys before transforms <= requests"), before.keys, b.requests);
+        }
     }
     let all_tiers = || m.caches.iter().chain(&m.shield_role);
     l.equal(
@@ -468,6 +479,7 @@ mod tests {
         m.behaviors[0].fragmentation_misses = 1;
         m.behaviors[0].keys_requested = 1;
         m.behaviors[0].objects_requested = 2;
+        m.behaviors[0].before_transforms = Some(crate::metrics::KeyCount { keys: 3, objects: 1 });
         m.origins[0].requests = 1;
         m.origins[0].requests_by_method[Method::Get.index()] = 1;
         m.record_origin_request(SimTime::ZERO);
@@ -479,6 +491,8 @@ mod tests {
                 "cache 0: fragmentation_misses <= misses + revalidations",
                 "cache 0: keys_requested <= lookups",
                 "behavior 0: objects_requested <= keys_requested",
+                "behavior 0: objects before transforms = objects_requested",
+                "behavior 0: keys before transforms <= requests",
                 "sum of per-behavior fragmentation_misses = sum of tiers' fragmentation_misses",
             ]
         );

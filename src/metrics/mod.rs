@@ -184,6 +184,17 @@ pub struct BehaviorStats {
     /// vary, 0 otherwise.
     pub keys_requested: u64,
     pub objects_requested: u64,
+    /// When its viewer-request function transforms the request: the same
+    /// lookups counted under the keys the viewers' requests would have had
+    /// without the transforms. `None` otherwise.
+    pub before_transforms: Option<KeyCount>,
+}
+
+/// Distinct keys, and the distinct objects they are for.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct KeyCount {
+    pub keys: u64,
+    pub objects: u64,
 }
 
 /// One metrics interval, by request start time.
@@ -401,6 +412,7 @@ impl Metrics {
                     fragmentation_misses: 0,
                     keys_requested: 0,
                     objects_requested: 0,
+                    before_transforms: None,
                 })
                 .collect(),
             intervals: Vec::new(),

@@ -193,7 +193,54 @@ impl KeyPlan {
     pub fn keys_slot(&self, slot: usize) -> bool {
         self.keyed_slots >> slot & 1 != 0
     }
+
+    // What a viewer-request function's transforms do to the key, folded in
+    // at set-up (`policy::transforms::key_plan`).
+
+    /// Takes the slots whose bits `removed` sets out of the key: the request
+    /// no longer carries them when it is looked up.
+    pub fn unkey_slots(&mut self, removed: u16) {
+        self.keyed_slots &= !removed;
+    }
+
+    /// The class's `Accept-Encoding` value `i` reaches the key as value
+    /// `canonical[i]` does (a lower-cased spelling as its lower-case twin),
+    /// or not at all (`None`: the header was removed).
+    pub fn remap_encodings(&mut self, canonical: &[Option<u8>; MAX_ENCODINGS]) {
+        let before = self.encodings;
+        for (to, from) in self.encodings.iter_mut().zip(canonical) {
+            *to = from.map_or(0, |j| before[j as usize]);
+        }
+    }
+
+    /// Keys a header a function sets to the viewer's device class:
+    /// `classes[d]` (below 4) is device `d`'s class. Alongside keyed
+    /// `CloudFront-Is-*-Viewer` headers, both go in.
+    pub fn key_device_classes(&mut self, classes: [u8; 4]) {
+        for (value, class) in self.devices.iter_mut().zip(classes) {
+            debug_assert!(class < 4);
+            *value = match *value {
+                0 => DEVICE_CLASS | class,
+                ALL_FALSE => BOTH | class,
+                is_true => BOTH | is_true << 2 | class,
+            };
+        }
+    }
+
+    /// `PATH_ONLY` when nothing is keyed any more.
+    pub fn or_path_only(self) -> KeyPlan {
+        if self.keyed_slots == 0 && !self.keys_encoding() && !self.keys_device() { KeyPlan::PATH_ONLY } else { self }
+    }
 }
+
+/// `KeyPlan::devices` for a device class alone: this plus the class.
+const DEVICE_CLASS: u8 = 0x20;
+/// For a device class beside the `CloudFront-Is-*-Viewer` headers: this,
+/// plus the true header's device plus one (0 all false) times four, plus the
+/// class.
+const BOTH: u8 = 0x40;
+
+const _: () = assert!(DEVICE_CLASS > 4 && BOTH + (4 << 2 | 3) < ALL_FALSE && BOTH > DEVICE_CLASS + 3);
 
 /// How `settings` keys the requests of a class whose requests carry `class`.
 ///
@@ -236,10 +283,7 @@ pub fn plan(settings: &CacheKeySettings, class: &RequestAttributesSpec) -> KeyPl
             plan.devices[d.index()] = if keyed_devices.contains(&d) { d.index() as u8 + 1 } else { ALL_FALSE };
         }
     }
-    if plan.keyed_slots == 0 && !plan.keys_encoding() && !plan.keys_device() {
-        return KeyPlan::PATH_ONLY;
-    }
-    plan
+    plan.or_path_only()
 }
 
 /// What a keyed item is, in its hash.

@@ -262,6 +262,21 @@ impl CompressionPlan {
         self.by_accept_encoding == [Encoding::Identity; MAX_ENCODINGS]
     }
 
+    /// The plan once a viewer-request function has rewritten the request's
+    /// `Accept-Encoding`: `encodings[i]` is the value of the class's mix that
+    /// value `i` becomes (`None`: the header is stripped, so nothing is
+    /// compressed). "Serve compressed files" does not say which header it
+    /// reads; everything CloudFront does after a viewer-request function
+    /// sees the request as the function returned it ("Customize at the edge
+    /// with functions"), so compression follows the rewritten header.
+    pub fn after_transforms(mut self, encodings: &[Option<u8>; MAX_ENCODINGS]) -> CompressionPlan {
+        let original = self.by_accept_encoding;
+        for (coding, becomes) in self.by_accept_encoding.iter_mut().zip(encodings) {
+            *coding = becomes.map_or(Encoding::Identity, |j| original[j as usize]);
+        }
+        self
+    }
+
     /// The coding of a 200 response of `size_bytes` to a request carrying
     /// the class's `Accept-Encoding` value `accept_encoding` (`None`: no
     /// value drawn, the request has no header).

@@ -12,4 +12,5 @@ pub mod origin_access;
 pub mod protocol;
 pub mod result_type;
 pub mod routing;
+pub mod transforms;
 pub mod ttl;

@@ -29,6 +29,14 @@ pub struct CacheKeySummary {
     pub edge_fragmentation_misses: u64,
     pub regional_fragmentation_misses: u64,
     pub shield_fragmentation_misses: u64,
+    /// When some behavior's viewer-request function transforms requests:
+    /// the distinct keys the same lookups would have had without the
+    /// transforms (behaviors without them counted as they are), and per
+    /// object. Absent otherwise.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub keys_before_transforms: Option<u64>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub keys_per_object_before_transforms: Option<f64>,
 }
 
 pub fn cache_key_summary(report: &Report, scenario: &Scenario) -> Option<CacheKeySummary> {
@@ -41,6 +49,8 @@ pub fn cache_key_summary(report: &Report, scenario: &Scenario) -> Option<CacheKe
     let (edge, regional, shield) = (frag(&m.caches[..n_edges]), frag(&m.caches[n_edges..]), frag(&m.shield_role));
     let keys: u64 = m.behaviors.iter().map(|b| b.keys_requested).sum();
     let objects: u64 = m.behaviors.iter().map(|b| b.objects_requested).sum();
+    let transformed = m.behaviors.iter().any(|b| b.before_transforms.is_some());
+    let keys_before: u64 = m.behaviors.iter().map(|b| b.before_transforms.map_or(b.keys_requested, |c| c.keys)).sum();
     Some(CacheKeySummary {
         keys_requested: keys,
         objects_requested: objects,
@@ -49,6 +59,8 @@ pub fn cache_key_summary(report: &Report, scenario: &Scenario) -> Option<CacheKe
         edge_fragmentation_misses: edge,
         regional_fragmentation_misses: regional,
         shield_fragmentation_misses: shield,
+        keys_before_transforms: transformed.then_some(keys_before),
+        keys_per_object_before_transforms: transformed.then(|| round6(ratio(keys_before, objects))),
     })
 }
 
@@ -126,7 +138,13 @@ pub fn cache_key_rows(report: &Report, scenario: &Scenario) -> Vec<CacheKeyRow> 
 
 /// The summary table's line, when keys vary.
 pub fn summary_line(s: &CacheKeySummary) -> String {
-    format!(
+    let before = match (s.keys_before_transforms, s.keys_per_object_before_transforms) {
+        (Some(keys), Some(per_object)) => {
+            format!("\n  keys before transforms     {keys} keys ({per_object:.2} per object)")
+        }
+        _ => String::new(),
+    };
+    let line = format!(
         "  cache keys                 {} keys for {} objects ({:.2} per object); {} fragmentation misses \
          (edge {}, regional {}, shield {})",
         s.keys_requested,
@@ -136,5 +154,6 @@ pub fn summary_line(s: &CacheKeySummary) -> String {
         s.edge_fragmentation_misses,
         s.regional_fragmentation_misses,
         s.shield_fragmentation_misses
-    )
+    );
+    line + &before
 }

@@ -162,6 +162,10 @@ fn describe_functions(s: &Scenario, out: &mut String) {
             );
         }
         out.push('\n');
+        if !f.transforms.is_empty() {
+            let list: Vec<String> = f.transforms.iter().map(super::Transform::describe).collect();
+            let _ = writeln!(out, "  transforms: {}", list.join(", "));
+        }
     }
     for b in s.distribution.behaviors.iter().filter(|b| !b.functions.is_empty()) {
         let runs: Vec<String> =

@@ -8,10 +8,11 @@
 //! `policy::edge_functions`; the warm execution environments of Lambda@Edge
 //! are `cdn::edge_functions`.
 //!
-//! A function changes no request attribute yet. The normalisation a function
-//! performs (query strings, cookies, headers) will be declared per function as
-//! a list of transforms once requests carry those attributes; `FunctionSpec`
-//! is where that list belongs.
+//! The normalisation a function performs on the request is declared, not
+//! run: `FunctionSpec::transforms`, a list of `Transform`s (drop, keep or sort
+//! query strings, lower-case values, strip headers or cookies, map the device
+//! to one header). What they do to a request and to its cache key is
+//! `policy::transforms`.
 //!
 //! Sources: Developer Guide, "Customize at the edge with functions" and
 //! "Choosing between CloudFront Functions and Lambda@Edge" (edge-functions.md),
@@ -197,6 +198,98 @@ pub struct FunctionSpec {
     pub cold_start_ms: Dist,
     /// Lambda@Edge only: how long an idle environment stays warm.
     pub keep_warm: SimDuration,
+    /// What the function does to the request, in order; empty for a function
+    /// that changes nothing cdnsim models.
+    // Invariant: at most MAX_TRANSFORMS; a function with transforms is
+    // associated only with request events.
+    pub transforms: Vec<Transform>,
+}
+
+/// The most transforms one function may declare.
+pub const MAX_TRANSFORMS: usize = 16;
+
+/// One declared change a function makes to the request it runs on. Names in
+/// `QueryDrop`, `QueryKeep`, `CookiesDrop` and `CookiesKeep` may hold `*`
+/// and `?` wildcards (`utm_*`); query and cookie names are compared with
+/// their case, header names without.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Transform {
+    /// Removes the named query parameters, or every one (`None`).
+    QueryDrop(Option<Vec<String>>),
+    /// Removes every query parameter it does not name.
+    QueryKeep(Vec<String>),
+    /// Writes the query parameters sorted by name, so that their order no
+    /// longer depends on the viewer.
+    QuerySort,
+    /// Lower-cases the values of the named query parameters.
+    QueryLowercase(Vec<String>),
+    /// Removes the named cookies, or every one (`None`).
+    CookiesDrop(Option<Vec<String>>),
+    /// Removes every cookie it does not name.
+    CookiesKeep(Vec<String>),
+    /// Lower-cases the values of the named headers (`Accept-Encoding` too).
+    HeaderLowercase(Vec<String>),
+    /// Removes the named headers (`Accept-Encoding` too).
+    HeaderStrip(Vec<String>),
+    /// Sets `header` to the viewer's device class, as a function reading
+    /// `User-Agent` would: `values[d]` is what device `d` (`Device::index`)
+    /// is written as; devices written alike are one class.
+    DeviceHeader { header: String, values: [String; 4] },
+}
+
+impl Transform {
+    /// The `op` a scenario file names the transform by.
+    pub fn op(&self) -> &'static str {
+        match self {
+            Transform::QueryDrop(_) => "query-drop",
+            Transform::QueryKeep(_) => "query-keep",
+            Transform::QuerySort => "query-sort",
+            Transform::QueryLowercase(_) => "query-lowercase",
+            Transform::CookiesDrop(_) => "cookies-drop",
+            Transform::CookiesKeep(_) => "cookies-keep",
+            Transform::HeaderLowercase(_) => "header-lowercase",
+            Transform::HeaderStrip(_) => "header-strip",
+            Transform::DeviceHeader { .. } => "device-header",
+        }
+    }
+
+    /// The op and what it names, as `cdnsim validate` prints it:
+    /// `query-drop utm_*`, `device-header X-Device (tablet=mobile)`.
+    pub fn describe(&self) -> String {
+        let names = match self {
+            Transform::QueryDrop(Some(n))
+            | Transform::QueryKeep(n)
+            | Transform::QueryLowercase(n)
+            | Transform::CookiesDrop(Some(n))
+            | Transform::CookiesKeep(n)
+            | Transform::HeaderLowercase(n)
+            | Transform::HeaderStrip(n) => n.join(" "),
+            Transform::QueryDrop(None) | Transform::CookiesDrop(None) => "all".to_string(),
+            Transform::QuerySort => return self.op().to_string(),
+            Transform::DeviceHeader { header, values } => {
+                let renamed: Vec<String> = super::attributes::Device::ALL
+                    .into_iter()
+                    .filter(|d| values[d.index()] != d.name())
+                    .map(|d| format!("{}={}", d.name(), values[d.index()]))
+                    .collect();
+                if renamed.is_empty() { header.clone() } else { format!("{header} ({})", renamed.join(", ")) }
+            }
+        };
+        format!("{} {names}", self.op())
+    }
+
+    /// Every `op`, for messages.
+    pub const OPS: [&'static str; 9] = [
+        "query-drop",
+        "query-keep",
+        "query-sort",
+        "query-lowercase",
+        "cookies-drop",
+        "cookies-keep",
+        "header-lowercase",
+        "header-strip",
+        "device-header",
+    ];
 }
 
 /// A cache behavior's function associations: at most one function per event

@@ -29,7 +29,7 @@ pub use cache_key::{
     ManagedCachePolicy, ManagedNames, NameSelection, UNKEYABLE_HEADERS, is_header_name, managed_cache_policy,
     managed_cache_policy_names,
 };
-pub use edge_functions::{BehaviorFunctions, EdgeEvent, FunctionKind, FunctionSpec};
+pub use edge_functions::{BehaviorFunctions, EdgeEvent, FunctionKind, FunctionSpec, MAX_TRANSFORMS, Transform};
 pub use error::ScenarioError;
 pub use source::Override;
 pub use spec::*;

@@ -43,6 +43,17 @@ pub struct RawFunction {
     pub latency: Option<Value>,
     pub cold_start: Option<Value>,
     pub keep_warm: Option<Value>,
+    pub transforms: Option<Vec<RawTransform>>,
+}
+
+/// One entry of a function's `transforms`.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawTransform {
+    pub op: String,
+    pub names: Option<Vec<String>>,
+    pub header: Option<String>,
+    pub values: Option<BTreeMap<String, String>>,
 }
 
 /// One entry of a behavior's `functions`: which function runs on which event.

@@ -20,4 +20,5 @@ mod signing;
 mod support;
 mod sweep;
 mod trace;
+mod transforms;
 mod worked_examples;

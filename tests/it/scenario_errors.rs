@@ -501,6 +501,108 @@ fn a_function_table_with_bad_fields_is_refused() {
     assert!(message.contains("unknown field") && message.contains("functions[0].fn"), "{message}");
 }
 
+/// A function's transforms: a known op with the fields it takes, names a
+/// request could carry, no device header of CloudFront's own, and only on
+/// request events.
+#[test]
+fn edge_function_transforms_are_checked() {
+    let with = |transform: &str| {
+        format!("[[functions]]\nname = \"t\"\nkind = \"lambda-edge\"\ntransforms = [\n{transform}\n]\n")
+    };
+    let cases: &[(&str, &str, &str, &str)] = &[
+        (
+            "{ op = \"query-shuffle\" }",
+            "functions[0].transforms[0].op",
+            "query-shuffle",
+            "unknown transform \"query-shuffle\"",
+        ),
+        ("{ op = \"query-keep\" }", "functions[0].transforms[0].names", "query-keep", "`query-keep` needs the names"),
+        (
+            "{ op = \"query-sort\", names = [\"a\"] }",
+            "functions[0].transforms[0].names",
+            "query-sort",
+            "`query-sort` takes no names",
+        ),
+        (
+            "{ op = \"query-drop\", header = \"X\" }",
+            "functions[0].transforms[0].header",
+            "query-drop",
+            "`header` belongs to device-header",
+        ),
+        (
+            "{ op = \"cookies-keep\", names = [] }",
+            "functions[0].transforms[0].names",
+            "cookies-keep",
+            "the list is empty",
+        ),
+        (
+            "{ op = \"query-drop\", names = [\"a=b\"] }",
+            "functions[0].transforms[0].names",
+            "a=b",
+            "is not a query parameter or cookie name",
+        ),
+        (
+            "{ op = \"header-strip\", names = [\"Accept Language\"] }",
+            "functions[0].transforms[0].names",
+            "Accept Language",
+            "is not a header name",
+        ),
+        (
+            "{ op = \"header-strip\", names = [\"cloudfront-is-mobile-viewer\"] }",
+            "functions[0].transforms[0].names",
+            "cloudfront-is",
+            "is set by CloudFront itself",
+        ),
+        (
+            "{ op = \"device-header\" }",
+            "functions[0].transforms[0].header",
+            "device-header",
+            "needs the header it sets",
+        ),
+        (
+            "{ op = \"device-header\", header = \"CloudFront-Device\" }",
+            "functions[0].transforms[0].header",
+            "CloudFront-Device",
+            "is not a header a function may set here",
+        ),
+        (
+            "{ op = \"device-header\", header = \"X-Device\", values = { phone = \"mobile\" } }",
+            "functions[0].transforms[0].values.phone",
+            "phone",
+            "unknown device \"phone\"",
+        ),
+    ];
+    for &(transform, field, needle, problem) in cases {
+        let text = with_functions(&with(transform), "");
+        expect_error(&text, field, needle, problem);
+    }
+    // A function with transforms on a response event: the request is past.
+    let text = with_functions(&with("{ op = \"query-sort\" }"), "  { event = \"origin-response\", function = \"t\" },");
+    let message = expect_error(
+        &text,
+        "distribution.default_behavior.functions[0].event",
+        "origin-response",
+        "t transforms the request, and on origin-response the request is past",
+    );
+    assert!(message.contains("viewer-request (its transforms change the cache key)"), "{message}");
+    // On a request event, with every op, it loads.
+    let all = "{ op = \"query-drop\", names = [\"utm_*\"] }, { op = \"query-keep\", names = [\"w\"] }, \
+               { op = \"query-sort\" }, { op = \"query-lowercase\", names = [\"fmt\"] }, { op = \"cookies-drop\" }, \
+               { op = \"cookies-keep\", names = [\"s\"] }, { op = \"header-lowercase\", names = [\"Accept-Language\"] }, \
+               { op = \"header-strip\", names = [\"Accept-Encoding\"] }, \
+               { op = \"device-header\", header = \"X-Device\", values = { tablet = \"mobile\" } }";
+    let text = with_functions(&with(all), "  { event = \"origin-request\", function = \"t\" },");
+    let s = scenario(&text, &[]);
+    assert_eq!(s.functions[0].transforms.len(), 9);
+    let described = s.describe();
+    assert!(
+        described
+            .contains("transforms: query-drop utm_*, query-keep w, query-sort, query-lowercase fmt, cookies-drop all")
+            && described.contains("device-header X-Device (tablet=mobile)"),
+        "{described}"
+    );
+}
+
 /// Issue 15: cache policies, legacy forwarded values and what requests
 /// carry, each refused where CloudFront (or a valid request) would refuse it,
 /// with the field, its line and the fix.

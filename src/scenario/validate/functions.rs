@@ -4,10 +4,13 @@
 //! CloudFront Functions and Lambda@Edge"; reference §10).
 
 use super::fields::{Result, Unit, Validator, names};
+use crate::scenario::attributes::Device;
+use crate::scenario::cache_key::is_header_name;
 use crate::scenario::edge_functions::{
-    BehaviorFunctions, DEFAULT_KEEP_WARM, EdgeEvent, FunctionKind, FunctionSpec, default_cold_start_ms,
+    BehaviorFunctions, DEFAULT_KEEP_WARM, EdgeEvent, FunctionKind, FunctionSpec, MAX_TRANSFORMS, Transform,
+    default_cold_start_ms,
 };
-use crate::scenario::raw::{RawFunction, RawFunctionAssociation};
+use crate::scenario::raw::{RawFunction, RawFunctionAssociation, RawTransform};
 use crate::units::format_duration;
 
 /// The longest function name: a Lambda function name (64 characters), a
@@ -87,7 +90,171 @@ impl Validator<'_> {
         };
         let keep_warm =
             self.optional_duration(&format!("{field}.keep_warm"), f.keep_warm.as_ref(), DEFAULT_KEEP_WARM)?;
-        Ok(FunctionSpec { name: f.name.clone(), kind, arn: f.arn.clone(), latency_ms, cold_start_ms, keep_warm })
+        let transforms = self.transforms(field, f.transforms.as_deref().unwrap_or_default())?;
+        Ok(FunctionSpec {
+            name: f.name.clone(),
+            kind,
+            arn: f.arn.clone(),
+            latency_ms,
+            cold_start_ms,
+            keep_warm,
+            transforms,
+        })
+    }
+
+    /// A function's `transforms`: a known `op` each, with the fields that op
+    /// takes and no other.
+    fn transforms(&self, field: &str, raw: &[RawTransform]) -> Result<Vec<Transform>> {
+        if raw.len() > MAX_TRANSFORMS {
+            return Err(self.error(
+                &format!("{field}.transforms"),
+                format!("{} transforms is more than cdnsim supports", raw.len()),
+                format!("declare at most {MAX_TRANSFORMS}"),
+            ));
+        }
+        raw.iter().enumerate().map(|(i, t)| self.transform(&format!("{field}.transforms[{i}]"), t)).collect()
+    }
+
+    fn transform(&self, at: &str, t: &RawTransform) -> Result<Transform> {
+        // What each op takes besides `op`: names (required, optional or
+        // refused), and `header` with `values` for device-header only.
+        #[derive(PartialEq)]
+        enum Names {
+            Required,
+            Optional,
+            Refused,
+        }
+        let (names_rule, device) = match t.op.as_str() {
+            "query-drop" | "cookies-drop" => (Names::Optional, false),
+            "query-keep" | "query-lowercase" | "cookies-keep" | "header-lowercase" | "header-strip" => {
+                (Names::Required, false)
+            }
+            "query-sort" => (Names::Refused, false),
+            "device-header" => (Names::Refused, true),
+            _ => {
+                return Err(self.error(
+                    &format!("{at}.op"),
+                    format!("unknown transform {:?}", t.op),
+                    format!("use one of {}", Transform::OPS.join(", ")),
+                ));
+            }
+        };
+        let op = &t.op;
+        match (&t.names, names_rule) {
+            (None, Names::Required) => {
+                return Err(self.error(
+                    &format!("{at}.names"),
+                    format!("`{op}` needs the names it applies to"),
+                    format!("add names = [...], e.g. {{ op = \"{op}\", names = [\"lang\"] }}"),
+                ));
+            }
+            (Some(_), Names::Refused) => {
+                return Err(self.error(
+                    &format!("{at}.names"),
+                    format!("`{op}` takes no names"),
+                    "remove `names`".to_string(),
+                ));
+            }
+            _ => {}
+        }
+        for (key, given) in [("header", t.header.is_some()), ("values", t.values.is_some())] {
+            if given && !device {
+                return Err(self.error(
+                    &format!("{at}.{key}"),
+                    format!("`{key}` belongs to device-header, not to `{op}`"),
+                    format!("remove `{key}`"),
+                ));
+            }
+        }
+        let headers = matches!(op.as_str(), "header-lowercase" | "header-strip");
+        let names = match &t.names {
+            Some(names) => Some(self.transform_names(&format!("{at}.names"), names, headers)?),
+            None => None,
+        };
+        let listed = || names.clone().expect("checked above: required");
+        Ok(match op.as_str() {
+            "query-drop" => Transform::QueryDrop(names),
+            "query-keep" => Transform::QueryKeep(listed()),
+            "query-sort" => Transform::QuerySort,
+            "query-lowercase" => Transform::QueryLowercase(listed()),
+            "cookies-drop" => Transform::CookiesDrop(names),
+            "cookies-keep" => Transform::CookiesKeep(listed()),
+            "header-lowercase" => Transform::HeaderLowercase(listed()),
+            "header-strip" => Transform::HeaderStrip(listed()),
+            _ => self.device_header(at, t)?,
+        })
+    }
+
+    /// A transform's `names`: at least one; header names as HTTP spells
+    /// them, and none of the device headers, which CloudFront sets itself
+    /// (DG adding-cloudfront-headers.md: "CloudFront-Is-*-Viewer"); query
+    /// and cookie names without `=`, `&`, `;` or spaces.
+    fn transform_names(&self, field: &str, names: &[String], headers: bool) -> Result<Vec<String>> {
+        if names.is_empty() {
+            return Err(self.error(field, "the list is empty", "name at least one, or remove the transform"));
+        }
+        for name in names {
+            let fine = if headers {
+                is_header_name(name)
+            } else {
+                !name.is_empty() && !name.chars().any(|c| "=&; ".contains(c) || c.is_control())
+            };
+            if !fine {
+                return Err(self.error(
+                    field,
+                    format!("{name:?} is not a {} name", if headers { "header" } else { "query parameter or cookie" }),
+                    "write the name as requests carry it, e.g. \"Accept-Language\" or \"utm_source\"",
+                ));
+            }
+            if headers && Device::of_header(name).is_some() {
+                return Err(self.error(
+                    field,
+                    format!("{name} is set by CloudFront itself from the viewer's User-Agent"),
+                    "leave CloudFront's device headers out; map the device to a header of your own with \
+                     { op = \"device-header\", header = \"X-Device\" }",
+                ));
+            }
+        }
+        Ok(names.to_vec())
+    }
+
+    /// `{ op = "device-header", header = "X-Device", values = { tablet = "mobile" } }`.
+    fn device_header(&self, at: &str, t: &RawTransform) -> Result<Transform> {
+        let Some(header) = &t.header else {
+            return Err(self.error(
+                &format!("{at}.header"),
+                "`device-header` needs the header it sets",
+                "add header = \"X-Device\"",
+            ));
+        };
+        let reserved = header.len() >= 11 && header[..11].eq_ignore_ascii_case("CloudFront-");
+        if !is_header_name(header) || reserved || header.eq_ignore_ascii_case("Cookie") {
+            return Err(self.error(
+                &format!("{at}.header"),
+                format!("{header:?} is not a header a function may set here"),
+                "name a header of your own (not CloudFront-*, not Cookie), e.g. \"X-Device\"",
+            ));
+        }
+        let mut values = Device::ALL.map(|d| d.name().to_string());
+        for (device, value) in t.values.iter().flatten() {
+            let field = format!("{at}.values.{device}");
+            let d = Device::parse(device).ok_or_else(|| {
+                self.error(
+                    &field,
+                    format!("unknown device {device:?}"),
+                    format!("use {}", Device::ALL.map(Device::name).join(", ")),
+                )
+            })?;
+            if value.is_empty() {
+                return Err(self.error(
+                    &field,
+                    "the value is empty",
+                    format!("write the class, e.g. {device} = \"mobile\""),
+                ));
+            }
+            values[d.index()] = value.clone();
+        }
+        Ok(Transform::DeviceHeader { header: header.clone(), values })
     }
 
     /// A function whose runs take as long as its event's limit on average
@@ -179,6 +346,15 @@ impl Validator<'_> {
                         functions[first].name
                     ),
                     format!("keep one of the two associations on {event}"),
+                ));
+            }
+            if !function.transforms.is_empty() && !matches!(event, EdgeEvent::ViewerRequest | EdgeEvent::OriginRequest)
+            {
+                return Err(self.error(
+                    &format!("{at}.event"),
+                    format!("{} transforms the request, and on {event} the request is past", function.name),
+                    "associate it with viewer-request (its transforms change the cache key) or origin-request \
+                     (they change only what the origin receives), or remove its transforms",
                 ));
             }
             if function.kind == FunctionKind::LambdaEdge {
