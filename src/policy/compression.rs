@@ -510,4 +510,24 @@ mod tests {
         assert_eq!(plan.encoding(Some(0), 999), Encoding::Identity, "under 1,000 bytes");
         assert_eq!(plan.encoding(None, 10_000), Encoding::Identity, "no header drawn");
     }
+
+    #[test]
+    fn a_viewer_request_rewrite_of_accept_encoding_decides_the_coding() {
+        let both = policy(true, true);
+        let values = vec![("br, gzip".to_string(), 0.4), ("gzip".to_string(), 0.3), ("GZIP".to_string(), 0.3)];
+        let plan = plan(behavior(true, &both, &TTL), "text/html", (None, None), &values);
+        let mut identity: [Option<u8>; MAX_ENCODINGS] = std::array::from_fn(|i| Some(i as u8));
+        assert_eq!(plan.after_transforms(&identity), plan, "no rewrite, same plan");
+        // `header-lowercase` maps "GZIP" (value 2) onto "gzip" (value 1):
+        // still gzip, as CloudFront compares codings without regard to case.
+        identity[2] = Some(1);
+        let lowered = plan.after_transforms(&identity);
+        assert_eq!(lowered.encoding(Some(2), 10_000), Encoding::Gzip);
+        // `header-strip` removes the header: nothing is compressed, though the
+        // viewer accepted Brotli.
+        let stripped = plan.after_transforms(&[None; MAX_ENCODINGS]);
+        assert_eq!(plan.encoding(Some(0), 10_000), Encoding::Brotli);
+        assert_eq!(stripped.encoding(Some(0), 10_000), Encoding::Identity);
+        assert!(stripped.is_off());
+    }
 }
