@@ -13,6 +13,7 @@ use super::observer::RequestObserver;
 use super::pool::RequestPool;
 use super::queue::EventQueue;
 use super::request::{Level, Request};
+use super::tailoring::Tailoring;
 use super::variants::Variants;
 use crate::cache::{Cache, CacheKey, new_cache, new_cache_logging_keys};
 use crate::cdn::edge_functions::EdgeFunctions;
@@ -21,6 +22,7 @@ use crate::cdn::signed::SignedTraffic;
 use crate::cdn::traffic::{Catalog, RequestSource, ViewerRequest};
 use crate::metrics::{AssociationStats, FunctionMetrics, Metrics, ServedBy, TierStats};
 use crate::policy::cache_key::{self, KeyPlan};
+use crate::policy::origin_request::{self, ForwardPlan};
 use crate::policy::ttl::{self, TtlDecision};
 use crate::scenario::{CacheSpec, Scenario};
 use crate::time::{SimDuration, SimTime};
@@ -55,6 +57,9 @@ pub(super) struct Engine<'s, O> {
     /// up, when some behavior's key settings hold more than the path
     /// (`Scenario::keys_vary`), which is when the run reports them.
     pub(super) variants: Option<Variants>,
+    /// What each cached copy was tailored for, when some origin varies on a
+    /// value that is forwarded but not keyed (`ForwardPlan::may_be_mistailored`).
+    pub(super) tailoring: Option<Tailoring>,
 
     // Fixed at set-up.
     pub(super) network: Network,
@@ -163,6 +168,8 @@ pub(super) struct CachingRule {
     pub(super) collapsible: bool,
     /// What of the class's requests the behavior's cache key holds.
     pub(super) key: KeyPlan,
+    /// What of them reaches the origin, and what the origin varies on.
+    pub(super) forward: ForwardPlan,
 }
 
 /// The run's rules that do not change as it goes.
@@ -176,6 +183,9 @@ pub(super) struct Rules {
     /// work out their variant at arrival. False, every key is the path's
     /// and arrival skips the plan entirely.
     pub(super) keys_vary: bool,
+    /// Some origin varies on a value some request may not forward: origin
+    /// answers check for untailored responses. False, they read no plan.
+    pub(super) origins_vary: bool,
     /// Whether a viewer redirected to HTTPS sends its retry from here
     /// (simulated viewers), or the source holds the retries (a replayed log).
     pub(super) viewers_retry_redirects: bool,
@@ -201,6 +211,7 @@ impl<'s, O: RequestObserver> Engine<'s, O> {
         let caching = caching_rules(scenario);
         let rules = Rules {
             keys_vary: caching.iter().any(|rule| !rule.key.is_path_only()),
+            origins_vary: caching.iter().any(|rule| rule.forward.may_be_untailored()),
             caching,
             n_classes: scenario.traffic.classes.len(),
             collapse: scenario.simulation.collapse_requests,
@@ -229,6 +240,8 @@ impl<'s, O: RequestObserver> Engine<'s, O> {
         let (caches, table_sizes) = caches(scenario, &catalog, follow_variants);
         let variants =
             follow_variants.then(|| Variants::new(&table_sizes, n_regional, scenario.distribution.behaviors.len()));
+        let tailoring =
+            rules.caching.iter().any(|rule| rule.forward.may_be_mistailored()).then(|| Tailoring::new(&table_sizes));
         Engine {
             scenario,
             seed,
@@ -236,6 +249,7 @@ impl<'s, O: RequestObserver> Engine<'s, O> {
             observer,
             caches,
             variants,
+            tailoring,
             catalog,
             now: SimTime::ZERO,
             queue: EventQueue::with_capacity(4096),
@@ -327,7 +341,10 @@ fn caching_rules(scenario: &Scenario) -> Vec<CachingRule> {
                 let collapsible = caches
                     && cache_key::collapses(&b.cache_key)
                     && !(b.ttl.caching_disabled() || (b.ttl.min_s == 0 && forbids));
-                CachingRule { ttl, collapsible, key: cache_key::plan(&b.cache_key, &c.attributes) }
+                let key = cache_key::plan(&b.cache_key, &c.attributes);
+                let policy = b.origin_request.as_ref().map(|p| &p.settings);
+                let forward = origin_request::plan(&b.cache_key, &key, policy, &c.attributes, &c.origin_varies_on);
+                CachingRule { ttl, collapsible, key, forward }
             })
         })
         .collect()

@@ -163,6 +163,9 @@ pub struct OriginStats {
     /// Total time spent waiting in the queue, for the mean queueing delay.
     pub queued_us: u64,
     pub queued_requests: u64,
+    /// Responses the origin sent without the value it varies on, which the
+    /// request carried but did not forward (`policy::origin_request`).
+    pub untailored: u64,
 }
 
 #[derive(Clone, Debug)]
@@ -181,6 +184,10 @@ pub struct BehaviorStats {
     /// vary, 0 otherwise.
     pub keys_requested: u64,
     pub objects_requested: u64,
+    /// Its requests answered with a copy (a cache hit, or a fetch collapsed
+    /// onto) that the origin tailored for another value of an attribute it
+    /// varies on, forwarded but not in the key (`policy::origin_request`).
+    pub mistailored: u64,
 }
 
 /// One metrics interval, by request start time.
@@ -392,6 +399,7 @@ impl Metrics {
                     fragmentation_misses: 0,
                     keys_requested: 0,
                     objects_requested: 0,
+                    mistailored: 0,
                 })
                 .collect(),
             intervals: Vec::new(),

@@ -12,6 +12,7 @@ mod describe;
 pub mod edge_functions;
 mod error;
 pub mod import;
+mod origin_request;
 pub mod path_pattern;
 pub mod raw;
 pub mod source;
@@ -28,6 +29,10 @@ pub use cache_key::{
     CacheKeySettings, CachePolicySpec, MANAGED_CACHE_POLICIES, MAX_KEY_NAMES, MAX_OBJECTS_WITH_VARIANTS,
     ManagedCachePolicy, ManagedNames, NameSelection, UNKEYABLE_HEADERS, is_header_name, managed_cache_policy,
     managed_cache_policy_names,
+};
+pub use origin_request::{
+    HeaderSelection, MANAGED_ORIGIN_REQUEST_POLICIES, ManagedHeaders, ManagedOriginRequestPolicy, OriginRequestPolicySpec,
+    OriginRequestSettings, managed_origin_request_policy, managed_origin_request_policy_names,
 };
 pub use edge_functions::{BehaviorFunctions, EdgeEvent, FunctionKind, FunctionSpec};
 pub use error::ScenarioError;

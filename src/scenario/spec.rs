@@ -316,6 +316,8 @@ pub struct BehaviorSpec {
     pub cache_policy: Option<String>,
     /// What the cache key holds besides the path.
     pub cache_key: CacheKeySettings,
+    /// The origin request policy: what the origin gets beyond the key.
+    pub origin_request: Option<super::origin_request::OriginRequestPolicySpec>,
     pub viewer_protocol_policy: ViewerProtocolPolicy,
     /// The edge functions that run on the behavior's requests, by event.
     pub functions: BehaviorFunctions,
@@ -368,6 +370,9 @@ pub struct ClassSpec {
     pub signed: Option<SignedTrafficSpec>,
     /// What the class's requests carry besides the path.
     pub attributes: RequestAttributesSpec,
+    /// Names of those attributes the origin's response depends on (each
+    /// names one of `attributes`' query parameters, cookies or headers).
+    pub origin_varies_on: Vec<String>,
 }
 
 impl DistributionSpec {
@@ -470,6 +475,14 @@ impl Scenario {
     /// may then be cached in several variants, and the run reports them.
     pub fn keys_vary(&self) -> bool {
         self.distribution.behaviors.iter().any(|b| b.cache_key.varies())
+    }
+
+    /// Whether the run says what reaches the origin beyond the key: some
+    /// behavior has an origin request policy, or some class an origin that
+    /// varies its responses. Such a run reports `origin_requests.csv`.
+    pub fn origin_requests_modelled(&self) -> bool {
+        self.distribution.behaviors.iter().any(|b| b.origin_request.is_some())
+            || self.traffic.classes.iter().any(|c| !c.origin_varies_on.is_empty())
     }
 
     /// Total objects in the catalog.

@@ -77,6 +77,7 @@ impl Validator<'_> {
                 path: &c.path,
                 signed: c.signed.is_some(),
             })?;
+            class.origin_varies_on = self.origin_varies_on(&field, c.origin_varies_on.as_deref(), &class.attributes)?;
             classes.push(class);
         }
         if classes.iter().map(|c| c.objects).sum::<u64>() > MAX_OBJECTS as u64 {
@@ -154,6 +155,7 @@ impl Validator<'_> {
             method_weights,
             signed,
             attributes: Default::default(),
+            origin_varies_on: Vec::new(),
         })
     }
 
