@@ -17,7 +17,9 @@
 
 use crate::policy::cache_key::{KeyPlan, cookie_in_key, header_in_key, query_string_in_key};
 use crate::rng::splitmix64;
-use crate::scenario::{AttributeKind, CacheKeySettings, OriginRequestSettings, RequestAttributes, RequestAttributesSpec};
+use crate::scenario::{
+    AttributeKind, CacheKeySettings, OriginRequestSettings, RequestAttributes, RequestAttributesSpec,
+};
 
 /// How one behavior forwards one class's requests, worked out at set-up.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]

@@ -14,6 +14,10 @@ mod cache_keys;
 
 pub use cache_keys::{CacheKeyRow, CacheKeySummary, cache_key_rows, cache_key_summary};
 
+mod origin_requests;
+
+pub use origin_requests::{OriginRequestRow, OriginRequestSummary, origin_request_rows, origin_request_summary};
+
 use crate::engine::Report;
 use crate::http::Method;
 use crate::metrics::{OriginAccessStats, ProtocolStats, ResultType, TierStats, ratio};
@@ -267,6 +271,10 @@ pub struct Summary {
     /// key holds more than the path.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub cache_keys: Option<CacheKeySummary>,
+    /// Untailored and mistailored responses; absent when no behavior has an
+    /// origin request policy and no class's origin varies.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub origin_forwarding: Option<OriginRequestSummary>,
     pub events: u64,
     pub requests_simulated: u64,
     pub simulated_seconds: f64,
@@ -356,6 +364,7 @@ pub fn summary(report: &Report, scenario: &Scenario) -> Summary {
         origin_access: origin_access_summary(report, scenario),
         functions: functions_summary(report, scenario),
         cache_keys: cache_key_summary(report, scenario),
+        origin_forwarding: origin_request_summary(report, scenario),
         events: report.events,
         requests_simulated: report.requests_simulated,
         simulated_seconds: round6(report.end.as_secs_f64()),
@@ -795,6 +804,9 @@ pub fn result_files(report: &Report, scenario: &Scenario) -> anyhow::Result<Vec<
     if scenario.keys_vary() {
         files.push(("cache_keys.csv", csv_bytes(&cache_key_rows(report, scenario))?));
     }
+    if scenario.origin_requests_modelled() {
+        files.push(("origin_requests.csv", csv_bytes(&origin_request_rows(report, scenario))?));
+    }
     Ok(files)
 }
 
@@ -933,6 +945,9 @@ pub fn summary_table(s: &Summary) -> String {
     }
     if let Some(keys) = &s.cache_keys {
         let _ = writeln!(out, "{}", cache_keys::summary_line(keys));
+    }
+    if let Some(forwarding) = &s.origin_forwarding {
+        let _ = writeln!(out, "{}", origin_requests::summary_line(forwarding));
     }
     let _ = writeln!(
         out,

@@ -30,12 +30,12 @@ pub use cache_key::{
     ManagedCachePolicy, ManagedNames, NameSelection, UNKEYABLE_HEADERS, is_header_name, managed_cache_policy,
     managed_cache_policy_names,
 };
-pub use origin_request::{
-    HeaderSelection, MANAGED_ORIGIN_REQUEST_POLICIES, ManagedHeaders, ManagedOriginRequestPolicy, OriginRequestPolicySpec,
-    OriginRequestSettings, managed_origin_request_policy, managed_origin_request_policy_names,
-};
 pub use edge_functions::{BehaviorFunctions, EdgeEvent, FunctionKind, FunctionSpec};
 pub use error::ScenarioError;
+pub use origin_request::{
+    HeaderSelection, MANAGED_ORIGIN_REQUEST_POLICIES, ManagedHeaders, ManagedOriginRequestPolicy,
+    OriginRequestPolicySpec, OriginRequestSettings, managed_origin_request_policy, managed_origin_request_policy_names,
+};
 pub use source::Override;
 pub use spec::*;
 pub use validate::intervals::{MAX_METRICS_INTERVALS, interval_text, interval_that_fits};

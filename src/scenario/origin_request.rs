@@ -63,9 +63,9 @@ impl HeaderSelection {
     /// The header names it lists.
     pub fn names(&self) -> &[String] {
         match self {
-            HeaderSelection::AllowList(n) | HeaderSelection::AllViewerAndCloudFront(n) | HeaderSelection::AllExcept(n) => {
-                n
-            }
+            HeaderSelection::AllowList(n)
+            | HeaderSelection::AllViewerAndCloudFront(n)
+            | HeaderSelection::AllExcept(n) => n,
             HeaderSelection::None | HeaderSelection::AllViewer => &[],
         }
     }

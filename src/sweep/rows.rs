@@ -123,6 +123,8 @@ fn metric_cells(summary: &Summary) -> Vec<String> {
         // keys do not vary; a point's figures come from `cdnsim run` of it
         // (summary and cache_keys.csv).
         cache_keys: _,
+        // Not a column, for the same reason: a run's origin_requests.csv has them.
+        origin_forwarding: _,
         events,
         requests_simulated,
         simulated_seconds,

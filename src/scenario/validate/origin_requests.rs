@@ -86,10 +86,18 @@ impl Validator<'_> {
         for (i, item) in items.iter().enumerate() {
             let at = format!("{list_field}[{i}]");
             let h = item.as_str().filter(|h| is_header_name(h)).ok_or_else(|| {
-                self.error(&at, format!("{item} is not a header name"), "write the name alone, e.g. \"Accept-Language\"")
+                self.error(
+                    &at,
+                    format!("{item} is not a header name"),
+                    "write the name alone, e.g. \"Accept-Language\"",
+                )
             })?;
             if headers.iter().any(|o| o.eq_ignore_ascii_case(h)) {
-                return Err(self.error(&at, format!("{h:?} is listed twice (header names ignore case)"), "list it once"));
+                return Err(self.error(
+                    &at,
+                    format!("{h:?} is listed twice (header names ignore case)"),
+                    "list it once",
+                ));
             }
             if form == "all_viewer_and" && !h.to_ascii_lowercase().starts_with("cloudfront-") {
                 return Err(self.error(
@@ -104,7 +112,11 @@ impl Validator<'_> {
             "allow" => Ok(HeaderSelection::AllowList(headers)),
             "all_viewer_and" => Ok(HeaderSelection::AllViewerAndCloudFront(headers)),
             "except" => Ok(HeaderSelection::AllExcept(headers)),
-            _ => Err(self.error(&list_field, format!("`{form}` is not a form of this setting"), format!("write {FORMS}"))),
+            _ => Err(self.error(
+                &list_field,
+                format!("`{form}` is not a form of this setting"),
+                format!("write {FORMS}"),
+            )),
         }
     }
 
@@ -178,8 +190,10 @@ impl Validator<'_> {
             if matching > 1 {
                 return Err(self.error(
                     &at,
-                    format!("{name:?} names more than one of the class's attributes (a query parameter, a cookie or a \
-                             header of the same name)"),
+                    format!(
+                        "{name:?} names more than one of the class's attributes (a query parameter, a cookie or a \
+                             header of the same name)"
+                    ),
                     "rename one of them so that each name is one attribute",
                 ));
             }
@@ -293,8 +307,8 @@ origin_request_policy = "lang""#,
         )
         .unwrap_err();
         assert!(not_cloudfront.contains("headers.all_viewer_and[0]"), "{not_cloudfront}");
-        let varies = load("[distribution.default_behavior]\norigin = \"o\"", "origin_varies_on = [\"Session\"]")
-            .unwrap_err();
+        let varies =
+            load("[distribution.default_behavior]\norigin = \"o\"", "origin_varies_on = [\"Session\"]").unwrap_err();
         assert!(varies.contains("traffic.classes[0].origin_varies_on[0]"), "{varies}");
         assert!(varies.contains("(session, Accept-Language)"), "cookie names are case-sensitive: {varies}");
     }
