@@ -139,6 +139,9 @@ fn describe_behaviors(s: &Scenario, out: &mut String) {
             let policy = b.cache_policy.as_deref().unwrap_or("legacy forwarded_values");
             let _ = writeln!(out, "  cache key ({policy}): {}", b.cache_key.describe());
         }
+        if let Some(p) = &b.origin_request {
+            let _ = writeln!(out, "  also to the origin ({}): {}", p.name, p.settings.describe());
+        }
     }
 }
 
