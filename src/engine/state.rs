@@ -22,7 +22,7 @@ use crate::cdn::signed::SignedTraffic;
 use crate::cdn::traffic::{Catalog, RequestSource, ViewerRequest};
 use crate::metrics::{AssociationStats, FunctionMetrics, Metrics, ServedBy, TierStats};
 use crate::policy::cache_key::{self, KeyPlan};
-use crate::policy::origin_request::{self, ForwardPlan};
+use crate::policy::origin_request::{self, ForwardPlan, Forwarding};
 use crate::policy::ttl::{self, TtlDecision};
 use crate::scenario::{CacheSpec, Scenario};
 use crate::time::{SimDuration, SimTime};
@@ -342,8 +342,11 @@ fn caching_rules(scenario: &Scenario) -> Vec<CachingRule> {
                     && cache_key::collapses(&b.cache_key)
                     && !(b.ttl.caching_disabled() || (b.ttl.min_s == 0 && forbids));
                 let key = cache_key::plan(&b.cache_key, &c.attributes);
-                let policy = b.origin_request.as_ref().map(|p| &p.settings);
-                let forward = origin_request::plan(&b.cache_key, &key, policy, &c.attributes, &c.origin_varies_on);
+                let forwarding = match (&b.cache_policy, &b.origin_request) {
+                    (None, _) => Forwarding::Legacy,
+                    (Some(_), policy) => Forwarding::Policies(policy.as_ref().map(|p| &p.settings)),
+                };
+                let forward = origin_request::plan(&b.cache_key, &key, forwarding, &c.attributes, &c.origin_varies_on);
                 CachingRule { ttl, collapsible, key, forward }
             })
         })

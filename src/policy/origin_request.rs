@@ -18,7 +18,8 @@
 use crate::policy::cache_key::{KeyPlan, cookie_in_key, header_in_key, query_string_in_key};
 use crate::rng::splitmix64;
 use crate::scenario::{
-    AttributeKind, CacheKeySettings, OriginRequestSettings, RequestAttributes, RequestAttributesSpec,
+    AttributeKind, CacheKeySettings, LEGACY_REMOVED_HEADERS, OriginRequestSettings, RequestAttributes,
+    RequestAttributesSpec,
 };
 
 /// How one behavior forwards one class's requests, worked out at set-up.
@@ -53,41 +54,59 @@ impl ForwardPlan {
     }
 }
 
+/// What a behavior's origin requests carry besides its key.
+#[derive(Clone, Copy, Debug)]
+pub enum Forwarding<'a> {
+    /// Legacy cache settings (no cache policy): `ForwardedValues` keys and
+    /// forwards its names, and every viewer header but those CloudFront
+    /// removes (`LEGACY_REMOVED_HEADERS`) reaches the origin too.
+    Legacy,
+    /// A cache policy, and the origin request policy if there is one: the
+    /// key's values and the policy's.
+    Policies(Option<&'a OriginRequestSettings>),
+}
+
 /// Whether the request forwards the class attribute `name` of `kind` under
-/// the cache key's settings and the origin request policy. Everything in the
-/// key is forwarded (also a legacy `ForwardedValues`, which keys and
-/// forwards the same names; forwarding every header forwards every header).
-fn forwards(key: &CacheKeySettings, policy: Option<&OriginRequestSettings>, kind: AttributeKind, name: &str) -> bool {
+/// the cache key's settings and `forwarding`. Everything in the key is
+/// forwarded (DG "Understand how origin request policies and cache policies
+/// work together": "All URL query strings, HTTP headers, and cookies that you
+/// specify in the cache key ... are automatically included in origin
+/// requests"); forwarding every header (legacy) forwards every header.
+fn forwards(key: &CacheKeySettings, forwarding: Forwarding, kind: AttributeKind, name: &str) -> bool {
     let by_key = match kind {
         AttributeKind::Query => query_string_in_key(&key.query_strings, name),
         AttributeKind::Cookie => cookie_in_key(key, name),
         AttributeKind::Header => key.all_headers || header_in_key(key, name),
     };
-    let by_policy = policy.is_some_and(|p| match kind {
-        AttributeKind::Query => query_string_in_key(&p.query_strings, name),
+    let beside_key = match (forwarding, kind) {
+        (Forwarding::Legacy, AttributeKind::Header) => {
+            !LEGACY_REMOVED_HEADERS.iter().any(|h| h.eq_ignore_ascii_case(name))
+        }
+        (Forwarding::Legacy, _) | (Forwarding::Policies(None), _) => false,
+        (Forwarding::Policies(Some(p)), AttributeKind::Query) => query_string_in_key(&p.query_strings, name),
         // A policy names cookies exactly, with their case, as it does query
         // strings: the same test.
-        AttributeKind::Cookie => query_string_in_key(&p.cookies, name),
-        AttributeKind::Header => p.headers.forwards_viewer_header(name),
-    });
-    by_key || by_policy
+        (Forwarding::Policies(Some(p)), AttributeKind::Cookie) => query_string_in_key(&p.cookies, name),
+        (Forwarding::Policies(Some(p)), AttributeKind::Header) => p.headers.forwards_viewer_header(name),
+    };
+    by_key || beside_key
 }
 
-/// How a behavior with cache key `key` (planned as `key_plan`) and origin
-/// request policy `policy` forwards the requests of a class carrying
+/// How a behavior with cache key `key` (planned as `key_plan`) and
+/// `forwarding` forwards the requests of a class carrying
 /// `class`, whose origin varies on the attributes named in `varies_on`
 /// (header names without regard to case).
 pub fn plan(
     key: &CacheKeySettings,
     key_plan: &KeyPlan,
-    policy: Option<&OriginRequestSettings>,
+    forwarding: Forwarding,
     class: &RequestAttributesSpec,
     varies_on: &[String],
 ) -> ForwardPlan {
     let mut plan = ForwardPlan::default();
     for (slot, kind, spec) in class.slots() {
         let bit = 1u16 << slot;
-        let forwarded = forwards(key, policy, kind, &spec.name);
+        let forwarded = forwards(key, forwarding, kind, &spec.name);
         let varies = varies_on.iter().any(|n| match kind {
             AttributeKind::Header => n.eq_ignore_ascii_case(&spec.name),
             AttributeKind::Query | AttributeKind::Cookie => *n == spec.name,
@@ -167,7 +186,7 @@ mod tests {
 
     fn plan_for(key: &CacheKeySettings, policy: Option<&OriginRequestSettings>, varies: &[&str]) -> ForwardPlan {
         let varies: Vec<String> = varies.iter().map(|v| v.to_string()).collect();
-        plan(key, &cache_key::plan(key, &class()), policy, &class(), &varies)
+        plan(key, &cache_key::plan(key, &class()), Forwarding::Policies(policy), &class(), &varies)
     }
 
     fn request(values: &[(usize, u32)]) -> RequestAttributes {
@@ -201,6 +220,25 @@ mod tests {
         // Legacy forwarding of every header forwards them, though nothing is cached.
         let legacy = CacheKeySettings { all_headers: true, ..Default::default() };
         assert!(plan_for(&legacy, None, &[]).forwards_slot(2));
+    }
+
+    #[test]
+    fn legacy_settings_forward_other_headers_and_remove_the_listed_ones() {
+        // The DG's table: without keying them, a legacy behavior removes
+        // Accept-Language but forwards a header it does not list (X-Tenant).
+        let class = RequestAttributesSpec {
+            headers: vec![attribute("Accept-Language", 4), attribute("X-Tenant", 3)],
+            ..RequestAttributesSpec::default()
+        };
+        let key = CacheKeySettings::default();
+        let varies = ["Accept-Language".to_string(), "x-tenant".to_string()];
+        let p = plan(&key, &cache_key::plan(&key, &class), Forwarding::Legacy, &class, &varies);
+        assert!(!p.forwards_slot(0) && p.forwards_slot(1));
+        assert!(p.may_be_untailored() && p.may_be_mistailored(), "the language is lost, the tenant not keyed");
+        // Keyed by forwarded_values, the language is forwarded too.
+        let keyed = CacheKeySettings { headers: vec!["Accept-Language".into()], ..Default::default() };
+        let p = plan(&keyed, &cache_key::plan(&keyed, &class), Forwarding::Legacy, &class, &varies);
+        assert!(p.forwards_slot(0) && !p.may_be_untailored());
     }
 
     #[test]

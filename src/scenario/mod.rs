@@ -33,8 +33,9 @@ pub use cache_key::{
 pub use edge_functions::{BehaviorFunctions, EdgeEvent, FunctionKind, FunctionSpec};
 pub use error::ScenarioError;
 pub use origin_request::{
-    HeaderSelection, MANAGED_ORIGIN_REQUEST_POLICIES, ManagedHeaders, ManagedOriginRequestPolicy,
-    OriginRequestPolicySpec, OriginRequestSettings, managed_origin_request_policy, managed_origin_request_policy_names,
+    HeaderSelection, LEGACY_REMOVED_HEADERS, MANAGED_ORIGIN_REQUEST_POLICIES, ManagedHeaders,
+    ManagedOriginRequestPolicy, OriginRequestPolicySpec, OriginRequestSettings, managed_origin_request_policy,
+    managed_origin_request_policy_names,
 };
 pub use source::Override;
 pub use spec::*;

@@ -82,6 +82,34 @@ impl HeaderSelection {
     }
 }
 
+/// Viewer headers a behavior with legacy cache settings (no cache policy)
+/// removes when its `ForwardedValues` does not key them; it forwards every
+/// other viewer header ("Other-defined headers: CloudFront forwards the
+/// headers to your origin"). From the Developer Guide's table "HTTP request
+/// headers and CloudFront behavior (custom and Amazon S3 origins)", column
+/// "Behavior if you don't configure CloudFront to cache based on header
+/// values" (DG "Request and response behavior for custom origins"; "Control
+/// origin requests with a policy": "With legacy cache settings, CloudFront
+/// forwards the headers to your origin by default"). `User-Agent` is
+/// replaced by `Amazon CloudFront`: the viewer's does not reach the origin.
+pub const LEGACY_REMOVED_HEADERS: [&str; 15] = [
+    "Accept",
+    "Accept-Charset",
+    "Accept-Language",
+    "Expect",
+    "Proxy-Authenticate",
+    "Proxy-Authorization",
+    "Proxy-Connection",
+    "Referer",
+    "TE",
+    "Trailer",
+    "Upgrade",
+    "User-Agent",
+    "X-Forwarded-Proto",
+    "X-HTTP-Method-Override",
+    "X-Real-IP",
+];
+
 /// What an origin request policy adds to the origin request.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct OriginRequestSettings {
