@@ -97,8 +97,8 @@ pub fn origin_request_rows(report: &Report, scenario: &Scenario) -> Vec<OriginRe
 /// The summary table's line, when origin requests are modelled.
 pub fn summary_line(s: &OriginRequestSummary) -> String {
     format!(
-        "  origin requests            {} untailored of {} ({:.2}%); {} viewer requests got a copy tailored for \
-         another value ({:.2}%)",
+        "  origin forwarding          {} of {} origin responses untailored ({:.2}%); {} viewer requests got a copy \
+         tailored for another value ({:.2}%)",
         s.untailored,
         s.origin_requests,
         100.0 * s.untailored_share,
