@@ -8,7 +8,8 @@
 //! which objects are asked for, when, or from where. A class draws only what
 //! can matter: its query parameters and cookies (they also show in the
 //! access logs), and its headers, `Accept-Encoding` and device only when some
-//! behavior's cache key holds them. A class with nothing to draw takes no
+//! behavior's cache key holds them (a header also when the class's origin
+//! varies on it). A class with nothing to draw takes no
 //! random number at all, so a scenario without attributes runs exactly as
 //! before.
 
@@ -94,9 +95,11 @@ impl AttributeDraws {
                     })
                     .collect();
                 let keyed_slot = |slot: usize| plans.iter().any(|p| p.keys_slot(slot));
+                // The origin's response depends on it: whether it reaches the origin matters.
+                let varies_on = |header: &str| class.origin_varies_on.iter().any(|n| n.eq_ignore_ascii_case(header));
                 let slots: Vec<SlotDraw> = spec
                     .slots()
-                    .filter(|&(slot, kind, _)| kind != AttributeKind::Header || keyed_slot(slot))
+                    .filter(|&(slot, kind, a)| kind != AttributeKind::Header || keyed_slot(slot) || varies_on(&a.name))
                     .map(|(slot, _, a)| SlotDraw { slot, share: a.share, values: values_of(a) })
                     .collect();
                 let encodings = plans

@@ -3,8 +3,10 @@
 
 use anyhow::{Context, bail};
 use cdnsim::geo;
+use cdnsim::scenario::ScenarioError;
 use cdnsim::scenario::import::{self, ImportOptions};
 use clap::Subcommand;
+use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
@@ -32,6 +34,10 @@ pub struct DistributionArgs {
     /// `aws cloudfront get-cache-policy --id ID` (or FILE alone, which names its Id). Repeatable.
     #[arg(long = "cache-policy", value_name = "ID=FILE")]
     pub cache_policies: Vec<String>,
+    /// A custom origin request policy's settings: --origin-request-policy ID=FILE, FILE being the
+    /// output of `aws cloudfront get-origin-request-policy --id ID` (or FILE alone). Repeatable.
+    #[arg(long = "origin-request-policy", value_name = "ID=FILE")]
+    pub origin_request_policies: Vec<String>,
     /// Write a complete runnable scenario (a generated topology and a traffic class per
     /// behavior) instead of the distribution's tables alone.
     #[arg(long)]
@@ -83,34 +89,48 @@ fn options(args: &DistributionArgs) -> anyhow::Result<ImportOptions> {
         };
         options.regions.insert(id.to_string(), region(name, &format!("--region {entry}"))?);
     }
-    for entry in &args.cache_policies {
+    options.cache_policies = policy_files(&args.cache_policies, "--cache-policy", import::parse_cache_policy)?;
+    options.origin_request_policies =
+        policy_files(&args.origin_request_policies, "--origin-request-policy", import::parse_origin_request_policy)?;
+    Ok(options)
+}
+
+/// The policies of `--cache-policy` or `--origin-request-policy` (`flag`)
+/// entries, `ID=FILE` or `FILE` alone (which must name its Id), by ID.
+fn policy_files<T>(
+    entries: &[String],
+    flag: &str,
+    parse: impl Fn(&Path, &str, &mut Vec<import::ImportWarning>) -> Result<(Option<String>, T), ScenarioError>,
+) -> anyhow::Result<BTreeMap<String, T>> {
+    let mut policies = BTreeMap::new();
+    for entry in entries {
         let (id, file) = match entry.split_once('=') {
             Some((id, file)) => (Some(id), Path::new(file)),
             None => (None, Path::new(entry.as_str())),
         };
         let text = std::fs::read_to_string(file)
-            .with_context(|| format!("--cache-policy {entry}: cannot read {} (fix: check the path)", file.display()))?;
+            .with_context(|| format!("{flag} {entry}: cannot read {} (fix: check the path)", file.display()))?;
         let mut warnings = Vec::new();
-        let (file_id, policy) = import::parse_cache_policy(file, &text, &mut warnings)?;
+        let (file_id, policy) = parse(file, &text, &mut warnings)?;
         for w in &warnings {
             eprintln!("cdnsim: warning: {w}");
         }
         let id = match (id, file_id) {
             (Some(id), Some(file_id)) if id != file_id => {
                 bail!(
-                    "--cache-policy {entry}: {} is the policy {file_id}, not {id} (fix: name the right ID or file)",
+                    "{flag} {entry}: {} is the policy {file_id}, not {id} (fix: name the right ID or file)",
                     file.display()
                 )
             }
             (Some(id), _) => id.to_string(),
             (None, Some(file_id)) => file_id,
-            (None, None) => bail!(
-                "--cache-policy {entry}: the file does not name its policy's Id (fix: write --cache-policy ID={entry})"
-            ),
+            (None, None) => {
+                bail!("{flag} {entry}: the file does not name its policy's Id (fix: write {flag} ID={entry})")
+            }
         };
-        options.cache_policies.insert(id, policy);
+        policies.insert(id, policy);
     }
-    Ok(options)
+    Ok(policies)
 }
 
 fn region(name: &str, flag: &str) -> anyhow::Result<String> {

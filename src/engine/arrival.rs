@@ -12,6 +12,7 @@ use crate::cdn::traffic::{ObjectFacts, ViewerRequest};
 use crate::metrics::{Outcome, ResultType, ServedBy};
 use crate::policy::cache_key::{self, cache_key};
 use crate::policy::compression::Encoding;
+use crate::policy::origin_request;
 use crate::policy::routing::{Route as Routing, RouteInputs, route};
 use crate::scenario::BehaviorSpec;
 use crate::time::{SimDuration, SimTime};
@@ -184,6 +185,14 @@ impl<O: RequestObserver> Engine<'_, O> {
         }
         self.count_hit(edge, ask.copy_bytes);
         self.note_lookup(edge, LevelIdx::EDGE, ask.key, ask.behavior());
+        if let Some(tailoring) = &self.tailoring {
+            let plan = self.rules.caching(ask.behavior(), ask.class()).forward;
+            if plan.may_be_mistailored()
+                && origin_request::tailored_for(&plan, &ask.attributes) != tailoring.copy(edge.cache, ask.key)
+            {
+                self.metrics.behaviors[ask.behavior()].mistailored += 1;
+            }
+        }
         let viewer_half = SimDuration(edge.half_rtt_us as u64);
         let outcome = Outcome {
             start: ask.start,

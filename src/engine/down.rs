@@ -58,6 +58,11 @@ impl<O: RequestObserver> Engine<'_, O> {
                 ServedBy::EdgeFunctionError => ServedBy::EdgeFunctionError,
                 _ => self.tier_of(&route[at], at),
             };
+            if let (Some(tailoring), Some(_)) = (&mut self.tailoring, response.version) {
+                let hash = tailoring.response(id);
+                tailoring.set_response(w, hash);
+                self.count_if_mistailored(w, hash);
+            }
             let answer = &mut self.requests[w].response;
             answer.answer(response.status, response.version, served_by);
             answer.stale_until = response.stale_until;
@@ -100,6 +105,7 @@ impl<O: RequestObserver> Engine<'_, O> {
                 let expires_at = error_caching::expiry_of_copy(self.now, ttl, response.stale_until);
                 if lvl.stale_version == Some(version) && cache.refresh(key, expires_at, version) {
                     self.note_cache_change(lvl.cache, key, Some(expires_at));
+                    self.answered_by_copy(id, lvl.cache, key);
                     return true;
                 }
                 if !response.body {
@@ -111,6 +117,9 @@ impl<O: RequestObserver> Engine<'_, O> {
                 let entry = Entry { size_bytes: size_bytes.max(1), expires_at, stored: Stored::Object(version) };
                 let stored = cache.insert(key, entry) == Admission::Stored;
                 self.note_cache_change(lvl.cache, key, stored.then_some(expires_at));
+                if let (true, Some(tailoring)) = (stored, &mut self.tailoring) {
+                    tailoring.stored(lvl.cache, key, id);
+                }
                 stored
             }
             TtlDecision::DoNotCache => {
@@ -136,6 +145,7 @@ impl<O: RequestObserver> Engine<'_, O> {
             let stale = lvl.stale_version.expect("only a cache that holds an expired copy serves it");
             if cache.refresh(key, until, stale) {
                 self.note_cache_change(lvl.cache, key, Some(until));
+                self.answered_by_copy(id, lvl.cache, key);
                 if measured {
                     self.tier_stats(&lvl).stale_served_on_error += 1;
                 }
@@ -164,6 +174,17 @@ impl<O: RequestObserver> Engine<'_, O> {
     fn note_cache_change(&mut self, cache: CacheIdx, key: CacheKey, fresh_until: Option<SimTime>) {
         if let Some(variants) = &mut self.variants {
             variants.after_change(cache, &mut *self.caches[cache].cache, key, fresh_until);
+        }
+    }
+
+    /// The copy `cache` holds under `key`, refreshed, answers request `id`
+    /// from here down: its response is what the copy was tailored for.
+    /// (A refresh is not counted as mistailored: the 304 stands for the
+    /// origin's word that the copy is current.)
+    fn answered_by_copy(&mut self, id: RequestId, cache: CacheIdx, key: CacheKey) {
+        if let Some(tailoring) = &mut self.tailoring {
+            let copy = tailoring.copy(cache, key);
+            tailoring.set_response(id, copy);
         }
     }
 

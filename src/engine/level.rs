@@ -10,6 +10,7 @@ use super::request::{Level, Member, half};
 use super::state::{Engine, Fetch, tier_index};
 use crate::cache::{CacheKey, Entry, Lookup, Stored};
 use crate::policy::cache_key::{self, cache_key};
+use crate::policy::origin_request;
 use crate::time::SimDuration;
 
 impl<O: RequestObserver> Engine<'_, O> {
@@ -70,6 +71,11 @@ impl<O: RequestObserver> Engine<'_, O> {
             Stored::Object(version) => {
                 if measured {
                     self.count_hit(&lvl, copy_bytes);
+                }
+                if let Some(tailoring) = &mut self.tailoring {
+                    let copy = tailoring.copy(lvl.cache, self.requests[id].ask.key);
+                    tailoring.set_response(id, copy);
+                    self.count_if_mistailored(id, copy);
                 }
                 self.requests[id].response.answer(200, Some(version), served_by);
                 self.set_body_for_level_below(id, level);
@@ -157,6 +163,18 @@ impl<O: RequestObserver> Engine<'_, O> {
                     self.send_to_origin(id, cache, half_rtt_us, leaves_at);
                 }
             }
+        }
+    }
+
+    /// Counts a measured request answered with a copy tailored for `copy`
+    /// that is not what the request's own values would have the origin
+    /// tailor (`policy::origin_request::tailored_for`).
+    pub(super) fn count_if_mistailored(&mut self, id: RequestId, copy: u64) {
+        let r = &self.requests[id];
+        let plan = self.caching_rule(r).forward;
+        if r.ask.measured && plan.may_be_mistailored() && origin_request::tailored_for(&plan, &r.ask.attributes) != copy
+        {
+            self.metrics.behaviors[r.ask.behavior()].mistailored += 1;
         }
     }
 

@@ -41,6 +41,7 @@ mod pool;
 mod queue;
 mod request;
 mod state;
+mod tailoring;
 mod variants;
 
 use crate::cdn::traffic::{Catalog, RequestSource, SyntheticTraffic};

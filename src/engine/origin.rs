@@ -17,6 +17,7 @@ use crate::metrics::ServedBy;
 use crate::policy::error_caching;
 use crate::policy::failover::{self, Failover, OriginOutcome};
 use crate::policy::origin_access;
+use crate::policy::origin_request;
 use crate::policy::protocol::{self, CleartextCause};
 use crate::scenario::OriginGroupSpec;
 use crate::time::{SimDuration, SimTime};
@@ -277,6 +278,9 @@ impl<O: RequestObserver> Engine<'_, O> {
                         self.metrics.origin_bytes += bytes;
                     }
                 }
+                if self.rules.origins_vary || self.tailoring.is_some() {
+                    self.tailor(id, origin);
+                }
                 let response = &mut self.requests[id].response;
                 response.answer(status, Some(version), ServedBy::Origin);
                 response.body = !not_modified;
@@ -285,6 +289,21 @@ impl<O: RequestObserver> Engine<'_, O> {
         }
         let top = self.requests[id].route.top();
         self.queue.push(back, Event::Down { request: id, level: top });
+    }
+
+    /// What the origin's answer to request `id` is tailored for, beyond its
+    /// key: counted as untailored when it carries a value the origin varies
+    /// on but does not forward, and remembered for the caches on its way
+    /// down when the origin varies on a value forwarded but not keyed.
+    fn tailor(&mut self, id: RequestId, origin: usize) {
+        let r = &self.requests[id];
+        let plan = self.caching_rule(r).forward;
+        if r.ask.measured && origin_request::untailored(&plan, &r.ask.attributes) {
+            self.metrics.origins[origin].untailored += 1;
+        }
+        if let Some(tailoring) = &mut self.tailoring {
+            tailoring.set_response(id, origin_request::tailored_for(&plan, &self.requests[id].ask.attributes));
+        }
     }
 
     /// Sends the request to the group's secondary once the primary's failure

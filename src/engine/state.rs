@@ -13,6 +13,7 @@ use super::observer::RequestObserver;
 use super::pool::RequestPool;
 use super::queue::EventQueue;
 use super::request::{Level, Request};
+use super::tailoring::Tailoring;
 use super::variants::Variants;
 use crate::cache::{Cache, CacheKey, new_cache, new_cache_logging_keys};
 use crate::cdn::edge_functions::EdgeFunctions;
@@ -22,6 +23,7 @@ use crate::cdn::traffic::{Catalog, RequestSource, ViewerRequest};
 use crate::metrics::{AssociationStats, CompressionStats, FunctionMetrics, Metrics, ServedBy, TierStats};
 use crate::policy::cache_key::{self, KeyPlan};
 use crate::policy::compression::{self, BehaviorCompression, CompressionPlan};
+use crate::policy::origin_request::{self, ForwardPlan, Forwarding};
 use crate::policy::transforms::{self, Rewrite};
 use crate::policy::ttl::{self, TtlDecision};
 use crate::scenario::{CacheSpec, Scenario};
@@ -57,6 +59,9 @@ pub(super) struct Engine<'s, O> {
     /// up, when some behavior's key settings hold more than the path
     /// (`Scenario::keys_vary`), which is when the run reports them.
     pub(super) variants: Option<Variants>,
+    /// What each cached copy was tailored for, when some origin varies on a
+    /// value that is forwarded but not keyed (`ForwardPlan::may_be_mistailored`).
+    pub(super) tailoring: Option<Tailoring>,
 
     // Fixed at set-up.
     pub(super) network: Network,
@@ -166,6 +171,8 @@ pub(super) struct CachingRule {
     /// What of the class's requests the behavior's cache key holds, once
     /// its viewer-request function's transforms have run.
     pub(super) key: KeyPlan,
+    /// What of them reaches the origin, and what the origin varies on.
+    pub(super) forward: ForwardPlan,
 }
 
 /// Per (behavior, class) whose behavior's viewer-request function declares
@@ -195,6 +202,9 @@ pub(super) struct Rules {
     /// work out their variant at arrival. False, every key is the path's
     /// and arrival skips the plan entirely.
     pub(super) keys_vary: bool,
+    /// Some origin varies on a value some request may not forward: origin
+    /// answers check for untailored responses. False, they read no plan.
+    pub(super) origins_vary: bool,
     /// Whether a viewer redirected to HTTPS sends its retry from here
     /// (simulated viewers), or the source holds the retries (a replayed log).
     pub(super) viewers_retry_redirects: bool,
@@ -207,6 +217,8 @@ impl Rules {
 
     pub(super) fn compression(&self, behavior: usize, class: usize) -> &CompressionPlan {
         &self.compression[behavior * self.n_classes + class]
+    }
+
     /// Whether some behavior's viewer-request function declares transforms.
     #[inline]
     pub(super) fn transforms_any(&self) -> bool {
@@ -236,6 +248,7 @@ impl<'s, O: RequestObserver> Engine<'s, O> {
         let compression = compression_plans(scenario);
         let rules = Rules {
             keys_vary: caching.iter().any(|rule| !rule.key.is_path_only()),
+            origins_vary: caching.iter().any(|rule| rule.forward.may_be_untailored()),
             caching,
             compresses: compression.iter().any(|plan| !plan.is_off()),
             compression,
@@ -270,6 +283,8 @@ impl<'s, O: RequestObserver> Engine<'s, O> {
         let (caches, table_sizes) = caches(scenario, &catalog, follow_variants);
         let variants =
             follow_variants.then(|| Variants::new(&table_sizes, n_regional, scenario.distribution.behaviors.len()));
+        let tailoring =
+            rules.caching.iter().any(|rule| rule.forward.may_be_mistailored()).then(|| Tailoring::new(&table_sizes));
         Engine {
             scenario,
             seed,
@@ -277,6 +292,7 @@ impl<'s, O: RequestObserver> Engine<'s, O> {
             observer,
             caches,
             variants,
+            tailoring,
             catalog,
             now: SimTime::ZERO,
             queue: EventQueue::with_capacity(4096),
@@ -371,7 +387,12 @@ fn caching_rules(scenario: &Scenario) -> Vec<CachingRule> {
                 let viewer = transforms::viewer_request(&b.functions, &scenario.functions)
                     .map(|t| transforms::for_class(t, &c.attributes));
                 let key = transforms::key_plan(&b.cache_key, &c.attributes, viewer.as_ref());
-                CachingRule { ttl, collapsible, key }
+                let forwarding = match (&b.cache_policy, &b.origin_request) {
+                    (None, _) => Forwarding::Legacy,
+                    (Some(_), policy) => Forwarding::Policies(policy.as_ref().map(|p| &p.settings)),
+                };
+                let forward = origin_request::plan(&b.cache_key, &key, forwarding, &c.attributes, &c.origin_varies_on);
+                CachingRule { ttl, collapsible, key, forward }
             })
         })
         .collect()

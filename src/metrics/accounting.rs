@@ -93,6 +93,7 @@ pub fn check(metrics: &Metrics, facts: RunFacts) -> Result<(), Vec<Broken>> {
     check_cache_lookups(&mut l, metrics);
     check_trips_up(&mut l, metrics, facts);
     check_cache_keys(&mut l, metrics);
+    check_origin_requests(&mut l, metrics);
     check_signing_and_protocols(&mut l, metrics);
     check_edge_functions(&mut l, metrics);
     check_compression(&mut l, metrics);
@@ -332,6 +333,23 @@ fn check_cache_keys(l: &mut Ledger, m: &Metrics) {
     );
 }
 
+/// What reached the origin beyond the key: an untailored response is one
+/// an origin sent; a mistailored request was answered with a cached copy (a
+/// hit at some tier) or collapsed onto another's fetch.
+fn check_origin_requests(l: &mut Ledger, m: &Metrics) {
+    for (i, o) in m.origins.iter().enumerate() {
+        l.at_most(|| format!("origin {i}: untailored <= requests"), o.untailored, o.requests);
+    }
+    for (i, b) in m.behaviors.iter().enumerate() {
+        l.at_most(|| format!("behavior {i}: mistailored <= requests"), b.mistailored, b.requests);
+    }
+    l.at_most(
+        || identity("sum of per-behavior mistailored <= sum of tiers' hits + collapsed"),
+        m.behaviors.iter().map(|b| b.mistailored).sum(),
+        m.caches.iter().chain(&m.shield_role).map(|t| t.hits + t.collapsed).sum(),
+    );
+}
+
 fn check_signing_and_protocols(l: &mut Ledger, m: &Metrics) {
     let sig = &m.signing;
     l.equal(
@@ -496,6 +514,32 @@ mod tests {
                 "sum of per-behavior fragmentation_misses = sum of tiers' fragmentation_misses",
             ]
         );
+    }
+
+    #[test]
+    fn origin_request_counters_that_do_not_add_up_are_reported() {
+        // One edge miss reached the origin: the origin claims two untailored
+        // responses, and the behavior one mistailored answer, though no
+        // tier had a hit or a collapsed request.
+        let mut m = metrics_with(&[(200, ServedBy::Origin, ResultType::Miss)]);
+        m.caches[0] = TierStats { lookups: 1, misses: 1, ..TierStats::default() };
+        m.caches[1] = TierStats { lookups: 1, misses: 1, ..TierStats::default() };
+        m.behaviors[0].fetching_misses = 2;
+        m.origins[0].requests = 1;
+        m.origins[0].requests_by_method[Method::Get.index()] = 1;
+        m.origins[0].untailored = 2;
+        m.behaviors[0].mistailored = 1;
+        m.record_origin_request(SimTime::ZERO);
+        let broken = check(&m, FACTS).unwrap_err();
+        let names: Vec<&str> = broken.iter().map(|b| b.identity.as_str()).collect();
+        assert_eq!(
+            names,
+            ["origin 0: untailored <= requests", "sum of per-behavior mistailored <= sum of tiers' hits + collapsed"]
+        );
+        // One untailored response, and no mistailored answer without a hit: sound.
+        m.origins[0].untailored = 1;
+        m.behaviors[0].mistailored = 0;
+        assert_eq!(check(&m, FACTS), Ok(()), "{:?}", check(&m, FACTS));
     }
 
     #[test]

@@ -166,6 +166,9 @@ pub struct OriginStats {
     /// Total time spent waiting in the queue, for the mean queueing delay.
     pub queued_us: u64,
     pub queued_requests: u64,
+    /// Responses the origin sent without the value it varies on, which the
+    /// request carried but did not forward (`policy::origin_request`).
+    pub untailored: u64,
 }
 
 #[derive(Clone, Debug)]
@@ -188,6 +191,10 @@ pub struct BehaviorStats {
     /// lookups counted under the keys the viewers' requests would have had
     /// without the transforms. `None` otherwise.
     pub before_transforms: Option<KeyCount>,
+    /// Its requests answered with a copy (a cache hit, or a fetch collapsed
+    /// onto) that the origin tailored for another value of an attribute it
+    /// varies on, forwarded but not in the key (`policy::origin_request`).
+    pub mistailored: u64,
 }
 
 /// Distinct keys, and the distinct objects they are for.
@@ -413,6 +420,7 @@ impl Metrics {
                     keys_requested: 0,
                     objects_requested: 0,
                     before_transforms: None,
+                    mistailored: 0,
                 })
                 .collect(),
             intervals: Vec::new(),

@@ -16,6 +16,10 @@ mod compression;
 pub use cache_keys::{CacheKeyRow, CacheKeySummary, cache_key_rows, cache_key_summary};
 pub use compression::{CompressionRow, CompressionSummary, compression_rows, compression_summary};
 
+mod origin_requests;
+
+pub use origin_requests::{OriginRequestRow, OriginRequestSummary, origin_request_rows, origin_request_summary};
+
 use crate::engine::Report;
 use crate::http::Method;
 use crate::metrics::{OriginAccessStats, ProtocolStats, ResultType, TierStats, ratio};
@@ -273,6 +277,10 @@ pub struct Summary {
     /// encoding; absent when no behavior has `compress` on.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub compression: Option<CompressionSummary>,
+    /// Untailored and mistailored responses; absent when no behavior has an
+    /// origin request policy and no class's origin varies.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub origin_forwarding: Option<OriginRequestSummary>,
     pub events: u64,
     pub requests_simulated: u64,
     pub simulated_seconds: f64,
@@ -363,6 +371,7 @@ pub fn summary(report: &Report, scenario: &Scenario) -> Summary {
         functions: functions_summary(report, scenario),
         cache_keys: cache_key_summary(report, scenario),
         compression: compression_summary(report),
+        origin_forwarding: origin_request_summary(report, scenario),
         events: report.events,
         requests_simulated: report.requests_simulated,
         simulated_seconds: round6(report.end.as_secs_f64()),
@@ -806,6 +815,9 @@ pub fn result_files(report: &Report, scenario: &Scenario) -> anyhow::Result<Vec<
     if scenario.uses_compression() {
         files.push(("compression.csv", csv_bytes(&compression_rows(report))?));
     }
+    if scenario.origin_requests_modelled() {
+        files.push(("origin_requests.csv", csv_bytes(&origin_request_rows(report, scenario))?));
+    }
     Ok(files)
 }
 
@@ -947,6 +959,9 @@ pub fn summary_table(s: &Summary) -> String {
     }
     if let Some(c) = &s.compression {
         let _ = writeln!(out, "{}", compression::summary_line(c));
+    }
+    if let Some(forwarding) = &s.origin_forwarding {
+        let _ = writeln!(out, "{}", origin_requests::summary_line(forwarding));
     }
     let _ = writeln!(
         out,

@@ -142,6 +142,9 @@ fn describe_behaviors(s: &Scenario, out: &mut String) {
         if b.compress {
             let _ = writeln!(out, "  compress objects automatically: on");
         }
+        if let Some(p) = &b.origin_request {
+            let _ = writeln!(out, "  also to the origin ({}): {}", p.name, p.settings.describe());
+        }
     }
 }
 

@@ -12,6 +12,7 @@ mod describe;
 pub mod edge_functions;
 mod error;
 pub mod import;
+mod origin_request;
 pub mod path_pattern;
 pub mod raw;
 pub mod source;
@@ -31,6 +32,11 @@ pub use cache_key::{
 };
 pub use edge_functions::{BehaviorFunctions, EdgeEvent, FunctionKind, FunctionSpec, MAX_TRANSFORMS, Transform};
 pub use error::ScenarioError;
+pub use origin_request::{
+    HeaderSelection, LEGACY_REMOVED_HEADERS, MANAGED_ORIGIN_REQUEST_POLICIES, ManagedHeaders,
+    ManagedOriginRequestPolicy, OriginRequestPolicySpec, OriginRequestSettings, managed_origin_request_policy,
+    managed_origin_request_policy_names,
+};
 pub use source::Override;
 pub use spec::*;
 pub use validate::intervals::{MAX_METRICS_INTERVALS, interval_text, interval_that_fits};

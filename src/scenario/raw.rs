@@ -268,6 +268,8 @@ pub struct RawDistribution {
     #[serde(default)]
     pub cache_policies: Vec<RawCachePolicy>,
     #[serde(default)]
+    pub origin_request_policies: Vec<RawOriginRequestPolicy>,
+    #[serde(default)]
     pub behaviors: Vec<RawBehavior>,
     pub default_behavior: RawBehavior,
 }
@@ -287,6 +289,19 @@ pub struct RawCachePolicy {
     pub cookies: Option<Value>,
     pub gzip: Option<bool>,
     pub brotli: Option<bool>,
+}
+
+/// `[[distribution.origin_request_policies]]`: a custom origin request policy.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawOriginRequestPolicy {
+    pub name: String,
+    /// As a cache policy's.
+    pub query_strings: Option<Value>,
+    /// `"none"`, `"all-viewer"`, `{ allow = [...] }`, `{ all_viewer_and = [...] }`
+    /// or `{ except = [...] }`.
+    pub headers: Option<Value>,
+    pub cookies: Option<Value>,
 }
 
 /// A behavior's legacy `forwarded_values`.
@@ -319,6 +334,7 @@ pub struct RawBehavior {
     pub forwarded_values: Option<RawForwardedValues>,
     /// CloudFront's `Compress` ("Compress objects automatically").
     pub compress: Option<bool>,
+    pub origin_request_policy: Option<String>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -376,6 +392,8 @@ pub struct RawClass {
     pub headers: Option<Vec<RawAttribute>>,
     pub accept_encoding: Option<BTreeMap<String, f64>>,
     pub devices: Option<BTreeMap<String, f64>>,
+    /// Names of its attributes the origin's response depends on.
+    pub origin_varies_on: Option<Vec<String>>,
 }
 
 /// What requests carry besides the path, as a class (or `[traffic]`, for

@@ -316,6 +316,8 @@ pub struct BehaviorSpec {
     pub cache_policy: Option<String>,
     /// What the cache key holds besides the path.
     pub cache_key: CacheKeySettings,
+    /// The origin request policy: what the origin gets beyond the key.
+    pub origin_request: Option<super::origin_request::OriginRequestPolicySpec>,
     pub viewer_protocol_policy: ViewerProtocolPolicy,
     /// The edge functions that run on the behavior's requests, by event.
     pub functions: BehaviorFunctions,
@@ -379,6 +381,9 @@ pub struct ClassSpec {
     /// content type.
     pub gzip_ratio: Option<f64>,
     pub brotli_ratio: Option<f64>,
+    /// Names of those attributes the origin's response depends on (each
+    /// names one of `attributes`' query parameters, cookies or headers).
+    pub origin_varies_on: Vec<String>,
 }
 
 /// A class's content type when it gives none: not on CloudFront's list of
@@ -492,6 +497,14 @@ impl Scenario {
     /// compression did (even if, by CloudFront's rules, it did nothing).
     pub fn uses_compression(&self) -> bool {
         self.distribution.behaviors.iter().any(|b| b.compress)
+    }
+
+    /// Whether the run says what reaches the origin beyond the key: some
+    /// behavior has an origin request policy, or some class an origin that
+    /// varies its responses. Such a run reports `origin_requests.csv`.
+    pub fn origin_requests_modelled(&self) -> bool {
+        self.distribution.behaviors.iter().any(|b| b.origin_request.is_some())
+            || self.traffic.classes.iter().any(|c| !c.origin_varies_on.is_empty())
     }
 
     /// Total objects in the catalog.

@@ -36,6 +36,7 @@ mod functions;
 mod headers;
 pub(super) mod intervals;
 pub(super) mod names;
+mod origin_requests;
 mod origins;
 mod reach;
 mod signing;

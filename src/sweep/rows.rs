@@ -126,6 +126,8 @@ fn metric_cells(summary: &Summary) -> Vec<String> {
         // Likewise: bytes_requested and origin_bytes already show what
         // compression changed; the rest is in a run's compression.csv.
         compression: _,
+        // Not a column, for the same reason: a run's origin_requests.csv has them.
+        origin_forwarding: _,
         events,
         requests_simulated,
         simulated_seconds,

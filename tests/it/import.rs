@@ -429,6 +429,85 @@ fn a_custom_policy_keying_query_strings_headers_and_cookies() {
     assert!(site.keys_per_object > 10.0 && site.fragmentation_misses > 0, "{site:?}");
 }
 
+/// Issue 15: the /api/* behavior's managed AllViewer policy (in every
+/// fixture) now imports as `origin_request_policy = "AllViewer"`, with no
+/// warning; swapped for a custom policy (`origin-request-policy.json`), it
+/// is warned about until given with `--origin-request-policy`, then written
+/// as `[[distribution.origin_request_policies]]` and named by the behavior.
+/// Pasted into a scenario whose API origin varies on the language, the
+/// policy forwards it and CachingDisabled keys nothing, so nothing is
+/// untailored and nothing cached could be served to the wrong language.
+#[test]
+fn origin_request_policies_managed_and_custom() {
+    let api = |toml: &str| {
+        let table: toml::Table = toml::from_str(toml).unwrap_or_else(|e| panic!("{e}\n{toml}"));
+        table["distribution"]["behaviors"][1].clone()
+    };
+    let (code, stdout, stderr) = cdnsim(&["import", "distribution", &fixture("distribution-config.json")]);
+    assert_eq!(code, 0, "{stderr}");
+    assert_eq!(api(&stdout)["origin_request_policy"].as_str(), Some("AllViewer"));
+    assert!(!stderr.contains("OriginRequestPolicyId"), "simulated: no warning: {stderr}");
+
+    let dir = temp_dir("import-origin-request-policy");
+    let text = std::fs::read_to_string(fixture("distribution-config.json")).unwrap();
+    let id = "c0ffee00-1234-4abc-8def-0000000000aa";
+    let json = dir.join("custom-orp.json");
+    std::fs::write(&json, text.replace("216adef6-5c7f-47e4-b989-5492eafa07d3", id)).unwrap();
+    let (code, stdout, stderr) = cdnsim(&["import", "distribution", json.to_str().unwrap()]);
+    assert_eq!(code, 0, "{stderr}");
+    assert!(api(&stdout).get("origin_request_policy").is_none());
+    assert!(stderr.contains(&format!("--origin-request-policy {id}=FILE")), "{stderr}");
+    let policy = fixture("origin-request-policy.json");
+    for arg in [format!("{id}={policy}"), policy.clone()] {
+        let (code, stdout, stderr) =
+            cdnsim(&["import", "distribution", json.to_str().unwrap(), "--origin-request-policy", &arg]);
+        assert_eq!(code, 0, "{stderr}");
+        assert_eq!(api(&stdout)["origin_request_policy"].as_str(), Some("api-forwarding"));
+        assert!(
+            stdout.contains(
+                "[[distribution.origin_request_policies]]\nname = \"api-forwarding\"\n\
+                 query_strings = { except = [\"utm_source\"] }\n\
+                 headers = { allow = [\"Accept-Language\", \"CloudFront-Is-Mobile-Viewer\"] }\ncookies = \"none\"\n"
+            ),
+            "{stdout}"
+        );
+        assert!(!stderr.contains("OriginRequestPolicyId"), "{stderr}");
+    }
+    let (code, _, stderr) = cdnsim(&[
+        "import",
+        "distribution",
+        json.to_str().unwrap(),
+        "--origin-request-policy",
+        &format!("other-id={policy}"),
+    ]);
+    assert_eq!(code, 2);
+    assert!(stderr.contains(&format!("--origin-request-policy other-id={policy}: ")), "{stderr}");
+    assert!(stderr.contains(&format!("is the policy {id}, not other-id")), "{stderr}");
+
+    // In a scenario: import_origin_request_policies, and an API whose origin
+    // varies on the language.
+    std::fs::copy(&policy, dir.join("orp.json")).unwrap();
+    let scenario = format!(
+        "{}\n[distribution]\nimport = \"custom-orp.json\"\nimport_origin_request_policies = {{ \"{id}\" = \"orp.json\" }}\n",
+        surroundings().replace(
+            "path = \"/api/items/{id}\"",
+            "path = \"/api/items/{id}\"\nheaders = [{ name = \"Accept-Language\", values = [\"en\", \"de\"] }]\n\
+             origin_varies_on = [\"Accept-Language\"]"
+        )
+    );
+    let file = dir.join("s.toml");
+    std::fs::write(&file, scenario).unwrap();
+    let s = Scenario::load(&file, &[]).unwrap_or_else(|e| panic!("{e}"));
+    let behavior = s.distribution.behaviors.iter().find(|b| b.path_pattern == "/api/*").unwrap();
+    assert_eq!(behavior.origin_request.as_ref().map(|p| p.name.as_str()), Some("api-forwarding"));
+    assert!(!s.import_warnings.iter().any(|w| w.path.ends_with("OriginRequestPolicyId")));
+    let report = run(&s, 1);
+    let api_behavior = s.distribution.behaviors.iter().position(|b| b.path_pattern == "/api/*").unwrap();
+    assert!(report.metrics.behaviors[api_behavior].requests > 0);
+    assert_eq!(report.metrics.behaviors[api_behavior].mistailored, 0, "CachingDisabled: every answer is the origin's");
+    assert!(report.metrics.origins.iter().all(|o| o.untailored == 0), "the language is forwarded");
+}
+
 #[test]
 fn imported_edge_functions_run_with_the_scenarios_latencies() {
     let scenario = Scenario::load(Path::new(&fixture("edge-functions.toml")), &[]).unwrap_or_else(|e| panic!("{e}"));

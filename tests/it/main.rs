@@ -10,6 +10,7 @@ mod failover;
 mod import;
 mod layering;
 mod lessons;
+mod origin_requests;
 mod plot;
 mod properties;
 mod protocol_access;

@@ -238,6 +238,17 @@ fn render(shape: &Shape) -> String {
     writeln!(w, "[[distribution.cache_policies]]\nname = \"allow-v\"\nquery_strings = {{ allow = [\"v\"] }}").unwrap();
     writeln!(w, "headers = [\"Accept-Language\", \"CloudFront-Is-Mobile-Viewer\"]").unwrap();
     writeln!(w, "[[distribution.cache_policies]]\nname = \"cookies\"\ncookies = \"all\"\nbrotli = true").unwrap();
+    // Beside a cache policy, an origin request policy (its choice drawn from
+    // the query values, so the shape keeps its fields): none, one forwarding
+    // the language the origin varies on, or managed ones.
+    writeln!(w, "[[distribution.origin_request_policies]]\nname = \"lang\"").unwrap();
+    writeln!(w, "headers = {{ allow = [\"Accept-Language\"] }}\ncookies = \"all\"").unwrap();
+    let origin_request = ["", "lang", "AllViewer", "CORS-S3Origin"][shape.keys.query_values as usize % 4];
+    let static_key = if (1..=4).contains(&shape.keys.policy) && !origin_request.is_empty() {
+        format!("{static_key}\norigin_request_policy = \"{origin_request}\"")
+    } else {
+        static_key.to_string()
+    };
     let [p_static, p_api, p_signed] = shape.policies.map(|p| POLICIES[p]);
     writeln!(w, "[[distribution.behaviors]]\npath_pattern = \"/api/*\"\norigin = \"o0\"").unwrap();
     writeln!(w, "allowed_methods = [\"GET\", \"HEAD\", \"OPTIONS\", \"PUT\", \"POST\", \"PATCH\", \"DELETE\"]")
@@ -266,6 +277,7 @@ fn render(shape: &Shape) -> String {
     writeln!(w, "query_order = \"{order}\"").unwrap();
     writeln!(w, "cookies = [{{ name = \"session\", values = {}, share = 0.5 }}]", k.cookie_values).unwrap();
     writeln!(w, "headers = [{{ name = \"Accept-Language\", values = 3 }}]").unwrap();
+    writeln!(w, "origin_varies_on = [\"Accept-Language\", \"v\"]").unwrap();
     writeln!(w, "[[traffic.classes]]\nname = \"api\"\nshare = {}\npath = \"/api/{{id}}\"", shape.api_share).unwrap();
     writeln!(w, "size = \"1 KiB\"\ncache_control = \"no-store\"\nobjects = 20").unwrap();
     writeln!(w, "methods = {{ GET = 0.4, POST = 0.3, PUT = 0.1, PATCH = 0.1, DELETE = 0.1 }}").unwrap();

@@ -4,6 +4,7 @@
 
 use super::model::{ImportedBehavior, ImportedDistribution, RegionSource};
 use crate::scenario::cache_key::{CacheKeySettings, CachePolicySpec, NameSelection};
+use crate::scenario::origin_request::{HeaderSelection, OriginRequestPolicySpec};
 use crate::scenario::path_pattern;
 use crate::scenario::validate::names::check_class_path;
 use crate::scenario::vocabulary::OriginKind;
@@ -111,6 +112,9 @@ pub fn to_parts(d: &ImportedDistribution) -> Vec<Part> {
     for policy in &d.cache_policies {
         parts.push(cache_policy_part(policy));
     }
+    for policy in &d.origin_request_policies {
+        parts.push(origin_request_policy_part(policy));
+    }
     for b in &d.behaviors {
         parts.push(behavior_part("[[distribution.behaviors]]", b));
     }
@@ -133,6 +137,30 @@ fn cache_policy_part(policy: &CachePolicySpec) -> Part {
     p.set("cookies", key.cookies.to_toml());
     p.set("gzip", key.gzip);
     p.set("brotli", key.brotli);
+    p
+}
+
+/// A custom origin request policy as `[[distribution.origin_request_policies]]`.
+fn origin_request_policy_part(policy: &OriginRequestPolicySpec) -> Part {
+    let header = "[[distribution.origin_request_policies]]";
+    let mut p = Part::new(header, format!("custom origin request policy {}", policy.name));
+    let settings = &policy.settings;
+    p.set("name", policy.name.as_str());
+    p.set("query_strings", settings.query_strings.to_toml());
+    let list = |form: &str, names: &[String]| {
+        let mut t = toml::Table::new();
+        t.insert(form.to_string(), strings(names.iter().map(String::as_str)));
+        Value::Table(t)
+    };
+    let headers = match &settings.headers {
+        HeaderSelection::None => Value::String("none".into()),
+        HeaderSelection::AllViewer => Value::String("all-viewer".into()),
+        HeaderSelection::AllowList(names) => list("allow", names),
+        HeaderSelection::AllViewerAndCloudFront(names) => list("all_viewer_and", names),
+        HeaderSelection::AllExcept(names) => list("except", names),
+    };
+    p.set("headers", headers);
+    p.set("cookies", settings.cookies.to_toml());
     p
 }
 
@@ -184,7 +212,12 @@ fn behavior_part(header: &'static str, b: &ImportedBehavior) -> Part {
     p.set("cached_methods", strings(b.cached_methods.iter().map(|m| m.as_str())));
     match &b.cache_policy {
         // The policy sets the TTLs and the key: CloudFront refuses both.
-        Some(policy) => p.set("cache_policy", policy.as_str()),
+        Some(policy) => {
+            p.set("cache_policy", policy.as_str());
+            if let Some(origin_request) = &b.origin_request_policy {
+                p.set("origin_request_policy", origin_request.as_str());
+            }
+        }
         None => {
             p.set("min_ttl", b.min_ttl as i64);
             p.set("default_ttl", b.default_ttl as i64);

@@ -215,9 +215,6 @@ fn lost(key: &str) -> &'static str {
         "SmoothStreaming" => "Microsoft Smooth Streaming is not modelled",
         "FieldLevelEncryptionId" => "field-level encryption is not modelled",
         "RealtimeLogConfigArn" => "real-time logs are not modelled",
-        "OriginRequestPolicyId" => {
-            "origin request policies are not modelled (what is forwarded to the origin does not change the cache key)"
-        }
         "ResponseHeadersPolicyId" => "response headers policies are not modelled",
         "GrpcConfig" => "gRPC is not modelled",
         "TrustedSigners" => "trusted signers of other AWS accounts are not modelled",

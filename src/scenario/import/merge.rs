@@ -15,9 +15,8 @@
 
 use super::emit::{to_parts, to_table};
 use super::model::{ImportWarning, ImportedDistribution};
-use super::policies::parse_cache_policy;
+use super::policies::{parse_cache_policy, parse_origin_request_policy};
 use super::{ImportOptions, import_distribution};
-use crate::scenario::cache_key::CachePolicySpec;
 use crate::scenario::error::ScenarioError;
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
@@ -63,7 +62,11 @@ pub(crate) fn merge_import(document: &mut toml::Table, scenario_file: &Path) -> 
     let source = dir.join(import);
     let mut options = ImportOptions::default();
     if let Some(policies) = distribution.remove("import_cache_policies") {
-        options.cache_policies = read_cache_policies(policies, dir)?;
+        options.cache_policies = read_policies(policies, dir, "import_cache_policies", parse_cache_policy)?;
+    }
+    if let Some(policies) = distribution.remove("import_origin_request_policies") {
+        let field = "import_origin_request_policies";
+        options.origin_request_policies = read_policies(policies, dir, field, parse_origin_request_policy)?;
     }
     refuse_what_the_json_gives(document, import)?;
     let scenario_origins = take_scenario_origins(document)?;
@@ -196,21 +199,27 @@ fn add_scenario_functions(
     Ok(())
 }
 
-/// `import_cache_policies`: cache policy ID -> the file of its
-/// `get-cache-policy` output, relative to the scenario's folder `dir`.
-fn read_cache_policies(policies: Value, dir: &Path) -> Result<BTreeMap<String, CachePolicySpec>, MergeError> {
+/// `import_cache_policies` (or `import_origin_request_policies`, `key`):
+/// policy ID -> the file of its `get-cache-policy` (or
+/// `get-origin-request-policy`) output, relative to the scenario's folder `dir`.
+fn read_policies<T>(
+    policies: Value,
+    dir: &Path,
+    key: &str,
+    parse: impl Fn(&Path, &str, &mut Vec<ImportWarning>) -> Result<(Option<String>, T), ScenarioError>,
+) -> Result<BTreeMap<String, T>, MergeError> {
     let Value::Table(policies) = policies else {
         return Err(field_error(
-            "distribution.import_cache_policies",
-            "expected a table of cache policy ID = file",
-            "write e.g. import_cache_policies = { \"4d1f...\" = \"policy.json\" }",
+            &format!("distribution.{key}"),
+            "expected a table of policy ID = file",
+            format!("write e.g. {key} = {{ \"4d1f...\" = \"policy.json\" }}"),
         ));
     };
     let mut read = BTreeMap::new();
     for (id, file) in policies {
-        let field = format!("distribution.import_cache_policies.{id}");
+        let field = format!("distribution.{key}.{id}");
         let file = file.as_str().map(|f| dir.join(f)).ok_or_else(|| {
-            field_error(&field, "expected a file name", "write the file of `aws cloudfront get-cache-policy` output")
+            field_error(&field, "expected a file name", "write the file of the `aws cloudfront get-...-policy` output")
         })?;
         let text = std::fs::read_to_string(&file).map_err(|e| {
             field_error(
@@ -219,11 +228,11 @@ fn read_cache_policies(policies: Value, dir: &Path) -> Result<BTreeMap<String, C
                 "the path is relative to the scenario file",
             )
         })?;
-        let (file_id, policy) = parse_cache_policy(&file, &text, &mut Vec::new()).map_err(MergeError::Import)?;
+        let (file_id, policy) = parse(&file, &text, &mut Vec::new()).map_err(MergeError::Import)?;
         if file_id.as_deref().is_some_and(|f| f != id) {
             return Err(field_error(
                 &field,
-                format!("{} holds the cache policy {}, not {id}", file.display(), file_id.unwrap_or_default()),
+                format!("{} holds the policy {}, not {id}", file.display(), file_id.unwrap_or_default()),
                 "name the file of this policy",
             ));
         }
@@ -236,10 +245,15 @@ fn read_cache_policies(policies: Value, dir: &Path) -> Result<BTreeMap<String, C
 /// lists its own would contradict it.
 fn refuse_what_the_json_gives(document: &toml::Table, import: &str) -> Result<(), MergeError> {
     let distribution = document.get("distribution").and_then(Value::as_table).expect("checked by the caller");
-    for (i, key) in ["behaviors", "default_behavior", "cache_policies"].into_iter().enumerate() {
+    let keys = ["behaviors", "default_behavior", "cache_policies", "origin_request_policies"];
+    for (i, key) in keys.into_iter().enumerate() {
         if distribution.contains_key(key) {
-            let what =
-                ["[[distribution.behaviors]]", "[distribution.default_behavior]", "[[distribution.cache_policies]]"][i];
+            let what = [
+                "[[distribution.behaviors]]",
+                "[distribution.default_behavior]",
+                "[[distribution.cache_policies]]",
+                "[[distribution.origin_request_policies]]",
+            ][i];
             return Err(field_error(
                 &format!("distribution.{key}"),
                 format!("the behaviors come from {import}, so the scenario cannot also have {what}"),

@@ -23,10 +23,11 @@ pub use model::{
     ImportWarning, ImportedBehavior, ImportedDistribution, ImportedFunction, ImportedOrigin, ImportedOriginGroup,
     RegionSource,
 };
-pub use policies::{LEGACY_DEFAULT_TTLS, parse_cache_policy};
+pub use policies::{LEGACY_DEFAULT_TTLS, parse_cache_policy, parse_origin_request_policy};
 
 use super::cache_key::{CacheKeySettings, CachePolicySpec, MAX_KEY_NAMES, NameSelection, managed_cache_policy};
 use super::error::ScenarioError;
+use super::origin_request::{OriginRequestPolicySpec, managed_origin_request_policy};
 use super::vocabulary::OriginKind;
 use crate::geo;
 use crate::http::Method;
@@ -48,6 +49,8 @@ pub struct ImportOptions {
     pub default_region: Option<String>,
     /// Cache policies that are not managed ones, by ID.
     pub cache_policies: BTreeMap<String, CachePolicySpec>,
+    /// Origin request policies that are not managed ones, by ID.
+    pub origin_request_policies: BTreeMap<String, OriginRequestPolicySpec>,
     /// Function name -> the settings (`latency`, `cold_start`,
     /// `keep_warm`) a scenario that imports the file gives it: their
     /// defaults are not warned about.
@@ -163,6 +166,7 @@ fn import_config(
         behaviors,
         default_behavior,
         cache_policies: custom.policies.into_iter().map(|(_, policy)| policy).collect(),
+        origin_request_policies: custom.origin_request.into_iter().map(|(_, policy)| policy).collect(),
         warnings,
     })
 }
@@ -508,6 +512,8 @@ impl BehaviorReader<'_, '_> {
             ));
         }
         let cache = behavior_cache(ctx, &mut b, self.options, warnings)?;
+        let origin_request_policy = self.origin_request_policy(&mut b, cache.policy.is_some());
+        let warnings = &mut *self.warnings;
         let functions =
             functions::behavior_functions(ctx, &mut b, self.functions, &self.options.function_settings, warnings)?;
         b.finish(ctx, warnings);
@@ -528,6 +534,7 @@ impl BehaviorReader<'_, '_> {
             ttl_source: cache.source,
             cache_policy,
             cache_key: cache.key,
+            origin_request_policy,
             trusted_key_groups,
             trusted_signers,
             viewer_protocol_policy,
@@ -537,11 +544,46 @@ impl BehaviorReader<'_, '_> {
     }
 }
 
-/// The custom cache policies met so far, by ID, each named uniquely for the
-/// scenario.
+impl BehaviorReader<'_, '_> {
+    /// `OriginRequestPolicyId`: a managed policy's name, or a custom one
+    /// given in the options; `None` (with a warning) for one unknown, or
+    /// beside the legacy fields, which CloudFront refuses.
+    fn origin_request_policy(&mut self, b: &mut Fields<'_>, has_cache_policy: bool) -> Option<String> {
+        let (ctx, warnings) = (self.ctx, &mut *self.warnings);
+        let path = b.child("OriginRequestPolicyId");
+        let id = b.take("OriginRequestPolicyId").and_then(Value::as_str).filter(|id| !id.is_empty())?;
+        if !has_cache_policy {
+            warnings.push(ctx.warning(
+                &path,
+                "ignored: CloudFront attaches an origin request policy only beside a cache policy, and this \
+                 behavior has the legacy ForwardedValues",
+            ));
+            return None;
+        }
+        if let Some(managed) = managed_origin_request_policy(id).filter(|p| p.id == id) {
+            return Some(managed.name.to_string());
+        }
+        if let Some(custom) = self.options.origin_request_policies.get(id) {
+            return Some(self.custom.origin_request_name_for(id, custom.clone()));
+        }
+        warnings.push(ctx.warning(
+            &path,
+            format!(
+                "{id} is not a managed origin request policy and its settings are not in this file; the behavior \
+                 forwards only what its cache key holds (give the policy with `--origin-request-policy {id}=FILE`, \
+                 the output of `aws cloudfront get-origin-request-policy --id {id}`)"
+            ),
+        ));
+        None
+    }
+}
+
+/// The custom cache and origin request policies met so far, by ID, each
+/// named uniquely for the scenario.
 #[derive(Default)]
 struct CustomPolicies {
     policies: Vec<(String, CachePolicySpec)>,
+    origin_request: Vec<(String, OriginRequestPolicySpec)>,
 }
 
 impl CustomPolicies {
@@ -560,6 +602,24 @@ impl CustomPolicies {
             n += 1;
         }
         self.policies.push((id.to_string(), CachePolicySpec { name: name.clone(), ..spec }));
+        name
+    }
+
+    /// `name_for` for the custom origin request policy `id`.
+    fn origin_request_name_for(&mut self, id: &str, spec: OriginRequestPolicySpec) -> String {
+        if let Some((_, known)) = self.origin_request.iter().find(|(known, _)| known == id) {
+            return known.name.clone();
+        }
+        let taken = |name: &str| {
+            managed_origin_request_policy(name).is_some() || self.origin_request.iter().any(|(_, p)| p.name == name)
+        };
+        let mut name = spec.name.clone();
+        let mut n = 2;
+        while taken(&name) {
+            name = format!("{}-{n}", spec.name);
+            n += 1;
+        }
+        self.origin_request.push((id.to_string(), OriginRequestPolicySpec { name: name.clone(), ..spec }));
         name
     }
 }

@@ -44,6 +44,9 @@ pub struct ImportedDistribution {
     /// `--cache-policy`), each once, named uniquely: the scenario's
     /// `[[distribution.cache_policies]]`.
     pub cache_policies: Vec<CachePolicySpec>,
+    /// The custom origin request policies the behaviors use (given with
+    /// `--origin-request-policy`), likewise.
+    pub origin_request_policies: Vec<crate::scenario::origin_request::OriginRequestPolicySpec>,
     pub warnings: Vec<ImportWarning>,
 }
 
@@ -102,6 +105,9 @@ pub struct ImportedBehavior {
     pub cache_policy: Option<String>,
     /// What its cache key holds besides the path.
     pub cache_key: CacheKeySettings,
+    /// `OriginRequestPolicyId`, as the scenario names it: a managed
+    /// policy's name, or a custom one of `ImportedDistribution::origin_request_policies`.
+    pub origin_request_policy: Option<String>,
     /// Key group IDs; a scenario names key groups in `[signing]` by these.
     pub trusted_key_groups: Vec<String>,
     pub trusted_signers: bool,

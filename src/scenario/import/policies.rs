@@ -7,6 +7,7 @@ use super::json::{self, Fields};
 use super::model::{Context, ImportWarning};
 use crate::scenario::cache_key::{CacheKeySettings, CachePolicySpec, MAX_KEY_NAMES, NameSelection};
 use crate::scenario::error::ScenarioError;
+use crate::scenario::origin_request::{HeaderSelection, OriginRequestPolicySpec, OriginRequestSettings};
 use crate::scenario::vocabulary::TtlSettings;
 use serde_json::Value;
 
@@ -107,14 +108,46 @@ fn key_parameters(
 fn names_config(
     ctx: &Context,
     parent: &mut Fields<'_>,
-    (config_key, behavior_key, list_key): (&str, &str, &str),
+    keys: (&str, &str, &str),
     warnings: &mut Vec<ImportWarning>,
 ) -> Result<NameSelection> {
+    let Some(config) = read_config(ctx, parent, keys, warnings)? else { return Ok(NameSelection::None) };
+    let Config { behavior_path, behavior, names } = config;
+    match behavior.as_str() {
+        "none" => Ok(NameSelection::None),
+        "all" => Ok(NameSelection::All),
+        "whitelist" => Ok(NameSelection::AllowList(names)),
+        "allExcept" => Ok(NameSelection::AllExcept(names)),
+        other => Err(ctx.error(
+            &behavior_path,
+            format!("{other:?} is not one of CloudFront's values"),
+            "use one of: none, whitelist, allExcept, all",
+        )),
+    }
+}
+
+/// A `*Config` object as read: its behavior and its names.
+struct Config {
+    behavior_path: String,
+    behavior: String,
+    names: Vec<String>,
+}
+
+/// Reads the `*Config` object `config_key` of `parent`, if present: the
+/// behavior and up to `MAX_KEY_NAMES` names; a list behavior (`whitelist`,
+/// `allExcept`, `allViewerAndWhitelistCloudFront`) with no names is refused,
+/// as CloudFront refuses it.
+fn read_config(
+    ctx: &Context,
+    parent: &mut Fields<'_>,
+    (config_key, behavior_key, list_key): (&str, &str, &str),
+    warnings: &mut Vec<ImportWarning>,
+) -> Result<Option<Config>> {
     let config_path = parent.child(config_key);
-    let Some(config) = parent.take(config_key) else { return Ok(NameSelection::None) };
+    let Some(config) = parent.take(config_key) else { return Ok(None) };
     let mut c = Fields::of(ctx, config, &config_path)?;
     let behavior_path = c.child(behavior_key);
-    let behavior = c.required_str(ctx, behavior_key)?;
+    let behavior = c.required_str(ctx, behavior_key)?.to_string();
     let (items_path, items) = c.list(ctx, list_key, warnings)?;
     c.finish(ctx, warnings);
     let names = items
@@ -129,20 +162,68 @@ fn names_config(
             format!("keep at most {MAX_KEY_NAMES} in the scenario"),
         ));
     }
-    match behavior {
-        "none" => Ok(NameSelection::None),
-        "all" => Ok(NameSelection::All),
-        "whitelist" | "allExcept" if names.is_empty() => {
-            Err(ctx.error(&items_path, format!("{behavior} names nothing"), "list the names, as CloudFront requires"))
-        }
-        "whitelist" => Ok(NameSelection::AllowList(names)),
-        "allExcept" => Ok(NameSelection::AllExcept(names)),
-        other => Err(ctx.error(
-            &behavior_path,
-            format!("{other:?} is not one of CloudFront's values"),
-            "use one of: none, whitelist, allExcept, all",
-        )),
+    if matches!(behavior.as_str(), "whitelist" | "allExcept" | "allViewerAndWhitelistCloudFront") && names.is_empty() {
+        return Err(ctx.error(
+            &items_path,
+            format!("{behavior} names nothing"),
+            "list the names, as CloudFront requires",
+        ));
     }
+    Ok(Some(Config { behavior_path, behavior, names }))
+}
+
+/// Reads the output of `aws cloudfront get-origin-request-policy`
+/// (`OriginRequestPolicy` with `Id` and `OriginRequestPolicyConfig`), of
+/// `get-origin-request-policy-config`, or a bare config (API
+/// `OriginRequestPolicyConfig`: `HeadersConfig`, `CookiesConfig`,
+/// `QueryStringsConfig`). Returns the policy's ID when the file has it.
+pub fn parse_origin_request_policy(
+    file: &std::path::Path,
+    text: &str,
+    warnings: &mut Vec<ImportWarning>,
+) -> Result<(Option<String>, OriginRequestPolicySpec)> {
+    let ctx = Context::new(file);
+    let root: Value = json::parse_json(file, text)?;
+    let (id, config, path) = if let Some(policy) = root.get("OriginRequestPolicy") {
+        let id = policy.get("Id").and_then(Value::as_str).map(str::to_string);
+        let config = policy.get("OriginRequestPolicyConfig").ok_or_else(|| {
+            ctx.error(
+                "OriginRequestPolicy.OriginRequestPolicyConfig",
+                "this required field is missing",
+                "use the output of aws cloudfront get-origin-request-policy",
+            )
+        })?;
+        (id, config, "OriginRequestPolicy.OriginRequestPolicyConfig")
+    } else if let Some(config) = root.get("OriginRequestPolicyConfig") {
+        (None, config, "OriginRequestPolicyConfig")
+    } else {
+        (None, &root, "")
+    };
+    let mut p = Fields::of(&ctx, config, path)?;
+    let name = p.optional_str(&ctx, "Name")?.unwrap_or("custom origin request policy").to_string();
+    let _ = p.take("Comment");
+    let headers = match read_config(&ctx, &mut p, ("HeadersConfig", "HeaderBehavior", "Headers"), warnings)? {
+        None => HeaderSelection::None,
+        Some(Config { behavior_path, behavior, names }) => match behavior.as_str() {
+            "none" => HeaderSelection::None,
+            "whitelist" => HeaderSelection::AllowList(names),
+            "allViewer" => HeaderSelection::AllViewer,
+            "allViewerAndWhitelistCloudFront" => HeaderSelection::AllViewerAndCloudFront(names),
+            "allExcept" => HeaderSelection::AllExcept(names),
+            other => {
+                return Err(ctx.error(
+                    &behavior_path,
+                    format!("{other:?} is not one of CloudFront's values"),
+                    "use one of: none, whitelist, allViewer, allViewerAndWhitelistCloudFront, allExcept",
+                ));
+            }
+        },
+    };
+    let cookies = names_config(&ctx, &mut p, ("CookiesConfig", "CookieBehavior", "Cookies"), warnings)?;
+    let query_strings =
+        names_config(&ctx, &mut p, ("QueryStringsConfig", "QueryStringBehavior", "QueryStrings"), warnings)?;
+    p.finish(&ctx, warnings);
+    Ok((id, OriginRequestPolicySpec { name, settings: OriginRequestSettings { query_strings, headers, cookies } }))
 }
 
 #[cfg(test)]
@@ -201,5 +282,27 @@ mod tests {
         let empty = text.replace(r#""Quantity": 1, "Items": ["size"]"#, r#""Quantity": 0"#);
         let e = parse_cache_policy(Path::new("p.json"), &empty, &mut warnings).unwrap_err().to_string();
         assert!(e.contains("whitelist names nothing"), "{e}");
+    }
+
+    #[test]
+    fn origin_request_policy_files() {
+        let text = r#"{ "OriginRequestPolicy": { "Id": "orp-1", "OriginRequestPolicyConfig": { "Name": "fwd",
+            "HeadersConfig": { "HeaderBehavior": "allViewerAndWhitelistCloudFront",
+              "Headers": { "Quantity": 1, "Items": ["CloudFront-Viewer-Country"] } },
+            "CookiesConfig": { "CookieBehavior": "all" },
+            "QueryStringsConfig": { "QueryStringBehavior": "none" } } } }"#;
+        let mut warnings = Vec::new();
+        let (id, policy) = parse_origin_request_policy(Path::new("o.json"), text, &mut warnings).unwrap();
+        assert_eq!((id.as_deref(), policy.name.as_str()), (Some("orp-1"), "fwd"));
+        let s = &policy.settings;
+        assert_eq!(s.headers, HeaderSelection::AllViewerAndCloudFront(vec!["CloudFront-Viewer-Country".into()]));
+        assert_eq!((&s.cookies, &s.query_strings), (&NameSelection::All, &NameSelection::None));
+        assert!(warnings.is_empty(), "{warnings:?}");
+        let bad = text.replace("allViewerAndWhitelistCloudFront", "everything");
+        let e = parse_origin_request_policy(Path::new("o.json"), &bad, &mut warnings).unwrap_err().to_string();
+        assert!(e.contains("HeadersConfig.HeaderBehavior") && e.contains("allViewer"), "{e}");
+        let empty = text.replace(r#""Quantity": 1, "Items": ["CloudFront-Viewer-Country"]"#, r#""Quantity": 0"#);
+        let e = parse_origin_request_policy(Path::new("o.json"), &empty, &mut warnings).unwrap_err().to_string();
+        assert!(e.contains("allViewerAndWhitelistCloudFront names nothing"), "{e}");
     }
 }

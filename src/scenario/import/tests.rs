@@ -134,7 +134,6 @@ fn every_unmodelled_field_is_a_warning() {
         "Origins.Items[1].CustomOriginConfig.OriginSslProtocols",
         "DefaultCacheBehavior.LambdaFunctionAssociations.Items[0].LambdaFunctionARN",
         "CacheBehaviors.Items[1].FunctionAssociations.Items[0].FunctionARN",
-        "CacheBehaviors.Items[1].OriginRequestPolicyId",
         "CacheBehaviors.Items[0].TrustedKeyGroups",
     ] {
         assert!(warned(&d, &format!("{config}.{path}")).is_some(), "no warning for {path}: {:#?}", d.warnings);
@@ -433,4 +432,33 @@ fn compress_is_simulated_and_asks_for_content_types() {
     assert!(!off.default_behavior.compress);
     assert_eq!(warned(&off, "DistributionConfig.DefaultCacheBehavior.Compress"), None);
     assert!(!to_toml_text(&off, &to_parts(&off)).contains("compress"));
+}
+
+#[test]
+fn origin_request_policy_ids_map_to_the_managed_policies_or_warn() {
+    // The fixture's /api/* behavior: CachingDisabled with the managed AllViewer.
+    let d = import(CONFIG);
+    assert_eq!(d.behaviors[1].origin_request_policy.as_deref(), Some("AllViewer"));
+    assert!(d.origin_request_policies.is_empty());
+    let managed_cors = minimal(
+        r#", "CachePolicyId": "658327ea-f89d-4fab-a63d-7e88639e58f6",
+            "OriginRequestPolicyId": "88a5eaf4-2fd4-4709-b370-b4c650ea3fcf""#,
+        "",
+    );
+    assert_eq!(import(&managed_cors).default_behavior.origin_request_policy.as_deref(), Some("CORS-S3Origin"));
+    // Unknown: warned, with the flag that gives it.
+    let unknown = managed_cors.replace("88a5eaf4-2fd4-4709-b370-b4c650ea3fcf", "0000");
+    let d = import(&unknown);
+    assert_eq!(d.default_behavior.origin_request_policy, None);
+    let path = "DistributionConfig.DefaultCacheBehavior.OriginRequestPolicyId";
+    assert!(warned(&d, path).is_some_and(|w| w.contains("--origin-request-policy 0000=FILE")), "{:?}", d.warnings);
+    // Beside the legacy fields CloudFront refuses it: ignored, warned.
+    let legacy = minimal(
+        r#", "ForwardedValues": { "QueryString": true },
+            "OriginRequestPolicyId": "216adef6-5c7f-47e4-b989-5492eafa07d3""#,
+        "",
+    );
+    let d = import(&legacy);
+    assert_eq!(d.default_behavior.origin_request_policy, None);
+    assert!(warned(&d, path).is_some_and(|w| w.contains("only beside a cache policy")), "{:?}", d.warnings);
 }

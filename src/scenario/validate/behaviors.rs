@@ -23,6 +23,7 @@ struct BehaviorContext<'c> {
     allow_writes: bool,
     /// The scenario's custom cache policies.
     policies: &'c [CachePolicySpec],
+    origin_request_policies: &'c [crate::scenario::OriginRequestPolicySpec],
 }
 
 impl Validator<'_> {
@@ -45,7 +46,16 @@ impl Validator<'_> {
         }
         let allow_writes = raw.allow_writes_to_origin_groups.unwrap_or(false);
         let policies = self.cache_policies(&raw.cache_policies)?;
-        let ctx = BehaviorContext { origins, groups, signing, functions, allow_writes, policies: &policies };
+        let origin_request_policies = self.origin_request_policies(&raw.origin_request_policies)?;
+        let ctx = BehaviorContext {
+            origins,
+            groups,
+            signing,
+            functions,
+            allow_writes,
+            policies: &policies,
+            origin_request_policies: &origin_request_policies,
+        };
         let mut behaviors = Vec::new();
         for (i, b) in raw.behaviors.iter().enumerate() {
             let field = format!("distribution.behaviors[{i}]");
@@ -87,7 +97,8 @@ impl Validator<'_> {
     }
 
     fn behavior(&self, field: &str, pattern: &str, b: &RawBehavior, ctx: &BehaviorContext) -> Result<BehaviorSpec> {
-        let BehaviorContext { origins, groups, signing, functions, allow_writes, policies } = *ctx;
+        let BehaviorContext { origins, groups, signing, functions, allow_writes, policies, origin_request_policies } =
+            *ctx;
         let (origin, origin_group) = self.behavior_origin(field, &b.origin, origins, groups)?;
         let (allowed_methods, cached_methods) = self.behavior_methods(field, b)?;
         let mut key = self.behavior_key(field, b, policies)?;
@@ -139,6 +150,7 @@ impl Validator<'_> {
             ttl: key.ttl,
             cache_policy: key.policy,
             cache_key: key.key,
+            origin_request: self.behavior_origin_request(field, b, origin_request_policies)?,
             viewer_protocol_policy: self.viewer_protocol_policy(field, b.viewer_protocol_policy.as_deref())?,
             functions: self.behavior_functions(field, b.functions.as_deref(), functions)?,
             compress,

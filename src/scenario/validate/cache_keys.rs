@@ -209,7 +209,7 @@ impl Validator<'_> {
 
     /// `"none"`, `"all"`, `{ <allow> = [...] }` or `{ <except> = [...] }` (no
     /// except form when `except` is empty: legacy cookies have none).
-    fn selection(
+    pub(super) fn selection(
         &self,
         field: &str,
         raw: Option<&Value>,
@@ -327,7 +327,7 @@ impl Validator<'_> {
 
 /// Which kind of names a list holds, for checks and messages.
 #[derive(Clone, Copy)]
-enum Kind {
+pub(super) enum Kind {
     Query,
     Cookie,
 }

@@ -77,6 +77,7 @@ impl Validator<'_> {
                 path: &c.path,
                 signed: c.signed.is_some(),
             })?;
+            class.origin_varies_on = self.origin_varies_on(&field, c.origin_varies_on.as_deref(), &class.attributes)?;
             classes.push(class);
         }
         if classes.iter().map(|c| c.objects).sum::<u64>() > MAX_OBJECTS as u64 {
@@ -160,6 +161,7 @@ impl Validator<'_> {
             content_type,
             gzip_ratio,
             brotli_ratio,
+            origin_varies_on: Vec::new(),
         })
     }
 
