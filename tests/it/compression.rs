@@ -339,3 +339,30 @@ fn a_sweep_of_the_ratio_is_the_same_at_any_jobs() {
     assert_eq!(String::from_utf8(one.clone()).unwrap().lines().count(), 1 + 3 * 2, "3 points, 2 replicates");
     assert!(one == four, "sweep.csv differs between --jobs 1 and --jobs 4");
 }
+
+/// A viewer-request function that strips `Accept-Encoding` (a
+/// `header-strip` transform) leaves CloudFront a request without the header:
+/// nothing is compressed, and both viewers share the one uncompressed key.
+///
+/// | time | viewer sends | after the function | edge (5,500 B) | regional | viewer gets |
+/// |------|--------------|--------------------|----------------|----------|-------------|
+/// | 0 s  | br, gzip     | no header          | miss (10,000 B does not fit) | miss: origin sends 10,000 | 10,000 |
+/// | 1 s  | gzip         | no header          | miss           | hit      | 10,000 |
+///
+/// Bytes to viewers 20,000, from the origin 10,000, saved 0; 1 key.
+#[test]
+fn a_function_that_strips_accept_encoding_switches_compression_off() {
+    let function = r#"
+[[functions]]
+name = "strip"
+kind = "cloudfront-function"
+transforms = [{ op = "header-strip", names = ["Accept-Encoding"] }]
+"#;
+    let behavior = format!("{COMPRESSED}\nfunctions = [{{ event = \"viewer-request\", function = \"strip\" }}]");
+    let s = scenario(&text_scenario(&behavior, function), &[]);
+    let report = run_encodings(&s, &[(0.0, Get, BR), (1.0, Get, GZIP)]);
+    let m = &report.metrics;
+    let c = m.compression.as_ref().expect("followed: compress is on");
+    assert_eq!((m.bytes_requested, m.origin_bytes, c.bytes_saved(), c.responses), (20_000, 10_000, 0, [2, 0, 0]));
+    assert_eq!(m.caches[0].keys_requested, 1);
+}
