@@ -132,12 +132,15 @@ impl<O: RequestObserver> Engine<'_, O> {
             stats.viewer_https += viewer.https as u64;
             stats.viewer_http += !viewer.https as u64;
         }
-        // The key is worked out once, here. With no behavior keying more
-        // than the path (`keys_vary` false), no plan is even read.
-        let variant = if self.rules.keys_vary {
-            cache_key::variant(&self.rules.caching(facts.behavior, viewer.class).key, &viewer.attributes)
-        } else {
-            None
+        // The key is worked out once, here (a replayed log's request comes
+        // with its variant). With no behavior keying more than the path
+        // (`keys_vary` false), no plan is even read.
+        let variant = match viewer.traced_variant {
+            Some(traced) => Some(traced.get()),
+            None if self.rules.keys_vary => {
+                cache_key::variant(&self.rules.caching(facts.behavior, viewer.class).key, &viewer.attributes)
+            }
+            None => None,
         };
         Ask {
             start,

@@ -629,6 +629,7 @@ impl TraceReader for CsvReader {
             edge_location: None,
             client_ip: None,
             query: "",
+            cookie: "",
             status: None,
             result_type: None,
         }))
