@@ -378,6 +378,22 @@ mod tests {
 
     /// Issue 13, item 8: blank lines, before the header or between records.
     #[test]
+    fn query_and_cookie_are_read_as_logged_and_dash_is_none() {
+        let text = "#Version: 1.0\n#Fields: date time cs-uri-stem cs-uri-query cs(Cookie)\n\
+                    2024-01-01\t10:00:00\t/a\ta=1&b=%2541\tsession=7;%20theme=dark\n\
+                    2024-01-01\t10:00:01\t/a\t-\t-\n";
+        let mut reader = CloudFrontLogReader::from_bytes(Path::new("t.log"), text.as_bytes().to_vec(), true);
+        let mut got = Vec::new();
+        while let Some(r) = reader.next_record().unwrap() {
+            got.push((r.query.to_string(), r.cookie.to_string()));
+        }
+        assert_eq!(
+            got,
+            [("a=1&b=%2541".to_string(), "session=7;%20theme=dark".to_string()), (String::new(), String::new())]
+        );
+    }
+
+    #[test]
     fn blank_lines_are_skipped_anywhere() {
         let text = "\n \r\n#Version: 1.0\n\n#Fields: date time cs-uri-stem\n\t\n2019-12-13\t22:36:27\t/a\n   \n\
                     2019-12-13\t22:36:28\t/b\n\r\n";
