@@ -27,7 +27,7 @@
 //! - **Signed URLs.** See [`LogSignatures`].
 //! - **Query strings and cookies.** When some behavior's cache policy keys
 //!   query strings or cookies, a log request's `cs-uri-query` and
-//!   `cs(Cookie)` are keyed as logged (`policy::cache_key::traced_variant`)
+//!   `cs(Cookie)` (a CSV's `--query-col` and `--cookie-col`) are keyed as logged (`policy::cache_key::traced_variant`)
 //!   under its behavior's policy, here, once the behavior is known: the
 //!   request reaches the engine with its variant. Copied into reused
 //!   buffers, so nothing is allocated per request once they have grown.

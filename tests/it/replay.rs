@@ -849,3 +849,35 @@ fn a_run_s_access_log_replayed_keys_its_query_strings_as_the_run_did() {
     assert!(keys > objects, "sizes fragment the images: {keys} keys for {objects} objects");
     assert_eq!(images_keys(&traced), (requests, keys, objects));
 }
+
+/// The query fixture as a CSV trace with `--query-col` and `--cookie-col`:
+/// the same requests, so the same keys, hits and misses as the log gives
+/// (`a_log_s_query_strings_and_cookies_are_keyed_as_the_policy_says`).
+#[test]
+fn a_csv_trace_s_query_and_cookie_columns_are_keyed_like_a_log_s() {
+    let dir = temp_dir("trace-keys-csv");
+    let csv = dir.join("trace.csv");
+    std::fs::write(
+        &csv,
+        "time,obj_id,obj_size,q,c\n0,/s/1,1000,a=1,-\n1,/s/1,1000,a=2,\n2,/s/1,1000,a=1&utm_source=x,\n\
+         3,/s/1,1000,a=1,\n4,/s/2,1000,,session=7; theme=dark\n5,/s/2,1000,-,theme=light;%20session=7\n\
+         6,/s/2,1000,,session=8\n",
+    )
+    .unwrap();
+    let scenario = dir.join("keyed.toml");
+    std::fs::write(&scenario, tiny_keyed("query_strings = { allow = [\"a\"] }\ncookies = { allow = [\"session\"] }"))
+        .unwrap();
+    let run = |columns: &[&str]| {
+        let out = dir.join("results");
+        let mut args = vec!["run", scenario.to_str().unwrap(), "--trace", csv.to_str().unwrap()];
+        args.extend_from_slice(&["--edge-map", "all=IAD1", "--format", "json", "--no-progress", "--out"]);
+        args.push(out.to_str().unwrap());
+        args.extend_from_slice(columns);
+        let (code, stdout, stderr) = cdnsim(&args);
+        assert_eq!(code, 0, "{stderr}");
+        json(&stdout)
+    };
+    assert_eq!(keyed_counts(&run(&["--query-col", "q", "--cookie-col", "5"])), (3, 4, 4, 2, 2, 2));
+    // Without the columns named, a CSV trace carries neither: 5 hits, 2 misses.
+    assert_eq!(keyed_counts(&run(&[])), (5, 2, 2, 2, 0, 0));
+}
