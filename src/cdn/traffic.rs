@@ -202,6 +202,11 @@ pub struct ViewerRequest {
     /// What the request carries besides its path (query parameters,
     /// cookies, headers), which its behavior's cache key may hold.
     pub attributes: RequestAttributes,
+    /// For a request replayed from a log, the variant its logged query
+    /// string and cookies make under its behavior's cache policy, worked
+    /// out by the trace source (`policy::cache_key::traced_variant`): a
+    /// log's names are not a class's slots. `None` otherwise.
+    pub traced_variant: Option<std::num::NonZeroU64>,
 }
 
 /// What the engine needs to know about an object to route and store it.
@@ -321,6 +326,7 @@ impl TrafficGenerator {
                 Some(draws) => draws.draw(class),
                 None => RequestAttributes::NONE,
             },
+            traced_variant: None,
         }
     }
 }
@@ -422,6 +428,7 @@ impl SyntheticTraffic {
                 direct: Some(direct.request),
                 object_facts: None,
                 attributes: RequestAttributes::NONE,
+                traced_variant: None,
             };
             return Some((at, request));
         }
@@ -504,6 +511,7 @@ impl Scripted {
                     direct: None,
                     object_facts: None,
                     attributes: RequestAttributes::NONE,
+                    traced_variant: None,
                 },
             ));
         }
@@ -533,9 +541,9 @@ impl Catalog {
 mod tests {
     #[test]
     fn a_viewer_request_carries_its_attributes_inline() {
-        // 64 bytes of who asks for what, and 56 of attributes: no pointer,
-        // so drawing a request allocates nothing.
+        // 64 bytes of who asks for what, 56 of attributes and 8 of a traced
+        // variant: no pointer, so drawing a request allocates nothing.
         assert_eq!(std::mem::size_of::<crate::scenario::RequestAttributes>(), 56);
-        assert_eq!(std::mem::size_of::<super::ViewerRequest>(), 120);
+        assert_eq!(std::mem::size_of::<super::ViewerRequest>(), 128);
     }
 }

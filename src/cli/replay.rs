@@ -35,6 +35,13 @@ pub struct TraceArgs {
     /// CSV: the object size column, in bytes [default: `obj_size`/`size`/`bytes`, else 3].
     #[arg(long, value_name = "COLUMN")]
     pub size_col: Option<Column>,
+    /// CSV: the query string column (without `?`; empty or `-` for none), read only when given:
+    /// keyed as a behavior's cache policy says.
+    #[arg(long, value_name = "COLUMN")]
+    pub query_col: Option<Column>,
+    /// CSV: the `Cookie` header column (`a=1; b=2`), read only when given.
+    #[arg(long, value_name = "COLUMN")]
+    pub cookie_col: Option<Column>,
     /// CSV: no time column; requests are one microsecond apart.
     #[arg(long)]
     pub no_time_col: bool,
@@ -121,6 +128,8 @@ impl TraceArgs {
             time: self.time_col.clone(),
             id: self.id_col.clone(),
             size: self.size_col.clone(),
+            query: self.query_col.clone(),
+            cookie: self.cookie_col.clone(),
             no_time: self.no_time_col,
             no_size: self.no_size_col,
             delimiter,

@@ -135,18 +135,21 @@ impl<O: RequestObserver> Engine<'_, O> {
             stats.viewer_https += viewer.https as u64;
             stats.viewer_http += !viewer.https as u64;
         }
-        // The key is worked out once, here. With no behavior keying more
-        // than the path (`keys_vary` false), no plan is even read.
-        // A viewer-request function's transforms are folded into the plan,
-        // but for those that change the request's ids (sorting, lower-casing).
-        let variant = if self.rules.keys_vary {
-            let key = &self.rules.caching(facts.behavior, viewer.class).key;
-            match self.rules.viewer_transform(facts.behavior, viewer.class).and_then(|t| t.rewrite.as_ref()) {
-                None => cache_key::variant(key, &viewer.attributes),
-                Some(rewrite) => cache_key::variant(key, &rewrite.apply(&viewer.attributes)),
+        // The key is worked out once, here (a replayed log's request comes
+        // with its variant). With no behavior keying more than the path
+        // (`keys_vary` false), no plan is even read. A viewer-request
+        // function's transforms are folded into the plan, but for those that
+        // change the request's ids (sorting, lower-casing).
+        let variant = match viewer.traced_variant {
+            Some(traced) => Some(traced.get()),
+            None if self.rules.keys_vary => {
+                let key = &self.rules.caching(facts.behavior, viewer.class).key;
+                match self.rules.viewer_transform(facts.behavior, viewer.class).and_then(|t| t.rewrite.as_ref()) {
+                    None => cache_key::variant(key, &viewer.attributes),
+                    Some(rewrite) => cache_key::variant(key, &rewrite.apply(&viewer.attributes)),
+                }
             }
-        } else {
-            None
+            None => None,
         };
         // The encoding too, once: only when some behavior compresses.
         let (encoding, copy_bytes) = if self.rules.compresses {

@@ -16,7 +16,18 @@ pub enum Body {
     Lines(Lines),
     /// Horizontal bars, one per category, top to bottom in the given order.
     Bars(Vec<(String, f64)>),
+    GroupedBars(GroupedBars),
     HeatMap(HeatMap),
+}
+
+/// Horizontal bars in groups: a row per category, top to bottom, and in
+/// each a bar per series, in the series' colours, named in a legend.
+#[derive(Clone, Debug, PartialEq)]
+pub struct GroupedBars {
+    pub categories: Vec<String>,
+    /// Series name and one value per category.
+    // Invariant: every series has `categories.len()` values.
+    pub series: Vec<(String, Vec<f64>)>,
 }
 
 #[derive(Clone, Debug, PartialEq)]

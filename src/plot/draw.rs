@@ -3,7 +3,7 @@
 //! machine without fonts (shared/dependencies.md, "plotters on a fresh
 //! machine").
 
-use super::chart::{Axis, Body, Chart, HeatMap, Lines, Marker, Series};
+use super::chart::{Axis, Body, Chart, GroupedBars, HeatMap, Lines, Marker, Series};
 use plotters::coord::Shift;
 use plotters::coord::ranged1d::{IntoSegmentedCoord, SegmentValue};
 use plotters::coord::types::RangedCoordf64;
@@ -84,6 +84,7 @@ fn draw<DB: DrawingBackend>(root: &DrawingArea<DB, Shift>, chart: &Chart) -> any
     match &chart.body {
         Body::Lines(lines) => draw_lines(root, chart, lines),
         Body::Bars(bars) => draw_bars(root, chart, bars),
+        Body::GroupedBars(groups) => draw_grouped_bars(root, chart, groups),
         Body::HeatMap(map) => draw_heat_map(root, chart, map),
     }
 }
@@ -331,6 +332,81 @@ fn draw_bars<DB: DrawingBackend>(
     Ok(())
 }
 
+/// Category `i` (of `n`) is centred on row `n - 1 - i` of a plain `f64` y
+/// axis, so the first is at the top and the axis' integer ticks fall on the
+/// categories' centres; each group's bars share the middle 80% of its row.
+fn draw_grouped_bars<DB: DrawingBackend>(
+    root: &DrawingArea<DB, Shift>,
+    chart: &Chart,
+    groups: &GroupedBars,
+) -> anyhow::Result<()> {
+    let n = groups.categories.len();
+    let k = groups.series.len().max(1);
+    assert!(groups.series.iter().all(|(_, v)| v.len() == n), "a value per category in every series");
+    let max = groups.series.iter().flat_map(|(_, v)| v.iter().copied()).fold(0.0, f64::max);
+    let x_hi = if max > 0.0 { max * 1.18 } else { 1.0 };
+    // Room above the top row for the legend, a line per series: a share
+    // `f` of the plot's height is `n f / (1 - f)` rows.
+    let f = 0.055 * (k as f64 + 1.0);
+    let legend_rows = if k > 1 { n as f64 * f / (1.0 - f) } else { 0.0 };
+    let y_hi = n as f64 - 0.5 + legend_rows;
+    let mut cc = ChartBuilder::on(root)
+        .caption(&chart.title, (FONT, TITLE_SIZE))
+        .margin(18)
+        .x_label_area_size(60)
+        .y_label_area_size(230)
+        .build_cartesian_2d(0.0..x_hi, -0.5..y_hi)
+        .map_err(err)?;
+    let name_of = |y: &f64| {
+        let row = y.round();
+        if (y - row).abs() > 1e-6 || row < 0.0 || row >= n as f64 {
+            return String::new();
+        }
+        groups.categories[n - 1 - row as usize].clone()
+    };
+    cc.configure_mesh()
+        .x_desc(&chart.x_label)
+        .y_desc(&chart.y_label)
+        .y_labels(n.max(2) * 2 + 1)
+        .y_label_formatter(&name_of)
+        .x_label_formatter(&|x| super::chart::format_number(*x))
+        .label_style((FONT, TICK_SIZE))
+        .axis_desc_style((FONT, AXIS_TITLE_SIZE))
+        .disable_y_mesh()
+        .light_line_style(RGBColor(0xee, 0xee, 0xee))
+        .bold_line_style(RGBColor(0xdd, 0xdd, 0xdd))
+        .draw()
+        .map_err(err)?;
+    let height = 0.8 / k as f64;
+    let value_style = TextStyle::from((FONT, LEGEND_SIZE).into_font()).pos(Pos::new(HPos::Left, VPos::Center));
+    for (s, (name, values)) in groups.series.iter().enumerate() {
+        let c = color(s);
+        let bars = values.iter().enumerate().map(|(i, value)| {
+            let top = (n - 1 - i) as f64 + 0.4 - s as f64 * height;
+            Rectangle::new([(0.0, top - height * 0.92), (*value, top)], c.filled())
+        });
+        cc.draw_series(bars)
+            .map_err(err)?
+            .label(name)
+            .legend(move |(x, y)| Rectangle::new([(x, y - 6), (x + 20, y + 6)], c.filled()));
+        let labels = values.iter().enumerate().map(|(i, value)| {
+            let middle = (n - 1 - i) as f64 + 0.4 - (s as f64 + 0.46) * height;
+            Text::new(format!(" {}", super::chart::format_number(*value)), (*value, middle), value_style.clone())
+        });
+        cc.draw_series(labels).map_err(err)?;
+    }
+    if k > 1 {
+        cc.configure_series_labels()
+            .position(SeriesLabelPosition::UpperRight)
+            .background_style(WHITE.mix(0.85))
+            .border_style(RGBColor(0xaa, 0xaa, 0xaa))
+            .label_font((FONT, LEGEND_SIZE))
+            .draw()
+            .map_err(err)?;
+    }
+    Ok(())
+}
+
 /// A sequential colour scale from pale yellow (low) to dark blue (high).
 fn heat_color(t: f64) -> RGBColor {
     const STOPS: [(f64, [f64; 3]); 3] =
@@ -405,6 +481,28 @@ fn draw_heat_map<DB: DrawingBackend>(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn grouped_bars_draw_a_bar_per_series_and_category_with_a_legend() {
+        let chart = Chart {
+            file_stem: "t".into(),
+            title: "t".into(),
+            x_label: "x".into(),
+            y_label: "y".into(),
+            body: Body::GroupedBars(GroupedBars {
+                categories: vec!["/a/*".into(), "/b/*".into(), "edge locations".into()],
+                series: vec![("fetching".into(), vec![10.0, 0.0, 7.0]), ("fragmentation".into(), vec![2.0, 0.0, 1.0])],
+            }),
+        };
+        let svg = svg(&chart).unwrap();
+        // Three bars and a legend sample in each series' colour.
+        for c in &PALETTE[..2] {
+            let fill = format!("fill=\"#{:02X}{:02X}{:02X}\"", c.0, c.1, c.2);
+            assert_eq!(svg.matches(&fill).count(), 4, "{fill}");
+        }
+        assert!(svg.contains("/b/*") && svg.contains("edge locations") && svg.contains("fragmentation"));
+        assert_eq!(svg, super::svg(&chart).unwrap(), "the same chart, the same bytes");
+    }
 
     #[test]
     fn the_heat_scale_runs_from_pale_to_dark() {

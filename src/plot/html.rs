@@ -12,8 +12,28 @@ pub struct Page<'a> {
     pub table_rows: Vec<Vec<String>>,
     /// Chart title and PNG bytes, in order.
     pub charts: Vec<(&'a str, &'a [u8])>,
+    /// Parts on what the run used besides the basics (cache keys, edge
+    /// functions), after the charts; none for most runs.
+    pub sections: Vec<Section>,
     /// The scenario file's text, when the folder holds it.
     pub scenario: Option<String>,
+}
+
+/// One part of the page: a heading, what it measures, its numbers, and its
+/// figures with what each shows.
+pub struct Section {
+    pub heading: String,
+    pub text: String,
+    pub table_header: Vec<String>,
+    pub table_rows: Vec<Vec<String>>,
+    pub figures: Vec<Figure>,
+}
+
+pub struct Figure {
+    pub title: String,
+    /// What the chart shows and how to read it.
+    pub caption: String,
+    pub png: Vec<u8>,
 }
 
 /// Escapes text for HTML element content and double-quoted attributes.
@@ -44,17 +64,13 @@ fn looks_numeric(cell: &str) -> bool {
     !cell.is_empty() && cell.trim_start_matches(['-', '+']).chars().next().is_some_and(|c| c.is_ascii_digit())
 }
 
-pub fn render(page: &Page) -> String {
-    let mut html = String::new();
-    html.push_str("<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n");
-    html.push_str(&format!("<title>{}</title>\n<style>{STYLE}</style>\n</head>\n<body>\n", escape(&page.title)));
-    html.push_str(&format!("<h1>{}</h1>\n<p class=\"sub\">{}</p>\n", escape(&page.title), escape(&page.subtitle)));
-    html.push_str("<h2>Summary</h2>\n<table>\n<tr>");
-    for h in &page.table_header {
+fn push_table(html: &mut String, header: &[String], rows: &[Vec<String>]) {
+    html.push_str("<table>\n<tr>");
+    for h in header {
         html.push_str(&format!("<th>{}</th>", escape(h)));
     }
     html.push_str("</tr>\n");
-    for row in &page.table_rows {
+    for row in rows {
         html.push_str("<tr>");
         for cell in row {
             let class = if looks_numeric(cell) { " class=\"n\"" } else { "" };
@@ -62,17 +78,39 @@ pub fn render(page: &Page) -> String {
         }
         html.push_str("</tr>\n");
     }
-    html.push_str("</table>\n<h2>Charts</h2>\n");
+    html.push_str("</table>\n");
+}
+
+/// A chart inlined as a PNG `data:` URI; `caption_html` is escaped already.
+fn push_figure(html: &mut String, title: &str, png: &[u8], caption_html: &str) {
+    html.push_str(&format!(
+        "<figure><img class=\"chart\" alt=\"{}\" width=\"{}\" height=\"{}\" src=\"data:image/png;base64,{}\">\
+         <figcaption>{caption_html}</figcaption></figure>\n",
+        escape(title),
+        super::draw::WIDTH,
+        super::draw::HEIGHT,
+        encode_standard(png),
+    ));
+}
+
+pub fn render(page: &Page) -> String {
+    let mut html = String::new();
+    html.push_str("<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n");
+    html.push_str(&format!("<title>{}</title>\n<style>{STYLE}</style>\n</head>\n<body>\n", escape(&page.title)));
+    html.push_str(&format!("<h1>{}</h1>\n<p class=\"sub\">{}</p>\n", escape(&page.title), escape(&page.subtitle)));
+    html.push_str("<h2>Summary</h2>\n");
+    push_table(&mut html, &page.table_header, &page.table_rows);
+    html.push_str("<h2>Charts</h2>\n");
     for (title, png) in &page.charts {
-        html.push_str(&format!(
-            "<figure><img class=\"chart\" alt=\"{}\" width=\"{}\" height=\"{}\" src=\"data:image/png;base64,{}\">\
-             <figcaption>{}</figcaption></figure>\n",
-            escape(title),
-            super::draw::WIDTH,
-            super::draw::HEIGHT,
-            encode_standard(png),
-            escape(title)
-        ));
+        push_figure(&mut html, title, png, &escape(title));
+    }
+    for section in &page.sections {
+        html.push_str(&format!("<h2>{}</h2>\n<p>{}</p>\n", escape(&section.heading), escape(&section.text)));
+        push_table(&mut html, &section.table_header, &section.table_rows);
+        for f in &section.figures {
+            let caption = format!("<b>{}.</b> {}", escape(&f.title), escape(&f.caption));
+            push_figure(&mut html, &f.title, &f.png, &caption);
+        }
     }
     if let Some(scenario) = &page.scenario {
         html.push_str(&format!("<h2>Scenario</h2>\n<pre>{}</pre>\n", escape(scenario)));
@@ -93,6 +131,13 @@ mod tests {
             table_header: vec!["<metric>".into(), "value".into()],
             table_rows: vec![vec!["x&y".into(), "0.5".into()]],
             charts: vec![("hits </figure>", &[1, 2, 3])],
+            sections: vec![Section {
+                heading: "Keys & <more>".into(),
+                text: "per object <1>".into(),
+                table_header: vec!["scope".into()],
+                table_rows: vec![vec!["/img/*".into()]],
+                figures: vec![Figure { title: "keys <x>".into(), caption: "a & b".into(), png: vec![4, 5, 6] }],
+            }],
             scenario: Some("path = \"/img/*\" # <script>alert(1)</script>".into()),
         };
         let html = render(&page);
@@ -101,5 +146,13 @@ mod tests {
         assert!(html.contains("src=\"data:image/png;base64,AQID\""));
         assert!(html.contains("alt=\"hits &lt;/figure&gt;\""));
         assert!(!html.contains("<script>") && html.contains("&lt;script&gt;alert(1)"));
+        // A section comes after the charts, before the scenario, its caption under its chart.
+        let section = html.find("<h2>Keys &amp; &lt;more&gt;</h2>\n<p>per object &lt;1&gt;</p>\n<table>").unwrap();
+        assert!(html.find("<h2>Charts</h2>").unwrap() < section && section < html.find("<h2>Scenario</h2>").unwrap());
+        assert!(html.contains("<td>/img/*</td>"));
+        assert!(html.contains(
+            "alt=\"keys &lt;x&gt;\" width=\"1100\" height=\"620\" src=\"data:image/png;base64,BAUG\">\
+             <figcaption><b>keys &lt;x&gt;.</b> a &amp; b</figcaption>"
+        ));
     }
 }

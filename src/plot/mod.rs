@@ -6,6 +6,7 @@
 //!
 //! - [`table`]: a CSV read by column name.
 //! - [`run_charts`], [`sweep_charts`]: tables to [`chart::Chart`]s (pure).
+//! - [`sections`]: a run's cache keys and edge functions, when it has them.
 //! - [`draw`]: charts to PNG and SVG with plotters and a bundled font.
 //! - [`html`]: the self-contained `report.html`.
 
@@ -13,6 +14,7 @@ pub mod chart;
 pub mod draw;
 pub mod html;
 pub mod run_charts;
+pub mod sections;
 pub mod sweep_charts;
 pub mod table;
 
@@ -63,18 +65,26 @@ fn optional_table(path: &Path) -> anyhow::Result<Option<CsvTable>> {
 /// Draws every chart of the run or sweep in `dir`, writes them as PNG and
 /// SVG beside the CSV files, and writes `report.html`; all files or none.
 pub fn plot_dir(dir: &Path, choice: &SweepChoice) -> anyhow::Result<Plotted> {
-    let (charts, page) = match kind_of(dir)? {
+    let (charts, page, plans) = match kind_of(dir)? {
         Kind::Run => {
             let tables = run_charts::RunTables {
                 timeseries: CsvTable::read(&dir.join("timeseries.csv"))?,
                 faults: optional_table(&dir.join("faults.csv"))?,
                 signing: optional_table(&dir.join("signing.csv"))?,
             };
-            (run_charts::run_charts(&tables)?, run_page(dir)?)
+            // Only runs that wrote these files get their sections.
+            let mut plans = Vec::new();
+            if let Some(keys) = optional_table(&dir.join("cache_keys.csv"))? {
+                plans.push(sections::cache_key_section(&keys)?);
+            }
+            if let Some(functions) = optional_table(&dir.join("functions.csv"))? {
+                plans.push(sections::functions_section(&functions)?);
+            }
+            (run_charts::run_charts(&tables)?, run_page(dir)?, plans)
         }
         Kind::Sweep => {
             let summary = CsvTable::read(&dir.join("sweep-summary.csv"))?;
-            (sweep_charts::sweep_charts(&summary, choice)?, sweep_page(dir, &summary, choice)?)
+            (sweep_charts::sweep_charts(&summary, choice)?, sweep_page(dir, &summary, choice)?, Vec::new())
         }
     };
     let mut files: Vec<(String, Vec<u8>)> = Vec::new();
@@ -85,7 +95,20 @@ pub fn plot_dir(dir: &Path, choice: &SweepChoice) -> anyhow::Result<Plotted> {
         files.push((format!("{}.png", chart.file_stem), png.clone()));
         pngs.push((chart.title.as_str(), png));
     }
-    let page = html::Page { charts: pngs.iter().map(|(t, p)| (*t, p.as_slice())).collect(), ..page };
+    let mut page_sections = Vec::new();
+    for plan in plans {
+        let mut figures = Vec::new();
+        for (chart, caption) in &plan.charts {
+            let png = draw::png(chart)?;
+            files.push((format!("{}.svg", chart.file_stem), draw::svg(chart)?.into_bytes()));
+            files.push((format!("{}.png", chart.file_stem), png.clone()));
+            figures.push(html::Figure { title: chart.title.clone(), caption: caption.clone(), png });
+        }
+        let sections::SectionPlan { heading, text, table_header, table_rows, .. } = plan;
+        page_sections.push(html::Section { heading, text, table_header, table_rows, figures });
+    }
+    let page =
+        html::Page { charts: pngs.iter().map(|(t, p)| (*t, p.as_slice())).collect(), sections: page_sections, ..page };
     files.push((REPORT_FILE.to_string(), html::render(&page).into_bytes()));
     let named: Vec<(&str, Vec<u8>)> = files.iter().map(|(n, b)| (n.as_str(), b.clone())).collect();
     crate::report::write_files(dir, &named).with_context(|| format!("writing charts into {}", dir.display()))?;
@@ -108,6 +131,7 @@ fn run_page(dir: &Path) -> anyhow::Result<html::Page<'static>> {
         table_header: vec!["metric".into(), "value".into()],
         table_rows: summary.header.iter().zip(&row).map(|(h, v)| vec![h.clone(), v.clone()]).collect(),
         charts: Vec::new(),
+        sections: Vec::new(),
         scenario,
     })
 }
@@ -179,6 +203,7 @@ fn sweep_page(dir: &Path, summary: &CsvTable, choice: &SweepChoice) -> anyhow::R
         table_header: header,
         table_rows: rows,
         charts: Vec::new(),
+        sections: Vec::new(),
         scenario,
     })
 }

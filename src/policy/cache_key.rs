@@ -347,6 +347,98 @@ pub fn variant(plan: &KeyPlan, attributes: &RequestAttributes) -> Option<u64> {
 }
 
 // ---------------------------------------------------------------------------
+// A request replayed from a log.
+
+/// The longest query string a replayed request may carry: CloudFront's
+/// maximum URL length, which holds the query (DG "Quotas", general quotas:
+/// 8,192 bytes). A longer one cannot be a request CloudFront served.
+pub const MAX_TRACED_QUERY_BYTES: usize = 8_192;
+
+/// The longest `Cookie` header a replayed request may carry: a request's
+/// headers and query string together are at most 20,480 bytes (same page).
+pub const MAX_TRACED_COOKIE_BYTES: usize = 20_480;
+
+/// Whether `settings` can key anything a log records: query strings or
+/// cookies (a log holds no `Accept-Encoding` and no device headers).
+pub fn keys_logged_parts(settings: &CacheKeySettings) -> bool {
+    caches(settings) && !(settings.query_strings.is_none() && settings.cookies.is_none())
+}
+
+/// FNV-1a over `bytes` from `seed`, finished with SplitMix64: a stable
+/// 64-bit hash of a logged `name=value`, the same in every build.
+fn hash_bytes(seed: u64, bytes: &[u8]) -> u64 {
+    let mut h = seed ^ 0xcbf2_9ce4_8422_2325;
+    for &b in bytes {
+        h = (h ^ b as u64).wrapping_mul(0x0000_0100_0000_01b3);
+    }
+    splitmix64(h)
+}
+
+/// A cookie without the spaces around it, which a log writes `%20` (it
+/// escapes spaces: `a=1; b=2` is logged `a=1;%20b=2`).
+fn trim_logged_spaces(mut piece: &str) -> &str {
+    loop {
+        let trimmed = piece.trim_matches(' ');
+        let trimmed = trimmed.strip_prefix("%20").unwrap_or(trimmed);
+        let trimmed = trimmed.strip_suffix("%20").unwrap_or(trimmed);
+        if trimmed.len() == piece.len() {
+            return piece;
+        }
+        piece = trimmed;
+    }
+}
+
+/// A logged parameter's or cookie's name: up to its first `=`.
+fn logged_name(piece: &str) -> &str {
+    piece.split_once('=').map_or(piece, |(name, _)| name)
+}
+
+/// The variant of a request replayed from a log, from its query string
+/// (`cs-uri-query` without `?`) and `Cookie` header (`cs(Cookie)`) exactly as
+/// logged, under `settings`; `None` when the key holds nothing of them,
+/// as for a synthetic request (`variant`). Never zero: the low bit, which
+/// no key keeps (`cache_key`), is set.
+///
+/// The rules are `plan`'s, applied to names met in the log: a parameter is
+/// `name=value` (or a bare `name`) between `&`s, its name up to the first
+/// `=`; names and values are compared with their case and in their logged
+/// spelling (a log escapes `%`, so two spellings a viewer sent stay two);
+/// keyed parameters go in the request's order, because CloudFront keys
+/// `?a=1&b=2` and `?b=2&a=1` apart (DG "Cache content based on query string
+/// parameters"). Cookies are `name=value` pairs between `;`s (spaces around
+/// them dropped) and their order does not matter: CloudFront sorts them by
+/// name (DG "Cache content based on cookies"), here a sum of their hashes.
+/// Empty pieces (`a=1&&b=2`) name nothing and are skipped. Allocates nothing.
+pub fn traced_variant(settings: &CacheKeySettings, query: &str, cookie: &str) -> Option<std::num::NonZeroU64> {
+    const QUERY: u64 = 0x0071_7565_7279; // "query"
+    const COOKIE: u64 = 0x636f_6f6b_6965; // "cookie"
+    if !keys_logged_parts(settings) {
+        return None;
+    }
+    let mut hash = 0x7472_6163_6564_6b65; // "tracedke"
+    let mut any = false;
+    for piece in query.split('&').filter(|p| !p.is_empty()) {
+        if query_string_in_key(&settings.query_strings, logged_name(piece)) {
+            hash = splitmix64(hash ^ hash_bytes(QUERY, piece.as_bytes()));
+            any = true;
+        }
+    }
+    let mut cookies: u64 = 0;
+    let mut any_cookie = false;
+    for piece in cookie.split(';').map(trim_logged_spaces).filter(|p| !p.is_empty()) {
+        if cookie_in_key(settings, logged_name(piece)) {
+            cookies = cookies.wrapping_add(hash_bytes(COOKIE, piece.as_bytes()));
+            any_cookie = true;
+        }
+    }
+    if any_cookie {
+        hash = splitmix64(hash ^ cookies);
+        any = true;
+    }
+    any.then(|| std::num::NonZeroU64::new(hash | 1).expect("the low bit is set"))
+}
+
+// ---------------------------------------------------------------------------
 // The key the caches store.
 
 /// Low bits of a variant key: the object times two plus the OPTIONS bit.
@@ -609,6 +701,67 @@ mod tests {
         }
         // Path-only keys of objects past the bound (a trace's) are plain too.
         assert_eq!(object_of(cache_key(1 << 40, Method::Get, None)), 1 << 40);
+    }
+
+    /// A logged request's variant under `settings`, as a plain number.
+    fn traced(settings: &CacheKeySettings, query: &str, cookie: &str) -> Option<u64> {
+        traced_variant(settings, query, cookie).map(|v| v.get())
+    }
+
+    #[test]
+    fn a_logged_query_is_keyed_as_the_policy_says() {
+        let allow_a = settings(NameSelection::AllowList(vec!["a".into()]));
+        let a1 = traced(&allow_a, "a=1", "");
+        assert!(a1.is_some_and(|v| v & 1 == 1), "never zero");
+        assert_ne!(a1, traced(&allow_a, "a=2", ""), "values count");
+        assert_eq!(a1, traced(&allow_a, "a=1&utm_source=x", ""), "an unlisted parameter changes nothing");
+        assert_eq!(a1, traced(&allow_a, "utm_source=x&&a=1", ""), "nor its place, nor an empty piece");
+        // Names and values with their case: `A` is not `a`.
+        assert_eq!(traced(&allow_a, "A=1", ""), None);
+        assert_ne!(a1, traced(&allow_a, "a=X1", ""));
+        // As logged: `%41` is not decoded to `A`; a bare name is not `name=`.
+        assert_ne!(traced(&allow_a, "a=%41", ""), traced(&allow_a, "a=A", ""));
+        assert_ne!(traced(&allow_a, "a", ""), traced(&allow_a, "a=", ""));
+        assert_eq!(traced(&allow_a, "", ""), None, "no query (`-` in the log) keys the path");
+        // All query strings: the order counts.
+        let all = settings(NameSelection::All);
+        assert_ne!(traced(&all, "a=1&b=2", ""), traced(&all, "b=2&a=1", ""));
+        assert_ne!(traced(&all, "a=1&b=2", ""), traced(&all, "a=1", ""));
+        // All except: everything but the listed names.
+        let except = settings(NameSelection::AllExcept(vec!["utm_source".into()]));
+        assert_eq!(traced(&except, "a=1&utm_source=x", ""), traced(&except, "a=1", ""));
+        // A behavior that keys no query string, or caches nothing, keys none.
+        assert_eq!(traced(&CacheKeySettings::default(), "a=1", "s=1"), None);
+        let uncached = CacheKeySettings { all_headers: true, ..settings(NameSelection::All) };
+        assert_eq!(traced(&uncached, "a=1", ""), None);
+    }
+
+    #[test]
+    fn logged_cookies_are_keyed_in_any_order() {
+        let session = CacheKeySettings {
+            cookies: NameSelection::AllowList(vec!["session".into()]),
+            ..CacheKeySettings::default()
+        };
+        let s7 = traced(&session, "", "session=7");
+        assert!(s7.is_some());
+        assert_eq!(s7, traced(&session, "", "theme=dark; session=7"), "an unlisted cookie changes nothing");
+        assert_ne!(s7, traced(&session, "", "session=8"));
+        assert_eq!(traced(&session, "", "Session=7"), None, "cookie names have their case");
+        let all = CacheKeySettings { cookies: NameSelection::All, ..CacheKeySettings::default() };
+        assert_eq!(traced(&all, "", "a=1; b=2"), traced(&all, "", "b=2;a=1"), "CloudFront sorts cookies");
+        assert_eq!(traced(&all, "", "a=1;%20b=2"), traced(&all, "", "b=2; a=1"), "a log writes the space %20");
+        assert_eq!(trim_logged_spaces(" %20 %20a=1%20 "), "a=1");
+        assert_ne!(traced(&all, "", "a=1; b=2"), traced(&all, "", "a=1"));
+        // A query parameter and a cookie of the same text are different things.
+        let both = CacheKeySettings { query_strings: NameSelection::All, ..all };
+        assert_ne!(traced(&both, "a=1", ""), traced(&both, "", "a=1"));
+        // Legacy wildcards match logged names too.
+        let legacy = CacheKeySettings {
+            cookies: NameSelection::AllowList(vec!["sess*".into()]),
+            cookie_wildcards: true,
+            ..CacheKeySettings::default()
+        };
+        assert!(traced(&legacy, "", "session=1").is_some() && traced(&legacy, "", "theme=1").is_none());
     }
 
     #[test]

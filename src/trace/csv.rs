@@ -7,6 +7,9 @@
 //! number or header name. Without a size column every object is 1 byte;
 //! without a time column requests are one microsecond apart. The parser
 //! works on bytes in the line buffer: nothing is allocated per line.
+//!
+//! A query string and a `Cookie` header column are read only when given
+//! (`CsvOptions::query`, `cookie`); their lines take the general parse.
 
 use super::lines::{Lines, ReadProgress};
 use super::{Malformed, MalformedLines, TraceError, TraceReader, TraceRecord, detect, parse_u64, shown};
@@ -58,6 +61,10 @@ pub struct CsvOptions {
     pub time: Option<Column>,
     pub id: Option<Column>,
     pub size: Option<Column>,
+    /// The request's query string (without `?`) and `Cookie` header, as
+    /// an access log writes them; empty or `-` for none. Never guessed.
+    pub query: Option<Column>,
+    pub cookie: Option<Column>,
     /// Explicitly no time column (requests one microsecond apart).
     pub no_time: bool,
     /// Explicitly no size column (every object 1 byte).
@@ -76,6 +83,8 @@ impl Default for CsvOptions {
             time: None,
             id: None,
             size: None,
+            query: None,
+            cookie: None,
             no_time: false,
             no_size: false,
             delimiter: b',',
@@ -103,6 +112,13 @@ struct Layout {
     last: usize,
 }
 
+/// Where the query string and `Cookie` columns are, when given.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+struct Extras {
+    query: Option<usize>,
+    cookie: Option<usize>,
+}
+
 /// `time,obj_id,obj_size`, with or without its header: the layout of most
 /// traces, which the one-pass parse is compiled for on its own.
 const RESEARCH_LAYOUT: Layout = Layout { time: Some(0), id: 1, size: Some(2), last: 2 };
@@ -112,6 +128,9 @@ pub struct CsvReader {
     lines: Lines,
     options: CsvOptions,
     layout: Option<Layout>,
+    extras: Extras,
+    /// `extras` names a column (then the one-pass parse is off).
+    extras_given: bool,
     malformed: MalformedLines,
     /// Requests returned, for traces without a time column.
     records: i64,
@@ -166,6 +185,8 @@ impl CsvReader {
             lines,
             options,
             layout: None,
+            extras: Extras::default(),
+            extras_given: false,
             malformed: MalformedLines::default(),
             records: 0,
             fields: [(0, 0); MAX_COLUMNS],
@@ -178,7 +199,8 @@ impl CsvReader {
         if let Some(header) = self.options.header {
             return header;
         }
-        let configured = [&self.options.time, &self.options.id, &self.options.size];
+        let o = &self.options;
+        let configured = [&o.time, &o.id, &o.size, &o.query, &o.cookie];
         fields.iter().any(|f| {
             let name = String::from_utf8_lossy(f).trim().to_ascii_lowercase();
             TIME_NAMES.contains(&name.as_str())
@@ -189,7 +211,7 @@ impl CsvReader {
     }
 
     /// Works out the columns from the first file's first line.
-    fn resolve(&self, header: Option<&[&[u8]]>) -> Result<Layout, TraceError> {
+    fn resolve(&self, header: Option<&[&[u8]]>) -> Result<(Layout, Extras), TraceError> {
         let names: Option<Vec<String>> =
             header.map(|h| h.iter().map(|f| String::from_utf8_lossy(f).trim().to_ascii_lowercase()).collect());
         let bad = |reason: String| TraceError::BadLayout { file: self.lines.file().to_path_buf(), reason };
@@ -219,8 +241,16 @@ impl CsvReader {
             ))
         })?;
         let size = if self.options.no_size { None } else { find(&self.options.size, &SIZE_NAMES, 2, "size")? };
-        let last = [time, Some(id), size].into_iter().flatten().max().unwrap_or(0);
-        Ok(Layout { time, id, size, last })
+        let given = |column: &Option<Column>, what: &str| match column {
+            None => Ok(None),
+            Some(_) => find(column, &[], 0, what),
+        };
+        let extras = Extras {
+            query: given(&self.options.query, "query string")?,
+            cookie: given(&self.options.cookie, "cookie")?,
+        };
+        let last = [time, Some(id), size, extras.query, extras.cookie].into_iter().flatten().max().unwrap_or(0);
+        Ok((Layout { time, id, size, last }, extras))
     }
 
     fn malformed_line(&mut self, reason: String) -> Result<(), TraceError> {
@@ -551,7 +581,7 @@ impl CsvReader {
                 let all: Vec<&[u8]> = owned.split(|&b| b == delimiter).collect();
                 let header = self.is_header(&all);
                 if self.layout.is_none() {
-                    let layout = self.resolve(header.then_some(all.as_slice()))?;
+                    let (layout, extras) = self.resolve(header.then_some(all.as_slice()))?;
                     if layout.last >= MAX_COLUMNS {
                         return Err(TraceError::BadLayout {
                             file: self.lines.file().to_path_buf(),
@@ -559,7 +589,10 @@ impl CsvReader {
                         });
                     }
                     self.layout = Some(layout);
-                    self.one_pass = OnePass::new(&layout, delimiter);
+                    self.extras = extras;
+                    // The one-pass parses read no query or cookie column.
+                    self.extras_given = extras != Extras::default();
+                    self.one_pass = if self.extras_given { OnePass::Off } else { OnePass::new(&layout, delimiter) };
                 }
                 if header {
                     continue;
@@ -578,6 +611,10 @@ impl CsvReader {
                     &mut self.fields,
                 ),
             };
+            let outcome = outcome.and_then(|parsed| match self.extra_not_text() {
+                Some(what) => Err(format!("the {what} column is not UTF-8")),
+                None => Ok(parsed),
+            });
             match outcome {
                 Ok(parsed) => {
                     self.records += 1;
@@ -610,6 +647,39 @@ fn trim_range(line: &[u8], mut start: usize, mut end: usize) -> (usize, usize) {
     (start, end)
 }
 
+impl CsvReader {
+    /// The current line's query string and cookie, when their columns are
+    /// given (then the one-pass parse is off).
+    #[inline(never)]
+    fn extra_texts(&self) -> (&str, &str) {
+        (self.extra_text(self.extras.query), self.extra_text(self.extras.cookie))
+    }
+
+    /// The current line's field at `column` (the general parse split it),
+    /// trimmed; empty for `-` (an access log's none), or no such column.
+    fn extra_text(&self, column: Option<usize>) -> &str {
+        let Some(i) = column else { return "" };
+        let (start, end) = self.fields[i];
+        let text = std::str::from_utf8(trim(&self.lines.line()[start..end])).unwrap_or("");
+        if text == "-" { "" } else { text }
+    }
+
+    /// Which given extra column of the current line is not UTF-8, if one is.
+    fn extra_not_text(&self) -> Option<&'static str> {
+        let line = self.lines.line();
+        let bad = |c: Option<usize>| {
+            c.is_some_and(|i| std::str::from_utf8(&line[self.fields[i].0..self.fields[i].1]).is_err())
+        };
+        if bad(self.extras.query) {
+            Some("query string")
+        } else if bad(self.extras.cookie) {
+            Some("cookie")
+        } else {
+            None
+        }
+    }
+}
+
 impl TraceReader for CsvReader {
     fn next_record(&mut self) -> Result<Option<TraceRecord<'_>>, TraceError> {
         let parsed = match self.next_in_buffer() {
@@ -619,6 +689,8 @@ impl TraceReader for CsvReader {
                 None => return Ok(None),
             },
         };
+        // Most traces name neither column: one branch for them.
+        let (query, cookie) = if self.extras_given { self.extra_texts() } else { ("", "") };
         Ok(Some(TraceRecord {
             time_us: parsed.time_us,
             key: &self.lines.line()[parsed.key.0..parsed.key.1],
@@ -628,7 +700,8 @@ impl TraceReader for CsvReader {
             https: true,
             edge_location: None,
             client_ip: None,
-            query: "",
+            query,
+            cookie,
             status: None,
             result_type: None,
         }))
@@ -1023,6 +1096,33 @@ mod tests {
         assert_eq!(m.first.iter().map(|m| m.line).collect::<Vec<_>>(), vec![3, 4, 5, 6]);
         assert!(m.first[0].reason.contains("2 fields"), "{}", m.first[0]);
         assert!(m.first[1].reason.contains("time \"x\""), "{}", m.first[1]);
+    }
+
+    #[test]
+    fn query_and_cookie_columns_only_when_given() {
+        let path = write("q.csv", "");
+        std::fs::write(&path, b"time,obj_id,obj_size,q\n1,a,100,x=1&y=2\n2,b,5, - \n3,c,5,\xff\n4,d,5\n").unwrap();
+        let read = |options: CsvOptions| {
+            let mut reader = CsvReader::open(&path, options).unwrap();
+            let mut got = Vec::new();
+            while let Some(r) = reader.next_record().unwrap() {
+                got.push((r.query.to_string(), r.cookie.to_string()));
+            }
+            (got, reader.malformed().clone())
+        };
+        let (got, malformed) = read(CsvOptions { query: Some("q".parse().unwrap()), ..CsvOptions::default() });
+        // `-` (trimmed) is none; a query that is not UTF-8 and a line without the column are malformed.
+        assert_eq!(got, [("x=1&y=2".to_string(), String::new()), (String::new(), String::new())]);
+        assert_eq!(malformed.count, 2);
+        assert!(malformed.first[0].reason.contains("query string column is not UTF-8"), "{}", malformed.first[0]);
+        // Not given: not read, and the one-pass parse takes every line.
+        let (got, malformed) = read(CsvOptions::default());
+        assert_eq!((got.len(), malformed.count), (4, 0));
+        assert!(got.iter().all(|(q, c)| q.is_empty() && c.is_empty()));
+        // A name needs a header.
+        let options = CsvOptions { cookie: Some("c".parse().unwrap()), header: Some(false), ..CsvOptions::default() };
+        let err = CsvReader::open(&path, options).unwrap().next_record().unwrap_err().to_string();
+        assert!(err.contains("the cookie column is given by name"), "{err}");
     }
 
     #[test]

@@ -54,6 +54,9 @@ pub struct TraceRecord<'a> {
     pub client_ip: Option<&'a str>,
     /// The log's `cs-uri-query` without `?` (empty for `-`).
     pub query: &'a str,
+    /// The log's `cs(Cookie)`: the `Cookie` header, logged when cookie
+    /// logging is on (empty for `-`).
+    pub cookie: &'a str,
     /// The log's `sc-status`, if any.
     pub status: Option<u16>,
     /// The log's `x-edge-result-type`, if any.

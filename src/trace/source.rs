@@ -25,12 +25,21 @@
 //!   why: every location unknown (with the `--edge-map` that would fix it),
 //!   every line malformed, or no records at all.
 //! - **Signed URLs.** See [`LogSignatures`].
+//! - **Query strings and cookies.** When some behavior's cache policy keys
+//!   query strings or cookies, a log request's `cs-uri-query` and
+//!   `cs(Cookie)` (a CSV's `--query-col` and `--cookie-col`) are keyed as logged (`policy::cache_key::traced_variant`)
+//!   under its behavior's policy, here, once the behavior is known: the
+//!   request reaches the engine with its variant. Copied into reused
+//!   buffers, so nothing is allocated per request once they have grown.
+//!   Longer than CloudFront allows (`MAX_TRACED_QUERY_BYTES`,
+//!   `MAX_TRACED_COOKIE_BYTES`) is an error naming the line.
 
 use super::edge_map::{EdgeMap, map_location};
 use super::ids::IdTable;
 use super::lines::ProgressHandle;
 use super::{Malformed, MalformedLines, TraceError, TraceReader};
 use crate::cdn::traffic::{Catalog, ObjectFacts, RequestSource, ViewerRequest};
+use crate::policy::cache_key::{self, MAX_TRACED_COOKIE_BYTES, MAX_TRACED_QUERY_BYTES};
 use crate::rng::{Stream, stream_rng};
 use crate::scenario::Scenario;
 use crate::time::SimTime;
@@ -191,8 +200,11 @@ struct Ahead {
     https: bool,
     edge: usize,
     logged_result: Option<crate::policy::result_type::LoggedResult>,
-    /// For re-verifying a signed URL: the query and the viewer's address.
+    /// For re-verifying a signed URL, and for a cache key that holds query
+    /// strings: the query as logged.
     query: Vec<u8>,
+    /// For a cache key that holds cookies: the `Cookie` header as logged.
+    cookie: Vec<u8>,
     client_ip: Option<std::net::IpAddr>,
     /// Set when resolved: the object, and whether this record added it.
     object: u64,
@@ -212,6 +224,7 @@ impl Ahead {
             edge: 0,
             logged_result: None,
             query: Vec::new(),
+            cookie: Vec::new(),
             client_ip: None,
             object: 0,
             added: false,
@@ -249,6 +262,10 @@ pub struct TraceSource<R: TraceReader> {
     scenario_file: std::path::PathBuf,
     metrics_interval: crate::time::SimDuration,
     signatures: Option<LogSignatures>,
+    /// Per behavior, its cache key settings when they key query strings or
+    /// cookies; empty when no behavior's do (then nothing is copied).
+    // Invariant: empty, or one entry per behavior.
+    logged_keys: Vec<Option<crate::scenario::CacheKeySettings>>,
     stats: TraceStats,
     error: Option<TraceError>,
 }
@@ -275,6 +292,7 @@ impl<R: TraceReader> TraceSource<R> {
             scenario_file: scenario.file.clone(),
             metrics_interval: scenario.simulation.metrics_interval,
             signatures: LogSignatures::new(scenario, run_seed),
+            logged_keys: logged_keys(scenario),
             stats: TraceStats::default(),
             error: None,
         }
@@ -393,6 +411,12 @@ impl<R: TraceReader> TraceSource<R> {
                 self.error = Some(self.past_horizon(offset_us));
                 return false;
             }
+            let keyed = !self.logged_keys.is_empty();
+            if keyed && (record.query.len() > MAX_TRACED_QUERY_BYTES || record.cookie.len() > MAX_TRACED_COOKIE_BYTES) {
+                let (query, cookie) = (record.query.len(), record.cookie.len());
+                self.error = Some(self.too_much_to_key(query, cookie));
+                return false;
+            }
             let ahead = &mut self.ring[slot];
             ahead.number = match record.key_number.or_else(|| numeric_id(record.key)) {
                 Some(n) if !self.match_paths => Some(n),
@@ -408,6 +432,14 @@ impl<R: TraceReader> TraceSource<R> {
                 ahead.query.extend_from_slice(record.query.as_bytes());
                 ahead.client_ip = record.client_ip.and_then(|ip| ip.parse().ok());
             }
+            // Read only when some behavior keys query strings or cookies.
+            if keyed {
+                if self.signatures.is_none() {
+                    ahead.query.extend_from_slice(record.query.as_bytes());
+                }
+                ahead.cookie.clear();
+                ahead.cookie.extend_from_slice(record.cookie.as_bytes());
+            }
             ahead.time_us = record.time_us;
             ahead.size_bytes = record.size_bytes;
             ahead.sets_size = record.status.is_none_or(|s| s == 200) && record.method == crate::http::Method::Get;
@@ -421,6 +453,58 @@ impl<R: TraceReader> TraceSource<R> {
             self.read += 1;
             return true;
         }
+    }
+
+    /// The error for a record whose query string (`query` bytes) or cookies
+    /// (`cookie` bytes) are longer than any request CloudFront serves.
+    #[cold]
+    fn too_much_to_key(&self, query: usize, cookie: usize) -> TraceError {
+        let (file, line) = self.reader.place();
+        let what = if query > MAX_TRACED_QUERY_BYTES {
+            format!(
+                "cs-uri-query is {query} bytes, longer than CloudFront's {MAX_TRACED_QUERY_BYTES}-byte URL limit, \
+                 so no request CloudFront served carries it"
+            )
+        } else {
+            format!(
+                "cs(Cookie) is {cookie} bytes, longer than CloudFront's {MAX_TRACED_COOKIE_BYTES}-byte limit on \
+                 a request's headers, so no request CloudFront served carries it"
+            )
+        };
+        TraceError::Unsupported {
+            file: file.to_path_buf(),
+            line,
+            what,
+            fix: "remove the line (a behavior's cache policy keys query strings or cookies, so they are read)"
+                .to_string(),
+        }
+    }
+
+    /// The variant of a log request for `object` of `behavior`: its query
+    /// string and cookies as its behavior's policy keys them; an error for
+    /// an object past those a key can tell apart. Kept out of line: a
+    /// replay whose keys hold neither never calls it.
+    #[inline(never)]
+    fn logged_variant(&self, ahead: &Ahead, behavior: usize) -> Result<Option<std::num::NonZeroU64>, TraceError> {
+        let Some(Some(settings)) = self.logged_keys.get(behavior) else { return Ok(None) };
+        // Checked UTF-8 by the log reader (the query), or copied from a `&str` (both).
+        let (query, cookie) = (std::str::from_utf8(&ahead.query), std::str::from_utf8(&ahead.cookie));
+        let variant = cache_key::traced_variant(settings, query.unwrap_or(""), cookie.unwrap_or(""));
+        if variant.is_some() && ahead.object >= crate::scenario::MAX_OBJECTS_WITH_VARIANTS {
+            let (file, line) = self.reader.place();
+            return Err(TraceError::Unsupported {
+                file: file.to_path_buf(),
+                line,
+                what: format!(
+                    "this request's query string or cookies are in its cache key, and its object is the trace's \
+                     object number {} (from 0): keys tell at most {} objects apart",
+                    ahead.object,
+                    crate::scenario::MAX_OBJECTS_WITH_VARIANTS
+                ),
+                fix: "replay fewer objects (--requests N stops earlier), or key no query string or cookie".to_string(),
+            });
+        }
+        Ok(variant)
     }
 
     /// The error for a trace whose record at `offset_us` (past the first
@@ -562,6 +646,17 @@ fn nothing_replayed(stats: &TraceStats, edges: &[String], map: &EdgeMap, last_fi
     }
 }
 
+/// Per behavior, its cache key settings when they key query strings or
+/// cookies (`cache_key::keys_logged_parts`); empty when none does, and so
+/// for `cdnsim replay`, whose one behavior keys the path alone.
+fn logged_keys(scenario: &Scenario) -> Vec<Option<crate::scenario::CacheKeySettings>> {
+    let behaviors = &scenario.distribution.behaviors;
+    if !behaviors.iter().any(|b| cache_key::keys_logged_parts(&b.cache_key)) {
+        return Vec::new();
+    }
+    behaviors.iter().map(|b| cache_key::keys_logged_parts(&b.cache_key).then(|| b.cache_key.clone())).collect()
+}
+
 /// "1 line", "5 lines".
 fn lines(n: u64) -> String {
     if n == 1 { "1 line".to_string() } else { format!("{n} lines") }
@@ -631,6 +726,19 @@ impl<R: TraceReader> RequestSource for TraceSource<R> {
             }
             None => None,
         };
+        let traced_variant = if self.logged_keys.is_empty() {
+            None
+        } else {
+            let behavior = object_facts.map_or_else(|| catalog.behavior_of(ahead.object), |f| f.behavior);
+            match self.logged_variant(ahead, behavior) {
+                Ok(variant) => variant,
+                Err(e) => {
+                    self.error = Some(e);
+                    self.input_done = true;
+                    return None;
+                }
+            }
+        };
         self.stats.requests += 1;
         Some((
             at,
@@ -645,9 +753,10 @@ impl<R: TraceReader> RequestSource for TraceSource<R> {
                 logged_signature,
                 direct: None,
                 object_facts,
-                // A log's query string and cookies are not replayed: every
-                // traced request keys its path alone.
+                // A log's query string and cookies are not a class's slots:
+                // what the key holds of them is `traced_variant`.
                 attributes: crate::scenario::RequestAttributes::NONE,
+                traced_variant,
             },
         ))
     }
@@ -752,6 +861,7 @@ mod tests {
                 edge_location: None,
                 client_ip: None,
                 query: "",
+                cookie: "",
                 status: *status,
                 result_type: None,
             }))

@@ -121,6 +121,78 @@ fn a_run_plots_every_chart_with_its_series() {
     assert_eq!(html.matches("src=\"data:image/png;base64,").count(), 4, "charts are inlined");
     assert!(html.contains("<td>origin_peak_requests_per_s</td>") && html.contains("<h2>Scenario</h2>"));
     assert!(html.contains("members = [&quot;primary-web&quot;, &quot;backup-bucket&quot;]"), "escaped scenario");
+    // No keys beyond the path, no functions: no sections of theirs.
+    assert!(!html.contains("<h2>Cache keys</h2>") && !html.contains("<h2>Edge functions</h2>"));
+    assert!(!out.join("cache-keys.png").exists() && !out.join("function-wait.png").exists());
+}
+
+/// Every file of a results folder, by name.
+fn files(dir: &Path) -> BTreeMap<String, Vec<u8>> {
+    std::fs::read_dir(dir)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .map(|p| (p.file_name().unwrap().to_str().unwrap().to_string(), std::fs::read(&p).unwrap()))
+        .collect()
+}
+
+#[test]
+fn a_keyed_run_charts_its_keys_and_explains_them() {
+    let out = temp_dir("plot-keys").join("run");
+    let stdout = ok(cdnsim(&[
+        "run",
+        &repo("scenarios/quickstart.toml"),
+        "--no-progress",
+        "--requests",
+        "20000",
+        "--set",
+        "simulation.warmup=0 s",
+        "--out",
+        out.to_str().unwrap(),
+        "--plot",
+    ]));
+    assert!(stdout.contains("6 charts"), "{stdout}");
+    let keys = chart(&out, "cache-keys");
+    // The three behaviors that cache; CachingDisabled's /api/* has no key.
+    assert!(keys.contains("/static/*") && keys.contains("/images/*") && !keys.contains("/api/*"));
+    let fragmentation = chart(&out, "fragmentation");
+    assert!(fragmentation.contains("fragmentation misses") && fragmentation.contains("edge locations"));
+    let html = std::fs::read_to_string(out.join("report.html")).unwrap();
+    assert_eq!(html.matches("<img class=\"chart\"").count(), 6);
+    let section = html.find("<h2>Cache keys</h2>").expect("a cache keys section");
+    assert!(html.find("<h2>Charts</h2>").unwrap() < section && section < html.find("<h2>Scenario</h2>").unwrap());
+    assert!(html.contains("<th>fragmentation_share</th>") && html.contains("<td>images-by-size</td>"));
+    assert!(html.contains("<figcaption><b>Cache keys per object, by behavior.</b> Distinct cache keys"));
+    // Plotting again gives the same bytes.
+    let first = files(&out);
+    ok(cdnsim(&["plot", out.to_str().unwrap()]));
+    assert_eq!(first, files(&out));
+}
+
+#[test]
+fn a_run_with_lambda_edge_charts_its_waits_and_cold_starts() {
+    let out = temp_dir("plot-functions").join("run");
+    ok(cdnsim(&[
+        "run",
+        &repo("scenarios/lessons/edge-function-choice.toml"),
+        "--no-progress",
+        "--requests",
+        "5000",
+        "--set",
+        "distribution.default_behavior.functions[0].function=rewrite-lambda",
+        "--out",
+        out.to_str().unwrap(),
+        "--plot",
+    ]));
+    let wait = chart(&out, "function-wait");
+    assert!(wait.contains("p99") && wait.contains("rewrite-lambda (viewer-re…"), "the name cut to fit");
+    let cold = chart(&out, "function-cold-starts");
+    assert!(cold.contains("cold starts") && cold.contains("timed out"));
+    let html = std::fs::read_to_string(out.join("report.html")).unwrap();
+    assert!(html.contains("<h2>Edge functions</h2>") && !html.contains("<h2>Cache keys</h2>"));
+    assert!(
+        html.contains("<td>rewrite-lambda</td><td>lambda-edge</td><td class=\"n\">5000</td>"),
+        "the table, in full"
+    );
 }
 
 #[test]

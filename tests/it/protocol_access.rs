@@ -52,6 +52,7 @@ fn run_requests(s: &Scenario, requests: &[Req], direct: &[(f64, Option<&str>)]) 
             direct,
             object_facts: None,
             attributes: cdnsim::scenario::RequestAttributes::NONE,
+            traced_variant: None,
         };
         script.push((SimTime((t * 1e6) as u64), request));
     }

@@ -690,3 +690,194 @@ fn a_trace_with_no_request_in_it_is_an_error_saying_why() {
     assert!(err.contains("bad.csv:2: no request was replayed: all 2 lines with a record are malformed"), "{err}");
     assert!(!dir.join("results").exists());
 }
+
+/// TINY with its default behavior on a cache policy keying `keys` (TOML:
+/// `query_strings = ...`, `cookies = ...`), TTLs from the origin.
+fn tiny_keyed(keys: &str) -> String {
+    let behavior = "[distribution.default_behavior]\norigin = \"origin\"";
+    assert!(crate::support::TINY.contains(behavior));
+    let text = crate::support::TINY.replace(behavior, &format!("{behavior}\ncache_policy = \"keyed\""));
+    format!("{text}\n[[distribution.cache_policies]]\nname = \"keyed\"\nmin_ttl = 0\n{keys}\n")
+}
+
+/// `run SCENARIO --trace tests/fixtures/trace/query --edge-map all=IAD1 --format json`: the summary.
+fn run_query_fixture(name: &str, scenario_text: &str) -> serde_json::Value {
+    let dir = temp_dir(name);
+    let scenario = dir.join("keyed.toml");
+    std::fs::write(&scenario, scenario_text).unwrap();
+    let (code, stdout, stderr) = cdnsim(&[
+        "run",
+        scenario.to_str().unwrap(),
+        "--trace",
+        &crate::trace::fixture("query").to_string_lossy(),
+        "--edge-map",
+        "all=IAD1",
+        "--format",
+        "json",
+        "--out",
+        dir.join("results").to_str().unwrap(),
+        "--no-progress",
+    ]);
+    assert_eq!(code, 0, "{stderr}");
+    json(&stdout)
+}
+
+/// (hits, misses, keys, objects, fragmentation misses at the edge and at the regional cache).
+fn keyed_counts(v: &serde_json::Value) -> (u64, u64, u64, u64, u64, u64) {
+    let k = &v["cache_keys"];
+    let n = |x: &serde_json::Value| x.as_u64().unwrap_or_else(|| panic!("{v}"));
+    (
+        n(&v["hits"]),
+        n(&v["misses"]),
+        n(&k["keys_requested"]),
+        n(&k["objects_requested"]),
+        n(&k["edge_fragmentation_misses"]),
+        n(&k["regional_fragmentation_misses"]),
+    )
+}
+
+/// The fixture, by hand (one edge, IAD1; every object 1000 bytes, fresh
+/// for 10 s, all seven requests within 7 s, so only keys decide):
+///
+/// | s | stem | cs-uri-query | cs(Cookie) |
+/// |---|---|---|---|
+/// | 0 | /s/1 | a=1 | - |
+/// | 1 | /s/1 | a=2 | - |
+/// | 2 | /s/1 | a=1&utm_source=x | - |
+/// | 3 | /s/1 | a=1 | - |
+/// | 4 | /s/2 | - | session=7;%20theme=dark |
+/// | 5 | /s/2 | - | theme=light;%20session=7 |
+/// | 6 | /s/2 | - | session=8 |
+///
+/// Keying the query string `a` and the cookie `session`: /s/1 has the keys
+/// a=1 and a=2: a=1 misses, a=2 misses, a=1&utm_source=x is a=1's key and
+/// hits, a=1 hits (2 keys, 2 misses, 2 hits: the issue's example). /s/2 has
+/// session=7 (a miss, then a hit: the cookies' order and `theme` do not
+/// count) and session=8 (a miss). In all 4 keys for 2 objects, 3 hits and
+/// 4 misses. a=2 and session=8 each missed while another key of their
+/// object was cached and fresh, at the edge and at the regional cache: 2
+/// fragmentation misses at each. (The 3000-byte edge cache evicts a=2 for
+/// session=8 at 6 s; no later request wants a=2.)
+#[test]
+fn a_log_s_query_strings_and_cookies_are_keyed_as_the_policy_says() {
+    let v = run_query_fixture(
+        "trace-keys",
+        &tiny_keyed("query_strings = { allow = [\"a\"] }\ncookies = { allow = [\"session\"] }"),
+    );
+    assert_eq!(v["trace"]["requests"], 7, "{v}");
+    assert_eq!(keyed_counts(&v), (3, 4, 4, 2, 2, 2));
+
+    // Every query string, no cookie: a=1&utm_source=x is a key of its own
+    // (3 keys for /s/1, 1 hit), and /s/2's three requests share one (2
+    // hits): 4 keys, 3 hits, 4 misses; a=2 and a=1&utm_source=x fragment.
+    let v = run_query_fixture("trace-keys-all", &tiny_keyed("query_strings = \"all\""));
+    assert_eq!(keyed_counts(&v), (3, 4, 4, 2, 2, 2));
+    let behavior = |v: &serde_json::Value| v["cache_keys"]["keys_per_object"].as_f64().unwrap();
+    assert_eq!(behavior(&v), 2.0);
+
+    // Keying nothing of them (a header only): the path is the key, 2 keys
+    // for 2 objects, 5 hits and 2 misses, no fragmentation.
+    let v = run_query_fixture("trace-keys-none", &tiny_keyed("headers = [\"Accept-Language\"]"));
+    assert_eq!(keyed_counts(&v), (5, 2, 2, 2, 0, 0));
+}
+
+/// A query string longer than CloudFront's URL allows cannot have been
+/// served: an error naming the line, when a policy keys query strings.
+#[test]
+fn a_query_past_cloudfront_s_url_limit_is_refused_naming_the_line() {
+    let dir = temp_dir("trace-keys-long");
+    let log = dir.join("access.log");
+    let long = format!("a={}", "x".repeat(8_191));
+    let text = std::fs::read_to_string(crate::trace::fixture("query/E2EXAMPLE.2024-01-01-10.0001")).unwrap();
+    std::fs::write(&log, text.replacen("a=2", &long, 1)).unwrap();
+    let scenario = dir.join("keyed.toml");
+    std::fs::write(&scenario, tiny_keyed("query_strings = \"all\"")).unwrap();
+    let out = dir.join("results");
+    let args = |scenario: &str| {
+        let (code, _, err) = cdnsim(&[
+            "run",
+            scenario,
+            "--trace",
+            log.to_str().unwrap(),
+            "--edge-map",
+            "all=IAD1",
+            "--out",
+            out.to_str().unwrap(),
+            "--no-progress",
+        ]);
+        (code, err)
+    };
+    let (code, err) = args(scenario.to_str().unwrap());
+    assert_eq!(code, 2, "{err}");
+    assert!(err.contains("access.log:4: cs-uri-query is 8193 bytes") && err.contains("fix: "), "{err}");
+    assert!(!out.exists(), "nothing written");
+    // A scenario that keys no query string does not read it.
+    let plain = dir.join("tiny.toml");
+    std::fs::write(&plain, crate::support::TINY).unwrap();
+    let (code, err) = args(plain.to_str().unwrap());
+    assert_eq!(code, 0, "{err}");
+}
+
+/// The `/images/*` row of `cache_keys.csv` in `dir`: (requests, keys, objects).
+fn images_keys(dir: &std::path::Path) -> (u64, u64, u64) {
+    let text = std::fs::read_to_string(dir.join("cache_keys.csv")).unwrap();
+    let row = text.lines().find(|l| l.starts_with("behavior,/images/*,")).unwrap_or_else(|| panic!("{text}"));
+    let cells: Vec<u64> = row.split(',').skip(4).take(3).map(|c| c.parse().unwrap()).collect();
+    (cells[0], cells[1], cells[2])
+}
+
+/// The quickstart's images carry `size` (keyed) and `utm_source` (not):
+/// replaying the access log of a run gives the same keys as the run, since
+/// the log holds each request's query string and a key is a set's member,
+/// whatever the order and timing of the replay.
+#[test]
+fn a_run_s_access_log_replayed_keys_its_query_strings_as_the_run_did() {
+    let dir = temp_dir("trace-keys-round-trip");
+    let quickstart = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("scenarios/quickstart.toml");
+    let quickstart = quickstart.to_str().unwrap();
+    let (logs, synthetic, traced) = (dir.join("logs"), dir.join("synthetic"), dir.join("traced"));
+    let run = |extra: &[&str], out: &std::path::Path| {
+        let mut args = vec!["run", quickstart, "--no-progress", "--set", "simulation.warmup=0 s", "--out"];
+        args.push(out.to_str().unwrap());
+        args.extend_from_slice(extra);
+        let (code, _, err) = cdnsim(&args);
+        assert_eq!(code, 0, "{err}");
+    };
+    run(&["--requests", "20000", "--access-log", logs.to_str().unwrap(), "--access-log-plain"], &synthetic);
+    run(&["--trace", logs.to_str().unwrap()], &traced);
+    let (requests, keys, objects) = images_keys(&synthetic);
+    assert!(keys > objects, "sizes fragment the images: {keys} keys for {objects} objects");
+    assert_eq!(images_keys(&traced), (requests, keys, objects));
+}
+
+/// The query fixture as a CSV trace with `--query-col` and `--cookie-col`:
+/// the same requests, so the same keys, hits and misses as the log gives
+/// (`a_log_s_query_strings_and_cookies_are_keyed_as_the_policy_says`).
+#[test]
+fn a_csv_trace_s_query_and_cookie_columns_are_keyed_like_a_log_s() {
+    let dir = temp_dir("trace-keys-csv");
+    let csv = dir.join("trace.csv");
+    std::fs::write(
+        &csv,
+        "time,obj_id,obj_size,q,c\n0,/s/1,1000,a=1,-\n1,/s/1,1000,a=2,\n2,/s/1,1000,a=1&utm_source=x,\n\
+         3,/s/1,1000,a=1,\n4,/s/2,1000,,session=7; theme=dark\n5,/s/2,1000,-,theme=light;%20session=7\n\
+         6,/s/2,1000,,session=8\n",
+    )
+    .unwrap();
+    let scenario = dir.join("keyed.toml");
+    std::fs::write(&scenario, tiny_keyed("query_strings = { allow = [\"a\"] }\ncookies = { allow = [\"session\"] }"))
+        .unwrap();
+    let run = |columns: &[&str]| {
+        let out = dir.join("results");
+        let mut args = vec!["run", scenario.to_str().unwrap(), "--trace", csv.to_str().unwrap()];
+        args.extend_from_slice(&["--edge-map", "all=IAD1", "--format", "json", "--no-progress", "--out"]);
+        args.push(out.to_str().unwrap());
+        args.extend_from_slice(columns);
+        let (code, stdout, stderr) = cdnsim(&args);
+        assert_eq!(code, 0, "{stderr}");
+        json(&stdout)
+    };
+    assert_eq!(keyed_counts(&run(&["--query-col", "q", "--cookie-col", "5"])), (3, 4, 4, 2, 2, 2));
+    // Without the columns named, a CSV trace carries neither: 5 hits, 2 misses.
+    assert_eq!(keyed_counts(&run(&[])), (5, 2, 2, 2, 0, 0));
+}

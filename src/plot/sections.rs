@@ -1,0 +1,358 @@
+//! The parts of a run's report on what only some runs have: cache keys
+//! (from `cache_keys.csv`) and edge functions (from `functions.csv`). Pure:
+//! tables in, charts and text out. A run without those files gets no
+//! section, so its charts and `report.html` are what they always were.
+
+use super::chart::{Body, Chart, GroupedBars, format_number};
+use super::table::CsvTable;
+
+/// A section before its charts are drawn: heading, what it measures, its
+/// table, and each chart with its caption.
+#[derive(Clone, Debug, PartialEq)]
+pub struct SectionPlan {
+    pub heading: String,
+    pub text: String,
+    pub table_header: Vec<String>,
+    pub table_rows: Vec<Vec<String>>,
+    pub charts: Vec<(Chart, String)>,
+}
+
+/// The columns of `table` named in `columns` that it has, in that order, as
+/// the section's table: a file from another version shows what it shares.
+fn select(table: &CsvTable, columns: &[&str]) -> (Vec<String>, Vec<Vec<String>>) {
+    let found: Vec<(usize, &str)> = columns.iter().filter_map(|c| table.column(c).map(|i| (i, *c))).collect();
+    let header = found.iter().map(|(_, c)| c.to_string()).collect();
+    let rows = table
+        .rows
+        .iter()
+        .map(|row| found.iter().map(|(i, _)| row.get(*i).cloned().unwrap_or_default()).collect())
+        .collect();
+    (header, rows)
+}
+
+/// A category's name as the chart shows it: the 230 pixels left of a bar
+/// chart hold about 26 characters, so a longer name is cut with `…` (the
+/// table under the chart has it whole).
+fn fit(name: &str) -> String {
+    const MAX: usize = 26;
+    if name.chars().count() <= MAX { name.to_string() } else { name.chars().take(MAX - 1).chain(['…']).collect() }
+}
+
+fn bars(file_stem: &str, title: &str, x_label: &str, y_label: &str, groups: GroupedBars) -> Chart {
+    Chart {
+        file_stem: file_stem.into(),
+        title: title.into(),
+        x_label: x_label.into(),
+        y_label: y_label.into(),
+        body: Body::GroupedBars(GroupedBars {
+            categories: groups.categories.iter().map(|c| fit(c)).collect(),
+            ..groups
+        }),
+    }
+}
+
+const KEYS_TEXT: &str = "A behavior's cache policy decides what goes into the cache key besides the path: \
+query strings, headers, cookies, the normalised Accept-Encoding. An object requested under several keys is \
+cached once per key, so each copy gets a share of its requests (fragmentation). A fragmentation miss is a miss \
+or revalidation that went up while another key of the same object was cached and fresh at that cache: a key \
+holding less would have answered it there.";
+
+/// The cache keys section, from `cache_keys.csv`: keys per object by
+/// behavior, and fetching against fragmentation misses by behavior and tier.
+pub fn cache_key_section(keys: &CsvTable) -> anyhow::Result<SectionPlan> {
+    let scope = keys.texts("scope").unwrap_or_default();
+    let name = keys.texts("name").unwrap_or_default();
+    let requests = keys.numbers_or_zero("requests")?;
+    let keys_requested = keys.numbers_or_zero("keys_requested")?;
+    let objects = keys.numbers_or_zero("objects_requested")?;
+    let per_object = keys.numbers_or_zero("keys_per_object")?;
+    let fetching = keys.numbers_or_zero("fetching_misses")?;
+    let fragmentation = keys.numbers_or_zero("fragmentation_misses")?;
+    let rows = 0..keys.rows.len();
+    let behaviors: Vec<usize> = rows.clone().filter(|&i| scope[i] == "behavior").collect();
+
+    // The run's totals as the summary gives them: keys and objects over the
+    // behaviors, fragmentation misses over the caches.
+    // A fold from 0, not `sum`: an empty `f64` sum is -0, written `-0`.
+    let sum = |v: &[f64], of: &dyn Fn(usize) -> bool| rows.clone().filter(|&i| of(i)).fold(0.0, |a, i| a + v[i]);
+    let (total_keys, total_objects) =
+        (sum(&keys_requested, &|i| scope[i] == "behavior"), sum(&objects, &|i| scope[i] == "behavior"));
+    let tier_fragmentation = |tier: &str| sum(&fragmentation, &|i| scope[i] == tier);
+    let per = if total_objects > 0.0 { total_keys / total_objects } else { 0.0 };
+    let text = format!(
+        "{KEYS_TEXT} In all: {total_keys} keys for {total_objects} objects ({per:.2} per object); {} fragmentation \
+         misses (edge {}, regional {}, shield {}).",
+        tier_fragmentation("edge") + tier_fragmentation("regional") + tier_fragmentation("shield"),
+        tier_fragmentation("edge"),
+        tier_fragmentation("regional"),
+        tier_fragmentation("shield"),
+    );
+
+    let mut charts = Vec::new();
+    // Behaviors that looked anything up (one that caches nothing has no keys).
+    let keyed: Vec<usize> = behaviors.iter().copied().filter(|&i| keys_requested[i] > 0.0).collect();
+    if !keyed.is_empty() {
+        let groups = GroupedBars {
+            categories: keyed.iter().map(|&i| name[i].to_string()).collect(),
+            series: vec![("keys per object".into(), keyed.iter().map(|&i| per_object[i]).collect())],
+        };
+        charts.push((
+            bars(
+                "cache-keys",
+                "Cache keys per object, by behavior",
+                "distinct keys per object requested",
+                "behavior",
+                groups,
+            ),
+            "Distinct cache keys the behavior's requests were looked up under at the edges, over the distinct \
+             objects they were for: 1 means every request for an object shared one key; 3 means each object was \
+             cached up to three times over, each copy with a third of its requests."
+                .to_string(),
+        ));
+    }
+    // Behaviors whose misses went up, then each cache tier in all.
+    let mut categories = Vec::new();
+    let (mut went_up, mut fragmented) = (Vec::new(), Vec::new());
+    for &i in &behaviors {
+        if fetching[i] > 0.0 {
+            categories.push(name[i].to_string());
+            went_up.push(fetching[i]);
+            fragmented.push(fragmentation[i]);
+        }
+    }
+    for (tier, label) in [("edge", "edge locations"), ("regional", "regional edge caches"), ("shield", "Origin Shield")]
+    {
+        let of_tier = |i: usize| scope[i] == tier;
+        if sum(&requests, &of_tier) > 0.0 {
+            categories.push(label.to_string());
+            went_up.push(sum(&fetching, &of_tier));
+            fragmented.push(sum(&fragmentation, &of_tier));
+        }
+    }
+    if !categories.is_empty() {
+        let groups = GroupedBars {
+            categories,
+            series: vec![("fetching misses".into(), went_up), ("fragmentation misses".into(), fragmented)],
+        };
+        charts.push((
+            bars(
+                "fragmentation",
+                "Misses that went up, and those fragmentation caused",
+                "misses and revalidations sent to the next tier",
+                "behavior / cache tier",
+                groups,
+            ),
+            "Per behavior (at every cache its requests passed) and per cache tier (all its caches together): the \
+             misses and revalidations that went up to the next tier or the origin, and the fragmentation misses \
+             among them, which another key of the same object cached there would have answered. Only the \
+             fragmentation part is what keying less can win back."
+                .to_string(),
+        ));
+    }
+    let (table_header, table_rows) = select(
+        keys,
+        &[
+            "scope",
+            "name",
+            "cache_policy",
+            "requests",
+            "keys_requested",
+            "objects_requested",
+            "keys_per_object",
+            "fetching_misses",
+            "fragmentation_misses",
+            "fragmentation_share",
+        ],
+    );
+    Ok(SectionPlan { heading: "Cache keys".into(), text, table_header, table_rows, charts })
+}
+
+const FUNCTIONS_TEXT: &str = "Edge functions run on a behavior's requests on CloudFront's four events: viewer \
+request and viewer response at the edge location, origin request and origin response where the request leaves \
+its last cache. A request waits for each function it meets: a CloudFront Function for its run at the edge, a \
+Lambda@Edge function for the round trip to its Region, a cold start when no warm execution environment is free, \
+and its run (a run past its timeout gives the viewer a 503).";
+
+/// A column's total; 0 (not `sum`'s -0) when it is empty.
+fn total(v: &[f64]) -> f64 {
+    v.iter().fold(0.0, |a, b| a + b)
+}
+
+/// The edge functions section, from `functions.csv`: the time a request
+/// waited per invocation, and Lambda@Edge's cold starts and timeouts.
+pub fn functions_section(functions: &CsvTable) -> anyhow::Result<SectionPlan> {
+    let path = functions.texts("path_pattern").unwrap_or_default();
+    let event = functions.texts("event").unwrap_or_default();
+    let function = functions.texts("function").unwrap_or_default();
+    let kind = functions.texts("kind").unwrap_or_default();
+    let invocations = functions.numbers_or_zero("invocations")?;
+    let cold_starts = functions.numbers_or_zero("cold_starts")?;
+    let failures = functions.numbers_or_zero("failures")?;
+    let waited = functions.numbers_or_zero("waited_ms")?;
+    let n = functions.rows.len();
+    let text = format!(
+        "{FUNCTIONS_TEXT} In all: {} invocations, {} cold starts, {} timed out; {} ms waited.",
+        total(&invocations),
+        total(&cold_starts),
+        total(&failures),
+        format_number(total(&waited)),
+    );
+    // A row's name on the chart: function and event, with the behavior when
+    // that alone would name two rows alike.
+    let short: Vec<String> = (0..n).map(|i| format!("{} ({})", function[i], event[i])).collect();
+    let label = |i: usize| {
+        if short.iter().filter(|s| **s == short[i]).count() > 1 {
+            format!("{} {}", short[i], path[i])
+        } else {
+            short[i].clone()
+        }
+    };
+    let ran: Vec<usize> = (0..n).filter(|&i| invocations[i] > 0.0).collect();
+    let mut charts = Vec::new();
+    if !ran.is_empty() {
+        let mut series = Vec::new();
+        for (column, name) in [("waited_mean_ms", "mean"), ("waited_p95_ms", "p95"), ("waited_p99_ms", "p99")] {
+            let values = functions.numbers_or_zero(column)?;
+            series.push((name.to_string(), ran.iter().map(|&i| values[i]).collect()));
+        }
+        charts.push((
+            bars(
+                "function-wait",
+                "Time a request waited per invocation, by function and event",
+                "ms per invocation",
+                "function (event)",
+                GroupedBars { categories: ran.iter().map(|&i| label(i)).collect(), series },
+            ),
+            "The mean, p95 and p99 of the time one invocation held its request: round trip to the function's \
+             Region (Lambda@Edge), cold start, and run. A gap between the mean and p99 is the cold starts and the \
+             slow runs."
+                .to_string(),
+        ));
+    }
+    let lambdas: Vec<usize> = ran.iter().copied().filter(|&i| kind[i] == "lambda-edge").collect();
+    if !lambdas.is_empty() {
+        let percent = |v: &[f64]| lambdas.iter().map(|&i| 100.0 * v[i] / invocations[i]).collect::<Vec<f64>>();
+        charts.push((
+            bars(
+                "function-cold-starts",
+                "Lambda@Edge cold starts and timeouts, in % of invocations",
+                "% of the function's invocations",
+                "function (event)",
+                GroupedBars {
+                    categories: lambdas.iter().map(|&i| label(i)).collect(),
+                    series: vec![
+                        ("cold starts".into(), percent(&cold_starts)),
+                        ("timed out".into(), percent(&failures)),
+                    ],
+                },
+            ),
+            "Per Lambda@Edge association, the invocations that found no warm execution environment in the Region \
+             and started one, and those cut at the function's timeout. Cold starts grow with concurrency: a burst \
+             needs more environments than the steady rate kept warm."
+                .to_string(),
+        ));
+    }
+    let (table_header, table_rows) = select(
+        functions,
+        &[
+            "path_pattern",
+            "event",
+            "function",
+            "kind",
+            "invocations",
+            "cold_starts",
+            "failures",
+            "waited_ms",
+            "waited_mean_ms",
+            "waited_p50_ms",
+            "waited_p95_ms",
+            "waited_p99_ms",
+            "waited_max_ms",
+        ],
+    );
+    Ok(SectionPlan { heading: "Edge functions".into(), text, table_header, table_rows, charts })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::path::Path;
+
+    fn table(text: &str) -> CsvTable {
+        CsvTable::parse(Path::new("t.csv"), text.as_bytes()).unwrap()
+    }
+
+    const KEYS: &str = "scope,name,region,cache_policy,requests,keys_requested,objects_requested,keys_per_object,\
+fetching_misses,fragmentation_misses,fragmentation_share
+behavior,/images/*,,by-size,100,30,10,3.0,40,12,0.3
+behavior,/api/*,,CachingDisabled,50,0,0,0.0,0,0,0.0
+behavior,*,,legacy,20,5,5,1.0,6,0,0.0
+edge,IAD89,us-east-1,,80,20,10,2.0,30,8,0.266667
+edge,LHR61,eu-west-2,,40,12,6,2.0,10,2,0.2
+regional,us-east-1,us-east-1,,46,14,8,1.75,6,2,0.333333
+";
+
+    fn groups(chart: &Chart) -> &GroupedBars {
+        let Body::GroupedBars(g) = &chart.body else { panic!("{chart:?}") };
+        g
+    }
+
+    #[test]
+    fn cache_keys_by_behavior_and_by_tier() {
+        let s = cache_key_section(&table(KEYS)).unwrap();
+        // Keys 30 + 0 + 5 over objects 10 + 0 + 5: 35 / 15 = 2.33 per object;
+        // fragmentation misses 8 + 2 at the edges and 2 at the regional cache.
+        assert!(s.text.ends_with("In all: 35 keys for 15 objects (2.33 per object); 12 fragmentation misses (edge 10, regional 2, shield 0)."), "{}", s.text);
+        let stems: Vec<&str> = s.charts.iter().map(|(c, _)| c.file_stem.as_str()).collect();
+        assert_eq!(stems, ["cache-keys", "fragmentation"]);
+        // The behavior that caches nothing has no keys and no bar.
+        let keys = groups(&s.charts[0].0);
+        assert_eq!(keys.categories, ["/images/*", "*"]);
+        assert_eq!(keys.series, vec![("keys per object".to_string(), vec![3.0, 1.0])]);
+        // Tiers summed over their caches; no shield row, no shield bar.
+        let misses = groups(&s.charts[1].0);
+        assert_eq!(misses.categories, ["/images/*", "*", "edge locations", "regional edge caches"]);
+        assert_eq!(misses.series[0], ("fetching misses".to_string(), vec![40.0, 6.0, 40.0, 6.0]));
+        assert_eq!(misses.series[1], ("fragmentation misses".to_string(), vec![12.0, 0.0, 10.0, 2.0]));
+        assert_eq!(s.table_header.len(), 10);
+        assert_eq!(s.table_rows[0][..3], ["behavior", "/images/*", "by-size"]);
+    }
+
+    const FUNCTIONS: &str = "behavior,path_pattern,event,function,kind,invocations,cold_starts,failures,waited_ms,\
+waited_mean_ms,waited_p50_ms,waited_p95_ms,waited_p99_ms,waited_max_ms
+0,/a/*,viewer-request,auth,lambda-edge,100,5,1,2500.0,25.0,22.0,40.0,300.0,310.0
+1,*,viewer-request,auth,lambda-edge,0,0,0,0.0,0.0,0.0,0.0,0.0,0.0
+1,*,viewer-response,headers,cloudfront-function,200,0,0,100.0,0.5,0.5,0.5,0.6,0.7
+";
+
+    #[test]
+    fn functions_wait_and_cold_starts_per_association() {
+        let s = functions_section(&table(FUNCTIONS)).unwrap();
+        assert!(s.text.ends_with("In all: 300 invocations, 5 cold starts, 1 timed out; 2600 ms waited."), "{}", s.text);
+        let wait = groups(&s.charts[0].0);
+        // `auth (viewer-request)` names two rows, so the behavior joins; the one that never ran has no bar.
+        assert_eq!(wait.categories, ["auth (viewer-request) /a/*", "headers (viewer-response)"]);
+        let names: Vec<&str> = wait.series.iter().map(|(n, _)| n.as_str()).collect();
+        assert_eq!(names, ["mean", "p95", "p99"]);
+        assert_eq!(wait.series[2].1, vec![300.0, 0.6]);
+        // Only Lambda@Edge starts cold: 5 of 100 (5%), 1 of 100 timed out (1%).
+        let cold = groups(&s.charts[1].0);
+        assert_eq!(cold.categories, ["auth (viewer-request) /a/*"]);
+        assert_eq!(cold.series, vec![("cold starts".to_string(), vec![5.0]), ("timed out".to_string(), vec![1.0])]);
+    }
+
+    #[test]
+    fn long_names_are_cut_to_fit_left_of_the_bars() {
+        assert_eq!(fit("rewrite (viewer-request)"), "rewrite (viewer-request)");
+        assert_eq!(fit("rewrite-lambda (viewer-request)"), "rewrite-lambda (viewer-re…");
+        assert_eq!(fit("rewrite-lambda (viewer-request)").chars().count(), 26);
+    }
+
+    #[test]
+    fn cloudfront_functions_alone_have_no_cold_start_chart() {
+        let only_cf = FUNCTIONS.lines().filter(|l| !l.contains("lambda-edge")).collect::<Vec<_>>().join("\n");
+        let s = functions_section(&table(&only_cf)).unwrap();
+        let stems: Vec<&str> = s.charts.iter().map(|(c, _)| c.file_stem.as_str()).collect();
+        assert_eq!(stems, ["function-wait"]);
+    }
+}
