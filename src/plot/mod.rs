@@ -6,7 +6,8 @@
 //!
 //! - [`table`]: a CSV read by column name.
 //! - [`run_charts`], [`sweep_charts`]: tables to [`chart::Chart`]s (pure).
-//! - [`sections`]: a run's cache keys and edge functions, when it has them.
+//! - [`sections`]: a run's cache keys, edge functions, compression and
+//!   origin requests, when it has them.
 //! - [`draw`]: charts to PNG and SVG with plotters and a bundled font.
 //! - [`html`]: the self-contained `report.html`.
 
@@ -79,6 +80,12 @@ pub fn plot_dir(dir: &Path, choice: &SweepChoice) -> anyhow::Result<Plotted> {
             }
             if let Some(functions) = optional_table(&dir.join("functions.csv"))? {
                 plans.push(sections::functions_section(&functions)?);
+            }
+            if let Some(compression) = optional_table(&dir.join("compression.csv"))? {
+                plans.push(sections::compression_section(&compression)?);
+            }
+            if let Some(forwarding) = optional_table(&dir.join("origin_requests.csv"))? {
+                plans.push(sections::origin_requests_section(&forwarding)?);
             }
             (run_charts::run_charts(&tables)?, run_page(dir)?, plans)
         }

@@ -1,5 +1,7 @@
 //! The parts of a run's report on what only some runs have: cache keys
-//! (from `cache_keys.csv`) and edge functions (from `functions.csv`). Pure:
+//! (from `cache_keys.csv`), edge functions (from `functions.csv`),
+//! compression (from `compression.csv`) and what reached the origins beyond
+//! the cache key (from `origin_requests.csv`). Pure:
 //! tables in, charts and text out. A run without those files gets no
 //! section, so its charts and `report.html` are what they always were.
 
@@ -273,6 +275,128 @@ pub fn functions_section(functions: &CsvTable) -> anyhow::Result<SectionPlan> {
     Ok(SectionPlan { heading: "Edge functions".into(), text, table_header, table_rows, charts })
 }
 
+const COMPRESSION_TEXT: &str = "With compress on (and gzip and Brotli in the cache policy), CloudFront compresses \
+an object at the edge when its content type is on CloudFront's list, its size is 1,000 to 10,000,000 bytes and \
+the viewer's Accept-Encoding names gzip or br; it picks Brotli when the viewer takes both, and caches the \
+compressed copy under the normalised Accept-Encoding. Origins always send the object uncompressed, so only the \
+viewer leg is smaller; identity is the responses sent as they are.";
+
+/// Bytes as the compression chart shows them: millions (10^6).
+const MB: f64 = 1e6;
+
+/// The compression section, from `compression.csv`: bytes sent to viewers
+/// against the objects' full size, per encoding.
+pub fn compression_section(compression: &CsvTable) -> anyhow::Result<SectionPlan> {
+    let encoding = compression.texts("encoding").unwrap_or_default();
+    let responses = compression.numbers_or_zero("responses")?;
+    let sent = compression.numbers_or_zero("bytes_to_viewers")?;
+    let original = compression.numbers_or_zero("original_bytes")?;
+    let saved = compression.numbers_or_zero("bytes_saved")?;
+    let n = compression.rows.len();
+    // The summary's totals: saved over what viewers would have received
+    // uncompressed, which is what they received plus what was saved.
+    let (total_sent, total_saved) = (total(&sent), total(&saved));
+    let share = if total_sent + total_saved > 0.0 { total_saved / (total_sent + total_saved) } else { 0.0 };
+    let of = |name: &str| (0..n).filter(|&i| encoding[i] == name).fold(0.0, |a, i| a + responses[i]);
+    // Invariant: byte counts are whole numbers well under 2^53, so `as u64` is exact.
+    let text = format!(
+        "{COMPRESSION_TEXT} In all: {} saved ({:.1}% of what viewers would have got: {} bytes sent instead of \
+         {}); responses br {}, gzip {}, identity {}.",
+        crate::units::format_size(total_saved as u64),
+        100.0 * share,
+        total_sent,
+        total_sent + total_saved,
+        of("br"),
+        of("gzip"),
+        of("identity"),
+    );
+    let sent_any: Vec<usize> = (0..n).filter(|&i| responses[i] > 0.0).collect();
+    let mut charts = Vec::new();
+    if !sent_any.is_empty() {
+        let megabytes = |v: &[f64]| sent_any.iter().map(|&i| v[i] / MB).collect::<Vec<f64>>();
+        charts.push((
+            bars(
+                "compression",
+                "Bytes to viewers against the objects' full size, by encoding",
+                "MB of response bodies (10^6 bytes)",
+                "encoding",
+                GroupedBars {
+                    categories: sent_any.iter().map(|&i| encoding[i].to_string()).collect(),
+                    series: vec![
+                        ("bytes to viewers".into(), megabytes(&sent)),
+                        ("original bytes".into(), megabytes(&original)),
+                    ],
+                },
+            ),
+            "Per encoding the viewer responses left in, the body bytes sent against the same bodies at their full \
+             size. The gap is what compression saved; identity's bars are equal (objects outside the size range, \
+             content types off the list, viewers that accept neither coding, behaviors without compress)."
+                .to_string(),
+        ));
+    }
+    let (table_header, table_rows) =
+        select(compression, &["encoding", "responses", "bytes_to_viewers", "original_bytes", "bytes_saved", "ratio"]);
+    Ok(SectionPlan { heading: "Compression".into(), text, table_header, table_rows, charts })
+}
+
+const FORWARDING_TEXT: &str = "An origin request policy forwards viewer headers, cookies and query strings to the \
+origin beyond those in the cache key. An origin that varies its response on a value can tailor it only to what \
+reached it. A response is untailored when the request carried the value but did not forward it, so the origin \
+answered with its default. A request is mistailored when the value was forwarded but is not in the cache key: it \
+got a cached copy the origin made for another request's value. Keying the value avoids both.";
+
+/// The origin requests section, from `origin_requests.csv`: untailored
+/// responses per origin, mistailored requests per behavior.
+pub fn origin_requests_section(forwarding: &CsvTable) -> anyhow::Result<SectionPlan> {
+    let scope = forwarding.texts("scope").unwrap_or_default();
+    let name = forwarding.texts("name").unwrap_or_default();
+    let requests = forwarding.numbers_or_zero("requests")?;
+    let untailored = forwarding.numbers_or_zero("untailored")?;
+    let mistailored = forwarding.numbers_or_zero("mistailored")?;
+    let rows = 0..forwarding.rows.len();
+    let sum = |v: &[f64], of: &str| rows.clone().filter(|&i| scope[i] == of).fold(0.0, |a, i| a + v[i]);
+    let percent = |part: f64, whole: f64| if whole > 0.0 { 100.0 * part / whole } else { 0.0 };
+    let (origin_requests, viewer_requests) = (sum(&requests, "origin"), sum(&requests, "behavior"));
+    let (untailored_total, mistailored_total) = (sum(&untailored, "origin"), sum(&mistailored, "behavior"));
+    let text = format!(
+        "{FORWARDING_TEXT} In all: {untailored_total} of {origin_requests} origin responses untailored ({:.2}%); \
+         {mistailored_total} of {viewer_requests} viewer requests got a copy tailored for another value ({:.2}%).",
+        percent(untailored_total, origin_requests),
+        percent(mistailored_total, viewer_requests),
+    );
+    // Behaviors then origins, as the file lists them; those without requests have nothing to show.
+    let shown: Vec<usize> = rows.clone().filter(|&i| requests[i] > 0.0).collect();
+    let mut charts = Vec::new();
+    if !shown.is_empty() {
+        let label = |i: usize| if scope[i] == "origin" { format!("origin {}", name[i]) } else { name[i].to_string() };
+        let values = |v: &[f64]| shown.iter().map(|&i| v[i]).collect::<Vec<f64>>();
+        charts.push((
+            bars(
+                "origin-forwarding",
+                "Untailored origin responses and mistailored viewer requests",
+                "responses (origin) / requests (behavior)",
+                "behavior / origin",
+                GroupedBars {
+                    categories: shown.iter().map(|&i| label(i)).collect(),
+                    series: vec![
+                        ("mistailored requests".into(), values(&mistailored)),
+                        ("untailored responses".into(), values(&untailored)),
+                    ],
+                },
+            ),
+            "Per behavior, its viewer requests answered with a copy made for another value (forwarded, not keyed); \
+             per origin, its responses that could not be tailored (the value was not forwarded). A behavior has no \
+             untailored bar and an origin no mistailored one: each is counted where it happens."
+                .to_string(),
+        ));
+    }
+    let (table_header, table_rows) = select(
+        forwarding,
+        &["scope", "name", "cache_policy", "origin_request_policy", "requests", "untailored", "mistailored", "share"],
+    );
+    Ok(SectionPlan { heading: "Origin requests".into(), text, table_header, table_rows, charts })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -354,5 +478,72 @@ waited_mean_ms,waited_p50_ms,waited_p95_ms,waited_p99_ms,waited_max_ms
         let s = functions_section(&table(&only_cf)).unwrap();
         let stems: Vec<&str> = s.charts.iter().map(|(c, _)| c.file_stem.as_str()).collect();
         assert_eq!(stems, ["function-wait"]);
+    }
+
+    const COMPRESSION: &str = "encoding,responses,bytes_to_viewers,original_bytes,bytes_saved,ratio
+identity,10,5000000,5000000,0,1.0
+gzip,0,0,0,0,0.0
+br,4,1000000,4000000,3000000,0.25
+";
+
+    #[test]
+    fn compression_bytes_sent_against_full_size_by_encoding() {
+        let s = compression_section(&table(COMPRESSION)).unwrap();
+        // Saved 3,000,000 B (2.9 MiB) of 6,000,000 + 3,000,000 = 9,000,000: 33.3%.
+        assert!(
+            s.text.ends_with(
+                "In all: 2.9 MiB saved (33.3% of what viewers would have got: 6000000 bytes sent instead of \
+                 9000000); responses br 4, gzip 0, identity 10."
+            ),
+            "{}",
+            s.text
+        );
+        let stems: Vec<&str> = s.charts.iter().map(|(c, _)| c.file_stem.as_str()).collect();
+        assert_eq!(stems, ["compression"]);
+        // No gzip response, no gzip bars; bytes in millions.
+        let bytes = groups(&s.charts[0].0);
+        assert_eq!(bytes.categories, ["identity", "br"]);
+        assert_eq!(bytes.series[0], ("bytes to viewers".to_string(), vec![5.0, 1.0]));
+        assert_eq!(bytes.series[1], ("original bytes".to_string(), vec![5.0, 4.0]));
+        assert_eq!(s.table_rows.len(), 3);
+        assert_eq!(s.table_rows[2], ["br", "4", "1000000", "4000000", "3000000", "0.25"]);
+    }
+
+    #[test]
+    fn compression_without_responses_has_its_text_and_no_chart() {
+        let none = "encoding,responses,bytes_to_viewers,original_bytes,bytes_saved,ratio\nidentity,0,0,0,0,0.0\n";
+        let s = compression_section(&table(none)).unwrap();
+        assert!(s.charts.is_empty());
+        assert!(s.text.ends_with("In all: 0 B saved (0.0% of what viewers would have got: 0 bytes sent instead of 0); responses br 0, gzip 0, identity 0."), "{}", s.text);
+    }
+
+    const FORWARDING: &str = "scope,name,cache_policy,origin_request_policy,requests,untailored,mistailored,share
+behavior,/p/*,CachingOptimized,language,300,0,120,0.4
+behavior,/q/*,legacy,none,0,0,0,0.0
+behavior,*,legacy,none,100,0,0,0.0
+origin,web,,,80,20,0,0.25
+origin,spare,,,0,0,0,0.0
+";
+
+    #[test]
+    fn origin_requests_untailored_per_origin_and_mistailored_per_behavior() {
+        let s = origin_requests_section(&table(FORWARDING)).unwrap();
+        // Untailored 20 of the origins' 80 requests (25%); mistailored 120 of
+        // the behaviors' 300 + 100 viewer requests (30%).
+        assert!(
+            s.text.ends_with(
+                "In all: 20 of 80 origin responses untailored (25.00%); 120 of 400 viewer requests got a copy \
+                 tailored for another value (30.00%)."
+            ),
+            "{}",
+            s.text
+        );
+        // Rows without requests have no bars.
+        let counts = groups(&s.charts[0].0);
+        assert_eq!(counts.categories, ["/p/*", "*", "origin web"]);
+        assert_eq!(counts.series[0], ("mistailored requests".to_string(), vec![120.0, 0.0, 0.0]));
+        assert_eq!(counts.series[1], ("untailored responses".to_string(), vec![0.0, 0.0, 20.0]));
+        assert_eq!(s.table_header.len(), 8);
+        assert_eq!(s.table_rows[3], ["origin", "web", "", "", "80", "20", "0", "0.25"]);
     }
 }
