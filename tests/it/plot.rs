@@ -121,9 +121,13 @@ fn a_run_plots_every_chart_with_its_series() {
     assert_eq!(html.matches("src=\"data:image/png;base64,").count(), 4, "charts are inlined");
     assert!(html.contains("<td>origin_peak_requests_per_s</td>") && html.contains("<h2>Scenario</h2>"));
     assert!(html.contains("members = [&quot;primary-web&quot;, &quot;backup-bucket&quot;]"), "escaped scenario");
-    // No keys beyond the path, no functions: no sections of theirs.
+    // No keys beyond the path, no functions, no compression, no origin
+    // request policy: none of their files, so no sections of theirs.
     assert!(!html.contains("<h2>Cache keys</h2>") && !html.contains("<h2>Edge functions</h2>"));
     assert!(!out.join("cache-keys.png").exists() && !out.join("function-wait.png").exists());
+    assert!(!out.join("compression.csv").exists() && !out.join("origin_requests.csv").exists());
+    assert!(!html.contains("<h2>Compression</h2>") && !html.contains("<h2>Origin requests</h2>"));
+    assert!(!out.join("compression.png").exists() && !out.join("origin-forwarding.png").exists());
 }
 
 /// Every file of a results folder, by name.
@@ -150,19 +154,187 @@ fn a_keyed_run_charts_its_keys_and_explains_them() {
         out.to_str().unwrap(),
         "--plot",
     ]));
-    assert!(stdout.contains("6 charts"), "{stdout}");
+    assert!(stdout.contains("7 charts"), "{stdout}");
     let keys = chart(&out, "cache-keys");
     // The three behaviors that cache; CachingDisabled's /api/* has no key.
     assert!(keys.contains("/static/*") && keys.contains("/images/*") && !keys.contains("/api/*"));
     let fragmentation = chart(&out, "fragmentation");
     assert!(fragmentation.contains("fragmentation misses") && fragmentation.contains("edge locations"));
     let html = std::fs::read_to_string(out.join("report.html")).unwrap();
-    assert_eq!(html.matches("<img class=\"chart\"").count(), 6);
+    assert_eq!(html.matches("<img class=\"chart\"").count(), 7);
     let section = html.find("<h2>Cache keys</h2>").expect("a cache keys section");
     assert!(html.find("<h2>Charts</h2>").unwrap() < section && section < html.find("<h2>Scenario</h2>").unwrap());
     assert!(html.contains("<th>fragmentation_share</th>") && html.contains("<td>images-by-size</td>"));
     assert!(html.contains("<figcaption><b>Cache keys per object, by behavior.</b> Distinct cache keys"));
+    // Scripts and pages are compressed: the compression section, after the
+    // cache keys, with the file's numbers; no origin request policy, none of its.
+    let compression = html.find("<h2>Compression</h2>").expect("a compression section");
+    assert!(section < compression && compression < html.find("<h2>Scenario</h2>").unwrap());
+    assert!(!out.join("origin_requests.csv").exists() && !html.contains("<h2>Origin requests</h2>"));
+    let table = csv_rows(&out.join("compression.csv"));
+    let column = |name: &str| table[0].iter().position(|h| h == name).unwrap();
+    let total = |name: &str| table[1..].iter().map(|r| r[column(name)].parse::<u64>().unwrap()).sum::<u64>();
+    let (sent, saved) = (total("bytes_to_viewers"), total("bytes_saved"));
+    assert!(saved > 0, "the quickstart's scripts and pages compress");
+    let share = 100.0 * saved as f64 / (sent + saved) as f64;
+    let totals = format!(
+        "In all: {} saved ({share:.1}% of what viewers would have got: {sent} bytes sent instead of {});",
+        cdnsim::units::format_size(saved),
+        sent + saved
+    );
+    assert!(html.contains(&totals), "{totals}");
+    assert_table(&html, &table);
+    let bytes = chart(&out, "compression");
+    assert!(bytes.contains("bytes to viewers") && bytes.contains("original bytes"));
+    // Each encoding that answered a response has its bars, labelled with its MB.
+    for row in &table[1..] {
+        if row[column("responses")] != "0" {
+            assert!(bytes.contains(&svg_text(&row[column("encoding")])), "{row:?}");
+            let mb = row[column("original_bytes")].parse::<f64>().unwrap() / 1e6;
+            assert!(bytes.contains(&svg_text(&format!(" {}", cdnsim::plot::chart::format_number(mb)))), "{row:?}");
+        }
+    }
     // Plotting again gives the same bytes.
+    let first = files(&out);
+    ok(cdnsim(&["plot", out.to_str().unwrap()]));
+    assert_eq!(first, files(&out));
+}
+
+/// A CSV file's lines split at commas (header first); the files checked
+/// here quote nothing.
+fn csv_rows(path: &Path) -> Vec<Vec<String>> {
+    let text = std::fs::read_to_string(path).unwrap();
+    text.lines().map(|l| l.split(',').map(str::to_string).collect()).collect()
+}
+
+/// A text element's content as the SVG backend writes it, on its own line.
+fn svg_text(text: &str) -> String {
+    format!(">\n{text}\n</text>")
+}
+
+/// report.html shows `table` (a CSV's header and rows) whole, in order.
+fn assert_table(html: &str, table: &[Vec<String>]) {
+    let header: String = table[0].iter().map(|h| format!("<th>{h}</th>")).collect();
+    let mut at = html.find(&format!("<tr>{header}</tr>")).unwrap_or_else(|| panic!("no header {header}"));
+    for row in &table[1..] {
+        let cells: String = row
+            .iter()
+            .map(|c| {
+                let numeric = c.chars().next().is_some_and(|c| c.is_ascii_digit());
+                format!("<td{}>{c}</td>", if numeric { " class=\"n\"" } else { "" })
+            })
+            .collect();
+        let found = html[at..].find(&format!("<tr>{cells}</tr>")).unwrap_or_else(|| panic!("no row {cells}"));
+        at += found;
+    }
+}
+
+/// Two behaviors on one origin that varies on `Accept-Language`: `/p/*`
+/// forwards the header without keying it (mistailored copies), the default
+/// behavior does not forward it (untailored responses).
+const FORWARDING: &str = r#"
+[simulation]
+requests = 4000
+metrics_interval = "10 s"
+[[topology.regional_caches]]
+region = "us-east-1"
+[[topology.edges]]
+name = "IAD1"
+regional_cache = "us-east-1"
+viewer_rtt = "1 ms"
+regional_rtt = "1 ms"
+[caches.edge]
+capacity = "100 MB"
+[caches.regional]
+capacity = 0
+[[origins]]
+name = "web"
+region = "us-east-1"
+latency = "1 ms"
+[distribution]
+[[distribution.origin_request_policies]]
+name = "language"
+headers = { allow = ["Accept-Language"] }
+[[distribution.behaviors]]
+path_pattern = "/p/*"
+origin = "web"
+cache_policy = "CachingOptimizedForUncompressedObjects"
+origin_request_policy = "language"
+[distribution.default_behavior]
+origin = "web"
+cache_policy = "CachingOptimizedForUncompressedObjects"
+[traffic]
+rate = 100
+[[traffic.classes]]
+name = "forwarded"
+share = 1
+objects = 50
+zipf_alpha = 0
+path = "/p/{id}"
+size = "1000 B"
+cache_control = "max-age=31536000"
+headers = [{ name = "Accept-Language", values = ["en", "de", "fr", "ja"] }]
+origin_varies_on = ["Accept-Language"]
+[[traffic.classes]]
+name = "unforwarded"
+share = 1
+objects = 50
+zipf_alpha = 0
+path = "/q/{id}"
+size = "1000 B"
+cache_control = "max-age=31536000"
+headers = [{ name = "Accept-Language", values = ["en", "de", "fr", "ja"] }]
+origin_varies_on = ["Accept-Language"]
+"#;
+
+#[test]
+fn a_run_forwarding_a_varying_header_charts_its_untailored_and_mistailored_answers() {
+    let dir = temp_dir("plot-forwarding");
+    let scenario = dir.join("forwarding.toml");
+    std::fs::write(&scenario, FORWARDING).unwrap();
+    let run = |name: &str| {
+        let out = dir.join(name);
+        ok(cdnsim(&["run", scenario.to_str().unwrap(), "--no-progress", "--out", out.to_str().unwrap(), "--plot"]));
+        out
+    };
+    let out = run("run");
+    let html = std::fs::read_to_string(out.join("report.html")).unwrap();
+    assert!(html.contains("<h2>Origin requests</h2>"));
+    // Nothing compresses and keys hold no more than the path: no sections of theirs.
+    assert!(!out.join("compression.csv").exists() && !html.contains("<h2>Compression</h2>"));
+    assert!(!out.join("compression.png").exists() && !html.contains("<h2>Cache keys</h2>"));
+    let table = csv_rows(&out.join("origin_requests.csv"));
+    assert_eq!(
+        table[0],
+        ["scope", "name", "cache_policy", "origin_request_policy", "requests", "untailored", "mistailored", "share"]
+    );
+    let number = |scope: &str, column: usize| {
+        table[1..].iter().filter(|r| r[0] == scope).map(|r| r[column].parse::<u64>().unwrap()).sum::<u64>()
+    };
+    let (origin_requests, untailored) = (number("origin", 4), number("origin", 5));
+    let (viewer_requests, mistailored) = (number("behavior", 4), number("behavior", 6));
+    assert!(untailored > 0 && mistailored > 0, "{table:?}");
+    let totals = format!(
+        "In all: {untailored} of {origin_requests} origin responses untailored ({:.2}%); {mistailored} of {viewer_requests} viewer requests got a copy tailored for another value ({:.2}%).",
+        100.0 * untailored as f64 / origin_requests as f64,
+        100.0 * mistailored as f64 / viewer_requests as f64
+    );
+    assert!(html.contains(&totals), "{totals}");
+    assert_table(&html, &table);
+    assert!(
+        html.contains("<figcaption><b>Untailored origin responses and mistailored viewer requests.</b> Per behavior")
+    );
+    let counts = chart(&out, "origin-forwarding");
+    assert!(counts.contains("mistailored requests") && counts.contains("untailored responses"));
+    assert!(counts.contains(&svg_text("/p/*")) && counts.contains(&svg_text("origin web")));
+    assert!(
+        counts.contains(&svg_text(&format!(" {mistailored}"))) && counts.contains(&svg_text(&format!(" {untailored}")))
+    );
+    // The same seed draws the same bytes, in another folder and when plotted again.
+    let again = run("again");
+    for file in ["origin-forwarding.png", "origin-forwarding.svg"] {
+        assert_eq!(std::fs::read(out.join(file)).unwrap(), std::fs::read(again.join(file)).unwrap(), "{file}");
+    }
     let first = files(&out);
     ok(cdnsim(&["plot", out.to_str().unwrap()]));
     assert_eq!(first, files(&out));
