@@ -4,6 +4,7 @@
 //!
 //! Imports no engine file but `ids`.
 
+use std::num::NonZeroU8;
 use std::ops::{Index, IndexMut};
 
 use super::ids::{CacheIdx, LevelIdx, MAX_LEVELS, RequestId};
@@ -56,6 +57,22 @@ pub struct Ask {
     pub attributes: RequestAttributes,
 }
 
+/// A level on the route, in one byte with a niche so that
+/// `Option<BackgroundAt>` fits the route's padding (`Route::background_at`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct BackgroundAt(NonZeroU8);
+
+impl BackgroundAt {
+    pub fn new(level: LevelIdx) -> BackgroundAt {
+        // Invariant: level indices are below MAX_LEVELS, so index + 1 fits.
+        BackgroundAt(NonZeroU8::new(level.index() as u8 + 1).expect("index + 1 is above zero"))
+    }
+
+    pub fn level(self) -> LevelIdx {
+        LevelIdx::new(self.0.get() as usize - 1)
+    }
+}
+
 impl Ask {
     pub fn class(&self) -> usize {
         self.class as usize
@@ -106,6 +123,11 @@ pub struct Route {
     levels: [Level; MAX_LEVELS],
     // Invariant: 1 <= depth <= MAX_LEVELS, and levels[..depth] name each cache once.
     depth: u8,
+    /// For a background revalidation (`stale-while-revalidate`), the level
+    /// whose expired copy it refreshes: where it starts going up and where
+    /// it ends on its way down. `None` for a viewer's request.
+    // Invariant: below depth.
+    background_at: Option<BackgroundAt>,
 }
 
 impl Route {
@@ -117,7 +139,7 @@ impl Route {
         const UNUSED: Level = Level::new(CacheIdx::new(0), false, false);
         let mut levels = [UNUSED; MAX_LEVELS];
         levels[0] = edge;
-        Route { levels, depth: 1 }
+        Route { levels, depth: 1, background_at: None }
     }
 
     /// Adds a cache above the top one; returns its level.
@@ -127,6 +149,20 @@ impl Route {
         self.levels[at.index()] = level;
         self.depth += 1;
         at
+    }
+
+    /// Makes this the route of a background revalidation of the copy at
+    /// `level`, which it leaves going up and where it ends going down.
+    pub fn start_background_at(&mut self, level: LevelIdx) {
+        debug_assert!(level.index() < self.depth(), "a background fetch starts on its route");
+        self.background_at = Some(BackgroundAt::new(level));
+    }
+
+    /// Where a background revalidation's route ends on the way down; `None`
+    /// for a viewer's request.
+    #[inline]
+    pub fn background_at(&self) -> Option<LevelIdx> {
+        self.background_at.map(BackgroundAt::level)
     }
 
     /// The last cache before the origin.
@@ -401,6 +437,10 @@ mod tests {
         let expected = if cfg!(debug_assertions) { 272 } else { 264 };
         assert_eq!(std::mem::size_of::<Request>(), expected);
         assert_eq!(std::mem::size_of::<Level>(), 20);
+        assert_eq!(std::mem::size_of::<Option<BackgroundAt>>(), 1);
+        for level in 0..MAX_LEVELS {
+            assert_eq!(BackgroundAt::new(LevelIdx::new(level)).level(), LevelIdx::new(level));
+        }
     }
 
     #[test]
