@@ -33,7 +33,7 @@ impl<O: RequestObserver> Engine<'_, O> {
             }
             self.answer_waiters(id, level, holds_version);
         }
-        if self.requests[id].route.background_at() == Some(level) {
+        if self.requests[id].route.ends_background_at(level) {
             // A background revalidation has refreshed its cache's copy (and
             // answered whoever waited on it there): no viewer waits below.
             self.requests.free(id);

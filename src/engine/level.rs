@@ -43,7 +43,7 @@ impl<O: RequestObserver> Engine<'_, O> {
         match lookup {
             Lookup::Fresh(entry) => self.answer_from_cache(id, level, entry),
             Lookup::Stale(entry) => {
-                if !self.serves_while_revalidating(id, level, entry) {
+                if !(self.rules.revalidates_in_background && self.serves_while_revalidating(id, level, entry)) {
                     self.on_miss(id, level, lookup);
                 }
             }

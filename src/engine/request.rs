@@ -67,10 +67,6 @@ impl BackgroundAt {
         // Invariant: level indices are below MAX_LEVELS, so index + 1 fits.
         BackgroundAt(NonZeroU8::new(level.index() as u8 + 1).expect("index + 1 is above zero"))
     }
-
-    pub fn level(self) -> LevelIdx {
-        LevelIdx::new(self.0.get() as usize - 1)
-    }
 }
 
 impl Ask {
@@ -158,11 +154,11 @@ impl Route {
         self.background_at = Some(BackgroundAt::new(level));
     }
 
-    /// Where a background revalidation's route ends on the way down; `None`
-    /// for a viewer's request.
+    /// Whether this is a background revalidation's route and it ends at
+    /// `level` on the way down.
     #[inline]
-    pub fn background_at(&self) -> Option<LevelIdx> {
-        self.background_at.map(BackgroundAt::level)
+    pub fn ends_background_at(&self, level: LevelIdx) -> bool {
+        self.background_at.is_some_and(|at| at.0.get() as usize == level.index() + 1)
     }
 
     /// The last cache before the origin.
@@ -438,9 +434,15 @@ mod tests {
         assert_eq!(std::mem::size_of::<Request>(), expected);
         assert_eq!(std::mem::size_of::<Level>(), 20);
         assert_eq!(std::mem::size_of::<Option<BackgroundAt>>(), 1);
-        for level in 0..MAX_LEVELS {
-            assert_eq!(BackgroundAt::new(LevelIdx::new(level)).level(), LevelIdx::new(level));
-        }
+        // Each level is told apart from the others and from a viewer's route.
+        let edge = Level::new(CacheIdx::new(0), true, false);
+        let mut route = Route::at_edge(edge);
+        route.push(Level::new(CacheIdx::new(1), true, false));
+        route.push(Level::new(CacheIdx::new(2), true, false));
+        assert!((0..3).all(|l| !route.ends_background_at(LevelIdx::new(l))));
+        route.start_background_at(LevelIdx::new(1));
+        let ends: Vec<bool> = (0..3).map(|l| route.ends_background_at(LevelIdx::new(l))).collect();
+        assert_eq!(ends, [false, true, false]);
     }
 
     #[test]

@@ -221,6 +221,9 @@ pub(super) struct Rules {
     /// Some origin varies on a value some request may not forward: origin
     /// answers check for untailored responses. False, they read no plan.
     pub(super) origins_vary: bool,
+    /// Some class's origin sends `stale-while-revalidate`: expired copies
+    /// found at lookup are checked against its window. False, they go up.
+    pub(super) revalidates_in_background: bool,
     /// Whether a viewer redirected to HTTPS sends its retry from here
     /// (simulated viewers), or the source holds the retries (a replayed log).
     pub(super) viewers_retry_redirects: bool,
@@ -265,6 +268,7 @@ impl<'s, O: RequestObserver> Engine<'s, O> {
         let rules = Rules {
             keys_vary: caching.iter().any(|rule| !rule.key.is_path_only()),
             origins_vary: caching.iter().any(|rule| rule.forward.may_be_untailored()),
+            revalidates_in_background: caching.iter().any(|rule| rule.stale_while_revalidate.is_some()),
             caching,
             compresses: compression.iter().any(|plan| !plan.is_off()),
             compression,
