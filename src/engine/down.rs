@@ -164,7 +164,10 @@ impl<O: RequestObserver> Engine<'_, O> {
                     deadlines.insert((lvl.cache.index() as u16, key), deadline);
                 }
                 self.answered_by_copy(id, lvl.cache, key);
-                if measured {
+                // A background revalidation that ends here keeps the copy
+                // for the viewers to come but serves nobody now, and was
+                // never counted among this tier's revalidations.
+                if measured && !self.requests[id].route.ends_background_at(level) {
                     self.tier_stats(&lvl).stale_served_on_error += 1;
                 }
                 let served_by = self.tier_of(&lvl, level);
