@@ -97,7 +97,23 @@ pub fn check(metrics: &Metrics, facts: RunFacts) -> Result<(), Vec<Broken>> {
     check_signing_and_protocols(&mut l, metrics);
     check_edge_functions(&mut l, metrics);
     check_compression(&mut l, metrics);
+    check_invalidations(&mut l, metrics);
     if l.broken.is_empty() { Ok(()) } else { Err(l.broken) }
+}
+
+/// Invalidations, when the scenario has some: the run ends only when no
+/// event is left, so every invalidation has reached every cache of each tier.
+fn check_invalidations(l: &mut Ledger, m: &Metrics) {
+    let Some(inv) = &m.invalidations else { return };
+    for (i, reached) in inv.reached.iter().enumerate() {
+        for (tier, name) in super::invalidations::TIERS.iter().enumerate() {
+            l.equal(
+                || format!("invalidations[{i}]: {name} caches reached = {name} caches"),
+                reached[tier],
+                inv.caches[tier],
+            );
+        }
+    }
 }
 
 /// Compression, when the run follows it: every response with a body left

@@ -8,6 +8,7 @@ mod determinism;
 mod edge_functions;
 mod failover;
 mod import;
+mod invalidations;
 mod layering;
 mod lessons;
 mod origin_requests;
