@@ -698,4 +698,22 @@ mod tests {
             ]
         );
     }
+
+    #[test]
+    fn an_invalidation_that_missed_a_cache_is_reported() {
+        use crate::metrics::InvalidationStats;
+        // One invalidation, 2 edge locations and 1 regional cache: it must
+        // have reached all three by the end of the run.
+        let mut m = metrics_with(&[]);
+        let mut inv = InvalidationStats::new(vec![1], [2, 1]);
+        inv.reached[0] = [2, 1];
+        inv.removed[0] = [5, 1];
+        m.invalidations = Some(inv.clone());
+        assert_eq!(check(&m, RunFacts { n_edges: 2, unfinished: 0 }), Ok(()));
+        inv.reached[0] = [1, 1];
+        m.invalidations = Some(inv);
+        let broken = check(&m, RunFacts { n_edges: 2, unfinished: 0 }).unwrap_err();
+        let names: Vec<&str> = broken.iter().map(|b| b.identity.as_str()).collect();
+        assert_eq!(names, ["invalidations[0]: edge caches reached = edge caches"]);
+    }
 }

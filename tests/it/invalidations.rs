@@ -173,3 +173,89 @@ fn same_seed_same_invalidation_delays_and_results() {
     assert_eq!(format!("{:?}", a.metrics.caches), format!("{:?}", b.metrics.caches));
     assert_eq!(a.end, b.end);
 }
+
+#[test]
+fn the_summary_and_the_csv_count_paths_billed_and_objects_removed() {
+    // Two invalidations at 100 s: 1,200 file paths (/x/0 .. /x/1199, which
+    // match no object) and `/*` (one path, however many files it matches).
+    // Paths: 1,200 + 1 = 1,201; billed past the free 1,000: 201. After one
+    // request per edge for /img/0 at t=10 s, `/*` removes 1 object at each
+    // of the 2 edges and 1 at each of the 2 RECs (their own copies); the
+    // file paths remove nothing.
+    let files: Vec<String> = (0..1_200).map(|i| format!("\"/x/{i}\"")).collect();
+    let tail = format!(
+        "[[invalidations]]\nat = \"100 s\"\npaths = [{}]\npropagation = \"5 s\"\n\
+         [[invalidations]]\nat = \"100 s\"\npaths = [\"/*\"]\npropagation = \"5 s\"",
+        files.join(", ")
+    );
+    let s = scenario(&img_and_css(&tail), &[]);
+    let report = run_script(&s, &[(10.0, "IAD1", Get, "/img/0"), (10.0, "DUB1", Get, "/img/0")]);
+    let summary = summarize(&report, &s).invalidations.expect("the scenario has invalidations");
+    assert_eq!((summary.invalidations, summary.paths, summary.paths_billed), (2, 1_201, 201));
+    assert_eq!((summary.objects_removed_edge, summary.objects_removed_regional), (2, 2));
+    let rows = cdnsim::report::invalidation_rows(&report, &s);
+    let removed: Vec<(usize, &str, u64, u64)> =
+        rows.iter().map(|r| (r.invalidation, r.tier, r.caches_reached, r.objects_removed)).collect();
+    assert_eq!(removed, vec![(0, "edge", 2, 0), (0, "regional", 2, 0), (1, "edge", 2, 2), (1, "regional", 2, 2)]);
+    let names = |s: &cdnsim::scenario::Scenario, r| {
+        cdnsim::report::result_files(r, s).unwrap().into_iter().map(|(n, _)| n).collect::<Vec<_>>()
+    };
+    assert!(names(&s, &report).contains(&"invalidations.csv"));
+    let plain = scenario(&img_and_css(""), &[]);
+    let plain_report = run_script(&plain, &[(10.0, "IAD1", Get, "/img/0")]);
+    assert!(!names(&plain, &plain_report).contains(&"invalidations.csv"));
+    assert!(summarize(&plain_report, &plain).invalidations.is_none());
+}
+
+/// The same scenario file and seed write the same bytes, and a sweep gives
+/// the same sweep.csv at `--jobs 1` and `--jobs 4`.
+#[test]
+fn runs_and_sweeps_with_invalidations_are_deterministic() {
+    let dir = temp_dir("invalidations-determinism");
+    let file = dir.join("inv.toml");
+    let tail = "[[invalidations]]\nat = \"20 s\"\npaths = [\"/img/*\"]\n\
+                [[invalidations]]\nat = \"40 s\"\npaths = [\"/css/0\", \"/img/1\"]";
+    std::fs::write(&file, img_and_css(tail)).unwrap();
+    let file = file.to_str().unwrap().to_string();
+    let run_to = |name: &str| {
+        let out = dir.join(name);
+        let args = ["run", &file, "--requests", "600", "--seed", "3", "--no-progress", "--out", out.to_str().unwrap()];
+        let (code, _, stderr) = cdnsim(&args);
+        assert_eq!(code, 0, "{stderr}");
+        let mut files: Vec<(String, Vec<u8>)> = std::fs::read_dir(&out)
+            .unwrap()
+            .map(|e| e.unwrap().path())
+            .filter(|p| p.is_file())
+            .map(|p| (p.file_name().unwrap().to_string_lossy().into_owned(), std::fs::read(&p).unwrap()))
+            .collect();
+        files.sort();
+        files
+    };
+    let (a, b) = (run_to("a"), run_to("b"));
+    assert!(a.iter().any(|(name, _)| name == "invalidations.csv"));
+    assert!(a == b, "two runs with the same seed wrote different files");
+    let sweep = |name: &str, jobs: &str| {
+        let out = dir.join(name).to_str().unwrap().to_string();
+        let args = [
+            "sweep",
+            &file,
+            "--requests",
+            "400",
+            "--no-progress",
+            "--vary",
+            "traffic.rate=5:15:5",
+            "--replicates",
+            "2",
+            "--jobs",
+            jobs,
+            "--out",
+            &out,
+        ];
+        let (code, _, stderr) = cdnsim(&args);
+        assert_eq!(code, 0, "{stderr}");
+        std::fs::read(dir.join(name).join("sweep.csv")).unwrap()
+    };
+    let (one, four) = (sweep("one", "1"), sweep("four", "4"));
+    assert_eq!(String::from_utf8(one.clone()).unwrap().lines().count(), 1 + 3 * 2, "3 points, 2 replicates");
+    assert!(one == four, "sweep.csv differs between --jobs 1 and --jobs 4");
+}
