@@ -21,5 +21,7 @@ impl<O: RequestObserver> Engine<'_, O> {
         let stats = self.metrics.invalidations.as_mut().expect("built with the invalidations");
         stats.reached[invalidation][tier] += 1;
         stats.removed[invalidation][tier] += removed;
+        // Arrivals come in time order: this one is the latest so far.
+        stats.window[invalidation][tier] = self.now - self.scenario.invalidations[invalidation].at;
     }
 }

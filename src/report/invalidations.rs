@@ -20,6 +20,10 @@ pub struct InvalidationSummary {
     /// Cached objects removed at edge locations and at regional edge caches.
     pub objects_removed_edge: u64,
     pub objects_removed_regional: u64,
+    /// The longest time from an invalidation's submission until the last
+    /// cache had it, in seconds: while it lasts, some locations still serve
+    /// the old copies.
+    pub longest_window_s: f64,
 }
 
 pub fn invalidation_summary(report: &Report) -> Option<InvalidationSummary> {
@@ -30,6 +34,7 @@ pub fn invalidation_summary(report: &Report) -> Option<InvalidationSummary> {
         paths_billed: billed_paths(inv.paths_total()),
         objects_removed_edge: inv.removed_in(0),
         objects_removed_regional: inv.removed_in(1),
+        longest_window_s: inv.longest_window().as_secs_f64(),
     })
 }
 
@@ -47,6 +52,8 @@ pub struct InvalidationRow {
     /// Caches of the tier it reached (all of them, by the end of the run).
     pub caches_reached: u64,
     pub objects_removed: u64,
+    /// Seconds from submission until the tier's last cache had it.
+    pub window_s: f64,
 }
 
 pub fn invalidation_rows(report: &Report, scenario: &Scenario) -> Vec<InvalidationRow> {
@@ -61,6 +68,7 @@ pub fn invalidation_rows(report: &Report, scenario: &Scenario) -> Vec<Invalidati
                 tier: name,
                 caches_reached: inv.reached[i][tier],
                 objects_removed: inv.removed[i][tier],
+                window_s: inv.window[i][tier].as_secs_f64(),
             });
         }
     }
@@ -70,7 +78,12 @@ pub fn invalidation_rows(report: &Report, scenario: &Scenario) -> Vec<Invalidati
 pub fn summary_line(s: &InvalidationSummary) -> String {
     format!(
         "  invalidations              {} with {} paths ({} billed past the free 1,000); objects removed: {} at \
-         edges, {} at regional caches",
-        s.invalidations, s.paths, s.paths_billed, s.objects_removed_edge, s.objects_removed_regional
+         edges, {} at regional caches; every cache had them {:.1} s after submission",
+        s.invalidations,
+        s.paths,
+        s.paths_billed,
+        s.objects_removed_edge,
+        s.objects_removed_regional,
+        s.longest_window_s
     )
 }

@@ -110,6 +110,10 @@ fn an_img_wildcard_invalidation_makes_each_img_object_miss_once_at_each_location
     assert_eq!(inv.paths, vec![1]);
     assert_eq!(inv.reached, vec![[2, 2]]);
     assert_eq!(inv.removed, vec![[4, 4]]);
+    // Every cache got it 5 s after its submission: the window is 5 s.
+    let five = cdnsim::time::SimDuration::from_secs(5);
+    assert_eq!(inv.window, vec![[five, five]]);
+    assert_eq!(summarize(&report, &s).invalidations.unwrap().longest_window_s, 5.0);
 }
 
 #[test]
@@ -193,6 +197,7 @@ fn the_summary_and_the_csv_count_paths_billed_and_objects_removed() {
     let summary = summarize(&report, &s).invalidations.expect("the scenario has invalidations");
     assert_eq!((summary.invalidations, summary.paths, summary.paths_billed), (2, 1_201, 201));
     assert_eq!((summary.objects_removed_edge, summary.objects_removed_regional), (2, 2));
+    assert_eq!(summary.longest_window_s, 5.0);
     let rows = cdnsim::report::invalidation_rows(&report, &s);
     let removed: Vec<(usize, &str, u64, u64)> =
         rows.iter().map(|r| (r.invalidation, r.tier, r.caches_reached, r.objects_removed)).collect();
