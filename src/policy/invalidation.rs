@@ -51,7 +51,8 @@ mod tests {
         assert!(matches("/img/*", "/img/"));
         assert!(!matches("/img/*", "/img"));
         assert!(!matches("/img/*", "/css/img/1.jpg"));
-        assert!(matches("/img*", "/images/1.jpg"));
+        assert!(matches("/img*", "/img2/1.jpg"), "a wildcard need not follow `/`");
+        assert!(matches("/im*", "/images/1.jpg"));
         assert!(matches("/*", "/"));
         assert!(matches("/*", "/anything/at/all"));
     }
