@@ -96,7 +96,8 @@ pub enum Protocol {
 }
 
 /// The `Cache-Control` directives of an origin response that CloudFront's TTL
-/// decision reads (reference §6.4). Unknown directives are ignored, as a cache does.
+/// decision reads (reference §6.4), and the two that let it serve an expired
+/// copy (`policy::freshness`). Unknown directives are ignored, as a cache does.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub struct CacheControl {
     pub max_age_s: Option<u64>,
@@ -104,6 +105,12 @@ pub struct CacheControl {
     pub no_cache: bool,
     pub no_store: bool,
     pub private: bool,
+    /// `stale-while-revalidate=N`: seconds after expiry during which the
+    /// expired copy may answer while it is revalidated in the background.
+    pub stale_while_revalidate_s: Option<u64>,
+    /// `stale-if-error=N`: seconds after expiry during which the expired
+    /// copy may answer instead of an origin error.
+    pub stale_if_error_s: Option<u64>,
 }
 
 impl CacheControl {
@@ -132,6 +139,8 @@ impl FromStr for CacheControl {
                 "no-cache" => cc.no_cache = true,
                 "no-store" => cc.no_store = true,
                 "private" => cc.private = true,
+                "stale-while-revalidate" => cc.stale_while_revalidate_s = Some(seconds(value)?),
+                "stale-if-error" => cc.stale_if_error_s = Some(seconds(value)?),
                 _ => {}
             }
         }
@@ -157,6 +166,12 @@ impl fmt::Display for CacheControl {
         if let Some(s) = self.s_maxage_s {
             parts.push(format!("s-maxage={s}"));
         }
+        if let Some(s) = self.stale_while_revalidate_s {
+            parts.push(format!("stale-while-revalidate={s}"));
+        }
+        if let Some(s) = self.stale_if_error_s {
+            parts.push(format!("stale-if-error={s}"));
+        }
         f.write_str(&parts.join(", "))
     }
 }
@@ -167,8 +182,18 @@ mod tests {
 
     #[test]
     fn cache_control_parses_the_directives_cloudfront_reads() {
-        let cc: CacheControl = "public, max-age=60, s-maxage=\"300\", stale-while-revalidate=5".parse().unwrap();
-        assert_eq!(cc, CacheControl { max_age_s: Some(60), s_maxage_s: Some(300), ..Default::default() });
+        let cc: CacheControl =
+            "public, max-age=60, s-maxage=\"300\", stale-while-revalidate=5, Stale-If-Error=86400".parse().unwrap();
+        let expected = CacheControl {
+            max_age_s: Some(60),
+            s_maxage_s: Some(300),
+            stale_while_revalidate_s: Some(5),
+            stale_if_error_s: Some(86_400),
+            ..Default::default()
+        };
+        assert_eq!(cc, expected);
+        assert_eq!(cc.to_string(), "max-age=60, s-maxage=300, stale-while-revalidate=5, stale-if-error=86400");
+        assert!("stale-if-error".parse::<CacheControl>().unwrap_err().contains("needs a value"));
         let cc: CacheControl = "No-Store, private".parse().unwrap();
         assert!(cc.no_store && cc.private && cc.forbids_reuse());
         assert!("max-age=soon".parse::<CacheControl>().unwrap_err().contains("whole number"));

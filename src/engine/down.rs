@@ -33,6 +33,12 @@ impl<O: RequestObserver> Engine<'_, O> {
             }
             self.answer_waiters(id, level, holds_version);
         }
+        if self.requests[id].route.ends_background_at(level) {
+            // A background revalidation has refreshed its cache's copy (and
+            // answered whoever waited on it there): no viewer waits below.
+            self.requests.free(id);
+            return;
+        }
         if holds_version {
             self.set_body_for_level_below(id, level);
         }
@@ -105,6 +111,7 @@ impl<O: RequestObserver> Engine<'_, O> {
                 let expires_at = error_caching::expiry_of_copy(self.now, ttl, response.stale_until);
                 if lvl.stale_version == Some(version) && cache.refresh(key, expires_at, version) {
                     self.note_cache_change(lvl.cache, key, Some(expires_at));
+                    self.note_stale_deadline(id, level, response.stale_until);
                     self.answered_by_copy(id, lvl.cache, key);
                     return true;
                 }
@@ -116,6 +123,9 @@ impl<O: RequestObserver> Engine<'_, O> {
                 // (OPTIONS) still occupy space and can be evicted.
                 let entry = Entry { size_bytes: size_bytes.max(1), expires_at, stored: Stored::Object(version) };
                 let stored = cache.insert(key, entry) == Admission::Stored;
+                if stored {
+                    self.note_stale_deadline(id, level, response.stale_until);
+                }
                 self.note_cache_change(lvl.cache, key, stored.then_some(expires_at));
                 if let (true, Some(tailoring)) = (stored, &mut self.tailoring) {
                     tailoring.stored(lvl.cache, key, id);
@@ -139,12 +149,20 @@ impl<O: RequestObserver> Engine<'_, O> {
         let r = &self.requests[id];
         let (key, status, measured, lvl) = (r.ask.key, r.response.status, r.ask.measured, r.route[level]);
         let min_ttl = self.scenario.distribution.error_caching_min_ttl;
-        let mut handling = error_caching::on_error(status, lvl.stale_version.is_some(), self.now, min_ttl);
+        let serve_before = match (self.caching_rule(r).stale_if_error, lvl.stale_version) {
+            (Some(window), Some(_)) => self.stale_if_error_deadline(lvl.cache, key, window),
+            _ => None,
+        };
+        let holds_copy = lvl.stale_version.is_some();
+        let mut handling = error_caching::on_error_within(status, holds_copy, serve_before, self.now, min_ttl);
         let cache = &mut self.caches[lvl.cache].cache;
         if let ErrorHandling::ServeStale { until } = handling {
             let stale = lvl.stale_version.expect("only a cache that holds an expired copy serves it");
             if cache.refresh(key, until, stale) {
                 self.note_cache_change(lvl.cache, key, Some(until));
+                if let (Some(deadlines), Some(deadline)) = (&mut self.stale_deadlines, serve_before) {
+                    deadlines.insert((lvl.cache.index() as u16, key), deadline);
+                }
                 self.answered_by_copy(id, lvl.cache, key);
                 if measured {
                     self.tier_stats(&lvl).stale_served_on_error += 1;
@@ -165,6 +183,36 @@ impl<O: RequestObserver> Engine<'_, O> {
             self.note_cache_change(lvl.cache, key, None);
         }
         false
+    }
+
+    /// The end of the `stale-if-error` window (`window` long) of the expired
+    /// copy `cache` holds under `key`: as entered when it last answered an
+    /// error or came down served on error, else `window` after its expiry.
+    /// `None` when the copy is gone.
+    fn stale_if_error_deadline(&self, cache: CacheIdx, key: CacheKey, window: SimDuration) -> Option<SimTime> {
+        let entered = self.stale_deadlines.as_ref().and_then(|d| d.get(&(cache.index() as u16, key)).copied());
+        entered.or_else(|| {
+            let copy = self.caches[cache].cache.peek(key)?;
+            Some(error_caching::stale_if_error_deadline(copy.expires_at, window))
+        })
+    }
+
+    /// After a copy is stored or refreshed at `level` for a class whose
+    /// origin sends `stale-if-error`: a fresh copy forgets any deadline; a
+    /// copy a tier above served on error (`stale_until`) may answer errors
+    /// here no longer than it is served there.
+    #[inline]
+    fn note_stale_deadline(&mut self, id: RequestId, level: LevelIdx, stale_until: Option<SimTime>) {
+        let Some(deadlines) = &mut self.stale_deadlines else { return };
+        let r = &self.requests[id];
+        if self.rules.caching(r.ask.behavior(), r.ask.class()).stale_if_error.is_none() {
+            return;
+        }
+        let at = (r.route[level].cache.index() as u16, r.ask.key);
+        match stale_until {
+            Some(until) => deadlines.insert(at, until),
+            None => deadlines.remove(&at),
+        };
     }
 
     /// After a store, refresh or removal of `key` at `cache`, when keys

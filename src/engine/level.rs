@@ -42,13 +42,18 @@ impl<O: RequestObserver> Engine<'_, O> {
     pub(super) fn on_lookup(&mut self, id: RequestId, level: LevelIdx, lookup: Lookup) {
         match lookup {
             Lookup::Fresh(entry) => self.answer_from_cache(id, level, entry),
-            Lookup::Stale(_) | Lookup::Miss => self.on_miss(id, level, lookup),
+            Lookup::Stale(entry) => {
+                if !(self.rules.revalidates_in_background && self.serves_while_revalidating(id, level, entry)) {
+                    self.on_miss(id, level, lookup);
+                }
+            }
+            Lookup::Miss => self.on_miss(id, level, lookup),
         }
     }
 
     /// A fresh copy answers: the object, or the error cached in its place
     /// (which answers until it expires, reference §6.6).
-    fn answer_from_cache(&mut self, id: RequestId, level: LevelIdx, entry: Entry) {
+    pub(super) fn answer_from_cache(&mut self, id: RequestId, level: LevelIdx, entry: Entry) {
         let r = &self.requests[id];
         let (measured, copy_bytes, lvl) = (r.ask.measured, r.ask.copy_bytes, r.route[level]);
         let served_by = self.tier_of(&lvl, level);
@@ -140,7 +145,7 @@ impl<O: RequestObserver> Engine<'_, O> {
     }
 
     /// Sends a request from `level` to the next level up, or to the origin.
-    fn forward(&mut self, id: RequestId, level: LevelIdx) {
+    pub(super) fn forward(&mut self, id: RequestId, level: LevelIdx) {
         let r = &mut self.requests[id];
         let below = level.below().and_then(|below| r.route[below].validator);
         let lvl = &mut r.route[level];

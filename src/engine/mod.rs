@@ -30,6 +30,7 @@
 //! a pool whose slots are reused, and every table is sized at set-up.
 
 mod arrival;
+mod background;
 mod down;
 mod edge;
 mod event;

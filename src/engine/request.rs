@@ -4,6 +4,7 @@
 //!
 //! Imports no engine file but `ids`.
 
+use std::num::NonZeroU8;
 use std::ops::{Index, IndexMut};
 
 use super::ids::{CacheIdx, LevelIdx, MAX_LEVELS, RequestId};
@@ -56,6 +57,18 @@ pub struct Ask {
     pub attributes: RequestAttributes,
 }
 
+/// A level on the route, in one byte with a niche so that
+/// `Option<BackgroundAt>` fits the route's padding (`Route::background_at`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct BackgroundAt(NonZeroU8);
+
+impl BackgroundAt {
+    pub fn new(level: LevelIdx) -> BackgroundAt {
+        // Invariant: level indices are below MAX_LEVELS, so index + 1 fits.
+        BackgroundAt(NonZeroU8::new(level.index() as u8 + 1).expect("index + 1 is above zero"))
+    }
+}
+
 impl Ask {
     pub fn class(&self) -> usize {
         self.class as usize
@@ -106,6 +119,11 @@ pub struct Route {
     levels: [Level; MAX_LEVELS],
     // Invariant: 1 <= depth <= MAX_LEVELS, and levels[..depth] name each cache once.
     depth: u8,
+    /// For a background revalidation (`stale-while-revalidate`), the level
+    /// whose expired copy it refreshes: where it starts going up and where
+    /// it ends on its way down. `None` for a viewer's request.
+    // Invariant: below depth.
+    background_at: Option<BackgroundAt>,
 }
 
 impl Route {
@@ -117,7 +135,7 @@ impl Route {
         const UNUSED: Level = Level::new(CacheIdx::new(0), false, false);
         let mut levels = [UNUSED; MAX_LEVELS];
         levels[0] = edge;
-        Route { levels, depth: 1 }
+        Route { levels, depth: 1, background_at: None }
     }
 
     /// Adds a cache above the top one; returns its level.
@@ -127,6 +145,20 @@ impl Route {
         self.levels[at.index()] = level;
         self.depth += 1;
         at
+    }
+
+    /// Makes this the route of a background revalidation of the copy at
+    /// `level`, which it leaves going up and where it ends going down.
+    pub fn start_background_at(&mut self, level: LevelIdx) {
+        debug_assert!(level.index() < self.depth(), "a background fetch starts on its route");
+        self.background_at = Some(BackgroundAt::new(level));
+    }
+
+    /// Whether this is a background revalidation's route and it ends at
+    /// `level` on the way down.
+    #[inline]
+    pub fn ends_background_at(&self, level: LevelIdx) -> bool {
+        self.background_at.is_some_and(|at| at.0.get() as usize == level.index() + 1)
     }
 
     /// The last cache before the origin.
@@ -401,6 +433,16 @@ mod tests {
         let expected = if cfg!(debug_assertions) { 272 } else { 264 };
         assert_eq!(std::mem::size_of::<Request>(), expected);
         assert_eq!(std::mem::size_of::<Level>(), 20);
+        assert_eq!(std::mem::size_of::<Option<BackgroundAt>>(), 1);
+        // Each level is told apart from the others and from a viewer's route.
+        let edge = Level::new(CacheIdx::new(0), true, false);
+        let mut route = Route::at_edge(edge);
+        route.push(Level::new(CacheIdx::new(1), true, false));
+        route.push(Level::new(CacheIdx::new(2), true, false));
+        assert!((0..3).all(|l| !route.ends_background_at(LevelIdx::new(l))));
+        route.start_background_at(LevelIdx::new(1));
+        let ends: Vec<bool> = (0..3).map(|l| route.ends_background_at(LevelIdx::new(l))).collect();
+        assert_eq!(ends, [false, true, false]);
     }
 
     #[test]

@@ -77,6 +77,8 @@ pub(super) struct Engine<'s, O> {
     /// Edge functions and Lambda@Edge's warm environments, when a behavior
     /// runs a function.
     pub(super) functions: Option<EdgeFunctions>,
+    /// When some class's origin sends `stale-if-error`.
+    pub(super) stale_deadlines: Option<StaleDeadlines>,
 }
 
 /// Every cache of the run: the edge locations first, then the regional edge
@@ -177,7 +179,21 @@ pub(super) struct CachingRule {
     pub(super) key: KeyPlan,
     /// What of them reaches the origin, and what the origin varies on.
     pub(super) forward: ForwardPlan,
+    /// The class's `stale-if-error` window (`policy::error_caching`);
+    /// `None` when its origin sends no such directive.
+    pub(super) stale_if_error: Option<SimDuration>,
+    /// The class's `stale-while-revalidate` window (`policy::freshness`);
+    /// `None` when its origin sends no such directive.
+    pub(super) stale_while_revalidate: Option<SimDuration>,
 }
+
+/// Per cache and key, the end of the `stale-if-error` window of the expired
+/// copy held there, for copies that have answered an error already (their
+/// expiry then says until when they answer, no longer when they went stale)
+/// or came down served on error from a tier above. Only keys of classes
+/// whose origin sends `stale-if-error` are entered; a fresh copy stored
+/// under the key removes its entry.
+pub(super) type StaleDeadlines = HashMap<(u16, CacheKey), SimTime, foldhash::fast::FixedState>;
 
 /// Per (behavior, class) whose behavior's viewer-request function declares
 /// transforms: what changes the request's ids before its key is made, and
@@ -209,6 +225,9 @@ pub(super) struct Rules {
     /// Some origin varies on a value some request may not forward: origin
     /// answers check for untailored responses. False, they read no plan.
     pub(super) origins_vary: bool,
+    /// Some class's origin sends `stale-while-revalidate`: expired copies
+    /// found at lookup are checked against its window. False, they go up.
+    pub(super) revalidates_in_background: bool,
     /// Whether a viewer redirected to HTTPS sends its retry from here
     /// (simulated viewers), or the source holds the retries (a replayed log).
     pub(super) viewers_retry_redirects: bool,
@@ -253,6 +272,7 @@ impl<'s, O: RequestObserver> Engine<'s, O> {
         let rules = Rules {
             keys_vary: caching.iter().any(|rule| !rule.key.is_path_only()),
             origins_vary: caching.iter().any(|rule| rule.forward.may_be_untailored()),
+            revalidates_in_background: caching.iter().any(|rule| rule.stale_while_revalidate.is_some()),
             caching,
             compresses: compression.iter().any(|plan| !plan.is_off()),
             compression,
@@ -294,6 +314,11 @@ impl<'s, O: RequestObserver> Engine<'s, O> {
             metrics.invalidations = Some(stats);
             inv
         });
+        let stale_deadlines = rules
+            .caching
+            .iter()
+            .any(|rule| rule.stale_if_error.is_some())
+            .then(|| StaleDeadlines::with_hasher(foldhash::fast::FixedState::with_seed(0)));
         Engine {
             scenario,
             seed,
@@ -317,6 +342,7 @@ impl<'s, O: RequestObserver> Engine<'s, O> {
             signed: SignedTraffic::new(scenario, seed),
             access: OriginAccess::build(scenario, seed),
             functions,
+            stale_deadlines,
         }
     }
 
@@ -388,9 +414,10 @@ fn caching_rules(scenario: &Scenario) -> Vec<CachingRule> {
         .flat_map(|b| {
             scenario.traffic.classes.iter().map(move |c| {
                 let caches = cache_key::caches(&b.cache_key);
-                let ttl = if caches { ttl::decide(&c.cache_control, &b.ttl) } else { TtlDecision::DoNotCache };
-                let forbids = c.cache_control.forbids_reuse()
-                    || c.cache_control.s_maxage_s.or(c.cache_control.max_age_s) == Some(0);
+                let ttl =
+                    if caches { ttl::decide(&c.cache_control, c.expires_s, &b.ttl) } else { TtlDecision::DoNotCache };
+                let forbids =
+                    c.cache_control.forbids_reuse() || ttl::origin_ttl_s(&c.cache_control, c.expires_s) == Some(0);
                 let collapsible = caches
                     && cache_key::collapses(&b.cache_key)
                     && !(b.ttl.caching_disabled() || (b.ttl.min_s == 0 && forbids));
@@ -402,7 +429,9 @@ fn caching_rules(scenario: &Scenario) -> Vec<CachingRule> {
                     (Some(_), policy) => Forwarding::Policies(policy.as_ref().map(|p| &p.settings)),
                 };
                 let forward = origin_request::plan(&b.cache_key, &key, forwarding, &c.attributes, &c.origin_varies_on);
-                CachingRule { ttl, collapsible, key, forward }
+                let stale_if_error = c.cache_control.stale_if_error_s.map(SimDuration::from_secs);
+                let stale_while_revalidate = c.cache_control.stale_while_revalidate_s.map(SimDuration::from_secs);
+                CachingRule { ttl, collapsible, key, forward, stale_if_error, stale_while_revalidate }
             })
         })
         .collect()

@@ -76,9 +76,9 @@ impl Ledger {
 }
 
 /// What a tier sent on up: its misses and revalidations that led a fetch,
-/// and what it passed through without a lookup.
+/// its background revalidations, and what it passed through without a lookup.
 fn forwarded(t: &TierStats) -> u64 {
-    t.stale + t.misses + t.passed_through
+    t.stale + t.misses + t.background_revalidations + t.passed_through
 }
 
 /// Checks every identity on flushed `metrics`; lists those that fail.

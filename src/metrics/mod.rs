@@ -128,6 +128,9 @@ pub struct TierStats {
     pub errors_served: u64,
     /// Origin errors replaced by an expired copy (reference §6.5).
     pub stale_served_on_error: u64,
+    /// Background revalidations sent up (`stale-while-revalidate`): an
+    /// expired copy answered a lookup as a hit, and this fetch refreshes it.
+    pub background_revalidations: u64,
     /// Misses and revalidations that went up (not collapsed) while another
     /// variant of the object (another cache key of it) was cached here and
     /// fresh: what a key holding less would have answered. Counted only when

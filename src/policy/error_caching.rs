@@ -1,6 +1,36 @@
 //! What a cache does with an error response from upstream (reference §6.5,
 //! §6.6; Developer Guide "How CloudFront processes and caches HTTP 4xx and
-//! 5xx status codes from your origin").
+//! 5xx status codes from your origin"), and how the origin's
+//! `stale-if-error` directive bounds the expired copy served instead.
+//!
+//! Two documents speak of an expired copy answering an error, and they are
+//! made one rule here:
+//! - The error-handling page: when the origin returns a 5xx (or cannot be
+//!   reached, or times out) and the cache holds an expired copy, CloudFront
+//!   serves the copy, and asks the origin again after the error-caching
+//!   minimum TTL. The page sets no limit on how long ago the copy expired.
+//! - The May 2023 announcement "Amazon CloudFront supports stale-while-revalidate
+//!   and stale-if-error cache control directives"
+//!   (<https://aws.amazon.com/about-aws/whats-new/2023/05/amazon-cloudfront-stale-while-revalidate-stale-if-error-cache-control-directives/>):
+//!   `stale-if-error` defines how long CloudFront reuses a stale response
+//!   when the origin returns an error. And the expiration page
+//!   (<https://docs.aws.amazon.com/AmazonCloudFront/latest/DeveloperGuide/Expiration.html>),
+//!   in its warning for no-cache with a MinTTL above 0: the earlier copy is
+//!   served when the origin cannot be reached "unless" it carried
+//!   `stale-if-error=0` (reference §6.4).
+//!
+//! So: without the directive the copy answers as the error page says, with
+//! no limit (today's model, unchanged); with `stale-if-error=N` it answers
+//! only within N seconds after it expired, and is never kept as the answer
+//! past that point (each serving lasts the error-caching minimum TTL or up
+//! to the end of the window, whichever comes first); past the window the
+//! error is handled as if no copy were held. `stale-if-error=0` thus never
+//! serves the copy, as the warning says. The docs are silent on whether the
+//! window is bounded by Min/Max TTL: it is counted from the copy's expiry,
+//! which Min/Max TTL have already bounded, and is not itself clamped (a
+//! careful reading: the TTL settings bound freshness, the window is the
+//! origin's word on staleness). Responses with the directive are judged by
+//! the same 5xx rule as those without: the docs name no other statuses.
 
 use crate::time::{SimDuration, SimTime};
 
@@ -60,10 +90,31 @@ pub fn on_error(
     now: SimTime,
     error_caching_min_ttl: SimDuration,
 ) -> ErrorHandling {
+    on_error_within(status, holds_expired_copy, None, now, error_caching_min_ttl)
+}
+
+/// The end of a copy's `stale-if-error` window: `window` after the copy
+/// expired (`expired_at`, its expiry under the TTL decision).
+pub fn stale_if_error_deadline(expired_at: SimTime, window: SimDuration) -> SimTime {
+    expired_at + window
+}
+
+/// `on_error` for a copy that may answer errors only before `serve_before`
+/// (its `stale-if-error` deadline); `None`, no directive: no limit.
+pub fn on_error_within(
+    status: u16,
+    holds_expired_copy: bool,
+    serve_before: Option<SimTime>,
+    now: SimTime,
+    error_caching_min_ttl: SimDuration,
+) -> ErrorHandling {
     debug_assert!(is_error(status), "{status} is not an error");
-    if holds_expired_copy && serves_expired_copy_instead(status) {
-        // Served until the error would have expired, then the origin is asked again.
-        return ErrorHandling::ServeStale { until: now + error_caching_min_ttl };
+    let within_window = serve_before.is_none_or(|deadline| now < deadline);
+    if holds_expired_copy && within_window && serves_expired_copy_instead(status) {
+        // Served until the error would have expired, then the origin is
+        // asked again; never past the end of the stale-if-error window.
+        let until = now + error_caching_min_ttl;
+        return ErrorHandling::ServeStale { until: serve_before.map_or(until, |deadline| until.min(deadline)) };
     }
     match cached_until(status, now, error_caching_min_ttl) {
         Some(until) => ErrorHandling::Cache { until },
@@ -150,6 +201,43 @@ mod tests {
         let now = SimTime(100_000_000);
         assert_eq!(on_error(503, false, now, TEN_S), ErrorHandling::Cache { until: SimTime(110_000_000) });
         assert_eq!(on_error(404, true, now, TEN_S), on_error(404, false, now, TEN_S));
+    }
+
+    /// stale-if-error=30 on a copy that expired at 60 s, with the default
+    /// ErrorCachingMinTTL of 10 s, the origin failing from 65 s on. By hand:
+    /// the deadline is 60 + 30 = 90 s. A 503 at 65 s: served until
+    /// min(65 + 10, 90) = 75 s. At 75 s: until min(85, 90) = 85 s. At 85 s:
+    /// until min(95, 90) = 90 s, the window's end. At 90 s the window is over:
+    /// the 503 is cached (until 100 s) as if no copy were held.
+    #[test]
+    fn stale_if_error_bounds_the_copy_served_instead_of_an_error() {
+        let deadline = stale_if_error_deadline(SimTime(60_000_000), SimDuration::from_secs(30));
+        assert_eq!(deadline, SimTime(90_000_000));
+        let at = |s: u64| on_error_within(503, true, Some(deadline), SimTime(s * 1_000_000), TEN_S);
+        assert_eq!(at(65), ErrorHandling::ServeStale { until: SimTime(75_000_000) });
+        assert_eq!(at(75), ErrorHandling::ServeStale { until: SimTime(85_000_000) });
+        assert_eq!(at(85), ErrorHandling::ServeStale { until: SimTime(90_000_000) });
+        assert_eq!(at(90), ErrorHandling::Cache { until: SimTime(100_000_000) });
+        // A 4xx passes on within the window as without the directive.
+        let within = on_error_within(403, true, Some(deadline), SimTime(70_000_000), TEN_S);
+        assert_eq!(within, ErrorHandling::PassOn);
+    }
+
+    #[test]
+    fn stale_if_error_zero_never_serves_the_copy_and_no_directive_never_stops() {
+        // The expiration page: the copy is served "unless" it carried
+        // stale-if-error=0. Expired at 60 s, a 502 at 60 s: the deadline is
+        // 60 s itself, so the 502 is cached (until 70 s).
+        let deadline = stale_if_error_deadline(SimTime(60_000_000), SimDuration::ZERO);
+        let now = SimTime(60_000_000);
+        assert_eq!(
+            on_error_within(502, true, Some(deadline), now, TEN_S),
+            ErrorHandling::Cache { until: SimTime(70_000_000) }
+        );
+        // Without the directive a copy expired a day ago still answers.
+        let day_later = SimTime(86_460_000_000);
+        assert_eq!(on_error_within(502, true, None, day_later, TEN_S), on_error(502, true, day_later, TEN_S));
+        assert_eq!(on_error(502, true, day_later, TEN_S), ErrorHandling::ServeStale { until: SimTime(86_470_000_000) });
     }
 
     #[test]

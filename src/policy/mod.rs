@@ -8,6 +8,7 @@ pub mod compression;
 pub mod edge_functions;
 pub mod error_caching;
 pub mod failover;
+pub mod freshness;
 pub mod invalidation;
 pub mod origin_access;
 pub mod origin_request;

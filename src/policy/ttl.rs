@@ -1,6 +1,8 @@
 //! How long CloudFront keeps an object: the TTL decision table of the
-//! Developer Guide's "Managing how long content stays in the cache
-//! (expiration)" page, reference §6.4.
+//! Developer Guide's "Manage how long content stays in the cache
+//! (expiration)" page
+//! (<https://docs.aws.amazon.com/AmazonCloudFront/latest/DeveloperGuide/Expiration.html>),
+//! reference §6.4, including its "only `Expires`" row.
 
 use crate::http::CacheControl;
 use crate::scenario::TtlSettings;
@@ -17,9 +19,21 @@ pub enum TtlDecision {
     Cache(SimDuration),
 }
 
-/// The TTL decision table. `Expires`-only responses are not modelled: scenario
-/// classes describe their freshness with `Cache-Control`.
-pub fn decide(cache_control: &CacheControl, ttl: &TtlSettings) -> TtlDecision {
+/// The freshness lifetime the origin gives, in seconds, before the
+/// behavior's TTL settings bound it: `s-maxage`, else `max-age`, else
+/// `Expires` (as seconds after the response, `expires_s`). The precedence of
+/// `max-age` over `Expires` is the Developer Guide's: "If you specify values
+/// for both, CloudFront uses only the value that you set for Cache-Control
+/// max-age" (AWS Knowledge Center "Why isn't CloudFront caching my objects for
+/// the time I specified", cloudfront-cache-files-time; reference §6.4
+/// "Precedence"). `None`: the origin says nothing, so DefaultTTL applies.
+pub fn origin_ttl_s(cache_control: &CacheControl, expires_s: Option<u64>) -> Option<u64> {
+    cache_control.s_maxage_s.or(cache_control.max_age_s).or(expires_s)
+}
+
+/// The TTL decision table, for a response with `cache_control` and, when
+/// `expires_s` is given, an `Expires` date that many seconds after it.
+pub fn decide(cache_control: &CacheControl, expires_s: Option<u64>, ttl: &TtlSettings) -> TtlDecision {
     if ttl.caching_disabled() {
         return TtlDecision::DoNotCache;
     }
@@ -30,10 +44,11 @@ pub fn decide(cache_control: &CacheControl, ttl: &TtlSettings) -> TtlDecision {
             return TtlDecision::DoNotCache;
         }
         ttl.min_s
-    } else if let Some(s_maxage) = cache_control.s_maxage_s {
-        clamp(ttl, s_maxage) // s-maxage wins over max-age
-    } else if let Some(max_age) = cache_control.max_age_s {
-        clamp(ttl, max_age)
+    } else if let Some(origin_s) = origin_ttl_s(cache_control, expires_s) {
+        // s-maxage, max-age and Expires rows alike: with MinTTL 0 "until the
+        // date (or for max-age), or MaxTTL if sooner"; above 0 held within
+        // Min and Max. `clamp` is both, since max(x, 0) = x.
+        clamp(ttl, origin_s)
     } else {
         ttl.default_s.max(ttl.min_s)
     };
@@ -75,20 +90,65 @@ mod tests {
             ("", secs(86_400), secs(1000)), // no header -> Default
         ];
         for (header, with_zero_min, with_positive_min) in cases {
-            assert_eq!(decide(&cc(header), &zero_min), with_zero_min, "{header:?} with MinTTL 0");
-            assert_eq!(decide(&cc(header), &positive_min), with_positive_min, "{header:?} with MinTTL 100");
+            assert_eq!(decide(&cc(header), None, &zero_min), with_zero_min, "{header:?} with MinTTL 0");
+            assert_eq!(decide(&cc(header), None, &positive_min), with_positive_min, "{header:?} with MinTTL 100");
         }
     }
 
     #[test]
     fn no_header_uses_the_larger_of_min_and_default() {
         let ttl = TtlSettings { min_s: 500, default_s: 500, max_s: 600 };
-        assert_eq!(decide(&cc(""), &ttl), secs(500));
+        assert_eq!(decide(&cc(""), None, &ttl), secs(500));
     }
 
     #[test]
     fn caching_disabled_never_stores() {
         let disabled = TtlSettings { min_s: 0, default_s: 0, max_s: 0 };
-        assert_eq!(decide(&cc("max-age=3600"), &disabled), TtlDecision::DoNotCache);
+        assert_eq!(decide(&cc("max-age=3600"), None, &disabled), TtlDecision::DoNotCache);
+        assert_eq!(decide(&cc(""), Some(3600), &disabled), TtlDecision::DoNotCache);
+    }
+
+    /// The "only Expires" row, worked by hand. With the default bounds
+    /// (Min 0 / Default 86400 / Max 31536000): `Expires` 1 h after the
+    /// response -> 3600 s, "until the date"; 2 years (63072000 s) -> MaxTTL
+    /// 31536000 s, "or MaxTTL if sooner"; a date already past (0 s) -> 0 s,
+    /// stored and revalidated on every request. With Min 100 / Default 1000
+    /// / Max 5000: 60 s -> Min 100; 3600 s -> 3600; 86400 s -> Max 5000;
+    /// clamp(date - now) as the table says.
+    #[test]
+    fn only_expires_is_held_within_min_and_max() {
+        let defaults = TtlSettings::with_defaults(None, None, None);
+        let positive_min = TtlSettings { min_s: 100, default_s: 1000, max_s: 5000 };
+        let none = cc("");
+        assert_eq!(decide(&none, Some(3600), &defaults), secs(3600));
+        assert_eq!(decide(&none, Some(63_072_000), &defaults), secs(31_536_000));
+        assert_eq!(decide(&none, Some(0), &defaults), secs(0));
+        assert_eq!(decide(&none, Some(60), &positive_min), secs(100));
+        assert_eq!(decide(&none, Some(3600), &positive_min), secs(3600));
+        assert_eq!(decide(&none, Some(86_400), &positive_min), secs(5000));
+        // Without Expires the same response takes DefaultTTL: 86400 s.
+        assert_eq!(decide(&none, None, &defaults), secs(86_400));
+    }
+
+    /// max-age (and s-maxage above it) win over Expires when both are sent:
+    /// max-age=10800 (3 h) with Expires a month (2592000 s) away caches for
+    /// 3 h, the Knowledge Center's own example; s-maxage=60 beats both.
+    #[test]
+    fn max_age_takes_precedence_over_expires() {
+        let defaults = TtlSettings::with_defaults(None, None, None);
+        assert_eq!(decide(&cc("max-age=10800"), Some(2_592_000), &defaults), secs(10_800));
+        assert_eq!(decide(&cc("max-age=10800, s-maxage=60"), Some(2_592_000), &defaults), secs(60));
+        // A max-age of 0 is a value too: Expires does not stretch it.
+        assert_eq!(decide(&cc("max-age=0"), Some(3600), &defaults), secs(0));
+        assert_eq!(origin_ttl_s(&cc("max-age=5"), Some(9)), Some(5));
+        assert_eq!(origin_ttl_s(&cc(""), Some(9)), Some(9));
+        assert_eq!(origin_ttl_s(&cc("no-store"), None), None);
+    }
+
+    /// no-cache / no-store / private come before every row, Expires included.
+    #[test]
+    fn no_store_wins_over_expires() {
+        let defaults = TtlSettings::with_defaults(None, None, None);
+        assert_eq!(decide(&cc("no-store"), Some(3600), &defaults), TtlDecision::DoNotCache);
     }
 }

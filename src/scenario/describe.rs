@@ -291,6 +291,10 @@ fn describe_traffic(s: &Scenario, out: &mut String) {
             c.cache_control.to_string(),
             methods.join(", ")
         );
+        // Said only when the class gives one, as below.
+        if let Some(expires_s) = c.expires_s {
+            let _ = writeln!(out, "  Expires {expires_s} s after the response");
+        }
         describe_attributes(&c.attributes, out);
         // Said only when the class gives a content type or ratio, so that
         // other scenarios describe themselves as they always did.

@@ -388,6 +388,8 @@ pub struct RawClass {
     pub zipf_alpha: Option<f64>,
     pub size: Value,
     pub cache_control: Option<String>,
+    /// The origin's `Expires` header: this long after the response is sent.
+    pub expires: Option<Value>,
     pub change_interval: Option<Value>,
     pub methods: Option<BTreeMap<String, f64>>,
     pub signed: Option<RawSigned>,

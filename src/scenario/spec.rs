@@ -378,6 +378,11 @@ pub struct ClassSpec {
     pub size_bytes: Dist,
     /// What the origin sends for objects of this class.
     pub cache_control: CacheControl,
+    /// The origin's `Expires` header, as whole seconds after it sends the
+    /// response (an HTTP date has one-second resolution); `None`: no
+    /// `Expires`. Read only when `cache_control` gives neither `s-maxage`
+    /// nor `max-age` (`policy::ttl::origin_ttl_s`).
+    pub expires_s: Option<u64>,
     /// Objects change this often at the origin (a revalidation then gets a
     /// new copy instead of a 304); `None` means they never change.
     pub change_interval: Option<SimDuration>,

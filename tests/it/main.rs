@@ -7,6 +7,7 @@ mod compression;
 mod determinism;
 mod edge_functions;
 mod failover;
+mod freshness;
 mod import;
 mod invalidations;
 mod layering;

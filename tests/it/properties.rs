@@ -76,6 +76,13 @@ struct Shape {
     objects: u32,
     requests: u32,
     keys: Keys,
+    /// The static class's `stale-if-error` and `stale-while-revalidate`
+    /// windows, if its origin sends them.
+    stale_if_error_s: Option<u32>,
+    stale_while_revalidate_s: Option<u32>,
+    /// The signed class's `Expires` (seconds after the response), sent
+    /// instead of its `max-age`.
+    signed_expires_s: Option<u32>,
 }
 
 /// The static content's cache key and what its requests carry.
@@ -135,6 +142,7 @@ fn shape() -> impl Strategy<Value = Shape> {
         (0.01..0.4f64, 0.01..0.4f64, 1..300u32, 200..1500u32),
         (prop::collection::vec(functions(), 3), any::<bool>(), 1..120u32),
         keys(),
+        (proptest::option::of(0..200u32), proptest::option::of(0..120u32), proptest::option::of(0..120u32)),
     )
         .prop_map(
             |(
@@ -145,6 +153,7 @@ fn shape() -> impl Strategy<Value = Shape> {
                 (signed_share, api_share, objects, requests),
                 (functions, slow_functions, keep_warm_s),
                 keys,
+                (stale_if_error_s, signed_expires_s, stale_while_revalidate_s),
             )| Shape {
                 functions,
                 slow_functions,
@@ -166,6 +175,9 @@ fn shape() -> impl Strategy<Value = Shape> {
                 objects,
                 requests,
                 keys,
+                stale_if_error_s,
+                stale_while_revalidate_s,
+                signed_expires_s,
             },
         )
 }
@@ -267,7 +279,14 @@ fn render(shape: &Shape) -> String {
     let static_share = (1.0 - shape.api_share - shape.signed_share).max(0.05);
     writeln!(w, "[[traffic.classes]]\nname = \"static\"\nshare = {static_share}\npath = \"/s/{{id}}\"").unwrap();
     writeln!(w, "size = {{ dist = \"lognormal\", mean = \"6 KiB\", stddev = \"4 KiB\" }}").unwrap();
-    writeln!(w, "cache_control = \"max-age={}\"", shape.static_ttl_s).unwrap();
+    let mut static_cc = format!("max-age={}", shape.static_ttl_s);
+    if let Some(window) = shape.stale_if_error_s {
+        static_cc += &format!(", stale-if-error={window}");
+    }
+    if let Some(window) = shape.stale_while_revalidate_s {
+        static_cc += &format!(", stale-while-revalidate={window}");
+    }
+    writeln!(w, "cache_control = \"{static_cc}\"").unwrap();
     writeln!(w, "content_type = \"text/css\"").unwrap();
     writeln!(w, "methods = {{ GET = 0.9, HEAD = 0.05, OPTIONS = 0.05 }}").unwrap();
     let k = &shape.keys;
@@ -282,7 +301,12 @@ fn render(shape: &Shape) -> String {
     writeln!(w, "size = \"1 KiB\"\ncache_control = \"no-store\"\nobjects = 20").unwrap();
     writeln!(w, "methods = {{ GET = 0.4, POST = 0.3, PUT = 0.1, PATCH = 0.1, DELETE = 0.1 }}").unwrap();
     writeln!(w, "[[traffic.classes]]\nname = \"signed\"\nshare = {}", shape.signed_share).unwrap();
-    writeln!(w, "path = \"/signed/{{id}}.mp4\"\nsize = \"20 KiB\"\ncache_control = \"max-age=60\"").unwrap();
+    writeln!(w, "path = \"/signed/{{id}}.mp4\"\nsize = \"20 KiB\"").unwrap();
+    match shape.signed_expires_s {
+        Some(expires) => writeln!(w, "expires = {expires}"),
+        None => writeln!(w, "cache_control = \"max-age=60\""),
+    }
+    .unwrap();
     let mix = "valid-url = 0.6, valid-cookie = 0.2, expired = 0.1, tampered-signature = 0.05, none = 0.05";
     writeln!(w, "signed = {{ sessions = 20, mix = {{ {mix} }} }}").unwrap();
     t

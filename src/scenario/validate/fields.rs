@@ -167,7 +167,13 @@ impl Validator<'_> {
 
     /// A duration that must be whole seconds: `rule` says why, and the fix
     /// suggests the nearest whole number in `(min, max)`.
-    fn whole_seconds(&self, field: &str, value: Option<&Value>, rule: &str, range: (u64, u64)) -> Result<Option<u64>> {
+    pub(super) fn whole_seconds(
+        &self,
+        field: &str,
+        value: Option<&Value>,
+        rule: &str,
+        range: (u64, u64),
+    ) -> Result<Option<u64>> {
         let Some(v) = value else { return Ok(None) };
         let d = self.duration(field, v)?;
         if !d.as_micros().is_multiple_of(1_000_000) {

@@ -138,6 +138,12 @@ impl Validator<'_> {
                 self.error(&format!("{field}.cache_control"), e, "write it as an origin would, e.g. \"max-age=3600\"")
             })?,
         };
+        let expires_s = self.whole_seconds(
+            &format!("{field}.expires"),
+            c.expires.as_ref(),
+            "an HTTP date has whole seconds",
+            (0, u64::MAX),
+        )?;
         let change_interval = self.change_interval(field, c.change_interval.as_ref())?;
         let method_weights =
             self.method_weights(&format!("{field}.methods"), c.methods.as_ref(), Some(defaults.method_weights))?;
@@ -154,6 +160,7 @@ impl Validator<'_> {
             zipf_alpha: class_alpha,
             size_bytes,
             cache_control,
+            expires_s,
             change_interval,
             method_weights,
             signed,
