@@ -264,3 +264,10 @@ fn runs_and_sweeps_with_invalidations_are_deterministic() {
     assert_eq!(String::from_utf8(one.clone()).unwrap().lines().count(), 1 + 3 * 2, "3 points, 2 replicates");
     assert!(one == four, "sweep.csv differs between --jobs 1 and --jobs 4");
 }
+
+#[test]
+fn validate_lists_the_invalidations() {
+    let (code, stdout, stderr) = cdnsim(&["validate", "scenarios/lessons/invalidate-or-version.toml"]);
+    assert_eq!(code, 0, "{stderr}");
+    assert!(stdout.contains("invalidation at 60 s: /static/* (reaches each cache"), "{stdout}");
+}
