@@ -31,6 +31,8 @@ pub enum Stream {
     EdgeFunctionColdStart = 17,
     /// Round trips from an edge location to its Lambda@Edge Region (per edge).
     EdgeFunctionHop = 18,
+    /// Invalidations' propagation delays (per cache, one draw per invalidation).
+    Invalidation = 19,
     /// What viewer requests carry besides the path (per class).
     Attributes = 8,
 }

@@ -222,7 +222,10 @@ impl<O: RequestObserver> Engine<'_, O> {
     /// vary: follows the variants the cache holds (`fresh_until`: until when
     /// `key` now holds a fresh copy of its object; `None`: it holds none).
     #[inline]
-    fn note_cache_change(&mut self, cache: CacheIdx, key: CacheKey, fresh_until: Option<SimTime>) {
+    pub(super) fn note_cache_change(&mut self, cache: CacheIdx, key: CacheKey, fresh_until: Option<SimTime>) {
+        if let Some(invalidations) = &mut self.invalidations {
+            invalidations.stored(cache, key);
+        }
         if let Some(variants) = &mut self.variants {
             variants.after_change(cache, &mut *self.caches[cache].cache, key, fresh_until);
         }

@@ -18,6 +18,9 @@ pub enum Event {
     Down { request: RequestId, level: LevelIdx },
     /// A step of an edge function on the request's way (`functions.rs`).
     EdgeFunction { request: RequestId, step: FunctionStep },
+    /// An invalidation reaches a cache (`invalidations.rs`: the index of
+    /// the arrival). Only scenarios with invalidations schedule these.
+    Invalidation { reach: u32 },
 }
 
 /// Where an edge function leaves a request: a function ended, or the request

@@ -19,6 +19,8 @@
 //! - `down.rs`: the way down: storing, answering waiters, finishing.
 //! - `functions.rs`: edge functions on the way (viewer request, origin
 //!   request, origin response, viewer response), when behaviors run them.
+//! - `invalidations.rs`, `invalidate.rs`: invalidations reaching each
+//!   cache, when the scenario has some.
 //! - `variants.rs`: when keys vary, the variants each cache holds
 //!   (fragmentation misses) and the distinct keys looked up.
 //!
@@ -34,6 +36,8 @@ mod edge;
 mod event;
 mod functions;
 mod ids;
+mod invalidate;
+mod invalidations;
 mod level;
 mod network;
 pub mod observer;
@@ -168,6 +172,7 @@ impl<O: RequestObserver> Engine<'_, O> {
                 Event::OriginDone { request } => self.on_origin_done(request),
                 Event::Down { request, level } => self.on_down(request, level),
                 Event::EdgeFunction { request, step } => self.on_edge_function(request, step),
+                Event::Invalidation { reach } => self.on_invalidation(reach),
             }
         }
         on_progress(Progress { requests_started: self.requests_started, now: self.now });

@@ -8,6 +8,7 @@ use std::ops::{Index, IndexMut};
 use rand::rngs::Xoshiro256PlusPlus;
 
 use super::ids::{CacheIdx, LevelIdx, RequestId};
+use super::invalidations::Invalidations;
 use super::network::Network;
 use super::observer::RequestObserver;
 use super::pool::RequestPool;
@@ -62,6 +63,9 @@ pub(super) struct Engine<'s, O> {
     /// What each cached copy was tailored for, when some origin varies on a
     /// value that is forwarded but not keyed (`ForwardPlan::may_be_mistailored`).
     pub(super) tailoring: Option<Tailoring>,
+    /// Which keys invalidations remove and when they reach each cache, when
+    /// the scenario has `[[invalidations]]`.
+    pub(super) invalidations: Option<Invalidations>,
 
     // Fixed at set-up.
     pub(super) network: Network,
@@ -305,6 +309,11 @@ impl<'s, O: RequestObserver> Engine<'s, O> {
             follow_variants.then(|| Variants::new(&table_sizes, n_regional, scenario.distribution.behaviors.len()));
         let tailoring =
             rules.caching.iter().any(|rule| rule.forward.may_be_mistailored()).then(|| Tailoring::new(&table_sizes));
+        let mut queue = EventQueue::with_capacity(4096);
+        let invalidations = Invalidations::build(scenario, seed, &catalog, &mut queue).map(|(inv, stats)| {
+            metrics.invalidations = Some(stats);
+            inv
+        });
         let stale_deadlines = rules
             .caching
             .iter()
@@ -320,7 +329,8 @@ impl<'s, O: RequestObserver> Engine<'s, O> {
             tailoring,
             catalog,
             now: SimTime::ZERO,
-            queue: EventQueue::with_capacity(4096),
+            queue,
+            invalidations,
             next_viewer: None,
             events: 0,
             requests_started: 0,

@@ -97,7 +97,23 @@ pub fn check(metrics: &Metrics, facts: RunFacts) -> Result<(), Vec<Broken>> {
     check_signing_and_protocols(&mut l, metrics);
     check_edge_functions(&mut l, metrics);
     check_compression(&mut l, metrics);
+    check_invalidations(&mut l, metrics);
     if l.broken.is_empty() { Ok(()) } else { Err(l.broken) }
+}
+
+/// Invalidations, when the scenario has some: the run ends only when no
+/// event is left, so every invalidation has reached every cache of each tier.
+fn check_invalidations(l: &mut Ledger, m: &Metrics) {
+    let Some(inv) = &m.invalidations else { return };
+    for (i, reached) in inv.reached.iter().enumerate() {
+        for (tier, name) in super::invalidations::TIERS.iter().enumerate() {
+            l.equal(
+                || format!("invalidations[{i}]: {name} caches reached = {name} caches"),
+                reached[tier],
+                inv.caches[tier],
+            );
+        }
+    }
 }
 
 /// Compression, when the run follows it: every response with a body left
@@ -689,5 +705,23 @@ mod tests {
                 "compression: br bytes <= their full size",
             ]
         );
+    }
+
+    #[test]
+    fn an_invalidation_that_missed_a_cache_is_reported() {
+        use crate::metrics::InvalidationStats;
+        // One invalidation, 2 edge locations and 1 regional cache: it must
+        // have reached all three by the end of the run.
+        let mut m = metrics_with(&[]);
+        let mut inv = InvalidationStats::new(vec![1], [2, 1]);
+        inv.reached[0] = [2, 1];
+        inv.removed[0] = [5, 1];
+        m.invalidations = Some(inv.clone());
+        assert_eq!(check(&m, RunFacts { n_edges: 2, unfinished: 0 }), Ok(()));
+        inv.reached[0] = [1, 1];
+        m.invalidations = Some(inv);
+        let broken = check(&m, RunFacts { n_edges: 2, unfinished: 0 }).unwrap_err();
+        let names: Vec<&str> = broken.iter().map(|b| b.identity.as_str()).collect();
+        assert_eq!(names, ["invalidations[0]: edge caches reached = edge caches"]);
     }
 }

@@ -26,8 +26,10 @@ pub use crate::policy::result_type::{ResultType, ServedBy};
 pub mod accounting;
 pub mod compression;
 pub mod edge_functions;
+pub mod invalidations;
 
 pub use compression::CompressionStats;
+pub use invalidations::InvalidationStats;
 
 pub use edge_functions::{AssociationStats, FunctionMetrics};
 
@@ -319,6 +321,8 @@ pub struct Metrics {
     pub functions: FunctionMetrics,
     /// Responses by encoding; `None` unless some behavior has `compress` on.
     pub compression: Option<CompressionStats>,
+    /// What invalidations did; `None` unless the scenario has some.
+    pub invalidations: Option<InvalidationStats>,
     /// Measured responses that carried a body (`carries_body`), counted
     /// with the other response counters: what the compression counters
     /// must add up to.
@@ -432,6 +436,7 @@ impl Metrics {
             origin_access: OriginAccessStats::default(),
             functions: FunctionMetrics::default(),
             compression: None,
+            invalidations: None,
             responses_with_body: 0,
             result_comparison: [[0; ResultType::ALL.len()]; crate::policy::result_type::LoggedResult::ALL.len()],
             interval,

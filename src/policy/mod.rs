@@ -9,6 +9,7 @@ pub mod edge_functions;
 pub mod error_caching;
 pub mod failover;
 pub mod freshness;
+pub mod invalidation;
 pub mod origin_access;
 pub mod origin_request;
 pub mod protocol;

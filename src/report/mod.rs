@@ -12,9 +12,11 @@ pub use functions::{FunctionRow, FunctionsSummary, function_rows, functions_summ
 
 mod cache_keys;
 mod compression;
+mod invalidations;
 
 pub use cache_keys::{CacheKeyRow, CacheKeySummary, cache_key_rows, cache_key_summary};
 pub use compression::{CompressionRow, CompressionSummary, compression_rows, compression_summary};
+pub use invalidations::{InvalidationRow, InvalidationSummary, invalidation_rows, invalidation_summary};
 
 mod origin_requests;
 
@@ -281,6 +283,10 @@ pub struct Summary {
     /// origin request policy and no class's origin varies.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub origin_forwarding: Option<OriginRequestSummary>,
+    /// Paths submitted and billed, objects removed per tier; absent when
+    /// the scenario has no invalidations.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub invalidations: Option<InvalidationSummary>,
     pub events: u64,
     pub requests_simulated: u64,
     pub simulated_seconds: f64,
@@ -372,6 +378,7 @@ pub fn summary(report: &Report, scenario: &Scenario) -> Summary {
         cache_keys: cache_key_summary(report, scenario),
         compression: compression_summary(report),
         origin_forwarding: origin_request_summary(report, scenario),
+        invalidations: invalidation_summary(report),
         events: report.events,
         requests_simulated: report.requests_simulated,
         simulated_seconds: round6(report.end.as_secs_f64()),
@@ -818,6 +825,9 @@ pub fn result_files(report: &Report, scenario: &Scenario) -> anyhow::Result<Vec<
     if scenario.origin_requests_modelled() {
         files.push(("origin_requests.csv", csv_bytes(&origin_request_rows(report, scenario))?));
     }
+    if !scenario.invalidations.is_empty() {
+        files.push(("invalidations.csv", csv_bytes(&invalidation_rows(report, scenario))?));
+    }
     Ok(files)
 }
 
@@ -962,6 +972,9 @@ pub fn summary_table(s: &Summary) -> String {
     }
     if let Some(forwarding) = &s.origin_forwarding {
         let _ = writeln!(out, "{}", origin_requests::summary_line(forwarding));
+    }
+    if let Some(inv) = &s.invalidations {
+        let _ = writeln!(out, "{}", invalidations::summary_line(inv));
     }
     let _ = writeln!(
         out,

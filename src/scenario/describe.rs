@@ -214,6 +214,16 @@ fn describe_access(s: &Scenario, out: &mut String) {
         };
         let _ = writeln!(out, "change {when} on {}: {what}", s.origins[c.origin].name);
     }
+    for inv in &s.invalidations {
+        // A long list of file paths would flood the screen: the first few.
+        const SHOWN: usize = 5;
+        let mut paths = inv.paths.iter().take(SHOWN).cloned().collect::<Vec<_>>().join(" ");
+        if inv.paths.len() > SHOWN {
+            paths.push_str(&format!(" and {} more", inv.paths.len() - SHOWN));
+        }
+        let at = format_duration(inv.at.saturating_since(SimTime::ZERO));
+        let _ = writeln!(out, "invalidation at {at}: {paths} (reaches each cache after its own propagation delay)");
+    }
     if let Some(d) = &s.traffic.direct_to_origin {
         let _ = writeln!(
             out,

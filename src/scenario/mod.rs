@@ -12,6 +12,7 @@ mod describe;
 pub mod edge_functions;
 mod error;
 pub mod import;
+pub mod invalidation_path;
 mod origin_request;
 pub mod path_pattern;
 pub mod raw;

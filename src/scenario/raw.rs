@@ -31,6 +31,17 @@ pub struct RawScenario {
     pub rotation: Option<RawRotation>,
     #[serde(default)]
     pub functions: Vec<RawFunction>,
+    #[serde(default)]
+    pub invalidations: Vec<RawInvalidation>,
+}
+
+/// One `[[invalidations]]` entry: paths removed from every cache at a time.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawInvalidation {
+    pub at: Value,
+    pub paths: Vec<String>,
+    pub propagation: Option<Value>,
 }
 
 /// One `[[functions]]` entry: a CloudFront Function or a Lambda@Edge function.

@@ -43,6 +43,20 @@ pub struct Scenario {
     /// Timed configuration changes of the distribution and of origins (a
     /// secret header's rotation), in the file's order.
     pub changes: Vec<ChangeSpec>,
+    /// Invalidations (`[[invalidations]]`), in the file's order.
+    pub invalidations: Vec<InvalidationSpec>,
+}
+
+/// An invalidation submitted at `at`: each cache drops its copies of the
+/// objects whose paths match once the invalidation reaches it.
+#[derive(Clone, Debug)]
+pub struct InvalidationSpec {
+    pub at: SimTime,
+    /// Invalidation paths, each accepted by `policy::invalidation::check_path`.
+    pub paths: Vec<String>,
+    /// How long it takes to reach one cache, in milliseconds; sampled per
+    /// cache (edge location, regional edge cache).
+    pub propagation_ms: Dist,
 }
 
 /// Keys and key groups for signed URLs and cookies.

@@ -35,6 +35,7 @@ mod fields;
 mod functions;
 mod headers;
 pub(super) mod intervals;
+mod invalidations;
 pub(super) mod names;
 mod origin_requests;
 mod origins;
@@ -106,6 +107,7 @@ impl Validator<'_> {
         let signing = self.signing(raw.signing.as_ref())?;
         let functions = self.functions(&raw.functions)?;
         let distribution = self.distribution(&raw.distribution, &origins, &origin_groups, &signing, &functions)?;
+        let invalidations = self.invalidations(&raw.invalidations)?;
         let mut traffic = self.traffic(&raw.traffic)?;
         traffic.direct_to_origin = direct_to_origin;
         if traffic_from == TrafficFrom::Classes {
@@ -128,6 +130,7 @@ impl Validator<'_> {
             imported_from: None,
             import_warnings: Vec::new(),
             changes,
+            invalidations,
         };
         if traffic_from == TrafficFrom::Classes {
             intervals::check(&scenario)

@@ -128,6 +128,9 @@ fn metric_cells(summary: &Summary) -> Vec<String> {
         compression: _,
         // Not a column, for the same reason: a run's origin_requests.csv has them.
         origin_forwarding: _,
+        // Not a column either: a run's invalidations.csv has them, and a
+        // sweep column would change every sweep's header.
+        invalidations: _,
         events,
         requests_simulated,
         simulated_seconds,

@@ -9,6 +9,7 @@ mod edge_functions;
 mod failover;
 mod freshness;
 mod import;
+mod invalidations;
 mod layering;
 mod lessons;
 mod origin_requests;
