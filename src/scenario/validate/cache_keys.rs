@@ -24,23 +24,9 @@ impl Validator<'_> {
         let mut policies: Vec<CachePolicySpec> = Vec::new();
         for (i, p) in raw.iter().enumerate() {
             let field = format!("distribution.cache_policies[{i}]");
-            if p.name.is_empty() || policies.iter().any(|q| q.name == p.name) {
-                return Err(self.error(
-                    &format!("{field}.name"),
-                    format!("cache policy name {:?} is empty or used twice", p.name),
-                    "give each cache policy a unique name",
-                ));
-            }
-            if let Some(managed) = managed_cache_policy(&p.name) {
-                return Err(self.error(
-                    &format!("{field}.name"),
-                    format!("{:?} names CloudFront's managed policy {}", p.name, managed.name),
-                    format!(
-                        "give the custom policy another name, or remove it and use cache_policy = \"{}\"",
-                        managed.name
-                    ),
-                ));
-            }
+            let taken = policies.iter().any(|q| q.name == p.name);
+            let managed = managed_cache_policy(&p.name).map(|m| m.name);
+            self.custom_policy_name(&field, &p.name, taken, "cache policy", (managed, "cache_policy"))?;
             let ttl = self.ttls(&field, p.min_ttl.as_ref(), p.default_ttl.as_ref(), p.max_ttl.as_ref())?;
             let key = CacheKeySettings {
                 query_strings: self.selection(

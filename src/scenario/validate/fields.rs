@@ -51,6 +51,35 @@ impl Validator<'_> {
         }))
     }
 
+    /// A custom policy's `name` at `field` (`kind`: "cache policy", "origin
+    /// request policy"): not empty, not `taken` by an earlier one, and not
+    /// `managed`, the name of CloudFront's managed policy it would shadow,
+    /// which a behavior names through `behavior_field` instead.
+    pub(super) fn custom_policy_name(
+        &self,
+        field: &str,
+        name: &str,
+        taken: bool,
+        kind: &str,
+        (managed, behavior_field): (Option<&str>, &str),
+    ) -> Result<()> {
+        if name.is_empty() || taken {
+            return Err(self.error(
+                &format!("{field}.name"),
+                format!("{kind} name {name:?} is empty or used twice"),
+                format!("give each {kind} a unique name"),
+            ));
+        }
+        if let Some(managed) = managed {
+            return Err(self.error(
+                &format!("{field}.name"),
+                format!("{name:?} names CloudFront's managed {kind} {managed}"),
+                format!("give the custom policy another name, or remove it and use {behavior_field} = \"{managed}\""),
+            ));
+        }
+        Ok(())
+    }
+
     pub(super) fn syntax_error(&self, text: &str, e: &toml::de::Error) -> ScenarioError {
         let position = e.span().map(|s| LineStarts::new(text).position(s.start));
         ScenarioError::Field(Box::new(FieldError {

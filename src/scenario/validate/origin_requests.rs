@@ -21,23 +21,10 @@ impl Validator<'_> {
         let mut policies: Vec<OriginRequestPolicySpec> = Vec::new();
         for (i, p) in raw.iter().enumerate() {
             let field = format!("distribution.origin_request_policies[{i}]");
-            if p.name.is_empty() || policies.iter().any(|q| q.name == p.name) {
-                return Err(self.error(
-                    &format!("{field}.name"),
-                    format!("origin request policy name {:?} is empty or used twice", p.name),
-                    "give each origin request policy a unique name",
-                ));
-            }
-            if let Some(managed) = managed_origin_request_policy(&p.name) {
-                return Err(self.error(
-                    &format!("{field}.name"),
-                    format!("{:?} names CloudFront's managed origin request policy {}", p.name, managed.name),
-                    format!(
-                        "give the custom policy another name, or remove it and use origin_request_policy = \"{}\"",
-                        managed.name
-                    ),
-                ));
-            }
+            let taken = policies.iter().any(|q| q.name == p.name);
+            let managed = managed_origin_request_policy(&p.name).map(|m| m.name);
+            let kind = "origin request policy";
+            self.custom_policy_name(&field, &p.name, taken, kind, (managed, "origin_request_policy"))?;
             let settings = OriginRequestSettings {
                 query_strings: self.selection(
                     &format!("{field}.query_strings"),
