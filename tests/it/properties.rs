@@ -12,7 +12,9 @@
 //! slow enough to time out, with cold starts and short keep-warm times), and
 //! cache keys (managed, custom and legacy policies over requests that carry
 //! query strings in either order, cookies, headers, Accept-Encoding and
-//! devices).
+//! devices), compression, origin request policies, freshness directives
+//! (`Expires`, `stale-if-error`, `stale-while-revalidate`) and an
+//! invalidation of one file, a class or everything.
 
 use proptest::prelude::*;
 use std::fmt::Write;
@@ -83,7 +85,14 @@ struct Shape {
     /// The signed class's `Expires` (seconds after the response), sent
     /// instead of its `max-age`.
     signed_expires_s: Option<u32>,
+    /// An invalidation at this share of the run (in %) of one of
+    /// `INVALIDATION_PATHS`, with its propagation up to `.2` seconds.
+    invalidation: Option<(u8, usize, u8)>,
 }
+
+/// What the drawn invalidation removes: the static class, one of its files,
+/// the signed class, everything.
+const INVALIDATION_PATHS: [&str; 4] = ["/s/*", "/s/1", "/signed/*", "/*"];
 
 /// The static content's cache key and what its requests carry.
 #[derive(Debug, Clone)]
@@ -143,6 +152,7 @@ fn shape() -> impl Strategy<Value = Shape> {
         (prop::collection::vec(functions(), 3), any::<bool>(), 1..120u32),
         keys(),
         (proptest::option::of(0..200u32), proptest::option::of(0..120u32), proptest::option::of(0..120u32)),
+        proptest::option::of((0..100u8, 0..INVALIDATION_PATHS.len(), 0..20u8)),
     )
         .prop_map(
             |(
@@ -154,6 +164,7 @@ fn shape() -> impl Strategy<Value = Shape> {
                 (functions, slow_functions, keep_warm_s),
                 keys,
                 (stale_if_error_s, signed_expires_s, stale_while_revalidate_s),
+                invalidation,
             )| Shape {
                 functions,
                 slow_functions,
@@ -178,6 +189,7 @@ fn shape() -> impl Strategy<Value = Shape> {
                 stale_if_error_s,
                 stale_while_revalidate_s,
                 signed_expires_s,
+                invalidation,
             },
         )
 }
@@ -228,6 +240,11 @@ fn render(shape: &Shape) -> String {
             _ => writeln!(w, "kind = \"status\"\nstatus = {}\nfraction = 0.7", f.status),
         }
         .unwrap();
+    }
+    if let Some((at_pct, path, propagation_s)) = shape.invalidation {
+        let at = span_s * f64::from(at_pct) / 100.0;
+        writeln!(w, "[[invalidations]]\nat = \"{at:.3} s\"\npaths = [\"{}\"]", INVALIDATION_PATHS[path]).unwrap();
+        writeln!(w, "propagation = {{ dist = \"uniform\", min = \"0 s\", max = \"{propagation_s} s\" }}").unwrap();
     }
     writeln!(w, "[signing]\nepoch = \"2030-01-01T00:00:00Z\"\n[[signing.keys]]\nid = \"KPROPERTYKEY1\"").unwrap();
     writeln!(w, "[[signing.key_groups]]\nname = \"signers\"\nkeys = [\"KPROPERTYKEY1\"]").unwrap();
