@@ -25,9 +25,9 @@ use crate::metrics::{AssociationStats, CompressionStats, FunctionMetrics, Metric
 use crate::policy::cache_key::{self, KeyPlan};
 use crate::policy::compression::{self, BehaviorCompression, CompressionPlan};
 use crate::policy::origin_request::{self, ForwardPlan, Forwarding};
-use crate::policy::transforms::{self, Rewrite};
+use crate::policy::transforms::{self, ClassTransforms, Rewrite};
 use crate::policy::ttl::{self, TtlDecision};
-use crate::scenario::{CacheSpec, Scenario};
+use crate::scenario::{BehaviorSpec, CacheSpec, ClassSpec, Scenario};
 use crate::time::{SimDuration, SimTime};
 
 pub(super) struct Engine<'s, O> {
@@ -267,8 +267,9 @@ impl<'s, O: RequestObserver> Engine<'s, O> {
         let network = Network::build(scenario, seed);
         let n_edges = scenario.topology.edges.len();
         let n_regional = scenario.topology.regional_caches.len();
-        let caching = caching_rules(scenario);
-        let compression = compression_plans(scenario);
+        let viewer_transforms = class_transforms(scenario);
+        let caching = caching_rules(scenario, &viewer_transforms);
+        let compression = compression_plans(scenario, &viewer_transforms);
         let rules = Rules {
             keys_vary: caching.iter().any(|rule| !rule.key.is_path_only()),
             origins_vary: caching.iter().any(|rule| rule.forward.may_be_untailored()),
@@ -276,7 +277,7 @@ impl<'s, O: RequestObserver> Engine<'s, O> {
             caching,
             compresses: compression.iter().any(|plan| !plan.is_off()),
             compression,
-            viewer_transforms: viewer_transforms(scenario),
+            viewer_transforms: viewer_transform_rules(scenario, &viewer_transforms),
             n_classes: scenario.traffic.classes.len(),
             collapse: scenario.simulation.collapse_requests,
             viewers_retry_redirects: source.viewers_retry_redirects(),
@@ -404,87 +405,91 @@ fn caches(scenario: &Scenario, catalog: &Catalog, log_keys: bool) -> (Caches, Ve
     (Caches(specs().map(make_cache).collect()), sizes)
 }
 
+/// Every (behavior, class) pair, behavior by behavior: the order of the
+/// per-pair tables in `Rules`.
+fn pairs(scenario: &Scenario) -> impl Iterator<Item = (&BehaviorSpec, &ClassSpec)> {
+    let classes = &scenario.traffic.classes;
+    scenario.distribution.behaviors.iter().flat_map(move |b| classes.iter().map(move |c| (b, c)))
+}
+
+/// Per (behavior, class), what the behavior's viewer-request function's
+/// transforms do to the class's requests (`None`: it runs no function that
+/// declares any), worked out once for the key, the compression plan and
+/// the keys reported before transforms.
+fn class_transforms(scenario: &Scenario) -> Vec<Option<ClassTransforms>> {
+    pairs(scenario)
+        .map(|(b, c)| {
+            transforms::viewer_request(&b.functions, &scenario.functions)
+                .map(|t| transforms::for_class(t, &c.attributes))
+        })
+        .collect()
+}
+
 /// The TTL decision, whether misses collapse and the key's plan, per
 /// (behavior, class).
-fn caching_rules(scenario: &Scenario) -> Vec<CachingRule> {
-    scenario
-        .distribution
-        .behaviors
-        .iter()
-        .flat_map(|b| {
-            scenario.traffic.classes.iter().map(move |c| {
-                let caches = cache_key::caches(&b.cache_key);
-                let ttl =
-                    if caches { ttl::decide(&c.cache_control, c.expires_s, &b.ttl) } else { TtlDecision::DoNotCache };
-                let forbids =
-                    c.cache_control.forbids_reuse() || ttl::origin_ttl_s(&c.cache_control, c.expires_s) == Some(0);
-                let collapsible = caches
-                    && cache_key::collapses(&b.cache_key)
-                    && !(b.ttl.caching_disabled() || (b.ttl.min_s == 0 && forbids));
-                let viewer = transforms::viewer_request(&b.functions, &scenario.functions)
-                    .map(|t| transforms::for_class(t, &c.attributes));
-                let key = transforms::key_plan(&b.cache_key, &c.attributes, viewer.as_ref());
-                let forwarding = match (&b.cache_policy, &b.origin_request) {
-                    (None, _) => Forwarding::Legacy,
-                    (Some(_), policy) => Forwarding::Policies(policy.as_ref().map(|p| &p.settings)),
-                };
-                let forward = origin_request::plan(&b.cache_key, &key, forwarding, &c.attributes, &c.origin_varies_on);
-                let stale_if_error = c.cache_control.stale_if_error_s.map(SimDuration::from_secs);
-                let stale_while_revalidate = c.cache_control.stale_while_revalidate_s.map(SimDuration::from_secs);
-                CachingRule { ttl, collapsible, key, forward, stale_if_error, stale_while_revalidate }
-            })
+fn caching_rules(scenario: &Scenario, viewer: &[Option<ClassTransforms>]) -> Vec<CachingRule> {
+    pairs(scenario)
+        .zip(viewer)
+        .map(|((b, c), viewer)| {
+            let caches = cache_key::caches(&b.cache_key);
+            let ttl = if caches { ttl::decide(&c.cache_control, c.expires_s, &b.ttl) } else { TtlDecision::DoNotCache };
+            let forbids =
+                c.cache_control.forbids_reuse() || ttl::origin_ttl_s(&c.cache_control, c.expires_s) == Some(0);
+            let collapsible = caches
+                && cache_key::collapses(&b.cache_key)
+                && !(b.ttl.caching_disabled() || (b.ttl.min_s == 0 && forbids));
+            let key = transforms::key_plan(&b.cache_key, &c.attributes, viewer.as_ref());
+            let forwarding = match (&b.cache_policy, &b.origin_request) {
+                (None, _) => Forwarding::Legacy,
+                (Some(_), policy) => Forwarding::Policies(policy.as_ref().map(|p| &p.settings)),
+            };
+            let forward = origin_request::plan(&b.cache_key, &key, forwarding, &c.attributes, &c.origin_varies_on);
+            let stale_if_error = c.cache_control.stale_if_error_s.map(SimDuration::from_secs);
+            let stale_while_revalidate = c.cache_control.stale_while_revalidate_s.map(SimDuration::from_secs);
+            CachingRule { ttl, collapsible, key, forward, stale_if_error, stale_while_revalidate }
         })
         .collect()
 }
 
 /// Per (behavior, class), what a viewer-request function's transforms do;
 /// empty when no behavior runs one that declares any.
-fn viewer_transforms(scenario: &Scenario) -> Vec<Option<ViewerTransform>> {
-    let behaviors = &scenario.distribution.behaviors;
-    if behaviors.iter().all(|b| transforms::viewer_request(&b.functions, &scenario.functions).is_none()) {
+fn viewer_transform_rules(scenario: &Scenario, viewer: &[Option<ClassTransforms>]) -> Vec<Option<ViewerTransform>> {
+    if viewer.iter().all(Option::is_none) {
         return Vec::new();
     }
-    behaviors
-        .iter()
-        .flat_map(|b| {
-            scenario.traffic.classes.iter().map(move |c| {
-                let viewer = transforms::viewer_request(&b.functions, &scenario.functions)?;
-                let rewrite = transforms::for_class(viewer, &c.attributes).rewrite;
-                Some(ViewerTransform {
-                    rewrite: (!rewrite.is_identity()).then_some(rewrite),
-                    plain_key: cache_key::plan(&b.cache_key, &c.attributes),
-                })
+    pairs(scenario)
+        .zip(viewer)
+        .map(|((b, c), viewer)| {
+            let rewrite = viewer.as_ref()?.rewrite.clone();
+            Some(ViewerTransform {
+                rewrite: (!rewrite.is_identity()).then_some(rewrite),
+                plain_key: cache_key::plan(&b.cache_key, &c.attributes),
             })
         })
         .collect()
 }
 
 /// How each behavior compresses each class's responses (`policy::compression`).
-fn compression_plans(scenario: &Scenario) -> Vec<CompressionPlan> {
-    scenario
-        .distribution
-        .behaviors
-        .iter()
-        .flat_map(|b| {
+fn compression_plans(scenario: &Scenario, viewer: &[Option<ClassTransforms>]) -> Vec<CompressionPlan> {
+    pairs(scenario)
+        .zip(viewer)
+        .map(|((b, c), viewer)| {
             let behavior = BehaviorCompression {
                 compress: b.compress,
                 legacy: b.cache_policy.is_none(),
                 key: &b.cache_key,
                 ttl: &b.ttl,
             };
-            let viewer = transforms::viewer_request(&b.functions, &scenario.functions);
-            scenario.traffic.classes.iter().map(move |c| {
-                let plan = compression::plan(
-                    behavior,
-                    &c.content_type,
-                    (c.gzip_ratio, c.brotli_ratio),
-                    &c.attributes.accept_encoding,
-                );
-                match viewer {
-                    Some(t) => plan.after_transforms(&transforms::for_class(t, &c.attributes).encodings),
-                    None => plan,
-                }
-            })
+            let plan = compression::plan(
+                behavior,
+                &c.content_type,
+                (c.gzip_ratio, c.brotli_ratio),
+                &c.attributes.accept_encoding,
+            );
+            match viewer {
+                Some(t) => plan.after_transforms(&t.encodings),
+                None => plan,
+            }
         })
         .collect()
 }
