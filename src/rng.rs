@@ -33,6 +33,8 @@ pub enum Stream {
     EdgeFunctionHop = 18,
     /// Invalidations' propagation delays (per cache, one draw per invalidation).
     Invalidation = 19,
+    /// Which GETs carry a `Range` header and what it asks for (per class).
+    Range = 20,
     /// What viewer requests carry besides the path (per class).
     Attributes = 8,
 }

@@ -11,6 +11,7 @@ use super::attributes::AttributeDraws;
 use super::popularity::Popularity;
 use crate::cache::Version;
 use crate::http::Method;
+use crate::policy::range::ViewerRange;
 use crate::rng::{Stream, splitmix64, stream_rng, stream_rng_indexed};
 use crate::scenario::path_pattern;
 use crate::scenario::{Diurnal, RequestAttributes, Scenario, Stop};
@@ -355,6 +356,14 @@ pub trait RequestSource {
     fn viewers_retry_redirects(&self) -> bool {
         true
     }
+
+    /// For the request the last `next_request` returned, its `Range`
+    /// header when the source scripts it (`Some(None)`: none), for worked
+    /// examples; `None` lets the class's range settings draw it. Asked only
+    /// in runs where some class sends ranges.
+    fn scripted_range(&self) -> Option<Option<ViewerRange>> {
+        None
+    }
 }
 
 /// The scenario's own traffic, until its stop condition.
@@ -461,6 +470,10 @@ impl SyntheticTraffic {
 /// A fixed list of requests, for tests and worked examples.
 pub struct Scripted {
     requests: std::vec::IntoIter<(SimTime, ViewerRequest)>,
+    /// Per request, in time order, its scripted `Range` (`with_ranges`);
+    /// empty: the classes' settings draw them.
+    ranges: std::vec::IntoIter<Option<ViewerRange>>,
+    last_range: Option<Option<ViewerRange>>,
 }
 
 impl Scripted {
@@ -478,7 +491,16 @@ impl Scripted {
     /// edited), in any order.
     pub fn from_requests(mut requests: Vec<(SimTime, ViewerRequest)>) -> Self {
         requests.sort_by_key(|(at, _)| *at);
-        Scripted { requests: requests.into_iter() }
+        Scripted { requests: requests.into_iter(), ranges: Vec::new().into_iter(), last_range: None }
+    }
+
+    /// A script of ready-made requests, each with its `Range` header or
+    /// none, in any order.
+    pub fn with_ranges(mut requests: Vec<(SimTime, ViewerRequest, Option<ViewerRange>)>) -> Self {
+        requests.sort_by_key(|(at, _, _)| *at);
+        let ranges: Vec<Option<ViewerRange>> = requests.iter().map(|(_, _, range)| *range).collect();
+        let requests: Vec<(SimTime, ViewerRequest)> = requests.into_iter().map(|(at, r, _)| (at, r)).collect();
+        Scripted { requests: requests.into_iter(), ranges: ranges.into_iter(), last_range: None }
     }
 
     /// The requests `from_paths` would script, over HTTPS, for editing.
@@ -521,7 +543,12 @@ impl Scripted {
 
 impl RequestSource for Scripted {
     fn next_request(&mut self, _catalog: &mut Catalog) -> Option<(SimTime, ViewerRequest)> {
+        self.last_range = self.ranges.next();
         self.requests.next()
+    }
+
+    fn scripted_range(&self) -> Option<Option<ViewerRange>> {
+        self.last_range
     }
 }
 

@@ -31,6 +31,9 @@ impl<O: RequestObserver> Engine<'_, O> {
         if !self.caches[lvl.cache].in_flight.contains_key(&key) {
             let background = self.background_request(id, level, version);
             let id = self.requests.allocate(|| background);
+            if let Some(ranges) = &mut self.ranges {
+                ranges.set(id, None);
+            }
             self.caches[lvl.cache].in_flight.insert(key, Fetch { leader: id, level });
             if background.ask.measured {
                 self.tier_stats(&lvl).background_revalidations += 1;

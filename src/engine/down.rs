@@ -95,6 +95,12 @@ impl<O: RequestObserver> Engine<'_, O> {
     /// Stores or refreshes the response at `level`; returns whether the
     /// cache there now holds the response's version.
     fn store(&mut self, id: RequestId, level: LevelIdx) -> bool {
+        if self.is_ranged(id) {
+            // A range GET's parts (or whole copy) hold no version a
+            // validator from below could name: it sent none.
+            self.store_range(id, level);
+            return false;
+        }
         let r = &self.requests[id];
         if error_caching::is_error(r.response.status) {
             return self.store_error(id, level);
@@ -145,7 +151,7 @@ impl<O: RequestObserver> Engine<'_, O> {
     /// An error response reaching a cache: served from an expired copy,
     /// stored, or passed on, as `error_caching::on_error` decides. Returns
     /// whether the cache now holds the object's version (the expired copy).
-    fn store_error(&mut self, id: RequestId, level: LevelIdx) -> bool {
+    pub(super) fn store_error(&mut self, id: RequestId, level: LevelIdx) -> bool {
         let r = &self.requests[id];
         let (key, status, measured, lvl) = (r.ask.key, r.response.status, r.ask.measured, r.route[level]);
         let min_ttl = self.scenario.distribution.error_caching_min_ttl;
@@ -265,6 +271,8 @@ impl<O: RequestObserver> Engine<'_, O> {
 
     /// The response leaves the edge for the viewer: record it and free the slot.
     pub(super) fn leave_edge(&mut self, id: RequestId) {
+        let ranged = self.is_ranged(id);
+        let body_bytes = if ranged { self.range_body_bytes(id) } else { self.requests[id].body_bytes() };
         let r = &self.requests[id];
         if r.ask.measured {
             let viewer_half = SimDuration(r.route[LevelIdx::EDGE].half_rtt_us as u64);
@@ -274,17 +282,22 @@ impl<O: RequestObserver> Engine<'_, O> {
                 method: r.ask.method,
                 behavior: r.ask.behavior(),
                 status: r.response.status,
-                body_bytes: r.body_bytes(),
+                body_bytes,
                 served_by: r.response.served_by,
                 result: result_type(r),
             };
             self.record_response(&outcome, r.ask.logged_result);
             let r = &self.requests[id];
-            record_encoding(&mut self.metrics.compression, &r.ask, r.response.status);
+            if ranged {
+                self.record_range(id, body_bytes);
+            } else {
+                record_encoding(&mut self.metrics.compression, &r.ask, r.response.status);
+            }
         }
         if self.observer.active() {
             let r = self.requests[id];
-            self.observe(&r);
+            let range = if ranged { self.content_range(id) } else { None };
+            self.observe(&r, body_bytes, range);
         }
         self.requests.free(id);
     }
@@ -298,7 +311,7 @@ impl<O: RequestObserver> Engine<'_, O> {
     }
 
     /// Shows a finished request to the observer.
-    fn observe(&mut self, r: &Request) {
+    fn observe(&mut self, r: &Request, body_bytes: u64, content_range: Option<(u64, u64)>) {
         let (ask, response) = (&r.ask, &r.response);
         let class = ask.class();
         let (signed_query, signed_cookie) = match &self.signed {
@@ -316,7 +329,8 @@ impl<O: RequestObserver> Engine<'_, O> {
             https: ask.https,
             session: ask.session,
             status: response.status,
-            body_bytes: r.body_bytes(),
+            body_bytes,
+            content_range,
             object_bytes: ask.copy_bytes,
             result: result_type(r),
             served_by: response.served_by,

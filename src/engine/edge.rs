@@ -98,6 +98,9 @@ impl<O: RequestObserver> Engine<'_, O> {
         let arrived = ask.arrived;
         self.requests_started += 1;
         let id = self.requests.allocate(|| retry);
+        if let Some(ranges) = &mut self.ranges {
+            ranges.copy(redirected, id);
+        }
         self.queue.push(arrived, Event::AtLevel { request: id, level: LevelIdx::EDGE });
     }
 

@@ -24,6 +24,10 @@ impl<O: RequestObserver> Engine<'_, O> {
     /// The request is looked up at `level` (or passes through it), the
     /// edge's checks and functions behind it.
     pub(super) fn at_cache(&mut self, id: RequestId, level: LevelIdx) {
+        if self.is_ranged(id) {
+            self.range_at_cache(id, level);
+            return;
+        }
         let r = &self.requests[id];
         let (key, lvl) = (r.ask.key, r.route[level]);
         if !lvl.caching {
@@ -194,7 +198,7 @@ impl<O: RequestObserver> Engine<'_, O> {
     /// Counts a measured miss or revalidation at `lvl` that goes up, for
     /// its behavior, and as a fragmentation miss when another variant of the
     /// object is cached there and fresh.
-    fn count_fetching_miss(&mut self, lvl: &Level, key: CacheKey, behavior: usize) {
+    pub(super) fn count_fetching_miss(&mut self, lvl: &Level, key: CacheKey, behavior: usize) {
         self.metrics.behaviors[behavior].fetching_misses += 1;
         if self.variants.as_ref().is_some_and(|v| v.another_fresh(lvl.cache, key, self.now)) {
             self.tier_stats(lvl).fragmentation_misses += 1;
@@ -206,7 +210,7 @@ impl<O: RequestObserver> Engine<'_, O> {
     /// it, counts the key it would have had without (when keys are followed).
     /// (The check that most runs stop at is inlined; the rest is not.)
     #[inline(always)]
-    fn note_untransformed_lookup(&mut self, id: RequestId) {
+    pub(super) fn note_untransformed_lookup(&mut self, id: RequestId) {
         if self.variants.is_some() && self.rules.transforms_any() {
             self.count_untransformed_key(id);
         }

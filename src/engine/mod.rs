@@ -21,6 +21,9 @@
 //!   request, origin response, viewer response), when behaviors run them.
 //! - `invalidations.rs`, `invalidate.rs`: invalidations reaching each
 //!   cache, when the scenario has some.
+//! - `ranges.rs`, `range_gets.rs`: range GETs, when some class sends them:
+//!   the draw at arrival and the parts each level fetched; the handler's
+//!   lookups of parts, storing them, the origin's answer.
 //! - `variants.rs`: when keys vary, the variants each cache holds
 //!   (fragmentation misses) and the distinct keys looked up.
 //!
@@ -44,6 +47,8 @@ pub mod observer;
 mod origin;
 mod pool;
 mod queue;
+mod range_gets;
+mod ranges;
 mod request;
 mod state;
 mod tailoring;

@@ -34,6 +34,9 @@ pub struct FinishedRequest<'a> {
     pub status: u16,
     /// Body bytes sent to the viewer (none for HEAD, OPTIONS and errors).
     pub body_bytes: u64,
+    /// For a 206 to a range GET: the first and last byte it holds
+    /// (`Content-Range`; the log's `sc-range-start` and `sc-range-end`).
+    pub content_range: Option<(u64, u64)>,
     /// The object's full size, whatever this response carried.
     pub object_bytes: u64,
     pub result: ResultType,

@@ -266,6 +266,18 @@ impl<O: RequestObserver> Engine<'_, O> {
         let (origin, method, measured, size_bytes) =
             (r.attempt.origin(), r.ask.method, r.ask.measured, r.ask.size_bytes);
         match r.attempt.outcome {
+            OriginOutcome::Status(status) if failover::answered(r.attempt.outcome) && self.is_ranged(id) => {
+                // A range fetch: never conditional (`policy::range`).
+                let version = self.catalog.version_at(r.ask.class(), r.ask.object, at_origin);
+                let (status, bytes) = self.range_origin_answer(id, status, origin);
+                if measured {
+                    self.metrics.origins[origin].bytes_out += bytes;
+                    self.metrics.origin_bytes += bytes;
+                }
+                let response = &mut self.requests[id].response;
+                response.answer(status, Some(version), ServedBy::Origin);
+                response.body = true;
+            }
             OriginOutcome::Status(status) if failover::answered(r.attempt.outcome) => {
                 let version = self.catalog.version_at(r.ask.class(), r.ask.object, at_origin);
                 let not_modified = r.route[r.route.top()].validator == Some(version);

@@ -13,6 +13,7 @@ use super::network::Network;
 use super::observer::RequestObserver;
 use super::pool::RequestPool;
 use super::queue::EventQueue;
+use super::ranges::Ranges;
 use super::request::{Level, Request};
 use super::tailoring::Tailoring;
 use super::variants::Variants;
@@ -21,6 +22,7 @@ use crate::cdn::edge_functions::EdgeFunctions;
 use crate::cdn::origin_access::OriginAccess;
 use crate::cdn::signed::SignedTraffic;
 use crate::cdn::traffic::{Catalog, RequestSource, ViewerRequest};
+use crate::metrics::ranges::RangeStats;
 use crate::metrics::{AssociationStats, CompressionStats, FunctionMetrics, Metrics, ServedBy, TierStats};
 use crate::policy::cache_key::{self, KeyPlan};
 use crate::policy::compression::{self, BehaviorCompression, CompressionPlan};
@@ -79,6 +81,8 @@ pub(super) struct Engine<'s, O> {
     pub(super) functions: Option<EdgeFunctions>,
     /// When some class's origin sends `stale-if-error`.
     pub(super) stale_deadlines: Option<StaleDeadlines>,
+    /// Range GETs' draws and per-request parts, when some class sends ranges.
+    pub(super) ranges: Option<Ranges>,
 }
 
 /// Every cache of the run: the edge locations first, then the regional edge
@@ -302,6 +306,10 @@ impl<'s, O: RequestObserver> Engine<'s, O> {
         if scenario.uses_compression() {
             metrics.compression = Some(CompressionStats::default());
         }
+        let ranges = Ranges::build(scenario, seed);
+        if ranges.is_some() {
+            metrics.ranges = Some(RangeStats::new(scenario.distribution.behaviors.len()));
+        }
         // Followed whenever the report has them, even if no request carries
         // anything its key could hold (then every object has one key).
         let follow_variants = scenario.keys_vary();
@@ -344,6 +352,7 @@ impl<'s, O: RequestObserver> Engine<'s, O> {
             access: OriginAccess::build(scenario, seed),
             functions,
             stale_deadlines,
+            ranges,
         }
     }
 

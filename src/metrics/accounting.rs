@@ -98,6 +98,7 @@ pub fn check(metrics: &Metrics, facts: RunFacts) -> Result<(), Vec<Broken>> {
     check_edge_functions(&mut l, metrics);
     check_compression(&mut l, metrics);
     check_invalidations(&mut l, metrics);
+    check_ranges(&mut l, metrics);
     if l.broken.is_empty() { Ok(()) } else { Err(l.broken) }
 }
 
@@ -114,6 +115,40 @@ fn check_invalidations(l: &mut Ledger, m: &Metrics) {
             );
         }
     }
+}
+
+/// Range GETs, when some class sends them: per behavior the answers by
+/// status add up to the range GETs, which are among the behavior's
+/// requests (and GETs), their bytes among its bytes; what origins sent for
+/// range fetches is among what they sent, and every fetch answered is an
+/// origin request.
+fn check_ranges(l: &mut Ledger, m: &Metrics) {
+    let Some(r) = &m.ranges else { return };
+    for (b, (counts, behavior)) in r.behaviors.iter().zip(&m.behaviors).enumerate() {
+        l.equal(
+            || format!("ranges: behaviors[{b}]: 206 + 200 + 416 + other answers = range GETs"),
+            counts.partial + counts.whole + counts.unsatisfiable + counts.other,
+            counts.requests,
+        );
+        l.at_most(|| format!("ranges: behaviors[{b}]: range GETs <= requests"), counts.requests, behavior.requests);
+        l.at_most(
+            || format!("ranges: behaviors[{b}]: bytes to viewers <= the behavior's bytes"),
+            counts.bytes_to_viewers,
+            behavior.bytes,
+        );
+    }
+    let total = r.total();
+    l.at_most(
+        || identity("ranges: range GETs <= GET requests"),
+        total.requests,
+        m.by_method[crate::http::Method::Get.index()].requests,
+    );
+    l.at_most(
+        || identity("ranges: range fetches answered <= origin requests"),
+        total.origin_requests,
+        m.origin_requests,
+    );
+    l.at_most(|| identity("ranges: origin bytes for ranges <= origin bytes"), total.origin_bytes, m.origin_bytes);
 }
 
 /// Compression, when the run follows it: every response with a body left

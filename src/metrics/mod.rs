@@ -27,6 +27,7 @@ pub mod accounting;
 pub mod compression;
 pub mod edge_functions;
 pub mod invalidations;
+pub mod ranges;
 
 pub use compression::CompressionStats;
 pub use invalidations::InvalidationStats;
@@ -323,6 +324,8 @@ pub struct Metrics {
     pub compression: Option<CompressionStats>,
     /// What invalidations did; `None` unless the scenario has some.
     pub invalidations: Option<InvalidationStats>,
+    /// Range GETs per behavior; `None` unless some class sends ranges.
+    pub ranges: Option<ranges::RangeStats>,
     /// Measured responses that carried a body (`carries_body`), counted
     /// with the other response counters: what the compression counters
     /// must add up to.
@@ -437,6 +440,7 @@ impl Metrics {
             functions: FunctionMetrics::default(),
             compression: None,
             invalidations: None,
+            ranges: None,
             responses_with_body: 0,
             result_comparison: [[0; ResultType::ALL.len()]; crate::policy::result_type::LoggedResult::ALL.len()],
             interval,

@@ -483,6 +483,22 @@ pub fn cache_key(object: u64, method: Method, variant: Option<u64>) -> CacheKey 
     }
 }
 
+/// The key of part `part` of the copy cached under `key`, for range GETs
+/// (`policy::range`): a variant key of the same object, so `object_of`
+/// reads the object back (an invalidation of the object removes its parts)
+/// and no part of one object meets a key of another. The hash mixes the
+/// copy's own variant bits with the part index; two keys of one object
+/// collide with the odds given at `cache_key`.
+#[inline]
+pub fn part_key(key: CacheKey, part: u32) -> CacheKey {
+    let base = base_key(key);
+    // Invariant: synthetic catalogs, the only ones ranges are drawn for,
+    // number their objects below the variant bound (the loader checks it).
+    debug_assert!(base >> 1 < MAX_OBJECTS_WITH_VARIANTS, "a part of an object past the variant bound");
+    let hash = splitmix64(key ^ splitmix64(0x7061_7274_0000_0000 | part as u64));
+    VARIANT_MARKER | (hash >> (64 - HASH_BITS)) << BASE_BITS | base
+}
+
 /// The key the request would have with nothing but its path in it: its
 /// object (and OPTIONS bit). Variants of one object share it.
 #[inline]
@@ -701,6 +717,23 @@ mod tests {
         }
         // Path-only keys of objects past the bound (a trace's) are plain too.
         assert_eq!(object_of(cache_key(1 << 40, Method::Get, None)), 1 << 40);
+    }
+
+    #[test]
+    fn parts_are_keys_of_their_object_apart_from_each_other_and_the_whole() {
+        let whole = cache_key(77, Method::Get, None);
+        let keyed = cache_key(77, Method::Get, Some(0xfeed_f00d));
+        let mut seen = std::collections::HashSet::new();
+        for copy in [whole, keyed] {
+            assert!(seen.insert(copy));
+            for part in 0..100 {
+                let key = part_key(copy, part);
+                assert_eq!(object_of(key), 77, "a part names its object");
+                assert_eq!(part_key(copy, part), key, "the same part has the same key");
+                assert!(seen.insert(key), "part {part} collides");
+            }
+        }
+        assert_ne!(object_of(part_key(cache_key(78, Method::Get, None), 0)), 77);
     }
 
     /// A logged request's variant under `settings`, as a plain number.

@@ -13,6 +13,7 @@ pub mod invalidation;
 pub mod origin_access;
 pub mod origin_request;
 pub mod protocol;
+pub mod range;
 pub mod result_type;
 pub mod routing;
 pub mod transforms;

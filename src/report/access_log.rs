@@ -317,11 +317,16 @@ impl<'s> RecordFormatter<'s> {
         };
         let content_length =
             if r.method == crate::http::Method::Head && r.status < 300 { r.object_bytes } else { r.body_bytes };
-        let _ = writeln!(
+        let _ = write!(
             out,
-            "\t{}\t{content_length}\t-\t-",
+            "\t{}\t{content_length}\t",
             content_type(self.path.split_once('?').map_or(self.path.as_str(), |(stem, _)| stem), r.status)
         );
+        // A 206's Content-Range (reference §8, fields 32 and 33).
+        let _ = match r.content_range {
+            Some((first, last)) => writeln!(out, "{first}\t{last}"),
+            None => writeln!(out, "-\t-"),
+        };
     }
 }
 
@@ -576,6 +581,7 @@ cookies = [{ name = "session", values = 1000 }, { name = "theme", values = 2 }]
             session: 0,
             status: 200,
             body_bytes: 1000,
+            content_range: None,
             object_bytes: 1000,
             result: ResultType::Miss,
             served_by: ServedBy::Origin,
@@ -699,6 +705,29 @@ cookies = [{ name = "session", values = 1000 }, { name = "theme", values = 2 }]
             FinishedRequest { class: 2, attributes, signed_cookie: Some("CloudFront-Policy=x"), ..request(1.0) };
         formatter.format(&mut line, 2, &signed);
         assert_eq!(field(&line, "cs(Cookie)"), "session=5;%20theme=1;%20CloudFront-Policy=x");
+    }
+
+    #[test]
+    fn a_range_answer_logs_its_content_range() {
+        let scenario = scenario();
+        let mut formatter = RecordFormatter::new(&scenario, 1);
+        let mut line = String::new();
+        // Bytes 500,000-1,499,999 of the object: 1,000,000 bytes, 206.
+        let partial = FinishedRequest {
+            status: 206,
+            body_bytes: 1_000_000,
+            content_range: Some((500_000, 1_499_999)),
+            ..request(1.0)
+        };
+        formatter.format(&mut line, 1, &partial);
+        assert_eq!(field(&line, "sc-status"), "206");
+        assert_eq!(field(&line, "sc-content-len"), "1000000");
+        assert_eq!(field(&line, "sc-range-start"), "500000");
+        assert_eq!(field(&line, "sc-range-end"), "1499999");
+        assert!(line.ends_with("\t500000\t1499999\n"));
+        line.clear();
+        formatter.format(&mut line, 2, &request(1.0));
+        assert_eq!((field(&line, "sc-range-start"), field(&line, "sc-range-end")), ("-", "-"));
     }
 
     #[test]

@@ -13,10 +13,12 @@ pub use functions::{FunctionRow, FunctionsSummary, function_rows, functions_summ
 mod cache_keys;
 mod compression;
 mod invalidations;
+mod ranges;
 
 pub use cache_keys::{CacheKeyRow, CacheKeySummary, cache_key_rows, cache_key_summary};
 pub use compression::{CompressionRow, CompressionSummary, compression_rows, compression_summary};
 pub use invalidations::{InvalidationRow, InvalidationSummary, invalidation_rows, invalidation_summary};
+pub use ranges::{RangeRow, RangeSummary, range_rows, range_summary};
 
 mod origin_requests;
 
@@ -287,6 +289,9 @@ pub struct Summary {
     /// the scenario has no invalidations.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub invalidations: Option<InvalidationSummary>,
+    /// Range GETs, their answers and bytes; absent when no class sends ranges.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub ranges: Option<RangeSummary>,
     pub events: u64,
     pub requests_simulated: u64,
     pub simulated_seconds: f64,
@@ -379,6 +384,7 @@ pub fn summary(report: &Report, scenario: &Scenario) -> Summary {
         compression: compression_summary(report),
         origin_forwarding: origin_request_summary(report, scenario),
         invalidations: invalidation_summary(report),
+        ranges: range_summary(report),
         events: report.events,
         requests_simulated: report.requests_simulated,
         simulated_seconds: round6(report.end.as_secs_f64()),
@@ -828,6 +834,9 @@ pub fn result_files(report: &Report, scenario: &Scenario) -> anyhow::Result<Vec<
     if !scenario.invalidations.is_empty() {
         files.push(("invalidations.csv", csv_bytes(&invalidation_rows(report, scenario))?));
     }
+    if scenario.uses_ranges() {
+        files.push(("ranges.csv", csv_bytes(&range_rows(report, scenario))?));
+    }
     Ok(files)
 }
 
@@ -975,6 +984,9 @@ pub fn summary_table(s: &Summary) -> String {
     }
     if let Some(inv) = &s.invalidations {
         let _ = writeln!(out, "{}", invalidations::summary_line(inv));
+    }
+    if let Some(r) = &s.ranges {
+        let _ = writeln!(out, "{}", ranges::summary_line(r));
     }
     let _ = writeln!(
         out,

@@ -246,6 +246,7 @@ pub struct RawOrigin {
     pub protocol_policy: Option<String>,
     pub custom_headers: Option<Vec<RawHeader>>,
     pub require_header: Option<RawRequireHeader>,
+    pub supports_ranges: Option<bool>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -407,6 +408,13 @@ pub struct RawClass {
     pub devices: Option<BTreeMap<String, f64>>,
     /// Names of its attributes the origin's response depends on.
     pub origin_varies_on: Option<Vec<String>>,
+    /// Range GETs: the share of GETs with a `Range` header, each range's
+    /// length (a size), where ranges start (`zero`, `uniform`), and the
+    /// share of range GETs that are unsatisfiable.
+    pub range_share: Option<f64>,
+    pub range_length: Option<Value>,
+    pub range_start: Option<String>,
+    pub range_unsatisfiable_share: Option<f64>,
 }
 
 /// What requests carry besides the path, as a class (or `[traffic]`, for

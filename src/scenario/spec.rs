@@ -9,7 +9,7 @@ use super::import::model::ImportWarning;
 use super::path_pattern;
 use super::vocabulary::{
     AcceptedValues, EvictionPolicy, FailoverCriteria, HeaderValueId, OriginKind, OriginProtocolPolicy, Presented,
-    TtlSettings, ViewerProtocolPolicy,
+    RangeStart, TtlSettings, ViewerProtocolPolicy,
 };
 use crate::dist::Dist;
 use crate::http::{CacheControl, Method, MethodSet};
@@ -207,6 +207,9 @@ pub struct OriginSpec {
     /// The secret header the origin checks, when it checks one or the
     /// distribution sends one.
     pub access: Option<OriginAccessSpec>,
+    /// Whether the origin answers range GETs with the range (206); false,
+    /// it sends the whole object (200) whatever the `Range`.
+    pub supports_ranges: bool,
 }
 
 /// One origin's secret header: the values it takes in the scenario, interned
@@ -403,6 +406,26 @@ pub struct ClassSpec {
     /// Names of those attributes the origin's response depends on (each
     /// names one of `attributes`' query parameters, cookies or headers).
     pub origin_varies_on: Vec<String>,
+    /// The class's range GETs; `None`: its requests carry no `Range`.
+    pub ranges: Option<RangeSpec>,
+}
+
+/// A range's length when the class gives none: 1 MiB, the part size ranges
+/// are widened to (`policy::range::PART_BYTES`).
+pub const DEFAULT_RANGE_LENGTH_BYTES: u64 = 1 << 20;
+
+/// What share of a class's GETs carry a `Range` header and what ranges
+/// they ask for (`policy::range`).
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct RangeSpec {
+    /// Share of the class's GETs with a `Range` header, in (0, 1].
+    pub share: f64,
+    /// How many bytes each range asks for (cut at the object's end), >= 1.
+    pub length_bytes: u64,
+    pub start: RangeStart,
+    /// Share of the range GETs whose range starts past the object's end
+    /// (416), in [0, 1].
+    pub unsatisfiable_share: f64,
 }
 
 /// A class's content type when it gives none: not on CloudFront's list of
@@ -510,6 +533,12 @@ impl Scenario {
     /// may then be cached in several variants, and the run reports them.
     pub fn keys_vary(&self) -> bool {
         self.distribution.behaviors.iter().any(|b| b.cache_key.varies())
+    }
+
+    /// Whether some class's requests carry `Range` headers: the run then
+    /// reports what range GETs did (`ranges.csv`).
+    pub fn uses_ranges(&self) -> bool {
+        self.traffic.classes.iter().any(|c| c.ranges.is_some())
     }
 
     /// Whether some behavior has `compress` on: the run then reports what

@@ -211,6 +211,15 @@ impl AcceptedValues {
 
 /// The status codes CloudFront lets a failover criterion name (reference §4.1,
 /// API OriginGroupFailoverCriteria). 429, for one, cannot be chosen.
+/// Where a class's range GETs start (`policy::range`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum RangeStart {
+    /// At byte 0: a video player's first request, a download's first chunk.
+    Zero,
+    /// At a byte drawn uniformly within the object: seeks, resumed downloads.
+    Uniform,
+}
+
 pub const FAILOVER_STATUS_CODES: [u16; 8] = [400, 403, 404, 416, 500, 502, 503, 504];
 
 /// An origin group's failover criteria: the status codes, and always

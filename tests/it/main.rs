@@ -16,6 +16,7 @@ mod origin_requests;
 mod plot;
 mod properties;
 mod protocol_access;
+mod ranges;
 mod replay;
 mod scenario_errors;
 mod signed_traffic;

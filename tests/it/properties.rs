@@ -14,7 +14,8 @@
 //! query strings in either order, cookies, headers, Accept-Encoding and
 //! devices), compression, origin request policies, freshness directives
 //! (`Expires`, `stale-if-error`, `stale-while-revalidate`) and an
-//! invalidation of one file, a class or everything.
+//! invalidation of one file, a class or everything, and range GETs (shares,
+//! starts, lengths, unsatisfiable ranges, origins with and without support).
 
 use proptest::prelude::*;
 use std::fmt::Write;
@@ -88,6 +89,32 @@ struct Shape {
     /// An invalidation at this share of the run (in %) of one of
     /// `INVALIDATION_PATHS`, with its propagation up to `.2` seconds.
     invalidation: Option<(u8, usize, u8)>,
+    /// Range GETs of the static and signed classes (the signed class's
+    /// objects then 3 MiB, so ranges span parts).
+    ranges: Option<Ranges>,
+}
+
+#[derive(Debug, Clone)]
+struct Ranges {
+    /// Share of GETs with a Range, in %.
+    share_pct: u8,
+    uniform: bool,
+    length_kib: u32,
+    unsatisfiable_pct: u8,
+    /// Whether the origins answer ranges with 206.
+    origins_support: bool,
+}
+
+fn ranges() -> impl Strategy<Value = Ranges> {
+    (1..=100u8, any::<bool>(), 1..=2048u32, 0..20u8, any::<bool>()).prop_map(
+        |(share_pct, uniform, length_kib, unsatisfiable_pct, origins_support)| Ranges {
+            share_pct,
+            uniform,
+            length_kib,
+            unsatisfiable_pct,
+            origins_support,
+        },
+    )
 }
 
 /// What the drawn invalidation removes: the static class, one of its files,
@@ -153,6 +180,7 @@ fn shape() -> impl Strategy<Value = Shape> {
         keys(),
         (proptest::option::of(0..200u32), proptest::option::of(0..120u32), proptest::option::of(0..120u32)),
         proptest::option::of((0..100u8, 0..INVALIDATION_PATHS.len(), 0..20u8)),
+        proptest::option::of(ranges()),
     )
         .prop_map(
             |(
@@ -165,6 +193,7 @@ fn shape() -> impl Strategy<Value = Shape> {
                 keys,
                 (stale_if_error_s, signed_expires_s, stale_while_revalidate_s),
                 invalidation,
+                ranges,
             )| Shape {
                 functions,
                 slow_functions,
@@ -190,6 +219,7 @@ fn shape() -> impl Strategy<Value = Shape> {
                 stale_while_revalidate_s,
                 signed_expires_s,
                 invalidation,
+                ranges,
             },
         )
 }
@@ -218,6 +248,9 @@ fn render(shape: &Shape) -> String {
         }
         if let Some(s) = o.shield {
             writeln!(w, "origin_shield = \"{}\"", region(s)).unwrap();
+        }
+        if shape.ranges.as_ref().is_some_and(|r| !r.origins_support) {
+            writeln!(w, "supports_ranges = false").unwrap();
         }
     }
     // With two origins or more, the static content fails over from o0 to o1.
@@ -305,6 +338,18 @@ fn render(shape: &Shape) -> String {
     }
     writeln!(w, "cache_control = \"{static_cc}\"").unwrap();
     writeln!(w, "content_type = \"text/css\"").unwrap();
+    let range_lines = shape.ranges.as_ref().map(|r| {
+        let start = if r.uniform { "uniform" } else { "zero" };
+        format!(
+            "range_share = {}\nrange_start = \"{start}\"\nrange_length = \"{} KiB\"\nrange_unsatisfiable_share = {}",
+            f64::from(r.share_pct) / 100.0,
+            r.length_kib,
+            f64::from(r.unsatisfiable_pct) / 100.0
+        )
+    });
+    if let Some(lines) = &range_lines {
+        writeln!(w, "{lines}").unwrap();
+    }
     writeln!(w, "methods = {{ GET = 0.9, HEAD = 0.05, OPTIONS = 0.05 }}").unwrap();
     let k = &shape.keys;
     writeln!(w, "query = [{{ name = \"v\", values = {}, share = {} }}, ", k.query_values, k.query_share).unwrap();
@@ -318,7 +363,11 @@ fn render(shape: &Shape) -> String {
     writeln!(w, "size = \"1 KiB\"\ncache_control = \"no-store\"\nobjects = 20").unwrap();
     writeln!(w, "methods = {{ GET = 0.4, POST = 0.3, PUT = 0.1, PATCH = 0.1, DELETE = 0.1 }}").unwrap();
     writeln!(w, "[[traffic.classes]]\nname = \"signed\"\nshare = {}", shape.signed_share).unwrap();
-    writeln!(w, "path = \"/signed/{{id}}.mp4\"\nsize = \"20 KiB\"").unwrap();
+    match &range_lines {
+        Some(lines) => writeln!(w, "path = \"/signed/{{id}}.mp4\"\nsize = \"3 MiB\"\n{lines}"),
+        None => writeln!(w, "path = \"/signed/{{id}}.mp4\"\nsize = \"20 KiB\""),
+    }
+    .unwrap();
     match shape.signed_expires_s {
         Some(expires) => writeln!(w, "expires = {expires}"),
         None => writeln!(w, "cache_control = \"max-age=60\""),

@@ -93,6 +93,7 @@ impl Validator<'_> {
                 // Filled in by `origin_access`, which sees the whole scenario.
                 custom_headers: Vec::new(),
                 access: None,
+                supports_ranges: o.supports_ranges.unwrap_or(true),
             });
         }
         Ok(origins)

@@ -151,6 +151,7 @@ impl Validator<'_> {
         let content_type = self.content_type(field, c.content_type.as_deref())?;
         let gzip_ratio = self.compression_ratio(&format!("{field}.gzip_ratio"), c.gzip_ratio)?;
         let brotli_ratio = self.compression_ratio(&format!("{field}.brotli_ratio"), c.brotli_ratio)?;
+        let ranges = self.ranges(field, c)?;
         Ok(ClassSpec {
             name: c.name.clone(),
             request_share: c.share / defaults.total_share,
@@ -169,7 +170,67 @@ impl Validator<'_> {
             gzip_ratio,
             brotli_ratio,
             origin_varies_on: Vec::new(),
+            ranges,
         })
+    }
+
+    /// A class's range GETs: `None` without `range_share` (or with 0), and
+    /// then no other `range_` field may be given.
+    fn ranges(&self, field: &str, c: &RawClass) -> Result<Option<RangeSpec>> {
+        let share = c.range_share.unwrap_or(0.0);
+        if !(0.0..=1.0).contains(&share) {
+            return Err(self.error(
+                &format!("{field}.range_share"),
+                format!("share {share} is outside [0, 1]"),
+                "give the share of the class's GETs that carry a Range header, e.g. 0.3",
+            ));
+        }
+        if share == 0.0 {
+            let stray = [
+                ("range_length", c.range_length.is_some()),
+                ("range_start", c.range_start.is_some()),
+                ("range_unsatisfiable_share", c.range_unsatisfiable_share.is_some()),
+            ];
+            if let Some((name, _)) = stray.iter().find(|(_, given)| *given) {
+                return Err(self.error(
+                    &format!("{field}.{name}"),
+                    "the class sends no range GETs (range_share is 0 or missing)",
+                    "set `range_share` (e.g. 0.3), or remove the class's range_ fields",
+                ));
+            }
+            return Ok(None);
+        }
+        let length_bytes = match &c.range_length {
+            None => DEFAULT_RANGE_LENGTH_BYTES,
+            Some(v) => self.size(&format!("{field}.range_length"), v)?,
+        };
+        if length_bytes == 0 {
+            return Err(self.error(
+                &format!("{field}.range_length"),
+                "a range of zero bytes asks for nothing",
+                "give each range's length, e.g. \"1 MiB\" or 100000",
+            ));
+        }
+        let start = match c.range_start.as_deref() {
+            None | Some("zero") => RangeStart::Zero,
+            Some("uniform") => RangeStart::Uniform,
+            Some(other) => {
+                return Err(self.error(
+                    &format!("{field}.range_start"),
+                    format!("unknown range start {other:?}"),
+                    "use \"zero\" (ranges start at byte 0) or \"uniform\" (anywhere in the object)",
+                ));
+            }
+        };
+        let unsatisfiable_share = c.range_unsatisfiable_share.unwrap_or(0.0);
+        if !(0.0..=1.0).contains(&unsatisfiable_share) {
+            return Err(self.error(
+                &format!("{field}.range_unsatisfiable_share"),
+                format!("share {unsatisfiable_share} is outside [0, 1]"),
+                "give the share of range GETs that start past the object's end (416), e.g. 0.01",
+            ));
+        }
+        Ok(Some(RangeSpec { share, length_bytes, start, unsatisfiable_share }))
     }
 
     /// A class's `content_type`: a media type `type/subtype`, optionally
