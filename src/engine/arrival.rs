@@ -69,19 +69,14 @@ impl<O: RequestObserver> Engine<'_, O> {
         // half a round trip earlier. This saves an event per request, which
         // for edge hits is half of all events.
         route[LevelIdx::EDGE].half_rtt_us = half(self.network.sample_viewer_rtt(viewer.edge));
-        let mut ask = self.ask_of(&viewer, facts, route[LevelIdx::EDGE].half_rtt_us);
-        // A range GET is served from the uncompressed object
-        // (`policy::range`) and never takes the fast path below.
-        let range = match &mut self.ranges {
-            None => None,
-            Some(ranges) => match self.source.scripted_range() {
-                Some(scripted) => scripted,
-                None => ranges.draw(viewer.class, viewer.method, viewer.object, facts.size_bytes),
-            },
-        };
-        if range.is_some() {
-            ask.encoding = Encoding::Identity;
-            ask.copy_bytes = ask.size_bytes;
+        let ask = self.ask_of(&viewer, facts, route[LevelIdx::EDGE].half_rtt_us);
+        // A range GET takes a way of its own (out of line: other requests,
+        // and runs without ranges, pay one test here).
+        if self.ranges.is_some()
+            && let Some(range) = self.range_of(&viewer, facts)
+        {
+            self.start_range_get(ask, route, behavior.origin, range);
+            return;
         }
         self.requests_started += 1;
         self.schedule_next_arrival();
@@ -92,7 +87,6 @@ impl<O: RequestObserver> Engine<'_, O> {
         // response leaves: such a request takes the general path.
         let edge = route[LevelIdx::EDGE];
         let edge_lookup = (edge.caching
-            && range.is_none()
             && !self.observer.active()
             && self.edge_lets_through(&ask, behavior)
             && self.functions.as_ref().is_none_or(|f| !f.has_viewer_functions(facts.behavior)))
@@ -104,7 +98,7 @@ impl<O: RequestObserver> Engine<'_, O> {
         let attempt = OriginAttempt::primary(behavior.origin as u16);
         let id = self.requests.allocate(|| Request::new(ask, route, attempt));
         if let Some(ranges) = &mut self.ranges {
-            ranges.set(id, range);
+            ranges.set(id, None);
         }
         match edge_lookup {
             Some(lookup) => self.on_lookup(id, LevelIdx::EDGE, lookup),

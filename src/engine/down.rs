@@ -272,8 +272,8 @@ impl<O: RequestObserver> Engine<'_, O> {
     /// The response leaves the edge for the viewer: record it and free the slot.
     pub(super) fn leave_edge(&mut self, id: RequestId) {
         let ranged = self.is_ranged(id);
-        let body_bytes = if ranged { self.range_body_bytes(id) } else { self.requests[id].body_bytes() };
         let r = &self.requests[id];
+        let body_bytes = if ranged { self.range_body_bytes(id) } else { r.body_bytes() };
         if r.ask.measured {
             let viewer_half = SimDuration(r.route[LevelIdx::EDGE].half_rtt_us as u64);
             let outcome = Outcome {

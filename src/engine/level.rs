@@ -197,7 +197,9 @@ impl<O: RequestObserver> Engine<'_, O> {
 
     /// Counts a measured miss or revalidation at `lvl` that goes up, for
     /// its behavior, and as a fragmentation miss when another variant of the
-    /// object is cached there and fresh.
+    /// object is cached there and fresh. (Inlined: range GETs call it too,
+    /// and every miss would otherwise pay a call.)
+    #[inline(always)]
     pub(super) fn count_fetching_miss(&mut self, lvl: &Level, key: CacheKey, behavior: usize) {
         self.metrics.behaviors[behavior].fetching_misses += 1;
         if self.variants.as_ref().is_some_and(|v| v.another_fresh(lvl.cache, key, self.now)) {

@@ -262,22 +262,14 @@ impl<O: RequestObserver> Engine<'_, O> {
     /// given at `at_origin`, starts down from the top of the route at `back`:
     /// a 304 when the validator names the origin's version then.
     fn answer_from_origin(&mut self, id: RequestId, at_origin: SimTime, back: SimTime) {
+        if self.is_ranged(id) {
+            self.answer_range_from_origin(id, at_origin, back);
+            return;
+        }
         let r = &self.requests[id];
         let (origin, method, measured, size_bytes) =
             (r.attempt.origin(), r.ask.method, r.ask.measured, r.ask.size_bytes);
         match r.attempt.outcome {
-            OriginOutcome::Status(status) if failover::answered(r.attempt.outcome) && self.is_ranged(id) => {
-                // A range fetch: never conditional (`policy::range`).
-                let version = self.catalog.version_at(r.ask.class(), r.ask.object, at_origin);
-                let (status, bytes) = self.range_origin_answer(id, status, origin);
-                if measured {
-                    self.metrics.origins[origin].bytes_out += bytes;
-                    self.metrics.origin_bytes += bytes;
-                }
-                let response = &mut self.requests[id].response;
-                response.answer(status, Some(version), ServedBy::Origin);
-                response.body = true;
-            }
             OriginOutcome::Status(status) if failover::answered(r.attempt.outcome) => {
                 let version = self.catalog.version_at(r.ask.class(), r.ask.object, at_origin);
                 let not_modified = r.route[r.route.top()].validator == Some(version);

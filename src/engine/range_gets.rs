@@ -4,15 +4,22 @@
 //! the whole object) on the way down; the origin's 206, 200 or 416; and
 //! what the viewer gets. The per-request state is `ranges.rs`'s.
 
+use super::event::Event;
 use super::ids::{CacheIdx, LevelIdx, RequestId};
 use super::observer::RequestObserver;
 use super::ranges::RangeState;
+use super::request::{Ask, OriginAttempt, Request, Route};
 use super::state::Engine;
 use crate::cache::{CacheKey, Entry, Lookup, Stored, Version};
+use crate::cdn::traffic::{ObjectFacts, ViewerRequest};
+use crate::metrics::ServedBy;
 use crate::policy::cache_key::part_key;
+use crate::policy::compression::Encoding;
 use crate::policy::error_caching;
+use crate::policy::failover::{self, OriginOutcome};
 use crate::policy::range::{self, OriginRangeAnswer, Parts, ViewerRange};
 use crate::policy::ttl::TtlDecision;
+use crate::time::SimTime;
 
 /// What a cache holds of an object for a range GET.
 enum Held {
@@ -25,6 +32,34 @@ enum Held {
 }
 
 impl<O: RequestObserver> Engine<'_, O> {
+    /// The `Range` header of the arriving `viewer` request, if it has one:
+    /// as its source scripts it, else drawn under its class's settings.
+    #[inline(never)]
+    pub(super) fn range_of(&mut self, viewer: &ViewerRequest, facts: ObjectFacts) -> Option<ViewerRange> {
+        let ranges = self.ranges.as_mut()?;
+        match self.source.scripted_range() {
+            Some(scripted) => scripted,
+            None => ranges.draw(viewer.class, viewer.method, viewer.object, facts.size_bytes),
+        }
+    }
+
+    /// A range GET arrives at its edge: it is served from the uncompressed
+    /// object (`policy::range`), takes a slot at once (no edge-hit fast
+    /// path: its lookup is of parts) and meets the edge's checks as any
+    /// request; each is checked on its own, a signed URL too (reference
+    /// §1.10).
+    #[inline(never)]
+    pub(super) fn start_range_get(&mut self, mut ask: Ask, route: Route, origin: usize, range: ViewerRange) {
+        ask.encoding = Encoding::Identity;
+        ask.copy_bytes = ask.size_bytes;
+        self.requests_started += 1;
+        self.schedule_next_arrival();
+        let attempt = OriginAttempt::primary(origin as u16);
+        let id = self.requests.allocate(|| Request::new(ask, route, attempt));
+        self.ranges.as_mut().expect("a range GET runs with ranges").set(id, Some(range));
+        self.on_at_level(id, LevelIdx::EDGE);
+    }
+
     /// Whether request `id` is a range GET (never, in a run without ranges).
     #[inline]
     pub(super) fn is_ranged(&self, id: RequestId) -> bool {
@@ -183,34 +218,52 @@ impl<O: RequestObserver> Engine<'_, O> {
         }
     }
 
-    /// The origin's answer to a range fetch that it answered with `status`:
-    /// the status going down and the body bytes it sent, counted.
-    pub(super) fn range_origin_answer(&mut self, id: RequestId, status: u16, origin: usize) -> (u16, u64) {
+    /// The origin's answer to a range fetch (or CloudFront's status for a
+    /// failed attempt), given at `at_origin`, starts down from the top of
+    /// the route at `back`: 206 with the parts asked for, 200 with the whole
+    /// object from an origin without range support, or 416; never a 304 (a
+    /// range fetch sends no validator).
+    pub(super) fn answer_range_from_origin(&mut self, id: RequestId, at_origin: SimTime, back: SimTime) {
         let state = self.range_state(id);
         let r = &self.requests[id];
-        let (size, measured, behavior) = (r.ask.size_bytes, r.ask.measured, r.ask.behavior());
-        let answer = range::origin_answer(self.ranges.as_ref().is_some_and(|g| g.supports_ranges[origin]), state.range);
-        let (status, bytes) = match (status, answer) {
-            // A status other than 200 (a fault's) is the answer whatever the range.
-            (200, OriginRangeAnswer::Partial) => {
-                // A route that caches nothing forwards the viewer's range as
-                // it is; one that caches fetches whole parts.
-                let bytes = match state.fetched[r.route.top().index()] {
-                    Some(parts) if r.route[LevelIdx::EDGE].caching => range::parts_bytes(parts, size),
-                    _ => state.asked_bytes(),
+        let (origin, measured, behavior, size) =
+            (r.attempt.origin(), r.ask.measured, r.ask.behavior(), r.ask.size_bytes);
+        match r.attempt.outcome {
+            OriginOutcome::Status(status) if failover::answered(r.attempt.outcome) => {
+                let version = self.catalog.version_at(r.ask.class(), r.ask.object, at_origin);
+                let supports = self.ranges.as_ref().is_some_and(|g| g.supports_ranges[origin]);
+                let (status, bytes) = match (status, range::origin_answer(supports, state.range)) {
+                    (200, OriginRangeAnswer::Partial) => {
+                        // A route that caches nothing forwards the viewer's
+                        // range as it is; one that caches fetches whole parts.
+                        let bytes = match state.fetched[r.route.top().index()] {
+                            Some(parts) if r.route[LevelIdx::EDGE].caching => range::parts_bytes(parts, size),
+                            _ => state.asked_bytes(),
+                        };
+                        (206, bytes)
+                    }
+                    (200, OriginRangeAnswer::Whole) => (200, size),
+                    (200, OriginRangeAnswer::Unsatisfiable) => (416, 0),
+                    // Another answer (a redirect) carries what any answer carries.
+                    (status, _) => (status, size),
                 };
-                (206, bytes)
+                if measured {
+                    self.metrics.origins[origin].bytes_out += bytes;
+                    self.metrics.origin_bytes += bytes;
+                    if let Some(stats) = &mut self.metrics.ranges {
+                        let counts = &mut stats.behaviors[behavior];
+                        counts.origin_requests += 1;
+                        counts.origin_bytes += bytes;
+                    }
+                }
+                let response = &mut self.requests[id].response;
+                response.answer(status, Some(version), ServedBy::Origin);
+                response.body = true;
             }
-            (200, answer) => (answer.status(), if answer == OriginRangeAnswer::Whole { size } else { 0 }),
-            // Another answer (a redirect) carries what any answer carries.
-            (status, _) => (status, size),
-        };
-        if measured && let Some(stats) = &mut self.metrics.ranges {
-            let counts = &mut stats.behaviors[behavior];
-            counts.origin_requests += 1;
-            counts.origin_bytes += bytes;
+            outcome => self.requests[id].response.answer(outcome.viewer_status(), None, ServedBy::Origin),
         }
-        (status, bytes)
+        let top = self.requests[id].route.top();
+        self.queue.push(back, Event::Down { request: id, level: top });
     }
 
     /// Counts a measured range GET leaving the edge with `body_bytes`, by
