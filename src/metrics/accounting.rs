@@ -743,6 +743,52 @@ mod tests {
     }
 
     #[test]
+    fn range_counters_that_do_not_add_up_are_reported() {
+        use crate::metrics::ranges::RangeStats;
+        // Two GETs of behavior 0, a 200 hit and a 404 (5 body bytes each in
+        // `metrics_with`): the hit a range GET answered 206 with 5 bytes,
+        // after one range fetch that brought 5 bytes from the origin.
+        let consistent = || {
+            let mut m =
+                metrics_with(&[(200, ServedBy::Edge, ResultType::Hit), (404, ServedBy::Origin, ResultType::Error)]);
+            m.caches[0] = TierStats { lookups: 2, hits: 1, misses: 1, bytes_hit: 5, ..TierStats::default() };
+            m.behaviors[0].fetching_misses = 1;
+            m.origins[0].requests = 1;
+            m.origins[0].requests_by_method[Method::Get.index()] = 1;
+            m.record_origin_request(SimTime::ZERO);
+            m.origin_bytes = 5;
+            m.origins[0].bytes_out = 5;
+            let mut r = RangeStats::new(1);
+            r.behaviors[0].record(206, 5, 5);
+            r.behaviors[0].origin_requests = 1;
+            r.behaviors[0].origin_bytes = 5;
+            m.ranges = Some(r);
+            m
+        };
+        assert_eq!(check(&consistent(), RunFacts { n_edges: 2, unfinished: 0 }), Ok(()));
+        // Broken on purpose: an answer counted by status but not as a range
+        // GET, more range bytes than the behavior sent, and a fetch and
+        // bytes from the origin it never made or sent.
+        let mut m = consistent();
+        let counts = &mut m.ranges.as_mut().unwrap().behaviors[0];
+        counts.unsatisfiable += 1;
+        counts.bytes_to_viewers = 11;
+        counts.origin_requests = 2;
+        counts.origin_bytes = 6;
+        let broken = check(&m, RunFacts { n_edges: 2, unfinished: 0 }).unwrap_err();
+        let names: Vec<&str> = broken.iter().map(|b| b.identity.as_str()).collect();
+        assert_eq!(
+            names,
+            [
+                "ranges: behaviors[0]: 206 + 200 + 416 + other answers = range GETs",
+                "ranges: behaviors[0]: bytes to viewers <= the behavior's bytes",
+                "ranges: range fetches answered <= origin requests",
+                "ranges: origin bytes for ranges <= origin bytes",
+            ]
+        );
+    }
+
+    #[test]
     fn an_invalidation_that_missed_a_cache_is_reported() {
         use crate::metrics::InvalidationStats;
         // One invalidation, 2 edge locations and 1 regional cache: it must

@@ -6,7 +6,7 @@ use crate::support::*;
 use cdnsim::cdn::traffic::{Catalog, Scripted};
 use cdnsim::engine::{self, Report};
 use cdnsim::http::Method::Get;
-use cdnsim::metrics::ResultType::{Error, Hit, Miss};
+use cdnsim::metrics::ResultType::{Error, Hit, Miss, RefreshHit};
 use cdnsim::policy::range::ViewerRange;
 use cdnsim::report::result_files;
 use cdnsim::scenario::Scenario;
@@ -248,4 +248,110 @@ fn bad_range_settings_name_the_field_and_the_fix() {
     let stray = video_scenario("", "").replace("range_share = 1", "range_start = \"uniform\"");
     let err = try_scenario(&stray, &[]).unwrap_err().to_string();
     assert!(err.contains("range_start") && err.contains("range_share"), "{err}");
+}
+
+/// Parts expire with the object's TTL (here `max-age=10`) and are fetched
+/// again whole, without a validator: at 0 s part 0 comes from the origin,
+/// at 5 s it is a hit, at 20 s it has expired at both caches and comes
+/// again (a `Miss`, not a `RefreshHit`; no conditional request). Two origin
+/// requests, 2 x 1,048,576 bytes.
+#[test]
+fn an_expired_part_is_fetched_again_whole() {
+    let s = scenario(&video_scenario("", "").replace("max-age=3600", "max-age=10"), &[]);
+    let range = bytes(0, 99_999);
+    let report = run_ranges(&s, &[(0.0, "IAD1", range), (5.0, "IAD1", range), (20.0, "IAD1", range)]);
+    let m = &report.metrics;
+    assert_eq!((m.origin_requests, m.origin_bytes), (2, 2 * MIB));
+    assert_eq!((m.origins[0].conditional, m.origins[0].not_modified), (0, 0));
+    assert_eq!([Hit, Miss, RefreshHit].map(|t| m.results.get(t)), [1, 2, 0]);
+    assert_eq!(m.ranges.as_ref().unwrap().total().partial, 3);
+}
+
+/// A behavior that compresses (gzip, ratio 0.5) and a 5 MiB text object
+/// (5,242,880 bytes, within CloudFront's 1,000 to 10,000,000 bytes): the
+/// range GET at 0 s is served uncompressed (100,000 bytes, identity; the
+/// origin sends part 0, 1,048,576 bytes), the plain GET at 1 s gets the
+/// whole object in gzip, 2,621,440 bytes (the parts are no copy of the
+/// whole object: it misses, and the origin sends all 5,242,880 bytes).
+#[test]
+fn range_answers_are_never_compressed() {
+    let text = video_scenario("", "content_type = \"text/html\"\ngzip_ratio = 0.5\naccept_encoding = { gzip = 1 }")
+        .replace("size = \"10 MiB\"", "size = \"5 MiB\"")
+        .replace(
+            "origin = \"origin\"\n[traffic]",
+            "origin = \"origin\"\ncache_policy = \"CachingOptimized\"\ncompress = true\n[traffic]",
+        );
+    let s = scenario(&text, &[]);
+    let catalog = Catalog::build(&s, 1);
+    let entries = [(SimTime::ZERO, "IAD1", Get, "/v/0"), (SimTime(1_000_000), "IAD1", Get, "/v/0")];
+    let mut requests = Scripted::requests(&s, &catalog, &entries).unwrap();
+    for (_, r) in &mut requests {
+        r.attributes.set_accept_encoding(0);
+    }
+    let ranges = [bytes(0, 99_999), None];
+    let scripted = requests.into_iter().zip(ranges).map(|((at, r), range)| (at, r, range)).collect();
+    let report = engine::run_with(&s, 1, catalog, &mut Scripted::with_ranges(scripted), &mut |_| {})
+        .expect("the accounting adds up");
+    let m = &report.metrics;
+    let c = m.compression.as_ref().expect("followed: the behavior compresses");
+    assert_eq!(c.responses, [1, 1, 0], "identity, gzip, br");
+    assert_eq!(c.bytes, [100_000, 2_621_440, 0]);
+    assert_eq!(m.bytes_requested, 2_721_440);
+    assert_eq!((m.origin_requests, m.origin_bytes), (2, MIB + 5 * MIB));
+}
+
+/// The same range scenario, run by the binary: `ranges.csv` and the
+/// summary line are written, the access log records each 206 with its
+/// `sc-range-start` and `sc-range-end`, and a sweep of it gives the same
+/// bytes with `--jobs 1` and `--jobs 2`.
+#[test]
+fn the_binary_logs_ranges_and_sweeps_them_alike_at_any_jobs() {
+    let dir = temp_dir("ranges-cli");
+    let text = video_scenario("", "range_length = \"300 KiB\"\nrange_start = \"uniform\"")
+        .replace("objects = 1\npath", "objects = 20\npath")
+        .replace("range_share = 1", "range_share = 0.5");
+    let file = dir.join("ranges.toml");
+    std::fs::write(&file, text).unwrap();
+    let file = file.to_str().unwrap();
+    let logs = dir.join("logs");
+    let out = dir.join("out");
+    let (code, stdout, stderr) = cdnsim(&[
+        "run",
+        file,
+        "--requests",
+        "400",
+        "--no-progress",
+        "--out",
+        out.to_str().unwrap(),
+        "--access-log",
+        logs.to_str().unwrap(),
+        "--access-log-plain",
+    ]);
+    assert_eq!(code, 0, "{stderr}");
+    assert!(stdout.contains("range GETs"), "{stdout}");
+    assert!(std::fs::read_to_string(out.join("ranges.csv")).unwrap().lines().count() == 2);
+    let log: String =
+        std::fs::read_dir(&logs).unwrap().map(|e| std::fs::read_to_string(e.unwrap().path()).unwrap()).collect();
+    let partial: Vec<Vec<&str>> = log
+        .lines()
+        .filter(|l| !l.starts_with('#'))
+        .map(|l| l.split('\t').collect())
+        .filter(|f: &Vec<&str>| f[8] == "206")
+        .collect();
+    assert!(!partial.is_empty());
+    for fields in &partial {
+        // sc-content-len = sc-range-end - sc-range-start + 1, at most 300 KiB.
+        let (len, first, last): (u64, u64, u64) =
+            (fields[30].parse().unwrap(), fields[31].parse().unwrap(), fields[32].parse().unwrap());
+        assert!(len == last - first + 1 && len <= 300 * 1024, "{fields:?}");
+    }
+    let sweep = |name: &str, jobs: &str| {
+        let out = dir.join(name);
+        let args = ["sweep", file, "--requests", "400", "--no-progress", "--out", out.to_str().unwrap()];
+        let vary = ["--vary", "caches.edge.capacity=2 MiB,20 MiB", "--replicates", "2", "--jobs", jobs];
+        let (code, _, stderr) = cdnsim(&[&args[..], &vary[..]].concat());
+        assert_eq!(code, 0, "{stderr}");
+        std::fs::read(out.join("sweep.csv")).unwrap()
+    };
+    assert_eq!(sweep("one", "1"), sweep("two", "2"), "sweep.csv differs between --jobs 1 and --jobs 2");
 }

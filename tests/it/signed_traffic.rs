@@ -377,3 +377,32 @@ fn legacy_root_account_key_pairs() {
     // The fix says who can make key pairs and points to key groups.
     assert!(message.contains("root user") && message.contains("trusted_key_groups"), "{message}");
 }
+
+/// Every range GET is a request of its own and is checked on its own
+/// (reference §1.10): with every private GET a range GET, an expired URL
+/// is refused each time (checked = rejected = the private class's GETs,
+/// each a 403 counted among the range GETs' other answers), and valid
+/// URLs are each checked and accepted.
+#[test]
+fn each_range_get_is_checked_on_its_own() {
+    let with_ranges = |mix: &str| {
+        let text = SIGNED.replace("mix = { valid-url = 1.0 }", &format!("mix = {{ {mix} }}")).replace(
+            "size = \"1 KiB\"\ncache_control = \"max-age=3600\"\nsigned",
+            "size = \"3 MiB\"\ncache_control = \"max-age=3600\"\nrange_share = 1\nrange_length = 1000\nsigned",
+        );
+        scenario(&text, &[])
+    };
+    let s = with_ranges("expired = 1.0");
+    let report = run(&s, 3);
+    let sum = summarize(&report, &s);
+    let signing = sum.signing.as_ref().unwrap();
+    let ranges = report.metrics.ranges.as_ref().unwrap().total();
+    assert!(signing.checked > 100);
+    assert_eq!((signing.rejected, ranges.requests, ranges.other), (signing.checked, signing.checked, signing.checked));
+    assert_eq!((ranges.partial, ranges.origin_requests), (0, 0));
+    let s = with_ranges("valid-url = 1.0");
+    let report = run(&s, 3);
+    let signing = summarize(&report, &s).signing.unwrap();
+    let ranges = report.metrics.ranges.as_ref().unwrap().total();
+    assert_eq!((signing.accepted, ranges.partial), (signing.checked, signing.checked));
+}
