@@ -318,6 +318,28 @@ fn describe_traffic(s: &Scenario, out: &mut String) {
                 ratio(c.brotli_ratio)
             );
         }
+        // Said only for a class that sends range GETs.
+        if let Some(r) = &c.ranges {
+            let start = match r.start {
+                super::RangeStart::Zero => "from byte 0",
+                super::RangeStart::Uniform => "from a uniform byte",
+            };
+            let _ = writeln!(
+                out,
+                "  range GETs: {:.1}% of GETs, {} B each {start}, {:.1}% unsatisfiable (416)",
+                r.share * 100.0,
+                r.length_bytes,
+                r.unsatisfiable_share * 100.0
+            );
+        }
+    }
+    // Only when some class sends ranges: which origins answer them whole.
+    if s.uses_ranges() {
+        let whole: Vec<&str> = s.origins.iter().filter(|o| !o.supports_ranges).map(|o| o.name.as_str()).collect();
+        if !whole.is_empty() {
+            let _ =
+                writeln!(out, "origins without range support (answer 200 with the whole object): {}", whole.join(", "));
+        }
     }
 }
 
