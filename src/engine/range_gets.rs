@@ -226,8 +226,8 @@ impl<O: RequestObserver> Engine<'_, O> {
     pub(super) fn answer_range_from_origin(&mut self, id: RequestId, at_origin: SimTime, back: SimTime) {
         let state = self.range_state(id);
         let r = &self.requests[id];
-        let (origin, measured, behavior, size) =
-            (r.attempt.origin(), r.ask.measured, r.ask.behavior(), r.ask.size_bytes);
+        let (origin, measured, behavior, class, size) =
+            (r.attempt.origin(), r.ask.measured, r.ask.behavior(), r.ask.class(), r.ask.size_bytes);
         match r.attempt.outcome {
             OriginOutcome::Status(status) if failover::answered(r.attempt.outcome) => {
                 let version = self.catalog.version_at(r.ask.class(), r.ask.object, at_origin);
@@ -251,9 +251,7 @@ impl<O: RequestObserver> Engine<'_, O> {
                     self.metrics.origins[origin].bytes_out += bytes;
                     self.metrics.origin_bytes += bytes;
                     if let Some(stats) = &mut self.metrics.ranges {
-                        let counts = &mut stats.behaviors[behavior];
-                        counts.origin_requests += 1;
-                        counts.origin_bytes += bytes;
+                        stats.record_origin(behavior, class, bytes);
                     }
                 }
                 let response = &mut self.requests[id].response;
@@ -267,14 +265,14 @@ impl<O: RequestObserver> Engine<'_, O> {
     }
 
     /// Counts a measured range GET leaving the edge with `body_bytes`, by
-    /// its behavior and, when the run follows compression, as a response
+    /// its behavior and class and, when the run follows compression, as a response
     /// sent uncompressed.
     pub(super) fn record_range(&mut self, id: RequestId, body_bytes: u64) {
         let r = &self.requests[id];
-        let (status, behavior, method) = (r.response.status, r.ask.behavior(), r.ask.method);
+        let (status, behavior, class, method) = (r.response.status, r.ask.behavior(), r.ask.class(), r.ask.method);
         let asked = self.range_state(id).asked_bytes();
         if let Some(stats) = &mut self.metrics.ranges {
-            stats.behaviors[behavior].record(status, body_bytes, asked);
+            stats.record(behavior, class, status, body_bytes, asked);
         }
         if let Some(compression) = &mut self.metrics.compression
             && crate::metrics::carries_body(method, status)

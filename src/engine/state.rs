@@ -308,7 +308,8 @@ impl<'s, O: RequestObserver> Engine<'s, O> {
         }
         let ranges = Ranges::build(scenario, seed);
         if ranges.is_some() {
-            metrics.ranges = Some(RangeStats::new(scenario.distribution.behaviors.len()));
+            metrics.ranges =
+                Some(RangeStats::new(scenario.distribution.behaviors.len(), scenario.traffic.classes.len()));
         }
         // Followed whenever the report has them, even if no request carries
         // anything its key could hold (then every object has one key).

@@ -138,6 +138,22 @@ fn check_ranges(l: &mut Ledger, m: &Metrics) {
         );
     }
     let total = r.total();
+    // Each counter split by class as by behavior: the same range GETs.
+    l.equal(
+        || identity("ranges: range GETs by class = range GETs by behavior"),
+        r.total_of_classes().requests,
+        total.requests,
+    );
+    l.equal(
+        || identity("ranges: bytes to viewers by class = by behavior"),
+        r.total_of_classes().bytes_to_viewers,
+        total.bytes_to_viewers,
+    );
+    l.equal(
+        || identity("ranges: origin bytes by class = by behavior"),
+        r.total_of_classes().origin_bytes,
+        total.origin_bytes,
+    );
     l.at_most(
         || identity("ranges: range GETs <= GET requests"),
         total.requests,
@@ -758,10 +774,9 @@ mod tests {
             m.record_origin_request(SimTime::ZERO);
             m.origin_bytes = 5;
             m.origins[0].bytes_out = 5;
-            let mut r = RangeStats::new(1);
-            r.behaviors[0].record(206, 5, 5);
-            r.behaviors[0].origin_requests = 1;
-            r.behaviors[0].origin_bytes = 5;
+            let mut r = RangeStats::new(1, 2);
+            r.record(0, 1, 206, 5, 5);
+            r.record_origin(0, 1, 5);
             m.ranges = Some(r);
             m
         };
@@ -775,6 +790,7 @@ mod tests {
         counts.bytes_to_viewers = 11;
         counts.origin_requests = 2;
         counts.origin_bytes = 6;
+        m.ranges.as_mut().unwrap().classes[0].requests = 1;
         let broken = check(&m, RunFacts { n_edges: 2, unfinished: 0 }).unwrap_err();
         let names: Vec<&str> = broken.iter().map(|b| b.identity.as_str()).collect();
         assert_eq!(
@@ -782,6 +798,9 @@ mod tests {
             [
                 "ranges: behaviors[0]: 206 + 200 + 416 + other answers = range GETs",
                 "ranges: behaviors[0]: bytes to viewers <= the behavior's bytes",
+                "ranges: range GETs by class = range GETs by behavior",
+                "ranges: bytes to viewers by class = by behavior",
+                "ranges: origin bytes by class = by behavior",
                 "ranges: range fetches answered <= origin requests",
                 "ranges: origin bytes for ranges <= origin bytes",
             ]

@@ -55,25 +55,59 @@ impl RangeCounts {
     }
 }
 
-/// Per behavior, in the scenario's order.
+/// Per behavior and per class, in the scenario's orders: the same range
+/// GETs counted twice, once by each.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct RangeStats {
     pub behaviors: Vec<RangeCounts>,
+    // Invariant: every counter summed over classes equals its sum over
+    // behaviors (accounting checks it).
+    pub classes: Vec<RangeCounts>,
 }
 
 impl RangeStats {
-    pub fn new(n_behaviors: usize) -> RangeStats {
-        RangeStats { behaviors: vec![RangeCounts::default(); n_behaviors] }
+    pub fn new(n_behaviors: usize, n_classes: usize) -> RangeStats {
+        RangeStats {
+            behaviors: vec![RangeCounts::default(); n_behaviors],
+            classes: vec![RangeCounts::default(); n_classes],
+        }
+    }
+
+    /// Counts one measured range GET leaving the edge (`RangeCounts::record`)
+    /// for its behavior and its class.
+    #[inline]
+    pub fn record(&mut self, behavior: usize, class: usize, status: u16, body_bytes: u64, asked_bytes: u64) {
+        self.behaviors[behavior].record(status, body_bytes, asked_bytes);
+        self.classes[class].record(status, body_bytes, asked_bytes);
+    }
+
+    /// Counts a range fetch an origin answered with `bytes`.
+    #[inline]
+    pub fn record_origin(&mut self, behavior: usize, class: usize, bytes: u64) {
+        for counts in [&mut self.behaviors[behavior], &mut self.classes[class]] {
+            counts.origin_requests += 1;
+            counts.origin_bytes += bytes;
+        }
     }
 
     /// Every behavior's counts added up.
     pub fn total(&self) -> RangeCounts {
-        let mut total = RangeCounts::default();
-        for b in &self.behaviors {
-            total.add(b);
-        }
-        total
+        sum(&self.behaviors)
     }
+
+    /// Every class's counts added up: the same as `total` when the
+    /// counters are consistent.
+    pub fn total_of_classes(&self) -> RangeCounts {
+        sum(&self.classes)
+    }
+}
+
+fn sum(counts: &[RangeCounts]) -> RangeCounts {
+    let mut total = RangeCounts::default();
+    for c in counts {
+        total.add(c);
+    }
+    total
 }
 
 #[cfg(test)]
@@ -82,13 +116,15 @@ mod tests {
 
     #[test]
     fn answers_are_counted_by_status_and_added_up() {
-        let mut s = RangeStats::new(2);
-        s.behaviors[0].record(206, 100, 100);
-        s.behaviors[0].record(416, 0, 0);
-        s.behaviors[1].record(200, 5_000, 100);
-        s.behaviors[1].record(503, 0, 100);
-        s.behaviors[1].origin_requests = 2;
-        s.behaviors[1].origin_bytes = 5_000;
+        let mut s = RangeStats::new(2, 3);
+        s.record(0, 2, 206, 100, 100);
+        s.record(0, 2, 416, 0, 0);
+        s.record(1, 0, 200, 5_000, 100);
+        s.record(1, 1, 503, 0, 100);
+        s.record_origin(1, 0, 2_000);
+        s.record_origin(1, 1, 3_000);
+        assert_eq!(s.total(), s.total_of_classes());
+        assert_eq!((s.classes[2].requests, s.classes[2].partial, s.classes[0].origin_bytes), (2, 1, 2_000));
         let t = s.total();
         assert_eq!((t.requests, t.partial, t.whole, t.unsatisfiable, t.other), (4, 1, 1, 1, 1));
         assert_eq!((t.bytes_to_viewers, t.bytes_asked, t.origin_requests, t.origin_bytes), (5_100, 300, 2, 5_000));

@@ -50,10 +50,13 @@ pub fn range_summary(report: &Report) -> Option<RangeSummary> {
     report.metrics.ranges.as_ref().map(|r| summary_of(&r.total()))
 }
 
-/// One row of `ranges.csv`: one behavior's range GETs.
+/// One row of `ranges.csv`: one behavior's or one class's range GETs.
 #[derive(Clone, Debug, Serialize, PartialEq)]
 pub struct RangeRow {
-    pub behavior: String,
+    /// `behavior` or `class`.
+    pub scope: &'static str,
+    /// The behavior's path pattern, or the class's name.
+    pub name: String,
     pub range_requests: u64,
     pub partial_206: u64,
     pub whole_200: u64,
@@ -70,13 +73,17 @@ pub struct RangeRow {
     pub origin_over_asked: f64,
 }
 
+/// The behaviors' rows, then the classes'.
 pub fn range_rows(report: &Report, scenario: &Scenario) -> Vec<RangeRow> {
     let Some(r) = &report.metrics.ranges else { return Vec::new() };
-    r.behaviors
-        .iter()
-        .zip(&scenario.distribution.behaviors)
-        .map(|(c, b)| RangeRow {
-            behavior: b.path_pattern.clone(),
+    let behaviors =
+        r.behaviors.iter().zip(&scenario.distribution.behaviors).map(|(c, b)| ("behavior", &b.path_pattern, c));
+    let classes = r.classes.iter().zip(&scenario.traffic.classes).map(|(c, class)| ("class", &class.name, c));
+    behaviors
+        .chain(classes)
+        .map(|(scope, name, c)| RangeRow {
+            scope,
+            name: name.clone(),
             range_requests: c.requests,
             partial_206: c.partial,
             whole_200: c.whole,

@@ -213,7 +213,9 @@ fn drawn_ranges_are_reported_and_deterministic() {
     assert_eq!(files_a, result_files(&b, &s).unwrap(), "same seed, same files");
     let (_, csv) = files_a.iter().find(|(name, _)| *name == "ranges.csv").expect("written when ranges are drawn");
     let csv = String::from_utf8(csv.clone()).unwrap();
-    assert!(csv.starts_with("behavior,range_requests,partial_206,whole_200,unsatisfiable_416,other,"), "{csv}");
+    assert!(csv.starts_with("scope,name,range_requests,partial_206,whole_200,unsatisfiable_416,other,"), "{csv}");
+    assert_eq!(csv.lines().filter(|l| l.starts_with("behavior,*,")).count(), 1, "{csv}");
+    assert_eq!(csv.lines().filter(|l| l.starts_with("class,video,")).count(), 1, "{csv}");
     let json = cdnsim::report::summary_json(&summarize(&a, &s));
     assert!(json.contains("\"ranges\":{\"range_requests\":"), "{json}");
     // Without ranges: no file, no summary entry.
@@ -303,7 +305,7 @@ fn range_answers_are_never_compressed() {
 /// The same range scenario, run by the binary: `ranges.csv` and the
 /// summary line are written, the access log records each 206 with its
 /// `sc-range-start` and `sc-range-end`, and a sweep of it gives the same
-/// bytes with `--jobs 1` and `--jobs 2`.
+/// bytes with `--jobs 1` and `--jobs 4`.
 #[test]
 fn the_binary_logs_ranges_and_sweeps_them_alike_at_any_jobs() {
     let dir = temp_dir("ranges-cli");
@@ -329,7 +331,11 @@ fn the_binary_logs_ranges_and_sweeps_them_alike_at_any_jobs() {
     ]);
     assert_eq!(code, 0, "{stderr}");
     assert!(stdout.contains("range GETs"), "{stdout}");
-    assert!(std::fs::read_to_string(out.join("ranges.csv")).unwrap().lines().count() == 2);
+    assert_eq!(
+        std::fs::read_to_string(out.join("ranges.csv")).unwrap().lines().count(),
+        3,
+        "a header, a behavior, a class"
+    );
     let log: String =
         std::fs::read_dir(&logs).unwrap().map(|e| std::fs::read_to_string(e.unwrap().path()).unwrap()).collect();
     let partial: Vec<Vec<&str>> = log
@@ -353,5 +359,5 @@ fn the_binary_logs_ranges_and_sweeps_them_alike_at_any_jobs() {
         assert_eq!(code, 0, "{stderr}");
         std::fs::read(out.join("sweep.csv")).unwrap()
     };
-    assert_eq!(sweep("one", "1"), sweep("two", "2"), "sweep.csv differs between --jobs 1 and --jobs 2");
+    assert_eq!(sweep("one", "1"), sweep("four", "4"), "sweep.csv differs between --jobs 1 and --jobs 4");
 }
