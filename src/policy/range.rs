@@ -14,8 +14,9 @@
 //!   missing one to the last. Fixed-size aligned parts are what lets parts
 //!   fetched for different viewers' ranges be found again: two ranges that
 //!   overlap share the parts they overlap in, whatever their own bounds.
-//!   The Guide does not give the size; 1 MiB is the part size commonly
-//!   reported for CloudFront's range fetches and is stated once, here;
+//!   The Guide does not give the size: 1 MiB is cdnsim's assumption (a
+//!   part is then a few round trips' worth of a video segment or a download
+//!   chunk), stated once, here;
 //! - an origin that supports range GETs answers 206 with the range, and
 //!   CloudFront caches what it got (each part is an entry of its own in
 //!   each cache, keyed by the object's key with the part's index folded in:
@@ -47,6 +48,11 @@
 //! - collapsing: a range fetch neither leads nor joins a collapsed fetch
 //!   (the Guide's collapsing speaks of requests for the same object; two
 //!   ranges of it may need different parts).
+//!
+//! Not modelled: multi-range headers (`bytes=0-99,200-299`) and the Guide's
+//! rule for malformed ones, and an origin's `Transfer-Encoding: chunked`
+//! answer (the whole object to the viewer): every range here is one valid
+//! range, and origins send `Content-Length`.
 
 /// The size of the aligned parts ranges are widened to (1 MiB).
 pub const PART_BYTES: u64 = 1 << 20;
