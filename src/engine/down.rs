@@ -148,7 +148,12 @@ impl<O: RequestObserver> Engine<'_, O> {
     fn store_error(&mut self, id: RequestId, level: LevelIdx) -> bool {
         let r = &self.requests[id];
         let (key, status, measured, lvl) = (r.ask.key, r.response.status, r.ask.measured, r.route[level]);
-        let min_ttl = self.scenario.distribution.error_caching_min_ttl;
+        let distribution = &self.scenario.distribution;
+        let min_ttl = error_caching::min_ttl_for(
+            status,
+            &distribution.custom_error_responses,
+            distribution.error_caching_min_ttl,
+        );
         let serve_before = match (self.caching_rule(r).stale_if_error, lvl.stale_version) {
             (Some(window), Some(_)) => self.stale_if_error_deadline(lvl.cache, key, window),
             _ => None,

@@ -9,6 +9,7 @@
 //! decisions, the origin's header check and the failover decision in
 //! `policy`, signed sessions in `cdn::signed`.
 
+use crate::time::SimDuration;
 use std::fmt;
 use std::str::FromStr;
 
@@ -239,6 +240,23 @@ impl FailoverCriteria {
     pub fn status_codes(&self) -> impl Iterator<Item = u16> + '_ {
         FAILOVER_STATUS_CODES.iter().enumerate().filter(|(i, _)| self.status_bits & (1 << i) != 0).map(|(_, &c)| c)
     }
+}
+
+/// The status codes a custom error response can name: CloudFront returns
+/// a custom page, or applies a per-code error-caching minimum TTL, only for
+/// these (Developer Guide, "Create a custom error page for specific HTTP
+/// status codes"; reference §6.6).
+pub const CUSTOM_ERROR_CODES: [u16; 11] = [400, 403, 404, 405, 414, 416, 500, 501, 502, 503, 504];
+
+/// One `CustomErrorResponse` of the distribution: how long caches keep
+/// the error `error_code` before asking the origin again.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct CustomErrorResponse {
+    // Invariant: one of `CUSTOM_ERROR_CODES`, and no other entry of the
+    // distribution names it.
+    pub error_code: u16,
+    /// CloudFront's `ErrorCachingMinTTL` for this code (whole seconds).
+    pub error_caching_min_ttl: SimDuration,
 }
 
 // ---------------------------------------------------------------------------

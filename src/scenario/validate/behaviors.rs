@@ -8,6 +8,7 @@ use crate::scenario::cache_key::CachePolicySpec;
 use crate::scenario::path_pattern;
 use crate::scenario::raw::*;
 use crate::scenario::spec::*;
+use crate::scenario::{CUSTOM_ERROR_CODES, CustomErrorResponse};
 use crate::time::SimDuration;
 
 /// CloudFront's sample distribution domain from the Developer Guide.
@@ -84,16 +85,55 @@ impl Validator<'_> {
         let error_caching_min_ttl = self
             .optional_seconds("distribution.error_caching_min_ttl", raw.error_caching_min_ttl.as_ref())?
             .map_or(SimDuration::from_secs(10), SimDuration::from_secs);
+        let custom_error_responses = self.custom_error_responses(&raw.custom_error_responses, error_caching_min_ttl)?;
         let domain = raw.domain.clone().unwrap_or_else(|| DEFAULT_DOMAIN.to_string());
         super::names::check_domain(&domain)
             .map_err(|(problem, fix)| self.error("distribution.domain", problem, fix))?;
         Ok(DistributionSpec {
             domain,
             error_caching_min_ttl,
+            custom_error_responses,
             allow_writes_to_origin_groups: allow_writes,
             behaviors,
             propagation_ms: self.propagation(raw.propagation.as_ref())?,
         })
+    }
+
+    /// `[[distribution.custom_error_responses]]`: each names a code CloudFront
+    /// lets one name, once; an entry without its own minimum TTL takes the
+    /// distribution's (`distribution_wide`, itself 10 s unless set).
+    fn custom_error_responses(
+        &self,
+        raw: &[RawCustomErrorResponse],
+        distribution_wide: SimDuration,
+    ) -> Result<Vec<CustomErrorResponse>> {
+        let mut entries: Vec<CustomErrorResponse> = Vec::with_capacity(raw.len());
+        for (i, r) in raw.iter().enumerate() {
+            let field = format!("distribution.custom_error_responses[{i}]");
+            let codes = || CUSTOM_ERROR_CODES.map(|c| c.to_string()).join(", ");
+            let Some(&error_code) = CUSTOM_ERROR_CODES.iter().find(|&&c| i64::from(c) == r.error_code) else {
+                return Err(self.error(
+                    &format!("{field}.error_code"),
+                    format!("CloudFront has no custom error response for status {}", r.error_code),
+                    format!("use one of {}", codes()),
+                ));
+            };
+            if let Some(earlier) = entries.iter().position(|e| e.error_code == error_code) {
+                return Err(self.error(
+                    &format!("{field}.error_code"),
+                    format!(
+                        "status {error_code} already has a custom error response, \
+                         distribution.custom_error_responses[{earlier}]"
+                    ),
+                    "give each status code one entry: merge the two or remove one",
+                ));
+            }
+            let error_caching_min_ttl = self
+                .optional_seconds(&format!("{field}.error_caching_min_ttl"), r.error_caching_min_ttl.as_ref())?
+                .map_or(distribution_wide, SimDuration::from_secs);
+            entries.push(CustomErrorResponse { error_code, error_caching_min_ttl });
+        }
+        Ok(entries)
     }
 
     fn behavior(&self, field: &str, pattern: &str, b: &RawBehavior, ctx: &BehaviorContext) -> Result<BehaviorSpec> {
