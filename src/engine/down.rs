@@ -3,6 +3,7 @@
 //! collapsed onto it there, and goes on to the level below; at the edge the
 //! request finishes: it is recorded, shown to the observer, and its slot freed.
 
+use super::error_pages::PageStep;
 use super::event::Event;
 use super::ids::{CacheIdx, LevelIdx, RequestId};
 use super::observer::{FinishedRequest, RequestObserver};
@@ -11,6 +12,7 @@ use super::state::Engine;
 use crate::cache::{Admission, CacheKey, Entry, Stored};
 use crate::metrics::{CompressionStats, Outcome, ResultType, ServedBy, carries_body};
 use crate::policy::error_caching::{self, ErrorHandling};
+use crate::policy::error_pages;
 use crate::policy::result_type::{self, Answer, LoggedResult};
 use crate::policy::ttl::TtlDecision;
 use crate::time::{SimDuration, SimTime};
@@ -262,6 +264,13 @@ impl<O: RequestObserver> Engine<'_, O> {
     /// The response is ready to leave the edge for the viewer: after the
     /// viewer-response function, if the behavior runs one.
     pub(super) fn finish(&mut self, id: RequestId) {
+        if self.metrics.errors.is_some() {
+            match self.page_step(id) {
+                PageStep::None => {}
+                PageStep::Diverted => return,
+                PageStep::Answered => return self.leave_edge(id),
+            }
+        }
         if self.starts_viewer_response(id) {
             return;
         }
@@ -270,6 +279,7 @@ impl<O: RequestObserver> Engine<'_, O> {
 
     /// The response leaves the edge for the viewer: record it and free the slot.
     pub(super) fn leave_edge(&mut self, id: RequestId) {
+        let result = if self.answered_by_page(id) { error_pages::PAGE_RESULT } else { result_type(&self.requests[id]) };
         let r = &self.requests[id];
         if r.ask.measured {
             let viewer_half = SimDuration(r.route[LevelIdx::EDGE].half_rtt_us as u64);
@@ -281,7 +291,7 @@ impl<O: RequestObserver> Engine<'_, O> {
                 status: r.response.status,
                 body_bytes: r.body_bytes(),
                 served_by: r.response.served_by,
-                result: result_type(r),
+                result,
             };
             self.record_response(&outcome, r.ask.logged_result);
             let r = &self.requests[id];
@@ -289,7 +299,7 @@ impl<O: RequestObserver> Engine<'_, O> {
         }
         if self.observer.active() {
             let r = self.requests[id];
-            self.observe(&r);
+            self.observe(&r, result);
         }
         self.requests.free(id);
     }
@@ -303,7 +313,7 @@ impl<O: RequestObserver> Engine<'_, O> {
     }
 
     /// Shows a finished request to the observer.
-    fn observe(&mut self, r: &Request) {
+    fn observe(&mut self, r: &Request, result: ResultType) {
         let (ask, response) = (&r.ask, &r.response);
         let class = ask.class();
         let (signed_query, signed_cookie) = match &self.signed {
@@ -323,7 +333,7 @@ impl<O: RequestObserver> Engine<'_, O> {
             status: response.status,
             body_bytes: r.body_bytes(),
             object_bytes: ask.copy_bytes,
-            result: result_type(r),
+            result,
             served_by: response.served_by,
             origin_outcome: (response.served_by == ServedBy::Origin).then_some(r.attempt.outcome),
             signed_query,

@@ -21,6 +21,8 @@
 //!   request, origin response, viewer response), when behaviors run them.
 //! - `invalidations.rs`, `invalidate.rs`: invalidations reaching each
 //!   cache, when the scenario has some.
+//! - `page_fetches.rs`, `error_pages.rs`: custom error pages, fetched for
+//!   viewers' errors, when the distribution has some.
 //! - `variants.rs`: when keys vary, the variants each cache holds
 //!   (fragmentation misses) and the distinct keys looked up.
 //!
@@ -33,6 +35,7 @@ mod arrival;
 mod background;
 mod down;
 mod edge;
+mod error_pages;
 mod event;
 mod functions;
 mod ids;
@@ -42,6 +45,7 @@ mod level;
 mod network;
 pub mod observer;
 mod origin;
+mod page_fetches;
 mod pool;
 mod queue;
 mod request;

@@ -26,9 +26,11 @@ pub use crate::policy::result_type::{ResultType, ServedBy};
 pub mod accounting;
 pub mod compression;
 pub mod edge_functions;
+pub mod errors;
 pub mod invalidations;
 
 pub use compression::CompressionStats;
+pub use errors::{CodeCounts, ErrorStats};
 pub use invalidations::InvalidationStats;
 
 pub use edge_functions::{AssociationStats, FunctionMetrics};
@@ -323,6 +325,9 @@ pub struct Metrics {
     pub compression: Option<CompressionStats>,
     /// What invalidations did; `None` unless the scenario has some.
     pub invalidations: Option<InvalidationStats>,
+    /// Errors and custom error pages per status code; `None` unless the
+    /// distribution has custom error responses.
+    pub errors: Option<ErrorStats>,
     /// Measured responses that carried a body (`carries_body`), counted
     /// with the other response counters: what the compression counters
     /// must add up to.
@@ -437,6 +442,7 @@ impl Metrics {
             functions: FunctionMetrics::default(),
             compression: None,
             invalidations: None,
+            errors: None,
             responses_with_body: 0,
             result_comparison: [[0; ResultType::ALL.len()]; crate::policy::result_type::LoggedResult::ALL.len()],
             interval,

@@ -215,8 +215,8 @@ mod tests {
     #[test]
     fn each_code_keeps_its_own_error_caching_min_ttl() {
         let custom = [
-            CustomErrorResponse { error_code: 503, error_caching_min_ttl: SimDuration::from_secs(30) },
-            CustomErrorResponse { error_code: 404, error_caching_min_ttl: SimDuration::ZERO },
+            CustomErrorResponse { error_code: 503, error_caching_min_ttl: SimDuration::from_secs(30), page: None },
+            CustomErrorResponse { error_code: 404, error_caching_min_ttl: SimDuration::ZERO, page: None },
         ];
         let now = SimTime(100_000_000);
         let ttl = |status| min_ttl_for(status, &custom, TEN_S);
@@ -233,7 +233,8 @@ mod tests {
 
     #[test]
     fn a_416_is_never_cached_whatever_its_entry_says() {
-        let custom = [CustomErrorResponse { error_code: 416, error_caching_min_ttl: SimDuration::from_secs(300) }];
+        let custom =
+            [CustomErrorResponse { error_code: 416, error_caching_min_ttl: SimDuration::from_secs(300), page: None }];
         let now = SimTime(100_000_000);
         assert_eq!(cached_until(416, now, min_ttl_for(416, &custom, TEN_S)), None);
     }

@@ -12,10 +12,12 @@ pub use functions::{FunctionRow, FunctionsSummary, function_rows, functions_summ
 
 mod cache_keys;
 mod compression;
+mod errors;
 mod invalidations;
 
 pub use cache_keys::{CacheKeyRow, CacheKeySummary, cache_key_rows, cache_key_summary};
 pub use compression::{CompressionRow, CompressionSummary, compression_rows, compression_summary};
+pub use errors::{ErrorRow, ErrorsSummary, error_rows, errors_summary};
 pub use invalidations::{InvalidationRow, InvalidationSummary, invalidation_rows, invalidation_summary};
 
 mod origin_requests;
@@ -287,6 +289,11 @@ pub struct Summary {
     /// the scenario has no invalidations.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub invalidations: Option<InvalidationSummary>,
+    /// Errors per origin, error cache and viewer, custom pages fetched,
+    /// served and failed; absent when the distribution has no custom error
+    /// responses.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub custom_errors: Option<ErrorsSummary>,
     pub events: u64,
     pub requests_simulated: u64,
     pub simulated_seconds: f64,
@@ -379,6 +386,7 @@ pub fn summary(report: &Report, scenario: &Scenario) -> Summary {
         compression: compression_summary(report),
         origin_forwarding: origin_request_summary(report, scenario),
         invalidations: invalidation_summary(report),
+        custom_errors: errors_summary(report, scenario),
         events: report.events,
         requests_simulated: report.requests_simulated,
         simulated_seconds: round6(report.end.as_secs_f64()),
@@ -828,6 +836,9 @@ pub fn result_files(report: &Report, scenario: &Scenario) -> anyhow::Result<Vec<
     if !scenario.invalidations.is_empty() {
         files.push(("invalidations.csv", csv_bytes(&invalidation_rows(report, scenario))?));
     }
+    if !scenario.distribution.custom_error_responses.is_empty() {
+        files.push(("errors.csv", csv_bytes(&error_rows(report, scenario))?));
+    }
     Ok(files)
 }
 
@@ -975,6 +986,9 @@ pub fn summary_table(s: &Summary) -> String {
     }
     if let Some(inv) = &s.invalidations {
         let _ = writeln!(out, "{}", invalidations::summary_line(inv));
+    }
+    if let Some(e) = &s.custom_errors {
+        let _ = writeln!(out, "{}", errors::summary_line(e));
     }
     let _ = writeln!(
         out,

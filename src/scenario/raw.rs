@@ -293,6 +293,9 @@ pub struct RawDistribution {
 pub struct RawCustomErrorResponse {
     pub error_code: i64,
     pub error_caching_min_ttl: Option<Value>,
+    pub response_page_path: Option<String>,
+    pub response_code: Option<i64>,
+    pub response_page_bytes: Option<Value>,
 }
 
 /// `[[distribution.cache_policies]]`: a custom cache policy.

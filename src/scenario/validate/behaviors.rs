@@ -8,7 +8,9 @@ use crate::scenario::cache_key::CachePolicySpec;
 use crate::scenario::path_pattern;
 use crate::scenario::raw::*;
 use crate::scenario::spec::*;
-use crate::scenario::{CUSTOM_ERROR_CODES, CustomErrorResponse};
+use crate::scenario::{
+    CUSTOM_ERROR_CODES, CUSTOM_RESPONSE_CODES, CustomErrorResponse, DEFAULT_ERROR_PAGE_BYTES, ErrorPage,
+};
 use crate::time::SimDuration;
 
 /// CloudFront's sample distribution domain from the Developer Guide.
@@ -131,9 +133,50 @@ impl Validator<'_> {
             let error_caching_min_ttl = self
                 .optional_seconds(&format!("{field}.error_caching_min_ttl"), r.error_caching_min_ttl.as_ref())?
                 .map_or(distribution_wide, SimDuration::from_secs);
-            entries.push(CustomErrorResponse { error_code, error_caching_min_ttl });
+            let page = self.error_page(&field, r)?;
+            entries.push(CustomErrorResponse { error_code, error_caching_min_ttl, page });
         }
         Ok(entries)
+    }
+
+    /// A custom error response's page: a path, the status it goes with
+    /// (only with a path, as CloudFront's API requires a `ResponsePagePath`
+    /// for a `ResponseCode`), and its size. A path that matches no
+    /// behavior's pattern is fetched through the default behavior.
+    fn error_page(&self, field: &str, r: &RawCustomErrorResponse) -> Result<Option<ErrorPage>> {
+        let Some(path) = &r.response_page_path else {
+            for (name, set) in
+                [("response_code", r.response_code.is_some()), ("response_page_bytes", r.response_page_bytes.is_some())]
+            {
+                if set {
+                    return Err(self.error(
+                        &format!("{field}.{name}"),
+                        format!("{name} goes with a custom error page, and this entry has no response_page_path"),
+                        "add response_page_path = \"/errors/503.html\" (the page's path), or remove it",
+                    ));
+                }
+            }
+            return Ok(None);
+        };
+        let path_field = format!("{field}.response_page_path");
+        super::names::check_page_path(path).map_err(|(problem, fix)| self.error(&path_field, problem, fix))?;
+        let response_code = match r.response_code {
+            None => None,
+            Some(code) => {
+                Some(CUSTOM_RESPONSE_CODES.iter().copied().find(|&c| i64::from(c) == code).ok_or_else(|| {
+                    self.error(
+                        &format!("{field}.response_code"),
+                        format!("CloudFront cannot answer a custom error page with status {code}"),
+                        format!("use one of {}", CUSTOM_RESPONSE_CODES.map(|c| c.to_string()).join(", ")),
+                    )
+                })?)
+            }
+        };
+        let size_bytes = match &r.response_page_bytes {
+            None => DEFAULT_ERROR_PAGE_BYTES,
+            Some(v) => self.size(&format!("{field}.response_page_bytes"), v)?,
+        };
+        Ok(Some(ErrorPage { path: path.clone(), response_code, size_bytes }))
     }
 
     fn behavior(&self, field: &str, pattern: &str, b: &RawBehavior, ctx: &BehaviorContext) -> Result<BehaviorSpec> {
