@@ -763,4 +763,36 @@ mod tests {
         let names: Vec<&str> = broken.iter().map(|b| b.identity.as_str()).collect();
         assert_eq!(names, ["invalidations[0]: edge caches reached = edge caches"]);
     }
+
+    #[test]
+    fn custom_error_pages_must_add_up() {
+        use crate::metrics::ErrorStats;
+        // One viewer's response was a 503 at the edge (only that is
+        // counted here), a page fetch for it was served with 200: an Error
+        // result that is neither 4xx nor 5xx.
+        let mut m = metrics_with(&[(200, ServedBy::Origin, ResultType::Error)]);
+        let mut errors = ErrorStats::default();
+        let c = errors.code(503);
+        (c.to_viewers, c.page_fetches) = (1, 1);
+        errors.page_served(503, 200, Method::Get);
+        m.errors = Some(errors.clone());
+        assert_eq!(check(&m, FACTS), Ok(()));
+        // The page served, but not counted below 400: the Error result is
+        // left unexplained; a second fetch that ended nowhere, and one more
+        // than the errors to viewers.
+        errors.pages_below_400_by_method = [0; 7];
+        errors.code(503).page_fetches = 2;
+        m.errors = Some(errors);
+        let broken = check(&m, FACTS).unwrap_err();
+        let names: Vec<&str> = broken.iter().map(|b| b.identity.as_str()).collect();
+        assert_eq!(
+            names,
+            [
+                "errors = errors_4xx + errors_5xx + custom pages answered below 400",
+                "GET: errors = errors_4xx + errors_5xx + custom pages answered below 400",
+                "errors 503: page fetches = pages served + page failures",
+                "errors 503: page fetches <= errors to viewers",
+            ]
+        );
+    }
 }
