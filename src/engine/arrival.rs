@@ -9,7 +9,6 @@ use super::request::{Ask, Level, OriginAttempt, Request, Route, body_bytes, half
 use super::state::Engine;
 use crate::cache::{Entry, Lookup, PrefetchStep, Stored};
 use crate::cdn::traffic::{ObjectFacts, ViewerRequest};
-use crate::http::Method;
 use crate::metrics::{Outcome, ResultType, ServedBy};
 use crate::policy::cache_key::{self, cache_key};
 use crate::policy::compression::Encoding;
@@ -64,7 +63,7 @@ impl<O: RequestObserver> Engine<'_, O> {
         let facts = viewer.object_facts.unwrap_or_else(|| self.catalog.facts_of(viewer.object));
         let scenario = self.scenario;
         let behavior = &scenario.distribution.behaviors[facts.behavior];
-        let mut route = self.route_of(viewer.edge, viewer.method, behavior);
+        let mut route = self.route_of(&viewer, behavior);
         // Arrivals are generated at the edge (a Poisson process there is as
         // good a model as one at the viewers), so the viewer sent the request
         // half a round trip earlier. This saves an event per request, which
@@ -100,17 +99,17 @@ impl<O: RequestObserver> Engine<'_, O> {
     /// the origin's Origin Shield on top when it has one. (Inlined: every
     /// request builds one, and built in place it is not copied.)
     #[inline(always)]
-    pub(super) fn route_of(&self, edge: usize, method: Method, behavior: &BehaviorSpec) -> Route {
+    pub(super) fn route_of(&self, viewer: &ViewerRequest, behavior: &BehaviorSpec) -> Route {
         let origin = behavior.origin;
         let routing = route(RouteInputs {
-            method,
+            method: viewer.method,
             cached_methods: behavior.cached_methods,
             caching_disabled: behavior.ttl.caching_disabled() || !cache_key::caches(&behavior.cache_key),
-            s3_origin_in_edge_region: self.network.s3_origin_local(edge, origin),
+            s3_origin_in_edge_region: self.network.s3_origin_local(viewer.edge, origin),
         });
         let caching = matches!(routing, Routing::Cached { .. });
-        let mut route = Route::at_edge(Level::new(self.network.edge_cache(edge), caching, false));
-        let regional = self.network.own_regional(edge);
+        let mut route = Route::at_edge(Level::new(self.network.edge_cache(viewer.edge), caching, false));
+        let regional = self.network.own_regional(viewer.edge);
         let via_regional = matches!(routing, Routing::Cached { via_regional: true });
         if via_regional {
             route.push(Level::new(self.network.regional_cache(regional), true, false));

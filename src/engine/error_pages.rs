@@ -13,6 +13,7 @@ use super::observer::RequestObserver;
 use super::page_fetches::Pending;
 use super::request::{Ask, OriginAttempt, Request};
 use super::state::Engine;
+use crate::cdn::traffic::{ObjectFacts, ViewerRequest};
 use crate::http::Method;
 use crate::policy::cache_key::cache_key;
 use crate::policy::compression::Encoding;
@@ -37,7 +38,10 @@ pub(super) enum PageStep {
 impl<O: RequestObserver> Engine<'_, O> {
     /// For a run with custom error responses (`Metrics::errors` is `Some`):
     /// counts a viewer's error reaching the edge, and starts the page fetch
-    /// when its code has a page; ends a page fetch back at the edge.
+    /// when its code has a page; ends a page fetch back at the edge. (Kept
+    /// out of line: `finish` is inlined into the event loop, and runs
+    /// without custom error responses should not pay for this code there.)
+    #[inline(never)]
     pub(super) fn page_step(&mut self, id: RequestId) -> PageStep {
         if let Some(pages) = &mut self.pages {
             if let Some(pending) = pages.pending.remove(&id) {
@@ -73,7 +77,23 @@ impl<O: RequestObserver> Engine<'_, O> {
         let page = pages.pages[entry].expect("the entry has a page");
         let v = self.requests[viewer].ask;
         let behavior = &self.scenario.distribution.behaviors[page.behavior as usize];
-        let mut route = self.route_of(v.edge(), Method::Get, behavior);
+        // The fetch as a GET CloudFront sends from the viewer's edge, with
+        // nothing but the page's path.
+        let fetch = ViewerRequest {
+            edge: v.edge(),
+            class: page.class as usize,
+            object: page.object,
+            method: Method::Get,
+            https: v.https,
+            session: 0,
+            logged_result: None,
+            logged_signature: None,
+            direct: None,
+            object_facts: Some(ObjectFacts { size_bytes: page.size_bytes, behavior: page.behavior as usize }),
+            attributes: RequestAttributes::NONE,
+            traced_variant: None,
+        };
+        let mut route = self.route_of(&fetch, behavior);
         // The page fetch starts at the edge: no viewer leg of its own.
         route[LevelIdx::EDGE].half_rtt_us = 0;
         let ask = Ask {
@@ -150,13 +170,19 @@ impl<O: RequestObserver> Engine<'_, O> {
     /// and no mistailored answer for it.
     #[inline]
     pub(super) fn is_viewer_request(&self, id: RequestId) -> bool {
-        self.pages.as_ref().is_none_or(|p| !p.is_fetch(id))
+        match &self.pages {
+            None => true,
+            Some(pages) => !pages.is_fetch(id),
+        }
     }
 
     /// Ends the record of a viewer answered through a page, as it leaves
     /// the edge; returns whether it was one.
     #[inline]
     pub(super) fn answered_by_page(&mut self, id: RequestId) -> bool {
-        self.pages.as_mut().is_some_and(|p| p.answered.remove(&id))
+        match &mut self.pages {
+            None => false,
+            Some(pages) => pages.forget_answered(id),
+        }
     }
 }

@@ -288,9 +288,9 @@ impl<O: RequestObserver> Engine<'_, O> {
             outcome => self.requests[id].response.answer(outcome.viewer_status(), None, ServedBy::Origin),
         }
         let r = &self.requests[id];
-        if r.ask.measured
+        if let Some(errors) = &mut self.metrics.errors
+            && r.ask.measured
             && r.response.status >= 400
-            && let Some(errors) = &mut self.metrics.errors
         {
             errors.code(r.response.status).from_origin += 1;
         }

@@ -95,9 +95,18 @@ impl PageFetches {
         Some(PageFetches { pages, pending: Map::with_hasher(hasher()), answered: Set::with_hasher(hasher()) })
     }
 
-    /// Whether `id` is a page fetch, not a viewer's request.
-    #[inline]
+    /// Whether `id` is a page fetch, not a viewer's request. (Out of line,
+    /// as `forget_answered`: the engine's hot handlers only test whether
+    /// the run has pages at all.)
+    #[inline(never)]
     pub(super) fn is_fetch(&self, id: RequestId) -> bool {
         !self.pending.is_empty() && self.pending.contains_key(&id)
+    }
+
+    /// Forgets that viewer `id` was answered through a page, as it leaves
+    /// the edge; returns whether it was.
+    #[inline(never)]
+    pub(super) fn forget_answered(&mut self, id: RequestId) -> bool {
+        !self.answered.is_empty() && self.answered.remove(&id)
     }
 }
