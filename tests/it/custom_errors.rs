@@ -294,3 +294,65 @@ fn runs_with_custom_error_pages_repeat_byte_for_byte() {
     let total = a.metrics.errors.as_ref().unwrap().total();
     assert!(total.page_fetches > 0 && total.pages_served > 0, "{total:?}");
 }
+
+/// The CLI end to end: `run` writes errors.csv and the summary line, the
+/// same bytes on a second run; a sweep varying a code's minimum TTL gives
+/// the same bytes with `--jobs 1` and `--jobs 4`.
+#[test]
+fn the_cli_writes_errors_csv_and_sweeps_repeat_at_any_jobs() {
+    let dir = temp_dir("custom-errors-cli");
+    let entries = "[[distribution.custom_error_responses]]\nerror_code = 503\nresponse_page_path = \"/errors/503.html\"\n\
+                   response_code = 200\nerror_caching_min_ttl = 5\n";
+    let text = with_pages_origin("kind = \"status\"\nstatus = 503\nfraction = 0.5", entries);
+    let scenario = dir.join("pages.toml");
+    std::fs::write(&scenario, text).unwrap();
+    let scenario = scenario.to_str().unwrap();
+    let out = |name: &str| dir.join(name).to_str().unwrap().to_string();
+    let run = |name: &str| {
+        let (code, stdout, stderr) =
+            cdnsim(&["run", scenario, "--requests", "2000", "--no-progress", "--out", &out(name)]);
+        assert_eq!(code, 0, "{stderr}");
+        (stdout, std::fs::read(dir.join(name).join("errors.csv")).unwrap())
+    };
+    let (stdout, first) = run("a");
+    assert!(stdout.contains("custom errors") && stdout.contains("custom pages:"), "{stdout}");
+    let csv = String::from_utf8(first.clone()).unwrap();
+    assert!(csv.starts_with("status,configured,error_caching_min_ttl_s,response_page_path,response_code,"), "{csv}");
+    assert!(csv.contains("\n503,true,5.0,/errors/503.html,200,"), "{csv}");
+    assert_eq!(run("b").1, first);
+    // The access log has the page's answers as CloudFront logs them: status
+    // 200, x-edge-result-type and x-edge-detailed-result-type Error, and
+    // the page's 1024 bytes as sc-content-len.
+    let logs = out("logs");
+    let args = ["run", scenario, "--requests", "500", "--no-progress", "--out", &out("c"), "--access-log", &logs];
+    let (code, _, stderr) = cdnsim(&[&args[..], &["--access-log-plain"]].concat());
+    assert_eq!(code, 0, "{stderr}");
+    let log = std::fs::read_dir(&logs)
+        .unwrap()
+        .map(|e| std::fs::read_to_string(e.unwrap().path()).unwrap())
+        .collect::<String>();
+    let page_answer = |line: &&str| {
+        let f: Vec<&str> = line.split('\t').collect();
+        f.len() > 30 && f[8] == "200" && f[13] == "Error" && f[28] == "Error" && f[30] == "1024"
+    };
+    assert!(log.lines().any(|l| page_answer(&l)), "no page answer in the log:\n{log}");
+    let sweep = |name: &str, jobs: &str| {
+        let args = [
+            "sweep",
+            scenario,
+            "--requests",
+            "1000",
+            "--no-progress",
+            "--vary",
+            "distribution.custom_error_responses[0].error_caching_min_ttl=1,5,30",
+            "--jobs",
+            jobs,
+            "--out",
+            &out(name),
+        ];
+        let (code, _, stderr) = cdnsim(&args);
+        assert_eq!(code, 0, "{stderr}");
+        std::fs::read(dir.join(name).join("sweep.csv")).unwrap()
+    };
+    assert_eq!(sweep("one", "1"), sweep("four", "4"));
+}
