@@ -167,7 +167,9 @@ impl Catalog {
     /// class with a change interval change once per interval, each at its own
     /// phase so that changes do not all land at once.
     pub fn version_at(&self, class: usize, object: u64, now: SimTime) -> Version {
-        let interval = self.change_interval_us[class];
+        // A class past the scenario's is the engine's for custom error
+        // pages that are no class's object: they never change.
+        let interval = self.change_interval_us.get(class).copied().unwrap_or(0);
         if interval == 0 {
             return Version::FIRST;
         }

@@ -110,7 +110,7 @@ impl<O: RequestObserver> Engine<'_, O> {
     /// the origin's Origin Shield on top when it has one. (Inlined: every
     /// request builds one, and built in place it is not copied.)
     #[inline(always)]
-    fn route_of(&self, viewer: &ViewerRequest, behavior: &BehaviorSpec) -> Route {
+    pub(super) fn route_of(&self, viewer: &ViewerRequest, behavior: &BehaviorSpec) -> Route {
         let origin = behavior.origin;
         let routing = route(RouteInputs {
             method: viewer.method,

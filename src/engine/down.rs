@@ -3,6 +3,7 @@
 //! collapsed onto it there, and goes on to the level below; at the edge the
 //! request finishes: it is recorded, shown to the observer, and its slot freed.
 
+use super::error_pages::PageStep;
 use super::event::Event;
 use super::ids::{CacheIdx, LevelIdx, RequestId};
 use super::observer::{FinishedRequest, RequestObserver};
@@ -11,6 +12,7 @@ use super::state::Engine;
 use crate::cache::{Admission, CacheKey, Entry, Stored};
 use crate::metrics::{CompressionStats, Outcome, ResultType, ServedBy, carries_body};
 use crate::policy::error_caching::{self, ErrorHandling};
+use crate::policy::error_pages;
 use crate::policy::result_type::{self, Answer, LoggedResult};
 use crate::policy::ttl::TtlDecision;
 use crate::time::{SimDuration, SimTime};
@@ -154,7 +156,12 @@ impl<O: RequestObserver> Engine<'_, O> {
     pub(super) fn store_error(&mut self, id: RequestId, level: LevelIdx) -> bool {
         let r = &self.requests[id];
         let (key, status, measured, lvl) = (r.ask.key, r.response.status, r.ask.measured, r.route[level]);
-        let min_ttl = self.scenario.distribution.error_caching_min_ttl;
+        let distribution = &self.scenario.distribution;
+        let min_ttl = error_caching::min_ttl_for(
+            status,
+            &distribution.custom_error_responses,
+            distribution.error_caching_min_ttl,
+        );
         let serve_before = match (self.caching_rule(r).stale_if_error, lvl.stale_version) {
             (Some(window), Some(_)) => self.stale_if_error_deadline(lvl.cache, key, window),
             _ => None,
@@ -263,6 +270,13 @@ impl<O: RequestObserver> Engine<'_, O> {
     /// The response is ready to leave the edge for the viewer: after the
     /// viewer-response function, if the behavior runs one.
     pub(super) fn finish(&mut self, id: RequestId) {
+        if self.metrics.errors.is_some() {
+            match self.page_step(id) {
+                PageStep::None => {}
+                PageStep::Diverted => return,
+                PageStep::Answered => return self.leave_edge(id),
+            }
+        }
         if self.starts_viewer_response(id) {
             return;
         }
@@ -272,6 +286,7 @@ impl<O: RequestObserver> Engine<'_, O> {
     /// The response leaves the edge for the viewer: record it and free the slot.
     pub(super) fn leave_edge(&mut self, id: RequestId) {
         let ranged = self.is_ranged(id);
+        let result = if self.answered_by_page(id) { error_pages::PAGE_RESULT } else { result_type(&self.requests[id]) };
         let r = &self.requests[id];
         let body_bytes = if ranged { self.range_body_bytes(id) } else { r.body_bytes() };
         if r.ask.measured {
@@ -284,7 +299,7 @@ impl<O: RequestObserver> Engine<'_, O> {
                 status: r.response.status,
                 body_bytes,
                 served_by: r.response.served_by,
-                result: result_type(r),
+                result,
             };
             self.record_response(&outcome, r.ask.logged_result);
             let r = &self.requests[id];
@@ -297,7 +312,7 @@ impl<O: RequestObserver> Engine<'_, O> {
         if self.observer.active() {
             let r = self.requests[id];
             let range = if ranged { self.content_range(id) } else { None };
-            self.observe(&r, body_bytes, range);
+            self.observe(&r, result, body_bytes, range);
         }
         self.requests.free(id);
     }
@@ -311,7 +326,7 @@ impl<O: RequestObserver> Engine<'_, O> {
     }
 
     /// Shows a finished request to the observer.
-    fn observe(&mut self, r: &Request, body_bytes: u64, content_range: Option<(u64, u64)>) {
+    fn observe(&mut self, r: &Request, result: ResultType, body_bytes: u64, content_range: Option<(u64, u64)>) {
         let (ask, response) = (&r.ask, &r.response);
         let class = ask.class();
         let (signed_query, signed_cookie) = match &self.signed {
@@ -332,7 +347,7 @@ impl<O: RequestObserver> Engine<'_, O> {
             body_bytes,
             content_range,
             object_bytes: ask.copy_bytes,
-            result: result_type(r),
+            result,
             served_by: response.served_by,
             origin_outcome: (response.served_by == ServedBy::Origin).then_some(r.attempt.outcome),
             signed_query,

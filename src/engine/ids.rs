@@ -9,7 +9,7 @@ use std::num::NonZeroU32;
 /// A request's slot in the pool (`RequestPool`). Stored as the slot's index
 /// plus one, so that an `Option<RequestId>` (a waiter list's head or link,
 /// `None` at its end) is four bytes, as the id is.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub struct RequestId(NonZeroU32);
 
 impl RequestId {

@@ -63,10 +63,7 @@ impl<O: RequestObserver> Engine<'_, O> {
         let served_by = self.tier_of(&lvl, level);
         if measured {
             let (key, behavior) = (r.ask.key, r.ask.behavior());
-            self.note_lookup(&lvl, level, key, behavior);
-            if level.is_edge() {
-                self.note_untransformed_lookup(id);
-            }
+            self.note_keys_looked_up(id, &lvl, level, key, behavior);
         }
         match entry.stored {
             Stored::Error { status } => {
@@ -74,6 +71,9 @@ impl<O: RequestObserver> Engine<'_, O> {
                     let stats = self.tier_stats(&lvl);
                     stats.lookups += 1;
                     stats.errors_served += 1;
+                    if let Some(errors) = &mut self.metrics.errors {
+                        errors.code(status).from_cache += 1;
+                    }
                 }
                 self.requests[id].response.answer(status, None, served_by);
             }
@@ -128,10 +128,7 @@ impl<O: RequestObserver> Engine<'_, O> {
             if fetch.is_none() {
                 self.count_fetching_miss(&lvl, key, behavior);
             }
-            self.note_lookup(&lvl, level, key, behavior);
-            if level.is_edge() {
-                self.note_untransformed_lookup(id);
-            }
+            self.note_keys_looked_up(id, &lvl, level, key, behavior);
         }
         match fetch {
             Some(fetch) => self.join(id, fetch, lvl.cache),
@@ -181,7 +178,10 @@ impl<O: RequestObserver> Engine<'_, O> {
     pub(super) fn count_if_mistailored(&mut self, id: RequestId, copy: u64) {
         let r = &self.requests[id];
         let plan = self.caching_rule(r).forward;
-        if r.ask.measured && plan.may_be_mistailored() && origin_request::tailored_for(&plan, &r.ask.attributes) != copy
+        if r.ask.measured
+            && plan.may_be_mistailored()
+            && origin_request::tailored_for(&plan, &r.ask.attributes) != copy
+            && self.is_viewer_request(id)
         {
             self.metrics.behaviors[r.ask.behavior()].mistailored += 1;
         }
@@ -205,6 +205,21 @@ impl<O: RequestObserver> Engine<'_, O> {
         if self.variants.as_ref().is_some_and(|v| v.another_fresh(lvl.cache, key, self.now)) {
             self.tier_stats(lvl).fragmentation_misses += 1;
             self.metrics.behaviors[behavior].fragmentation_misses += 1;
+        }
+    }
+
+    /// Notes the key a measured lookup asked for, when keys are followed
+    /// (`note_lookup`), and at the edge the key it would have had without
+    /// its viewer-request function's transforms; not for a page fetch,
+    /// which is no request of its behavior's.
+    #[inline(always)]
+    fn note_keys_looked_up(&mut self, id: RequestId, lvl: &Level, level: LevelIdx, key: CacheKey, behavior: usize) {
+        if self.variants.is_none() || !self.is_viewer_request(id) {
+            return;
+        }
+        self.note_lookup(lvl, level, key, behavior);
+        if level.is_edge() {
+            self.note_untransformed_lookup(id);
         }
     }
 

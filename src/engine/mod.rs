@@ -24,6 +24,8 @@
 //! - `ranges.rs`, `range_gets.rs`: range GETs, when some class sends them:
 //!   the draw at arrival and the parts each level fetched; the handler's
 //!   lookups of parts, storing them, the origin's answer.
+//! - `page_fetches.rs`, `error_pages.rs`: custom error pages, fetched for
+//!   viewers' errors, when the distribution has some.
 //! - `variants.rs`: when keys vary, the variants each cache holds
 //!   (fragmentation misses) and the distinct keys looked up.
 //!
@@ -36,6 +38,7 @@ mod arrival;
 mod background;
 mod down;
 mod edge;
+mod error_pages;
 mod event;
 mod functions;
 mod ids;
@@ -45,6 +48,7 @@ mod level;
 mod network;
 pub mod observer;
 mod origin;
+mod page_fetches;
 mod pool;
 mod queue;
 mod range_gets;

@@ -291,6 +291,13 @@ impl<O: RequestObserver> Engine<'_, O> {
             }
             outcome => self.requests[id].response.answer(outcome.viewer_status(), None, ServedBy::Origin),
         }
+        let r = &self.requests[id];
+        if let Some(errors) = &mut self.metrics.errors
+            && r.ask.measured
+            && r.response.status >= 400
+        {
+            errors.code(r.response.status).from_origin += 1;
+        }
         let top = self.requests[id].route.top();
         self.queue.push(back, Event::Down { request: id, level: top });
     }

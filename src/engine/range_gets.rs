@@ -121,6 +121,9 @@ impl<O: RequestObserver> Engine<'_, O> {
                     let stats = self.tier_stats(&lvl);
                     stats.lookups += 1;
                     stats.errors_served += 1;
+                    if let Some(errors) = &mut self.metrics.errors {
+                        errors.code(416).from_cache += 1;
+                    }
                 }
                 self.requests[id].response.answer(416, None, served_by);
                 self.send_down(id, level);

@@ -18,7 +18,9 @@ use crate::time::{SimDuration, SimTime};
 use cdnsim_sign::Rejection;
 
 /// What the viewer asked for, and how it is measured. Set at arrival and
-/// never changed (a redirected viewer's HTTPS retry is a new request).
+/// never changed (a redirected viewer's HTTPS retry is a new request), but
+/// for the sizes and encoding of what the viewer gets when a custom error
+/// page answers it instead of an error (`error_pages.rs`).
 #[derive(Clone, Copy, Debug)]
 pub struct Ask {
     /// When the viewer sent it (for measurement windows; clipped at zero).

@@ -11,6 +11,7 @@ use super::ids::{CacheIdx, LevelIdx, RequestId};
 use super::invalidations::Invalidations;
 use super::network::Network;
 use super::observer::RequestObserver;
+use super::page_fetches::PageFetches;
 use super::pool::RequestPool;
 use super::queue::EventQueue;
 use super::ranges::Ranges;
@@ -22,8 +23,9 @@ use crate::cdn::edge_functions::EdgeFunctions;
 use crate::cdn::origin_access::OriginAccess;
 use crate::cdn::signed::SignedTraffic;
 use crate::cdn::traffic::{Catalog, RequestSource, ViewerRequest};
+use crate::http::CacheControl;
 use crate::metrics::ranges::RangeStats;
-use crate::metrics::{AssociationStats, CompressionStats, FunctionMetrics, Metrics, ServedBy, TierStats};
+use crate::metrics::{AssociationStats, CompressionStats, ErrorStats, FunctionMetrics, Metrics, ServedBy, TierStats};
 use crate::policy::cache_key::{self, KeyPlan};
 use crate::policy::compression::{self, BehaviorCompression, CompressionPlan};
 use crate::policy::origin_request::{self, ForwardPlan, Forwarding};
@@ -83,6 +85,9 @@ pub(super) struct Engine<'s, O> {
     pub(super) stale_deadlines: Option<StaleDeadlines>,
     /// Range GETs' draws and per-request parts, when some class sends ranges.
     pub(super) ranges: Option<Ranges>,
+    /// Custom error pages and their fetches under way, when some custom
+    /// error response has a page.
+    pub(super) pages: Option<PageFetches>,
 }
 
 /// Every cache of the run: the edge locations first, then the regional edge
@@ -210,7 +215,7 @@ pub(super) struct ViewerTransform {
 
 /// The run's rules that do not change as it goes.
 pub(super) struct Rules {
-    // Invariant: caching.len() == compression.len() == behaviors × classes.
+    // Invariant: caching.len() == compression.len() == behaviors × n_classes.
     caching: Vec<CachingRule>,
     /// How each behavior compresses each class's responses.
     compression: Vec<CompressionPlan>,
@@ -219,6 +224,8 @@ pub(super) struct Rules {
     pub(super) compresses: bool,
     // Invariant: empty, or one entry per (behavior, class) as `caching`.
     viewer_transforms: Vec<Option<ViewerTransform>>,
+    /// The scenario's classes, plus the page column when some custom error
+    /// page is no class's object (`page_class`).
     n_classes: usize,
     /// The scenario allows collapsing concurrent misses.
     pub(super) collapse: bool,
@@ -272,8 +279,22 @@ impl<'s, O: RequestObserver> Engine<'s, O> {
         let n_edges = scenario.topology.edges.len();
         let n_regional = scenario.topology.regional_caches.len();
         let viewer_transforms = class_transforms(scenario);
-        let caching = caching_rules(scenario, &viewer_transforms);
-        let compression = compression_plans(scenario, &viewer_transforms);
+        let mut caching = caching_rules(scenario, &viewer_transforms);
+        let mut compression = compression_plans(scenario, &viewer_transforms);
+        let mut viewer_transform_table = viewer_transform_rules(scenario, &viewer_transforms);
+        let mut n_classes = scenario.traffic.classes.len();
+        if scenario.distribution.custom_error_responses.iter().any(|c| c.page.is_some()) {
+            // The page column: how each behavior caches a custom error page
+            // that is no class's object.
+            let behaviors = &scenario.distribution.behaviors;
+            caching = with_page_column(caching, n_classes, behaviors.iter().map(page_caching_rule));
+            compression = with_page_column(compression, n_classes, behaviors.iter().map(|_| CompressionPlan::OFF));
+            if !viewer_transform_table.is_empty() {
+                viewer_transform_table =
+                    with_page_column(viewer_transform_table, n_classes, behaviors.iter().map(|_| None));
+            }
+            n_classes += 1;
+        }
         let rules = Rules {
             keys_vary: caching.iter().any(|rule| !rule.key.is_path_only()),
             origins_vary: caching.iter().any(|rule| rule.forward.may_be_untailored()),
@@ -281,8 +302,8 @@ impl<'s, O: RequestObserver> Engine<'s, O> {
             caching,
             compresses: compression.iter().any(|plan| !plan.is_off()),
             compression,
-            viewer_transforms: viewer_transform_rules(scenario, &viewer_transforms),
-            n_classes: scenario.traffic.classes.len(),
+            viewer_transforms: viewer_transform_table,
+            n_classes,
             collapse: scenario.simulation.collapse_requests,
             viewers_retry_redirects: source.viewers_retry_redirects(),
         };
@@ -311,6 +332,11 @@ impl<'s, O: RequestObserver> Engine<'s, O> {
             metrics.ranges =
                 Some(RangeStats::new(scenario.distribution.behaviors.len(), scenario.traffic.classes.len()));
         }
+        if !scenario.distribution.custom_error_responses.is_empty() {
+            metrics.errors = Some(ErrorStats::default());
+        }
+        let page_class = scenario.traffic.classes.len() as u16;
+        let pages = PageFetches::build(scenario, &catalog, page_class);
         // Followed whenever the report has them, even if no request carries
         // anything its key could hold (then every object has one key).
         let follow_variants = scenario.keys_vary();
@@ -354,6 +380,7 @@ impl<'s, O: RequestObserver> Engine<'s, O> {
             functions,
             stale_deadlines,
             ranges,
+            pages,
         }
     }
 
@@ -459,6 +486,36 @@ fn caching_rules(scenario: &Scenario, viewer: &[Option<ClassTransforms>]) -> Vec
             CachingRule { ttl, collapsible, key, forward, stale_if_error, stale_while_revalidate }
         })
         .collect()
+}
+
+/// `table` (per (behavior, class), `n_classes` a behavior) with one more
+/// class after the last, `page` giving each behavior's entry.
+fn with_page_column<T>(table: Vec<T>, n_classes: usize, page: impl Iterator<Item = T>) -> Vec<T> {
+    let mut rows = table.into_iter();
+    let mut out = Vec::new();
+    for page_entry in page {
+        out.extend(rows.by_ref().take(n_classes));
+        out.push(page_entry);
+    }
+    debug_assert!(rows.next().is_none(), "a table holds n_classes entries per behavior");
+    out
+}
+
+/// How a behavior caches a custom error page that is no class's object:
+/// as an object whose origin sends no `Cache-Control` or `Expires` (its
+/// DefaultTTL within Min and Max TTL), whose key is its path alone.
+fn page_caching_rule(b: &BehaviorSpec) -> CachingRule {
+    let caches = cache_key::caches(&b.cache_key);
+    let no_header = CacheControl::default();
+    let ttl = if caches { ttl::decide(&no_header, None, &b.ttl) } else { TtlDecision::DoNotCache };
+    CachingRule {
+        ttl,
+        collapsible: caches && cache_key::collapses(&b.cache_key) && !b.ttl.caching_disabled(),
+        key: KeyPlan::PATH_ONLY,
+        forward: ForwardPlan::default(),
+        stale_if_error: None,
+        stale_while_revalidate: None,
+    }
 }
 
 /// Per (behavior, class), what a viewer-request function's transforms do;

@@ -99,7 +99,37 @@ pub fn check(metrics: &Metrics, facts: RunFacts) -> Result<(), Vec<Broken>> {
     check_compression(&mut l, metrics);
     check_invalidations(&mut l, metrics);
     check_ranges(&mut l, metrics);
+    check_custom_errors(&mut l, metrics);
     if l.broken.is_empty() { Ok(()) } else { Err(l.broken) }
+}
+
+/// Custom error responses, when the distribution has some: every page fetch
+/// ended in a page served or a failure, and started from an error on its
+/// way to a viewer; errors caches answered are the tiers' errors served; pages answered below 400 are pages served.
+fn check_custom_errors(l: &mut Ledger, m: &Metrics) {
+    let Some(errors) = &m.errors else { return };
+    for (code, c) in errors.counted() {
+        l.equal(
+            || format!("errors {code}: page fetches = pages served + page failures"),
+            c.page_fetches,
+            c.pages_served + c.page_failures,
+        );
+        l.at_most(|| format!("errors {code}: page fetches <= errors to viewers"), c.page_fetches, c.to_viewers);
+    }
+    let total = errors.total();
+    l.equal(
+        || identity("errors caches answered = tiers' errors_served"),
+        total.from_cache,
+        m.caches.iter().chain(&m.shield_role).map(|t| t.errors_served).sum(),
+    );
+    l.at_most(|| identity("errors to viewers <= requests"), total.to_viewers, m.requests);
+    l.at_most(
+        || identity("custom pages answered below 400 <= pages served"),
+        errors.pages_below_400(),
+        total.pages_served,
+    );
+    let at_origins: u64 = m.origins.iter().map(|o| o.requests).sum();
+    l.at_most(|| identity("errors from origins <= requests at all origins"), total.from_origin, at_origins);
 }
 
 /// Invalidations, when the scenario has some: the run ends only when no
@@ -211,10 +241,18 @@ fn failovers(m: &Metrics) -> u64 {
 /// method and per behavior.
 fn check_result_partitions(l: &mut Ledger, m: &Metrics) {
     l.equal(|| identity("hits + refresh_hits + misses + errors + redirects = requests"), m.results.total(), m.requests);
+    // A custom error page answered with a status below 400 is logged
+    // `Error` too (`policy::error_pages::PAGE_RESULT`).
+    let pages_below_400 = |method: Option<usize>| {
+        m.errors.as_ref().map_or(0, |e| match method {
+            None => e.pages_below_400(),
+            Some(i) => e.pages_below_400_by_method[i],
+        })
+    };
     l.equal(
-        || identity("errors = errors_4xx + errors_5xx"),
+        || identity("errors = errors_4xx + errors_5xx + custom pages answered below 400"),
         m.results.get(ResultType::Error),
-        m.errors_4xx + m.errors_5xx,
+        m.errors_4xx + m.errors_5xx + pages_below_400(None),
     );
     l.equal(|| identity("latency samples = requests"), m.latency_us.len(), m.requests);
     l.at_most(|| identity("bytes_hit <= bytes_requested"), m.bytes_hit, m.bytes_requested);
@@ -227,9 +265,9 @@ fn check_result_partitions(l: &mut Ledger, m: &Metrics) {
         let method = crate::http::Method::ALL[i];
         l.equal(|| format!("{method}: result types = requests"), b.results.total(), b.requests);
         l.equal(
-            || format!("{method}: errors = errors_4xx + errors_5xx"),
+            || format!("{method}: errors = errors_4xx + errors_5xx + custom pages answered below 400"),
             b.results.get(ResultType::Error),
-            b.errors_4xx + b.errors_5xx,
+            b.errors_4xx + b.errors_5xx + pages_below_400(Some(i)),
         );
         l.at_most(|| format!("{method}: failovers <= primary_failures"), b.failovers, b.primary_failures);
         l.at_most(
@@ -823,5 +861,37 @@ mod tests {
         let broken = check(&m, RunFacts { n_edges: 2, unfinished: 0 }).unwrap_err();
         let names: Vec<&str> = broken.iter().map(|b| b.identity.as_str()).collect();
         assert_eq!(names, ["invalidations[0]: edge caches reached = edge caches"]);
+    }
+
+    #[test]
+    fn custom_error_pages_must_add_up() {
+        use crate::metrics::ErrorStats;
+        // One viewer's response was a 503 at the edge (only that is
+        // counted here), a page fetch for it was served with 200: an Error
+        // result that is neither 4xx nor 5xx.
+        let mut m = metrics_with(&[(200, ServedBy::Origin, ResultType::Error)]);
+        let mut errors = ErrorStats::default();
+        let c = errors.code(503);
+        (c.to_viewers, c.page_fetches) = (1, 1);
+        errors.page_served(503, 200, Method::Get);
+        m.errors = Some(errors.clone());
+        assert_eq!(check(&m, FACTS), Ok(()));
+        // The page served, but not counted below 400: the Error result is
+        // left unexplained; a second fetch that ended nowhere, and one more
+        // than the errors to viewers.
+        errors.pages_below_400_by_method = [0; 7];
+        errors.code(503).page_fetches = 2;
+        m.errors = Some(errors);
+        let broken = check(&m, FACTS).unwrap_err();
+        let names: Vec<&str> = broken.iter().map(|b| b.identity.as_str()).collect();
+        assert_eq!(
+            names,
+            [
+                "errors = errors_4xx + errors_5xx + custom pages answered below 400",
+                "GET: errors = errors_4xx + errors_5xx + custom pages answered below 400",
+                "errors 503: page fetches = pages served + page failures",
+                "errors 503: page fetches <= errors to viewers",
+            ]
+        );
     }
 }

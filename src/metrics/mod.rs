@@ -26,10 +26,12 @@ pub use crate::policy::result_type::{ResultType, ServedBy};
 pub mod accounting;
 pub mod compression;
 pub mod edge_functions;
+pub mod errors;
 pub mod invalidations;
 pub mod ranges;
 
 pub use compression::CompressionStats;
+pub use errors::{CodeCounts, ErrorStats};
 pub use invalidations::InvalidationStats;
 
 pub use edge_functions::{AssociationStats, FunctionMetrics};
@@ -326,6 +328,9 @@ pub struct Metrics {
     pub invalidations: Option<InvalidationStats>,
     /// Range GETs per behavior; `None` unless some class sends ranges.
     pub ranges: Option<ranges::RangeStats>,
+    /// Errors and custom error pages per status code; `None` unless the
+    /// distribution has custom error responses.
+    pub errors: Option<ErrorStats>,
     /// Measured responses that carried a body (`carries_body`), counted
     /// with the other response counters: what the compression counters
     /// must add up to.
@@ -441,6 +446,7 @@ impl Metrics {
             compression: None,
             invalidations: None,
             ranges: None,
+            errors: None,
             responses_with_body: 0,
             result_comparison: [[0; ResultType::ALL.len()]; crate::policy::result_type::LoggedResult::ALL.len()],
             interval,

@@ -32,6 +32,7 @@
 //! origin's word on staleness). Responses with the directive are judged by
 //! the same 5xx rule as those without: the docs name no other statuses.
 
+use crate::scenario::CustomErrorResponse;
 use crate::time::{SimDuration, SimTime};
 
 /// The fate of an error response reaching a cache.
@@ -69,6 +70,18 @@ pub fn always_cached(status: u16) -> bool {
 /// processes and caches HTTP 4xx and 5xx status codes from your origin").
 pub fn serves_expired_copy_instead(status: u16) -> bool {
     status >= 500
+}
+
+/// The error-caching minimum TTL of `status`: its custom error response's
+/// `ErrorCachingMinTTL` if the distribution has one for the code, else
+/// `distribution_wide` (cdnsim's one setting for the rest, 10 s unless the
+/// scenario sets it, as CloudFront's default is; reference §6.6, Developer
+/// Guide "Custom error pages and error caching"). A 416 is never cached
+/// whatever its entry says (Developer Guide, "Create a custom error page
+/// for specific HTTP status codes"): `always_cached` leaves it out, so its
+/// TTL is never read.
+pub fn min_ttl_for(status: u16, custom: &[CustomErrorResponse], distribution_wide: SimDuration) -> SimDuration {
+    custom.iter().find(|c| c.error_code == status).map_or(distribution_wide, |c| c.error_caching_min_ttl)
 }
 
 /// Until when a cache that received the error `status` at `now`, and had
@@ -192,6 +205,38 @@ mod tests {
         }
         // A shorter minimum TTL shortens the window with it.
         assert_eq!(cached_until(504, now, SimDuration::from_secs(1)), Some(SimTime(101_000_000)));
+    }
+
+    /// A distribution with 10 s for every error but 503 (30 s) and 404
+    /// (0 s). By hand: a 503 at 100 s is kept until 130 s; a 404 at 100 s
+    /// until 100 s, so the next lookup asks the origin again; a 504, with no
+    /// entry, until 110 s; a 503 with an expired copy serves the copy for
+    /// 30 s, until 130 s.
+    #[test]
+    fn each_code_keeps_its_own_error_caching_min_ttl() {
+        let custom = [
+            CustomErrorResponse { error_code: 503, error_caching_min_ttl: SimDuration::from_secs(30), page: None },
+            CustomErrorResponse { error_code: 404, error_caching_min_ttl: SimDuration::ZERO, page: None },
+        ];
+        let now = SimTime(100_000_000);
+        let ttl = |status| min_ttl_for(status, &custom, TEN_S);
+        assert_eq!(ttl(503), SimDuration::from_secs(30));
+        assert_eq!(ttl(404), SimDuration::ZERO);
+        assert_eq!(ttl(504), TEN_S);
+        assert_eq!(cached_until(503, now, ttl(503)), Some(SimTime(130_000_000)));
+        assert_eq!(cached_until(404, now, ttl(404)), Some(now));
+        assert_eq!(cached_until(504, now, ttl(504)), Some(SimTime(110_000_000)));
+        assert_eq!(on_error(503, true, now, ttl(503)), ErrorHandling::ServeStale { until: SimTime(130_000_000) });
+        // No entries at all: every code keeps the distribution-wide TTL.
+        assert!((400..600).all(|s| min_ttl_for(s, &[], TEN_S) == TEN_S));
+    }
+
+    #[test]
+    fn a_416_is_never_cached_whatever_its_entry_says() {
+        let custom =
+            [CustomErrorResponse { error_code: 416, error_caching_min_ttl: SimDuration::from_secs(300), page: None }];
+        let now = SimTime(100_000_000);
+        assert_eq!(cached_until(416, now, min_ttl_for(416, &custom, TEN_S)), None);
     }
 
     #[test]

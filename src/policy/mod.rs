@@ -7,6 +7,7 @@ pub mod cache_key;
 pub mod compression;
 pub mod edge_functions;
 pub mod error_caching;
+pub mod error_pages;
 pub mod failover;
 pub mod freshness;
 pub mod invalidation;

@@ -12,11 +12,13 @@ pub use functions::{FunctionRow, FunctionsSummary, function_rows, functions_summ
 
 mod cache_keys;
 mod compression;
+mod errors;
 mod invalidations;
 mod ranges;
 
 pub use cache_keys::{CacheKeyRow, CacheKeySummary, cache_key_rows, cache_key_summary};
 pub use compression::{CompressionRow, CompressionSummary, compression_rows, compression_summary};
+pub use errors::{ErrorRow, ErrorsSummary, error_rows, errors_summary};
 pub use invalidations::{InvalidationRow, InvalidationSummary, invalidation_rows, invalidation_summary};
 pub use ranges::{RangeRow, RangeSummary, range_rows, range_summary};
 
@@ -292,6 +294,11 @@ pub struct Summary {
     /// Range GETs, their answers and bytes; absent when no class sends ranges.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub ranges: Option<RangeSummary>,
+    /// Errors per origin, error cache and viewer, custom pages fetched,
+    /// served and failed; absent when the distribution has no custom error
+    /// responses.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub custom_errors: Option<ErrorsSummary>,
     pub events: u64,
     pub requests_simulated: u64,
     pub simulated_seconds: f64,
@@ -385,6 +392,7 @@ pub fn summary(report: &Report, scenario: &Scenario) -> Summary {
         origin_forwarding: origin_request_summary(report, scenario),
         invalidations: invalidation_summary(report),
         ranges: range_summary(report),
+        custom_errors: errors_summary(report, scenario),
         events: report.events,
         requests_simulated: report.requests_simulated,
         simulated_seconds: round6(report.end.as_secs_f64()),
@@ -837,6 +845,9 @@ pub fn result_files(report: &Report, scenario: &Scenario) -> anyhow::Result<Vec<
     if scenario.uses_ranges() {
         files.push(("ranges.csv", csv_bytes(&range_rows(report, scenario))?));
     }
+    if !scenario.distribution.custom_error_responses.is_empty() {
+        files.push(("errors.csv", csv_bytes(&error_rows(report, scenario))?));
+    }
     Ok(files)
 }
 
@@ -987,6 +998,9 @@ pub fn summary_table(s: &Summary) -> String {
     }
     if let Some(r) = &s.ranges {
         let _ = writeln!(out, "{}", ranges::summary_line(r));
+    }
+    if let Some(e) = &s.custom_errors {
+        let _ = writeln!(out, "{}", errors::summary_line(e));
     }
     let _ = writeln!(
         out,

@@ -224,6 +224,23 @@ fn describe_access(s: &Scenario, out: &mut String) {
         let at = format_duration(inv.at.saturating_since(SimTime::ZERO));
         let _ = writeln!(out, "invalidation at {at}: {paths} (reaches each cache after its own propagation delay)");
     }
+    for c in &s.distribution.custom_error_responses {
+        let ttl = format_duration(c.error_caching_min_ttl);
+        let page = match &c.page {
+            None => String::new(),
+            Some(p) => {
+                let behavior = &s.distribution.behaviors[s.distribution.behavior_for(&p.path)];
+                let status = p.response_code.unwrap_or(c.error_code);
+                format!(
+                    "; page {} ({}) with {status}, fetched through behavior {}",
+                    p.path,
+                    format_size(p.size_bytes),
+                    behavior.path_pattern
+                )
+            }
+        };
+        let _ = writeln!(out, "custom error response {}: cached {ttl}{page}", c.error_code);
+    }
     if let Some(d) = &s.traffic.direct_to_origin {
         let _ = writeln!(
             out,

@@ -43,8 +43,9 @@ pub use spec::*;
 pub use validate::intervals::{MAX_METRICS_INTERVALS, interval_text, interval_that_fits};
 pub use validate::names::{check_class_path, check_domain};
 pub use vocabulary::{
-    ABSENT, AcceptedValues, DEFAULT_TTL_S, EvictionPolicy, FAILOVER_STATUS_CODES, FailoverCriteria, HeaderValueId,
-    MAX_TTL_S, MAX_VALUES, OriginKind, OriginProtocolPolicy, ParsePolicyError, Presented, RangeStart, TtlSettings,
+    ABSENT, AcceptedValues, CUSTOM_ERROR_CODES, CUSTOM_RESPONSE_CODES, CustomErrorResponse, DEFAULT_ERROR_PAGE_BYTES,
+    DEFAULT_TTL_S, ErrorPage, EvictionPolicy, FAILOVER_STATUS_CODES, FailoverCriteria, HeaderValueId, MAX_TTL_S,
+    MAX_VALUES, OriginKind, OriginProtocolPolicy, ParsePolicyError, Presented, RangeStart, TtlSettings,
     ViewerProtocolPolicy,
 };
 

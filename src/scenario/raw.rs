@@ -278,12 +278,25 @@ pub struct RawDistribution {
     pub allow_writes_to_origin_groups: Option<bool>,
     pub propagation: Option<Value>,
     #[serde(default)]
+    pub custom_error_responses: Vec<RawCustomErrorResponse>,
+    #[serde(default)]
     pub cache_policies: Vec<RawCachePolicy>,
     #[serde(default)]
     pub origin_request_policies: Vec<RawOriginRequestPolicy>,
     #[serde(default)]
     pub behaviors: Vec<RawBehavior>,
     pub default_behavior: RawBehavior,
+}
+
+/// `[[distribution.custom_error_responses]]`: CloudFront's `CustomErrorResponse`.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawCustomErrorResponse {
+    pub error_code: i64,
+    pub error_caching_min_ttl: Option<Value>,
+    pub response_page_path: Option<String>,
+    pub response_code: Option<i64>,
+    pub response_page_bytes: Option<Value>,
 }
 
 /// `[[distribution.cache_policies]]`: a custom cache policy.

@@ -8,8 +8,8 @@ use super::edge_functions::{BehaviorFunctions, FunctionSpec};
 use super::import::model::ImportWarning;
 use super::path_pattern;
 use super::vocabulary::{
-    AcceptedValues, EvictionPolicy, FailoverCriteria, HeaderValueId, OriginKind, OriginProtocolPolicy, Presented,
-    RangeStart, TtlSettings, ViewerProtocolPolicy,
+    AcceptedValues, CustomErrorResponse, EvictionPolicy, FailoverCriteria, HeaderValueId, OriginKind,
+    OriginProtocolPolicy, Presented, RangeStart, TtlSettings, ViewerProtocolPolicy,
 };
 use crate::dist::Dist;
 use crate::http::{CacheControl, Method, MethodSet};
@@ -302,6 +302,11 @@ pub struct DistributionSpec {
     /// How long error responses (404, 500, 502, 503, 504, ...) are cached,
     /// CloudFront's ErrorCachingMinTTL (default 10 s, reference §6.6).
     pub error_caching_min_ttl: SimDuration,
+    /// `[[distribution.custom_error_responses]]`: per status code, its own
+    /// error-caching minimum TTL; a code with no entry keeps
+    /// `error_caching_min_ttl`. Empty for most scenarios.
+    // Invariant: no two entries name the same code.
+    pub custom_error_responses: Vec<CustomErrorResponse>,
     /// Lifts CloudFront's API rule that a behavior targeting an origin group
     /// allows only GET, HEAD (and OPTIONS): for teaching scenarios that show
     /// writes are never failed over. Real CloudFront refuses such a config.

@@ -9,6 +9,7 @@
 //! decisions, the origin's header check and the failover decision in
 //! `policy`, signed sessions in `cdn::signed`.
 
+use crate::time::SimDuration;
 use std::fmt;
 use std::str::FromStr;
 
@@ -248,6 +249,47 @@ impl FailoverCriteria {
     pub fn status_codes(&self) -> impl Iterator<Item = u16> + '_ {
         FAILOVER_STATUS_CODES.iter().enumerate().filter(|(i, _)| self.status_bits & (1 << i) != 0).map(|(_, &c)| c)
     }
+}
+
+/// The status codes a custom error response can name: CloudFront returns
+/// a custom page, or applies a per-code error-caching minimum TTL, only for
+/// these (Developer Guide, "Create a custom error page for specific HTTP
+/// status codes"; reference §6.6).
+pub const CUSTOM_ERROR_CODES: [u16; 11] = [400, 403, 404, 405, 414, 416, 500, 501, 502, 503, 504];
+
+/// The status codes a custom error response may answer the viewer with,
+/// besides the error codes themselves: 200, for pages that should not look
+/// like errors (API `CustomErrorResponse.ResponseCode`).
+pub const CUSTOM_RESPONSE_CODES: [u16; 12] = [200, 400, 403, 404, 405, 414, 416, 500, 501, 502, 503, 504];
+
+/// What a custom error page is a size of when the scenario gives none:
+/// cdnsim's assumption of a small HTML page, not a CloudFront fact.
+pub const DEFAULT_ERROR_PAGE_BYTES: u64 = 1024;
+
+/// One `CustomErrorResponse` of the distribution: how long caches keep
+/// the error `error_code` before asking the origin again, and the page the
+/// viewer gets instead of the error, if any.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct CustomErrorResponse {
+    // Invariant: one of `CUSTOM_ERROR_CODES`, and no other entry of the
+    // distribution names it.
+    pub error_code: u16,
+    /// CloudFront's `ErrorCachingMinTTL` for this code (whole seconds).
+    pub error_caching_min_ttl: SimDuration,
+    pub page: Option<ErrorPage>,
+}
+
+/// A custom error response's page (`ResponsePagePath`, `ResponseCode`).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ErrorPage {
+    /// Starts with `/`; fetched through the behavior it matches.
+    pub path: String,
+    /// The status the viewer gets with the page; `None`: the error's own.
+    // Invariant: one of `CUSTOM_RESPONSE_CODES`.
+    pub response_code: Option<u16>,
+    /// The page's size, for a page that is no object of a traffic class
+    /// (such a page is the class's object, at its size).
+    pub size_bytes: u64,
 }
 
 // ---------------------------------------------------------------------------

@@ -133,6 +133,8 @@ fn metric_cells(summary: &Summary) -> Vec<String> {
         invalidations: _,
         // Not a column either, for the same reason: a run's ranges.csv has them.
         ranges: _,
+        // Not a column either: a run's errors.csv has them.
+        custom_errors: _,
         events,
         requests_simulated,
         simulated_seconds,

@@ -563,3 +563,66 @@ fn imported_edge_functions_run_with_the_scenarios_latencies() {
     );
     assert!(e.contains("use one of: normalize-request, auth-check:7, security-headers:2"), "{e}");
 }
+
+/// A single-page app on S3 (`app-s3`) whose 403s answer `/index.html` with
+/// 200, whose 404s are cached a minute, and whose 503 page lives in a bucket
+/// of its own behind `/errors/*` (tests/fixtures/import/custom-error-responses.json).
+#[test]
+fn custom_error_responses_are_imported_and_run() {
+    let (code, imported, stderr) = cdnsim(&["import", "distribution", &fixture("custom-error-responses.json")]);
+    assert_eq!(code, 0, "{stderr}");
+    let table: toml::Table = toml::from_str(&imported).unwrap_or_else(|e| panic!("{e}\n{imported}"));
+    let entries = table["distribution"]["custom_error_responses"].as_array().unwrap();
+    assert_eq!(entries.len(), 3);
+    assert_eq!(entries[0]["response_code"].as_integer(), Some(200), "ResponseCode \"200\" is a number here");
+    assert_eq!(entries[1].get("response_page_path"), None, "an empty ResponsePagePath is no page");
+    assert_eq!(entries[2]["error_caching_min_ttl"].as_integer(), Some(5));
+    // The page sizes are not in CloudFront's configuration: a warning each.
+    let pages = stderr.matches("the page's size is not in CloudFront's configuration").count();
+    assert_eq!(pages, 2, "{stderr}");
+
+    // Around a topology and traffic, with the app's bucket answering 403
+    // (a path the app's router handles, missing in S3) to a quarter of its
+    // requests: the viewers get /index.html with 200, logged Error.
+    let text = format!(
+        r#"
+[simulation]
+requests = 2000
+[topology.generate]
+edges = 3
+[traffic]
+rate = 200
+[[traffic.classes]]
+name = "app"
+share = 1
+path = "/app/{{id}}.js"
+objects = 50
+size = "20 KiB"
+cache_control = "max-age=600"
+[[traffic.classes]]
+name = "index"
+share = 0.1
+path = "/index.html"
+size = "4 KiB"
+cache_control = "max-age=60"
+[[faults]]
+origin = "app-s3"
+kind = "status"
+status = 403
+fraction = 0.25
+start = "0 s"
+end = "1 h"
+{imported}"#
+    );
+    let scenario = Scenario::from_toml_str(Path::new("spa.toml"), &text, &[]).unwrap_or_else(|e| panic!("{e}\n{text}"));
+    assert_eq!(scenario.distribution.custom_error_responses.len(), 3);
+    let report = run(&scenario, 1);
+    let rows = report::error_rows(&report, &scenario);
+    let forbidden = rows.iter().find(|r| r.status == 403).unwrap();
+    assert!(forbidden.to_viewers > 0 && forbidden.pages_served == forbidden.page_fetches, "{forbidden:?}");
+    assert_eq!((forbidden.response_page_path.as_str(), forbidden.response_code), ("/index.html", Some(200)));
+    let summary = summarize(&report, &scenario);
+    let errors = summary.custom_errors.expect("the summary has custom_errors");
+    assert_eq!(errors.pages_served, forbidden.pages_served);
+    assert_eq!(summary.errors_4xx + summary.errors_5xx + forbidden.pages_served, summary.errors);
+}

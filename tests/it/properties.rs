@@ -92,6 +92,10 @@ struct Shape {
     /// Range GETs of the static and signed classes (the signed class's
     /// objects then 3 MiB, so ranges span parts).
     ranges: Option<Ranges>,
+    /// Custom error responses: per code of `CUSTOM_ERROR_CODES` drawn, its
+    /// minimum TTL (s), which of `ERROR_PAGES` it answers (`None`: a TTL
+    /// only) and whether the page goes with 200.
+    custom_errors: Vec<(usize, u8, Option<usize>, bool)>,
 }
 
 #[derive(Debug, Clone)]
@@ -115,6 +119,17 @@ fn ranges() -> impl Strategy<Value = Ranges> {
             origins_support,
         },
     )
+}
+
+/// Codes the drawn faults, failed connections and the edge's refusals give.
+const CUSTOM_ERROR_CODES: [u16; 5] = [403, 404, 502, 503, 504];
+
+/// Error pages: on the default behavior (its origin, or group), an object
+/// of the static class, and behind `/api/*` (which caches nothing).
+const ERROR_PAGES: [&str; 3] = ["/err.html", "/s/1", "/api/err.html"];
+
+fn custom_error() -> impl Strategy<Value = (usize, u8, Option<usize>, bool)> {
+    (0..CUSTOM_ERROR_CODES.len(), 0..30u8, proptest::option::of(0..ERROR_PAGES.len()), any::<bool>())
 }
 
 /// What the drawn invalidation removes: the static class, one of its files,
@@ -181,6 +196,7 @@ fn shape() -> impl Strategy<Value = Shape> {
         (proptest::option::of(0..200u32), proptest::option::of(0..120u32), proptest::option::of(0..120u32)),
         proptest::option::of((0..100u8, 0..INVALIDATION_PATHS.len(), 0..20u8)),
         proptest::option::of(ranges()),
+        prop::collection::vec(custom_error(), 0..=3),
     )
         .prop_map(
             |(
@@ -194,6 +210,7 @@ fn shape() -> impl Strategy<Value = Shape> {
                 (stale_if_error_s, signed_expires_s, stale_while_revalidate_s),
                 invalidation,
                 ranges,
+                custom_errors,
             )| Shape {
                 functions,
                 slow_functions,
@@ -220,6 +237,7 @@ fn shape() -> impl Strategy<Value = Shape> {
                 signed_expires_s,
                 invalidation,
                 ranges,
+                custom_errors,
             },
         )
 }
@@ -283,6 +301,21 @@ fn render(shape: &Shape) -> String {
     writeln!(w, "[[signing.key_groups]]\nname = \"signers\"\nkeys = [\"KPROPERTYKEY1\"]").unwrap();
     render_functions(w, shape);
     writeln!(w, "[distribution]\nerror_caching_min_ttl = {}", shape.error_caching_min_ttl).unwrap();
+    let mut codes_written = Vec::new();
+    for &(code, ttl_s, page, ok) in &shape.custom_errors {
+        if codes_written.contains(&code) {
+            continue; // one entry per code, as CloudFront requires
+        }
+        codes_written.push(code);
+        writeln!(w, "[[distribution.custom_error_responses]]").unwrap();
+        writeln!(w, "error_code = {}\nerror_caching_min_ttl = {ttl_s}", CUSTOM_ERROR_CODES[code]).unwrap();
+        if let Some(page) = page {
+            writeln!(w, "response_page_path = \"{}\"", ERROR_PAGES[page]).unwrap();
+            if ok {
+                writeln!(w, "response_code = 200").unwrap();
+            }
+        }
+    }
     // The static content's key: the path alone, a managed policy, custom
     // policies keying query strings, headers or cookies, or legacy
     // forwarded values.

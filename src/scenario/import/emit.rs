@@ -109,6 +109,21 @@ pub fn to_parts(d: &ImportedDistribution) -> Vec<Part> {
         dist.set("domain", domain.as_str());
     }
     parts.push(dist);
+    for e in &d.custom_error_responses {
+        let mut p =
+            Part::new("[[distribution.custom_error_responses]]", format!("custom error response for {}", e.error_code));
+        p.set("error_code", e.error_code as i64);
+        if let Some(s) = e.error_caching_min_ttl_s {
+            p.set("error_caching_min_ttl", s as i64);
+        }
+        if let Some(path) = &e.response_page_path {
+            p.set("response_page_path", path.as_str());
+        }
+        if let Some(code) = e.response_code {
+            p.set("response_code", code as i64);
+        }
+        parts.push(p);
+    }
     for policy in &d.cache_policies {
         parts.push(cache_policy_part(policy));
     }

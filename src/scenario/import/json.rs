@@ -181,10 +181,6 @@ fn lost(key: &str) -> &'static str {
     match key {
         "Aliases" => "alternate domain names are not modelled (requests use the distribution's domain)",
         "DefaultRootObject" => "the object served for `/` is not modelled",
-        "CustomErrorResponses" => {
-            "custom error pages and per-status error-caching TTLs are not modelled; every error is cached for \
-             distribution.error_caching_min_ttl (10 s unless the scenario sets it)"
-        }
         "Logging" => {
             "the logging bucket is not used: `cdnsim run --access-log DIR` writes the simulated requests as standard access logs"
         }

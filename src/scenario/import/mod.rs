@@ -150,6 +150,7 @@ fn import_config(
     for (i, item) in behavior_items.into_iter().enumerate() {
         behaviors.push(read.behavior(item, &format!("{behaviors_path}[{i}]"), true)?);
     }
+    let custom_error_responses = import_error_responses(ctx, &mut config, &mut warnings)?;
     if config.take("Enabled") == Some(&Value::Bool(false)) {
         warnings.push(ctx.warning(
             &config.child("Enabled"),
@@ -167,8 +168,93 @@ fn import_config(
         default_behavior,
         cache_policies: custom.policies.into_iter().map(|(_, policy)| policy).collect(),
         origin_request_policies: custom.origin_request.into_iter().map(|(_, policy)| policy).collect(),
+        custom_error_responses,
         warnings,
     })
+}
+
+/// `CustomErrorResponses`: each entry's code, error-caching minimum TTL,
+/// page and response code (API `CustomErrorResponse`; `ResponseCode` is a
+/// string there), checked against what CloudFront accepts. A page's size is
+/// not in CloudFront's configuration: a warning says what cdnsim assumes.
+fn import_error_responses(
+    ctx: &Context,
+    config: &mut Fields,
+    warnings: &mut Vec<ImportWarning>,
+) -> Result<Vec<model::ImportedErrorResponse>> {
+    let (items_path, items) = config.list(ctx, "CustomErrorResponses", warnings)?;
+    let mut entries: Vec<model::ImportedErrorResponse> = Vec::new();
+    for (i, item) in items.into_iter().enumerate() {
+        let path = format!("{items_path}[{i}]");
+        let mut e = Fields::of(ctx, item, &path)?;
+        let code_path = e.child("ErrorCode");
+        let error_code = int_in(ctx, e.required(ctx, "ErrorCode")?, &code_path, 100, 599)? as u16;
+        let codes = || super::vocabulary::CUSTOM_ERROR_CODES.map(|c| c.to_string()).join(", ");
+        if !super::vocabulary::CUSTOM_ERROR_CODES.contains(&error_code) {
+            return Err(ctx.error(
+                &code_path,
+                format!("CloudFront has no custom error response for status {error_code}"),
+                format!("use one of {}", codes()),
+            ));
+        }
+        if entries.iter().any(|x| x.error_code == error_code) {
+            return Err(ctx.error(
+                &code_path,
+                format!("two custom error responses name status {error_code}"),
+                "give each status code one entry, as CloudFront requires",
+            ));
+        }
+        let error_caching_min_ttl_s = e.optional_int(ctx, "ErrorCachingMinTTL", 0, u32::MAX as u64)?;
+        let page_path = e.child("ResponsePagePath");
+        let response_page_path = e.optional_str(ctx, "ResponsePagePath")?.filter(|p| !p.is_empty());
+        if let Some(page) = response_page_path {
+            super::validate::names::check_page_path(page)
+                .map_err(|(problem, fix)| ctx.error(&page_path, problem, fix))?;
+        }
+        let response_path = e.child("ResponseCode");
+        let response_code = match e.optional_str(ctx, "ResponseCode")?.filter(|c| !c.is_empty()) {
+            None => None,
+            Some(text) => {
+                let allowed = super::vocabulary::CUSTOM_RESPONSE_CODES;
+                let code = text.parse::<u16>().ok().filter(|c| allowed.contains(c)).ok_or_else(|| {
+                    ctx.error(
+                        &response_path,
+                        format!("{text:?} is not a status CloudFront answers a custom error page with"),
+                        format!("use one of {}, as a string", allowed.map(|c| c.to_string()).join(", ")),
+                    )
+                })?;
+                Some(code)
+            }
+        };
+        if response_code.is_some() && response_page_path.is_none() {
+            return Err(ctx.error(
+                &response_path,
+                "a ResponseCode goes with a custom error page, and this entry has no ResponsePagePath",
+                "add the page's ResponsePagePath, or remove ResponseCode",
+            ));
+        }
+        e.finish(ctx, warnings);
+        if response_page_path.is_some() {
+            warnings.push(ctx.warning(
+                &page_path,
+                "the page's size is not in CloudFront's configuration: cdnsim takes 1 KiB (response_page_bytes), \
+                 or the size of the traffic class object whose path it is",
+            ));
+        }
+        if error_code == 416 && error_caching_min_ttl_s.is_some() {
+            warnings.push(ctx.warning(
+                &format!("{path}.ErrorCachingMinTTL"),
+                "CloudFront never caches a 416, so its ErrorCachingMinTTL changes nothing",
+            ));
+        }
+        entries.push(model::ImportedErrorResponse {
+            error_code,
+            error_caching_min_ttl_s,
+            response_page_path: response_page_path.map(str::to_string),
+            response_code,
+        });
+    }
+    Ok(entries)
 }
 
 fn import_origin(

@@ -47,6 +47,8 @@ pub struct ImportedDistribution {
     /// The custom origin request policies the behaviors use (given with
     /// `--origin-request-policy`), likewise.
     pub origin_request_policies: Vec<crate::scenario::origin_request::OriginRequestPolicySpec>,
+    /// `CustomErrorResponses`, in CloudFront's order.
+    pub custom_error_responses: Vec<ImportedErrorResponse>,
     pub warnings: Vec<ImportWarning>,
 }
 
@@ -76,6 +78,19 @@ pub enum RegionSource {
     DomainName,
     Option,
     Default,
+}
+
+/// One of `CustomErrorResponses.Items`, as the scenario's
+/// `[[distribution.custom_error_responses]]` entry.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ImportedErrorResponse {
+    pub error_code: u16,
+    /// `ErrorCachingMinTTL`, seconds.
+    pub error_caching_min_ttl_s: Option<u64>,
+    /// `ResponsePagePath`; `None` when absent or empty.
+    pub response_page_path: Option<String>,
+    /// `ResponseCode`, a string in the API, as a number; `None` when absent or empty.
+    pub response_code: Option<u16>,
 }
 
 #[derive(Clone, Debug, PartialEq)]

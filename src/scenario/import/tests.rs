@@ -120,7 +120,6 @@ fn every_unmodelled_field_is_a_warning() {
     for path in [
         "Aliases",
         "DefaultRootObject",
-        "CustomErrorResponses",
         "Logging",
         "PriceClass",
         "ViewerCertificate",
@@ -461,4 +460,68 @@ fn origin_request_policy_ids_map_to_the_managed_policies_or_warn() {
     let d = import(&legacy);
     assert_eq!(d.default_behavior.origin_request_policy, None);
     assert!(warned(&d, path).is_some_and(|w| w.contains("only beside a cache policy")), "{:?}", d.warnings);
+}
+
+/// `minimal` with `CustomErrorResponses` holding `items` (JSON objects).
+fn with_error_responses(items: &str) -> String {
+    let n = items.matches("ErrorCode").count();
+    minimal("", "").replacen(
+        "\"DefaultCacheBehavior\"",
+        &format!("\"CustomErrorResponses\": {{ \"Quantity\": {n}, \"Items\": [ {items} ] }}, \"DefaultCacheBehavior\""),
+        1,
+    )
+}
+
+#[test]
+fn custom_error_responses_are_mapped_with_the_response_code_as_a_number() {
+    // The fixture's one entry: 503, page /errors/503.html, "503", 5 s.
+    let d = import(CONFIG);
+    assert_eq!(
+        d.custom_error_responses,
+        [model::ImportedErrorResponse {
+            error_code: 503,
+            error_caching_min_ttl_s: Some(5),
+            response_page_path: Some("/errors/503.html".into()),
+            response_code: Some(503),
+        }]
+    );
+    let page = "DistributionConfig.CustomErrorResponses.Items[0].ResponsePagePath";
+    assert!(warned(&d, page).is_some_and(|w| w.contains("1 KiB")), "{:#?}", d.warnings);
+    assert!(warned(&d, "DistributionConfig.CustomErrorResponses").is_none());
+    // A TTL-only entry (empty strings as the console writes them), and a 416
+    // whose TTL CloudFront ignores.
+    let d = import(&with_error_responses(
+        r#"{ "ErrorCode": 404, "ResponsePagePath": "", "ResponseCode": "", "ErrorCachingMinTTL": 60 },
+           { "ErrorCode": 416, "ErrorCachingMinTTL": 30 }"#,
+    ));
+    assert_eq!(d.custom_error_responses.len(), 2);
+    assert_eq!(
+        (d.custom_error_responses[0].response_page_path.as_deref(), d.custom_error_responses[0].response_code),
+        (None, None)
+    );
+    let ttl416 = "DistributionConfig.CustomErrorResponses.Items[1].ErrorCachingMinTTL";
+    assert!(warned(&d, ttl416).is_some_and(|w| w.contains("never caches a 416")), "{:#?}", d.warnings);
+    let text = emit::to_toml_text(&d, &emit::to_parts(&d));
+    assert!(
+        text.contains("[[distribution.custom_error_responses]]\nerror_code = 404\nerror_caching_min_ttl = 60\n"),
+        "{text}"
+    );
+}
+
+#[test]
+fn bad_custom_error_responses_are_refused_with_their_path() {
+    let e = import_err(&with_error_responses(r#"{ "ErrorCode": 429 }"#));
+    assert!(e.contains("CustomErrorResponses.Items[0].ErrorCode") && e.contains("status 429"), "{e}");
+    let e = import_err(&with_error_responses(r#"{ "ErrorCode": 503 }, { "ErrorCode": 503 }"#));
+    assert!(e.contains("Items[1].ErrorCode") && e.contains("two custom error responses"), "{e}");
+    let e = import_err(&with_error_responses(
+        r#"{ "ErrorCode": 503, "ResponsePagePath": "/e.html", "ResponseCode": "OK" }"#,
+    ));
+    assert!(e.contains("Items[0].ResponseCode") && e.contains("\"OK\""), "{e}");
+    let e = import_err(&with_error_responses(r#"{ "ErrorCode": 503, "ResponseCode": "200" }"#));
+    assert!(e.contains("no ResponsePagePath"), "{e}");
+    let e = import_err(&with_error_responses(
+        r#"{ "ErrorCode": 503, "ResponsePagePath": "e.html", "ResponseCode": "200" }"#,
+    ));
+    assert!(e.contains("Items[0].ResponsePagePath") && e.contains("does not start with '/'"), "{e}");
 }

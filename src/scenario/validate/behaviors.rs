@@ -8,6 +8,9 @@ use crate::scenario::cache_key::CachePolicySpec;
 use crate::scenario::path_pattern;
 use crate::scenario::raw::*;
 use crate::scenario::spec::*;
+use crate::scenario::{
+    CUSTOM_ERROR_CODES, CUSTOM_RESPONSE_CODES, CustomErrorResponse, DEFAULT_ERROR_PAGE_BYTES, ErrorPage,
+};
 use crate::time::SimDuration;
 
 /// CloudFront's sample distribution domain from the Developer Guide.
@@ -84,16 +87,96 @@ impl Validator<'_> {
         let error_caching_min_ttl = self
             .optional_seconds("distribution.error_caching_min_ttl", raw.error_caching_min_ttl.as_ref())?
             .map_or(SimDuration::from_secs(10), SimDuration::from_secs);
+        let custom_error_responses = self.custom_error_responses(&raw.custom_error_responses, error_caching_min_ttl)?;
         let domain = raw.domain.clone().unwrap_or_else(|| DEFAULT_DOMAIN.to_string());
         super::names::check_domain(&domain)
             .map_err(|(problem, fix)| self.error("distribution.domain", problem, fix))?;
         Ok(DistributionSpec {
             domain,
             error_caching_min_ttl,
+            custom_error_responses,
             allow_writes_to_origin_groups: allow_writes,
             behaviors,
             propagation_ms: self.propagation(raw.propagation.as_ref())?,
         })
+    }
+
+    /// `[[distribution.custom_error_responses]]`: each names a code CloudFront
+    /// lets one name, once; an entry without its own minimum TTL takes the
+    /// distribution's (`distribution_wide`, itself 10 s unless set).
+    fn custom_error_responses(
+        &self,
+        raw: &[RawCustomErrorResponse],
+        distribution_wide: SimDuration,
+    ) -> Result<Vec<CustomErrorResponse>> {
+        let mut entries: Vec<CustomErrorResponse> = Vec::with_capacity(raw.len());
+        for (i, r) in raw.iter().enumerate() {
+            let field = format!("distribution.custom_error_responses[{i}]");
+            let codes = || CUSTOM_ERROR_CODES.map(|c| c.to_string()).join(", ");
+            let Some(&error_code) = CUSTOM_ERROR_CODES.iter().find(|&&c| i64::from(c) == r.error_code) else {
+                return Err(self.error(
+                    &format!("{field}.error_code"),
+                    format!("CloudFront has no custom error response for status {}", r.error_code),
+                    format!("use one of {}", codes()),
+                ));
+            };
+            if let Some(earlier) = entries.iter().position(|e| e.error_code == error_code) {
+                return Err(self.error(
+                    &format!("{field}.error_code"),
+                    format!(
+                        "status {error_code} already has a custom error response, \
+                         distribution.custom_error_responses[{earlier}]"
+                    ),
+                    "give each status code one entry: merge the two or remove one",
+                ));
+            }
+            let error_caching_min_ttl = self
+                .optional_seconds(&format!("{field}.error_caching_min_ttl"), r.error_caching_min_ttl.as_ref())?
+                .map_or(distribution_wide, SimDuration::from_secs);
+            let page = self.error_page(&field, r)?;
+            entries.push(CustomErrorResponse { error_code, error_caching_min_ttl, page });
+        }
+        Ok(entries)
+    }
+
+    /// A custom error response's page: a path, the status it goes with
+    /// (only with a path, as CloudFront's API requires a `ResponsePagePath`
+    /// for a `ResponseCode`), and its size. A path that matches no
+    /// behavior's pattern is fetched through the default behavior.
+    fn error_page(&self, field: &str, r: &RawCustomErrorResponse) -> Result<Option<ErrorPage>> {
+        let Some(path) = &r.response_page_path else {
+            for (name, set) in
+                [("response_code", r.response_code.is_some()), ("response_page_bytes", r.response_page_bytes.is_some())]
+            {
+                if set {
+                    return Err(self.error(
+                        &format!("{field}.{name}"),
+                        format!("{name} goes with a custom error page, and this entry has no response_page_path"),
+                        "add response_page_path = \"/errors/503.html\" (the page's path), or remove it",
+                    ));
+                }
+            }
+            return Ok(None);
+        };
+        let path_field = format!("{field}.response_page_path");
+        super::names::check_page_path(path).map_err(|(problem, fix)| self.error(&path_field, problem, fix))?;
+        let response_code = match r.response_code {
+            None => None,
+            Some(code) => {
+                Some(CUSTOM_RESPONSE_CODES.iter().copied().find(|&c| i64::from(c) == code).ok_or_else(|| {
+                    self.error(
+                        &format!("{field}.response_code"),
+                        format!("CloudFront cannot answer a custom error page with status {code}"),
+                        format!("use one of {}", CUSTOM_RESPONSE_CODES.map(|c| c.to_string()).join(", ")),
+                    )
+                })?)
+            }
+        };
+        let size_bytes = match &r.response_page_bytes {
+            None => DEFAULT_ERROR_PAGE_BYTES,
+            Some(v) => self.size(&format!("{field}.response_page_bytes"), v)?,
+        };
+        Ok(Some(ErrorPage { path: path.clone(), response_code, size_bytes }))
     }
 
     fn behavior(&self, field: &str, pattern: &str, b: &RawBehavior, ctx: &BehaviorContext) -> Result<BehaviorSpec> {

@@ -83,6 +83,22 @@ fn suggest(text: &str) -> Option<&str> {
 /// most one; no `#`, which browsers never send; no whitespace or control
 /// characters, which a request line cannot carry; `{id}` at most once and no
 /// other braces, so that a mistyped `{ID}` is not taken for a fixed path.
+/// A custom error page's path (`ResponsePagePath`): a path alone, as a
+/// request for it would carry: starting with `/`, no whitespace or control
+/// characters, no query string or fragment.
+pub fn check_page_path(path: &str) -> Result<(), (String, String)> {
+    if !path.starts_with('/') {
+        return Err((format!("{path:?} does not start with '/'"), format!("write \"/{path}\"")));
+    }
+    if let Some(bad) = path.chars().find(|c| c.is_whitespace() || c.is_control() || matches!(c, '?' | '#')) {
+        return Err((
+            format!("{path:?} contains {bad:?}; a page path is a path alone, without whitespace, query or fragment"),
+            "write the object's path, e.g. \"/errors/503.html\"".into(),
+        ));
+    }
+    Ok(())
+}
+
 pub fn check_class_path(path: &str) -> Result<(), (String, String)> {
     let example = "write e.g. \"/static/{id}.js\", or a fixed path such as \"/index.html\"";
     if !path.starts_with('/') {

@@ -8,7 +8,8 @@ use crate::scenario::path_pattern;
 use crate::scenario::{DistributionSpec, TrafficSpec};
 
 impl Validator<'_> {
-    /// A behavior that no request path of any class can reach is a mistake:
+    /// A behavior that no request path of any class, nor any custom error
+    /// page, can reach is a mistake:
     /// either its pattern or the traffic's paths are wrong. Tested on a
     /// sample of object ids (every id for small classes).
     pub(super) fn check_patterns_match(&self, distribution: &DistributionSpec, traffic: &TrafficSpec) -> Result<()> {
@@ -19,6 +20,11 @@ impl Validator<'_> {
                 class.path_of(id, &mut path);
                 reached[distribution.behavior_for(&path)] = true;
             }
+        }
+        // A custom error page is fetched through the behavior its path
+        // matches: the Guide's way of keeping pages on an origin of their own.
+        for page in distribution.custom_error_responses.iter().filter_map(|c| c.page.as_ref()) {
+            reached[distribution.behavior_for(&page.path)] = true;
         }
         let last = distribution.behaviors.len() - 1;
         if let Some(i) = reached[..last].iter().position(|r| !r) {
@@ -41,7 +47,7 @@ impl Validator<'_> {
                     if shadowed { ", or an earlier behavior matches first" } else { "" },
                     examples.join(", ")
                 ),
-                "correct the pattern (patterns are case-sensitive and `*` is needed for prefixes), or add a [[traffic.classes]] whose path it matches",
+                "correct the pattern (patterns are case-sensitive and `*` is needed for prefixes), or add a [[traffic.classes]] (or a custom error response_page_path) whose path it matches",
             ));
         }
         Ok(())
