@@ -35,6 +35,9 @@ pub enum Stream {
     Invalidation = 19,
     /// What viewer requests carry besides the path (per class).
     Attributes = 8,
+    /// Viewers' HTTP versions and whether a request opens a new connection
+    /// (per class).
+    ViewerConnections = 20,
 }
 
 /// The seed of one run of a sweep: the same (base, point, replicate) gives the

@@ -5,13 +5,14 @@
 use super::down::record_encoding;
 use super::ids::LevelIdx;
 use super::observer::RequestObserver;
-use super::request::{Ask, Level, OriginAttempt, Request, Route, body_bytes, half};
+use super::request::{Ask, Level, OriginAttempt, Request, Route, ViewerLeg, body_bytes, half};
 use super::state::Engine;
 use crate::cache::{Entry, Lookup, PrefetchStep, Stored};
 use crate::cdn::traffic::{ObjectFacts, ViewerRequest};
 use crate::metrics::{Outcome, ResultType, ServedBy};
 use crate::policy::cache_key::{self, cache_key};
 use crate::policy::compression::Encoding;
+use crate::policy::connection;
 use crate::policy::origin_request;
 use crate::policy::routing::{Route as Routing, RouteInputs, route};
 use crate::scenario::BehaviorSpec;
@@ -70,6 +71,11 @@ impl<O: RequestObserver> Engine<'_, O> {
         // for edge hits is half of all events.
         route[LevelIdx::EDGE].half_rtt_us = half(self.network.sample_viewer_rtt(viewer.edge));
         let ask = self.ask_of(&viewer, facts, route[LevelIdx::EDGE].half_rtt_us);
+        if self.connections.is_some() {
+            let half_rtt_us = route[LevelIdx::EDGE].half_rtt_us;
+            route.viewer =
+                self.viewer_connection(viewer.class, viewer.edge, viewer.https, ask.measured, half_rtt_us, false);
+        }
         self.requests_started += 1;
         self.schedule_next_arrival();
         // When nothing stands between the viewer and the edge cache (the
@@ -84,7 +90,7 @@ impl<O: RequestObserver> Engine<'_, O> {
             && self.functions.as_ref().is_none_or(|f| !f.has_viewer_functions(facts.behavior)))
         .then(|| self.caches[edge.cache].cache.lookup(ask.key, self.now));
         if let Some(Lookup::Fresh(Entry { stored: Stored::Object(_), .. })) = edge_lookup {
-            self.answer_edge_hit(&ask, &edge);
+            self.answer_edge_hit(&ask, &edge, route.viewer);
             return;
         }
         let attempt = OriginAttempt::primary(behavior.origin as u16);
@@ -180,9 +186,41 @@ impl<O: RequestObserver> Engine<'_, O> {
         }
     }
 
+    /// Draws a viewer request's connection (`engine/connections.rs`) and
+    /// counts it at its edge: its HTTP version, and the round trips it spent
+    /// opening a new connection (`policy::connection`), 0 on a reused one.
+    /// A request that follows a redirect to HTTPS passes `must_open`: it
+    /// comes back on a new connection.
+    pub(super) fn viewer_connection(
+        &mut self,
+        class: usize,
+        edge: usize,
+        https: bool,
+        measured: bool,
+        viewer_half_rtt_us: u32,
+        must_open: bool,
+    ) -> ViewerLeg {
+        let Some(connections) = &mut self.connections else { return ViewerLeg::default() };
+        let drawn = connections.viewer_connection(class);
+        let opens = drawn.opens || must_open;
+        let rtts = if opens {
+            connection::viewer_handshake_round_trips(drawn.version, https, connections.viewer_tls)
+        } else {
+            0
+        };
+        if measured && let Some(stats) = &mut self.metrics.connections {
+            let spoken = connection::negotiated(drawn.version, https).index();
+            let counts = &mut stats.viewer[edge];
+            counts.opened[spoken] += opens as u64;
+            counts.reused[spoken] += !opens as u64;
+            counts.handshake_us += rtts as u64 * 2 * viewer_half_rtt_us as u64;
+        }
+        ViewerLeg { http: Some(drawn.version), handshake_rtts: rtts }
+    }
+
     /// A fresh copy at the edge, found before the request took a slot: the
     /// response leaves at once, one viewer round trip after it was sent.
-    fn answer_edge_hit(&mut self, ask: &Ask, edge: &Level) {
+    fn answer_edge_hit(&mut self, ask: &Ask, edge: &Level, viewer: ViewerLeg) {
         if !ask.measured {
             return;
         }
@@ -199,7 +237,7 @@ impl<O: RequestObserver> Engine<'_, O> {
         let viewer_half = SimDuration(edge.half_rtt_us as u64);
         let outcome = Outcome {
             start: ask.start,
-            latency: viewer_half + viewer_half,
+            latency: viewer.latency(SimDuration::ZERO, viewer_half + viewer_half),
             method: ask.method,
             behavior: ask.behavior(),
             status: 200,

@@ -7,6 +7,7 @@ use std::ops::{Index, IndexMut};
 
 use rand::rngs::Xoshiro256PlusPlus;
 
+use super::connections::Connections;
 use super::ids::{CacheIdx, LevelIdx, RequestId};
 use super::invalidations::Invalidations;
 use super::network::Network;
@@ -21,7 +22,9 @@ use crate::cdn::edge_functions::EdgeFunctions;
 use crate::cdn::origin_access::OriginAccess;
 use crate::cdn::signed::SignedTraffic;
 use crate::cdn::traffic::{Catalog, RequestSource, ViewerRequest};
-use crate::metrics::{AssociationStats, CompressionStats, FunctionMetrics, Metrics, ServedBy, TierStats};
+use crate::metrics::{
+    AssociationStats, CompressionStats, ConnectionStats, FunctionMetrics, Metrics, ServedBy, TierStats,
+};
 use crate::policy::cache_key::{self, KeyPlan};
 use crate::policy::compression::{self, BehaviorCompression, CompressionPlan};
 use crate::policy::origin_request::{self, ForwardPlan, Forwarding};
@@ -79,6 +82,9 @@ pub(super) struct Engine<'s, O> {
     pub(super) functions: Option<EdgeFunctions>,
     /// When some class's origin sends `stale-if-error`.
     pub(super) stale_deadlines: Option<StaleDeadlines>,
+    /// Idle connections to origins and viewers' connection draws, when the
+    /// scenario has `[connections]`.
+    pub(super) connections: Option<Connections>,
 }
 
 /// Every cache of the run: the edge locations first, then the regional edge
@@ -302,6 +308,10 @@ impl<'s, O: RequestObserver> Engine<'s, O> {
         if scenario.uses_compression() {
             metrics.compression = Some(CompressionStats::default());
         }
+        let connections = Connections::build(scenario, seed, n_edges + n_regional);
+        if connections.is_some() {
+            metrics.connections = Some(ConnectionStats::new(n_edges + n_regional, n_edges, scenario.origins.len()));
+        }
         // Followed whenever the report has them, even if no request carries
         // anything its key could hold (then every object has one key).
         let follow_variants = scenario.keys_vary();
@@ -344,6 +354,7 @@ impl<'s, O: RequestObserver> Engine<'s, O> {
             access: OriginAccess::build(scenario, seed),
             functions,
             stale_deadlines,
+            connections,
         }
     }
 

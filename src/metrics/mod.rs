@@ -25,10 +25,12 @@ pub use crate::policy::result_type::{ResultType, ServedBy};
 
 pub mod accounting;
 pub mod compression;
+pub mod connections;
 pub mod edge_functions;
 pub mod invalidations;
 
 pub use compression::CompressionStats;
+pub use connections::ConnectionStats;
 pub use invalidations::InvalidationStats;
 
 pub use edge_functions::{AssociationStats, FunctionMetrics};
@@ -323,6 +325,8 @@ pub struct Metrics {
     pub compression: Option<CompressionStats>,
     /// What invalidations did; `None` unless the scenario has some.
     pub invalidations: Option<InvalidationStats>,
+    /// Connections opened and reused; `None` unless the scenario has `[connections]`.
+    pub connections: Option<ConnectionStats>,
     /// Measured responses that carried a body (`carries_body`), counted
     /// with the other response counters: what the compression counters
     /// must add up to.
@@ -437,6 +441,7 @@ impl Metrics {
             functions: FunctionMetrics::default(),
             compression: None,
             invalidations: None,
+            connections: None,
             responses_with_body: 0,
             result_comparison: [[0; ResultType::ALL.len()]; crate::policy::result_type::LoggedResult::ALL.len()],
             interval,

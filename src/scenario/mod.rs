@@ -44,8 +44,8 @@ pub use validate::intervals::{MAX_METRICS_INTERVALS, interval_text, interval_tha
 pub use validate::names::{check_class_path, check_domain};
 pub use vocabulary::{
     ABSENT, AcceptedValues, DEFAULT_TTL_S, EvictionPolicy, FAILOVER_STATUS_CODES, FailoverCriteria, HeaderValueId,
-    MAX_TTL_S, MAX_VALUES, OriginKind, OriginProtocolPolicy, ParsePolicyError, Presented, TtlSettings,
-    ViewerProtocolPolicy,
+    MAX_TTL_S, MAX_VALUES, OriginKind, OriginProtocolPolicy, ParsePolicyError, Presented, TlsVersion, TtlSettings,
+    ViewerHttpVersion, ViewerProtocolPolicy,
 };
 
 use std::path::Path;

@@ -169,6 +169,10 @@ impl Validator<'_> {
             gzip_ratio,
             brotli_ratio,
             origin_varies_on: Vec::new(),
+            // Filled in by `class_connections`, which knows whether the
+            // scenario models connections.
+            viewer_protocols: super::connections::DEFAULT_VIEWER_PROTOCOLS,
+            requests_per_connection: super::connections::DEFAULT_REQUESTS_PER_CONNECTION,
         })
     }
 
