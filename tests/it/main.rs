@@ -4,6 +4,7 @@ mod access_log;
 mod cache_keys;
 mod cli;
 mod compression;
+mod connections;
 mod determinism;
 mod edge_functions;
 mod failover;

@@ -1,0 +1,174 @@
+//! `[connections]`: worked examples of origin keep-alive and viewer
+//! handshakes, errors, determinism.
+
+use crate::support::*;
+use cdnsim::http::Method::Get;
+
+/// One edge location 10 ms from its viewers, whose regional edge cache is
+/// 20 ms away; the origin is 40 ms from the regional cache, answers in 10 ms
+/// over HTTPS (`https-only`) and sends `no-store`, so every request goes to
+/// it: 10 + 20 + 40 + 10 = 80 ms on warm connections. `tail` adds
+/// `[connections]` and the class's settings.
+fn one_origin_40ms_away(keepalive: &str, class_tail: &str, tail: &str) -> String {
+    format!(
+        r#"
+[simulation]
+requests = 10
+[[topology.regional_caches]]
+region = "us-east-1"
+[[topology.edges]]
+name = "IAD1"
+regional_cache = "us-east-1"
+viewer_rtt = "10 ms"
+regional_rtt = "20 ms"
+[[topology.links]]
+from = "us-east-1"
+to = "origin"
+rtt = "40 ms"
+[[origins]]
+name = "origin"
+region = "us-east-1"
+latency = "10 ms"
+protocol_policy = "https-only"
+keepalive_timeout = "{keepalive}"
+[distribution.default_behavior]
+origin = "origin"
+[traffic]
+rate = 1
+[[traffic.classes]]
+name = "api"
+share = 1
+objects = 1
+path = "/api/{{id}}"
+size = "1000 B"
+cache_control = "no-store"
+{class_tail}
+{tail}
+"#
+    )
+}
+
+/// `n` requests for /api/0 at IAD1, `every` seconds apart from t = 10 s.
+fn every(seconds: f64, n: usize) -> Vec<Step<'static>> {
+    (0..n).map(|i| (10.0 + seconds * i as f64, "IAD1", Get, "/api/0")).collect()
+}
+
+/// Which cache faces the origin: the one whose counters show the fetches.
+fn origin_counts(report: &cdnsim::engine::Report) -> cdnsim::metrics::connections::OriginConnectionCounts {
+    report.metrics.connections.as_ref().expect("connections are modelled").to_origin(0)
+}
+
+#[test]
+fn requests_10_s_apart_each_open_a_connection_and_2_s_apart_only_the_first() {
+    // HTTP/3 viewers, one request per connection: each request's viewer
+    // handshake is one QUIC round trip, 10 ms.
+    let class = "viewer_protocols = { \"http3\" = 1 }";
+    let s = scenario(&one_origin_40ms_away("5 s", class, "[connections]"), &[]);
+    // Every 10 s, keep-alive 5 s: the connection left idle by the last
+    // fetch closed 5 s before the next one, so each of the 4 fetches opens
+    // one: TCP (1 round trip) + TLS 1.2 (2) = 3 x 40 ms = 120 ms each.
+    // Latency per request: 10 (QUIC) + 80 (warm path) + 120 = 210 ms.
+    let report = run_script(&s, &every(10.0, 4));
+    let m = &report.metrics;
+    let counts = origin_counts(&report);
+    assert_eq!((counts.opened, counts.reused), (4, 0));
+    assert_eq!(counts.handshake_us, 4 * 120_000);
+    assert_eq!(m.latency_sum_us, 4 * 210_000);
+    assert_eq!(m.latency_max_us, 210_000);
+    // Every 2 s: a fetch's connection is back idle 40 ms + 10 ms after the
+    // request reached the origin, well before the next fetch 2 s later
+    // (idle about 1.95 s < 5 s), so only the first pays: 210 ms, then
+    // 3 x (10 + 80) = 90 ms.
+    let report = run_script(&s, &every(2.0, 4));
+    let counts = origin_counts(&report);
+    assert_eq!((counts.opened, counts.reused), (1, 3));
+    assert_eq!(counts.handshake_us, 120_000);
+    assert_eq!(report.metrics.latency_sum_us, 210_000 + 3 * 90_000);
+    // The regional edge cache faces the origin: it opened and reused them.
+    let c = report.metrics.connections.as_ref().unwrap();
+    assert_eq!((c.origin_at(1, 0).opened, c.origin_at(1, 0).reused), (1, 3));
+    assert_eq!((c.origin_at(0, 0).opened, c.origin_at(0, 0).reused), (0, 0));
+    // Viewers: 4 HTTP/3 connections opened at IAD1, 10 ms each.
+    assert_eq!(c.viewer[0].opened, [0, 0, 4]);
+    assert_eq!(c.viewer[0].handshake_us, 4 * 10_000);
+}
+
+#[test]
+fn a_60_s_keepalive_keeps_a_connection_that_5_s_closes() {
+    // Requests 10 s apart with a 60 s keep-alive: only the first fetch
+    // opens a connection. HTTP/2 viewers over HTTPS with TLS 1.3 (the
+    // default): TCP + TLS 1.3 = 2 x 10 ms = 20 ms per viewer request.
+    // Latency: 20 + 80 + 120 = 220 ms for the first, 20 + 80 = 100 ms after.
+    let s = scenario(&one_origin_40ms_away("60 s", "", "[connections]"), &[]);
+    let report = run_script(&s, &every(10.0, 4));
+    let counts = origin_counts(&report);
+    assert_eq!((counts.opened, counts.reused), (1, 3));
+    assert_eq!(report.metrics.latency_sum_us, 220_000 + 3 * 100_000);
+    let c = report.metrics.connections.as_ref().unwrap();
+    assert_eq!(c.viewer[0].opened, [0, 4, 0]);
+    assert_eq!(c.viewer[0].handshake_us, 4 * 20_000);
+    // TLS 1.2 to viewers: 3 round trips, 30 ms each.
+    let tls12 = "[connections]\nviewer_tls = \"TLSv1.2\"";
+    let s = scenario(&one_origin_40ms_away("60 s", "", tls12), &[]);
+    let report = run_script(&s, &every(10.0, 4));
+    assert_eq!(report.metrics.latency_sum_us, 230_000 + 3 * 110_000);
+}
+
+#[test]
+fn without_connections_every_connection_is_warm() {
+    // The same requests with no [connections]: 80 ms each, no counters.
+    let s = scenario(&one_origin_40ms_away("5 s", "", ""), &[]);
+    let report = run_script(&s, &every(10.0, 4));
+    assert_eq!(report.metrics.latency_sum_us, 4 * 80_000);
+    assert!(report.metrics.connections.is_none());
+}
+
+#[test]
+fn over_http_to_the_origin_a_new_connection_costs_the_tcp_round_trip_only() {
+    // `http-only`: a new connection is the TCP handshake, 40 ms.
+    // HTTP/3 viewers: 10 ms. 10 + 80 + 40 = 130 ms each, 10 s apart.
+    let class = "viewer_protocols = { \"http3\" = 1 }";
+    let text = one_origin_40ms_away("5 s", class, "[connections]").replace("https-only", "http-only");
+    let s = scenario(&text, &[]);
+    let report = run_script(&s, &every(10.0, 2));
+    assert_eq!(origin_counts(&report).handshake_us, 2 * 40_000);
+    assert_eq!(report.metrics.latency_sum_us, 2 * 130_000);
+}
+
+#[test]
+fn bad_connection_settings_name_the_field_and_the_fix() {
+    let cases = [
+        (one_origin_40ms_away("121 s", "", "[connections]"), "origins[0].keepalive_timeout", "1 to 120"),
+        (one_origin_40ms_away("0 s", "", "[connections]"), "origins[0].keepalive_timeout", "1 to 120"),
+        (
+            one_origin_40ms_away("5 s", "viewer_protocols = { \"http4\" = 1 }", "[connections]"),
+            "traffic.classes[0].viewer_protocols.http4",
+            "http1.1",
+        ),
+        (
+            one_origin_40ms_away("5 s", "viewer_protocols = { \"http2\" = 0 }", "[connections]"),
+            "traffic.classes[0].viewer_protocols",
+            "positive share",
+        ),
+        (
+            one_origin_40ms_away("5 s", "requests_per_connection = 0.5", "[connections]"),
+            "traffic.classes[0].requests_per_connection",
+            "1 or more",
+        ),
+        (
+            one_origin_40ms_away("5 s", "requests_per_connection = 3", ""),
+            "traffic.classes[0].requests_per_connection",
+            "[connections]",
+        ),
+        (
+            one_origin_40ms_away("5 s", "", "[connections]\nviewer_tls = \"TLSv1.4\""),
+            "connections.viewer_tls",
+            "TLSv1.3",
+        ),
+    ];
+    for (text, field, fix) in cases {
+        let message = try_scenario(&text, &[]).expect_err(field).to_string();
+        assert!(message.contains(field) && message.contains(fix), "{field}: {message}");
+        assert!(message.contains("test.toml"), "{message}");
+    }
+}
