@@ -21,8 +21,9 @@
 //! "Supported protocols and ciphers between viewers and CloudFront"), so a
 //! modern viewer's HTTPS connection over HTTP/1.1 or HTTP/2 costs TCP + TLS
 //! 1.3, two round trips (a scenario may say TLS 1.2 instead); HTTP/3 is
-//! QUIC and always HTTPS (DG "HTTP/3 support": QUIC over UDP), one round
-//! trip. A plain-HTTP viewer costs the TCP round trip only.
+//! QUIC and always HTTPS (QUIC over UDP with TLS 1.3 inside), one round
+//! trip. A plain-HTTP viewer speaks HTTP/1.1 (`negotiated`) and costs the
+//! TCP round trip only.
 
 use crate::scenario::{TlsVersion, ViewerHttpVersion};
 use crate::time::{SimDuration, SimTime};
@@ -48,15 +49,13 @@ pub const fn origin_handshake_round_trips(https: bool) -> u8 {
     if https { TCP_ROUND_TRIPS + tls_round_trips(ORIGIN_TLS) } else { TCP_ROUND_TRIPS }
 }
 
-/// The HTTP version a viewer's request actually goes over: HTTP/3 needs
-/// HTTPS (QUIC carries TLS 1.3 inside), so a plain-HTTP viewer whose class
-/// would speak HTTP/3 falls back to HTTP/1.1, as browsers do (they learn of
-/// HTTP/3 only from an HTTPS response's `Alt-Svc`).
+/// The HTTP version a viewer's request actually goes over: HTTP/2 and
+/// HTTP/3 need HTTPS ("For viewers and CloudFront to use HTTP/2, viewers must
+/// support TLSv1.2 or later, and must support Server Name Indication"; HTTP/3
+/// needs TLSv1.3: API `DistributionConfig`, `HttpVersion`), so a plain-HTTP
+/// viewer speaks HTTP/1.1 whatever its class would speak over HTTPS.
 pub const fn negotiated(version: ViewerHttpVersion, https: bool) -> ViewerHttpVersion {
-    match version {
-        ViewerHttpVersion::Http3 if !https => ViewerHttpVersion::Http1_1,
-        other => other,
-    }
+    if https { version } else { ViewerHttpVersion::Http1_1 }
 }
 
 /// Round trips a new viewer connection costs before its first request is
@@ -105,7 +104,7 @@ mod tests {
             (Http3, true, TlsVersion::Tls1_3, 1),
             (Http1_1, false, TlsVersion::Tls1_3, 1),
             (Http2, false, TlsVersion::Tls1_2, 1),
-            // HTTP/3 needs HTTPS: a plain-HTTP viewer speaks HTTP/1.1.
+            // HTTP/2 and HTTP/3 need HTTPS: a plain-HTTP viewer speaks HTTP/1.1.
             (Http3, false, TlsVersion::Tls1_3, 1),
         ];
         for (version, https, tls, rtts) in cases {
@@ -113,7 +112,8 @@ mod tests {
         }
         assert_eq!(negotiated(Http3, false), Http1_1);
         assert_eq!(negotiated(Http3, true), Http3);
-        assert_eq!(negotiated(Http2, false), Http2);
+        assert_eq!(negotiated(Http2, false), Http1_1);
+        assert_eq!(negotiated(Http2, true), Http2);
     }
 
     #[test]

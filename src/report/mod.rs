@@ -12,10 +12,12 @@ pub use functions::{FunctionRow, FunctionsSummary, function_rows, functions_summ
 
 mod cache_keys;
 mod compression;
+mod connections;
 mod invalidations;
 
 pub use cache_keys::{CacheKeyRow, CacheKeySummary, cache_key_rows, cache_key_summary};
 pub use compression::{CompressionRow, CompressionSummary, compression_rows, compression_summary};
+pub use connections::{ConnectionRow, ConnectionSummary, connection_rows, connection_summary};
 pub use invalidations::{InvalidationRow, InvalidationSummary, invalidation_rows, invalidation_summary};
 
 mod origin_requests;
@@ -287,6 +289,10 @@ pub struct Summary {
     /// the scenario has no invalidations.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub invalidations: Option<InvalidationSummary>,
+    /// Origin and viewer connections opened and reused, and their
+    /// handshake time; absent when the scenario has no `[connections]`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub connections: Option<ConnectionSummary>,
     pub events: u64,
     pub requests_simulated: u64,
     pub simulated_seconds: f64,
@@ -379,6 +385,7 @@ pub fn summary(report: &Report, scenario: &Scenario) -> Summary {
         compression: compression_summary(report),
         origin_forwarding: origin_request_summary(report, scenario),
         invalidations: invalidation_summary(report),
+        connections: connection_summary(report),
         events: report.events,
         requests_simulated: report.requests_simulated,
         simulated_seconds: round6(report.end.as_secs_f64()),
@@ -828,6 +835,9 @@ pub fn result_files(report: &Report, scenario: &Scenario) -> anyhow::Result<Vec<
     if !scenario.invalidations.is_empty() {
         files.push(("invalidations.csv", csv_bytes(&invalidation_rows(report, scenario))?));
     }
+    if scenario.connections.is_some() {
+        files.push(("connections.csv", csv_bytes(&connection_rows(report, scenario))?));
+    }
     Ok(files)
 }
 
@@ -975,6 +985,9 @@ pub fn summary_table(s: &Summary) -> String {
     }
     if let Some(inv) = &s.invalidations {
         let _ = writeln!(out, "{}", invalidations::summary_line(inv));
+    }
+    if let Some(c) = &s.connections {
+        let _ = writeln!(out, "{}", connections::summary_line(c));
     }
     let _ = writeln!(
         out,

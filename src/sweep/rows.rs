@@ -131,6 +131,8 @@ fn metric_cells(summary: &Summary) -> Vec<String> {
         // Not a column either: a run's invalidations.csv has them, and a
         // sweep column would change every sweep's header.
         invalidations: _,
+        // Likewise: a run's connections.csv has them.
+        connections: _,
         events,
         requests_simulated,
         simulated_seconds,
