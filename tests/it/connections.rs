@@ -172,3 +172,101 @@ fn bad_connection_settings_name_the_field_and_the_fix() {
         assert!(message.contains("test.toml"), "{message}");
     }
 }
+
+/// TINY with connections modelled: HTTPS to the origin, a 2 s keep-alive,
+/// viewers of both classes on a mix of HTTP versions, a few requests each.
+fn tiny_with_connections() -> String {
+    TINY.replacen(
+        "latency = \"40 ms\"",
+        "latency = \"40 ms\"\nprotocol_policy = \"https-only\"\nkeepalive_timeout = 2",
+        1,
+    )
+    .replacen(
+        "cache_control = \"max-age=10\"",
+        "cache_control = \"max-age=10\"\nviewer_protocols = { \"http1.1\" = 0.2, \"http2\" = 0.5, \"http3\" = 0.3 }\n\
+             requests_per_connection = 4",
+        1,
+    ) + "\n[connections]\n"
+}
+
+#[test]
+fn runs_with_connections_give_identical_files_on_either_path() {
+    let s = scenario(&tiny_with_connections(), &["simulation.requests=20000", "traffic.rate=2000"]);
+    let files = |report: &cdnsim::engine::Report| cdnsim::report::result_files(report, &s).unwrap();
+    let first = files(&run(&s, 7));
+    let csv = &first.iter().find(|(name, _)| *name == "connections.csv").expect("connections.csv is written").1;
+    assert!(String::from_utf8_lossy(csv).contains("HTTP/3.0"));
+    assert_eq!(first, files(&run(&s, 7)));
+    let watched = cdnsim::engine::run_observed(&s, 7, &mut Watching, &mut |_| {}).expect("the accounting adds up");
+    assert_eq!(first, files(&watched));
+    assert_ne!(first, files(&run(&s, 8)));
+    // Without [connections], no connections.csv.
+    let plain = scenario(TINY, &["simulation.requests=2000"]);
+    let names: Vec<&str> =
+        cdnsim::report::result_files(&run(&plain, 7), &plain).unwrap().iter().map(|(n, _)| *n).collect();
+    assert!(!names.contains(&"connections.csv"), "{names:?}");
+}
+
+struct Watching;
+
+impl cdnsim::engine::observer::RequestObserver for Watching {
+    fn on_finish(&mut self, _record: &cdnsim::engine::observer::FinishedRequest<'_>) {}
+}
+
+#[test]
+fn a_sweep_of_keepalive_timeouts_gives_the_same_bytes_at_any_jobs() {
+    let dir = temp_dir("connections-sweep");
+    let path = dir.join("tiny.toml");
+    std::fs::write(&path, tiny_with_connections()).unwrap();
+    let sweep = |out: &str, jobs: &str| {
+        let out = dir.join(out);
+        let (code, stdout, stderr) = cdnsim(&[
+            "sweep",
+            path.to_str().unwrap(),
+            "--requests",
+            "2000",
+            "--no-progress",
+            "--vary",
+            "origins[0].keepalive_timeout=1,5,60",
+            "--replicates",
+            "2",
+            "--jobs",
+            jobs,
+            "--out",
+            out.to_str().unwrap(),
+        ]);
+        assert_eq!(code, 0, "{stdout}\n{stderr}");
+        out
+    };
+    let (one, four) = (sweep("one", "1"), sweep("four", "4"));
+    for file in ["sweep.csv", "sweep-summary.csv", "sweep.json"] {
+        let (a, b) = (std::fs::read(one.join(file)).unwrap(), std::fs::read(four.join(file)).unwrap());
+        assert!(a == b, "{file} differs between --jobs 1 and --jobs 4");
+    }
+}
+
+#[test]
+fn the_access_log_writes_the_http_version_spoken_and_time_taken_includes_the_origin_handshake() {
+    // One request at t = 10 s over HTTP/3 (the script's requests are HTTPS),
+    // through the regional cache to an origin over HTTPS: it reaches the edge
+    // at 10.005 s and its response leaves the edge 20 + 120 (TCP + TLS 1.2)
+    // + 40 + 10 = 190 ms later: time-taken and time-to-first-byte 0.190 (the
+    // viewer's QUIC handshake came before the request reached the edge).
+    let class = "viewer_protocols = { \"http3\" = 1 }";
+    let s = scenario(&one_origin_40ms_away("5 s", class, "[connections]"), &[]);
+    let dir = temp_dir("connections-access-log");
+    let catalog = cdnsim::cdn::traffic::Catalog::build(&s, 1);
+    let entries = [(cdnsim::time::SimTime(10_000_000), "IAD1", Get, "/api/0")];
+    let mut script = cdnsim::cdn::traffic::Scripted::from_paths(&s, &catalog, &entries).unwrap();
+    let options = cdnsim::report::access_log::AccessLogOptions { gzip: false };
+    let mut log = cdnsim::report::access_log::AccessLog::create(&dir, &s, 1, options).unwrap();
+    cdnsim::engine::run_with_observer(&s, 1, catalog, &mut script, &mut log, &mut |_| {}).unwrap();
+    let files = log.finish().unwrap();
+    let text = std::fs::read_to_string(&files[0]).unwrap();
+    let record: Vec<&str> = text.lines().last().unwrap().split('\t').collect();
+    let field = |name: &str| record[cdnsim::report::access_log::FIELDS.iter().position(|f| *f == name).unwrap()];
+    assert_eq!(field("cs-protocol-version"), "HTTP/3.0");
+    assert_eq!(field("ssl-protocol"), "TLSv1.3");
+    assert_eq!(field("time-taken"), "0.190");
+    assert_eq!(field("time-to-first-byte"), "0.190");
+}

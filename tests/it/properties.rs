@@ -13,8 +13,10 @@
 //! cache keys (managed, custom and legacy policies over requests that carry
 //! query strings in either order, cookies, headers, Accept-Encoding and
 //! devices), compression, origin request policies, freshness directives
-//! (`Expires`, `stale-if-error`, `stale-while-revalidate`) and an
-//! invalidation of one file, a class or everything.
+//! (`Expires`, `stale-if-error`, `stale-while-revalidate`), an
+//! invalidation of one file, a class or everything, and connections
+//! (keep-alive timeouts, origins over HTTPS, viewers' HTTP versions and
+//! requests per connection).
 
 use proptest::prelude::*;
 use std::fmt::Write;
@@ -88,6 +90,32 @@ struct Shape {
     /// An invalidation at this share of the run (in %) of one of
     /// `INVALIDATION_PATHS`, with its propagation up to `.2` seconds.
     invalidation: Option<(u8, usize, u8)>,
+    /// `[connections]`, when drawn.
+    connections: Option<Connections>,
+}
+
+/// Connection settings: every origin's keep-alive, whether custom origins
+/// take the viewer's scheme (else plain HTTP), the viewers' TLS version,
+/// the static class's HTTP version weights and requests per connection.
+#[derive(Debug, Clone)]
+struct Connections {
+    keepalive_s: u8,
+    match_viewer: bool,
+    viewer_tls_1_2: bool,
+    versions: [u8; 3],
+    requests_per_connection: f64,
+}
+
+fn connections() -> impl Strategy<Value = Connections> {
+    (1..=120u8, any::<bool>(), any::<bool>(), [0..4u8, 0..4u8, 1..4u8], 1.0..20.0f64).prop_map(
+        |(keepalive_s, match_viewer, viewer_tls_1_2, versions, requests_per_connection)| Connections {
+            keepalive_s,
+            match_viewer,
+            viewer_tls_1_2,
+            versions,
+            requests_per_connection,
+        },
+    )
 }
 
 /// What the drawn invalidation removes: the static class, one of its files,
@@ -153,6 +181,7 @@ fn shape() -> impl Strategy<Value = Shape> {
         keys(),
         (proptest::option::of(0..200u32), proptest::option::of(0..120u32), proptest::option::of(0..120u32)),
         proptest::option::of((0..100u8, 0..INVALIDATION_PATHS.len(), 0..20u8)),
+        proptest::option::of(connections()),
     )
         .prop_map(
             |(
@@ -165,6 +194,7 @@ fn shape() -> impl Strategy<Value = Shape> {
                 keys,
                 (stale_if_error_s, signed_expires_s, stale_while_revalidate_s),
                 invalidation,
+                connections,
             )| Shape {
                 functions,
                 slow_functions,
@@ -190,6 +220,7 @@ fn shape() -> impl Strategy<Value = Shape> {
                 stale_while_revalidate_s,
                 signed_expires_s,
                 invalidation,
+                connections,
             },
         )
 }
@@ -219,6 +250,16 @@ fn render(shape: &Shape) -> String {
         if let Some(s) = o.shield {
             writeln!(w, "origin_shield = \"{}\"", region(s)).unwrap();
         }
+        if let Some(c) = &shape.connections {
+            writeln!(w, "keepalive_timeout = {}", c.keepalive_s).unwrap();
+            if c.match_viewer && !o.s3 {
+                writeln!(w, "protocol_policy = \"match-viewer\"").unwrap();
+            }
+        }
+    }
+    if let Some(c) = &shape.connections {
+        let tls = if c.viewer_tls_1_2 { "TLSv1.2" } else { "TLSv1.3" };
+        writeln!(w, "[connections]\nviewer_tls = \"{tls}\"").unwrap();
     }
     // With two origins or more, the static content fails over from o0 to o1.
     let static_origin = if shape.origins.len() > 1 {
@@ -314,6 +355,11 @@ fn render(shape: &Shape) -> String {
     writeln!(w, "cookies = [{{ name = \"session\", values = {}, share = 0.5 }}]", k.cookie_values).unwrap();
     writeln!(w, "headers = [{{ name = \"Accept-Language\", values = 3 }}]").unwrap();
     writeln!(w, "origin_varies_on = [\"Accept-Language\", \"v\"]").unwrap();
+    if let Some(c) = &shape.connections {
+        let [h1, h2, h3] = c.versions;
+        writeln!(w, "viewer_protocols = {{ \"http1.1\" = {h1}, \"http2\" = {h2}, \"http3\" = {h3} }}").unwrap();
+        writeln!(w, "requests_per_connection = {}", c.requests_per_connection).unwrap();
+    }
     writeln!(w, "[[traffic.classes]]\nname = \"api\"\nshare = {}\npath = \"/api/{{id}}\"", shape.api_share).unwrap();
     writeln!(w, "size = \"1 KiB\"\ncache_control = \"no-store\"\nobjects = 20").unwrap();
     writeln!(w, "methods = {{ GET = 0.4, POST = 0.3, PUT = 0.1, PATCH = 0.1, DELETE = 0.1 }}").unwrap();
