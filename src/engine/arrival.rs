@@ -71,11 +71,6 @@ impl<O: RequestObserver> Engine<'_, O> {
         // for edge hits is half of all events.
         route[LevelIdx::EDGE].half_rtt_us = half(self.network.sample_viewer_rtt(viewer.edge));
         let ask = self.ask_of(&viewer, facts, route[LevelIdx::EDGE].half_rtt_us);
-        if self.connections.is_some() {
-            let half_rtt_us = route[LevelIdx::EDGE].half_rtt_us;
-            route.viewer =
-                self.viewer_connection(viewer.class, viewer.edge, viewer.https, ask.measured, half_rtt_us, false);
-        }
         self.requests_started += 1;
         self.schedule_next_arrival();
         // When nothing stands between the viewer and the edge cache (the
@@ -90,11 +85,19 @@ impl<O: RequestObserver> Engine<'_, O> {
             && self.functions.as_ref().is_none_or(|f| !f.has_viewer_functions(facts.behavior)))
         .then(|| self.caches[edge.cache].cache.lookup(ask.key, self.now));
         if let Some(Lookup::Fresh(Entry { stored: Stored::Object(_), .. })) = edge_lookup {
-            self.answer_edge_hit(&ask, &edge, route.viewer);
+            self.answer_edge_hit(&ask, &edge);
             return;
         }
         let attempt = OriginAttempt::primary(behavior.origin as u16);
         let id = self.requests.allocate(|| Request::new(ask, route, attempt));
+        // The viewer's connection is drawn here, and for an edge hit in
+        // `answer_edge_hit`: once per arrival on either path, and nowhere
+        // near the route's construction, which stays as it was.
+        if self.connections.is_some() {
+            let viewer =
+                self.viewer_connection(ask.class(), ask.edge(), ask.https, ask.measured, edge.half_rtt_us, false);
+            self.requests[id].route.viewer = viewer;
+        }
         match edge_lookup {
             Some(lookup) => self.on_lookup(id, LevelIdx::EDGE, lookup),
             None => self.on_at_level(id, LevelIdx::EDGE),
@@ -190,7 +193,9 @@ impl<O: RequestObserver> Engine<'_, O> {
     /// counts it at its edge: its HTTP version, and the round trips it spent
     /// opening a new connection (`policy::connection`), 0 on a reused one.
     /// A request that follows a redirect to HTTPS passes `must_open`: it
-    /// comes back on a new connection.
+    /// comes back on a new connection. (Kept out of line: runs without
+    /// connections never call it, and `on_arrival` stays as small as it was.)
+    #[inline(never)]
     pub(super) fn viewer_connection(
         &mut self,
         class: usize,
@@ -220,7 +225,11 @@ impl<O: RequestObserver> Engine<'_, O> {
 
     /// A fresh copy at the edge, found before the request took a slot: the
     /// response leaves at once, one viewer round trip after it was sent.
-    fn answer_edge_hit(&mut self, ask: &Ask, edge: &Level, viewer: ViewerLeg) {
+    fn answer_edge_hit(&mut self, ask: &Ask, edge: &Level) {
+        let viewer = match self.connections.is_some() {
+            false => ViewerLeg::default(),
+            true => self.viewer_connection(ask.class(), ask.edge(), ask.https, ask.measured, edge.half_rtt_us, false),
+        };
         if !ask.measured {
             return;
         }

@@ -47,6 +47,7 @@ impl<O: RequestObserver> Engine<'_, O> {
     /// an idle one kept alive, else a new one whose handshake
     /// (`policy::connection`) starts with the SYN that the `AtOrigin` event
     /// carries to the origin.
+    #[inline(never)]
     fn connect(&mut self, id: RequestId, cache: CacheIdx, leaves_at: SimTime) {
         let r = &self.requests[id];
         debug_assert_eq!(r.route[r.route.top()].cache, cache, "a request leaves for its origin from its route's top");
@@ -65,6 +66,7 @@ impl<O: RequestObserver> Engine<'_, O> {
     /// accepts connections now, the handshake's round trips pass before the
     /// request itself arrives (the request then needs no second connect).
     /// Returns whether the request must wait for that.
+    #[inline(never)]
     fn handshake(&mut self, id: RequestId) -> bool {
         let r = &self.requests[id];
         let OriginConnection::Opening { round_trips } = r.attempt.connection else { return false };
@@ -286,6 +288,7 @@ impl<O: RequestObserver> Engine<'_, O> {
 
     /// The attempt's connection goes back idle once the origin's answer is
     /// back at the cache that sent it.
+    #[inline(never)]
     fn connection_idle(&mut self, id: RequestId) {
         let r = &self.requests[id];
         let (origin, cache) = (r.attempt.origin(), r.route[r.route.top()].cache);
