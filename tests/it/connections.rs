@@ -121,6 +121,16 @@ fn without_connections_every_connection_is_warm() {
     let report = run_script(&s, &every(10.0, 4));
     assert_eq!(report.metrics.latency_sum_us, 4 * 80_000);
     assert!(report.metrics.connections.is_none());
+    assert!(!s.describe().contains("connections:"), "{}", s.describe());
+}
+
+#[test]
+fn validate_describes_the_connection_settings() {
+    let class = "viewer_protocols = { \"http1.1\" = 1, \"http3\" = 3 }\nrequests_per_connection = 2.5";
+    let s = scenario(&one_origin_40ms_away("15 s", class, "[connections]\nviewer_tls = \"TLSv1.2\""), &[]);
+    let text = s.describe();
+    assert!(text.contains("connections: origin keep-alive [origin 15 s]; viewers' TLS TLSv1.2 over TCP"), "{text}");
+    assert!(text.contains("class api: viewers on http1.1 25%, http3 75%, 2.5 requests per connection"), "{text}");
 }
 
 #[test]
