@@ -37,6 +37,9 @@ pub enum Stream {
     Range = 20,
     /// What viewer requests carry besides the path (per class).
     Attributes = 8,
+    /// Viewers' HTTP versions and whether a request opens a new connection
+    /// (per class).
+    ViewerConnections = 21,
 }
 
 /// The seed of one run of a sweep: the same (base, point, replicate) gives the

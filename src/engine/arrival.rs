@@ -5,13 +5,14 @@
 use super::down::record_encoding;
 use super::ids::LevelIdx;
 use super::observer::RequestObserver;
-use super::request::{Ask, Level, OriginAttempt, Request, Route, body_bytes, half};
+use super::request::{Ask, Level, OriginAttempt, Request, Route, ViewerLeg, body_bytes, half};
 use super::state::Engine;
 use crate::cache::{Entry, Lookup, PrefetchStep, Stored};
 use crate::cdn::traffic::{ObjectFacts, ViewerRequest};
 use crate::metrics::{Outcome, ResultType, ServedBy};
 use crate::policy::cache_key::{self, cache_key};
 use crate::policy::compression::Encoding;
+use crate::policy::connection;
 use crate::policy::origin_request;
 use crate::policy::routing::{Route as Routing, RouteInputs, route};
 use crate::scenario::BehaviorSpec;
@@ -75,6 +76,12 @@ impl<O: RequestObserver> Engine<'_, O> {
         if self.ranges.is_some()
             && let Some(range) = self.range_of(&viewer, facts)
         {
+            // A range GET rides a viewer connection like any request.
+            if self.connections.is_some() {
+                let half_rtt_us = route[LevelIdx::EDGE].half_rtt_us;
+                route.viewer =
+                    self.viewer_connection(ask.class(), ask.edge(), ask.https, ask.measured, half_rtt_us, false);
+            }
             self.start_range_get(ask, route, behavior.origin, range);
             return;
         }
@@ -99,6 +106,14 @@ impl<O: RequestObserver> Engine<'_, O> {
         let id = self.requests.allocate(|| Request::new(ask, route, attempt));
         if let Some(ranges) = &mut self.ranges {
             ranges.set(id, None);
+        }
+        // The viewer's connection is drawn here, and for an edge hit in
+        // `answer_edge_hit`: once per arrival on either path, and nowhere
+        // near the route's construction, which stays as it was.
+        if self.connections.is_some() {
+            let viewer =
+                self.viewer_connection(ask.class(), ask.edge(), ask.https, ask.measured, edge.half_rtt_us, false);
+            self.requests[id].route.viewer = viewer;
         }
         match edge_lookup {
             Some(lookup) => self.on_lookup(id, LevelIdx::EDGE, lookup),
@@ -191,9 +206,47 @@ impl<O: RequestObserver> Engine<'_, O> {
         }
     }
 
+    /// Draws a viewer request's connection (`engine/connections.rs`) and
+    /// counts it at its edge: its HTTP version, and the round trips it spent
+    /// opening a new connection (`policy::connection`), 0 on a reused one.
+    /// A request that follows a redirect to HTTPS passes `must_open`: it
+    /// comes back on a new connection. (Kept out of line: runs without
+    /// connections never call it, and `on_arrival` stays as small as it was.)
+    #[inline(never)]
+    pub(super) fn viewer_connection(
+        &mut self,
+        class: usize,
+        edge: usize,
+        https: bool,
+        measured: bool,
+        viewer_half_rtt_us: u32,
+        must_open: bool,
+    ) -> ViewerLeg {
+        let Some(connections) = &mut self.connections else { return ViewerLeg::default() };
+        let drawn = connections.viewer_connection(class);
+        let opens = drawn.opens || must_open;
+        let rtts = if opens {
+            connection::viewer_handshake_round_trips(drawn.version, https, connections.viewer_tls)
+        } else {
+            0
+        };
+        if measured && let Some(stats) = &mut self.metrics.connections {
+            let spoken = connection::negotiated(drawn.version, https).index();
+            let counts = &mut stats.viewer[edge];
+            counts.opened[spoken] += opens as u64;
+            counts.reused[spoken] += !opens as u64;
+            counts.handshake_us += rtts as u64 * 2 * viewer_half_rtt_us as u64;
+        }
+        ViewerLeg { http: Some(drawn.version), handshake_rtts: rtts }
+    }
+
     /// A fresh copy at the edge, found before the request took a slot: the
     /// response leaves at once, one viewer round trip after it was sent.
     fn answer_edge_hit(&mut self, ask: &Ask, edge: &Level) {
+        let viewer = match self.connections.is_some() {
+            false => ViewerLeg::default(),
+            true => self.viewer_connection(ask.class(), ask.edge(), ask.https, ask.measured, edge.half_rtt_us, false),
+        };
         if !ask.measured {
             return;
         }
@@ -210,7 +263,7 @@ impl<O: RequestObserver> Engine<'_, O> {
         let viewer_half = SimDuration(edge.half_rtt_us as u64);
         let outcome = Outcome {
             start: ask.start,
-            latency: viewer_half + viewer_half,
+            latency: viewer.latency(SimDuration::ZERO, viewer_half + viewer_half),
             method: ask.method,
             behavior: ask.behavior(),
             status: 200,

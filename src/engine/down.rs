@@ -293,7 +293,7 @@ impl<O: RequestObserver> Engine<'_, O> {
             let viewer_half = SimDuration(r.route[LevelIdx::EDGE].half_rtt_us as u64);
             let outcome = Outcome {
                 start: r.ask.start,
-                latency: (self.now - r.ask.arrived) + viewer_half + viewer_half,
+                latency: r.route.viewer.latency(self.now - r.ask.arrived, viewer_half + viewer_half),
                 method: r.ask.method,
                 behavior: r.ask.behavior(),
                 status: r.response.status,
@@ -342,6 +342,7 @@ impl<O: RequestObserver> Engine<'_, O> {
             behavior: ask.behavior(),
             method: ask.method,
             https: ask.https,
+            http_version: r.route.viewer.http.map(|v| crate::policy::connection::negotiated(v, ask.https)),
             session: ask.session,
             status: response.status,
             body_bytes,

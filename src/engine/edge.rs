@@ -96,6 +96,13 @@ impl<O: RequestObserver> Engine<'_, O> {
             self.metrics.protocol.viewer_https += 1;
         }
         let arrived = ask.arrived;
+        // An HTTPS URL is another connection (another port): the viewer
+        // opens one to follow the redirect.
+        if self.connections.is_some() {
+            let (class, edge, measured, half_rtt_us) =
+                (retry.ask.class(), retry.ask.edge(), retry.ask.measured, retry.route[LevelIdx::EDGE].half_rtt_us);
+            retry.route.viewer = self.viewer_connection(class, edge, true, measured, half_rtt_us, true);
+        }
         self.requests_started += 1;
         let id = self.requests.allocate(|| retry);
         if let Some(ranges) = &mut self.ranges {

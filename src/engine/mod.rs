@@ -15,7 +15,9 @@
 //! - `arrival.rs`: a viewer request reaches its edge (route, viewer leg, the
 //!   edge-hit fast path); `edge.rs`: what the edge checks before any cache.
 //! - `level.rs`: a cache level: lookup, collapsing onto a fetch, forwarding.
-//! - `origin.rs`: connecting, the origin's slots and queue, failover.
+//! - `origin.rs`: connecting, the origin's slots and queue, failover;
+//!   `connections.rs`: idle connections kept alive per cache and origin,
+//!   and viewers' connections, when the scenario models connections.
 //! - `down.rs`: the way down: storing, answering waiters, finishing.
 //! - `functions.rs`: edge functions on the way (viewer request, origin
 //!   request, origin response, viewer response), when behaviors run them.
@@ -36,6 +38,7 @@
 
 mod arrival;
 mod background;
+mod connections;
 mod down;
 mod edge;
 mod error_pages;

@@ -8,7 +8,7 @@
 use crate::http::Method;
 use crate::metrics::{ResultType, ServedBy};
 use crate::policy::failover::OriginOutcome;
-use crate::scenario::RequestAttributes;
+use crate::scenario::{RequestAttributes, ViewerHttpVersion};
 use crate::time::SimTime;
 
 /// One viewer request as the edge finished it. Warm-up requests are included:
@@ -29,6 +29,8 @@ pub struct FinishedRequest<'a> {
     pub method: Method,
     /// The viewer's scheme: https, or plain http.
     pub https: bool,
+    /// The HTTP version the viewer spoke, when connections are modelled.
+    pub http_version: Option<ViewerHttpVersion>,
     /// The viewer session (signed classes; 0 otherwise).
     pub session: u32,
     pub status: u16,

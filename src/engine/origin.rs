@@ -7,13 +7,14 @@ use super::event::Event;
 use super::ids::{CacheIdx, LevelIdx, RequestId};
 use super::network::Node;
 use super::observer::RequestObserver;
-use super::request::{Level, Member, half};
+use super::request::{Level, Member, OriginConnection, half};
 use super::state::Engine;
 use crate::cdn::faults::{self, Connect};
 use crate::cdn::origin_access::carries_secret;
 use crate::cdn::traffic::DirectRequest;
 use crate::http::Method;
 use crate::metrics::ServedBy;
+use crate::policy::connection;
 use crate::policy::error_caching;
 use crate::policy::failover::{self, Failover, OriginOutcome};
 use crate::policy::origin_access;
@@ -35,11 +36,61 @@ impl<O: RequestObserver> Engine<'_, O> {
         if let Some(access) = &self.access {
             attempt.header_value = access.sent_value(cache.index(), attempt.origin(), self.now);
         }
+        if self.connections.is_some() {
+            self.connect(id, cache, leaves_at);
+        }
         let at = leaves_at + SimDuration(half_rtt_us as u64);
         self.queue.push(at, Event::AtOrigin { request: id });
     }
 
+    /// Picks the connection the attempt leaves `cache` on at `leaves_at`:
+    /// an idle one kept alive, else a new one whose handshake
+    /// (`policy::connection`) starts with the SYN that the `AtOrigin` event
+    /// carries to the origin.
+    #[inline(never)]
+    fn connect(&mut self, id: RequestId, cache: CacheIdx, leaves_at: SimTime) {
+        let r = &self.requests[id];
+        debug_assert_eq!(r.route[r.route.top()].cache, cache, "a request leaves for its origin from its route's top");
+        let origin = r.attempt.origin();
+        let https = protocol::origin_leg_https(self.scenario.origins[origin].protocol_policy, r.ask.https);
+        let connections = self.connections.as_mut().expect("called only when connections are modelled");
+        let reused = connections.take_idle(cache, origin, https, leaves_at);
+        self.requests[id].attempt.connection = if reused {
+            OriginConnection::Reused
+        } else {
+            OriginConnection::Opening { round_trips: connection::origin_handshake_round_trips(https) }
+        };
+    }
+
+    /// The SYN of a new connection reached the origin: when the origin
+    /// accepts connections now, the handshake's round trips pass before the
+    /// request itself arrives (the request then needs no second connect).
+    /// Returns whether the request must wait for that.
+    #[inline(never)]
+    fn handshake(&mut self, id: RequestId) -> bool {
+        let r = &self.requests[id];
+        let OriginConnection::Opening { round_trips } = r.attempt.connection else { return false };
+        let origin = r.attempt.origin();
+        if faults::condition_at(&self.scenario.faults, origin, self.now).connect != Connect::Ok {
+            // Refused or black-holed: the request's own path counts it.
+            return false;
+        }
+        let rtt = r.attempt.half_rtt() + r.attempt.half_rtt();
+        let handshake = SimDuration(rtt.as_micros() * round_trips as u64);
+        if r.ask.measured
+            && let Some(stats) = &mut self.metrics.connections
+        {
+            stats.origin_mut(r.route[r.route.top()].cache.index(), origin).handshake_us += handshake.as_micros();
+        }
+        self.requests[id].attempt.connection = OriginConnection::Opened;
+        self.queue.push(self.now + handshake, Event::AtOrigin { request: id });
+        true
+    }
+
     pub(super) fn on_at_origin(&mut self, id: RequestId) {
+        if self.connections.is_some() && self.handshake(id) {
+            return;
+        }
         self.count_origin_request(id);
         let r = &self.requests[id];
         let (origin, rtt) = (r.attempt.origin(), r.attempt.half_rtt() + r.attempt.half_rtt());
@@ -49,7 +100,13 @@ impl<O: RequestObserver> Engine<'_, O> {
         // failed: `attempts` round trips for refusals, `attempts` connection
         // timeouts for a black hole (DG-failover: "3 x 10 s = 30 s").
         let attempts = spec.connection_attempts as u64;
-        let failed_after = match faults::condition_at(&self.scenario.faults, origin, self.now).connect {
+        let connect = match r.attempt.connection {
+            // A connection just opened is open: the fault it may now meet
+            // is the origin's answer (a forced status or a slow one).
+            OriginConnection::Opened => Connect::Ok,
+            _ => faults::condition_at(&self.scenario.faults, origin, self.now).connect,
+        };
+        let failed_after = match connect {
             Connect::Ok => None,
             Connect::Refused => Some((OriginOutcome::ConnectFailed, rtt.saturating_mul(attempts))),
             Connect::Blackholed => Some((OriginOutcome::TimedOut, spec.connection_timeout.saturating_mul(attempts))),
@@ -75,6 +132,14 @@ impl<O: RequestObserver> Engine<'_, O> {
         stats.requests += 1;
         stats.requests_by_method[r.ask.method.index()] += 1;
         stats.conditional += conditional as u64;
+        if let Some(connections) = &mut self.metrics.connections {
+            let counts = connections.origin_mut(r.route[r.route.top()].cache.index(), r.attempt.origin());
+            match r.attempt.connection {
+                OriginConnection::Warm => unreachable!("connections are modelled"),
+                OriginConnection::Reused => counts.reused += 1,
+                OriginConnection::Opening { .. } | OriginConnection::Opened => counts.opened += 1,
+            }
+        }
     }
 
     /// No connection could be made: CloudFront learns it `after` the
@@ -197,6 +262,9 @@ impl<O: RequestObserver> Engine<'_, O> {
         if attempt.holds_slot {
             self.release_origin_slot(attempt.origin());
         }
+        if attempt.connection.is_open() {
+            self.connection_idle(id);
+        }
         if self.defers_to_origin_response(id) {
             return;
         }
@@ -216,6 +284,18 @@ impl<O: RequestObserver> Engine<'_, O> {
             return;
         }
         self.answer_from_origin(id, at_origin, back);
+    }
+
+    /// The attempt's connection goes back idle once the origin's answer is
+    /// back at the cache that sent it.
+    #[inline(never)]
+    fn connection_idle(&mut self, id: RequestId) {
+        let r = &self.requests[id];
+        let (origin, cache) = (r.attempt.origin(), r.route[r.route.top()].cache);
+        let https = protocol::origin_leg_https(self.scenario.origins[origin].protocol_policy, r.ask.https);
+        let back = self.now + r.attempt.half_rtt();
+        let connections = self.connections.as_mut().expect("connections are modelled when one is open");
+        connections.give_back(cache, origin, https, back);
     }
 
     /// A finished attempt gives its slot back; the first queued request

@@ -13,7 +13,7 @@ use crate::http::Method;
 use crate::policy::compression::Encoding;
 use crate::policy::failover::OriginOutcome;
 use crate::policy::result_type::{LoggedResult, ServedBy};
-use crate::scenario::{HeaderValueId, RequestAttributes};
+use crate::scenario::{HeaderValueId, RequestAttributes, ViewerHttpVersion};
 use crate::time::{SimDuration, SimTime};
 use cdnsim_sign::Rejection;
 
@@ -85,6 +85,31 @@ impl Ask {
     }
 }
 
+/// The viewer's connection to the edge: the leg below the route's first
+/// level. Two bytes, in the route's padding.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct ViewerLeg {
+    /// The HTTP version of the viewer's connection as drawn for its class
+    /// (`policy::connection::negotiated` gives what it speaks); `None` when
+    /// connections are not modelled.
+    pub http: Option<ViewerHttpVersion>,
+    /// Round trips the viewer spent opening its connection before sending
+    /// the request: 0 on a reused connection, and always 0 when connections
+    /// are not modelled. Latency adds them.
+    pub handshake_rtts: u8,
+}
+
+impl ViewerLeg {
+    /// The viewer's latency for a response that leaves the edge `at_edge`
+    /// after the request arrived there, over a viewer round trip of
+    /// `viewer_rtt`: the handshake's round trips, the request's way there
+    /// and the response's way back.
+    #[inline(always)]
+    pub fn latency(self, at_edge: SimDuration, viewer_rtt: SimDuration) -> SimDuration {
+        at_edge + SimDuration(viewer_rtt.0 * (1 + self.handshake_rtts as u64))
+    }
+}
+
 /// A cache on a request's route, and the request's state there.
 #[derive(Clone, Copy, Debug)]
 pub struct Level {
@@ -126,6 +151,8 @@ pub struct Route {
     /// it ends on its way down. `None` for a viewer's request.
     // Invariant: below depth.
     background_at: Option<BackgroundAt>,
+    /// The viewer's connection (fits the padding after `background_at`).
+    pub viewer: ViewerLeg,
 }
 
 impl Route {
@@ -137,7 +164,7 @@ impl Route {
         const UNUSED: Level = Level::new(CacheIdx::new(0), false, false);
         let mut levels = [UNUSED; MAX_LEVELS];
         levels[0] = edge;
-        Route { levels, depth: 1, background_at: None }
+        Route { levels, depth: 1, background_at: None, viewer: ViewerLeg { http: None, handshake_rtts: 0 } }
     }
 
     /// Adds a cache above the top one; returns its level.
@@ -216,6 +243,28 @@ pub enum Member {
     Secondary,
 }
 
+/// The connection an origin attempt goes over (`engine/connections.rs`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum OriginConnection {
+    /// Connections are not modelled: every one is open already.
+    Warm,
+    /// An idle connection kept alive carries it.
+    Reused,
+    /// A new one: the request is at the origin's side after the SYN's half
+    /// round trip, and `round_trips` of handshake are still to go.
+    Opening { round_trips: u8 },
+    /// A new one whose handshake is done.
+    Opened,
+}
+
+impl OriginConnection {
+    /// Whether an open connection goes back idle when the attempt ends
+    /// (one still opening was refused or never answered).
+    pub fn is_open(self) -> bool {
+        matches!(self, OriginConnection::Reused | OriginConnection::Opened)
+    }
+}
+
 /// The current attempt at an origin, from the request leaving its last
 /// cache until the origin's outcome is known.
 #[derive(Clone, Copy, Debug)]
@@ -236,6 +285,7 @@ pub struct OriginAttempt {
     pub queued_at: SimTime,
     /// How the attempt ended, from its start until `OriginDone`.
     pub outcome: OriginOutcome,
+    pub connection: OriginConnection,
 }
 
 impl OriginAttempt {
@@ -250,6 +300,7 @@ impl OriginAttempt {
             sent_to_primary: SimTime::ZERO,
             queued_at: SimTime::ZERO,
             outcome: OriginOutcome::Status(200),
+            connection: OriginConnection::Warm,
         }
     }
 

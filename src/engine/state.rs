@@ -7,6 +7,7 @@ use std::ops::{Index, IndexMut};
 
 use rand::rngs::Xoshiro256PlusPlus;
 
+use super::connections::Connections;
 use super::ids::{CacheIdx, LevelIdx, RequestId};
 use super::invalidations::Invalidations;
 use super::network::Network;
@@ -25,7 +26,9 @@ use crate::cdn::signed::SignedTraffic;
 use crate::cdn::traffic::{Catalog, RequestSource, ViewerRequest};
 use crate::http::CacheControl;
 use crate::metrics::ranges::RangeStats;
-use crate::metrics::{AssociationStats, CompressionStats, ErrorStats, FunctionMetrics, Metrics, ServedBy, TierStats};
+use crate::metrics::{
+    AssociationStats, CompressionStats, ConnectionStats, ErrorStats, FunctionMetrics, Metrics, ServedBy, TierStats,
+};
 use crate::policy::cache_key::{self, KeyPlan};
 use crate::policy::compression::{self, BehaviorCompression, CompressionPlan};
 use crate::policy::origin_request::{self, ForwardPlan, Forwarding};
@@ -88,6 +91,9 @@ pub(super) struct Engine<'s, O> {
     /// Custom error pages and their fetches under way, when some custom
     /// error response has a page.
     pub(super) pages: Option<PageFetches>,
+    /// Idle connections to origins and viewers' connection draws, when the
+    /// scenario has `[connections]`.
+    pub(super) connections: Option<Connections>,
 }
 
 /// Every cache of the run: the edge locations first, then the regional edge
@@ -337,6 +343,10 @@ impl<'s, O: RequestObserver> Engine<'s, O> {
         }
         let page_class = scenario.traffic.classes.len() as u16;
         let pages = PageFetches::build(scenario, &catalog, page_class);
+        let connections = Connections::build(scenario, seed, n_edges + n_regional);
+        if connections.is_some() {
+            metrics.connections = Some(ConnectionStats::new(n_edges + n_regional, n_edges, scenario.origins.len()));
+        }
         // Followed whenever the report has them, even if no request carries
         // anything its key could hold (then every object has one key).
         let follow_variants = scenario.keys_vary();
@@ -381,6 +391,7 @@ impl<'s, O: RequestObserver> Engine<'s, O> {
             stale_deadlines,
             ranges,
             pages,
+            connections,
         }
     }
 

@@ -100,6 +100,7 @@ pub fn check(metrics: &Metrics, facts: RunFacts) -> Result<(), Vec<Broken>> {
     check_invalidations(&mut l, metrics);
     check_ranges(&mut l, metrics);
     check_custom_errors(&mut l, metrics);
+    check_connections(&mut l, metrics);
     if l.broken.is_empty() { Ok(()) } else { Err(l.broken) }
 }
 
@@ -195,6 +196,48 @@ fn check_ranges(l: &mut Ledger, m: &Metrics) {
         m.origin_requests,
     );
     l.at_most(|| identity("ranges: origin bytes for ranges <= origin bytes"), total.origin_bytes, m.origin_bytes);
+}
+
+/// Connections, when the scenario models them: every request that reached
+/// an origin went over a connection its cache opened or reused, and every
+/// viewer request over one its viewer opened or reused; HTTP/3 is HTTPS
+/// only; handshake time is spent only where a connection was opened.
+fn check_connections(l: &mut Ledger, m: &Metrics) {
+    let Some(c) = &m.connections else { return };
+    for (o, stats) in m.origins.iter().enumerate() {
+        let to_origin = c.to_origin(o);
+        l.equal(
+            || format!("origins[{o}]: connections opened + reused = requests"),
+            to_origin.opened + to_origin.reused,
+            stats.requests,
+        );
+    }
+    for (i, pair) in c.origin.iter().enumerate() {
+        l.at_most(
+            || format!("connections to origins, pair {i}: handshake time > 0 only with a connection opened"),
+            pair.handshake_us.min(1),
+            pair.opened,
+        );
+    }
+    let viewer = c.viewer_total();
+    l.equal(
+        || identity("viewer connections opened + reused = requests"),
+        viewer.opened.iter().chain(&viewer.reused).sum(),
+        m.requests,
+    );
+    let http3 = crate::scenario::ViewerHttpVersion::Http3.index();
+    l.at_most(
+        || identity("viewer HTTP/3 requests <= viewer_https"),
+        viewer.opened[http3] + viewer.reused[http3],
+        m.protocol.viewer_https,
+    );
+    for (e, edge) in c.viewer.iter().enumerate() {
+        l.at_most(
+            || format!("edges[{e}]: viewer handshake time > 0 only with a connection opened"),
+            edge.handshake_us.min(1),
+            edge.opened.iter().sum(),
+        );
+    }
 }
 
 /// Compression, when the run follows it: every response with a body left
@@ -595,6 +638,42 @@ mod tests {
         m.origin_bytes = 5;
         m.record_origin_request(SimTime::ZERO);
         assert_eq!(check(&m, FACTS), Ok(()));
+    }
+
+    #[test]
+    fn connection_counters_that_do_not_add_up_are_reported() {
+        // The consistent run above, with connections modelled: its origin
+        // request went over a reused connection, its two viewer requests
+        // over one HTTP/2 connection opened (2 ms of handshake) and reused.
+        let mut m = metrics_with(&[(200, ServedBy::Edge, ResultType::Hit), (200, ServedBy::Origin, ResultType::Miss)]);
+        m.caches[0] = TierStats { lookups: 2, hits: 1, misses: 1, bytes_hit: 5, ..TierStats::default() };
+        m.caches[1] = TierStats { lookups: 1, misses: 1, ..TierStats::default() };
+        m.behaviors[0].fetching_misses = 2;
+        m.origins[0].requests = 1;
+        m.origins[0].requests_by_method[Method::Get.index()] = 1;
+        m.origins[0].bytes_out = 5;
+        m.origin_bytes = 5;
+        m.record_origin_request(SimTime::ZERO);
+        let mut c = crate::metrics::ConnectionStats::new(2, 1, 1);
+        c.origin_mut(1, 0).reused = 1;
+        c.viewer[0].opened[1] = 1;
+        c.viewer[0].reused[1] = 1;
+        c.viewer[0].handshake_us = 2_000;
+        m.connections = Some(c.clone());
+        assert_eq!(check(&m, FACTS), Ok(()));
+        // The origin request counted on no connection, handshake time
+        // without a connection opened, and a viewer request too many (over
+        // HTTP/3, which no HTTPS request can have been: both were).
+        c.origin_mut(1, 0).reused = 0;
+        c.origin_mut(0, 0).handshake_us = 5;
+        c.viewer[0].reused[2] = 3;
+        m.connections = Some(c);
+        let broken: Vec<String> = check(&m, FACTS).unwrap_err().into_iter().map(|b| b.identity).collect();
+        assert_eq!(broken.len(), 4, "{broken:?}");
+        assert!(broken[0].contains("opened + reused = requests"), "{broken:?}");
+        assert!(broken[1].contains("handshake time > 0 only"), "{broken:?}");
+        assert!(broken[2].contains("viewer connections opened + reused"), "{broken:?}");
+        assert!(broken[3].contains("HTTP/3"), "{broken:?}");
     }
 
     #[test]

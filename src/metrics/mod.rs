@@ -25,12 +25,14 @@ pub use crate::policy::result_type::{ResultType, ServedBy};
 
 pub mod accounting;
 pub mod compression;
+pub mod connections;
 pub mod edge_functions;
 pub mod errors;
 pub mod invalidations;
 pub mod ranges;
 
 pub use compression::CompressionStats;
+pub use connections::ConnectionStats;
 pub use errors::{CodeCounts, ErrorStats};
 pub use invalidations::InvalidationStats;
 
@@ -331,6 +333,8 @@ pub struct Metrics {
     /// Errors and custom error pages per status code; `None` unless the
     /// distribution has custom error responses.
     pub errors: Option<ErrorStats>,
+    /// Connections opened and reused; `None` unless the scenario has `[connections]`.
+    pub connections: Option<ConnectionStats>,
     /// Measured responses that carried a body (`carries_body`), counted
     /// with the other response counters: what the compression counters
     /// must add up to.
@@ -447,6 +451,7 @@ impl Metrics {
             invalidations: None,
             ranges: None,
             errors: None,
+            connections: None,
             responses_with_body: 0,
             result_comparison: [[0; ResultType::ALL.len()]; crate::policy::result_type::LoggedResult::ALL.len()],
             interval,

@@ -87,6 +87,9 @@ pub fn plot_dir(dir: &Path, choice: &SweepChoice) -> anyhow::Result<Plotted> {
             if let Some(forwarding) = optional_table(&dir.join("origin_requests.csv"))? {
                 plans.push(sections::origin_requests_section(&forwarding)?);
             }
+            if let Some(connections) = optional_table(&dir.join("connections.csv"))? {
+                plans.push(sections::connections_section(&connections)?);
+            }
             (run_charts::run_charts(&tables)?, run_page(dir)?, plans)
         }
         Kind::Sweep => {

@@ -1,7 +1,8 @@
 //! The parts of a run's report on what only some runs have: cache keys
 //! (from `cache_keys.csv`), edge functions (from `functions.csv`),
-//! compression (from `compression.csv`) and what reached the origins beyond
-//! the cache key (from `origin_requests.csv`). Pure:
+//! compression (from `compression.csv`), what reached the origins beyond
+//! the cache key (from `origin_requests.csv`) and connections (from
+//! `connections.csv`). Pure:
 //! tables in, charts and text out. A run without those files gets no
 //! section, so its charts and `report.html` are what they always were.
 
@@ -397,10 +398,93 @@ pub fn origin_requests_section(forwarding: &CsvTable) -> anyhow::Result<SectionP
     Ok(SectionPlan { heading: "Origin requests".into(), text, table_header, table_rows, charts })
 }
 
+const CONNECTIONS_TEXT: &str = "A new connection costs handshakes before its first request is sent: to an \
+origin, TCP (one round trip) and over HTTPS TLS 1.2 (two more); from a viewer, TCP and TLS for HTTP/1.1 and \
+HTTP/2, one QUIC round trip for HTTP/3. A cache reuses an idle connection to an origin while it has been idle \
+less than the origin's keep-alive timeout; a viewer reuses its own for some of its requests.";
+
+/// The connections section, from `connections.csv`: connections opened and
+/// reused per cache and origin, and per edge location and HTTP version.
+pub fn connections_section(connections: &CsvTable) -> anyhow::Result<SectionPlan> {
+    let kind = connections.texts("kind").unwrap_or_default();
+    let cache = connections.texts("cache").unwrap_or_default();
+    let origin = connections.texts("origin").unwrap_or_default();
+    let version = connections.texts("http_version").unwrap_or_default();
+    let opened = connections.numbers_or_zero("opened")?;
+    let reused = connections.numbers_or_zero("reused")?;
+    let handshake_ms = connections.numbers_or_zero("handshake_ms")?;
+    let rows = 0..connections.rows.len();
+    let sum = |v: &[f64], of: &str| rows.clone().filter(|&i| kind[i] == of).fold(0.0, |a, i| a + v[i]);
+    let percent = |part: f64, whole: f64| if whole > 0.0 { 100.0 * part / whole } else { 0.0 };
+    let (origin_opened, origin_reused) = (sum(&opened, "origin"), sum(&reused, "origin"));
+    let (viewer_opened, viewer_reused) = (sum(&opened, "viewer"), sum(&reused, "viewer"));
+    let text = format!(
+        "{CONNECTIONS_TEXT} In all: origin fetches opened {origin_opened} connections and reused {origin_reused} \
+         ({:.1}% reused; {:.1} ms of handshakes); viewer requests opened {viewer_opened} and reused {viewer_reused} \
+         ({:.1}% reused; {:.1} ms of handshakes).",
+        percent(origin_reused, origin_opened + origin_reused),
+        sum(&handshake_ms, "origin"),
+        percent(viewer_reused, viewer_opened + viewer_reused),
+        sum(&handshake_ms, "viewer"),
+    );
+    let mut charts = Vec::new();
+    if !connections.rows.is_empty() {
+        let label = |i: usize| match kind[i] {
+            "origin" => format!("{} > {}", cache[i], origin[i]),
+            _ => format!("{} {}", cache[i], version[i]),
+        };
+        charts.push((
+            bars(
+                "connections",
+                "Connections opened and reused",
+                "requests",
+                "cache > origin / edge, HTTP version",
+                GroupedBars {
+                    categories: rows.clone().map(label).collect(),
+                    series: vec![("opened".into(), opened.clone()), ("reused".into(), reused.clone())],
+                },
+            ),
+            "Per cache and origin it fetched from, the fetches that opened a connection and those that reused an \
+             idle one; per edge location and HTTP version, the viewer requests that opened their connection and \
+             those that reused it. Each opened connection paid its handshake's round trips."
+                .to_string(),
+        ));
+    }
+    let (table_header, table_rows) =
+        select(connections, &["kind", "tier", "cache", "origin", "http_version", "opened", "reused", "handshake_ms"]);
+    Ok(SectionPlan { heading: "Connections".into(), text, table_header, table_rows, charts })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
     use std::path::Path;
+
+    const CONNECTIONS: &str = "kind,tier,cache,origin,http_version,opened,reused,handshake_ms
+origin,regional,us-east-1,api,,3,9,720
+viewer,edge,IAD89,,HTTP/1.1,4,0,120
+viewer,edge,IAD89,,HTTP/3.0,2,6,
+";
+
+    #[test]
+    fn connections_opened_and_reused_per_cache_origin_and_edge_version() {
+        let s = connections_section(&table(CONNECTIONS)).unwrap();
+        // Origin: 3 opened, 9 reused: 75.0% reused, 720 ms. Viewers: 6
+        // opened, 6 reused: 50.0%, 120 ms (the edge's first row).
+        assert!(
+            s.text.ends_with(
+                "In all: origin fetches opened 3 connections and reused 9 (75.0% reused; 720.0 ms of handshakes); \
+                 viewer requests opened 6 and reused 6 (50.0% reused; 120.0 ms of handshakes)."
+            ),
+            "{}",
+            s.text
+        );
+        let counts = groups(&s.charts[0].0);
+        assert_eq!(counts.categories, ["us-east-1 > api", "IAD89 HTTP/1.1", "IAD89 HTTP/3.0"]);
+        assert_eq!(counts.series[0], ("opened".to_string(), vec![3.0, 4.0, 2.0]));
+        assert_eq!(counts.series[1], ("reused".to_string(), vec![9.0, 0.0, 6.0]));
+        assert_eq!(s.table_header.len(), 8);
+    }
 
     fn table(text: &str) -> CsvTable {
         CsvTable::parse(Path::new("t.csv"), text.as_bytes()).unwrap()

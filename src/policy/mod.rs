@@ -5,6 +5,7 @@
 
 pub mod cache_key;
 pub mod compression;
+pub mod connection;
 pub mod edge_functions;
 pub mod error_caching;
 pub mod error_pages;

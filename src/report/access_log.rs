@@ -23,7 +23,7 @@ use crate::engine::observer::{FinishedRequest, RequestObserver};
 use crate::metrics::{ResultType, ServedBy};
 use crate::policy::failover::OriginOutcome;
 use crate::rng::splitmix64;
-use crate::scenario::Scenario;
+use crate::scenario::{Scenario, ViewerHttpVersion};
 use anyhow::Context;
 use std::fmt::Write as _;
 use std::fs::File;
@@ -299,11 +299,19 @@ impl<'s> RecordFormatter<'s> {
         push_request_id(out, mixed);
         let query_bytes = if self.query.is_empty() { 0 } else { self.query.len() as u64 + 1 };
         let request_bytes = REQUEST_HEADER_BYTES + stem.len() as u64 + query_bytes + self.cookie.len() as u64;
-        let (scheme, tls, cipher, version) = if r.https {
+        let (scheme, mut tls, cipher, mut version) = if r.https {
             ("https", "TLSv1.3", "TLS_AES_128_GCM_SHA256", "HTTP/2.0")
         } else {
             ("http", "-", "-", "HTTP/1.1")
         };
+        // With connections modelled, the version the viewer spoke, and over
+        // TCP the viewers' TLS version (HTTP/3 is TLS 1.3 inside QUIC).
+        if let (Some(spoken), Some(connections)) = (r.http_version, scenario.connections) {
+            version = spoken.log_text();
+            if r.https && spoken != ViewerHttpVersion::Http3 {
+                tls = connections.viewer_tls.as_str();
+            }
+        }
         let _ = write!(out, "\t{domain}\t{scheme}\t{request_bytes}\t");
         let taken = r.finished.0.saturating_sub(r.arrived.0);
         push_seconds_ms(out, taken);
@@ -578,6 +586,7 @@ cookies = [{ name = "session", values = 1000 }, { name = "theme", values = 2 }]
             behavior: 0,
             method: Method::Get,
             https: true,
+            http_version: None,
             session: 0,
             status: 200,
             body_bytes: 1000,
@@ -738,6 +747,7 @@ cookies = [{ name = "session", values = 1000 }, { name = "theme", values = 2 }]
         let r = FinishedRequest {
             edge: 1,
             https: false,
+            http_version: None,
             method: Method::Put,
             status: 403,
             body_bytes: 0,

@@ -12,12 +12,14 @@ pub use functions::{FunctionRow, FunctionsSummary, function_rows, functions_summ
 
 mod cache_keys;
 mod compression;
+mod connections;
 mod errors;
 mod invalidations;
 mod ranges;
 
 pub use cache_keys::{CacheKeyRow, CacheKeySummary, cache_key_rows, cache_key_summary};
 pub use compression::{CompressionRow, CompressionSummary, compression_rows, compression_summary};
+pub use connections::{ConnectionRow, ConnectionSummary, connection_rows, connection_summary};
 pub use errors::{ErrorRow, ErrorsSummary, error_rows, errors_summary};
 pub use invalidations::{InvalidationRow, InvalidationSummary, invalidation_rows, invalidation_summary};
 pub use ranges::{RangeRow, RangeSummary, range_rows, range_summary};
@@ -299,6 +301,10 @@ pub struct Summary {
     /// responses.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub custom_errors: Option<ErrorsSummary>,
+    /// Origin and viewer connections opened and reused, and their
+    /// handshake time; absent when the scenario has no `[connections]`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub connections: Option<ConnectionSummary>,
     pub events: u64,
     pub requests_simulated: u64,
     pub simulated_seconds: f64,
@@ -393,6 +399,7 @@ pub fn summary(report: &Report, scenario: &Scenario) -> Summary {
         invalidations: invalidation_summary(report),
         ranges: range_summary(report),
         custom_errors: errors_summary(report, scenario),
+        connections: connection_summary(report),
         events: report.events,
         requests_simulated: report.requests_simulated,
         simulated_seconds: round6(report.end.as_secs_f64()),
@@ -848,6 +855,9 @@ pub fn result_files(report: &Report, scenario: &Scenario) -> anyhow::Result<Vec<
     if !scenario.distribution.custom_error_responses.is_empty() {
         files.push(("errors.csv", csv_bytes(&error_rows(report, scenario))?));
     }
+    if scenario.connections.is_some() {
+        files.push(("connections.csv", csv_bytes(&connection_rows(report, scenario))?));
+    }
     Ok(files)
 }
 
@@ -1001,6 +1011,9 @@ pub fn summary_table(s: &Summary) -> String {
     }
     if let Some(e) = &s.custom_errors {
         let _ = writeln!(out, "{}", errors::summary_line(e));
+    }
+    if let Some(c) = &s.connections {
+        let _ = writeln!(out, "{}", connections::summary_line(c));
     }
     let _ = writeln!(
         out,

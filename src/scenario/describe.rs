@@ -4,7 +4,8 @@
 //! nothing here checks or changes it.
 
 use super::{
-    ChangeKind, ChangeTime, HeaderValueId, OriginProtocolPolicy, OriginSpec, Scenario, Stop, ViewerProtocolPolicy,
+    ChangeKind, ChangeTime, HeaderValueId, OriginProtocolPolicy, OriginSpec, Scenario, Stop, ViewerHttpVersion,
+    ViewerProtocolPolicy,
 };
 use crate::scenario::vocabulary::ABSENT;
 use crate::time::SimTime;
@@ -24,6 +25,7 @@ impl Scenario {
         describe_functions(self, &mut out);
         describe_legacy_key_pairs(self, &mut out);
         describe_access(self, &mut out);
+        describe_connections(self, &mut out);
         describe_traffic(self, &mut out);
         out
     }
@@ -246,6 +248,35 @@ fn describe_access(s: &Scenario, out: &mut String) {
             out,
             "direct to origin: {} req/s to {}, bypassing CloudFront",
             d.rate_per_s, s.origins[d.origin].name
+        );
+    }
+}
+
+/// With `[connections]`: the origins' keep-alive timeouts and each class's
+/// viewer connections. (Without it nothing is printed: every connection is
+/// warm, as before.)
+fn describe_connections(s: &Scenario, out: &mut String) {
+    let Some(connections) = &s.connections else { return };
+    let keepalive: Vec<String> =
+        s.origins.iter().map(|o| format!("{} {}", o.name, format_duration(o.keepalive_timeout))).collect();
+    let _ = writeln!(
+        out,
+        "connections: origin keep-alive [{}]; viewers' TLS {} over TCP",
+        keepalive.join(", "),
+        connections.viewer_tls.as_str()
+    );
+    for c in &s.traffic.classes {
+        let shares: Vec<String> = ViewerHttpVersion::ALL
+            .iter()
+            .filter(|v| c.viewer_protocols[v.index()] > 0.0)
+            .map(|v| format!("{} {:.0}%", v.as_str(), c.viewer_protocols[v.index()] * 100.0))
+            .collect();
+        let _ = writeln!(
+            out,
+            "  class {}: viewers on {}, {} requests per connection",
+            c.name,
+            shares.join(", "),
+            c.requests_per_connection
         );
     }
 }

@@ -33,6 +33,15 @@ pub struct RawScenario {
     pub functions: Vec<RawFunction>,
     #[serde(default)]
     pub invalidations: Vec<RawInvalidation>,
+    /// Present: connections and their handshakes are modelled.
+    pub connections: Option<RawConnections>,
+}
+
+/// `[connections]`: its presence turns the connection model on.
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawConnections {
+    pub viewer_tls: Option<String>,
 }
 
 /// One `[[invalidations]]` entry: paths removed from every cache at a time.
@@ -244,6 +253,7 @@ pub struct RawOrigin {
     pub connection_timeout: Option<Value>,
     pub response_timeout: Option<Value>,
     pub protocol_policy: Option<String>,
+    pub keepalive_timeout: Option<Value>,
     pub custom_headers: Option<Vec<RawHeader>>,
     pub require_header: Option<RawRequireHeader>,
     pub supports_ranges: Option<bool>,
@@ -428,6 +438,10 @@ pub struct RawClass {
     pub range_length: Option<Value>,
     pub range_start: Option<String>,
     pub range_unsatisfiable_share: Option<f64>,
+    /// Shares of viewer connections by HTTP version, and requests per
+    /// viewer connection (read with `[connections]`).
+    pub viewer_protocols: Option<BTreeMap<String, f64>>,
+    pub requests_per_connection: Option<f64>,
 }
 
 /// What requests carry besides the path, as a class (or `[traffic]`, for

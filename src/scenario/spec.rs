@@ -9,7 +9,7 @@ use super::import::model::ImportWarning;
 use super::path_pattern;
 use super::vocabulary::{
     AcceptedValues, CustomErrorResponse, EvictionPolicy, FailoverCriteria, HeaderValueId, OriginKind,
-    OriginProtocolPolicy, Presented, RangeStart, TtlSettings, ViewerProtocolPolicy,
+    OriginProtocolPolicy, Presented, RangeStart, TlsVersion, TtlSettings, ViewerProtocolPolicy,
 };
 use crate::dist::Dist;
 use crate::http::{CacheControl, Method, MethodSet};
@@ -45,6 +45,19 @@ pub struct Scenario {
     pub changes: Vec<ChangeSpec>,
     /// Invalidations (`[[invalidations]]`), in the file's order.
     pub invalidations: Vec<InvalidationSpec>,
+    /// `[connections]`: `None` keeps today's model, where every connection
+    /// is already open (warm) and costs no handshake.
+    pub connections: Option<ConnectionsSpec>,
+}
+
+/// How connections are modelled when the scenario has `[connections]`:
+/// origins' keep-alive timeouts are in `OriginSpec`, viewers' HTTP
+/// versions and reuse in `ClassSpec`.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct ConnectionsSpec {
+    /// The TLS version of viewers' HTTPS connections over TCP (HTTP/1.1,
+    /// HTTP/2); HTTP/3 is always TLS 1.3 inside QUIC.
+    pub viewer_tls: TlsVersion,
 }
 
 /// An invalidation submitted at `at`: each cache drops its copies of the
@@ -201,6 +214,10 @@ pub struct OriginSpec {
     pub response_timeout: SimDuration,
     /// Whether CloudFront reaches the origin over HTTP, HTTPS or the viewer's protocol.
     pub protocol_policy: OriginProtocolPolicy,
+    /// CloudFront's OriginKeepaliveTimeout: how long an idle connection to
+    /// this origin stays open for reuse (1-120 s, default 5 s). Read only
+    /// when the scenario models connections.
+    pub keepalive_timeout: SimDuration,
     /// (name, value) pairs CloudFront adds to every request to this origin
     /// (OriginCustomHeaders), as configured at time zero.
     pub custom_headers: Vec<(String, String)>,
@@ -408,6 +425,13 @@ pub struct ClassSpec {
     /// content type.
     pub gzip_ratio: Option<f64>,
     pub brotli_ratio: Option<f64>,
+    /// Shares of the class's viewer connections by HTTP version (indexed
+    /// by `ViewerHttpVersion::index`, summing to 1; default all HTTP/2).
+    /// Read only when the scenario models connections.
+    pub viewer_protocols: [f64; 3],
+    /// Mean requests a viewer connection carries (at least 1, default 1):
+    /// each request opens a new connection with probability 1 / this.
+    pub requests_per_connection: f64,
     /// Names of those attributes the origin's response depends on (each
     /// names one of `attributes`' query parameters, cookies or headers).
     pub origin_varies_on: Vec<String>,

@@ -31,6 +31,7 @@ mod access;
 mod attributes;
 mod behaviors;
 mod cache_keys;
+mod connections;
 mod fields;
 mod functions;
 mod headers;
@@ -110,6 +111,8 @@ impl Validator<'_> {
         let invalidations = self.invalidations(&raw.invalidations)?;
         let mut traffic = self.traffic(&raw.traffic)?;
         traffic.direct_to_origin = direct_to_origin;
+        let connections = self.connections(raw.connections.as_ref())?;
+        self.class_connections(&raw.traffic.classes, connections.is_some(), &mut traffic.classes)?;
         if traffic_from == TrafficFrom::Classes {
             self.check_patterns_match(&distribution, &traffic)?;
             self.check_signed_classes(&distribution, &traffic)?;
@@ -131,6 +134,7 @@ impl Validator<'_> {
             import_warnings: Vec::new(),
             changes,
             invalidations,
+            connections,
         };
         if traffic_from == TrafficFrom::Classes {
             intervals::check(&scenario)

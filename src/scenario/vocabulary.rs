@@ -293,6 +293,64 @@ pub struct ErrorPage {
 }
 
 // ---------------------------------------------------------------------------
+// Connections (`[connections]`): TLS versions and viewers' HTTP versions.
+
+/// A TLS version whose handshake cost differs: 1.2 takes two round trips,
+/// 1.3 one (`policy::connection`). Older versions cost what 1.2 costs.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum TlsVersion {
+    Tls1_2,
+    Tls1_3,
+}
+
+impl TlsVersion {
+    pub const NAMES: [&'static str; 2] = ["TLSv1.2", "TLSv1.3"];
+
+    pub fn parse(text: &str) -> Option<Self> {
+        match text {
+            "TLSv1.2" => Some(Self::Tls1_2),
+            "TLSv1.3" => Some(Self::Tls1_3),
+            _ => None,
+        }
+    }
+
+    pub fn as_str(self) -> &'static str {
+        Self::NAMES[self as usize]
+    }
+}
+
+/// The HTTP version of a viewer's connection to CloudFront.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ViewerHttpVersion {
+    Http1_1 = 0,
+    Http2 = 1,
+    Http3 = 2,
+}
+
+impl ViewerHttpVersion {
+    pub const ALL: [ViewerHttpVersion; 3] = [Self::Http1_1, Self::Http2, Self::Http3];
+    /// The names a scenario's `viewer_protocols` table uses.
+    pub const NAMES: [&'static str; 3] = ["http1.1", "http2", "http3"];
+
+    pub fn parse(text: &str) -> Option<Self> {
+        Self::NAMES.iter().position(|n| *n == text).map(|i| Self::ALL[i])
+    }
+
+    pub const fn index(self) -> usize {
+        self as usize
+    }
+
+    pub fn as_str(self) -> &'static str {
+        Self::NAMES[self.index()]
+    }
+
+    /// As CloudFront's access log writes it in `cs-protocol-version`.
+    pub fn log_text(self) -> &'static str {
+        ["HTTP/1.1", "HTTP/2.0", "HTTP/3.0"][self.index()]
+    }
+}
+
+// ---------------------------------------------------------------------------
 // Signed traffic.
 
 /// What a viewer session presents to a behavior that requires signing.

@@ -135,6 +135,8 @@ fn metric_cells(summary: &Summary) -> Vec<String> {
         ranges: _,
         // Not a column either: a run's errors.csv has them.
         custom_errors: _,
+        // Likewise: a run's connections.csv has them.
+        connections: _,
         events,
         requests_simulated,
         simulated_seconds,

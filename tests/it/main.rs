@@ -4,6 +4,7 @@ mod access_log;
 mod cache_keys;
 mod cli;
 mod compression;
+mod connections;
 mod custom_errors;
 mod determinism;
 mod edge_functions;

@@ -13,9 +13,11 @@
 //! cache keys (managed, custom and legacy policies over requests that carry
 //! query strings in either order, cookies, headers, Accept-Encoding and
 //! devices), compression, origin request policies, freshness directives
-//! (`Expires`, `stale-if-error`, `stale-while-revalidate`) and an
-//! invalidation of one file, a class or everything, and range GETs (shares,
-//! starts, lengths, unsatisfiable ranges, origins with and without support).
+//! (`Expires`, `stale-if-error`, `stale-while-revalidate`), an
+//! invalidation of one file, a class or everything, range GETs (shares,
+//! starts, lengths, unsatisfiable ranges, origins with and without support),
+//! custom error responses, and connections (keep-alive timeouts, origins
+//! over HTTPS, viewers' HTTP versions and requests per connection).
 
 use proptest::prelude::*;
 use std::fmt::Write;
@@ -96,6 +98,8 @@ struct Shape {
     /// minimum TTL (s), which of `ERROR_PAGES` it answers (`None`: a TTL
     /// only) and whether the page goes with 200.
     custom_errors: Vec<(usize, u8, Option<usize>, bool)>,
+    /// `[connections]`, when drawn.
+    connections: Option<Connections>,
 }
 
 #[derive(Debug, Clone)]
@@ -130,6 +134,30 @@ const ERROR_PAGES: [&str; 3] = ["/err.html", "/s/1", "/api/err.html"];
 
 fn custom_error() -> impl Strategy<Value = (usize, u8, Option<usize>, bool)> {
     (0..CUSTOM_ERROR_CODES.len(), 0..30u8, proptest::option::of(0..ERROR_PAGES.len()), any::<bool>())
+}
+
+/// Connection settings: every origin's keep-alive, whether custom origins
+/// take the viewer's scheme (else plain HTTP), the viewers' TLS version,
+/// the static class's HTTP version weights and requests per connection.
+#[derive(Debug, Clone)]
+struct Connections {
+    keepalive_s: u8,
+    match_viewer: bool,
+    viewer_tls_1_2: bool,
+    versions: [u8; 3],
+    requests_per_connection: f64,
+}
+
+fn connections() -> impl Strategy<Value = Connections> {
+    (1..=120u8, any::<bool>(), any::<bool>(), [0..4u8, 0..4u8, 1..4u8], 1.0..20.0f64).prop_map(
+        |(keepalive_s, match_viewer, viewer_tls_1_2, versions, requests_per_connection)| Connections {
+            keepalive_s,
+            match_viewer,
+            viewer_tls_1_2,
+            versions,
+            requests_per_connection,
+        },
+    )
 }
 
 /// What the drawn invalidation removes: the static class, one of its files,
@@ -197,6 +225,7 @@ fn shape() -> impl Strategy<Value = Shape> {
         proptest::option::of((0..100u8, 0..INVALIDATION_PATHS.len(), 0..20u8)),
         proptest::option::of(ranges()),
         prop::collection::vec(custom_error(), 0..=3),
+        proptest::option::of(connections()),
     )
         .prop_map(
             |(
@@ -211,6 +240,7 @@ fn shape() -> impl Strategy<Value = Shape> {
                 invalidation,
                 ranges,
                 custom_errors,
+                connections,
             )| Shape {
                 functions,
                 slow_functions,
@@ -238,6 +268,7 @@ fn shape() -> impl Strategy<Value = Shape> {
                 invalidation,
                 ranges,
                 custom_errors,
+                connections,
             },
         )
 }
@@ -270,6 +301,16 @@ fn render(shape: &Shape) -> String {
         if shape.ranges.as_ref().is_some_and(|r| !r.origins_support) {
             writeln!(w, "supports_ranges = false").unwrap();
         }
+        if let Some(c) = &shape.connections {
+            writeln!(w, "keepalive_timeout = {}", c.keepalive_s).unwrap();
+            if c.match_viewer && !o.s3 {
+                writeln!(w, "protocol_policy = \"match-viewer\"").unwrap();
+            }
+        }
+    }
+    if let Some(c) = &shape.connections {
+        let tls = if c.viewer_tls_1_2 { "TLSv1.2" } else { "TLSv1.3" };
+        writeln!(w, "[connections]\nviewer_tls = \"{tls}\"").unwrap();
     }
     // With two origins or more, the static content fails over from o0 to o1.
     let static_origin = if shape.origins.len() > 1 {
@@ -392,6 +433,11 @@ fn render(shape: &Shape) -> String {
     writeln!(w, "cookies = [{{ name = \"session\", values = {}, share = 0.5 }}]", k.cookie_values).unwrap();
     writeln!(w, "headers = [{{ name = \"Accept-Language\", values = 3 }}]").unwrap();
     writeln!(w, "origin_varies_on = [\"Accept-Language\", \"v\"]").unwrap();
+    if let Some(c) = &shape.connections {
+        let [h1, h2, h3] = c.versions;
+        writeln!(w, "viewer_protocols = {{ \"http1.1\" = {h1}, \"http2\" = {h2}, \"http3\" = {h3} }}").unwrap();
+        writeln!(w, "requests_per_connection = {}", c.requests_per_connection).unwrap();
+    }
     writeln!(w, "[[traffic.classes]]\nname = \"api\"\nshare = {}\npath = \"/api/{{id}}\"", shape.api_share).unwrap();
     writeln!(w, "size = \"1 KiB\"\ncache_control = \"no-store\"\nobjects = 20").unwrap();
     writeln!(w, "methods = {{ GET = 0.4, POST = 0.3, PUT = 0.1, PATCH = 0.1, DELETE = 0.1 }}").unwrap();

@@ -63,6 +63,9 @@ pub fn to_parts(d: &ImportedDistribution) -> Vec<Part> {
         if let Some(s) = o.response_timeout_s {
             p.set("response_timeout", s as i64);
         }
+        if let Some(s) = o.keepalive_timeout_s {
+            p.set("keepalive_timeout", s as i64);
+        }
         if let Some(policy) = &o.protocol_policy {
             p.set("protocol_policy", policy.as_str());
         }

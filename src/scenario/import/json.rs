@@ -160,7 +160,6 @@ pub(super) fn is_inert(key: &str, value: &Value) -> bool {
         // Defaults from the API reference (CustomOriginConfig, Origin, DistributionConfig).
         ("HTTPPort", v) => v.as_u64() == Some(80),
         ("HTTPSPort", v) => v.as_u64() == Some(443),
-        ("OriginKeepaliveTimeout", v) => v.as_u64() == Some(5),
         ("PriceClass", v) => v.as_str() == Some("PriceClass_All"),
         ("SelectionCriteria", v) => v.as_str() == Some("default"),
         ("Enabled", Value::Bool(true)) => true,
@@ -204,7 +203,6 @@ fn lost(key: &str) -> &'static str {
         }
         "HTTPPort" | "HTTPSPort" => "origin ports are not modelled",
         "OriginSslProtocols" => "TLS versions to the origin are not modelled",
-        "OriginKeepaliveTimeout" => "connection reuse to the origin is not modelled",
         "SelectionCriteria" => {
             "media-quality-based origin selection is not modelled; the primary is always tried first"
         }

@@ -67,6 +67,8 @@ pub struct ImportedOrigin {
     pub connection_timeout_s: Option<u64>,
     /// `OriginReadTimeout`.
     pub response_timeout_s: Option<u64>,
+    /// `OriginKeepaliveTimeout`, when not the default 5 s.
+    pub keepalive_timeout_s: Option<u64>,
     /// `CustomOriginConfig.OriginProtocolPolicy`: `http-only`, `https-only` or `match-viewer`.
     pub protocol_policy: Option<String>,
     /// `CustomHeaders`: (name, value) pairs CloudFront adds to origin requests.

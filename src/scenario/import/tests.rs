@@ -129,7 +129,6 @@ fn every_unmodelled_field_is_a_warning() {
         "IsIPV6Enabled",
         "Origins.Items[0].OriginAccessControlId",
         "Origins.Items[3].OriginPath",
-        "Origins.Items[3].CustomOriginConfig.OriginKeepaliveTimeout",
         "Origins.Items[1].CustomOriginConfig.OriginSslProtocols",
         "DefaultCacheBehavior.LambdaFunctionAssociations.Items[0].LambdaFunctionARN",
         "CacheBehaviors.Items[1].FunctionAssociations.Items[0].FunctionARN",
@@ -203,6 +202,9 @@ fn toml_text_parses_back_to_the_table() {
     assert_eq!(parsed, to_table(&parts));
     assert_eq!(parsed["distribution"]["domain"].as_str(), Some("d1a2b3c4d5e6f7.cloudfront.net"));
     assert_eq!(parsed["origins"][3]["response_timeout"].as_integer(), Some(60));
+    // OriginKeepaliveTimeout 15 maps to keepalive_timeout; the default 5 is left out.
+    assert_eq!(parsed["origins"][3]["keepalive_timeout"].as_integer(), Some(15));
+    assert_eq!(parsed["origins"][1].get("keepalive_timeout"), None);
     assert_eq!(parsed["distribution"]["behaviors"][2]["default_ttl"].as_integer(), Some(3600));
 }
 

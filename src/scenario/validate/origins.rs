@@ -76,11 +76,21 @@ impl Validator<'_> {
                 o.response_timeout.as_ref(),
                 (30, 1, 120),
             )?;
+            // OriginKeepaliveTimeout: the Developer Guide of June 2023 says
+            // 1-60 s, the live console and API accept 1-120 s (reference
+            // §4.2, CONFLICT); cdnsim accepts the live range.
+            let keepalive_timeout = self.seconds_in(
+                "keep-alive timeouts",
+                &format!("{field}.keepalive_timeout"),
+                o.keepalive_timeout.as_ref(),
+                (5, 1, 120),
+            )?;
             origins.push(OriginSpec {
                 name: o.name.clone(),
                 connection_attempts,
                 connection_timeout,
                 response_timeout,
+                keepalive_timeout,
                 kind,
                 region: self.region(&format!("{field}.region"), &o.region)?,
                 latency_ms: self

@@ -171,6 +171,10 @@ impl Validator<'_> {
             brotli_ratio,
             origin_varies_on: Vec::new(),
             ranges,
+            // Filled in by `class_connections`, which knows whether the
+            // scenario models connections.
+            viewer_protocols: super::connections::DEFAULT_VIEWER_PROTOCOLS,
+            requests_per_connection: super::connections::DEFAULT_REQUESTS_PER_CONNECTION,
         })
     }
 
