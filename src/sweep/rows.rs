@@ -108,6 +108,9 @@ fn metric_cells(summary: &Summary) -> Vec<String> {
         origin_offload,
         origin_peak_requests_per_s,
         collapsed,
+        // Not a column: a sweep column would change every sweep's header;
+        // a run's tiers.csv and summary have it.
+        background_revalidations: _,
         latency_ms,
         by_method,
         failover,
