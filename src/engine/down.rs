@@ -9,9 +9,10 @@ use super::observer::{FinishedRequest, RequestObserver};
 use super::request::{Ask, Request};
 use super::state::Engine;
 use crate::cache::{Admission, CacheKey, Entry, Stored};
-use crate::metrics::{CompressionStats, Outcome, ResultType, ServedBy, carries_body};
+use crate::metrics::{CompressionStats, DetailedResultType, Outcome, ResultType, ServedBy, carries_body};
 use crate::policy::error_caching::{self, ErrorHandling};
-use crate::policy::result_type::{self, Answer, LoggedResult};
+use crate::policy::protocol;
+use crate::policy::result_type::{self, Answer, ErrorCause, LoggedResult};
 use crate::policy::ttl::TtlDecision;
 use crate::time::{SimDuration, SimTime};
 
@@ -266,6 +267,12 @@ impl<O: RequestObserver> Engine<'_, O> {
     /// The response leaves the edge for the viewer: record it and free the slot.
     pub(super) fn leave_edge(&mut self, id: RequestId) {
         let r = &self.requests[id];
+        let measured_or_observed = r.ask.measured || self.observer.active();
+        let (result, detailed) = if measured_or_observed {
+            result_types(r, self.edge_refused_method(r))
+        } else {
+            (ResultType::Hit, DetailedResultType::Hit)
+        };
         if r.ask.measured {
             let viewer_half = SimDuration(r.route[LevelIdx::EDGE].half_rtt_us as u64);
             let outcome = Outcome {
@@ -276,7 +283,8 @@ impl<O: RequestObserver> Engine<'_, O> {
                 status: r.response.status,
                 body_bytes: r.body_bytes(),
                 served_by: r.response.served_by,
-                result: result_type(r),
+                result,
+                detailed,
             };
             self.record_response(&outcome, r.ask.logged_result);
             let r = &self.requests[id];
@@ -284,9 +292,22 @@ impl<O: RequestObserver> Engine<'_, O> {
         }
         if self.observer.active() {
             let r = self.requests[id];
-            self.observe(&r);
+            self.observe(&r, result, detailed);
         }
         self.requests.free(id);
+    }
+
+    /// Whether the edge answered `r` itself because its behavior does not
+    /// allow the method: the check after the viewer protocol's (`edge.rs`),
+    /// so an HTTP request an `https-only` behavior refused is not one.
+    fn edge_refused_method(&self, r: &Request) -> bool {
+        if r.response.served_by != ServedBy::EdgeGenerated {
+            return false;
+        }
+        let behavior = &self.scenario.distribution.behaviors[r.ask.behavior()];
+        let protocol_passed =
+            protocol::viewer_decision(behavior.viewer_protocol_policy, r.ask.https) == protocol::ViewerDecision::Serve;
+        protocol_passed && !behavior.allowed_methods.contains(r.ask.method)
     }
 
     /// Records a measured response leaving the edge for the viewer.
@@ -298,7 +319,7 @@ impl<O: RequestObserver> Engine<'_, O> {
     }
 
     /// Shows a finished request to the observer.
-    fn observe(&mut self, r: &Request) {
+    fn observe(&mut self, r: &Request, result: ResultType, detailed: DetailedResultType) {
         let (ask, response) = (&r.ask, &r.response);
         let class = ask.class();
         let (signed_query, signed_cookie) = match &self.signed {
@@ -318,7 +339,8 @@ impl<O: RequestObserver> Engine<'_, O> {
             status: response.status,
             body_bytes: r.body_bytes(),
             object_bytes: ask.copy_bytes,
-            result: result_type(r),
+            result,
+            detailed,
             served_by: response.served_by,
             origin_outcome: (response.served_by == ServedBy::Origin).then_some(r.attempt.outcome),
             signed_query,
@@ -339,11 +361,21 @@ pub(super) fn record_encoding(stats: &mut Option<CompressionStats>, ask: &Ask, s
     }
 }
 
-/// CloudFront's `x-edge-result-type` for a request leaving the edge.
-fn result_type(r: &Request) -> ResultType {
+/// CloudFront's `x-edge-result-type` and `x-edge-detailed-result-type` for
+/// a request leaving the edge; `method_refused`: the edge answered it for
+/// its method (`edge_refused_method`).
+fn result_types(r: &Request, method_refused: bool) -> (ResultType, DetailedResultType) {
     // The edge's own expired copy was confirmed from upstream (a 304 to the
     // edge), or an expired copy was served because the origin failed.
     let edge = &r.route[LevelIdx::EDGE];
     let refreshed = r.response.stale_until.is_some() || (edge.stale_version.is_some() && !r.response.body);
-    result_type::result_type(Answer { status: r.response.status, served_by: r.response.served_by, refreshed })
+    let answer = Answer { status: r.response.status, served_by: r.response.served_by, refreshed };
+    let result = result_type::result_type(answer);
+    // The attempt's outcome speaks for the response only when an origin
+    // produced it; a cache's answer (a collapsed request's, too) has none.
+    let cause = ErrorCause {
+        origin_outcome: (r.response.served_by == ServedBy::Origin).then_some(r.attempt.outcome),
+        method_refused,
+    };
+    (result, result_type::detailed_result_type(answer, result, cause))
 }

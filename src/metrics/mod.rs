@@ -21,7 +21,7 @@ fn latency_histogram(significant_figures: u8) -> Histogram<u64> {
     Histogram::new_with_bounds(1, LATENCY_MAX_US, significant_figures).expect("static bounds are valid")
 }
 
-pub use crate::policy::result_type::{ResultType, ServedBy};
+pub use crate::policy::result_type::{DetailedResultType, ResultType, ServedBy};
 
 pub mod accounting;
 pub mod compression;
@@ -61,6 +61,32 @@ impl ResultCounts {
     }
 }
 
+/// Viewer requests by detailed result type (`DetailedResultType::index`):
+/// like `ResultCounts`, they add up to the requests, and the detailed types
+/// of one result type add up to its count.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct DetailedCounts([u64; DetailedResultType::ALL.len()]);
+
+impl DetailedCounts {
+    #[inline]
+    pub fn add(&mut self, detailed: DetailedResultType, n: u64) {
+        self.0[detailed.index()] += n;
+    }
+
+    pub fn get(&self, detailed: DetailedResultType) -> u64 {
+        self.0[detailed.index()]
+    }
+
+    pub fn total(&self) -> u64 {
+        self.0.iter().sum()
+    }
+
+    /// The requests whose detailed types refine `result`.
+    pub fn of_result(&self, result: ResultType) -> u64 {
+        DetailedResultType::ALL.iter().filter(|d| d.result_type() == result).map(|d| self.get(*d)).sum()
+    }
+}
+
 /// What the engine knows about a finished viewer request.
 #[derive(Clone, Copy, Debug)]
 pub struct Outcome {
@@ -72,6 +98,8 @@ pub struct Outcome {
     pub body_bytes: u64,
     pub served_by: ServedBy,
     pub result: ResultType,
+    /// Refines `result` (`DetailedResultType::result_type`).
+    pub detailed: DetailedResultType,
 }
 
 #[derive(Clone, Debug)]
@@ -180,6 +208,8 @@ pub struct OriginStats {
 pub struct BehaviorStats {
     pub requests: u64,
     pub results: ResultCounts,
+    /// The same requests by `x-edge-detailed-result-type`.
+    pub detailed: DetailedCounts,
     pub bytes: u64,
     pub latency_us: Histogram<u64>,
     /// The behavior's misses and revalidations that went up (not
@@ -292,6 +322,9 @@ pub struct Metrics {
     /// The requests by result type: `Hit` (answered by any CloudFront cache
     /// without asking the origin), `RefreshHit`, `Miss`, `Error`, `Redirect`.
     pub results: ResultCounts,
+    /// The requests by `x-edge-detailed-result-type`: each refines one
+    /// result type (an Origin Shield hit, the cause of an error).
+    pub detailed: DetailedCounts,
     pub errors_4xx: u64,
     pub errors_5xx: u64,
     pub bytes_requested: u64,
@@ -355,6 +388,7 @@ struct OutcomeKind {
     method: Method,
     served_by: ServedBy,
     result: ResultType,
+    detailed: DetailedResultType,
 }
 
 /// Responses of one kind in a row: a replay's edge hits come in long runs,
@@ -375,6 +409,7 @@ const NO_OUTCOMES: OutcomeRun = OutcomeRun {
         method: Method::Get,
         served_by: ServedBy::Edge,
         result: ResultType::Hit,
+        detailed: DetailedResultType::Hit,
     },
     count: 0,
     body_bytes: 0,
@@ -403,6 +438,7 @@ impl Metrics {
         Metrics {
             requests: 0,
             results: ResultCounts::default(),
+            detailed: DetailedCounts::default(),
             errors_4xx: 0,
             errors_5xx: 0,
             bytes_requested: 0,
@@ -420,6 +456,7 @@ impl Metrics {
                 .map(|_| BehaviorStats {
                     requests: 0,
                     results: ResultCounts::default(),
+                    detailed: DetailedCounts::default(),
                     bytes: 0,
                     latency_us: latency_histogram(2),
                     fetching_misses: 0,
@@ -521,6 +558,7 @@ impl Metrics {
             method: o.method,
             served_by: o.served_by,
             result: o.result,
+            detailed: o.detailed,
         };
         let outcomes = &mut self.pending_outcomes;
         if outcomes.count > 0 && outcomes.kind == kind {
@@ -549,6 +587,7 @@ impl Metrics {
         let hit = o.result == ResultType::Hit;
         self.requests += n;
         self.results.add(o.result, n);
+        self.detailed.add(o.detailed, n);
         self.bytes_requested += body_bytes;
         self.responses_with_body += carries_body(o.method, o.status) as u64 * n;
         if hit {
@@ -565,6 +604,7 @@ impl Metrics {
         let b = &mut self.behaviors[o.behavior];
         b.requests += n;
         b.results.add(o.result, n);
+        b.detailed.add(o.detailed, n);
         b.bytes += body_bytes;
 
         let i = &mut self.intervals[o.interval];
@@ -650,6 +690,13 @@ pub fn ratio(num: u64, den: u64) -> f64 {
 mod tests {
     use super::*;
 
+    /// The detailed type an outcome of these three has with no error cause.
+    pub(crate) fn detailed_of(status: u16, served_by: ServedBy, result: ResultType) -> DetailedResultType {
+        use crate::policy::result_type::{Answer, ErrorCause, detailed_result_type};
+        let answer = Answer { status, served_by, refreshed: result == ResultType::RefreshHit };
+        detailed_result_type(answer, result, ErrorCause::NONE)
+    }
+
     #[test]
     fn runs_of_equal_latencies_land_in_every_histogram_once_flushed() {
         let mut metrics = Metrics::new(1, 1, 1, 2, SimDuration::from_secs(1), SimDuration::ZERO);
@@ -664,6 +711,7 @@ mod tests {
                 body_bytes: 1,
                 served_by: ServedBy::Edge,
                 result: ResultType::Hit,
+                detailed: DetailedResultType::Hit,
             });
         }
         metrics.flush();
@@ -686,6 +734,7 @@ mod tests {
             body_bytes: 1,
             served_by: ServedBy::Edge,
             result: ResultType::Hit,
+            detailed: DetailedResultType::Hit,
         }
     }
 
@@ -738,6 +787,7 @@ mod tests {
                 body_bytes: 100 + i as u64,
                 served_by,
                 result,
+                detailed: detailed_of(status, served_by, result),
             });
         }
         let mut metrics = Metrics::new(1, 1, 1, 2, SimDuration::from_secs(1), SimDuration::ZERO);

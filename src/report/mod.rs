@@ -19,6 +19,9 @@ pub use compression::{CompressionRow, CompressionSummary, compression_rows, comp
 pub use invalidations::{InvalidationRow, InvalidationSummary, invalidation_rows, invalidation_summary};
 
 mod origin_requests;
+mod result_types;
+
+pub use result_types::{ResultTypeRow, detailed_result_types, result_type_rows};
 
 pub use origin_requests::{OriginRequestRow, OriginRequestSummary, origin_request_rows, origin_request_summary};
 
@@ -241,6 +244,11 @@ pub struct Summary {
     pub errors: u64,
     /// Answered with the 301 or 307 of `redirect-to-https`.
     pub redirects: u64,
+    /// The requests by `x-edge-detailed-result-type` (every type cdnsim
+    /// simulates, by the log's spelling): each refines one result type
+    /// (`OriginShieldHit` a hit, `OriginConnectError` an error, ...), so
+    /// they add up to the requests. `result_types.csv` has them per behavior.
+    pub detailed_result_types: BTreeMap<String, u64>,
     pub errors_4xx: u64,
     pub errors_5xx: u64,
     pub bytes_requested: u64,
@@ -355,6 +363,7 @@ pub fn summary(report: &Report, scenario: &Scenario) -> Summary {
         misses: m.results.get(ResultType::Miss),
         errors: m.results.get(ResultType::Error),
         redirects: m.results.get(ResultType::Redirect),
+        detailed_result_types: detailed_result_types(report),
         errors_4xx: m.errors_4xx,
         errors_5xx: m.errors_5xx,
         bytes_requested: m.bytes_requested,
@@ -813,7 +822,8 @@ pub fn scenario_record(text: &str, path: &Path, seed: u64, requests: Option<u64>
     out.into_bytes()
 }
 
-/// Every result file of a run, as (file name, bytes); `cache_keys.csv`
+/// Every result file of a run, as (file name, bytes) (`result_types.csv`
+/// for every run); `cache_keys.csv`
 /// only when some behavior's key holds more than the path, and
 /// `compression.csv` only when some behavior compresses.
 pub fn result_files(report: &Report, scenario: &Scenario) -> anyhow::Result<Vec<(&'static str, Vec<u8>)>> {
@@ -826,6 +836,7 @@ pub fn result_files(report: &Report, scenario: &Scenario) -> anyhow::Result<Vec<
         ("failover.csv", failover_csv(report, scenario)?),
         ("signing.csv", csv_bytes(&signing_rows(report))?),
         ("faults.csv", faults_csv(scenario)?),
+        ("result_types.csv", csv_bytes(&result_type_rows(report, scenario))?),
     ];
     // Only when a behavior runs a function: other runs write what they always did.
     if scenario.uses_edge_functions() {
@@ -898,6 +909,9 @@ pub fn summary_table(s: &Summary) -> String {
     let _ = writeln!(out, "{} (seed {})", s.scenario, s.seed);
     for (name, value) in rows {
         let _ = writeln!(out, "  {name:<26} {value}");
+    }
+    if let Some(line) = result_types::summary_line(&s.detailed_result_types) {
+        let _ = writeln!(out, "{line}");
     }
     let _ = writeln!(out, "  by method:");
     for (method, m) in &s.by_method {

@@ -95,6 +95,9 @@ fn metric_cells(summary: &Summary) -> Vec<String> {
         errors,
         // The same count as `protocol.redirects`, which has its column.
         redirects: _,
+        // Not columns: ten more would change every sweep's header; a run's
+        // result_types.csv and summary have them.
+        detailed_result_types: _,
         errors_4xx,
         errors_5xx,
         bytes_requested,

@@ -17,6 +17,7 @@ mod plot;
 mod properties;
 mod protocol_access;
 mod replay;
+mod result_types;
 mod scenario_errors;
 mod signed_traffic;
 mod signing;
