@@ -45,11 +45,25 @@ pub enum ServedBy {
 pub enum ResultType {
     /// Served from a CloudFront cache (any tier) without asking the origin;
     /// also a request collapsed onto another's fetch (reference §6.3).
+    ///
+    /// An expired copy served at once within its `stale-while-revalidate`
+    /// window is a `Hit` too (`policy::freshness`): the DG-logs definition
+    /// of `Hit` ("served the object to the viewer from the cache") fits it,
+    /// while its `RefreshHit` has the origin asked before the copy is
+    /// served, which this viewer did not wait for. The Guide says nothing
+    /// of stale-while-revalidate in its log fields; issue 16 asks for `Hit`.
     Hit,
     /// A cached copy had expired; the origin was asked and the copy served:
-    /// the origin answered 304, or it failed and the expired copy was served
-    /// instead (reference §6.5; an observed `x-cache: RefreshHit from
-    /// cloudfront` on a 500 from the origin, Stack Overflow question 71778683).
+    /// the origin answered 304, or it failed (a 5xx, a refused connection, a
+    /// timeout) and the expired copy was served instead (reference §6.5;
+    /// an observed `x-cache: RefreshHit from cloudfront` on a 500 from the
+    /// origin, Stack Overflow question 71778683). That is DG-logs'
+    /// definition word for word (expired, the origin contacted, the copy
+    /// served), with or without `stale-if-error`, which only bounds how long
+    /// after its expiry the copy may answer (`policy::error_caching`).
+    /// Requests that waited on such a fetch and the copies below the tier
+    /// that served it are `RefreshHit`s as well: the answer they got is
+    /// the expired copy the origin was asked about.
     RefreshHit,
     /// The origin was asked and its response (with a body) was served.
     Miss,

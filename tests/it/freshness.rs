@@ -157,6 +157,9 @@ fn stale_while_revalidate_answers_every_request_at_once_with_one_fetch_per_expir
     let sum = summarize(&report, &s);
     let m = &report.metrics;
     assert_eq!((sum.requests, sum.misses, sum.hits, sum.refresh_hits, sum.errors), (300, 1, 299, 0, 0));
+    // The four stale copies served at once are plain Hits in the log's
+    // detailed field too (`policy::result_type`).
+    assert_eq!(sum.detailed_result_types["Hit"], 299);
     assert_eq!(sum.origin_requests, 5);
     assert_eq!((m.origins[0].conditional, m.origins[0].not_modified), (4, 4));
     assert_eq!(
