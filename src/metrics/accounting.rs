@@ -425,6 +425,11 @@ fn check_signing_and_protocols(l: &mut Ledger, m: &Metrics) {
         m.result_comparison.iter().flatten().sum(),
         m.requests,
     );
+    l.at_most(
+        || identity("replayed requests compared in detail <= requests"),
+        m.detailed_comparison.iter().flatten().sum(),
+        m.requests,
+    );
 }
 
 /// Edge functions: each invocation is counted once, and the functions on

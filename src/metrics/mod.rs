@@ -37,6 +37,10 @@ pub use edge_functions::{AssociationStats, FunctionMetrics};
 /// the simulated one (`ResultType::index`).
 pub type ResultMatrix = [[u64; ResultType::ALL.len()]; crate::policy::result_type::LoggedResult::ALL.len()];
 
+/// Replayed requests by the log's detailed result type
+/// (`LoggedDetailed::index`) and the simulated one (`DetailedResultType::index`).
+pub type DetailedMatrix = [[u64; DetailedResultType::ALL.len()]; crate::policy::result_type::LoggedDetailed::COUNT];
+
 /// Viewer requests by result type (`ResultType::index`). Each request has
 /// exactly one, so the counts add up to the requests.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
@@ -318,6 +322,8 @@ pub struct Metrics {
     /// `x-edge-result-type` (`LoggedResult::index`) and the simulated one
     /// (`ResultType::index`).
     pub result_comparison: ResultMatrix,
+    /// The same for `x-edge-detailed-result-type`, when the log has it.
+    pub detailed_comparison: DetailedMatrix,
     pub requests: u64,
     /// The requests by result type: `Hit` (answered by any CloudFront cache
     /// without asking the origin), `RefreshHit`, `Miss`, `Error`, `Redirect`.
@@ -476,6 +482,7 @@ impl Metrics {
             invalidations: None,
             responses_with_body: 0,
             result_comparison: [[0; ResultType::ALL.len()]; crate::policy::result_type::LoggedResult::ALL.len()],
+            detailed_comparison: Default::default(),
             interval,
             warmup,
             pending: LatencyRun::default(),

@@ -316,6 +316,80 @@ impl LoggedResult {
     }
 }
 
+/// CloudFront's `x-edge-detailed-result-type` as a replayed log spells it:
+/// a value cdnsim simulates, or `Other` (`LimitExceeded`, `OriginDnsError`,
+/// `ClientHungUpRequest`, ...).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum LoggedDetailed {
+    Simulated(DetailedResultType),
+    Other,
+}
+
+impl LoggedDetailed {
+    /// The simulated types, then `Other`.
+    pub const COUNT: usize = DetailedResultType::ALL.len() + 1;
+
+    pub fn parse(text: &[u8]) -> LoggedDetailed {
+        DetailedResultType::ALL
+            .into_iter()
+            .find(|d| d.as_str().as_bytes() == text)
+            .map_or(LoggedDetailed::Other, LoggedDetailed::Simulated)
+    }
+
+    /// `DetailedResultType::index` for a simulated type; `Other` last.
+    pub fn index(self) -> usize {
+        match self {
+            LoggedDetailed::Simulated(d) => d.index(),
+            LoggedDetailed::Other => DetailedResultType::ALL.len(),
+        }
+    }
+
+    pub fn from_index(index: usize) -> LoggedDetailed {
+        DetailedResultType::ALL.get(index).map_or(LoggedDetailed::Other, |d| LoggedDetailed::Simulated(*d))
+    }
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            LoggedDetailed::Simulated(d) => d.as_str(),
+            LoggedDetailed::Other => "Other",
+        }
+    }
+}
+
+/// What a replayed log said of one request: its `x-edge-result-type` and
+/// `x-edge-detailed-result-type`, each when the log has the field. Packed in
+/// one byte, so that a request carries both in the place of one.
+// Invariant: the byte is `1 + result * (LoggedDetailed::COUNT + 1) + detailed`,
+// each part 0 for an absent field and its index + 1 otherwise; at least one
+// part is present.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Logged(std::num::NonZeroU8);
+
+impl Logged {
+    const DETAILED_CODES: u8 = LoggedDetailed::COUNT as u8 + 1;
+
+    /// `None` when the log has neither field.
+    pub fn new(result: Option<LoggedResult>, detailed: Option<LoggedDetailed>) -> Option<Logged> {
+        let result_code = result.map_or(0, |r| r.index() as u8 + 1);
+        let detailed_code = detailed.map_or(0, |d| d.index() as u8 + 1);
+        if result_code == 0 && detailed_code == 0 {
+            return None;
+        }
+        let code = result_code * Self::DETAILED_CODES + detailed_code;
+        Some(Logged(std::num::NonZeroU8::new(code).expect("a present field makes the code nonzero")))
+    }
+
+    pub fn result(self) -> Option<LoggedResult> {
+        let result_code = self.0.get() / Self::DETAILED_CODES;
+        (result_code > 0).then(|| LoggedResult::ALL[result_code as usize - 1])
+    }
+
+    pub fn detailed(self) -> Option<LoggedDetailed> {
+        let detailed_code = self.0.get() % Self::DETAILED_CODES;
+        (detailed_code > 0).then(|| LoggedDetailed::from_index(detailed_code as usize - 1))
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -426,6 +500,28 @@ mod tests {
         for r in ResultType::ALL {
             assert_eq!(response_result_type(r), r, "viewers never disconnect");
         }
+    }
+
+    #[test]
+    fn a_logged_pair_packs_into_one_byte_and_back() {
+        assert_eq!(std::mem::size_of::<Option<Logged>>(), 1);
+        assert_eq!(Logged::new(None, None), None);
+        let details = DetailedResultType::ALL.map(LoggedDetailed::Simulated);
+        for result in LoggedResult::ALL.map(Some).into_iter().chain([None]) {
+            for detailed in details.into_iter().chain([LoggedDetailed::Other]).map(Some).chain([None]) {
+                let Some(logged) = Logged::new(result, detailed) else {
+                    assert_eq!((result, detailed), (None, None));
+                    continue;
+                };
+                assert_eq!((logged.result(), logged.detailed()), (result, detailed));
+            }
+        }
+        assert_eq!(
+            LoggedDetailed::parse(b"OriginShieldHit"),
+            LoggedDetailed::Simulated(DetailedResultType::OriginShieldHit)
+        );
+        assert_eq!(LoggedDetailed::parse(b"OriginDnsError"), LoggedDetailed::Other);
+        assert_eq!(LoggedDetailed::Other.index(), LoggedDetailed::COUNT - 1);
     }
 
     #[test]
