@@ -188,8 +188,9 @@ pub struct ViewerRequest {
     pub https: bool,
     /// The viewer session, for classes whose viewers sign (else 0).
     pub session: u32,
-    /// For a logged request, CloudFront's `x-edge-result-type`, to compare.
-    pub logged_result: Option<crate::policy::result_type::LoggedResult>,
+    /// For a logged request, CloudFront's `x-edge-result-type` and
+    /// `x-edge-detailed-result-type` (one byte), to compare.
+    pub logged_result: Option<crate::policy::result_type::Logged>,
     /// For a logged request to a behavior that requires signing, the
     /// verifier's verdict on the URL the log holds (the engine then uses it
     /// instead of a simulated session's credentials).

@@ -218,13 +218,18 @@ pub fn finish(
 ) -> anyhow::Result<ExitCode> {
     warn_malformed(stats);
     warn_unknown_locations(stats);
-    let trace = trace_report::trace_json(stats, &report.metrics.result_comparison);
+    let m = &report.metrics;
+    let trace = trace_report::trace_json(stats, &m.result_comparison, &m.detailed_comparison);
     if let Some(out) = out {
         let mut files = report::result_files(report, scenario)?;
         files.push(("trace.json", serde_json::to_vec_pretty(&trace)?));
         let rows = trace_report::comparison_rows(&report.metrics.result_comparison);
         if !rows.is_empty() {
             files.push(("result-types.csv", report::csv_bytes(&rows)?));
+        }
+        let rows = trace_report::detailed_comparison_rows(&m.detailed_comparison);
+        if !rows.is_empty() {
+            files.push(("detailed-result-types.csv", trace_report::detailed_comparison_csv(&rows)?));
         }
         report::write_files(out, &files).with_context(|| format!("writing results for {}", scenario.name))?;
     }
@@ -253,6 +258,12 @@ pub fn finish(
             if let Some(types) = trace.get("result_types") {
                 outln!(
                     "  result type agrees with the log for {:.2}% of requests",
+                    types["agreement"].as_f64().unwrap_or(0.0) * 100.0
+                );
+            }
+            if let Some(types) = trace.get("detailed_result_types") {
+                outln!(
+                    "  detailed result type agrees with the log for {:.2}% of requests",
                     types["agreement"].as_f64().unwrap_or(0.0) * 100.0
                 );
             }

@@ -9,7 +9,7 @@ use super::request::{Ask, Level, OriginAttempt, Request, Route, ViewerLeg, body_
 use super::state::Engine;
 use crate::cache::{Entry, Lookup, PrefetchStep, Stored};
 use crate::cdn::traffic::{ObjectFacts, ViewerRequest};
-use crate::metrics::{Outcome, ResultType, ServedBy};
+use crate::metrics::{DetailedResultType, Outcome, ResultType, ServedBy};
 use crate::policy::cache_key::{self, cache_key};
 use crate::policy::compression::Encoding;
 use crate::policy::connection;
@@ -270,6 +270,7 @@ impl<O: RequestObserver> Engine<'_, O> {
             body_bytes: body_bytes(ask.method, 200, ask.copy_bytes),
             served_by: ServedBy::Edge,
             result: ResultType::Hit,
+            detailed: DetailedResultType::Hit,
         };
         self.record_response(&outcome, ask.logged_result);
         record_encoding(&mut self.metrics.compression, ask, 200);

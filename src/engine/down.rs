@@ -10,10 +10,11 @@ use super::observer::{FinishedRequest, RequestObserver};
 use super::request::{Ask, Request};
 use super::state::Engine;
 use crate::cache::{Admission, CacheKey, Entry, Stored};
-use crate::metrics::{CompressionStats, Outcome, ResultType, ServedBy, carries_body};
+use crate::metrics::{CompressionStats, DetailedResultType, Outcome, ResultType, ServedBy, carries_body};
 use crate::policy::error_caching::{self, ErrorHandling};
 use crate::policy::error_pages;
-use crate::policy::result_type::{self, Answer, LoggedResult};
+use crate::policy::protocol;
+use crate::policy::result_type::{self, Answer, ErrorCause, Logged};
 use crate::policy::ttl::TtlDecision;
 use crate::time::{SimDuration, SimTime};
 
@@ -286,9 +287,20 @@ impl<O: RequestObserver> Engine<'_, O> {
     /// The response leaves the edge for the viewer: record it and free the slot.
     pub(super) fn leave_edge(&mut self, id: RequestId) {
         let ranged = self.is_ranged(id);
-        let result = if self.answered_by_page(id) { error_pages::PAGE_RESULT } else { result_type(&self.requests[id]) };
+        let by_page = self.answered_by_page(id);
         let r = &self.requests[id];
         let body_bytes = if ranged { self.range_body_bytes(id) } else { r.body_bytes() };
+        let measured_or_observed = r.ask.measured || self.observer.active();
+        // A custom error page answers for an error, whatever its own status:
+        // logged `Error` (`policy::error_pages`), in detail the generic
+        // `Error` too (the Guide names no value of its own for it).
+        let (result, detailed) = if by_page {
+            (error_pages::PAGE_RESULT, DetailedResultType::Error)
+        } else if measured_or_observed {
+            result_types(r, self.edge_refused_method(r))
+        } else {
+            (ResultType::Hit, DetailedResultType::Hit)
+        };
         if r.ask.measured {
             let viewer_half = SimDuration(r.route[LevelIdx::EDGE].half_rtt_us as u64);
             let outcome = Outcome {
@@ -300,6 +312,7 @@ impl<O: RequestObserver> Engine<'_, O> {
                 body_bytes,
                 served_by: r.response.served_by,
                 result,
+                detailed,
             };
             self.record_response(&outcome, r.ask.logged_result);
             let r = &self.requests[id];
@@ -312,21 +325,54 @@ impl<O: RequestObserver> Engine<'_, O> {
         if self.observer.active() {
             let r = self.requests[id];
             let range = if ranged { self.content_range(id) } else { None };
-            self.observe(&r, result, body_bytes, range);
+            self.observe(&r, result, detailed, body_bytes, range);
         }
         self.requests.free(id);
     }
 
+    /// Whether the edge answered `r` itself because its behavior does not
+    /// allow the method: the check after the viewer protocol's (`edge.rs`),
+    /// so an HTTP request an `https-only` behavior refused is not one.
+    fn edge_refused_method(&self, r: &Request) -> bool {
+        if r.response.served_by != ServedBy::EdgeGenerated {
+            return false;
+        }
+        let behavior = &self.scenario.distribution.behaviors[r.ask.behavior()];
+        let protocol_passed =
+            protocol::viewer_decision(behavior.viewer_protocol_policy, r.ask.https) == protocol::ViewerDecision::Serve;
+        protocol_passed && !behavior.allowed_methods.contains(r.ask.method)
+    }
+
     /// Records a measured response leaving the edge for the viewer.
-    pub(super) fn record_response(&mut self, outcome: &Outcome, logged: Option<LoggedResult>) {
+    pub(super) fn record_response(&mut self, outcome: &Outcome, logged: Option<Logged>) {
         if let Some(logged) = logged {
-            self.metrics.result_comparison[logged.index()][outcome.result.index()] += 1;
+            self.compare_with_log(outcome, logged);
         }
         self.metrics.record(outcome);
     }
 
+    /// Counts a replayed request by what its log said and what was simulated.
+    /// Out of line: synthetic traffic never has a log, and the check in
+    /// `record_response` stays one test of a byte on the edge-hit path.
+    #[inline(never)]
+    fn compare_with_log(&mut self, outcome: &Outcome, logged: Logged) {
+        if let Some(result) = logged.result() {
+            self.metrics.result_comparison[result.index()][outcome.result.index()] += 1;
+        }
+        if let Some(detailed) = logged.detailed() {
+            self.metrics.detailed_comparison[detailed.index()][outcome.detailed.index()] += 1;
+        }
+    }
+
     /// Shows a finished request to the observer.
-    fn observe(&mut self, r: &Request, result: ResultType, body_bytes: u64, content_range: Option<(u64, u64)>) {
+    fn observe(
+        &mut self,
+        r: &Request,
+        result: ResultType,
+        detailed: DetailedResultType,
+        body_bytes: u64,
+        content_range: Option<(u64, u64)>,
+    ) {
         let (ask, response) = (&r.ask, &r.response);
         let class = ask.class();
         let (signed_query, signed_cookie) = match &self.signed {
@@ -349,6 +395,7 @@ impl<O: RequestObserver> Engine<'_, O> {
             content_range,
             object_bytes: ask.copy_bytes,
             result,
+            detailed,
             served_by: response.served_by,
             origin_outcome: (response.served_by == ServedBy::Origin).then_some(r.attempt.outcome),
             signed_query,
@@ -369,11 +416,21 @@ pub(super) fn record_encoding(stats: &mut Option<CompressionStats>, ask: &Ask, s
     }
 }
 
-/// CloudFront's `x-edge-result-type` for a request leaving the edge.
-fn result_type(r: &Request) -> ResultType {
+/// CloudFront's `x-edge-result-type` and `x-edge-detailed-result-type` for
+/// a request leaving the edge; `method_refused`: the edge answered it for
+/// its method (`edge_refused_method`).
+fn result_types(r: &Request, method_refused: bool) -> (ResultType, DetailedResultType) {
     // The edge's own expired copy was confirmed from upstream (a 304 to the
     // edge), or an expired copy was served because the origin failed.
     let edge = &r.route[LevelIdx::EDGE];
     let refreshed = r.response.stale_until.is_some() || (edge.stale_version.is_some() && !r.response.body);
-    result_type::result_type(Answer { status: r.response.status, served_by: r.response.served_by, refreshed })
+    let answer = Answer { status: r.response.status, served_by: r.response.served_by, refreshed };
+    let result = result_type::result_type(answer);
+    // The attempt's outcome speaks for the response only when an origin
+    // produced it; a cache's answer (a collapsed request's, too) has none.
+    let cause = ErrorCause {
+        origin_outcome: (r.response.served_by == ServedBy::Origin).then_some(r.attempt.outcome),
+        method_refused,
+    };
+    (result, result_type::detailed_result_type(answer, result, cause))
 }

@@ -6,7 +6,7 @@
 //! already holds; building it allocates nothing.
 
 use crate::http::Method;
-use crate::metrics::{ResultType, ServedBy};
+use crate::metrics::{DetailedResultType, ResultType, ServedBy};
 use crate::policy::failover::OriginOutcome;
 use crate::scenario::{RequestAttributes, ViewerHttpVersion};
 use crate::time::SimTime;
@@ -42,6 +42,8 @@ pub struct FinishedRequest<'a> {
     /// The object's full size, whatever this response carried.
     pub object_bytes: u64,
     pub result: ResultType,
+    /// `x-edge-detailed-result-type`, refining `result`.
+    pub detailed: DetailedResultType,
     pub served_by: ServedBy,
     /// How the last origin attempt ended, when the response came from an origin.
     pub origin_outcome: Option<OriginOutcome>,

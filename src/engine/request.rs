@@ -12,7 +12,7 @@ use crate::cache::{CacheKey, Version};
 use crate::http::Method;
 use crate::policy::compression::Encoding;
 use crate::policy::failover::OriginOutcome;
-use crate::policy::result_type::{LoggedResult, ServedBy};
+use crate::policy::result_type::{Logged, ServedBy};
 use crate::scenario::{HeaderValueId, RequestAttributes, ViewerHttpVersion};
 use crate::time::{SimDuration, SimTime};
 use cdnsim_sign::Rejection;
@@ -51,8 +51,8 @@ pub struct Ask {
     pub measured: bool,
     /// The viewer session, for signed traffic.
     pub session: u32,
-    /// From a replayed access log: its result type, and the verdict on its signed URL.
-    pub logged_result: Option<LoggedResult>,
+    /// From a replayed access log: its result types, and the verdict on its signed URL.
+    pub logged_result: Option<Logged>,
     pub logged_signature: Option<Result<(), Rejection>>,
     /// What the viewer's request carried besides the path (its key holds
     /// some of it; the access log writes its query string and cookies).

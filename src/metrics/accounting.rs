@@ -89,6 +89,7 @@ pub fn check(metrics: &Metrics, facts: RunFacts) -> Result<(), Vec<Broken>> {
     let mut l = Ledger { broken: Vec::new() };
     l.equal(|| "unfinished requests = 0".to_string(), facts.unfinished, 0);
     check_result_partitions(&mut l, metrics);
+    check_detailed_results(&mut l, metrics);
     check_intervals(&mut l, metrics);
     check_cache_lookups(&mut l, metrics);
     check_trips_up(&mut l, metrics, facts);
@@ -337,6 +338,43 @@ fn check_result_partitions(l: &mut Ledger, m: &Metrics) {
     }
 }
 
+/// Detailed result types partition the requests, overall and per behavior;
+/// those refining one result type add up to its count; each is bounded by
+/// what it names.
+fn check_detailed_results(l: &mut Ledger, m: &Metrics) {
+    use super::DetailedResultType as D;
+    l.equal(|| identity("detailed result types = requests"), m.detailed.total(), m.requests);
+    for r in ResultType::ALL {
+        l.equal(|| format!("detailed result types of {r:?} = {r:?}"), m.detailed.of_result(r), m.results.get(r));
+    }
+    for (i, b) in m.behaviors.iter().enumerate() {
+        l.equal(|| format!("behavior {i}: detailed result types = requests"), b.detailed.total(), b.requests);
+        for r in ResultType::ALL {
+            l.equal(
+                || format!("behavior {i}: detailed result types of {r:?} = {r:?}"),
+                b.detailed.of_result(r),
+                b.results.get(r),
+            );
+        }
+    }
+    l.equal(
+        || identity("OriginShieldHit = hits in the Origin Shield tier"),
+        m.detailed.get(D::OriginShieldHit),
+        m.intervals.iter().map(|i| i.hits_by_tier[2]).sum(),
+    );
+    l.at_most(|| identity("InvalidRequestMethod <= errors_4xx"), m.detailed.get(D::InvalidRequestMethod), m.errors_4xx);
+    l.at_most(
+        || identity("OriginConnectError <= origin connect_failures"),
+        m.detailed.get(D::OriginConnectError),
+        m.origins.iter().map(|o| o.connect_failures).sum(),
+    );
+    l.at_most(
+        || identity("OriginCommError <= origin timeouts"),
+        m.detailed.get(D::OriginCommError),
+        m.origins.iter().map(|o| o.timeouts).sum(),
+    );
+}
+
 /// The intervals add up to the run, and each partitions its own requests.
 fn check_intervals(l: &mut Ledger, m: &Metrics) {
     let intervals = &m.intervals;
@@ -519,6 +557,11 @@ fn check_signing_and_protocols(l: &mut Ledger, m: &Metrics) {
         m.result_comparison.iter().flatten().sum(),
         m.requests,
     );
+    l.at_most(
+        || identity("replayed requests compared in detail <= requests"),
+        m.detailed_comparison.iter().flatten().sum(),
+        m.requests,
+    );
 }
 
 /// Edge functions: each invocation is counted once, and the functions on
@@ -582,7 +625,8 @@ fn check_edge_functions(l: &mut Ledger, m: &Metrics) {
 mod tests {
     use super::*;
     use crate::http::Method;
-    use crate::metrics::{Outcome, ServedBy};
+    use crate::metrics::tests::detailed_of;
+    use crate::metrics::{DetailedResultType, Outcome, ServedBy};
     use crate::time::{SimDuration, SimTime};
 
     fn metrics_with(outcomes: &[(u16, ServedBy, ResultType)]) -> Metrics {
@@ -597,6 +641,7 @@ mod tests {
                 body_bytes: 5,
                 served_by,
                 result,
+                detailed: detailed_of(status, served_by, result),
             });
             m.protocol.viewer_https += 1;
         }
@@ -619,6 +664,7 @@ mod tests {
             body_bytes: 5,
             served_by: ServedBy::Edge,
             result: ResultType::Hit,
+            detailed: DetailedResultType::Hit,
         });
         let _ = check(&m, FACTS);
     }
@@ -709,6 +755,59 @@ mod tests {
     }
 
     #[test]
+    fn detailed_result_types_that_do_not_add_up_are_reported() {
+        use crate::metrics::DetailedCounts;
+        use DetailedResultType as D;
+        let counts = |types: &[(D, u64)]| {
+            let mut c = DetailedCounts::default();
+            types.iter().for_each(|&(d, n)| c.add(d, n));
+            c
+        };
+        // One edge hit and one 502 from an origin that refused connections,
+        // as the engine counts them: every identity holds.
+        let mut m = metrics_with(&[(200, ServedBy::Edge, ResultType::Hit), (502, ServedBy::Origin, ResultType::Error)]);
+        m.caches[0] = TierStats { lookups: 2, hits: 1, misses: 1, bytes_hit: 5, ..TierStats::default() };
+        m.caches[1] = TierStats { lookups: 1, misses: 1, ..TierStats::default() };
+        m.origins[0].requests = 1;
+        m.origins[0].requests_by_method[Method::Get.index()] = 1;
+        m.origins[0].connect_failures = 1;
+        m.behaviors[0].fetching_misses = 2;
+        m.record_origin_request(SimTime::ZERO);
+        let engine = counts(&[(D::Hit, 1), (D::OriginConnectError, 1)]);
+        (m.detailed, m.behaviors[0].detailed) = (engine, engine);
+        assert_eq!(check(&m, FACTS), Ok(()));
+        // The hit counted as an Origin Shield hit (no shield tier hit), and
+        // overall a second connect error beside the first.
+        m.behaviors[0].detailed = counts(&[(D::OriginShieldHit, 1), (D::OriginConnectError, 1)]);
+        m.detailed = counts(&[(D::OriginShieldHit, 1), (D::OriginConnectError, 2)]);
+        let broken = check(&m, FACTS).unwrap_err();
+        let names: Vec<&str> = broken.iter().map(|b| b.identity.as_str()).collect();
+        assert_eq!(
+            names,
+            [
+                "detailed result types = requests",
+                "detailed result types of Error = Error",
+                "OriginShieldHit = hits in the Origin Shield tier",
+                "OriginConnectError <= origin connect_failures",
+            ]
+        );
+        // A method refusal that no 4xx stands for (the error was a 502),
+        // and at the behavior a Miss for the hit.
+        m.detailed = counts(&[(D::Hit, 1), (D::InvalidRequestMethod, 1)]);
+        m.behaviors[0].detailed = counts(&[(D::Miss, 1), (D::OriginConnectError, 1)]);
+        let broken = check(&m, FACTS).unwrap_err();
+        let names: Vec<&str> = broken.iter().map(|b| b.identity.as_str()).collect();
+        assert_eq!(
+            names,
+            [
+                "behavior 0: detailed result types of Hit = Hit",
+                "behavior 0: detailed result types of Miss = Miss",
+                "InvalidRequestMethod <= errors_4xx",
+            ]
+        );
+    }
+
+    #[test]
     fn origin_request_counters_that_do_not_add_up_are_reported() {
         // One edge miss reached the origin: the origin claims two untailored
         // responses, and the behavior one mistailored answer, though no
@@ -747,12 +846,21 @@ mod tests {
     #[test]
     fn a_request_counted_twice_breaks_the_partition() {
         let mut m = metrics_with(&[(200, ServedBy::Edge, ResultType::Hit)]);
+        // Counted again as a Miss, by result type only: the detailed types
+        // no longer add up to the result types either.
         m.results.add(ResultType::Miss, 1);
         m.caches[0] = TierStats { lookups: 1, hits: 1, bytes_hit: 5, ..TierStats::default() };
         let broken = check(&m, FACTS).unwrap_err();
         assert_eq!(
             broken,
-            [Broken { identity: s("hits + refresh_hits + misses + errors + redirects = requests"), left: 2, right: 1 }]
+            [
+                Broken {
+                    identity: s("hits + refresh_hits + misses + errors + redirects = requests"),
+                    left: 2,
+                    right: 1
+                },
+                Broken { identity: s("detailed result types of Miss = Miss"), left: 0, right: 1 },
+            ]
         );
         let error = AccountingError { scenario: "x".into(), seed: 3, broken };
         let text = error.to_string();

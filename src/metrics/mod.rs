@@ -21,7 +21,7 @@ fn latency_histogram(significant_figures: u8) -> Histogram<u64> {
     Histogram::new_with_bounds(1, LATENCY_MAX_US, significant_figures).expect("static bounds are valid")
 }
 
-pub use crate::policy::result_type::{ResultType, ServedBy};
+pub use crate::policy::result_type::{DetailedResultType, ResultType, ServedBy};
 
 pub mod accounting;
 pub mod compression;
@@ -41,6 +41,10 @@ pub use edge_functions::{AssociationStats, FunctionMetrics};
 /// Replayed requests by the log's result type (`LoggedResult::index`) and
 /// the simulated one (`ResultType::index`).
 pub type ResultMatrix = [[u64; ResultType::ALL.len()]; crate::policy::result_type::LoggedResult::ALL.len()];
+
+/// Replayed requests by the log's detailed result type
+/// (`LoggedDetailed::index`) and the simulated one (`DetailedResultType::index`).
+pub type DetailedMatrix = [[u64; DetailedResultType::ALL.len()]; crate::policy::result_type::LoggedDetailed::COUNT];
 
 /// Viewer requests by result type (`ResultType::index`). Each request has
 /// exactly one, so the counts add up to the requests.
@@ -66,6 +70,32 @@ impl ResultCounts {
     }
 }
 
+/// Viewer requests by detailed result type (`DetailedResultType::index`):
+/// like `ResultCounts`, they add up to the requests, and the detailed types
+/// of one result type add up to its count.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct DetailedCounts([u64; DetailedResultType::ALL.len()]);
+
+impl DetailedCounts {
+    #[inline]
+    pub fn add(&mut self, detailed: DetailedResultType, n: u64) {
+        self.0[detailed.index()] += n;
+    }
+
+    pub fn get(&self, detailed: DetailedResultType) -> u64 {
+        self.0[detailed.index()]
+    }
+
+    pub fn total(&self) -> u64 {
+        self.0.iter().sum()
+    }
+
+    /// The requests whose detailed types refine `result`.
+    pub fn of_result(&self, result: ResultType) -> u64 {
+        DetailedResultType::ALL.iter().filter(|d| d.result_type() == result).map(|d| self.get(*d)).sum()
+    }
+}
+
 /// What the engine knows about a finished viewer request.
 #[derive(Clone, Copy, Debug)]
 pub struct Outcome {
@@ -77,6 +107,8 @@ pub struct Outcome {
     pub body_bytes: u64,
     pub served_by: ServedBy,
     pub result: ResultType,
+    /// Refines `result` (`DetailedResultType::result_type`).
+    pub detailed: DetailedResultType,
 }
 
 #[derive(Clone, Debug)]
@@ -185,6 +217,8 @@ pub struct OriginStats {
 pub struct BehaviorStats {
     pub requests: u64,
     pub results: ResultCounts,
+    /// The same requests by `x-edge-detailed-result-type`.
+    pub detailed: DetailedCounts,
     pub bytes: u64,
     pub latency_us: Histogram<u64>,
     /// The behavior's misses and revalidations that went up (not
@@ -293,10 +327,15 @@ pub struct Metrics {
     /// `x-edge-result-type` (`LoggedResult::index`) and the simulated one
     /// (`ResultType::index`).
     pub result_comparison: ResultMatrix,
+    /// The same for `x-edge-detailed-result-type`, when the log has it.
+    pub detailed_comparison: DetailedMatrix,
     pub requests: u64,
     /// The requests by result type: `Hit` (answered by any CloudFront cache
     /// without asking the origin), `RefreshHit`, `Miss`, `Error`, `Redirect`.
     pub results: ResultCounts,
+    /// The requests by `x-edge-detailed-result-type`: each refines one
+    /// result type (an Origin Shield hit, the cause of an error).
+    pub detailed: DetailedCounts,
     pub errors_4xx: u64,
     pub errors_5xx: u64,
     pub bytes_requested: u64,
@@ -367,6 +406,7 @@ struct OutcomeKind {
     method: Method,
     served_by: ServedBy,
     result: ResultType,
+    detailed: DetailedResultType,
 }
 
 /// Responses of one kind in a row: a replay's edge hits come in long runs,
@@ -387,6 +427,7 @@ const NO_OUTCOMES: OutcomeRun = OutcomeRun {
         method: Method::Get,
         served_by: ServedBy::Edge,
         result: ResultType::Hit,
+        detailed: DetailedResultType::Hit,
     },
     count: 0,
     body_bytes: 0,
@@ -415,6 +456,7 @@ impl Metrics {
         Metrics {
             requests: 0,
             results: ResultCounts::default(),
+            detailed: DetailedCounts::default(),
             errors_4xx: 0,
             errors_5xx: 0,
             bytes_requested: 0,
@@ -432,6 +474,7 @@ impl Metrics {
                 .map(|_| BehaviorStats {
                     requests: 0,
                     results: ResultCounts::default(),
+                    detailed: DetailedCounts::default(),
                     bytes: 0,
                     latency_us: latency_histogram(2),
                     fetching_misses: 0,
@@ -454,6 +497,7 @@ impl Metrics {
             connections: None,
             responses_with_body: 0,
             result_comparison: [[0; ResultType::ALL.len()]; crate::policy::result_type::LoggedResult::ALL.len()],
+            detailed_comparison: Default::default(),
             interval,
             warmup,
             pending: LatencyRun::default(),
@@ -536,6 +580,7 @@ impl Metrics {
             method: o.method,
             served_by: o.served_by,
             result: o.result,
+            detailed: o.detailed,
         };
         let outcomes = &mut self.pending_outcomes;
         if outcomes.count > 0 && outcomes.kind == kind {
@@ -564,6 +609,7 @@ impl Metrics {
         let hit = o.result == ResultType::Hit;
         self.requests += n;
         self.results.add(o.result, n);
+        self.detailed.add(o.detailed, n);
         self.bytes_requested += body_bytes;
         self.responses_with_body += carries_body(o.method, o.status) as u64 * n;
         if hit {
@@ -580,6 +626,7 @@ impl Metrics {
         let b = &mut self.behaviors[o.behavior];
         b.requests += n;
         b.results.add(o.result, n);
+        b.detailed.add(o.detailed, n);
         b.bytes += body_bytes;
 
         let i = &mut self.intervals[o.interval];
@@ -665,6 +712,13 @@ pub fn ratio(num: u64, den: u64) -> f64 {
 mod tests {
     use super::*;
 
+    /// The detailed type an outcome of these three has with no error cause.
+    pub(crate) fn detailed_of(status: u16, served_by: ServedBy, result: ResultType) -> DetailedResultType {
+        use crate::policy::result_type::{Answer, ErrorCause, detailed_result_type};
+        let answer = Answer { status, served_by, refreshed: result == ResultType::RefreshHit };
+        detailed_result_type(answer, result, ErrorCause::NONE)
+    }
+
     #[test]
     fn runs_of_equal_latencies_land_in_every_histogram_once_flushed() {
         let mut metrics = Metrics::new(1, 1, 1, 2, SimDuration::from_secs(1), SimDuration::ZERO);
@@ -679,6 +733,7 @@ mod tests {
                 body_bytes: 1,
                 served_by: ServedBy::Edge,
                 result: ResultType::Hit,
+                detailed: DetailedResultType::Hit,
             });
         }
         metrics.flush();
@@ -701,6 +756,7 @@ mod tests {
             body_bytes: 1,
             served_by: ServedBy::Edge,
             result: ResultType::Hit,
+            detailed: DetailedResultType::Hit,
         }
     }
 
@@ -753,6 +809,7 @@ mod tests {
                 body_bytes: 100 + i as u64,
                 served_by,
                 result,
+                detailed: detailed_of(status, served_by, result),
             });
         }
         let mut metrics = Metrics::new(1, 1, 1, 2, SimDuration::from_secs(1), SimDuration::ZERO);

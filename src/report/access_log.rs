@@ -20,8 +20,6 @@
 //! temporary files are removed.
 
 use crate::engine::observer::{FinishedRequest, RequestObserver};
-use crate::metrics::{ResultType, ServedBy};
-use crate::policy::failover::OriginOutcome;
 use crate::rng::splitmix64;
 use crate::scenario::{Scenario, ViewerHttpVersion};
 use anyhow::Context;
@@ -133,31 +131,6 @@ pub fn distribution_id(domain: &str) -> String {
         id.push(ALPHABET[(h % 36) as usize] as char);
     }
     id
-}
-
-/// `x-edge-detailed-result-type`: the result type, except for errors, which
-/// name their cause, and for hits in Origin Shield (DG-logs, reference §8).
-fn detailed_result(scenario: &Scenario, r: &FinishedRequest<'_>) -> Option<&'static str> {
-    if r.result != ResultType::Error {
-        // A hit in a regional edge cache acting as Origin Shield for another
-        // Region (reference §5.1); a hit at one's own REC is a plain `Hit`.
-        return (r.served_by == ServedBy::Shield && r.result == ResultType::Hit).then_some("OriginShieldHit");
-    }
-    Some(match (r.served_by, r.origin_outcome) {
-        (ServedBy::EdgeGenerated, _)
-            if !scenario.distribution.behaviors[r.behavior].allowed_methods.contains(r.method) =>
-        {
-            "InvalidRequestMethod"
-        }
-        // A Lambda@Edge run past its timeout: CloudFront's 503 (DG
-        // lambda-edge-testing-debugging.md, 2018-19 revisions, logs it as
-        // `LambdaLimitExceeded`).
-        (ServedBy::EdgeFunctionError, _) => "LambdaLimitExceeded",
-        (_, Some(OriginOutcome::ConnectFailed)) => "OriginConnectError",
-        (_, Some(OriginOutcome::TimedOut)) => "OriginCommError",
-        // A refused signature, an error the origin sent, or one served from a cache.
-        _ => "Error",
-    })
 }
 
 /// The response's Content-Type, from the path's extension.
@@ -315,14 +288,11 @@ impl<'s> RecordFormatter<'s> {
         let _ = write!(out, "\t{domain}\t{scheme}\t{request_bytes}\t");
         let taken = r.finished.0.saturating_sub(r.arrived.0);
         push_seconds_ms(out, taken);
-        let _ = write!(out, "\t-\t{tls}\t{cipher}\t{}\t{version}\t-\t-\t{port}\t", r.result.as_str());
+        let response_result = crate::policy::result_type::response_result_type(r.result);
+        let _ = write!(out, "\t-\t{tls}\t{cipher}\t{}\t{version}\t-\t-\t{port}\t", response_result.as_str());
         // The simulation sends a response at once: its first byte leaves when its last does.
         push_seconds_ms(out, taken);
-        let detailed = detailed_result(scenario, r);
-        let _ = match detailed {
-            Some(name) => write!(out, "\t{name}"),
-            None => write!(out, "\t{}", r.result.as_str()),
-        };
+        let _ = write!(out, "\t{}", r.detailed.as_str());
         let content_length =
             if r.method == crate::http::Method::Head && r.status < 300 { r.object_bytes } else { r.body_bytes };
         let _ = write!(
@@ -510,6 +480,8 @@ impl Drop for AccessLog<'_> {
 mod tests {
     use super::*;
     use crate::http::Method;
+    use crate::metrics::{DetailedResultType, ResultType, ServedBy};
+    use crate::policy::failover::OriginOutcome;
     use crate::time::SimTime;
 
     const SCENARIO: &str = r#"
@@ -593,6 +565,7 @@ cookies = [{ name = "session", values = 1000 }, { name = "theme", values = 2 }]
             content_range: None,
             object_bytes: 1000,
             result: ResultType::Miss,
+            detailed: DetailedResultType::Miss,
             served_by: ServedBy::Origin,
             origin_outcome: Some(OriginOutcome::Status(200)),
             signed_query: None,
@@ -752,6 +725,7 @@ cookies = [{ name = "session", values = 1000 }, { name = "theme", values = 2 }]
             status: 403,
             body_bytes: 0,
             result: ResultType::Error,
+            detailed: DetailedResultType::InvalidRequestMethod,
             served_by: ServedBy::EdgeGenerated,
             origin_outcome: None,
             signed_query: Some("Expires=1&Signature=a~b&Key-Pair-Id=K1"),
@@ -766,13 +740,14 @@ cookies = [{ name = "session", values = 1000 }, { name = "theme", values = 2 }]
         assert_eq!(field(&line, "ssl-protocol"), "-");
         assert_eq!(field(&line, "cs-protocol-version"), "HTTP/1.1");
         assert_eq!(field(&line, "x-edge-result-type"), "Error");
-        // The default behavior allows GET and HEAD only.
+        // The engine's detailed type (`policy::result_type`), as it is.
         assert_eq!(field(&line, "x-edge-detailed-result-type"), "InvalidRequestMethod");
         assert_eq!(field(&line, "sc-content-type"), "text/html");
         assert_eq!(field(&line, "sc-content-len"), "0");
         let timed_out = FinishedRequest {
             status: 504,
             result: ResultType::Error,
+            detailed: DetailedResultType::OriginCommError,
             origin_outcome: Some(OriginOutcome::TimedOut),
             ..request(1.0)
         };
@@ -783,6 +758,7 @@ cookies = [{ name = "session", values = 1000 }, { name = "theme", values = 2 }]
         let shield_hit = FinishedRequest {
             served_by: ServedBy::Shield,
             result: ResultType::Hit,
+            detailed: DetailedResultType::OriginShieldHit,
             origin_outcome: None,
             ..request(1.0)
         };

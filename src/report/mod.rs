@@ -25,6 +25,9 @@ pub use invalidations::{InvalidationRow, InvalidationSummary, invalidation_rows,
 pub use ranges::{RangeRow, RangeSummary, range_rows, range_summary};
 
 mod origin_requests;
+mod result_types;
+
+pub use result_types::{ResultTypeRow, detailed_result_types, result_type_rows};
 
 pub use origin_requests::{OriginRequestRow, OriginRequestSummary, origin_request_rows, origin_request_summary};
 
@@ -247,6 +250,11 @@ pub struct Summary {
     pub errors: u64,
     /// Answered with the 301 or 307 of `redirect-to-https`.
     pub redirects: u64,
+    /// The requests by `x-edge-detailed-result-type` (every type cdnsim
+    /// simulates, by the log's spelling): each refines one result type
+    /// (`OriginShieldHit` a hit, `OriginConnectError` an error, ...), so
+    /// they add up to the requests. `result_types.csv` has them per behavior.
+    pub detailed_result_types: BTreeMap<String, u64>,
     pub errors_4xx: u64,
     pub errors_5xx: u64,
     pub bytes_requested: u64,
@@ -261,6 +269,9 @@ pub struct Summary {
     /// The busiest metrics interval's origin requests per second.
     pub origin_peak_requests_per_s: f64,
     pub collapsed: u64,
+    /// Background fetches of `stale-while-revalidate`, every tier together:
+    /// origin-bound work no viewer waited for.
+    pub background_revalidations: u64,
     pub latency_ms: LatencySummary,
     pub by_method: BTreeMap<String, MethodSummary>,
     /// Per method, for the methods that reached an origin group or failed
@@ -321,6 +332,7 @@ fn sum_tiers<'a>(stats: impl Iterator<Item = &'a TierStats>) -> TierStats {
         acc.passed_through += s.passed_through;
         acc.errors_served += s.errors_served;
         acc.stale_served_on_error += s.stale_served_on_error;
+        acc.background_revalidations += s.background_revalidations;
         acc.fragmentation_misses += s.fragmentation_misses;
         acc.keys_requested += s.keys_requested;
         acc.objects_requested += s.objects_requested;
@@ -369,6 +381,7 @@ pub fn summary(report: &Report, scenario: &Scenario) -> Summary {
         misses: m.results.get(ResultType::Miss),
         errors: m.results.get(ResultType::Error),
         redirects: m.results.get(ResultType::Redirect),
+        detailed_result_types: detailed_result_types(report),
         errors_4xx: m.errors_4xx,
         errors_5xx: m.errors_5xx,
         bytes_requested: m.bytes_requested,
@@ -382,6 +395,9 @@ pub fn summary(report: &Report, scenario: &Scenario) -> Summary {
         origin_offload: round6(m.origin_offload()),
         origin_peak_requests_per_s: origin_peak_requests_per_s(report),
         collapsed: edge.collapsed + regional.collapsed + shield.collapsed,
+        background_revalidations: edge.background_revalidations
+            + regional.background_revalidations
+            + shield.background_revalidations,
         latency_ms: LatencySummary {
             mean: round3(ratio(m.latency_sum_us, m.requests) / 1e3),
             max: m.latency_max_us as f64 / 1e3,
@@ -449,6 +465,7 @@ struct SummaryCsvRow<'a> {
     legit_refused: u64,
     secret_in_clear_viewer_legs: u64,
     secret_in_clear_origin_legs: u64,
+    background_revalidations: u64,
 }
 
 /// One row of `tiers.csv`: an edge location, a regional edge cache, a regional
@@ -480,6 +497,10 @@ pub struct TierRow {
     pub peak_in_service: Option<u32>,
     pub peak_queued: Option<u32>,
     pub mean_queue_wait_ms: Option<f64>,
+    /// Background fetches of `stale-while-revalidate` this cache sent up
+    /// (each after a lookup it answered at once with its expired copy);
+    /// the last column, so that the columns before it keep their places.
+    pub background_revalidations: Option<u64>,
 }
 
 impl TierRow {
@@ -509,6 +530,7 @@ impl TierRow {
             not_modified: None,
             errors_served: Some(s.errors_served),
             stale_served_on_error: Some(s.stale_served_on_error),
+            background_revalidations: Some(s.background_revalidations),
             connect_failures: None,
             timeouts: None,
             error_responses: None,
@@ -565,6 +587,7 @@ pub fn tier_rows(report: &Report, scenario: &Scenario) -> Vec<TierRow> {
             peak_in_service: Some(stats.peak_in_service),
             peak_queued: Some(stats.peak_queued),
             mean_queue_wait_ms: Some(round3(ratio(stats.queued_us, stats.queued_requests) / 1e3)),
+            background_revalidations: None,
         });
     }
     rows
@@ -791,6 +814,7 @@ fn summary_csv(s: &Summary) -> anyhow::Result<Vec<u8>> {
         legit_refused: s.origin_access.as_ref().map_or(0, |a| a.legit_refused),
         secret_in_clear_viewer_legs: s.origin_access.as_ref().map_or(0, |a| a.secret_in_clear_viewer_legs),
         secret_in_clear_origin_legs: s.origin_access.as_ref().map_or(0, |a| a.secret_in_clear_origin_legs),
+        background_revalidations: s.background_revalidations,
     }])
 }
 
@@ -819,7 +843,8 @@ pub fn scenario_record(text: &str, path: &Path, seed: u64, requests: Option<u64>
     out.into_bytes()
 }
 
-/// Every result file of a run, as (file name, bytes); `cache_keys.csv`
+/// Every result file of a run, as (file name, bytes) (`result_types.csv`
+/// for every run); `cache_keys.csv`
 /// only when some behavior's key holds more than the path, and
 /// `compression.csv` only when some behavior compresses.
 pub fn result_files(report: &Report, scenario: &Scenario) -> anyhow::Result<Vec<(&'static str, Vec<u8>)>> {
@@ -832,6 +857,7 @@ pub fn result_files(report: &Report, scenario: &Scenario) -> anyhow::Result<Vec<
         ("failover.csv", failover_csv(report, scenario)?),
         ("signing.csv", csv_bytes(&signing_rows(report))?),
         ("faults.csv", faults_csv(scenario)?),
+        ("result_types.csv", csv_bytes(&result_type_rows(report, scenario))?),
     ];
     // Only when a behavior runs a function: other runs write what they always did.
     if scenario.uses_edge_functions() {
@@ -913,6 +939,9 @@ pub fn summary_table(s: &Summary) -> String {
     let _ = writeln!(out, "{} (seed {})", s.scenario, s.seed);
     for (name, value) in rows {
         let _ = writeln!(out, "  {name:<26} {value}");
+    }
+    if let Some(line) = result_types::summary_line(&s.detailed_result_types) {
+        let _ = writeln!(out, "{line}");
     }
     let _ = writeln!(out, "  by method:");
     for (method, m) in &s.by_method {
@@ -1014,6 +1043,14 @@ pub fn summary_table(s: &Summary) -> String {
     }
     if let Some(c) = &s.connections {
         let _ = writeln!(out, "{}", connections::summary_line(c));
+    }
+    // Only runs that revalidate in the background print the line.
+    if s.background_revalidations > 0 {
+        let _ = writeln!(
+            out,
+            "  background revalidations   {} (stale-while-revalidate: expired copies served at once, refreshed behind)",
+            s.background_revalidations
+        );
     }
     let _ = writeln!(
         out,

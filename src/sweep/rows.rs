@@ -95,6 +95,9 @@ fn metric_cells(summary: &Summary) -> Vec<String> {
         errors,
         // The same count as `protocol.redirects`, which has its column.
         redirects: _,
+        // Not columns: ten more would change every sweep's header; a run's
+        // result_types.csv and summary have them.
+        detailed_result_types: _,
         errors_4xx,
         errors_5xx,
         bytes_requested,
@@ -108,6 +111,9 @@ fn metric_cells(summary: &Summary) -> Vec<String> {
         origin_offload,
         origin_peak_requests_per_s,
         collapsed,
+        // Not a column: a sweep column would change every sweep's header;
+        // a run's tiers.csv and summary have it.
+        background_revalidations: _,
         latency_ms,
         by_method,
         failover,

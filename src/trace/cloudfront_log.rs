@@ -20,6 +20,7 @@
 //! | `cs(Cookie)` | `cookie` |
 //! | `sc-status` | `status` |
 //! | `x-edge-result-type` | `result_type` |
+//! | `x-edge-detailed-result-type` | `detailed_result_type` |
 //!
 //! Blank lines are skipped. An RTMP distribution's log (`#Fields` with
 //! `x-event`, or an `rtmp://` stem) and a real-time log (a record before
@@ -29,7 +30,7 @@
 use super::lines::{Lines, ReadProgress};
 use super::{Malformed, MalformedLines, TraceError, TraceReader, TraceRecord, detect, parse_u64, shown};
 use crate::http::Method;
-use crate::policy::result_type::LoggedResult;
+use crate::policy::result_type::{LoggedDetailed, LoggedResult};
 use std::path::Path;
 
 /// Where each field the simulator uses sits in a record, from `#Fields`.
@@ -47,6 +48,7 @@ struct Columns {
     query: Option<usize>,
     cookie: Option<usize>,
     result_type: Option<usize>,
+    detailed_result_type: Option<usize>,
     protocol: Option<usize>,
     /// Fields a record must have.
     count: usize,
@@ -70,6 +72,7 @@ impl Columns {
             query: find("cs-uri-query"),
             cookie: find("cs(Cookie)"),
             result_type: find("x-edge-result-type"),
+            detailed_result_type: find("x-edge-detailed-result-type"),
             protocol: find("cs-protocol"),
             count: names.len(),
         })
@@ -96,6 +99,7 @@ struct Parsed {
     https: bool,
     status: Option<u16>,
     result_type: Option<LoggedResult>,
+    detailed_result_type: Option<LoggedDetailed>,
     key: (usize, usize),
     edge_location: Option<(usize, usize)>,
     client_ip: Option<(usize, usize)>,
@@ -240,6 +244,7 @@ fn parse_record(
         ),
     };
     let result_type = optional(columns.result_type).map(LoggedResult::parse);
+    let detailed_result_type = optional(columns.detailed_result_type).map(LoggedDetailed::parse);
     let key = fields[columns.uri_stem];
     if key.0 == key.1 || field(columns.uri_stem) == b"-" {
         return Err("cs-uri-stem is empty".into());
@@ -256,6 +261,7 @@ fn parse_record(
         https,
         status,
         result_type,
+        detailed_result_type,
         key,
         edge_location: utf8(range(columns.edge_location), "x-edge-location")?,
         client_ip: utf8(range(columns.client_ip), "c-ip")?,
@@ -323,6 +329,7 @@ impl TraceReader for CloudFrontLogReader {
             cookie: text(p.cookie).unwrap_or(""),
             status: p.status,
             result_type: p.result_type,
+            detailed_result_type: p.detailed_result_type,
         }))
     }
 

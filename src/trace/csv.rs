@@ -704,6 +704,7 @@ impl TraceReader for CsvReader {
             cookie,
             status: None,
             result_type: None,
+            detailed_result_type: None,
         }))
     }
 

@@ -61,6 +61,8 @@ pub struct TraceRecord<'a> {
     pub status: Option<u16>,
     /// The log's `x-edge-result-type`, if any.
     pub result_type: Option<crate::policy::result_type::LoggedResult>,
+    /// The log's `x-edge-detailed-result-type`, if any.
+    pub detailed_result_type: Option<crate::policy::result_type::LoggedDetailed>,
 }
 
 /// A reader of one trace format: the next usable record, skipping (and

@@ -199,7 +199,8 @@ struct Ahead {
     method: crate::http::Method,
     https: bool,
     edge: usize,
-    logged_result: Option<crate::policy::result_type::LoggedResult>,
+    /// The log's result types, to compare with the simulated ones.
+    logged_result: Option<crate::policy::result_type::Logged>,
     /// For re-verifying a signed URL, and for a cache key that holds query
     /// strings: the query as logged.
     query: Vec<u8>,
@@ -446,7 +447,8 @@ impl<R: TraceReader> TraceSource<R> {
             ahead.method = record.method;
             ahead.https = record.https;
             ahead.edge = edge;
-            ahead.logged_result = record.result_type;
+            ahead.logged_result =
+                crate::policy::result_type::Logged::new(record.result_type, record.detailed_result_type);
             if let Some(n) = ahead.number {
                 self.by_number.prefetch(n);
             }
@@ -864,6 +866,7 @@ mod tests {
                 cookie: "",
                 status: *status,
                 result_type: None,
+                detailed_result_type: None,
             }))
         }
         fn malformed(&self) -> &MalformedLines {

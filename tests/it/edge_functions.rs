@@ -313,6 +313,11 @@ cold_start = "0 ms"
     assert_eq!(vr.invocations, 40);
     assert!(vr.failures > 5 && vr.failures < 35, "about 8 in 18 runs pass 5 s: {}", vr.failures);
     assert_eq!(report.metrics.errors_5xx, vr.failures);
+    // Each cut run is logged LambdaExecutionError (`policy::result_type`),
+    // and nothing else is an error here.
+    let detailed = &report.metrics.detailed;
+    assert_eq!(detailed.get(cdnsim::metrics::DetailedResultType::LambdaExecutionError), vr.failures);
+    assert_eq!(detailed.of_result(cdnsim::metrics::ResultType::Error), vr.failures);
     let cut: Vec<u64> = seen.0.iter().filter(|(status, _)| *status == 503).map(|&(_, at_edge)| at_edge).collect();
     assert_eq!(cut.len() as u64, vr.failures);
     assert!(cut.iter().all(|&us| us == 5_020_000), "{cut:?}");
@@ -363,12 +368,13 @@ keep_warm = "2 s"
     let summary: serde_json::Value = serde_json::from_str(&json).unwrap();
     let failures = summary["functions"]["failures"].as_u64().unwrap();
     assert!(failures > 0, "exponential runs of mean 1.5 s pass 5 s about 3.6% of the time");
-    // Every cut run is a 503 logged as LambdaLimitExceeded (warm-up included:
-    // TINY has none).
+    // Every cut run is a 503 logged as LambdaExecutionError (warm-up included:
+    // TINY has none), and counted so in the summary.
+    assert_eq!(summary["detailed_result_types"]["LambdaExecutionError"].as_u64(), Some(failures));
     let mut logged = 0;
     for entry in std::fs::read_dir(dir.join("a-logs")).unwrap() {
         let text = std::fs::read_to_string(entry.unwrap().path()).unwrap();
-        logged += text.lines().filter(|l| l.contains("\t503\t") && l.contains("\tLambdaLimitExceeded\t")).count();
+        logged += text.lines().filter(|l| l.contains("\t503\t") && l.contains("\tLambdaExecutionError\t")).count();
     }
     assert_eq!(logged as u64, failures);
 }

@@ -157,6 +157,9 @@ fn stale_while_revalidate_answers_every_request_at_once_with_one_fetch_per_expir
     let sum = summarize(&report, &s);
     let m = &report.metrics;
     assert_eq!((sum.requests, sum.misses, sum.hits, sum.refresh_hits, sum.errors), (300, 1, 299, 0, 0));
+    // The four stale copies served at once are plain Hits in the log's
+    // detailed field too (`policy::result_type`).
+    assert_eq!(sum.detailed_result_types["Hit"], 299);
     assert_eq!(sum.origin_requests, 5);
     assert_eq!((m.origins[0].conditional, m.origins[0].not_modified), (4, 4));
     assert_eq!(
@@ -166,6 +169,16 @@ fn stale_while_revalidate_answers_every_request_at_once_with_one_fetch_per_expir
     // The regional cache saw the first miss and the edge's four background
     // fetches, each answered from its copy in the window.
     assert_eq!((tier(&report, REGIONAL).lookups, tier(&report, REGIONAL).hits), (5, 4));
+    // The same counts reach tiers.csv (the edge row, the regional row, and
+    // the origin's row with none) and the summary: 4 + 4 = 8.
+    let rows = cdnsim::report::tier_rows(&report, &s);
+    let background = |name: &str| rows.iter().find(|r| r.name == name).map(|r| r.background_revalidations);
+    assert_eq!(background("IAD1"), Some(Some(4)));
+    assert_eq!(background("us-east-1"), Some(Some(4)));
+    assert_eq!(rows.last().map(|r| (r.tier, r.background_revalidations)), Some(("origin", None)));
+    assert_eq!(sum.background_revalidations, 8);
+    let csv = String::from_utf8(cdnsim::report::csv_bytes(&rows).unwrap()).unwrap();
+    assert!(csv.lines().next().unwrap().ends_with(",background_revalidations"), "{csv}");
     assert!((sum.latency_ms.mean - 10.3).abs() < 0.01, "{}", sum.latency_ms.mean);
     assert!((sum.latency_ms.max - 100.0).abs() < 0.01, "{}", sum.latency_ms.max);
 

@@ -20,6 +20,7 @@ mod properties;
 mod protocol_access;
 mod ranges;
 mod replay;
+mod result_types;
 mod scenario_errors;
 mod signed_traffic;
 mod signing;

@@ -520,6 +520,20 @@ proptest! {
         let again = cdnsim::engine::run(&scenario, seed, &mut |_| {}).unwrap();
         let watched = cdnsim::engine::run_observed(&scenario, seed, &mut Watching, &mut |_| {}).unwrap();
         prop_assert_eq!(first.metrics.results.total(), first.metrics.requests);
+        // Detailed result types partition the requests and refine the
+        // result types, overall and per behavior (also checked by the engine).
+        let m = &first.metrics;
+        prop_assert_eq!(m.detailed.total(), m.requests);
+        for r in cdnsim::metrics::ResultType::ALL {
+            prop_assert_eq!(m.detailed.of_result(r), m.results.get(r));
+            for b in &m.behaviors {
+                prop_assert_eq!(b.detailed.of_result(r), b.results.get(r));
+            }
+        }
+        let shield_hits: u64 = m.intervals.iter().map(|i| i.hits_by_tier[2]).sum();
+        prop_assert_eq!(m.detailed.get(cdnsim::metrics::DetailedResultType::OriginShieldHit), shield_hits);
+        // An observed run (the access log's path) counts the same detailed types.
+        prop_assert_eq!(watched.metrics.detailed, m.detailed);
         let files = cdnsim::report::result_files(&first, &scenario).unwrap();
         prop_assert_eq!(&files, &cdnsim::report::result_files(&again, &scenario).unwrap());
         prop_assert_eq!(&files, &cdnsim::report::result_files(&watched, &scenario).unwrap());

@@ -208,6 +208,15 @@ fn a_replayed_log_compares_result_types_and_writes_them() {
     assert!(csv.starts_with("logged,Hit,RefreshHit,Miss,Error,Redirect,total\n"), "{csv}");
     assert!(csv.contains("\nMiss,1,0,2,0,0,3\n"), "{csv}");
     assert!(out_dir.join("trace.json").exists() && out_dir.join("summary.csv").exists());
+    // The fixtures log x-edge-detailed-result-type too (the same values
+    // here): compared the same way, 4 of the 8 agree (2 Hit, 2 Miss).
+    let detailed = &v["trace"]["detailed_result_types"];
+    assert_eq!(detailed["by_logged"]["Error"]["Miss"], 2, "{detailed}");
+    assert_eq!(detailed["by_logged"]["RefreshHit"]["Hit"], 1, "{detailed}");
+    assert_eq!(detailed["agreement"], 0.5, "{detailed}");
+    let csv = std::fs::read_to_string(out_dir.join("detailed-result-types.csv")).unwrap();
+    assert!(csv.starts_with("logged,Hit,OriginShieldHit,RefreshHit,Miss,Redirect,Error,"), "{csv}");
+    assert!(csv.contains("\nMiss,1,0,0,2,0,0,0,0,0,0,3\n"), "{csv}");
 }
 
 #[test]

@@ -123,3 +123,27 @@ fn a_log_date_that_does_not_exist_says_why() {
         ["date \"2023-13-05\" is not a valid date: there is no month 13", "date \"2023/12/05\" is not YYYY-MM-DD"]
     );
 }
+
+#[test]
+fn a_log_reads_the_detailed_result_type_field() {
+    use cdnsim::metrics::DetailedResultType as D;
+    use cdnsim::policy::result_type::LoggedDetailed;
+    let mut reader = CloudFrontLogReader::open(&fixture("logs"), false).unwrap();
+    let mut got = Vec::new();
+    while let Some(r) = reader.next_record().unwrap() {
+        got.push(r.detailed_result_type);
+    }
+    // The fixtures log the same value in both fields (no shield, no error cause).
+    let logged = |d: D| Some(LoggedDetailed::Simulated(d));
+    assert_eq!(got[0], logged(D::Miss));
+    assert_eq!(got[4], logged(D::Error));
+    assert_eq!(got[6], logged(D::RefreshHit));
+    // A log without the field reads none; an unknown value is Other.
+    let text = "#Version: 1.0\n#Fields: date time cs-uri-stem x-edge-detailed-result-type\n\
+                2019-12-13\t22:36:27\t/a\tOriginDnsError\n";
+    let mut reader = CloudFrontLogReader::from_bytes(Path::new("x.log"), text.as_bytes().to_vec(), true);
+    assert_eq!(reader.next_record().unwrap().unwrap().detailed_result_type, Some(LoggedDetailed::Other));
+    let text = "#Version: 1.0\n#Fields: date time cs-uri-stem\n2019-12-13\t22:36:27\t/a\n";
+    let mut reader = CloudFrontLogReader::from_bytes(Path::new("x.log"), text.as_bytes().to_vec(), true);
+    assert_eq!(reader.next_record().unwrap().unwrap().detailed_result_type, None);
+}

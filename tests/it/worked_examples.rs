@@ -5,7 +5,7 @@ use crate::support::*;
 use cdnsim::cdn::traffic::{Catalog, Scripted};
 use cdnsim::engine::{self, observer::FinishedRequest, observer::RequestObserver};
 use cdnsim::http::Method::{Get, Post};
-use cdnsim::metrics::{ResultType, TierStats};
+use cdnsim::metrics::{DetailedResultType, ResultType, TierStats};
 use cdnsim::time::SimTime;
 
 const EDGE: usize = 0; // IAD1
@@ -315,6 +315,10 @@ fn an_expired_copy_served_on_error_stays_expired_at_every_tier() {
     let m = &report.metrics;
     assert_eq!(sum.requests, 601);
     assert_eq!((sum.misses, sum.refresh_hits, sum.hits, sum.errors), (1, 55, 545, 0));
+    // Logged so in detail too: the 55 copies served on the origin's 503 are
+    // RefreshHits, not errors of any kind.
+    let detailed = &report.metrics.detailed;
+    assert_eq!((detailed.get(DetailedResultType::RefreshHit), detailed.of_result(ResultType::Error)), (55, 0));
     assert_eq!((m.origins[0].requests, m.origins[0].error_responses), (56, 55));
     assert_eq!(tier(&report, REGIONAL).stale_served_on_error, 55);
     // The edge found its copy expired 55 times and sent each up.
