@@ -174,13 +174,17 @@ impl<O: RequestObserver> Engine<'_, O> {
 
     /// Counts a measured request answered with a copy tailored for `copy`
     /// that is not what the request's own values would have the origin
-    /// tailor (`policy::origin_request::tailored_for`).
+    /// tailor (`policy::origin_request::tailored_for`). Only viewers are
+    /// answered: a background revalidation meeting a copy above, or
+    /// collapsing onto a fetch there, answers nobody (its viewer was
+    /// answered, and counted, from the expired copy below).
     pub(super) fn count_if_mistailored(&mut self, id: RequestId, copy: u64) {
         let r = &self.requests[id];
         let plan = self.caching_rule(r).forward;
         if r.ask.measured
             && plan.may_be_mistailored()
             && origin_request::tailored_for(&plan, &r.ask.attributes) != copy
+            && !r.route.is_background()
             && self.is_viewer_request(id)
         {
             self.metrics.behaviors[r.ask.behavior()].mistailored += 1;

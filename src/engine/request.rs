@@ -183,6 +183,13 @@ impl Route {
         self.background_at = Some(BackgroundAt::new(level));
     }
 
+    /// Whether this is a background revalidation's route: it answers no
+    /// viewer.
+    #[inline]
+    pub fn is_background(&self) -> bool {
+        self.background_at.is_some()
+    }
+
     /// Whether this is a background revalidation's route and it ends at
     /// `level` on the way down.
     #[inline]
