@@ -13,8 +13,8 @@ pub struct Page<'a> {
     /// Chart title and PNG bytes, in order.
     pub charts: Vec<(&'a str, &'a [u8])>,
     /// Parts on what the run used besides the basics (cache keys, edge
-    /// functions, compression, origin requests), after the charts; none for
-    /// most runs.
+    /// functions, compression, ...) and on its result types, after the
+    /// charts; none for a sweep.
     pub sections: Vec<Section>,
     /// The scenario file's text, when the folder holds it.
     pub scenario: Option<String>,

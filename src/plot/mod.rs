@@ -6,8 +6,9 @@
 //!
 //! - [`table`]: a CSV read by column name.
 //! - [`run_charts`], [`sweep_charts`]: tables to [`chart::Chart`]s (pure).
-//! - [`sections`]: a run's cache keys, edge functions, compression and
-//!   origin requests, when it has them.
+//! - [`sections`]: a run's cache keys, edge functions, compression, origin
+//!   requests, connections, custom errors and range GETs, when it has them,
+//!   and its detailed result types.
 //! - [`draw`]: charts to PNG and SVG with plotters and a bundled font.
 //! - [`html`]: the self-contained `report.html`.
 
@@ -89,6 +90,16 @@ pub fn plot_dir(dir: &Path, choice: &SweepChoice) -> anyhow::Result<Plotted> {
             }
             if let Some(connections) = optional_table(&dir.join("connections.csv"))? {
                 plans.push(sections::connections_section(&connections)?);
+            }
+            if let Some(errors) = optional_table(&dir.join("errors.csv"))? {
+                plans.push(sections::errors_section(&errors)?);
+            }
+            if let Some(ranges) = optional_table(&dir.join("ranges.csv"))? {
+                plans.push(sections::ranges_section(&ranges)?);
+            }
+            // Every run writes it; a folder from before it existed has none.
+            if let Some(types) = optional_table(&dir.join("result_types.csv"))? {
+                plans.push(sections::result_types_section(&types)?);
             }
             (run_charts::run_charts(&tables)?, run_page(dir)?, plans)
         }

@@ -1,10 +1,12 @@
 //! The parts of a run's report on what only some runs have: cache keys
 //! (from `cache_keys.csv`), edge functions (from `functions.csv`),
 //! compression (from `compression.csv`), what reached the origins beyond
-//! the cache key (from `origin_requests.csv`) and connections (from
-//! `connections.csv`). Pure:
-//! tables in, charts and text out. A run without those files gets no
-//! section, so its charts and `report.html` are what they always were.
+//! the cache key (from `origin_requests.csv`), connections (from
+//! `connections.csv`), custom error responses (from `errors.csv`) and range
+//! GETs (from `ranges.csv`); and, for every run, the detailed result types
+//! (from `result_types.csv`). Pure: tables in, charts and text out. A run
+//! without a feature's file gets no section of it, so its charts are what
+//! they always were.
 
 use super::chart::{Body, Chart, GroupedBars, format_number};
 use super::table::CsvTable;
@@ -455,6 +457,236 @@ pub fn connections_section(connections: &CsvTable) -> anyhow::Result<SectionPlan
     Ok(SectionPlan { heading: "Connections".into(), text, table_header, table_rows, charts })
 }
 
+const ERRORS_TEXT: &str = "A custom error response gives a status code its own error-caching minimum TTL (how \
+long caches keep the error before asking the origin again) and, optionally, a page the viewer gets instead, \
+which the edge fetches through the cache behavior its path matches (Developer Guide, \"Custom error pages and \
+error caching\"). An error comes from an origin (or from CloudFront, for an origin it could not reach) or from a \
+cache that stored it (a 416 for a range past the end comes from any cache that knows the object's length); a page \
+fetch that fails leaves the viewer the error itself.";
+
+/// The custom errors section, from `errors.csv`: per status code, errors
+/// from origins, answered by caches and sent to viewers, and the pages
+/// served in their place.
+pub fn errors_section(errors: &CsvTable) -> anyhow::Result<SectionPlan> {
+    let status = errors.texts("status").unwrap_or_default();
+    let from_origin = errors.numbers_or_zero("from_origin")?;
+    let from_cache = errors.numbers_or_zero("from_cache")?;
+    let to_viewers = errors.numbers_or_zero("to_viewers")?;
+    let page_fetches = errors.numbers_or_zero("page_fetches")?;
+    let pages_served = errors.numbers_or_zero("pages_served")?;
+    let page_failures = errors.numbers_or_zero("page_failures")?;
+    let text = format!(
+        "{ERRORS_TEXT} In all: {} errors from origins, {} answered by caches, {} to viewers; custom pages: {} \
+         fetched, {} served, {} failed.",
+        total(&from_origin),
+        total(&from_cache),
+        total(&to_viewers),
+        total(&page_fetches),
+        total(&pages_served),
+        total(&page_failures),
+    );
+    // A configured code the run never met has nothing to show.
+    let met: Vec<usize> =
+        (0..errors.rows.len()).filter(|&i| from_origin[i] + from_cache[i] + to_viewers[i] > 0.0).collect();
+    let mut charts = Vec::new();
+    if !met.is_empty() {
+        let values = |v: &[f64]| met.iter().map(|&i| v[i]).collect::<Vec<f64>>();
+        charts.push((
+            bars(
+                "custom-errors",
+                "Errors by status code: where they came from, what viewers got",
+                "responses",
+                "status code",
+                GroupedBars {
+                    categories: met.iter().map(|&i| status[i].to_string()).collect(),
+                    series: vec![
+                        ("from origins".into(), values(&from_origin)),
+                        ("answered by caches".into(), values(&from_cache)),
+                        ("to viewers".into(), values(&to_viewers)),
+                        ("custom pages served".into(), values(&pages_served)),
+                    ],
+                },
+            ),
+            "Per status code, the errors origins answered (custom page fetches included), the lookups a cache \
+             answered with a stored error, and the viewer requests whose response was the error; of those, the \
+             ones that got the custom page instead. Caches answering many errors is the error-caching TTL at \
+             work: the origin was not asked again while the error was kept."
+                .to_string(),
+        ));
+    }
+    let (table_header, table_rows) = select(
+        errors,
+        &[
+            "status",
+            "configured",
+            "error_caching_min_ttl_s",
+            "response_page_path",
+            "response_code",
+            "from_origin",
+            "from_cache",
+            "to_viewers",
+            "page_fetches",
+            "pages_served",
+            "page_failures",
+        ],
+    );
+    Ok(SectionPlan { heading: "Custom error responses".into(), text, table_header, table_rows, charts })
+}
+
+const RANGES_TEXT: &str = "A range GET asks for part of an object. A cache holding the whole object, or every \
+part the range lies in, answers it at once with 206. Otherwise cdnsim widens the range to aligned 1 MiB parts and \
+fetches the missing run of parts (CloudFront \"may request a larger range\": Developer Guide, \"How CloudFront \
+processes partial requests for an object (range GETs)\"); each cache keeps the parts, so later ranges in them hit. \
+An origin without range support sends the whole object (200), which caches keep whole. A range that starts past \
+the object's end gets 416. Origin bytes over bytes asked above 1 is what the widening cost; below 1, cached parts \
+or objects answered.";
+
+/// The range GETs section, from `ranges.csv`: per behavior and per class,
+/// the bytes viewers asked for and got against what origins sent.
+pub fn ranges_section(ranges: &CsvTable) -> anyhow::Result<SectionPlan> {
+    let scope = ranges.texts("scope").unwrap_or_default();
+    let name = ranges.texts("name").unwrap_or_default();
+    let requests = ranges.numbers_or_zero("range_requests")?;
+    let partial = ranges.numbers_or_zero("partial_206")?;
+    let whole = ranges.numbers_or_zero("whole_200")?;
+    let unsatisfiable = ranges.numbers_or_zero("unsatisfiable_416")?;
+    let other = ranges.numbers_or_zero("other")?;
+    let to_viewers = ranges.numbers_or_zero("bytes_to_viewers")?;
+    let asked = ranges.numbers_or_zero("bytes_asked")?;
+    let origin_requests = ranges.numbers_or_zero("origin_requests")?;
+    let origin_bytes = ranges.numbers_or_zero("origin_bytes")?;
+    let rows = 0..ranges.rows.len();
+    // The file splits the same range GETs by behavior and again by class:
+    // the totals are the behaviors'.
+    let sum = |v: &[f64]| rows.clone().filter(|&i| scope[i] == "behavior").fold(0.0, |a, i| a + v[i]);
+    let (total_asked, total_origin) = (sum(&asked), sum(&origin_bytes));
+    let over_asked = if total_asked > 0.0 { total_origin / total_asked } else { 0.0 };
+    // Invariant: byte counts are whole numbers well under 2^53, so `as u64` is exact.
+    let size = |bytes: f64| crate::units::format_size(bytes as u64);
+    let text = format!(
+        "{RANGES_TEXT} In all: {} range GETs (206 {}, 200 {}, 416 {}, other {}); viewers asked for {} and got {}; \
+         origins sent {} in {} fetches ({over_asked:.2} times the bytes asked).",
+        sum(&requests),
+        sum(&partial),
+        sum(&whole),
+        sum(&unsatisfiable),
+        sum(&other),
+        size(total_asked),
+        size(sum(&to_viewers)),
+        size(total_origin),
+        sum(&origin_requests),
+    );
+    // Behaviors then classes, as the file lists them; those that sent no range have nothing to show.
+    let shown: Vec<usize> = rows.clone().filter(|&i| requests[i] > 0.0).collect();
+    let mut charts = Vec::new();
+    if !shown.is_empty() {
+        let label = |i: usize| if scope[i] == "class" { format!("class {}", name[i]) } else { name[i].to_string() };
+        let megabytes = |v: &[f64]| shown.iter().map(|&i| v[i] / MB).collect::<Vec<f64>>();
+        charts.push((
+            bars(
+                "range-bytes",
+                "Range GETs: bytes asked, sent to viewers, fetched from origins",
+                "MB (10^6 bytes)",
+                "behavior / class",
+                GroupedBars {
+                    categories: shown.iter().map(|&i| label(i)).collect(),
+                    series: vec![
+                        ("bytes asked".into(), megabytes(&asked)),
+                        ("bytes to viewers".into(), megabytes(&to_viewers)),
+                        ("origin bytes".into(), megabytes(&origin_bytes)),
+                    ],
+                },
+            ),
+            "Per behavior, then per class (the same range GETs split the other way): the bytes the viewers' ranges \
+             asked for, the bytes their answers carried (a whole object for a 200), and the bytes origins sent for \
+             them. Origin bytes above the bytes asked are the widening to 1 MiB parts or whole objects; below, \
+             parts the caches already held."
+                .to_string(),
+        ));
+    }
+    let (table_header, table_rows) = select(
+        ranges,
+        &[
+            "scope",
+            "name",
+            "range_requests",
+            "partial_206",
+            "whole_200",
+            "unsatisfiable_416",
+            "other",
+            "bytes_to_viewers",
+            "bytes_asked",
+            "origin_requests",
+            "origin_bytes",
+            "origin_over_asked",
+        ],
+    );
+    Ok(SectionPlan { heading: "Range GETs".into(), text, table_header, table_rows, charts })
+}
+
+const RESULT_TYPES_TEXT: &str = "CloudFront logs each response's x-edge-result-type (Hit, RefreshHit, Miss, Error, \
+Redirect) and its x-edge-detailed-result-type, which says more for some of them: OriginShieldHit for a hit at \
+Origin Shield, and for an error its cause (InvalidRequestMethod, OriginConnectError, OriginCommError, \
+LambdaExecutionError); otherwise the two are the same (Developer Guide, \"Standard logging reference\", log file \
+fields). A column per detailed type the run met, named result type / detailed type where they differ; each \
+cell is the behavior's requests of that type and their share.";
+
+/// The result types section, from `result_types.csv`: a row per behavior
+/// (and the distribution's `all`), a column per detailed result type some
+/// request had. Every run writes the file, so every run's page has it; a
+/// table, not a chart: the hit ratio and error charts already show the
+/// shares over time, and the matrix reads best as numbers.
+pub fn result_types_section(types: &CsvTable) -> anyhow::Result<SectionPlan> {
+    let behavior = types.texts("behavior").unwrap_or_default();
+    let pattern = types.texts("path_pattern").unwrap_or_default();
+    let result = types.texts("result_type").unwrap_or_default();
+    let detailed = types.texts("detailed_result_type").unwrap_or_default();
+    let requests = types.numbers_or_zero("requests")?;
+    let rows = 0..types.rows.len();
+    // Behaviors and detailed types in the file's order (the behaviors, then
+    // `all`; the types in the order each behavior lists them), each once.
+    let mut behaviors: Vec<(&str, &str)> = Vec::new();
+    let mut listed: Vec<(&str, &str)> = Vec::new();
+    for i in rows.clone() {
+        if !behaviors.iter().any(|(b, _)| *b == behavior[i]) {
+            behaviors.push((behavior[i], pattern[i]));
+        }
+        if !listed.iter().any(|(_, d)| *d == detailed[i]) {
+            listed.push((result[i], detailed[i]));
+        }
+    }
+    // A column for each type some request had, in that order even when a
+    // later behavior is the first to have it.
+    let columns: Vec<(&str, &str)> =
+        listed.into_iter().filter(|(_, d)| rows.clone().any(|i| detailed[i] == *d && requests[i] > 0.0)).collect();
+    let count = |b: &str, d: &str| {
+        rows.clone().filter(|&i| behavior[i] == b && detailed[i] == d).fold(0.0, |a, i| a + requests[i])
+    };
+    let of_behavior = |b: &str| rows.clone().filter(|&i| behavior[i] == b).fold(0.0, |a, i| a + requests[i]);
+    let cell = |n: f64, whole: f64| {
+        let share = if whole > 0.0 { 100.0 * n / whole } else { 0.0 };
+        format!("{n} ({share:.2}%)")
+    };
+    let all = of_behavior("all");
+    let totals: Vec<String> = columns.iter().map(|(_, d)| format!("{d} {}", cell(count("all", d), all))).collect();
+    let text = format!(
+        "{RESULT_TYPES_TEXT} In all: {all} requests: {}.",
+        if totals.is_empty() { "none".to_string() } else { totals.join(", ") }
+    );
+    let mut table_header: Vec<String> = vec!["behavior".into(), "path_pattern".into(), "requests".into()];
+    table_header.extend(columns.iter().map(|(r, d)| if r == d { d.to_string() } else { format!("{r} / {d}") }));
+    let table_rows = behaviors
+        .iter()
+        .map(|(b, p)| {
+            let whole = of_behavior(b);
+            let mut cells = vec![b.to_string(), p.to_string(), whole.to_string()];
+            cells.extend(columns.iter().map(|(_, d)| cell(count(b, d), whole)));
+            cells
+        })
+        .collect();
+    Ok(SectionPlan { heading: "Result types".into(), text, table_header, table_rows, charts: Vec::new() })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -629,5 +861,132 @@ origin,spare,,,0,0,0,0.0
         assert_eq!(counts.series[1], ("untailored responses".to_string(), vec![0.0, 0.0, 20.0]));
         assert_eq!(s.table_header.len(), 8);
         assert_eq!(s.table_rows[3], ["origin", "web", "", "", "80", "20", "0", "0.25"]);
+    }
+
+    const ERRORS: &str = "status,configured,error_caching_min_ttl_s,response_page_path,response_code,from_origin,\
+from_cache,to_viewers,page_fetches,pages_served,page_failures
+404,true,300.0,/errors/404.html,,12,30,42,42,40,2
+416,false,10.0,,,0,5,5,0,0,0
+503,true,5.0,/errors/503.html,200,0,0,0,0,0,0
+";
+
+    #[test]
+    fn custom_errors_by_code_with_the_pages_served_in_their_place() {
+        let s = errors_section(&table(ERRORS)).unwrap();
+        // From origins 12 + 0 + 0; answered by caches 30 + 5 + 0; to viewers
+        // 42 + 5 + 0; pages fetched 42, served 40, failed 2 (all 404's).
+        assert!(
+            s.text.ends_with(
+                "In all: 12 errors from origins, 35 answered by caches, 47 to viewers; custom pages: 42 fetched, 40 \
+                 served, 2 failed."
+            ),
+            "{}",
+            s.text
+        );
+        // 503 is configured but never met: no bars.
+        let counts = groups(&s.charts[0].0);
+        assert_eq!(counts.categories, ["404", "416"]);
+        let names: Vec<&str> = counts.series.iter().map(|(n, _)| n.as_str()).collect();
+        assert_eq!(names, ["from origins", "answered by caches", "to viewers", "custom pages served"]);
+        assert_eq!(counts.series[1].1, vec![30.0, 5.0]);
+        assert_eq!(counts.series[3].1, vec![40.0, 0.0]);
+        assert_eq!(s.table_header.len(), 11);
+        assert_eq!(s.table_rows[2][..5], ["503", "true", "5.0", "/errors/503.html", "200"]);
+    }
+
+    #[test]
+    fn custom_errors_never_met_have_their_table_and_no_chart() {
+        let only_503 = ERRORS.lines().filter(|l| !l.starts_with("404") && !l.starts_with("416")).collect::<Vec<_>>();
+        let s = errors_section(&table(&only_503.join("\n"))).unwrap();
+        assert!(s.charts.is_empty());
+        assert_eq!(s.table_rows.len(), 1);
+        assert!(s.text.ends_with("In all: 0 errors from origins, 0 answered by caches, 0 to viewers; custom pages: 0 fetched, 0 served, 0 failed."), "{}", s.text);
+    }
+
+    const RANGES: &str = "scope,name,range_requests,partial_206,whole_200,unsatisfiable_416,other,bytes_to_viewers,\
+bytes_asked,origin_requests,origin_bytes,origin_over_asked
+behavior,/v/*,10,7,1,1,1,3145728,1048576,3,4194304,4.0
+behavior,*,0,0,0,0,0,0,0,0,0,0.0
+class,pages,0,0,0,0,0,0,0,0,0,0.0
+class,video,10,7,1,1,1,3145728,1048576,3,4194304,4.0
+";
+
+    #[test]
+    fn range_gets_bytes_asked_against_origin_bytes_per_behavior_and_class() {
+        let s = ranges_section(&table(RANGES)).unwrap();
+        // The totals are the behaviors' (the classes split the same range
+        // GETs): asked 1,048,576 B = 1.0 MiB, to viewers 3,145,728 = 3.0
+        // MiB, from origins 4,194,304 = 4.0 MiB: 4,194,304 / 1,048,576 = 4.00.
+        assert!(
+            s.text.ends_with(
+                "In all: 10 range GETs (206 7, 200 1, 416 1, other 1); viewers asked for 1.0 MiB and got 3.0 MiB; \
+                 origins sent 4.0 MiB in 3 fetches (4.00 times the bytes asked)."
+            ),
+            "{}",
+            s.text
+        );
+        // Rows without range GETs have no bars; bytes in millions.
+        let bytes = groups(&s.charts[0].0);
+        assert_eq!(bytes.categories, ["/v/*", "class video"]);
+        assert_eq!(bytes.series[0], ("bytes asked".to_string(), vec![1.048576, 1.048576]));
+        assert_eq!(bytes.series[1], ("bytes to viewers".to_string(), vec![3.145728, 3.145728]));
+        assert_eq!(bytes.series[2], ("origin bytes".to_string(), vec![4.194304, 4.194304]));
+        assert_eq!(s.table_header.len(), 12);
+        assert_eq!(s.table_rows.len(), 4);
+        assert_eq!(s.table_rows[3][11], "4.0");
+    }
+
+    #[test]
+    fn range_gets_none_measured_have_no_chart_and_no_ratio() {
+        let none = RANGES.lines().filter(|l| !l.contains("10,7")).collect::<Vec<_>>().join("\n");
+        let s = ranges_section(&table(&none)).unwrap();
+        assert!(s.charts.is_empty());
+        assert!(s.text.ends_with("origins sent 0 B in 0 fetches (0.00 times the bytes asked)."), "{}", s.text);
+    }
+
+    const RESULT_TYPES: &str = "behavior,path_pattern,result_type,detailed_result_type,requests,share
+0,/v/*,Hit,Hit,6,0.6
+0,/v/*,Hit,OriginShieldHit,0,0.0
+0,/v/*,Miss,Miss,4,0.4
+0,/v/*,Error,OriginConnectError,0,0.0
+0,/v/*,Error,OriginCommError,0,0.0
+1,*,Hit,Hit,0,0.0
+1,*,Hit,OriginShieldHit,2,0.5
+1,*,Miss,Miss,1,0.25
+1,*,Error,OriginConnectError,0,0.0
+1,*,Error,OriginCommError,1,0.25
+all,,Hit,Hit,6,0.428571
+all,,Hit,OriginShieldHit,2,0.142857
+all,,Miss,Miss,5,0.357143
+all,,Error,OriginConnectError,0,0.0
+all,,Error,OriginCommError,1,0.071429
+";
+
+    #[test]
+    fn result_types_a_row_per_behavior_and_a_column_per_detailed_type_met() {
+        let s = result_types_section(&table(RESULT_TYPES)).unwrap();
+        // 14 requests in all: Hit 6/14 = 42.86%, OriginShieldHit 2/14 =
+        // 14.29%, Miss 5/14 = 35.71%, OriginCommError 1/14 = 7.14%.
+        assert!(
+            s.text.ends_with(
+                "In all: 14 requests: Hit 6 (42.86%), OriginShieldHit 2 (14.29%), Miss 5 (35.71%), OriginCommError \
+                 1 (7.14%)."
+            ),
+            "{}",
+            s.text
+        );
+        // OriginConnectError met no request: no column. OriginShieldHit's
+        // first request is in behavior 1, after behavior 0's Miss; its column
+        // stays where the file lists the type, before Miss.
+        assert_eq!(
+            s.table_header,
+            ["behavior", "path_pattern", "requests", "Hit", "Hit / OriginShieldHit", "Miss", "Error / OriginCommError"]
+        );
+        // Each cell's share is of its behavior's requests: 6 and 4 of 10;
+        // 2, 1 and 1 of 4.
+        assert_eq!(s.table_rows[0], ["0", "/v/*", "10", "6 (60.00%)", "0 (0.00%)", "4 (40.00%)", "0 (0.00%)"]);
+        assert_eq!(s.table_rows[1], ["1", "*", "4", "0 (0.00%)", "2 (50.00%)", "1 (25.00%)", "1 (25.00%)"]);
+        assert_eq!(s.table_rows[2][..4], ["all", "", "14", "6 (42.86%)"]);
+        assert!(s.charts.is_empty(), "a table: the other charts show the shares over time");
     }
 }

@@ -128,6 +128,13 @@ fn a_run_plots_every_chart_with_its_series() {
     assert!(!out.join("compression.csv").exists() && !out.join("origin_requests.csv").exists());
     assert!(!html.contains("<h2>Compression</h2>") && !html.contains("<h2>Origin requests</h2>"));
     assert!(!out.join("compression.png").exists() && !out.join("origin-forwarding.png").exists());
+    // No range GETs, no custom error responses: no sections of theirs; the
+    // result types section is in every run's page, a table with no chart.
+    assert!(!out.join("ranges.csv").exists() && !out.join("errors.csv").exists());
+    assert!(!html.contains("<h2>Range GETs</h2>") && !html.contains("<h2>Custom error responses</h2>"));
+    assert!(!out.join("range-bytes.png").exists() && !out.join("custom-errors.png").exists());
+    let types = html.find("<h2>Result types</h2>").expect("a result types section");
+    assert!(types < html.find("<h2>Scenario</h2>").unwrap());
 }
 
 /// Every file of a results folder, by name.
@@ -509,4 +516,129 @@ fn report_html_renders_its_charts_in_chromium() {
     // Keep a copy for a person to look at.
     let keep = Path::new(env!("CARGO_TARGET_TMPDIR")).join("report-screenshot.png");
     let _ = std::fs::copy(&screenshot, keep);
+}
+
+/// One origin, black-holed from 40 s to 80 s of a two-minute run: pages
+/// fresh for 10 s, whose 504s get a custom page; videos of 20 MiB, nine in
+/// ten GETs a 100 KiB range at a uniform start, 2% of them past the end.
+const RANGES_AND_ERRORS: &str = r#"
+[simulation]
+duration = "120 s"
+metrics_interval = "20 s"
+[[topology.regional_caches]]
+region = "us-east-1"
+[[topology.edges]]
+name = "IAD1"
+regional_cache = "us-east-1"
+viewer_rtt = "10 ms"
+regional_rtt = "10 ms"
+[[origins]]
+name = "app"
+region = "us-east-1"
+latency = "40 ms"
+[[faults]]
+origin = "app"
+kind = "blackhole"
+start = "40 s"
+end = "80 s"
+[distribution]
+[[distribution.custom_error_responses]]
+error_code = 504
+error_caching_min_ttl = 5
+response_page_path = "/errors/504.html"
+response_code = 200
+[[distribution.behaviors]]
+path_pattern = "/v/*"
+origin = "app"
+[distribution.default_behavior]
+origin = "app"
+[traffic]
+rate = 50
+[[traffic.classes]]
+name = "pages"
+share = 0.7
+objects = 200
+path = "/pages/{id}.html"
+size = "20 KiB"
+cache_control = "max-age=10"
+[[traffic.classes]]
+name = "video"
+share = 0.3
+objects = 20
+path = "/v/{id}.mp4"
+size = "20 MiB"
+cache_control = "max-age=3600"
+range_share = 0.9
+range_length = "100 KiB"
+range_start = "uniform"
+range_unsatisfiable_share = 0.02
+"#;
+
+#[test]
+fn a_run_with_range_gets_and_custom_errors_has_their_sections() {
+    let dir = temp_dir("plot-ranges-errors");
+    let scenario = dir.join("ranges.toml");
+    std::fs::write(&scenario, RANGES_AND_ERRORS).unwrap();
+    let out = dir.join("run");
+    let stdout =
+        ok(cdnsim(&["run", scenario.to_str().unwrap(), "--no-progress", "--out", out.to_str().unwrap(), "--plot"]));
+    // The four of every run, custom-errors and range-bytes.
+    assert!(stdout.contains("6 charts"), "{stdout}");
+    let html = std::fs::read_to_string(out.join("report.html")).unwrap();
+    let at = |heading: &str| html.find(&format!("<h2>{heading}</h2>")).unwrap_or_else(|| panic!("no {heading}"));
+    assert!(at("Charts") < at("Custom error responses"));
+    assert!(at("Custom error responses") < at("Range GETs") && at("Range GETs") < at("Result types"));
+    assert!(at("Result types") < at("Scenario"));
+
+    let errors = csv_rows(&out.join("errors.csv"));
+    assert_table(&html, &errors);
+    let column = |table: &[Vec<String>], name: &str| table[0].iter().position(|h| h == name).unwrap();
+    let total = |table: &[Vec<String>], name: &str| {
+        table[1..].iter().map(|r| r[column(table, name)].parse::<u64>().unwrap()).sum::<u64>()
+    };
+    let (from_origin, to_viewers) = (total(&errors, "from_origin"), total(&errors, "to_viewers"));
+    assert!(from_origin > 0 && total(&errors, "pages_served") > 0, "{errors:?}");
+    let totals = format!(
+        "In all: {from_origin} errors from origins, {} answered by caches, {to_viewers} to viewers; custom pages: {} \
+         fetched, {} served, {} failed.",
+        total(&errors, "from_cache"),
+        total(&errors, "page_fetches"),
+        total(&errors, "pages_served"),
+        total(&errors, "page_failures")
+    );
+    assert!(html.contains(&totals), "{totals}");
+    let codes = chart(&out, "custom-errors");
+    assert!(codes.contains("answered by caches") && codes.contains(&svg_text("504")));
+
+    let ranges = csv_rows(&out.join("ranges.csv"));
+    assert_table(&html, &ranges);
+    let video = ranges.iter().find(|r| r[0] == "class" && r[1] == "video").unwrap();
+    let number = |name: &str| video[column(&ranges, name)].parse::<u64>().unwrap();
+    assert!(number("unsatisfiable_416") > 0 && number("origin_requests") > 0, "{video:?}");
+    let ratio = number("origin_bytes") as f64 / number("bytes_asked") as f64;
+    assert!(
+        html.contains(&format!(
+            "In all: {} range GETs (206 {}, 200 {}, 416 {}, other {});",
+            number("range_requests"),
+            number("partial_206"),
+            number("whole_200"),
+            number("unsatisfiable_416"),
+            number("other")
+        )) && html.contains(&format!("fetches ({ratio:.2} times the bytes asked)")),
+        "the totals, which the one behavior with ranges and the video class share"
+    );
+    let bytes = chart(&out, "range-bytes");
+    assert!(bytes.contains(&svg_text("/v/*")) && bytes.contains(&svg_text("class video")));
+    assert!(bytes.contains("origin bytes") && !bytes.contains(&svg_text("class pages")));
+
+    // The result types: a row per behavior and `all`, whose requests are the run's.
+    let summary = csv_rows(&out.join("summary.csv"));
+    let requests = &summary[1][column(&summary, "requests")];
+    assert!(html.contains(&format!("<td>all</td><td></td><td class=\"n\">{requests}</td>")), "{requests}");
+    assert!(html.contains("<th>Hit</th>") && html.contains("<th>Miss</th>"));
+
+    // Plotting again gives the same bytes.
+    let first = files(&out);
+    ok(cdnsim(&["plot", out.to_str().unwrap()]));
+    assert_eq!(first, files(&out));
 }
