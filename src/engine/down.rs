@@ -292,9 +292,12 @@ impl<O: RequestObserver> Engine<'_, O> {
         let body_bytes = if ranged { self.range_body_bytes(id) } else { r.body_bytes() };
         let measured_or_observed = r.ask.measured || self.observer.active();
         // A custom error page answers for an error, whatever its own status:
-        // logged `Error` (`policy::error_pages`), in detail the generic
-        // `Error` too (the Guide names no value of its own for it).
-        let (result, detailed) = if by_page {
+        // logged `Error` (`policy::error_pages`). Sent under a status below
+        // 400, its detail is the generic `Error` (the Guide names no value
+        // of its own for it); under an error status (its `response_code`,
+        // or the error its own fetch met) the detail is the error's cause,
+        // as for any error.
+        let (result, detailed) = if by_page && r.response.status < 400 {
             (error_pages::PAGE_RESULT, DetailedResultType::Error)
         } else if measured_or_observed {
             result_types(r, self.edge_refused_method(r))

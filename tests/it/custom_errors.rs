@@ -6,6 +6,7 @@
 
 use crate::support::*;
 use cdnsim::http::Method::Get;
+use cdnsim::metrics::DetailedResultType;
 
 /// TINY with its origin answering 503 to every request from 0 s to 60 s.
 fn failing_for_a_minute(extra: &str) -> String {
@@ -204,6 +205,10 @@ fn a_page_on_the_origin_that_is_down_fails_with_its_own_error() {
     let c = *m.errors.clone().unwrap().code(502);
     assert_eq!((c.to_viewers, c.page_fetches, c.pages_served, c.page_failures), (5, 5, 0, 5));
     assert_eq!((c.from_origin, c.from_cache), (6, 4));
+    // Each viewer's 502 is logged with its cause, the refused connection
+    // (the page's own fetch met the same), not the generic Error.
+    let refused = m.detailed.get(DetailedResultType::OriginConnectError);
+    assert_eq!(refused, 5);
 
     // The same page kept on "pages" (the Guide's advice): served every time,
     // fetched from "pages" once.
@@ -215,6 +220,8 @@ fn a_page_on_the_origin_that_is_down_fails_with_its_own_error() {
     assert_eq!(report.metrics.origins[PAGES].requests, 1);
     let c = *report.metrics.errors.clone().unwrap().code(502);
     assert_eq!((c.page_fetches, c.pages_served, c.page_failures), (5, 5, 0));
+    // Served with 200, each page is logged Error, in detail the generic Error.
+    assert_eq!(report.metrics.detailed.get(DetailedResultType::Error), 5);
 }
 
 #[test]
