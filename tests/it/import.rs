@@ -164,6 +164,28 @@ fn scenario_template_runs() {
     assert_eq!(code, 0, "{stderr}");
 }
 
+/// Found by the `import_distribution` fuzz target: an origin domain name
+/// holding DEL characters went into a comment of the template as they were,
+/// and TOML refuses control characters in comments, so the template did not
+/// load. Every comment now escapes them.
+#[test]
+fn a_name_with_control_characters_still_gives_a_template_that_loads() {
+    let dir = temp_dir("import-control-characters");
+    let file = dir.join("template.toml");
+    let (code, _, stderr) = cdnsim(&[
+        "import",
+        "distribution",
+        &fixture("regressions/control-characters-in-a-name.json"),
+        "--scenario-template",
+        "--out",
+        file.to_str().unwrap(),
+    ]);
+    assert_eq!(code, 0, "{stderr}");
+    let text = std::fs::read_to_string(&file).unwrap();
+    assert!(text.contains("\\u{7f}"), "the DEL characters are escaped in the comment:\n{text}");
+    Scenario::load(&file, &[]).unwrap_or_else(|e| panic!("{e}"));
+}
+
 /// The fixture distribution with three exact-path behaviors in front:
 /// `/index.html`, `/robots.txt` and `/api/health` (before `/api/*`, which
 /// would otherwise match it first).

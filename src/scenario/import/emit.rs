@@ -307,24 +307,41 @@ pub fn to_table(parts: &[Part]) -> toml::Table {
 /// the warnings as comments, then the tables.
 pub fn to_toml_text(d: &ImportedDistribution, parts: &[Part]) -> String {
     let mut out = String::new();
-    let _ = writeln!(out, "# Imported by `cdnsim import distribution` from {}.", d.source.display());
+    comment_line(&mut out, format_args!("Imported by `cdnsim import distribution` from {}.", d.source.display()));
     let _ = writeln!(out, "# Paste into a scenario next to its [simulation], [topology] and [traffic] tables;");
     let _ = writeln!(out, "# every field is described in scenarios/README.md.");
     if !d.warnings.is_empty() {
         let _ = writeln!(out, "#\n# Not simulated ({} warnings):", d.warnings.len());
         for w in &d.warnings {
-            let _ = writeln!(out, "# - {}: {}", w.path, w.message);
+            comment_line(&mut out, format_args!("- {}: {}", w.path, w.message));
         }
     }
     write_parts(&mut out, parts);
     out
 }
 
+/// Writes `text` as one TOML comment line. TOML allows no control character
+/// but tab in a comment, and a line break would end the comment and let the
+/// rest be read as TOML, so each control character in names and values taken
+/// from the JSON is written as its escape (`\u{7f}`).
+fn comment_line(out: &mut String, text: impl std::fmt::Display) {
+    let text = text.to_string();
+    out.push_str("# ");
+    for c in text.chars() {
+        if c.is_control() && c != '\t' {
+            let _ = write!(out, "{}", c.escape_unicode());
+        } else {
+            out.push(c);
+        }
+    }
+    out.push('\n');
+}
+
 fn write_parts(out: &mut String, parts: &[Part]) {
     for part in parts {
         out.push('\n');
         for c in &part.comments {
-            let _ = writeln!(out, "# {c}");
+            comment_line(out, c);
         }
         let _ = writeln!(out, "{}", part.header);
         for (key, value) in &part.fields {
@@ -339,13 +356,16 @@ fn write_parts(out: &mut String, parts: &[Part]) {
 /// and traffic are placeholders to be replaced by the user's own.
 pub fn scenario_template(d: &ImportedDistribution, parts: &[Part], name: &str) -> String {
     let mut out = String::new();
-    let _ = writeln!(out, "# A runnable scenario around the distribution imported from {}", d.source.display());
+    comment_line(
+        &mut out,
+        format_args!("A runnable scenario around the distribution imported from {}", d.source.display()),
+    );
     let _ = writeln!(out, "# by `cdnsim import distribution --scenario-template`. The topology, caches and traffic");
     let _ = writeln!(out, "# below are placeholders: replace them with your own (scenarios/README.md).");
     if !d.warnings.is_empty() {
         let _ = writeln!(out, "#\n# Not simulated ({} warnings):", d.warnings.len());
         for w in &d.warnings {
-            let _ = writeln!(out, "# - {}: {}", w.path, w.message);
+            comment_line(&mut out, format_args!("- {}: {}", w.path, w.message));
         }
     }
     let name: String =
@@ -461,5 +481,14 @@ mod tests {
         assert!(!reaches(&patterns, "/img/{id}.jpg", Some(1)));
         assert!(reaches(&patterns, "/{id}.jpg", Some(1)));
         assert!(reaches(&patterns, "/{id}", None));
+    }
+
+    #[test]
+    fn comments_escape_what_toml_forbids_in_them() {
+        let mut out = String::new();
+        comment_line(&mut out, "a\u{7f}b\nc\td\u{1}");
+        assert_eq!(out, "# a\\u{7f}b\\u{a}c\td\\u{1}\n");
+        // One comment line, which TOML reads as nothing at all.
+        assert!(toml::from_str::<toml::Table>(&out).unwrap().is_empty());
     }
 }
