@@ -44,6 +44,7 @@
 //! - with `no-store`, `no-cache` or `private` on a 404, 410, 414 or 501 it
 //!   is not cached at all; on any other code those directives are ignored;
 //! - with other directives, or none, the minimum TTL applies as before.
+//!
 //! Errors CloudFront makes itself (it could not reach the origin, or the
 //! origin did not answer in time) carry no origin headers.
 
