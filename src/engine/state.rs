@@ -88,8 +88,10 @@ pub(super) struct Engine<'s, O> {
     /// When some class's origin sends `stale-if-error`.
     pub(super) stale_deadlines: Option<StaleDeadlines>,
     /// What each error on its way down says about its caching, when some
-    /// origin puts `Cache-Control` on its error responses.
-    pub(super) error_headers: Option<OriginErrorHeaders>,
+    /// origin puts `Cache-Control` on its error responses. Boxed: inline,
+    /// its 56 bytes cost the event loop 12 instructions a request in a run
+    /// without it (callgrind, hit-heavy: +0.50%, boxed +0.15%).
+    pub(super) error_headers: Option<Box<OriginErrorHeaders>>,
     /// Range GETs' draws and per-request parts, when some class sends ranges.
     pub(super) ranges: Option<Ranges>,
     /// Custom error pages and their fetches under way, when some custom
@@ -393,7 +395,7 @@ impl<'s, O: RequestObserver> Engine<'s, O> {
             access: OriginAccess::build(scenario, seed),
             functions,
             stale_deadlines,
-            error_headers: OriginErrorHeaders::build(scenario),
+            error_headers: OriginErrorHeaders::build(scenario).map(Box::new),
             ranges,
             pages,
             connections,
