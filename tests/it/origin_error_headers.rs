@@ -139,15 +139,60 @@ fn a_lower_tier_keeps_what_is_left_of_the_error_above() {
     assert_eq!(m.caches.iter().map(|c| c.errors_served).sum::<u64>(), 2);
 }
 
+/// TINY's own traffic against an origin that answers 403 (max-age=30) to
+/// half its requests and 503 (no-store, ignored on a 503) to a tenth of the rest.
+fn with_its_own_traffic() -> String {
+    let text = failing(Some("max-age=30, no-store"), "kind = \"status\"\nstatus = 403\nfraction = 0.5", "");
+    format!(
+        "{text}\n[[faults]]\norigin = \"origin\"\nkind = \"status\"\nstatus = 503\nfraction = 0.1\nstart = \"0 s\"\nend = \"60 s\"\n"
+    )
+}
+
 #[test]
-fn the_setting_is_deterministic() {
-    let text = failing(Some("max-age=30"), "kind = \"status\"\nstatus = 403\nfraction = 0.5", "");
-    let s = scenario(&text, &[]);
-    assert!(s.describe().contains("origin origin errors carry Cache-Control: max-age=30 (kept for the longer"));
+fn the_setting_gives_the_same_bytes_for_the_same_seed() {
+    let s = scenario(&with_its_own_traffic(), &["simulation.requests=20000", "traffic.rate=2000"]);
+    assert!(
+        s.describe().contains("origin origin errors carry Cache-Control: no-store, max-age=30 (kept for the longer")
+    );
     assert!(!scenario(&failing(None, &status(403), ""), &[]).describe().contains("errors carry Cache-Control"));
-    let a = format!("{:?}", run(&s, 7).metrics);
-    let b = format!("{:?}", run(&s, 7).metrics);
-    assert_eq!(a, b);
+    let files = |seed| cdnsim::report::result_files(&run(&s, seed), &s).unwrap();
+    let first = files(7);
+    assert_eq!(first, files(7));
+    assert_ne!(first, files(8));
+    // The setting is read: without it the same traffic gives other numbers.
+    let plain = scenario(
+        &with_its_own_traffic().replace("error_cache_control = \"max-age=30, no-store\"\n", ""),
+        &["simulation.requests=20000", "traffic.rate=2000"],
+    );
+    assert_ne!(first, cdnsim::report::result_files(&run(&plain, 7), &plain).unwrap());
+}
+
+#[test]
+fn a_sweep_with_the_setting_gives_the_same_bytes_whatever_the_jobs() {
+    let dir = temp_dir("origin-error-headers-sweep");
+    let path = dir.join("errors.toml");
+    std::fs::write(&path, with_its_own_traffic()).unwrap();
+    let sweep = |out: &str, jobs: &str| {
+        let out = dir.join(out);
+        let (code, _, stderr) = cdnsim(&[
+            "sweep",
+            path.to_str().unwrap(),
+            "--requests",
+            "2000",
+            "--no-progress",
+            "--vary",
+            "traffic.zipf_alpha=0.6:1.0:0.2",
+            "--replicates",
+            "2",
+            "--jobs",
+            jobs,
+            "--out",
+            out.to_str().unwrap(),
+        ]);
+        assert_eq!(code, 0, "{stderr}");
+        std::fs::read(out.join("sweep.csv")).unwrap()
+    };
+    assert!(sweep("one", "1") == sweep("four", "4"), "sweep.csv differs between --jobs 1 and --jobs 4");
 }
 
 #[test]
