@@ -117,6 +117,12 @@ mod tests {
     }
 
     #[test]
+    fn a_slot_costs_16_bytes() {
+        assert_eq!(std::mem::size_of::<Carried>(), 16);
+        assert_eq!(std::mem::size_of::<Option<OriginErrorHeaders>>(), 48);
+    }
+
+    #[test]
     fn only_the_origins_own_answers_carry_its_headers() {
         let mut t = table("max-age=60");
         let (a, b, c, d) =
