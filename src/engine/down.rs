@@ -11,7 +11,7 @@ use super::request::{Ask, Request};
 use super::state::Engine;
 use crate::cache::{Admission, CacheKey, Entry, Stored};
 use crate::metrics::{CompressionStats, DetailedResultType, Outcome, ResultType, ServedBy, carries_body};
-use crate::policy::error_caching::{self, ErrorHandling};
+use crate::policy::error_caching::{self, ErrorHandling, ErrorHeaders};
 use crate::policy::error_pages;
 use crate::policy::protocol;
 use crate::policy::result_type::{self, Answer, ErrorCause, Logged};
@@ -71,6 +71,9 @@ impl<O: RequestObserver> Engine<'_, O> {
                 let hash = tailoring.response(id);
                 tailoring.set_response(w, hash);
                 self.count_if_mistailored(w, hash);
+            }
+            if let Some(headers) = &mut self.error_headers {
+                headers.copy(id, w);
             }
             let answer = &mut self.requests[w].response;
             answer.answer(response.status, response.version, served_by);
@@ -168,7 +171,8 @@ impl<O: RequestObserver> Engine<'_, O> {
             _ => None,
         };
         let holds_copy = lvl.stale_version.is_some();
-        let mut handling = error_caching::on_error_within(status, holds_copy, serve_before, self.now, min_ttl);
+        let headers = self.error_headers.as_ref().map_or(ErrorHeaders::Silent, |h| h.headers(id, self.now));
+        let mut handling = error_caching::on_error_within(status, holds_copy, serve_before, self.now, min_ttl, headers);
         let cache = &mut self.caches[lvl.cache].cache;
         if let ErrorHandling::ServeStale { until } = handling {
             let stale = lvl.stale_version.expect("only a cache that holds an expired copy serves it");
@@ -191,9 +195,12 @@ impl<O: RequestObserver> Engine<'_, O> {
                 return true;
             }
             // The copy found at lookup has been evicted since.
-            handling = error_caching::on_error(status, false, self.now, min_ttl);
+            handling = error_caching::on_error(status, false, self.now, min_ttl, headers);
         }
         if let ErrorHandling::Cache { until } = handling {
+            if let Some(headers) = &mut self.error_headers {
+                headers.kept(id, until);
+            }
             // Error pages are small; a byte keeps them evictable.
             let cache = &mut self.caches[lvl.cache].cache;
             cache.insert(key, Entry { size_bytes: 1, expires_at: until, stored: Stored::Error { status } });

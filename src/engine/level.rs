@@ -76,6 +76,10 @@ impl<O: RequestObserver> Engine<'_, O> {
                     }
                 }
                 self.requests[id].response.answer(status, None, served_by);
+                // The caches below learn how long this one keeps it.
+                if let Some(headers) = &mut self.error_headers {
+                    headers.kept(id, entry.expires_at);
+                }
             }
             Stored::Object(version) => {
                 if measured {

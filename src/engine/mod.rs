@@ -41,6 +41,7 @@ mod background;
 mod connections;
 mod down;
 mod edge;
+mod error_headers;
 mod error_pages;
 mod event;
 mod functions;

@@ -372,6 +372,9 @@ impl<O: RequestObserver> Engine<'_, O> {
             outcome => self.requests[id].response.answer(outcome.viewer_status(), None, ServedBy::Origin),
         }
         let r = &self.requests[id];
+        if let Some(headers) = &mut self.error_headers {
+            headers.origin_answered(id, origin, r.attempt.outcome, r.response.status);
+        }
         if let Some(errors) = &mut self.metrics.errors
             && r.ask.measured
             && r.response.status >= 400

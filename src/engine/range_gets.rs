@@ -263,6 +263,10 @@ impl<O: RequestObserver> Engine<'_, O> {
             }
             outcome => self.requests[id].response.answer(outcome.viewer_status(), None, ServedBy::Origin),
         }
+        if let Some(headers) = &mut self.error_headers {
+            let r = &self.requests[id];
+            headers.origin_answered(id, origin, r.attempt.outcome, r.response.status);
+        }
         let top = self.requests[id].route.top();
         self.queue.push(back, Event::Down { request: id, level: top });
     }

@@ -8,6 +8,7 @@ use std::ops::{Index, IndexMut};
 use rand::rngs::Xoshiro256PlusPlus;
 
 use super::connections::Connections;
+use super::error_headers::OriginErrorHeaders;
 use super::ids::{CacheIdx, LevelIdx, RequestId};
 use super::invalidations::Invalidations;
 use super::network::Network;
@@ -86,6 +87,11 @@ pub(super) struct Engine<'s, O> {
     pub(super) functions: Option<EdgeFunctions>,
     /// When some class's origin sends `stale-if-error`.
     pub(super) stale_deadlines: Option<StaleDeadlines>,
+    /// What each error on its way down says about its caching, when some
+    /// origin puts `Cache-Control` on its error responses. Boxed: inline,
+    /// its 48 bytes cost the event loop 12 instructions a request in a run
+    /// without it (callgrind, hit-heavy: +0.50%, boxed +0.15%).
+    pub(super) error_headers: Option<Box<OriginErrorHeaders>>,
     /// Range GETs' draws and per-request parts, when some class sends ranges.
     pub(super) ranges: Option<Ranges>,
     /// Custom error pages and their fetches under way, when some custom
@@ -389,6 +395,7 @@ impl<'s, O: RequestObserver> Engine<'s, O> {
             access: OriginAccess::build(scenario, seed),
             functions,
             stale_deadlines,
+            error_headers: OriginErrorHeaders::build(scenario).map(Box::new),
             ranges,
             pages,
             connections,

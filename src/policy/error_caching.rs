@@ -31,7 +31,24 @@
 //! careful reading: the TTL settings bound freshness, the window is the
 //! origin's word on staleness). Responses with the directive are judged by
 //! the same 5xx rule as those without: the docs name no other statuses.
+//!
+//! How long an error is kept also depends on the origin's own headers on it
+//! (Developer Guide, "Control how long CloudFront caches errors",
+//! <https://docs.aws.amazon.com/AmazonCloudFront/latest/DeveloperGuide/custom-error-pages-expiration.html>,
+//! and "HTTP 4xx and 5xx status codes that CloudFront caches" on the page
+//! "How CloudFront processes HTTP 4xx and 5xx status codes from your
+//! origin"; reference §6.6):
+//! - with `max-age` or `s-maxage`, the error is kept for the header's value
+//!   or the error-caching minimum TTL, whichever is greater, and 400, 403,
+//!   405, 412 and 415, otherwise never cached, are cached too;
+//! - with `no-store`, `no-cache` or `private` on a 404, 410, 414 or 501 it
+//!   is not cached at all; on any other code those directives are ignored;
+//! - with other directives, or none, the minimum TTL applies as before.
+//!
+//! Errors CloudFront makes itself (it could not reach the origin, or the
+//! origin did not answer in time) carry no origin headers.
 
+use crate::http::CacheControl;
 use crate::scenario::CustomErrorResponse;
 use crate::time::{SimDuration, SimTime};
 
@@ -46,9 +63,27 @@ pub enum ErrorHandling {
     /// An error CloudFront always caches: it answers lookups until `until`.
     Cache { until: SimTime },
     /// Passed to the viewer without being stored: a 4xx while an expired
-    /// copy is held, or an error CloudFront caches only when the origin
-    /// says how long (400, 403, 405, 412, 415; not modelled).
+    /// copy is held, an error CloudFront caches only when the origin says
+    /// how long (400, 403, 405, 412, 415) and it did not, or one whose
+    /// origin forbade caching it (`ErrorHeaders::Forbidden`).
     PassOn,
+}
+
+/// What an error response's own `Cache-Control` says about keeping it, as
+/// the cache receiving it reads it.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum ErrorHeaders {
+    /// No `max-age` or `s-maxage` (nor a directive that forbids caching
+    /// this code): an error CloudFront made itself, or an origin that sends
+    /// none. The error-caching minimum TTL alone applies.
+    #[default]
+    Silent,
+    /// `s-maxage` or `max-age`: how long the response may still be kept
+    /// (for a response a tier above kept, what is left of it there).
+    MaxAge(SimDuration),
+    /// `no-store`, `no-cache` or `private` on a code for which they stop
+    /// CloudFront caching the error (404, 410, 414, 501).
+    Forbidden,
 }
 
 /// Whether a response is an error, handled by these rules rather than
@@ -84,13 +119,55 @@ pub fn min_ttl_for(status: u16, custom: &[CustomErrorResponse], distribution_wid
     custom.iter().find(|c| c.error_code == status).map_or(distribution_wide, |c| c.error_caching_min_ttl)
 }
 
-/// Until when a cache that received the error `status` at `now`, and had
-/// no copy to serve instead, keeps it as the answer to later lookups; `None`
-/// when it does not store it. The origin's own `max-age` for errors is not
-/// modelled, so an error is kept for exactly the error-caching minimum TTL
-/// (reference §6.6: "cached for max(ErrorCachingMinTTL, origin max-age)").
-pub fn cached_until(status: u16, now: SimTime, error_caching_min_ttl: SimDuration) -> Option<SimTime> {
-    always_cached(status).then(|| now + error_caching_min_ttl)
+/// Errors cached only when the origin's response says how long, with
+/// `max-age` or `s-maxage` (reference §6.6).
+pub fn cached_when_origin_says(status: u16) -> bool {
+    matches!(status, 400 | 403 | 405 | 412 | 415)
+}
+
+/// Codes whose error CloudFront does not cache when the origin adds
+/// `no-store`, `no-cache` or `private`; on every other code it ignores them
+/// (Developer Guide, "Control how long CloudFront caches errors"). 410 is
+/// on the page's list though CloudFront never caches it: kept for fidelity,
+/// it changes nothing.
+pub fn origin_may_forbid(status: u16) -> bool {
+    matches!(status, 404 | 410 | 414 | 501)
+}
+
+/// What an origin whose error responses carry `cache_control` says about
+/// its error `status`. `s-maxage` is read before `max-age`: it is the one
+/// addressed to shared caches such as CloudFront's (as for objects,
+/// `policy::ttl`). A directive that forbids caching wins over a lifetime on
+/// the codes it applies to (a response must not be stored at all).
+pub fn origin_error_headers(status: u16, cache_control: &CacheControl) -> ErrorHeaders {
+    if origin_may_forbid(status) && cache_control.forbids_reuse() {
+        return ErrorHeaders::Forbidden;
+    }
+    match cache_control.s_maxage_s.or(cache_control.max_age_s) {
+        Some(seconds) => ErrorHeaders::MaxAge(SimDuration::from_secs(seconds)),
+        None => ErrorHeaders::Silent,
+    }
+}
+
+/// Until when a cache that received the error `status` at `now`, with the
+/// origin's word on it `headers`, and had no copy to serve instead, keeps it
+/// as the answer to later lookups; `None` when it does not store it. With
+/// `max-age` or `s-maxage` the longer of it and the error-caching minimum
+/// TTL wins; without, the minimum TTL alone (reference §6.6; Developer
+/// Guide, "Control how long CloudFront caches errors").
+pub fn cached_until(
+    status: u16,
+    now: SimTime,
+    error_caching_min_ttl: SimDuration,
+    headers: ErrorHeaders,
+) -> Option<SimTime> {
+    match headers {
+        ErrorHeaders::Forbidden => None,
+        ErrorHeaders::Silent => always_cached(status).then(|| now + error_caching_min_ttl),
+        ErrorHeaders::MaxAge(max_age) => {
+            (always_cached(status) || cached_when_origin_says(status)).then(|| now + error_caching_min_ttl.max(max_age))
+        }
+    }
 }
 
 /// What a cache that received `status` at `now` does, given whether it
@@ -102,8 +179,9 @@ pub fn on_error(
     holds_expired_copy: bool,
     now: SimTime,
     error_caching_min_ttl: SimDuration,
+    headers: ErrorHeaders,
 ) -> ErrorHandling {
-    on_error_within(status, holds_expired_copy, None, now, error_caching_min_ttl)
+    on_error_within(status, holds_expired_copy, None, now, error_caching_min_ttl, headers)
 }
 
 /// The end of a copy's `stale-if-error` window: `window` after the copy
@@ -113,13 +191,17 @@ pub fn stale_if_error_deadline(expired_at: SimTime, window: SimDuration) -> SimT
 }
 
 /// `on_error` for a copy that may answer errors only before `serve_before`
-/// (its `stale-if-error` deadline); `None`, no directive: no limit.
+/// (its `stale-if-error` deadline); `None`, no directive: no limit. An
+/// expired copy answering a 5xx is served for the minimum TTL whatever the
+/// error's own headers say: the Guide's rule for the copy names the minimum
+/// TTL alone, and the error itself is not what is kept.
 pub fn on_error_within(
     status: u16,
     holds_expired_copy: bool,
     serve_before: Option<SimTime>,
     now: SimTime,
     error_caching_min_ttl: SimDuration,
+    headers: ErrorHeaders,
 ) -> ErrorHandling {
     debug_assert!(is_error(status), "{status} is not an error");
     let within_window = serve_before.is_none_or(|deadline| now < deadline);
@@ -129,7 +211,7 @@ pub fn on_error_within(
         let until = now + error_caching_min_ttl;
         return ErrorHandling::ServeStale { until: serve_before.map_or(until, |deadline| until.min(deadline)) };
     }
-    match cached_until(status, now, error_caching_min_ttl) {
+    match cached_until(status, now, error_caching_min_ttl, headers) {
         Some(until) => ErrorHandling::Cache { until },
         None => ErrorHandling::PassOn,
     }
@@ -152,22 +234,26 @@ mod tests {
     use super::*;
 
     const TEN_S: SimDuration = SimDuration::from_secs(10);
+    const SILENT: ErrorHeaders = ErrorHeaders::Silent;
 
     #[test]
     fn a_5xx_with_an_expired_copy_serves_the_copy_for_the_error_ttl() {
         let now = SimTime(100_000_000);
         for status in [500, 502, 503, 504] {
-            assert_eq!(on_error(status, true, now, TEN_S), ErrorHandling::ServeStale { until: SimTime(110_000_000) });
+            assert_eq!(
+                on_error(status, true, now, TEN_S, SILENT),
+                ErrorHandling::ServeStale { until: SimTime(110_000_000) }
+            );
         }
     }
 
     #[test]
     fn a_4xx_passes_on_instead_of_the_copy() {
         let now = SimTime(100_000_000);
-        assert_eq!(on_error(404, true, now, TEN_S), ErrorHandling::Cache { until: SimTime(110_000_000) });
-        assert_eq!(on_error(403, true, now, TEN_S), ErrorHandling::PassOn);
-        assert_eq!(on_error(403, false, now, TEN_S), ErrorHandling::PassOn);
-        assert_eq!(on_error(503, false, now, TEN_S), ErrorHandling::Cache { until: SimTime(110_000_000) });
+        assert_eq!(on_error(404, true, now, TEN_S, SILENT), ErrorHandling::Cache { until: SimTime(110_000_000) });
+        assert_eq!(on_error(403, true, now, TEN_S, SILENT), ErrorHandling::PassOn);
+        assert_eq!(on_error(403, false, now, TEN_S, SILENT), ErrorHandling::PassOn);
+        assert_eq!(on_error(503, false, now, TEN_S, SILENT), ErrorHandling::Cache { until: SimTime(110_000_000) });
     }
 
     #[test]
@@ -198,13 +284,13 @@ mod tests {
         // at 100 s answers lookups until 110 s; a 403 (cached only when the
         // origin says how long, which is not modelled) is not kept at all.
         let now = SimTime(100_000_000);
-        assert_eq!(cached_until(404, now, TEN_S), Some(SimTime(110_000_000)));
-        assert_eq!(cached_until(503, now, TEN_S), Some(SimTime(110_000_000)));
+        assert_eq!(cached_until(404, now, TEN_S, SILENT), Some(SimTime(110_000_000)));
+        assert_eq!(cached_until(503, now, TEN_S, SILENT), Some(SimTime(110_000_000)));
         for status in [400, 403, 405, 412, 415] {
-            assert_eq!(cached_until(status, now, TEN_S), None, "{status}");
+            assert_eq!(cached_until(status, now, TEN_S, SILENT), None, "{status}");
         }
         // A shorter minimum TTL shortens the window with it.
-        assert_eq!(cached_until(504, now, SimDuration::from_secs(1)), Some(SimTime(101_000_000)));
+        assert_eq!(cached_until(504, now, SimDuration::from_secs(1), SILENT), Some(SimTime(101_000_000)));
     }
 
     /// A distribution with 10 s for every error but 503 (30 s) and 404
@@ -223,10 +309,13 @@ mod tests {
         assert_eq!(ttl(503), SimDuration::from_secs(30));
         assert_eq!(ttl(404), SimDuration::ZERO);
         assert_eq!(ttl(504), TEN_S);
-        assert_eq!(cached_until(503, now, ttl(503)), Some(SimTime(130_000_000)));
-        assert_eq!(cached_until(404, now, ttl(404)), Some(now));
-        assert_eq!(cached_until(504, now, ttl(504)), Some(SimTime(110_000_000)));
-        assert_eq!(on_error(503, true, now, ttl(503)), ErrorHandling::ServeStale { until: SimTime(130_000_000) });
+        assert_eq!(cached_until(503, now, ttl(503), SILENT), Some(SimTime(130_000_000)));
+        assert_eq!(cached_until(404, now, ttl(404), SILENT), Some(now));
+        assert_eq!(cached_until(504, now, ttl(504), SILENT), Some(SimTime(110_000_000)));
+        assert_eq!(
+            on_error(503, true, now, ttl(503), SILENT),
+            ErrorHandling::ServeStale { until: SimTime(130_000_000) }
+        );
         // No entries at all: every code keeps the distribution-wide TTL.
         assert!((400..600).all(|s| min_ttl_for(s, &[], TEN_S) == TEN_S));
     }
@@ -236,7 +325,7 @@ mod tests {
         let custom =
             [CustomErrorResponse { error_code: 416, error_caching_min_ttl: SimDuration::from_secs(300), page: None }];
         let now = SimTime(100_000_000);
-        assert_eq!(cached_until(416, now, min_ttl_for(416, &custom, TEN_S)), None);
+        assert_eq!(cached_until(416, now, min_ttl_for(416, &custom, TEN_S), SILENT), None);
     }
 
     #[test]
@@ -244,8 +333,8 @@ mod tests {
         // The engine's fallback when the copy found at lookup was evicted:
         // a 503 is then cached; a 4xx was never served stale anyway.
         let now = SimTime(100_000_000);
-        assert_eq!(on_error(503, false, now, TEN_S), ErrorHandling::Cache { until: SimTime(110_000_000) });
-        assert_eq!(on_error(404, true, now, TEN_S), on_error(404, false, now, TEN_S));
+        assert_eq!(on_error(503, false, now, TEN_S, SILENT), ErrorHandling::Cache { until: SimTime(110_000_000) });
+        assert_eq!(on_error(404, true, now, TEN_S, SILENT), on_error(404, false, now, TEN_S, SILENT));
     }
 
     /// stale-if-error=30 on a copy that expired at 60 s, with the default
@@ -258,13 +347,13 @@ mod tests {
     fn stale_if_error_bounds_the_copy_served_instead_of_an_error() {
         let deadline = stale_if_error_deadline(SimTime(60_000_000), SimDuration::from_secs(30));
         assert_eq!(deadline, SimTime(90_000_000));
-        let at = |s: u64| on_error_within(503, true, Some(deadline), SimTime(s * 1_000_000), TEN_S);
+        let at = |s: u64| on_error_within(503, true, Some(deadline), SimTime(s * 1_000_000), TEN_S, SILENT);
         assert_eq!(at(65), ErrorHandling::ServeStale { until: SimTime(75_000_000) });
         assert_eq!(at(75), ErrorHandling::ServeStale { until: SimTime(85_000_000) });
         assert_eq!(at(85), ErrorHandling::ServeStale { until: SimTime(90_000_000) });
         assert_eq!(at(90), ErrorHandling::Cache { until: SimTime(100_000_000) });
         // A 4xx passes on within the window as without the directive.
-        let within = on_error_within(403, true, Some(deadline), SimTime(70_000_000), TEN_S);
+        let within = on_error_within(403, true, Some(deadline), SimTime(70_000_000), TEN_S, SILENT);
         assert_eq!(within, ErrorHandling::PassOn);
     }
 
@@ -276,13 +365,101 @@ mod tests {
         let deadline = stale_if_error_deadline(SimTime(60_000_000), SimDuration::ZERO);
         let now = SimTime(60_000_000);
         assert_eq!(
-            on_error_within(502, true, Some(deadline), now, TEN_S),
+            on_error_within(502, true, Some(deadline), now, TEN_S, SILENT),
             ErrorHandling::Cache { until: SimTime(70_000_000) }
         );
         // Without the directive a copy expired a day ago still answers.
         let day_later = SimTime(86_460_000_000);
-        assert_eq!(on_error_within(502, true, None, day_later, TEN_S), on_error(502, true, day_later, TEN_S));
-        assert_eq!(on_error(502, true, day_later, TEN_S), ErrorHandling::ServeStale { until: SimTime(86_470_000_000) });
+        assert_eq!(
+            on_error_within(502, true, None, day_later, TEN_S, SILENT),
+            on_error(502, true, day_later, TEN_S, SILENT)
+        );
+        assert_eq!(
+            on_error(502, true, day_later, TEN_S, SILENT),
+            ErrorHandling::ServeStale { until: SimTime(86_470_000_000) }
+        );
+    }
+
+    fn headers(status: u16, text: &str) -> ErrorHeaders {
+        origin_error_headers(status, &text.parse::<CacheControl>().expect("valid Cache-Control"))
+    }
+
+    /// The Guide's rule, "the greater of the header's value and the error
+    /// caching minimum TTL". By hand, an error received at 100 s: a 503 with
+    /// `max-age=60` and a 10 s minimum is kept until 100 + max(10, 60) =
+    /// 160 s; with `max-age=5`, until 100 + max(10, 5) = 110 s; a 404 with
+    /// `max-age=60` and a 300 s minimum (its custom error response) until
+    /// 100 + 300 = 400 s.
+    #[test]
+    fn the_longer_of_the_origins_max_age_and_the_min_ttl_wins() {
+        let now = SimTime(100_000_000);
+        assert_eq!(cached_until(503, now, TEN_S, headers(503, "max-age=60")), Some(SimTime(160_000_000)));
+        assert_eq!(cached_until(503, now, TEN_S, headers(503, "max-age=5")), Some(SimTime(110_000_000)));
+        let five_minutes = SimDuration::from_secs(300);
+        assert_eq!(cached_until(404, now, five_minutes, headers(404, "max-age=60")), Some(SimTime(400_000_000)));
+        // s-maxage speaks to shared caches and is read first: 100 + 30 = 130 s.
+        assert_eq!(cached_until(502, now, TEN_S, headers(502, "max-age=600, s-maxage=30")), Some(SimTime(130_000_000)));
+    }
+
+    /// 400, 403, 405, 412 and 415 are cached only with max-age or s-maxage:
+    /// a 403 with `max-age=30` at 100 s is kept until 130 s; without it, or
+    /// with only other directives, it passes on.
+    #[test]
+    fn some_4xx_are_cached_only_when_the_origin_says_how_long() {
+        let now = SimTime(100_000_000);
+        for status in [400, 403, 405, 412, 415] {
+            assert_eq!(cached_until(status, now, TEN_S, headers(status, "max-age=30")), Some(SimTime(130_000_000)));
+            assert_eq!(cached_until(status, now, TEN_S, headers(status, "s-maxage=30")), Some(SimTime(130_000_000)));
+            assert_eq!(cached_until(status, now, TEN_S, headers(status, "stale-if-error=30")), None, "{status}");
+            assert_eq!(cached_until(status, now, TEN_S, SILENT), None, "{status}");
+        }
+        let listed: Vec<u16> = (400..600).filter(|&s| cached_when_origin_says(s)).collect();
+        assert_eq!(listed, [400, 403, 405, 412, 415]);
+        // Other codes stay uncached whatever the origin says: 401, 410, 416.
+        for status in [401, 410, 416] {
+            assert_eq!(cached_until(status, now, TEN_S, headers(status, "max-age=30")), None, "{status}");
+        }
+        assert_eq!(
+            on_error(403, false, now, TEN_S, headers(403, "max-age=30")),
+            ErrorHandling::Cache { until: SimTime(130_000_000) }
+        );
+    }
+
+    /// no-store, no-cache or private stop caching a 404, 410, 414 or 501;
+    /// on the other codes they are ignored and the minimum TTL applies.
+    #[test]
+    fn no_store_forbids_caching_only_on_the_listed_codes() {
+        let now = SimTime(100_000_000);
+        for directive in ["no-store", "no-cache", "private", "no-store, max-age=60"] {
+            for status in [404, 414, 501] {
+                assert_eq!(headers(status, directive), ErrorHeaders::Forbidden, "{status} {directive}");
+                assert_eq!(cached_until(status, now, TEN_S, headers(status, directive)), None);
+            }
+            assert_eq!(headers(410, directive), ErrorHeaders::Forbidden);
+        }
+        for status in [500, 502, 503, 504] {
+            assert_eq!(cached_until(status, now, TEN_S, headers(status, "no-store")), Some(SimTime(110_000_000)));
+        }
+        // A 503 with no-store and max-age=60: no-store ignored, max-age kept.
+        assert_eq!(cached_until(503, now, TEN_S, headers(503, "no-store, max-age=60")), Some(SimTime(160_000_000)));
+        assert_eq!(headers(503, ""), ErrorHeaders::Silent);
+    }
+
+    /// An expired copy answers a 5xx for the minimum TTL even when the
+    /// error says max-age=60: a 503 at 100 s serves the copy until 110 s.
+    #[test]
+    fn an_expired_copy_answers_for_the_min_ttl_whatever_the_error_says() {
+        let now = SimTime(100_000_000);
+        assert_eq!(
+            on_error(503, true, now, TEN_S, headers(503, "max-age=60")),
+            ErrorHandling::ServeStale { until: SimTime(110_000_000) }
+        );
+        // A 403 with max-age=30 is cached even while a copy is held: a 4xx
+        // never lets the copy answer.
+        assert_eq!(
+            on_error(403, true, now, TEN_S, headers(403, "max-age=30")),
+            ErrorHandling::Cache { until: SimTime(130_000_000) }
+        );
     }
 
     #[test]

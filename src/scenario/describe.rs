@@ -243,6 +243,16 @@ fn describe_access(s: &Scenario, out: &mut String) {
         };
         let _ = writeln!(out, "custom error response {}: cached {ttl}{page}", c.error_code);
     }
+    // Only for origins that put Cache-Control on their errors.
+    for o in s.origins.iter().filter(|o| o.error_cache_control.is_some()) {
+        let cache_control = o.error_cache_control.expect("filtered on");
+        let _ = writeln!(
+            out,
+            "origin {} errors carry Cache-Control: {cache_control} (kept for the longer of max-age/s-maxage and the \
+             error-caching minimum TTL; 400, 403, 405, 412, 415 cached only with one)",
+            o.name
+        );
+    }
     if let Some(d) = &s.traffic.direct_to_origin {
         let _ = writeln!(
             out,

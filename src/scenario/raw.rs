@@ -257,6 +257,7 @@ pub struct RawOrigin {
     pub custom_headers: Option<Vec<RawHeader>>,
     pub require_header: Option<RawRequireHeader>,
     pub supports_ranges: Option<bool>,
+    pub error_cache_control: Option<String>,
 }
 
 #[derive(Debug, Deserialize)]

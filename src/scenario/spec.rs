@@ -227,6 +227,10 @@ pub struct OriginSpec {
     /// Whether the origin answers range GETs with the range (206); false,
     /// it sends the whole object (200) whatever the `Range`.
     pub supports_ranges: bool,
+    /// The `Cache-Control` the origin puts on its own error responses
+    /// (`policy::error_caching::origin_error_headers` reads it); `None`, it
+    /// sends none, so errors are kept for the error-caching minimum TTL.
+    pub error_cache_control: Option<CacheControl>,
 }
 
 /// One origin's secret header: the values it takes in the scenario, interned

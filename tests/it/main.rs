@@ -14,6 +14,7 @@ mod import;
 mod invalidations;
 mod layering;
 mod lessons;
+mod origin_error_headers;
 mod origin_requests;
 mod plot;
 mod properties;

@@ -34,7 +34,13 @@ struct Origin {
     attempts: u8,
     timeout_s: u8,
     s3: bool,
+    /// The `Cache-Control` on its own errors: an index into `ERROR_CACHE_CONTROLS`.
+    error_cache_control: Option<usize>,
 }
+
+/// What a drawn origin puts on its errors: a lifetime longer and shorter
+/// than the 10 s minimum, and directives that forbid caching some codes.
+const ERROR_CACHE_CONTROLS: [&str; 4] = ["max-age=30", "s-maxage=5", "no-store", "no-cache, max-age=60"];
 
 #[derive(Debug, Clone)]
 struct Fault {
@@ -191,12 +197,26 @@ fn keys() -> impl Strategy<Value = Keys> {
 }
 
 fn origin() -> impl Strategy<Value = Origin> {
-    (0..3usize, proptest::option::of(0..3usize), 1..=3u8, 1..=3u8, any::<bool>())
-        .prop_map(|(region, shield, attempts, timeout_s, s3)| Origin { region, shield, attempts, timeout_s, s3 })
+    (
+        0..3usize,
+        proptest::option::of(0..3usize),
+        1..=3u8,
+        1..=3u8,
+        any::<bool>(),
+        proptest::option::of(0..ERROR_CACHE_CONTROLS.len()),
+    )
+        .prop_map(|(region, shield, attempts, timeout_s, s3, error_cache_control)| Origin {
+            region,
+            shield,
+            attempts,
+            timeout_s,
+            s3,
+            error_cache_control,
+        })
 }
 
 fn fault() -> impl Strategy<Value = Fault> {
-    (0..3usize, 0..4u8, 0..90u8, 1..60u8, prop::sample::select(vec![404u16, 500, 503, 504]))
+    (0..3usize, 0..4u8, 0..90u8, 1..60u8, prop::sample::select(vec![403u16, 404, 500, 503, 504]))
         .prop_map(|(origin, kind, start_pct, len_pct, status)| Fault { origin, kind, start_pct, len_pct, status })
 }
 
@@ -294,6 +314,9 @@ fn render(shape: &Shape) -> String {
         writeln!(w, "response_timeout = 2\nconcurrency = 20\nqueue_limit = 50").unwrap();
         if o.s3 {
             writeln!(w, "kind = \"s3\"").unwrap();
+        }
+        if let Some(c) = o.error_cache_control {
+            writeln!(w, "error_cache_control = \"{}\"", ERROR_CACHE_CONTROLS[c]).unwrap();
         }
         if let Some(s) = o.shield {
             writeln!(w, "origin_shield = \"{}\"", region(s)).unwrap();

@@ -2,6 +2,7 @@
 
 use super::fields::{Result, Unit, Validator, names};
 use crate::dist::Dist;
+use crate::http::CacheControl;
 use crate::scenario::raw::*;
 use crate::scenario::spec::*;
 use crate::scenario::vocabulary::*;
@@ -85,6 +86,16 @@ impl Validator<'_> {
                 o.keepalive_timeout.as_ref(),
                 (5, 1, 120),
             )?;
+            let error_cache_control = match &o.error_cache_control {
+                None => None,
+                Some(text) => Some(text.parse::<CacheControl>().map_err(|e: String| {
+                    self.error(
+                        &format!("{field}.error_cache_control"),
+                        e,
+                        "write it as the origin sends it on its errors, e.g. \"max-age=60\"",
+                    )
+                })?),
+            };
             origins.push(OriginSpec {
                 name: o.name.clone(),
                 connection_attempts,
@@ -104,6 +115,7 @@ impl Validator<'_> {
                 custom_headers: Vec::new(),
                 access: None,
                 supports_ranges: o.supports_ranges.unwrap_or(true),
+                error_cache_control,
             });
         }
         Ok(origins)
