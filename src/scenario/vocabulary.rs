@@ -490,3 +490,45 @@ mod tests {
         assert_eq!(Presented::parse("valid"), None);
     }
 }
+
+/// Which of a behavior's two method sets breaks CloudFront's rule.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum MethodSetField {
+    Allowed,
+    Cached,
+}
+
+/// The method sets CloudFront offers a cache behavior (Developer Guide,
+/// "Values that you specify when you create or update a distribution":
+/// Allowed HTTP methods, Cached HTTP methods): allowed is GET and HEAD, with
+/// OPTIONS, or all seven; cached is GET and HEAD, optionally OPTIONS, which
+/// must then be allowed. One rule for the scenario loader and the importer.
+/// `Err`: the field, the problem and its fix.
+pub fn check_method_sets(
+    allowed: crate::http::MethodSet,
+    cached: crate::http::MethodSet,
+) -> Result<(), (MethodSetField, String, &'static str)> {
+    use crate::http::{Method, MethodSet};
+    if ![MethodSet::GET_HEAD, MethodSet::GET_HEAD_OPTIONS, MethodSet::ALL].contains(&allowed) {
+        return Err((
+            MethodSetField::Allowed,
+            format!("CloudFront does not offer the method set [{allowed}]"),
+            "use [\"GET\",\"HEAD\"], [\"GET\",\"HEAD\",\"OPTIONS\"] or all seven methods",
+        ));
+    }
+    if ![MethodSet::GET_HEAD, MethodSet::GET_HEAD_OPTIONS].contains(&cached) {
+        return Err((
+            MethodSetField::Cached,
+            format!("CloudFront caches only GET and HEAD, optionally OPTIONS; got [{cached}]"),
+            "use [\"GET\",\"HEAD\"] or [\"GET\",\"HEAD\",\"OPTIONS\"]",
+        ));
+    }
+    if cached.contains(Method::Options) && !allowed.contains(Method::Options) {
+        return Err((
+            MethodSetField::Cached,
+            "OPTIONS is cached but not allowed".to_string(),
+            "add OPTIONS to allowed_methods or remove it from cached_methods",
+        ));
+    }
+    Ok(())
+}

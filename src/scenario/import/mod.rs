@@ -28,9 +28,9 @@ pub use policies::{LEGACY_DEFAULT_TTLS, parse_cache_policy, parse_origin_request
 use super::cache_key::{CacheKeySettings, CachePolicySpec, MAX_KEY_NAMES, NameSelection, managed_cache_policy};
 use super::error::ScenarioError;
 use super::origin_request::{OriginRequestPolicySpec, managed_origin_request_policy};
-use super::vocabulary::OriginKind;
+use super::vocabulary::{MethodSetField, OriginKind, check_method_sets};
 use crate::geo;
-use crate::http::Method;
+use crate::http::{Method, MethodSet};
 use json::{Fields, as_str, int_in, parse_json};
 use model::Context;
 use serde_json::Value;
@@ -753,19 +753,31 @@ fn behavior_methods(
     let Some(allowed) = b.take("AllowedMethods") else {
         return Ok((vec![Method::Get, Method::Head], vec![Method::Get, Method::Head]));
     };
-    let mut a = Fields::of(ctx, allowed, &b.child("AllowedMethods"))?;
+    let allowed_path = b.child("AllowedMethods");
+    let mut a = Fields::of(ctx, allowed, &allowed_path)?;
     let (items_path, items) = a.quantity_items(ctx)?;
     let allowed = methods(ctx, &items_path, &items)?;
+    let cached_path = a.child("CachedMethods");
     let cached = match a.take("CachedMethods") {
         None => vec![Method::Get, Method::Head],
         Some(cached) => {
-            let mut c = Fields::of(ctx, cached, &a.child("CachedMethods"))?;
+            let mut c = Fields::of(ctx, cached, &cached_path)?;
             let (items_path, items) = c.quantity_items(ctx)?;
             c.finish(ctx, warnings);
             methods(ctx, &items_path, &items)?
         }
     };
     a.finish(ctx, warnings);
+    // The sets CloudFront offers, as the scenario loader checks them: an
+    // import never writes a behavior the loader refuses.
+    let sets = (MethodSet::from_methods(allowed.iter().copied()), MethodSet::from_methods(cached.iter().copied()));
+    if let Err((which, problem, fix)) = check_method_sets(sets.0, sets.1) {
+        let path = match which {
+            MethodSetField::Allowed => &allowed_path,
+            MethodSetField::Cached => &cached_path,
+        };
+        return Err(ctx.error(path, problem, fix));
+    }
     Ok((allowed, cached))
 }
 

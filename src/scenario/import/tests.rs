@@ -527,3 +527,29 @@ fn bad_custom_error_responses_are_refused_with_their_path() {
     ));
     assert!(e.contains("Items[0].ResponsePagePath") && e.contains("does not start with '/'"), "{e}");
 }
+
+/// Found by the `import_distribution` fuzz target: an empty `AllowedMethods`
+/// was imported as `allowed_methods = []`, which the loader refuses. The
+/// importer now checks the sets CloudFront offers with the loader's rule.
+#[test]
+fn method_sets_cloudfront_does_not_offer_are_refused_with_their_path() {
+    let methods = |allowed: &str, cached: &str| {
+        let (n_allowed, n_cached) = (allowed.matches(',').count() + 1, cached.matches(',').count() + 1);
+        let n_allowed = if allowed.is_empty() { 0 } else { n_allowed };
+        minimal(
+            &format!(
+                r#", "AllowedMethods": {{ "Quantity": {n_allowed}, "Items": [{allowed}],
+                    "CachedMethods": {{ "Quantity": {n_cached}, "Items": [{cached}] }} }}"#
+            ),
+            "",
+        )
+    };
+    let e = import_err(&methods("", r#""GET", "HEAD""#));
+    assert!(e.contains("`DistributionConfig.DefaultCacheBehavior.AllowedMethods`: CloudFront does not offer"), "{e}");
+    let e = import_err(&methods(r#""GET", "HEAD", "POST""#, r#""GET", "HEAD""#));
+    assert!(e.contains("AllowedMethods`: CloudFront does not offer the method set"), "{e}");
+    let e = import_err(&methods(r#""GET", "HEAD""#, r#""GET", "HEAD", "OPTIONS""#));
+    assert!(e.contains("AllowedMethods.CachedMethods`: OPTIONS is cached but not allowed"), "{e}");
+    let d = import(&methods(r#""GET", "HEAD", "OPTIONS""#, r#""GET", "HEAD", "OPTIONS""#));
+    assert_eq!(d.default_behavior.cached_methods, [Method::Get, Method::Head, Method::Options]);
+}

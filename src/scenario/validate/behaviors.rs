@@ -8,6 +8,7 @@ use crate::scenario::cache_key::CachePolicySpec;
 use crate::scenario::path_pattern;
 use crate::scenario::raw::*;
 use crate::scenario::spec::*;
+use crate::scenario::vocabulary::{MethodSetField, check_method_sets};
 use crate::scenario::{
     CUSTOM_ERROR_CODES, CUSTOM_RESPONSE_CODES, CustomErrorResponse, DEFAULT_ERROR_PAGE_BYTES, ErrorPage,
 };
@@ -270,30 +271,14 @@ impl Validator<'_> {
     fn behavior_methods(&self, field: &str, b: &RawBehavior) -> Result<(MethodSet, MethodSet)> {
         let allowed_methods =
             self.method_set(&format!("{field}.allowed_methods"), b.allowed_methods.as_deref(), MethodSet::GET_HEAD)?;
-        if ![MethodSet::GET_HEAD, MethodSet::GET_HEAD_OPTIONS, MethodSet::ALL].contains(&allowed_methods) {
-            return Err(self.error(
-                &format!("{field}.allowed_methods"),
-                format!("CloudFront does not offer the method set [{allowed_methods}]"),
-                "use [\"GET\",\"HEAD\"], [\"GET\",\"HEAD\",\"OPTIONS\"] or all seven methods",
-            ));
-        }
         let cached_methods =
             self.method_set(&format!("{field}.cached_methods"), b.cached_methods.as_deref(), MethodSet::GET_HEAD)?;
-        if ![MethodSet::GET_HEAD, MethodSet::GET_HEAD_OPTIONS].contains(&cached_methods) {
-            return Err(self.error(
-                &format!("{field}.cached_methods"),
-                format!("CloudFront caches only GET and HEAD, optionally OPTIONS; got [{cached_methods}]"),
-                "use [\"GET\",\"HEAD\"] or [\"GET\",\"HEAD\",\"OPTIONS\"]",
-            ));
-        }
-        if cached_methods.contains(crate::http::Method::Options)
-            && !allowed_methods.contains(crate::http::Method::Options)
-        {
-            return Err(self.error(
-                &format!("{field}.cached_methods"),
-                "OPTIONS is cached but not allowed",
-                "add OPTIONS to allowed_methods or remove it from cached_methods",
-            ));
+        if let Err((which, problem, fix)) = check_method_sets(allowed_methods, cached_methods) {
+            let name = match which {
+                MethodSetField::Allowed => "allowed_methods",
+                MethodSetField::Cached => "cached_methods",
+            };
+            return Err(self.error(&format!("{field}.{name}"), problem, fix));
         }
         Ok((allowed_methods, cached_methods))
     }
