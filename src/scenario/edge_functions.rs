@@ -208,6 +208,18 @@ pub struct FunctionSpec {
 /// The most transforms one function may declare.
 pub const MAX_TRANSFORMS: usize = 16;
 
+/// The longest function name a scenario takes: a Lambda function name (64
+/// characters), a colon and a version number.
+pub const MAX_FUNCTION_NAME_CHARS: usize = 80;
+
+/// Whether `name` is a function name a scenario takes: 1 to
+/// `MAX_FUNCTION_NAME_CHARS` letters, digits, '-', '_', '.' and ':' (a
+/// Lambda version reads `name:3`). One rule for the loader and the importer.
+pub fn is_function_name(name: &str) -> bool {
+    let fine = |c: char| c.is_ascii_alphanumeric() || "-_.:".contains(c);
+    !name.is_empty() && name.chars().count() <= MAX_FUNCTION_NAME_CHARS && name.chars().all(fine)
+}
+
 /// One declared change a function makes to the request it runs on. Names in
 /// `QueryDrop`, `QueryKeep`, `CookiesDrop` and `CookiesKeep` may hold `*`
 /// and `?` wildcards (`utm_*`); query and cookie names are compared with

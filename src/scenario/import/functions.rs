@@ -7,7 +7,9 @@
 
 use super::json::Fields;
 use super::model::{Context, ImportWarning, ImportedFunction};
-use crate::scenario::edge_functions::{DEFAULT_KEEP_WARM, EdgeEvent, FunctionKind, default_cold_start_ms};
+use crate::scenario::edge_functions::{
+    DEFAULT_KEEP_WARM, EdgeEvent, FunctionKind, MAX_FUNCTION_NAME_CHARS, default_cold_start_ms, is_function_name,
+};
 use crate::scenario::error::ScenarioError;
 use crate::units::format_duration;
 use std::collections::{BTreeMap, BTreeSet};
@@ -118,6 +120,15 @@ impl Registry {
         while self.functions.iter().any(|f| f.name == name) {
             name = format!("{base}-{n}");
             n += 1;
+        }
+        // What the scenario loader takes, so that an import never writes a
+        // function it refuses (AWS allows 64 characters for either kind).
+        if !is_function_name(&name) {
+            return Err(ctx.error(
+                arn_path,
+                format!("the function name {name:?} in this ARN is longer than {MAX_FUNCTION_NAME_CHARS} characters"),
+                "name the function as AWS allows: at most 64 characters",
+            ));
         }
         let given = given.get(&name);
         let defaults: Vec<String> = settings(kind)

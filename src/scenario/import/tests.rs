@@ -417,6 +417,11 @@ fn function_associations_that_cloudfront_refuses_are_errors() {
     let unversioned = EDGE_FUNCTIONS.replace("function:auth-check:7", "function:auth-check");
     let e = import_err(&unversioned);
     assert!(e.contains("LambdaFunctionARN") && e.contains("numbered version"), "{e}");
+    // Found by the `import_distribution` fuzz target: a name past what a
+    // scenario takes was imported, and the template did not load.
+    let long = format!("function:{}:7", "a".repeat(90));
+    let e = import_err(&EDGE_FUNCTIONS.replace("function:auth-check:7", &long));
+    assert!(e.contains("LambdaFunctionARN`: the function name") && e.contains("longer than 80 characters"), "{e}");
 }
 
 const EDGE_FUNCTIONS: &str = include_str!("../../../tests/fixtures/import/edge-functions.json");

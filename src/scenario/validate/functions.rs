@@ -7,15 +7,11 @@ use super::fields::{Result, Unit, Validator, names};
 use crate::scenario::attributes::Device;
 use crate::scenario::cache_key::is_header_name;
 use crate::scenario::edge_functions::{
-    BehaviorFunctions, DEFAULT_KEEP_WARM, EdgeEvent, FunctionKind, FunctionSpec, MAX_TRANSFORMS, Transform,
-    default_cold_start_ms,
+    BehaviorFunctions, DEFAULT_KEEP_WARM, EdgeEvent, FunctionKind, FunctionSpec, MAX_FUNCTION_NAME_CHARS,
+    MAX_TRANSFORMS, Transform, default_cold_start_ms, is_function_name,
 };
 use crate::scenario::raw::{RawFunction, RawFunctionAssociation, RawTransform};
 use crate::units::format_duration;
-
-/// The longest function name: a Lambda function name (64 characters), a
-/// colon and a version number.
-const MAX_NAME_CHARS: usize = 80;
 
 impl Validator<'_> {
     pub(super) fn functions(&self, raw: &[RawFunction]) -> Result<Vec<FunctionSpec>> {
@@ -43,13 +39,12 @@ impl Validator<'_> {
     }
 
     fn function_name(&self, field: &str, name: &str) -> Result<()> {
-        let fine = |c: char| c.is_ascii_alphanumeric() || "-_.:".contains(c);
-        if name.is_empty() || name.chars().count() > MAX_NAME_CHARS || !name.chars().all(fine) {
+        if !is_function_name(name) {
             return Err(self.error(
                 &format!("{field}.name"),
                 format!("{name:?} is not a function name"),
                 format!(
-                    "use 1 to {MAX_NAME_CHARS} letters, digits, '-', '_', '.' and ':' (a Lambda version as \
+                    "use 1 to {MAX_FUNCTION_NAME_CHARS} letters, digits, '-', '_', '.' and ':' (a Lambda version as \
                      \"name:3\"), e.g. \"rewrite-headers\""
                 ),
             ));
