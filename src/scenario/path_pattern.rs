@@ -39,6 +39,16 @@ pub fn first_match<'a>(patterns: impl IntoIterator<Item = &'a str>, path: &str) 
     patterns.into_iter().position(|p| matches(p, path))
 }
 
+/// Object ids that stand for a class's paths when checking which behaviors
+/// they reach: all of them for small classes, otherwise the first thousand,
+/// the last, and each power of ten. One sample for the loader and the
+/// importer's scenario template.
+pub fn sample_ids(objects: u64) -> impl Iterator<Item = u64> {
+    let dense = objects.min(1000);
+    let powers = (0..20).map(|k| 10u64.pow(k)).take_while(move |&p| p < objects);
+    (0..dense).chain(powers).chain(std::iter::once(objects - 1))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

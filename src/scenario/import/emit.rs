@@ -403,7 +403,9 @@ pub fn scenario_template(d: &ImportedDistribution, parts: &[Part], name: &str) -
         }
     }
 
-    let _ = writeln!(out, "\n[traffic]\nrate = 500\nobjects = 20_000");
+    // Written as `20_000`, as the template always read.
+    let (thousands, units) = (TEMPLATE_OBJECTS / 1000, TEMPLATE_OBJECTS % 1000);
+    let _ = writeln!(out, "\n[traffic]\nrate = 500\nobjects = {thousands}_{units:03}");
     let patterns: Vec<&str> = d.behaviors.iter().filter_map(|b| b.path_pattern.as_deref()).collect();
     for (i, b) in behaviors.iter().enumerate() {
         let (class, path) = match &b.path_pattern {
@@ -453,11 +455,14 @@ fn class_path(pattern: &str) -> Option<String> {
     check_class_path(&path).is_ok().then_some(path)
 }
 
-/// Whether every sample object of the class path is matched first by behavior
-/// `target` (`None`: by none, so by the default behavior).
+/// The template's objects per class.
+const TEMPLATE_OBJECTS: u64 = 20_000;
+
+/// Whether every object of the class path, as the loader samples them
+/// (`path_pattern::sample_ids`), is matched first by behavior `target`
+/// (`None`: by none, so by the default behavior).
 fn reaches(patterns: &[&str], path: &str, target: Option<usize>) -> bool {
-    [0u64, 7, 12_345]
-        .iter()
+    path_pattern::sample_ids(TEMPLATE_OBJECTS)
         .all(|id| path_pattern::first_match(patterns.iter().copied(), &path.replace("{id}", &id.to_string())) == target)
 }
 
@@ -490,5 +495,15 @@ mod tests {
         assert_eq!(out, "# a\\u{7f}b\\u{a}c\td\\u{1}\n");
         // One comment line, which TOML reads as nothing at all.
         assert!(toml::from_str::<toml::Table>(&out).unwrap().is_empty());
+    }
+
+    #[test]
+    fn a_class_path_reaches_its_behavior_for_every_object_the_loader_samples() {
+        // "/video/72*" comes first: "/video/{id}" reaches it at object 72,
+        // which the loader's sample holds (ids below 1,000), so the class
+        // path does not reach "/video/*" for every object.
+        let patterns = ["/video/72*", "/video/*"];
+        assert!(!reaches(&patterns, "/video/{id}", Some(1)));
+        assert!(reaches(&["/video/*"], "/video/{id}", Some(0)));
     }
 }

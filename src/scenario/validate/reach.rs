@@ -4,7 +4,7 @@
 //! object ids; skipped when a trace makes the requests.
 
 use super::fields::{Result, Validator};
-use crate::scenario::path_pattern;
+use crate::scenario::path_pattern::{self, sample_ids};
 use crate::scenario::{DistributionSpec, TrafficSpec};
 
 impl Validator<'_> {
@@ -77,12 +77,4 @@ impl Validator<'_> {
         }
         Ok(())
     }
-}
-
-/// Object ids that stand for a class's paths: all of them for small classes,
-/// otherwise the first thousand, the last, and each power of ten.
-fn sample_ids(objects: u64) -> impl Iterator<Item = u64> {
-    let dense = objects.min(1000);
-    let powers = (0..20).map(|k| 10u64.pow(k)).take_while(move |&p| p < objects);
-    (0..dense).chain(powers).chain(std::iter::once(objects - 1))
 }
