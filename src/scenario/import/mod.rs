@@ -67,6 +67,13 @@ pub fn import_distribution(file: &Path, text: &str, options: &ImportOptions) -> 
         // get-distribution: { ETag, Distribution: { Id, DomainName, ..., DistributionConfig } }
         let mut d = Fields::of(&ctx, distribution, "Distribution")?;
         let domain = d.optional_str(&ctx, "DomainName")?.map(str::to_string);
+        // The loader's rule for `distribution.domain`, so that the import
+        // never writes a domain the scenario then refuses.
+        if let Some(domain) = &domain
+            && let Err((problem, fix)) = super::validate::names::check_domain(domain)
+        {
+            return Err(ctx.error("Distribution.DomainName", problem, fix));
+        }
         let _ = d.take("Id");
         let config = d.required(&ctx, "DistributionConfig")?;
         d.finish(&ctx, &mut warnings);

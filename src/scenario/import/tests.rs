@@ -558,3 +558,11 @@ fn method_sets_cloudfront_does_not_offer_are_refused_with_their_path() {
     let d = import(&methods(r#""GET", "HEAD", "OPTIONS""#, r#""GET", "HEAD", "OPTIONS""#));
     assert_eq!(d.default_behavior.cached_methods, [Method::Get, Method::Head, Method::Options]);
 }
+
+/// Found by the `import_distribution` fuzz target: a `DomainName` with
+/// characters no host name has was imported, and the template did not load.
+#[test]
+fn a_domain_name_that_is_no_host_name_is_refused_at_its_path() {
+    let e = import_err(&WRAPPED.replacen(".cloudfront.net", "\u{301}.cloudfront.net", 1));
+    assert!(e.contains("`Distribution.DomainName`: ") && e.contains("a host name has only letters"), "{e}");
+}
