@@ -669,11 +669,10 @@ mod tests {
         let _ = check(&m, FACTS);
     }
 
-    #[test]
-    fn consistent_counters_pass() {
-        // An edge hit and a miss: the edge looked up twice, hit once and sent
-        // one request up to its regional cache, which missed and sent it to
-        // the origin, which sent 5 bytes.
+    /// An edge hit and a miss: the edge looked up twice, hit once and sent
+    /// one request up to its regional cache, which missed and sent it to
+    /// the origin, which sent 5 bytes.
+    fn consistent_run() -> Metrics {
         let mut m = metrics_with(&[(200, ServedBy::Edge, ResultType::Hit), (200, ServedBy::Origin, ResultType::Miss)]);
         m.caches[0] = TierStats { lookups: 2, hits: 1, misses: 1, bytes_hit: 5, ..TierStats::default() };
         m.caches[1] = TierStats { lookups: 1, misses: 1, ..TierStats::default() };
@@ -683,7 +682,12 @@ mod tests {
         m.origins[0].bytes_out = 5;
         m.origin_bytes = 5;
         m.record_origin_request(SimTime::ZERO);
-        assert_eq!(check(&m, FACTS), Ok(()));
+        m
+    }
+
+    #[test]
+    fn consistent_counters_pass() {
+        assert_eq!(check(&consistent_run(), FACTS), Ok(()));
     }
 
     #[test]
@@ -691,15 +695,7 @@ mod tests {
         // The consistent run above, with connections modelled: its origin
         // request went over a reused connection, its two viewer requests
         // over one HTTP/2 connection opened (2 ms of handshake) and reused.
-        let mut m = metrics_with(&[(200, ServedBy::Edge, ResultType::Hit), (200, ServedBy::Origin, ResultType::Miss)]);
-        m.caches[0] = TierStats { lookups: 2, hits: 1, misses: 1, bytes_hit: 5, ..TierStats::default() };
-        m.caches[1] = TierStats { lookups: 1, misses: 1, ..TierStats::default() };
-        m.behaviors[0].fetching_misses = 2;
-        m.origins[0].requests = 1;
-        m.origins[0].requests_by_method[Method::Get.index()] = 1;
-        m.origins[0].bytes_out = 5;
-        m.origin_bytes = 5;
-        m.record_origin_request(SimTime::ZERO);
+        let mut m = consistent_run();
         let mut c = crate::metrics::ConnectionStats::new(2, 1, 1);
         c.origin_mut(1, 0).reused = 1;
         c.viewer[0].opened[1] = 1;
