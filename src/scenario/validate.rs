@@ -34,7 +34,7 @@ mod cache_keys;
 mod connections;
 mod fields;
 mod functions;
-mod headers;
+pub(super) mod headers;
 pub(super) mod intervals;
 mod invalidations;
 pub(super) mod names;

@@ -383,6 +383,16 @@ fn custom_headers(
         h.finish(ctx, warnings);
         custom_headers.push((name, value));
     }
+    // The loader's rules for an origin's custom headers, so that the import
+    // never writes headers the scenario then refuses.
+    super::validate::headers::check_custom_headers(custom_headers.iter().map(|(n, v)| (n.as_str(), v.as_str())))
+        .map_err(|e| {
+            ctx.error(
+                &items_path,
+                e,
+                "fix the header as CloudFront requires (scenarios/README.md, origin custom headers)",
+            )
+        })?;
     Ok(custom_headers)
 }
 

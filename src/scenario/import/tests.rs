@@ -566,3 +566,13 @@ fn a_domain_name_that_is_no_host_name_is_refused_at_its_path() {
     let e = import_err(&WRAPPED.replacen(".cloudfront.net", "\u{301}.cloudfront.net", 1));
     assert!(e.contains("`Distribution.DomainName`: ") && e.contains("a host name has only letters"), "{e}");
 }
+
+/// Found by the `import_distribution` fuzz target: a custom header name that
+/// is no HTTP header name was imported, and the template did not load.
+#[test]
+fn origin_custom_headers_the_loader_refuses_are_refused_at_their_path() {
+    let headers =
+        r#", "CustomHeaders": { "Quantity": 1, "Items": [ { "HeaderName": "X[-Verify", "HeaderValue": "v" } ] }"#;
+    let e = import_err(&minimal("", headers));
+    assert!(e.contains("CustomHeaders.Items`: ") && e.contains("is not a valid HTTP header name"), "{e}");
+}
