@@ -228,27 +228,8 @@ fn a_sweep_of_keepalive_timeouts_gives_the_same_bytes_at_any_jobs() {
     let dir = temp_dir("connections-sweep");
     let path = dir.join("tiny.toml");
     std::fs::write(&path, tiny_with_connections()).unwrap();
-    let sweep = |out: &str, jobs: &str| {
-        let out = dir.join(out);
-        let (code, stdout, stderr) = cdnsim(&[
-            "sweep",
-            path.to_str().unwrap(),
-            "--requests",
-            "2000",
-            "--no-progress",
-            "--vary",
-            "origins[0].keepalive_timeout=1,5,60",
-            "--replicates",
-            "2",
-            "--jobs",
-            jobs,
-            "--out",
-            out.to_str().unwrap(),
-        ]);
-        assert_eq!(code, 0, "{stdout}\n{stderr}");
-        out
-    };
-    let (one, four) = (sweep("one", "1"), sweep("four", "4"));
+    let args = ["--requests", "2000", "--vary", "origins[0].keepalive_timeout=1,5,60", "--replicates", "2"];
+    let (one, four) = sweep_at_jobs_1_and_4(&dir, path.to_str().unwrap(), &args);
     for file in ["sweep.csv", "sweep-summary.csv", "sweep.json"] {
         let (a, b) = (std::fs::read(one.join(file)).unwrap(), std::fs::read(four.join(file)).unwrap());
         assert!(a == b, "{file} differs between --jobs 1 and --jobs 4");

@@ -343,23 +343,8 @@ fn the_cli_writes_errors_csv_and_sweeps_repeat_at_any_jobs() {
         f.len() > 30 && f[8] == "200" && f[13] == "Error" && f[28] == "Error" && f[30] == "1024"
     };
     assert!(log.lines().any(|l| page_answer(&l)), "no page answer in the log:\n{log}");
-    let sweep = |name: &str, jobs: &str| {
-        let args = [
-            "sweep",
-            scenario,
-            "--requests",
-            "1000",
-            "--no-progress",
-            "--vary",
-            "distribution.custom_error_responses[0].error_caching_min_ttl=1,5,30",
-            "--jobs",
-            jobs,
-            "--out",
-            &out(name),
-        ];
-        let (code, _, stderr) = cdnsim(&args);
-        assert_eq!(code, 0, "{stderr}");
-        std::fs::read(dir.join(name).join("sweep.csv")).unwrap()
-    };
-    assert_eq!(sweep("one", "1"), sweep("four", "4"));
+    let vary = "distribution.custom_error_responses[0].error_caching_min_ttl=1,5,30";
+    let (one, four) = sweep_at_jobs_1_and_4(&dir, scenario, &["--requests", "1000", "--vary", vary]);
+    let read = |out: &std::path::Path| std::fs::read(out.join("sweep.csv")).unwrap();
+    assert_eq!(read(&one), read(&four));
 }

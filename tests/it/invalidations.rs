@@ -239,28 +239,10 @@ fn runs_and_sweeps_with_invalidations_are_deterministic() {
     let (a, b) = (run_to("a"), run_to("b"));
     assert!(a.iter().any(|(name, _)| name == "invalidations.csv"));
     assert!(a == b, "two runs with the same seed wrote different files");
-    let sweep = |name: &str, jobs: &str| {
-        let out = dir.join(name).to_str().unwrap().to_string();
-        let args = [
-            "sweep",
-            &file,
-            "--requests",
-            "400",
-            "--no-progress",
-            "--vary",
-            "traffic.rate=5:15:5",
-            "--replicates",
-            "2",
-            "--jobs",
-            jobs,
-            "--out",
-            &out,
-        ];
-        let (code, _, stderr) = cdnsim(&args);
-        assert_eq!(code, 0, "{stderr}");
-        std::fs::read(dir.join(name).join("sweep.csv")).unwrap()
-    };
-    let (one, four) = (sweep("one", "1"), sweep("four", "4"));
+    let args = ["--requests", "400", "--vary", "traffic.rate=5:15:5", "--replicates", "2"];
+    let (one, four) = sweep_at_jobs_1_and_4(&dir, &file, &args);
+    let read = |out: &std::path::Path| std::fs::read(out.join("sweep.csv")).unwrap();
+    let (one, four) = (read(&one), read(&four));
     assert_eq!(String::from_utf8(one.clone()).unwrap().lines().count(), 1 + 3 * 2, "3 points, 2 replicates");
     assert!(one == four, "sweep.csv differs between --jobs 1 and --jobs 4");
 }

@@ -172,27 +172,10 @@ fn a_sweep_with_the_setting_gives_the_same_bytes_whatever_the_jobs() {
     let dir = temp_dir("origin-error-headers-sweep");
     let path = dir.join("errors.toml");
     std::fs::write(&path, with_its_own_traffic()).unwrap();
-    let sweep = |out: &str, jobs: &str| {
-        let out = dir.join(out);
-        let (code, _, stderr) = cdnsim(&[
-            "sweep",
-            path.to_str().unwrap(),
-            "--requests",
-            "2000",
-            "--no-progress",
-            "--vary",
-            "traffic.zipf_alpha=0.6:1.0:0.2",
-            "--replicates",
-            "2",
-            "--jobs",
-            jobs,
-            "--out",
-            out.to_str().unwrap(),
-        ]);
-        assert_eq!(code, 0, "{stderr}");
-        std::fs::read(out.join("sweep.csv")).unwrap()
-    };
-    assert!(sweep("one", "1") == sweep("four", "4"), "sweep.csv differs between --jobs 1 and --jobs 4");
+    let args = ["--requests", "2000", "--vary", "traffic.zipf_alpha=0.6:1.0:0.2", "--replicates", "2"];
+    let (one, four) = sweep_at_jobs_1_and_4(&dir, path.to_str().unwrap(), &args);
+    let read = |out: &std::path::Path| std::fs::read(out.join("sweep.csv")).unwrap();
+    assert!(read(&one) == read(&four), "sweep.csv differs between --jobs 1 and --jobs 4");
 }
 
 #[test]

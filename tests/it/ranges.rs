@@ -351,13 +351,8 @@ fn the_binary_logs_ranges_and_sweeps_them_alike_at_any_jobs() {
             (fields[30].parse().unwrap(), fields[31].parse().unwrap(), fields[32].parse().unwrap());
         assert!(len == last - first + 1 && len <= 300 * 1024, "{fields:?}");
     }
-    let sweep = |name: &str, jobs: &str| {
-        let out = dir.join(name);
-        let args = ["sweep", file, "--requests", "400", "--no-progress", "--out", out.to_str().unwrap()];
-        let vary = ["--vary", "caches.edge.capacity=2 MiB,20 MiB", "--replicates", "2", "--jobs", jobs];
-        let (code, _, stderr) = cdnsim(&[&args[..], &vary[..]].concat());
-        assert_eq!(code, 0, "{stderr}");
-        std::fs::read(out.join("sweep.csv")).unwrap()
-    };
-    assert_eq!(sweep("one", "1"), sweep("four", "4"), "sweep.csv differs between --jobs 1 and --jobs 4");
+    let args = ["--requests", "400", "--vary", "caches.edge.capacity=2 MiB,20 MiB", "--replicates", "2"];
+    let (one, four) = sweep_at_jobs_1_and_4(&dir, file, &args);
+    let read = |out: &std::path::Path| std::fs::read(out.join("sweep.csv")).unwrap();
+    assert_eq!(read(&one), read(&four), "sweep.csv differs between --jobs 1 and --jobs 4");
 }

@@ -165,6 +165,21 @@ pub fn cdnsim(args: &[&str]) -> (i32, String, String) {
 }
 
 /// A fresh temporary folder for one test.
+/// Sweeps the scenario file `path` with `args` (its `--requests`, `--vary`
+/// and the like) once at `--jobs 1` and once at `--jobs 4`, into `one` and
+/// `four` under `dir`, and returns those two output folders, for the caller
+/// to compare the files it cares about.
+pub fn sweep_at_jobs_1_and_4(dir: &Path, path: &str, args: &[&str]) -> (std::path::PathBuf, std::path::PathBuf) {
+    let sweep = |name: &str, jobs: &str| {
+        let out = dir.join(name);
+        let head = ["sweep", path, "--no-progress", "--jobs", jobs, "--out", out.to_str().unwrap()];
+        let (code, stdout, stderr) = cdnsim(&[&head[..], args].concat());
+        assert_eq!(code, 0, "{stdout}\n{stderr}");
+        out
+    };
+    (sweep("one", "1"), sweep("four", "4"))
+}
+
 pub fn temp_dir(name: &str) -> std::path::PathBuf {
     let dir = std::env::temp_dir().join(format!("cdnsim-test-{}-{name}", std::process::id()));
     let _ = std::fs::remove_dir_all(&dir);
