@@ -7,6 +7,8 @@
 //! real routes are longer than great circles, and this factor puts e.g.
 //! us-east-1 <-> eu-west-1 near the ~70 ms commonly measured.
 
+use cdnsim_cost::RegionCode;
+
 /// An AWS Region the simulator knows the location of.
 #[derive(Clone, Copy, Debug, PartialEq)]
 pub struct Region {
@@ -75,6 +77,25 @@ pub const REGIONS: &[Region] = &[
     region("af-south-1", -33.9, 18.4, &["CPT"], 0.0),
 ];
 
+/// The usage-report region of edge locations near an AWS Region: where a
+/// regional edge cache's own edge locations bill when the scenario says
+/// nothing more precise (pricing page, pay-as-you-go columns; Developer
+/// Guide, "Interpret your AWS bill and usage reports for CloudFront").
+pub fn region_code(region: &Region) -> RegionCode {
+    match region.name {
+        "ca-central-1" => RegionCode::Ca,
+        "sa-east-1" => RegionCode::Sa,
+        "ap-south-1" => RegionCode::In,
+        "ap-northeast-1" | "ap-northeast-3" => RegionCode::Jp,
+        "ap-northeast-2" | "ap-southeast-1" | "ap-east-1" => RegionCode::Ap,
+        "ap-southeast-2" => RegionCode::Au,
+        "me-south-1" => RegionCode::Me,
+        "af-south-1" => RegionCode::Za,
+        name if name.starts_with("eu-") => RegionCode::Eu,
+        _ => RegionCode::Us,
+    }
+}
+
 /// Looks a Region up by its name.
 pub fn find_region(name: &str) -> Option<&'static Region> {
     REGIONS.iter().find(|r| r.name == name)
@@ -113,6 +134,20 @@ mod tests {
     fn every_regional_cache_region_is_known() {
         for name in REGIONAL_EDGE_CACHE_REGIONS {
             assert!(find_region(name).is_some(), "{name}");
+        }
+    }
+
+    #[test]
+    fn every_region_bills_where_it_is() {
+        let code = |name| region_code(find_region(name).unwrap());
+        assert_eq!(code("us-west-1"), RegionCode::Us);
+        assert_eq!(code("eu-north-1"), RegionCode::Eu);
+        assert_eq!(code("ap-southeast-2"), RegionCode::Au);
+        assert_eq!(code("ap-south-1"), RegionCode::In);
+        assert_eq!(code("sa-east-1"), RegionCode::Sa);
+        let listed: Vec<RegionCode> = REGIONS.iter().map(region_code).collect();
+        for expected in RegionCode::ALL {
+            assert!(listed.contains(&expected), "no Region bills as {expected}");
         }
     }
 

@@ -160,6 +160,9 @@ pub struct EdgeSpec {
     pub name: String,
     pub regional_cache: usize,
     pub viewer_weight: f64,
+    /// The usage-report region this edge location bills in (before the
+    /// price class's exception rule, `PriceClass::billed_region`).
+    pub price_region: cdnsim_cost::RegionCode,
     /// Round trip between viewers and this edge location, in milliseconds.
     pub viewer_rtt_ms: Dist,
     /// Round trip between this edge and its regional edge cache, in milliseconds.

@@ -54,6 +54,7 @@ impl Validator<'_> {
                 name: edge.name.clone(),
                 regional_cache,
                 viewer_weight,
+                price_region: geo::region_code(regional_caches[regional_cache].region),
                 viewer_rtt_ms: self
                     .optional_dist(&format!("{field}.viewer_rtt"), edge.viewer_rtt.as_ref(), Unit::Millis)?
                     .unwrap_or(Dist::lognormal(15.0, 8.0).expect("valid constants")),
@@ -155,6 +156,7 @@ impl Validator<'_> {
                     name: format!("{city}{number}"),
                     regional_cache,
                     viewer_weight: rng.random_range(0.5..2.0),
+                    price_region: geo::region_code(region),
                     viewer_rtt_ms: Dist::lognormal(viewer_mean, viewer_mean * 0.5).expect("positive mean"),
                     regional_rtt_ms: Dist::lognormal(regional, regional * 0.1).expect("positive mean"),
                 });
