@@ -285,6 +285,7 @@ pub struct RawFault {
 #[serde(deny_unknown_fields)]
 pub struct RawDistribution {
     pub domain: Option<String>,
+    pub price_class: Option<String>,
     pub error_caching_min_ttl: Option<Value>,
     pub allow_writes_to_origin_groups: Option<bool>,
     pub propagation: Option<Value>,

@@ -323,6 +323,9 @@ pub enum FaultKind {
 #[derive(Clone, Debug)]
 pub struct DistributionSpec {
     pub domain: String,
+    /// Which edge locations may serve (`PriceClass_100`, `_200`, `_All`,
+    /// the default), and so where requests bill.
+    pub price_class: cdnsim_cost::PriceClass,
     /// How long error responses (404, 500, 502, 503, 504, ...) are cached,
     /// CloudFront's ErrorCachingMinTTL (default 10 s, reference §6.6).
     pub error_caching_min_ttl: SimDuration,

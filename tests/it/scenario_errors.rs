@@ -738,3 +738,10 @@ fn cache_key_settings_are_checked_as_cloudfront_checks_them() {
         "weight -1 must be 0 or more",
     );
 }
+
+#[test]
+fn an_unknown_price_class_names_the_three() {
+    let text = TINY.replace("[distribution]\n", "[distribution]\nprice_class = \"PriceClass_50\"\n");
+    let message = expect_error(&text, "distribution.price_class", "PriceClass_50", "not a price class");
+    assert!(message.contains("PriceClass_100, PriceClass_200, PriceClass_All"), "{message}");
+}

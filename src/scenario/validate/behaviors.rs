@@ -92,8 +92,16 @@ impl Validator<'_> {
         let domain = raw.domain.clone().unwrap_or_else(|| DEFAULT_DOMAIN.to_string());
         super::names::check_domain(&domain)
             .map_err(|(problem, fix)| self.error("distribution.domain", problem, fix))?;
+        // Developer Guide, "Choosing the price class for a CloudFront distribution".
+        let price_class = match raw.price_class.as_deref() {
+            None => cdnsim_cost::PriceClass::All,
+            Some(name) => name.parse().map_err(|e: cdnsim_cost::ParseRegionError| {
+                self.error("distribution.price_class", e.to_string(), "write e.g. price_class = \"PriceClass_100\"")
+            })?,
+        };
         Ok(DistributionSpec {
             domain,
+            price_class,
             error_caching_min_ttl,
             custom_error_responses,
             allow_writes_to_origin_groups: allow_writes,
