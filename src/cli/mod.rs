@@ -17,6 +17,7 @@ macro_rules! out {
     }};
 }
 
+pub mod cost;
 mod format;
 pub mod import;
 pub mod lesson;
@@ -75,6 +76,8 @@ pub enum Command {
     Lesson(lesson::LessonArgs),
     /// Multiple-choice questions from the lessons, each answered with its simulation.
     Quiz(lesson::QuizArgs),
+    /// Price a usage file (usage.csv) as CloudFront would bill it, line by line.
+    Cost(cost::CostArgs),
 }
 
 #[derive(Debug, clap::Args)]
@@ -156,6 +159,7 @@ pub fn run(args: impl IntoIterator<Item = std::ffi::OsString>) -> anyhow::Result
         Command::Import { cmd } => import::run_import(cmd),
         Command::Lesson(args) => lesson::run_lesson(args),
         Command::Quiz(args) => lesson::run_quiz(args),
+        Command::Cost(args) => cost::run_cost(args),
     }
 }
 

@@ -5,6 +5,7 @@ mod cache_keys;
 mod cli;
 mod compression;
 mod connections;
+mod cost;
 mod custom_errors;
 mod determinism;
 mod edge_functions;

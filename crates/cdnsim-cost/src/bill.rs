@@ -285,12 +285,13 @@ fn pay_as_you_go(usage: &Usage, table: &PricingTable, free_tier: bool) -> Result
     };
 
     // Data transfer out, tiered per group.
+    let mut crossed_a_tier_edge = false;
     for group in PriceGroup::ALL {
         let rates = table.group(group);
         let sum = group_sum(usage, group, UsageType::DataTransferOut)?;
-        let source = match (&rates.data_transfer_out_uncertain, &table.tier_uncertain) {
-            (None, None) => rates.data_transfer_out_source.clone(),
-            _ => format!("{} UNCERTAIN", rates.data_transfer_out_source),
+        let source = match &rates.data_transfer_out_uncertain {
+            None => rates.data_transfer_out_source.clone(),
+            Some(_) => format!("{} UNCERTAIN", rates.data_transfer_out_source),
         };
         let mut start = Quantity::ZERO;
         for (tier, &rate) in rates.data_transfer_out_per_gb.iter().enumerate() {
@@ -319,10 +320,19 @@ fn pay_as_you_go(usage: &Usage, table: &PricingTable, free_tier: bool) -> Result
                 lines.push(line)?;
             }
             match end {
-                Some(end) if sum.quantity > end => start = end,
+                Some(end) if sum.quantity > end => {
+                    start = end;
+                    crossed_a_tier_edge = true;
+                }
                 _ => break,
             }
         }
+    }
+
+    if let Some(why) = &table.tier_uncertain
+        && crossed_a_tier_edge
+    {
+        notes.push(format!("tier edges [{} UNCERTAIN]: {why}", table.tier_source));
     }
 
     // Data transfer to the origin, per group.
@@ -977,10 +987,7 @@ mod tests {
         let csv = bill.to_csv();
         let lines: Vec<&str> = csv.lines().collect();
         assert_eq!(lines[0], COST_HEADER);
-        assert_eq!(
-            lines[1],
-            "DataTransfer-Out-Bytes,US,united-states,First 10 TB,10240,GB,0.085,1,870.40,S1 UNCERTAIN,"
-        );
+        assert_eq!(lines[1], "DataTransfer-Out-Bytes,US,united-states,First 10 TB,10240,GB,0.085,1,870.40,S1,");
         assert_eq!(lines[2], "Invalidations,,,first 1000 paths,1000,Paths,0,1,0.00,S2,");
         assert_eq!(lines[3], "Invalidations,,,over 1000 paths,800,Paths,0.005,1,4.00,S2,");
         assert_eq!(lines[6], "Total,,,,,,,,831.54,,");

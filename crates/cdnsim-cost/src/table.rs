@@ -8,7 +8,7 @@
 //! increasing, every `source` an id of `[sources]`; each error names the
 //! file, the line and column, the key and the fix.
 
-use crate::quantity::Quantity;
+use crate::quantity::{ParseQuantityError, Quantity};
 use crate::region::{AwsRegion, PriceGroup};
 use serde::Deserialize;
 use std::collections::BTreeMap;
@@ -18,7 +18,7 @@ use toml::Spanned;
 
 /// The table in the repository: CloudFront's public prices as read on the
 /// date in its name.
-pub const BUILT_IN_NAME: &str = "pricing/cloudfront-2026-12-02.toml";
+pub const BUILT_IN_NAME: &str = "crates/cdnsim-cost/pricing/cloudfront-2026-12-02.toml";
 const BUILT_IN_TEXT: &str = include_str!("../pricing/cloudfront-2026-12-02.toml");
 
 /// One price and where it comes from.
@@ -77,7 +77,7 @@ pub struct FlatRatePlan {
 /// Every rate of the bill.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct PricingTable {
-    /// Where the table was read from (`pricing/cloudfront-2026-12-02.toml`
+    /// Where the table was read from (`crates/cdnsim-cost/pricing/…toml`
     /// for the built-in one).
     pub origin: String,
     /// The day its prices were read (`YYYY-MM-DD`).
@@ -349,8 +349,13 @@ impl Resolver<'_> {
             RawDecimal::Integer(i) => i.to_string(),
             RawDecimal::Float(f) => f.to_string(),
         };
-        text.parse::<Quantity>()
-            .map_err(|e| self.error(value.span(), key, format!("{e} (write a non-negative decimal, e.g. \"0.085\")")))
+        text.parse::<Quantity>().map_err(|e| {
+            let why = match e {
+                ParseQuantityError::Negative(text) => format!("{text:?} is negative; a price or an amount never is"),
+                other => other.to_string(),
+            };
+            self.error(value.span(), key, format!("{why} (write a non-negative decimal, e.g. \"0.085\")"))
+        })
     }
 
     fn source(&self, source: &Spanned<String>, key: &str) -> Result<String, TableError> {
@@ -618,7 +623,7 @@ mod tests {
     #[test]
     fn bad_values_name_the_key_and_the_fix() {
         let e = err(&edited("us-east-1 = { usd = \"0.0075\"", "us-east-1 = { usd = \"-0.0075\""));
-        assert!(e.message.contains("`origin_shield_per_10000.us-east-1.usd`") && e.message.contains("negative"), "{e}");
+        assert!(e.message.contains("`origin_shield_per_10000.us-east-1.usd`: \"-0.0075\" is negative"), "{e}");
         let line = BUILT_IN_TEXT.lines().position(|l| l.starts_with("us-east-1 =")).unwrap() + 1;
         assert_eq!((e.line, e.column), (line, 21));
 

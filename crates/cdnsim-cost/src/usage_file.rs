@@ -93,9 +93,13 @@ pub fn read_usage_csv(file: &str, text: &str) -> Result<UsageFile, UsageFileErro
                 format!("{usage_type} is counted in {unit}{also}, not {:?}; write {unit}", unit_field.text),
             ));
         };
-        usage.add(usage_type, quantity).ok_or_else(|| {
-            error(number, quantity_field.column, format!("the lines of {usage_type} add up past 10^24 {unit}"))
-        })?;
+        // A zero line adds nothing, and leaves no empty entry behind: the
+        // usage then equals what its own `to_csv` (which omits zeros) reads as.
+        if quantity > Quantity::ZERO {
+            usage.add(usage_type, quantity).ok_or_else(|| {
+                error(number, quantity_field.column, format!("the lines of {usage_type} add up past 10^24 {unit}"))
+            })?;
+        }
         lines_of.entry(usage_type).or_default().push(number);
     }
     if !header_seen {
@@ -164,6 +168,15 @@ mod tests {
         let file = read(&usage.to_csv()).unwrap();
         assert_eq!(file.usage, usage);
         assert!(file.repeated.is_empty());
+    }
+
+    #[test]
+    fn a_zero_line_leaves_no_entry() {
+        // Found by the usage_file fuzz target: a zero line made a usage unequal to the
+        // same usage written by `to_csv` (which omits zero lines) and read back.
+        let file = read("usage_type,unit,quantity\nSSL-Cert-Custom,Certificate-Months,0\n").unwrap();
+        assert!(file.usage.is_empty());
+        assert_eq!(read(&file.usage.to_csv()).unwrap().usage, file.usage);
     }
 
     #[test]
