@@ -202,6 +202,7 @@ struct Lines {
     items: Vec<LineItem>,
 }
 
+#[derive(Clone)]
 struct Line<'a> {
     item: &'a str,
     regions: String,
@@ -240,24 +241,8 @@ impl Lines {
     fn push_with_free(&mut self, line: Line<'_>, free: Quantity, free_label: &str) -> Result<(), PriceError> {
         assert!(free <= line.quantity);
         let charged = line.quantity.saturating_sub(free);
-        self.push(Line { tier: free_label.to_string(), quantity: free, rate: Quantity::ZERO, ..line.clone_shape() })?;
+        self.push(Line { tier: free_label.to_string(), quantity: free, rate: Quantity::ZERO, ..line.clone() })?;
         self.push(Line { quantity: charged, ..line })
-    }
-}
-
-impl Line<'_> {
-    fn clone_shape(&self) -> Self {
-        Line {
-            item: self.item,
-            regions: self.regions.clone(),
-            price_group: self.price_group,
-            tier: self.tier.clone(),
-            quantity: self.quantity,
-            unit: self.unit,
-            rate: self.rate,
-            rate_per: self.rate_per,
-            source: self.source.clone(),
-        }
     }
 }
 
@@ -925,7 +910,7 @@ mod tests {
 
     #[test]
     fn e1_a_420_dollar_bundle_covers_600_dollars() {
-        // $600 of usage: 7,058.823529411764 GB... is awkward; use US HTTPS requests instead:
+        // $600 of usage, made of US HTTPS requests (a round number of them):
         // 600,000,000 × $0.01 / 10,000 = $600.00.
         // Commitment $420 = $600 × 0.7: credit $420 / 0.7 = $600, covering all of it.
         // Bill: $600 charges + $420 commitment − $600 credit = $420; WAF credit 10 % = $42.

@@ -207,7 +207,7 @@ fn error_at(file: &str, text: &str, span: Option<Range<usize>>, message: String)
 /// is taken as its shortest decimal form, which is what was written unless
 /// it had more than 15 significant digits.
 #[derive(Deserialize)]
-#[serde(untagged)]
+#[serde(untagged, expecting = "expected a decimal such as \"0.085\"")]
 enum RawDecimal {
     Text(String),
     Integer(i64),
@@ -215,7 +215,7 @@ enum RawDecimal {
 }
 
 #[derive(Deserialize)]
-#[serde(deny_unknown_fields)]
+#[serde(deny_unknown_fields, expecting = "a rate such as { usd = \"0.0075\", source = \"S10\" }")]
 struct RawRate {
     usd: Spanned<RawDecimal>,
     source: Spanned<String>,
@@ -658,6 +658,10 @@ mod tests {
         assert_eq!(table.group(PriceGroup::UnitedStates).requests_http_per_10000.usd.to_string(), "0.0075");
         let table = PricingTable::parse("my.toml", &edited("usd = \"600\"", "usd = 600")).unwrap();
         assert_eq!(table.dedicated_ip_certificate_per_month.usd, Quantity::from_count(600));
+        let e = err(&edited("usd = \"600\"", "usd = true"));
+        assert!(e.message.contains("expected a decimal such as \"0.085\""), "{e}");
+        let e = err(&edited("per_path = { usd = \"0.005\", source = \"S2\" }", "per_path = \"0.005\""));
+        assert!(e.message.contains("expected a rate such as { usd = "), "{e}");
         let e = err(&edited("usd = \"600\"", "usd = nan"));
         assert!(e.message.contains("not a number"), "{e}");
     }
