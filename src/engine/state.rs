@@ -29,6 +29,7 @@ use crate::http::CacheControl;
 use crate::metrics::ranges::RangeStats;
 use crate::metrics::{
     AssociationStats, CompressionStats, ConnectionStats, ErrorStats, FunctionMetrics, Metrics, ServedBy, TierStats,
+    UsageCounters,
 };
 use crate::policy::cache_key::{self, KeyPlan};
 use crate::policy::compression::{self, BehaviorCompression, CompressionPlan};
@@ -327,6 +328,7 @@ impl<'s, O: RequestObserver> Engine<'s, O> {
             scenario.simulation.metrics_interval,
             scenario.simulation.warmup,
         );
+        metrics.usage = UsageCounters::for_scenario(scenario, scenario.simulation.warmup);
         let functions = EdgeFunctions::build(scenario, seed);
         if let Some(functions) = &functions {
             let stats = functions

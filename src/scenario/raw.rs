@@ -63,6 +63,7 @@ pub struct RawFunction {
     pub latency: Option<Value>,
     pub cold_start: Option<Value>,
     pub keep_warm: Option<Value>,
+    pub memory: Option<i64>,
     pub transforms: Option<Vec<RawTransform>>,
 }
 

@@ -1,0 +1,324 @@
+//! A run's CloudFront usage: what the simulated traffic would put on AWS's
+//! usage report for CloudFront, counted by the region each request bills in.
+//!
+//! Counters are plain integers (requests, bytes, paths, MB-milliseconds),
+//! added on the way with no allocation, and turned into the bill's exact
+//! quantities (`cdnsim_cost::Usage`) once, at the end (`UsageCounters::usage`).
+//! Like the rest of `metrics`, only measured requests count (those that
+//! started after the warm-up), so the usage covers the measured window.
+//!
+//! A leaf of `metrics`: it imports nothing from `mod.rs`, which holds it.
+
+use crate::geo::{self, Region};
+use crate::http::Method;
+use crate::policy::usage::{RequestKind, lambda_billed_ms, origin_shield_charged, request_kind};
+use crate::scenario::Scenario;
+use crate::time::{SimDuration, SimTime};
+use cdnsim_cost::{AwsRegion, Quantity, RegionCode, Usage, UsageType};
+
+/// One usage-report region's viewer traffic.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct RegionUsage {
+    /// Viewer requests by `RequestKind::index`.
+    pub requests: [u64; RequestKind::ALL.len()],
+    /// Payload bytes served to viewers: what `Metrics::bytes_requested` counts.
+    pub bytes_out: u64,
+}
+
+impl RegionUsage {
+    pub fn requests_total(&self) -> u64 {
+        self.requests.iter().sum()
+    }
+}
+
+/// Lambda@Edge runs in one AWS Region.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct LambdaUsage {
+    pub requests: u64,
+    /// Billed duration (whole milliseconds) times the function's memory in
+    /// MB, summed over the runs.
+    pub mb_ms: u64,
+}
+
+/// The usage counters of a run.
+#[derive(Clone, Debug, PartialEq)]
+pub struct UsageCounters {
+    /// Per edge location: the region its requests bill in, as an index into
+    /// `RegionCode::ALL` (the price class's exception rule applied).
+    // Invariant: one entry per edge location, each below `RegionCode::ALL.len()`.
+    billed: Vec<u8>,
+    /// Per cache (edge locations, then regional edge caches, as
+    /// `Metrics::caches`): its AWS Region, as an index into `geo::REGIONS`
+    /// (an edge location's is its regional edge cache's).
+    // Invariant: one entry per cache.
+    cache_region: Vec<u8>,
+    /// Per regional edge cache: the AWS Region its Origin Shield and the
+    /// Lambda@Edge functions it runs bill in (`billing_region`).
+    // Invariant: one entry per regional edge cache.
+    regional_bills_in: Vec<AwsRegion>,
+    /// Per usage-report region, by `RegionCode::ALL`.
+    pub regions: [RegionUsage; RegionCode::ALL.len()],
+    /// Per regional edge cache: requests charged by its Origin Shield.
+    // Invariant: per regional edge cache, at most the requests that reached
+    // it as a shield (an accounting identity).
+    pub shield_requests: Vec<u64>,
+    /// CloudFront Functions invocations.
+    pub function_invocations: u64,
+    /// Per regional edge cache: the Lambda@Edge runs in its Region.
+    pub lambda: Vec<LambdaUsage>,
+    /// Invalidation paths submitted in the measured window (a wildcard path
+    /// is one path).
+    pub invalidation_paths: u64,
+}
+
+impl UsageCounters {
+    /// Counters for `n_edges` edge locations billing as `US` and
+    /// `n_regional` regional edge caches in us-east-1: what `Metrics::new`
+    /// starts with, before `for_scenario` knows where the caches are.
+    pub fn new(n_edges: usize, n_regional: usize) -> UsageCounters {
+        let us_east_1 = region_index(geo::find_region("us-east-1").expect("a Region cdnsim knows"));
+        UsageCounters {
+            billed: vec![0; n_edges],
+            cache_region: vec![us_east_1; n_edges + n_regional],
+            regional_bills_in: vec![AwsRegion::UsEast1; n_regional],
+            regions: [RegionUsage::default(); RegionCode::ALL.len()],
+            shield_requests: vec![0; n_regional],
+            function_invocations: 0,
+            lambda: vec![LambdaUsage::default(); n_regional],
+            invalidation_paths: 0,
+        }
+    }
+
+    /// Counters for the scenario's caches: each edge location bills in its
+    /// `price_region` under the distribution's price class
+    /// (`PriceClass::billed_region`); the measured invalidation paths are
+    /// known from the start.
+    pub fn for_scenario(scenario: &Scenario, warmup: SimDuration) -> UsageCounters {
+        let topology = &scenario.topology;
+        let class = scenario.distribution.price_class;
+        let billed = topology.edges.iter().map(|e| code_index(class.billed_region(e.price_region))).collect();
+        let regional_regions: Vec<&Region> = topology.regional_caches.iter().map(|r| r.region).collect();
+        let cache_region = topology
+            .edges
+            .iter()
+            .map(|e| region_index(regional_regions[e.regional_cache]))
+            .chain(regional_regions.iter().map(|r| region_index(r)))
+            .collect();
+        let n_regional = regional_regions.len();
+        // Invalidations submitted in the warm-up are not measured, like its
+        // requests (CloudFront bills a path when it is submitted).
+        let invalidation_paths = scenario
+            .invalidations
+            .iter()
+            .filter(|i| i.at >= SimTime(warmup.as_micros()))
+            .map(|i| i.paths.len() as u64)
+            .sum();
+        UsageCounters {
+            billed,
+            cache_region,
+            regional_bills_in: regional_regions.iter().map(|r| billing_region(r)).collect(),
+            regions: [RegionUsage::default(); RegionCode::ALL.len()],
+            shield_requests: vec![0; n_regional],
+            function_invocations: 0,
+            lambda: vec![LambdaUsage::default(); n_regional],
+            invalidation_paths,
+        }
+    }
+
+    /// Counts a measured viewer request that edge location `edge` answered
+    /// with `body_bytes` of payload. Called once per request, the edge-hit
+    /// fast path included: two loads and three adds.
+    #[inline]
+    pub fn record_viewer_request(&mut self, edge: usize, method: Method, https: bool, body_bytes: u64) {
+        let region = &mut self.regions[self.billed[edge] as usize];
+        region.requests[request_kind(method, https).index()] += 1;
+        region.bytes_out += body_bytes;
+    }
+
+    /// Counts a measured request reaching regional edge cache `regional`
+    /// (cache index `shield_cache`) in its Origin Shield role from cache
+    /// `below`; `cacheable`: the shield looks it up (else it only passes
+    /// through: a dynamic request).
+    pub fn record_shield_request(&mut self, regional: usize, shield_cache: usize, below: usize, cacheable: bool) {
+        let from_shield_region = self.cache_region[below] == self.cache_region[shield_cache];
+        self.shield_requests[regional] += origin_shield_charged(cacheable, from_shield_region) as u64;
+    }
+
+    /// Counts a measured CloudFront Functions invocation.
+    pub fn record_function_invocation(&mut self) {
+        self.function_invocations += 1;
+    }
+
+    /// Counts a measured Lambda@Edge run of `ran` in regional edge cache
+    /// `regional`'s Region, by a function with `memory_mb` of memory.
+    pub fn record_lambda_run(&mut self, regional: usize, ran: SimDuration, memory_mb: u32) {
+        let lambda = &mut self.lambda[regional];
+        lambda.requests += 1;
+        lambda.mb_ms += lambda_billed_ms(ran) * memory_mb as u64;
+    }
+
+    /// Viewer requests over every region and kind.
+    pub fn viewer_requests(&self) -> u64 {
+        self.regions.iter().map(RegionUsage::requests_total).sum()
+    }
+
+    /// Bytes to viewers over every region.
+    pub fn bytes_out(&self) -> u64 {
+        self.regions.iter().map(|r| r.bytes_out).sum()
+    }
+
+    /// Lambda@Edge runs over every Region.
+    pub fn lambda_requests(&self) -> u64 {
+        self.lambda.iter().map(|l| l.requests).sum()
+    }
+
+    /// The counters as usage-report lines, over the measured window.
+    pub fn usage(&self) -> Usage {
+        let mut usage = Usage::new();
+        // Counts fit any quantity: a u64 is below `Quantity::MAX` (10^24).
+        let mut add = |t: UsageType, q: Quantity| usage.add(t, q).expect("a run's counts fit a quantity");
+        for (code, region) in RegionCode::ALL.into_iter().zip(&self.regions) {
+            let kinds = [
+                UsageType::RequestsHttp(code),
+                UsageType::RequestsHttps(code),
+                UsageType::RequestsHttpProxy(code),
+                UsageType::RequestsHttpsProxy(code),
+            ];
+            for (kind, count) in kinds.into_iter().zip(region.requests) {
+                add(kind, Quantity::from_count(count));
+            }
+            add(UsageType::DataTransferOut(code), Quantity::from_bytes_as_gb(region.bytes_out));
+        }
+        for ((aws, shield), lambda) in self.regional_bills_in.iter().zip(&self.shield_requests).zip(&self.lambda) {
+            add(UsageType::OriginShieldRequests(*aws), Quantity::from_count(*shield));
+            add(UsageType::LambdaEdgeRequests(*aws), Quantity::from_count(lambda.requests));
+            add(UsageType::LambdaEdgeGbSeconds(*aws), gb_seconds(lambda.mb_ms));
+        }
+        add(UsageType::FunctionInvocations, Quantity::from_count(self.function_invocations));
+        add(UsageType::Invalidations, Quantity::from_count(self.invalidation_paths));
+        usage
+    }
+}
+
+/// MB-milliseconds as GB-seconds, Lambda's unit (1 GB = 1,024 MB), rounded
+/// half up to 10^-12.
+fn gb_seconds(mb_ms: u64) -> Quantity {
+    const MB_MS_PER_GB_S: i128 = 1_024 * 1_000;
+    let pico = (mb_ms as i128 * 1_000_000_000_000 + MB_MS_PER_GB_S / 2) / MB_MS_PER_GB_S;
+    Quantity::from_pico(pico).expect("a u64 of MB-ms is far below the maximum")
+}
+
+fn code_index(code: RegionCode) -> u8 {
+    RegionCode::ALL.iter().position(|c| *c == code).expect("ALL lists every code") as u8
+}
+
+fn region_index(region: &Region) -> u8 {
+    let index = geo::REGIONS.iter().position(|r| r.name == region.name).expect("a Region of geo::REGIONS");
+    u8::try_from(index).expect("fewer than 256 Regions")
+}
+
+/// The Region whose name is on the bill for Origin Shield and Lambda@Edge
+/// work in a regional edge cache in `region`. Origin Shield runs only in the
+/// twelve Regions of `AwsRegion`; for a cache elsewhere, the Developer
+/// Guide's Origin Shield page names the Region to use instead (its table of
+/// "Regions without Origin Shield"), and a Region it does not list takes
+/// the nearest one.
+pub fn billing_region(region: &Region) -> AwsRegion {
+    if let Some(aws) = AwsRegion::from_name(region.name) {
+        return aws;
+    }
+    let suggested = match region.name {
+        "us-west-1" => Some(AwsRegion::UsWest2),
+        "af-south-1" => Some(AwsRegion::EuWest1),
+        "ap-east-1" => Some(AwsRegion::ApSoutheast1),
+        "ca-central-1" => Some(AwsRegion::UsEast1),
+        "eu-south-1" => Some(AwsRegion::EuCentral1),
+        "eu-west-3" | "eu-north-1" => Some(AwsRegion::EuWest2),
+        "me-south-1" => Some(AwsRegion::ApSouth1),
+        _ => None,
+    };
+    suggested.unwrap_or_else(|| {
+        let distance = |aws: &AwsRegion| {
+            let other = geo::find_region(aws.name()).expect("geo knows every Origin Shield Region");
+            geo::distance_km(region, other)
+        };
+        AwsRegion::ALL.into_iter().min_by(|a, b| distance(a).total_cmp(&distance(b))).expect("twelve Regions")
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn requests_go_on_their_regions_line_by_kind() {
+        let mut u = UsageCounters::new(2, 1);
+        u.billed = vec![code_index(RegionCode::Eu), code_index(RegionCode::Us)];
+        // 3 HTTPS GETs and an HTTP POST at edge 0 (EU), an HTTP HEAD at edge 1 (US).
+        for _ in 0..3 {
+            u.record_viewer_request(0, Method::Get, true, 1_000);
+        }
+        u.record_viewer_request(0, Method::Post, false, 10);
+        u.record_viewer_request(1, Method::Head, false, 0);
+        let usage = u.usage();
+        assert_eq!(usage.get(UsageType::RequestsHttps(RegionCode::Eu)), Quantity::from_count(3));
+        assert_eq!(usage.get(UsageType::RequestsHttpProxy(RegionCode::Eu)), Quantity::from_count(1));
+        assert_eq!(usage.get(UsageType::RequestsHttp(RegionCode::Us)), Quantity::from_count(1));
+        assert_eq!(usage.get(UsageType::DataTransferOut(RegionCode::Eu)), Quantity::from_bytes_as_gb(3_010));
+        assert_eq!((u.viewer_requests(), u.bytes_out()), (5, 3_010));
+    }
+
+    #[test]
+    fn lambda_runs_become_gb_seconds() {
+        let mut u = UsageCounters::new(1, 2);
+        u.regional_bills_in = vec![AwsRegion::UsEast1, AwsRegion::EuCentral1];
+        // 2 runs of 1.2 ms (billed 2 ms each) at 1,024 MB = 4,096 MB-ms =
+        // 4 GB-ms = 0.004 GB-s; one of 100 ms at 128 MB = 12,800 MB-ms =
+        // 12.8 / 1,024 GB-s = 0.0125 GB-s.
+        u.record_lambda_run(1, SimDuration(1_200), 1_024);
+        u.record_lambda_run(1, SimDuration(1_200), 1_024);
+        u.record_lambda_run(0, SimDuration(100_000), 128);
+        let usage = u.usage();
+        assert_eq!(usage.get(UsageType::LambdaEdgeRequests(AwsRegion::EuCentral1)), Quantity::from_count(2));
+        assert_eq!(usage.get(UsageType::LambdaEdgeGbSeconds(AwsRegion::EuCentral1)).to_string(), "0.004");
+        assert_eq!(usage.get(UsageType::LambdaEdgeGbSeconds(AwsRegion::UsEast1)).to_string(), "0.0125");
+        assert_eq!(u.lambda_requests(), 3);
+    }
+
+    #[test]
+    fn the_shield_charges_by_where_requests_come_from() {
+        // Caches: edge 0 (under regional 0), regionals 0 and 1; regional 1 is the shield.
+        let mut u = UsageCounters::new(1, 2);
+        let (virginia, frankfurt) = (
+            region_index(geo::find_region("us-east-1").unwrap()),
+            region_index(geo::find_region("eu-central-1").unwrap()),
+        );
+        u.cache_region = vec![virginia, virginia, frankfurt];
+        u.record_shield_request(1, 2, 1, true); // cacheable, from another Region: charged
+        u.record_shield_request(1, 2, 0, false); // dynamic: charged
+        u.cache_region = vec![frankfurt, frankfurt, frankfurt];
+        u.record_shield_request(1, 2, 1, true); // cacheable, same Region: free
+        assert_eq!(u.shield_requests, [0, 2]);
+    }
+
+    #[test]
+    fn every_region_bills_origin_shield_work_somewhere_sensible() {
+        let bills = |name| billing_region(geo::find_region(name).unwrap());
+        assert_eq!(bills("eu-central-1"), AwsRegion::EuCentral1);
+        assert_eq!(bills("us-west-1"), AwsRegion::UsWest2);
+        assert_eq!(bills("me-south-1"), AwsRegion::ApSouth1);
+        // Not in the Guide's table: the nearest Origin Shield Region (Osaka -> Tokyo).
+        assert_eq!(bills("ap-northeast-3"), AwsRegion::ApNortheast1);
+        for region in geo::REGIONS {
+            billing_region(region);
+        }
+    }
+
+    #[test]
+    fn gb_seconds_round_half_up() {
+        assert_eq!(gb_seconds(1_024_000), Quantity::from_count(1));
+        assert_eq!(gb_seconds(0), Quantity::ZERO);
+        // 1 MB-ms = 1 / 1,024,000 GB-s = 0.0000009765625 -> 0.000000976563.
+        assert_eq!(gb_seconds(1).to_string(), "0.000000976563");
+    }
+}
