@@ -174,8 +174,48 @@ impl UsageCounters {
 
     /// The counters as usage-report lines, over the measured window.
     pub fn usage(&self) -> Usage {
+        self.usage_scaled(1, 1).expect("unscaled counters fit a quantity: a u64 is far below 10^24")
+    }
+
+    /// The counters as usage-report lines, each scaled by `num / den`
+    /// (a cost period over the measured window, in microseconds) and
+    /// rounded once, half up, to 10^-12 of its unit: exact, where a float
+    /// factor would leave noise past its 16th digit, and with no rounding
+    /// of bytes to GB before the scaling. `None` when a line would pass
+    /// `Quantity::MAX`.
+    pub fn usage_scaled(&self, num: u64, den: u64) -> Option<Usage> {
+        assert!(den > 0, "scaled by a ratio with a zero denominator");
         let mut usage = Usage::new();
-        // Counts fit any quantity: a u64 is below `Quantity::MAX` (10^24).
+        let mut add = |t: UsageType, count: u64, per_unit: u64| -> Option<()> {
+            usage.add(t, scaled_quantity(count, per_unit, num, den)?)
+        };
+        for (code, region) in RegionCode::ALL.into_iter().zip(&self.regions) {
+            let kinds = [
+                UsageType::RequestsHttp(code),
+                UsageType::RequestsHttps(code),
+                UsageType::RequestsHttpProxy(code),
+                UsageType::RequestsHttpsProxy(code),
+            ];
+            for (kind, count) in kinds.into_iter().zip(region.requests) {
+                add(kind, count, 1)?;
+            }
+            add(UsageType::DataTransferOut(code), region.bytes_out, BYTES_PER_GB)?;
+        }
+        for ((aws, shield), lambda) in self.regional_bills_in.iter().zip(&self.shield_requests).zip(&self.lambda) {
+            add(UsageType::OriginShieldRequests(*aws), *shield, 1)?;
+            add(UsageType::LambdaEdgeRequests(*aws), lambda.requests, 1)?;
+            add(UsageType::LambdaEdgeGbSeconds(*aws), lambda.mb_ms, MB_MS_PER_GB_S)?;
+        }
+        add(UsageType::FunctionInvocations, self.function_invocations, 1)?;
+        add(UsageType::Invalidations, self.invalidation_paths, 1)?;
+        Some(usage)
+    }
+
+    /// The unscaled lines, built the plain way: what `usage_scaled(1, 1)`
+    /// must equal (its test).
+    #[cfg(test)]
+    fn usage_plain(&self) -> Usage {
+        let mut usage = Usage::new();
         let mut add = |t: UsageType, q: Quantity| usage.add(t, q).expect("a run's counts fit a quantity");
         for (code, region) in RegionCode::ALL.into_iter().zip(&self.regions) {
             let kinds = [
@@ -200,11 +240,32 @@ impl UsageCounters {
     }
 }
 
-/// MB-milliseconds as GB-seconds, Lambda's unit (1 GB = 1,024 MB), rounded
-/// half up to 10^-12.
+/// Bytes in a binary GB, as CloudFront meters transfer.
+const BYTES_PER_GB: u64 = 1 << 30;
+/// MB-milliseconds in a GB-second, Lambda's unit (1 GB = 1,024 MB).
+const MB_MS_PER_GB_S: u64 = 1_024 * 1_000;
+/// Quantities are counted in 10^-12 units.
+const PICO: i128 = 1_000_000_000_000;
+
+/// `count` of a counter with `per_unit` of it to the usage unit (bytes per
+/// GB, MB-ms per GB-s, 1 for counts), times `num / den`, as a quantity
+/// rounded half up to 10^-12; `None` past `Quantity::MAX`. In `u128`:
+/// `count * num` always fits (both below 2^64), and the remainder times
+/// 10^12 does for any divisor below 2^88 (a `den` of microseconds below
+/// 2^58, 9,000 years, with bytes per GB).
+fn scaled_quantity(count: u64, per_unit: u64, num: u64, den: u64) -> Option<Quantity> {
+    let scaled = count as u128 * num as u128;
+    let divisor = per_unit as u128 * den as u128;
+    let (whole, rest) = (scaled / divisor, scaled % divisor);
+    let fraction = (rest.checked_mul(PICO as u128)? + divisor / 2) / divisor;
+    let pico = whole.checked_mul(PICO as u128)?.checked_add(fraction)?;
+    Quantity::from_pico(i128::try_from(pico).ok()?)
+}
+
+/// MB-milliseconds as GB-seconds, rounded half up to 10^-12.
+#[cfg(test)]
 fn gb_seconds(mb_ms: u64) -> Quantity {
-    const MB_MS_PER_GB_S: i128 = 1_024 * 1_000;
-    let pico = (mb_ms as i128 * 1_000_000_000_000 + MB_MS_PER_GB_S / 2) / MB_MS_PER_GB_S;
+    let pico = (mb_ms as i128 * PICO + MB_MS_PER_GB_S as i128 / 2) / MB_MS_PER_GB_S as i128;
     Quantity::from_pico(pico).expect("a u64 of MB-ms is far below the maximum")
 }
 
@@ -312,6 +373,39 @@ mod tests {
         for region in geo::REGIONS {
             billing_region(region);
         }
+    }
+
+    #[test]
+    fn unscaled_lines_are_the_counters_in_their_units() {
+        let mut u = UsageCounters::new(2, 1);
+        u.billed = vec![code_index(RegionCode::Jp), code_index(RegionCode::Us)];
+        u.record_viewer_request(0, Method::Get, false, 1_000_000);
+        u.record_viewer_request(1, Method::Delete, true, 7);
+        u.record_lambda_run(0, SimDuration(2_500), 512);
+        u.shield_requests[0] = 4;
+        u.function_invocations = 9;
+        u.invalidation_paths = 2;
+        assert_eq!(u.usage(), u.usage_plain());
+        assert_eq!(u.usage().get(UsageType::DataTransferOut(RegionCode::Jp)).to_string(), "0.000931322575");
+    }
+
+    #[test]
+    fn scaling_rounds_once_exactly() {
+        let mut u = UsageCounters::new(1, 1);
+        u.record_viewer_request(0, Method::Get, true, 2_000);
+        // 1 request and 2,000 bytes over 7 s, scaled to 30 days
+        // (2,592,000 s): 2,592,000 / 7 = 370,285.714285714285714...
+        // requests, and 2,000 * 2,592,000 / 7 = 740,571,428.571428... bytes
+        // = / 1,073,741,824 = 0.689710889543805803... GB, each rounded once.
+        let month = u.usage_scaled(2_592_000_000_000, 7_000_000).unwrap();
+        assert_eq!(month.get(UsageType::RequestsHttps(RegionCode::Us)).to_string(), "370285.714285714286");
+        assert_eq!(month.get(UsageType::DataTransferOut(RegionCode::Us)).to_string(), "0.689710889544");
+        // Nothing measured: zero lines.
+        assert_eq!(u.usage_scaled(0, 1).unwrap().get(UsageType::RequestsHttps(RegionCode::Us)), Quantity::ZERO);
+        // A line past the largest quantity is refused.
+        assert_eq!(u.usage_scaled(u64::MAX, 1).map(|_| ()), Some(()), "10^19 requests still fit");
+        u.regions[0].requests[1] = u64::MAX;
+        assert_eq!(u.usage_scaled(u64::MAX, 1), None);
     }
 
     #[test]

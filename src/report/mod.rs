@@ -28,7 +28,7 @@ mod origin_requests;
 mod result_types;
 mod usage;
 
-pub use usage::{DEFAULT_COST_PERIOD, ScaledUsage, UsageSummary, scaled_usage, usage_summary};
+pub use usage::{DEFAULT_COST_PERIOD, ScaledUsage, UsageSummary, scaled_usage, usage_csv, usage_summary};
 
 pub use result_types::{ResultTypeRow, detailed_result_types, result_type_rows};
 

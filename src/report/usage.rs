@@ -58,7 +58,11 @@ pub fn scaled_usage(report: &Report, scenario: &Scenario, period: SimDuration) -
     let scale =
         if measured == SimDuration::ZERO { 0.0 } else { period.as_micros() as f64 / measured.as_micros() as f64 };
     let simulated = report.metrics.usage.usage();
-    let scaled = scaled_exactly(&simulated, period, measured).ok_or_else(|| {
+    let (num, den) = match measured.as_micros() {
+        0 => (0, 1),
+        measured_us => (period.as_micros(), measured_us),
+    };
+    let scaled = report.metrics.usage.usage_scaled(num, den).ok_or_else(|| {
         anyhow::anyhow!(
             "the usage scaled by {scale} (a cost period of {} over {} measured) is too large to bill; choose a \
              shorter --cost-period or simulate longer",
@@ -67,23 +71,6 @@ pub fn scaled_usage(report: &Report, scenario: &Scenario, period: SimDuration) -
         )
     })?;
     Ok(ScaledUsage { measured, period, scale, simulated, scaled })
-}
-
-/// Every line of `usage` times `period / measured`, exactly (the ratio of
-/// two integers of microseconds), rounded half up to 10^-12 of a unit: a
-/// float factor would leave noise past its 16th digit. All zero when
-/// nothing was measured; `None` when a line would pass the largest quantity.
-fn scaled_exactly(usage: &Usage, period: SimDuration, measured: SimDuration) -> Option<Usage> {
-    let (period_us, measured_us) = (period.as_micros() as i128, measured.as_micros() as i128);
-    let mut scaled = Usage::new();
-    for (usage_type, quantity) in usage.iter() {
-        let pico = match measured_us {
-            0 => 0,
-            _ => (quantity.pico().checked_mul(period_us)? + measured_us / 2) / measured_us,
-        };
-        scaled.add(usage_type, Quantity::from_pico(pico)?)?;
-    }
-    Some(scaled)
 }
 
 pub fn usage_summary(usage: &ScaledUsage) -> UsageSummary {
@@ -113,33 +100,4 @@ pub fn scaling_line(summary: &UsageSummary) -> String {
         span(summary.measured_seconds),
         span(summary.period_seconds)
     )
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-    use cdnsim_cost::{RegionCode, UsageType};
-
-    #[test]
-    fn scaling_is_exact_and_rounds_half_up() {
-        let mut usage = Usage::new();
-        let https = UsageType::RequestsHttps(RegionCode::Eu);
-        usage.add(https, Quantity::from_count(3)).unwrap();
-        usage.add(UsageType::Invalidations, Quantity::ZERO).unwrap();
-        // 3 requests in 7 s, over 30 days (2,592,000 s): 3 * 2,592,000 / 7 =
-        // 1,110,857.142857142857142857... -> 1110857.142857142857.
-        let month = scaled_exactly(&usage, DEFAULT_COST_PERIOD, SimDuration::from_secs(7)).unwrap();
-        assert_eq!(month.get(https).to_string(), "1110857.142857142857");
-        // 2/3 of a pico-unit rounds up to one.
-        let mut tiny = Usage::new();
-        tiny.add(https, Quantity::from_pico(2).unwrap()).unwrap();
-        let tripled = scaled_exactly(&tiny, SimDuration(1), SimDuration(3)).unwrap();
-        assert_eq!(tripled.get(https).pico(), 1);
-        // Nothing measured: nothing to scale.
-        assert_eq!(scaled_exactly(&usage, DEFAULT_COST_PERIOD, SimDuration::ZERO).unwrap().get(https), Quantity::ZERO);
-        // Past the largest quantity: refused.
-        let mut huge = Usage::new();
-        huge.add(https, Quantity::MAX).unwrap();
-        assert_eq!(scaled_exactly(&huge, SimDuration(2), SimDuration(1)), None);
-    }
 }

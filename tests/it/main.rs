@@ -29,4 +29,5 @@ mod support;
 mod sweep;
 mod trace;
 mod transforms;
+mod usage;
 mod worked_examples;
