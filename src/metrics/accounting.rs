@@ -730,16 +730,16 @@ mod tests {
 
     #[test]
     fn usage_that_does_not_add_up_is_reported() {
-        // The consistent run's two HTTPS GETs (5 bytes each) are on US's
-        // Tier2-HTTPS line (edges bill as US until told otherwise).
+        // The consistent run's two HTTPS GETs (5 bytes each) are edge 0's,
+        // on the Tier2-HTTPS line (billed as US until told otherwise).
         let mut m = consistent_run();
-        assert_eq!(m.usage.regions[0].requests, [0, 2, 0, 0]);
+        assert_eq!(m.usage.edges[0].requests, [0, 2, 0, 0]);
         assert_eq!(check(&m, FACTS), Ok(()));
         // A request on no line, a byte served twice, a shield charging a
         // request that never reached it, an invocation no association made,
         // paths never submitted.
-        m.usage.regions[0].requests[1] -= 1;
-        m.usage.regions[0].bytes_out += 1;
+        m.usage.edges[0].requests[1] -= 1;
+        m.usage.edges[0].bytes_out += 1;
         m.usage.shield_requests[0] = 1;
         m.usage.function_invocations = 1;
         m.usage.invalidation_paths = 3;

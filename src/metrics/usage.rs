@@ -16,18 +16,25 @@ use crate::scenario::Scenario;
 use crate::time::{SimDuration, SimTime};
 use cdnsim_cost::{AwsRegion, Quantity, RegionCode, Usage, UsageType};
 
-/// One usage-report region's viewer traffic.
+/// Viewer traffic at one edge location, or summed over a usage-report region.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
-pub struct RegionUsage {
+pub struct ViewerUsage {
     /// Viewer requests by `RequestKind::index`.
     pub requests: [u64; RequestKind::ALL.len()],
     /// Payload bytes served to viewers: what `Metrics::bytes_requested` counts.
     pub bytes_out: u64,
 }
 
-impl RegionUsage {
+impl ViewerUsage {
     pub fn requests_total(&self) -> u64 {
         self.requests.iter().sum()
+    }
+
+    fn add(&mut self, other: &ViewerUsage) {
+        for (sum, count) in self.requests.iter_mut().zip(other.requests) {
+            *sum += count;
+        }
+        self.bytes_out += other.bytes_out;
     }
 }
 
@@ -43,10 +50,10 @@ pub struct LambdaUsage {
 /// The usage counters of a run.
 #[derive(Clone, Debug, PartialEq)]
 pub struct UsageCounters {
-    /// Per edge location: the region its requests bill in, as an index into
-    /// `RegionCode::ALL` (the price class's exception rule applied).
-    // Invariant: one entry per edge location, each below `RegionCode::ALL.len()`.
-    billed: Vec<u8>,
+    /// Per edge location: the region its requests bill in (the price
+    /// class's exception rule applied).
+    // Invariant: one entry per edge location.
+    billed: Vec<RegionCode>,
     /// Per cache (edge locations, then regional edge caches, as
     /// `Metrics::caches`): its AWS Region, as an index into `geo::REGIONS`
     /// (an edge location's is its regional edge cache's).
@@ -56,8 +63,10 @@ pub struct UsageCounters {
     /// Lambda@Edge functions it runs bill in (`billing_region`).
     // Invariant: one entry per regional edge cache.
     regional_bills_in: Vec<AwsRegion>,
-    /// Per usage-report region, by `RegionCode::ALL`.
-    pub regions: [RegionUsage; RegionCode::ALL.len()],
+    /// Per edge location: its viewer traffic. Counted per edge, the hot
+    /// path's one index, and summed by billed region at the end (`regions`).
+    // Invariant: one entry per edge location.
+    pub edges: Vec<ViewerUsage>,
     /// Per regional edge cache: requests charged by its Origin Shield.
     // Invariant: per regional edge cache, at most the requests that reached
     // it as a shield (an accounting identity).
@@ -78,10 +87,10 @@ impl UsageCounters {
     pub fn new(n_edges: usize, n_regional: usize) -> UsageCounters {
         let us_east_1 = region_index(geo::find_region("us-east-1").expect("a Region cdnsim knows"));
         UsageCounters {
-            billed: vec![0; n_edges],
+            billed: vec![RegionCode::Us; n_edges],
             cache_region: vec![us_east_1; n_edges + n_regional],
             regional_bills_in: vec![AwsRegion::UsEast1; n_regional],
-            regions: [RegionUsage::default(); RegionCode::ALL.len()],
+            edges: vec![ViewerUsage::default(); n_edges],
             shield_requests: vec![0; n_regional],
             function_invocations: 0,
             lambda: vec![LambdaUsage::default(); n_regional],
@@ -96,7 +105,7 @@ impl UsageCounters {
     pub fn for_scenario(scenario: &Scenario, warmup: SimDuration) -> UsageCounters {
         let topology = &scenario.topology;
         let class = scenario.distribution.price_class;
-        let billed = topology.edges.iter().map(|e| code_index(class.billed_region(e.price_region))).collect();
+        let billed: Vec<RegionCode> = topology.edges.iter().map(|e| class.billed_region(e.price_region)).collect();
         let regional_regions: Vec<&Region> = topology.regional_caches.iter().map(|r| r.region).collect();
         let cache_region = topology
             .edges
@@ -117,7 +126,7 @@ impl UsageCounters {
             billed,
             cache_region,
             regional_bills_in: regional_regions.iter().map(|r| billing_region(r)).collect(),
-            regions: [RegionUsage::default(); RegionCode::ALL.len()],
+            edges: vec![ViewerUsage::default(); topology.edges.len()],
             shield_requests: vec![0; n_regional],
             function_invocations: 0,
             lambda: vec![LambdaUsage::default(); n_regional],
@@ -127,12 +136,22 @@ impl UsageCounters {
 
     /// Counts a measured viewer request that edge location `edge` answered
     /// with `body_bytes` of payload. Called once per request, the edge-hit
-    /// fast path included: two loads and three adds.
+    /// fast path included: one index and two adds.
     #[inline]
     pub fn record_viewer_request(&mut self, edge: usize, method: Method, https: bool, body_bytes: u64) {
-        let region = &mut self.regions[self.billed[edge] as usize];
-        region.requests[request_kind(method, https).index()] += 1;
-        region.bytes_out += body_bytes;
+        let at_edge = &mut self.edges[edge];
+        at_edge.requests[request_kind(method, https).index()] += 1;
+        at_edge.bytes_out += body_bytes;
+    }
+
+    /// The viewer traffic per usage-report region, by `RegionCode::ALL`:
+    /// each edge's in the region it bills in.
+    pub fn regions(&self) -> [ViewerUsage; RegionCode::ALL.len()] {
+        let mut regions = [ViewerUsage::default(); RegionCode::ALL.len()];
+        for (at_edge, billed) in self.edges.iter().zip(&self.billed) {
+            regions[code_index(*billed)].add(at_edge);
+        }
+        regions
     }
 
     /// Counts a measured request reaching regional edge cache `regional`
@@ -159,12 +178,12 @@ impl UsageCounters {
 
     /// Viewer requests over every region and kind.
     pub fn viewer_requests(&self) -> u64 {
-        self.regions.iter().map(RegionUsage::requests_total).sum()
+        self.edges.iter().map(ViewerUsage::requests_total).sum()
     }
 
     /// Bytes to viewers over every region.
     pub fn bytes_out(&self) -> u64 {
-        self.regions.iter().map(|r| r.bytes_out).sum()
+        self.edges.iter().map(|e| e.bytes_out).sum()
     }
 
     /// Lambda@Edge runs over every Region.
@@ -189,7 +208,7 @@ impl UsageCounters {
         let mut add = |t: UsageType, count: u64, per_unit: u64| -> Option<()> {
             usage.add(t, scaled_quantity(count, per_unit, num, den)?)
         };
-        for (code, region) in RegionCode::ALL.into_iter().zip(&self.regions) {
+        for (code, region) in RegionCode::ALL.into_iter().zip(self.regions()) {
             let kinds = [
                 UsageType::RequestsHttp(code),
                 UsageType::RequestsHttps(code),
@@ -217,7 +236,7 @@ impl UsageCounters {
     fn usage_plain(&self) -> Usage {
         let mut usage = Usage::new();
         let mut add = |t: UsageType, q: Quantity| usage.add(t, q).expect("a run's counts fit a quantity");
-        for (code, region) in RegionCode::ALL.into_iter().zip(&self.regions) {
+        for (code, region) in RegionCode::ALL.into_iter().zip(self.regions()) {
             let kinds = [
                 UsageType::RequestsHttp(code),
                 UsageType::RequestsHttps(code),
@@ -269,8 +288,8 @@ fn gb_seconds(mb_ms: u64) -> Quantity {
     Quantity::from_pico(pico).expect("a u64 of MB-ms is far below the maximum")
 }
 
-fn code_index(code: RegionCode) -> u8 {
-    RegionCode::ALL.iter().position(|c| *c == code).expect("ALL lists every code") as u8
+fn code_index(code: RegionCode) -> usize {
+    RegionCode::ALL.iter().position(|c| *c == code).expect("ALL lists every code")
 }
 
 fn region_index(region: &Region) -> u8 {
@@ -314,7 +333,7 @@ mod tests {
     #[test]
     fn requests_go_on_their_regions_line_by_kind() {
         let mut u = UsageCounters::new(2, 1);
-        u.billed = vec![code_index(RegionCode::Eu), code_index(RegionCode::Us)];
+        u.billed = vec![RegionCode::Eu, RegionCode::Us];
         // 3 HTTPS GETs and an HTTP POST at edge 0 (EU), an HTTP HEAD at edge 1 (US).
         for _ in 0..3 {
             u.record_viewer_request(0, Method::Get, true, 1_000);
@@ -378,7 +397,7 @@ mod tests {
     #[test]
     fn unscaled_lines_are_the_counters_in_their_units() {
         let mut u = UsageCounters::new(2, 1);
-        u.billed = vec![code_index(RegionCode::Jp), code_index(RegionCode::Us)];
+        u.billed = vec![RegionCode::Jp, RegionCode::Us];
         u.record_viewer_request(0, Method::Get, false, 1_000_000);
         u.record_viewer_request(1, Method::Delete, true, 7);
         u.record_lambda_run(0, SimDuration(2_500), 512);
@@ -404,7 +423,7 @@ mod tests {
         assert_eq!(u.usage_scaled(0, 1).unwrap().get(UsageType::RequestsHttps(RegionCode::Us)), Quantity::ZERO);
         // A line past the largest quantity is refused.
         assert_eq!(u.usage_scaled(u64::MAX, 1).map(|_| ()), Some(()), "10^19 requests still fit");
-        u.regions[0].requests[1] = u64::MAX;
+        u.edges[0].requests[1] = u64::MAX;
         assert_eq!(u.usage_scaled(u64::MAX, 1), None);
     }
 
