@@ -139,7 +139,7 @@ pub struct RunArgs {
 }
 
 /// A `--cost-period`: a duration of at least a second.
-fn parse_cost_period(text: &str) -> Result<cdnsim::time::SimDuration, String> {
+pub(crate) fn parse_cost_period(text: &str) -> Result<cdnsim::time::SimDuration, String> {
     let period = cdnsim::units::parse_duration(text)?;
     if period < cdnsim::time::SimDuration::from_secs(1) {
         return Err(format!("{text:?} is shorter than a second; give the billing period, e.g. \"30 d\""));

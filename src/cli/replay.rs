@@ -185,6 +185,10 @@ pub struct ReplayArgs {
     pub no_progress: bool,
     #[command(flatten)]
     pub input: TraceArgs,
+    /// The billing period usage.csv covers: the usage counted over the trace's measured time is scaled linearly to
+    /// it, e.g. "30 d" (the default), "7 d", "1 h".
+    #[arg(long, value_name = "DURATION", default_value = "30 d", value_parser = super::parse_cost_period)]
+    pub cost_period: cdnsim::time::SimDuration,
 }
 
 pub fn run_replay(args: ReplayArgs) -> anyhow::Result<ExitCode> {
@@ -204,7 +208,7 @@ pub fn run_replay(args: ReplayArgs) -> anyhow::Result<ExitCode> {
     let edges = EdgeMap::default();
     let (report, stats) = run_trace(&scenario, 0, &args.trace, &args.input, &edges, args.requests, args.no_progress)?;
     let elapsed = started.elapsed();
-    finish(&report, &scenario, &stats, args.out.as_deref(), args.format, elapsed, report::DEFAULT_COST_PERIOD)
+    finish(&report, &scenario, &stats, args.out.as_deref(), args.format, elapsed, args.cost_period)
 }
 
 /// Prints the malformed lines, writes the files (if asked) and the summary.

@@ -259,3 +259,18 @@ fn every_run_writes_the_same_usage_csv_for_the_same_seed_scaled_to_the_cost_peri
     assert_eq!(code, 2);
     assert!(stderr.contains("--cost-period") && stderr.contains("shorter than a second"), "{stderr}");
 }
+
+#[test]
+fn a_replay_writes_its_usage_scaled_to_the_cost_period_asked() {
+    // The CSV trace is replayed at the one edge location of the replay's
+    // scenario, under us-east-1: every line is a US one, scaled to an hour
+    // (60 min).
+    let out = temp_dir("usage-replay");
+    let args = ["replay", "tests/fixtures/trace/small.csv", "--cache-size", "1MB", "--cost-period", "1 h"];
+    let (code, stdout, stderr) = cdnsim(&[&args[..], &["--out", out.to_str().unwrap()]].concat());
+    assert_eq!(code, 0, "{stdout}\n{stderr}");
+    assert!(stdout.contains("-> 60 min cost period"), "{stdout}");
+    let csv = std::fs::read_to_string(out.join("usage.csv")).unwrap();
+    assert!(csv.starts_with("usage_type,unit,quantity\n") && csv.contains("US-Requests-Tier2-HTTPS"), "{csv}");
+    assert!(csv.lines().skip(1).all(|l| l.starts_with("US-")), "one edge in us-east-1 bills in US: {csv}");
+}
