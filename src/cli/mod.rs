@@ -17,6 +17,7 @@ macro_rules! out {
     }};
 }
 
+mod cost_period;
 mod format;
 pub mod import;
 pub mod lesson;
@@ -31,6 +32,7 @@ use cdnsim::engine;
 use cdnsim::report;
 use cdnsim::scenario::{Override, Scenario, TrafficFrom};
 use clap::{Parser, Subcommand};
+use cost_period::parse_cost_period;
 use format::Format;
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -136,15 +138,6 @@ pub struct RunArgs {
     /// is scaled linearly to it, e.g. "30 d" (the default), "7 d", "1 h".
     #[arg(long, value_name = "DURATION", default_value = "30 d", value_parser = parse_cost_period)]
     pub cost_period: cdnsim::time::SimDuration,
-}
-
-/// A `--cost-period`: a duration of at least a second.
-pub(crate) fn parse_cost_period(text: &str) -> Result<cdnsim::time::SimDuration, String> {
-    let period = cdnsim::units::parse_duration(text)?;
-    if period < cdnsim::time::SimDuration::from_secs(1) {
-        return Err(format!("{text:?} is shorter than a second; give the billing period, e.g. \"30 d\""));
-    }
-    Ok(period)
 }
 
 /// Parses the arguments and runs the command. Errors are for `main` to print.

@@ -187,7 +187,7 @@ pub struct ReplayArgs {
     pub input: TraceArgs,
     /// The billing period usage.csv covers: the usage counted over the trace's measured time is scaled linearly to
     /// it, e.g. "30 d" (the default), "7 d", "1 h".
-    #[arg(long, value_name = "DURATION", default_value = "30 d", value_parser = super::parse_cost_period)]
+    #[arg(long, value_name = "DURATION", default_value = "30 d", value_parser = super::cost_period::parse_cost_period)]
     pub cost_period: cdnsim::time::SimDuration,
 }
 

@@ -135,6 +135,18 @@ fn check_usage(l: &mut Ledger, m: &Metrics) {
         u.lambda_requests(),
         invocations(FunctionKind::LambdaEdge),
     );
+    let with_bodies: u64 = m
+        .origins
+        .iter()
+        .flat_map(|o| crate::http::Method::ALL.map(|method| (o, method)))
+        .filter(|(_, method)| crate::policy::usage::carries_request_body(*method))
+        .map(|(o, method)| o.requests_by_method[method.index()])
+        .sum();
+    l.at_most(
+        || identity("usage: request bodies sent to origins <= origin requests with a method that carries one"),
+        u.bodies_to_origin(),
+        with_bodies,
+    );
     let submitted = m.invalidations.as_ref().map_or(0, |i| i.paths_total());
     l.at_most(|| identity("usage: invalidation paths <= paths submitted"), u.invalidation_paths, submitted);
 }
@@ -743,6 +755,7 @@ mod tests {
         m.usage.shield_requests[0] = 1;
         m.usage.function_invocations = 1;
         m.usage.invalidation_paths = 3;
+        m.usage.record_body_to_origin(0, 100);
         let broken = check(&m, FACTS).unwrap_err();
         let names: Vec<&str> = broken.iter().map(|b| b.identity.as_str()).collect();
         assert_eq!(
@@ -752,6 +765,7 @@ mod tests {
                 "usage: DataTransfer-Out bytes = bytes to viewers",
                 "usage: regional[0]: Origin Shield requests charged <= requests that reached it as a shield",
                 "usage: CloudFront Functions invocations = their associations' invocations",
+                "usage: request bodies sent to origins <= origin requests with a method that carries one",
                 "usage: invalidation paths <= paths submitted",
             ]
         );

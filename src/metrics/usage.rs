@@ -23,6 +23,12 @@ pub struct ViewerUsage {
     pub requests: [u64; RequestKind::ALL.len()],
     /// Payload bytes served to viewers: what `Metrics::bytes_requested` counts.
     pub bytes_out: u64,
+    /// Request bodies sent on to origins (over a connection made), and
+    /// their bytes.
+    // Invariant: bodies_to_origin <= the origins' requests with a method
+    // that carries one (an accounting identity).
+    pub bodies_to_origin: u64,
+    pub bytes_to_origin: u64,
 }
 
 impl ViewerUsage {
@@ -35,6 +41,8 @@ impl ViewerUsage {
             *sum += count;
         }
         self.bytes_out += other.bytes_out;
+        self.bodies_to_origin += other.bodies_to_origin;
+        self.bytes_to_origin += other.bytes_to_origin;
     }
 }
 
@@ -154,6 +162,14 @@ impl UsageCounters {
         regions
     }
 
+    /// Counts a measured request body of `bytes` that edge location
+    /// `edge`'s request carried to its origin.
+    pub fn record_body_to_origin(&mut self, edge: usize, bytes: u64) {
+        let at_edge = &mut self.edges[edge];
+        at_edge.bodies_to_origin += 1;
+        at_edge.bytes_to_origin += bytes;
+    }
+
     /// Counts a measured request reaching regional edge cache `regional`
     /// (cache index `shield_cache`) in its Origin Shield role from cache
     /// `below`; `cacheable`: the shield looks it up (else it only passes
@@ -184,6 +200,11 @@ impl UsageCounters {
     /// Bytes to viewers over every region.
     pub fn bytes_out(&self) -> u64 {
         self.edges.iter().map(|e| e.bytes_out).sum()
+    }
+
+    /// Request bodies sent to origins over every edge location.
+    pub fn bodies_to_origin(&self) -> u64 {
+        self.edges.iter().map(|e| e.bodies_to_origin).sum()
     }
 
     /// Lambda@Edge runs over every Region.
@@ -219,6 +240,7 @@ impl UsageCounters {
                 add(kind, count, 1)?;
             }
             add(UsageType::DataTransferOut(code), region.bytes_out, BYTES_PER_GB)?;
+            add(UsageType::DataTransferToOrigin(code), region.bytes_to_origin, BYTES_PER_GB)?;
         }
         for ((aws, shield), lambda) in self.regional_bills_in.iter().zip(&self.shield_requests).zip(&self.lambda) {
             add(UsageType::OriginShieldRequests(*aws), *shield, 1)?;
@@ -247,6 +269,7 @@ impl UsageCounters {
                 add(kind, Quantity::from_count(count));
             }
             add(UsageType::DataTransferOut(code), Quantity::from_bytes_as_gb(region.bytes_out));
+            add(UsageType::DataTransferToOrigin(code), Quantity::from_bytes_as_gb(region.bytes_to_origin));
         }
         for ((aws, shield), lambda) in self.regional_bills_in.iter().zip(&self.shield_requests).zip(&self.lambda) {
             add(UsageType::OriginShieldRequests(*aws), Quantity::from_count(*shield));
@@ -400,12 +423,15 @@ mod tests {
         u.billed = vec![RegionCode::Jp, RegionCode::Us];
         u.record_viewer_request(0, Method::Get, false, 1_000_000);
         u.record_viewer_request(1, Method::Delete, true, 7);
+        u.record_body_to_origin(1, 3 << 29);
         u.record_lambda_run(0, SimDuration(2_500), 512);
         u.shield_requests[0] = 4;
         u.function_invocations = 9;
         u.invalidation_paths = 2;
         assert_eq!(u.usage(), u.usage_plain());
         assert_eq!(u.usage().get(UsageType::DataTransferOut(RegionCode::Jp)).to_string(), "0.000931322575");
+        assert_eq!(u.usage().get(UsageType::DataTransferToOrigin(RegionCode::Us)).to_string(), "1.5");
+        assert_eq!(u.bodies_to_origin(), 1);
     }
 
     #[test]

@@ -38,13 +38,22 @@ impl RequestKind {
 /// page" (so a 403, a 404 or a redirect is a request like a hit).
 #[inline]
 pub const fn request_kind(method: Method, https: bool) -> RequestKind {
-    let proxy = !matches!(method, Method::Get | Method::Head);
-    match (proxy, https) {
+    match (carries_request_body(method), https) {
         (false, false) => RequestKind::Http,
         (false, true) => RequestKind::Https,
         (true, false) => RequestKind::HttpProxy,
         (true, true) => RequestKind::HttpsProxy,
     }
+}
+
+/// Whether requests of `method` carry a body CloudFront sends on to the
+/// origin: DELETE, OPTIONS, PATCH, POST and PUT, whose bodies the usage
+/// report meters as `DataTransfer-Out-OBytes` ("data transfer out from
+/// CloudFront edge locations to your origin", Developer Guide, "Interpret
+/// your AWS bill and usage reports for CloudFront").
+#[inline]
+pub const fn carries_request_body(method: Method) -> bool {
+    method.is_proxied()
 }
 
 /// Whether a request reaching Origin Shield is charged there (Developer
@@ -89,6 +98,8 @@ mod tests {
         for (i, kind) in RequestKind::ALL.iter().enumerate() {
             assert_eq!(kind.index(), i);
         }
+        let with_bodies: Vec<Method> = Method::ALL.into_iter().filter(|m| carries_request_body(*m)).collect();
+        assert_eq!(with_bodies, [Method::Options, Method::Put, Method::Post, Method::Patch, Method::Delete]);
     }
 
     #[test]

@@ -274,3 +274,40 @@ fn a_replay_writes_its_usage_scaled_to_the_cost_period_asked() {
     assert!(csv.starts_with("usage_type,unit,quantity\n") && csv.contains("US-Requests-Tier2-HTTPS"), "{csv}");
     assert!(csv.lines().skip(1).all(|l| l.starts_with("US-")), "one edge in us-east-1 bills in US: {csv}");
 }
+
+#[test]
+fn request_bodies_reach_the_origin_line_only_over_a_connection_made() {
+    // TINY's `api` class (not cached; GET and POST) with 2 KiB request
+    // bodies, and its origin down (refusing connections) from 2.5 s:
+    //   1 s POST /api/1: reaches the origin, its 2,048-byte body with it;
+    //       the 200 brings 1,000 bytes back.
+    //   2 s GET /api/2: no body; 1,000 bytes back.
+    //   3 s POST /api/3: the origin refuses the connection: no body sent,
+    //       and the viewer's 502 carries none.
+    // So US-DataTransfer-Out-OBytes = 2,048 / 2^30 GB = 0.0000019073486328125
+    // -> 0.000001907349; out to viewers 2,000 bytes -> 0.000001862645 GB;
+    // two HTTPS POSTs on the proxy line, one GET on Tier2-HTTPS.
+    let text =
+        TINY.replace("cache_control = \"no-store\"\n", "cache_control = \"no-store\"\nrequest_body = \"2 KiB\"\n");
+    let text = format!("{text}\n[[faults]]\norigin = \"origin\"\nkind = \"down\"\nstart = \"2.5 s\"\nend = \"10 s\"\n");
+    let s = scenario(&text, &[]);
+    assert_eq!(s.traffic.classes[1].request_body_bytes, 2_048);
+    let report =
+        run_script(&s, &[(1.0, "IAD1", Post, "/api/1"), (2.0, "IAD1", Get, "/api/2"), (3.0, "IAD1", Post, "/api/3")]);
+    let lines: Vec<String> =
+        report.metrics.usage.usage().iter().filter(|(_, q)| q.pico() > 0).map(|(t, q)| format!("{t} {q}")).collect();
+    assert_eq!(
+        lines,
+        [
+            "US-DataTransfer-Out-Bytes 0.000001862645",
+            "US-DataTransfer-Out-OBytes 0.000001907349",
+            "US-Requests-Tier2-HTTPS 1",
+            "US-Requests-HTTPS-Proxy 2",
+        ]
+    );
+    // A body on a class that sends no method with one is refused.
+    let only_gets =
+        TINY.replace("cache_control = \"max-age=10\"\n", "cache_control = \"max-age=10\"\nrequest_body = 100\n");
+    let error = try_scenario(&only_gets, &[]).unwrap_err().to_string();
+    assert!(error.contains("traffic.classes[0].request_body") && error.contains("only GET and HEAD"), "{error}");
+}
