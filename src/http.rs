@@ -36,6 +36,13 @@ impl Method {
         self as usize
     }
 
+    /// DELETE, OPTIONS, PATCH, POST and PUT: the methods CloudFront
+    /// proxies to the origin, whose requests may carry a body (GET and
+    /// HEAD are the others).
+    pub const fn is_proxied(self) -> bool {
+        !matches!(self, Method::Get | Method::Head)
+    }
+
     /// A bit per method, for method sets.
     pub const fn bit(self) -> u8 {
         1 << self as u8

@@ -116,6 +116,12 @@ pub struct Invocation {
     /// The run hit its timeout: CloudFront answers
     /// `policy::edge_functions::FAILURE_STATUS`.
     pub failed: bool,
+    /// The run alone, cut at its timeout: what Lambda@Edge bills duration
+    /// for (no round trip, no cold start).
+    pub ran: SimDuration,
+    /// The regional edge cache whose Region a Lambda@Edge function ran in;
+    /// `None` for a CloudFront Function (it runs at the edge location).
+    pub region: Option<usize>,
 }
 
 /// A function's samplers and, for Lambda@Edge, its pools.
@@ -248,7 +254,7 @@ impl EdgeFunctions {
             let busy_from = now + SimDuration(hop.as_micros() / 2);
             runtime.pools[regional].occupy_until(busy_from + cold_start + run.took());
         }
-        Invocation { waited: hop + cold_start + run.took(), cold, failed: run.failed() }
+        Invocation { waited: hop + cold_start + run.took(), cold, failed: run.failed(), ran: run.took(), region }
     }
 
     /// Execution environments of `function` in regional edge cache

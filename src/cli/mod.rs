@@ -18,6 +18,7 @@ macro_rules! out {
 }
 
 pub mod cost;
+mod cost_period;
 mod format;
 pub mod import;
 pub mod lesson;
@@ -32,6 +33,7 @@ use cdnsim::engine;
 use cdnsim::report;
 use cdnsim::scenario::{Override, Scenario, TrafficFrom};
 use clap::{Parser, Subcommand};
+use cost_period::parse_cost_period;
 use format::Format;
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -135,6 +137,10 @@ pub struct RunArgs {
     /// of which no request is left is an error.
     #[arg(long, value_name = "RULE", value_delimiter = ',', requires = "trace")]
     pub edge_map: Vec<cdnsim::trace::edge_map::EdgeMapRule>,
+    /// The billing period usage.csv covers: the usage counted over the measured simulated time (after the warm-up)
+    /// is scaled linearly to it, e.g. "30 d" (the default), "7 d", "1 h".
+    #[arg(long, value_name = "DURATION", default_value = "30 d", value_parser = parse_cost_period)]
+    pub cost_period: cdnsim::time::SimDuration,
 }
 
 /// Parses the arguments and runs the command. Errors are for `main` to print.
@@ -201,7 +207,8 @@ fn run_scenario(args: RunArgs) -> anyhow::Result<ExitCode> {
         let input = &args.trace_input;
         let (report, stats) =
             replay::run_trace(&scenario, seed, trace, input, &edges, args.requests, args.no_progress)?;
-        return replay::finish(&report, &scenario, &stats, Some(&out), args.format, started.elapsed());
+        let elapsed = started.elapsed();
+        return replay::finish(&report, &scenario, &stats, Some(&out), args.format, elapsed, args.cost_period);
     }
     let bar = progress::for_run(&scenario, args.no_progress);
     let started = std::time::Instant::now();
@@ -220,7 +227,8 @@ fn run_scenario(args: RunArgs) -> anyhow::Result<ExitCode> {
     };
     bar.finish();
     let elapsed = started.elapsed();
-    let mut files = report::result_files(&report, &scenario)?;
+    let usage = report::scaled_usage(&report, &scenario, args.cost_period)?;
+    let mut files = report::result_files_with_usage(&report, &scenario, &usage)?;
     let text = std::fs::read_to_string(&args.scenario.scenario)
         .with_context(|| format!("cannot read {}", args.scenario.scenario.display()))?;
     files.push((
@@ -228,7 +236,7 @@ fn run_scenario(args: RunArgs) -> anyhow::Result<ExitCode> {
         report::scenario_record(&text, &args.scenario.scenario, seed, args.requests, &args.scenario.set),
     ));
     report::write_files(&out, &files).with_context(|| format!("writing results for {}", scenario.name))?;
-    let summary = report::summary(&report, &scenario);
+    let summary = report::summary_with_usage(&report, &scenario, &usage);
     if summary.requests == 0 {
         eprintln!(
             "cdnsim: warning: all {} requests fell inside the warm-up ({}); nothing was measured \

@@ -185,6 +185,10 @@ pub struct ReplayArgs {
     pub no_progress: bool,
     #[command(flatten)]
     pub input: TraceArgs,
+    /// The billing period usage.csv covers: the usage counted over the trace's measured time is scaled linearly to
+    /// it, e.g. "30 d" (the default), "7 d", "1 h".
+    #[arg(long, value_name = "DURATION", default_value = "30 d", value_parser = super::cost_period::parse_cost_period)]
+    pub cost_period: cdnsim::time::SimDuration,
 }
 
 pub fn run_replay(args: ReplayArgs) -> anyhow::Result<ExitCode> {
@@ -204,7 +208,7 @@ pub fn run_replay(args: ReplayArgs) -> anyhow::Result<ExitCode> {
     let edges = EdgeMap::default();
     let (report, stats) = run_trace(&scenario, 0, &args.trace, &args.input, &edges, args.requests, args.no_progress)?;
     let elapsed = started.elapsed();
-    finish(&report, &scenario, &stats, args.out.as_deref(), args.format, elapsed)
+    finish(&report, &scenario, &stats, args.out.as_deref(), args.format, elapsed, args.cost_period)
 }
 
 /// Prints the malformed lines, writes the files (if asked) and the summary.
@@ -215,13 +219,15 @@ pub fn finish(
     out: Option<&Path>,
     format: Format,
     elapsed: std::time::Duration,
+    cost_period: cdnsim::time::SimDuration,
 ) -> anyhow::Result<ExitCode> {
     warn_malformed(stats);
     warn_unknown_locations(stats);
     let m = &report.metrics;
     let trace = trace_report::trace_json(stats, &m.result_comparison, &m.detailed_comparison);
+    let usage = report::scaled_usage(report, scenario, cost_period)?;
     if let Some(out) = out {
-        let mut files = report::result_files(report, scenario)?;
+        let mut files = report::result_files_with_usage(report, scenario, &usage)?;
         files.push(("trace.json", serde_json::to_vec_pretty(&trace)?));
         let rows = trace_report::comparison_rows(&report.metrics.result_comparison);
         if !rows.is_empty() {
@@ -233,7 +239,7 @@ pub fn finish(
         }
         report::write_files(out, &files).with_context(|| format!("writing results for {}", scenario.name))?;
     }
-    let summary = report::summary(report, scenario);
+    let summary = report::summary_with_usage(report, scenario, &usage);
     match format {
         Format::Json => {
             let mut value: serde_json::Value = serde_json::from_str(&report::summary_json(&summary))?;

@@ -265,6 +265,8 @@ impl<O: RequestObserver> Engine<'_, O> {
             start: ask.start,
             latency: viewer.latency(SimDuration::ZERO, viewer_half + viewer_half),
             method: ask.method,
+            edge: ask.edge(),
+            https: ask.https,
             behavior: ask.behavior(),
             status: 200,
             body_bytes: body_bytes(ask.method, 200, ask.copy_bytes),

@@ -317,6 +317,8 @@ impl<O: RequestObserver> Engine<'_, O> {
                 start: r.ask.start,
                 latency: r.route.viewer.latency(self.now - r.ask.arrived, viewer_half + viewer_half),
                 method: r.ask.method,
+                edge: r.ask.edge(),
+                https: r.ask.https,
                 behavior: r.ask.behavior(),
                 status: r.response.status,
                 body_bytes,

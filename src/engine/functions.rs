@@ -167,6 +167,20 @@ impl<O: RequestObserver> Engine<'_, O> {
     fn record_invocation(&mut self, association: usize, invocation: &Invocation, measured: bool) {
         if measured {
             self.metrics.functions.record(association, invocation.waited, invocation.cold, invocation.failed);
+            self.count_function_usage(association, invocation);
+        }
+    }
+
+    /// Puts a measured invocation on the usage report: a CloudFront
+    /// Functions invocation, or a Lambda@Edge request and its GB-seconds in
+    /// the Region it ran in.
+    fn count_function_usage(&mut self, association: usize, invocation: &Invocation) {
+        let functions = self.functions.as_ref().expect("only invoked when functions run");
+        let spec = &self.scenario.functions[functions.associations()[association].function];
+        let usage = &mut self.metrics.usage;
+        match invocation.region {
+            None => usage.record_function_invocation(),
+            Some(regional) => usage.record_lambda_run(regional, invocation.ran, spec.memory_mb),
         }
     }
 }

@@ -24,6 +24,10 @@ impl<O: RequestObserver> Engine<'_, O> {
     /// The request is looked up at `level` (or passes through it), the
     /// edge's checks and functions behind it.
     pub(super) fn at_cache(&mut self, id: RequestId, level: LevelIdx) {
+        let lvl = self.requests[id].route[level];
+        if lvl.shield_role && self.requests[id].ask.measured {
+            self.count_shield_request(id, level);
+        }
         if self.is_ranged(id) {
             self.range_at_cache(id, level);
             return;
@@ -39,6 +43,18 @@ impl<O: RequestObserver> Engine<'_, O> {
         }
         let lookup = self.caches[lvl.cache].cache.lookup(key, self.now);
         self.on_lookup(id, level, lookup);
+    }
+
+    /// A measured request reaches an Origin Shield: it is charged there
+    /// unless a cacheable request comes from the shield's own Region
+    /// (`policy::usage::origin_shield_charged`). Out of line: only requests
+    /// on their way past an Origin Shield pay for the call.
+    #[inline(never)]
+    fn count_shield_request(&mut self, id: RequestId, level: LevelIdx) {
+        let route = &self.requests[id].route;
+        let (shield, below) = (route[level], route[level.below().expect("a shield sits above the edge")]);
+        let regional = self.network.regional_index(shield.cache);
+        self.metrics.usage.record_shield_request(regional, shield.cache.index(), below.cache.index(), shield.caching);
     }
 
     /// What the cache at `level` found for the request: answer it, or send it

@@ -111,10 +111,31 @@ impl<O: RequestObserver> Engine<'_, O> {
             Connect::Refused => Some((OriginOutcome::ConnectFailed, rtt.saturating_mul(attempts))),
             Connect::Blackholed => Some((OriginOutcome::TimedOut, spec.connection_timeout.saturating_mul(attempts))),
         };
+        if failed_after.is_none() && self.rules.sends_bodies {
+            self.count_body_to_origin(id);
+        }
         match failed_after {
             Some((outcome, after)) => self.connection_failed(id, outcome, after),
             None if self.origin_admits(id) => self.take_slot_or_queue(id),
             None => {}
+        }
+    }
+
+    /// A request reaching its origin over a connection made delivers its
+    /// body, when its method and class carry one: CloudFront bills it in
+    /// the region of the edge location that took the request.
+    #[inline(never)]
+    fn count_body_to_origin(&mut self, id: RequestId) {
+        let ask = &self.requests[id].ask;
+        // A custom error page's fetch has a class of its own past the
+        // scenario's (a GET, with no body).
+        let class = self.scenario.traffic.classes.get(ask.class());
+        if let Some(class) = class
+            && ask.measured
+            && class.request_body_bytes > 0
+            && crate::policy::usage::carries_request_body(ask.method)
+        {
+            self.metrics.usage.record_body_to_origin(ask.edge(), class.request_body_bytes);
         }
     }
 

@@ -29,6 +29,7 @@ use crate::http::CacheControl;
 use crate::metrics::ranges::RangeStats;
 use crate::metrics::{
     AssociationStats, CompressionStats, ConnectionStats, ErrorStats, FunctionMetrics, Metrics, ServedBy, TierStats,
+    UsageCounters,
 };
 use crate::policy::cache_key::{self, KeyPlan};
 use crate::policy::compression::{self, BehaviorCompression, CompressionPlan};
@@ -251,6 +252,9 @@ pub(super) struct Rules {
     /// Some class's origin sends `stale-while-revalidate`: expired copies
     /// found at lookup are checked against its window. False, they go up.
     pub(super) revalidates_in_background: bool,
+    /// Some class's requests carry a body to the origin (`request_body`):
+    /// requests reaching an origin count it. False, they skip the check.
+    pub(super) sends_bodies: bool,
     /// Whether a viewer redirected to HTTPS sends its retry from here
     /// (simulated viewers), or the source holds the retries (a replayed log).
     pub(super) viewers_retry_redirects: bool,
@@ -318,6 +322,7 @@ impl<'s, O: RequestObserver> Engine<'s, O> {
             n_classes,
             collapse: scenario.simulation.collapse_requests,
             viewers_retry_redirects: source.viewers_retry_redirects(),
+            sends_bodies: scenario.traffic.classes.iter().any(|c| c.request_body_bytes > 0),
         };
         let mut metrics = Metrics::new(
             n_edges + n_regional,
@@ -327,6 +332,7 @@ impl<'s, O: RequestObserver> Engine<'s, O> {
             scenario.simulation.metrics_interval,
             scenario.simulation.warmup,
         );
+        metrics.usage = UsageCounters::for_scenario(scenario, scenario.simulation.warmup);
         let functions = EdgeFunctions::build(scenario, seed);
         if let Some(functions) = &functions {
             let stats = functions

@@ -102,7 +102,53 @@ pub fn check(metrics: &Metrics, facts: RunFacts) -> Result<(), Vec<Broken>> {
     check_ranges(&mut l, metrics);
     check_custom_errors(&mut l, metrics);
     check_connections(&mut l, metrics);
+    check_usage(&mut l, metrics);
     if l.broken.is_empty() { Ok(()) } else { Err(l.broken) }
+}
+
+/// The usage report: every viewer request answered is on one request line
+/// of one region, and its payload on that region's transfer line; each
+/// Origin Shield charges at most the requests that reached it; function
+/// usage is the invocations counted per association; the invalidation
+/// paths are among those submitted.
+fn check_usage(l: &mut Ledger, m: &Metrics) {
+    let u = &m.usage;
+    l.equal(|| identity("usage: requests over regions and kinds = requests"), u.viewer_requests(), m.requests);
+    l.equal(|| identity("usage: DataTransfer-Out bytes = bytes to viewers"), u.bytes_out(), m.bytes_requested);
+    for (r, (charged, shield)) in u.shield_requests.iter().zip(&m.shield_role).enumerate() {
+        l.at_most(
+            || format!("usage: regional[{r}]: Origin Shield requests charged <= requests that reached it as a shield"),
+            *charged,
+            shield.lookups + shield.passed_through,
+        );
+    }
+    let invocations = |kind: FunctionKind| {
+        m.functions.associations.iter().filter(|a| a.kind == kind).map(|a| a.invocations).sum::<u64>()
+    };
+    l.equal(
+        || identity("usage: CloudFront Functions invocations = their associations' invocations"),
+        u.function_invocations,
+        invocations(FunctionKind::CloudFrontFunction),
+    );
+    l.equal(
+        || identity("usage: Lambda@Edge requests = their associations' invocations"),
+        u.lambda_requests(),
+        invocations(FunctionKind::LambdaEdge),
+    );
+    let with_bodies: u64 = m
+        .origins
+        .iter()
+        .flat_map(|o| crate::http::Method::ALL.map(|method| (o, method)))
+        .filter(|(_, method)| crate::policy::usage::carries_request_body(*method))
+        .map(|(o, method)| o.requests_by_method[method.index()])
+        .sum();
+    l.at_most(
+        || identity("usage: request bodies sent to origins <= origin requests with a method that carries one"),
+        u.bodies_to_origin(),
+        with_bodies,
+    );
+    let submitted = m.invalidations.as_ref().map_or(0, |i| i.paths_total());
+    l.at_most(|| identity("usage: invalidation paths <= paths submitted"), u.invalidation_paths, submitted);
 }
 
 /// Custom error responses, when the distribution has some: every page fetch
@@ -636,6 +682,8 @@ mod tests {
                 start: SimTime::ZERO,
                 latency: SimDuration(10),
                 method: Method::Get,
+                edge: 0,
+                https: true,
                 behavior: 0,
                 status,
                 body_bytes: 5,
@@ -659,6 +707,8 @@ mod tests {
             start: SimTime::ZERO,
             latency: SimDuration(10),
             method: Method::Get,
+            edge: 0,
+            https: true,
             behavior: 0,
             status: 200,
             body_bytes: 5,
@@ -688,6 +738,39 @@ mod tests {
     #[test]
     fn consistent_counters_pass() {
         assert_eq!(check(&consistent_run(), FACTS), Ok(()));
+    }
+
+    #[test]
+    fn usage_that_does_not_add_up_is_reported() {
+        // The consistent run's two HTTPS GETs (5 bytes each) are edge 0's,
+        // on the Tier2-HTTPS line (billed as US until told otherwise).
+        let mut m = consistent_run();
+        assert_eq!(m.usage.edges[0].requests, [0, 2, 0, 0]);
+        assert_eq!(check(&m, FACTS), Ok(()));
+        // A request on no line, a byte served twice, a shield charging a
+        // request that never reached it, an invocation no association made,
+        // paths never submitted.
+        m.usage.edges[0].requests[1] -= 1;
+        m.usage.edges[0].bytes_out += 1;
+        m.usage.shield_requests[0] = 1;
+        m.usage.function_invocations = 1;
+        m.usage.invalidation_paths = 3;
+        m.usage.record_body_to_origin(0, 100);
+        let broken = check(&m, FACTS).unwrap_err();
+        let names: Vec<&str> = broken.iter().map(|b| b.identity.as_str()).collect();
+        assert_eq!(
+            names,
+            [
+                "usage: requests over regions and kinds = requests",
+                "usage: DataTransfer-Out bytes = bytes to viewers",
+                "usage: regional[0]: Origin Shield requests charged <= requests that reached it as a shield",
+                "usage: CloudFront Functions invocations = their associations' invocations",
+                "usage: request bodies sent to origins <= origin requests with a method that carries one",
+                "usage: invalidation paths <= paths submitted",
+            ]
+        );
+        assert_eq!((broken[0].left, broken[0].right), (1, 2));
+        assert_eq!((broken[1].left, broken[1].right), (11, 10));
     }
 
     #[test]
@@ -885,12 +968,15 @@ mod tests {
         for _ in 0..2 {
             m.functions.record(0, crate::time::SimDuration(300), false, false);
             m.functions.record(1, crate::time::SimDuration(30_000), false, false);
+            m.usage.record_function_invocation();
+            m.usage.record_lambda_run(0, crate::time::SimDuration(30_000), 128);
         }
         assert_eq!(check(&m, FACTS), Ok(()));
 
         // A third viewer-request run that no request made, and a cold start
         // counted on a CloudFront Function.
         m.functions.record(0, crate::time::SimDuration(300), true, false);
+        m.usage.record_function_invocation();
         let broken = check(&m, FACTS).unwrap_err();
         let names: Vec<&str> = broken.iter().map(|b| b.identity.as_str()).collect();
         assert_eq!(
@@ -918,6 +1004,7 @@ mod tests {
             1,
         );
         m.functions.record(0, crate::time::SimDuration(30_000_000), true, true);
+        m.usage.record_lambda_run(0, crate::time::SimDuration(30_000_000), 128);
         assert_eq!(check(&m, FACTS), Ok(()));
         m.functions.associations[0].failures = 0;
         let broken = check(&m, FACTS).unwrap_err();

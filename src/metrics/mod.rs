@@ -30,11 +30,13 @@ pub mod edge_functions;
 pub mod errors;
 pub mod invalidations;
 pub mod ranges;
+pub mod usage;
 
 pub use compression::CompressionStats;
 pub use connections::ConnectionStats;
 pub use errors::{CodeCounts, ErrorStats};
 pub use invalidations::InvalidationStats;
+pub use usage::UsageCounters;
 
 pub use edge_functions::{AssociationStats, FunctionMetrics};
 
@@ -102,6 +104,10 @@ pub struct Outcome {
     pub start: SimTime,
     pub latency: SimDuration,
     pub method: Method,
+    /// The edge location that answered, and whether over HTTPS: where and
+    /// on which line the request bills (`UsageCounters`).
+    pub edge: usize,
+    pub https: bool,
     pub behavior: usize,
     pub status: u16,
     pub body_bytes: u64,
@@ -374,6 +380,8 @@ pub struct Metrics {
     pub errors: Option<ErrorStats>,
     /// Connections opened and reused; `None` unless the scenario has `[connections]`.
     pub connections: Option<ConnectionStats>,
+    /// What the run would put on CloudFront's usage report, every run.
+    pub usage: UsageCounters,
     /// Measured responses that carried a body (`carries_body`), counted
     /// with the other response counters: what the compression counters
     /// must add up to.
@@ -495,6 +503,7 @@ impl Metrics {
             ranges: None,
             errors: None,
             connections: None,
+            usage: UsageCounters::new(n_caches - n_regional, n_regional),
             responses_with_body: 0,
             result_comparison: [[0; ResultType::ALL.len()]; crate::policy::result_type::LoggedResult::ALL.len()],
             detailed_comparison: Default::default(),
@@ -570,6 +579,7 @@ impl Metrics {
     /// Records a finished viewer request (the caller checked `measures`).
     pub fn record(&mut self, o: &Outcome) {
         let latency_us = o.latency.as_micros().max(1);
+        self.usage.record_viewer_request(o.edge, o.method, o.https, o.body_bytes);
         self.latency_sum_us += latency_us;
         self.latency_max_us = self.latency_max_us.max(latency_us);
         let interval = self.interval_index(o.start);
@@ -721,13 +731,15 @@ mod tests {
 
     #[test]
     fn runs_of_equal_latencies_land_in_every_histogram_once_flushed() {
-        let mut metrics = Metrics::new(1, 1, 1, 2, SimDuration::from_secs(1), SimDuration::ZERO);
+        let mut metrics = Metrics::new(2, 1, 1, 2, SimDuration::from_secs(1), SimDuration::ZERO);
         let steps = [(0, 5, 0), (0, 5, 0), (0, 7, 0), (0, 5, 1), (2, 5, 1), (2, 5, 1), (2, 5, 0)];
         for &(second, latency_us, behavior) in &steps {
             metrics.record(&Outcome {
                 start: SimTime(second * 1_000_000),
                 latency: SimDuration(latency_us),
                 method: Method::Get,
+                edge: 0,
+                https: true,
                 behavior,
                 status: 200,
                 body_bytes: 1,
@@ -751,6 +763,8 @@ mod tests {
             start,
             latency: SimDuration(10),
             method: Method::Get,
+            edge: 0,
+            https: true,
             behavior: 0,
             status: 200,
             body_bytes: 1,
@@ -762,7 +776,7 @@ mod tests {
 
     #[test]
     fn flushing_empties_the_pending_runs() {
-        let mut metrics = Metrics::new(1, 1, 1, 1, SimDuration::from_secs(1), SimDuration::ZERO);
+        let mut metrics = Metrics::new(2, 1, 1, 1, SimDuration::from_secs(1), SimDuration::ZERO);
         assert!(metrics.is_flushed());
         metrics.record(&hit_at(SimTime::ZERO));
         assert!(!metrics.is_flushed());
@@ -775,7 +789,7 @@ mod tests {
     #[test]
     #[should_panic(expected = "was never created")]
     fn a_cached_interval_that_does_not_exist_panics() {
-        let mut metrics = Metrics::new(1, 1, 1, 1, SimDuration::from_secs(1), SimDuration::ZERO);
+        let mut metrics = Metrics::new(2, 1, 1, 1, SimDuration::from_secs(1), SimDuration::ZERO);
         metrics.last_interval = (3, 0, 1_000_000);
         metrics.record(&hit_at(SimTime::ZERO));
     }
@@ -804,6 +818,8 @@ mod tests {
                 start: SimTime(i as u64 / 15 * 1_000_000),
                 latency: SimDuration(10),
                 method: if i % 13 < 10 { Method::Get } else { Method::Head },
+                edge: 0,
+                https: true,
                 behavior: i / 7 % 2,
                 status,
                 body_bytes: 100 + i as u64,
@@ -812,7 +828,7 @@ mod tests {
                 detailed: detailed_of(status, served_by, result),
             });
         }
-        let mut metrics = Metrics::new(1, 1, 1, 2, SimDuration::from_secs(1), SimDuration::ZERO);
+        let mut metrics = Metrics::new(2, 1, 1, 2, SimDuration::from_secs(1), SimDuration::ZERO);
         for (i, o) in outcomes.iter().enumerate() {
             metrics.record(o);
             if i == 20 {

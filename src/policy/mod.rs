@@ -20,3 +20,4 @@ pub mod result_type;
 pub mod routing;
 pub mod transforms;
 pub mod ttl;
+pub mod usage;

@@ -198,12 +198,21 @@ pub struct FunctionSpec {
     pub cold_start_ms: Dist,
     /// Lambda@Edge only: how long an idle environment stays warm.
     pub keep_warm: SimDuration,
+    /// Lambda@Edge only: the function's memory in MB (Lambda's MB, 1,024 to
+    /// the GB), which its GB-seconds are billed by; 128 by default.
+    // Invariant: within LAMBDA_MEMORY_MB.
+    pub memory_mb: u32,
     /// What the function does to the request, in order; empty for a function
     /// that changes nothing cdnsim models.
     // Invariant: at most MAX_TRANSFORMS; a function with transforms is
     // associated only with request events.
     pub transforms: Vec<Transform>,
 }
+
+/// A Lambda@Edge function's memory: 128 MB (the default, and the only size
+/// viewer triggers allow) to 10,240 MB for origin triggers (Developer
+/// Guide, "Quotas on Lambda@Edge").
+pub const LAMBDA_MEMORY_MB: std::ops::RangeInclusive<u32> = 128..=10_240;
 
 /// The most transforms one function may declare.
 pub const MAX_TRANSFORMS: usize = 16;

@@ -63,6 +63,7 @@ pub struct RawFunction {
     pub latency: Option<Value>,
     pub cold_start: Option<Value>,
     pub keep_warm: Option<Value>,
+    pub memory: Option<i64>,
     pub transforms: Option<Vec<RawTransform>>,
 }
 
@@ -418,6 +419,8 @@ pub struct RawClass {
     pub expires: Option<Value>,
     pub change_interval: Option<Value>,
     pub methods: Option<BTreeMap<String, f64>>,
+    /// Body bytes of the class's DELETE, OPTIONS, PATCH, POST and PUT requests.
+    pub request_body: Option<Value>,
     pub signed: Option<RawSigned>,
     /// The objects' `Content-Type`, and their encoded size over their size
     /// in gzip and in Brotli.

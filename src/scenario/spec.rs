@@ -423,6 +423,11 @@ pub struct ClassSpec {
     pub change_interval: Option<SimDuration>,
     /// Method weights, normalised to sum 1, indexed by `Method::index`.
     pub method_weights: [f64; 7],
+    /// Body bytes each of the class's DELETE, OPTIONS, PATCH, POST and PUT
+    /// requests carries, which CloudFront sends on to the origin (and bills
+    /// as `DataTransfer-Out-OBytes`); 0 for none, the default.
+    // Invariant: 0 unless some of those methods has a weight.
+    pub request_body_bytes: u64,
     /// What viewers present when the class's paths need signing.
     pub signed: Option<SignedTrafficSpec>,
     /// What the class's requests carry besides the path.

@@ -143,6 +143,9 @@ fn metric_cells(summary: &Summary) -> Vec<String> {
         custom_errors: _,
         // Likewise: a run's connections.csv has them.
         connections: _,
+        // Not a column yet: the cost columns come with the pricing; a run's
+        // usage.csv has the usage.
+        usage: _,
         events,
         requests_simulated,
         simulated_seconds,

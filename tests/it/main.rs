@@ -30,4 +30,5 @@ mod support;
 mod sweep;
 mod trace;
 mod transforms;
+mod usage;
 mod worked_examples;

@@ -7,8 +7,8 @@ use super::fields::{Result, Unit, Validator, names};
 use crate::scenario::attributes::Device;
 use crate::scenario::cache_key::is_header_name;
 use crate::scenario::edge_functions::{
-    BehaviorFunctions, DEFAULT_KEEP_WARM, EdgeEvent, FunctionKind, FunctionSpec, MAX_FUNCTION_NAME_CHARS,
-    MAX_TRANSFORMS, Transform, default_cold_start_ms, is_function_name,
+    BehaviorFunctions, DEFAULT_KEEP_WARM, EdgeEvent, FunctionKind, FunctionSpec, LAMBDA_MEMORY_MB,
+    MAX_FUNCTION_NAME_CHARS, MAX_TRANSFORMS, Transform, default_cold_start_ms, is_function_name,
 };
 use crate::scenario::raw::{RawFunction, RawFunctionAssociation, RawTransform};
 use crate::units::format_duration;
@@ -65,7 +65,11 @@ impl Validator<'_> {
             .optional_dist(&format!("{field}.latency"), f.latency.as_ref(), Unit::Millis)?
             .unwrap_or_else(|| kind.default_latency_ms());
         if kind == FunctionKind::CloudFrontFunction {
-            for (key, given) in [("cold_start", f.cold_start.is_some()), ("keep_warm", f.keep_warm.is_some())] {
+            for (key, given) in [
+                ("cold_start", f.cold_start.is_some()),
+                ("keep_warm", f.keep_warm.is_some()),
+                ("memory", f.memory.is_some()),
+            ] {
                 if given {
                     return Err(self.error(
                         &format!("{field}.{key}"),
@@ -85,6 +89,8 @@ impl Validator<'_> {
         };
         let keep_warm =
             self.optional_duration(&format!("{field}.keep_warm"), f.keep_warm.as_ref(), DEFAULT_KEEP_WARM)?;
+        let (memory_min, memory_max) = (*LAMBDA_MEMORY_MB.start() as i64, *LAMBDA_MEMORY_MB.end() as i64);
+        let memory_mb = self.int_in(&format!("{field}.memory"), f.memory, memory_min, memory_min, memory_max)? as u32;
         let transforms = self.transforms(field, f.transforms.as_deref().unwrap_or_default())?;
         Ok(FunctionSpec {
             name: f.name.clone(),
@@ -93,6 +99,7 @@ impl Validator<'_> {
             latency_ms,
             cold_start_ms,
             keep_warm,
+            memory_mb,
             transforms,
         })
     }

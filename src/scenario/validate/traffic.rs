@@ -147,6 +147,7 @@ impl Validator<'_> {
         let change_interval = self.change_interval(field, c.change_interval.as_ref())?;
         let method_weights =
             self.method_weights(&format!("{field}.methods"), c.methods.as_ref(), Some(defaults.method_weights))?;
+        let request_body_bytes = self.request_body(field, c.request_body.as_ref(), &method_weights)?;
         let signed = c.signed.as_ref().map(|s| self.signed_traffic(&format!("{field}.signed"), s)).transpose()?;
         let content_type = self.content_type(field, c.content_type.as_deref())?;
         let gzip_ratio = self.compression_ratio(&format!("{field}.gzip_ratio"), c.gzip_ratio)?;
@@ -164,6 +165,7 @@ impl Validator<'_> {
             expires_s,
             change_interval,
             method_weights,
+            request_body_bytes,
             signed,
             attributes: Default::default(),
             content_type,
@@ -295,6 +297,23 @@ impl Validator<'_> {
     }
 
     /// How often a class's objects change at the origin; `None` for never.
+    /// A class's `request_body`: a size, for a class that sends some
+    /// request with a body (DELETE, OPTIONS, PATCH, POST or PUT).
+    fn request_body(&self, field: &str, raw: Option<&Value>, method_weights: &[f64; 7]) -> Result<u64> {
+        let Some(value) = raw else { return Ok(0) };
+        let field = format!("{field}.request_body");
+        let bytes = self.size(&field, value)?;
+        let sends_bodies = Method::ALL.iter().any(|m| m.is_proxied() && method_weights[m.index()] > 0.0);
+        if bytes > 0 && !sends_bodies {
+            return Err(self.error(
+                &field,
+                "the class sends only GET and HEAD requests, which carry no body",
+                "remove `request_body`, or give DELETE, OPTIONS, PATCH, POST or PUT a weight in `methods`",
+            ));
+        }
+        Ok(bytes)
+    }
+
     fn change_interval(&self, field: &str, raw: Option<&Value>) -> Result<Option<SimDuration>> {
         let Some(v) = raw else { return Ok(None) };
         let d = self.duration(&format!("{field}.change_interval"), v)?;
