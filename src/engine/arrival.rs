@@ -69,7 +69,7 @@ impl<O: RequestObserver> Engine<'_, O> {
         // good a model as one at the viewers), so the viewer sent the request
         // half a round trip earlier. This saves an event per request, which
         // for edge hits is half of all events.
-        route[LevelIdx::EDGE].half_rtt_us = half(self.network.sample_viewer_rtt(viewer.edge));
+        route[LevelIdx::EDGE].half_rtt_us = half(self.network.sample_viewer_rtt(viewer.population as usize));
         let ask = self.ask_of(&viewer, facts, route[LevelIdx::EDGE].half_rtt_us);
         // A range GET takes a way of its own (out of line: other requests,
         // and runs without ranges, pay one test here).
@@ -194,8 +194,9 @@ impl<O: RequestObserver> Engine<'_, O> {
             copy_bytes,
             encoding,
             class: viewer.class as u16,
-            behavior: facts.behavior as u16,
+            behavior: facts.behavior as u8,
             edge: viewer.edge as u16,
+            geo_refused: self.geo_refused.as_ref().is_some_and(|refused| refused[viewer.population as usize]),
             method: viewer.method,
             https: viewer.https,
             measured,

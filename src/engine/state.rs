@@ -25,6 +25,7 @@ use crate::cdn::edge_functions::EdgeFunctions;
 use crate::cdn::origin_access::OriginAccess;
 use crate::cdn::signed::SignedTraffic;
 use crate::cdn::traffic::{Catalog, RequestSource, ViewerRequest};
+use crate::cdn::viewers::ViewerPopulations;
 use crate::http::CacheControl;
 use crate::metrics::ranges::RangeStats;
 use crate::metrics::{
@@ -80,6 +81,9 @@ pub(super) struct Engine<'s, O> {
     pub(super) rules: Rules,
     /// Keys, sessions and the verifier, when a behavior requires signing.
     pub(super) signed: Option<SignedTraffic>,
+    /// Per viewer population (`cdn::viewers`), whether the distribution's
+    /// geo restriction refuses it; `None` when it refuses no country.
+    pub(super) geo_refused: Option<Vec<bool>>,
     /// The secret header's timelines, when an origin sends or checks one.
     pub(super) access: Option<OriginAccess>,
     /// Edge functions and Lambda@Edge's warm environments, when a behavior
@@ -392,6 +396,7 @@ impl<'s, O: RequestObserver> Engine<'s, O> {
             network,
             rules,
             signed: SignedTraffic::new(scenario, seed),
+            geo_refused: ViewerPopulations::build(scenario).refused(scenario),
             access: OriginAccess::build(scenario, seed),
             functions,
             stale_deadlines,

@@ -548,6 +548,13 @@ fn check_signing_and_protocols(l: &mut Ledger, m: &Metrics) {
         sig.rejected.iter().sum(),
         m.results.get(ResultType::Error),
     );
+    // A geo-blocked request is answered 403 at the edge and checked for
+    // nothing else.
+    l.at_most(
+        || identity("geo blocked + signed requests rejected <= errors_4xx"),
+        m.geo_blocked + sig.rejected.iter().sum::<u64>(),
+        m.errors_4xx,
+    );
     let p = &m.protocol;
     l.equal(|| identity("viewer_http + viewer_https = requests"), p.viewer_http + p.viewer_https, m.requests);
     l.equal(|| identity("protocol redirects = Redirect results"), p.redirects, m.results.get(ResultType::Redirect));

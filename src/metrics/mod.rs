@@ -358,6 +358,9 @@ pub struct Metrics {
     // times: a request past the last interval is counted in it instead.
     pub intervals: Vec<IntervalStats>,
     pub signing: SigningStats,
+    /// Requests the edge refused with 403 for their viewers' country
+    /// (`distribution.geo_restriction`); always 0 without one.
+    pub geo_blocked: u64,
     pub protocol: ProtocolStats,
     pub origin_access: OriginAccessStats,
     /// Edge functions' invocations and the time requests waited on them;
@@ -487,6 +490,7 @@ impl Metrics {
                 .collect(),
             intervals: Vec::new(),
             signing: SigningStats::default(),
+            geo_blocked: 0,
             protocol: ProtocolStats::default(),
             origin_access: OriginAccessStats::default(),
             functions: FunctionMetrics::default(),

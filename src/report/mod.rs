@@ -95,6 +95,34 @@ fn signing_summary(report: &Report, scenario: &Scenario) -> Option<SigningSummar
     Some(SigningSummary { checked: s.checked, accepted: s.accepted, rejected: by_reason.values().sum(), by_reason })
 }
 
+/// What the distribution's geo restriction refused.
+#[derive(Clone, Debug, Serialize, PartialEq)]
+pub struct GeoRestrictionSummary {
+    /// `allow` or `block`.
+    pub restriction: &'static str,
+    /// The countries listed (ISO 3166-1 alpha-2), as the scenario lists them.
+    pub countries: Vec<String>,
+    /// Requests answered 403 at the edge for their viewers' country.
+    pub blocked: u64,
+    /// `blocked / requests`.
+    pub blocked_share: f64,
+}
+
+fn geo_restriction_summary(report: &Report, scenario: &Scenario) -> Option<GeoRestrictionSummary> {
+    let (restriction, codes) = match &scenario.distribution.geo_restriction {
+        crate::scenario::GeoRestriction::None => return None,
+        crate::scenario::GeoRestriction::Allow(codes) => ("allow", codes),
+        crate::scenario::GeoRestriction::Block(codes) => ("block", codes),
+    };
+    let m = &report.metrics;
+    Some(GeoRestrictionSummary {
+        restriction,
+        countries: codes.iter().map(|c| c.to_string()).collect(),
+        blocked: m.geo_blocked,
+        blocked_share: round6(ratio(m.geo_blocked, m.requests)),
+    })
+}
+
 #[derive(Debug, Serialize)]
 struct SigningRow {
     outcome: &'static str,
@@ -280,6 +308,10 @@ pub struct Summary {
     /// Signed-request checks; absent when no behavior requires signing.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub signing: Option<SigningSummary>,
+    /// The distribution's geo restriction and the requests it refused;
+    /// absent when it refuses no country.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub geo_restriction: Option<GeoRestrictionSummary>,
     /// Viewer and origin legs by protocol: always reported.
     pub protocol: ProtocolStats,
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -406,6 +438,7 @@ pub fn summary(report: &Report, scenario: &Scenario) -> Summary {
         by_method,
         failover: failover_summaries(report, scenario),
         signing: signing_summary(report, scenario),
+        geo_restriction: geo_restriction_summary(report, scenario),
         protocol: report.metrics.protocol.clone(),
         origin_access: origin_access_summary(report, scenario),
         functions: functions_summary(report, scenario),

@@ -10,6 +10,7 @@ mod determinism;
 mod edge_functions;
 mod failover;
 mod freshness;
+mod geography;
 mod import;
 mod invalidations;
 mod layering;
