@@ -246,8 +246,11 @@ pub struct TrafficGenerator {
     /// Draws a source of viewers (`cdn::viewers`): an edge location's own
     /// viewers, or a population of `[viewers]`.
     source_by_weight: WeightedAliasIndex<f64>,
-    /// Per source: the edge location that serves it, and its population.
-    sources: Vec<(usize, u16)>,
+    /// Per source: the edge location that serves it, and its population;
+    /// `None` when each source is an edge's own viewers served there (no
+    /// `[viewers]`, and a price class that excludes no edge): then source,
+    /// edge and population are one number, and a request pays no lookup.
+    sources: Option<Box<[(usize, u16)]>>,
     class_by_share: WeightedAliasIndex<f64>,
     popularity_by_class: Vec<Popularity>,
     methods_by_class: Vec<(Vec<Method>, WeightedAliasIndex<f64>)>,
@@ -263,7 +266,10 @@ impl TrafficGenerator {
         let rate_per_us = traffic.rate_per_s / 1e6;
         let amplitude = traffic.diurnal.map_or(0.0, |d| d.amplitude);
         let viewers = ViewerPopulations::build(scenario);
-        let sources = viewers.source_population.iter().map(|&p| (viewers.populations[p as usize].edge, p)).collect();
+        let identity = viewers.source_population.iter().enumerate().all(|(s, &p)| p as usize == s)
+            && viewers.populations.iter().enumerate().all(|(p, population)| population.edge == p);
+        let sources = (!identity)
+            .then(|| viewers.source_population.iter().map(|&p| (viewers.populations[p as usize].edge, p)).collect());
         let class_shares = traffic.classes.iter().map(|c| c.request_share).collect();
         TrafficGenerator {
             arrivals: stream_rng(run_seed, Stream::Arrivals),
@@ -318,7 +324,11 @@ impl TrafficGenerator {
 
     /// Draws who asks for what.
     pub fn sample(&mut self, catalog: &Catalog) -> ViewerRequest {
-        let (edge, population) = self.sources[self.source_by_weight.sample(&mut self.arrivals)];
+        let source = self.source_by_weight.sample(&mut self.arrivals);
+        let (edge, population) = match &self.sources {
+            None => (source, source as u16),
+            Some(sources) => sources[source],
+        };
         let class = self.class_by_share.sample(&mut self.arrivals);
         let (methods, by_weight) = &self.methods_by_class[class];
         let method = methods[by_weight.sample(&mut self.arrivals)];

@@ -698,6 +698,20 @@ mod tests {
     }
 
     #[test]
+    fn geo_blocked_requests_beyond_the_4xx_are_reported() {
+        // A 403 at the edge for a refused country: one 4xx error, blocked once.
+        let mut m = metrics_with(&[(403, ServedBy::EdgeGenerated, ResultType::Error)]);
+        m.geo_blocked = 1;
+        assert_eq!(check(&m, FACTS), Ok(()));
+        // Blocked twice, with one 4xx: broken.
+        m.geo_blocked = 2;
+        let broken = check(&m, FACTS).unwrap_err();
+        assert_eq!(broken.len(), 1, "{broken:?}");
+        assert_eq!(broken[0].identity, "geo blocked + signed requests rejected <= errors_4xx");
+        assert_eq!((broken[0].left, broken[0].right), (2, 1));
+    }
+
+    #[test]
     fn connection_counters_that_do_not_add_up_are_reported() {
         // The consistent run above, with connections modelled: its origin
         // request went over a reused connection, its two viewer requests
