@@ -333,3 +333,19 @@ fn same_seed_same_bytes_and_a_price_class_sweep_is_the_same_at_any_jobs() {
         assert!(a == b, "{file} differs between --jobs 1 and --jobs 4");
     }
 }
+
+#[test]
+fn validate_says_where_viewers_are_and_what_is_refused() {
+    let dir = temp_dir("geography-validate");
+    let path = dir.join("geo.toml");
+    let text = sao_paulo_and_ashburn(
+        TWO_POPULATIONS,
+        "price_class = \"PriceClass_100\"\ngeo_restriction = { allow = [\"US\", \"CA\"] }",
+    );
+    std::fs::write(&path, text).unwrap();
+    let (code, stdout, stderr) = cdnsim(&["validate", path.to_str().unwrap()]);
+    assert_eq!(code, 0, "{stderr}");
+    assert!(stdout.contains("viewers: 2 populations, each served by the nearest edge location"), "{stdout}");
+    assert!(stdout.contains("price class: PriceClass_100: 1 of 2 edge locations serve"), "{stdout}");
+    assert!(stdout.contains("geo restriction: viewers outside US, CA get 403 at the edge"), "{stdout}");
+}
