@@ -71,6 +71,9 @@ impl<O: RequestObserver> Engine<'_, O> {
         // for edge hits is half of all events.
         route[LevelIdx::EDGE].half_rtt_us = half(self.network.sample_viewer_rtt(viewer.population as usize));
         let ask = self.ask_of(&viewer, facts, route[LevelIdx::EDGE].half_rtt_us);
+        if self.metrics.populations.is_some() && ask.measured {
+            self.count_population(viewer.population, route[LevelIdx::EDGE].half_rtt_us);
+        }
         // A range GET takes a way of its own (out of line: other requests,
         // and runs without ranges, pay one test here).
         if self.ranges.is_some()
@@ -205,6 +208,16 @@ impl<O: RequestObserver> Engine<'_, O> {
             logged_signature: viewer.logged_signature,
             attributes: viewer.attributes,
         }
+    }
+
+    /// Counts a measured arrival from `population` and its viewer round
+    /// trip. (Out of line: runs without populations of their own never call
+    /// it.)
+    #[inline(never)]
+    fn count_population(&mut self, population: u16, viewer_half_rtt_us: u32) {
+        let stats = &mut self.metrics.populations.as_mut().expect("checked by the caller")[population as usize];
+        stats.requests += 1;
+        stats.viewer_rtt_sum_us += 2 * viewer_half_rtt_us as u64;
     }
 
     /// Draws a viewer request's connection (`engine/connections.rs`) and

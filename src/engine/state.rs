@@ -29,7 +29,8 @@ use crate::cdn::viewers::ViewerPopulations;
 use crate::http::CacheControl;
 use crate::metrics::ranges::RangeStats;
 use crate::metrics::{
-    AssociationStats, CompressionStats, ConnectionStats, ErrorStats, FunctionMetrics, Metrics, ServedBy, TierStats,
+    AssociationStats, CompressionStats, ConnectionStats, ErrorStats, FunctionMetrics, Metrics, PopulationStats,
+    ServedBy, TierStats,
 };
 use crate::policy::cache_key::{self, KeyPlan};
 use crate::policy::compression::{self, BehaviorCompression, CompressionPlan};
@@ -351,6 +352,10 @@ impl<'s, O: RequestObserver> Engine<'s, O> {
         if !scenario.distribution.custom_error_responses.is_empty() {
             metrics.errors = Some(ErrorStats::default());
         }
+        let viewers = ViewerPopulations::build(scenario);
+        if scenario.viewers.is_some() || viewers.populations.len() > n_edges {
+            metrics.populations = Some(vec![PopulationStats::default(); viewers.populations.len()]);
+        }
         let page_class = scenario.traffic.classes.len() as u16;
         let pages = PageFetches::build(scenario, &catalog, page_class);
         let connections = Connections::build(scenario, seed, n_edges + n_regional);
@@ -396,7 +401,7 @@ impl<'s, O: RequestObserver> Engine<'s, O> {
             network,
             rules,
             signed: SignedTraffic::new(scenario, seed),
-            geo_refused: ViewerPopulations::build(scenario).refused(scenario),
+            geo_refused: viewers.refused(scenario),
             access: OriginAccess::build(scenario, seed),
             functions,
             stale_deadlines,

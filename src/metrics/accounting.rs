@@ -555,6 +555,15 @@ fn check_signing_and_protocols(l: &mut Ledger, m: &Metrics) {
         m.geo_blocked + sig.rejected.iter().sum::<u64>(),
         m.errors_4xx,
     );
+    if let Some(populations) = &m.populations {
+        // Each arrival counts once at its population; a redirected viewer's
+        // HTTPS retry is a request of its own but no new arrival.
+        l.at_most(
+            || identity("sum of populations' requests <= requests"),
+            populations.iter().map(|p| p.requests).sum(),
+            m.requests,
+        );
+    }
     let p = &m.protocol;
     l.equal(|| identity("viewer_http + viewer_https = requests"), p.viewer_http + p.viewer_https, m.requests);
     l.equal(|| identity("protocol redirects = Redirect results"), p.redirects, m.results.get(ResultType::Redirect));
@@ -709,6 +718,19 @@ mod tests {
         assert_eq!(broken.len(), 1, "{broken:?}");
         assert_eq!(broken[0].identity, "geo blocked + signed requests rejected <= errors_4xx");
         assert_eq!((broken[0].left, broken[0].right), (2, 1));
+    }
+
+    #[test]
+    fn populations_with_more_arrivals_than_requests_are_reported() {
+        // The consistent run's two requests, from two populations.
+        let mut m = consistent_run();
+        let one = crate::metrics::PopulationStats { requests: 1, viewer_rtt_sum_us: 10_000 };
+        m.populations = Some(vec![one, one]);
+        assert_eq!(check(&m, FACTS), Ok(()));
+        m.populations = Some(vec![one, one, one]);
+        let broken = check(&m, FACTS).unwrap_err();
+        assert_eq!(broken.len(), 1, "{broken:?}");
+        assert_eq!(broken[0].identity, "sum of populations' requests <= requests");
     }
 
     #[test]

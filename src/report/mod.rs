@@ -16,6 +16,7 @@ mod connections;
 mod errors;
 mod invalidations;
 mod ranges;
+mod viewers;
 
 pub use cache_keys::{CacheKeyRow, CacheKeySummary, cache_key_rows, cache_key_summary};
 pub use compression::{CompressionRow, CompressionSummary, compression_rows, compression_summary};
@@ -23,6 +24,7 @@ pub use connections::{ConnectionRow, ConnectionSummary, connection_rows, connect
 pub use errors::{ErrorRow, ErrorsSummary, error_rows, errors_summary};
 pub use invalidations::{InvalidationRow, InvalidationSummary, invalidation_rows, invalidation_summary};
 pub use ranges::{RangeRow, RangeSummary, range_rows, range_summary};
+pub use viewers::{ViewerRow, viewer_rows};
 
 mod origin_requests;
 mod result_types;
@@ -916,6 +918,9 @@ pub fn result_files(report: &Report, scenario: &Scenario) -> anyhow::Result<Vec<
     }
     if scenario.connections.is_some() {
         files.push(("connections.csv", csv_bytes(&connection_rows(report, scenario))?));
+    }
+    if let Some(rows) = viewer_rows(report, scenario) {
+        files.push(("viewers.csv", csv_bytes(&rows)?));
     }
     Ok(files)
 }

@@ -135,6 +135,15 @@ fn sao_paulo_under_price_class_100_is_served_from_ashburn_and_bills_as_us() {
     let rows = report::tier_rows(&report, &class_100);
     let gru = rows.iter().find(|r| r.name == "GRU1").expect("GRU1 is listed");
     assert_eq!(gru.requests, 0);
+
+    // viewers.csv says all of it: one row, for the one population drawn.
+    let summary = summarize(&report, &class_100);
+    let rows = report::viewer_rows(&report, &class_100).expect("a run with [viewers] counts its populations");
+    assert_eq!(rows.len(), 1, "{rows:?}");
+    let r = &rows[0];
+    assert_eq!((r.population.as_str(), r.country, r.edge.as_str(), r.billed_region), ("sao-paulo", "BR", "IAD1", "US"));
+    assert_eq!((r.geo_rtt_ms, r.viewer_rtt_ms_mean, r.refused), (100.502, 105.502, false));
+    assert_eq!((r.requests, r.request_share), (summary.requests, 1.0));
 }
 
 #[test]
@@ -159,6 +168,13 @@ fn an_excluded_edge_sends_its_own_viewers_to_the_nearest_allowed_edge() {
     let report = run(&s, 7);
     let rows = report::tier_rows(&report, &s);
     assert_eq!(rows.iter().find(|r| r.name == "GRU1").unwrap().requests, 0);
+    // viewers.csv: IAD1's own viewers at IAD1, and GRU1's, served by IAD1
+    // 100.436 ms further; both bill as US. Their requests add up to the run's.
+    let rows = report::viewer_rows(&report, &s).expect("a class that excludes an edge counts populations");
+    let seen: Vec<(&str, &str, &str, f64)> =
+        rows.iter().map(|r| (r.population.as_str(), r.edge.as_str(), r.billed_region, r.viewer_rtt_ms_mean)).collect();
+    assert_eq!(seen, [("IAD1", "IAD1", "US", 10.0), ("GRU1", "IAD1", "US", 110.436)]);
+    assert_eq!(rows.iter().map(|r| r.requests).sum::<u64>(), summary.requests);
 }
 
 #[test]
@@ -168,7 +184,9 @@ fn without_viewers_or_a_price_class_each_edge_is_its_own_population() {
     let viewers = ViewerPopulations::build(&s);
     assert_eq!(viewers.source_population, [0, 1]);
     assert!(viewers.populations.iter().enumerate().all(|(i, p)| p.edge == i && p.geo_rtt_ms == 0.0));
-    assert_eq!(summarize(&run(&s, 7), &s).latency_ms.max, 10.0);
+    let report = run(&s, 7);
+    assert_eq!(summarize(&report, &s).latency_ms.max, 10.0);
+    assert_eq!(report::viewer_rows(&report, &s), None, "no viewers.csv: the files are today's");
 }
 
 /// São Paulo (weight 1) and New York (weight 3, the US's default metro).
@@ -207,6 +225,11 @@ fn a_blocked_country_gets_403_at_the_edge_for_its_share_of_the_requests() {
     // up to the draw: ± 0.01 is over 3 standard deviations
     // (√(0.25 × 0.75 / 20,000) = 0.0031).
     assert!((geo.blocked_share - 0.25).abs() < 0.01, "{}", geo.blocked_share);
+    // viewers.csv: São Paulo's row is refused, and its requests are the blocked ones.
+    let rows = report::viewer_rows(&report, &s).unwrap();
+    let sao_paulo = rows.iter().find(|r| r.population == "sao-paulo").unwrap();
+    assert!(sao_paulo.refused);
+    assert_eq!(sao_paulo.requests, geo.blocked);
 
     // The same with an allow list that leaves Brazil out.
     let allow = scenario(
