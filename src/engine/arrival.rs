@@ -71,9 +71,6 @@ impl<O: RequestObserver> Engine<'_, O> {
         // for edge hits is half of all events.
         route[LevelIdx::EDGE].half_rtt_us = half(self.network.sample_viewer_rtt(viewer.population as usize));
         let ask = self.ask_of(&viewer, facts, route[LevelIdx::EDGE].half_rtt_us);
-        if self.metrics.populations.is_some() && ask.measured {
-            self.count_population(viewer.population, route[LevelIdx::EDGE].half_rtt_us);
-        }
         // A range GET takes a way of its own (out of line: other requests,
         // and runs without ranges, pay one test here).
         if self.ranges.is_some()
@@ -155,7 +152,8 @@ impl<O: RequestObserver> Engine<'_, O> {
     }
 
     /// What the viewer asked, when it sent it, and whether it is measured;
-    /// counts the viewer leg's scheme.
+    /// counts the viewer leg's scheme, and the arrival at its population
+    /// when the run counts populations.
     fn ask_of(&mut self, viewer: &ViewerRequest, facts: ObjectFacts, viewer_half_rtt_us: u32) -> Ask {
         let start = SimTime(self.now.0.saturating_sub(viewer_half_rtt_us as u64));
         let measured = self.metrics.measures(start);
@@ -163,6 +161,9 @@ impl<O: RequestObserver> Engine<'_, O> {
             let stats = &mut self.metrics.protocol;
             stats.viewer_https += viewer.https as u64;
             stats.viewer_http += !viewer.https as u64;
+            if self.metrics.populations.is_some() {
+                self.count_population(viewer.population, viewer_half_rtt_us);
+            }
         }
         // The key is worked out once, here (a replayed log's request comes
         // with its variant). With no behavior keying more than the path
