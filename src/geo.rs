@@ -108,10 +108,16 @@ pub fn region_names() -> String {
 
 /// Great-circle distance in kilometres (haversine).
 pub fn distance_km(a: &Region, b: &Region) -> f64 {
+    great_circle_km(a.latitude, a.longitude, b.latitude, b.longitude)
+}
+
+/// Great-circle distance in kilometres between two points given in degrees
+/// (haversine).
+pub fn great_circle_km(latitude_a: f64, longitude_a: f64, latitude_b: f64, longitude_b: f64) -> f64 {
     const EARTH_RADIUS_KM: f64 = 6371.0;
-    let (lat1, lat2) = (a.latitude.to_radians(), b.latitude.to_radians());
+    let (lat1, lat2) = (latitude_a.to_radians(), latitude_b.to_radians());
     let dlat = lat2 - lat1;
-    let dlon = (b.longitude - a.longitude).to_radians();
+    let dlon = (longitude_b - longitude_a).to_radians();
     let h = (dlat / 2.0).sin().powi(2) + lat1.cos() * lat2.cos() * (dlon / 2.0).sin().powi(2);
     2.0 * EARTH_RADIUS_KM * h.sqrt().asin()
 }

@@ -9,3 +9,4 @@ pub mod popularity;
 pub mod signed;
 pub mod topology;
 pub mod traffic;
+pub mod viewers;

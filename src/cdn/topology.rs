@@ -7,6 +7,7 @@
 //! mean round-trip time, and stored as a list of links whose samples are
 //! summed per request.
 
+use super::viewers::{LastMile, ViewerPopulations};
 use crate::dist::Dist;
 use crate::geo;
 use crate::rng::{Stream, stream_rng_indexed};
@@ -43,7 +44,12 @@ pub struct Topology {
     hop_fixed: Vec<Option<SimDuration>>,
     n_regional: usize,
     n_origins: usize,
-    viewer_leg: Vec<u32>,
+    /// Per viewer population (`cdn::viewers`): the link its last mile is
+    /// drawn on, and the geographic round trip added to each draw, in ms
+    /// (0 for an edge location's own viewers served there).
+    viewer_leg: Vec<(u32, f64)>,
+    /// Per viewer population, its whole round trip when the last mile is
+    /// fixed.
     viewer_fixed: Vec<Option<SimDuration>>,
     edge_to_regional: Vec<HopId>,
     regional_to_regional: Vec<HopId>,
@@ -114,14 +120,32 @@ impl Topology {
             regional_to_origin: Vec::new(),
             edge_to_origin: Vec::new(),
         };
+        let mut edge_viewer_links = Vec::with_capacity(spec.edges.len());
         for edge in &spec.edges {
             let id = topology.links.len() as u32;
             topology.links.push(Link {
                 rtt_ms: edge.viewer_rtt_ms,
                 rng: stream_rng_indexed(run_seed, Stream::Network, id as u64),
             });
-            topology.viewer_leg.push(id);
-            topology.viewer_fixed.push(edge.viewer_rtt_ms.fixed().map(SimDuration::from_millis_f64));
+            edge_viewer_links.push(id);
+        }
+        // The edges' own populations come first and use the links above,
+        // as every run did before populations; a population with a last
+        // mile of its own gets a link after them (so no link before it
+        // changes its stream). Adding 0.0 ms to an edge's own viewers'
+        // draws changes no bit.
+        for population in &ViewerPopulations::build(scenario).populations {
+            let (link, last_mile) = match population.last_mile {
+                LastMile::EdgeViewers(i) => (edge_viewer_links[i], spec.edges[i].viewer_rtt_ms),
+                LastMile::Own(rtt_ms) => {
+                    let id = topology.links.len() as u32;
+                    topology.links.push(Link { rtt_ms, rng: stream_rng_indexed(run_seed, Stream::Network, id as u64) });
+                    (id, rtt_ms)
+                }
+            };
+            let geo_ms = population.geo_rtt_ms;
+            topology.viewer_leg.push((link, geo_ms));
+            topology.viewer_fixed.push(last_mile.fixed().map(|ms| SimDuration::from_millis_f64(ms + geo_ms)));
         }
         for (i, edge) in spec.edges.iter().enumerate() {
             let hop = topology.resolve(&graph, edge_nodes[i], regional_nodes[edge.regional_cache]);
@@ -216,13 +240,15 @@ impl Topology {
         SimDuration::from_millis_f64(ms)
     }
 
-    /// Draws a round-trip time between a viewer and edge location `edge`.
-    pub fn sample_viewer_rtt(&mut self, edge: usize) -> SimDuration {
-        if let Some(fixed) = self.viewer_fixed[edge] {
+    /// Draws a round-trip time between a viewer of `population`
+    /// (`cdn::viewers`) and the edge location that serves it.
+    pub fn sample_viewer_rtt(&mut self, population: usize) -> SimDuration {
+        if let Some(fixed) = self.viewer_fixed[population] {
             return fixed;
         }
-        let link = &mut self.links[self.viewer_leg[edge] as usize];
-        SimDuration::from_millis_f64(link.rtt_ms.sample(&mut link.rng))
+        let (link, geo_ms) = self.viewer_leg[population];
+        let link = &mut self.links[link as usize];
+        SimDuration::from_millis_f64(link.rtt_ms.sample(&mut link.rng) + geo_ms)
     }
 }
 

@@ -9,6 +9,7 @@
 
 use super::attributes::AttributeDraws;
 use super::popularity::Popularity;
+use super::viewers::ViewerPopulations;
 use crate::cache::Version;
 use crate::http::Method;
 use crate::policy::range::ViewerRange;
@@ -181,7 +182,13 @@ impl Catalog {
 /// One viewer request as generated, before it reaches the edge.
 #[derive(Clone, Copy, Debug)]
 pub struct ViewerRequest {
+    /// The edge location that serves it.
     pub edge: usize,
+    /// Whose viewers sent it (`cdn::viewers`): where they are, and so their
+    /// round trip and country. A request that is no population's (a trace
+    /// line, a scripted request, a page fetch) is its edge's own
+    /// population: `edge`.
+    pub population: u16,
     pub class: usize,
     pub object: u64,
     pub method: Method,
@@ -236,7 +243,14 @@ pub struct TrafficGenerator {
     peak_rate_per_us: f64,
     diurnal: Option<Diurnal>,
     https_share: f64,
-    edge_by_weight: WeightedAliasIndex<f64>,
+    /// Draws a source of viewers (`cdn::viewers`): an edge location's own
+    /// viewers, or a population of `[viewers]`.
+    source_by_weight: WeightedAliasIndex<f64>,
+    /// Per source: the edge location that serves it, and its population;
+    /// `None` when each source is an edge's own viewers served there (no
+    /// `[viewers]`, and a price class that excludes no edge): then source,
+    /// edge and population are one number, and a request pays no lookup.
+    sources: Option<Box<[(usize, u16)]>>,
     class_by_share: WeightedAliasIndex<f64>,
     popularity_by_class: Vec<Popularity>,
     methods_by_class: Vec<(Vec<Method>, WeightedAliasIndex<f64>)>,
@@ -251,7 +265,11 @@ impl TrafficGenerator {
         let traffic = &scenario.traffic;
         let rate_per_us = traffic.rate_per_s / 1e6;
         let amplitude = traffic.diurnal.map_or(0.0, |d| d.amplitude);
-        let edge_weights = scenario.topology.edges.iter().map(|e| e.viewer_weight).collect();
+        let viewers = ViewerPopulations::build(scenario);
+        let identity = viewers.source_population.iter().enumerate().all(|(s, &p)| p as usize == s)
+            && viewers.populations.iter().enumerate().all(|(p, population)| population.edge == p);
+        let sources = (!identity)
+            .then(|| viewers.source_population.iter().map(|&p| (viewers.populations[p as usize].edge, p)).collect());
         let class_shares = traffic.classes.iter().map(|c| c.request_share).collect();
         TrafficGenerator {
             arrivals: stream_rng(run_seed, Stream::Arrivals),
@@ -262,7 +280,8 @@ impl TrafficGenerator {
             peak_rate_per_us: rate_per_us * (1.0 + amplitude),
             diurnal: traffic.diurnal,
             https_share: traffic.https_share,
-            edge_by_weight: WeightedAliasIndex::new(edge_weights).expect("validated: weights are positive"),
+            source_by_weight: WeightedAliasIndex::new(viewers.source_weights).expect("validated: weights are positive"),
+            sources,
             class_by_share: WeightedAliasIndex::new(class_shares).expect("validated: shares are positive"),
             popularity_by_class: traffic.classes.iter().map(|c| Popularity::new(c.objects, c.zipf_alpha)).collect(),
             sessions_by_class: traffic.classes.iter().map(|c| c.signed.as_ref().map_or(0, |s| s.sessions)).collect(),
@@ -305,7 +324,11 @@ impl TrafficGenerator {
 
     /// Draws who asks for what.
     pub fn sample(&mut self, catalog: &Catalog) -> ViewerRequest {
-        let edge = self.edge_by_weight.sample(&mut self.arrivals);
+        let source = self.source_by_weight.sample(&mut self.arrivals);
+        let (edge, population) = match &self.sources {
+            None => (source, source as u16),
+            Some(sources) => sources[source],
+        };
         let class = self.class_by_share.sample(&mut self.arrivals);
         let (methods, by_weight) = &self.methods_by_class[class];
         let method = methods[by_weight.sample(&mut self.arrivals)];
@@ -317,6 +340,7 @@ impl TrafficGenerator {
         let session = if sessions > 0 { self.popularity[class].random_range(0..sessions) } else { 0 };
         ViewerRequest {
             edge,
+            population,
             class,
             object: catalog.object_id(class, rank),
             method,
@@ -430,6 +454,7 @@ impl SyntheticTraffic {
             direct.advance();
             let request = ViewerRequest {
                 edge: 0,
+                population: 0,
                 class: 0,
                 object: 0,
                 method: Method::Get,
@@ -526,6 +551,7 @@ impl Scripted {
                 at,
                 ViewerRequest {
                     edge,
+                    population: edge as u16,
                     class,
                     object,
                     method,

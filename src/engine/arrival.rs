@@ -69,7 +69,7 @@ impl<O: RequestObserver> Engine<'_, O> {
         // good a model as one at the viewers), so the viewer sent the request
         // half a round trip earlier. This saves an event per request, which
         // for edge hits is half of all events.
-        route[LevelIdx::EDGE].half_rtt_us = half(self.network.sample_viewer_rtt(viewer.edge));
+        route[LevelIdx::EDGE].half_rtt_us = half(self.network.sample_viewer_rtt(viewer.population as usize));
         let ask = self.ask_of(&viewer, facts, route[LevelIdx::EDGE].half_rtt_us);
         // A range GET takes a way of its own (out of line: other requests,
         // and runs without ranges, pay one test here).
@@ -152,7 +152,8 @@ impl<O: RequestObserver> Engine<'_, O> {
     }
 
     /// What the viewer asked, when it sent it, and whether it is measured;
-    /// counts the viewer leg's scheme.
+    /// counts the viewer leg's scheme, and the arrival at its population
+    /// when the run counts populations.
     fn ask_of(&mut self, viewer: &ViewerRequest, facts: ObjectFacts, viewer_half_rtt_us: u32) -> Ask {
         let start = SimTime(self.now.0.saturating_sub(viewer_half_rtt_us as u64));
         let measured = self.metrics.measures(start);
@@ -160,6 +161,9 @@ impl<O: RequestObserver> Engine<'_, O> {
             let stats = &mut self.metrics.protocol;
             stats.viewer_https += viewer.https as u64;
             stats.viewer_http += !viewer.https as u64;
+            if self.metrics.populations.is_some() {
+                self.count_population(viewer.population, viewer_half_rtt_us);
+            }
         }
         // The key is worked out once, here (a replayed log's request comes
         // with its variant). With no behavior keying more than the path
@@ -194,8 +198,9 @@ impl<O: RequestObserver> Engine<'_, O> {
             copy_bytes,
             encoding,
             class: viewer.class as u16,
-            behavior: facts.behavior as u16,
+            behavior: facts.behavior as u8,
             edge: viewer.edge as u16,
+            geo_refused: self.geo_refused.as_ref().is_some_and(|refused| refused[viewer.population as usize]),
             method: viewer.method,
             https: viewer.https,
             measured,
@@ -204,6 +209,16 @@ impl<O: RequestObserver> Engine<'_, O> {
             logged_signature: viewer.logged_signature,
             attributes: viewer.attributes,
         }
+    }
+
+    /// Counts a measured arrival from `population` and its viewer round
+    /// trip. (Out of line: runs without populations of their own never call
+    /// it.)
+    #[inline(never)]
+    fn count_population(&mut self, population: u16, viewer_half_rtt_us: u32) {
+        let stats = &mut self.metrics.populations.as_mut().expect("checked by the caller")[population as usize];
+        stats.requests += 1;
+        stats.viewer_rtt_sum_us += 2 * viewer_half_rtt_us as u64;
     }
 
     /// Draws a viewer request's connection (`engine/connections.rs`) and

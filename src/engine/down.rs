@@ -343,10 +343,11 @@ impl<O: RequestObserver> Engine<'_, O> {
     }
 
     /// Whether the edge answered `r` itself because its behavior does not
-    /// allow the method: the check after the viewer protocol's (`edge.rs`),
-    /// so an HTTP request an `https-only` behavior refused is not one.
+    /// allow the method: the check after the geo restriction's and the
+    /// viewer protocol's (`edge.rs`), so a viewer refused for its country,
+    /// or an HTTP request an `https-only` behavior refused, is not one.
     fn edge_refused_method(&self, r: &Request) -> bool {
-        if r.response.served_by != ServedBy::EdgeGenerated {
+        if r.response.served_by != ServedBy::EdgeGenerated || r.ask.geo_refused {
             return false;
         }
         let behavior = &self.scenario.distribution.behaviors[r.ask.behavior()];

@@ -1,6 +1,7 @@
-//! What the edge checks before any cache: the viewer protocol policy (a
-//! redirect to HTTPS, or a 403), the behavior's allowed methods, and signed
-//! URLs or cookies. A request refused here is answered by the edge itself.
+//! What the edge checks before any cache: the viewer's country (geo
+//! restriction, a 403), the viewer protocol policy (a redirect to HTTPS,
+//! or a 403), the behavior's allowed methods, and signed URLs or cookies.
+//! A request refused here is answered by the edge itself.
 
 use super::event::Event;
 use super::ids::{LevelIdx, RequestId};
@@ -20,12 +21,29 @@ impl<O: RequestObserver> Engine<'_, O> {
         protocol::viewer_decision(behavior.viewer_protocol_policy, ask.https) == ViewerDecision::Serve
             && behavior.allowed_methods.contains(ask.method)
             && self.signed.as_ref().is_none_or(|signed| !signed.restricts(ask.behavior()))
+            && !ask.geo_refused
     }
 
     /// Runs the edge's checks in CloudFront's order. Returns whether the
     /// request goes on to the edge cache; otherwise the edge has answered it.
     pub(super) fn edge_admits(&mut self, id: RequestId) -> bool {
         let ask = self.requests[id].ask;
+        // The viewer's country comes first: a refused viewer gets 403 from
+        // the edge whatever it asks, over HTTP or HTTPS, before any other
+        // check or cache (Developer Guide, "Restricting the geographic
+        // distribution of your content": CloudFront "returns an HTTP status
+        // code of 403 (Forbidden)"; reference §11.9). It is logged `Error`,
+        // as the edge's other refusals are (`policy::result_type`); custom
+        // error pages do not answer the edge's own refusals
+        // (`policy::error_pages`).
+        if ask.geo_refused {
+            if ask.measured {
+                self.metrics.geo_blocked += 1;
+                self.metrics.functions.record_refused(ask.behavior());
+            }
+            self.answer_at_edge(id, 403);
+            return false;
+        }
         if !ask.https && !self.viewer_protocol_allows(id) {
             return false;
         }

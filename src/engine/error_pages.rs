@@ -81,6 +81,7 @@ impl<O: RequestObserver> Engine<'_, O> {
         // nothing but the page's path.
         let fetch = ViewerRequest {
             edge: v.edge(),
+            population: v.edge,
             class: page.class as usize,
             object: page.object,
             method: Method::Get,
@@ -108,8 +109,9 @@ impl<O: RequestObserver> Engine<'_, O> {
             copy_bytes: page.size_bytes,
             encoding: Encoding::Identity,
             class: page.class,
-            behavior: page.behavior,
+            behavior: page.behavior as u8,
             edge: v.edge,
+            geo_refused: false,
             method: Method::Get,
             https: v.https,
             measured: v.measured,

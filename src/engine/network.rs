@@ -83,9 +83,10 @@ impl Network {
         }
     }
 
-    /// The round trip between a viewer and its edge location.
-    pub fn sample_viewer_rtt(&mut self, edge: usize) -> SimDuration {
-        self.topology.sample_viewer_rtt(edge)
+    /// The round trip between a viewer of `population` and the edge
+    /// location that serves it.
+    pub fn sample_viewer_rtt(&mut self, population: usize) -> SimDuration {
+        self.topology.sample_viewer_rtt(population)
     }
 
     /// Round trip between two nodes on the way up, for a request that came

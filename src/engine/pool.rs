@@ -110,6 +110,7 @@ mod tests {
             class: 0,
             behavior: 0,
             edge: 0,
+            geo_refused: false,
             method: Method::Get,
             https: true,
             measured: false,

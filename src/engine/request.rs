@@ -42,8 +42,15 @@ pub struct Ask {
     pub copy_bytes: u64,
     pub encoding: Encoding,
     pub class: u16,
-    pub behavior: u16,
+    // Invariant: below 256, as the loader allows at most 255 behaviors (the
+    // catalog keeps an object's behavior in 8 bits too).
+    pub behavior: u8,
     pub edge: u16,
+    /// The distribution's geo restriction refuses the viewer's country:
+    /// decided at arrival from the viewer's population (`cdn::viewers`,
+    /// `policy::geo::refuses`), answered 403 by the edge (`edge.rs`). One
+    /// byte, freed by `behavior`'s: `Ask` does not grow.
+    pub geo_refused: bool,
     pub method: Method,
     /// Whether the viewer leg is HTTPS (after a redirect, it is).
     pub https: bool,
@@ -467,6 +474,7 @@ mod tests {
             class: 0,
             behavior: 0,
             edge: 0,
+            geo_refused: false,
             method: Method::Get,
             https: true,
             measured: true,

@@ -25,11 +25,12 @@ use crate::cdn::edge_functions::EdgeFunctions;
 use crate::cdn::origin_access::OriginAccess;
 use crate::cdn::signed::SignedTraffic;
 use crate::cdn::traffic::{Catalog, RequestSource, ViewerRequest};
+use crate::cdn::viewers::ViewerPopulations;
 use crate::http::CacheControl;
 use crate::metrics::ranges::RangeStats;
 use crate::metrics::{
-    AssociationStats, CompressionStats, ConnectionStats, ErrorStats, FunctionMetrics, Metrics, ServedBy, TierStats,
-    UsageCounters,
+    AssociationStats, CompressionStats, ConnectionStats, ErrorStats, FunctionMetrics, Metrics, PopulationStats,
+    ServedBy, TierStats, UsageCounters,
 };
 use crate::policy::cache_key::{self, KeyPlan};
 use crate::policy::compression::{self, BehaviorCompression, CompressionPlan};
@@ -81,6 +82,9 @@ pub(super) struct Engine<'s, O> {
     pub(super) rules: Rules,
     /// Keys, sessions and the verifier, when a behavior requires signing.
     pub(super) signed: Option<SignedTraffic>,
+    /// Per viewer population (`cdn::viewers`), whether the distribution's
+    /// geo restriction refuses it; `None` when it refuses no country.
+    pub(super) geo_refused: Option<Vec<bool>>,
     /// The secret header's timelines, when an origin sends or checks one.
     pub(super) access: Option<OriginAccess>,
     /// Edge functions and Lambda@Edge's warm environments, when a behavior
@@ -353,6 +357,10 @@ impl<'s, O: RequestObserver> Engine<'s, O> {
         if !scenario.distribution.custom_error_responses.is_empty() {
             metrics.errors = Some(ErrorStats::default());
         }
+        let viewers = ViewerPopulations::build(scenario);
+        if scenario.viewers.is_some() || viewers.populations.len() > n_edges {
+            metrics.populations = Some(vec![PopulationStats::default(); viewers.populations.len()]);
+        }
         let page_class = scenario.traffic.classes.len() as u16;
         let pages = PageFetches::build(scenario, &catalog, page_class);
         let connections = Connections::build(scenario, seed, n_edges + n_regional);
@@ -398,6 +406,7 @@ impl<'s, O: RequestObserver> Engine<'s, O> {
             network,
             rules,
             signed: SignedTraffic::new(scenario, seed),
+            geo_refused: viewers.refused(scenario),
             access: OriginAccess::build(scenario, seed),
             functions,
             stale_deadlines,

@@ -594,6 +594,22 @@ fn check_signing_and_protocols(l: &mut Ledger, m: &Metrics) {
         sig.rejected.iter().sum(),
         m.results.get(ResultType::Error),
     );
+    // A geo-blocked request is answered 403 at the edge and checked for
+    // nothing else.
+    l.at_most(
+        || identity("geo blocked + signed requests rejected <= errors_4xx"),
+        m.geo_blocked + sig.rejected.iter().sum::<u64>(),
+        m.errors_4xx,
+    );
+    if let Some(populations) = &m.populations {
+        // Each arrival counts once at its population; a redirected viewer's
+        // HTTPS retry is a request of its own but no new arrival.
+        l.at_most(
+            || identity("sum of populations' requests <= requests"),
+            populations.iter().map(|p| p.requests).sum(),
+            m.requests,
+        );
+    }
     let p = &m.protocol;
     l.equal(|| identity("viewer_http + viewer_https = requests"), p.viewer_http + p.viewer_https, m.requests);
     l.equal(|| identity("protocol redirects = Redirect results"), p.redirects, m.results.get(ResultType::Redirect));
@@ -771,6 +787,33 @@ mod tests {
         );
         assert_eq!((broken[0].left, broken[0].right), (1, 2));
         assert_eq!((broken[1].left, broken[1].right), (11, 10));
+    }
+
+    #[test]
+    fn geo_blocked_requests_beyond_the_4xx_are_reported() {
+        // A 403 at the edge for a refused country: one 4xx error, blocked once.
+        let mut m = metrics_with(&[(403, ServedBy::EdgeGenerated, ResultType::Error)]);
+        m.geo_blocked = 1;
+        assert_eq!(check(&m, FACTS), Ok(()));
+        // Blocked twice, with one 4xx: broken.
+        m.geo_blocked = 2;
+        let broken = check(&m, FACTS).unwrap_err();
+        assert_eq!(broken.len(), 1, "{broken:?}");
+        assert_eq!(broken[0].identity, "geo blocked + signed requests rejected <= errors_4xx");
+        assert_eq!((broken[0].left, broken[0].right), (2, 1));
+    }
+
+    #[test]
+    fn populations_with_more_arrivals_than_requests_are_reported() {
+        // The consistent run's two requests, from two populations.
+        let mut m = consistent_run();
+        let one = crate::metrics::PopulationStats { requests: 1, viewer_rtt_sum_us: 10_000 };
+        m.populations = Some(vec![one, one]);
+        assert_eq!(check(&m, FACTS), Ok(()));
+        m.populations = Some(vec![one, one, one]);
+        let broken = check(&m, FACTS).unwrap_err();
+        assert_eq!(broken.len(), 1, "{broken:?}");
+        assert_eq!(broken[0].identity, "sum of populations' requests <= requests");
     }
 
     #[test]

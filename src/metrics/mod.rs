@@ -295,6 +295,17 @@ pub struct SigningStats {
     pub rejected: [u64; cdnsim_sign::Rejection::ALL.len()],
 }
 
+/// One viewer population's measured arrivals.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct PopulationStats {
+    /// Viewer requests from it that reached their edge (a redirected
+    /// viewer's HTTPS retry is not one more).
+    pub requests: u64,
+    /// Their viewer round trips (last mile plus geographic), summed, in
+    /// microseconds.
+    pub viewer_rtt_sum_us: u64,
+}
+
 /// Viewer and origin legs by protocol (reference §7.1, §7.2).
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize)]
 pub struct ProtocolStats {
@@ -364,6 +375,13 @@ pub struct Metrics {
     // times: a request past the last interval is counted in it instead.
     pub intervals: Vec<IntervalStats>,
     pub signing: SigningStats,
+    /// Requests the edge refused with 403 for their viewers' country
+    /// (`distribution.geo_restriction`); always 0 without one.
+    pub geo_blocked: u64,
+    /// Per viewer population (`cdn::viewers`), the requests that arrived
+    /// from it and their viewer round trips; `None` unless the scenario has
+    /// `[viewers]` or a price class that excludes some edge location.
+    pub populations: Option<Vec<PopulationStats>>,
     pub protocol: ProtocolStats,
     pub origin_access: OriginAccessStats,
     /// Edge functions' invocations and the time requests waited on them;
@@ -495,6 +513,8 @@ impl Metrics {
                 .collect(),
             intervals: Vec::new(),
             signing: SigningStats::default(),
+            geo_blocked: 0,
+            populations: None,
             protocol: ProtocolStats::default(),
             origin_access: OriginAccessStats::default(),
             functions: FunctionMetrics::default(),

@@ -11,6 +11,7 @@ pub mod error_caching;
 pub mod error_pages;
 pub mod failover;
 pub mod freshness;
+pub mod geo;
 pub mod invalidation;
 pub mod origin_access;
 pub mod origin_request;

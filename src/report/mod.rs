@@ -16,6 +16,7 @@ mod connections;
 mod errors;
 mod invalidations;
 mod ranges;
+mod viewers;
 
 pub use cache_keys::{CacheKeyRow, CacheKeySummary, cache_key_rows, cache_key_summary};
 pub use compression::{CompressionRow, CompressionSummary, compression_rows, compression_summary};
@@ -23,6 +24,7 @@ pub use connections::{ConnectionRow, ConnectionSummary, connection_rows, connect
 pub use errors::{ErrorRow, ErrorsSummary, error_rows, errors_summary};
 pub use invalidations::{InvalidationRow, InvalidationSummary, invalidation_rows, invalidation_summary};
 pub use ranges::{RangeRow, RangeSummary, range_rows, range_summary};
+pub use viewers::{ViewerRow, viewer_rows};
 
 mod origin_requests;
 mod result_types;
@@ -96,6 +98,34 @@ fn signing_summary(report: &Report, scenario: &Scenario) -> Option<SigningSummar
         .map(|(r, n)| (r.as_str().to_string(), *n))
         .collect();
     Some(SigningSummary { checked: s.checked, accepted: s.accepted, rejected: by_reason.values().sum(), by_reason })
+}
+
+/// What the distribution's geo restriction refused.
+#[derive(Clone, Debug, Serialize, PartialEq)]
+pub struct GeoRestrictionSummary {
+    /// `allow` or `block`.
+    pub restriction: &'static str,
+    /// The countries listed (ISO 3166-1 alpha-2), as the scenario lists them.
+    pub countries: Vec<String>,
+    /// Requests answered 403 at the edge for their viewers' country.
+    pub blocked: u64,
+    /// `blocked / requests`.
+    pub blocked_share: f64,
+}
+
+fn geo_restriction_summary(report: &Report, scenario: &Scenario) -> Option<GeoRestrictionSummary> {
+    let (restriction, codes) = match &scenario.distribution.geo_restriction {
+        crate::scenario::GeoRestriction::None => return None,
+        crate::scenario::GeoRestriction::Allow(codes) => ("allow", codes),
+        crate::scenario::GeoRestriction::Block(codes) => ("block", codes),
+    };
+    let m = &report.metrics;
+    Some(GeoRestrictionSummary {
+        restriction,
+        countries: codes.iter().map(|c| c.to_string()).collect(),
+        blocked: m.geo_blocked,
+        blocked_share: round6(ratio(m.geo_blocked, m.requests)),
+    })
 }
 
 #[derive(Debug, Serialize)]
@@ -283,6 +313,10 @@ pub struct Summary {
     /// Signed-request checks; absent when no behavior requires signing.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub signing: Option<SigningSummary>,
+    /// The distribution's geo restriction and the requests it refused;
+    /// absent when it refuses no country.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub geo_restriction: Option<GeoRestrictionSummary>,
     /// Viewer and origin legs by protocol: always reported.
     pub protocol: ProtocolStats,
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -427,6 +461,7 @@ pub fn summary_with_usage(report: &Report, scenario: &Scenario, usage: &ScaledUs
         by_method,
         failover: failover_summaries(report, scenario),
         signing: signing_summary(report, scenario),
+        geo_restriction: geo_restriction_summary(report, scenario),
         protocol: report.metrics.protocol.clone(),
         origin_access: origin_access_summary(report, scenario),
         functions: functions_summary(report, scenario),
@@ -915,6 +950,9 @@ pub fn result_files_with_usage(
     }
     if scenario.connections.is_some() {
         files.push(("connections.csv", csv_bytes(&connection_rows(report, scenario))?));
+    }
+    if let Some(rows) = viewer_rows(report, scenario) {
+        files.push(("viewers.csv", csv_bytes(&rows)?));
     }
     Ok(files)
 }

@@ -4,8 +4,8 @@
 //! nothing here checks or changes it.
 
 use super::{
-    ChangeKind, ChangeTime, HeaderValueId, OriginProtocolPolicy, OriginSpec, Scenario, Stop, ViewerHttpVersion,
-    ViewerProtocolPolicy,
+    ChangeKind, ChangeTime, GeoRestriction, HeaderValueId, OriginProtocolPolicy, OriginSpec, Scenario, Stop,
+    ViewerHttpVersion, ViewerProtocolPolicy,
 };
 use crate::scenario::vocabulary::ABSENT;
 use crate::time::SimTime;
@@ -18,6 +18,7 @@ impl Scenario {
         let mut out = String::new();
         describe_run(self, &mut out);
         describe_layout(self, &mut out);
+        describe_geography(self, &mut out);
         describe_origin_groups(self, &mut out);
         describe_key_groups(self, &mut out);
         describe_faults(self, &mut out);
@@ -77,6 +78,35 @@ fn describe_layout(s: &Scenario, out: &mut String) {
         s.caches.regional.eviction,
         if s.simulation.collapse_requests { "on" } else { "off" }
     );
+}
+
+/// Where viewers are, which edges the price class lets serve, and which
+/// countries are refused; nothing for a scenario that sets none of them
+/// (each edge's viewers are its own, every edge serves, every country).
+fn describe_geography(s: &Scenario, out: &mut String) {
+    if let Some(viewers) = &s.viewers {
+        let preset = viewers.preset.as_ref().map(|p| format!(" (preset {p:?} and the file's)")).unwrap_or_default();
+        let _ = writeln!(
+            out,
+            "viewers: {} populations{preset}, each served by the nearest edge location its price class allows",
+            viewers.populations.len()
+        );
+    }
+    let class = s.distribution.price_class;
+    if class != cdnsim_cost::PriceClass::All {
+        let serving = s.topology.edges.iter().filter(|e| class.includes(e.price_region.group())).count();
+        let _ = writeln!(
+            out,
+            "price class: {class}: {serving} of {} edge locations serve; viewers of the others go to the nearest of them",
+            s.topology.edges.len()
+        );
+    }
+    let line = match &s.distribution.geo_restriction {
+        GeoRestriction::None => return,
+        GeoRestriction::Allow(codes) => format!("viewers outside {} get 403 at the edge", codes.join(", ")),
+        GeoRestriction::Block(codes) => format!("viewers in {} get 403 at the edge", codes.join(", ")),
+    };
+    let _ = writeln!(out, "geo restriction: {line}");
 }
 
 fn describe_origin_groups(s: &Scenario, out: &mut String) {

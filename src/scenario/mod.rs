@@ -44,9 +44,9 @@ pub use validate::intervals::{MAX_METRICS_INTERVALS, interval_text, interval_tha
 pub use validate::names::{check_class_path, check_domain};
 pub use vocabulary::{
     ABSENT, AcceptedValues, CUSTOM_ERROR_CODES, CUSTOM_RESPONSE_CODES, CustomErrorResponse, DEFAULT_ERROR_PAGE_BYTES,
-    DEFAULT_TTL_S, ErrorPage, EvictionPolicy, FAILOVER_STATUS_CODES, FailoverCriteria, HeaderValueId, MAX_TTL_S,
-    MAX_VALUES, OriginKind, OriginProtocolPolicy, ParsePolicyError, Presented, RangeStart, TlsVersion, TtlSettings,
-    ViewerHttpVersion, ViewerProtocolPolicy,
+    DEFAULT_TTL_S, ErrorPage, EvictionPolicy, FAILOVER_STATUS_CODES, FailoverCriteria, GeoRestriction, HeaderValueId,
+    MAX_TTL_S, MAX_VALUES, OriginKind, OriginProtocolPolicy, ParsePolicyError, Presented, RangeStart, TlsVersion,
+    TtlSettings, ViewerHttpVersion, ViewerProtocolPolicy,
 };
 
 use std::path::Path;

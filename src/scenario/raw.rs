@@ -35,6 +35,38 @@ pub struct RawScenario {
     pub invalidations: Vec<RawInvalidation>,
     /// Present: connections and their handshakes are modelled.
     pub connections: Option<RawConnections>,
+    /// Present: viewers come from populations placed on the globe, not
+    /// from each edge location's own weight.
+    pub viewers: Option<RawViewers>,
+}
+
+/// `[viewers]`: a built-in preset, populations of one's own, or both.
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawViewers {
+    pub preset: Option<String>,
+    #[serde(default)]
+    pub populations: Vec<RawPopulation>,
+}
+
+/// One `[[viewers.populations]]` entry.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawPopulation {
+    pub name: String,
+    pub country: String,
+    pub latitude: Option<f64>,
+    pub longitude: Option<f64>,
+    pub weight: Option<f64>,
+    pub last_mile_rtt: Option<Value>,
+}
+
+/// `distribution.geo_restriction`: one list, allowed or blocked countries.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawGeoRestriction {
+    pub allow: Option<Vec<String>>,
+    pub block: Option<Vec<String>>,
 }
 
 /// `[connections]`: its presence turns the connection model on.
@@ -216,6 +248,12 @@ pub struct RawEdge {
     pub viewer_weight: Option<f64>,
     pub viewer_rtt: Option<Value>,
     pub regional_rtt: Option<Value>,
+    /// Where the edge location is: a city's IATA code, or coordinates
+    /// with a country.
+    pub city: Option<String>,
+    pub latitude: Option<f64>,
+    pub longitude: Option<f64>,
+    pub country: Option<String>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -287,6 +325,7 @@ pub struct RawFault {
 pub struct RawDistribution {
     pub domain: Option<String>,
     pub price_class: Option<String>,
+    pub geo_restriction: Option<RawGeoRestriction>,
     pub error_caching_min_ttl: Option<Value>,
     pub allow_writes_to_origin_groups: Option<bool>,
     pub propagation: Option<Value>,

@@ -8,8 +8,9 @@
 //! traffic), `signing.rs`, `functions.rs` (edge functions, and each
 //! behavior's associations for `behaviors.rs`), `behaviors.rs` (the
 //! distribution, with `cache_keys.rs` for cache policies, TTLs and keys),
-//! `traffic.rs` (with `attributes.rs` for what requests carry besides the
-//! path),
+//! `viewers.rs` (viewer populations, and whether the price class leaves
+//! an edge location), `traffic.rs` (with `attributes.rs` for what requests
+//! carry besides the path),
 //! then `reach.rs` (which behaviors the classes' paths reach) and
 //! `intervals.rs` (the bound on metrics intervals). `fields.rs` is the leaf
 //! they all share (the `Validator`, its errors, scalar fields), and
@@ -45,6 +46,7 @@ mod signing;
 mod simulation;
 mod topology;
 mod traffic;
+mod viewers;
 
 pub(super) fn load(file: &Path, text: &str, overrides: &[Override], traffic_from: TrafficFrom) -> Result<Scenario> {
     let spans = SpanIndex::build(text);
@@ -108,6 +110,8 @@ impl Validator<'_> {
         let signing = self.signing(raw.signing.as_ref())?;
         let functions = self.functions(&raw.functions)?;
         let distribution = self.distribution(&raw.distribution, &origins, &origin_groups, &signing, &functions)?;
+        self.check_price_class_reach(&topology, &distribution)?;
+        let viewers = self.viewers(raw.viewers.as_ref())?;
         let invalidations = self.invalidations(&raw.invalidations)?;
         let mut traffic = self.traffic(&raw.traffic)?;
         traffic.direct_to_origin = direct_to_origin;
@@ -135,6 +139,7 @@ impl Validator<'_> {
             changes,
             invalidations,
             connections,
+            viewers,
         };
         if traffic_from == TrafficFrom::Classes {
             intervals::check(&scenario)

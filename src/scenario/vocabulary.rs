@@ -293,6 +293,34 @@ pub struct ErrorPage {
 }
 
 // ---------------------------------------------------------------------------
+// Geo restriction (`distribution.geo_restriction`).
+
+/// Which viewers' countries a distribution serves (Developer Guide,
+/// "Restricting the geographic distribution of your content": an allow
+/// list or a block list of countries, never both; `RestrictionType`
+/// `whitelist`, `blacklist` or `none` in the API). Countries are ISO 3166-1
+/// alpha-2 codes of `places::COUNTRIES`.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub enum GeoRestriction {
+    /// Every country is served (the default).
+    #[default]
+    None,
+    /// Only these countries are served.
+    // Invariant: not empty, no code twice.
+    Allow(Vec<&'static str>),
+    /// Every country but these is served.
+    // Invariant: not empty, no code twice.
+    Block(Vec<&'static str>),
+}
+
+impl GeoRestriction {
+    /// Whether some country may be refused.
+    pub fn restricts(&self) -> bool {
+        !matches!(self, GeoRestriction::None)
+    }
+}
+
+// ---------------------------------------------------------------------------
 // Connections (`[connections]`): TLS versions and viewers' HTTP versions.
 
 /// A TLS version whose handshake cost differs: 1.2 takes two round trips,

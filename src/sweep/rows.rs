@@ -118,6 +118,10 @@ fn metric_cells(summary: &Summary) -> Vec<String> {
         by_method,
         failover,
         signing,
+        // Not a column, for the same reason as the features below: a sweep
+        // column would change every sweep's header; errors_4xx holds the
+        // refusals, and a point's summary has them.
+        geo_restriction: _,
         protocol,
         origin_access,
         // Edge functions have no sweep column yet: columns are the same for

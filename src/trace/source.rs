@@ -746,6 +746,9 @@ impl<R: TraceReader> RequestSource for TraceSource<R> {
             at,
             ViewerRequest {
                 edge: ahead.edge,
+                // A replayed request keeps its logged edge: its viewers
+                // are that edge's own (`cdn::viewers`).
+                population: ahead.edge as u16,
                 class: 0,
                 object: ahead.object,
                 method: ahead.method,

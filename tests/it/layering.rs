@@ -40,7 +40,7 @@ const LAYERS: &[Layer] = &[
     Layer { name: "scenario", modules: &["scenario"] },
     // Self-contained building blocks with no knowledge of the simulation. (Signing is the crate
     // `cdnsim-sign`, below all of them; its own test keeps its modules in one order.)
-    Layer { name: "leaves", modules: &["rng", "time", "units", "geo", "dist", "http", "prefetch"] },
+    Layer { name: "leaves", modules: &["rng", "time", "units", "geo", "places", "dist", "http", "prefetch"] },
 ];
 
 /// What the rules would refuse, let through by name until the change that removes it lands.

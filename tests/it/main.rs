@@ -11,6 +11,7 @@ mod determinism;
 mod edge_functions;
 mod failover;
 mod freshness;
+mod geography;
 mod import;
 mod invalidations;
 mod layering;

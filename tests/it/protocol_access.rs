@@ -42,6 +42,7 @@ fn run_requests(s: &Scenario, requests: &[Req], direct: &[(f64, Option<&str>)]) 
         let direct = Some(DirectRequest { origin: 0, header_value });
         let request = ViewerRequest {
             edge: 0,
+            population: 0,
             class: 0,
             object: 0,
             method: Get,

@@ -745,3 +745,91 @@ fn an_unknown_price_class_names_the_three() {
     let message = expect_error(&text, "distribution.price_class", "PriceClass_50", "not a price class");
     assert!(message.contains("PriceClass_100, PriceClass_200, PriceClass_All"), "{message}");
 }
+
+/// TINY with its edges in São Paulo only (GRU, sa-east-1).
+fn tiny_in_sao_paulo() -> String {
+    TINY.replace("region = \"us-east-1\"\n\n[[topology.edges]]", "region = \"sa-east-1\"\n\n[[topology.edges]]")
+        .replace("regional_cache = \"us-east-1\"", "regional_cache = \"sa-east-1\"")
+        .replace("name = \"IAD1\"", "name = \"GRU1\"")
+        .replace("name = \"IAD2\"", "name = \"GRU2\"")
+        .replace("from = \"us-east-1\"", "from = \"sa-east-1\"")
+}
+
+#[test]
+fn a_price_class_that_leaves_no_edge_is_refused() {
+    let text = tiny_in_sao_paulo().replace("[distribution]\n", "[distribution]\nprice_class = \"PriceClass_200\"\n");
+    let message = expect_error(&text, "distribution.price_class", "PriceClass_200", "leaves no edge location");
+    assert!(message.contains("every edge location is in SA"), "{message}");
+    assert!(try_scenario(&text.replace("PriceClass_200", "PriceClass_All"), &[]).is_ok());
+}
+
+#[test]
+fn geo_restrictions_name_the_country_and_the_list() {
+    let with = |restriction: &str| {
+        TINY.replace("[distribution]\n", &format!("[distribution]\ngeo_restriction = {restriction}\n"))
+    };
+    let message = expect_error(
+        &with("{ allow = [\"US\", \"us\"] }"),
+        "distribution.geo_restriction.allow[1]",
+        "geo_restriction",
+        "not a country",
+    );
+    assert!(message.contains("write \"US\""), "{message}");
+    let message = expect_error(
+        &with("{ block = [\"XX\"] }"),
+        "distribution.geo_restriction.block[0]",
+        "geo_restriction",
+        "\"XX\"",
+    );
+    assert!(message.contains("ISO 3166-1 alpha-2"), "{message}");
+    expect_error(
+        &with("{ allow = [\"US\"], block = [\"BR\"] }"),
+        "distribution.geo_restriction",
+        "geo_restriction",
+        "both",
+    );
+    expect_error(&with("{ allow = [] }"), "distribution.geo_restriction.allow", "geo_restriction", "the list is empty");
+    expect_error(
+        &with("{ block = [\"BR\", \"BR\"] }"),
+        "distribution.geo_restriction.block[1]",
+        "geo_restriction",
+        "listed twice",
+    );
+}
+
+#[test]
+fn edge_places_and_viewer_populations_name_their_field() {
+    let edge = |fields: &str| TINY.replacen("name = \"IAD1\"\n", &format!("name = \"IAD1\"\n{fields}\n"), 1);
+    expect_error(&edge("city = \"XYZ\""), "topology.edges[0].city", "XYZ", "not an edge-location city");
+    expect_error(
+        &edge("latitude = 10.0\nlongitude = 20.0"),
+        "topology.edges[0].country",
+        "[[topology.edges]]",
+        "need the country",
+    );
+    expect_error(
+        &edge("latitude = 95.0\nlongitude = 20.0\ncountry = \"US\""),
+        "topology.edges[0].latitude",
+        "latitude",
+        "not a latitude",
+    );
+    expect_error(&edge("city = \"GRU\"\ncountry = \"BR\""), "topology.edges[0].city", "city", "both given");
+    let viewers = |text: &str| format!("{TINY}\n{text}\n");
+    expect_error(&viewers("[viewers]\npreset = \"moon\""), "viewers.preset", "moon", "not a viewer preset");
+    expect_error(&viewers("[viewers]"), "viewers", "[viewers]", "no populations");
+    let one = "[[viewers.populations]]\nname = \"a\"\ncountry = \"FR\"\n";
+    let twice = format!("{one}[[viewers.populations]]\nname = \"a\" # again\ncountry = \"DE\"\n");
+    expect_error(&viewers(&twice), "viewers.populations[1].name", "# again", "listed twice");
+    expect_error(
+        &viewers("[[viewers.populations]]\nname = \"a\"\ncountry = \"FR\"\nweight = 0"),
+        "viewers.populations[0].weight",
+        "weight = 0",
+        "above 0",
+    );
+    expect_error(
+        &viewers("[[viewers.populations]]\nname = \"a\"\ncountry = \"FR\"\nlatitude = 48.0"),
+        "viewers.populations[0].longitude",
+        "[[viewers.populations]]",
+        "needs its longitude",
+    );
+}

@@ -111,6 +111,15 @@ pub fn to_parts(d: &ImportedDistribution) -> Vec<Part> {
     if let Some(domain) = &d.domain {
         dist.set("domain", domain.as_str());
     }
+    if let Some(class) = &d.price_class {
+        dist.set("price_class", class.as_str());
+    }
+    if let Some(g) = &d.geo_restriction {
+        let mut restriction = toml::Table::new();
+        restriction
+            .insert(if g.allow { "allow" } else { "block" }.into(), strings(g.countries.iter().map(String::as_str)));
+        dist.set("geo_restriction", Value::Table(restriction));
+    }
     parts.push(dist);
     for e in &d.custom_error_responses {
         let mut p =

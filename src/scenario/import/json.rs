@@ -183,11 +183,7 @@ fn lost(key: &str) -> &'static str {
         "Logging" => {
             "the logging bucket is not used: `cdnsim run --access-log DIR` writes the simulated requests as standard access logs"
         }
-        "PriceClass" => {
-            "price classes are not modelled: the scenario's topology decides which edge locations serve viewers"
-        }
         "ViewerCertificate" => "certificates and TLS versions are not modelled",
-        "Restrictions" => "geographic restrictions are not modelled: every viewer is served",
         "WebACLId" => "AWS WAF is not modelled: no request is blocked",
         "HttpVersion" => "the HTTP version between viewers and edges is not modelled",
         "IsIPV6Enabled" => "IPv6 is not modelled",

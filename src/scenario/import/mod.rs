@@ -158,6 +158,8 @@ fn import_config(
         behaviors.push(read.behavior(item, &format!("{behaviors_path}[{i}]"), true)?);
     }
     let custom_error_responses = import_error_responses(ctx, &mut config, &mut warnings)?;
+    let price_class = import_price_class(ctx, &mut config)?;
+    let geo_restriction = import_restrictions(ctx, &mut config, &mut warnings)?;
     if config.take("Enabled") == Some(&Value::Bool(false)) {
         warnings.push(ctx.warning(
             &config.child("Enabled"),
@@ -176,8 +178,97 @@ fn import_config(
         cache_policies: custom.policies.into_iter().map(|(_, policy)| policy).collect(),
         origin_request_policies: custom.origin_request.into_iter().map(|(_, policy)| policy).collect(),
         custom_error_responses,
+        price_class,
+        geo_restriction,
         warnings,
     })
+}
+
+/// `PriceClass`: one of the API's three names (Developer Guide, "Choosing
+/// the price class for a CloudFront distribution"); the default,
+/// `PriceClass_All`, is left out of the scenario.
+fn import_price_class(ctx: &Context, config: &mut Fields<'_>) -> Result<Option<String>> {
+    let path = config.child("PriceClass");
+    let Some(name) = config.optional_str(ctx, "PriceClass")? else { return Ok(None) };
+    let class: cdnsim_cost::PriceClass = name
+        .parse()
+        .map_err(|e: cdnsim_cost::ParseRegionError| ctx.error(&path, e.to_string(), "use the API's name"))?;
+    Ok((class != cdnsim_cost::PriceClass::All).then(|| class.as_str().to_string()))
+}
+
+/// `Restrictions.GeoRestriction`: `RestrictionType` `none`, `whitelist`
+/// (the countries served) or `blacklist` (the countries refused), with
+/// their `Items` (Developer Guide, "Restricting the geographic distribution
+/// of your content"; API `GeoRestriction`). A country cdnsim has no
+/// viewers in is left out with a warning: no simulated viewer is there.
+fn import_restrictions(
+    ctx: &Context,
+    config: &mut Fields<'_>,
+    warnings: &mut Vec<ImportWarning>,
+) -> Result<Option<model::ImportedGeoRestriction>> {
+    let Some(restrictions) = config.take("Restrictions") else { return Ok(None) };
+    let mut r = Fields::of(ctx, restrictions, &config.child("Restrictions"))?;
+    let geo_path = r.child("GeoRestriction");
+    let Some(geo) = r.take("GeoRestriction") else {
+        r.finish(ctx, warnings);
+        return Ok(None);
+    };
+    r.finish(ctx, warnings);
+    let mut g = Fields::of(ctx, geo, &geo_path)?;
+    let type_path = g.child("RestrictionType");
+    let restriction_type = g.required_str(ctx, "RestrictionType")?;
+    let (items_path, items) = g.quantity_items(ctx)?;
+    g.finish(ctx, warnings);
+    let allow = match restriction_type {
+        "none" => {
+            if !items.is_empty() {
+                warnings.push(ctx.warning(&items_path, "RestrictionType is none: the countries listed are ignored"));
+            }
+            return Ok(None);
+        }
+        "whitelist" => true,
+        "blacklist" => false,
+        other => {
+            return Err(ctx.error(
+                &type_path,
+                format!("{other:?} is not a restriction type"),
+                "use one of: none, whitelist, blacklist",
+            ));
+        }
+    };
+    if items.is_empty() {
+        return Err(ctx.error(
+            &items_path,
+            format!("a {restriction_type} restriction lists no country"),
+            "list the countries (ISO 3166-1 alpha-2 codes), as CloudFront requires",
+        ));
+    }
+    let mut countries: Vec<String> = Vec::new();
+    for (i, item) in items.into_iter().enumerate() {
+        let path = format!("{items_path}[{i}]");
+        let code = json::as_str(ctx, item, &path)?;
+        match crate::places::find_country(code) {
+            Some(c) if countries.iter().any(|x| x == c.code) => {
+                warnings.push(ctx.warning(&path, format!("{code} is listed twice; once is enough")));
+            }
+            Some(c) => countries.push(c.code.to_string()),
+            None => warnings.push(ctx.warning(
+                &path,
+                format!("cdnsim has no viewers in {code:?}: it is left out of the restriction (it changes nothing)"),
+            )),
+        }
+    }
+    if countries.is_empty() {
+        if allow {
+            return Err(ctx.error(
+                &items_path,
+                "the whitelist names no country cdnsim has viewers in, so every simulated viewer would be refused",
+                format!("allow at least one of: {}", crate::places::country_codes()),
+            ));
+        }
+        return Ok(None);
+    }
+    Ok(Some(model::ImportedGeoRestriction { allow, countries }))
 }
 
 /// `CustomErrorResponses`: each entry's code, error-caching minimum TTL,

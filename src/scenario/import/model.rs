@@ -49,7 +49,22 @@ pub struct ImportedDistribution {
     pub origin_request_policies: Vec<crate::scenario::origin_request::OriginRequestPolicySpec>,
     /// `CustomErrorResponses`, in CloudFront's order.
     pub custom_error_responses: Vec<ImportedErrorResponse>,
+    /// `PriceClass` (the API's name), when not the default `PriceClass_All`.
+    pub price_class: Option<String>,
+    /// `Restrictions.GeoRestriction`, when it restricts: the allow list
+    /// (`whitelist`) or the block list (`blacklist`) of the countries
+    /// cdnsim knows.
+    pub geo_restriction: Option<ImportedGeoRestriction>,
     pub warnings: Vec<ImportWarning>,
+}
+
+/// A geo restriction as the scenario writes it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ImportedGeoRestriction {
+    /// `true`: only these countries are served; `false`: these are refused.
+    pub allow: bool,
+    /// ISO 3166-1 alpha-2 codes, in CloudFront's order.
+    pub countries: Vec<String>,
 }
 
 #[derive(Clone, Debug, PartialEq)]

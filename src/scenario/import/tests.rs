@@ -121,9 +121,7 @@ fn every_unmodelled_field_is_a_warning() {
         "Aliases",
         "DefaultRootObject",
         "Logging",
-        "PriceClass",
         "ViewerCertificate",
-        "Restrictions",
         "WebACLId",
         "HttpVersion",
         "IsIPV6Enabled",
@@ -575,4 +573,47 @@ fn origin_custom_headers_the_loader_refuses_are_refused_at_their_path() {
         r#", "CustomHeaders": { "Quantity": 1, "Items": [ { "HeaderName": "X[-Verify", "HeaderValue": "v" } ] }"#;
     let e = import_err(&minimal("", headers));
     assert!(e.contains("CustomHeaders.Items`: ") && e.contains("is not a valid HTTP header name"), "{e}");
+}
+
+#[test]
+fn price_class_and_geo_restriction_are_mapped() {
+    let d = import(CONFIG);
+    assert_eq!(d.price_class.as_deref(), Some("PriceClass_100"));
+    // The fixture blocks KP and IR, where cdnsim has no viewers: each is
+    // left out with a warning, and nothing is left to block.
+    assert_eq!(d.geo_restriction, None);
+    let items = "DistributionConfig.Restrictions.GeoRestriction.Items";
+    assert!(warned(&d, &format!("{items}[0]")).is_some_and(|w| w.contains("\"KP\"")), "{:#?}", d.warnings);
+    assert!(warned(&d, &format!("{items}[1]")).is_some_and(|w| w.contains("\"IR\"")));
+    let text = to_toml_text(&d, &to_parts(&d));
+    assert!(text.contains("price_class = \"PriceClass_100\""), "{text}");
+    assert!(!text.contains("geo_restriction"), "{text}");
+
+    let blocked = import(&CONFIG.replace("\"KP\"", "\"BR\""));
+    let expected = model::ImportedGeoRestriction { allow: false, countries: vec!["BR".into()] };
+    assert_eq!(blocked.geo_restriction, Some(expected));
+    let text = to_toml_text(&blocked, &to_parts(&blocked));
+    assert!(text.contains("geo_restriction = { block = [\"BR\"] }"), "{text}");
+
+    let whitelist =
+        CONFIG.replace("\"blacklist\"", "\"whitelist\"").replace("\"KP\"", "\"US\"").replace("\"IR\"", "\"CA\"");
+    let allowed = import(&whitelist);
+    let expected = model::ImportedGeoRestriction { allow: true, countries: vec!["US".into(), "CA".into()] };
+    assert_eq!(allowed.geo_restriction, Some(expected));
+
+    // The default class is the scenario's default too: nothing to write.
+    assert_eq!(import(&CONFIG.replace("\"PriceClass_100\"", "\"PriceClass_All\"")).price_class, None);
+    let none = CONFIG.replace("\"blacklist\"", "\"none\"");
+    assert_eq!(import(&none).geo_restriction, None);
+}
+
+#[test]
+fn bad_price_classes_and_restrictions_name_their_path() {
+    let e = import_err(&CONFIG.replace("\"PriceClass_100\"", "\"PriceClass_50\""));
+    assert!(e.contains("DistributionConfig.PriceClass") && e.contains("PriceClass_50"), "{e}");
+    let e = import_err(&CONFIG.replace("\"blacklist\"", "\"greylist\""));
+    assert!(e.contains("RestrictionType") && e.contains("whitelist"), "{e}");
+    // A whitelist of countries cdnsim has no viewers in would refuse every viewer.
+    let e = import_err(&CONFIG.replace("\"blacklist\"", "\"whitelist\""));
+    assert!(e.contains("GeoRestriction.Items") && e.contains("every simulated viewer"), "{e}");
 }

@@ -10,7 +10,7 @@ use crate::scenario::raw::*;
 use crate::scenario::spec::*;
 use crate::scenario::vocabulary::{MethodSetField, check_method_sets};
 use crate::scenario::{
-    CUSTOM_ERROR_CODES, CUSTOM_RESPONSE_CODES, CustomErrorResponse, DEFAULT_ERROR_PAGE_BYTES, ErrorPage,
+    CUSTOM_ERROR_CODES, CUSTOM_RESPONSE_CODES, CustomErrorResponse, DEFAULT_ERROR_PAGE_BYTES, ErrorPage, GeoRestriction,
 };
 use crate::time::SimDuration;
 
@@ -99,15 +99,64 @@ impl Validator<'_> {
                 self.error("distribution.price_class", e.to_string(), "write e.g. price_class = \"PriceClass_100\"")
             })?,
         };
+        let geo_restriction = self.geo_restriction(raw.geo_restriction.as_ref())?;
         Ok(DistributionSpec {
             domain,
             price_class,
+            geo_restriction,
             error_caching_min_ttl,
             custom_error_responses,
             allow_writes_to_origin_groups: allow_writes,
             behaviors,
             propagation_ms: self.propagation(raw.propagation.as_ref())?,
         })
+    }
+
+    /// `distribution.geo_restriction`: an allow list or a block list of
+    /// countries, not both, not empty (Developer Guide, "Restricting the
+    /// geographic distribution of your content": the API's
+    /// `RestrictionType` is one of `whitelist`, `blacklist`, `none`).
+    fn geo_restriction(&self, raw: Option<&RawGeoRestriction>) -> Result<GeoRestriction> {
+        let field = "distribution.geo_restriction";
+        let Some(raw) = raw else { return Ok(GeoRestriction::None) };
+        let (list, allow, key) = match (&raw.allow, &raw.block) {
+            (Some(list), None) => (list, true, "allow"),
+            (None, Some(list)) => (list, false, "block"),
+            (Some(_), Some(_)) => {
+                return Err(self.error(
+                    field,
+                    "both `allow` and `block` are given",
+                    "keep one list: CloudFront restricts by an allow list or a block list, not both",
+                ));
+            }
+            (None, None) => {
+                return Err(self.error(
+                    field,
+                    "neither `allow` nor `block` is given",
+                    "write e.g. geo_restriction = { allow = [\"US\", \"CA\"] }, or remove the field",
+                ));
+            }
+        };
+        if list.is_empty() {
+            return Err(self.error(
+                &format!("{field}.{key}"),
+                "the list is empty",
+                "name at least one country, or remove `geo_restriction`",
+            ));
+        }
+        let mut codes: Vec<&'static str> = Vec::with_capacity(list.len());
+        for (i, code) in list.iter().enumerate() {
+            let country = self.country(&format!("{field}.{key}[{i}]"), code)?;
+            if codes.contains(&country.code) {
+                return Err(self.error(
+                    &format!("{field}.{key}[{i}]"),
+                    format!("{code:?} is listed twice"),
+                    "list each country once",
+                ));
+            }
+            codes.push(country.code);
+        }
+        Ok(if allow { GeoRestriction::Allow(codes) } else { GeoRestriction::Block(codes) })
     }
 
     /// `[[distribution.custom_error_responses]]`: each names a code CloudFront

@@ -298,6 +298,54 @@ impl Validator<'_> {
     }
 }
 
+impl Validator<'_> {
+    /// A country by its ISO 3166-1 alpha-2 code (`places::COUNTRIES`).
+    pub(super) fn country(&self, field: &str, code: &str) -> Result<&'static crate::places::Country> {
+        crate::places::find_country(code).ok_or_else(|| {
+            let hint = match crate::places::find_country(&code.to_ascii_uppercase()) {
+                Some(c) => format!("write {:?}", c.code),
+                None => format!("use an ISO 3166-1 alpha-2 code cdnsim knows: {}", crate::places::country_codes()),
+            };
+            self.error(field, format!("{code:?} is not a country cdnsim knows"), hint)
+        })
+    }
+
+    /// A point given as `latitude` and `longitude` in degrees, both or none.
+    pub(super) fn coordinates(
+        &self,
+        field: &str,
+        latitude: Option<f64>,
+        longitude: Option<f64>,
+    ) -> Result<Option<(f64, f64)>> {
+        match (latitude, longitude) {
+            (None, None) => Ok(None),
+            (Some(lat), Some(lon)) => {
+                if !(-90.0..=90.0).contains(&lat) {
+                    return Err(self.error(
+                        &format!("{field}.latitude"),
+                        format!("{lat} is not a latitude"),
+                        "use degrees from -90 (south) to 90 (north)",
+                    ));
+                }
+                if !(-180.0..=180.0).contains(&lon) {
+                    return Err(self.error(
+                        &format!("{field}.longitude"),
+                        format!("{lon} is not a longitude"),
+                        "use degrees from -180 (west) to 180 (east)",
+                    ));
+                }
+                Ok(Some((lat, lon)))
+            }
+            (Some(_), None) => {
+                Err(self.error(&format!("{field}.longitude"), "a latitude needs its longitude", "add `longitude`"))
+            }
+            (None, Some(_)) => {
+                Err(self.error(&format!("{field}.latitude"), "a longitude needs its latitude", "add `latitude`"))
+            }
+        }
+    }
+}
+
 pub(super) fn names<'a>(items: impl Iterator<Item = &'a str>) -> String {
     let list: Vec<&str> = items.collect();
     if list.is_empty() { "(none defined)".to_string() } else { list.join(", ") }

@@ -54,18 +54,30 @@ pub(crate) fn latest_start(s: &Scenario) -> SimDuration {
     SimDuration((arrivals_us.min(u64::MAX as f64) as u64).saturating_add(redirect_retry_slack(s).as_micros()))
 }
 
+/// Half the Earth's circumference (6,371 km mean radius): the longest
+/// great-circle distance.
+const HALF_CIRCUMFERENCE_KM: f64 = std::f64::consts::PI * 6371.0;
+
 fn redirect_retry_slack(s: &Scenario) -> SimDuration {
     let redirects = s.traffic.https_share < 1.0
         && s.distribution.behaviors.iter().any(|b| b.viewer_protocol_policy == ViewerProtocolPolicy::RedirectToHttps);
     if !redirects {
         return SimDuration::ZERO;
     }
+    // Viewers served away from their own edge (`[viewers]`, or a price
+    // class that excludes some edge) add a geographic round trip: at most
+    // half the globe's.
+    let detours = s.viewers.is_some() || s.distribution.price_class != cdnsim_cost::PriceClass::All;
+    let geographic_ms = if detours { crate::geo::rtt_ms_for_km(HALF_CIRCUMFERENCE_KM) } else { 0.0 };
+    let last_miles = s.viewers.iter().flat_map(|v| v.populations.iter().map(|p| p.last_mile_rtt_ms));
     let longest_half_us = s
         .topology
         .edges
         .iter()
-        .map(|e| match e.viewer_rtt_ms.upper_bound() {
-            Some(ms) => ((ms * 1e3).ceil().min(u64::MAX as f64) as u64 / 2 + 1).min(u32::MAX as u64),
+        .map(|e| e.viewer_rtt_ms)
+        .chain(last_miles)
+        .map(|rtt_ms| match rtt_ms.upper_bound() {
+            Some(ms) => (((ms + geographic_ms) * 1e3).ceil().min(u64::MAX as f64) as u64 / 2 + 1).min(u32::MAX as u64),
             None => u32::MAX as u64,
         })
         .max()

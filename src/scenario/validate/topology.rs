@@ -4,6 +4,7 @@
 use super::fields::{Result, Unit, Validator, names};
 use crate::dist::Dist;
 use crate::geo::{self, REGIONAL_EDGE_CACHE_REGIONS, Region};
+use crate::places::{self, Place};
 use crate::scenario::raw::*;
 use crate::scenario::spec::*;
 use crate::scenario::vocabulary::*;
@@ -50,11 +51,13 @@ impl Validator<'_> {
                     "use e.g. 1.0",
                 ));
             }
+            let place = self.edge_place(&field, edge, regional_caches[regional_cache].region)?;
             edges.push(EdgeSpec {
                 name: edge.name.clone(),
                 regional_cache,
                 viewer_weight,
-                price_region: geo::region_code(regional_caches[regional_cache].region),
+                price_region: place.country.region,
+                place,
                 viewer_rtt_ms: self
                     .optional_dist(&format!("{field}.viewer_rtt"), edge.viewer_rtt.as_ref(), Unit::Millis)?
                     .unwrap_or(Dist::lognormal(15.0, 8.0).expect("valid constants")),
@@ -152,17 +155,66 @@ impl Validator<'_> {
                 let km: f64 = rng.random_range(50.0..1500.0);
                 let regional = geo::rtt_ms_for_km(km);
                 let viewer_mean: f64 = rng.random_range(4.0..25.0);
+                let place = Place::of_city(places::find_city(city).expect("every generator city is in places::CITIES"));
                 edges.push(EdgeSpec {
                     name: format!("{city}{number}"),
                     regional_cache,
                     viewer_weight: rng.random_range(0.5..2.0),
-                    price_region: geo::region_code(region),
+                    price_region: place.country.region,
+                    place,
                     viewer_rtt_ms: Dist::lognormal(viewer_mean, viewer_mean * 0.5).expect("positive mean"),
                     regional_rtt_ms: Dist::lognormal(regional, regional * 0.1).expect("positive mean"),
                 });
             }
         }
         Ok(format!("{} edge locations over {} Regions (layout seed {seed})", n, regions.len()))
+    }
+
+    /// Where a listed edge location is: its `city`, else its `latitude`,
+    /// `longitude` and `country`, else the city its name starts with
+    /// (`GRU3`), else its regional edge cache's Region.
+    fn edge_place(&self, field: &str, edge: &RawEdge, region: &'static Region) -> Result<Place> {
+        let coordinates = self.coordinates(field, edge.latitude, edge.longitude)?;
+        if let Some(iata) = &edge.city {
+            if coordinates.is_some() || edge.country.is_some() {
+                return Err(self.error(
+                    &format!("{field}.city"),
+                    "`city` and coordinates or `country` are both given",
+                    "keep `city`, or `latitude`, `longitude` and `country`",
+                ));
+            }
+            let city = places::find_city(iata).ok_or_else(|| {
+                self.error(
+                    &format!("{field}.city"),
+                    format!("{iata:?} is not an edge-location city cdnsim knows"),
+                    format!(
+                        "use one of: {}, or give `latitude`, `longitude` and `country`",
+                        places::CITIES.iter().map(|c| c.iata).collect::<Vec<_>>().join(", ")
+                    ),
+                )
+            })?;
+            return Ok(Place::of_city(city));
+        }
+        match (coordinates, &edge.country) {
+            (Some((latitude, longitude)), Some(code)) => {
+                let country = self.country(&format!("{field}.country"), code)?;
+                Ok(Place { latitude, longitude, country })
+            }
+            (Some(_), None) => Err(self.error(
+                &format!("{field}.country"),
+                "coordinates need the country they are in",
+                "add e.g. country = \"US\" (ISO 3166-1 alpha-2)",
+            )),
+            (None, Some(_)) => Err(self.error(
+                &format!("{field}.latitude"),
+                "a country needs the edge location's coordinates",
+                "add `latitude` and `longitude`, or write `city` instead",
+            )),
+            (None, None) => Ok(match places::city_of_edge_name(&edge.name) {
+                Some(city) => Place::of_city(city),
+                None => Place::of_region(region),
+            }),
+        }
     }
 
     pub(super) fn links(
