@@ -231,7 +231,8 @@ fn run_one(lesson: &Lesson, spec: &RunSpec) -> Result<RunOutcome, RunError> {
 
 /// The document a run's paths read: the JSON summary of `cdnsim run
 /// --format json`, plus `tiers.<tier>.<name>` (the rows of `tiers.csv` by
-/// tier and name), `behaviors[N]` and `timeseries[N]`.
+/// tier and name), `behaviors[N]`, `timeseries[N]` and, when the run counts
+/// viewer populations, `viewers.<population>` (the rows of `viewers.csv`).
 pub fn numbers(report: &engine::Report, scenario: &Scenario) -> Value {
     let summary = report::summary(report, scenario);
     let mut document = serde_json::to_value(&summary).expect("the summary serialises");
@@ -246,6 +247,13 @@ pub fn numbers(report: &engine::Report, scenario: &Scenario) -> Value {
     object.insert("tiers".into(), Value::Object(tiers));
     object.insert("behaviors".into(), serde_json::to_value(report::behavior_rows(report, scenario)).expect("rows"));
     object.insert("timeseries".into(), serde_json::to_value(report::timeseries_rows(report)).expect("rows"));
+    if let Some(rows) = report::viewer_rows(report, scenario) {
+        let by_name: Map<String, Value> = rows
+            .into_iter()
+            .map(|row| (row.population.clone(), serde_json::to_value(&row).expect("rows serialise")))
+            .collect();
+        object.insert("viewers".into(), Value::Object(by_name));
+    }
     document
 }
 
@@ -256,6 +264,9 @@ fn sparse_key_ok(map: &str, key: &str) -> Option<bool> {
         "by_method" | "failover" => Some(Method::ALL.iter().any(|m| m.as_str() == key)),
         "errors_by_status" => Some(key.parse::<u16>().is_ok_and(|s| (400..=599).contains(&s))),
         "by_reason" => Some(cdnsim_sign::Rejection::ALL.iter().any(|r| r.as_str() == key)),
+        // A usage line the run did not use (no South America traffic under
+        // PriceClass_100) is a zero on the bill.
+        "simulated" | "monthly" => Some(key.parse::<cdnsim_cost::UsageType>().is_ok()),
         _ => None,
     }
 }
@@ -333,6 +344,7 @@ mod tests {
             "failover": { "GET": { "failovers": 3, "errors_by_status": { "503": 2 } } },
             "timeseries": [ { "failovers": 0 }, { "failovers": 4 } ],
             "tiers": { "origin": { "app": { "hits": null, "requests": 9 } } },
+            "usage": { "monthly": { "US-Requests-Tier2-HTTPS": 7 } },
         });
         assert_eq!(at(&doc, "origin_requests"), Ok(12.0));
         assert_eq!(at(&doc, "valid"), Ok(1.0));
@@ -341,6 +353,8 @@ mod tests {
         assert_eq!(at(&doc, "failover.POST.failovers"), Ok(0.0));
         assert_eq!(at(&doc, "timeseries[1].failovers"), Ok(4.0));
         assert_eq!(at(&doc, r#"tiers.origin["app"].requests"#), Ok(9.0));
+        assert_eq!(at(&doc, r#"usage.monthly["US-Requests-Tier2-HTTPS"]"#), Ok(7.0));
+        assert_eq!(at(&doc, r#"usage.monthly["SA-Requests-Tier2-HTTPS"]"#), Ok(0.0));
 
         let problem = |text: &str| match at(&doc, text) {
             Err(EvalError::Path { problem, .. }) => problem,
@@ -348,6 +362,7 @@ mod tests {
         };
         assert!(problem("failover.GTE.failovers").contains("cannot hold \"GTE\""));
         assert!(problem("failover.GET.errors_by_status.200").contains("cannot hold"));
+        assert!(problem(r#"usage.monthly["SA-Requests-Tier9"]"#).contains("cannot hold"));
         assert!(problem("origin_request").contains("it has: "));
         assert!(problem("timeseries[2].failovers").contains("2 entries"));
         assert!(problem("timeseries.failovers").contains("is a list"));
