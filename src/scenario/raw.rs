@@ -35,6 +35,19 @@ pub struct RawScenario {
     pub invalidations: Vec<RawInvalidation>,
     /// Present: connections and their handshakes are modelled.
     pub connections: Option<RawConnections>,
+    /// `[cost]`: the period, pricing table and options of every run's bill.
+    pub cost: Option<RawCost>,
+}
+
+/// `[cost]`: how a run's month is priced.
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawCost {
+    pub period: Option<Value>,
+    pub pricing: Option<String>,
+    pub free_tier: Option<bool>,
+    pub savings_bundle: Option<Value>,
+    pub flat_rate: Option<String>,
 }
 
 /// `[connections]`: its presence turns the connection model on.
