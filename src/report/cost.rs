@@ -303,3 +303,71 @@ pub fn cost_line(summary: &CostSummary) -> String {
     };
     format!("${} ({table}, period {period}, {}{over})", total.grouped(), describe_options(&options))
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use cdnsim_cost::{PricingTable, read_usage_csv};
+
+    #[test]
+    fn every_usage_type_lands_in_its_category() {
+        let file = read_usage_csv(
+            "u.csv",
+            "usage_type,unit,quantity\n\
+             US-DataTransfer-Out-Bytes,GB,1\n\
+             US-DataTransfer-Out-OBytes,GB,1\n\
+             US-Requests-Tier1,Requests,1\n\
+             US-Requests-Tier2-HTTPS,Requests,1\n\
+             US-Requests-HTTP-Proxy,Requests,1\n\
+             US-Requests-HTTPS-Proxy,Requests,1\n\
+             US-Requests-HTTPS-Proxy-FLE,Requests,1\n\
+             USE1-OriginShield-Requests,Requests,1\n\
+             Invalidations,Paths,1\n\
+             CloudFrontFunctions-Invocations,Invocations,1\n\
+             USE1-Lambda-Edge-Request,Requests,1\n\
+             USE1-Lambda-Edge-GB-Second,GB-Seconds,1\n\
+             RealtimeLogs-Lines,Lines,1\n",
+        )
+        .unwrap();
+        let options = Options { savings_bundle: Some(Usd::from_cents(100)), ..Options::default() };
+        let bill = price(&file.usage, &PricingTable::built_in(), &options).unwrap();
+        let categories: Vec<(String, Category)> =
+            bill.items.iter().map(|i| (i.item.clone(), Category::of(i))).collect();
+        for (item, category) in &categories {
+            let expected = match item.as_str() {
+                "DataTransfer-Out-Bytes" => Category::Transfer,
+                "DataTransfer-Out-OBytes" => Category::ToOrigin,
+                "OriginShield-Requests" => Category::OriginShield,
+                "Invalidations" => Category::Invalidations,
+                i if i.starts_with("Requests-") && !i.ends_with("FLE") => Category::Requests,
+                i if i.contains("Functions") || i.contains("Lambda") => Category::Functions,
+                i if i.starts_with("Security Savings Bundle") => Category::Plan,
+                _ => Category::Other,
+            };
+            assert_eq!(*category, expected, "{item}");
+        }
+        // Every category but the plan's is on this bill, and the bundle's too.
+        for category in Category::ALL {
+            assert!(categories.iter().any(|(_, c)| *c == category), "{category:?} in {categories:?}");
+        }
+    }
+
+    #[test]
+    fn the_summary_line_names_the_table_the_period_and_the_options() {
+        let file = read_usage_csv("u.csv", "usage_type,unit,quantity\nUS-DataTransfer-Out-Bytes,GB,20000\n").unwrap();
+        let usage = ScaledUsage {
+            measured: crate::time::SimDuration::from_secs(1),
+            period: crate::time::SimDuration::from_secs(7 * 86_400),
+            scale: 604_800.0,
+            simulated: file.usage.clone(),
+            scaled: file.usage,
+        };
+        let cost = CostSpec { options: Options { free_tier: true, ..Options::default() }, ..CostSpec::default() };
+        // 20,000 GB with 1,024 free: the first tier has 10,240 - 1,024 =
+        // 9,216 GB at $0.085 = $783.36, the next 20,000 - 10,240 = 9,760 GB
+        // at $0.080 = $780.80; $1,564.16 in all.
+        let summary = cost_summary(&bill(&usage, &cost).unwrap(), &usage);
+        assert_eq!(summary.total_usd, 1_564.16);
+        assert_eq!(cost_line(&summary), "$1,564.16 (prices of 2026-12-02, period 7 d, free tier)");
+    }
+}
