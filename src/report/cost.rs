@@ -73,10 +73,16 @@ impl Category {
         }
     }
 
-    /// The category of a line, by its item (the usage type without its
-    /// region, or a bundle or plan line; names in crates/cdnsim-cost).
+    /// The category of a line of the bill.
     pub fn of(item: &LineItem) -> Category {
-        match item.item.as_str() {
+        Category::of_item(&item.item)
+    }
+
+    /// The category of a line by its `item` (the usage type without its
+    /// region, or a bundle or plan line; names in crates/cdnsim-cost), as
+    /// `cost.csv`'s `item` column has it.
+    pub fn of_item(item: &str) -> Category {
+        match item {
             "DataTransfer-Out-Bytes" => Category::Transfer,
             "DataTransfer-Out-OBytes" => Category::ToOrigin,
             "Requests-Tier1" | "Requests-Tier2-HTTPS" | "Requests-HTTP-Proxy" | "Requests-HTTPS-Proxy" => {
