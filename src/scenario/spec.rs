@@ -57,12 +57,19 @@ pub struct Scenario {
 /// absent: a 30-day month, as AWS's example bills count one.
 pub const DEFAULT_COST_PERIOD: SimDuration = SimDuration::from_secs(30 * 24 * 3600);
 
+/// The longest cost period: ten years of 365 days. A bill is a month's;
+/// the bound keeps every run's scaled usage far inside what the bill holds
+/// (a period in microseconds times a line's 10^-12 units fits an `i128`
+/// for any usage a simulation can count).
+pub const MAX_COST_PERIOD: SimDuration = SimDuration::from_secs(3650 * 24 * 3600);
+
 /// `[cost]`: the billing period, the pricing table and the bill's options.
 /// The bill is computed in `report` from the run's usage; nothing here
 /// touches the simulation.
 #[derive(Clone, Debug)]
 pub struct CostSpec {
-    // Invariant: at least a second (`--cost-period` keeps it too).
+    // Invariant: at least a second, at most `MAX_COST_PERIOD`
+    // (`--cost-period` keeps it too).
     pub period: SimDuration,
     /// The table `pricing` named, read and checked at load, or the built-in
     /// public prices.

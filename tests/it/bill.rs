@@ -226,6 +226,9 @@ fn cdnsim_cost_prices_a_runs_usage_csv_to_its_cost_csv() {
     assert_eq!(code, 0, "{stdout}\n{stderr}");
     assert!(stdout.contains("estimated monthly cost"), "{stdout}");
     assert!(stdout.contains("period 7 d, free tier)"), "{stdout}");
+    let (code, described, _) = cdnsim(&["validate", &path]);
+    assert_eq!(code, 0);
+    assert!(described.contains("cost: period 7 d, prices of 2026-12-02, free tier\n"), "{described}");
     let again = dir.join("again.csv");
     let usage = out.join("usage.csv");
     let (code, stdout, stderr) =
@@ -249,12 +252,13 @@ fn cdnsim_cost_prices_a_runs_usage_csv_to_its_cost_csv() {
 
 #[test]
 fn a_bad_cost_table_is_refused_with_the_field_and_the_fix_and_writes_nothing() {
-    let cases: [(&str, &str, &str); 5] = [
+    let cases: [(&str, &str, &str); 6] = [
         ("flat_rate = \"pro\"\nsavings_bundle = 100", "cost.savings_bundle", "the plan fee is the whole bill"),
         ("flat_rate = \"gold\"", "cost.flat_rate", "use one of: free, pro, business, premium"),
         ("pricing = \"missing.toml\"", "cost.pricing", "relative to the scenario file"),
         ("savings_bundle = \"-5\"", "cost.savings_bundle", "monthly commitment"),
         ("period = \"0.5 s\"", "cost.period", "shorter than a second"),
+        ("period = \"3651 d\"", "cost.period", "longer than ten years"),
     ];
     for (i, (table, field, words)) in cases.iter().enumerate() {
         let (dir, path) = scenario_file(&format!("bill-bad-{i}"), &format!("{ONE_US_EDGE}\n[cost]\n{table}\n"));

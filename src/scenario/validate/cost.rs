@@ -6,7 +6,7 @@
 
 use super::fields::{Result, Validator};
 use crate::scenario::raw::RawCost;
-use crate::scenario::spec::{CostSpec, DEFAULT_COST_PERIOD};
+use crate::scenario::spec::{CostSpec, DEFAULT_COST_PERIOD, MAX_COST_PERIOD};
 use crate::time::SimDuration;
 use cdnsim_cost::{Options, PricingTable, Usd};
 use std::sync::Arc;
@@ -23,6 +23,13 @@ impl Validator<'_> {
             return Err(self.error(
                 "cost.period",
                 "the billing period is shorter than a second",
+                "give the period the usage is scaled to, e.g. \"30 d\"",
+            ));
+        }
+        if period > MAX_COST_PERIOD {
+            return Err(self.error(
+                "cost.period",
+                "the billing period is longer than ten years (3650 d)",
                 "give the period the usage is scaled to, e.g. \"30 d\"",
             ));
         }
