@@ -355,7 +355,23 @@ mod tests {
         assert_eq!(&h[..6], ["point", "replicate", "seed", "caches.edge.capacity", "traffic.zipf_alpha", "status"]);
         assert_eq!(h[h.len() - 2..], ["error", "rerun"]);
         assert!(h.contains(&"latency_p99_ms".to_string()) && h.contains(&"delete_errors_5xx".to_string()));
-        assert_eq!(metric_columns().len(), 44 + 7 * 4);
+        // The summary's numbers, four per method, the bill's total and its
+        // eight category subtotals.
+        assert_eq!(metric_columns().len(), 44 + 7 * 4 + 1 + 8);
+        assert_eq!(
+            h[h.len() - 11..h.len() - 2],
+            [
+                "cost_usd",
+                "cost_transfer_usd",
+                "cost_requests_usd",
+                "cost_to_origin_usd",
+                "cost_origin_shield_usd",
+                "cost_invalidations_usd",
+                "cost_functions_usd",
+                "cost_other_usd",
+                "cost_plan_usd",
+            ]
+        );
         assert!(h.contains(&"failovers".to_string()) && h.contains(&"signing_rejected".to_string()));
     }
 
