@@ -226,7 +226,7 @@ fn measure(title: &str, scenario: &Scenario, runs: usize) {
         last = Some(report);
     }
     let report = last.expect("at least one run");
-    let summary = cdnsim::report::summary(&report, scenario);
+    let summary = cdnsim::report::summary(&report, scenario).expect("a bench run prices its month");
     // Tables are sized at set-up for full caches, so memory per object is
     // only meaningful for caches that are (nearly) full.
     let full: Vec<_> = report.caches.iter().filter(|c| c.used_bytes * 10 >= c.capacity_bytes * 9).collect();

@@ -137,10 +137,10 @@ pub struct RunArgs {
     /// of which no request is left is an error.
     #[arg(long, value_name = "RULE", value_delimiter = ',', requires = "trace")]
     pub edge_map: Vec<cdnsim::trace::edge_map::EdgeMapRule>,
-    /// The billing period usage.csv covers: the usage counted over the measured simulated time (after the warm-up)
-    /// is scaled linearly to it, e.g. "30 d" (the default), "7 d", "1 h".
-    #[arg(long, value_name = "DURATION", default_value = "30 d", value_parser = parse_cost_period)]
-    pub cost_period: cdnsim::time::SimDuration,
+    /// The billing period usage.csv and cost.csv cover (overrides the scenario's cost.period, 30 d by default): the
+    /// usage counted over the measured simulated time (after the warm-up) is scaled linearly to it, e.g. "7 d", "1 h".
+    #[arg(long, value_name = "DURATION", value_parser = parse_cost_period)]
+    pub cost_period: Option<cdnsim::time::SimDuration>,
 }
 
 /// Parses the arguments and runs the command. Errors are for `main` to print.
@@ -198,6 +198,9 @@ fn run_scenario(args: RunArgs) -> anyhow::Result<ExitCode> {
         Some(n) if args.trace.is_none() => scenario.stop_after_requests(n)?,
         _ => {}
     }
+    if let Some(period) = args.cost_period {
+        scenario.cost.period = period;
+    }
     let seed = args.seed.unwrap_or(scenario.simulation.seed);
     let out = args.out.clone().unwrap_or_else(|| PathBuf::from("results").join(&scenario.name));
     if let Some(trace) = &args.trace {
@@ -208,7 +211,7 @@ fn run_scenario(args: RunArgs) -> anyhow::Result<ExitCode> {
         let (report, stats) =
             replay::run_trace(&scenario, seed, trace, input, &edges, args.requests, args.no_progress)?;
         let elapsed = started.elapsed();
-        return replay::finish(&report, &scenario, &stats, Some(&out), args.format, elapsed, args.cost_period);
+        return replay::finish(&report, &scenario, &stats, Some(&out), args.format, elapsed);
     }
     let bar = progress::for_run(&scenario, args.no_progress);
     let started = std::time::Instant::now();
@@ -227,8 +230,7 @@ fn run_scenario(args: RunArgs) -> anyhow::Result<ExitCode> {
     };
     bar.finish();
     let elapsed = started.elapsed();
-    let usage = report::scaled_usage(&report, &scenario, args.cost_period)?;
-    let mut files = report::result_files_with_usage(&report, &scenario, &usage)?;
+    let mut files = report::result_files(&report, &scenario)?;
     let text = std::fs::read_to_string(&args.scenario.scenario)
         .with_context(|| format!("cannot read {}", args.scenario.scenario.display()))?;
     files.push((
@@ -236,7 +238,7 @@ fn run_scenario(args: RunArgs) -> anyhow::Result<ExitCode> {
         report::scenario_record(&text, &args.scenario.scenario, seed, args.requests, &args.scenario.set),
     ));
     report::write_files(&out, &files).with_context(|| format!("writing results for {}", scenario.name))?;
-    let summary = report::summary_with_usage(&report, &scenario, &usage);
+    let summary = report::summary(&report, &scenario)?;
     if summary.requests == 0 {
         eprintln!(
             "cdnsim: warning: all {} requests fell inside the warm-up ({}); nothing was measured \

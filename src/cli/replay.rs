@@ -185,10 +185,10 @@ pub struct ReplayArgs {
     pub no_progress: bool,
     #[command(flatten)]
     pub input: TraceArgs,
-    /// The billing period usage.csv covers: the usage counted over the trace's measured time is scaled linearly to
-    /// it, e.g. "30 d" (the default), "7 d", "1 h".
-    #[arg(long, value_name = "DURATION", default_value = "30 d", value_parser = super::cost_period::parse_cost_period)]
-    pub cost_period: cdnsim::time::SimDuration,
+    /// The billing period usage.csv and cost.csv cover: the usage counted over the trace's measured time is scaled
+    /// linearly to it, e.g. "30 d" (the default), "7 d", "1 h".
+    #[arg(long, value_name = "DURATION", value_parser = super::cost_period::parse_cost_period)]
+    pub cost_period: Option<cdnsim::time::SimDuration>,
 }
 
 pub fn run_replay(args: ReplayArgs) -> anyhow::Result<ExitCode> {
@@ -203,12 +203,15 @@ pub fn run_replay(args: ReplayArgs) -> anyhow::Result<ExitCode> {
     }
     let name = args.trace.file_name().map_or("trace".into(), |n| n.to_string_lossy().into_owned());
     let text = replay_scenario(&name, capacity, args.policy, args.ttl.as_deref());
-    let scenario = Scenario::from_toml_str(Path::new("replay.toml"), &text, &[])?;
+    let mut scenario = Scenario::from_toml_str(Path::new("replay.toml"), &text, &[])?;
+    if let Some(period) = args.cost_period {
+        scenario.cost.period = period;
+    }
     let started = std::time::Instant::now();
     let edges = EdgeMap::default();
     let (report, stats) = run_trace(&scenario, 0, &args.trace, &args.input, &edges, args.requests, args.no_progress)?;
     let elapsed = started.elapsed();
-    finish(&report, &scenario, &stats, args.out.as_deref(), args.format, elapsed, args.cost_period)
+    finish(&report, &scenario, &stats, args.out.as_deref(), args.format, elapsed)
 }
 
 /// Prints the malformed lines, writes the files (if asked) and the summary.
@@ -219,15 +222,13 @@ pub fn finish(
     out: Option<&Path>,
     format: Format,
     elapsed: std::time::Duration,
-    cost_period: cdnsim::time::SimDuration,
 ) -> anyhow::Result<ExitCode> {
     warn_malformed(stats);
     warn_unknown_locations(stats);
     let m = &report.metrics;
     let trace = trace_report::trace_json(stats, &m.result_comparison, &m.detailed_comparison);
-    let usage = report::scaled_usage(report, scenario, cost_period)?;
     if let Some(out) = out {
-        let mut files = report::result_files_with_usage(report, scenario, &usage)?;
+        let mut files = report::result_files(report, scenario)?;
         files.push(("trace.json", serde_json::to_vec_pretty(&trace)?));
         let rows = trace_report::comparison_rows(&report.metrics.result_comparison);
         if !rows.is_empty() {
@@ -239,7 +240,7 @@ pub fn finish(
         }
         report::write_files(out, &files).with_context(|| format!("writing results for {}", scenario.name))?;
     }
-    let summary = report::summary_with_usage(report, scenario, &usage);
+    let summary = report::summary(report, scenario)?;
     match format {
         Format::Json => {
             let mut value: serde_json::Value = serde_json::from_str(&report::summary_json(&summary))?;

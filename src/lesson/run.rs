@@ -222,7 +222,13 @@ fn run_one(lesson: &Lesson, spec: &RunSpec) -> Result<RunOutcome, RunError> {
                 label: spec.label.clone(),
                 source,
             })?;
-            let numbers = numbers(&report, &scenario);
+            let numbers = numbers(&report, &scenario).map_err(|e| LessonError {
+                file: lesson.file.clone(),
+                position: spec.at.position,
+                field: spec.at.field.clone(),
+                problem: format!("the run {:?} cannot be priced: {e:#}", spec.label),
+                fix: "shorten the scenario's cost.period or correct its pricing table".into(),
+            })?;
             RunResult::Measured { requests: report.requests_simulated, seed, numbers }
         }
     };
@@ -233,8 +239,8 @@ fn run_one(lesson: &Lesson, spec: &RunSpec) -> Result<RunOutcome, RunError> {
 /// --format json`, plus `tiers.<tier>.<name>` (the rows of `tiers.csv` by
 /// tier and name), `behaviors[N]`, `timeseries[N]` and, when the run counts
 /// viewer populations, `viewers.<population>` (the rows of `viewers.csv`).
-pub fn numbers(report: &engine::Report, scenario: &Scenario) -> Value {
-    let summary = report::summary(report, scenario);
+pub fn numbers(report: &engine::Report, scenario: &Scenario) -> anyhow::Result<Value> {
+    let summary = report::summary(report, scenario)?;
     let mut document = serde_json::to_value(&summary).expect("the summary serialises");
     let mut tiers: Map<String, Value> = Map::new();
     for row in report::tier_rows(report, scenario) {
@@ -254,7 +260,7 @@ pub fn numbers(report: &engine::Report, scenario: &Scenario) -> Value {
             .collect();
         object.insert("viewers".into(), Value::Object(by_name));
     }
-    document
+    Ok(document)
 }
 
 /// Maps that list only their non-zero entries: a missing entry reads as 0,

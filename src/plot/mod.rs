@@ -101,6 +101,10 @@ pub fn plot_dir(dir: &Path, choice: &SweepChoice) -> anyhow::Result<Plotted> {
             if let Some(types) = optional_table(&dir.join("result_types.csv"))? {
                 plans.push(sections::result_types_section(&types)?);
             }
+            // Likewise: every run prices its month.
+            if let Some(cost) = optional_table(&dir.join("cost.csv"))? {
+                plans.push(sections::cost_section(&cost)?);
+            }
             (run_charts::run_charts(&tables)?, run_page(dir)?, plans)
         }
         Kind::Sweep => {

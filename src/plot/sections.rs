@@ -4,7 +4,7 @@
 //! the cache key (from `origin_requests.csv`), connections (from
 //! `connections.csv`), custom error responses (from `errors.csv`) and range
 //! GETs (from `ranges.csv`); and, for every run, the detailed result types
-//! (from `result_types.csv`). Pure: tables in, charts and text out. A run
+//! (from `result_types.csv`) and the bill (from `cost.csv`). Pure: tables in, charts and text out. A run
 //! without a feature's file gets no section of it, so its charts are what
 //! they always were.
 
@@ -687,10 +687,87 @@ pub fn result_types_section(types: &CsvTable) -> anyhow::Result<SectionPlan> {
     Ok(SectionPlan { heading: "Result types".into(), text, table_header, table_rows, charts: Vec::new() })
 }
 
+const COST_TEXT: &str = "The run's usage, scaled to the cost period, priced with the scenario's [cost] table and \
+options (cost.csv). Each line is rounded to the cent, half up; the total is the sum of the lines. The chart sums \
+the lines by what they pay for; a Savings Bundle's credit is negative.";
+
+/// The bill's section, from `cost.csv`: a bar per category (data transfer
+/// out, requests, to origin, Origin Shield, invalidations, functions,
+/// other, bundle or plan) that has a line, and the line items as the table.
+pub fn cost_section(cost: &CsvTable) -> anyhow::Result<SectionPlan> {
+    use crate::report::Category;
+    let item = cost.texts("item").unwrap_or_default();
+    let amount = cost.numbers_or_zero("amount_usd")?;
+    let mut sums = [0.0; Category::ALL.len()];
+    let mut present = [false; Category::ALL.len()];
+    let mut total = None;
+    let mut lines = Vec::new();
+    for (row, name) in item.iter().enumerate() {
+        match *name {
+            "Total" => total = Some(amount[row]),
+            // Reported beside the bill, not on it.
+            "AWS WAF credit" | "Note" => {}
+            name => {
+                let category = Category::of_item(name) as usize;
+                sums[category] += amount[row];
+                present[category] = true;
+                lines.push(row);
+            }
+        }
+    }
+    let bars: Vec<(String, f64)> = Category::ALL
+        .iter()
+        .filter(|c| present[**c as usize])
+        .map(|c| (c.label().to_string(), (sums[*c as usize] * 100.0).round() / 100.0))
+        .collect();
+    let text = match total {
+        Some(total) => format!("{COST_TEXT} Estimated monthly cost: ${total:.2}."),
+        None => COST_TEXT.to_string(),
+    };
+    let (table_header, all_rows) = select(
+        cost,
+        &["item", "regions", "price_group", "tier", "quantity", "unit", "rate_usd", "rate_per", "amount_usd"],
+    );
+    let table_rows = lines.into_iter().map(|row| all_rows[row].clone()).collect();
+    let chart = Chart {
+        file_stem: "cost".into(),
+        title: "Estimated monthly cost by category".into(),
+        x_label: "USD over the cost period".into(),
+        y_label: String::new(),
+        body: Body::Bars(bars),
+    };
+    Ok(SectionPlan {
+        heading: "Cost".into(),
+        text,
+        table_header,
+        table_rows,
+        charts: vec![(chart, "Sum of the bill's lines per category.".into())],
+    })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
     use std::path::Path;
+
+    #[test]
+    fn the_bill_by_category() {
+        let s = cost_section(&table(
+            "item,regions,price_group,tier,quantity,unit,rate_usd,rate_per,amount_usd,source,note
+DataTransfer-Out-Bytes,US,united-states,First 10 TB,2531.25,GB,0.085,1,215.16,S1,
+Requests-Tier2-HTTPS,US,united-states,,2592000,Requests,0.01,10000,2.59,S10,
+Requests-Tier1,US,united-states,,100000,Requests,0.0075,10000,0.08,S10,
+Total,,,,,,,,217.83,,
+Note,,,,,,,,,,\"each line is rounded\"
+",
+        ))
+        .unwrap();
+        // Requests: 2.59 + 0.08 = 2.67.
+        let Body::Bars(bars) = &s.charts[0].0.body else { panic!() };
+        assert_eq!(bars, &[("data transfer out".to_string(), 215.16), ("requests".to_string(), 2.67)]);
+        assert_eq!(s.table_rows.len(), 3, "the Total and Note rows are not line items");
+        assert!(s.text.ends_with("Estimated monthly cost: $217.83."), "{}", s.text);
+    }
 
     const CONNECTIONS: &str = "kind,tier,cache,origin,http_version,opened,reused,handshake_ms
 origin,regional,us-east-1,api,,3,9,720

@@ -59,6 +59,8 @@ pub fn metric_label(metric: &str) -> String {
         " (ms)"
     } else if metric.ends_with("_per_s") {
         " (req/s)"
+    } else if metric.ends_with("_usd") {
+        " (USD)"
     } else if metric.ends_with("ratio") || metric.ends_with("offload") {
         " (0-1)"
     } else {
@@ -169,7 +171,54 @@ pub fn sweep_charts(summary: &CsvTable, choice: &SweepChoice) -> anyhow::Result<
     if let [y] = others.as_slice() {
         charts.push(heat_map(metric, &x, y, &x_cells, &cells(y), &mean));
     }
+    if let Some(chart) = cost_against_latency(summary, &varying)? {
+        charts.push(chart);
+    }
     Ok(charts)
+}
+
+/// At most this many points get a legend entry (and a colour) each; more
+/// are drawn as one line in order of latency.
+const MAX_NAMED_POINTS: usize = 10;
+
+/// Each point's mean bill against its mean p95 latency: what a setting
+/// costs and what it buys. `None` for a summary from before runs were
+/// priced (no `cost_usd_mean` column).
+fn cost_against_latency(summary: &CsvTable, varying: &[&String]) -> anyhow::Result<Option<Chart>> {
+    if summary.column("cost_usd_mean").is_none() || summary.column("latency_p95_ms_mean").is_none() {
+        return Ok(None);
+    }
+    let cost = summary.numbers("cost_usd_mean")?;
+    let p95 = summary.numbers("latency_p95_ms_mean")?;
+    let varied_cells: Vec<Vec<&str>> = varying.iter().map(|v| summary.texts(v).unwrap_or_default()).collect();
+    let name = |row: usize| -> String {
+        let values: Vec<String> = varying.iter().zip(&varied_cells).map(|(v, c)| format!("{v}={}", c[row])).collect();
+        if values.is_empty() { format!("point {row}") } else { values.join(", ") }
+    };
+    let points: Vec<(usize, (f64, f64))> =
+        (0..summary.rows.len()).filter_map(|row| Some((row, (p95[row]?, cost[row]?)))).collect();
+    let series = if points.len() <= MAX_NAMED_POINTS {
+        points.iter().map(|&(row, p)| Series { name: name(row), points: vec![p], band: Vec::new() }).collect()
+    } else {
+        let mut line: Vec<(f64, f64)> = points.iter().map(|&(_, p)| p).collect();
+        line.sort_by(|a, b| a.0.total_cmp(&b.0));
+        vec![Series { name: "points, by p95 latency".into(), points: line, band: Vec::new() }]
+    };
+    Ok(Some(Chart {
+        file_stem: "sweep-cost-latency".into(),
+        title: "Monthly cost against p95 latency, mean per point".into(),
+        x_label: metric_label("latency_p95_ms"),
+        y_label: "estimated monthly cost (USD)".into(),
+        body: Body::Lines(Lines {
+            series,
+            shaded: Vec::new(),
+            marker: None,
+            x_axis: Axis::Number,
+            y_from_zero: true,
+            y_unit_interval: false,
+            y_log10: false,
+        }),
+    }))
 }
 
 fn heat_map(metric: &str, x: &str, y: &str, x_cells: &[&str], y_cells: &[&str], mean: &[Option<f64>]) -> Chart {
@@ -243,6 +292,24 @@ mod tests {
         let bad = SweepChoice { x: Some("traffic.rate".into()), ..SweepChoice::default() };
         let e = sweep_charts(&summary(TWO), &bad).unwrap_err().to_string();
         assert!(e.contains("--x traffic.rate") && e.contains("caches.edge.capacity"), "{e}");
+    }
+
+    #[test]
+    fn priced_points_get_a_cost_against_latency_chart() {
+        let t = summary(
+            "point,cost.free_tier,runs,failed,latency_p95_ms_mean,latency_p95_ms_ci95_low,latency_p95_ms_ci95_high,\
+             cost_usd_mean,cost_usd_ci95_low,cost_usd_ci95_high,hit_ratio_mean,hit_ratio_ci95_low,hit_ratio_ci95_high\n\
+             0,false,1,0,40,,,12.5,,,0.5,,\n1,true,1,0,40,,,0,,,0.5,,\n",
+        );
+        let charts = sweep_charts(&t, &SweepChoice::default()).unwrap();
+        let chart = charts.iter().find(|c| c.file_stem == "sweep-cost-latency").expect("the cost chart");
+        let Body::Lines(lines) = &chart.body else { panic!() };
+        let named: Vec<(&str, &[(f64, f64)])> = lines.series.iter().map(|s| (s.name.as_str(), &s.points[..])).collect();
+        assert_eq!(named, [("cost.free_tier=false", &[(40.0, 12.5)][..]), ("cost.free_tier=true", &[(40.0, 0.0)][..])]);
+        // A summary from before runs were priced has no such chart.
+        assert!(
+            sweep_charts(&summary(TWO), &SweepChoice::default()).unwrap().iter().all(|c| !c.file_stem.contains("cost"))
+        );
     }
 
     #[test]

@@ -26,11 +26,16 @@ pub use invalidations::{InvalidationRow, InvalidationSummary, invalidation_rows,
 pub use ranges::{RangeRow, RangeSummary, range_rows, range_summary};
 pub use viewers::{ViewerRow, viewer_rows};
 
+mod cost;
 mod origin_requests;
 mod result_types;
 mod usage;
 
-pub use usage::{DEFAULT_COST_PERIOD, ScaledUsage, UsageSummary, scaled_usage, usage_csv, usage_summary};
+pub use cost::{
+    Category, CostItem, CostOptions, CostSubtotals, CostSummary, FlatRateSummary, bill, cost_csv, cost_line,
+    cost_summary,
+};
+pub use usage::{ScaledUsage, UsageSummary, scaled_usage, usage_csv, usage_summary};
 
 pub use result_types::{ResultTypeRow, detailed_result_types, result_type_rows};
 
@@ -356,6 +361,9 @@ pub struct Summary {
     /// What the run would put on CloudFront's usage report, measured and
     /// scaled to the cost period, with the scaling: every run.
     pub usage: UsageSummary,
+    /// The bill of the usage over the cost period, priced with the
+    /// scenario's `[cost]` table and options: every run.
+    pub cost: CostSummary,
     pub events: u64,
     pub requests_simulated: u64,
     pub simulated_seconds: f64,
@@ -388,22 +396,18 @@ fn origin_peak_requests_per_s(report: &Report) -> f64 {
     round3(peak as f64 / m.interval.as_secs_f64())
 }
 
-/// The summary, with the usage scaled to the default cost period (30 days).
-pub fn summary(report: &Report, scenario: &Scenario) -> Summary {
-    summary_with_usage(report, scenario, &default_usage(report, scenario))
+/// The summary, with the usage scaled to the scenario's cost period and
+/// priced with its `[cost]` table and options. It fails only when the
+/// usage or the bill passes the largest amount the bill holds (an absurd
+/// cost period or pricing table).
+pub fn summary(report: &Report, scenario: &Scenario) -> anyhow::Result<Summary> {
+    let usage = scaled_usage(report, scenario, scenario.cost.period)?;
+    let bill = cost::bill(&usage, &scenario.cost)?;
+    Ok(summary_of(report, scenario, &usage, &bill))
 }
 
-/// The usage scaled to `DEFAULT_COST_PERIOD`. It cannot fail for a run
-/// cdnsim can simulate: scaling a line to 30 days overflows only past
-/// 6.5 * 10^13 units (its 10^-12 units times 2.6 * 10^12 microseconds), and
-/// passes the largest quantity (10^24) only at a rate past 3.8 * 10^17
-/// units a second.
-fn default_usage(report: &Report, scenario: &Scenario) -> ScaledUsage {
-    scaled_usage(report, scenario, DEFAULT_COST_PERIOD).expect("a month's scaling fits every run's usage")
-}
-
-/// The summary, with `usage` (`scaled_usage`) as its usage.
-pub fn summary_with_usage(report: &Report, scenario: &Scenario, usage: &ScaledUsage) -> Summary {
+/// The summary with the run's usage and bill already computed.
+fn summary_of(report: &Report, scenario: &Scenario, usage: &ScaledUsage, bill: &cdnsim_cost::Bill) -> Summary {
     assert_intervals_fit(report);
     let m = &report.metrics;
     let n_edges = scenario.topology.edges.len();
@@ -473,6 +477,7 @@ pub fn summary_with_usage(report: &Report, scenario: &Scenario, usage: &ScaledUs
         custom_errors: errors_summary(report, scenario),
         connections: connection_summary(report),
         usage: usage_summary(usage),
+        cost: cost_summary(bill, usage),
         events: report.events,
         requests_simulated: report.requests_simulated,
         simulated_seconds: round6(report.end.as_secs_f64()),
@@ -905,18 +910,11 @@ pub fn scenario_record(text: &str, path: &Path, seed: u64, requests: Option<u64>
 /// only when some behavior's key holds more than the path, and
 /// `compression.csv` only when some behavior compresses.
 pub fn result_files(report: &Report, scenario: &Scenario) -> anyhow::Result<Vec<(&'static str, Vec<u8>)>> {
-    result_files_with_usage(report, scenario, &default_usage(report, scenario))
-}
-
-/// `result_files`, with `usage` (`scaled_usage`) in `usage.csv`.
-pub fn result_files_with_usage(
-    report: &Report,
-    scenario: &Scenario,
-    usage: &ScaledUsage,
-) -> anyhow::Result<Vec<(&'static str, Vec<u8>)>> {
+    let usage = scaled_usage(report, scenario, scenario.cost.period)?;
+    let bill = cost::bill(&usage, &scenario.cost)?;
     assert_intervals_fit(report);
     let mut files = vec![
-        ("summary.csv", summary_csv(&summary_with_usage(report, scenario, usage))?),
+        ("summary.csv", summary_csv(&summary_of(report, scenario, &usage, &bill))?),
         ("tiers.csv", csv_bytes(&tier_rows(report, scenario))?),
         ("behaviors.csv", csv_bytes(&behavior_rows(report, scenario))?),
         ("timeseries.csv", csv_bytes(&timeseries_rows(report))?),
@@ -924,7 +922,8 @@ pub fn result_files_with_usage(
         ("signing.csv", csv_bytes(&signing_rows(report))?),
         ("faults.csv", faults_csv(scenario)?),
         ("result_types.csv", csv_bytes(&result_type_rows(report, scenario))?),
-        ("usage.csv", usage::usage_csv(usage)),
+        ("usage.csv", usage::usage_csv(&usage)),
+        ("cost.csv", cost::cost_csv(&bill)),
     ];
     // Only when a behavior runs a function: other runs write what they always did.
     if scenario.uses_edge_functions() {
@@ -1123,6 +1122,7 @@ pub fn summary_table(s: &Summary) -> String {
         );
     }
     let _ = writeln!(out, "  usage.csv scaled by        {}", usage::scaling_line(&s.usage));
+    let _ = writeln!(out, "estimated monthly cost       {}", cost::cost_line(&s.cost));
     let _ = writeln!(
         out,
         "  simulated {} requests, {} events, {:.1} s of simulated time",

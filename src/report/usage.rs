@@ -5,8 +5,9 @@
 //!
 //! The usage is counted over the measured window, from the end of the
 //! warm-up to when the last response left, and scaled linearly to the cost
-//! period (`--cost-period`, 30 days by default): a run is taken as a sample
-//! of a steady month. `cdnsim cost usage.csv` prices the file as a month.
+//! period (`[cost] period`, 30 days by default; `--cost-period` overrides
+//! it): a run is taken as a sample of a steady month. `cost.rs` prices it;
+//! `cdnsim cost usage.csv` prices the file the same way.
 
 use crate::engine::Report;
 use crate::scenario::Scenario;
@@ -14,10 +15,6 @@ use crate::time::SimDuration;
 use cdnsim_cost::{Quantity, Usage};
 use serde::Serialize;
 use std::collections::BTreeMap;
-
-/// The period the usage is scaled to when the command line names none: a
-/// 30-day month, as AWS's example bills count one.
-pub const DEFAULT_COST_PERIOD: SimDuration = SimDuration::from_secs(30 * 24 * 3600);
 
 /// The run's usage, measured and scaled, with the scaling: the summary's
 /// `usage`. Quantities are in each type's unit (GB, requests, paths,
@@ -65,7 +62,7 @@ pub fn scaled_usage(report: &Report, scenario: &Scenario, period: SimDuration) -
     let scaled = report.metrics.usage.usage_scaled(num, den).ok_or_else(|| {
         anyhow::anyhow!(
             "the usage scaled by {scale} (a cost period of {} over {} measured) is too large to bill; choose a \
-             shorter --cost-period or simulate longer",
+             shorter cost period or simulate longer",
             crate::units::format_duration(period),
             crate::units::format_duration(measured)
         )

@@ -28,8 +28,37 @@ impl Scenario {
         describe_access(self, &mut out);
         describe_connections(self, &mut out);
         describe_traffic(self, &mut out);
+        describe_cost(self, &mut out);
         out
     }
+}
+
+/// The bill's settings, when `[cost]` changes any of them (every run is
+/// priced; the defaults go unsaid, as before `[cost]` existed).
+fn describe_cost(s: &Scenario, out: &mut String) {
+    let cost = &s.cost;
+    let built_in = cost.pricing.origin == cdnsim_cost::BUILT_IN_NAME;
+    if cost.period == super::DEFAULT_COST_PERIOD && built_in && cost.options == cdnsim_cost::Options::default() {
+        return;
+    }
+    let table = if built_in { String::new() } else { format!(" from {}", cost.pricing.origin) };
+    let mut options = Vec::new();
+    if cost.options.free_tier {
+        options.push("free tier".to_string());
+    }
+    if let Some(commitment) = cost.options.savings_bundle {
+        options.push(format!("Savings Bundle ${} a month", commitment.grouped()));
+    }
+    if let Some(plan) = &cost.options.flat_rate {
+        options.push(format!("flat-rate plan {plan}"));
+    }
+    let options = if options.is_empty() { "pay as you go".to_string() } else { options.join(", ") };
+    let _ = writeln!(
+        out,
+        "cost: period {}, prices of {}{table}, {options}",
+        format_duration(cost.period),
+        cost.pricing.date
+    );
 }
 
 /// How long the run is and where its distribution came from.

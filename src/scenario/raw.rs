@@ -38,6 +38,19 @@ pub struct RawScenario {
     /// Present: viewers come from populations placed on the globe, not
     /// from each edge location's own weight.
     pub viewers: Option<RawViewers>,
+    /// `[cost]`: the period, pricing table and options of every run's bill.
+    pub cost: Option<RawCost>,
+}
+
+/// `[cost]`: how a run's month is priced.
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawCost {
+    pub period: Option<Value>,
+    pub pricing: Option<String>,
+    pub free_tier: Option<bool>,
+    pub savings_bundle: Option<Value>,
+    pub flat_rate: Option<String>,
 }
 
 /// `[viewers]`: a built-in preset, populations of one's own, or both.

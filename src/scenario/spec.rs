@@ -52,6 +52,46 @@ pub struct Scenario {
     /// viewers are its own population, at the edge, with its
     /// `viewer_weight` and `viewer_rtt`.
     pub viewers: Option<ViewersSpec>,
+    /// `[cost]`: how every run's month is priced (after the run; the
+    /// engine never reads it).
+    pub cost: CostSpec,
+}
+
+/// The cost period a run's usage is scaled to when `[cost] period` is
+/// absent: a 30-day month, as AWS's example bills count one.
+pub const DEFAULT_COST_PERIOD: SimDuration = SimDuration::from_secs(30 * 24 * 3600);
+
+/// The longest cost period: ten years of 365 days. A bill is a month's;
+/// the bound keeps every run's scaled usage far inside what the bill holds
+/// (a period in microseconds times a line's 10^-12 units fits an `i128`
+/// for any usage a simulation can count).
+pub const MAX_COST_PERIOD: SimDuration = SimDuration::from_secs(3650 * 24 * 3600);
+
+/// `[cost]`: the billing period, the pricing table and the bill's options.
+/// The bill is computed in `report` from the run's usage; nothing here
+/// touches the simulation.
+#[derive(Clone, Debug)]
+pub struct CostSpec {
+    // Invariant: at least a second, at most `MAX_COST_PERIOD`
+    // (`--cost-period` keeps it too).
+    pub period: SimDuration,
+    /// The table `pricing` named, read and checked at load, or the built-in
+    /// public prices.
+    pub pricing: std::sync::Arc<cdnsim_cost::PricingTable>,
+    // Invariant: a flat-rate plan is one of `pricing`'s, and comes with
+    // neither the free tier nor a bundle (so `cdnsim_cost::price` never
+    // refuses the options).
+    pub options: cdnsim_cost::Options,
+}
+
+impl Default for CostSpec {
+    fn default() -> CostSpec {
+        CostSpec {
+            period: DEFAULT_COST_PERIOD,
+            pricing: std::sync::Arc::new(cdnsim_cost::PricingTable::built_in()),
+            options: cdnsim_cost::Options::default(),
+        }
+    }
 }
 
 /// Where the scenario's own viewers are (`[viewers]`): each population is

@@ -10,7 +10,8 @@
 //! distribution, with `cache_keys.rs` for cache policies, TTLs and keys),
 //! `viewers.rs` (viewer populations, and whether the price class leaves
 //! an edge location), `traffic.rs` (with `attributes.rs` for what requests
-//! carry besides the path),
+//! carry besides the path), `cost.rs` (the period, pricing table and
+//! options of every run's bill),
 //! then `reach.rs` (which behaviors the classes' paths reach) and
 //! `intervals.rs` (the bound on metrics intervals). `fields.rs` is the leaf
 //! they all share (the `Validator`, its errors, scalar fields), and
@@ -33,6 +34,7 @@ mod attributes;
 mod behaviors;
 mod cache_keys;
 mod connections;
+mod cost;
 mod fields;
 mod functions;
 pub(super) mod headers;
@@ -117,6 +119,7 @@ impl Validator<'_> {
         traffic.direct_to_origin = direct_to_origin;
         let connections = self.connections(raw.connections.as_ref())?;
         self.class_connections(&raw.traffic.classes, connections.is_some(), &mut traffic.classes)?;
+        let cost = self.cost(raw.cost.as_ref())?;
         if traffic_from == TrafficFrom::Classes {
             self.check_patterns_match(&distribution, &traffic)?;
             self.check_signed_classes(&distribution, &traffic)?;
@@ -140,6 +143,7 @@ impl Validator<'_> {
             invalidations,
             connections,
             viewers,
+            cost,
         };
         if traffic_from == TrafficFrom::Classes {
             intervals::check(&scenario)

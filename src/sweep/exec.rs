@@ -31,7 +31,7 @@ pub fn run_one(plan: &Plan, run: RunId) -> Outcome {
     let simulated = catch_unwind(AssertUnwindSafe(|| {
         plan.scenario_for(run.point).map_err(|invalid| invalid.to_string()).and_then(|scenario| {
             let report = engine::run(&scenario, plan.seed(run), &mut |_| {}).map_err(|e| e.to_string())?;
-            Ok(report::summary(&report, &scenario))
+            report::summary(&report, &scenario).map_err(|e| format!("{e:#}"))
         })
     }));
     let (cells, error) = match simulated {

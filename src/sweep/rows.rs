@@ -10,7 +10,7 @@
 use super::error::SweepError;
 use super::plan::{Plan, RunId};
 use crate::http::Method;
-use crate::report::Summary;
+use crate::report::{Category, Summary};
 use std::path::Path;
 
 pub const STATUS_OK: &str = "ok";
@@ -72,12 +72,18 @@ const SUMMARY_COLUMNS: [&str; 44] = [
 ];
 const METHOD_COLUMNS: [&str; 4] = ["requests", "hits", "errors_4xx", "errors_5xx"];
 
+/// After the method columns: the bill's total, then its subtotal for each
+/// `report::Category` as `cost_<category>_usd`, in the category order.
+const COST_TOTAL_COLUMN: &str = "cost_usd";
+
 /// Every metric column, in order.
 pub fn metric_columns() -> Vec<String> {
     let by_method = Method::ALL
         .iter()
         .flat_map(|m| METHOD_COLUMNS.iter().map(move |field| format!("{}_{field}", m.as_str().to_ascii_lowercase())));
-    SUMMARY_COLUMNS.iter().map(|c| c.to_string()).chain(by_method).collect()
+    let cost = std::iter::once(COST_TOTAL_COLUMN.to_string())
+        .chain(Category::ALL.iter().map(|c| format!("cost_{}_usd", c.name())));
+    SUMMARY_COLUMNS.iter().map(|c| c.to_string()).chain(by_method).chain(cost).collect()
 }
 
 /// The cells of [`metric_columns`] for one summary.
@@ -147,9 +153,9 @@ fn metric_cells(summary: &Summary) -> Vec<String> {
         custom_errors: _,
         // Likewise: a run's connections.csv has them.
         connections: _,
-        // Not a column yet: the cost columns come with the pricing; a run's
-        // usage.csv has the usage.
+        // A run's usage.csv has the usage; its bill is in the cost columns.
         usage: _,
+        cost,
         events,
         requests_simulated,
         simulated_seconds,
@@ -215,6 +221,8 @@ fn metric_cells(summary: &Summary) -> Vec<String> {
             None => cells.extend(["0"; 4].map(String::from)),
         }
     }
+    cells.push(cost.total_usd.to_string());
+    cells.extend(Category::ALL.iter().map(|&c| cost.subtotals.get(c).to_string()));
     cells
 }
 
@@ -351,7 +359,23 @@ mod tests {
         assert_eq!(&h[..6], ["point", "replicate", "seed", "caches.edge.capacity", "traffic.zipf_alpha", "status"]);
         assert_eq!(h[h.len() - 2..], ["error", "rerun"]);
         assert!(h.contains(&"latency_p99_ms".to_string()) && h.contains(&"delete_errors_5xx".to_string()));
-        assert_eq!(metric_columns().len(), 44 + 7 * 4);
+        // The summary's numbers, four per method, the bill's total and its
+        // eight category subtotals.
+        assert_eq!(metric_columns().len(), 44 + 7 * 4 + 1 + 8);
+        assert_eq!(
+            h[h.len() - 11..h.len() - 2],
+            [
+                "cost_usd",
+                "cost_transfer_usd",
+                "cost_requests_usd",
+                "cost_to_origin_usd",
+                "cost_origin_shield_usd",
+                "cost_invalidations_usd",
+                "cost_functions_usd",
+                "cost_other_usd",
+                "cost_plan_usd",
+            ]
+        );
         assert!(h.contains(&"failovers".to_string()) && h.contains(&"signing_rejected".to_string()));
     }
 

@@ -11,7 +11,7 @@ use super::rows::{STATUS_OK, Table, csv_line};
 use std::collections::BTreeMap;
 
 /// The metrics summarised per point, by their `sweep.csv` column.
-pub const MAIN_METRICS: [&str; 12] = [
+pub const MAIN_METRICS: [&str; 13] = [
     "hit_ratio",
     "byte_hit_ratio",
     "edge_hit_ratio",
@@ -24,6 +24,8 @@ pub const MAIN_METRICS: [&str; 12] = [
     "latency_p50_ms",
     "latency_p95_ms",
     "latency_p99_ms",
+    // The run's bill over its cost period (`[cost]`).
+    "cost_usd",
 ];
 
 /// t(0.975, df) for df = 1..=30, from the standard table (to 9 digits).

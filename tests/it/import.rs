@@ -110,7 +110,7 @@ fn a_scenario_can_reference_the_json() {
     };
     assert_eq!(lines(&scenario), lines(&pasted));
     let (a, b) = (run(&scenario, 3), run(&pasted, 3));
-    assert_eq!(report::summary(&a, &scenario).hit_ratio, report::summary(&b, &pasted).hit_ratio);
+    assert_eq!(report::summary(&a, &scenario).unwrap().hit_ratio, report::summary(&b, &pasted).unwrap().hit_ratio);
 
     // --set reaches imported origins.
     let set = cdnsim::scenario::Override::parse("origins[0].concurrency=7").unwrap();

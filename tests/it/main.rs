@@ -1,6 +1,7 @@
 //! The one integration-test binary: every file under tests/it/ is a module here.
 
 mod access_log;
+mod bill;
 mod cache_keys;
 mod cli;
 mod compression;

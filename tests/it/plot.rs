@@ -117,8 +117,12 @@ fn a_run_plots_every_chart_with_its_series() {
     assert!(!out.join("signing.png").exists(), "no signed behaviors, no signing chart");
 
     let html = std::fs::read_to_string(out.join("report.html")).unwrap();
-    assert_eq!(html.matches("<img class=\"chart\"").count(), 4);
-    assert_eq!(html.matches("src=\"data:image/png;base64,").count(), 4, "charts are inlined");
+    // The four charts of every run, and the bill's (its Cost section).
+    assert_eq!(html.matches("<img class=\"chart\"").count(), 5);
+    assert_eq!(html.matches("src=\"data:image/png;base64,").count(), 5, "charts are inlined");
+    assert!(html.contains("<h2>Cost</h2>") && out.join("cost.png").exists());
+    let cost = chart(&out, "cost");
+    assert!(cost.contains("data transfer out") && cost.contains("requests"), "a bar per category");
     assert!(html.contains("<td>origin_peak_requests_per_s</td>") && html.contains("<h2>Scenario</h2>"));
     assert!(html.contains("members = [&quot;primary-web&quot;, &quot;backup-bucket&quot;]"), "escaped scenario");
     // No keys beyond the path, no functions, no compression, no origin
@@ -161,14 +165,14 @@ fn a_keyed_run_charts_its_keys_and_explains_them() {
         out.to_str().unwrap(),
         "--plot",
     ]));
-    assert!(stdout.contains("7 charts"), "{stdout}");
+    assert!(stdout.contains("8 charts"), "{stdout}");
     let keys = chart(&out, "cache-keys");
     // The three behaviors that cache; CachingDisabled's /api/* has no key.
     assert!(keys.contains("/static/*") && keys.contains("/images/*") && !keys.contains("/api/*"));
     let fragmentation = chart(&out, "fragmentation");
     assert!(fragmentation.contains("fragmentation misses") && fragmentation.contains("edge locations"));
     let html = std::fs::read_to_string(out.join("report.html")).unwrap();
-    assert_eq!(html.matches("<img class=\"chart\"").count(), 7);
+    assert_eq!(html.matches("<img class=\"chart\"").count(), 8);
     let section = html.find("<h2>Cache keys</h2>").expect("a cache keys section");
     assert!(html.find("<h2>Charts</h2>").unwrap() < section && section < html.find("<h2>Scenario</h2>").unwrap());
     assert!(html.contains("<th>fragmentation_share</th>") && html.contains("<td>images-by-size</td>"));
@@ -391,7 +395,7 @@ fn signed_requests_are_charted_by_outcome() {
         out.to_str().unwrap(),
     ]));
     let stdout = ok(cdnsim(&["plot", out.to_str().unwrap()]));
-    assert!(stdout.contains("5 charts"), "{stdout}");
+    assert!(stdout.contains("6 charts"), "{stdout}");
     let svg = chart(&out, "signing");
     // One bar per outcome that happened: accepted and at least one rejection.
     let bars = svg.matches("<rect").count() - 1;
@@ -423,6 +427,9 @@ fn a_sweep_plots_lines_per_parameter_and_a_heat_map() {
     ]));
     let lines = chart(&out, "sweep-hit_ratio");
     assert_series(&lines, "sweep-hit_ratio", &["traffic.zipf_alpha=0.6", "traffic.zipf_alpha=1.0"]);
+    // Six points: a dot each, named by its values, cost against p95 latency.
+    let cost = chart(&out, "sweep-cost-latency");
+    assert!(cost.contains("caches.edge.capacity=2000 B, traffic.zipf_alpha=0.6"), "the points are named");
     // Replicates give each line a confidence band.
     assert_eq!(lines.matches("<polygon").count(), 2);
     let heat = chart(&out, "sweep-hit_ratio-heatmap");
@@ -430,7 +437,8 @@ fn a_sweep_plots_lines_per_parameter_and_a_heat_map() {
 
     let out_dir = out.to_str().unwrap();
     let stdout = ok(cdnsim(&["plot", out_dir, "--metric", "latency_p99_ms", "--x", "traffic.zipf_alpha"]));
-    assert!(stdout.contains("2 charts"), "{stdout}");
+    // The metric's lines and the bill against p95 latency.
+    assert!(stdout.contains("3 charts"), "{stdout}");
     assert_series(
         &chart(&out, "sweep-latency_p99_ms"),
         "sweep-latency_p99_ms",
@@ -582,8 +590,8 @@ fn a_run_with_range_gets_and_custom_errors_has_their_sections() {
     let out = dir.join("run");
     let stdout =
         ok(cdnsim(&["run", scenario.to_str().unwrap(), "--no-progress", "--out", out.to_str().unwrap(), "--plot"]));
-    // The four of every run, custom-errors and range-bytes.
-    assert!(stdout.contains("6 charts"), "{stdout}");
+    // The four of every run, custom-errors, range-bytes and the bill.
+    assert!(stdout.contains("7 charts"), "{stdout}");
     let html = std::fs::read_to_string(out.join("report.html")).unwrap();
     let at = |heading: &str| html.find(&format!("<h2>{heading}</h2>")).unwrap_or_else(|| panic!("no {heading}"));
     assert!(at("Charts") < at("Custom error responses"));

@@ -146,7 +146,7 @@ pub fn run_script(scenario: &Scenario, steps: &[Step]) -> Report {
 }
 
 pub fn summarize(report: &Report, scenario: &Scenario) -> Summary {
-    report::summary(report, scenario)
+    report::summary(report, scenario).expect("the run's month can be priced")
 }
 
 /// Runs the scenario's own traffic.

@@ -88,7 +88,7 @@ fn requests_bytes_and_shield_requests_land_on_their_lines_and_scale_to_a_month()
     //   EU 4000 x 432,000 = 1,728,000,000 bytes = 421,875 / 2^18 GB
     //      = 1.609325408935546875 -> 1.609325408936;
     //   US 864,000,000 bytes = 0.8046627044677734375 -> 0.804662704468.
-    let usage = report::scaled_usage(&report, &s, report::DEFAULT_COST_PERIOD).unwrap();
+    let usage = report::scaled_usage(&report, &s, s.cost.period).unwrap();
     assert_eq!((usage.measured, usage.scale), (SimDuration::from_secs(6), 432_000.0));
     assert_eq!(
         String::from_utf8(report::usage_csv(&usage)).unwrap(),
@@ -100,7 +100,7 @@ fn requests_bytes_and_shield_requests_land_on_their_lines_and_scale_to_a_month()
          EU-Requests-HTTP-Proxy,Requests,432000\n\
          USE1-OriginShield-Requests,Requests,864000\n"
     );
-    let summary = report::summary_with_usage(&report, &s, &usage);
+    let summary = report::summary(&report, &s).unwrap();
     assert_eq!((summary.usage.measured_seconds, summary.usage.period_seconds), (6.0, 2_592_000.0));
     assert_eq!(summary.usage.simulated["EU-Requests-Tier2-HTTPS"], 3.0);
     assert_eq!(summary.usage.monthly["EU-Requests-Tier2-HTTPS"], 1_296_000.0);
