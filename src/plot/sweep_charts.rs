@@ -53,20 +53,21 @@ pub fn x_values(cells: &[&str]) -> (Vec<f64>, Axis, &'static str) {
     (xs, Axis::Categories(labels), "")
 }
 
-/// The axis title of a metric, with its unit.
+/// The axis title of a metric, with its unit once: `latency_p95_ms` is
+/// "latency p95 (ms)", `cost_usd` "cost (USD)".
 pub fn metric_label(metric: &str) -> String {
-    let unit = if metric.ends_with("_ms") {
-        " (ms)"
-    } else if metric.ends_with("_per_s") {
-        " (req/s)"
-    } else if metric.ends_with("_usd") {
-        " (USD)"
+    let (name, unit) = if let Some(name) = metric.strip_suffix("_ms") {
+        (name, " (ms)")
+    } else if let Some(name) = metric.strip_suffix("_per_s") {
+        (name, " (req/s)")
+    } else if let Some(name) = metric.strip_suffix("_usd") {
+        (name, " (USD)")
     } else if metric.ends_with("ratio") || metric.ends_with("offload") {
-        " (0-1)"
+        (metric, " (0-1)")
     } else {
-        ""
+        (metric, "")
     };
-    format!("{}{unit}", metric.replace('_', " "))
+    format!("{}{unit}", name.replace('_', " "))
 }
 
 fn capitalised(text: &str) -> String {
@@ -254,6 +255,15 @@ mod tests {
 
     fn summary(text: &str) -> CsvTable {
         CsvTable::parse(Path::new("sweep-summary.csv"), text.as_bytes()).unwrap()
+    }
+
+    #[test]
+    fn axis_titles_name_the_unit_once() {
+        assert_eq!(metric_label("latency_p95_ms"), "latency p95 (ms)");
+        assert_eq!(metric_label("origin_peak_requests_per_s"), "origin peak requests (req/s)");
+        assert_eq!(metric_label("cost_transfer_usd"), "cost transfer (USD)");
+        assert_eq!(metric_label("hit_ratio"), "hit ratio (0-1)");
+        assert_eq!(metric_label("origin_requests"), "origin requests");
     }
 
     const TWO: &str = "point,caches.edge.capacity,traffic.zipf_alpha,runs,failed,hit_ratio_mean,hit_ratio_ci95_low,hit_ratio_ci95_high

@@ -833,3 +833,17 @@ fn edge_places_and_viewer_populations_name_their_field() {
         "needs its longitude",
     );
 }
+
+/// `"none"` turns Origin Shield off, so that a sweep can vary it; anything
+/// else must name a regional edge cache, and the fix says so.
+#[test]
+fn origin_shield_none_is_no_shield() {
+    let region = TINY.lines().find(|l| l.starts_with("region = ")).expect("TINY has a Region");
+    let rec = region.trim_start_matches("region = ").trim_matches('"');
+    let on = try_scenario(TINY, &[&format!("origins[0].origin_shield=\"{rec}\"")]).expect("a REC of TINY");
+    assert_eq!(on.origins[0].origin_shield, Some(0));
+    let off = try_scenario(TINY, &["origins[0].origin_shield=\"none\""]).expect("none is no shield");
+    assert_eq!(off.origins[0].origin_shield, None);
+    let message = try_scenario(TINY, &["origins[0].origin_shield=\"mars-1\""]).unwrap_err().to_string();
+    assert!(message.contains("or \"none\" for no Origin Shield"), "{message}");
+}

@@ -8,6 +8,9 @@ use crate::scenario::spec::*;
 use crate::scenario::vocabulary::*;
 use crate::time::SimTime;
 
+/// The `origin_shield` value that turns Origin Shield off.
+const NO_ORIGIN_SHIELD: &str = "none";
+
 impl Validator<'_> {
     pub(super) fn origins(&self, raw: &[RawOrigin], topology: &TopologySpec) -> Result<Vec<OriginSpec>> {
         if raw.is_empty() {
@@ -49,13 +52,19 @@ impl Validator<'_> {
             let queue_limit =
                 self.int_in(&format!("{field}.queue_limit"), o.queue_limit, 10_000, 0, 100_000_000)? as u32;
             let origin_shield = match &o.origin_shield {
+                // "none" says what leaving the field out says, so that a sweep
+                // can vary Origin Shield on and off (`--vary origins[0].origin_shield=none,us-east-1`).
                 None => None,
+                Some(name) if name == NO_ORIGIN_SHIELD => None,
                 Some(name) => Some(
                     topology.regional_caches.iter().position(|r| &r.name == name || r.region.name == name).ok_or_else(|| {
                         self.error(
                             &format!("{field}.origin_shield"),
                             format!("{name:?} is not a regional edge cache of this topology; Origin Shield runs only in Regions with one"),
-                            format!("use one of: {}", names(topology.regional_caches.iter().map(|r| r.name.as_str()))),
+                            format!(
+                                "use one of: {}, or \"{NO_ORIGIN_SHIELD}\" for no Origin Shield",
+                                names(topology.regional_caches.iter().map(|r| r.name.as_str()))
+                            ),
                         )
                     })?,
                 ),
