@@ -842,8 +842,15 @@ mod tests {
 
     #[test]
     fn geo_blocked_requests_answered_by_a_page_need_not_be_4xx() {
-        // Two refused viewers: one got the 403, one a 403 page under 200.
+        use crate::metrics::ErrorStats;
+        // Two refused viewers: one got the 403, one a 403 page under 200
+        // (both 403s at the edge, one page fetched and served).
         let mut m = geo_blocked_run(&[403, 200]);
+        let mut errors = ErrorStats::default();
+        let c = errors.code(403);
+        (c.to_viewers, c.page_fetches) = (2, 1);
+        errors.page_served(403, 200, Method::Get);
+        m.errors = Some(errors);
         // Not yet counted as answered by a page: its 200 is no 4xx.
         let broken = check(&m, FACTS).unwrap_err();
         assert_eq!(broken.len(), 1, "{broken:?}");
