@@ -499,8 +499,9 @@ mod tests {
             result_type(Answer { status: 403, served_by: ServedBy::EdgeGenerated, refreshed: false }),
             ResultType::Error
         );
-        // Under an error status that is not the edge's (a failed page fetch's
-        // 502 keeps EdgeGenerated, so it stays ClientGeoBlocked; a cache's 403 is no refusal).
+        // A refused viewer whose 403 page could not be fetched gets the
+        // fetch's error (a 502) but is still the edge's refusal; a cache's
+        // 403 is no refusal.
         assert_eq!(detailed(502, ServedBy::EdgeGenerated, false, geo), D::ClientGeoBlocked);
         assert_eq!(detailed(403, ServedBy::Edge, false, ErrorCause::NONE), D::Error);
         assert_eq!(detailed(403, ServedBy::EdgeGenerated, false, ErrorCause::NONE), D::Error, "a signature refused");

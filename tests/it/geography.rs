@@ -479,6 +479,10 @@ fn a_403_page_answers_the_geo_refused_viewers_who_stay_client_geo_blocked() {
     let refused = ["/o/0", "200", "Error", "Error", "ClientGeoBlocked"].map(String::from).to_vec();
     let served = ["/o/0", "200", "Miss", "Miss", "Miss"].map(String::from).to_vec();
     assert_eq!(lines.pick(&fields), [refused.clone(), refused.clone(), refused, served]);
+    // Deterministic: the same run logs the same bytes.
+    let mut again = Lines(report::access_log::RecordFormatter::new(&s, 1), Vec::new());
+    three_refused_then_one_served(&s, &mut again);
+    assert_eq!(again.1, lines.1);
 
     // Without `response_code` the page goes with the 403 itself: the same
     // three refused viewers, now 4xx errors, with no body bytes (cdnsim
