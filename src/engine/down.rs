@@ -303,9 +303,10 @@ impl<O: RequestObserver> Engine<'_, O> {
         // 400, its detail is the generic `Error` (the Guide names no value
         // of its own for it); under an error status (its `response_code`,
         // or the error its own fetch met) the detail is the error's cause,
-        // as for any error.
+        // as for any error. A geo-refused viewer is logged `ClientGeoBlocked`
+        // either way (`policy::error_pages::page_detailed_result_type`).
         let (result, detailed) = if by_page && r.response.status < 400 {
-            (error_pages::PAGE_RESULT, DetailedResultType::Error)
+            (error_pages::PAGE_RESULT, error_pages::page_detailed_result_type(r.ask.geo_refused))
         } else if measured_or_observed {
             result_types(r, self.edge_refused_method(r))
         } else {
@@ -444,6 +445,7 @@ fn result_types(r: &Request, method_refused: bool) -> (ResultType, DetailedResul
     let cause = ErrorCause {
         origin_outcome: (r.response.served_by == ServedBy::Origin).then_some(r.attempt.outcome),
         method_refused,
+        geo_refused: r.ask.geo_refused,
     };
     (result, result_type::detailed_result_type(answer, result, cause))
 }

@@ -32,10 +32,11 @@ impl<O: RequestObserver> Engine<'_, O> {
         // the edge whatever it asks, over HTTP or HTTPS, before any other
         // check or cache (Developer Guide, "Restricting the geographic
         // distribution of your content": CloudFront "returns an HTTP status
-        // code of 403 (Forbidden)"; reference §11.9). It is logged `Error`,
-        // as the edge's other refusals are (`policy::result_type`); custom
-        // error pages do not answer the edge's own refusals
-        // (`policy::error_pages`).
+        // code of 403 (Forbidden)"; reference §11.9). It is logged `Error`
+        // with the detailed type `ClientGeoBlocked` (`policy::result_type`).
+        // The same page lets a custom error response for 403 answer it with
+        // a page: the one edge refusal a page answers (`policy::error_pages`;
+        // `finish` starts the page fetch).
         if ask.geo_refused {
             if ask.measured {
                 self.metrics.geo_blocked += 1;

@@ -53,7 +53,8 @@ impl<O: RequestObserver> Engine<'_, O> {
             }
         }
         let r = &self.requests[id];
-        let (status, served_by, measured) = (r.response.status, r.response.served_by, r.ask.measured);
+        let (status, served_by, measured, geo_refused) =
+            (r.response.status, r.response.served_by, r.ask.measured, r.ask.geo_refused);
         if status < 400 {
             return PageStep::None;
         }
@@ -61,7 +62,7 @@ impl<O: RequestObserver> Engine<'_, O> {
             stats.code(status).to_viewers += 1;
         }
         let custom = &self.scenario.distribution.custom_error_responses;
-        match (&self.pages, error_pages::page_entry(status, served_by, custom)) {
+        match (&self.pages, error_pages::page_entry(status, served_by, geo_refused, custom)) {
             (Some(_), Some(entry)) => {
                 self.start_page_fetch(id, entry, status);
                 PageStep::Diverted
@@ -130,6 +131,9 @@ impl<O: RequestObserver> Engine<'_, O> {
             && let Some(stats) = &mut self.metrics.errors
         {
             stats.code(error).page_fetches += 1;
+        }
+        if v.measured && v.geo_refused {
+            self.metrics.geo_blocked_pages += 1;
         }
         let pages = self.pages.as_mut().expect("checked above");
         pages.pending.insert(fetch, Pending { viewer, entry, error });

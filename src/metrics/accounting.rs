@@ -409,6 +409,10 @@ fn check_detailed_results(l: &mut Ledger, m: &Metrics) {
         m.intervals.iter().map(|i| i.hits_by_tier[2]).sum(),
     );
     l.at_most(|| identity("InvalidRequestMethod <= errors_4xx"), m.detailed.get(D::InvalidRequestMethod), m.errors_4xx);
+    // Every geo-refused viewer is logged ClientGeoBlocked, and nothing else
+    // is, a custom error page answering it or not
+    // (`policy::error_pages::page_detailed_result_type`).
+    l.equal(|| identity("ClientGeoBlocked = geo_blocked"), m.detailed.get(D::ClientGeoBlocked), m.geo_blocked);
     l.at_most(
         || identity("OriginConnectError <= origin connect_failures"),
         m.detailed.get(D::OriginConnectError),
@@ -595,10 +599,12 @@ fn check_signing_and_protocols(l: &mut Ledger, m: &Metrics) {
         m.results.get(ResultType::Error),
     );
     // A geo-blocked request is answered 403 at the edge and checked for
-    // nothing else.
+    // nothing else, unless a custom error page answers it in the 403's
+    // place, under the page's status.
+    l.at_most(|| identity("geo blocked answered by a page <= geo blocked"), m.geo_blocked_pages, m.geo_blocked);
     l.at_most(
-        || identity("geo blocked + signed requests rejected <= errors_4xx"),
-        m.geo_blocked + sig.rejected.iter().sum::<u64>(),
+        || identity("geo blocked - answered by a page + signed requests rejected <= errors_4xx"),
+        m.geo_blocked.saturating_sub(m.geo_blocked_pages) + sig.rejected.iter().sum::<u64>(),
         m.errors_4xx,
     );
     if let Some(populations) = &m.populations {
@@ -789,18 +795,74 @@ mod tests {
         assert_eq!((broken[1].left, broken[1].right), (11, 10));
     }
 
+    /// A run of refused viewers, logged as the engine logs them: `status`
+    /// from the edge, `Error` / `ClientGeoBlocked`, each counted blocked.
+    fn geo_blocked_run(statuses: &[u16]) -> Metrics {
+        let mut m = Metrics::new(2, 1, 1, 1, SimDuration::from_secs(1), SimDuration::ZERO);
+        for &status in statuses {
+            m.record(&Outcome {
+                start: SimTime::ZERO,
+                latency: SimDuration(10),
+                method: Method::Get,
+                edge: 0,
+                https: true,
+                behavior: 0,
+                status,
+                body_bytes: 0,
+                served_by: ServedBy::EdgeGenerated,
+                result: ResultType::Error,
+                detailed: DetailedResultType::ClientGeoBlocked,
+            });
+            m.protocol.viewer_https += 1;
+            m.geo_blocked += 1;
+        }
+        m.flush();
+        m
+    }
+
     #[test]
     fn geo_blocked_requests_beyond_the_4xx_are_reported() {
         // A 403 at the edge for a refused country: one 4xx error, blocked once.
-        let mut m = metrics_with(&[(403, ServedBy::EdgeGenerated, ResultType::Error)]);
-        m.geo_blocked = 1;
+        let mut m = geo_blocked_run(&[403]);
         assert_eq!(check(&m, FACTS), Ok(()));
-        // Blocked twice, with one 4xx: broken.
+        // Blocked twice, with one 4xx and one ClientGeoBlocked: broken twice.
         m.geo_blocked = 2;
         let broken = check(&m, FACTS).unwrap_err();
+        let names: Vec<&str> = broken.iter().map(|b| b.identity.as_str()).collect();
+        assert_eq!(
+            names,
+            [
+                "ClientGeoBlocked = geo_blocked",
+                "geo blocked - answered by a page + signed requests rejected <= errors_4xx"
+            ]
+        );
+        assert_eq!((broken[0].left, broken[0].right), (1, 2));
+        assert_eq!((broken[1].left, broken[1].right), (2, 1));
+    }
+
+    #[test]
+    fn geo_blocked_requests_answered_by_a_page_need_not_be_4xx() {
+        use crate::metrics::ErrorStats;
+        // Two refused viewers: one got the 403, one a 403 page under 200
+        // (both 403s at the edge, one page fetched and served).
+        let mut m = geo_blocked_run(&[403, 200]);
+        let mut errors = ErrorStats::default();
+        let c = errors.code(403);
+        (c.to_viewers, c.page_fetches) = (2, 1);
+        errors.page_served(403, 200, Method::Get);
+        m.errors = Some(errors);
+        // Not yet counted as answered by a page: its 200 is no 4xx.
+        let broken = check(&m, FACTS).unwrap_err();
         assert_eq!(broken.len(), 1, "{broken:?}");
-        assert_eq!(broken[0].identity, "geo blocked + signed requests rejected <= errors_4xx");
         assert_eq!((broken[0].left, broken[0].right), (2, 1));
+        m.geo_blocked_pages = 1;
+        assert_eq!(check(&m, FACTS), Ok(()));
+        // More answered by a page than blocked.
+        m.geo_blocked_pages = 3;
+        let broken = check(&m, FACTS).unwrap_err();
+        assert_eq!(broken.len(), 1, "{broken:?}");
+        assert_eq!(broken[0].identity, "geo blocked answered by a page <= geo blocked");
+        assert_eq!((broken[0].left, broken[0].right), (3, 2));
     }
 
     #[test]

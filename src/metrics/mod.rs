@@ -378,6 +378,11 @@ pub struct Metrics {
     /// Requests the edge refused with 403 for their viewers' country
     /// (`distribution.geo_restriction`); always 0 without one.
     pub geo_blocked: u64,
+    /// Of `geo_blocked`, the requests a custom error response for 403
+    /// answered through its page (served, or its fetch's error in its
+    /// place): their status is the page's, not necessarily a 4xx.
+    // Invariant: at most `geo_blocked`; 0 without a 403 page.
+    pub geo_blocked_pages: u64,
     /// Per viewer population (`cdn::viewers`), the requests that arrived
     /// from it and their viewer round trips; `None` unless the scenario has
     /// `[viewers]` or a price class that excludes some edge location.
@@ -514,6 +519,7 @@ impl Metrics {
             intervals: Vec::new(),
             signing: SigningStats::default(),
             geo_blocked: 0,
+            geo_blocked_pages: 0,
             populations: None,
             protocol: ProtocolStats::default(),
             origin_access: OriginAccessStats::default(),

@@ -9,7 +9,7 @@
 //! caches it like any object; the engine makes that fetch a request of its
 //! own. The rules here are what it does with the outcome.
 
-use crate::policy::result_type::{ResultType, ServedBy};
+use crate::policy::result_type::{DetailedResultType, ResultType, ServedBy};
 use crate::scenario::CustomErrorResponse;
 
 /// Which entry's page answers an error `status` on its way to the viewer,
@@ -17,12 +17,29 @@ use crate::scenario::CustomErrorResponse;
 /// origin or a cache (the API: the page goes back "when your origin
 /// returns the HTTP status code specified by ErrorCode"; a 502 or 504 for
 /// an origin CloudFront could not reach counts, as the Guide's 5xx
-/// examples show). The edge's own refusals (a method not allowed, a signed
-/// URL refused, HTTP refused: `EdgeGenerated`) and an edge function's 503
-/// are CloudFront's answers, not the origin's: cdnsim sends them as they
-/// are (the Guide is silent).
-pub fn page_entry(status: u16, served_by: ServedBy, custom: &[CustomErrorResponse]) -> Option<usize> {
-    if matches!(served_by, ServedBy::EdgeGenerated | ServedBy::EdgeFunctionError) {
+/// examples show).
+///
+/// Of the edge's own refusals (`EdgeGenerated`) only the geo restriction's
+/// 403 (`geo_refused`) gets a page: the Developer Guide, "Restricting the
+/// geographic distribution of your content", says "You can optionally
+/// configure CloudFront to return a custom error message to the user, and
+/// you can specify how long you want CloudFront to cache the error
+/// response", that is, a custom error response for 403 with a page. The
+/// other refusals (a method not allowed, a signed URL refused, HTTP
+/// refused) and an edge function's 503 are CloudFront's answers, not the
+/// origin's: cdnsim sends them as they are (the Guide is silent).
+pub fn page_entry(
+    status: u16,
+    served_by: ServedBy,
+    geo_refused: bool,
+    custom: &[CustomErrorResponse],
+) -> Option<usize> {
+    let pageable = match served_by {
+        ServedBy::EdgeGenerated => geo_refused,
+        ServedBy::EdgeFunctionError => false,
+        ServedBy::Edge | ServedBy::Regional | ServedBy::Shield | ServedBy::Origin => true,
+    };
+    if !pageable {
         return None;
     }
     custom.iter().position(|c| c.error_code == status && c.page.is_some())
@@ -65,6 +82,19 @@ pub fn answer(error: u16, response_code: Option<u16>, page_status: u16) -> PageA
 /// from cloudfront` on those 200 answers (observed, not AWS documentation).
 pub const PAGE_RESULT: ResultType = ResultType::Error;
 
+/// The `x-edge-detailed-result-type` of a viewer answered with a custom page
+/// under a status below 400 (under an error status the detail is worked out
+/// as for any error, from the cause the viewer's request still carries).
+/// For an error from an origin or a cache it is the generic `Error`: the
+/// Guide names no value of its own for it. A geo-refused viewer keeps
+/// `ClientGeoBlocked` whatever the page's status: the field's list names
+/// that refusal, the page only stands in for the 403, and so every
+/// geo-refused request is logged `ClientGeoBlocked`, answered by a page or
+/// not (the accounting identity `ClientGeoBlocked = geo_blocked`).
+pub fn page_detailed_result_type(geo_refused: bool) -> DetailedResultType {
+    if geo_refused { DetailedResultType::ClientGeoBlocked } else { DetailedResultType::Error }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -81,16 +111,33 @@ mod tests {
 
     #[test]
     fn only_origin_and_cache_errors_with_a_page_get_one() {
-        let custom = [entry(404, true), entry(503, false), entry(502, true)];
-        assert_eq!(page_entry(404, ServedBy::Origin, &custom), Some(0));
-        assert_eq!(page_entry(404, ServedBy::Edge, &custom), Some(0));
-        assert_eq!(page_entry(502, ServedBy::Regional, &custom), Some(2));
+        let custom = [entry(404, true), entry(503, false), entry(502, true), entry(403, true)];
+        assert_eq!(page_entry(404, ServedBy::Origin, false, &custom), Some(0));
+        assert_eq!(page_entry(404, ServedBy::Edge, false, &custom), Some(0));
+        assert_eq!(page_entry(502, ServedBy::Regional, false, &custom), Some(2));
+        assert_eq!(page_entry(403, ServedBy::Origin, false, &custom), Some(3), "the origin's own 403");
         // An entry with only a TTL has no page; a code without an entry neither.
-        assert_eq!(page_entry(503, ServedBy::Origin, &custom), None);
-        assert_eq!(page_entry(500, ServedBy::Origin, &custom), None);
-        // CloudFront's own answers go as they are.
-        assert_eq!(page_entry(404, ServedBy::EdgeGenerated, &custom), None);
-        assert_eq!(page_entry(502, ServedBy::EdgeFunctionError, &custom), None);
+        assert_eq!(page_entry(503, ServedBy::Origin, false, &custom), None);
+        assert_eq!(page_entry(500, ServedBy::Origin, false, &custom), None);
+        // CloudFront's own answers go as they are: a method or a signature
+        // refused with 403, an edge function's 502.
+        assert_eq!(page_entry(403, ServedBy::EdgeGenerated, false, &custom), None);
+        assert_eq!(page_entry(502, ServedBy::EdgeFunctionError, false, &custom), None);
+    }
+
+    #[test]
+    fn the_geo_restrictions_403_is_the_one_edge_refusal_a_page_answers() {
+        // DG "Restricting the geographic distribution of your content": a
+        // custom error message for the geo 403.
+        let custom = [entry(404, true), entry(403, true)];
+        assert_eq!(page_entry(403, ServedBy::EdgeGenerated, true, &custom), Some(1));
+        // Without a 403 entry with a page, the 403 goes as it is.
+        assert_eq!(page_entry(403, ServedBy::EdgeGenerated, true, &custom[..1]), None);
+        assert_eq!(page_entry(403, ServedBy::EdgeGenerated, true, &[entry(403, false)]), None);
+        // Logged ClientGeoBlocked under the page's 200; another error's page Error.
+        assert_eq!(page_detailed_result_type(true), DetailedResultType::ClientGeoBlocked);
+        assert_eq!(page_detailed_result_type(false), DetailedResultType::Error);
+        assert_eq!(page_detailed_result_type(true).result_type(), PAGE_RESULT);
     }
 
     #[test]

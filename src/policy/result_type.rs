@@ -132,8 +132,7 @@ pub fn response_result_type(result: ResultType) -> ResultType {
 /// simulates. The Guide lists the values but gives no meaning for most of
 /// the error ones; each variant says which reading cdnsim takes. Values
 /// for what is not modelled (`LimitExceeded`, `CapacityExceeded`,
-/// `ClientGeoBlocked`, `OriginDnsError`, `MissGeneratedResponse`, ...) never
-/// occur.
+/// `OriginDnsError`, `MissGeneratedResponse`, ...) never occur.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub enum DetailedResultType {
     /// A hit in an edge location or a regional edge cache (including a
@@ -159,6 +158,14 @@ pub enum DetailedResultType {
     Error,
     /// The 403 for a method the behavior does not allow (reference §4.1).
     InvalidRequestMethod,
+    /// A viewer refused for its country by the distribution's geo
+    /// restriction (`distribution.geo_restriction`): the Guide lists the
+    /// value among the field's error values ("Standard log file fields",
+    /// field 29; reference §8) and, on "Restricting the geographic
+    /// distribution of your content", says the refusal is a 403. cdnsim
+    /// logs it for every geo-refused viewer, the ones a custom error page
+    /// answers included (`policy::error_pages::page_detailed_result_type`).
+    ClientGeoBlocked,
     /// No connection could be made: every attempt refused or reset (502;
     /// DG-502 "CloudFront wasn't able to connect to the origin").
     OriginConnectError,
@@ -178,7 +185,7 @@ pub enum DetailedResultType {
 }
 
 impl DetailedResultType {
-    pub const ALL: [DetailedResultType; 10] = [
+    pub const ALL: [DetailedResultType; 11] = [
         DetailedResultType::Hit,
         DetailedResultType::OriginShieldHit,
         DetailedResultType::RefreshHit,
@@ -186,6 +193,7 @@ impl DetailedResultType {
         DetailedResultType::Redirect,
         DetailedResultType::Error,
         DetailedResultType::InvalidRequestMethod,
+        DetailedResultType::ClientGeoBlocked,
         DetailedResultType::OriginConnectError,
         DetailedResultType::OriginCommError,
         DetailedResultType::LambdaExecutionError,
@@ -205,6 +213,7 @@ impl DetailedResultType {
             DetailedResultType::Redirect => "Redirect",
             DetailedResultType::Error => "Error",
             DetailedResultType::InvalidRequestMethod => "InvalidRequestMethod",
+            DetailedResultType::ClientGeoBlocked => "ClientGeoBlocked",
             DetailedResultType::OriginConnectError => "OriginConnectError",
             DetailedResultType::OriginCommError => "OriginCommError",
             DetailedResultType::LambdaExecutionError => "LambdaExecutionError",
@@ -222,6 +231,7 @@ impl DetailedResultType {
             DetailedResultType::Redirect => ResultType::Redirect,
             DetailedResultType::Error
             | DetailedResultType::InvalidRequestMethod
+            | DetailedResultType::ClientGeoBlocked
             | DetailedResultType::OriginConnectError
             | DetailedResultType::OriginCommError
             | DetailedResultType::LambdaExecutionError => ResultType::Error,
@@ -237,11 +247,14 @@ pub struct ErrorCause {
     /// The edge refused the request because its behavior does not allow
     /// the method (checked after the viewer protocol, before signatures).
     pub method_refused: bool,
+    /// The edge refused the viewer for its country (geo restriction, the
+    /// first of the edge's checks).
+    pub geo_refused: bool,
 }
 
 impl ErrorCause {
     /// No cause beyond the status: a response from a cache.
-    pub const NONE: ErrorCause = ErrorCause { origin_outcome: None, method_refused: false };
+    pub const NONE: ErrorCause = ErrorCause { origin_outcome: None, method_refused: false, geo_refused: false };
 }
 
 /// The `x-edge-detailed-result-type` of `answer`, whose result type is
@@ -254,6 +267,7 @@ pub fn detailed_result_type(answer: Answer, result: ResultType, cause: ErrorCaus
         ResultType::Miss => DetailedResultType::Miss,
         ResultType::Redirect => DetailedResultType::Redirect,
         ResultType::Error => match (answer.served_by, cause.origin_outcome) {
+            (ServedBy::EdgeGenerated, _) if cause.geo_refused => DetailedResultType::ClientGeoBlocked,
             (ServedBy::EdgeGenerated, _) if cause.method_refused => DetailedResultType::InvalidRequestMethod,
             (ServedBy::EdgeFunctionError, _) => DetailedResultType::LambdaExecutionError,
             (ServedBy::Origin, Some(OriginOutcome::ConnectFailed)) => DetailedResultType::OriginConnectError,
@@ -439,7 +453,7 @@ mod tests {
     }
 
     fn from_origin(outcome: OriginOutcome) -> ErrorCause {
-        ErrorCause { origin_outcome: Some(outcome), method_refused: false }
+        ErrorCause { origin_outcome: Some(outcome), method_refused: false, geo_refused: false }
     }
 
     #[test]
@@ -475,8 +489,21 @@ mod tests {
         assert_eq!(detailed(404, ServedBy::Regional, false, ErrorCause::NONE), D::Error);
         // A collapsed request answered with the fetch's 502 was answered by its cache: Error.
         assert_eq!(detailed(502, ServedBy::Edge, false, ErrorCause::NONE), D::Error);
-        let refused = ErrorCause { origin_outcome: None, method_refused: true };
+        let refused = ErrorCause { origin_outcome: None, method_refused: true, geo_refused: false };
         assert_eq!(detailed(403, ServedBy::EdgeGenerated, false, refused), D::InvalidRequestMethod);
+        // DG "Restricting the geographic distribution of your content": a 403
+        // at the edge, logged with the field's ClientGeoBlocked.
+        let geo = ErrorCause { origin_outcome: None, method_refused: false, geo_refused: true };
+        assert_eq!(detailed(403, ServedBy::EdgeGenerated, false, geo), D::ClientGeoBlocked);
+        assert_eq!(
+            result_type(Answer { status: 403, served_by: ServedBy::EdgeGenerated, refreshed: false }),
+            ResultType::Error
+        );
+        // A refused viewer whose 403 page could not be fetched gets the
+        // fetch's error (a 502) but is still the edge's refusal; a cache's
+        // 403 is no refusal.
+        assert_eq!(detailed(502, ServedBy::EdgeGenerated, false, geo), D::ClientGeoBlocked);
+        assert_eq!(detailed(403, ServedBy::Edge, false, ErrorCause::NONE), D::Error);
         assert_eq!(detailed(403, ServedBy::EdgeGenerated, false, ErrorCause::NONE), D::Error, "a signature refused");
         assert_eq!(detailed(503, ServedBy::EdgeFunctionError, false, ErrorCause::NONE), D::LambdaExecutionError);
     }
@@ -484,7 +511,7 @@ mod tests {
     #[test]
     fn detailed_types_refine_result_types() {
         let names: Vec<&str> = DetailedResultType::ALL.iter().map(|d| d.as_str()).collect();
-        assert_eq!(names.len(), 10);
+        assert_eq!(names.len(), 11);
         assert!(DetailedResultType::ALL.iter().enumerate().all(|(i, d)| d.index() == i));
         // Every result type has at least one detailed type, and the one
         // spelled like it refines it.
@@ -494,7 +521,7 @@ mod tests {
         for d in DetailedResultType::ALL {
             assert_eq!(
                 d.result_type() == ResultType::Error,
-                d.as_str().contains("Error") || d.as_str().starts_with("Invalid")
+                d.as_str().contains("Error") || d.as_str().starts_with("Invalid") || d.as_str().starts_with("Client")
             );
         }
         for r in ResultType::ALL {
@@ -521,6 +548,10 @@ mod tests {
             LoggedDetailed::Simulated(DetailedResultType::OriginShieldHit)
         );
         assert_eq!(LoggedDetailed::parse(b"OriginDnsError"), LoggedDetailed::Other);
+        assert_eq!(
+            LoggedDetailed::parse(b"ClientGeoBlocked"),
+            LoggedDetailed::Simulated(DetailedResultType::ClientGeoBlocked)
+        );
         assert_eq!(LoggedDetailed::Other.index(), LoggedDetailed::COUNT - 1);
     }
 

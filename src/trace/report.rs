@@ -186,6 +186,6 @@ mod tests {
         assert_eq!(json["detailed_result_types"]["agreement"], 0.7);
         let csv = String::from_utf8(detailed_comparison_csv(&rows).unwrap()).unwrap();
         assert!(csv.starts_with("logged,Hit,OriginShieldHit,RefreshHit,"), "{csv}");
-        assert!(csv.contains("\nOther,0,0,0,2,0,0,0,0,0,0,2\n"), "{csv}");
+        assert!(csv.contains("\nOther,0,0,0,2,0,0,0,0,0,0,0,2\n"), "{csv}");
     }
 }

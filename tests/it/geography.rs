@@ -6,7 +6,7 @@
 use crate::support::*;
 use cdnsim::cdn::traffic::{Catalog, Scripted, ViewerRequest};
 use cdnsim::cdn::viewers::ViewerPopulations;
-use cdnsim::engine;
+use cdnsim::engine::{self, observer::FinishedRequest, observer::RequestObserver};
 use cdnsim::http::Method::Get;
 use cdnsim::report;
 use cdnsim::time::SimTime;
@@ -220,7 +220,11 @@ fn a_blocked_country_gets_403_at_the_edge_for_its_share_of_the_requests() {
     // Every measured request is New York's (at IAD1) or refused.
     assert_eq!(geo.blocked + at("IAD1"), summary.requests);
     assert_eq!(geo.blocked, summary.errors_4xx);
-    assert_eq!(summary.detailed_result_types.get("Error").copied(), Some(geo.blocked));
+    // Logged Error / ClientGeoBlocked, every one of them, and nothing else
+    // is an error here.
+    assert_eq!(summary.detailed_result_types.get("ClientGeoBlocked").copied(), Some(geo.blocked));
+    assert_eq!(summary.detailed_result_types.get("Error").copied(), Some(0));
+    assert_eq!(summary.errors, geo.blocked);
     // The share refused is São Paulo's weight share, 1 / (1 + 3) = 0.25,
     // up to the draw: ± 0.01 is over 3 standard deviations
     // (√(0.25 × 0.75 / 20,000) = 0.0031).
@@ -371,4 +375,150 @@ fn validate_says_where_viewers_are_and_what_is_refused() {
     assert!(stdout.contains("viewers: 2 populations, each served by the nearest edge location"), "{stdout}");
     assert!(stdout.contains("price class: PriceClass_100: 1 of 2 edge locations serve"), "{stdout}");
     assert!(stdout.contains("geo restriction: viewers outside US, CA get 403 at the edge"), "{stdout}");
+}
+
+/// A block list for Brazil and a custom error response for 403 with a page
+/// of 2 KiB (`/errors/403.html`, through the default behavior to the
+/// origin), sent with `response_code` when given.
+fn blocked_with_a_page(response_code: Option<u16>) -> String {
+    let code = response_code.map_or(String::new(), |c| format!("response_code = {c}\n"));
+    sao_paulo_and_ashburn(
+        TWO_POPULATIONS,
+        &format!(
+            "geo_restriction = {{ block = [\"BR\"] }}\n\
+             [[distribution.custom_error_responses]]\n\
+             error_code = 403\n\
+             response_page_path = \"/errors/403.html\"\n\
+             response_page_bytes = \"2 KiB\"\n\
+             {code}"
+        ),
+    )
+}
+
+/// Three São Paulo viewers (population 2, refused) at 1, 2 and 3 s, then one
+/// New York viewer (population 3) at 4 s, all for `/o/0`, run with
+/// `observer` watching.
+fn three_refused_then_one_served(
+    s: &cdnsim::scenario::Scenario,
+    observer: &mut impl RequestObserver,
+) -> engine::Report {
+    let catalog = Catalog::build(s, 1);
+    let mut script: Vec<(SimTime, ViewerRequest)> = Vec::new();
+    for (t, edge, population) in [(1, "GRU1", 2), (2, "GRU1", 2), (3, "GRU1", 2), (4, "IAD1", 3)] {
+        let mut r = Scripted::requests(s, &catalog, &[(SimTime(t * 1_000_000), edge, Get, "/o/0")]).unwrap();
+        r[0].1.population = population;
+        script.extend(r);
+    }
+    engine::run_with_observer(s, 1, catalog, &mut Scripted::from_requests(script), observer, &mut |_| {})
+        .expect("accounts add up")
+}
+
+/// Each finished request's access log line.
+struct Lines<'s>(report::access_log::RecordFormatter<'s>, Vec<String>);
+
+impl RequestObserver for Lines<'_> {
+    fn on_finish(&mut self, r: &FinishedRequest<'_>) {
+        let mut line = String::new();
+        self.0.format(&mut line, self.1.len() as u64, r);
+        self.1.push(line);
+    }
+}
+
+impl Lines<'_> {
+    /// These fields of every line, in the order the requests finished.
+    fn pick(&self, names: &[&str]) -> Vec<Vec<String>> {
+        let at = |name: &str| report::access_log::FIELDS.iter().position(|f| *f == name).unwrap();
+        self.1
+            .iter()
+            .map(|l| {
+                let f: Vec<&str> = l.trim_end().split('\t').collect();
+                names.iter().map(|n| f[at(n)].to_string()).collect()
+            })
+            .collect()
+    }
+}
+
+#[test]
+fn a_403_page_answers_the_geo_refused_viewers_who_stay_client_geo_blocked() {
+    // Worked by hand, warm-up 0, the page sent with 200:
+    //   1 s  GRU1 São Paulo: refused (403 at the edge); the 403 has a page,
+    //        so the viewer waits while the page is fetched from GRU1: a miss
+    //        at GRU1 and at sa-east-1, one origin request; the page is
+    //        stored at both (the behavior's default TTL, 24 h).
+    //   2 s, 3 s  São Paulo again: refused, the page a hit at GRU1.
+    //   4 s  IAD1 New York: served, a miss (the origin's second request).
+    // So 3 blocked, 3 page fetches, 3 pages served under 200; the three are
+    // `Error` (a page stands for its error) with the detail
+    // `ClientGeoBlocked`; New York's is a Miss. No 4xx reaches a viewer.
+    // Bytes to viewers: 3 pages × 2,048 B = 6,144 B, plus New York's
+    // object, 1,000 B: 7,144 B.
+    let s = scenario(&blocked_with_a_page(Some(200)), &["simulation.warmup=0"]);
+    let mut lines = Lines(report::access_log::RecordFormatter::new(&s, 1), Vec::new());
+    let report = three_refused_then_one_served(&s, &mut lines);
+    let summary = summarize(&report, &s);
+    assert_eq!(summary.requests, 4);
+    let geo = summary.geo_restriction.as_ref().unwrap();
+    assert_eq!((geo.blocked, geo.blocked_share), (3, 0.75));
+    assert_eq!(report.metrics.geo_blocked_pages, 3);
+    let pages = summary.custom_errors.as_ref().expect("the distribution has custom error responses");
+    assert_eq!((pages.errors_to_viewers, pages.page_fetches, pages.pages_served, pages.page_failures), (3, 3, 3, 0));
+    assert_eq!((summary.errors, summary.errors_4xx, summary.errors_5xx, summary.misses), (3, 0, 0, 1));
+    assert_eq!(summary.detailed_result_types["ClientGeoBlocked"], 3);
+    assert_eq!(summary.detailed_result_types["Error"], 0);
+    assert_eq!(summary.bytes_requested, 3 * 2048 + 1000);
+    assert_eq!(summary.origin_requests, 2, "the page once, New York's object once");
+    // The log: each refused viewer's line has the page's 200, the viewer's
+    // own path, and Error / Error / ClientGeoBlocked (fields 14, 23, 29).
+    let fields = [
+        "cs-uri-stem",
+        "sc-status",
+        "x-edge-result-type",
+        "x-edge-response-result-type",
+        "x-edge-detailed-result-type",
+    ];
+    let refused = ["/o/0", "200", "Error", "Error", "ClientGeoBlocked"].map(String::from).to_vec();
+    let served = ["/o/0", "200", "Miss", "Miss", "Miss"].map(String::from).to_vec();
+    assert_eq!(lines.pick(&fields), [refused.clone(), refused.clone(), refused, served]);
+    // Deterministic: the same run logs the same bytes.
+    let mut again = Lines(report::access_log::RecordFormatter::new(&s, 1), Vec::new());
+    three_refused_then_one_served(&s, &mut again);
+    assert_eq!(again.1, lines.1);
+
+    // Without `response_code` the page goes with the 403 itself: the same
+    // three refused viewers, now 4xx errors, with no body bytes (cdnsim
+    // counts none for an error): 1,000 B in all, New York's.
+    let s = scenario(&blocked_with_a_page(None), &["simulation.warmup=0"]);
+    let mut lines = Lines(report::access_log::RecordFormatter::new(&s, 1), Vec::new());
+    let summary = summarize(&three_refused_then_one_served(&s, &mut lines), &s);
+    assert_eq!(summary.custom_errors.as_ref().unwrap().pages_served, 3);
+    assert_eq!((summary.errors, summary.errors_4xx), (3, 3));
+    assert_eq!(summary.detailed_result_types["ClientGeoBlocked"], 3);
+    assert_eq!(summary.bytes_requested, 1000);
+    let statuses: Vec<String> = lines.pick(&["sc-status", "x-edge-detailed-result-type"]).concat();
+    assert_eq!(
+        statuses,
+        ["403", "ClientGeoBlocked", "403", "ClientGeoBlocked", "403", "ClientGeoBlocked", "200", "Miss"]
+    );
+}
+
+#[test]
+fn without_a_page_a_geo_refused_viewer_is_logged_error_and_client_geo_blocked() {
+    // The same script with no custom error response: the three refused
+    // viewers get the edge's 403, no page is fetched, the origin sees only
+    // New York's miss; each refused line reads 403, Error, Error,
+    // ClientGeoBlocked.
+    let s = scenario(
+        &sao_paulo_and_ashburn(TWO_POPULATIONS, "geo_restriction = { block = [\"BR\"] }"),
+        &["simulation.warmup=0"],
+    );
+    let mut lines = Lines(report::access_log::RecordFormatter::new(&s, 1), Vec::new());
+    let report = three_refused_then_one_served(&s, &mut lines);
+    let summary = summarize(&report, &s);
+    assert_eq!(summary.geo_restriction.as_ref().unwrap().blocked, 3);
+    assert_eq!(report.metrics.geo_blocked_pages, 0);
+    assert_eq!((summary.errors, summary.errors_4xx, summary.origin_requests), (3, 3, 1));
+    assert_eq!(summary.detailed_result_types["ClientGeoBlocked"], 3);
+    let fields = ["sc-status", "x-edge-result-type", "x-edge-response-result-type", "x-edge-detailed-result-type"];
+    let refused = ["403", "Error", "Error", "ClientGeoBlocked"].map(String::from).to_vec();
+    assert_eq!(lines.pick(&fields)[..3], [refused.clone(), refused.clone(), refused]);
 }

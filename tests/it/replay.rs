@@ -216,7 +216,7 @@ fn a_replayed_log_compares_result_types_and_writes_them() {
     assert_eq!(detailed["agreement"], 0.5, "{detailed}");
     let csv = std::fs::read_to_string(out_dir.join("detailed-result-types.csv")).unwrap();
     assert!(csv.starts_with("logged,Hit,OriginShieldHit,RefreshHit,Miss,Redirect,Error,"), "{csv}");
-    assert!(csv.contains("\nMiss,1,0,0,2,0,0,0,0,0,0,3\n"), "{csv}");
+    assert!(csv.contains("\nMiss,1,0,0,2,0,0,0,0,0,0,0,3\n"), "{csv}");
 }
 
 #[test]
