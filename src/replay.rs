@@ -15,6 +15,7 @@ use crate::trace::csv::{CsvOptions, CsvReader};
 use crate::trace::detect::{TraceFormat, detect_format};
 use crate::trace::edge_map::EdgeMap;
 use crate::trace::lines::ReadProgress;
+use crate::trace::oracle::OracleReader;
 use crate::trace::source::{TraceSource, TraceStats};
 use std::path::Path;
 
@@ -120,6 +121,7 @@ pub fn run_trace(
     match format {
         TraceFormat::Csv => run.reader(CsvReader::open(path, input.csv.clone())?, false, on_progress),
         TraceFormat::CloudfrontLog => run.reader(CloudFrontLogReader::open(path, input.csv.strict)?, true, on_progress),
+        TraceFormat::OracleGeneral => run.reader(OracleReader::open(path, input.csv.strict)?, false, on_progress),
     }
 }
 

@@ -70,6 +70,8 @@ pub enum TraceFormatArg {
     Csv,
     /// CloudFront standard access logs (W3C, tab-separated, `#Fields` header).
     CloudfrontLog,
+    /// libCacheSim's oracleGeneral binary records (24 bytes each), plain or zstd.
+    OracleGeneral,
 }
 
 impl From<TraceFormatArg> for TraceFormat {
@@ -77,6 +79,7 @@ impl From<TraceFormatArg> for TraceFormat {
         match arg {
             TraceFormatArg::Csv => TraceFormat::Csv,
             TraceFormatArg::CloudfrontLog => TraceFormat::CloudfrontLog,
+            TraceFormatArg::OracleGeneral => TraceFormat::OracleGeneral,
         }
     }
 }
@@ -113,7 +116,9 @@ impl TraceArgs {
         };
         let csv = match format {
             TraceFormat::Csv => self.csv_options()?,
-            TraceFormat::CloudfrontLog => CsvOptions { strict: self.strict, ..CsvOptions::default() },
+            TraceFormat::CloudfrontLog | TraceFormat::OracleGeneral => {
+                CsvOptions { strict: self.strict, ..CsvOptions::default() }
+            }
         };
         Ok(TraceInput { format: Some(format), csv })
     }

@@ -2,7 +2,10 @@
 //! recognises only to refuse them.
 //!
 //! A standard access log starts with `#Version:` and `#Fields:` lines
-//! (reference §8); anything else is read as CSV. Blank lines before the
+//! (reference §8); a file whose name says `oracleGeneral` (libCacheSim's
+//! naming, `*.oracleGeneral.bin`, `*.oracleGeneral.zst`) or that starts with
+//! zstd's magic is libCacheSim's binary format; anything else is read as CSV,
+//! but for a file with a NUL byte in its first line, which is no text trace. Blank lines before the
 //! first line with text do not count, so a log that starts with an empty
 //! line is still a log.
 //!
@@ -27,12 +30,42 @@ pub enum TraceFormat {
     Csv,
     /// CloudFront standard access logs (W3C, tab-separated, `#Fields` header).
     CloudfrontLog,
+    /// libCacheSim's `oracleGeneral` binary records, plain or zstd.
+    OracleGeneral,
 }
 
 /// The format of the trace at `path` (a file, or a directory's first file
 /// with a line of text), from its first line that is not blank.
 pub fn detect_format(path: &Path) -> Result<TraceFormat, TraceError> {
-    detect_in(&mut Lines::open(path)?)
+    if path.is_file() {
+        let named =
+            path.file_name().is_some_and(|n| n.to_string_lossy().to_ascii_lowercase().contains("oraclegeneral"));
+        let mut head = [0u8; 4];
+        let got = std::fs::File::open(path)
+            .and_then(|mut f| std::io::Read::read(&mut f, &mut head))
+            .map_err(|e| TraceError::Unreadable { file: path.to_path_buf(), reason: e.to_string() })?;
+        if named || super::oracle::is_zstd(&head[..got]) {
+            return Ok(TraceFormat::OracleGeneral);
+        }
+    }
+    let mut lines = Lines::open(path)?;
+    let format = detect_in(&mut lines)?;
+    if format == TraceFormat::Csv && lines.line().contains(&0) {
+        return Err(binary_file(lines.file(), lines.line_number()));
+    }
+    Ok(format)
+}
+
+/// The error for a file with a NUL byte where a text trace has its first line.
+fn binary_file(file: &Path, line: u64) -> TraceError {
+    TraceError::Unsupported {
+        file: file.to_path_buf(),
+        line,
+        what: "this is a binary file (a NUL byte in its first line), not a CSV trace or an access log".to_string(),
+        fix: "for libCacheSim's oracleGeneral binary format give --trace-format oracle-general (or name the file \
+              *.oracleGeneral.bin); otherwise give a CSV trace or CloudFront standard access logs"
+            .to_string(),
+    }
 }
 
 /// [`detect_format`] on lines already open.
@@ -78,7 +111,7 @@ pub fn is_rtmp_stem(stem: &[u8]) -> bool {
 }
 
 const STANDARD_OR_CSV: &str = "replay CloudFront standard access logs (a web distribution's, with #Version and #Fields \
-     lines) or a cdnsim CSV trace (time,obj_id,obj_size)";
+     lines), a cdnsim CSV trace (time,obj_id,obj_size) or a libCacheSim oracleGeneral binary trace";
 
 /// The error for an RTMP distribution log; `evidence` says what gave it away.
 pub fn rtmp_log(file: &Path, line: u64, evidence: &str) -> TraceError {

@@ -37,15 +37,25 @@ pub struct ProgressHandle {
 }
 
 impl ProgressHandle {
+    pub(super) fn new(read: Arc<AtomicU64>, total_bytes: u64) -> ProgressHandle {
+        ProgressHandle { read, total_bytes }
+    }
+
     pub fn get(&self) -> ReadProgress {
         ReadProgress { read_bytes: self.read.load(Ordering::Relaxed), total_bytes: self.total_bytes }
     }
 }
 
 /// Counts the bytes taken from a file, before any decompression.
-struct Counted<R> {
+pub(super) struct Counted<R> {
     file: R,
     read: Arc<AtomicU64>,
+}
+
+impl<R> Counted<R> {
+    pub(super) fn new(file: R, read: Arc<AtomicU64>) -> Counted<R> {
+        Counted { file, read }
+    }
 }
 
 impl<R: Read> Read for Counted<R> {

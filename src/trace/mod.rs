@@ -6,6 +6,8 @@
 //! - [`csv`]: `timestamp,obj_id,obj_size` traces with column mapping.
 //! - [`cloudfront_log`]: the tab-separated W3C format with `#Version` and
 //!   `#Fields` headers.
+//! - [`oracle`]: libCacheSim's `oracleGeneral` binary records, plain or
+//!   zstd.
 //! - [`detect`]: which reader a file goes to, and the CloudFront formats
 //!   refused with what to give instead (RTMP and real-time logs).
 //! - [`source`]: a reader as the engine's `RequestSource`: trace ids become
@@ -24,6 +26,7 @@ pub mod edge_map;
 mod error;
 pub mod ids;
 pub mod lines;
+pub mod oracle;
 pub mod report;
 pub mod source;
 

@@ -890,3 +890,72 @@ fn a_csv_trace_s_query_and_cookie_columns_are_keyed_like_a_log_s() {
     // Without the columns named, a CSV trace carries neither: 5 hits, 2 misses.
     assert_eq!(keyed_counts(&run(&[])), (5, 2, 2, 2, 0, 0));
 }
+
+/// `generated_trace` as libCacheSim's oracleGeneral records: time in whole
+/// seconds, numeric ids, sizes; next-access positions from 1 (-1 for none),
+/// worked out backwards as libCacheSim's trace generator does.
+fn oracle_trace(requests: &[(String, u64)]) -> Vec<u8> {
+    use cdnsim::trace::oracle::OracleRecord;
+    let mut next_use: HashMap<&str, u64> = HashMap::new();
+    let mut next = vec![None; requests.len()];
+    for (i, (id, _)) in requests.iter().enumerate().rev() {
+        next[i] = next_use.insert(id.as_str(), i as u64 + 1);
+    }
+    let mut bytes = Vec::new();
+    for (i, (id, size)) in requests.iter().enumerate() {
+        let record = OracleRecord {
+            time_s: (i / 10) as u32,
+            obj_id: id.parse().unwrap(),
+            size_bytes: *size as u32,
+            next_access: next[i],
+        };
+        bytes.extend_from_slice(&record.encode());
+    }
+    bytes
+}
+
+#[test]
+fn an_oracle_general_trace_replays_as_its_csv_does_plain_or_zstd() {
+    let dir = temp_dir("replay-oracle");
+    let (text, requests) = generated_trace(3000);
+    let csv = dir.join("trace.csv");
+    std::fs::write(&csv, text).unwrap();
+    let binary = oracle_trace(&requests);
+    let plain = dir.join("trace.oracleGeneral.bin");
+    std::fs::write(&plain, &binary).unwrap();
+    // Named as anything: zstd's magic says what it is.
+    let zstd = dir.join("trace.zst");
+    std::fs::write(
+        &zstd,
+        ruzstd::encoding::compress_to_vec(binary.as_slice(), ruzstd::encoding::CompressionLevel::Fastest),
+    )
+    .unwrap();
+    let replay = |trace: &std::path::Path, extra: &[&str]| {
+        let mut args = vec!["replay", trace.to_str().unwrap(), "--cache-size", "4000", "--format", "json"];
+        args.extend_from_slice(extra);
+        let (code, out, err) = cdnsim(&args);
+        assert_eq!(code, 0, "{err}");
+        json(&out)
+    };
+    let from_csv = replay(&csv, &["--time-unit", "s"]);
+    assert_eq!(counts(&from_csv), reference_cache(&requests, 4000, true));
+    for trace in [&plain, &zstd] {
+        let from_binary = replay(trace, &[]);
+        assert_eq!(counts(&from_binary), counts(&from_csv), "{}", trace.display());
+        assert_eq!(from_binary["trace"]["objects"], from_csv["trace"]["objects"]);
+    }
+    // A binary file the name does not announce is refused with the fix.
+    let unnamed = dir.join("trace.bin");
+    std::fs::write(&unnamed, &binary).unwrap();
+    let (code, _, err) = cdnsim(&["replay", unnamed.to_str().unwrap(), "--cache-size", "4000"]);
+    assert_ne!(code, 0);
+    assert!(err.contains("trace.bin") && err.contains("--trace-format oracle-general"), "{err}");
+    let given = replay(&unnamed, &["--trace-format", "oracle-general"]);
+    assert_eq!(counts(&given), counts(&from_csv));
+    // A file cut inside a record is an error naming the file and the record.
+    let cut = dir.join("cut.oracleGeneral.bin");
+    std::fs::write(&cut, &binary[..binary.len() - 5]).unwrap();
+    let (code, _, err) = cdnsim(&["replay", cut.to_str().unwrap(), "--cache-size", "4000"]);
+    assert_ne!(code, 0);
+    assert!(err.contains("cut.oracleGeneral.bin") && err.contains("record 3000"), "{err}");
+}
