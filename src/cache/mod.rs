@@ -24,6 +24,7 @@
 //! `expected_objects`), no call allocates.
 
 mod api;
+pub mod belady;
 mod fifo;
 mod index;
 mod lru;
