@@ -16,8 +16,10 @@
 //! (`Expires`, `stale-if-error`, `stale-while-revalidate`), an
 //! invalidation of one file, a class or everything, range GETs (shares,
 //! starts, lengths, unsatisfiable ranges, origins with and without support),
-//! custom error responses, and connections (keep-alive timeouts, origins
-//! over HTTPS, viewers' HTTP versions and requests per connection).
+//! custom error responses, connections (keep-alive timeouts, origins
+//! over HTTPS, viewers' HTTP versions and requests per connection), and
+//! geography and the bill (price classes, viewer populations, restriction
+//! by country, request bodies, Lambda@Edge memory).
 
 use proptest::prelude::*;
 use std::fmt::Write;
@@ -106,6 +108,45 @@ struct Shape {
     custom_errors: Vec<(usize, u8, Option<usize>, bool)>,
     /// `[connections]`, when drawn.
     connections: Option<Connections>,
+    geo: Geo,
+}
+
+/// Countries the drawn viewer populations and restrictions name: one in
+/// each of the generated edges' regions and some served from afar.
+const COUNTRIES: [&str; 6] = ["US", "GB", "JP", "BR", "IN", "AU"];
+
+/// Where viewers are and what the bill counts: the price class (0 All, 1
+/// 200, 2 100), viewers (0 each edge its own, 1 the world preset, 2 the
+/// drawn populations), a restriction (an allow list when `allow`, else a
+/// block list) of the countries whose bits are set, the API class's
+/// request body and Lambda@Edge memory.
+#[derive(Debug, Clone)]
+struct Geo {
+    price_class: u8,
+    viewers: u8,
+    populations: Vec<(usize, u8)>,
+    restriction: Option<(bool, u8)>,
+    request_body_kib: Option<u16>,
+    memory_mb: u16,
+}
+
+fn geo() -> impl Strategy<Value = Geo> {
+    (
+        0..3u8,
+        0..3u8,
+        prop::collection::vec((0..COUNTRIES.len(), 1..10u8), 1..=4),
+        proptest::option::of((any::<bool>(), 1..64u8)),
+        proptest::option::of(0..2048u16),
+        128..=3008u16,
+    )
+        .prop_map(|(price_class, viewers, populations, restriction, request_body_kib, memory_mb)| Geo {
+            price_class,
+            viewers,
+            populations,
+            restriction,
+            request_body_kib,
+            memory_mb,
+        })
 }
 
 #[derive(Debug, Clone)]
@@ -245,7 +286,7 @@ fn shape() -> impl Strategy<Value = Shape> {
         proptest::option::of((0..100u8, 0..INVALIDATION_PATHS.len(), 0..20u8)),
         proptest::option::of(ranges()),
         prop::collection::vec(custom_error(), 0..=3),
-        proptest::option::of(connections()),
+        (proptest::option::of(connections()), geo()),
     )
         .prop_map(
             |(
@@ -260,7 +301,7 @@ fn shape() -> impl Strategy<Value = Shape> {
                 invalidation,
                 ranges,
                 custom_errors,
-                connections,
+                (connections, geo),
             )| Shape {
                 functions,
                 slow_functions,
@@ -289,6 +330,7 @@ fn shape() -> impl Strategy<Value = Shape> {
                 ranges,
                 custom_errors,
                 connections,
+                geo,
             },
         )
 }
@@ -365,6 +407,7 @@ fn render(shape: &Shape) -> String {
     writeln!(w, "[[signing.key_groups]]\nname = \"signers\"\nkeys = [\"KPROPERTYKEY1\"]").unwrap();
     render_functions(w, shape);
     writeln!(w, "[distribution]\nerror_caching_min_ttl = {}", shape.error_caching_min_ttl).unwrap();
+    render_geo(w, &shape.geo);
     let mut codes_written = Vec::new();
     for &(code, ttl_s, page, ok) in &shape.custom_errors {
         if codes_written.contains(&code) {
@@ -464,6 +507,9 @@ fn render(shape: &Shape) -> String {
     writeln!(w, "[[traffic.classes]]\nname = \"api\"\nshare = {}\npath = \"/api/{{id}}\"", shape.api_share).unwrap();
     writeln!(w, "size = \"1 KiB\"\ncache_control = \"no-store\"\nobjects = 20").unwrap();
     writeln!(w, "methods = {{ GET = 0.4, POST = 0.3, PUT = 0.1, PATCH = 0.1, DELETE = 0.1 }}").unwrap();
+    if let Some(kib) = shape.geo.request_body_kib {
+        writeln!(w, "request_body = \"{kib} KiB\"").unwrap();
+    }
     writeln!(w, "[[traffic.classes]]\nname = \"signed\"\nshare = {}", shape.signed_share).unwrap();
     match &range_lines {
         Some(lines) => writeln!(w, "path = \"/signed/{{id}}.mp4\"\nsize = \"3 MiB\"\n{lines}"),
@@ -477,6 +523,7 @@ fn render(shape: &Shape) -> String {
     .unwrap();
     let mix = "valid-url = 0.6, valid-cookie = 0.2, expired = 0.1, tampered-signature = 0.05, none = 0.05";
     writeln!(w, "signed = {{ sessions = 20, mix = {{ {mix} }} }}").unwrap();
+    render_viewers(w, &shape.geo);
     t
 }
 
@@ -496,6 +543,33 @@ fn render_functions(w: &mut String, shape: &Shape) {
         writeln!(w, "[[functions]]\nname = \"{name}\"\nkind = \"lambda-edge\"\nlatency = {latency}").unwrap();
         writeln!(w, "cold_start = {{ dist = \"lognormal\", mean = \"200 ms\", stddev = \"100 ms\" }}").unwrap();
         writeln!(w, "keep_warm = \"{} s\"", shape.keep_warm_s).unwrap();
+        writeln!(w, "memory = {}", shape.geo.memory_mb).unwrap();
+    }
+}
+
+/// `[viewers]` and the distribution's price class and restriction.
+fn render_geo(w: &mut String, geo: &Geo) {
+    let class = ["PriceClass_All", "PriceClass_200", "PriceClass_100"][geo.price_class as usize];
+    writeln!(w, "price_class = \"{class}\"").unwrap();
+    if let Some((allow, bits)) = geo.restriction {
+        let countries: Vec<&str> = (0..COUNTRIES.len()).filter(|i| bits >> i & 1 == 1).map(|i| COUNTRIES[i]).collect();
+        let list = if allow { "allow" } else { "block" };
+        writeln!(w, "geo_restriction = {{ {list} = {countries:?} }}").unwrap();
+    }
+}
+
+/// The `[viewers]` table, if drawn (written after the distribution's
+/// tables, so it must start a table of its own).
+fn render_viewers(w: &mut String, geo: &Geo) {
+    match geo.viewers {
+        0 => {}
+        1 => writeln!(w, "[viewers]\npreset = \"world\"").unwrap(),
+        _ => {
+            for (i, &(country, weight)) in geo.populations.iter().enumerate() {
+                writeln!(w, "[[viewers.populations]]\nname = \"p{i}\"\ncountry = \"{}\"", COUNTRIES[country]).unwrap();
+                writeln!(w, "weight = {weight}").unwrap();
+            }
+        }
     }
 }
 
