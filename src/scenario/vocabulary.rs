@@ -28,15 +28,33 @@ pub enum EvictionPolicy {
     Sieve,
     /// S3-FIFO (Yang et al., SOSP'23).
     S3Fifo,
+    /// CLOCK: FIFO with a one-bit second chance.
+    Clock,
+    /// 2Q (Johnson and Shasha, VLDB'94).
+    TwoQ,
+    /// Segmented LRU with four segments (Huang et al., SOSP'13).
+    S4Lru,
+    /// ARC (Megiddo and Modha, FAST'03).
+    Arc,
 }
 
 impl EvictionPolicy {
     /// Every policy, in the order of `NAMES`.
-    pub const ALL: [EvictionPolicy; 4] =
-        [EvictionPolicy::Lru, EvictionPolicy::Fifo, EvictionPolicy::Sieve, EvictionPolicy::S3Fifo];
+    pub const ALL: [EvictionPolicy; 8] = [
+        EvictionPolicy::Lru,
+        EvictionPolicy::Fifo,
+        EvictionPolicy::Sieve,
+        EvictionPolicy::S3Fifo,
+        EvictionPolicy::Clock,
+        EvictionPolicy::TwoQ,
+        EvictionPolicy::S4Lru,
+        EvictionPolicy::Arc,
+    ];
 
-    /// The accepted spellings, for error messages and `--help`.
-    pub const NAMES: [&'static str; 4] = ["lru", "fifo", "sieve", "s3-fifo"];
+    /// The accepted spellings, for error messages and `--help`: libCacheSim's
+    /// names in lower case, except `s3-fifo`, which scenarios spelled so
+    /// first.
+    pub const NAMES: [&'static str; 8] = ["lru", "fifo", "sieve", "s3-fifo", "clock", "2q", "s4lru", "arc"];
 
     /// The name used in scenario files and on the command line.
     pub fn name(self) -> &'static str {
@@ -45,6 +63,10 @@ impl EvictionPolicy {
             EvictionPolicy::Fifo => "fifo",
             EvictionPolicy::Sieve => "sieve",
             EvictionPolicy::S3Fifo => "s3-fifo",
+            EvictionPolicy::Clock => "clock",
+            EvictionPolicy::TwoQ => "2q",
+            EvictionPolicy::S4Lru => "s4lru",
+            EvictionPolicy::Arc => "arc",
         }
     }
 }
@@ -461,8 +483,11 @@ mod tests {
 
     #[test]
     fn unknown_policy_lists_the_choices() {
-        let err = "arc".parse::<EvictionPolicy>().unwrap_err();
-        assert_eq!(err.to_string(), "unknown eviction policy `arc` (expected one of: lru, fifo, sieve, s3-fifo)");
+        let err = "mru".parse::<EvictionPolicy>().unwrap_err();
+        assert_eq!(
+            err.to_string(),
+            "unknown eviction policy `mru` (expected one of: lru, fifo, sieve, s3-fifo, clock, 2q, s4lru, arc)"
+        );
     }
 
     #[test]
