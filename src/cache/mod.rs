@@ -2,8 +2,8 @@
 //! shield) and by trace-driven replay.
 //!
 //! A cache maps a `CacheKey` to an `Entry` (size, expiry, what it holds) under a
-//! byte capacity, and evicts by one of eight published policies: LRU, FIFO,
-//! SIEVE, S3-FIFO, CLOCK, 2Q, S4LRU and ARC. Those but LRU, FIFO and SIEVE
+//! byte capacity, and evicts by one of nine published policies: LRU, FIFO,
+//! SIEVE, S3-FIFO, CLOCK, 2Q, S4LRU, ARC and GDSF. Those but LRU, FIFO and SIEVE
 //! follow libCacheSim's implementation (each file names the function it
 //! follows), so that miss counts compare with it exactly; LRU, FIFO and
 //! SIEVE agree with it too. It stores no bytes of content: the simulator only needs
@@ -17,7 +17,7 @@
 //! - `store.rs`: index, byte accounting, freshness, the make-room loop; generic
 //!   over a `Policy`.
 //! - `lru.rs`, `fifo.rs`, `sieve.rs`, `s3fifo.rs`, `clock.rs`, `twoq.rs`,
-//!   `s4lru.rs`, `arc.rs`: one policy each, with the paper it implements
+//!   `s4lru.rs`, `arc.rs`, `gdsf.rs`: one policy each, with the paper it implements
 //!   cited at the top.
 //! - `ghost.rs`: byte-bounded lists of evicted keys (S3-FIFO, 2Q, ARC).
 //!
@@ -32,6 +32,7 @@ mod api;
 mod arc;
 mod clock;
 mod fifo;
+mod gdsf;
 mod ghost;
 mod index;
 mod lru;
@@ -94,6 +95,9 @@ fn boxed<L: store::KeyLog + 'static>(
             capacity_bytes,
             expected_objects,
         )),
+        EvictionPolicy::Gdsf => {
+            Box::new(Store::<_, L>::new(gdsf::Gdsf::new(expected_objects), capacity_bytes, expected_objects))
+        }
         EvictionPolicy::S4Lru => {
             Box::new(Store::<_, L>::new(s4lru::S4Lru::new(capacity_bytes), capacity_bytes, expected_objects))
         }

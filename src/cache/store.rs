@@ -105,6 +105,14 @@ pub(crate) trait Policy: Send {
         None
     }
 
+    /// Asked before each eviction for a new object: whether that object
+    /// ranks below every cached one, so that it is the one to go (and is
+    /// not stored). GDSF ranks it with the others, as libCacheSim inserts
+    /// it first and evicts after (`GDSF_get`).
+    fn incoming_goes_first(&mut self) -> bool {
+        false
+    }
+
     /// Heap bytes owned by the policy itself (not the shared slab).
     fn memory_bytes(&self) -> usize {
         0
@@ -217,12 +225,17 @@ impl<P: Policy, L: KeyLog> Store<P, L> {
     }
 
     /// Evicts until `extra_bytes` more fit, never evicting `pinned`.
+    /// Returns false if the policy ranked the new object itself below what
+    /// is left to evict (GDSF): it is then not to be stored.
     // Inlined into `insert` by hand: with the slab's free-chain mark it grew
     // past LLVM's threshold for some policies, and calling it cost 1.6% more
     // instructions in benches/cache.rs.
     #[inline]
-    fn make_room(&mut self, extra_bytes: u64, pinned: u32) {
+    fn make_room(&mut self, extra_bytes: u64, pinned: u32) -> bool {
         while self.used_bytes + extra_bytes > self.capacity_bytes {
+            if pinned == NIL && self.policy.incoming_goes_first() {
+                return false;
+            }
             let victim = self.policy.evict(&mut self.slots, pinned);
             debug_assert_ne!(victim, pinned, "policy evicted the pinned slot");
             self.drop_evicted(victim);
@@ -235,6 +248,7 @@ impl<P: Policy, L: KeyLog> Store<P, L> {
                 self.slots.prefetch(self.slots.next(next));
             }
         }
+        true
     }
 
     /// Records an access, then evicts what it left over a budget.
@@ -271,7 +285,8 @@ impl<P: Policy, L: KeyLog> Store<P, L> {
         self.touch(idx);
         let old_size_bytes = self.slots.get(idx).size_bytes;
         if entry.size_bytes > old_size_bytes {
-            self.make_room(entry.size_bytes - old_size_bytes, idx);
+            let made = self.make_room(entry.size_bytes - old_size_bytes, idx);
+            debug_assert!(made, "room is always made for a grown object");
         }
         let slot = self.slots.get_mut(idx);
         slot.size_bytes = entry.size_bytes;
@@ -368,11 +383,13 @@ impl<P: Policy, L: KeyLog> Cache for Store<P, L> {
                 Fit::Admit => {}
                 Fit::Refuse => return Admission::TooLarge,
                 Fit::RefuseAfterMakingRoom => {
-                    self.make_room(entry.size_bytes, NIL);
+                    let _ = self.make_room(entry.size_bytes, NIL);
                     return Admission::TooLarge;
                 }
             }
-            self.make_room(entry.size_bytes, NIL);
+            if !self.make_room(entry.size_bytes, NIL) {
+                return Admission::TooLarge;
+            }
             let idx = self.slots.alloc(Slot {
                 key,
                 size_bytes: entry.size_bytes,
@@ -445,7 +462,8 @@ mod tests {
     use rand::{RngExt, SeedableRng};
 
     use super::super::{
-        arc::Arc, clock::Clock, fifo::Fifo, lru::Lru, s3fifo::S3Fifo, s4lru::S4Lru, sieve::Sieve, twoq::TwoQ,
+        arc::Arc, clock::Clock, fifo::Fifo, gdsf::Gdsf, lru::Lru, s3fifo::S3Fifo, s4lru::S4Lru, sieve::Sieve,
+        twoq::TwoQ,
     };
     use super::*;
 
@@ -510,6 +528,7 @@ mod tests {
             invariants_hold(Store::<_, NoKeyLog>::new(TwoQ::new(capacity_bytes, 4), capacity_bytes, 4), seed);
             invariants_hold(Store::<_, KeyEvents>::new(S4Lru::new(capacity_bytes), capacity_bytes, 4), seed);
             invariants_hold(Store::<_, KeyEvents>::new(Arc::new(capacity_bytes, 4), capacity_bytes, 4), seed);
+            invariants_hold(Store::<_, NoKeyLog>::new(Gdsf::new(4), capacity_bytes, 4), seed);
             invariants_hold(Store::<_, KeyEvents>::new(Lru::new(), capacity_bytes, 4), seed);
             invariants_hold(Store::<_, KeyEvents>::new(S3Fifo::new(capacity_bytes, 4), capacity_bytes, 4), seed);
         }

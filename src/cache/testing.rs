@@ -21,6 +21,9 @@ pub(crate) enum Step {
     Put(CacheKey, u64, &'static [CacheKey]),
     /// Expect this many bytes in use.
     Used(u64),
+    /// Insert `key` with a size in bytes; expect it refused, with exactly
+    /// these keys evicted first.
+    Refused(CacheKey, u64, &'static [CacheKey]),
 }
 
 fn forever(size_bytes: u64) -> Entry {
@@ -51,6 +54,18 @@ pub(crate) fn run(cache: &mut dyn Cache, steps: &[Step]) {
                 assert_eq!(cache.evictions() - evictions_before, expected.len() as u64, "step {i}");
             }
             Step::Used(bytes) => assert_eq!(cache.used_bytes(), bytes, "step {i}"),
+            Step::Refused(key, size_bytes, expected) => {
+                let evictions_before = cache.evictions();
+                assert_eq!(cache.insert(key, forever(size_bytes)), Admission::TooLarge, "step {i}");
+                assert!(cache.peek(key).is_none(), "step {i}: a refused object is cached");
+                let mut evicted: Vec<CacheKey> = cached.iter().copied().filter(|&k| cache.peek(k).is_none()).collect();
+                cached.retain(|&k| cache.peek(k).is_some());
+                evicted.sort_unstable();
+                let mut expected = expected.to_vec();
+                expected.sort_unstable();
+                assert_eq!(evicted, expected, "step {i}: {step:?} evicted the wrong keys");
+                assert_eq!(cache.evictions() - evictions_before, expected.len() as u64, "step {i}");
+            }
         }
     }
 }
@@ -108,7 +123,8 @@ pub(crate) fn largest_always_admitted(policy: EvictionPolicy, capacity_bytes: u6
         | EvictionPolicy::Fifo
         | EvictionPolicy::Sieve
         | EvictionPolicy::Clock
-        | EvictionPolicy::Arc => Some(capacity_bytes),
+        | EvictionPolicy::Arc
+        | EvictionPolicy::Gdsf => Some(capacity_bytes),
         EvictionPolicy::S3Fifo => ((capacity_bytes as f64 * 0.1) as u64).checked_sub(1),
         EvictionPolicy::TwoQ => Some((capacity_bytes as f64 * 0.25) as u64),
         EvictionPolicy::S4Lru => Some(capacity_bytes / 4),
@@ -250,10 +266,15 @@ pub(crate) fn randomised(policy: EvictionPolicy, seed: u64) {
                     };
                     let evictions_before = cache.evictions();
                     let cached = model.contains_key(&key);
+                    // GDSF ranks a new object with those it would displace,
+                    // and drops it if it ranks lowest.
+                    let competes = policy == EvictionPolicy::Gdsf && cache.used_bytes() + size_bytes > capacity_bytes;
                     let admission = cache.insert(key, entry);
                     if size_bytes > capacity_bytes || capacity_bytes == 0 {
                         assert_eq!(admission, Admission::TooLarge, "{context}");
-                    } else if cached || largest_always_admitted(policy, capacity_bytes).is_some_and(|l| size_bytes <= l)
+                    } else if cached
+                        || (!competes
+                            && largest_always_admitted(policy, capacity_bytes).is_some_and(|l| size_bytes <= l))
                     {
                         // A cached object grows in place whatever the policy.
                         assert_eq!(admission, Admission::Stored, "{context}");

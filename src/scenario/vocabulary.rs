@@ -31,16 +31,20 @@ pub enum EvictionPolicy {
     /// CLOCK: FIFO with a one-bit second chance.
     Clock,
     /// 2Q (Johnson and Shasha, VLDB'94).
+    #[serde(rename = "2q")]
     TwoQ,
     /// Segmented LRU with four segments (Huang et al., SOSP'13).
+    #[serde(rename = "s4lru")]
     S4Lru,
     /// ARC (Megiddo and Modha, FAST'03).
     Arc,
+    /// Greedy-Dual-Size-Frequency (Cherkasova, 1998).
+    Gdsf,
 }
 
 impl EvictionPolicy {
     /// Every policy, in the order of `NAMES`.
-    pub const ALL: [EvictionPolicy; 8] = [
+    pub const ALL: [EvictionPolicy; 9] = [
         EvictionPolicy::Lru,
         EvictionPolicy::Fifo,
         EvictionPolicy::Sieve,
@@ -49,12 +53,13 @@ impl EvictionPolicy {
         EvictionPolicy::TwoQ,
         EvictionPolicy::S4Lru,
         EvictionPolicy::Arc,
+        EvictionPolicy::Gdsf,
     ];
 
     /// The accepted spellings, for error messages and `--help`: libCacheSim's
     /// names in lower case, except `s3-fifo`, which scenarios spelled so
     /// first.
-    pub const NAMES: [&'static str; 8] = ["lru", "fifo", "sieve", "s3-fifo", "clock", "2q", "s4lru", "arc"];
+    pub const NAMES: [&'static str; 9] = ["lru", "fifo", "sieve", "s3-fifo", "clock", "2q", "s4lru", "arc", "gdsf"];
 
     /// The name used in scenario files and on the command line.
     pub fn name(self) -> &'static str {
@@ -67,6 +72,7 @@ impl EvictionPolicy {
             EvictionPolicy::TwoQ => "2q",
             EvictionPolicy::S4Lru => "s4lru",
             EvictionPolicy::Arc => "arc",
+            EvictionPolicy::Gdsf => "gdsf",
         }
     }
 }
@@ -486,7 +492,7 @@ mod tests {
         let err = "mru".parse::<EvictionPolicy>().unwrap_err();
         assert_eq!(
             err.to_string(),
-            "unknown eviction policy `mru` (expected one of: lru, fifo, sieve, s3-fifo, clock, 2q, s4lru, arc)"
+            "unknown eviction policy `mru` (expected one of: lru, fifo, sieve, s3-fifo, clock, 2q, s4lru, arc, gdsf)"
         );
     }
 

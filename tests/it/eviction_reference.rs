@@ -7,7 +7,7 @@
 //! as its own trace driver does), caches built with default parameters and
 //! `default_ttl=0` (nothing expires): `LRU`, `FIFO`, `Sieve`, `Clock`,
 //! `S3FIFO` (shown as `S3FIFO-0.1000-2`), `TwoQ`, `SLRU` (shown as
-//! `S4LRU(25:25:25:25)`) and `ARC`, each `(capacity_bytes)`. The trace was
+//! `S4LRU(25:25:25:25)`), `ARC` and `GDSF`, each `(capacity_bytes)`. The trace was
 //! written by a Python copy of `generate` below; its fingerprint, checked
 //! first, shows that both produced the same requests. The tests need neither
 //! libCacheSim nor any file outside the project.
@@ -248,6 +248,9 @@ const COUNTS_A: &[(&str, u64, u64, u64)] = &[
     ("arc", 25_000, 23_274, 11_208_522),
     ("arc", 100_000, 13_109, 6_305_703),
     ("arc", 300_000, 4_902, 2_357_217),
+    ("gdsf", 25_000, 19_804, 10_855_902),
+    ("gdsf", 100_000, 10_541, 6_142_887),
+    ("gdsf", 300_000, 3_341, 2_078_033),
 ];
 /// Trace B: (policy, capacity in bytes, misses, byte misses).
 const COUNTS_B: &[(&str, u64, u64, u64)] = &[
@@ -267,6 +270,8 @@ const COUNTS_B: &[(&str, u64, u64, u64)] = &[
     ("s4lru", 10_000_000, 11_828, 335_516_532),
     ("arc", 1_000_000, 23_751, 359_164_740),
     ("arc", 10_000_000, 20_418, 260_536_200),
+    ("gdsf", 1_000_000, 23_731, 363_778_332),
+    ("gdsf", 10_000_000, 11_239, 283_515_741),
 ];
 /// Trace C: (policy, capacity in bytes, misses, byte misses).
 const COUNTS_C: &[(&str, u64, u64, u64)] = &[
@@ -286,4 +291,6 @@ const COUNTS_C: &[(&str, u64, u64, u64)] = &[
     ("s4lru", 20_000_000, 72_193, 95_600_375),
     ("arc", 2_000_000, 122_157, 171_939_941),
     ("arc", 20_000_000, 70_580, 92_264_069),
+    ("gdsf", 2_000_000, 95_989, 179_045_700),
+    ("gdsf", 20_000_000, 53_494, 123_110_518),
 ];
