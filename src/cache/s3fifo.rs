@@ -1,9 +1,10 @@
 //! S3-FIFO: Yang, Zhang, Qiu, Yue, Rashmi, "FIFO queues are all you need
 //! for cache eviction", SOSP'23 (Algorithm 1), as libCacheSim implements it
 //! (`libCacheSim/cache/eviction/S3FIFO.c`, `S3FIFO_find`, `S3FIFO_insert`,
-//! `S3FIFO_evict`, `S3FIFO_evict_fifo`, `S3FIFO_evict_main`, at commit
-//! aa0fc40; checked against the `libcachesim` 0.3.5 wheel), so that miss
-//! counts agree with it exactly.
+//! `S3FIFO_evict`, `S3FIFO_evict_small`, `S3FIFO_evict_main`, at commit
+//! 687f14c, the version the `libcachesim` 0.3.5 wheel runs: aa0fc40 lacks
+//! its warm-up rule, `has_evicted`), so that miss counts agree with it
+//! exactly.
 //!
 //! Three FIFO queues, with libCacheSim's defaults:
 //! - S, the small queue: `(capacity * 0.1)` bytes, truncated. A new object
