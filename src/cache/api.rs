@@ -64,8 +64,9 @@ pub enum KeyEvent {
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Admission {
     Stored,
-    /// Larger than the whole capacity (or the capacity is 0). Any older copy
-    /// of the key has been removed.
+    /// Larger than the whole capacity (or the capacity is 0), or than the
+    /// policy admits (S3-FIFO, 2Q and S4LRU take nothing larger than their
+    /// first queue). Any older copy of the key has been removed.
     TooLarge,
 }
 

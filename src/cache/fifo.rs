@@ -25,7 +25,7 @@ impl Fifo {
 impl Policy for Fifo {
     type Plan = ();
 
-    fn plan(&mut self, _key: CacheKey) {}
+    fn plan(&mut self, _key: CacheKey, _size_bytes: u64) {}
 
     fn link(&mut self, slots: &mut Slab<Slot>, idx: u32, _plan: ()) {
         slots.push_back(&mut self.queue, idx);

@@ -2,8 +2,11 @@
 //! shield) and by trace-driven replay.
 //!
 //! A cache maps a `CacheKey` to an `Entry` (size, expiry, what it holds) under a
-//! byte capacity, and evicts by one of four published policies: LRU, FIFO,
-//! SIEVE and S3-FIFO. It stores no bytes of content: the simulator only needs
+//! byte capacity, and evicts by one of nine published policies: LRU, FIFO,
+//! SIEVE, S3-FIFO, CLOCK, 2Q, S4LRU, ARC and GDSF. Those but LRU, FIFO and SIEVE
+//! follow libCacheSim's implementation (each file names the function it
+//! follows), so that miss counts compare with it exactly; LRU, FIFO and
+//! SIEVE agree with it too. It stores no bytes of content: the simulator only needs
 //! to know what is cached, how big it is and until when it is fresh.
 //!
 //! Layout:
@@ -13,8 +16,12 @@
 //!   and shared by all policies.
 //! - `store.rs`: index, byte accounting, freshness, the make-room loop; generic
 //!   over a `Policy`.
-//! - `lru.rs`, `fifo.rs`, `sieve.rs`, `s3fifo.rs`: one policy each, with the
-//!   paper it implements cited at the top.
+//! - `lru.rs`, `fifo.rs`, `sieve.rs`, `s3fifo.rs`, `clock.rs`, `twoq.rs`,
+//!   `s4lru.rs`, `arc.rs`, `gdsf.rs`: one policy each, with the paper it implements
+//!   cited at the top.
+//! - `ghost.rs`: byte-bounded lists of evicted keys (S3-FIFO, 2Q, ARC).
+//! - `belady.rs`: Belady's MIN, offline, for the trace tools only (it needs
+//!   each request's next use); not a policy of the store.
 //!
 //! **Invariants:** `used_bytes() <= capacity_bytes()` after every call, and
 //! equals the sum of the cached entries' sizes. Nothing here reads a clock
@@ -24,17 +31,23 @@
 //! `expected_objects`), no call allocates.
 
 mod api;
+mod arc;
 pub mod belady;
+mod clock;
 mod fifo;
+mod gdsf;
+mod ghost;
 mod index;
 mod lru;
 mod s3fifo;
+mod s4lru;
 mod sieve;
 mod slab;
 mod store;
 mod stored;
 #[cfg(test)]
 mod testing;
+mod twoq;
 
 pub use api::{Admission, Cache, CacheKey, Entry, KeyEvent, Lookup, PrefetchStep};
 
@@ -74,5 +87,22 @@ fn boxed<L: store::KeyLog + 'static>(
             capacity_bytes,
             expected_objects,
         )),
+        EvictionPolicy::Clock => Box::new(Store::<_, L>::new(clock::Clock::new(), capacity_bytes, expected_objects)),
+        EvictionPolicy::TwoQ => Box::new(Store::<_, L>::new(
+            twoq::TwoQ::new(capacity_bytes, expected_objects),
+            capacity_bytes,
+            expected_objects,
+        )),
+        EvictionPolicy::Arc => Box::new(Store::<_, L>::new(
+            arc::Arc::new(capacity_bytes, expected_objects),
+            capacity_bytes,
+            expected_objects,
+        )),
+        EvictionPolicy::Gdsf => {
+            Box::new(Store::<_, L>::new(gdsf::Gdsf::new(expected_objects), capacity_bytes, expected_objects))
+        }
+        EvictionPolicy::S4Lru => {
+            Box::new(Store::<_, L>::new(s4lru::S4Lru::new(capacity_bytes), capacity_bytes, expected_objects))
+        }
     }
 }

@@ -68,6 +68,7 @@ impl List {
         self.head
     }
 
+    #[cfg(test)]
     pub(crate) fn len(&self) -> u32 {
         self.len
     }

@@ -51,8 +51,28 @@ pub(crate) trait Policy: Send {
     /// S3-FIFO must consult its ghost before evictions can push the key out.
     type Plan: Copy;
 
-    /// Called once per admitted new key, before any eviction for it.
-    fn plan(&mut self, key: CacheKey) -> Self::Plan;
+    /// Called once per insert of a key that is not cached, before the store
+    /// checks that it fits and before any eviction for it. libCacheSim
+    /// consults (and consumes) a policy's ghost entry on every miss, even
+    /// for an object it will not admit (`cache_get_base`: `find`, then
+    /// `can_insert`), and the miss counts only agree if this does too.
+    fn plan(&mut self, key: CacheKey, size_bytes: u64) -> Self::Plan;
+
+    /// Whether the policy takes a new object of `size_bytes` that fits the
+    /// capacity. Policies whose first queue is a fixed share of the space
+    /// (S3-FIFO, 2Q, S4LRU) refuse an object larger than that share, as
+    /// libCacheSim's `can_insert` of each does.
+    fn fit(&self, _plan: Self::Plan, _size_bytes: u64) -> Fit {
+        Fit::Admit
+    }
+
+    /// A slot that a `touch` or `link` left over some queue's budget and
+    /// that must go now: S4LRU's promotions can push its lowest segment
+    /// over, and 2Q's link into Am evicts from Am to fit its share. The
+    /// store calls this after every touch and link until it returns `None`.
+    fn overflow_victim(&mut self, _slots: &mut Slab<Slot>) -> Option<u32> {
+        None
+    }
 
     /// Links a newly allocated slot (`bits == 0`) into the policy's lists.
     fn link(&mut self, slots: &mut Slab<Slot>, idx: u32, plan: Self::Plan);
@@ -85,6 +105,14 @@ pub(crate) trait Policy: Send {
         None
     }
 
+    /// Asked before each eviction for a new object: whether that object
+    /// ranks below every cached one, so that it is the one to go (and is
+    /// not stored). GDSF ranks it with the others, as libCacheSim inserts
+    /// it first and evicts after (`GDSF_get`).
+    fn incoming_goes_first(&mut self) -> bool {
+        false
+    }
+
     /// Heap bytes owned by the policy itself (not the shared slab).
     fn memory_bytes(&self) -> usize {
         0
@@ -94,6 +122,19 @@ pub(crate) trait Policy: Send {
     /// returns how many slots it has linked: for tests, after each step.
     #[cfg(test)]
     fn check(&self, slots: &Slab<Slot>) -> usize;
+}
+
+/// A policy's answer to a new object that fits the capacity.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Fit {
+    Admit,
+    /// Not stored, and nothing evicted for it.
+    Refuse,
+    /// Room is made for it, then it is not stored: libCacheSim's S3-FIFO
+    /// admits an object exactly the size of its small queue in
+    /// `can_insert` (`<=`) and refuses it in `insert` (`>=`), after
+    /// `cache_get_base` has evicted for it.
+    RefuseAfterMakingRoom,
 }
 
 /// What a store does with the keys it adds and drops: `NoKeyLog` (nothing,
@@ -184,21 +225,20 @@ impl<P: Policy, L: KeyLog> Store<P, L> {
     }
 
     /// Evicts until `extra_bytes` more fit, never evicting `pinned`.
+    /// Returns false if the policy ranked the new object itself below what
+    /// is left to evict (GDSF): it is then not to be stored.
     // Inlined into `insert` by hand: with the slab's free-chain mark it grew
     // past LLVM's threshold for some policies, and calling it cost 1.6% more
     // instructions in benches/cache.rs.
     #[inline]
-    fn make_room(&mut self, extra_bytes: u64, pinned: u32) {
+    fn make_room(&mut self, extra_bytes: u64, pinned: u32) -> bool {
         while self.used_bytes + extra_bytes > self.capacity_bytes {
+            if pinned == NIL && self.policy.incoming_goes_first() {
+                return false;
+            }
             let victim = self.policy.evict(&mut self.slots, pinned);
             debug_assert_ne!(victim, pinned, "policy evicted the pinned slot");
-            let slot = self.slots.free(victim);
-            let removed = self.index.remove(fingerprint(slot.key), victim);
-            debug_assert!(removed, "index and slab disagree");
-            debug_assert!(slot.size_bytes <= self.used_bytes, "evicting more bytes than are cached");
-            self.used_bytes -= slot.size_bytes;
-            self.evictions += 1;
-            self.log.gone(slot.key);
+            self.drop_evicted(victim);
             // The next eviction's loads, started now: its slot (this
             // unlink just wrote it, so its key is at hand), the slot after
             // it, and its index bucket. In a big cache each is otherwise a
@@ -208,14 +248,45 @@ impl<P: Policy, L: KeyLog> Store<P, L> {
                 self.slots.prefetch(self.slots.next(next));
             }
         }
+        true
+    }
+
+    /// Records an access, then evicts what it left over a budget.
+    #[inline]
+    fn touch(&mut self, idx: u32) {
+        self.policy.touch(&mut self.slots, idx);
+        self.drop_overflow(idx);
+    }
+
+    /// Evicts what a touch or link of `idx` left over one of the policy's
+    /// budgets (never `idx` itself).
+    #[inline]
+    fn drop_overflow(&mut self, idx: u32) {
+        while let Some(victim) = self.policy.overflow_victim(&mut self.slots) {
+            debug_assert_ne!(victim, idx, "a touch or link evicted its own slot");
+            self.drop_evicted(victim);
+        }
+    }
+
+    /// Frees a slot the policy has unlinked as a victim.
+    #[inline]
+    fn drop_evicted(&mut self, victim: u32) {
+        let slot = self.slots.free(victim);
+        let removed = self.index.remove(fingerprint(slot.key), victim);
+        debug_assert!(removed, "index and slab disagree");
+        debug_assert!(slot.size_bytes <= self.used_bytes, "evicting more bytes than are cached");
+        self.used_bytes -= slot.size_bytes;
+        self.evictions += 1;
+        self.log.gone(slot.key);
     }
 
     /// Grows or shrinks a cached slot in place, after it counted as an access.
     fn replace(&mut self, idx: u32, entry: Entry) {
-        self.policy.touch(&mut self.slots, idx);
+        self.touch(idx);
         let old_size_bytes = self.slots.get(idx).size_bytes;
         if entry.size_bytes > old_size_bytes {
-            self.make_room(entry.size_bytes - old_size_bytes, idx);
+            let made = self.make_room(entry.size_bytes - old_size_bytes, idx);
+            debug_assert!(made, "room is always made for a grown object");
         }
         let slot = self.slots.get_mut(idx);
         slot.size_bytes = entry.size_bytes;
@@ -283,7 +354,7 @@ impl<P: Policy, L: KeyLog> Cache for Store<P, L> {
         let Some(idx) = self.find(key) else {
             return Lookup::Miss;
         };
-        self.policy.touch(&mut self.slots, idx);
+        self.touch(idx);
         let entry = self.slots.get(idx).entry();
         // CloudFront serves an object as fresh strictly before its expiry
         // instant; at the instant itself it must revalidate.
@@ -295,16 +366,30 @@ impl<P: Policy, L: KeyLog> Cache for Store<P, L> {
     }
 
     fn insert(&mut self, key: CacheKey, entry: Entry) -> Admission {
-        if entry.size_bytes > self.capacity_bytes || self.capacity_bytes == 0 {
-            // Keeping the old copy would serve bytes the origin has replaced.
-            self.remove(key);
-            return Admission::TooLarge;
-        }
+        let too_large = entry.size_bytes > self.capacity_bytes || self.capacity_bytes == 0;
         if let Some(idx) = self.find(key) {
+            if too_large {
+                // Keeping the old copy would serve bytes the origin has replaced.
+                self.remove(key);
+                return Admission::TooLarge;
+            }
             self.replace(idx, entry);
         } else {
-            let plan = self.policy.plan(key);
-            self.make_room(entry.size_bytes, NIL);
+            let plan = self.policy.plan(key, entry.size_bytes);
+            if too_large {
+                return Admission::TooLarge;
+            }
+            match self.policy.fit(plan, entry.size_bytes) {
+                Fit::Admit => {}
+                Fit::Refuse => return Admission::TooLarge,
+                Fit::RefuseAfterMakingRoom => {
+                    let _ = self.make_room(entry.size_bytes, NIL);
+                    return Admission::TooLarge;
+                }
+            }
+            if !self.make_room(entry.size_bytes, NIL) {
+                return Admission::TooLarge;
+            }
             let idx = self.slots.alloc(Slot {
                 key,
                 size_bytes: entry.size_bytes,
@@ -316,6 +401,7 @@ impl<P: Policy, L: KeyLog> Cache for Store<P, L> {
             self.index.insert(fingerprint(key), idx);
             self.used_bytes += entry.size_bytes;
             self.log.added(key);
+            self.drop_overflow(idx);
         }
         debug_assert!(self.used_bytes <= self.capacity_bytes, "cache over capacity");
         Admission::Stored
@@ -375,7 +461,10 @@ mod tests {
     use rand::rngs::Xoshiro256PlusPlus;
     use rand::{RngExt, SeedableRng};
 
-    use super::super::{fifo::Fifo, lru::Lru, s3fifo::S3Fifo, sieve::Sieve};
+    use super::super::{
+        arc::Arc, clock::Clock, fifo::Fifo, gdsf::Gdsf, lru::Lru, s3fifo::S3Fifo, s4lru::S4Lru, sieve::Sieve,
+        twoq::TwoQ,
+    };
     use super::*;
 
     fn entry(size_bytes: u64) -> Entry {
@@ -435,6 +524,11 @@ mod tests {
             invariants_hold(Store::<_, NoKeyLog>::new(Fifo::new(), capacity_bytes, 4), seed);
             invariants_hold(Store::<_, NoKeyLog>::new(Sieve::new(), capacity_bytes, 4), seed);
             invariants_hold(Store::<_, NoKeyLog>::new(S3Fifo::new(capacity_bytes, 4), capacity_bytes, 4), seed);
+            invariants_hold(Store::<_, NoKeyLog>::new(Clock::new(), capacity_bytes, 4), seed);
+            invariants_hold(Store::<_, NoKeyLog>::new(TwoQ::new(capacity_bytes, 4), capacity_bytes, 4), seed);
+            invariants_hold(Store::<_, KeyEvents>::new(S4Lru::new(capacity_bytes), capacity_bytes, 4), seed);
+            invariants_hold(Store::<_, KeyEvents>::new(Arc::new(capacity_bytes, 4), capacity_bytes, 4), seed);
+            invariants_hold(Store::<_, NoKeyLog>::new(Gdsf::new(4), capacity_bytes, 4), seed);
             invariants_hold(Store::<_, KeyEvents>::new(Lru::new(), capacity_bytes, 4), seed);
             invariants_hold(Store::<_, KeyEvents>::new(S3Fifo::new(capacity_bytes, 4), capacity_bytes, 4), seed);
         }

@@ -21,6 +21,9 @@ pub(crate) enum Step {
     Put(CacheKey, u64, &'static [CacheKey]),
     /// Expect this many bytes in use.
     Used(u64),
+    /// Insert `key` with a size in bytes; expect it refused, with exactly
+    /// these keys evicted first.
+    Refused(CacheKey, u64, &'static [CacheKey]),
 }
 
 fn forever(size_bytes: u64) -> Entry {
@@ -51,6 +54,18 @@ pub(crate) fn run(cache: &mut dyn Cache, steps: &[Step]) {
                 assert_eq!(cache.evictions() - evictions_before, expected.len() as u64, "step {i}");
             }
             Step::Used(bytes) => assert_eq!(cache.used_bytes(), bytes, "step {i}"),
+            Step::Refused(key, size_bytes, expected) => {
+                let evictions_before = cache.evictions();
+                assert_eq!(cache.insert(key, forever(size_bytes)), Admission::TooLarge, "step {i}");
+                assert!(cache.peek(key).is_none(), "step {i}: a refused object is cached");
+                let mut evicted: Vec<CacheKey> = cached.iter().copied().filter(|&k| cache.peek(k).is_none()).collect();
+                cached.retain(|&k| cache.peek(k).is_some());
+                evicted.sort_unstable();
+                let mut expected = expected.to_vec();
+                expected.sort_unstable();
+                assert_eq!(evicted, expected, "step {i}: {step:?} evicted the wrong keys");
+                assert_eq!(cache.evictions() - evictions_before, expected.len() as u64, "step {i}");
+            }
         }
     }
 }
@@ -95,19 +110,47 @@ pub(crate) fn shared_behaviour(policy: EvictionPolicy) {
     eviction_counter(policy);
 }
 
+/// The largest object `policy` always admits into an empty-enough cache of
+/// `capacity_bytes`. Policies whose first queue is a fixed share of the
+/// space refuse larger objects, as libCacheSim's `can_insert` of each does:
+/// S3-FIFO anything not smaller than S (10%, truncated) unless its ghost
+/// remembers it, 2Q anything larger than A1in (25%), S4LRU anything larger
+/// than a segment (a quarter).
+/// `None`: not even a zero-byte object (S3-FIFO under 10 bytes).
+pub(crate) fn largest_always_admitted(policy: EvictionPolicy, capacity_bytes: u64) -> Option<u64> {
+    match policy {
+        EvictionPolicy::Lru
+        | EvictionPolicy::Fifo
+        | EvictionPolicy::Sieve
+        | EvictionPolicy::Clock
+        | EvictionPolicy::Arc
+        | EvictionPolicy::Gdsf => Some(capacity_bytes),
+        EvictionPolicy::S3Fifo => ((capacity_bytes as f64 * 0.1) as u64).checked_sub(1),
+        EvictionPolicy::TwoQ => Some((capacity_bytes as f64 * 0.25) as u64),
+        EvictionPolicy::S4Lru => Some(capacity_bytes / 4),
+    }
+}
+
 fn too_large(policy: EvictionPolicy) {
-    let mut cache = new_cache(policy, 10, 4);
+    let mut cache = new_cache(policy, 100, 4);
     assert_eq!(cache.insert(1, forever(4)), Admission::Stored);
-    // An 11-byte copy of a cached key is refused and takes the old copy with it.
-    assert_eq!(cache.insert(1, forever(11)), Admission::TooLarge);
+    // A 101-byte copy of a cached key is refused and takes the old copy with it.
+    assert_eq!(cache.insert(1, forever(101)), Admission::TooLarge);
     assert_eq!(cache.lookup(1, SimTime::ZERO), Lookup::Miss);
     assert_eq!((cache.len(), cache.used_bytes(), cache.evictions()), (0, 0, 0));
-    // Exactly the capacity fits.
-    assert_eq!(cache.insert(2, forever(10)), Admission::Stored);
-    assert_eq!(cache.used_bytes(), 10);
+    // The largest object the policy admits fits (the capacity itself for
+    // most policies).
+    let largest = largest_always_admitted(policy, 100).expect("every policy admits small objects into 100 bytes");
+    assert_eq!(cache.insert(2, forever(largest)), Admission::Stored);
+    assert_eq!(cache.used_bytes(), largest);
     // A huge object is refused without disturbing what is cached.
     assert_eq!(cache.insert(3, forever(u64::MAX)), Admission::TooLarge);
-    assert_eq!(cache.peek(2), Some(forever(10)));
+    assert_eq!(cache.peek(2), Some(forever(largest)));
+    if largest < 100 {
+        // One that fits the capacity but not the policy's first queue too.
+        assert_eq!(cache.insert(4, forever(100)), Admission::TooLarge);
+        assert_eq!((cache.peek(2), cache.used_bytes()), (Some(forever(largest)), largest));
+    }
 
     let mut empty = new_cache(policy, 0, 0);
     assert_eq!(empty.insert(1, forever(0)), Admission::TooLarge);
@@ -134,7 +177,8 @@ fn freshness_and_refresh(policy: EvictionPolicy) {
 }
 
 fn remove_and_replace(policy: EvictionPolicy) {
-    let mut cache = new_cache(policy, 100, 4);
+    // 1000 bytes: a 45-byte object fits every policy's first queue.
+    let mut cache = new_cache(policy, 1_000, 4);
     cache.insert(1, forever(30));
     cache.insert(2, forever(20));
     assert_eq!(cache.used_bytes(), 50);
@@ -153,19 +197,19 @@ fn remove_and_replace(policy: EvictionPolicy) {
 }
 
 fn eviction_counter(policy: EvictionPolicy) {
-    let mut cache = new_cache(policy, 5, 8);
-    for key in 0..5 {
-        cache.insert(key, forever(1));
+    let mut cache = new_cache(policy, 100, 8);
+    for key in 0..100 {
+        assert_eq!(cache.insert(key, forever(1)), Admission::Stored);
     }
     assert_eq!(cache.evictions(), 0);
-    for key in 5..12 {
+    for key in 100..107 {
         cache.insert(key, forever(1));
     }
     // Every insert into a full cache of equal sizes costs exactly one object.
-    assert_eq!((cache.evictions(), cache.len(), cache.used_bytes()), (7, 5, 5));
+    assert_eq!((cache.evictions(), cache.len(), cache.used_bytes()), (7, 100, 100));
     // Zero-byte objects take a slot but no bytes, so they never force out another.
-    cache.insert(100, forever(0));
-    assert_eq!((cache.evictions(), cache.len()), (7, 6));
+    cache.insert(1_000, forever(0));
+    assert_eq!((cache.evictions(), cache.len()), (7, 101));
 }
 
 /// Random operations checked against a model that learns evictions by
@@ -185,17 +229,26 @@ pub(crate) fn randomised(policy: EvictionPolicy, seed: u64) {
             now.0 += rng.random_range(0..3);
             let key = rng.random_range(0..n_keys);
             match rng.random_range(0..10) {
-                0..=3 => match cache.lookup(key, now) {
-                    Lookup::Miss => assert!(!model.contains_key(&key), "{context}: lost {key}"),
-                    Lookup::Fresh(e) => {
-                        assert_eq!(model.get(&key), Some(&e), "{context}");
-                        assert!(now < e.expires_at, "{context}");
+                0..=3 => {
+                    let evictions_before = cache.evictions();
+                    match cache.lookup(key, now) {
+                        Lookup::Miss => assert!(!model.contains_key(&key), "{context}: lost {key}"),
+                        Lookup::Fresh(e) => {
+                            assert_eq!(model.get(&key), Some(&e), "{context}");
+                            assert!(now < e.expires_at, "{context}");
+                        }
+                        Lookup::Stale(e) => {
+                            assert_eq!(model.get(&key), Some(&e), "{context}");
+                            assert!(now >= e.expires_at, "{context}");
+                        }
                     }
-                    Lookup::Stale(e) => {
-                        assert_eq!(model.get(&key), Some(&e), "{context}");
-                        assert!(now >= e.expires_at, "{context}");
-                    }
-                },
+                    // A hit may evict others (S4LRU's cooling), never itself.
+                    let n_before = model.len();
+                    let was_cached = model.contains_key(&key);
+                    model.retain(|&k, _| cache.peek(k).is_some());
+                    assert_eq!(cache.evictions() - evictions_before, (n_before - model.len()) as u64, "{context}");
+                    assert_eq!(model.contains_key(&key), was_cached, "{context}: a hit evicted itself");
+                }
                 4..=7 => {
                     // Mostly small objects, some zero-byte, a few too large.
                     let size_bytes = match rng.random_range(0..20) {
@@ -212,14 +265,24 @@ pub(crate) fn randomised(policy: EvictionPolicy, seed: u64) {
                         },
                     };
                     let evictions_before = cache.evictions();
+                    let cached = model.contains_key(&key);
+                    // GDSF ranks a new object with those it would displace,
+                    // and drops it if it ranks lowest.
+                    let competes = policy == EvictionPolicy::Gdsf && cache.used_bytes() + size_bytes > capacity_bytes;
                     let admission = cache.insert(key, entry);
                     if size_bytes > capacity_bytes || capacity_bytes == 0 {
                         assert_eq!(admission, Admission::TooLarge, "{context}");
-                        model.remove(&key);
-                    } else {
+                    } else if cached
+                        || (!competes
+                            && largest_always_admitted(policy, capacity_bytes).is_some_and(|l| size_bytes <= l))
+                    {
+                        // A cached object grows in place whatever the policy.
                         assert_eq!(admission, Admission::Stored, "{context}");
-                        model.insert(key, entry);
                     }
+                    match admission {
+                        Admission::Stored => model.insert(key, entry),
+                        Admission::TooLarge => model.remove(&key),
+                    };
                     let n_before = model.len();
                     model.retain(|&k, e| match cache.peek(k) {
                         Some(found) => {

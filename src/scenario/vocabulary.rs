@@ -28,15 +28,38 @@ pub enum EvictionPolicy {
     Sieve,
     /// S3-FIFO (Yang et al., SOSP'23).
     S3Fifo,
+    /// CLOCK: FIFO with a one-bit second chance.
+    Clock,
+    /// 2Q (Johnson and Shasha, VLDB'94).
+    #[serde(rename = "2q")]
+    TwoQ,
+    /// Segmented LRU with four segments (Huang et al., SOSP'13).
+    #[serde(rename = "s4lru")]
+    S4Lru,
+    /// ARC (Megiddo and Modha, FAST'03).
+    Arc,
+    /// Greedy-Dual-Size-Frequency (Cherkasova, 1998).
+    Gdsf,
 }
 
 impl EvictionPolicy {
     /// Every policy, in the order of `NAMES`.
-    pub const ALL: [EvictionPolicy; 4] =
-        [EvictionPolicy::Lru, EvictionPolicy::Fifo, EvictionPolicy::Sieve, EvictionPolicy::S3Fifo];
+    pub const ALL: [EvictionPolicy; 9] = [
+        EvictionPolicy::Lru,
+        EvictionPolicy::Fifo,
+        EvictionPolicy::Sieve,
+        EvictionPolicy::S3Fifo,
+        EvictionPolicy::Clock,
+        EvictionPolicy::TwoQ,
+        EvictionPolicy::S4Lru,
+        EvictionPolicy::Arc,
+        EvictionPolicy::Gdsf,
+    ];
 
-    /// The accepted spellings, for error messages and `--help`.
-    pub const NAMES: [&'static str; 4] = ["lru", "fifo", "sieve", "s3-fifo"];
+    /// The accepted spellings, for error messages and `--help`: libCacheSim's
+    /// names in lower case, except `s3-fifo`, which scenarios spelled so
+    /// first.
+    pub const NAMES: [&'static str; 9] = ["lru", "fifo", "sieve", "s3-fifo", "clock", "2q", "s4lru", "arc", "gdsf"];
 
     /// The name used in scenario files and on the command line.
     pub fn name(self) -> &'static str {
@@ -45,6 +68,11 @@ impl EvictionPolicy {
             EvictionPolicy::Fifo => "fifo",
             EvictionPolicy::Sieve => "sieve",
             EvictionPolicy::S3Fifo => "s3-fifo",
+            EvictionPolicy::Clock => "clock",
+            EvictionPolicy::TwoQ => "2q",
+            EvictionPolicy::S4Lru => "s4lru",
+            EvictionPolicy::Arc => "arc",
+            EvictionPolicy::Gdsf => "gdsf",
         }
     }
 }
@@ -461,8 +489,11 @@ mod tests {
 
     #[test]
     fn unknown_policy_lists_the_choices() {
-        let err = "arc".parse::<EvictionPolicy>().unwrap_err();
-        assert_eq!(err.to_string(), "unknown eviction policy `arc` (expected one of: lru, fifo, sieve, s3-fifo)");
+        let err = "mru".parse::<EvictionPolicy>().unwrap_err();
+        assert_eq!(
+            err.to_string(),
+            "unknown eviction policy `mru` (expected one of: lru, fifo, sieve, s3-fifo, clock, 2q, s4lru, arc, gdsf)"
+        );
     }
 
     #[test]

@@ -10,6 +10,7 @@ mod cost;
 mod custom_errors;
 mod determinism;
 mod edge_functions;
+mod eviction_reference;
 mod failover;
 mod freshness;
 mod geography;

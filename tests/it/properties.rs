@@ -27,7 +27,7 @@ use std::fmt::Write;
 const REGIONS: [&str; 3] = ["us-east-1", "eu-west-2", "ap-northeast-1"];
 const FAILOVER_CODES: [u16; 6] = [403, 404, 500, 502, 503, 504];
 const POLICIES: [&str; 3] = ["allow-all", "redirect-to-https", "https-only"];
-const EVICTIONS: [&str; 4] = ["lru", "fifo", "sieve", "s3-fifo"];
+const EVICTIONS: [&str; 9] = ["lru", "fifo", "sieve", "s3-fifo", "clock", "2q", "s4lru", "arc", "gdsf"];
 
 #[derive(Debug, Clone)]
 struct Origin {
@@ -277,7 +277,7 @@ fn shape() -> impl Strategy<Value = Shape> {
     (
         (1..=3usize, 1..=3usize, prop::collection::vec(origin(), 1..=3)),
         (prop::sample::subsequence(FAILOVER_CODES.to_vec(), 1..=4), prop::collection::vec(fault(), 0..=3)),
-        (0..200u32, 0..2000u32, 0..4usize),
+        (0..200u32, 0..2000u32, 0..EVICTIONS.len()),
         ([0..3usize, 0..3usize, 0..3usize], 0.0..=1.0f64, 0..120u32, 0..15u8),
         (0.01..0.4f64, 0.01..0.4f64, 1..300u32, 200..1500u32),
         (prop::collection::vec(functions(), 3), any::<bool>(), 1..120u32),
