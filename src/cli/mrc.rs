@@ -176,6 +176,10 @@ fn table(result: &Mrc, elapsed: std::time::Duration, out: Option<&std::path::Pat
             s.miss_ratio_error,
             s.byte_miss_ratio_error,
         );
+        outln!(
+            "  a sampled object stands for {}: at sizes of a few times that and below, the estimate has too many hits",
+            format_size(s.resolution_bytes)
+        );
     }
     outln!("{:<12} {:>12} {:>12} {:>16}", "policy", "size", "miss ratio", "byte miss ratio");
     for r in &result.rows {

@@ -170,6 +170,12 @@ pub struct ShardsSummary {
     pub errors: Vec<(u64, f64, f64)>,
     /// The estimated working set: the sample's bytes over its rate.
     pub working_set_bytes: u64,
+    /// The mean sampled object's size over the rate: the bytes one sampled
+    /// object stands for. Below a few of these the sample cannot see what
+    /// lies between a request and its object's last use (it sees nothing
+    /// there more often than the trace has nothing), so the estimate has
+    /// too many hits there, an error the seeds' spread does not show.
+    pub resolution_bytes: u64,
 }
 
 impl Shards {
@@ -239,6 +245,7 @@ impl Shards {
             byte_miss_ratio_error: errors.iter().map(|e| e.2).fold(0.0, f64::max),
             errors,
             working_set_bytes: self.working_set_bytes(),
+            resolution_bytes: (s.stack.total_bytes() as f64 / s.stack.len().max(1) as f64 / s.rate()).round() as u64,
         };
         (rows, summary)
     }

@@ -261,3 +261,21 @@ fn bad_input_is_refused_with_a_reason_and_writes_nothing() {
     assert!(err.contains("no request was read") && err.contains("t.csv"), "{err}");
     assert!(!out.exists());
 }
+
+#[test]
+fn plot_draws_both_curves_of_an_mrc_folder() {
+    let dir = temp_dir("mrc-plot");
+    let trace = dir.join("t.csv");
+    let (text, _, _) = generated_trace(2000, 3);
+    std::fs::write(&trace, text).unwrap();
+    mrc(&dir, "out", &trace, &["--policy", "lru,fifo", "--points", "10"]);
+    let out = dir.join("out");
+    let (code, stdout, err) = cdnsim(&["plot", out.to_str().unwrap()]);
+    assert_eq!(code, 0, "{err}");
+    assert!(stdout.contains("2 charts"), "{stdout}");
+    for file in ["mrc-miss-ratio.png", "mrc-miss-ratio.svg", "mrc-byte-miss-ratio.svg", "report.html"] {
+        assert!(out.join(file).is_file(), "{file}");
+    }
+    let svg = std::fs::read_to_string(out.join("mrc-miss-ratio.svg")).unwrap();
+    assert!(svg.contains("lru") && svg.contains("fifo"), "one line per policy, named");
+}
