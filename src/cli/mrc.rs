@@ -18,15 +18,17 @@ pub struct MrcArgs {
     pub trace: PathBuf,
     /// Cache sizes: a list ("1MB,10MB,100MB"; units as --cache-size of `replay`), or a range
     /// ("1MB..1GB") of --points sizes on a log scale [default: --points sizes on a log scale from
-    /// the smallest request's size to the working set, the sum of the distinct objects' sizes].
+    /// the smallest request's size to the working set, the sum of the distinct objects' sizes; with policies
+    /// other than lru, which need their sizes before the pass, the trace is read once more first to find them].
     #[arg(long, value_name = "SIZES")]
     pub sizes: Option<String>,
     /// How many sizes a range or the default spans.
     #[arg(long, default_value_t = 40)]
     pub points: usize,
     /// The policies, comma-separated, or `all` (every eviction policy). `lru` is computed
-    /// exactly from stack distances in one pass (rows named `lru`); the others by simulating a
-    /// cache of each size, all fed the same reading in parallel
+    /// from stack distances in one pass (rows named `lru`): equal to `replay --policy lru` from the
+    /// largest request's size up when each object keeps its size, an upper bound on the misses
+    /// below it. The others by simulating a cache of each size, all fed the same reading in parallel
     /// [default: lru, or nothing besides the sample with --sample-rate/--sample-objects].
     #[arg(long, value_name = "POLICIES", value_delimiter = ',')]
     pub policy: Vec<String>,
