@@ -43,19 +43,31 @@ impl ObjectIds {
 
     /// `record`'s object number, and whether it is new.
     pub fn number(&mut self, record: &TraceRecord<'_>) -> (u32, bool) {
+        self.number_of(record.key_number, record.key)
+    }
+
+    /// The object number of a key: its number if it is a canonical decimal
+    /// (`TraceRecord::key_number`), else its bytes; and whether it is new.
+    pub fn number_of(&mut self, key_number: Option<u64>, key: &[u8]) -> (u32, bool) {
         let next = self.len;
-        let (number, new) = match record.key_number {
+        let (number, new) = match key_number {
             Some(n) => self.by_number.get_or_insert(n, || next),
-            None => match self.by_name.get(record.key) {
+            None => match self.by_name.get(key) {
                 Some(&number) => (number, false),
                 None => {
-                    self.by_name.insert(record.key.into(), next);
+                    self.by_name.insert(key.into(), next);
                     (next, true)
                 }
             },
         };
         self.len += new as u32;
         (number, new)
+    }
+
+    /// Starts loading where the numeric key `n`'s search will begin.
+    #[inline]
+    pub fn prefetch_number(&self, n: u64) {
+        self.by_number.prefetch(n);
     }
 }
 

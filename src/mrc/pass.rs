@@ -95,6 +95,136 @@ pub fn check_options(options: &MrcOptions) -> anyhow::Result<()> {
     Ok(())
 }
 
+/// Requests read before the numbered passes take them: enough for the loads
+/// started when a request is read to have arrived when it is numbered.
+const BATCH: usize = 64;
+
+/// A request read and not yet numbered.
+#[derive(Clone, Copy, Debug)]
+struct Pending {
+    key: PendingKey,
+    size_bytes: u64,
+}
+
+#[derive(Clone, Copy, Debug)]
+enum PendingKey {
+    /// A canonical decimal id.
+    Number(u64),
+    /// Any other key: its bytes in `Passes::text_keys`.
+    Text { start: usize, end: usize },
+}
+
+/// Every pass the reading feeds, and the counts of what was read.
+struct Passes {
+    /// Whether requests need object numbers (the exact pass or simulated caches).
+    numbered: bool,
+    ids: ObjectIds,
+    stack: Option<Stack>,
+    hits: HitCounter<u64>,
+    shards: Option<Shards>,
+    policies: Policies,
+    // Invariant: fewer than CHUNK requests, numbered, not yet fed to the caches.
+    chunk: Vec<Request>,
+    // Invariant: fewer than BATCH requests, read but not yet numbered.
+    pending: Vec<Pending>,
+    text_keys: Vec<u8>,
+    /// `pending`'s object numbers, in a reused buffer.
+    objects: Vec<u32>,
+    requests: u64,
+    bytes: u64,
+    size_changes: u64,
+    smallest: u64,
+    largest: u64,
+}
+
+impl Passes {
+    /// Reads up to `limit` requests into every pass; returns the malformed
+    /// lines and the file read last.
+    fn read<R: TraceReader>(
+        &mut self,
+        mut reader: R,
+        limit: u64,
+        on_progress: &mut dyn FnMut(ReadProgress),
+    ) -> anyhow::Result<(MalformedLines, std::path::PathBuf)> {
+        on_progress(reader.progress());
+        while self.requests < limit {
+            let Some(record) = reader.next_record()? else { break };
+            let size = record.size_bytes;
+            self.requests += 1;
+            self.bytes += size;
+            self.smallest = self.smallest.min(size);
+            self.largest = self.largest.max(size);
+            if let Some(shards) = &mut self.shards {
+                shards.request(key_hash(&record), size);
+            }
+            if self.numbered {
+                let key = match record.key_number {
+                    Some(n) => {
+                        self.ids.prefetch_number(n);
+                        PendingKey::Number(n)
+                    }
+                    None => {
+                        let start = self.text_keys.len();
+                        self.text_keys.extend_from_slice(record.key);
+                        PendingKey::Text { start, end: self.text_keys.len() }
+                    }
+                };
+                self.pending.push(Pending { key, size_bytes: size });
+                if self.pending.len() == BATCH {
+                    self.flush();
+                }
+            }
+            if self.requests.is_multiple_of(PROGRESS_EVERY) {
+                on_progress(reader.progress());
+            }
+        }
+        self.flush();
+        self.policies.run(&self.chunk);
+        self.chunk.clear();
+        on_progress(reader.progress());
+        Ok((reader.malformed().clone(), reader.place().0.to_path_buf()))
+    }
+
+    /// Numbers the pending requests in order and feeds them to the exact
+    /// pass and the simulated caches.
+    fn flush(&mut self) {
+        self.objects.clear();
+        for p in &self.pending {
+            let (object, _) = match p.key {
+                PendingKey::Number(n) => self.ids.number_of(Some(n), &[]),
+                PendingKey::Text { start, end } => self.ids.number_of(None, &self.text_keys[start..end]),
+            };
+            self.objects.push(object);
+            // The entry the stack reads first, loading while the rest are numbered.
+            if let Some(stack) = &self.stack {
+                stack.prefetch_object(object);
+            }
+        }
+        if let Some(stack) = &mut self.stack {
+            // Each request's block (found from its entry, loaded by now) 8 requests ahead.
+            for (i, p) in self.pending.iter().enumerate() {
+                if let Some(&ahead) = self.objects.get(i + 8) {
+                    stack.prefetch_block(ahead);
+                }
+                let object = self.objects[i];
+                self.size_changes += stack.size_of(object).is_some_and(|s| s != p.size_bytes) as u64;
+                self.hits.record(stack.access(object, p.size_bytes), 1, p.size_bytes);
+            }
+        }
+        if !self.policies.is_empty() {
+            for (p, &object) in self.pending.iter().zip(&self.objects) {
+                self.chunk.push(Request { object, size_bytes: p.size_bytes });
+                if self.chunk.len() == CHUNK {
+                    self.policies.run(&self.chunk);
+                    self.chunk.clear();
+                }
+            }
+        }
+        self.pending.clear();
+        self.text_keys.clear();
+    }
+}
+
 /// Opens the trace as `replay` does.
 fn open(path: &Path, input: &TraceInput) -> anyhow::Result<Box<dyn TraceReader>> {
     let format = match input.format {
@@ -141,50 +271,38 @@ pub fn mrc(
         Sizes::Default { .. } => size_grid(),
     };
 
-    let mut reader = open(path, input)?;
-    let mut ids = ObjectIds::new();
-    let mut stack = exact.then(Stack::new);
-    let mut hits: HitCounter<u64> = HitCounter::new(if exact { capacities.clone() } else { Vec::new() });
-    let mut shards = options.sampling.map(|s| Shards::new(s, &capacities));
-    let mut policies = Policies::new(&simulated, &capacities);
-    let mut chunk: Vec<Request> = Vec::with_capacity(if policies.is_empty() { 0 } else { CHUNK });
-    let (mut requests, mut bytes, mut size_changes) = (0u64, 0u64, 0u64);
-    let (mut smallest, mut largest) = (u64::MAX, 0u64);
+    let format = match input.format {
+        Some(f) => f,
+        None => detect_format(path)?,
+    };
+    let mut passes = Passes {
+        numbered: exact || !simulated.is_empty(),
+        ids: ObjectIds::new(),
+        stack: exact.then(Stack::new),
+        hits: HitCounter::new(if exact { capacities.clone() } else { Vec::new() }),
+        shards: options.sampling.map(|s| Shards::new(s, &capacities)),
+        policies: Policies::new(&simulated, &capacities),
+        chunk: Vec::new(),
+        pending: Vec::with_capacity(BATCH),
+        text_keys: Vec::new(),
+        objects: Vec::with_capacity(BATCH),
+        requests: 0,
+        bytes: 0,
+        size_changes: 0,
+        smallest: u64::MAX,
+        largest: 0,
+    };
     let limit = options.limit.unwrap_or(u64::MAX);
-    on_progress(reader.progress());
-    while requests < limit {
-        let Some(record) = reader.next_record()? else { break };
-        let size = record.size_bytes;
-        requests += 1;
-        bytes += size;
-        smallest = smallest.min(size);
-        largest = largest.max(size);
-        if let Some(shards) = &mut shards {
-            shards.request(key_hash(&record), size);
+    // A generic reader, not a `dyn` one: the reader's record inlines into
+    // the loop, which matters at SHARDS's tens of millions of lines a second.
+    let (malformed, file) = match format {
+        TraceFormat::Csv => passes.read(CsvReader::open(path, input.csv.clone())?, limit, on_progress)?,
+        TraceFormat::CloudfrontLog => {
+            passes.read(CloudFrontLogReader::open(path, input.csv.strict)?, limit, on_progress)?
         }
-        if exact || !policies.is_empty() {
-            let (object, _) = ids.number(&record);
-            if let Some(stack) = &mut stack {
-                size_changes += stack.size_of(object).is_some_and(|s| s != size) as u64;
-                hits.record(stack.access(object, size), 1, size);
-            }
-            if !policies.is_empty() {
-                chunk.push(Request { object, size_bytes: size });
-                if chunk.len() == CHUNK {
-                    policies.run(&chunk);
-                    chunk.clear();
-                }
-            }
-        }
-        if requests.is_multiple_of(PROGRESS_EVERY) {
-            on_progress(reader.progress());
-        }
-    }
-    policies.run(&chunk);
-    on_progress(reader.progress());
-    let malformed = reader.malformed().clone();
+    };
+    let Passes { ids, stack, hits, shards, policies, requests, bytes, size_changes, smallest, largest, .. } = passes;
     if requests == 0 {
-        let (file, _) = reader.place();
         anyhow::bail!(
             "{}: no request was read ({}) (fix: check the trace's layout: --trace-format, --id-col, --size-col, \
              --delimiter, --no-header)",
@@ -228,6 +346,8 @@ pub fn mrc(
         summary
     });
     let numbered = exact || !simulated.is_empty();
+    let size_changes = stack.as_ref().map(|_| size_changes);
+    let exact_memory_bytes = stack.as_ref().map(|s| (s.memory_bytes() + ids.memory_bytes()) as u64);
     Ok(Mrc {
         rows,
         requests,
@@ -235,10 +355,10 @@ pub fn mrc(
         objects: numbered.then_some(ids.len() as u64),
         smallest_request_bytes: smallest,
         largest_request_bytes: largest,
-        size_changes: stack.as_ref().map(|_| size_changes),
+        size_changes,
         working_set_bytes: working_set,
         shards: shards_summary,
-        exact_memory_bytes: stack.as_ref().map(|s| (s.memory_bytes() + ids.memory_bytes()) as u64),
+        exact_memory_bytes,
         malformed,
     })
 }

@@ -98,9 +98,15 @@ impl Sampler {
         let hash =
             if self.seed == 0 { key_hash } else { mix(key_hash ^ self.seed.wrapping_mul(0x9E37_79B9_7F4A_7C15)) };
         let hash = hash >> (64 - HASH_BITS);
-        if hash >= self.threshold {
-            return;
+        if hash < self.threshold {
+            self.sampled(hash, size_bytes);
         }
+    }
+
+    /// A request of a sampled object: the rare path, kept out of line so
+    /// that the test above inlines into the reading loop.
+    #[inline(never)]
+    fn sampled(&mut self, hash: u64, size_bytes: u64) {
         // Keys are told apart by their 64-bit hash here: two keys of one
         // hash (one pair in ~10^7 at 10^6 sampled objects) count as one.
         let next = self.numbers.len() as u32;
