@@ -32,7 +32,8 @@
 use super::curve::{HitCounter, Row, ratio};
 use super::objects::mix;
 use super::stack::{Distance, Stack};
-use std::collections::{BinaryHeap, HashMap};
+use crate::trace::ids::IdTable;
+use std::collections::BinaryHeap;
 
 /// How many independent samplers a SHARDS pass runs (their mean is reported).
 pub const SEEDS: usize = 4;
@@ -58,8 +59,10 @@ struct Sampler {
     threshold: u64,
     /// `Sampling::Objects`'s limit.
     max_objects: Option<u64>,
+    // Invariant: `1 / (threshold / MODULUS)`, the requests a sampled one stands for.
+    inverse_rate: f64,
     // Invariant: the sampled objects met, by their hash, to their number in `stack`.
-    numbers: HashMap<u64, u32, foldhash::fast::FixedState>,
+    numbers: IdTable,
     // Invariant: with `max_objects`, every object in `stack` by its hash, highest on top.
     by_hash: BinaryHeap<(u64, u32)>,
     stack: Stack,
@@ -79,7 +82,8 @@ impl Sampler {
             seed,
             threshold,
             max_objects,
-            numbers: HashMap::default(),
+            inverse_rate: MODULUS as f64 / threshold as f64,
+            numbers: IdTable::with_capacity(1 << 10),
             by_hash: BinaryHeap::new(),
             stack: Stack::new(),
             hits: HitCounter::new(capacities),
@@ -110,10 +114,7 @@ impl Sampler {
         // Keys are told apart by their 64-bit hash here: two keys of one
         // hash (one pair in ~10^7 at 10^6 sampled objects) count as one.
         let next = self.numbers.len() as u32;
-        let (number, new) = match self.numbers.entry(hash) {
-            std::collections::hash_map::Entry::Occupied(e) => (*e.get(), false),
-            std::collections::hash_map::Entry::Vacant(e) => (*e.insert(next), true),
-        };
+        let (number, new) = self.numbers.get_or_insert(hash, || next);
         if new && let Some(max) = self.max_objects {
             self.by_hash.push((hash, number));
             if self.by_hash.len() as u64 > max {
@@ -123,17 +124,17 @@ impl Sampler {
                 }
             }
         }
-        let rate = self.rate();
         let distance = self.stack.access(number, size_bytes);
+        let weight = self.inverse_rate;
         // The bytes above the object stand for 1/R as many in the whole
-        // trace; the object's own size is its own, not a sample's.
+        // trace; the object's own size is its own, not a sample's. (Adding
+        // a half and truncating rounds a non-negative number.)
         let scaled = match distance {
             Distance::Bytes(d) => {
-                Distance::Bytes((((d - size_bytes) as f64 / rate).round() as u64).saturating_add(size_bytes))
+                Distance::Bytes((((d - size_bytes) as f64 * weight + 0.5) as u64).saturating_add(size_bytes))
             }
             cold => cold,
         };
-        let weight = 1.0 / rate;
         self.weight += weight;
         self.weighted_bytes += weight * size_bytes as f64;
         self.hits.record(scaled, weight, weight * size_bytes as f64);
@@ -149,6 +150,7 @@ impl Sampler {
             self.stack.remove(number);
         }
         self.threshold = top;
+        self.inverse_rate = MODULUS as f64 / top as f64;
     }
 }
 
