@@ -13,7 +13,12 @@
 //!
 //! The trace is read as `replay` reads it (`crate::trace` readers: the same
 //! format detection, CSV columns and strictness), each record one request
-//! for its key at its size, nothing expiring.
+//! for its key at its size, nothing expiring. For a CSV trace that is what a
+//! replay does. For access logs it is simpler than a replay: every logged
+//! request counts, keyed by its URI stem at its `sc-bytes`, whereas a
+//! replay passes methods other than GET and HEAD through uncached, caches
+//! OPTIONS apart, keys query strings and cookies as the behavior's cache
+//! policy says, and gives a HEAD or an error the size last set.
 //!
 //! **What the `lru` curve means.** A byte-capacity LRU cache of `C` bytes
 //! holds the objects at the top of the recency stack while their sizes sum
