@@ -11,6 +11,7 @@ pub mod geo;
 pub mod http;
 pub mod lesson;
 pub mod metrics;
+pub mod mrc;
 pub mod places;
 pub mod plot;
 pub mod policy;

@@ -22,6 +22,7 @@ mod cost_period;
 mod format;
 pub mod import;
 pub mod lesson;
+pub mod mrc;
 pub mod plot;
 mod progress;
 pub mod replay;
@@ -55,6 +56,8 @@ pub enum Command {
     Merge(sweep::MergeArgs),
     /// Replay a trace (CSV or CloudFront access logs) through one cache of a given size.
     Replay(replay::ReplayArgs),
+    /// Miss-ratio curves of a trace: the miss ratio at many cache sizes, exact LRU in one pass, SHARDS, other policies.
+    Mrc(mrc::MrcArgs),
     /// Check a scenario (or a sweep file) and print what was understood.
     Validate(ScenarioArgs),
     /// Draw the charts and report.html of a run's or a sweep's results folder.
@@ -158,6 +161,7 @@ pub fn run(args: impl IntoIterator<Item = std::ffi::OsString>) -> anyhow::Result
         Command::Sweep(args) => sweep::run_sweep(args),
         Command::Merge(args) => sweep::run_merge(args),
         Command::Replay(args) => replay::run_replay(args),
+        Command::Mrc(args) => mrc::run_mrc(args),
         Command::Validate(args) => validate(args),
         Command::Plot(args) => plot::run_plot(args),
         Command::Sign { cmd } => sign::run_sign(cmd),

@@ -5,7 +5,8 @@
 //! wrote can be plotted later, and the charts show what the files say.
 //!
 //! - [`table`]: a CSV read by column name.
-//! - [`run_charts`], [`sweep_charts`]: tables to [`chart::Chart`]s (pure).
+//! - [`run_charts`], [`sweep_charts`], [`mrc_charts`]: tables to
+//!   [`chart::Chart`]s (pure).
 //! - [`sections`]: a run's cache keys, edge functions, compression, origin
 //!   requests, connections, custom errors and range GETs, when it has them,
 //!   and its detailed result types.
@@ -15,6 +16,7 @@
 pub mod chart;
 pub mod draw;
 pub mod html;
+pub mod mrc_charts;
 pub mod run_charts;
 pub mod sections;
 pub mod sweep_charts;
@@ -37,6 +39,8 @@ pub struct Plotted {
 enum Kind {
     Run,
     Sweep,
+    /// Miss-ratio curves from `cdnsim mrc`.
+    Mrc,
 }
 
 fn kind_of(dir: &Path) -> anyhow::Result<Kind> {
@@ -47,6 +51,8 @@ fn kind_of(dir: &Path) -> anyhow::Result<Kind> {
         Ok(Kind::Sweep)
     } else if dir.join("timeseries.csv").is_file() {
         Ok(Kind::Run)
+    } else if dir.join("mrc.csv").is_file() {
+        Ok(Kind::Mrc)
     } else if dir.join("sweep.csv").is_file() {
         bail!(
             "{} holds an unfinished sweep (no sweep-summary.csv): finish it with `cdnsim sweep ... --resume`",
@@ -54,7 +60,8 @@ fn kind_of(dir: &Path) -> anyhow::Result<Kind> {
         )
     } else {
         bail!(
-            "{} holds no cdnsim results (expected timeseries.csv from `cdnsim run` or sweep-summary.csv from `cdnsim sweep`)",
+            "{} holds no cdnsim results (expected timeseries.csv from `cdnsim run`, sweep-summary.csv from `cdnsim sweep` \
+             or mrc.csv from `cdnsim mrc`)",
             dir.display()
         )
     }
@@ -111,6 +118,10 @@ pub fn plot_dir(dir: &Path, choice: &SweepChoice) -> anyhow::Result<Plotted> {
             let summary = CsvTable::read(&dir.join("sweep-summary.csv"))?;
             (sweep_charts::sweep_charts(&summary, choice)?, sweep_page(dir, &summary, choice)?, Vec::new())
         }
+        Kind::Mrc => {
+            let table = CsvTable::read(&dir.join("mrc.csv"))?;
+            (mrc_charts::mrc_charts(&table)?, mrc_page(dir, &table), Vec::new())
+        }
     };
     let mut files: Vec<(String, Vec<u8>)> = Vec::new();
     let mut pngs = Vec::new();
@@ -159,6 +170,26 @@ fn run_page(dir: &Path) -> anyhow::Result<html::Page<'static>> {
         sections: Vec::new(),
         scenario,
     })
+}
+
+fn mrc_page(dir: &Path, table: &CsvTable) -> html::Page<'static> {
+    let policies = table.column("policy").map_or(Vec::new(), |c| {
+        table.rows.iter().filter_map(|r| r.get(c).cloned()).fold(Vec::new(), |mut seen, p| {
+            if !seen.contains(&p) {
+                seen.push(p);
+            }
+            seen
+        })
+    });
+    html::Page {
+        title: "cdnsim mrc: miss-ratio curves".to_string(),
+        subtitle: format!("{} ({} rows); results in {}", policies.join(", "), table.rows.len(), dir.display()),
+        table_header: table.header.clone(),
+        table_rows: table.rows.clone(),
+        charts: Vec::new(),
+        sections: Vec::new(),
+        scenario: None,
+    }
 }
 
 fn sweep_page(dir: &Path, summary: &CsvTable, choice: &SweepChoice) -> anyhow::Result<html::Page<'static>> {

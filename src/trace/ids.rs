@@ -47,6 +47,11 @@ impl IdTable {
         self.len == 0
     }
 
+    /// Heap bytes of the buckets.
+    pub fn memory_bytes(&self) -> usize {
+        self.buckets.capacity() * std::mem::size_of::<Bucket>()
+    }
+
     fn home(&self, id: u64) -> usize {
         // A fixed seed: the same trace probes the same buckets on every run.
         (foldhash::fast::FixedState::with_seed(0).hash_one(id) >> self.home_shift) as usize

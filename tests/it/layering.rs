@@ -29,8 +29,8 @@ const LAYERS: &[Layer] = &[
     // Nothing in the library knows it exists.
     Layer { name: "command line", modules: &["main", "cli"] },
     // What the command line offers, each built on the engine: sweeps, lessons, charts, result
-    // files and access logs, trace replay.
-    Layer { name: "applications", modules: &["sweep", "lesson", "plot", "report", "trace", "replay"] },
+    // files and access logs, trace replay, miss-ratio curves.
+    Layer { name: "applications", modules: &["sweep", "lesson", "plot", "report", "trace", "replay", "mrc"] },
     // The discrete-event loop that runs one scenario.
     Layer { name: "engine", modules: &["engine"] },
     // What the engine is made of: the static layout and traffic, the caches, CloudFront's rules

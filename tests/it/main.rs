@@ -18,6 +18,7 @@ mod import;
 mod invalidations;
 mod layering;
 mod lessons;
+mod mrc;
 mod origin_error_headers;
 mod origin_requests;
 mod plot;
