@@ -12,6 +12,7 @@ use crate::trace::cloudfront_log::CloudFrontLogReader;
 use crate::trace::csv::CsvReader;
 use crate::trace::detect::{TraceFormat, detect_format};
 use crate::trace::lines::ReadProgress;
+use crate::trace::oracle::OracleReader;
 use crate::trace::{MalformedLines, TraceReader};
 use std::path::Path;
 
@@ -234,6 +235,7 @@ fn open(path: &Path, input: &TraceInput) -> anyhow::Result<Box<dyn TraceReader>>
     Ok(match format {
         TraceFormat::Csv => Box::new(CsvReader::open(path, input.csv.clone())?),
         TraceFormat::CloudfrontLog => Box::new(CloudFrontLogReader::open(path, input.csv.strict)?),
+        TraceFormat::OracleGeneral => Box::new(OracleReader::open(path, input.csv.strict)?),
     })
 }
 
@@ -300,6 +302,7 @@ pub fn mrc(
         TraceFormat::CloudfrontLog => {
             passes.read(CloudFrontLogReader::open(path, input.csv.strict)?, limit, on_progress)?
         }
+        TraceFormat::OracleGeneral => passes.read(OracleReader::open(path, input.csv.strict)?, limit, on_progress)?,
     };
     let Passes { ids, stack, hits, shards, policies, requests, bytes, size_changes, smallest, largest, .. } = passes;
     if requests == 0 {
