@@ -89,6 +89,7 @@ fn main() {
         sizes: Sizes::Default { points: 40 },
         policies: vec![EvictionPolicy::Lru],
         sampling: None,
+        belady: false,
         limit: None,
     };
     let mut memory = None;

@@ -25,10 +25,12 @@ pub struct MrcArgs {
     /// How many sizes a range or the default spans.
     #[arg(long, default_value_t = 40)]
     pub points: usize,
-    /// The policies, comma-separated, or `all` (every eviction policy). `lru` is computed
+    /// The policies, comma-separated, or `all` (every eviction policy and `belady`). `lru` is computed
     /// from stack distances in one pass (rows named `lru`): equal to `replay --policy lru` from the
     /// largest request's size up when each object keeps its size, an upper bound on the misses
-    /// below it. The others by simulating a cache of each size, all fed the same reading in parallel
+    /// below it. The others by simulating a cache of each size, all fed the same reading in parallel.
+    /// `belady` is Belady's MIN (farthest next use first, as libCacheSim's Belady), the bound no
+    /// policy beats: run after the reading, it keeps every request in memory (12 bytes each)
     /// [default: lru, or nothing besides the sample with --sample-rate/--sample-objects].
     #[arg(long, value_name = "POLICIES", value_delimiter = ',')]
     pub policy: Vec<String>,
@@ -59,18 +61,27 @@ pub struct MrcArgs {
     pub input: TraceArgs,
 }
 
-fn policies(args: &MrcArgs) -> anyhow::Result<Vec<EvictionPolicy>> {
+/// The policies asked for, and whether Belady is among them (it is no
+/// `EvictionPolicy`: no tier can run it).
+fn policies(args: &MrcArgs) -> anyhow::Result<(Vec<EvictionPolicy>, bool)> {
     let sampling = args.sample_rate.is_some() || args.sample_objects.is_some();
     if args.policy.is_empty() {
-        return Ok(if sampling { Vec::new() } else { vec![EvictionPolicy::Lru] });
+        return Ok((if sampling { Vec::new() } else { vec![EvictionPolicy::Lru] }, false));
     }
     let mut out: Vec<EvictionPolicy> = Vec::new();
+    let mut belady = false;
     for name in &args.policy {
         let name = name.trim();
-        let named: Vec<EvictionPolicy> = if name == "all" {
-            EvictionPolicy::ALL.to_vec()
-        } else {
-            vec![name.parse().map_err(|e| anyhow::anyhow!("--policy: {e}, or `all`"))?]
+        let named: Vec<EvictionPolicy> = match name {
+            "all" => {
+                belady = true;
+                EvictionPolicy::ALL.to_vec()
+            }
+            mrc::BELADY_NAME => {
+                belady = true;
+                Vec::new()
+            }
+            _ => vec![name.parse().map_err(|e| anyhow::anyhow!("--policy: {e}, `belady` or `all`"))?],
         };
         for p in named {
             if !out.contains(&p) {
@@ -78,7 +89,7 @@ fn policies(args: &MrcArgs) -> anyhow::Result<Vec<EvictionPolicy>> {
             }
         }
     }
-    Ok(out)
+    Ok((out, belady))
 }
 
 fn sizes(args: &MrcArgs) -> anyhow::Result<Sizes> {
@@ -107,7 +118,8 @@ pub fn run_mrc(args: MrcArgs) -> anyhow::Result<ExitCode> {
         (None, Some(n)) => Some(Sampling::Objects(n)),
         (None, None) => None,
     };
-    let options = MrcOptions { sizes: sizes(&args)?, policies: policies(&args)?, sampling, limit: args.requests };
+    let (policies, belady) = policies(&args)?;
+    let options = MrcOptions { sizes: sizes(&args)?, policies, sampling, belady, limit: args.requests };
     mrc::check_options(&options)?;
     if let Some(threads) = args.threads {
         anyhow::ensure!(threads >= 1, "--threads must be at least 1");

@@ -61,7 +61,7 @@ pub mod shards;
 pub mod stack;
 
 pub use curve::Row;
-pub use pass::{Mrc, MrcOptions, SHARDS_NAME, Sizes, check_options, mrc};
+pub use pass::{BELADY_NAME, Mrc, MrcOptions, SHARDS_NAME, Sizes, check_options, mrc};
 pub use shards::Sampling;
 
 /// The rows as `mrc.csv`: one row per policy and size.

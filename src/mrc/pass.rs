@@ -6,6 +6,7 @@ use super::objects::{ObjectIds, key_hash};
 use super::policies::{Policies, Request};
 use super::shards::{Sampling, Shards, ShardsSummary};
 use super::stack::Stack;
+use crate::cache::belady::{Access, Belady, next_uses_dense};
 use crate::replay::TraceInput;
 use crate::scenario::EvictionPolicy;
 use crate::trace::cloudfront_log::CloudFrontLogReader;
@@ -36,12 +37,19 @@ pub struct MrcOptions {
     pub policies: Vec<EvictionPolicy>,
     /// A SHARDS estimate of the LRU curve besides (named `lru-shards`).
     pub sampling: Option<Sampling>,
+    /// Belady's MIN at every size besides (named `belady`): the bound no
+    /// policy beats. It needs the future, so the pass keeps every request's
+    /// object and size (12 bytes a request) and runs it after the reading.
+    pub belady: bool,
     /// Read at most this many requests.
     pub limit: Option<u64>,
 }
 
 /// The name of the SHARDS pass's rows.
 pub const SHARDS_NAME: &str = "lru-shards";
+
+/// The name of Belady's rows.
+pub const BELADY_NAME: &str = "belady";
 
 /// Requests a chunk holds before the simulated caches are fed it.
 const CHUNK: usize = 1 << 14;
@@ -50,7 +58,7 @@ const CHUNK: usize = 1 << 14;
 #[derive(Clone, Debug, serde::Serialize)]
 pub struct Mrc {
     /// One row per policy and size: the policies in the order asked, then
-    /// `lru-shards`; sizes increasing.
+    /// `belady`, then `lru-shards`; sizes increasing.
     pub rows: Vec<Row>,
     pub requests: u64,
     pub bytes: u64,
@@ -87,7 +95,7 @@ pub fn check_options(options: &MrcOptions) -> anyhow::Result<()> {
         None => {}
     }
     anyhow::ensure!(
-        !options.policies.is_empty() || options.sampling.is_some(),
+        !options.policies.is_empty() || options.sampling.is_some() || options.belady,
         "nothing to compute: give --policy, or --sample-rate/--sample-objects"
     );
     if let Some(n) = options.limit {
@@ -131,6 +139,8 @@ struct Passes {
     text_keys: Vec<u8>,
     /// `pending`'s object numbers, in a reused buffer.
     objects: Vec<u32>,
+    /// Every request's object and size, in order, for Belady's pass.
+    future: Option<(Vec<u32>, Vec<u64>)>,
     requests: u64,
     bytes: u64,
     size_changes: u64,
@@ -200,6 +210,10 @@ impl Passes {
             if let Some(stack) = &self.stack {
                 stack.prefetch_object(object);
             }
+        }
+        if let Some((objects, sizes)) = &mut self.future {
+            objects.extend_from_slice(&self.objects);
+            sizes.extend(self.pending.iter().map(|p| p.size_bytes));
         }
         if let Some(stack) = &mut self.stack {
             // Each request's block (found from its entry, loaded by now) 8 requests ahead.
@@ -278,7 +292,7 @@ pub fn mrc(
         None => detect_format(path)?,
     };
     let mut passes = Passes {
-        numbered: exact || !simulated.is_empty(),
+        numbered: exact || !simulated.is_empty() || options.belady,
         ids: ObjectIds::new(),
         stack: exact.then(Stack::new),
         hits: HitCounter::new(if exact { capacities.clone() } else { Vec::new() }),
@@ -288,6 +302,7 @@ pub fn mrc(
         pending: Vec::with_capacity(BATCH),
         text_keys: Vec::new(),
         objects: Vec::with_capacity(BATCH),
+        future: options.belady.then(|| (Vec::new(), Vec::new())),
         requests: 0,
         bytes: 0,
         size_changes: 0,
@@ -304,7 +319,8 @@ pub fn mrc(
         }
         TraceFormat::OracleGeneral => passes.read(OracleReader::open(path, input.csv.strict)?, limit, on_progress)?,
     };
-    let Passes { ids, stack, hits, shards, policies, requests, bytes, size_changes, smallest, largest, .. } = passes;
+    let Passes { ids, stack, hits, shards, policies, future, requests, bytes, size_changes, smallest, largest, .. } =
+        passes;
     if requests == 0 {
         anyhow::bail!(
             "{}: no request was read ({}) (fix: check the trace's layout: --trace-format, --id-col, --size-col, \
@@ -343,12 +359,15 @@ pub fn mrc(
             rows.extend(simulated_rows.iter().filter(|r| r.policy == policy.name()).cloned());
         }
     }
+    if let Some((objects, sizes)) = &future {
+        rows.extend(belady_rows(objects, sizes, ids.len() as usize, &reported));
+    }
     let shards_summary = shards.map(|shards| {
         let (shard_rows, summary) = shards.finish(SHARDS_NAME, &reported, requests, bytes);
         rows.extend(shard_rows);
         summary
     });
-    let numbered = exact || !simulated.is_empty();
+    let numbered = exact || !simulated.is_empty() || options.belady;
     let size_changes = stack.as_ref().map(|_| size_changes);
     let exact_memory_bytes = stack.as_ref().map(|s| (s.memory_bytes() + ids.memory_bytes()) as u64);
     Ok(Mrc {
@@ -364,6 +383,29 @@ pub fn mrc(
         exact_memory_bytes,
         malformed,
     })
+}
+
+/// Belady's rows at each of `sizes`, each size's run on the current rayon
+/// pool (each sees every request in order, so the threads change nothing).
+fn belady_rows(objects: &[u32], sizes_of_requests: &[u64], n_objects: usize, sizes: &[u64]) -> Vec<Row> {
+    use rayon::prelude::*;
+    let next = next_uses_dense(objects, n_objects);
+    let (requests, bytes) = (objects.len() as u64, sizes_of_requests.iter().sum::<u64>());
+    sizes
+        .par_iter()
+        .with_max_len(1)
+        .map(|&capacity| {
+            let mut cache = Belady::new(capacity, n_objects);
+            let (mut misses, mut miss_bytes) = (0, 0);
+            for ((&object, &size), &next) in objects.iter().zip(sizes_of_requests).zip(&next) {
+                if cache.access(object, size, next) != Access::Hit {
+                    misses += 1;
+                    miss_bytes += size;
+                }
+            }
+            Row::new(BELADY_NAME, capacity, requests, misses, bytes, miss_bytes)
+        })
+        .collect()
 }
 
 /// The smallest request's size and the working set (each object at its

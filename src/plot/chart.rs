@@ -61,6 +61,8 @@ pub struct Series {
     pub points: Vec<(f64, f64)>,
     /// A confidence band: (x, low, high), when there are replicates.
     pub band: Vec<(f64, f64, f64)>,
+    /// Drawn dashed: a bound rather than a measurement (Belady's curve).
+    pub dashed: bool,
 }
 
 #[derive(Clone, Debug, PartialEq)]

@@ -7,6 +7,7 @@ use super::chart::{Axis, Body, Chart, GroupedBars, HeatMap, Lines, Marker, Serie
 use plotters::coord::Shift;
 use plotters::coord::ranged1d::{IntoSegmentedCoord, SegmentValue};
 use plotters::coord::types::RangedCoordf64;
+use plotters::element::DashedPathElement;
 use plotters::prelude::*;
 use plotters::style::text_anchor::{HPos, Pos, VPos};
 
@@ -252,10 +253,19 @@ fn draw_series<DB: DrawingBackend>(cc: &mut LinesContext<'_, DB>, series: &Serie
         cc.draw_series(std::iter::once(Polygon::new(upper.chain(lower).collect::<Vec<_>>(), c.mix(0.18).filled())))
             .map_err(err)?;
     }
-    cc.draw_series(LineSeries::new(series.points.iter().copied(), c.stroke_width(3)))
-        .map_err(err)?
-        .label(&series.name)
-        .legend(move |(x, y)| PathElement::new(vec![(x, y), (x + 24, y)], c.stroke_width(4)));
+    let points = series.points.iter().copied();
+    if series.dashed {
+        let line = DashedLineSeries::new(points, 12, 8, c.stroke_width(3));
+        cc.draw_series(line)
+            .map_err(err)?
+            .label(&series.name)
+            .legend(move |(x, y)| DashedPathElement::new(vec![(x, y), (x + 24, y)], 6, 3, c.stroke_width(4)));
+    } else {
+        cc.draw_series(LineSeries::new(points, c.stroke_width(3)))
+            .map_err(err)?
+            .label(&series.name)
+            .legend(move |(x, y)| PathElement::new(vec![(x, y), (x + 24, y)], c.stroke_width(4)));
+    }
     if series.points.len() <= 30 {
         cc.draw_series(series.points.iter().map(|&p| Circle::new(p, 4, c.filled()))).map_err(err)?;
     }

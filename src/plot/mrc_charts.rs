@@ -1,6 +1,7 @@
 //! The charts of a `cdnsim mrc` folder (pure): the miss ratio and the byte
 //! miss ratio against the cache size, on a log axis, one line per policy
-//! (`lru`, `lru-shards`, the simulated policies) in the order of mrc.csv.
+//! (`lru`, `lru-shards`, the simulated policies, Belady's bound dashed) in
+//! the order of mrc.csv.
 
 use super::chart::{Axis, Body, Chart, Lines, Series};
 use super::table::CsvTable;
@@ -29,7 +30,9 @@ pub fn mrc_charts(table: &CsvTable) -> anyhow::Result<Vec<Chart>> {
             let index = match series.iter().position(|s| s.name == name) {
                 Some(i) => i,
                 None => {
-                    series.push(Series { name, points: Vec::new(), band: Vec::new() });
+                    // Belady's curve is the bound no policy reaches: dashed.
+                    let dashed = name == crate::mrc::BELADY_NAME;
+                    series.push(Series { name, points: Vec::new(), band: Vec::new(), dashed });
                     series.len() - 1
                 }
             };
@@ -66,7 +69,8 @@ mod tests {
     fn a_line_per_policy_on_a_log_size_axis() {
         let text = "policy,size_bytes,requests,misses,miss_ratio,bytes,miss_bytes,byte_miss_ratio\n\
                     lru,1024,10,8,0.8,100,90,0.9\nlru,4096,10,5,0.5,100,60,0.6\n\
-                    fifo,1024,10,9,0.9,100,95,0.95\nfifo,4096,10,6,0.6,100,70,0.7\n";
+                    fifo,1024,10,9,0.9,100,95,0.95\nfifo,4096,10,6,0.6,100,70,0.7\n\
+                    belady,1024,10,7,0.7,100,80,0.8\nbelady,4096,10,4,0.4,100,50,0.5\n";
         let table = CsvTable::parse(Path::new("mrc.csv"), text.as_bytes()).unwrap();
         let charts = mrc_charts(&table).unwrap();
         assert_eq!(charts.len(), 2);
@@ -75,6 +79,18 @@ mod tests {
         let named: Vec<(&str, &[(f64, f64)])> =
             lines.series.iter().map(|s| (s.name.as_str(), s.points.as_slice())).collect();
         // 1024 = 2^10, 4096 = 2^12; the byte miss ratios.
-        assert_eq!(named, vec![("lru", &[(10.0, 0.9), (12.0, 0.6)][..]), ("fifo", &[(10.0, 0.95), (12.0, 0.7)][..])]);
+        assert_eq!(
+            named,
+            vec![
+                ("lru", &[(10.0, 0.9), (12.0, 0.6)][..]),
+                ("fifo", &[(10.0, 0.95), (12.0, 0.7)][..]),
+                ("belady", &[(10.0, 0.8), (12.0, 0.5)][..])
+            ]
+        );
+        // Belady's bound alone is dashed, and the chart still draws.
+        let dashed: Vec<bool> = lines.series.iter().map(|s| s.dashed).collect();
+        assert_eq!(dashed, vec![false, false, true]);
+        let svg = crate::plot::draw::svg(&charts[1]).unwrap();
+        assert!(svg.contains("belady"));
     }
 }

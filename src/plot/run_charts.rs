@@ -86,6 +86,7 @@ impl TimeAxis {
                 .map(|(_, (x, y))| (*x, *y))
                 .collect(),
             band: Vec::new(),
+            dashed: false,
         }
     }
 

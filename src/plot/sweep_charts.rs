@@ -139,7 +139,7 @@ pub fn sweep_charts(summary: &CsvTable, choice: &SweepChoice) -> anyhow::Result<
         let index = match series.iter().position(|s| s.name == name) {
             Some(i) => i,
             None => {
-                series.push(Series { name, points: Vec::new(), band: Vec::new() });
+                series.push(Series { name, points: Vec::new(), band: Vec::new(), dashed: false });
                 series.len() - 1
             }
         };
@@ -199,11 +199,14 @@ fn cost_against_latency(summary: &CsvTable, varying: &[&String]) -> anyhow::Resu
     let points: Vec<(usize, (f64, f64))> =
         (0..summary.rows.len()).filter_map(|row| Some((row, (p95[row]?, cost[row]?)))).collect();
     let series = if points.len() <= MAX_NAMED_POINTS {
-        points.iter().map(|&(row, p)| Series { name: name(row), points: vec![p], band: Vec::new() }).collect()
+        points
+            .iter()
+            .map(|&(row, p)| Series { name: name(row), points: vec![p], band: Vec::new(), dashed: false })
+            .collect()
     } else {
         let mut line: Vec<(f64, f64)> = points.iter().map(|&(_, p)| p).collect();
         line.sort_by(|a, b| a.0.total_cmp(&b.0));
-        vec![Series { name: "points, by p95 latency".into(), points: line, band: Vec::new() }]
+        vec![Series { name: "points, by p95 latency".into(), points: line, band: Vec::new(), dashed: false }]
     };
     Ok(Some(Chart {
         file_stem: "sweep-cost-latency".into(),

@@ -147,7 +147,9 @@ fn curves_keep_their_identities_and_the_exact_pass_equals_replay() {
         assert!(r.misses >= objects as u64, "{r:?}");
         assert_eq!(r.miss_ratio, r.misses as f64 / r.requests as f64);
     }
-    assert_eq!(by_policy.len(), cdnsim::scenario::EvictionPolicy::ALL.len());
+    // `all` is every eviction policy and Belady.
+    assert_eq!(by_policy.len(), cdnsim::scenario::EvictionPolicy::ALL.len() + 1);
+    assert_eq!(by_policy["belady"].len(), by_policy["lru"].len());
     let lru = &by_policy["lru"];
     assert!(lru.len() >= 30, "{} sizes", lru.len());
     // The stack curve never rises; at the working set only cold misses are left.
@@ -167,7 +169,7 @@ fn curves_keep_their_identities_and_the_exact_pass_equals_replay() {
     }
     assert!(checked >= 3, "{checked} sizes at or above the largest object");
     // The simulated policies are the cache store itself: equal at every size.
-    for policy in ["fifo", "sieve", "s3-fifo"] {
+    for policy in ["fifo", "sieve", "s3-fifo", "clock", "2q", "s4lru", "arc", "gdsf"] {
         for r in by_policy[policy].iter().step_by(9) {
             assert_eq!((r.misses, r.miss_bytes), replay_misses(&trace, r.size, policy), "{policy} at {}", r.size);
         }
@@ -278,4 +280,36 @@ fn plot_draws_both_curves_of_an_mrc_folder() {
     }
     let svg = std::fs::read_to_string(out.join("mrc-miss-ratio.svg")).unwrap();
     assert!(svg.contains("lru") && svg.contains("fifo"), "one line per policy, named");
+}
+
+#[test]
+fn belady_is_worked_by_hand_and_no_policy_beats_it_on_objects_of_one_size() {
+    let dir = temp_dir("mrc-belady");
+    let trace = dir.join("t.csv");
+    // One byte each, a cache of 3: a b c d a b e a b c d e.
+    // Belady (farthest next use goes): d evicts c (next at 9; a at 4, b at 5),
+    // e evicts d (next at 10; a at 7, b at 8), c evicts a or b (both never
+    // again), d the other: hits at 4, 5, 7, 8 and 11, so 7 misses.
+    // LRU: d evicts a, a evicts b, b evicts c, e evicts d, a and b hit, then
+    // c, d and e each evict the least recent: 2 hits, 10 misses.
+    let text: String = "abcdabeabcde".chars().enumerate().map(|(i, c)| format!("{i},{c}\n")).collect();
+    std::fs::write(&trace, format!("time,obj_id\n{text}")).unwrap();
+    let rows = mrc(&dir, "by-hand", &trace, &["--sizes", "3", "--policy", "lru,belady"]);
+    let got: Vec<(&str, u64, u64)> = rows.iter().map(|r| (r.policy.as_str(), r.size, r.misses)).collect();
+    assert_eq!(got, vec![("lru", 3, 10), ("belady", 3, 7)]);
+
+    // With objects of one size MIN is optimal: at every size no policy misses
+    // less, and it misses at least once per object (its first request).
+    let (sized, objects, _) = skewed_trace(4000, 11, 300, 90);
+    let unit: String = sized.lines().skip(1).map(|l| l.rsplit_once(',').unwrap().0.to_string() + "\n").collect();
+    let trace = dir.join("unit.csv");
+    std::fs::write(&trace, format!("time,obj_id\n{unit}")).unwrap();
+    let rows = mrc(&dir, "unit", &trace, &["--policy", "all", "--sizes", "1,5,20,50,100,200,400"]);
+    for belady in rows.iter().filter(|r| r.policy == "belady") {
+        assert!(belady.misses >= objects as u64, "{belady:?}");
+        for other in rows.iter().filter(|r| r.size == belady.size && r.policy != "belady") {
+            assert!(belady.misses <= other.misses, "{belady:?} against {other:?}");
+        }
+    }
+    assert_eq!(rows.iter().filter(|r| r.policy == "belady").count(), 7);
 }
