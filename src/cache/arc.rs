@@ -35,6 +35,8 @@
 use super::api::CacheKey;
 use super::ghost::{GhostList, Ghosts};
 use super::slab::{List, NIL, Slab};
+#[cfg(test)]
+use super::store::check_queue;
 use super::store::{Policy, Slot};
 
 /// Set in `Slot::bits` while the slot is in T2 rather than T1.
@@ -232,17 +234,8 @@ impl Policy for Arc {
 
     #[cfg(test)]
     fn check(&self, slots: &Slab<Slot>) -> usize {
-        let mut linked = 0;
-        for (list, bytes, in_t2) in [(&self.t1, self.t1_bytes, false), (&self.t2, self.t2_bytes, true)] {
-            let mut listed_bytes = 0;
-            for idx in slots.check_list(list) {
-                let slot = slots.get(idx);
-                assert_eq!(slot.bits & IN_T2 != 0, in_t2, "slot {idx} is marked for the other list");
-                listed_bytes += slot.size_bytes;
-                linked += 1;
-            }
-            assert_eq!(bytes, listed_bytes, "a list's byte count is not the sum of its slots' sizes");
-        }
+        let linked = check_queue(slots, &self.t1, self.t1_bytes, IN_T2, false)
+            + check_queue(slots, &self.t2, self.t2_bytes, IN_T2, true);
         self.ghosts.check();
         assert!((0.0..=self.capacity_bytes as f64).contains(&self.p), "p = {} out of range", self.p);
         linked

@@ -42,6 +42,8 @@
 use super::api::CacheKey;
 use super::ghost::Ghosts;
 use super::slab::{List, NIL, Slab};
+#[cfg(test)]
+use super::store::check_queue;
 use super::store::{Fit, Policy, Slot};
 
 /// The 2-bit saturating frequency in `Slot::bits`.
@@ -212,17 +214,8 @@ impl Policy for S3Fifo {
 
     #[cfg(test)]
     fn check(&self, slots: &Slab<Slot>) -> usize {
-        let mut linked = 0;
-        for (queue, bytes, in_main) in [(&self.small, self.small_bytes, false), (&self.main, self.main_bytes, true)] {
-            let mut queued_bytes = 0;
-            for idx in slots.check_list(queue) {
-                let slot = slots.get(idx);
-                assert_eq!(slot.bits & IN_MAIN != 0, in_main, "slot {idx} is marked for the other queue");
-                queued_bytes += slot.size_bytes;
-                linked += 1;
-            }
-            assert_eq!(bytes, queued_bytes, "a queue's byte count is not the sum of its slots' sizes");
-        }
+        let linked = check_queue(slots, &self.small, self.small_bytes, IN_MAIN, false)
+            + check_queue(slots, &self.main, self.main_bytes, IN_MAIN, true);
         self.ghost.check();
         assert!(self.ghost.bytes(G) <= self.ghost_share_bytes, "G holds more than its share");
         linked

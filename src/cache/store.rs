@@ -41,6 +41,22 @@ impl Slot {
     }
 }
 
+/// Walks one of a policy's queues (for its `check`): every slot on it has
+/// `mark` set in its bits exactly when `marked`, and their sizes add up to
+/// `bytes`, the policy's count for the queue. Returns how many it holds.
+#[cfg(test)]
+pub(crate) fn check_queue(slots: &Slab<Slot>, queue: &super::slab::List, bytes: u64, mark: u8, marked: bool) -> usize {
+    let walked = slots.check_list(queue);
+    let mut queued_bytes = 0;
+    for &idx in &walked {
+        let slot = slots.get(idx);
+        assert_eq!(slot.bits & mark != 0, marked, "slot {idx} is marked for another queue");
+        queued_bytes += slot.size_bytes;
+    }
+    assert_eq!(bytes, queued_bytes, "a queue's byte count is not the sum of its slots' sizes");
+    walked.len()
+}
+
 /// An eviction policy: how slots are ordered and which one goes next.
 ///
 /// Every hook receives the shared slab; a policy keeps only its lists and

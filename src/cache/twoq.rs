@@ -26,6 +26,8 @@
 use super::api::CacheKey;
 use super::ghost::Ghosts;
 use super::slab::{List, NIL, Slab};
+#[cfg(test)]
+use super::store::check_queue;
 use super::store::{Fit, Policy, Slot};
 
 /// Set in `Slot::bits` while the slot is in Am rather than A1in.
@@ -175,17 +177,8 @@ impl Policy for TwoQ {
 
     #[cfg(test)]
     fn check(&self, slots: &Slab<Slot>) -> usize {
-        let mut linked = 0;
-        for (queue, bytes, in_am) in [(&self.a1in, self.a1in_bytes, false), (&self.am, self.am_bytes, true)] {
-            let mut queued_bytes = 0;
-            for idx in slots.check_list(queue) {
-                let slot = slots.get(idx);
-                assert_eq!(slot.bits & IN_AM != 0, in_am, "slot {idx} is marked for the other queue");
-                queued_bytes += slot.size_bytes;
-                linked += 1;
-            }
-            assert_eq!(bytes, queued_bytes, "a queue's byte count is not the sum of its slots' sizes");
-        }
+        let linked = check_queue(slots, &self.a1in, self.a1in_bytes, IN_AM, false)
+            + check_queue(slots, &self.am, self.am_bytes, IN_AM, true);
         self.a1out.check();
         assert!(!self.linked_into_am, "Am was left over its share after a link");
         assert!(self.a1out.bytes(A1OUT) <= self.a1out_share_bytes, "A1out holds more than its share");

@@ -136,7 +136,7 @@ pub fn run_mrc(args: MrcArgs) -> anyhow::Result<ExitCode> {
     bar.finish();
     let result = result?;
     let elapsed = started.elapsed();
-    warn(&result);
+    super::replay::warn_malformed(&result.malformed);
     if let Some(out) = &args.out {
         let files = vec![("mrc.csv", mrc::csv_bytes(&result.rows)?), ("mrc.json", mrc::json(&result)?.into_bytes())];
         cdnsim::report::write_files(out, &files).with_context(|| format!("writing the curves of {name}"))?;
@@ -146,16 +146,6 @@ pub fn run_mrc(args: MrcArgs) -> anyhow::Result<ExitCode> {
         Format::Table => table(&result, elapsed, args.out.as_deref())?,
     }
     Ok(ExitCode::SUCCESS)
-}
-
-fn warn(result: &Mrc) {
-    let m = &result.malformed;
-    if m.count > 0 {
-        eprintln!("cdnsim: warning: {} malformed lines skipped (--strict stops at the first); the first:", m.count);
-        for line in &m.first {
-            eprintln!("  {line}");
-        }
-    }
 }
 
 fn table(result: &Mrc, elapsed: std::time::Duration, out: Option<&std::path::Path>) -> anyhow::Result<()> {

@@ -229,7 +229,7 @@ pub fn finish(
     format: Format,
     elapsed: std::time::Duration,
 ) -> anyhow::Result<ExitCode> {
-    warn_malformed(stats);
+    warn_malformed(&stats.malformed);
     warn_unknown_locations(stats);
     let m = &report.metrics;
     let trace = trace_report::trace_json(stats, &m.result_comparison, &m.detailed_comparison);
@@ -288,8 +288,9 @@ pub fn finish(
     Ok(ExitCode::SUCCESS)
 }
 
-fn warn_malformed(stats: &TraceStats) {
-    let m = &stats.malformed;
+/// The warning for the malformed lines a trace reader skipped (for
+/// `replay`, `run --trace` and `mrc`).
+pub fn warn_malformed(m: &cdnsim::trace::MalformedLines) {
     if m.count == 0 {
         return;
     }
