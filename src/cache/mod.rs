@@ -5,7 +5,8 @@
 //! byte capacity, and evicts by one of ten published policies: LRU, FIFO,
 //! SIEVE, S3-FIFO, CLOCK, 2Q, S4LRU, ARC, GDSF and W-TinyLFU. Those but LRU, FIFO and SIEVE
 //! follow libCacheSim's implementation (each file names the function it
-//! follows), so that miss counts compare with it exactly; LRU, FIFO and
+//! follows), so that miss counts compare with it exactly (W-TinyLFU to
+//! within half a point: its sketch hashes differently); LRU, FIFO and
 //! SIEVE agree with it too. It stores no bytes of content: the simulator only needs
 //! to know what is cached, how big it is and until when it is fresh.
 //!

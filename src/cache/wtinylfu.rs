@@ -354,9 +354,13 @@ struct FrequencySketch {
 impl FrequencySketch {
     /// `minimalIncrementCBF_init(entries, 0.001)`.
     fn new(entries: u64) -> FrequencySketch {
-        // The constants are libCacheSim's own roundings of ln(2)^2 and ln(2).
-        let bits_per_entry = -SKETCH_ERROR.ln() / 0.480453013918201;
-        let hashes = (0.693147180559945 * bits_per_entry).ceil() as u32;
+        // The constants are libCacheSim's own roundings of ln(2)^2 and ln(2),
+        // kept so that sizes come out as its do to the last counter.
+        const LN_2_SQUARED: f64 = 0.480453013918201;
+        #[allow(clippy::approx_constant)]
+        const LN_2: f64 = 0.693147180559945;
+        let bits_per_entry = -SKETCH_ERROR.ln() / LN_2_SQUARED;
+        let hashes = (LN_2 * bits_per_entry).ceil() as u32;
         let entries = entries.min(i32::MAX as u64);
         let wanted = (bits_per_entry * entries as f64).ceil().min(i32::MAX as f64) as u64;
         let n = if wanted < hashes as u64 { 2 * hashes as u64 } else { wanted.min(MAX_COUNTERS) };
