@@ -25,6 +25,10 @@
 //! The same objects go: both evict from the least recent end until what is
 //! left, including every object cooled into it, fits the share.
 //!
+//! The segments are generic (`Slru<N>` with a byte share per segment, as
+//! libCacheSim's `seg-size` parameter sets them): W-TinyLFU's main cache is
+//! an `Slru<2>` with shares 1:4 (`wtinylfu.rs`).
+//!
 //! Sizes are fixed at insertion, as in libCacheSim. A replacing insert,
 //! which libCacheSim lacks, is a hit (a promotion); while it makes room for
 //! a larger copy, eviction steps over the object being replaced.
@@ -34,36 +38,88 @@ use super::slab::{List, NIL, Slab};
 use super::store::{Fit, Policy, Slot};
 
 /// libCacheSim's default `n-seg`.
-const SEGMENTS: usize = 4;
-const TOP: usize = SEGMENTS - 1;
+const S4LRU_SEGMENTS: usize = 4;
 
-pub(crate) struct S4Lru {
+/// S4LRU as the `s4lru` policy: four equal segments.
+pub(crate) type S4Lru = Slru<S4LRU_SEGMENTS>;
+
+impl S4Lru {
+    pub(crate) fn new(capacity_bytes: u64) -> S4Lru {
+        Slru::with_shares([capacity_bytes / S4LRU_SEGMENTS as u64; S4LRU_SEGMENTS])
+    }
+}
+
+/// Segmented LRU with `N` segments, 0 the lowest.
+pub(crate) struct Slru<const N: usize> {
     // Invariant: a slot is in `segments[s]` exactly when its bits are `s`;
     // each runs least recent (head) to most recent.
-    segments: [List; SEGMENTS],
+    segments: [List; N],
     // Invariant: `bytes[s]` is the sum of the sizes in `segments[s]`. Every
-    // segment above 0 holds at most `share_bytes` whenever a call returns,
-    // and segment 0 too once a touch is done, unless an insert filled it.
-    bytes: [u64; SEGMENTS],
-    share_bytes: u64,
+    // segment above 0 holds at most `share_bytes[s]` whenever a call
+    // returns, and segment 0 too once a touch is done, unless an insert
+    // filled it.
+    bytes: [u64; N],
+    share_bytes: [u64; N],
     /// Set when a cooling cascade moved an object into segment 0: it must
     /// then evict down to its share (`overflow_victim`).
     cooled_into_lowest: bool,
 }
 
-impl S4Lru {
-    pub(crate) fn new(capacity_bytes: u64) -> S4Lru {
-        S4Lru {
-            segments: [List::new(); SEGMENTS],
-            bytes: [0; SEGMENTS],
-            share_bytes: capacity_bytes / SEGMENTS as u64,
-            cooled_into_lowest: false,
+impl<const N: usize> Slru<N> {
+    const TOP: usize = N - 1;
+
+    /// Segments of `share_bytes[s]` bytes each.
+    pub(crate) fn with_shares(share_bytes: [u64; N]) -> Slru<N> {
+        const { assert!(N >= 1 && N < 128, "segment numbers live in the slot's bits") };
+        Slru { segments: [List::new(); N], bytes: [0; N], share_bytes, cooled_into_lowest: false }
+    }
+
+    /// Bytes in all segments.
+    pub(crate) fn used_bytes(&self) -> u64 {
+        self.bytes.iter().sum()
+    }
+
+    /// Whether some segment has room for `size_bytes` more within its
+    /// share: `SLRU_insert` then evicts nothing for it.
+    pub(crate) fn has_segment_room(&self, size_bytes: u64) -> bool {
+        (0..N).any(|s| self.bytes[s] + size_bytes <= self.share_bytes[s])
+    }
+
+    /// Whether `idx` (a live slot) is linked here rather than in another
+    /// policy's list that shares the slot bits.
+    pub(crate) fn holds(slots: &Slab<Slot>, idx: u32) -> bool {
+        (slots.get(idx).bits as usize) < N
+    }
+
+    /// The slot `evict(pinned)` would take, without taking it
+    /// (`SLRU_to_evict`), or `None` if only `pinned` is linked.
+    pub(crate) fn peek_victim(&self, slots: &Slab<Slot>, pinned: u32) -> Option<u32> {
+        for s in 0..N {
+            let mut victim = self.segments[s].head();
+            if victim == pinned && victim != NIL {
+                victim = slots.next(victim);
+            }
+            let pinned_bytes = if pinned != NIL && Self::holds(slots, pinned) && Self::segment_of(slots, pinned) == s {
+                slots.get(pinned).size_bytes
+            } else {
+                0
+            };
+            if victim != NIL && self.bytes[s] > pinned_bytes {
+                return Some(victim);
+            }
         }
+        // Only zero-byte objects besides the pinned one: any will do.
+        (0..N)
+            .map(|s| {
+                let head = self.segments[s].head();
+                if head == pinned && head != NIL { slots.next(head) } else { head }
+            })
+            .find(|&v| v != NIL)
     }
 
     fn segment_of(slots: &Slab<Slot>, idx: u32) -> usize {
         let segment = slots.get(idx).bits as usize;
-        debug_assert!(segment < SEGMENTS, "slot {idx} in segment {segment}");
+        debug_assert!(segment < N, "slot {idx} in segment {segment}");
         segment
     }
 
@@ -79,18 +135,18 @@ impl S4Lru {
     }
 }
 
-impl Policy for S4Lru {
+impl<const N: usize> Policy for Slru<N> {
     type Plan = ();
 
     fn plan(&mut self, _key: CacheKey, _size_bytes: u64) {}
 
     fn fit(&self, _plan: (), size_bytes: u64) -> Fit {
-        if size_bytes > self.share_bytes { Fit::Refuse } else { Fit::Admit }
+        if size_bytes > self.share_bytes[0] { Fit::Refuse } else { Fit::Admit }
     }
 
     fn link(&mut self, slots: &mut Slab<Slot>, idx: u32, _plan: ()) {
         let size_bytes = slots.get(idx).size_bytes;
-        let segment = (0..SEGMENTS).find(|&s| self.bytes[s] + size_bytes <= self.share_bytes).unwrap_or(0);
+        let segment = (0..N).find(|&s| self.bytes[s] + size_bytes <= self.share_bytes[s]).unwrap_or(0);
         slots.get_mut(idx).bits = segment as u8;
         slots.push_back(&mut self.segments[segment], idx);
         self.bytes[segment] += size_bytes;
@@ -98,8 +154,8 @@ impl Policy for S4Lru {
 
     fn touch(&mut self, slots: &mut Slab<Slot>, idx: u32) {
         let segment = Self::segment_of(slots, idx);
-        if segment == TOP {
-            slots.move_to_back(&mut self.segments[TOP], idx);
+        if segment == Self::TOP {
+            slots.move_to_back(&mut self.segments[Self::TOP], idx);
             return;
         }
         self.shift(slots, idx, segment + 1);
@@ -110,7 +166,7 @@ impl Policy for S4Lru {
         // alone, so it never cools, unless a replacing insert (which
         // libCacheSim lacks) grew it past a segment: then it stays, over.
         for s in (1..=segment + 1).rev() {
-            while self.bytes[s] > self.share_bytes {
+            while self.bytes[s] > self.share_bytes[s] {
                 let coolest = self.segments[s].head();
                 if coolest == idx {
                     break;
@@ -127,7 +183,7 @@ impl Policy for S4Lru {
         if !self.cooled_into_lowest {
             return None;
         }
-        if self.bytes[0] <= self.share_bytes {
+        if self.bytes[0] <= self.share_bytes[0] {
             self.cooled_into_lowest = false;
             return None;
         }
@@ -149,26 +205,7 @@ impl Policy for S4Lru {
     fn evict(&mut self, slots: &mut Slab<Slot>, pinned: u32) -> u32 {
         // `SLRU_to_evict`: the lowest segment holding any bytes. Any but the
         // pinned slot's bytes: the store only asks while others can go.
-        for s in 0..SEGMENTS {
-            let mut victim = self.segments[s].head();
-            if victim == pinned && victim != NIL {
-                victim = slots.next(victim);
-            }
-            let pinned_bytes =
-                if pinned != NIL && Self::segment_of(slots, pinned) == s { slots.get(pinned).size_bytes } else { 0 };
-            if victim != NIL && self.bytes[s] > pinned_bytes {
-                self.unlink(slots, victim);
-                return victim;
-            }
-        }
-        // Only zero-byte objects besides the pinned one: any will do.
-        let victim = (0..SEGMENTS)
-            .map(|s| {
-                let head = self.segments[s].head();
-                if head == pinned && head != NIL { slots.next(head) } else { head }
-            })
-            .find(|&v| v != NIL)
-            .expect("evict called with nothing to evict");
+        let victim = self.peek_victim(slots, pinned).expect("evict called with nothing to evict");
         self.unlink(slots, victim);
         victim
     }
@@ -181,7 +218,7 @@ impl Policy for S4Lru {
     #[cfg(test)]
     fn check(&self, slots: &Slab<Slot>) -> usize {
         let mut linked = 0;
-        for s in 0..SEGMENTS {
+        for s in 0..N {
             let mut segment_bytes = 0;
             for idx in slots.check_list(&self.segments[s]) {
                 assert_eq!(slots.get(idx).bits as usize, s, "slot {idx} is marked for another segment");

@@ -90,6 +90,16 @@ pub(crate) trait Policy: Send {
         None
     }
 
+    /// Whether the policy is in the middle of an eviction round that must go
+    /// on even once the new object fits: libCacheSim's `WTinyLFU_evict`
+    /// evicts from its main cache for each window object that wins its
+    /// admission duel, and only returns once one loses (or the window is
+    /// empty). The store's make-room loop keeps calling `evict` while this
+    /// holds.
+    fn mid_eviction_round(&self) -> bool {
+        false
+    }
+
     /// Links a newly allocated slot (`bits == 0`) into the policy's lists.
     fn link(&mut self, slots: &mut Slab<Slot>, idx: u32, plan: Self::Plan);
 
@@ -248,7 +258,7 @@ impl<P: Policy, L: KeyLog> Store<P, L> {
     // instructions in benches/cache.rs.
     #[inline]
     fn make_room(&mut self, extra_bytes: u64, pinned: u32) -> bool {
-        while self.used_bytes + extra_bytes > self.capacity_bytes {
+        while self.used_bytes + extra_bytes > self.capacity_bytes || self.policy.mid_eviction_round() {
             if pinned == NIL && self.policy.incoming_goes_first() {
                 return false;
             }
@@ -479,7 +489,7 @@ mod tests {
 
     use super::super::{
         arc::Arc, clock::Clock, fifo::Fifo, gdsf::Gdsf, lru::Lru, s3fifo::S3Fifo, s4lru::S4Lru, sieve::Sieve,
-        twoq::TwoQ,
+        twoq::TwoQ, wtinylfu::WTinyLfu,
     };
     use super::*;
 
@@ -545,6 +555,7 @@ mod tests {
             invariants_hold(Store::<_, KeyEvents>::new(S4Lru::new(capacity_bytes), capacity_bytes, 4), seed);
             invariants_hold(Store::<_, KeyEvents>::new(Arc::new(capacity_bytes, 4), capacity_bytes, 4), seed);
             invariants_hold(Store::<_, NoKeyLog>::new(Gdsf::new(4), capacity_bytes, 4), seed);
+            invariants_hold(Store::<_, KeyEvents>::new(WTinyLfu::new(capacity_bytes), capacity_bytes, 4), seed);
             invariants_hold(Store::<_, KeyEvents>::new(Lru::new(), capacity_bytes, 4), seed);
             invariants_hold(Store::<_, KeyEvents>::new(S3Fifo::new(capacity_bytes, 4), capacity_bytes, 4), seed);
         }

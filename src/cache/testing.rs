@@ -115,7 +115,7 @@ pub(crate) fn shared_behaviour(policy: EvictionPolicy) {
 /// space refuse larger objects, as libCacheSim's `can_insert` of each does:
 /// S3-FIFO anything not smaller than S (10%, truncated) unless its ghost
 /// remembers it, 2Q anything larger than A1in (25%), S4LRU anything larger
-/// than a segment (a quarter).
+/// than a segment (a quarter), W-TinyLFU anything larger than its window (1%).
 /// `None`: not even a zero-byte object (S3-FIFO under 10 bytes).
 pub(crate) fn largest_always_admitted(policy: EvictionPolicy, capacity_bytes: u64) -> Option<u64> {
     match policy {
@@ -128,27 +128,39 @@ pub(crate) fn largest_always_admitted(policy: EvictionPolicy, capacity_bytes: u6
         EvictionPolicy::S3Fifo => ((capacity_bytes as f64 * 0.1) as u64).checked_sub(1),
         EvictionPolicy::TwoQ => Some((capacity_bytes as f64 * 0.25) as u64),
         EvictionPolicy::S4Lru => Some(capacity_bytes / 4),
+        // The window, 1% (truncated); main's lowest segment is larger.
+        EvictionPolicy::WTinyLfu => Some((capacity_bytes as f64 * 0.01) as u64),
     }
 }
 
+/// `capacity_bytes`, or more for a policy that admits only objects far
+/// smaller than its capacity: W-TinyLFU takes nothing larger than its
+/// window (1%), and ten times the space gives the small objects of these
+/// tests a window they fit.
+fn room(policy: EvictionPolicy, capacity_bytes: u64) -> u64 {
+    if policy == EvictionPolicy::WTinyLfu { capacity_bytes * 10 } else { capacity_bytes }
+}
+
 fn too_large(policy: EvictionPolicy) {
-    let mut cache = new_cache(policy, 100, 4);
+    let capacity_bytes = room(policy, 100);
+    let mut cache = new_cache(policy, capacity_bytes, 4);
     assert_eq!(cache.insert(1, forever(4)), Admission::Stored);
-    // A 101-byte copy of a cached key is refused and takes the old copy with it.
-    assert_eq!(cache.insert(1, forever(101)), Admission::TooLarge);
+    // A copy of a cached key larger than the cache is refused and takes the
+    // old copy with it.
+    assert_eq!(cache.insert(1, forever(capacity_bytes + 1)), Admission::TooLarge);
     assert_eq!(cache.lookup(1, SimTime::ZERO), Lookup::Miss);
     assert_eq!((cache.len(), cache.used_bytes(), cache.evictions()), (0, 0, 0));
     // The largest object the policy admits fits (the capacity itself for
     // most policies).
-    let largest = largest_always_admitted(policy, 100).expect("every policy admits small objects into 100 bytes");
+    let largest = largest_always_admitted(policy, capacity_bytes).expect("every policy admits small objects");
     assert_eq!(cache.insert(2, forever(largest)), Admission::Stored);
     assert_eq!(cache.used_bytes(), largest);
     // A huge object is refused without disturbing what is cached.
     assert_eq!(cache.insert(3, forever(u64::MAX)), Admission::TooLarge);
     assert_eq!(cache.peek(2), Some(forever(largest)));
-    if largest < 100 {
+    if largest < capacity_bytes {
         // One that fits the capacity but not the policy's first queue too.
-        assert_eq!(cache.insert(4, forever(100)), Admission::TooLarge);
+        assert_eq!(cache.insert(4, forever(capacity_bytes)), Admission::TooLarge);
         assert_eq!((cache.peek(2), cache.used_bytes()), (Some(forever(largest)), largest));
     }
 
@@ -159,7 +171,7 @@ fn too_large(policy: EvictionPolicy) {
 }
 
 fn freshness_and_refresh(policy: EvictionPolicy) {
-    let mut cache = new_cache(policy, 100, 4);
+    let mut cache = new_cache(policy, room(policy, 100), 4);
     let entry = Entry { size_bytes: 7, expires_at: SimTime(1_000), stored: Stored::Object(Version::new(3)) };
     cache.insert(1, entry);
     assert_eq!(cache.lookup(1, SimTime(0)), Lookup::Fresh(entry));
@@ -178,7 +190,7 @@ fn freshness_and_refresh(policy: EvictionPolicy) {
 
 fn remove_and_replace(policy: EvictionPolicy) {
     // 1000 bytes: a 45-byte object fits every policy's first queue.
-    let mut cache = new_cache(policy, 1_000, 4);
+    let mut cache = new_cache(policy, room(policy, 1_000), 4);
     cache.insert(1, forever(30));
     cache.insert(2, forever(20));
     assert_eq!(cache.used_bytes(), 50);
@@ -219,7 +231,7 @@ fn eviction_counter(policy: EvictionPolicy) {
 pub(crate) fn randomised(policy: EvictionPolicy, seed: u64) {
     let mut rng = Xoshiro256PlusPlus::seed_from_u64(seed);
     for round in 0..20 {
-        let capacity_bytes = [0, 1, 7, 64, 1_000][round % 5];
+        let capacity_bytes = room(policy, [0, 1, 7, 64, 1_000][round % 5]);
         let n_keys = [4, 20, 200][round % 3];
         let mut cache = new_cache(policy, capacity_bytes, 8);
         let mut model: BTreeMap<CacheKey, Entry> = BTreeMap::new();
@@ -254,6 +266,11 @@ pub(crate) fn randomised(policy: EvictionPolicy, seed: u64) {
                     let size_bytes = match rng.random_range(0..20) {
                         0 => 0,
                         1 => capacity_bytes + rng.random_range(1..10),
+                        // W-TinyLFU refuses all but objects within its
+                        // window: mostly those, to exercise it.
+                        2..=14 if policy == EvictionPolicy::WTinyLfu => {
+                            rng.random_range(1..=(capacity_bytes / 100).max(1))
+                        }
                         _ => rng.random_range(1..=capacity_bytes.div_ceil(3).max(1)),
                     };
                     let entry = Entry {

@@ -170,8 +170,9 @@ pub struct ReplayArgs {
     /// The cache's capacity: bytes, or with a unit ("64 MiB", "10 GB").
     #[arg(long, value_name = "SIZE")]
     pub cache_size: String,
-    /// The eviction policy: lru, fifo, sieve, s3-fifo, clock, 2q, s4lru, arc or gdsf (each gives the miss
-    /// counts libCacheSim gives; see scenarios/README.md for their defaults).
+    /// The eviction policy: lru, fifo, sieve, s3-fifo, clock, 2q, s4lru, arc, gdsf or wtinylfu (each gives
+    /// the miss counts libCacheSim gives, wtinylfu within half a point; see scenarios/README.md for their
+    /// defaults).
     #[arg(long, default_value = "lru")]
     pub policy: EvictionPolicy,
     /// How long an object stays fresh ("1 h", or seconds) [default: it never expires].

@@ -40,11 +40,15 @@ pub enum EvictionPolicy {
     Arc,
     /// Greedy-Dual-Size-Frequency (Cherkasova, 1998).
     Gdsf,
+    /// W-TinyLFU (Einziger et al., ACM TOS 2017): a window LRU, a
+    /// segmented LRU main cache and a frequency sketch admitting into it.
+    #[serde(rename = "wtinylfu")]
+    WTinyLfu,
 }
 
 impl EvictionPolicy {
     /// Every policy, in the order of `NAMES`.
-    pub const ALL: [EvictionPolicy; 9] = [
+    pub const ALL: [EvictionPolicy; 10] = [
         EvictionPolicy::Lru,
         EvictionPolicy::Fifo,
         EvictionPolicy::Sieve,
@@ -54,12 +58,14 @@ impl EvictionPolicy {
         EvictionPolicy::S4Lru,
         EvictionPolicy::Arc,
         EvictionPolicy::Gdsf,
+        EvictionPolicy::WTinyLfu,
     ];
 
     /// The accepted spellings, for error messages and `--help`: libCacheSim's
     /// names in lower case, except `s3-fifo`, which scenarios spelled so
     /// first.
-    pub const NAMES: [&'static str; 9] = ["lru", "fifo", "sieve", "s3-fifo", "clock", "2q", "s4lru", "arc", "gdsf"];
+    pub const NAMES: [&'static str; 10] =
+        ["lru", "fifo", "sieve", "s3-fifo", "clock", "2q", "s4lru", "arc", "gdsf", "wtinylfu"];
 
     /// The name used in scenario files and on the command line.
     pub fn name(self) -> &'static str {
@@ -73,6 +79,7 @@ impl EvictionPolicy {
             EvictionPolicy::S4Lru => "s4lru",
             EvictionPolicy::Arc => "arc",
             EvictionPolicy::Gdsf => "gdsf",
+            EvictionPolicy::WTinyLfu => "wtinylfu",
         }
     }
 }
@@ -492,7 +499,7 @@ mod tests {
         let err = "mru".parse::<EvictionPolicy>().unwrap_err();
         assert_eq!(
             err.to_string(),
-            "unknown eviction policy `mru` (expected one of: lru, fifo, sieve, s3-fifo, clock, 2q, s4lru, arc, gdsf)"
+            "unknown eviction policy `mru` (expected one of: lru, fifo, sieve, s3-fifo, clock, 2q, s4lru, arc, gdsf, wtinylfu)"
         );
     }
 

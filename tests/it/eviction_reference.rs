@@ -12,6 +12,10 @@
 //! first, shows that both produced the same requests. The tests need neither
 //! libCacheSim nor any file outside the project.
 //!
+//! W-TinyLFU is the exception: its admission duels hang on a frequency
+//! sketch whose hash functions cdnsim does not reproduce, so its counts are
+//! checked to within half a point (`WTINYLFU_A` and the others below).
+//!
 //! The replay here is libCacheSim's: a lookup, then on a miss an insert of
 //! the request's size (refused if too large). `cdnsim replay` gives the same
 //! counts (`the_replay_command_agrees`).
@@ -153,7 +157,7 @@ fn replay(policy: EvictionPolicy, capacity_bytes: u64, trace: &[(u64, u64)]) -> 
     (misses, byte_misses)
 }
 
-fn check(spec: TraceSpec, expected_fingerprint: u64, counts: &[(&str, u64, u64, u64)]) {
+fn check(spec: TraceSpec, expected_fingerprint: u64, counts: &[(&str, u64, u64, u64)], wtinylfu: &[(u64, u64, u64)]) {
     let trace = generate(spec);
     assert_eq!(fingerprint(&trace), expected_fingerprint, "the generator changed: the counts no longer apply");
     let mut wrong = Vec::new();
@@ -166,29 +170,45 @@ fn check(spec: TraceSpec, expected_fingerprint: u64, counts: &[(&str, u64, u64, 
             wrong.push(format!("{name} at {capacity_bytes} B: {got:?}, libCacheSim {:?}", (misses, byte_misses)));
         }
     }
+    let bytes_requested: u64 = trace.iter().map(|r| r.1).sum();
+    for &(capacity_bytes, miss_ratio, byte_miss_ratio) in wtinylfu {
+        let (misses, byte_misses) = replay(EvictionPolicy::WTinyLfu, capacity_bytes, &trace);
+        // In ten-thousandths, as libCacheSim prints them.
+        let got = (misses as f64 / trace.len() as f64 * 1e4, byte_misses as f64 / bytes_requested as f64 * 1e4);
+        if (got.0 - miss_ratio as f64).abs() > WTINYLFU_TOLERANCE
+            || (got.1 - byte_miss_ratio as f64).abs() > WTINYLFU_TOLERANCE
+        {
+            wrong.push(format!(
+                "wtinylfu at {capacity_bytes} B: ratios {got:.1?} / 10,000, libCacheSim {:?}",
+                (miss_ratio, byte_miss_ratio)
+            ));
+        }
+    }
     assert!(wrong.is_empty(), "differences from libCacheSim:\n{}", wrong.join("\n"));
     // Every policy is covered.
     for policy in EvictionPolicy::ALL {
-        assert!(counts.iter().any(|c| c.0 == policy.name()), "{policy} has no reference counts");
+        let covered = counts.iter().any(|c| c.0 == policy.name()) || policy == EvictionPolicy::WTinyLfu;
+        assert!(covered, "{policy} has no reference counts");
     }
+    assert!(!wtinylfu.is_empty(), "wtinylfu has no reference ratios");
 }
 
 #[test]
 fn trace_a_matches_libcachesim() {
     // gen.py 1000 8 50000 1000 5 2 1: 1,000 objects, 25,063,003 bytes requested.
-    check(TRACE_A, 0x3b86_248d_0410_af8a, COUNTS_A);
+    check(TRACE_A, 0x3b86_248d_0410_af8a, COUNTS_A, WTINYLFU_A);
 }
 
 #[test]
 fn trace_b_matches_libcachesim() {
     // gen.py 20000 9 100000 4000 10 3 2: 9,913 objects, 514,192,868 bytes requested.
-    check(TRACE_B, 0x01c8_4b11_3a6f_cb39, COUNTS_B);
+    check(TRACE_B, 0x01c8_4b11_3a6f_cb39, COUNTS_B, WTINYLFU_B);
 }
 
 #[test]
 fn trace_c_matches_libcachesim() {
     // gen.py 100000 7 200000 1000 2 1 3: 52,265 objects, 227,407,180 bytes requested.
-    check(TRACE_C, 0x0f08_8868_b61c_def3, COUNTS_C);
+    check(TRACE_C, 0x0f08_8868_b61c_def3, COUNTS_C, WTINYLFU_C);
 }
 
 /// `cdnsim replay` on the same trace written as CSV: the same counts as
@@ -221,6 +241,28 @@ fn the_replay_command_agrees() {
         assert_eq!((replay_misses, replay_byte_misses), (misses, byte_misses), "{name}");
     }
 }
+
+/// How far (in ten-thousandths: half a percentage point) W-TinyLFU's miss
+/// and byte miss ratios may be from libCacheSim's. Its duels compare
+/// sketch estimates, and libCacheSim hashes object ids with XXH64 where
+/// cdnsim mixes its own keys (`src/cache/wtinylfu.rs`): a duel between
+/// near-equal counts can go the other way, and one duel changes what the
+/// cache holds for a while. On these traces cdnsim agrees to the printed
+/// four digits; the tolerance is for the hashes, not a known difference.
+const WTINYLFU_TOLERANCE: f64 = 50.0;
+
+/// W-TinyLFU: (capacity in bytes, miss ratio, byte miss ratio), the ratios
+/// in ten-thousandths as libCacheSim's `cachesim` prints them, built from
+/// the libCacheSim sources whose `WTinyLFU.c` the policy follows (`cachesim
+/// TRACE csv wtinylfu SIZES -t "time-col=1,obj-id-col=2,obj-size-col=3"`):
+/// the defaults `main-cache=SLRU,window-size=0.01`. (The `libcachesim`
+/// 0.3.5 wheel that gave the counts above differs from those sources here:
+/// on trace A at 100,000 B it misses 11,459 times where `cachesim` and
+/// cdnsim miss 11,730 and 11,731 times, 0.54 points apart, and it agrees
+/// with them within 0.05 points at the six other sizes.)
+const WTINYLFU_A: &[(u64, u64, u64)] = &[(25_000, 4_621, 5_640), (100_000, 2_346, 2_342), (300_000, 813, 839)];
+const WTINYLFU_B: &[(u64, u64, u64)] = &[(1_000_000, 2_329, 6_991), (10_000_000, 1_158, 6_521)];
+const WTINYLFU_C: &[(u64, u64, u64)] = &[(2_000_000, 4_711, 7_705), (20_000_000, 2_715, 6_780)];
 
 /// Trace A: (policy, capacity in bytes, misses, byte misses).
 const COUNTS_A: &[(&str, u64, u64, u64)] = &[
