@@ -4,10 +4,10 @@
 //! A standard access log starts with `#Version:` and `#Fields:` lines
 //! (reference §8); a file whose name says `oracleGeneral` (libCacheSim's
 //! naming, `*.oracleGeneral.bin`, `*.oracleGeneral.zst`) or that starts with
-//! zstd's magic is libCacheSim's binary format; anything else is read as CSV,
-//! but for a file with a NUL byte in its first line, which is no text trace. Blank lines before the
-//! first line with text do not count, so a log that starts with an empty
-//! line is still a log.
+//! zstd's magic is libCacheSim's binary format; anything else is read as CSV
+//! (a NUL byte in its first line is refused: no text trace has one). Blank
+//! lines before the first line with text do not count, so a log that starts
+//! with an empty line is still a log.
 //!
 //! Refused, with what the file looks like and what to give instead:
 //! - RTMP distribution logs (`#Fields` with `x-event`, stems `rtmp://...`):
