@@ -360,7 +360,7 @@ pub fn mrc(
         }
     }
     if let Some((objects, sizes)) = &future {
-        rows.extend(belady_rows(objects, sizes, ids.len() as usize, &reported));
+        rows.extend(belady_rows(objects, sizes, ids.len() as usize, &reported, bytes));
     }
     let shards_summary = shards.map(|shards| {
         let (shard_rows, summary) = shards.finish(SHARDS_NAME, &reported, requests, bytes);
@@ -387,10 +387,12 @@ pub fn mrc(
 
 /// Belady's rows at each of `sizes`, each size's run on the current rayon
 /// pool (each sees every request in order, so the threads change nothing).
-fn belady_rows(objects: &[u32], sizes_of_requests: &[u64], n_objects: usize, sizes: &[u64]) -> Vec<Row> {
+/// `bytes` is the requests' bytes, counted by the reading.
+fn belady_rows(objects: &[u32], sizes_of_requests: &[u64], n_objects: usize, sizes: &[u64], bytes: u64) -> Vec<Row> {
     use rayon::prelude::*;
+    debug_assert_eq!(bytes, sizes_of_requests.iter().sum::<u64>());
     let next = next_uses_dense(objects, n_objects);
-    let (requests, bytes) = (objects.len() as u64, sizes_of_requests.iter().sum::<u64>());
+    let requests = objects.len() as u64;
     sizes
         .par_iter()
         .with_max_len(1)
