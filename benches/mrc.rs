@@ -5,6 +5,7 @@
 //! - the CSV reader alone (what any pass over the file, `replay`'s too,
 //!   pays for reading),
 //! - the exact LRU pass at the default 40 sizes,
+//! - LRU at one size, which `mrc` simulates (the cachesim comparison),
 //! - SHARDS at a 1% rate (four samples) alone.
 //!
 //! Run with `cargo bench --bench mrc`. `CDNSIM_BENCH_REQUESTS=N` sets the
@@ -105,6 +106,11 @@ fn main() {
             bytes as f64 / objects as f64
         );
     }
+    // One size: a simulated LRU cache, what libCacheSim's `cachesim` runs
+    // (`cachesim TRACE oracleGeneral lru 64MB`; give it the same requests
+    // with CDNSIM_BENCH_TRACE=FILE.oracleGeneral.bin to compare).
+    let one_size = MrcOptions { sizes: Sizes::Given(vec![64 << 20]), ..exact.clone() };
+    time("LRU at one size (64 MiB, a simulated cache)", &mut || run(&one_size).requests);
     let shards = MrcOptions { policies: Vec::new(), sampling: Some(Sampling::Rate(0.01)), ..exact.clone() };
     time("SHARDS 1% (4 samples), 40 sizes", &mut || run(&shards).requests);
     if own.is_none() {

@@ -28,7 +28,8 @@ pub struct MrcArgs {
     /// The policies, comma-separated, or `all` (every eviction policy and `belady`). `lru` is computed
     /// from stack distances in one pass (rows named `lru`): equal to `replay --policy lru` from the
     /// largest request's size up when each object keeps its size, an upper bound on the misses
-    /// below it. The others by simulating a cache of each size, all fed the same reading in parallel.
+    /// below it (at a single --sizes value, one LRU cache is simulated instead: faster, and exact at
+    /// any size). The others by simulating a cache of each size, all fed the same reading in parallel.
     /// `belady` is Belady's MIN (farthest next use first, as libCacheSim's Belady), the bound no
     /// policy beats: run after the reading, it keeps every request in memory (12 bytes each)
     /// [default: lru, or nothing besides the sample with --sample-rate/--sample-objects].
@@ -156,7 +157,9 @@ fn table(result: &Mrc, elapsed: std::time::Duration, out: Option<&std::path::Pat
         format_size(result.bytes),
         format_size(result.working_set_bytes)
     );
-    if result.rows.iter().any(|r| r.policy == "lru") {
+    if result.lru_method == Some(mrc::LruMethod::Simulated) {
+        outln!("lru (simulated): one LRU cache, as `replay --policy lru` runs it at that size");
+    } else if result.lru_method == Some(mrc::LruMethod::StackDistances) {
         outln!(
             "lru (exact, stack distances): equal to an LRU cache from {} (the largest request) up; \
              below, an upper bound on its misses",

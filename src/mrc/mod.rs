@@ -41,6 +41,10 @@
 //!    hit rewrote the entry), since the old one would depend on the size of
 //!    the cache. `Mrc::size_changes` counts such requests.
 //!
+//! Asked for a single size, `mrc` simulates one LRU cache instead of the
+//! stack pass (`pass::LruMethod`): cheaper for one size, and without either
+//! caveat.
+//!
 //! The simulated policies have no such caveat: they are the cache store
 //! itself, driven as a replay drives it. (That LRU is not monotone in the
 //! cache size with sizes that vary is a fact, not an artefact: one object of
@@ -61,7 +65,7 @@ pub mod shards;
 pub mod stack;
 
 pub use curve::Row;
-pub use pass::{BELADY_NAME, Mrc, MrcOptions, SHARDS_NAME, Sizes, check_options, mrc};
+pub use pass::{BELADY_NAME, LruMethod, Mrc, MrcOptions, SHARDS_NAME, Sizes, check_options, mrc};
 pub use shards::Sampling;
 
 /// The rows as `mrc.csv`: one row per policy and size.

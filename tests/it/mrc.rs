@@ -177,6 +177,41 @@ fn curves_keep_their_identities_and_the_exact_pass_equals_replay() {
 }
 
 #[test]
+fn lru_at_one_size_is_a_simulated_cache_exact_at_any_size() {
+    let dir = temp_dir("mrc-lru-one-size");
+    let trace = dir.join("t.csv");
+    // The hand-worked trace of `a_curve_worked_by_hand`: asked one size at a
+    // time, the rows are its numbers (8/22, 5/14, 4/10 misses/bytes at 4, 9
+    // and 10 bytes), now from one simulated LRU cache each.
+    std::fs::write(&trace, "time,obj_id,obj_size\n0,a,3\n1,b,2\n2,c,4\n3,a,3\n4,b,2\n5,d,1\n6,a,3\n7,c,4\n").unwrap();
+    for (size, misses, miss_bytes) in [(4, 8, 22), (9, 5, 14), (10, 4, 10)] {
+        let rows = mrc(&dir, &format!("hand-{size}"), &trace, &["--sizes", &size.to_string()]);
+        let got: Vec<_> =
+            rows.iter().map(|r| (r.policy.as_str(), r.size, r.requests, r.misses, r.miss_bytes)).collect();
+        assert_eq!(got, vec![("lru", size, 8, misses, miss_bytes)]);
+        let json = std::fs::read_to_string(dir.join(format!("hand-{size}/mrc.json"))).unwrap();
+        let v: serde_json::Value = serde_json::from_str(&json).unwrap();
+        assert_eq!(v["lru_method"], "simulated");
+        assert!(v["size_changes"].is_null(), "the stack pass did not run");
+    }
+    // Below the largest object the stack pass is only an upper bound; one
+    // size simulated equals the replay there too.
+    let (text, _, largest) = generated_trace(4000, 7);
+    std::fs::write(&trace, text).unwrap();
+    let sizes = [largest / 8, largest / 2, largest, largest * 4];
+    let stack = mrc(&dir, "stack", &trace, &["--sizes", &sizes.map(|s| s.to_string()).join(",")]);
+    let mut strictly_tighter = 0;
+    for (i, &size) in sizes.iter().enumerate() {
+        let one = mrc(&dir, &format!("one-{i}"), &trace, &["--sizes", &size.to_string()]);
+        let replayed = replay_misses(&trace, size, "lru");
+        assert_eq!((one[0].misses, one[0].miss_bytes), replayed, "at {size}");
+        assert!(stack[i].misses >= one[0].misses, "at {size}: the stack is an upper bound");
+        strictly_tighter += (stack[i].misses > one[0].misses) as u32;
+    }
+    assert!(strictly_tighter >= 1, "the trace has objects the small sizes refuse");
+}
+
+#[test]
 fn shards_at_rate_one_is_the_exact_pass_and_sampling_is_close() {
     let dir = temp_dir("mrc-shards");
     let trace = dir.join("t.csv");
