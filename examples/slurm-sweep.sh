@@ -12,6 +12,13 @@
 #   SHARDS=8                             array tasks
 #   CDNSIM=cdnsim                        the binary, as the compute nodes find it
 #   CDNSIM_ARGS=                         more `cdnsim sweep` flags, e.g. "--replicates 5"
+#   SUBMIT_ARGS=                         more sbatch flags for both jobs; they override the
+#                                        #SBATCH lines below, e.g. "--partition=short --cpus-per-task=2"
+#
+# Run it with bash from the folder the jobs should work in: Slurm starts
+# every job in the folder it was submitted from, so relative SWEEP, OUT and
+# CDNSIM paths mean the same inside the jobs, and the logs land there too
+# (cdnsim-sweep-ARRAYJOB_K.log for task K, cdnsim-merge-JOB.log).
 #
 # Every task passes --resume, so a task that Slurm requeues (a node failure,
 # preemption) keeps the rows it had finished and runs only the rest. Run
@@ -30,6 +37,7 @@ OUT=${OUT:-results/capacity}
 SHARDS=${SHARDS:-8}
 CDNSIM=${CDNSIM:-cdnsim}
 read -r -a EXTRA <<< "${CDNSIM_ARGS:-}"
+read -r -a SUBMIT <<< "${SUBMIT_ARGS:-}"
 
 if [[ "${1:-}" == merge ]]; then
     # Exit status 1 here means some points failed: their rows in sweep.csv
@@ -44,7 +52,20 @@ if [[ -n "${SLURM_ARRAY_TASK_ID:-}" ]]; then
         --no-progress --resume --out "$OUT-shard-$K" "${EXTRA[@]}"
 fi
 
-# Not inside a job: submit the array, then the merge after it.
-array=$(sbatch --parsable --array="1-$SHARDS" "$0")
-merge=$(sbatch --parsable --dependency="afterok:$array" --job-name=cdnsim-merge --cpus-per-task=1 "$0" merge)
+if [[ -n "${SLURM_JOB_ID:-}" ]]; then
+    # `sbatch examples/slurm-sweep.sh` would land here, in a job that is
+    # neither a task nor the merge, and submit again from Slurm's copy of
+    # this file.
+    echo "slurm-sweep.sh: run it with bash, not sbatch: it submits its own jobs" >&2
+    exit 2
+fi
+
+# Not inside a job: submit the array, then the merge after it. sbatch keeps
+# a copy of this file for each job, so "$0" is only read here, never by the
+# jobs (in a job it names Slurm's copy in the node's spool folder). The
+# merge job is not an array task: it gets a log name of its own, and one CPU
+# (the flags after SUBMIT_ARGS win).
+array=$(sbatch --parsable "${SUBMIT[@]}" --array="1-$SHARDS" "$0")
+merge=$(sbatch --parsable "${SUBMIT[@]}" --dependency="afterok:$array" --job-name=cdnsim-merge \
+    --cpus-per-task=1 --output=cdnsim-merge-%j.log "$0" merge)
 echo "submitted sweep array $array ($SHARDS tasks) and merge job $merge; results will be in $OUT"

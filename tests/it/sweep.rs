@@ -359,6 +359,59 @@ fn the_slurm_example_runs_each_task_then_merges() {
     assert!(f.read("capacity", "sweep.csv") == f.read("whole", "sweep.csv"));
 }
 
+/// The example's submitting half, with an `sbatch` on PATH that records its
+/// arguments and answers job ids 101, 102 as `--parsable` does. (.ci/slurm-check
+/// submits to a real Slurm; this runs everywhere.) SUBMIT_ARGS go to both
+/// jobs before the example's own flags, so the merge's `--cpus-per-task=1`
+/// (later on the line, so sbatch takes it) wins over the tasks' 2.
+#[test]
+fn the_slurm_example_submits_the_array_then_the_merge() {
+    let f = fixture("slurm-submit");
+    let bin = f.dir.join("bin");
+    std::fs::create_dir_all(&bin).unwrap();
+    let sbatch = bin.join("sbatch");
+    std::fs::write(
+        &sbatch,
+        "#!/bin/sh\necho \"$*\" >> \"$FAKE_SBATCH_LOG\"\necho $((100 + $(wc -l < \"$FAKE_SBATCH_LOG\")))\n",
+    )
+    .unwrap();
+    std::process::Command::new("chmod").arg("755").arg(&sbatch).status().unwrap();
+    let log = f.dir.join("sbatch.log");
+    let path = format!("{}:{}", bin.display(), std::env::var("PATH").unwrap_or_default());
+    let submit = |job_id: Option<&str>| {
+        let mut command = std::process::Command::new("bash");
+        command.arg("examples/slurm-sweep.sh").env("PATH", &path).env("FAKE_SBATCH_LOG", &log);
+        command.env("SHARDS", "3").env("OUT", "results/x").env("SUBMIT_ARGS", "--cpus-per-task=2 --mem=1G");
+        command.env_remove("SLURM_ARRAY_TASK_ID").env_remove("SLURM_JOB_ID");
+        if let Some(id) = job_id {
+            command.env("SLURM_JOB_ID", id);
+        }
+        command.output().unwrap()
+    };
+    let output = submit(None);
+    assert!(output.status.success(), "{}", String::from_utf8_lossy(&output.stderr));
+    assert_eq!(
+        String::from_utf8_lossy(&output.stdout),
+        "submitted sweep array 101 (3 tasks) and merge job 102; results will be in results/x\n"
+    );
+    let calls = std::fs::read_to_string(&log).unwrap();
+    assert_eq!(
+        calls.lines().collect::<Vec<_>>(),
+        [
+            "--parsable --cpus-per-task=2 --mem=1G --array=1-3 examples/slurm-sweep.sh",
+            "--parsable --cpus-per-task=2 --mem=1G --dependency=afterok:101 --job-name=cdnsim-merge \
+             --cpus-per-task=1 --output=cdnsim-merge-%j.log examples/slurm-sweep.sh merge",
+        ]
+    );
+
+    // `sbatch examples/slurm-sweep.sh` runs it as a plain job: it refuses
+    // rather than submit again from inside that job.
+    let output = submit(Some("7"));
+    assert_eq!(output.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&output.stderr).contains("run it with bash, not sbatch"));
+    assert_eq!(std::fs::read_to_string(&log).unwrap(), calls, "nothing more was submitted");
+}
+
 #[test]
 fn the_kubernetes_example_shards_by_completion_index_and_merges() {
     let yaml = std::fs::read_to_string("examples/k8s-sweep.yaml").unwrap();
