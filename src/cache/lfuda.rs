@@ -60,27 +60,20 @@ use super::api::CacheKey;
 use super::slab::{List, NIL, Slab};
 use super::store::{Policy, Slot};
 
-/// The objects of one priority.
-#[derive(Clone, Copy, Debug)]
-struct Bucket {
-    // Invariant: the linked slots whose priority is this bucket's key,
-    // oldest arrival (next to evict) at the head.
-    list: List,
-    // Invariant: true exactly when the key is in `Lfuda::queued`, once.
-    queued: bool,
-}
-
 pub(crate) struct Lfuda {
-    // Invariant: `priority[idx]` is the key of the bucket holding linked
-    // slot `idx` (stale for free slots).
+    // Invariant: `priority[idx]` is the priority of linked slot `idx`
+    // (stale for free slots).
     priority: Vec<u64>,
-    // Invariant: holds a bucket exactly when it has objects or is queued.
-    buckets: HashMap<u64, Bucket, foldhash::fast::FixedState>,
-    // Invariant: the keys of the queued buckets, each once; every bucket
-    // with objects and a key above `age` is queued. Entries at or below
-    // `age`, or of buckets since emptied, are dropped when the search for
-    // the next `age` meets them.
-    queued: BinaryHeap<Reverse<u64>>,
+    // Invariant: one list per priority that linked slots have, of exactly
+    // those slots, oldest arrival (next to evict) at the head; never empty.
+    lists: HashMap<u64, List, foldhash::fast::FixedState>,
+    // Invariant: holds every priority above `age` that has a list, maybe
+    // more than once. Stale entries (at or below `age`, or without a list)
+    // are dropped when the search for the next `age` meets them, or all at
+    // once when a push finds `2 * lists.len() + HEAP_SLACK` entries: a hot
+    // object leaves one behind per hit, far above `age`, where no search
+    // looks for a long time.
+    above_age: BinaryHeap<Reverse<u64>>,
     /// `L`, libCacheSim's `min_freq`. Never decreases.
     age: u64,
     /// libCacheSim's `max_freq`: the highest priority a hit has produced,
@@ -88,12 +81,16 @@ pub(crate) struct Lfuda {
     highest_hit: u64,
 }
 
+/// Heap entries allowed beyond twice the lists, so a small cache does not
+/// rebuild its heap every few requests.
+const HEAP_SLACK: usize = 1024;
+
 impl Lfuda {
     pub(crate) fn new(expected_objects: usize) -> Lfuda {
         Lfuda {
             priority: Vec::with_capacity(expected_objects),
-            buckets: HashMap::default(),
-            queued: BinaryHeap::new(),
+            lists: HashMap::default(),
+            above_age: BinaryHeap::new(),
             age: 0,
             highest_hit: 0,
         }
@@ -102,40 +99,49 @@ impl Lfuda {
     /// Links `idx` in as the newest object of `priority`.
     fn add(&mut self, slots: &mut Slab<Slot>, idx: u32, priority: u64) {
         self.priority[idx as usize] = priority;
-        let bucket = self.buckets.entry(priority).or_insert(Bucket { list: List::new(), queued: false });
-        slots.push_back(&mut bucket.list, idx);
-        if !bucket.queued && priority > self.age {
-            bucket.queued = true;
-            self.queued.push(Reverse(priority));
+        let mut created = false;
+        let list = self.lists.entry(priority).or_insert_with(|| {
+            created = true;
+            List::new()
+        });
+        slots.push_back(list, idx);
+        if created && priority > self.age {
+            if self.above_age.len() >= 2 * self.lists.len() + HEAP_SLACK {
+                self.rebuild_heap();
+            }
+            self.above_age.push(Reverse(priority));
         }
     }
 
+    /// The heap anew from the lists above `age`, each once. Sorted first, so
+    /// that the heap does not depend on the map's order.
+    fn rebuild_heap(&mut self) {
+        let mut keys: Vec<u64> = self.lists.keys().copied().filter(|&priority| priority > self.age).collect();
+        keys.sort_unstable();
+        self.above_age = keys.into_iter().map(Reverse).collect();
+    }
+
     /// Unlinks `idx` from its priority's list; returns that priority and
-    /// whether the list is now empty.
+    /// whether the list is now empty (and gone).
     fn take(&mut self, slots: &mut Slab<Slot>, idx: u32) -> (u64, bool) {
         let priority = self.priority[idx as usize];
-        let bucket = self.buckets.get_mut(&priority).expect("a linked slot's bucket exists");
-        slots.unlink(&mut bucket.list, idx);
-        let emptied = bucket.list.is_empty();
-        if emptied && !bucket.queued {
-            self.buckets.remove(&priority);
+        let list = self.lists.get_mut(&priority).expect("a linked slot's list exists");
+        slots.unlink(list, idx);
+        let emptied = list.is_empty();
+        if emptied {
+            self.lists.remove(&priority);
         }
         (priority, emptied)
     }
 
-    /// The lowest priority above `age` that holds objects, dropping the
-    /// heap entries below it that no longer qualify.
+    /// The lowest priority above `age` that has a list, dropping the heap
+    /// entries below it.
     fn lowest_above_age(&mut self) -> Option<u64> {
-        while let Some(&Reverse(priority)) = self.queued.peek() {
-            let bucket = self.buckets.get_mut(&priority).expect("a queued bucket is kept");
-            if priority > self.age && !bucket.list.is_empty() {
+        while let Some(&Reverse(priority)) = self.above_age.peek() {
+            if priority > self.age && self.lists.contains_key(&priority) {
                 return Some(priority);
             }
-            self.queued.pop();
-            bucket.queued = false;
-            if bucket.list.is_empty() {
-                self.buckets.remove(&priority);
-            }
+            self.above_age.pop();
         }
         None
     }
@@ -162,10 +168,10 @@ impl Lfuda {
     /// oldest object other than `pinned` of the lowest priority held.
     fn lowest_anywhere(&self, slots: &Slab<Slot>, pinned: u32) -> (u64, u32) {
         // A minimum: the same whatever order the map is walked in.
-        self.buckets
+        self.lists
             .iter()
-            .filter_map(|(&priority, bucket)| {
-                let victim = Self::oldest_except(slots, &bucket.list, pinned);
+            .filter_map(|(&priority, list)| {
+                let victim = Self::oldest_except(slots, list, pinned);
                 (victim != NIL).then_some((priority, victim))
             })
             .min_by_key(|&(priority, _)| priority)
@@ -215,7 +221,7 @@ impl Policy for Lfuda {
     fn evict(&mut self, slots: &mut Slab<Slot>, pinned: u32) -> u32 {
         // `LFUDA_evict`: the list at `L`, or at 1 while `L` is 0.
         let at_age = self.age.max(1);
-        let victim = self.buckets.get(&at_age).map_or(NIL, |bucket| Self::oldest_except(slots, &bucket.list, pinned));
+        let victim = self.lists.get(&at_age).map_or(NIL, |list| Self::oldest_except(slots, list, pinned));
         let (priority, victim) = if victim != NIL { (at_age, victim) } else { self.lowest_anywhere(slots, pinned) };
         debug_assert_eq!(self.priority[victim as usize], priority, "victim {victim} in the wrong list");
         self.age = self.age.max(priority);
@@ -229,35 +235,26 @@ impl Policy for Lfuda {
     fn memory_bytes(&self) -> usize {
         // A std map keeps its entries and a control byte per bucket.
         self.priority.capacity() * 8
-            + self.buckets.capacity() * (std::mem::size_of::<(u64, Bucket)>() + 1)
-            + self.queued.capacity() * 8
+            + self.lists.capacity() * (std::mem::size_of::<(u64, List)>() + 1)
+            + self.above_age.capacity() * 8
     }
 
     #[cfg(test)]
     fn check(&self, slots: &Slab<Slot>) -> usize {
         let mut linked = 0;
-        let mut n_queued = 0;
-        for (&priority, bucket) in &self.buckets {
-            let walked = slots.check_list(&bucket.list);
-            assert!(bucket.queued || !walked.is_empty(), "empty bucket {priority} kept unqueued");
+        let queued: std::collections::BTreeSet<u64> = self.above_age.iter().map(|r| r.0).collect();
+        for (&priority, list) in &self.lists {
+            let walked = slots.check_list(list);
+            assert!(!walked.is_empty(), "an empty list at {priority} is kept");
             assert!(
-                bucket.queued || walked.is_empty() || priority <= self.age,
-                "bucket {priority} above L {} is not queued",
+                priority <= self.age || queued.contains(&priority),
+                "{priority}, above L {}, not in the heap",
                 self.age
             );
             for &idx in &walked {
                 assert_eq!(self.priority[idx as usize], priority, "slot {idx} in the wrong list");
             }
             linked += walked.len();
-            n_queued += usize::from(bucket.queued);
-        }
-        let mut keys: Vec<u64> = self.queued.iter().map(|r| r.0).collect();
-        keys.sort_unstable();
-        keys.dedup();
-        assert_eq!(keys.len(), self.queued.len(), "a priority queued twice");
-        assert_eq!(keys.len(), n_queued, "queued flags and the heap disagree");
-        for key in keys {
-            assert!(self.buckets.get(&key).is_some_and(|b| b.queued), "heap entry {key} without a queued bucket");
         }
         linked
     }
@@ -267,7 +264,9 @@ impl Policy for Lfuda {
 mod tests {
     use super::super::new_cache;
     use super::super::testing::{self, Step::*};
+    use super::super::{Entry, Lookup, Stored, Version};
     use crate::scenario::EvictionPolicy;
+    use crate::time::SimTime;
 
     const POLICY: EvictionPolicy = EvictionPolicy::Lfuda;
 
@@ -324,6 +323,43 @@ mod tests {
             ],
         );
         assert_eq!(cache.evictions(), 9);
+    }
+
+    /// Two 1-byte objects of room, each new object hit right after its
+    /// insert. `L` stays 0 for the first two (`1:[0 1]`); then each insert
+    /// evicts the lowest, and from the fourth object on that empties the
+    /// list at `L`, which jumps to the previous object's priority: each
+    /// object gets `L + 1` and its hit adds `L`, so after object `k` (from
+    /// 0) `L` is `2^(k-1) - 1`: 3, 7, 15, ... libCacheSim's signed 64-bit
+    /// priorities would overflow at the 65th object; here they saturate at
+    /// `u64::MAX`, where every object ties and the cache is an LRU.
+    #[test]
+    fn priorities_saturate_instead_of_overflowing() {
+        let mut cache = new_cache(POLICY, 2, 4);
+        let (mut hits, mut misses) = (0, 0);
+        for key in 0..200 {
+            for _ in 0..2 {
+                if cache.lookup(key, SimTime::ZERO) == Lookup::Miss {
+                    misses += 1;
+                    cache.insert(
+                        key,
+                        Entry { size_bytes: 1, expires_at: SimTime::MAX, stored: Stored::Object(Version::FIRST) },
+                    );
+                } else {
+                    hits += 1;
+                }
+            }
+        }
+        // Every object misses once and is then hit; all but the last two
+        // were evicted.
+        assert_eq!((hits, misses, hits + misses), (200, 200, 400));
+        assert_eq!(cache.evictions(), 198);
+        // Saturated: 198 then 199 in recency order, as in an LRU. A hit on
+        // 198 makes 199 the oldest, and it goes.
+        assert_ne!(cache.lookup(198, SimTime::ZERO), Lookup::Miss);
+        cache.insert(1_000, Entry { size_bytes: 1, expires_at: SimTime::MAX, stored: Stored::Object(Version::FIRST) });
+        assert_eq!((cache.peek(199), cache.evictions()), (None, 199));
+        assert!(cache.peek(198).is_some() && cache.peek(1_000).is_some());
     }
 
     #[test]
