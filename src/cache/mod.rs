@@ -2,8 +2,8 @@
 //! shield) and by trace-driven replay.
 //!
 //! A cache maps a `CacheKey` to an `Entry` (size, expiry, what it holds) under a
-//! byte capacity, and evicts by one of ten published policies: LRU, FIFO,
-//! SIEVE, S3-FIFO, CLOCK, 2Q, S4LRU, ARC, GDSF and W-TinyLFU. Those but LRU, FIFO and SIEVE
+//! byte capacity, and evicts by one of eleven published policies: LRU, FIFO,
+//! SIEVE, S3-FIFO, CLOCK, 2Q, S4LRU, ARC, GDSF, LFUDA and W-TinyLFU. Those but LRU, FIFO and SIEVE
 //! follow libCacheSim's implementation (each file names the function it
 //! follows), so that miss counts compare with it exactly (W-TinyLFU to
 //! within half a point: its sketch hashes differently); LRU, FIFO and
@@ -18,7 +18,7 @@
 //! - `store.rs`: index, byte accounting, freshness, the make-room loop; generic
 //!   over a `Policy`.
 //! - `lru.rs`, `fifo.rs`, `sieve.rs`, `s3fifo.rs`, `clock.rs`, `twoq.rs`,
-//!   `s4lru.rs`, `arc.rs`, `gdsf.rs`, `wtinylfu.rs`: one policy each, with the
+//!   `s4lru.rs`, `arc.rs`, `gdsf.rs`, `lfuda.rs`, `wtinylfu.rs`: one policy each, with the
 //!   paper it implements cited at the top (`s4lru.rs` also holds the
 //!   segmented LRU that W-TinyLFU's main cache is).
 //! - `ghost.rs`: byte-bounded lists of evicted keys (S3-FIFO, 2Q, ARC).
@@ -27,8 +27,9 @@
 //!
 //! **Invariants:** `used_bytes() <= capacity_bytes()` after every call, and
 //! equals the sum of the cached entries' sizes. Nothing here reads a clock
-//! (time is the `now` argument), does I/O, draws random numbers or iterates a
-//! hash map, so the same calls give the same results on every run. Once the
+//! (time is the `now` argument), does I/O, draws random numbers or depends on
+//! a hash map's order (LFUDA's one walk over its map takes a minimum), so the
+//! same calls give the same results on every run. Once the
 //! slab and index have grown to the steady-state object count (pre-sized from
 //! `expected_objects`), no call allocates.
 
@@ -40,6 +41,7 @@ mod fifo;
 mod gdsf;
 mod ghost;
 mod index;
+mod lfuda;
 mod lru;
 mod s3fifo;
 mod s4lru;
@@ -103,6 +105,9 @@ fn boxed<L: store::KeyLog + 'static>(
         )),
         EvictionPolicy::Gdsf => {
             Box::new(Store::<_, L>::new(gdsf::Gdsf::new(expected_objects), capacity_bytes, expected_objects))
+        }
+        EvictionPolicy::Lfuda => {
+            Box::new(Store::<_, L>::new(lfuda::Lfuda::new(expected_objects), capacity_bytes, expected_objects))
         }
         EvictionPolicy::S4Lru => {
             Box::new(Store::<_, L>::new(s4lru::S4Lru::new(capacity_bytes), capacity_bytes, expected_objects))

@@ -488,8 +488,8 @@ mod tests {
     use rand::{RngExt, SeedableRng};
 
     use super::super::{
-        arc::Arc, clock::Clock, fifo::Fifo, gdsf::Gdsf, lru::Lru, s3fifo::S3Fifo, s4lru::S4Lru, sieve::Sieve,
-        twoq::TwoQ, wtinylfu::WTinyLfu,
+        arc::Arc, clock::Clock, fifo::Fifo, gdsf::Gdsf, lfuda::Lfuda, lru::Lru, s3fifo::S3Fifo, s4lru::S4Lru,
+        sieve::Sieve, twoq::TwoQ, wtinylfu::WTinyLfu,
     };
     use super::*;
 
@@ -555,6 +555,7 @@ mod tests {
             invariants_hold(Store::<_, KeyEvents>::new(S4Lru::new(capacity_bytes), capacity_bytes, 4), seed);
             invariants_hold(Store::<_, KeyEvents>::new(Arc::new(capacity_bytes, 4), capacity_bytes, 4), seed);
             invariants_hold(Store::<_, NoKeyLog>::new(Gdsf::new(4), capacity_bytes, 4), seed);
+            invariants_hold(Store::<_, KeyEvents>::new(Lfuda::new(4), capacity_bytes, 4), seed);
             invariants_hold(Store::<_, KeyEvents>::new(WTinyLfu::new(capacity_bytes), capacity_bytes, 4), seed);
             invariants_hold(Store::<_, KeyEvents>::new(Lru::new(), capacity_bytes, 4), seed);
             invariants_hold(Store::<_, KeyEvents>::new(S3Fifo::new(capacity_bytes, 4), capacity_bytes, 4), seed);

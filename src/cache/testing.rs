@@ -124,7 +124,8 @@ pub(crate) fn largest_always_admitted(policy: EvictionPolicy, capacity_bytes: u6
         | EvictionPolicy::Sieve
         | EvictionPolicy::Clock
         | EvictionPolicy::Arc
-        | EvictionPolicy::Gdsf => Some(capacity_bytes),
+        | EvictionPolicy::Gdsf
+        | EvictionPolicy::Lfuda => Some(capacity_bytes),
         EvictionPolicy::S3Fifo => ((capacity_bytes as f64 * 0.1) as u64).checked_sub(1),
         EvictionPolicy::TwoQ => Some((capacity_bytes as f64 * 0.25) as u64),
         EvictionPolicy::S4Lru => Some(capacity_bytes / 4),

@@ -170,7 +170,7 @@ pub struct ReplayArgs {
     /// The cache's capacity: bytes, or with a unit ("64 MiB", "10 GB").
     #[arg(long, value_name = "SIZE")]
     pub cache_size: String,
-    /// The eviction policy: lru, fifo, sieve, s3-fifo, clock, 2q, s4lru, arc, gdsf or wtinylfu (each gives
+    /// The eviction policy: lru, fifo, sieve, s3-fifo, clock, 2q, s4lru, arc, gdsf, lfuda or wtinylfu (each gives
     /// the miss counts libCacheSim gives, wtinylfu within half a point; see scenarios/README.md for their
     /// defaults).
     #[arg(long, default_value = "lru")]

@@ -40,6 +40,8 @@ pub enum EvictionPolicy {
     Arc,
     /// Greedy-Dual-Size-Frequency (Cherkasova, 1998).
     Gdsf,
+    /// Least frequently used with dynamic aging (Arlitt et al., 1999).
+    Lfuda,
     /// W-TinyLFU (Einziger et al., ACM TOS 2017): a window LRU, a
     /// segmented LRU main cache and a frequency sketch admitting into it.
     #[serde(rename = "wtinylfu")]
@@ -48,7 +50,7 @@ pub enum EvictionPolicy {
 
 impl EvictionPolicy {
     /// Every policy, in the order of `NAMES`.
-    pub const ALL: [EvictionPolicy; 10] = [
+    pub const ALL: [EvictionPolicy; 11] = [
         EvictionPolicy::Lru,
         EvictionPolicy::Fifo,
         EvictionPolicy::Sieve,
@@ -58,14 +60,15 @@ impl EvictionPolicy {
         EvictionPolicy::S4Lru,
         EvictionPolicy::Arc,
         EvictionPolicy::Gdsf,
+        EvictionPolicy::Lfuda,
         EvictionPolicy::WTinyLfu,
     ];
 
     /// The accepted spellings, for error messages and `--help`: libCacheSim's
     /// names in lower case, except `s3-fifo`, which scenarios spelled so
     /// first.
-    pub const NAMES: [&'static str; 10] =
-        ["lru", "fifo", "sieve", "s3-fifo", "clock", "2q", "s4lru", "arc", "gdsf", "wtinylfu"];
+    pub const NAMES: [&'static str; 11] =
+        ["lru", "fifo", "sieve", "s3-fifo", "clock", "2q", "s4lru", "arc", "gdsf", "lfuda", "wtinylfu"];
 
     /// The name used in scenario files and on the command line.
     pub fn name(self) -> &'static str {
@@ -79,6 +82,7 @@ impl EvictionPolicy {
             EvictionPolicy::S4Lru => "s4lru",
             EvictionPolicy::Arc => "arc",
             EvictionPolicy::Gdsf => "gdsf",
+            EvictionPolicy::Lfuda => "lfuda",
             EvictionPolicy::WTinyLfu => "wtinylfu",
         }
     }
@@ -499,7 +503,7 @@ mod tests {
         let err = "mru".parse::<EvictionPolicy>().unwrap_err();
         assert_eq!(
             err.to_string(),
-            "unknown eviction policy `mru` (expected one of: lru, fifo, sieve, s3-fifo, clock, 2q, s4lru, arc, gdsf, wtinylfu)"
+            "unknown eviction policy `mru` (expected one of: lru, fifo, sieve, s3-fifo, clock, 2q, s4lru, arc, gdsf, lfuda, wtinylfu)"
         );
     }
 

@@ -163,29 +163,40 @@ fn edge_functions_give_the_same_bytes_for_the_same_seed_on_either_path() {
     assert!(!names.contains(&"functions.csv"), "{names:?}");
 }
 
-/// TINY with W-TinyLFU caches (edge and regional) and a catalog of 5,000
-/// objects, so that the caches (their 1% windows just fit an object) evict
-/// and their duels decide: the same bytes twice, and not LRU's.
+/// The result files of TINY with `policy` caches (edge and regional) and a
+/// catalog of 5,000 objects, so that the caches evict.
+fn files_with_eviction(policy: &str) -> Vec<(&'static str, Vec<u8>)> {
+    let edge = format!("caches.edge.eviction={policy}");
+    let regional = format!("caches.regional.eviction={policy}");
+    let s = scenario(
+        TINY,
+        &[
+            "simulation.requests=20000",
+            "traffic.rate=2000",
+            "traffic.classes[0].objects=5000",
+            "caches.edge.capacity=100 kB",
+            "caches.regional.capacity=1 MB",
+            &edge,
+            &regional,
+        ],
+    );
+    cdnsim::report::result_files(&run(&s, 7), &s).unwrap()
+}
+
+/// W-TinyLFU caches (their 1% windows just fit an object) evict and their
+/// duels decide: the same bytes twice, and not LRU's.
 #[test]
 fn wtinylfu_caches_give_identical_files() {
-    let with = |policy: &str| {
-        let edge = format!("caches.edge.eviction={policy}");
-        let regional = format!("caches.regional.eviction={policy}");
-        let s = scenario(
-            TINY,
-            &[
-                "simulation.requests=20000",
-                "traffic.rate=2000",
-                "traffic.classes[0].objects=5000",
-                "caches.edge.capacity=100 kB",
-                "caches.regional.capacity=1 MB",
-                &edge,
-                &regional,
-            ],
-        );
-        cdnsim::report::result_files(&run(&s, 7), &s).unwrap()
-    };
-    let first = with("wtinylfu");
-    assert!(first == with("wtinylfu"), "two runs differ");
-    assert!(first != with("lru"), "the policy made no difference: the test would not see one");
+    let first = files_with_eviction("wtinylfu");
+    assert!(first == files_with_eviction("wtinylfu"), "two runs differ");
+    assert!(first != files_with_eviction("lru"), "the policy made no difference: the test would not see one");
+}
+
+/// LFUDA keeps its lists in a hash map: the same bytes twice all the same,
+/// and not LRU's.
+#[test]
+fn lfuda_caches_give_identical_files() {
+    let first = files_with_eviction("lfuda");
+    assert!(first == files_with_eviction("lfuda"), "two runs differ");
+    assert!(first != files_with_eviction("lru"), "the policy made no difference: the test would not see one");
 }

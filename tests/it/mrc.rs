@@ -169,7 +169,7 @@ fn curves_keep_their_identities_and_the_exact_pass_equals_replay() {
     }
     assert!(checked >= 3, "{checked} sizes at or above the largest object");
     // The simulated policies are the cache store itself: equal at every size.
-    for policy in ["fifo", "sieve", "s3-fifo", "clock", "2q", "s4lru", "arc", "gdsf"] {
+    for policy in ["fifo", "sieve", "s3-fifo", "clock", "2q", "s4lru", "arc", "gdsf", "lfuda"] {
         for r in by_policy[policy].iter().step_by(9) {
             assert_eq!((r.misses, r.miss_bytes), replay_misses(&trace, r.size, policy), "{policy} at {}", r.size);
         }

@@ -27,7 +27,8 @@ use std::fmt::Write;
 const REGIONS: [&str; 3] = ["us-east-1", "eu-west-2", "ap-northeast-1"];
 const FAILOVER_CODES: [u16; 6] = [403, 404, 500, 502, 503, 504];
 const POLICIES: [&str; 3] = ["allow-all", "redirect-to-https", "https-only"];
-const EVICTIONS: [&str; 10] = ["lru", "fifo", "sieve", "s3-fifo", "clock", "2q", "s4lru", "arc", "gdsf", "wtinylfu"];
+const EVICTIONS: [&str; 11] =
+    ["lru", "fifo", "sieve", "s3-fifo", "clock", "2q", "s4lru", "arc", "gdsf", "lfuda", "wtinylfu"];
 
 #[derive(Debug, Clone)]
 struct Origin {
