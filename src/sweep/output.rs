@@ -17,6 +17,7 @@ use serde::{Deserialize, Serialize};
 use std::collections::BTreeSet;
 use std::io::Write;
 use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicBool, Ordering};
 
 pub const PLAN_FILE: &str = "sweep.json";
 pub const ROWS_FILE: &str = "sweep.csv";
@@ -131,6 +132,20 @@ pub fn run_sweep(
     resume: bool,
     on_event: &mut dyn FnMut(Event),
 ) -> Result<Finished, SweepError> {
+    run_sweep_stoppable(plan, dir, jobs, resume, on_event, &AtomicBool::new(false))
+}
+
+/// `run_sweep` that stops once `stop` is set, after the runs in flight
+/// (their rows are written, so `--resume` continues from there), with
+/// `SweepError::Stopped`.
+pub fn run_sweep_stoppable(
+    plan: &Plan,
+    dir: &Path,
+    jobs: usize,
+    resume: bool,
+    on_event: &mut dyn FnMut(Event),
+    stop: &AtomicBool,
+) -> Result<Finished, SweepError> {
     let rows_path = dir.join(ROWS_FILE);
     let manifest = Manifest::of(plan);
     let header = plan_header(plan);
@@ -170,6 +185,9 @@ pub fn run_sweep(
         file.write_all(&outcome.line).and_then(|()| file.flush()).map_err(SweepError::io("write", &rows_path))?;
         written += 1;
         on_event(Event::Finished { outcome: &outcome, done: written });
+        if stop.load(Ordering::Relaxed) {
+            return Err(SweepError::Stopped(crate::engine::Stopped));
+        }
         Ok(())
     })?;
     drop(file);
