@@ -94,3 +94,26 @@ def test_ctrl_c_stops_a_run_within_a_second():
     assert stopped_at - interrupted_at[0] < 1.0, f"stopped {stopped_at - interrupted_at[0]:.2f} s after Ctrl-C"
     # The package still works after an interrupted run.
     assert cdnsim.run(one_cache(3)).summary["requests"] == 3
+
+
+def test_ctrl_c_stops_a_sweep_and_its_runs_in_flight_within_a_second(tmp_path):
+    # Two long runs at once: the interrupt comes while both are in flight, and neither may finish first.
+    interrupted_at = []
+
+    def interrupt():
+        interrupted_at.append(time.monotonic())
+        _thread.interrupt_main()
+
+    timer = threading.Timer(0.5, interrupt)
+    timer.start()
+    out = tmp_path / "sweep"
+    try:
+        with pytest.raises(KeyboardInterrupt):
+            cdnsim.sweep(QUICKSTART, vary={"traffic.zipf_alpha": [0.8, 0.9]}, jobs=2, requests=50_000_000, out=out)
+        stopped_at = time.monotonic()
+    finally:
+        timer.cancel()
+    assert interrupted_at, "the sweep ended before the interrupt: make it longer"
+    assert stopped_at - interrupted_at[0] < 1.0, f"stopped {stopped_at - interrupted_at[0]:.2f} s after Ctrl-C"
+    # No row was written for a stopped run: only the header, so `--resume` would run both.
+    assert (out / "sweep.csv").read_text().count("\n") == 1
