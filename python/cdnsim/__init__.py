@@ -40,6 +40,7 @@ __all__ = [
     "Verdict",
     "replay",
     "run",
+    "sign_cookies",
     "sign_url",
     "sweep",
     "verify_url",
@@ -52,8 +53,7 @@ Scalar = Union[str, int, float, bool]
 def _csv(data: bytes) -> "pandas.DataFrame":
     import pandas
 
-    # keep_default_na=False would turn empty cells into "" strings; the CLI writes an empty cell for "none",
-    # which pandas reads as NaN, as it reads the files the CLI wrote (what the notebooks do).
+    # Read as pandas reads the files themselves: an empty cell (the command line's "none") is NaN.
     return pandas.read_csv(io.BytesIO(data))
 
 
@@ -266,6 +266,19 @@ def sign_url(url: str, *, key_pair_id: str, private_key: Union[str, "os.PathLike
     return _native.sign_url(url, *_signing(key_pair_id, private_key, date_less_than), policy_resource,
                             None if date_greater_than is None else str(date_greater_than), ip_address,
                             hash_algorithm)
+
+
+def sign_cookies(url: Optional[str] = None, *, key_pair_id: str, private_key: Union[str, "os.PathLike[str]"],
+                 date_less_than: Union[str, int], policy_resource: Optional[str] = None,
+                 date_greater_than: Optional[Union[str, int]] = None, ip_address: Optional[str] = None,
+                 hash_algorithm: Optional[str] = None) -> Dict[str, str]:
+    """Signs cookies as ``cdnsim sign cookies`` does: the CloudFront-* cookies by name (send each in its own
+    ``Set-Cookie`` header). Give ``url`` (a canned policy grants exactly it), ``policy_resource`` (a wildcard
+    resource), or both; the other arguments are ``sign_url``'s.
+    """
+    return dict(_native.sign_cookies(url, *_signing(key_pair_id, private_key, date_less_than), policy_resource,
+                                     None if date_greater_than is None else str(date_greater_than), ip_address,
+                                     hash_algorithm))
 
 
 class Verdict:

@@ -42,6 +42,16 @@ def sign_url(
     ip_address: Optional[str],
     hash_algorithm: Optional[str],
 ) -> str: ...
+def sign_cookies(
+    url: Optional[str],
+    key_pair_id: str,
+    private_key: str,
+    date_less_than: str,
+    policy_resource: Optional[str],
+    date_greater_than: Optional[str],
+    ip_address: Optional[str],
+    hash_algorithm: Optional[str],
+) -> List[Tuple[str, str]]: ...
 def verify(
     url: str,
     public_keys: Sequence[str],

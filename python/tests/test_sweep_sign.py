@@ -77,3 +77,22 @@ def test_verify_url_accepts_and_rejects_as_the_command_line(cli):
         cdnsim.verify_url(signed, public_keys={"KEC1": KEYS / "missing.pem"})
     with pytest.raises(cdnsim.Error, match="--date-less-than"):
         cdnsim.sign_url(URL, key_pair_id="KEC1", private_key=KEYS / "p256_pkcs8.pem", date_less_than="tomorrow")
+
+
+def test_signed_cookies_are_the_command_line_s_and_verify(cli):
+    resource = "https://d111111abcdef8.cloudfront.net/img/*"
+    key = KEYS / "rsa2048_pkcs8.pem"
+    cookies = cdnsim.sign_cookies(policy_resource=resource, key_pair_id="K2JCJMDEHXQW5F", private_key=key,
+                                  date_less_than="2030-01-01")
+    code, stdout, stderr = cli("sign", "cookies", "--policy-resource", resource, "--key-pair-id", "K2JCJMDEHXQW5F",
+                               "--private-key", key, "--date-less-than", "2030-01-01")
+    assert code == 0, stderr
+    assert [f"{name}={value}" for name, value in cookies.items()] == stdout.splitlines()
+    # A wildcard resource makes a custom policy: Policy, Signature and Key-Pair-Id, no Expires.
+    assert list(cookies) == ["CloudFront-Policy", "CloudFront-Signature", "CloudFront-Key-Pair-Id"]
+    header = "; ".join(f"{name}={value}" for name, value in cookies.items())
+    keys = {"K2JCJMDEHXQW5F": KEYS / "rsa2048_public.pem"}
+    assert cdnsim.verify_url(URL, public_keys=keys, cookies=header, at="2029-01-01")
+    other = cdnsim.verify_url("https://d111111abcdef8.cloudfront.net/video/a.mp4", public_keys=keys, cookies=header,
+                              at="2029-01-01")
+    assert other.verdict.startswith("REJECT") and "does not match the policy's Resource" in other.detail

@@ -245,6 +245,29 @@ fn sign_url(
     py.detach(|| cdnsim::signing::sign_url(&url, policy_resource.as_deref(), &options)).map_err(to_python)
 }
 
+/// Signs cookies as `cdnsim sign cookies` does: (name, value) of each
+/// CloudFront-* cookie, in the order it prints them.
+#[pyfunction]
+#[pyo3(signature = (url, key_pair_id, private_key, date_less_than, policy_resource, date_greater_than, ip_address, hash_algorithm))]
+#[allow(clippy::too_many_arguments)]
+fn sign_cookies(
+    py: Python<'_>,
+    url: Option<String>,
+    key_pair_id: String,
+    private_key: String,
+    date_less_than: String,
+    policy_resource: Option<String>,
+    date_greater_than: Option<String>,
+    ip_address: Option<String>,
+    hash_algorithm: Option<String>,
+) -> PyResult<Vec<(&'static str, String)>> {
+    let options =
+        SigningOptions { key_pair_id, private_key, date_less_than, date_greater_than, ip_address, hash_algorithm };
+    py.detach(|| cdnsim::signing::sign_cookies(url.as_deref(), policy_resource.as_deref(), &options))
+        .map(|cookies| cookies.pairs())
+        .map_err(to_python)
+}
+
 /// Verifies a signed URL (or, with `cookies`, signed cookies) as `cdnsim
 /// verify` does: (accepted, verdict line, detail line).
 #[pyfunction]
@@ -353,6 +376,7 @@ fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(replay, m)?)?;
     m.add_function(wrap_pyfunction!(sweep, m)?)?;
     m.add_function(wrap_pyfunction!(sign_url, m)?)?;
+    m.add_function(wrap_pyfunction!(sign_cookies, m)?)?;
     m.add_function(wrap_pyfunction!(verify, m)?)?;
     m.add_function(wrap_pyfunction!(write_files, m)?)?;
     Ok(())
