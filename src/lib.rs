@@ -20,6 +20,7 @@ pub mod replay;
 pub mod report;
 pub mod rng;
 pub mod scenario;
+pub mod signing;
 pub mod sweep;
 pub mod time;
 pub mod trace;

@@ -7,7 +7,8 @@
 //! through `on_progress` and the numbers in the returned `TraceStats`.
 
 use crate::cdn::traffic::Catalog;
-use crate::engine::{self, Report};
+use crate::engine::{self, Report, RunError, Stopped};
+use crate::report;
 use crate::scenario::{EvictionPolicy, Scenario};
 use crate::trace::TraceReader;
 use crate::trace::cloudfront_log::CloudFrontLogReader;
@@ -16,7 +17,9 @@ use crate::trace::detect::{TraceFormat, detect_format};
 use crate::trace::edge_map::EdgeMap;
 use crate::trace::lines::ReadProgress;
 use crate::trace::oracle::OracleReader;
+use crate::trace::report as trace_report;
 use crate::trace::source::{TraceSource, TraceStats};
+use std::ops::ControlFlow;
 use std::path::Path;
 
 /// How to read a trace file.
@@ -113,6 +116,24 @@ pub fn run_trace(
     limit: Option<u64>,
     on_progress: &mut dyn FnMut(ReadProgress),
 ) -> anyhow::Result<(Report, TraceStats)> {
+    let on_progress = &mut |progress| {
+        on_progress(progress);
+        ControlFlow::Continue(())
+    };
+    run_trace_stoppable(scenario, seed, path, input, edges, limit, on_progress)
+}
+
+/// `run_trace` whose `on_progress` may stop the run, as
+/// `engine::run_stoppable`'s does: the error is then `engine::Stopped`.
+pub fn run_trace_stoppable(
+    scenario: &Scenario,
+    seed: u64,
+    path: &Path,
+    input: &TraceInput,
+    edges: &EdgeMap,
+    limit: Option<u64>,
+    on_progress: &mut dyn FnMut(ReadProgress) -> ControlFlow<Stopped>,
+) -> anyhow::Result<(Report, TraceStats)> {
     let format = match input.format {
         Some(f) => f,
         None => detect_format(path)?,
@@ -138,7 +159,7 @@ impl Run<'_> {
         &self,
         reader: R,
         match_paths: bool,
-        on_progress: &mut dyn FnMut(ReadProgress),
+        on_progress: &mut dyn FnMut(ReadProgress) -> ControlFlow<Stopped>,
     ) -> anyhow::Result<(Report, TraceStats)> {
         let (scenario, seed) = (self.scenario, self.seed);
         let mut source = TraceSource::new(reader, scenario, seed, match_paths)
@@ -149,9 +170,73 @@ impl Run<'_> {
         }
         let catalog = Catalog::for_trace(scenario, seed, source.expected_objects());
         let progress = source.progress_handle();
-        on_progress(progress.get());
-        let report = engine::run_with(scenario, seed, catalog, &mut source, &mut |_| on_progress(progress.get()));
+        if let ControlFlow::Break(stopped) = on_progress(progress.get()) {
+            return Err(stopped.into());
+        }
+        let report =
+            engine::run_with_stoppable(scenario, seed, catalog, &mut source, &mut |_| on_progress(progress.get()));
         let stats = source.finish()?;
-        Ok((report?, stats))
+        match report {
+            Ok(report) => Ok((report, stats)),
+            Err(RunError::Stopped(stopped)) => Err(stopped.into()),
+            Err(RunError::Accounting(broken)) => Err(broken.into()),
+        }
     }
+}
+
+/// The one-cache scenario of `cdnsim replay` for the trace at `trace`, its
+/// arguments checked: the cache's capacity (`cache_size`, bytes or with a
+/// unit) and, when objects expire, their TTL (at least 1 s).
+pub fn replay_setup(
+    trace: &Path,
+    cache_size: &str,
+    policy: EvictionPolicy,
+    ttl: Option<&str>,
+) -> anyhow::Result<Scenario> {
+    let capacity = crate::units::parse_size(cache_size).map_err(|e| anyhow::anyhow!("--cache-size: {e}"))?;
+    anyhow::ensure!(capacity > 0, "--cache-size must be at least 1 byte");
+    if let Some(ttl) = ttl {
+        let d = crate::units::parse_duration(ttl).map_err(|e| anyhow::anyhow!("--ttl: {e}"))?;
+        anyhow::ensure!(d.as_micros() >= 1_000_000, "--ttl must be at least 1 s (CloudFront's TTLs are whole seconds)");
+    }
+    let name = trace.file_name().map_or("trace".into(), |n| n.to_string_lossy().into_owned());
+    let text = replay_scenario(&name, capacity, policy, ttl);
+    Ok(Scenario::from_toml_str(Path::new("replay.toml"), &text, &[])?)
+}
+
+/// Every result file of a run on a trace, as (file name, bytes): a run's
+/// (`report::result_files`), then `trace.json` and, when the log carried
+/// result types, the confusion matrices against the simulated ones.
+pub fn trace_result_files(
+    report: &Report,
+    scenario: &Scenario,
+    stats: &TraceStats,
+) -> anyhow::Result<Vec<(&'static str, Vec<u8>)>> {
+    let m = &report.metrics;
+    let trace = trace_report::trace_json(stats, &m.result_comparison, &m.detailed_comparison);
+    let mut files = report::result_files(report, scenario)?;
+    files.push(("trace.json", serde_json::to_vec_pretty(&trace)?));
+    let rows = trace_report::comparison_rows(&m.result_comparison);
+    if !rows.is_empty() {
+        files.push(("result-types.csv", report::csv_bytes(&rows)?));
+    }
+    let rows = trace_report::detailed_comparison_rows(&m.detailed_comparison);
+    if !rows.is_empty() {
+        files.push(("detailed-result-types.csv", trace_report::detailed_comparison_csv(&rows)?));
+    }
+    Ok(files)
+}
+
+/// The summary of a run on a trace as one JSON object: a run's
+/// (`report::summary_json`) with the trace's numbers under `trace`.
+pub fn trace_summary_json(
+    report: &Report,
+    scenario: &Scenario,
+    stats: &TraceStats,
+) -> anyhow::Result<serde_json::Value> {
+    let m = &report.metrics;
+    let summary = report::summary(report, scenario)?;
+    let mut value: serde_json::Value = serde_json::from_str(&report::summary_json(&summary))?;
+    value["trace"] = trace_report::trace_json(stats, &m.result_comparison, &m.detailed_comparison);
+    Ok(value)
 }

@@ -243,13 +243,8 @@ fn run_scenario(args: RunArgs) -> anyhow::Result<ExitCode> {
     ));
     report::write_files(&out, &files).with_context(|| format!("writing results for {}", scenario.name))?;
     let summary = report::summary(&report, &scenario)?;
-    if summary.requests == 0 {
-        eprintln!(
-            "cdnsim: warning: all {} requests fell inside the warm-up ({}); nothing was measured \
-             (lower simulation.warmup or simulate more requests)",
-            report.requests_simulated,
-            cdnsim::units::format_duration(scenario.simulation.warmup)
-        );
+    if let Some(warning) = report::nothing_measured_warning(&report, &scenario, &summary) {
+        eprintln!("cdnsim: warning: {warning}");
     }
     match args.format {
         Format::Json => outln!("{}", report::summary_json(&summary)),

@@ -6,14 +6,13 @@ use super::format::Format;
 use super::progress;
 use anyhow::Context;
 use cdnsim::engine::Report;
-use cdnsim::replay::{TraceInput, replay_scenario};
+use cdnsim::replay::{TraceInput, replay_setup};
 use cdnsim::report;
 use cdnsim::scenario::EvictionPolicy;
 use cdnsim::scenario::Scenario;
 use cdnsim::trace::csv::{Column, CsvOptions, TimeUnit};
 use cdnsim::trace::detect::{TraceFormat, detect_format};
 use cdnsim::trace::edge_map::EdgeMap;
-use cdnsim::trace::report as trace_report;
 use cdnsim::trace::source::TraceStats;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
@@ -199,18 +198,10 @@ pub struct ReplayArgs {
 }
 
 pub fn run_replay(args: ReplayArgs) -> anyhow::Result<ExitCode> {
-    let capacity = cdnsim::units::parse_size(&args.cache_size).map_err(|e| anyhow::anyhow!("--cache-size: {e}"))?;
-    anyhow::ensure!(capacity > 0, "--cache-size must be at least 1 byte");
-    if let Some(ttl) = &args.ttl {
-        let d = cdnsim::units::parse_duration(ttl).map_err(|e| anyhow::anyhow!("--ttl: {e}"))?;
-        anyhow::ensure!(d.as_micros() >= 1_000_000, "--ttl must be at least 1 s (CloudFront's TTLs are whole seconds)");
-    }
     if let Some(n) = args.requests {
         anyhow::ensure!(n > 0, "--requests must be at least 1");
     }
-    let name = args.trace.file_name().map_or("trace".into(), |n| n.to_string_lossy().into_owned());
-    let text = replay_scenario(&name, capacity, args.policy, args.ttl.as_deref());
-    let mut scenario = Scenario::from_toml_str(Path::new("replay.toml"), &text, &[])?;
+    let mut scenario = replay_setup(&args.trace, &args.cache_size, args.policy, args.ttl.as_deref())?;
     if let Some(period) = args.cost_period {
         scenario.cost.period = period;
     }
@@ -232,28 +223,15 @@ pub fn finish(
 ) -> anyhow::Result<ExitCode> {
     warn_malformed(&stats.malformed);
     warn_unknown_locations(stats);
-    let m = &report.metrics;
-    let trace = trace_report::trace_json(stats, &m.result_comparison, &m.detailed_comparison);
     if let Some(out) = out {
-        let mut files = report::result_files(report, scenario)?;
-        files.push(("trace.json", serde_json::to_vec_pretty(&trace)?));
-        let rows = trace_report::comparison_rows(&report.metrics.result_comparison);
-        if !rows.is_empty() {
-            files.push(("result-types.csv", report::csv_bytes(&rows)?));
-        }
-        let rows = trace_report::detailed_comparison_rows(&m.detailed_comparison);
-        if !rows.is_empty() {
-            files.push(("detailed-result-types.csv", trace_report::detailed_comparison_csv(&rows)?));
-        }
+        let files = cdnsim::replay::trace_result_files(report, scenario, stats)?;
         report::write_files(out, &files).with_context(|| format!("writing results for {}", scenario.name))?;
     }
+    let value = cdnsim::replay::trace_summary_json(report, scenario, stats)?;
+    let trace = &value["trace"];
     let summary = report::summary(report, scenario)?;
     match format {
-        Format::Json => {
-            let mut value: serde_json::Value = serde_json::from_str(&report::summary_json(&summary))?;
-            value["trace"] = trace;
-            outln!("{value}");
-        }
+        Format::Json => outln!("{value}"),
         Format::Table => {
             out!("{}", report::summary_table(&summary));
             outln!(

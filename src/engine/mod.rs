@@ -70,6 +70,7 @@ use crate::time::SimTime;
 use event::Event;
 use observer::{NoObserver, RequestObserver};
 use state::Engine;
+use std::ops::ControlFlow;
 
 /// How far a run has got, reported every 65,536 events.
 #[derive(Clone, Copy, Debug)]
@@ -110,9 +111,22 @@ pub struct Report {
 /// calling `on_progress` now and then. An error is a bug in cdnsim: the
 /// run's counters do not add up (`metrics::accounting`).
 pub fn run(scenario: &Scenario, seed: u64, on_progress: &mut dyn FnMut(Progress)) -> Result<Report, AccountingError> {
+    finished(run_stoppable(scenario, seed, &mut going_on(on_progress)))
+}
+
+/// `run` whose `on_progress` may stop it: a run it answers
+/// `ControlFlow::Break(Stopped)` ends at once with `RunError::Stopped` and
+/// no report. It is asked every 65,536 events, where progress is reported,
+/// so a stop comes within milliseconds and the loop itself is unchanged (the
+/// Python package stops runs this way on Ctrl-C).
+pub fn run_stoppable(
+    scenario: &Scenario,
+    seed: u64,
+    on_progress: &mut dyn FnMut(Progress) -> ControlFlow<Stopped>,
+) -> Result<Report, RunError> {
     let catalog = Catalog::build(scenario, seed);
     let mut traffic = SyntheticTraffic::new(scenario, seed);
-    run_with(scenario, seed, catalog, &mut traffic, on_progress)
+    run_engine(scenario, seed, catalog, &mut traffic, NoObserver, on_progress)
 }
 
 /// Runs a scenario with viewer requests from `source` (a trace, a script)
@@ -124,6 +138,17 @@ pub fn run_with(
     source: &mut dyn RequestSource,
     on_progress: &mut dyn FnMut(Progress),
 ) -> Result<Report, AccountingError> {
+    finished(run_with_stoppable(scenario, seed, catalog, source, &mut going_on(on_progress)))
+}
+
+/// `run_with` whose `on_progress` may stop it, as in `run_stoppable`.
+pub fn run_with_stoppable(
+    scenario: &Scenario,
+    seed: u64,
+    catalog: Catalog,
+    source: &mut dyn RequestSource,
+    on_progress: &mut dyn FnMut(Progress) -> ControlFlow<Stopped>,
+) -> Result<Report, RunError> {
     run_engine(scenario, seed, catalog, source, NoObserver, on_progress)
 }
 
@@ -148,7 +173,40 @@ pub fn run_with_observer(
     observer: &mut dyn RequestObserver,
     on_progress: &mut dyn FnMut(Progress),
 ) -> Result<Report, AccountingError> {
-    run_engine(scenario, seed, catalog, source, observer, on_progress)
+    finished(run_engine(scenario, seed, catalog, source, observer, &mut going_on(on_progress)))
+}
+
+/// A run stopped by its progress callback before its end.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, thiserror::Error)]
+#[error("the run was stopped before its end (interrupted)")]
+pub struct Stopped;
+
+/// Why a stoppable run gave no report.
+#[derive(Debug, thiserror::Error)]
+pub enum RunError {
+    /// Its progress callback stopped it.
+    #[error(transparent)]
+    Stopped(#[from] Stopped),
+    /// A bug in cdnsim: the run's counters do not add up.
+    #[error(transparent)]
+    Accounting(#[from] AccountingError),
+}
+
+/// A progress callback that never stops the run.
+fn going_on(on_progress: &mut dyn FnMut(Progress)) -> impl FnMut(Progress) -> ControlFlow<Stopped> + '_ {
+    move |progress| {
+        on_progress(progress);
+        ControlFlow::Continue(())
+    }
+}
+
+/// The result of a run whose callback never stops it (`going_on`).
+fn finished(result: Result<Report, RunError>) -> Result<Report, AccountingError> {
+    match result {
+        Ok(report) => Ok(report),
+        Err(RunError::Accounting(broken)) => Err(broken),
+        Err(RunError::Stopped(_)) => unreachable!("a run whose progress callback never stops it ran to its end"),
+    }
 }
 
 /// Builds and runs the engine. It is compiled once per kind of observer, so
@@ -159,24 +217,28 @@ fn run_engine<'s, O: RequestObserver>(
     catalog: Catalog,
     source: &'s mut dyn RequestSource,
     observer: O,
-    on_progress: &mut dyn FnMut(Progress),
-) -> Result<Report, AccountingError> {
+    on_progress: &mut dyn FnMut(Progress) -> ControlFlow<Stopped>,
+) -> Result<Report, RunError> {
     let mut engine = Engine::new(scenario, seed, catalog, source, observer);
-    engine.run(on_progress);
-    engine.into_report()
+    if let ControlFlow::Break(stopped) = engine.run(on_progress) {
+        // Requests are left in flight: no identity holds, and no report is made.
+        return Err(stopped.into());
+    }
+    Ok(engine.into_report()?)
 }
 
 impl<O: RequestObserver> Engine<'_, O> {
     /// The loop: the earlier of the pending arrival and the queue's next
-    /// event, handed to its handler, until neither is left.
-    fn run(&mut self, on_progress: &mut dyn FnMut(Progress)) {
+    /// event, handed to its handler, until neither is left, or until
+    /// `on_progress` stops it.
+    fn run(&mut self, on_progress: &mut dyn FnMut(Progress) -> ControlFlow<Stopped>) -> ControlFlow<Stopped> {
         self.schedule_next_arrival();
         while let Some((at, event)) = self.next_event() {
             debug_assert!(at >= self.now, "time went backwards");
             self.now = at;
             self.events += 1;
             if self.events & 0xffff == 0 {
-                on_progress(Progress { requests_started: self.requests_started, now: self.now });
+                on_progress(Progress { requests_started: self.requests_started, now: self.now })?;
             }
             match event {
                 Event::Arrival => self.on_arrival(),
@@ -188,7 +250,7 @@ impl<O: RequestObserver> Engine<'_, O> {
                 Event::Invalidation { reach } => self.on_invalidation(reach),
             }
         }
-        on_progress(Progress { requests_started: self.requests_started, now: self.now });
+        on_progress(Progress { requests_started: self.requests_started, now: self.now })
     }
 
     /// The next event: the pending arrival if it comes first, else the

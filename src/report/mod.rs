@@ -979,6 +979,19 @@ pub fn write_files(dir: &Path, files: &[(&str, Vec<u8>)]) -> anyhow::Result<()> 
     Ok(())
 }
 
+/// The warning for a run that measured nothing: every request fell inside
+/// the warm-up.
+pub fn nothing_measured_warning(report: &Report, scenario: &Scenario, summary: &Summary) -> Option<String> {
+    (summary.requests == 0).then(|| {
+        format!(
+            "all {} requests fell inside the warm-up ({}); nothing was measured \
+             (lower simulation.warmup or simulate more requests)",
+            report.requests_simulated,
+            crate::units::format_duration(scenario.simulation.warmup)
+        )
+    })
+}
+
 /// A readable table of the headline numbers, for the terminal.
 pub fn summary_table(s: &Summary) -> String {
     use crate::units::format_size;

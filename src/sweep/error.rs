@@ -26,6 +26,10 @@ pub enum SweepError {
     Results { path: PathBuf, problem: String, fix: String },
     #[error("cannot {action} {}: {source}", .path.display())]
     Io { action: &'static str, path: PathBuf, source: std::io::Error },
+    /// The caller stopped the sweep (`run_sweep_stoppable`): the rows written
+    /// so far stay, and `--resume` continues it.
+    #[error(transparent)]
+    Stopped(#[from] crate::engine::Stopped),
 }
 
 fn position_suffix(position: Option<(usize, usize)>) -> String {

@@ -10,8 +10,10 @@
 use super::error::SweepError;
 use super::plan::{Plan, RunId};
 use super::rows::{csv_line, failed_row, ok_row};
+use crate::engine::Stopped;
 use crate::{engine, report};
 use std::collections::BTreeMap;
+use std::ops::ControlFlow;
 use std::panic::{AssertUnwindSafe, catch_unwind};
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::sync::mpsc;
@@ -28,12 +30,23 @@ pub struct Outcome {
 /// invalid, or a panic in the simulation, is a failed row: it never stops the
 /// other runs.
 pub fn run_one(plan: &Plan, run: RunId) -> Outcome {
+    run_one_unless(plan, run, &AtomicBool::new(false)).expect("a run nobody stops runs to its end")
+}
+
+/// `run_one`, stopped as soon as `stop` is set (the engine looks every
+/// 65,536 events): `None` then, and no row.
+fn run_one_unless(plan: &Plan, run: RunId, stop: &AtomicBool) -> Option<Outcome> {
+    let go_on =
+        &mut |_| if stop.load(Ordering::Relaxed) { ControlFlow::Break(Stopped) } else { ControlFlow::Continue(()) };
     let simulated = catch_unwind(AssertUnwindSafe(|| {
         plan.scenario_for(run.point).map_err(|invalid| invalid.to_string()).and_then(|scenario| {
-            let report = engine::run(&scenario, plan.seed(run), &mut |_| {}).map_err(|e| e.to_string())?;
+            let report = engine::run_stoppable(&scenario, plan.seed(run), go_on).map_err(|e| e.to_string())?;
             report::summary(&report, &scenario).map_err(|e| format!("{e:#}"))
         })
     }));
+    if stop.load(Ordering::Relaxed) {
+        return None;
+    }
     let (cells, error) = match simulated {
         Ok(Ok(summary)) => (ok_row(plan, run, &summary), None),
         Ok(Err(error)) => (failed_row(plan, run, &error), Some(error)),
@@ -47,17 +60,20 @@ pub fn run_one(plan: &Plan, run: RunId) -> Outcome {
             (failed_row(plan, run, &error), Some(error))
         }
     };
-    Outcome { run, line: csv_line(&cells), error }
+    Some(Outcome { run, line: csv_line(&cells), error })
 }
 
 /// Runs `runs` on `jobs` threads of a pool of its own (the global rayon pool
 /// is left to the caller) and calls `on_outcome` on this thread for each,
 /// in the order of `runs`. An error from `on_outcome` stops the sweep after
-/// the runs in flight.
+/// the runs in flight. Setting `stop` (another thread: a Ctrl-C) stops the
+/// runs in flight too, with `SweepError::Stopped`; no outcome is handed on
+/// after it is set.
 pub fn execute(
     plan: &Plan,
     runs: &[RunId],
     jobs: usize,
+    stop: &AtomicBool,
     on_outcome: &mut dyn FnMut(Outcome) -> Result<(), SweepError>,
 ) -> Result<(), SweepError> {
     if jobs == 0 {
@@ -72,7 +88,6 @@ pub fn execute(
         .build()
         .map_err(|e| SweepError::argument(format!("cannot start {jobs} threads: {e}"), "use a smaller --jobs"))?;
     let next = &AtomicUsize::new(0);
-    let stop = &AtomicBool::new(false);
     let (sender, receiver) = mpsc::channel::<(usize, Outcome)>();
     std::thread::scope(|scope| {
         scope.spawn(move || {
@@ -81,7 +96,8 @@ pub fn execute(
                 while !stop.load(Ordering::Relaxed) {
                     let i = next.fetch_add(1, Ordering::Relaxed);
                     let Some(&run) = runs.get(i) else { break };
-                    if sender.send((i, run_one(plan, run))).is_err() {
+                    let Some(outcome) = run_one_unless(plan, run, stop) else { break };
+                    if sender.send((i, outcome)).is_err() {
                         break;
                     }
                 }
@@ -93,6 +109,9 @@ pub fn execute(
         let mut waiting = BTreeMap::new();
         let mut written = 0;
         for (i, outcome) in receiver {
+            if stop.load(Ordering::Relaxed) {
+                break;
+            }
             waiting.insert(i, outcome);
             while let Some(outcome) = waiting.remove(&written) {
                 if let Err(e) = on_outcome(outcome) {
@@ -101,6 +120,9 @@ pub fn execute(
                 }
                 written += 1;
             }
+        }
+        if stop.load(Ordering::Relaxed) {
+            return Err(SweepError::Stopped(Stopped));
         }
         debug_assert_eq!(written, runs.len(), "every run was handed back");
         Ok(())

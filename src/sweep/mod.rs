@@ -26,6 +26,6 @@ pub mod stats;
 pub mod vary;
 
 pub use error::SweepError;
-pub use output::{Event, Failure, Finished, merge, run_sweep};
+pub use output::{Event, Failure, Finished, merge, run_sweep, run_sweep_stoppable};
 pub use plan::{FromFile, Plan, RunId, Shard, SweepSpec};
 pub use vary::Vary;

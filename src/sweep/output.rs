@@ -17,6 +17,7 @@ use serde::{Deserialize, Serialize};
 use std::collections::BTreeSet;
 use std::io::Write;
 use std::path::{Path, PathBuf};
+use std::sync::atomic::AtomicBool;
 
 pub const PLAN_FILE: &str = "sweep.json";
 pub const ROWS_FILE: &str = "sweep.csv";
@@ -131,6 +132,20 @@ pub fn run_sweep(
     resume: bool,
     on_event: &mut dyn FnMut(Event),
 ) -> Result<Finished, SweepError> {
+    run_sweep_stoppable(plan, dir, jobs, resume, on_event, &AtomicBool::new(false))
+}
+
+/// `run_sweep` that stops once `stop` is set (by another thread: a Ctrl-C),
+/// the runs in flight included, with `SweepError::Stopped`: the rows
+/// written by then stay, and `--resume` continues from there.
+pub fn run_sweep_stoppable(
+    plan: &Plan,
+    dir: &Path,
+    jobs: usize,
+    resume: bool,
+    on_event: &mut dyn FnMut(Event),
+    stop: &AtomicBool,
+) -> Result<Finished, SweepError> {
     let rows_path = dir.join(ROWS_FILE);
     let manifest = Manifest::of(plan);
     let header = plan_header(plan);
@@ -165,7 +180,7 @@ pub fn run_sweep(
     let todo: Vec<RunId> = plan.runs().filter(|run| !done.contains(run)).collect();
     let mut written = done.len() as u64;
     on_event(Event::Started { runs: plan.run_count(), done: written });
-    execute(plan, &todo, jobs, &mut |outcome| {
+    execute(plan, &todo, jobs, stop, &mut |outcome| {
         // One write of the whole line: an interrupt leaves complete rows.
         file.write_all(&outcome.line).and_then(|()| file.flush()).map_err(SweepError::io("write", &rows_path))?;
         written += 1;

@@ -200,3 +200,33 @@ fn lfuda_caches_give_identical_files() {
     assert!(first == files_with_eviction("lfuda"), "two runs differ");
     assert!(first != files_with_eviction("lru"), "the policy made no difference: the test would not see one");
 }
+
+/// A stoppable run: its callback is asked every 65,536 events (and once at
+/// the end), a run it never stops gives the plain run's files, and a `Break`
+/// ends the run there with `Stopped` and no report.
+#[test]
+fn a_stoppable_run_is_the_plain_run_until_its_callback_stops_it() {
+    use cdnsim::engine::{RunError, Stopped, run_stoppable};
+    use std::ops::ControlFlow;
+    let s = scenario(TINY, &["simulation.requests=100000", "traffic.rate=20000"]);
+    let plain = run(&s, 7);
+    let mut asked = 0;
+    let going = run_stoppable(&s, 7, &mut |_| {
+        asked += 1;
+        ControlFlow::Continue(())
+    })
+    .expect("the accounting adds up");
+    // 2^16 = 65,536: every multiple of it among the run's events, plus the end.
+    assert_eq!(asked, plain.events / 65_536 + 1, "{} events", plain.events);
+    assert!(plain.events > 65_536, "the run is long enough to be asked mid-way");
+    let files = |report: &cdnsim::engine::Report| cdnsim::report::result_files(report, &s).unwrap();
+    assert_eq!(files(&going), files(&plain));
+    let mut asked = 0;
+    let stopped = run_stoppable(&s, 7, &mut |progress| {
+        asked += 1;
+        assert!(progress.requests_started < 100_000, "stopped at the first time it was asked");
+        ControlFlow::Break(Stopped)
+    });
+    assert!(matches!(stopped, Err(RunError::Stopped(Stopped))), "{stopped:?}");
+    assert_eq!(asked, 1);
+}

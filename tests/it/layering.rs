@@ -30,7 +30,10 @@ const LAYERS: &[Layer] = &[
     Layer { name: "command line", modules: &["main", "cli"] },
     // What the command line offers, each built on the engine: sweeps, lessons, charts, result
     // files and access logs, trace replay, miss-ratio curves.
-    Layer { name: "applications", modules: &["sweep", "lesson", "plot", "report", "trace", "replay", "mrc"] },
+    Layer {
+        name: "applications",
+        modules: &["sweep", "lesson", "plot", "report", "trace", "replay", "mrc", "signing"],
+    },
     // The discrete-event loop that runs one scenario.
     Layer { name: "engine", modules: &["engine"] },
     // What the engine is made of: the static layout and traffic, the caches, CloudFront's rules
