@@ -29,25 +29,28 @@
 //! new size.
 //!
 //! The ordered set is an indexed binary min-heap in one `Vec` (positions per
-//! slot in another), so no request allocates once both have grown.
+//! slot in another), so no request allocates once both have grown. A hit
+//! does not re-sort it: the heap keeps each object's order key as it stood
+//! when the object was last sifted, and eviction brings a stale key up to
+//! date only when it reaches the top (`Gdsf::make_fresh`, which says why the
+//! order stays exact).
 
 use super::api::CacheKey;
 use super::slab::{NIL, Slab};
 use super::store::{Policy, Slot};
 
-#[derive(Clone, Copy, Debug)]
-struct Ranked {
+/// Where an object stands in libCacheSim's ordered set: priority, then the
+/// older request first (`pq_node_type::operator<`).
+#[derive(Clone, Copy, Debug, PartialEq)]
+struct OrderKey {
     priority: f64,
     /// The request count at the last insert or hit: breaks priority ties,
     /// oldest first. Unique per object, so the order is total.
     last_request: u64,
-    frequency: u64,
-    idx: u32,
 }
 
-impl Ranked {
-    fn before(&self, other: &Ranked) -> bool {
-        // `pq_node_type::operator<`: priority, then the older request.
+impl OrderKey {
+    fn before(&self, other: &OrderKey) -> bool {
         if self.priority == other.priority {
             self.last_request < other.last_request
         } else {
@@ -56,12 +59,33 @@ impl Ranked {
     }
 }
 
+/// A heap entry: slot `idx` under the key it had when last sifted.
+#[derive(Clone, Copy, Debug)]
+struct Keyed {
+    // Invariant: not after `ranks[idx].key`, the slot's current key.
+    key: OrderKey,
+    idx: u32,
+}
+
+/// A cached object's current standing, per slot.
+#[derive(Clone, Copy, Debug)]
+struct Rank {
+    key: OrderKey,
+    frequency: u64,
+}
+
+const UNRANKED: Rank = Rank { key: OrderKey { priority: 0.0, last_request: 0 }, frequency: 0 };
+
 pub(crate) struct Gdsf {
-    // Invariant: a min-heap under `Ranked::before` of every linked slot.
-    heap: Vec<Ranked>,
+    // Invariant: a min-heap under `OrderKey::before` of the keys it stores,
+    // one entry for every linked slot.
+    heap: Vec<Keyed>,
     // Invariant: `position[idx]` is the heap index of slot `idx`, or `NIL`
     // when it is not linked.
     position: Vec<u32>,
+    // Invariant: `ranks[idx]` is linked slot `idx`'s current key and
+    // frequency. A hit writes only here, not the heap.
+    ranks: Vec<Rank>,
     /// `L`: the priority of the last object evicted. Never decreases.
     inflation: f64,
     requests: u64,
@@ -74,6 +98,7 @@ impl Gdsf {
         Gdsf {
             heap: Vec::with_capacity(expected_objects),
             position: Vec::with_capacity(expected_objects),
+            ranks: Vec::with_capacity(expected_objects),
             inflation: 0.0,
             requests: 0,
             incoming_priority: 0.0,
@@ -92,7 +117,7 @@ impl Gdsf {
     fn sift_up(&mut self, mut at: usize) {
         while at > 0 {
             let parent = (at - 1) / 2;
-            if !self.heap[at].before(&self.heap[parent]) {
+            if !self.heap[at].key.before(&self.heap[parent].key) {
                 break;
             }
             self.heap.swap(at, parent);
@@ -106,10 +131,10 @@ impl Gdsf {
         loop {
             let (left, right) = (2 * at + 1, 2 * at + 2);
             let mut least = at;
-            if left < self.heap.len() && self.heap[left].before(&self.heap[least]) {
+            if left < self.heap.len() && self.heap[left].key.before(&self.heap[least].key) {
                 least = left;
             }
-            if right < self.heap.len() && self.heap[right].before(&self.heap[least]) {
+            if right < self.heap.len() && self.heap[right].key.before(&self.heap[least].key) {
                 least = right;
             }
             if least == at {
@@ -122,11 +147,43 @@ impl Gdsf {
         self.place(at);
     }
 
-    /// Takes slot `idx` out of the heap and returns its entry.
-    fn remove(&mut self, idx: u32) -> Ranked {
+    /// Brings the entry at heap index `at` up to date until the one found
+    /// there has its current key; that entry is then the least of its
+    /// subtree in the true order, as libCacheSim's set would rank them.
+    ///
+    /// Why this is exact. Every stored key is not after its object's
+    /// current key: an entry is stored with its current key (`link`,
+    /// `resized`, here), and only a hit changes a current key without
+    /// re-sifting, to a later one. A hit sets `last_request` to the new,
+    /// higher request count, and the priority `L + f * 1e6 / size` to one
+    /// not lower: `L` never falls, `f` grows by one, the size is the same
+    /// (`resized` re-keys at once), and IEEE 754 rounding of `+`, `*`, `/`
+    /// and of the integer conversion is monotone, so each step of the
+    /// computation is at least the old one's. So the new key is after the
+    /// old in the (priority, then last request) order. Then, in a heap of
+    /// stored keys, the entry at `at` is not after any stored key below it,
+    /// each of which is not after its current key: if the entry's stored
+    /// key is its current key, it is the least current key of the subtree.
+    /// If not, giving it its current key and sifting it down keeps the
+    /// heap a heap of stored keys, and moves the next candidate to `at`.
+    /// Each object is re-keyed at most once per hit, so this ends.
+    fn make_fresh(&mut self, at: usize) {
+        while let Some(&entry) = self.heap.get(at) {
+            let current = self.ranks[entry.idx as usize].key;
+            if entry.key == current {
+                return;
+            }
+            debug_assert!(entry.key.before(&current), "slot {}'s stored key is after its current one", entry.idx);
+            self.heap[at].key = current;
+            self.sift_down(at);
+        }
+    }
+
+    /// Takes slot `idx` out of the heap.
+    fn remove(&mut self, idx: u32) {
         let at = self.position[idx as usize] as usize;
         debug_assert_eq!(self.heap[at].idx, idx, "heap position of slot {idx} is stale");
-        let removed = self.heap.swap_remove(at);
+        self.heap.swap_remove(at);
         self.position[idx as usize] = NIL;
         if at < self.heap.len() {
             // The last entry took the hole: it may belong above or below.
@@ -135,13 +192,13 @@ impl Gdsf {
             self.sift_down(at);
             self.sift_up(self.position[moved as usize] as usize);
         }
-        removed
     }
 
-    fn push(&mut self, entry: Ranked) {
+    fn push(&mut self, entry: Keyed) {
         let idx = entry.idx as usize;
         if self.position.len() <= idx {
             self.position.resize(idx + 1, NIL);
+            self.ranks.resize(idx + 1, UNRANKED);
         }
         self.heap.push(entry);
         self.sift_up(self.heap.len() - 1);
@@ -162,7 +219,8 @@ impl Policy for Gdsf {
     fn incoming_goes_first(&mut self) -> bool {
         // The new object is the most recent request, so it goes first only
         // if its priority is below (not equal to) the lowest cached one.
-        let goes_first = self.heap.first().is_none_or(|lowest| self.incoming_priority < lowest.priority);
+        self.make_fresh(0);
+        let goes_first = self.heap.first().is_none_or(|lowest| self.incoming_priority < lowest.key.priority);
         if goes_first {
             // libCacheSim evicted it: its priority becomes `L`.
             self.inflation = self.inflation.max(self.incoming_priority);
@@ -171,17 +229,29 @@ impl Policy for Gdsf {
     }
 
     fn link(&mut self, _slots: &mut Slab<Slot>, idx: u32, priority: f64) {
-        self.push(Ranked { priority, last_request: self.requests, frequency: 1, idx });
+        let key = OrderKey { priority, last_request: self.requests };
+        self.push(Keyed { key, idx });
+        self.ranks[idx as usize] = Rank { key, frequency: 1 };
     }
 
     fn touch(&mut self, slots: &mut Slab<Slot>, idx: u32) {
         self.requests += 1;
-        let at = self.position[idx as usize] as usize;
-        let frequency = self.heap[at].frequency + 1;
+        let frequency = self.ranks[idx as usize].frequency + 1;
         let priority = self.priority(frequency, slots.get(idx).size_bytes);
-        self.heap[at] = Ranked { priority, last_request: self.requests, frequency, idx };
-        // Both only grow: the inflation never falls and the count rises.
-        self.sift_down(at);
+        // The heap keeps the old key until `make_fresh` finds it.
+        self.ranks[idx as usize] = Rank { key: OrderKey { priority, last_request: self.requests }, frequency };
+    }
+
+    fn prefetch_touch(&self, _slots: &Slab<Slot>, idx: u32) {
+        if let Some(rank) = self.ranks.get(idx as usize) {
+            crate::prefetch::prefetch(rank);
+        }
+    }
+
+    fn next_victim(&self) -> Option<u32> {
+        // The top, which is the next victim unless its key is stale: the
+        // store only prefetches it.
+        self.heap.first().map(|entry| entry.idx)
     }
 
     fn unlink(&mut self, _slots: &mut Slab<Slot>, idx: u32) {
@@ -190,30 +260,42 @@ impl Policy for Gdsf {
 
     fn evict(&mut self, _slots: &mut Slab<Slot>, pinned: u32) -> u32 {
         debug_assert!(!self.heap.is_empty(), "evict called on an empty GDSF");
+        self.make_fresh(0);
         let mut victim = self.heap[0];
         if victim.idx == pinned {
-            // The least of the root's children is the next in order.
+            // The lesser of the root's children, each brought up to date,
+            // is the next in order.
+            self.make_fresh(1);
+            self.make_fresh(2);
             let children = &self.heap[1..self.heap.len().min(3)];
-            victim =
-                *children.iter().reduce(|a, b| if b.before(a) { b } else { a }).expect("a slot besides the pinned one");
+            victim = *children
+                .iter()
+                .reduce(|a, b| if b.key.before(&a.key) { b } else { a })
+                .expect("a slot besides the pinned one");
         }
         self.remove(victim.idx);
-        debug_assert!(victim.priority >= self.inflation, "the inflation fell");
-        self.inflation = victim.priority;
+        debug_assert!(victim.key.priority >= self.inflation, "the inflation fell");
+        self.inflation = victim.key.priority;
         victim.idx
     }
 
     fn resized(&mut self, slots: &Slab<Slot>, idx: u32, _old_size_bytes: u64) {
+        // A larger size lowers the priority: this key may be before the
+        // stored one, so it is sifted now, both ways.
+        let priority = self.priority(self.ranks[idx as usize].frequency, slots.get(idx).size_bytes);
+        let rank = &mut self.ranks[idx as usize];
+        rank.key.priority = priority;
+        let key = rank.key;
         let at = self.position[idx as usize] as usize;
-        let entry = self.heap[at];
-        self.heap[at].priority = self.priority(entry.frequency, slots.get(idx).size_bytes);
+        self.heap[at].key = key;
         self.sift_down(at);
-        let at = self.position[idx as usize] as usize;
-        self.sift_up(at);
+        self.sift_up(self.position[idx as usize] as usize);
     }
 
     fn memory_bytes(&self) -> usize {
-        self.heap.capacity() * std::mem::size_of::<Ranked>() + self.position.capacity() * 4
+        self.heap.capacity() * std::mem::size_of::<Keyed>()
+            + self.position.capacity() * 4
+            + self.ranks.capacity() * std::mem::size_of::<Rank>()
     }
 
     #[cfg(test)]
@@ -222,8 +304,10 @@ impl Policy for Gdsf {
             assert!(slots.is_live(entry.idx), "the heap holds slot {}, which is free", entry.idx);
             assert_eq!(self.position[entry.idx as usize] as usize, at, "slot {}'s heap position", entry.idx);
             if at > 0 {
-                assert!(!entry.before(&self.heap[(at - 1) / 2]), "heap order broken at {at}");
+                assert!(!entry.key.before(&self.heap[(at - 1) / 2].key), "heap order broken at {at}");
             }
+            let current = self.ranks[entry.idx as usize].key;
+            assert!(!current.before(&entry.key), "slot {}'s stored key is after its current one", entry.idx);
         }
         let positioned = self.position.iter().filter(|&&p| p != NIL).count();
         assert_eq!(positioned, self.heap.len(), "positions for slots not in the heap");
@@ -273,6 +357,39 @@ mod tests {
             ],
         );
         assert_eq!(cache.evictions(), 6);
+    }
+
+    /// A replacing insert that must evict while the object replaced is the
+    /// lowest, and the next lowest by its stored key has since been hit:
+    /// eviction ranks by current keys, not the ones the heap stored.
+    /// Capacity 10 bytes; `L` is 0 until the first eviction.
+    #[test]
+    fn stale_keys_rank_by_their_current_priority() {
+        let mut cache = new_cache(POLICY, 10, 8);
+        testing::run(
+            &mut *cache,
+            &[
+                Put(1, 5, &[]), // 1: 1e6 / 5 = 200,000 #1
+                Put(2, 2, &[]), // 2: 500,000 #2
+                Put(3, 2, &[]), // 3: 500,000 #3; 9 bytes
+                // 2: 2 * 500,000 = 1,000,000 #4; the heap still holds
+                // 500,000 #2, before 3's 500,000 #3.
+                Get(2, true),
+                // A 7-byte copy of 1 is a hit first: 2 * 1e6 / 5 = 400,000
+                // #5, still the lowest, but pinned. It needs 2 more bytes
+                // (11 > 10): of the rest, 3 (500,000) is below 2
+                // (1,000,000), so 3 goes, L = 500,000. By stored keys 2
+                // would have gone. 1 then takes its new size: 500,000 +
+                // 2 * 1e6 / 7 = 785,714.3.
+                Put(1, 7, &[3]),
+                Used(9),
+                // 4: 500,000 + 500,000 = 1,000,000; 1 (785,714.3) goes.
+                Put(4, 2, &[1]),
+                Used(4),
+                Get(2, true),
+            ],
+        );
+        assert_eq!(cache.evictions(), 2);
     }
 
     #[test]

@@ -124,6 +124,12 @@ pub(crate) trait Policy: Send {
     /// Starts loading what `touch(idx)` will write besides the slot itself.
     fn prefetch_touch(&self, _slots: &Slab<Slot>, _idx: u32) {}
 
+    /// Starts loading what the policy itself will read for a request for
+    /// `key`, cached or not, a few requests ahead (W-TinyLFU's sketch),
+    /// however few objects are cached: the policy judges whether its
+    /// tables are large enough to be worth it.
+    fn prefetch_request(&self, _key: CacheKey) {}
+
     /// The slot `evict` would take next, if the policy knows without
     /// searching (the head of a queue), so that the store can start
     /// loading it and its index bucket before the next miss needs them.
@@ -353,6 +359,11 @@ impl<P: Policy, L: KeyLog> Store<P, L> {
 
 impl<P: Policy, L: KeyLog> Cache for Store<P, L> {
     fn prefetch(&self, key: CacheKey, step: PrefetchStep) {
+        if let PrefetchStep::Index = step {
+            // The policy's own tables can be large when the cache holds few
+            // objects (W-TinyLFU's sketch grows with the bytes): it decides.
+            self.policy.prefetch_request(key);
+        }
         // A cache this small stays in the CPU's own caches: a hint would
         // only cost its hashing.
         if self.index.len() < PREFETCH_MIN_OBJECTS {
