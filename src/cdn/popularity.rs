@@ -63,11 +63,20 @@ impl Popularity {
     }
 }
 
-/// Sums of tail weights already computed in this process, by (first rank,
-/// last rank, alpha's bits): a pure function's results, so sharing them
-/// changes no output. A few dozen bytes each; a sweep over thousands of
-/// catalog sizes keeps a few hundred KiB.
-static TAIL_TOTALS: Mutex<Vec<((u64, u64, u64), f64)>> = Mutex::new(Vec::new());
+/// Sums of tail weights already computed in this process: a pure
+/// function's results, so sharing them changes no output. 32 bytes each; a
+/// sweep over thousands of catalog sizes keeps a few hundred KiB.
+static TAIL_TOTALS: Mutex<Vec<TailTotal>> = Mutex::new(Vec::new());
+
+/// The sum of k^-alpha over ranks `first..=last`.
+#[derive(Clone, Copy)]
+struct TailTotal {
+    first: u64,
+    last: u64,
+    /// `alpha.to_bits()`: the sum is kept for this exact exponent.
+    alpha_bits: u64,
+    total: f64,
+}
 
 /// The sum of k^-alpha over ranks `head_len + 1..=objects`, summed from the
 /// smallest terms up for accuracy. That is a `pow` per rank: 5 million on a
@@ -76,15 +85,17 @@ static TAIL_TOTALS: Mutex<Vec<((u64, u64, u64), f64)>> = Mutex::new(Vec::new());
 /// so it is computed once per process (sweep points on other threads may
 /// compute it at the same time; they get the same bits).
 fn tail_total(head_len: u64, objects: u64, alpha: f64) -> f64 {
-    let key = (head_len + 1, objects, alpha.to_bits());
-    let known = |totals: &[((u64, u64, u64), f64)]| totals.iter().find(|(k, _)| *k == key).map(|(_, total)| *total);
+    let (first, last, alpha_bits) = (head_len + 1, objects, alpha.to_bits());
+    let known = |totals: &[TailTotal]| {
+        totals.iter().find(|t| (t.first, t.last, t.alpha_bits) == (first, last, alpha_bits)).map(|t| t.total)
+    };
     if let Some(total) = known(&TAIL_TOTALS.lock().unwrap_or_else(PoisonError::into_inner)) {
         return total;
     }
-    let total: f64 = (head_len + 1..=objects).rev().map(|k| (k as f64).powf(-alpha)).sum();
+    let total: f64 = (first..=last).rev().map(|k| (k as f64).powf(-alpha)).sum();
     let mut totals = TAIL_TOTALS.lock().unwrap_or_else(PoisonError::into_inner);
     if known(&totals).is_none() {
-        totals.push((key, total));
+        totals.push(TailTotal { first, last, alpha_bits, total });
     }
     total
 }
@@ -201,8 +212,12 @@ mod tests {
         let fresh: f64 = (HEAD_RANKS + 1..=objects).rev().map(|k| (k as f64).powf(-1.0)).sum();
         assert!((fresh - 4.5775e-5).abs() < 1e-9, "{fresh}");
         let first = Popularity::new(objects, 1.0);
-        let key = (HEAD_RANKS + 1, objects, 1f64.to_bits());
-        let kept = TAIL_TOTALS.lock().unwrap().iter().find(|(k, _)| *k == key).map(|(_, total)| total.to_bits());
+        let kept = TAIL_TOTALS
+            .lock()
+            .unwrap()
+            .iter()
+            .find(|t| (t.first, t.last, t.alpha_bits) == (HEAD_RANKS + 1, objects, 1f64.to_bits()))
+            .map(|t| t.total.to_bits());
         assert_eq!(kept, Some(fresh.to_bits()));
         let second = Popularity::new(objects, 1.0);
         assert_eq!(first.head_share.to_bits(), second.head_share.to_bits());
