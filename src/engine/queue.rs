@@ -1,49 +1,191 @@
-//! The one event queue: a binary min-heap on (time, sequence number), so
-//! events due at the same microsecond run in the order they were scheduled,
-//! and beside it a FIFO of the events scheduled for the current instant.
+//! The one event queue: a radix heap on time whose buckets keep scheduling
+//! order, so events due at the same microsecond run in the order they were
+//! scheduled, and beside it a FIFO of the events scheduled for the current
+//! instant.
+//!
+//! A CloudFront-sized run has thousands of events pending (50,000 requests
+//! a second, tens of milliseconds a hop); a binary heap pays a dozen
+//! compare-and-swap levels for each pop. The radix heap (Ahuja, Mehlhorn,
+//! Orlin and Tarjan, "Faster algorithms for the shortest path problem",
+//! J. ACM 1990) needs only that no event is scheduled before the last one
+//! popped, which a simulation clock guarantees: a push is one `Vec` push, and
+//! each event moves down a few buckets, in order, before it is popped.
 //!
 //! With zero-latency hops (a trace replay) a miss schedules all its events
 //! for the instant it is handled; the FIFO makes those a push and a pop on a
-//! `Vec` instead of sifts through the heap. The order stays exactly (time,
-//! sequence): an event enters the FIFO only when it is due at the clock's
-//! instant, and the clock does not move on until the FIFO is empty, so any
-//! heap event due at that instant was scheduled before every FIFO event
-//! (it was pushed while the clock was earlier) and goes first.
+//! `Vec`. The order stays exactly (time, sequence): an event enters the FIFO
+//! only when it is due at the clock's instant, and the clock does not move on
+//! until the FIFO is empty, so any heap event due at that instant was
+//! scheduled before every FIFO event (it was pushed while the clock was
+//! earlier) and goes first.
 
 use super::event::Event;
 use crate::time::SimTime;
-use std::cmp::Ordering;
-use std::collections::BinaryHeap;
 
-#[derive(Clone, Copy, Debug)]
-struct Scheduled {
-    at: SimTime,
-    seq: u64,
-    event: Event,
+/// Buckets of at most this many events are sorted into `front` whole
+/// rather than split further: a split moves each event once more, and
+/// sorting a few is cheaper. Measured on the CloudFront-sized scenario.
+const SORTED_RUN: usize = 16;
+
+/// Pending events keyed on time, popped earliest first and, at equal times,
+/// in the order they were pushed. Keys must never be earlier than the last
+/// key popped.
+///
+/// `front` holds the earliest events, sorted. Bucket `b` holds the events
+/// whose time differs from `last` first at bit `b` (counting from the
+/// lowest), so every time in bucket `b` is earlier than every time in
+/// bucket `b + 1`. When `front` runs dry, the first non-empty bucket is
+/// taken: a small one is sorted into `front` whole and its latest time
+/// becomes `last`; a larger one is split around its earliest time, which
+/// becomes `last`: the events due then go to `front`, the others to lower
+/// buckets, never to the same one. Either way the buckets above keep their
+/// places, since the new `last` shares their higher bits with the old.
+///
+/// Why ties keep scheduling order without a sequence number: each bucket is
+/// in push order. A push appends the newest event. A split moves a bucket's
+/// events, in order, into buckets that are all empty (they are below the
+/// first non-empty one), and those events are older than any pushed
+/// afterwards. `front` is sorted stably, and a push into it goes after the
+/// events due at the same time.
+struct RadixHeap {
+    /// Invariant: no event in the buckets is due before `last`, nor before
+    /// any event in `front`, and no event in `front` is due after `last`.
+    last: SimTime,
+    /// The earliest pending events, by time and then push order; the next
+    /// is at `front_head`. Cleared whenever it runs dry.
+    front: Vec<(SimTime, Event)>,
+    front_head: usize,
+    /// Buckets of at most this many events are sorted whole (`SORTED_RUN`;
+    /// the tests also take them apart to the last bit).
+    sorted_run: usize,
+    /// Invariant: `buckets[b]` holds exactly the events whose time XOR
+    /// `last` has its highest set bit at `b`, in push order.
+    buckets: [Vec<(SimTime, Event)>; 64],
+    /// Invariant: bit `b` is set if and only if `buckets[b]` is not empty.
+    occupied: u64,
+    /// Invariant: `bucket_earliest[b]` is the earliest time in `buckets[b]`,
+    /// or `SimTime::MAX` while it is empty (`occupied` says which). Kept as
+    /// events are placed, so that finding the next earliest time when
+    /// `front` runs dry needs no pass over a bucket of thousands.
+    bucket_earliest: [SimTime; 64],
+    /// The earliest pending time; `None` when nothing is pending. Kept so
+    /// that peeking (which the engine does before every event) is a load.
+    earliest: Option<SimTime>,
+    len: usize,
 }
 
-impl PartialEq for Scheduled {
-    fn eq(&self, other: &Self) -> bool {
-        (self.at, self.seq) == (other.at, other.seq)
+impl RadixHeap {
+    fn with_capacity(capacity: usize, sorted_run: usize) -> Self {
+        RadixHeap {
+            last: SimTime::ZERO,
+            front: Vec::with_capacity(capacity.max(sorted_run)),
+            front_head: 0,
+            sorted_run,
+            buckets: std::array::from_fn(|_| Vec::new()),
+            occupied: 0,
+            bucket_earliest: [SimTime::MAX; 64],
+            earliest: None,
+            len: 0,
+        }
     }
-}
-impl Eq for Scheduled {}
-impl PartialOrd for Scheduled {
-    fn partial_cmp(&self, other: &Self) -> Option<Ordering> {
-        Some(self.cmp(other))
+
+    #[inline]
+    fn push(&mut self, at: SimTime, event: Event) {
+        match self.front.last() {
+            // Due no later than the front's latest: into the front, after
+            // every event due at the same time or earlier.
+            Some(&(latest, _)) if at <= latest => {
+                let pending = &self.front[self.front_head..];
+                let place = self.front_head + pending.partition_point(|&(due, _)| due <= at);
+                self.front.insert(place, (at, event));
+            }
+            _ => {
+                debug_assert!(at > self.last || self.front.is_empty() && at == self.last);
+                self.place(at, event);
+            }
+        }
+        self.earliest = Some(self.earliest.map_or(at, |earliest| earliest.min(at)));
+        self.len += 1;
     }
-}
-impl Ord for Scheduled {
-    fn cmp(&self, other: &Self) -> Ordering {
-        // Reversed: BinaryHeap is a max-heap and we want the earliest first.
-        (other.at, other.seq).cmp(&(self.at, self.seq))
+
+    /// Appends `event` to the bucket its time belongs in, relative to `last`
+    /// (or to `front` if it is due then).
+    #[inline]
+    fn place(&mut self, at: SimTime, event: Event) {
+        let differs = at.0 ^ self.last.0;
+        if differs == 0 {
+            self.front.push((at, event));
+        } else {
+            let bucket = 63 - differs.leading_zeros() as usize;
+            self.buckets[bucket].push((at, event));
+            self.occupied |= 1 << bucket;
+            self.bucket_earliest[bucket] = self.bucket_earliest[bucket].min(at);
+        }
+    }
+
+    #[inline]
+    fn pop(&mut self) -> Option<(SimTime, Event)> {
+        if self.front_head == self.front.len() {
+            if self.occupied == 0 {
+                return None;
+            }
+            self.refill();
+        }
+        let (at, event) = self.front[self.front_head];
+        self.front_head += 1;
+        self.len -= 1;
+        if self.front_head == self.front.len() {
+            self.front.clear();
+            self.front_head = 0;
+            self.earliest = self.earliest_in_buckets();
+        } else {
+            self.earliest = Some(self.front[self.front_head].0);
+        }
+        Some((at, event))
+    }
+
+    /// Fills the empty `front` from the first non-empty bucket: sorted whole
+    /// if it is small, else split around its earliest time.
+    fn refill(&mut self) {
+        debug_assert!(self.front.is_empty() && self.occupied != 0);
+        let from = self.occupied.trailing_zeros() as usize;
+        self.occupied &= !(1 << from);
+        let earliest = std::mem::replace(&mut self.bucket_earliest[from], SimTime::MAX);
+        debug_assert_eq!(Some(earliest), self.earliest);
+        // Taken out and put back so that the bucket keeps its allocation.
+        let mut moving = std::mem::take(&mut self.buckets[from]);
+        if moving.len() <= self.sorted_run {
+            self.front.extend_from_slice(&moving);
+            // Stable: events due at the same time stay in push order.
+            self.front.sort_by_key(|&(at, _)| at);
+            self.last = self.front.last().expect("the bucket was occupied").0;
+        } else {
+            self.last = earliest;
+            for &(at, event) in &moving {
+                self.place(at, event);
+            }
+        }
+        debug_assert!(self.front.first().is_some_and(|&(at, _)| at == earliest));
+        debug_assert!(self.buckets[from].is_empty(), "events only move down");
+        moving.clear();
+        self.buckets[from] = moving;
+    }
+
+    /// The earliest time in the buckets: it lies in the first non-empty one.
+    #[inline]
+    fn earliest_in_buckets(&self) -> Option<SimTime> {
+        (self.occupied != 0).then(|| self.bucket_earliest[self.occupied.trailing_zeros() as usize])
+    }
+
+    #[inline]
+    fn next_time(&self) -> Option<SimTime> {
+        self.earliest
     }
 }
 
 /// Pending events. Only the engine's loop pops; handlers push.
 pub struct EventQueue {
-    heap: BinaryHeap<Scheduled>,
-    next_seq: u64,
+    heap: RadixHeap,
     /// The clock: the time of the event last popped, or of the arrival the
     /// engine is handling (`advance_to`).
     now: SimTime,
@@ -54,9 +196,14 @@ pub struct EventQueue {
 
 impl EventQueue {
     pub fn with_capacity(capacity: usize) -> Self {
+        Self::with_sorted_run(capacity, SORTED_RUN)
+    }
+
+    /// A queue whose heap sorts buckets of up to `sorted_run` events whole
+    /// (the tests take every bucket apart, or sort larger ones).
+    fn with_sorted_run(capacity: usize, sorted_run: usize) -> Self {
         EventQueue {
-            heap: BinaryHeap::with_capacity(capacity),
-            next_seq: 0,
+            heap: RadixHeap::with_capacity(capacity, sorted_run),
             now: SimTime::ZERO,
             due_now: Vec::with_capacity(capacity),
             now_head: 0,
@@ -77,8 +224,7 @@ impl EventQueue {
         if at == self.now {
             self.due_now.push(event);
         } else {
-            self.heap.push(Scheduled { at, seq: self.next_seq, event });
-            self.next_seq += 1;
+            self.heap.push(at, event);
         }
     }
 
@@ -86,10 +232,8 @@ impl EventQueue {
     pub fn pop(&mut self) -> Option<(SimTime, Event)> {
         if self.now_head < self.due_now.len() {
             // A heap event due now was scheduled before every FIFO event.
-            if let Some(top) = self.heap.peek()
-                && top.at == self.now
-            {
-                return self.heap.pop().map(|s| (s.at, s.event));
+            if self.heap.next_time() == Some(self.now) {
+                return self.heap.pop();
             }
             let event = self.due_now[self.now_head];
             self.now_head += 1;
@@ -99,19 +243,19 @@ impl EventQueue {
             }
             return Some((self.now, event));
         }
-        let next = self.heap.pop()?;
-        self.now = next.at;
-        Some((next.at, next.event))
+        let (at, event) = self.heap.pop()?;
+        self.now = at;
+        Some((at, event))
     }
 
     /// When the earliest pending event is due.
     #[inline]
     pub fn next_time(&self) -> Option<SimTime> {
-        if self.now_head < self.due_now.len() { Some(self.now) } else { self.heap.peek().map(|s| s.at) }
+        if self.now_head < self.due_now.len() { Some(self.now) } else { self.heap.next_time() }
     }
 
     pub fn len(&self) -> usize {
-        self.heap.len() + self.due_now.len() - self.now_head
+        self.heap.len + self.due_now.len() - self.now_head
     }
 
     pub fn is_empty(&self) -> bool {
@@ -168,12 +312,82 @@ mod tests {
         assert_eq!(q.pop().map(|(at, e)| (at, id(e))), Some((SimTime(9), 6)));
     }
 
+    /// A worked example through the radix heap's buckets, by hand, with
+    /// every bucket split to the last bit (no sorted runs):
+    /// pushed at clock 0: A@6, B@5, C@6, D@1, E@12. Relative to last = 0 the
+    /// buckets are (highest bit of time XOR 0): D@1 in bucket 0; B@5 (101),
+    /// A@6 and C@6 (110) in bucket 2, in push order A, B, C; E@12 (1100) in
+    /// bucket 3. Earliest is 1.
+    /// - pop: front is empty, bucket 0 is split around 1: D goes to
+    ///   the front and pops. The earliest is now min(bucket 2) = 5.
+    /// - pop: bucket 2 split around 5 (101): B to the front;
+    ///   A@6 and C@6 (110 XOR 101 = 011) to bucket 1, in order A, C. B pops.
+    /// - F@6 and G@7 are pushed (clock 5, last 5): F (011) to bucket 1 after
+    ///   A and C; G@7 (111 XOR 101 = 010) to bucket 1 too.
+    /// - pop: bucket 1 split around 6: A, C, F to the front in that
+    ///   order, G@7 (111 XOR 110 = 001) to bucket 0. Pops A, C, F, then G@7.
+    /// - E@12 last.
+    #[test]
+    fn radix_buckets_keep_scheduling_order_through_redistributions() {
+        let mut q = EventQueue::with_sorted_run(4, 0);
+        let (a, b, c, d, e, f, g) = (0, 1, 2, 3, 4, 5, 6);
+        q.push(SimTime(6), at_origin(a));
+        q.push(SimTime(5), at_origin(b));
+        q.push(SimTime(6), at_origin(c));
+        q.push(SimTime(1), at_origin(d));
+        q.push(SimTime(12), at_origin(e));
+        assert_eq!(q.heap.occupied, 0b1101);
+        assert_eq!(q.next_time(), Some(SimTime(1)));
+        assert_eq!(q.pop().map(|(at, e)| (at, id(e))), Some((SimTime(1), d)));
+        assert_eq!(q.next_time(), Some(SimTime(5)));
+        assert_eq!(q.pop().map(|(at, e)| (at, id(e))), Some((SimTime(5), b)));
+        assert_eq!(q.heap.occupied, 0b1010, "A and C moved to bucket 1");
+        q.push(SimTime(6), at_origin(f));
+        q.push(SimTime(7), at_origin(g));
+        assert_eq!(q.heap.buckets[1].len(), 4);
+        let order: Vec<(u64, u32)> = std::iter::from_fn(|| q.pop()).map(|(at, e)| (at.0, id(e))).collect();
+        assert_eq!(order, [(6, a), (6, c), (6, f), (7, g), (12, e)]);
+        assert!(q.is_empty() && q.heap.occupied == 0 && q.heap.next_time().is_none());
+    }
+
+    /// The same pushes with small buckets sorted whole (the engine's way):
+    /// - pop: bucket 0 (D@1) is sorted into the front; last = 1. D pops.
+    /// - pop: bucket 2 (A@6, B@5, C@6 in push order) is sorted stably into
+    ///   the front: B@5, A@6, C@6; last = 6, the latest. B pops.
+    /// - F@6 is due no later than the front's latest (6): it goes into the
+    ///   front after A and C. G@7 is later: bucket of 7 XOR 6 = 001, 0.
+    /// - pops A, C, F; then bucket 0 (G@7), then bucket 3 (E@12).
+    #[test]
+    fn small_buckets_are_sorted_whole_in_scheduling_order() {
+        let mut q = EventQueue::with_sorted_run(4, SORTED_RUN);
+        let (a, b, c, d, e, f, g) = (0, 1, 2, 3, 4, 5, 6);
+        q.push(SimTime(6), at_origin(a));
+        q.push(SimTime(5), at_origin(b));
+        q.push(SimTime(6), at_origin(c));
+        q.push(SimTime(1), at_origin(d));
+        q.push(SimTime(12), at_origin(e));
+        assert_eq!(q.pop().map(|(at, e)| (at, id(e))), Some((SimTime(1), d)));
+        assert_eq!(q.pop().map(|(at, e)| (at, id(e))), Some((SimTime(5), b)));
+        assert_eq!((q.heap.last, q.heap.occupied), (SimTime(6), 0b1000));
+        q.push(SimTime(6), at_origin(f));
+        q.push(SimTime(7), at_origin(g));
+        let front: Vec<u32> = q.heap.front[q.heap.front_head..].iter().map(|&(_, e)| id(e)).collect();
+        assert_eq!(front, [a, c, f]);
+        assert_eq!(q.heap.occupied, 0b1001);
+        let order: Vec<(u64, u32)> = std::iter::from_fn(|| q.pop()).map(|(at, e)| (at.0, id(e))).collect();
+        assert_eq!(order, [(6, a), (6, c), (6, f), (7, g), (12, e)]);
+        assert!(q.is_empty() && q.heap.occupied == 0 && q.heap.next_time().is_none());
+    }
+
     proptest::proptest! {
         /// The queue pops exactly what a sort on (time, scheduling order) gives,
         /// whatever mix of pushes due now, pushes later, pops and clock moves.
         #[test]
-        fn pops_in_time_then_scheduling_order(steps in proptest::collection::vec((0u8..4, 0u64..3), 1..200)) {
-            let mut q = EventQueue::with_capacity(4);
+        fn pops_in_time_then_scheduling_order(
+            steps in proptest::collection::vec((0u8..4, 0u64..3), 1..200),
+            sorted_run in 0usize..20,
+        ) {
+            let mut q = EventQueue::with_sorted_run(4, sorted_run);
             let mut reference: Vec<(SimTime, u32)> = Vec::new();
             let mut now = SimTime::ZERO;
             let mut next_id = 0;
@@ -203,6 +417,53 @@ mod tests {
                 proptest::prop_assert_eq!(q.next_time(), reference.iter().map(|x| x.0).min());
                 proptest::prop_assert_eq!(q.len(), reference.len());
             }
+        }
+
+        /// The same with thousands of events pending and times spread from
+        /// microseconds to years (every bucket of the radix heap in use), buckets split to the last bit
+        /// or sorted whole:
+        /// a reference ordered set gives the expected order.
+        #[test]
+        fn pops_in_order_with_many_pending_events_over_wide_time_ranges(
+            steps in proptest::collection::vec(
+                (0u8..8, proptest::prop_oneof![0u64..3, 0u64..100_000, 0u64..1 << 40, proptest::num::u64::ANY]),
+                1..4000,
+            ),
+            sorted_run in 0usize..40,
+        ) {
+            let mut q = EventQueue::with_sorted_run(4, sorted_run);
+            let mut reference: std::collections::BTreeSet<(SimTime, u32)> = Default::default();
+            let mut now = SimTime::ZERO;
+            let mut next_id = 0;
+            for (action, delay) in steps {
+                match action {
+                    // Pushes outnumber pops five to two, so events pile up.
+                    0..=4 => {
+                        q.push(now + SimDuration(delay), at_origin(next_id));
+                        reference.insert((now + SimDuration(delay), next_id));
+                        next_id += 1;
+                    }
+                    5 | 6 => {
+                        let expected = reference.pop_first();
+                        let got = q.pop().map(|(at, e)| (at, id(e)));
+                        proptest::prop_assert_eq!(got, expected);
+                        if let Some((at, _)) = got {
+                            now = at;
+                        }
+                    }
+                    _ => {
+                        let limit = reference.first().map_or(SimTime::MAX, |x| x.0);
+                        now = (now + SimDuration(delay)).min(limit);
+                        q.advance_to(now);
+                    }
+                }
+                proptest::prop_assert_eq!(q.next_time(), reference.first().map(|x| x.0));
+                proptest::prop_assert_eq!(q.len(), reference.len());
+            }
+            while let Some(expected) = reference.pop_first() {
+                proptest::prop_assert_eq!(q.pop().map(|(at, e)| (at, id(e))), Some(expected));
+            }
+            proptest::prop_assert!(q.pop().is_none());
         }
     }
 }
