@@ -8,7 +8,7 @@
 //! Run with `cargo bench --bench engine`. Prints medians of several runs; the
 //! machines are shared and noisy, so compare ratios, not single figures.
 mod common;
-use common::median;
+use common::{median, peak_rss_bytes};
 
 use cdnsim::engine;
 use cdnsim::scenario::{Override, Scenario};
@@ -193,13 +193,6 @@ fn signed_versus_unsigned(runs: usize) {
         set_up,
         without / (with - set_up)
     );
-}
-
-fn peak_rss_bytes() -> Option<u64> {
-    let status = std::fs::read_to_string("/proc/self/status").ok()?;
-    let line = status.lines().find(|l| l.starts_with("VmHWM:"))?;
-    let kb: u64 = line.split_whitespace().nth(1)?.parse().ok()?;
-    Some(kb * 1024)
 }
 
 /// Runs `scenario` `runs` times and prints its figures under `title`.

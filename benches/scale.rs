@@ -16,7 +16,7 @@
 //! `CDNSIM_BENCH_SET="a.b=1;c.d=2"` overrides fields. The machines are shared
 //! and noisy: compare medians measured in one sitting.
 mod common;
-use common::median;
+use common::{median, peak_rss_bytes};
 
 use cdnsim::engine;
 use cdnsim::scenario::{Override, Scenario};
@@ -24,13 +24,6 @@ use std::path::Path;
 use std::time::Instant;
 
 const SCENARIO: &str = "scenarios/cloudfront-scale.toml";
-
-fn peak_rss_bytes() -> Option<u64> {
-    let status = std::fs::read_to_string("/proc/self/status").ok()?;
-    let line = status.lines().find(|l| l.starts_with("VmHWM:"))?;
-    let kb: u64 = line.split_whitespace().nth(1)?.parse().ok()?;
-    Some(kb * 1024)
-}
 
 /// Requests and wall-clock seconds at each progress report of one run.
 struct Timeline {
