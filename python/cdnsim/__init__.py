@@ -1,4 +1,5 @@
-"""cdnsim from Python: run scenarios, sweeps and trace replays, sign and verify CloudFront URLs.
+"""cdnsim from Python: run scenarios, sweeps and trace replays, compute miss-ratio curves, sign and verify
+CloudFront URLs.
 
 The simulations are the ``cdnsim`` library's, called through the native module ``cdnsim._native``: a
 result holds the very bytes ``cdnsim run`` writes (``result.files``), and its tables are those bytes read
@@ -35,10 +36,12 @@ if TYPE_CHECKING:
 __all__ = [
     "AccountingError",
     "Error",
+    "MrcResult",
     "Result",
     "SweepResult",
     "Verdict",
     "replay",
+    "mrc",
     "run",
     "sign_cookies",
     "sign_url",
@@ -201,6 +204,60 @@ def replay(trace: PathLike, *, cache_size: Union[str, int], policy: str = "lru",
     return _result(*_native.replay(os.fspath(trace), str(cache_size), policy, ttl, requests))
 
 
+class MrcResult:
+    """Miss-ratio curves: ``rows`` is ``mrc.csv`` (one row per policy and size), ``summary`` the rest of
+    ``mrc.json`` (requests, bytes, objects, working set, how the ``lru`` rows were computed, SHARDS's error
+    estimate, malformed lines), ``files`` the bytes of both, exactly as ``cdnsim mrc --out`` writes them."""
+
+    def __init__(self, summary: Dict[str, Any], files: Dict[str, bytes]):
+        self.summary: Dict[str, Any] = summary
+        """``mrc.json`` without its ``rows`` (those are ``rows``)."""
+        self.files: Dict[str, bytes] = files
+        """``mrc.csv`` and ``mrc.json``, exactly as the command line writes them."""
+        self.rows: "pandas.DataFrame" = _csv(files["mrc.csv"])
+        """``mrc.csv``: policy, size_bytes, requests, misses, miss_ratio, bytes, miss_bytes, byte_miss_ratio."""
+
+    def write(self, dir: PathLike) -> Path:
+        """Writes ``mrc.csv`` and ``mrc.json`` into ``dir`` (created if needed), all or nothing, as ``--out``
+        does (``cdnsim plot DIR`` draws them)."""
+        path = Path(dir)
+        _native.write_files(os.fspath(path), list(self.files.items()))
+        return path
+
+    def __repr__(self) -> str:
+        policies = ", ".join(dict.fromkeys(self.rows["policy"]))
+        return (f"<cdnsim.MrcResult {self.summary.get('requests')} requests: {policies} at "
+                f"{self.rows['size_bytes'].nunique()} sizes>")
+
+
+def mrc(trace: PathLike, *, sizes: Optional[Union[str, int, Iterable[Union[str, int]]]] = None, points: int = 40,
+        policy: Optional[Union[str, Iterable[str]]] = None, sample_rate: Optional[float] = None,
+        sample_objects: Optional[int] = None, threads: Optional[int] = None,
+        requests: Optional[int] = None) -> MrcResult:
+    """Computes miss-ratio curves of a trace, as ``cdnsim mrc TRACE --out DIR`` does.
+
+    ``sizes`` is a list of cache sizes (bytes, or "64 MiB"), or the command line's text (``"1MB,10MB"``, or a
+    range ``"1MB..1GB"`` of ``points`` sizes on a log scale); by default ``points`` sizes from the smallest
+    request to the working set. ``policy`` is a name, a list of names, ``"belady"`` or ``"all"`` (default:
+    ``lru``, exact for every size in one pass). ``sample_rate`` or ``sample_objects`` adds a SHARDS estimate
+    (rows ``lru-shards``); ``threads`` simulate the policies (default: one per core; the results do not depend
+    on it); ``requests`` stops the reading after that many. Ctrl-C stops the reading (Belady's pass after it
+    runs to its end).
+    """
+    if sizes is None or isinstance(sizes, str):
+        sizes_text = sizes
+    elif isinstance(sizes, int):
+        sizes_text = str(sizes)
+    else:
+        sizes_text = ",".join(str(size) for size in sizes)
+    policies = [] if policy is None else [policy] if isinstance(policy, str) else list(policy)
+    summary, files, _ = _native.mrc(os.fspath(trace), sizes_text, points, policies, sample_rate, sample_objects,
+                                    threads, requests)
+    summary_dict = json.loads(summary)
+    summary_dict.pop("rows", None)
+    return MrcResult(summary_dict, dict(files))
+
+
 class SweepResult:
     """A sweep's rows: ``runs`` is ``sweep.csv`` (one row per run), ``points`` is ``sweep-summary.csv``."""
 
@@ -219,19 +276,22 @@ class SweepResult:
         return f"<cdnsim.SweepResult {len(self.points)} points, {len(self.runs)} runs, {self.failed} failed>"
 
 
-def sweep(scenario: PathLike, vary: Mapping[str, Union[str, Iterable[Scalar]]], *, replicates: int = 1,
+def sweep(scenario: Union[PathLike, Mapping[str, Any]], vary: Mapping[str, Union[str, Iterable[Scalar]]], *,
+          replicates: int = 1,
           jobs: Optional[int] = None, seed: Optional[int] = None, requests: Optional[int] = None,
           set: Optional[Mapping[str, Any]] = None, out: Optional[PathLike] = None) -> SweepResult:
-    """Runs a scenario file over the cartesian product of ``vary``, as ``cdnsim sweep`` does.
+    """Runs a scenario over the cartesian product of ``vary``, as ``cdnsim sweep`` does.
+
+    ``scenario`` is a file's path, or a dict shaped like the TOML as for ``run``: a dict is written as
+    ``scenario.toml`` into the sweep's folder first, since each row names the file it ran (a different
+    ``scenario.toml`` already there is an error, never overwritten).
 
     ``vary`` maps a dotted path to its values: a list (``["1 GiB", "4 GiB"]``) or the command line's text
     (``"0.6:1.2:0.2"`` or ``"1 GiB,4 GiB"``). ``replicates`` runs each point with that many seeds derived
     from ``seed``; ``jobs`` runs at once (default: one per core). With ``out``, the sweep's files stay
     there (as ``--out``); otherwise they go to a temporary folder.
     """
-    if isinstance(scenario, Mapping):
-        raise Error("sweep: give the scenario as a file path (a sweep's rows name the file they ran, so that each "
-                    "can be run again)")
+    scenario_path, scenario_text = _scenario_args(scenario)
     varies = []
     for path, values in vary.items():
         if isinstance(values, str):
@@ -240,8 +300,8 @@ def sweep(scenario: PathLike, vary: Mapping[str, Union[str, Iterable[Scalar]]], 
             varies.append(f"{path}=" + ",".join(_set_text(path, v).split("=", 1)[1] for v in values))
     with tempfile.TemporaryDirectory(prefix="cdnsim-sweep-") as scratch:
         dir = Path(out) if out is not None else Path(scratch) / "sweep"
-        failed = _native.sweep(os.fspath(scenario), os.fspath(dir), varies, _sets(set), replicates, jobs, seed,
-                               requests)
+        failed = _native.sweep(scenario_path, scenario_text, os.fspath(dir), varies, _sets(set), replicates, jobs,
+                               seed, requests)
         return SweepResult(_csv((dir / "sweep.csv").read_bytes()), _csv((dir / "sweep-summary.csv").read_bytes()),
                            json.loads((dir / "sweep.json").read_text()), failed)
 

@@ -22,8 +22,19 @@ def run(
 def replay(
     trace: str, cache_size: str, policy: str, ttl: Optional[str], requests: Optional[int]
 ) -> _RunOutput: ...
+def mrc(
+    trace: str,
+    sizes: Optional[str],
+    points: int,
+    policies: Sequence[str],
+    sample_rate: Optional[float],
+    sample_objects: Optional[int],
+    threads: Optional[int],
+    requests: Optional[int],
+) -> _RunOutput: ...
 def sweep(
-    scenario: str,
+    path: Optional[str],
+    json: Optional[str],
     out: str,
     varies: Sequence[str],
     sets: Sequence[str],

@@ -5,9 +5,9 @@ use super::format::Format;
 use super::progress;
 use super::replay::TraceArgs;
 use anyhow::Context;
-use cdnsim::mrc::{self, Mrc, MrcOptions, Sampling, Sizes};
-use cdnsim::scenario::EvictionPolicy;
+use cdnsim::mrc::{self, Mrc, MrcFlags, MrcOptions};
 use cdnsim::units::format_size;
+use std::ops::ControlFlow;
 use std::path::PathBuf;
 use std::process::ExitCode;
 
@@ -62,78 +62,23 @@ pub struct MrcArgs {
     pub input: TraceArgs,
 }
 
-/// The policies asked for, and whether Belady is among them (it is no
-/// `EvictionPolicy`: no tier can run it).
-fn policies(args: &MrcArgs) -> anyhow::Result<(Vec<EvictionPolicy>, bool)> {
-    let sampling = args.sample_rate.is_some() || args.sample_objects.is_some();
-    if args.policy.is_empty() {
-        return Ok((if sampling { Vec::new() } else { vec![EvictionPolicy::Lru] }, false));
-    }
-    let mut out: Vec<EvictionPolicy> = Vec::new();
-    let mut belady = false;
-    for name in &args.policy {
-        let name = name.trim();
-        let named: Vec<EvictionPolicy> = match name {
-            "all" => {
-                belady = true;
-                EvictionPolicy::ALL.to_vec()
-            }
-            mrc::BELADY_NAME => {
-                belady = true;
-                Vec::new()
-            }
-            _ => vec![name.parse().map_err(|e| anyhow::anyhow!("--policy: {e}, `belady` or `all`"))?],
-        };
-        for p in named {
-            if !out.contains(&p) {
-                out.push(p);
-            }
-        }
-    }
-    Ok((out, belady))
-}
-
-fn sizes(args: &MrcArgs) -> anyhow::Result<Sizes> {
-    let parse = |text: &str| {
-        cdnsim::units::parse_size(text.trim()).map_err(|e| anyhow::anyhow!("--sizes {text:?}: {e} (e.g. 64MiB, 10GB)"))
-    };
-    let Some(text) = &args.sizes else {
-        return Ok(Sizes::Default { points: args.points });
-    };
-    if let Some((from, to)) = text.split_once("..") {
-        let (from, to) = (parse(from)?, parse(to)?);
-        anyhow::ensure!(
-            from >= 1 && from <= to,
-            "--sizes {text}: a range goes from at least 1 byte up to a size no smaller (e.g. 1MB..1GB)"
-        );
-        anyhow::ensure!(args.points >= 1, "--points must be at least 1");
-        return Ok(Sizes::Given(mrc::curve::log_spaced(from, to, args.points)));
-    }
-    let sizes = text.split(',').filter(|s| !s.trim().is_empty()).map(parse).collect::<anyhow::Result<Vec<u64>>>()?;
-    Ok(Sizes::Given(sizes))
-}
-
 pub fn run_mrc(args: MrcArgs) -> anyhow::Result<ExitCode> {
-    let sampling = match (args.sample_rate, args.sample_objects) {
-        (Some(rate), _) => Some(Sampling::Rate(rate)),
-        (None, Some(n)) => Some(Sampling::Objects(n)),
-        (None, None) => None,
-    };
-    let (policies, belady) = policies(&args)?;
-    let options = MrcOptions { sizes: sizes(&args)?, policies, sampling, belady, limit: args.requests };
-    mrc::check_options(&options)?;
-    if let Some(threads) = args.threads {
-        anyhow::ensure!(threads >= 1, "--threads must be at least 1");
-    }
+    let options = MrcOptions::from_args(&MrcFlags {
+        sizes: args.sizes.as_deref(),
+        points: args.points,
+        policies: &args.policy,
+        sample_rate: args.sample_rate,
+        sample_objects: args.sample_objects,
+        limit: args.requests,
+    })?;
     let input = args.input.input(&args.trace)?;
     let name = args.trace.file_name().map_or("trace".into(), |n| n.to_string_lossy().into_owned());
-    let pool = rayon::ThreadPoolBuilder::new()
-        .num_threads(args.threads.unwrap_or(0))
-        .build()
-        .context("cannot start the threads")?;
     let bar = progress::for_trace(&name, args.no_progress);
     let started = std::time::Instant::now();
-    let result = pool.install(|| mrc::mrc(&args.trace, &input, &options, &mut |p| bar.update(p)));
+    let result = mrc::mrc_on_threads(args.threads, &args.trace, &input, &options, &mut |p| {
+        bar.update(p);
+        ControlFlow::Continue(())
+    });
     bar.finish();
     let result = result?;
     let elapsed = started.elapsed();

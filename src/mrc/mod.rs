@@ -10,6 +10,8 @@
 //! - [`curve`]: hits counted per size band, the sizes, the rows.
 //! - [`objects`]: trace keys to object numbers, as a replay numbers them.
 //! - [`pass`]: the reading that feeds them all.
+//! - [`options`]: the options from the text a person gave (`cdnsim mrc`'s
+//!   flags, `cdnsim.mrc`'s arguments).
 //!
 //! The trace is read as `replay` reads it (`crate::trace` readers: the same
 //! format detection, CSV columns and strictness), each record one request
@@ -59,13 +61,17 @@
 
 pub mod curve;
 pub mod objects;
+pub mod options;
 pub mod pass;
 pub mod policies;
 pub mod shards;
 pub mod stack;
 
 pub use curve::Row;
-pub use pass::{BELADY_NAME, LruMethod, Mrc, MrcOptions, SHARDS_NAME, Sizes, check_options, mrc};
+pub use options::MrcFlags;
+pub use pass::{
+    BELADY_NAME, LruMethod, Mrc, MrcOptions, SHARDS_NAME, Sizes, check_options, mrc, mrc_on_threads, mrc_stoppable,
+};
 pub use shards::Sampling;
 
 /// The rows as `mrc.csv`: one row per policy and size.

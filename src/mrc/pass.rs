@@ -7,6 +7,7 @@ use super::policies::{Policies, Request};
 use super::shards::{Sampling, Shards, ShardsSummary};
 use super::stack::Stack;
 use crate::cache::belady::{Access, Belady, next_uses_dense};
+use crate::engine::Stopped;
 use crate::replay::TraceInput;
 use crate::scenario::EvictionPolicy;
 use crate::trace::cloudfront_log::CloudFrontLogReader;
@@ -15,6 +16,7 @@ use crate::trace::detect::{TraceFormat, detect_format};
 use crate::trace::lines::ReadProgress;
 use crate::trace::oracle::OracleReader;
 use crate::trace::{MalformedLines, TraceReader};
+use std::ops::ControlFlow;
 use std::path::Path;
 
 /// The sizes a curve is computed at.
@@ -173,9 +175,11 @@ impl Passes {
         &mut self,
         mut reader: R,
         limit: u64,
-        on_progress: &mut dyn FnMut(ReadProgress),
+        on_progress: &mut dyn FnMut(ReadProgress) -> ControlFlow<Stopped>,
     ) -> anyhow::Result<(MalformedLines, std::path::PathBuf)> {
-        on_progress(reader.progress());
+        if let ControlFlow::Break(stopped) = on_progress(reader.progress()) {
+            return Err(stopped.into());
+        }
         while self.requests < limit {
             let Some(record) = reader.next_record()? else { break };
             let size = record.size_bytes;
@@ -203,14 +207,18 @@ impl Passes {
                     self.flush();
                 }
             }
-            if self.requests.is_multiple_of(PROGRESS_EVERY) {
-                on_progress(reader.progress());
+            if self.requests.is_multiple_of(PROGRESS_EVERY)
+                && let ControlFlow::Break(stopped) = on_progress(reader.progress())
+            {
+                return Err(stopped.into());
             }
         }
         self.flush();
         self.policies.run(&self.chunk);
         self.chunk.clear();
-        on_progress(reader.progress());
+        // Whatever this last report answers, the reading is done: what is
+        // left (Belady's pass, the rows) is not stopped.
+        let _ = on_progress(reader.progress());
         Ok((reader.malformed().clone(), reader.place().0.to_path_buf()))
     }
 
@@ -282,6 +290,46 @@ pub fn mrc(
     options: &MrcOptions,
     on_progress: &mut dyn FnMut(ReadProgress),
 ) -> anyhow::Result<Mrc> {
+    mrc_stoppable(path, input, options, &mut |progress| {
+        on_progress(progress);
+        ControlFlow::Continue(())
+    })
+}
+
+/// `mrc_stoppable` on a pool of `threads` threads of its own (by default
+/// one per core): the simulated caches and Belady's sizes run on them in
+/// parallel; the results do not depend on how many there are.
+pub fn mrc_on_threads(
+    threads: Option<usize>,
+    path: &Path,
+    input: &TraceInput,
+    options: &MrcOptions,
+    on_progress: &mut (dyn FnMut(ReadProgress) -> ControlFlow<Stopped> + Send),
+) -> anyhow::Result<Mrc> {
+    if let Some(threads) = threads {
+        anyhow::ensure!(threads >= 1, "--threads must be at least 1");
+    }
+    // 0 threads asks rayon for its default: one per core.
+    let pool = rayon::ThreadPoolBuilder::new()
+        .num_threads(threads.unwrap_or(0))
+        .build()
+        .map_err(|e| anyhow::anyhow!("cannot start the threads: {e}"))?;
+    pool.install(|| mrc_stoppable(path, input, options, on_progress))
+}
+
+/// `mrc` whose `on_progress` may stop it, as `engine::run_stoppable`'s
+/// does: answered `ControlFlow::Break(Stopped)`, the reading ends there and
+/// the error is `engine::Stopped` (the Python package stops it so on
+/// Ctrl-C). It is asked every 65,536 requests read, where progress is
+/// reported, and by the extra reading that finds the default sizes of
+/// simulated caches, whose progress it hears too; Belady's pass, after the
+/// reading, is not stopped.
+pub fn mrc_stoppable(
+    path: &Path,
+    input: &TraceInput,
+    options: &MrcOptions,
+    on_progress: &mut dyn FnMut(ReadProgress) -> ControlFlow<Stopped>,
+) -> anyhow::Result<Mrc> {
     check_options(options)?;
     let lru_method = options.policies.contains(&EvictionPolicy::Lru).then(|| match &options.sizes {
         Sizes::Given(given) if given.iter().all(|&s| s == given[0]) => LruMethod::Simulated,
@@ -294,7 +342,7 @@ pub fn mrc(
     // come from the trace, so it is read once more first.
     let sizes = match &options.sizes {
         Sizes::Default { points } if !simulated.is_empty() => {
-            let (smallest, working_set) = scan(path, input, options.limit)?;
+            let (smallest, working_set) = scan(path, input, options.limit, on_progress)?;
             Sizes::Given(pick_log_spaced(&size_grid(), smallest, working_set, *points))
         }
         sizes => sizes.clone(),
@@ -435,7 +483,12 @@ fn belady_rows(objects: &[u32], sizes_of_requests: &[u64], n_objects: usize, siz
 
 /// The smallest request's size and the working set (each object at its
 /// last request's size), for the default sizes of simulated caches.
-fn scan(path: &Path, input: &TraceInput, limit: Option<u64>) -> anyhow::Result<(u64, u64)> {
+fn scan(
+    path: &Path,
+    input: &TraceInput,
+    limit: Option<u64>,
+    on_progress: &mut dyn FnMut(ReadProgress) -> ControlFlow<Stopped>,
+) -> anyhow::Result<(u64, u64)> {
     let mut reader = open(path, input)?;
     let mut ids = ObjectIds::new();
     let mut sizes: Vec<u64> = Vec::new();
@@ -450,6 +503,11 @@ fn scan(path: &Path, input: &TraceInput, limit: Option<u64>) -> anyhow::Result<(
         }
         sizes[object as usize] = record.size_bytes;
         smallest = smallest.min(record.size_bytes);
+        if read.is_multiple_of(PROGRESS_EVERY)
+            && let ControlFlow::Break(stopped) = on_progress(reader.progress())
+        {
+            return Err(stopped.into());
+        }
     }
     Ok((smallest, sizes.iter().sum()))
 }

@@ -348,3 +348,50 @@ fn belady_is_worked_by_hand_and_no_policy_beats_it_on_objects_of_one_size() {
     }
     assert_eq!(rows.iter().filter(|r| r.policy == "belady").count(), 7);
 }
+
+/// A stoppable pass (the Python package's Ctrl-C): its callback is asked
+/// when the reading starts, every 65,536 requests and at its end; one that
+/// never stops it gives the plain pass's curves, and a `Break` ends the
+/// reading there with `engine::Stopped` and no curves.
+#[test]
+fn a_stoppable_mrc_is_the_plain_one_until_its_callback_stops_it() {
+    use cdnsim::engine::Stopped;
+    use cdnsim::mrc::{MrcFlags, MrcOptions, mrc as curves, mrc_stoppable};
+    use cdnsim::replay::TraceInput;
+    use std::ops::ControlFlow;
+    let dir = temp_dir("mrc-stoppable");
+    let trace = dir.join("t.csv");
+    let (text, _, _) = generated_trace(150_000, 3);
+    std::fs::write(&trace, text).unwrap();
+    let options = MrcOptions::from_args(&MrcFlags { points: 10, ..MrcFlags::default() }).unwrap();
+    let input = TraceInput::default();
+    let plain = curves(&trace, &input, &options, &mut |_| {}).unwrap();
+    let mut asked = 0;
+    let going = mrc_stoppable(&trace, &input, &options, &mut |_| {
+        asked += 1;
+        ControlFlow::Continue(())
+    })
+    .unwrap();
+    // 150,000 requests: asked at the start, at 65,536 and 131,072, and at the end.
+    assert_eq!(asked, 4);
+    assert_eq!(cdnsim::mrc::json(&going).unwrap(), cdnsim::mrc::json(&plain).unwrap());
+    let mut asked = 0;
+    let stopped = mrc_stoppable(&trace, &input, &options, &mut |_| {
+        asked += 1;
+        if asked == 2 { ControlFlow::Break(Stopped) } else { ControlFlow::Continue(()) }
+    });
+    let err = stopped.expect_err("the callback stopped it");
+    assert!(err.is::<Stopped>(), "{err:#}");
+    assert_eq!(asked, 2, "stopped the first time it was asked mid-way");
+    // Simulated policies at the default sizes read the trace twice: the first
+    // reading (for the sizes) is asked every 65,536 requests too.
+    let fifo = MrcOptions::from_args(&MrcFlags { points: 10, policies: &["fifo".to_string()], ..MrcFlags::default() })
+        .unwrap();
+    let mut asked = 0;
+    let stopped = mrc_stoppable(&trace, &input, &fifo, &mut |_| {
+        asked += 1;
+        ControlFlow::Break(Stopped)
+    });
+    assert!(stopped.expect_err("stopped").is::<Stopped>());
+    assert_eq!(asked, 1, "stopped at 65,536 requests of the first reading");
+}

@@ -8,7 +8,8 @@
 //! Simulations run on a thread of their own while the calling thread, the
 //! GIL released, waits for them and checks for signals every
 //! `SIGNAL_CHECK`: a KeyboardInterrupt sets a flag that the engine's
-//! progress callback reads (every 65,536 events), and the run stops there.
+//! progress callback reads (every 65,536 events; `mrc`'s reading, every
+//! 65,536 requests), and the run stops there.
 //! Errors become `cdnsim.Error` (a ValueError) carrying the command line's
 //! message, file, field, line and fix included; a broken accounting
 //! identity, a cdnsim bug, becomes `cdnsim.AccountingError`; a panic
@@ -16,6 +17,7 @@
 
 use cdnsim::engine::{self, Stopped};
 use cdnsim::metrics::accounting::AccountingError as BrokenAccounting;
+use cdnsim::mrc::{MrcFlags, MrcOptions};
 use cdnsim::replay::TraceInput;
 use cdnsim::report;
 use cdnsim::scenario::{EvictionPolicy, Override, Scenario, TrafficFrom};
@@ -199,14 +201,58 @@ fn replay<'py>(
     Ok((summary, files.into_iter().map(|(name, bytes)| (name, PyBytes::new(py, &bytes))).collect(), Vec::new()))
 }
 
-/// Runs a sweep into `out` as `cdnsim sweep --out OUT` does; the number of
-/// failed runs (their rows say why).
+/// Computes miss-ratio curves as `cdnsim mrc --out DIR` does: the summary
+/// is `mrc.json`, the files `mrc.csv` and `mrc.json`. Ctrl-C stops the
+/// reading (asked every 65,536 requests); Belady's pass after it runs out.
 #[pyfunction]
-#[pyo3(signature = (scenario, out, varies, sets, replicates, jobs, seed, requests))]
+#[pyo3(signature = (trace, sizes, points, policies, sample_rate, sample_objects, threads, requests))]
+#[allow(clippy::too_many_arguments)]
+fn mrc<'py>(
+    py: Python<'py>,
+    trace: PathBuf,
+    sizes: Option<String>,
+    points: usize,
+    policies: Vec<String>,
+    sample_rate: Option<f64>,
+    sample_objects: Option<u64>,
+    threads: Option<usize>,
+    requests: Option<u64>,
+) -> PyResult<RunOutput<'py>> {
+    let (summary, files) = interruptible(py, move |stop| {
+        let options = MrcOptions::from_args(&MrcFlags {
+            sizes: sizes.as_deref(),
+            points,
+            policies: &policies,
+            sample_rate,
+            sample_objects,
+            limit: requests,
+        })?;
+        let result = cdnsim::mrc::mrc_on_threads(threads, &trace, &TraceInput::default(), &options, &mut |_| {
+            go_on_unless(stop)
+        })?;
+        let json = cdnsim::mrc::json(&result)?;
+        let files = vec![("mrc.csv", cdnsim::mrc::csv_bytes(&result.rows)?), ("mrc.json", json.clone().into_bytes())];
+        Ok((json, files))
+    })?;
+    Ok((summary, files.into_iter().map(|(name, bytes)| (name, PyBytes::new(py, &bytes))).collect(), Vec::new()))
+}
+
+/// The file a sweep of a dict scenario runs: its TOML, written into the
+/// sweep's folder, since each of a sweep's rows names the scenario file it
+/// ran so that it can be run again.
+const DICT_SWEEP_SCENARIO: &str = "scenario.toml";
+
+/// Runs a sweep into `out` as `cdnsim sweep --out OUT` does; the number of
+/// failed runs (their rows say why). A dict scenario (`json`) is swept from
+/// `out/scenario.toml`, written first (an existing one must hold the same
+/// text: another sweep's is never overwritten).
+#[pyfunction]
+#[pyo3(signature = (path, json, out, varies, sets, replicates, jobs, seed, requests))]
 #[allow(clippy::too_many_arguments)]
 fn sweep(
     py: Python<'_>,
-    scenario: PathBuf,
+    path: Option<PathBuf>,
+    json: Option<String>,
     out: PathBuf,
     varies: Vec<String>,
     sets: Vec<String>,
@@ -216,9 +262,43 @@ fn sweep(
     requests: Option<u64>,
 ) -> PyResult<usize> {
     interruptible(py, move |stop| {
-        let varies = varies.iter().map(|v| Vary::parse(v)).collect::<Result<Vec<_>, _>>()?;
-        let spec = SweepSpec { scenario, sets, varies, replicates, seed, requests, shard: None, from_file: None };
-        let plan = Plan::new(spec)?;
+        let source = ScenarioText::new(path, json)?;
+        // Written by this call, so removed again if the sweep cannot start.
+        let mut wrote: Option<PathBuf> = None;
+        let scenario = match &source {
+            ScenarioText::File(path) => path.clone(),
+            ScenarioText::Dict(text) => {
+                // A dict that is no scenario is refused as `cdnsim.run` refuses it, before anything is written.
+                source.load(&[], TrafficFrom::Classes)?;
+                let file = out.join(DICT_SWEEP_SCENARIO);
+                match std::fs::read_to_string(&file) {
+                    Ok(there) => anyhow::ensure!(
+                        there == *text,
+                        "{}: holds another scenario (fix: choose another out)",
+                        file.display()
+                    ),
+                    Err(_) => {
+                        report::write_files(&out, &[(DICT_SWEEP_SCENARIO, text.clone().into_bytes())])?;
+                        wrote = Some(file.clone());
+                    }
+                }
+                file
+            }
+        };
+        let plan = (|| {
+            let varies = varies.iter().map(|v| Vary::parse(v)).collect::<Result<Vec<_>, _>>()?;
+            let spec = SweepSpec { scenario, sets, varies, replicates, seed, requests, shard: None, from_file: None };
+            anyhow::Ok(Plan::new(spec)?)
+        })();
+        let plan = match plan {
+            Ok(plan) => plan,
+            Err(e) => {
+                if let Some(file) = wrote {
+                    let _ = std::fs::remove_file(file);
+                }
+                return Err(e);
+            }
+        };
         let jobs = jobs.unwrap_or_else(|| std::thread::available_parallelism().map_or(1, |n| n.get()));
         let finished = cdnsim::sweep::run_sweep_stoppable(&plan, &out, jobs, false, &mut |_| {}, stop)?;
         Ok(finished.failures.len())
@@ -375,6 +455,7 @@ fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(run, m)?)?;
     m.add_function(wrap_pyfunction!(replay, m)?)?;
     m.add_function(wrap_pyfunction!(sweep, m)?)?;
+    m.add_function(wrap_pyfunction!(mrc, m)?)?;
     m.add_function(wrap_pyfunction!(sign_url, m)?)?;
     m.add_function(wrap_pyfunction!(sign_cookies, m)?)?;
     m.add_function(wrap_pyfunction!(verify, m)?)?;
