@@ -8,7 +8,7 @@
 //! Run with `cargo bench --bench engine`. Prints medians of several runs; the
 //! machines are shared and noisy, so compare ratios, not single figures.
 mod common;
-use common::{median, peak_rss_bytes};
+use common::{median, peak_rss_bytes, scenario_sets};
 
 use cdnsim::engine;
 use cdnsim::scenario::{Override, Scenario};
@@ -256,14 +256,7 @@ fn measure(title: &str, scenario: &Scenario, runs: usize) {
 
 fn main() {
     let runs: usize = std::env::var("CDNSIM_BENCH_RUNS").ok().and_then(|v| v.parse().ok()).unwrap_or(3);
-    // CDNSIM_BENCH_REQUESTS shortens the runs; CDNSIM_BENCH_SET="a.b=1;c.d=2"
-    // overrides scenario fields, to explore how the figures depend on them.
-    let mut sets: Vec<String> = std::env::var("CDNSIM_BENCH_SET")
-        .map(|v| v.split(';').filter(|s| !s.is_empty()).map(str::to_string).collect())
-        .unwrap_or_default();
-    if let Ok(n) = std::env::var("CDNSIM_BENCH_REQUESTS") {
-        sets.push(format!("simulation.requests={n}"));
-    }
+    let sets = scenario_sets();
     let parse = |extra: &[&str]| {
         let all = extra.iter().map(|s| s.to_string()).chain(sets.iter().cloned());
         let overrides: Vec<Override> =

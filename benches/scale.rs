@@ -16,7 +16,7 @@
 //! `CDNSIM_BENCH_SET="a.b=1;c.d=2"` overrides fields. The machines are shared
 //! and noisy: compare medians measured in one sitting.
 mod common;
-use common::{median, peak_rss_bytes};
+use common::{median, peak_rss_bytes, scenario_sets};
 
 use cdnsim::engine;
 use cdnsim::scenario::{Override, Scenario};
@@ -42,12 +42,7 @@ impl Timeline {
 
 fn main() {
     let runs: usize = std::env::var("CDNSIM_BENCH_RUNS").ok().and_then(|v| v.parse().ok()).unwrap_or(3);
-    let mut sets: Vec<String> = std::env::var("CDNSIM_BENCH_SET")
-        .map(|v| v.split(';').filter(|s| !s.is_empty()).map(str::to_string).collect())
-        .unwrap_or_default();
-    if let Ok(n) = std::env::var("CDNSIM_BENCH_REQUESTS") {
-        sets.push(format!("simulation.requests={n}"));
-    }
+    let sets = scenario_sets();
     let overrides: Vec<Override> =
         sets.iter().map(|s| Override::parse(s).expect("CDNSIM_BENCH_SET: PATH=VALUE")).collect();
     let scenario = Scenario::load(Path::new(SCENARIO), &overrides).expect("the bundled scenario is valid");

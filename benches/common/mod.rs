@@ -22,3 +22,16 @@ pub fn peak_rss_bytes() -> Option<u64> {
     let kb: u64 = line.split_whitespace().nth(1)?.parse().ok()?;
     Some(kb * 1024)
 }
+
+/// The scenario overrides a bench run asks for: `CDNSIM_BENCH_SET="a.b=1;c.d=2"`
+/// (fields to vary, to explore how the figures depend on them) and
+/// `CDNSIM_BENCH_REQUESTS=N` (shorter runs), as `--set` strings.
+pub fn scenario_sets() -> Vec<String> {
+    let mut sets: Vec<String> = std::env::var("CDNSIM_BENCH_SET")
+        .map(|v| v.split(';').filter(|s| !s.is_empty()).map(str::to_string).collect())
+        .unwrap_or_default();
+    if let Ok(n) = std::env::var("CDNSIM_BENCH_REQUESTS") {
+        sets.push(format!("simulation.requests={n}"));
+    }
+    sets
+}
