@@ -389,8 +389,21 @@ pub fn mrc_stoppable(
         }
         TraceFormat::OracleGeneral => passes.read(OracleReader::open(path, input.csv.strict)?, limit, on_progress)?,
     };
-    let Passes { ids, stack, hits, shards, policies, future, requests, bytes, size_changes, smallest, largest, .. } =
-        passes;
+    let Passes {
+        numbered,
+        ids,
+        stack,
+        hits,
+        shards,
+        policies,
+        future,
+        requests,
+        bytes,
+        size_changes,
+        smallest,
+        largest,
+        ..
+    } = passes;
     if requests == 0 {
         anyhow::bail!(
             "{}: no request was read ({}) (fix: check the trace's layout: --trace-format, --id-col, --size-col, \
@@ -437,7 +450,6 @@ pub fn mrc_stoppable(
         rows.extend(shard_rows);
         summary
     });
-    let numbered = exact || !simulated.is_empty() || options.belady;
     let size_changes = stack.as_ref().map(|_| size_changes);
     let exact_memory_bytes = stack.as_ref().map(|s| (s.memory_bytes() + ids.memory_bytes()) as u64);
     Ok(Mrc {
