@@ -8,7 +8,7 @@
 //! Run with `cargo bench --bench engine`. Prints medians of several runs; the
 //! machines are shared and noisy, so compare ratios, not single figures.
 mod common;
-use common::{median, peak_rss_bytes, scenario_sets};
+use common::{full_cache_memory, median, peak_rss_bytes, scenario_sets};
 
 use cdnsim::engine;
 use cdnsim::scenario::{Override, Scenario};
@@ -220,10 +220,6 @@ fn measure(title: &str, scenario: &Scenario, runs: usize) {
     }
     let report = last.expect("at least one run");
     let summary = cdnsim::report::summary(&report, scenario).expect("a bench run prices its month");
-    // Tables are sized at set-up for full caches, so memory per object is
-    // only meaningful for caches that are (nearly) full.
-    let full: Vec<_> = report.caches.iter().filter(|c| c.used_bytes * 10 >= c.capacity_bytes * 9).collect();
-    let (objects, memory): (usize, usize) = full.iter().fold((0, 0), |(o, m), c| (o + c.objects, m + c.memory_bytes));
     let alpha = scenario.traffic.classes[0].zipf_alpha;
     println!("scenario: {} requests, {} objects, Zipf {alpha}", report.requests_simulated, scenario.total_objects());
     println!(
@@ -241,16 +237,15 @@ fn measure(title: &str, scenario: &Scenario, runs: usize) {
     println!("median simulated requests/s: {:.2} M", median(req_rates) / 1e6);
     println!("median events/s:             {:.2} M", median(event_rates) / 1e6);
     println!("allocations per request:     {:.5} (set-up and table growth included)", median(allocs_per_request));
-    if full.is_empty() {
-        println!("cache memory per object:     n/a (no cache is full yet; run longer)");
-    } else {
-        println!(
+    match full_cache_memory(&report) {
+        None => println!("cache memory per object:     n/a (no cache is full yet; run longer)"),
+        Some((objects, memory, full)) => println!(
             "cache memory per object:     {:.1} B over {} objects in the {} of {} caches that are full (target <= 100 B)",
             memory as f64 / objects.max(1) as f64,
             objects,
-            full.len(),
+            full,
             report.caches.len()
-        );
+        ),
     }
 }
 

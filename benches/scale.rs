@@ -16,7 +16,7 @@
 //! `CDNSIM_BENCH_SET="a.b=1;c.d=2"` overrides fields. The machines are shared
 //! and noisy: compare medians measured in one sitting.
 mod common;
-use common::{median, peak_rss_bytes, scenario_sets};
+use common::{full_cache_memory, median, peak_rss_bytes, scenario_sets};
 
 use cdnsim::engine;
 use cdnsim::scenario::{Override, Scenario};
@@ -89,18 +89,12 @@ fn main() {
         "caches at the end: {objects} objects, {:.1}% of their bytes used",
         100.0 * used as f64 / capacity.max(1) as f64
     );
-    // Tables are sized at set-up for full caches, so memory per object is
-    // only meaningful for caches that are (nearly) full.
-    let full: Vec<_> = report.caches.iter().filter(|c| c.used_bytes * 10 >= c.capacity_bytes * 9).collect();
-    let (objects, memory) = full.iter().fold((0, 0), |(o, m), c| (o + c.objects, m + c.memory_bytes));
-    if full.is_empty() {
-        println!("cache memory per cached object:  n/a (no cache is 90% full yet; run more requests)");
-    } else {
-        println!(
-            "cache memory per cached object:  {:.1} B over {objects} objects in the {} full caches (target <= 64)",
-            memory as f64 / objects.max(1) as f64,
-            full.len()
-        );
+    match full_cache_memory(&report) {
+        None => println!("cache memory per cached object:  n/a (no cache is 90% full yet; run more requests)"),
+        Some((objects, memory, full)) => println!(
+            "cache memory per cached object:  {:.1} B over {objects} objects in the {full} full caches (target <= 64)",
+            memory as f64 / objects.max(1) as f64
+        ),
     }
     match peak_rss_bytes() {
         Some(b) => println!("peak resident memory:            {:.1} MiB", b as f64 / (1024.0 * 1024.0)),

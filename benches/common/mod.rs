@@ -35,3 +35,13 @@ pub fn scenario_sets() -> Vec<String> {
     }
     sets
 }
+
+/// Cache memory per object over the caches that are (nearly) full: tables
+/// are sized at set-up for full caches, so the figure means something only
+/// for those. `(objects, memory bytes, full caches)`, or `None` when no
+/// cache is 90% full.
+pub fn full_cache_memory(report: &cdnsim::engine::Report) -> Option<(usize, usize, usize)> {
+    let full: Vec<_> = report.caches.iter().filter(|c| c.used_bytes * 10 >= c.capacity_bytes * 9).collect();
+    let (objects, memory) = full.iter().fold((0, 0), |(o, m), c| (o + c.objects, m + c.memory_bytes));
+    (!full.is_empty()).then_some((objects, memory, full.len()))
+}
