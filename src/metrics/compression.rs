@@ -3,6 +3,7 @@
 //! would have carried uncompressed (`policy::compression`). Kept only for
 //! runs where some behavior has `compress` on.
 
+use super::merging::add_counts;
 use crate::policy::compression::Encoding;
 
 /// Viewer responses with a body, by `Encoding::index`.
@@ -26,6 +27,14 @@ impl CompressionStats {
         self.responses[e] += 1;
         self.bytes[e] += body_bytes;
         self.original_bytes[e] += original_bytes;
+    }
+
+    /// Adds another partition's counts of the same run (`Metrics::merge`).
+    pub fn merge(&mut self, other: CompressionStats) {
+        let CompressionStats { responses, bytes, original_bytes } = other;
+        add_counts(&mut self.responses, responses);
+        add_counts(&mut self.bytes, bytes);
+        add_counts(&mut self.original_bytes, original_bytes);
     }
 
     /// Responses with a body, in every encoding.

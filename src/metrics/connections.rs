@@ -3,6 +3,8 @@
 //! the time their handshakes took; per edge location, viewer connections
 //! opened and reused by HTTP version and the time their handshakes took.
 
+use super::merging::{add_counts, merge_each, same};
+
 /// One cache's connections to one origin.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub struct OriginConnectionCounts {
@@ -15,6 +17,17 @@ pub struct OriginConnectionCounts {
     pub handshake_us: u64,
 }
 
+impl OriginConnectionCounts {
+    /// Adds another's counts: another partition's of the same pair, or
+    /// another pair's for a total.
+    pub fn merge(&mut self, other: OriginConnectionCounts) {
+        let OriginConnectionCounts { opened, reused, handshake_us } = other;
+        self.opened += opened;
+        self.reused += reused;
+        self.handshake_us += handshake_us;
+    }
+}
+
 /// One edge location's viewer connections, by HTTP version as negotiated
 /// (`ViewerHttpVersion::index`).
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
@@ -24,6 +37,17 @@ pub struct ViewerConnectionCounts {
     /// Time the viewers' handshakes took, in microseconds (each added to
     /// its first request's latency).
     pub handshake_us: u64,
+}
+
+impl ViewerConnectionCounts {
+    /// Adds another's counts: another partition's of the same edge
+    /// location, or another edge location's for a total.
+    pub fn merge(&mut self, other: ViewerConnectionCounts) {
+        let ViewerConnectionCounts { opened, reused, handshake_us } = other;
+        add_counts(&mut self.opened, opened);
+        add_counts(&mut self.reused, reused);
+        self.handshake_us += handshake_us;
+    }
 }
 
 /// Counters of a run with `[connections]`.
@@ -54,13 +78,19 @@ impl ConnectionStats {
         &self.origin[cache * self.n_origins + origin]
     }
 
+    /// Adds another partition's counts of the same run (`Metrics::merge`).
+    pub fn merge(&mut self, other: ConnectionStats) {
+        let ConnectionStats { n_origins, origin, viewer } = other;
+        same(&self.n_origins, &n_origins, "connections: the number of origins");
+        merge_each(&mut self.origin, origin, "connections per cache and origin", OriginConnectionCounts::merge);
+        merge_each(&mut self.viewer, viewer, "viewer connections per edge location", ViewerConnectionCounts::merge);
+    }
+
     /// Every cache's connections to `origin`, added up.
     pub fn to_origin(&self, origin: usize) -> OriginConnectionCounts {
         let mut sum = OriginConnectionCounts::default();
         for c in self.origin.iter().skip(origin).step_by(self.n_origins.max(1)) {
-            sum.opened += c.opened;
-            sum.reused += c.reused;
-            sum.handshake_us += c.handshake_us;
+            sum.merge(*c);
         }
         sum
     }
@@ -68,9 +98,7 @@ impl ConnectionStats {
     /// All origin connections, added up.
     pub fn origin_total(&self) -> OriginConnectionCounts {
         (0..self.n_origins).map(|o| self.to_origin(o)).fold(OriginConnectionCounts::default(), |mut a, c| {
-            a.opened += c.opened;
-            a.reused += c.reused;
-            a.handshake_us += c.handshake_us;
+            a.merge(c);
             a
         })
     }
@@ -79,11 +107,7 @@ impl ConnectionStats {
     pub fn viewer_total(&self) -> ViewerConnectionCounts {
         let mut sum = ViewerConnectionCounts::default();
         for v in &self.viewer {
-            for i in 0..3 {
-                sum.opened[i] += v.opened[i];
-                sum.reused[i] += v.reused[i];
-            }
-            sum.handshake_us += v.handshake_us;
+            sum.merge(*v);
         }
         sum
     }

@@ -5,6 +5,7 @@
 //!
 //! A leaf of `metrics`: it imports nothing from `mod.rs`, which holds it.
 
+use super::merging::{add_histogram, merge_each, same};
 use crate::scenario::{EdgeEvent, FunctionKind};
 use crate::time::SimDuration;
 use hdrhistogram::Histogram;
@@ -16,7 +17,7 @@ fn waited_histogram() -> Histogram<u64> {
 }
 
 /// One behavior's function on one event.
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, PartialEq)]
 pub struct AssociationStats {
     pub behavior: usize,
     pub event: EdgeEvent,
@@ -51,9 +52,31 @@ impl AssociationStats {
             waited_hist_us: waited_histogram(),
         }
     }
+
+    /// Adds another partition's counts of the same association.
+    pub fn merge(&mut self, other: AssociationStats) {
+        let AssociationStats {
+            behavior,
+            event,
+            function,
+            kind,
+            invocations,
+            cold_starts,
+            failures,
+            waited_us,
+            waited_hist_us,
+        } = other;
+        let association = (self.behavior, self.event, self.function, self.kind);
+        same(&association, &(behavior, event, function, kind), "a function association");
+        self.invocations += invocations;
+        self.cold_starts += cold_starts;
+        self.failures += failures;
+        self.waited_us += waited_us;
+        add_histogram(&mut self.waited_hist_us, &waited_hist_us, "a function association's waits");
+    }
 }
 
-#[derive(Clone, Debug, Default)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct FunctionMetrics {
     /// In the order `cdn::edge_functions::associations` numbers them.
     pub associations: Vec<AssociationStats>,
@@ -68,6 +91,15 @@ impl FunctionMetrics {
     pub fn new(associations: Vec<AssociationStats>, n_behaviors: usize) -> FunctionMetrics {
         let refused_at_edge = if associations.is_empty() { Vec::new() } else { vec![0; n_behaviors] };
         FunctionMetrics { associations, refused_at_edge }
+    }
+
+    /// Adds another partition's counts of the same run (`Metrics::merge`).
+    pub fn merge(&mut self, other: FunctionMetrics) {
+        let FunctionMetrics { associations, refused_at_edge } = other;
+        merge_each(&mut self.associations, associations, "function associations", AssociationStats::merge);
+        merge_each(&mut self.refused_at_edge, refused_at_edge, "refusals before functions per behavior", |a, b| {
+            *a += b
+        });
     }
 
     /// Records an invocation made for a measured request.

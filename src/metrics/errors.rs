@@ -2,6 +2,7 @@
 //! code, the errors origins answered, the errors caches answered, the errors on their way to viewers, and the custom pages fetched,
 //! served and failed.
 
+use super::merging::{add_counts, merge_each};
 use crate::http::Method;
 
 /// Status codes 400 to 599, one slot each.
@@ -30,6 +31,20 @@ pub struct CodeCounts {
     pub page_failures: u64,
 }
 
+impl CodeCounts {
+    /// Adds another's counts: another partition's of the same code, or
+    /// another code's for a total.
+    pub fn merge(&mut self, other: CodeCounts) {
+        let CodeCounts { from_origin, from_cache, to_viewers, page_fetches, pages_served, page_failures } = other;
+        self.from_origin += from_origin;
+        self.from_cache += from_cache;
+        self.to_viewers += to_viewers;
+        self.page_fetches += page_fetches;
+        self.pages_served += pages_served;
+        self.page_failures += page_failures;
+    }
+}
+
 /// Counters of a run whose distribution has custom error responses.
 #[derive(Clone, Debug, PartialEq)]
 pub struct ErrorStats {
@@ -54,6 +69,13 @@ impl ErrorStats {
         &mut self.codes[(status - FIRST_CODE) as usize]
     }
 
+    /// Adds another partition's counts of the same run (`Metrics::merge`).
+    pub fn merge(&mut self, other: ErrorStats) {
+        let ErrorStats { codes, pages_below_400_by_method } = other;
+        merge_each(&mut self.codes, codes, "error counters per status code", CodeCounts::merge);
+        add_counts(&mut self.pages_below_400_by_method, pages_below_400_by_method);
+    }
+
     /// Counts a viewer answered with the page under `status`.
     pub fn page_served(&mut self, error: u16, status: u16, method: Method) {
         self.code(error).pages_served += 1;
@@ -73,13 +95,9 @@ impl ErrorStats {
 
     /// The counters of every code added up.
     pub fn total(&self) -> CodeCounts {
-        self.codes.iter().fold(CodeCounts::default(), |acc, c| CodeCounts {
-            from_origin: acc.from_origin + c.from_origin,
-            from_cache: acc.from_cache + c.from_cache,
-            to_viewers: acc.to_viewers + c.to_viewers,
-            page_fetches: acc.page_fetches + c.page_fetches,
-            pages_served: acc.pages_served + c.pages_served,
-            page_failures: acc.page_failures + c.page_failures,
+        self.codes.iter().fold(CodeCounts::default(), |mut acc, c| {
+            acc.merge(*c);
+            acc
         })
     }
 

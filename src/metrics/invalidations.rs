@@ -1,6 +1,7 @@
 //! What invalidations did: per invalidation and cache tier, the caches it
 //! reached and the objects it removed there.
 
+use super::merging::{add_counts, merge_each, same};
 use crate::time::SimDuration;
 
 /// Edge locations, then regional edge caches (whatever role they play).
@@ -29,6 +30,23 @@ impl InvalidationStats {
         let n = paths.len();
         let window = vec![[SimDuration::ZERO; 2]; n];
         InvalidationStats { paths, caches, reached: vec![[0; 2]; n], removed: vec![[0; 2]; n], window }
+    }
+
+    /// Adds another partition's counts of the same run (`Metrics::merge`):
+    /// the caches each partition's arrivals reached and the objects they
+    /// removed add up; the window is the later of the two, the last cache
+    /// of the tier to get the invalidation in either partition.
+    pub fn merge(&mut self, other: InvalidationStats) {
+        let InvalidationStats { paths, caches, reached, removed, window } = other;
+        same(&self.paths, &paths, "invalidations: the paths per invalidation");
+        same(&self.caches, &caches, "invalidations: the caches per tier");
+        merge_each(&mut self.reached, reached, "invalidations: caches reached", add_counts);
+        merge_each(&mut self.removed, removed, "invalidations: objects removed", add_counts);
+        merge_each(&mut self.window, window, "invalidations: propagation windows", |mine, theirs| {
+            for (w, t) in mine.iter_mut().zip(theirs) {
+                *w = (*w).max(t);
+            }
+        });
     }
 
     /// Paths submitted over the run.

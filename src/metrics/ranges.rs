@@ -1,6 +1,8 @@
 //! What range GETs did, per behavior (`policy::range`); kept only for a
 //! scenario where some class sends ranges (`Scenario::uses_ranges`).
 
+use super::merging::merge_each;
+
 /// One behavior's measured range GETs.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct RangeCounts {
@@ -41,17 +43,29 @@ impl RangeCounts {
         self.bytes_asked += asked_bytes;
     }
 
-    /// Adds another behavior's counts (for the run's totals).
+    /// Adds another's counts: another behavior's (for the run's totals),
+    /// or another partition's of the same behavior or class (`merge`).
     pub fn add(&mut self, other: &RangeCounts) {
-        self.requests += other.requests;
-        self.partial += other.partial;
-        self.whole += other.whole;
-        self.unsatisfiable += other.unsatisfiable;
-        self.other += other.other;
-        self.bytes_to_viewers += other.bytes_to_viewers;
-        self.bytes_asked += other.bytes_asked;
-        self.origin_requests += other.origin_requests;
-        self.origin_bytes += other.origin_bytes;
+        let RangeCounts {
+            requests,
+            partial,
+            whole,
+            unsatisfiable,
+            other,
+            bytes_to_viewers,
+            bytes_asked,
+            origin_requests,
+            origin_bytes,
+        } = *other;
+        self.requests += requests;
+        self.partial += partial;
+        self.whole += whole;
+        self.unsatisfiable += unsatisfiable;
+        self.other += other;
+        self.bytes_to_viewers += bytes_to_viewers;
+        self.bytes_asked += bytes_asked;
+        self.origin_requests += origin_requests;
+        self.origin_bytes += origin_bytes;
     }
 }
 
@@ -71,6 +85,13 @@ impl RangeStats {
             behaviors: vec![RangeCounts::default(); n_behaviors],
             classes: vec![RangeCounts::default(); n_classes],
         }
+    }
+
+    /// Adds another partition's counts of the same run (`Metrics::merge`).
+    pub fn merge(&mut self, other: RangeStats) {
+        let RangeStats { behaviors, classes } = other;
+        merge_each(&mut self.behaviors, behaviors, "range GETs per behavior", |mine, theirs| mine.add(&theirs));
+        merge_each(&mut self.classes, classes, "range GETs per class", |mine, theirs| mine.add(&theirs));
     }
 
     /// Counts one measured range GET leaving the edge (`RangeCounts::record`)

@@ -9,6 +9,7 @@
 //!
 //! A leaf of `metrics`: it imports nothing from `mod.rs`, which holds it.
 
+use super::merging::{add_counts, merge_each, same};
 use crate::geo::{self, Region};
 use crate::http::Method;
 use crate::policy::usage::{RequestKind, lambda_billed_ms, origin_shield_charged, request_kind};
@@ -36,13 +37,14 @@ impl ViewerUsage {
         self.requests.iter().sum()
     }
 
-    fn add(&mut self, other: &ViewerUsage) {
-        for (sum, count) in self.requests.iter_mut().zip(other.requests) {
-            *sum += count;
-        }
-        self.bytes_out += other.bytes_out;
-        self.bodies_to_origin += other.bodies_to_origin;
-        self.bytes_to_origin += other.bytes_to_origin;
+    /// Adds another's traffic: another partition's at the same edge
+    /// location, or another edge location's for its region's sum.
+    pub fn merge(&mut self, other: ViewerUsage) {
+        let ViewerUsage { requests, bytes_out, bodies_to_origin, bytes_to_origin } = other;
+        add_counts(&mut self.requests, requests);
+        self.bytes_out += bytes_out;
+        self.bodies_to_origin += bodies_to_origin;
+        self.bytes_to_origin += bytes_to_origin;
     }
 }
 
@@ -53,6 +55,15 @@ pub struct LambdaUsage {
     /// Billed duration (whole milliseconds) times the function's memory in
     /// MB, summed over the runs.
     pub mb_ms: u64,
+}
+
+impl LambdaUsage {
+    /// Adds another partition's runs in the same Region.
+    pub fn merge(&mut self, other: LambdaUsage) {
+        let LambdaUsage { requests, mb_ms } = other;
+        self.requests += requests;
+        self.mb_ms += mb_ms;
+    }
 }
 
 /// The usage counters of a run.
@@ -142,6 +153,30 @@ impl UsageCounters {
         }
     }
 
+    /// Adds another partition's counts of the same run (`Metrics::merge`).
+    /// Where caches are and bill, and the invalidation paths (known from the
+    /// scenario, not recorded), are the run's: the same on both sides.
+    pub fn merge(&mut self, other: UsageCounters) {
+        let UsageCounters {
+            billed,
+            cache_region,
+            regional_bills_in,
+            edges,
+            shield_requests,
+            function_invocations,
+            lambda,
+            invalidation_paths,
+        } = other;
+        same(&self.billed, &billed, "usage: the region each edge location bills in");
+        same(&self.cache_region, &cache_region, "usage: each cache's Region");
+        same(&self.regional_bills_in, &regional_bills_in, "usage: the Region each regional edge cache bills in");
+        same(&self.invalidation_paths, &invalidation_paths, "usage: the measured invalidation paths");
+        merge_each(&mut self.edges, edges, "usage per edge location", ViewerUsage::merge);
+        merge_each(&mut self.shield_requests, shield_requests, "usage: Origin Shield requests", |a, b| *a += b);
+        self.function_invocations += function_invocations;
+        merge_each(&mut self.lambda, lambda, "usage: Lambda@Edge per Region", LambdaUsage::merge);
+    }
+
     /// Counts a measured viewer request that edge location `edge` answered
     /// with `body_bytes` of payload. Called once per request, the edge-hit
     /// fast path included: one index and two adds.
@@ -157,7 +192,7 @@ impl UsageCounters {
     pub fn regions(&self) -> [ViewerUsage; RegionCode::ALL.len()] {
         let mut regions = [ViewerUsage::default(); RegionCode::ALL.len()];
         for (at_edge, billed) in self.edges.iter().zip(&self.billed) {
-            regions[code_index(*billed)].add(at_edge);
+            regions[code_index(*billed)].merge(*at_edge);
         }
         regions
     }
