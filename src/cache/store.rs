@@ -338,6 +338,7 @@ impl<P: Policy, L: KeyLog> Store<P, L> {
     /// it, which costs its size: for tests, after each step.
     #[cfg(test)]
     pub(crate) fn check_invariants(&self) {
+        self.index.check();
         let linked = self.policy.check(&self.slots);
         let free = self.slots.check_free_chain().len();
         assert_eq!(linked + free, self.slots.n_nodes(), "a slot is neither linked nor free");
