@@ -40,14 +40,41 @@ use std::hash::BuildHasher;
 use super::api::CacheKey;
 use super::slab::NIL;
 
-/// One bucket: `slot == NIL` marks it empty.
+/// The 32-bit fingerprint of a key that the index stores and probes by:
+/// any value but `u32::MAX`, which marks an empty bucket.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-struct Bucket {
-    fingerprint: u32,
-    slot: u32,
+pub(crate) struct Fingerprint(u32);
+
+impl Fingerprint {
+    /// A fingerprint given by hand: for tests.
+    #[cfg(test)]
+    pub(crate) fn of_raw(raw: u32) -> Fingerprint {
+        assert_ne!(raw, u32::MAX, "u32::MAX marks an empty bucket");
+        Fingerprint(raw)
+    }
 }
 
-const EMPTY: Bucket = Bucket { fingerprint: 0, slot: NIL };
+/// One bucket, as one word: the complements of the fingerprint (high half)
+/// and of the slot (low half). An empty bucket is all zeros, so a new
+/// table is zeroed memory straight from the allocator, and an empty bucket
+/// reads as the fingerprint `u32::MAX`, larger than any key's: a probe
+/// ends at it as at a larger fingerprint, with one comparison.
+type Bucket = u64;
+
+const EMPTY: Bucket = 0;
+
+fn bucket(fingerprint: Fingerprint, slot: u32) -> Bucket {
+    (u64::from(!fingerprint.0) << 32) | u64::from(!slot)
+}
+
+fn fingerprint_of(bucket: Bucket) -> u32 {
+    !((bucket >> 32) as u32)
+}
+
+/// The bucket's slot, or `NIL` for an empty bucket.
+fn slot_of(bucket: Bucket) -> u32 {
+    !(bucket as u32)
+}
 
 /// The fewest home buckets a table has.
 const MIN_HOMES: usize = 8;
@@ -61,11 +88,19 @@ const SPARE: usize = 16;
 const MAX_LOAD_NUM: usize = 7;
 const MAX_LOAD_DEN: usize = 8;
 
-/// The 32-bit fingerprint of `key` that the index stores and probes by.
-pub(crate) fn fingerprint(key: CacheKey) -> u32 {
+/// The fingerprint of `key`: the top 32 bits of its hash, but `u32::MAX`
+/// (an empty bucket's) taken as `u32::MAX - 1`.
+pub(crate) fn fingerprint(key: CacheKey) -> Fingerprint {
     // Fixed seed: the same key lands in the same bucket on every run, so
     // probe lengths (and thus timings) are reproducible too.
-    (foldhash::fast::FixedState::with_seed(0).hash_one(key) >> 32) as u32
+    let top = (foldhash::fast::FixedState::with_seed(0).hash_one(key) >> 32) as u32;
+    Fingerprint(top.min(u32::MAX - 1))
+}
+
+/// The home bucket of `fingerprint` among `homes`: `fingerprint * homes /
+/// 2^32`, which never decreases as the fingerprint grows.
+fn home_of(fingerprint: u32, homes: usize) -> usize {
+    ((fingerprint as u64 * homes as u64) >> 32) as usize
 }
 
 /// Maps fingerprints to slot indices.
@@ -93,10 +128,7 @@ impl Index {
         // Fingerprints are 32 bits: more homes than that would leave some
         // unused, and `home` would overflow its product.
         assert!(homes <= 1 << 32, "index full: 2^32 home buckets");
-        let mut buckets = Vec::new();
-        buckets.reserve_exact(homes + SPARE);
-        buckets.resize(homes + SPARE, EMPTY);
-        Index { buckets, homes, len: 0, max_len: homes * MAX_LOAD_NUM / MAX_LOAD_DEN }
+        Index { buckets: vec![EMPTY; homes + SPARE], homes, len: 0, max_len: homes * MAX_LOAD_NUM / MAX_LOAD_DEN }
     }
 
     pub(crate) fn len(&self) -> usize {
@@ -104,57 +136,70 @@ impl Index {
     }
 
     /// The home bucket of `fingerprint`: never smaller for a larger one.
-    fn home(&self, fingerprint: u32) -> usize {
-        ((fingerprint as u64 * self.homes as u64) >> 32) as usize
+    fn home(&self, fingerprint: Fingerprint) -> usize {
+        home_of(fingerprint.0, self.homes)
     }
 
     /// Starts loading the buckets a probe for `fingerprint` reads (see
     /// `crate::prefetch`): its home, and two on, which is in the next cache
     /// line when the home is near the end of its own.
-    pub(crate) fn prefetch(&self, fingerprint: u32) {
+    pub(crate) fn prefetch(&self, fingerprint: Fingerprint) {
         let home = self.home(fingerprint);
         crate::prefetch::prefetch(&self.buckets[home]);
         crate::prefetch::prefetch(&self.buckets[home + 2]);
     }
 
     /// The slot whose key has `fingerprint` and satisfies `is_key`.
-    pub(crate) fn find(&self, fingerprint: u32, is_key: impl Fn(u32) -> bool) -> Option<u32> {
-        let mut pos = self.home(fingerprint);
-        loop {
-            let bucket = self.buckets[pos];
-            // Past every entry of this fingerprint: the order says it is
-            // not further on.
-            if bucket.slot == NIL || bucket.fingerprint > fingerprint {
+    #[inline]
+    pub(crate) fn find(&self, fingerprint: Fingerprint, is_key: impl Fn(u32) -> bool) -> Option<u32> {
+        // The buckets of this fingerprint are the words from `lowest` to
+        // `lowest | u32::MAX`: larger words hold smaller fingerprints.
+        let lowest = bucket(fingerprint, NIL);
+        // An iterator, not indexing: the last bucket is empty, so the walk
+        // ends in the table, and needs no bounds check per bucket.
+        for &word in &self.buckets[self.home(fingerprint)..] {
+            if word > lowest | u64::from(u32::MAX) {
+                continue; // a smaller fingerprint, displaced from an earlier home
+            }
+            // Past every entry of this fingerprint (or at an empty bucket):
+            // the order says it is not further on.
+            if word < lowest {
                 return None;
             }
-            if bucket.fingerprint == fingerprint && is_key(bucket.slot) {
-                return Some(bucket.slot);
+            if is_key(slot_of(word)) {
+                return Some(slot_of(word));
             }
-            pos += 1;
         }
+        unreachable!("the last bucket of an index is always empty")
     }
 
     /// Adds a key known to be absent.
-    pub(crate) fn insert(&mut self, fingerprint: u32, slot: u32) {
+    pub(crate) fn insert(&mut self, fingerprint: Fingerprint, slot: u32) {
         debug_assert_ne!(slot, NIL);
         if self.len == self.max_len {
             self.grow();
         }
-        // After every entry of a smaller or equal fingerprint.
-        let mut pos = self.home(fingerprint);
-        while self.buckets[pos].slot != NIL && self.buckets[pos].fingerprint <= fingerprint {
+        let home = self.home(fingerprint);
+        let run = &mut self.buckets[home..];
+        // After every entry of a smaller or equal fingerprint; then each
+        // entry up to the next empty bucket moves one on. Runs are a few
+        // buckets, so moving them one by one beats a `memmove` call.
+        let mut pos = run
+            .iter()
+            .position(|&word| fingerprint_of(word) > fingerprint.0)
+            .expect("the last bucket of an index is always empty");
+        let mut carried = bucket(fingerprint, slot);
+        loop {
+            carried = std::mem::replace(&mut run[pos], carried);
+            if carried == EMPTY {
+                break;
+            }
             pos += 1;
         }
-        let mut end = pos;
-        while self.buckets[end].slot != NIL {
-            end += 1;
-        }
-        if end + 1 == self.buckets.len() {
+        self.len += 1;
+        if home + pos + 1 == self.buckets.len() {
             self.lengthen();
         }
-        self.buckets.copy_within(pos..end, pos + 1);
-        self.buckets[pos] = Bucket { fingerprint, slot };
-        self.len += 1;
     }
 
     /// Adds `SPARE` empty buckets at the end, so the last is empty again.
@@ -170,40 +215,42 @@ impl Index {
     fn grow(&mut self) {
         let old = std::mem::replace(self, Index::with_homes(self.homes * 2));
         let mut next_free = 0;
-        for bucket in old.buckets.into_iter().filter(|b| b.slot != NIL) {
-            let pos = self.home(bucket.fingerprint).max(next_free);
-            if pos + 1 == self.buckets.len() {
+        for word in old.buckets.into_iter().filter(|&word| word != EMPTY) {
+            let pos = home_of(fingerprint_of(word), self.homes).max(next_free);
+            self.buckets[pos] = word;
+            next_free = pos + 1;
+            if next_free + 1 == self.buckets.len() {
                 self.lengthen();
             }
-            self.buckets[pos] = bucket;
-            next_free = pos + 1;
         }
         self.len = old.len;
     }
 
     /// Removes the entry for `slot`, whose key has `fingerprint`. Returns
     /// false if it was not there.
-    pub(crate) fn remove(&mut self, fingerprint: u32, slot: u32) -> bool {
-        let mut pos = self.home(fingerprint);
-        loop {
-            let bucket = self.buckets[pos];
-            if bucket.slot == NIL || bucket.fingerprint > fingerprint {
-                return false;
-            }
-            if bucket.slot == slot {
-                break;
-            }
-            pos += 1;
+    pub(crate) fn remove(&mut self, fingerprint: Fingerprint, slot: u32) -> bool {
+        let (home, homes) = (self.home(fingerprint), self.homes);
+        let run = &mut self.buckets[home..];
+        let Some(pos) = run.iter().position(|&word| fingerprint_of(word) > fingerprint.0 || slot_of(word) == slot)
+        else {
+            unreachable!("the last bucket of an index is always empty")
+        };
+        if run[pos] != bucket(fingerprint, slot) {
+            return false;
         }
         // Pull the rest of the run back one bucket, up to an entry that is
         // at its home (those after it have homes no earlier) or an empty
         // bucket: order is kept, and no entry moves before its home.
-        let mut end = pos + 1;
-        while self.buckets[end].slot != NIL && self.home(self.buckets[end].fingerprint) < end {
-            end += 1;
+        let mut hole = pos;
+        for next in pos + 1..run.len() {
+            let word = run[next];
+            if word == EMPTY || home_of(fingerprint_of(word), homes) == home + next {
+                break;
+            }
+            run[hole] = word;
+            hole = next;
         }
-        self.buckets.copy_within(pos + 1..end, pos);
-        self.buckets[end - 1] = EMPTY;
+        run[hole] = EMPTY;
         self.len -= 1;
         true
     }
@@ -215,8 +262,11 @@ impl Index {
 
     /// Every (fingerprint, slot) held, in bucket order: for tests.
     #[cfg(test)]
-    pub(crate) fn entries(&self) -> impl Iterator<Item = (u32, u32)> + '_ {
-        self.buckets.iter().filter(|b| b.slot != NIL).map(|b| (b.fingerprint, b.slot))
+    pub(crate) fn entries(&self) -> impl Iterator<Item = (Fingerprint, u32)> + '_ {
+        self.buckets
+            .iter()
+            .filter(|&&word| word != EMPTY)
+            .map(|&word| (Fingerprint(fingerprint_of(word)), slot_of(word)))
     }
 
     /// Checks every invariant by walking the table: for tests.
@@ -227,18 +277,20 @@ impl Index {
         let mut previous: Option<u32> = None;
         let mut run_start = 0;
         let mut len = 0;
-        for (pos, bucket) in self.buckets.iter().enumerate() {
-            if bucket.slot == NIL {
-                assert_eq!(*bucket, EMPTY, "bucket {pos}: an empty bucket keeps a fingerprint");
+        for (pos, &word) in self.buckets.iter().enumerate() {
+            if word == EMPTY {
                 run_start = pos + 1;
                 continue;
             }
             len += 1;
-            let home = self.home(bucket.fingerprint);
+            let fingerprint = fingerprint_of(word);
+            assert_ne!(fingerprint, u32::MAX, "bucket {pos} holds the empty fingerprint");
+            assert_ne!(slot_of(word), NIL, "bucket {pos} holds no slot");
+            let home = home_of(fingerprint, self.homes);
             assert!(home <= pos, "bucket {pos} is before its home {home}");
             assert!(home >= run_start, "an empty bucket lies between bucket {pos} and its home {home}");
-            assert!(previous.is_none_or(|p| p <= bucket.fingerprint), "bucket {pos} is out of fingerprint order");
-            previous = Some(bucket.fingerprint);
+            assert!(previous.is_none_or(|p| p <= fingerprint), "bucket {pos} is out of fingerprint order");
+            previous = Some(fingerprint);
         }
         assert_eq!(len, self.len, "len is not the number of entries");
         assert!(self.len <= self.max_len, "the table is fuller than 7/8");
@@ -274,21 +326,22 @@ mod tests {
     /// home is taken by C, lands two past it.
     #[test]
     fn hand_worked_order_and_shifts() {
-        let (a, b, c, d, e) = (0x2000_0000, 0x3000_0000, 0x2800_0000, 0x4000_0000, 0x1000_0000);
+        let [a, b, c, d, e] =
+            [0x2000_0000, 0x3000_0000, 0x2800_0000, 0x4000_0000, 0x1000_0000].map(Fingerprint::of_raw);
         let mut index = Index::with_capacity(5);
         assert_eq!(index.homes, 8);
         for (slot, fp) in [a, b, c, d, e].into_iter().enumerate() {
             index.insert(fp, slot as u32);
             index.check();
         }
-        let at = |index: &Index| index.buckets[..6].iter().map(|b| b.slot).collect::<Vec<_>>();
+        let at = |index: &Index| index.buckets[..6].iter().map(|&word| slot_of(word)).collect::<Vec<_>>();
         // Slots: A 0, B 1, C 2, D 3, E 4.
         assert_eq!(at(&index), [4, 0, 2, 1, 3, NIL]);
         // A miss between C and B stops at B, the first larger fingerprint,
         // after reading A, C and B; it asks for no key.
         let asked = std::cell::Cell::new(0);
         assert_eq!(
-            index.find(0x2c00_0000, |_| {
+            index.find(Fingerprint::of_raw(0x2c00_0000), |_| {
                 asked.set(asked.get() + 1);
                 true
             }),
@@ -329,17 +382,17 @@ mod tests {
         let mut index = Index::with_capacity(56);
         assert_eq!(index.homes, 64);
         for slot in 0..56 {
-            index.insert(u32::MAX - slot, slot);
+            index.insert(Fingerprint::of_raw(u32::MAX - 1 - slot), slot);
         }
         index.check();
         // The run holds buckets 63 to 118; the last bucket stays empty.
         assert!(index.buckets.len() > 119);
         assert_eq!(index.homes, 64, "lengthening is not growing");
         for slot in 0..56 {
-            assert_eq!(index.find(u32::MAX - slot, |s| s == slot), Some(slot));
+            assert_eq!(index.find(Fingerprint::of_raw(u32::MAX - 1 - slot), |s| s == slot), Some(slot));
         }
         for slot in (0..56).rev() {
-            assert!(index.remove(u32::MAX - slot, slot));
+            assert!(index.remove(Fingerprint::of_raw(u32::MAX - 1 - slot), slot));
             index.check();
         }
         assert_eq!(index.len(), 0);
@@ -352,35 +405,35 @@ mod tests {
     #[test]
     fn randomised_against_a_model() {
         let mut rng = Xoshiro256PlusPlus::seed_from_u64(7);
-        let bases = [u32::MAX - 15, 0, 0x8000_0000];
+        let bases = [u32::MAX - 16, 0, 0x8000_0000];
         for round in 0..20 {
             let n_bases = round % 4; // 0: uniformly random fingerprints
             let mut index = Index::with_capacity(0);
             // slot -> fingerprint; a slot stands for a key.
-            let mut model: BTreeMap<u32, u32> = BTreeMap::new();
+            let mut model: BTreeMap<u32, Fingerprint> = BTreeMap::new();
             for op in 0..1_000 {
                 let slot = rng.random_range(0..64u32);
                 if let Some(&fp) = model.get(&slot) {
                     assert!(index.remove(fp, slot), "round {round} op {op}");
                     model.remove(&slot);
                 } else {
-                    let fp = if n_bases == 0 {
-                        rng.random()
+                    let fp = Fingerprint::of_raw(if n_bases == 0 {
+                        rng.random_range(0..u32::MAX)
                     } else {
                         bases[rng.random_range(0..n_bases)] + rng.random_range(0..16)
-                    };
+                    });
                     index.insert(fp, slot);
                     model.insert(slot, fp);
                 }
                 index.check();
                 assert_eq!(index.len(), model.len(), "round {round} op {op}");
                 for s in 0..64u32 {
-                    let fp = model.get(&s).copied().unwrap_or(u32::MAX - 3);
+                    let fp = model.get(&s).copied().unwrap_or(Fingerprint::of_raw(u32::MAX - 3));
                     let expected = model.get(&s).map(|_| s);
                     assert_eq!(index.find(fp, |found| found == s), expected, "round {round} op {op}");
                 }
             }
-            assert!(!index.remove(0x1234, 999), "removing an absent slot");
+            assert!(!index.remove(Fingerprint::of_raw(0x1234), 999), "removing an absent slot");
         }
     }
 }

@@ -252,6 +252,7 @@ impl<P: Policy, L: KeyLog> Store<P, L> {
     }
 
     /// The slot holding `key`, if cached.
+    #[inline]
     fn find(&self, key: CacheKey) -> Option<u32> {
         self.index.find(fingerprint(key), |idx| self.slots.get(idx).key == key)
     }
