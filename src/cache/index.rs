@@ -174,6 +174,7 @@ impl Index {
     }
 
     /// Adds a key known to be absent.
+    #[inline]
     pub(crate) fn insert(&mut self, fingerprint: Fingerprint, slot: u32) {
         debug_assert_ne!(slot, NIL);
         if self.len == self.max_len {
@@ -203,6 +204,7 @@ impl Index {
     }
 
     /// Adds `SPARE` empty buckets at the end, so the last is empty again.
+    #[cold]
     fn lengthen(&mut self) {
         self.buckets.reserve_exact(SPARE);
         self.buckets.resize(self.buckets.len() + SPARE, EMPTY);
@@ -212,6 +214,7 @@ impl Index {
     /// so growing never reads the slots; the entries are in fingerprint
     /// order already, so each goes to its new home or just after the one
     /// before it.
+    #[cold]
     fn grow(&mut self) {
         let old = std::mem::replace(self, Index::with_homes(self.homes * 2));
         let mut next_free = 0;
@@ -228,6 +231,7 @@ impl Index {
 
     /// Removes the entry for `slot`, whose key has `fingerprint`. Returns
     /// false if it was not there.
+    #[inline]
     pub(crate) fn remove(&mut self, fingerprint: Fingerprint, slot: u32) -> bool {
         let (home, homes) = (self.home(fingerprint), self.homes);
         let run = &mut self.buckets[home..];
