@@ -1,13 +1,20 @@
 //! CloudFront-sized benchmark: `scenarios/cloudfront-scale.toml` (600 edge
 //! locations over 12 regional edge caches, 5 million objects of about
-//! 200 KiB, 2 GiB per edge, 50 GiB per REC, 50,000 requests a second) on one
-//! core. Prints, as medians of the runs:
+//! 200 KiB, 2 GiB per edge, 50 GiB per REC, 50,000 requests a second), run
+//! by the serial engine (`engine::run_unpartitioned`) and by the partitioned
+//! one on 1 and 2 threads (`CDNSIM_BENCH_THREADS=1,2,4` for others), the
+//! runs of each interleaved. Prints, as medians of the runs:
 //!
-//! - requests and events per second over the whole run;
+//! - requests and events per second over the whole run, and the speed-up of
+//!   each thread count over the partitioned engine on one thread;
 //! - the same over the run's first fifth (a **cold start**: empty caches,
 //!   most requests miss and go the whole way) and its last half (closer to
 //!   a **warm steady state**; how full the caches are at the end is printed,
 //!   since at 10M requests the edges are still filling);
+//! - the partitions, their windows and their share of the events, and the
+//!   speed-up the work allows on 1 to 64 cores (`Partitions::busiest`), and
+//!   modelled with the windows' barrier cost measured here
+//!   (ARCHITECTURE.md, "One run over many cores");
 //! - bytes of cache memory per cached object, and the process's peak
 //!   resident memory.
 //!
@@ -18,8 +25,9 @@
 mod common;
 use common::{full_cache_memory, median, peak_rss_bytes, scenario_sets};
 
-use cdnsim::engine;
+use cdnsim::engine::{self, Progress, Report};
 use cdnsim::scenario::{Override, Scenario};
+use std::ops::ControlFlow;
 use std::path::Path;
 use std::time::Instant;
 
@@ -40,38 +48,87 @@ impl Timeline {
     }
 }
 
+/// How a run is made: the serial engine, or the partitioned one on threads.
+#[derive(Clone, Copy)]
+enum Way {
+    Serial,
+    Threads(usize),
+}
+
+impl Way {
+    fn name(self) -> String {
+        match self {
+            Way::Serial => "serial engine".to_string(),
+            Way::Threads(1) => "partitioned, 1 thread".to_string(),
+            Way::Threads(n) => format!("partitioned, {n} threads"),
+        }
+    }
+
+    fn run(self, scenario: &Scenario, seed: u64, on_progress: &mut dyn FnMut(Progress)) -> Report {
+        match self {
+            Way::Serial => engine::run_unpartitioned(scenario, seed, on_progress).expect("the accounting adds up"),
+            Way::Threads(n) => engine::run_on_threads(scenario, seed, n, &mut |p| {
+                on_progress(p);
+                ControlFlow::Continue(())
+            })
+            .expect("the accounting adds up"),
+        }
+    }
+}
+
+/// The medians of one way's runs.
+#[derive(Default)]
+struct Rates {
+    seconds: Vec<f64>,
+    whole: Vec<f64>,
+    events: Vec<f64>,
+    cold: Vec<f64>,
+    warm: Vec<f64>,
+}
+
 fn main() {
     let runs: usize = std::env::var("CDNSIM_BENCH_RUNS").ok().and_then(|v| v.parse().ok()).unwrap_or(3);
+    let threads: Vec<usize> = std::env::var("CDNSIM_BENCH_THREADS")
+        .ok()
+        .map(|v| v.split(',').map(|n| n.trim().parse().expect("CDNSIM_BENCH_THREADS: 1,2,4")).collect())
+        .unwrap_or_else(|| vec![1, 2]);
     let sets = scenario_sets();
     let overrides: Vec<Override> =
         sets.iter().map(|s| Override::parse(s).expect("CDNSIM_BENCH_SET: PATH=VALUE")).collect();
     let scenario = Scenario::load(Path::new(SCENARIO), &overrides).expect("the bundled scenario is valid");
-    println!("== {SCENARIO}: one core");
-    let (mut whole, mut events, mut cold, mut warm) = (Vec::new(), Vec::new(), Vec::new(), Vec::new());
+    let ways: Vec<Way> = std::iter::once(Way::Serial).chain(threads.iter().map(|&n| Way::Threads(n))).collect();
+    println!("== {SCENARIO}: {}", ways.iter().map(|w| w.name()).collect::<Vec<_>>().join(", "));
+    let mut rates: Vec<Rates> = ways.iter().map(|_| Rates::default()).collect();
     let mut last = None;
     for run in 0..runs {
-        let mut timeline = Timeline { points: vec![(0, 0.0)] };
-        let started = Instant::now();
-        let report = engine::run(&scenario, 1 + run as u64, &mut |p| {
-            timeline.points.push((p.requests_started, started.elapsed().as_secs_f64()));
-        })
-        .expect("the accounting adds up");
-        let seconds = started.elapsed().as_secs_f64();
-        let n = report.requests_simulated;
-        whole.push(n as f64 / seconds);
-        events.push(report.events as f64 / seconds);
-        cold.push(timeline.rate_between(0, n / 5));
-        warm.push(timeline.rate_between(n / 2, n));
-        println!(
-            "run {run}: {seconds:.1} s, {:.3} M requests/s, {:.2} M events/s; first fifth {:.3} M/s, last half {:.3} M/s",
-            whole[run] / 1e6,
-            events[run] / 1e6,
-            cold[run] / 1e6,
-            warm[run] / 1e6
-        );
-        last = Some(report);
+        for (way, rates) in ways.iter().zip(rates.iter_mut()) {
+            let mut timeline = Timeline { points: vec![(0, 0.0)] };
+            let started = Instant::now();
+            let report = way.run(&scenario, 1 + run as u64, &mut |p| {
+                timeline.points.push((p.requests_started, started.elapsed().as_secs_f64()));
+            });
+            let seconds = started.elapsed().as_secs_f64();
+            let n = report.requests_simulated;
+            rates.seconds.push(seconds);
+            rates.whole.push(n as f64 / seconds);
+            rates.events.push(report.events as f64 / seconds);
+            rates.cold.push(timeline.rate_between(0, n / 5));
+            rates.warm.push(timeline.rate_between(n / 2, n));
+            println!(
+                "run {run}, {}: {seconds:.1} s, {:.3} M requests/s, {:.2} M events/s; first fifth {:.3} M/s, last half \
+                 {:.3} M/s",
+                way.name(),
+                n as f64 / seconds / 1e6,
+                report.events as f64 / seconds / 1e6,
+                rates.cold[run] / 1e6,
+                rates.warm[run] / 1e6
+            );
+            if let Way::Threads(_) = way {
+                last = Some(report);
+            }
+        }
     }
-    let report = last.expect("at least one run");
+    let report = last.expect("at least one partitioned run");
     println!(
         "scenario: {} requests, {} objects, {} caches, {:.2} events per request",
         report.requests_simulated,
@@ -79,10 +136,21 @@ fn main() {
         report.caches.len(),
         report.events as f64 / report.requests_simulated as f64
     );
-    println!("median requests/s, whole run:    {:.3} M (target >= 1.5 M on one core)", median(whole) / 1e6);
-    println!("median events/s, whole run:      {:.2} M", median(events) / 1e6);
-    println!("median requests/s, cold (1/5):   {:.3} M", median(cold) / 1e6);
-    println!("median requests/s, warm (1/2):   {:.3} M", median(warm) / 1e6);
+    let medians: Vec<f64> = rates.iter().map(|r| median(r.seconds.clone())).collect();
+    let one_thread = ways.iter().position(|w| matches!(w, Way::Threads(1))).map(|i| medians[i]);
+    for ((way, r), seconds) in ways.iter().zip(&rates).zip(&medians) {
+        println!(
+            "{:<24} median {seconds:.2} s: {:.3} M requests/s (cold {:.3}, warm {:.3}), {:.2} M events/s{}",
+            way.name(),
+            median(r.whole.clone()) / 1e6,
+            median(r.cold.clone()) / 1e6,
+            median(r.warm.clone()) / 1e6,
+            median(r.events.clone()) / 1e6,
+            one_thread.map_or(String::new(), |one| format!(", {:.2}x one thread", one / seconds))
+        );
+    }
+    println!("(targets: >= 1.5 M requests/s on one core; >= 1.8x on 2 cores)");
+    partitions(&report, &ways, &medians);
     let (objects, used, capacity) =
         report.caches.iter().fold((0, 0, 0), |(o, u, c), s| (o + s.objects, u + s.used_bytes, c + s.capacity_bytes));
     println!(
@@ -99,5 +167,48 @@ fn main() {
     match peak_rss_bytes() {
         Some(b) => println!("peak resident memory:            {:.1} MiB", b as f64 / (1024.0 * 1024.0)),
         None => println!("peak resident memory:            n/a (no /proc)"),
+    }
+}
+
+/// The partitions, and the speed-up their work allows on more cores: the
+/// bound (every window as long as its busiest core's events), and a model
+/// that adds each window's barrier, costed from the runs measured here.
+fn partitions(report: &Report, ways: &[Way], medians: &[f64]) {
+    let p = &report.partitions;
+    let total: u64 = p.events.iter().sum();
+    println!(
+        "partitions: {} ({} windows of {} us); events per partition: {}",
+        p.count,
+        p.windows,
+        p.lookahead.as_micros(),
+        p.events
+            .iter()
+            .map(|&e| format!("{:.1}%", 100.0 * e as f64 / total.max(1) as f64))
+            .collect::<Vec<_>>()
+            .join(" ")
+    );
+    let at =
+        |threads: usize| ways.iter().position(|w| matches!(w, Way::Threads(n) if *n == threads)).map(|i| medians[i]);
+    // One thread: all the work, in series. Two threads: the busiest core's
+    // share of it, plus a barrier per window; what the share does not
+    // explain is the barrier.
+    let busiest =
+        |cores: usize| p.busiest.iter().find(|(c, _)| *c == cores).map(|(_, b)| *b as f64 / total.max(1) as f64);
+    let barrier = match (at(1), at(2), busiest(2)) {
+        (Some(one), Some(two), Some(share)) if p.windows > 0 => Some(((two - one * share) / p.windows as f64).max(0.0)),
+        _ => None,
+    };
+    if let Some(b) = barrier {
+        println!("barrier cost per window, from the 1- and 2-thread runs: {:.1} us", b * 1e6);
+    }
+    for (cores, _) in &p.busiest {
+        let share = busiest(*cores).expect("listed");
+        let modelled = match (at(1), barrier) {
+            (Some(one), Some(b)) if *cores > 1 => {
+                format!(", modelled {:.2}x", one / (one * share + b * p.windows as f64))
+            }
+            _ => String::new(),
+        };
+        println!("  {cores:>2} cores: the work allows {:.2}x{modelled}", 1.0 / share);
     }
 }

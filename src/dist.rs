@@ -108,6 +108,17 @@ impl Dist {
         }
     }
 
+    /// The smallest value `sample` can return: what a draw is guaranteed not
+    /// to go below. Only constant, uniform and Pareto have one above zero.
+    pub fn lower_bound(&self) -> f64 {
+        match *self {
+            Dist::Constant(v) => v.max(0.0),
+            Dist::Uniform { min, .. } => min.max(0.0),
+            Dist::Pareto { min, .. } => min.max(0.0),
+            Dist::Normal { .. } | Dist::LogNormal { .. } | Dist::Exponential { .. } => 0.0,
+        }
+    }
+
     /// Draws one value, never negative.
     pub fn sample<R: Rng + ?Sized>(&self, rng: &mut R) -> f64 {
         let x = match self {

@@ -127,6 +127,14 @@ pub fn rtt_ms_for_km(km: f64) -> f64 {
     1.0 + km * 1.3 / 100.0
 }
 
+/// The shortest round trip light in fibre makes over a great-circle path of
+/// `km` kilometres, in milliseconds: about 200,000 km/s in glass, so 100 km
+/// there and back a millisecond. `rtt_ms_for_km` is 1.3 times this plus a
+/// millisecond of switching: a backbone's round trip never goes below it.
+pub fn fibre_rtt_ms_for_km(km: f64) -> f64 {
+    km / 100.0
+}
+
 /// Estimated round-trip time between two Regions, in milliseconds.
 pub fn rtt_ms(a: &Region, b: &Region) -> f64 {
     rtt_ms_for_km(distance_km(a, b))

@@ -30,7 +30,34 @@ pub enum Node {
 
 struct Link {
     rtt_ms: Dist,
+    /// No draw goes below this: the distribution's own lower bound, or for
+    /// a link estimated from geography, half its mean. It bounds from below
+    /// the delay between two partitions of a run over several cores (their
+    /// lookahead, `engine::partition`).
+    // Invariant: 0 <= floor_ms <= rtt_ms.mean().
+    floor_ms: f64,
     rng: Xoshiro256PlusPlus,
+}
+
+impl Link {
+    fn new(rtt_ms: Dist, floor_ms: f64, rng: Xoshiro256PlusPlus) -> Link {
+        debug_assert!((0.0..=rtt_ms.mean().max(0.0)).contains(&floor_ms), "a link's floor is within its mean");
+        Link { rtt_ms, floor_ms, rng }
+    }
+
+    fn sample(&mut self) -> f64 {
+        self.rtt_ms.sample(&mut self.rng).max(self.floor_ms)
+    }
+}
+
+/// The floor of a link estimated from geography: light in fibre over the
+/// great-circle distance (`geo::fibre_rtt_ms_for_km`), which no backbone
+/// beats. The estimate's mean is 1.3 times that plus 1 ms, so the floor is
+/// at most 1/1.3 of the mean: 5.3 standard deviations below it on the log
+/// scale of a 5%-jitter link, where a draw falls about once in 10^7. A draw
+/// below it is raised to it. It gives partitions a lookahead.
+fn geographic_floor_ms(a: &geo::Region, b: &geo::Region) -> f64 {
+    geo::fibre_rtt_ms_for_km(geo::distance_km(a, b))
 }
 
 /// The resolved network of one run.
@@ -63,9 +90,9 @@ impl Topology {
         let spec = &scenario.topology;
         let mut graph: UnGraph<Node, u32> = UnGraph::new_undirected();
         let mut links: Vec<Link> = Vec::new();
-        let mut add_link = |graph: &mut UnGraph<Node, u32>, a: NodeIndex, b: NodeIndex, rtt_ms: Dist| {
+        let mut add_link = |graph: &mut UnGraph<Node, u32>, a: NodeIndex, b: NodeIndex, rtt_ms: Dist, floor_ms| {
             let id = links.len() as u32;
-            links.push(Link { rtt_ms, rng: stream_rng_indexed(run_seed, Stream::Network, id as u64) });
+            links.push(Link::new(rtt_ms, floor_ms, stream_rng_indexed(run_seed, Stream::Network, id as u64)));
             graph.add_edge(a, b, id);
         };
         let edge_nodes: Vec<NodeIndex> = (0..spec.edges.len()).map(|i| graph.add_node(Node::Edge(i))).collect();
@@ -79,29 +106,32 @@ impl Topology {
         };
 
         for (i, edge) in spec.edges.iter().enumerate() {
-            add_link(&mut graph, edge_nodes[i], regional_nodes[edge.regional_cache], edge.regional_rtt_ms);
+            let rtt_ms = edge.regional_rtt_ms;
+            add_link(&mut graph, edge_nodes[i], regional_nodes[edge.regional_cache], rtt_ms, rtt_ms.lower_bound());
         }
         let explicit = |a: NodeRef, b: NodeRef| {
             spec.links.iter().any(|l| (l.from == a && l.to == b) || (l.from == b && l.to == a))
         };
         for link in &spec.links {
-            add_link(&mut graph, node_of(link.from), node_of(link.to), link.rtt_ms);
+            add_link(&mut graph, node_of(link.from), node_of(link.to), link.rtt_ms, link.rtt_ms.lower_bound());
         }
         // Links not given explicitly are estimated from geography, with a
         // little jitter: backbone round trips vary by a few per cent.
         let geographic = |a: &geo::Region, b: &geo::Region| {
             let mean = geo::rtt_ms(a, b);
-            Dist::lognormal(mean, mean * 0.05).expect("geographic RTT is positive")
+            (Dist::lognormal(mean, mean * 0.05).expect("geographic RTT is positive"), geographic_floor_ms(a, b))
         };
         for (i, a) in spec.regional_caches.iter().enumerate() {
             for (j, b) in spec.regional_caches.iter().enumerate().skip(i + 1) {
                 if !explicit(NodeRef::Regional(i), NodeRef::Regional(j)) {
-                    add_link(&mut graph, regional_nodes[i], regional_nodes[j], geographic(a.region, b.region));
+                    let (rtt_ms, floor_ms) = geographic(a.region, b.region);
+                    add_link(&mut graph, regional_nodes[i], regional_nodes[j], rtt_ms, floor_ms);
                 }
             }
             for (k, origin) in scenario.origins.iter().enumerate() {
                 if !explicit(NodeRef::Regional(i), NodeRef::Origin(k)) {
-                    add_link(&mut graph, regional_nodes[i], origin_nodes[k], geographic(a.region, origin.region));
+                    let (rtt_ms, floor_ms) = geographic(a.region, origin.region);
+                    add_link(&mut graph, regional_nodes[i], origin_nodes[k], rtt_ms, floor_ms);
                 }
             }
         }
@@ -123,10 +153,9 @@ impl Topology {
         let mut edge_viewer_links = Vec::with_capacity(spec.edges.len());
         for edge in &spec.edges {
             let id = topology.links.len() as u32;
-            topology.links.push(Link {
-                rtt_ms: edge.viewer_rtt_ms,
-                rng: stream_rng_indexed(run_seed, Stream::Network, id as u64),
-            });
+            let rtt_ms = edge.viewer_rtt_ms;
+            let rng = stream_rng_indexed(run_seed, Stream::Network, id as u64);
+            topology.links.push(Link::new(rtt_ms, rtt_ms.lower_bound(), rng));
             edge_viewer_links.push(id);
         }
         // The edges' own populations come first and use the links above,
@@ -139,7 +168,8 @@ impl Topology {
                 LastMile::EdgeViewers(i) => (edge_viewer_links[i], spec.edges[i].viewer_rtt_ms),
                 LastMile::Own(rtt_ms) => {
                     let id = topology.links.len() as u32;
-                    topology.links.push(Link { rtt_ms, rng: stream_rng_indexed(run_seed, Stream::Network, id as u64) });
+                    let rng = stream_rng_indexed(run_seed, Stream::Network, id as u64);
+                    topology.links.push(Link::new(rtt_ms, rtt_ms.lower_bound(), rng));
                     (id, rtt_ms)
                 }
             };
@@ -234,9 +264,19 @@ impl Topology {
         let (start, len) = self.hops[hop.0 as usize];
         let mut ms = 0.0;
         for &link in &self.hop_links[start as usize..(start + len) as usize] {
-            let link = &mut self.links[link as usize];
-            ms += link.rtt_ms.sample(&mut link.rng);
+            ms += self.links[link as usize].sample();
         }
+        SimDuration::from_millis_f64(ms)
+    }
+
+    /// The shortest round trip `sample_rtt` can draw for `hop`: the sum of
+    /// its links' floors.
+    pub fn rtt_floor(&self, hop: HopId) -> SimDuration {
+        let (start, len) = self.hops[hop.0 as usize];
+        let ms = self.hop_links[start as usize..(start + len) as usize]
+            .iter()
+            .map(|&link| self.links[link as usize].floor_ms)
+            .sum();
         SimDuration::from_millis_f64(ms)
     }
 
@@ -247,8 +287,7 @@ impl Topology {
             return fixed;
         }
         let (link, geo_ms) = self.viewer_leg[population];
-        let link = &mut self.links[link as usize];
-        SimDuration::from_millis_f64(link.rtt_ms.sample(&mut link.rng) + geo_ms)
+        SimDuration::from_millis_f64(self.links[link as usize].sample() + geo_ms)
     }
 }
 

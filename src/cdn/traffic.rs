@@ -80,6 +80,20 @@ impl Catalog {
         }
     }
 
+    /// The catalog without its objects' sizes and behaviors: what a source
+    /// that only numbers objects reads (`object_id`), while the partitions
+    /// of a run read the whole one.
+    pub fn numbering(&self) -> Catalog {
+        Catalog {
+            class_first_object: self.class_first_object.clone(),
+            objects: Vec::new(),
+            phase_seed: self.phase_seed,
+            change_interval_us: self.change_interval_us.clone(),
+            expected_objects: self.expected_objects,
+            patterns: self.patterns.clone(),
+        }
+    }
+
     pub fn total_objects(&self) -> u64 {
         *self.class_first_object.last().expect("one entry per class plus the end")
     }
@@ -361,7 +375,7 @@ impl TrafficGenerator {
 
 /// Where viewer requests come from: the synthetic generator, a script in a
 /// test, or a trace.
-pub trait RequestSource {
+pub trait RequestSource: Send {
     /// The next viewer request and when it reaches its edge location, no
     /// earlier than the previous one; `None` ends the traffic. The engine
     /// asks for a request before the previous one has run, so a source
@@ -382,6 +396,13 @@ pub trait RequestSource {
     /// source says no, and the engine sends no retry of its own.
     fn viewers_retry_redirects(&self) -> bool {
         true
+    }
+
+    /// Whether `next_request` adds objects to the catalog or changes them
+    /// (a trace does): a run of such a source is one partition, since its
+    /// partitions would read the catalog while it changes.
+    fn grows_catalog(&self) -> bool {
+        false
     }
 
     /// For the request the last `next_request` returned, its `Range`

@@ -113,6 +113,11 @@ pub struct RunArgs {
     /// Do not draw a progress bar.
     #[arg(long)]
     pub no_progress: bool,
+    /// Threads the run's partitions share [default: all cores]. The results are the same, byte for byte,
+    /// at any count: the distribution is cut into partitions (each regional edge cache with its edge
+    /// locations, and the origins) by the scenario alone, and the threads only run them.
+    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u16).range(1..))]
+    pub threads: Option<u16>,
     /// Draw the charts and report.html into the results folder at the end (as `cdnsim plot`).
     #[arg(long)]
     pub plot: bool,
@@ -193,6 +198,28 @@ fn validate(args: ScenarioArgs) -> anyhow::Result<ExitCode> {
     Ok(ExitCode::SUCCESS)
 }
 
+/// How the run was cut into partitions and spread over threads, and why not
+/// further when it could not be.
+fn partitions_line(partitions: &engine::Partitions, threads: usize) -> String {
+    let mut line = if partitions.count > 1 {
+        let threads = threads.min(partitions.count);
+        format!(
+            "{} partitions on {threads} thread{} ({} windows of {})",
+            partitions.count,
+            if threads == 1 { "" } else { "s" },
+            partitions.windows,
+            cdnsim::units::format_duration(partitions.lookahead)
+        )
+    } else {
+        "one partition (serial)".to_string()
+    };
+    for note in &partitions.notes {
+        line.push_str("; ");
+        line.push_str(note);
+    }
+    line
+}
+
 fn run_scenario(args: RunArgs) -> anyhow::Result<ExitCode> {
     let traffic_from = if args.trace.is_some() { TrafficFrom::Trace } else { TrafficFrom::Classes };
     let mut scenario = load(&args.scenario, traffic_from)?;
@@ -219,14 +246,25 @@ fn run_scenario(args: RunArgs) -> anyhow::Result<ExitCode> {
     }
     let bar = progress::for_run(&scenario, args.no_progress);
     let started = std::time::Instant::now();
+    let threads = args.threads.map_or_else(|| std::thread::available_parallelism().map_or(1, |n| n.get()), usize::from);
     let (report, logged) = match &args.access_log {
-        None => (engine::run(&scenario, seed, &mut |p| bar.update(p))?, None),
+        None => {
+            let mut update = |p| {
+                bar.update(p);
+                std::ops::ControlFlow::Continue(())
+            };
+            let report = engine::run_on_threads(&scenario, seed, threads, &mut update).map_err(|e| match e {
+                engine::RunError::Accounting(broken) => broken,
+                engine::RunError::Stopped(_) => unreachable!("the progress bar never stops a run"),
+            })?;
+            (report, None)
+        }
         Some(dir) => {
             let options = report::access_log::AccessLogOptions { gzip: !args.access_log_plain };
             let mut log = report::access_log::AccessLog::create(dir, &scenario, seed, options)?;
             // On a broken identity the log is dropped unfinished, which
             // removes its files.
-            let report = engine::run_observed(&scenario, seed, &mut log, &mut |p| bar.update(p))?;
+            let report = engine::run_observed_on_threads(&scenario, seed, threads, &mut log, &mut |p| bar.update(p))?;
             let records = log.records();
             let files = log.finish().with_context(|| format!("writing the access logs for {}", scenario.name))?;
             (report, Some((records, files.len(), dir)))
@@ -256,6 +294,7 @@ fn run_scenario(args: RunArgs) -> anyhow::Result<ExitCode> {
                 report.requests_simulated as f64 / elapsed.as_secs_f64().max(1e-9) / 1e6,
                 out.display()
             );
+            outln!("  {}", partitions_line(&report.partitions, threads));
             if let Some((records, files, dir)) = logged {
                 outln!("  access logs: {records} requests in {files} files in {}", dir.display());
             }

@@ -6,7 +6,7 @@ use super::down::record_encoding;
 use super::ids::LevelIdx;
 use super::observer::RequestObserver;
 use super::request::{Ask, Level, OriginAttempt, Request, Route, ViewerLeg, body_bytes, half};
-use super::state::Engine;
+use super::state::{Engine, Source};
 use crate::cache::{Entry, Lookup, PrefetchStep, Stored};
 use crate::cdn::traffic::{ObjectFacts, ViewerRequest};
 use crate::metrics::{DetailedResultType, Outcome, ResultType, ServedBy};
@@ -28,7 +28,11 @@ impl<O: RequestObserver> Engine<'_, O> {
     /// Keeps exactly one arrival pending: generating them lazily keeps the
     /// queue short, which is what makes the heap fast.
     pub(super) fn schedule_next_arrival(&mut self) {
-        self.next_viewer = self.source.next_request(&mut self.catalog).map(|(at, viewer)| {
+        let next = match &mut self.source {
+            Source::Given(source) => source.next_request(self.catalog.owned_mut()),
+            Source::Inbox { requests, .. } => requests.pop_front(),
+        };
+        self.next_viewer = next.map(|(at, viewer)| {
             debug_assert!(at >= self.now, "a request source went back in time");
             (at.max(self.now), viewer)
         });

@@ -4,7 +4,6 @@
 //! request finishes: it is recorded, shown to the observer, and its slot freed.
 
 use super::error_pages::PageStep;
-use super::event::Event;
 use super::ids::{CacheIdx, LevelIdx, RequestId};
 use super::observer::{FinishedRequest, RequestObserver};
 use super::request::{Ask, Request};
@@ -270,7 +269,7 @@ impl<O: RequestObserver> Engine<'_, O> {
             Some(below) => {
                 let half_rtt_us = self.requests[id].route[level].half_rtt_us;
                 let at = self.now + SimDuration(half_rtt_us as u64);
-                self.queue.push(at, Event::Down { request: id, level: below });
+                self.arrive_down_at(at, id, below);
             }
         }
     }

@@ -151,7 +151,7 @@ impl<O: RequestObserver> Engine<'_, O> {
     fn fail_at_top(&mut self, id: RequestId, after: SimDuration) {
         self.requests[id].response.answer(FAILURE_STATUS, None, ServedBy::EdgeFunctionError);
         let top = self.requests[id].route.top();
-        self.queue.push(self.now + after, Event::Down { request: id, level: top });
+        self.arrive_down_at(self.now + after, id, top);
     }
 
     /// Where a function called from `cache` is called from.

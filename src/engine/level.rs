@@ -2,7 +2,6 @@
 //! fresh copy, or a wait on a fetch of the same object already under way
 //! (collapsing), or the trip on up to the next level or the origin.
 
-use super::event::Event;
 use super::ids::{CacheIdx, LevelIdx, RequestId};
 use super::network::Node;
 use super::observer::RequestObserver;
@@ -181,7 +180,7 @@ impl<O: RequestObserver> Engine<'_, O> {
                 let half_rtt_us = half(self.network.sample_hop(from, to, edge));
                 self.requests[id].route[above].half_rtt_us = half_rtt_us;
                 let at = self.now + SimDuration(half_rtt_us as u64);
-                self.queue.push(at, Event::AtLevel { request: id, level: above });
+                self.arrive_at_level(at, id, above);
             }
             None => {
                 let half_rtt_us = half(self.network.sample_hop(from, Node::Origin(origin), edge));

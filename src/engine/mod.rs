@@ -39,6 +39,7 @@
 mod arrival;
 mod background;
 mod connections;
+mod cross;
 mod down;
 mod edge;
 mod error_headers;
@@ -53,59 +54,29 @@ mod network;
 pub mod observer;
 mod origin;
 mod page_fetches;
+mod parallel;
+pub mod partition;
 mod pool;
 mod queue;
 mod range_gets;
 mod ranges;
 mod request;
+mod run;
 mod state;
 mod tailoring;
 mod variants;
 
 use crate::cdn::traffic::{Catalog, RequestSource, SyntheticTraffic};
-use crate::metrics::Metrics;
-use crate::metrics::accounting::{self, AccountingError, RunFacts};
+use crate::metrics::accounting::AccountingError;
 use crate::scenario::Scenario;
 use crate::time::SimTime;
 use event::Event;
 use observer::{NoObserver, RequestObserver};
-use state::Engine;
+use partition::PartitionPlan;
+pub use run::{CacheState, Partitions, Progress, Report, RunError, Stopped};
+use run::{RunOutcome, report_of};
+use state::{CatalogHold, Engine, Source};
 use std::ops::ControlFlow;
-
-/// How far a run has got, reported every 65,536 events.
-#[derive(Clone, Copy, Debug)]
-pub struct Progress {
-    pub requests_started: u64,
-    pub now: SimTime,
-}
-
-/// The end state of one cache.
-#[derive(Clone, Copy, Debug)]
-pub struct CacheState {
-    pub objects: usize,
-    pub used_bytes: u64,
-    pub capacity_bytes: u64,
-    pub evictions: u64,
-    pub memory_bytes: usize,
-}
-
-/// What a run produced: the measurements and a few facts about the run itself.
-#[derive(Clone, Debug)]
-pub struct Report {
-    pub scenario: String,
-    pub seed: u64,
-    /// Events processed, the warm-up included.
-    pub events: u64,
-    /// Viewer requests simulated, the warm-up included.
-    pub requests_simulated: u64,
-    /// Simulated time when the last request finished.
-    pub end: SimTime,
-    /// Requests that never got a response: always 0 (an accounting identity).
-    pub unfinished: u64,
-    pub metrics: Metrics,
-    /// Edge locations first, then regional edge caches.
-    pub caches: Vec<CacheState>,
-}
 
 /// Runs a scenario to completion with `seed` and its synthetic traffic,
 /// calling `on_progress` now and then. An error is a bug in cdnsim: the
@@ -124,9 +95,40 @@ pub fn run_stoppable(
     seed: u64,
     on_progress: &mut dyn FnMut(Progress) -> ControlFlow<Stopped>,
 ) -> Result<Report, RunError> {
+    run_on_threads(scenario, seed, 1, on_progress)
+}
+
+/// `run_stoppable` with its partitions on `threads` threads (at least 1).
+/// The threads change how fast it runs, never what it reports: a scenario
+/// and seed give byte-identical results at any count.
+pub fn run_on_threads(
+    scenario: &Scenario,
+    seed: u64,
+    threads: usize,
+    on_progress: &mut dyn FnMut(Progress) -> ControlFlow<Stopped>,
+) -> Result<Report, RunError> {
     let catalog = Catalog::build(scenario, seed);
     let mut traffic = SyntheticTraffic::new(scenario, seed);
-    run_engine(scenario, seed, catalog, &mut traffic, NoObserver, on_progress)
+    run_engine(scenario, seed, catalog, &mut traffic, NoObserver, threads, on_progress)
+}
+
+/// `run_stoppable` on one engine, uncut: the serial engine that a
+/// partitioned run replaces, for comparing the two (they differ only where
+/// two partitions have something happen in the same microsecond).
+pub fn run_unpartitioned(
+    scenario: &Scenario,
+    seed: u64,
+    on_progress: &mut dyn FnMut(Progress),
+) -> Result<Report, AccountingError> {
+    let catalog = Catalog::build(scenario, seed);
+    let mut traffic = SyntheticTraffic::new(scenario, seed);
+    let mut engine =
+        Engine::new(scenario, seed, CatalogHold::Owned(catalog), Source::Given(&mut traffic), NoObserver, None);
+    let ControlFlow::Continue(()) = engine.run(&mut going_on(on_progress)) else {
+        unreachable!("this callback never stops the run")
+    };
+    let partitions = Partitions { count: 1, events: vec![engine.events], ..Partitions::default() };
+    report_of(scenario, seed, engine.into_outcome(), partitions)
 }
 
 /// Runs a scenario with viewer requests from `source` (a trace, a script)
@@ -149,7 +151,7 @@ pub fn run_with_stoppable(
     source: &mut dyn RequestSource,
     on_progress: &mut dyn FnMut(Progress) -> ControlFlow<Stopped>,
 ) -> Result<Report, RunError> {
-    run_engine(scenario, seed, catalog, source, NoObserver, on_progress)
+    run_engine(scenario, seed, catalog, source, NoObserver, 1, on_progress)
 }
 
 /// `run` that also shows every finished request to `observer`.
@@ -159,9 +161,21 @@ pub fn run_observed(
     observer: &mut dyn RequestObserver,
     on_progress: &mut dyn FnMut(Progress),
 ) -> Result<Report, AccountingError> {
+    run_observed_on_threads(scenario, seed, 1, observer, on_progress)
+}
+
+/// `run_observed` with its partitions on `threads` threads: the observer
+/// sees the same requests in the same order at any count.
+pub fn run_observed_on_threads(
+    scenario: &Scenario,
+    seed: u64,
+    threads: usize,
+    observer: &mut dyn RequestObserver,
+    on_progress: &mut dyn FnMut(Progress),
+) -> Result<Report, AccountingError> {
     let catalog = Catalog::build(scenario, seed);
     let mut traffic = SyntheticTraffic::new(scenario, seed);
-    run_with_observer(scenario, seed, catalog, &mut traffic, observer, on_progress)
+    finished(run_engine(scenario, seed, catalog, &mut traffic, observer, threads, &mut going_on(on_progress)))
 }
 
 /// `run_with` that also shows every finished request to `observer`.
@@ -173,23 +187,7 @@ pub fn run_with_observer(
     observer: &mut dyn RequestObserver,
     on_progress: &mut dyn FnMut(Progress),
 ) -> Result<Report, AccountingError> {
-    finished(run_engine(scenario, seed, catalog, source, observer, &mut going_on(on_progress)))
-}
-
-/// A run stopped by its progress callback before its end.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, thiserror::Error)]
-#[error("the run was stopped before its end (interrupted)")]
-pub struct Stopped;
-
-/// Why a stoppable run gave no report.
-#[derive(Debug, thiserror::Error)]
-pub enum RunError {
-    /// Its progress callback stopped it.
-    #[error(transparent)]
-    Stopped(#[from] Stopped),
-    /// A bug in cdnsim: the run's counters do not add up.
-    #[error(transparent)]
-    Accounting(#[from] AccountingError),
+    finished(run_engine(scenario, seed, catalog, source, observer, 1, &mut going_on(on_progress)))
 }
 
 /// A progress callback that never stops the run.
@@ -209,22 +207,35 @@ fn finished(result: Result<Report, RunError>) -> Result<Report, AccountingError>
     }
 }
 
-/// Builds and runs the engine. It is compiled once per kind of observer, so
-/// that an unobserved run (`NoObserver`) has no observer code at all.
+/// Builds and runs the engine: one, or one per partition when the scenario
+/// can be cut (`partition.rs`, `parallel.rs`). It is compiled once per kind
+/// of observer, so that an unobserved run (`NoObserver`) has no observer
+/// code at all.
 fn run_engine<'s, O: RequestObserver>(
     scenario: &'s Scenario,
     seed: u64,
     catalog: Catalog,
     source: &'s mut dyn RequestSource,
-    observer: O,
+    mut observer: O,
+    threads: usize,
     on_progress: &mut dyn FnMut(Progress) -> ControlFlow<Stopped>,
 ) -> Result<Report, RunError> {
-    let mut engine = Engine::new(scenario, seed, catalog, source, observer);
+    let plan = PartitionPlan::for_run(scenario, seed, source.grows_catalog());
+    if plan.n_parts() > 1 {
+        return parallel::run(scenario, seed, &catalog, source, &mut observer, &plan, threads, on_progress);
+    }
+    let mut engine = Engine::new(scenario, seed, CatalogHold::Owned(catalog), Source::Given(source), observer, None);
     if let ControlFlow::Break(stopped) = engine.run(on_progress) {
         // Requests are left in flight: no identity holds, and no report is made.
         return Err(stopped.into());
     }
-    Ok(engine.into_report()?)
+    let partitions = Partitions {
+        count: 1,
+        notes: plan.notes.iter().map(ToString::to_string).collect(),
+        events: vec![engine.events],
+        ..Partitions::default()
+    };
+    Ok(report_of(scenario, seed, engine.into_outcome(), partitions)?)
 }
 
 impl<O: RequestObserver> Engine<'_, O> {
@@ -240,17 +251,46 @@ impl<O: RequestObserver> Engine<'_, O> {
             if self.events & 0xffff == 0 {
                 on_progress(Progress { requests_started: self.requests_started, now: self.now })?;
             }
-            match event {
-                Event::Arrival => self.on_arrival(),
-                Event::AtLevel { request, level } => self.on_at_level(request, level),
-                Event::AtOrigin { request } => self.on_at_origin(request),
-                Event::OriginDone { request } => self.on_origin_done(request),
-                Event::Down { request, level } => self.on_down(request, level),
-                Event::EdgeFunction { request, step } => self.on_edge_function(request, step),
-                Event::Invalidation { reach } => self.on_invalidation(reach),
-            }
+            self.handle(event);
         }
         on_progress(Progress { requests_started: self.requests_started, now: self.now })
+    }
+
+    /// A partition's window (`parallel.rs`): every event before `end`, the
+    /// arrivals its inbox holds among them.
+    fn run_window(&mut self, end: SimTime) {
+        if self.next_viewer.is_none() {
+            self.schedule_next_arrival();
+        }
+        while self.next_time().is_some_and(|at| at < end) {
+            let (at, event) = self.next_event().expect("an event is due");
+            debug_assert!(at >= self.now, "time went backwards");
+            self.now = at;
+            self.events += 1;
+            self.handle(event);
+        }
+    }
+
+    #[inline(always)]
+    fn handle(&mut self, event: Event) {
+        match event {
+            Event::Arrival => self.on_arrival(),
+            Event::AtLevel { request, level } => self.on_at_level(request, level),
+            Event::AtOrigin { request } => self.on_at_origin(request),
+            Event::OriginDone { request } => self.on_origin_done(request),
+            Event::Down { request, level } => self.on_down(request, level),
+            Event::EdgeFunction { request, step } => self.on_edge_function(request, step),
+            Event::Invalidation { reach } => self.on_invalidation(reach),
+        }
+    }
+
+    /// When the next event is due, the pending arrival's included.
+    fn next_time(&self) -> Option<SimTime> {
+        let arrival = self.next_viewer.as_ref().map(|(at, _)| *at);
+        match (arrival, self.queue.next_time()) {
+            (Some(a), Some(q)) => Some(a.min(q)),
+            (a, q) => a.or(q),
+        }
     }
 
     /// The next event: the pending arrival if it comes first, else the
@@ -268,37 +308,32 @@ impl<O: RequestObserver> Engine<'_, O> {
         Some((at, Event::Arrival))
     }
 
-    /// The run's report, once its accounting adds up (`metrics::accounting`).
-    fn into_report(mut self) -> Result<Report, AccountingError> {
+    /// What the run (or this partition of it) measured, once no event is left.
+    fn into_outcome(mut self) -> RunOutcome {
         assert!(self.queue.is_empty() && self.next_viewer.is_none(), "a run ends when no event is left");
         self.metrics.flush();
         if let Some(variants) = &self.variants {
             variants.report(&mut self.metrics);
         }
-        let unfinished = self.requests.in_use() as u64;
-        let facts = RunFacts { n_edges: self.network.n_edges(), unfinished };
-        if let Err(broken) = accounting::check(&self.metrics, facts) {
-            return Err(AccountingError { scenario: self.scenario.name.clone(), seed: self.seed, broken });
-        }
-        Ok(Report {
-            scenario: self.scenario.name.clone(),
-            seed: self.seed,
-            events: self.events,
-            requests_simulated: self.requests_started,
-            end: self.now,
-            unfinished,
-            caches: self
-                .caches
-                .iter()
-                .map(|c| CacheState {
+        let owns = |cache: usize| self.partition.as_ref().is_none_or(|p| p.plan.owns_cache(p.me(), cache));
+        let caches = (self.caches.iter().enumerate())
+            .map(|(i, c)| {
+                owns(i).then(|| CacheState {
                     objects: c.cache.len(),
                     used_bytes: c.cache.used_bytes(),
                     capacity_bytes: c.cache.capacity_bytes(),
                     evictions: c.cache.evictions(),
                     memory_bytes: c.cache.memory_bytes(),
                 })
-                .collect(),
+            })
+            .collect();
+        RunOutcome {
+            events: self.events,
+            requests_started: self.requests_started,
+            end: self.now,
+            unfinished: self.requests.in_use() as u64,
+            caches,
             metrics: self.metrics,
-        })
+        }
     }
 }

@@ -83,6 +83,21 @@ impl Network {
         }
     }
 
+    /// The shortest round trip between two regional edge caches.
+    pub fn regional_to_regional_floor(&self, from: usize, to: usize) -> SimDuration {
+        self.topology.rtt_floor(self.topology.regional_to_regional(from, to))
+    }
+
+    /// The shortest round trip between a regional edge cache and an origin.
+    pub fn regional_to_origin_floor(&self, regional: usize, origin: usize) -> SimDuration {
+        self.topology.rtt_floor(self.topology.regional_to_origin(regional, origin))
+    }
+
+    /// The shortest round trip between an edge location and an origin.
+    pub fn edge_to_origin_floor(&self, edge: usize, origin: usize) -> SimDuration {
+        self.topology.rtt_floor(self.topology.edge_to_origin(edge, origin))
+    }
+
     /// The round trip between a viewer of `population` and the edge
     /// location that serves it.
     pub fn sample_viewer_rtt(&mut self, population: usize) -> SimDuration {

@@ -40,7 +40,7 @@ impl<O: RequestObserver> Engine<'_, O> {
             self.connect(id, cache, leaves_at);
         }
         let at = leaves_at + SimDuration(half_rtt_us as u64);
-        self.queue.push(at, Event::AtOrigin { request: id });
+        self.arrive_at_origin(at, id);
     }
 
     /// Picks the connection the attempt leaves `cache` on at `leaves_at`:
@@ -403,7 +403,7 @@ impl<O: RequestObserver> Engine<'_, O> {
             errors.code(r.response.status).from_origin += 1;
         }
         let top = self.requests[id].route.top();
-        self.queue.push(back, Event::Down { request: id, level: top });
+        self.arrive_down_at(back, id, top);
     }
 
     /// What the origin's answer to request `id` is tailored for, beyond its
@@ -451,7 +451,7 @@ impl<O: RequestObserver> Engine<'_, O> {
                 level.half_rtt_us = half_rtt_us;
                 let level = self.requests[id].route.push(level);
                 let at = back_at_cloudfront + SimDuration(half_rtt_us as u64);
-                self.queue.push(at, Event::AtLevel { request: id, level });
+                self.arrive_at_level(at, id, level);
             }
             None => {
                 let half_rtt_us = half(self.network.sample_hop(from, Node::Origin(secondary), r.ask.edge()));

@@ -4,7 +4,6 @@
 //! the whole object) on the way down; the origin's 206, 200 or 416; and
 //! what the viewer gets. The per-request state is `ranges.rs`'s.
 
-use super::event::Event;
 use super::ids::{CacheIdx, LevelIdx, RequestId};
 use super::observer::RequestObserver;
 use super::ranges::RangeState;
@@ -268,7 +267,7 @@ impl<O: RequestObserver> Engine<'_, O> {
             headers.origin_answered(id, origin, r.attempt.outcome, r.response.status);
         }
         let top = self.requests[id].route.top();
-        self.queue.push(back, Event::Down { request: id, level: top });
+        self.arrive_down_at(back, id, top);
     }
 
     /// Counts a measured range GET leaving the edge with `body_bytes`, by

@@ -219,6 +219,11 @@ impl Route {
         &self.levels[..self.depth()]
     }
 
+    pub fn levels_mut(&mut self) -> &mut [Level] {
+        let depth = self.depth();
+        &mut self.levels[..depth]
+    }
+
     /// How many caches the route passes.
     pub fn depth(&self) -> usize {
         self.depth as usize

@@ -14,6 +14,7 @@ use super::invalidations::Invalidations;
 use super::network::Network;
 use super::observer::RequestObserver;
 use super::page_fetches::PageFetches;
+use super::partition::Partition;
 use super::pool::RequestPool;
 use super::queue::EventQueue;
 use super::ranges::Ranges;
@@ -43,12 +44,16 @@ use crate::time::{SimDuration, SimTime};
 pub(super) struct Engine<'s, O> {
     // What the run is given.
     pub(super) scenario: &'s Scenario,
-    pub(super) seed: u64,
-    pub(super) source: &'s mut dyn RequestSource,
+    pub(super) source: Source<'s>,
     /// Sees each finished request (`run_observed`), or `NoObserver`.
     pub(super) observer: O,
     /// Objects' sizes, behaviors and versions (a trace adds objects as met).
-    pub(super) catalog: Catalog,
+    pub(super) catalog: CatalogHold<'s>,
+    /// When the run is cut into partitions (`partition.rs`), this engine's
+    /// part: which caches and origins are its own, what it sends elsewhere,
+    /// and whom the requests it took from elsewhere answer. Boxed: a serial
+    /// run reads only whether it is there.
+    pub(super) partition: Option<Box<Partition<'s>>>,
 
     // The clock and what happens next.
     pub(super) now: SimTime,
@@ -105,6 +110,72 @@ pub(super) struct Engine<'s, O> {
     /// Idle connections to origins and viewers' connection draws, when the
     /// scenario has `[connections]`.
     pub(super) connections: Option<Connections>,
+}
+
+/// Where the viewer requests come from.
+pub(super) enum Source<'s> {
+    /// The run's source: the scenario's traffic, a trace, a script.
+    Given(&'s mut dyn RequestSource),
+    /// A partition's: the requests for its edge locations, handed over by
+    /// the coordinator a window ahead (`parallel.rs`), in time order.
+    Inbox { requests: VecDeque<(SimTime, ViewerRequest)>, viewers_retry_redirects: bool },
+}
+
+impl Source<'_> {
+    fn viewers_retry_redirects(&self) -> bool {
+        match self {
+            Source::Given(source) => source.viewers_retry_redirects(),
+            Source::Inbox { viewers_retry_redirects, .. } => *viewers_retry_redirects,
+        }
+    }
+
+    pub(super) fn peek_ahead(&self, distance: usize) -> Option<(usize, u64, crate::http::Method)> {
+        debug_assert!(distance >= 1);
+        match self {
+            Source::Given(source) => source.peek_ahead(distance),
+            // A partition's inbox holds a window's few requests: a chain of
+            // prefetches several requests long would miss its first and last
+            // ones, so it takes the serial engine's one request ahead.
+            Source::Inbox { .. } => None,
+        }
+    }
+
+    pub(super) fn scripted_range(&self) -> Option<Option<crate::policy::range::ViewerRange>> {
+        match self {
+            Source::Given(source) => source.scripted_range(),
+            Source::Inbox { .. } => None,
+        }
+    }
+}
+
+/// The catalog: the run's own, or, for a partition, the one all partitions
+/// read (it does not change while they run: traces, which grow it, run on
+/// one partition).
+pub(super) enum CatalogHold<'s> {
+    Owned(Catalog),
+    Shared(&'s Catalog),
+}
+
+impl CatalogHold<'_> {
+    /// The catalog a source may add objects to: only a run's own.
+    pub(super) fn owned_mut(&mut self) -> &mut Catalog {
+        match self {
+            CatalogHold::Owned(catalog) => catalog,
+            CatalogHold::Shared(_) => unreachable!("a partition's requests come from its inbox, not a source"),
+        }
+    }
+}
+
+impl std::ops::Deref for CatalogHold<'_> {
+    type Target = Catalog;
+
+    #[inline(always)]
+    fn deref(&self) -> &Catalog {
+        match self {
+            CatalogHold::Owned(catalog) => catalog,
+            CatalogHold::Shared(catalog) => catalog,
+        }
+    }
 }
 
 /// Every cache of the run: the edge locations first, then the regional edge
@@ -291,9 +362,10 @@ impl<'s, O: RequestObserver> Engine<'s, O> {
     pub(super) fn new(
         scenario: &'s Scenario,
         seed: u64,
-        catalog: Catalog,
-        source: &'s mut dyn RequestSource,
+        catalog: CatalogHold<'s>,
+        source: Source<'s>,
         observer: O,
+        partition: Option<Partition<'s>>,
     ) -> Self {
         let network = Network::build(scenario, seed);
         let n_edges = scenario.topology.edges.len();
@@ -370,7 +442,10 @@ impl<'s, O: RequestObserver> Engine<'s, O> {
         // Followed whenever the report has them, even if no request carries
         // anything its key could hold (then every object has one key).
         let follow_variants = scenario.keys_vary();
-        let (caches, table_sizes) = caches(scenario, &catalog, follow_variants);
+        // A partition sizes the tables of its own caches only: the others
+        // are never looked up there.
+        let owns = |cache: usize| partition.as_ref().is_none_or(|p| p.plan.owns_cache(p.me(), cache));
+        let (caches, table_sizes) = caches(scenario, &catalog, follow_variants, owns);
         let variants =
             follow_variants.then(|| Variants::new(&table_sizes, n_regional, scenario.distribution.behaviors.len()));
         let tailoring =
@@ -387,9 +462,9 @@ impl<'s, O: RequestObserver> Engine<'s, O> {
             .then(|| StaleDeadlines::with_hasher(foldhash::fast::FixedState::with_seed(0)));
         Engine {
             scenario,
-            seed,
             source,
             observer,
+            partition: partition.map(Box::new),
             caches,
             variants,
             tailoring,
@@ -450,7 +525,12 @@ pub(super) fn tier_index(metrics: &Metrics, network: &Network, lvl: &Level) -> u
 
 /// Edge caches, then regional ones, with tables sized for what they hold
 /// (the sizes are returned too); logging their keys when keys vary.
-fn caches(scenario: &Scenario, catalog: &Catalog, log_keys: bool) -> (Caches, Vec<usize>) {
+fn caches(
+    scenario: &Scenario,
+    catalog: &Catalog,
+    log_keys: bool,
+    owns: impl Fn(usize) -> bool,
+) -> (Caches, Vec<usize>) {
     let mean_size =
         scenario.traffic.classes.iter().map(|c| c.size_bytes.mean().min(1e12) * c.objects as f64).sum::<f64>()
             / scenario.total_objects().max(1) as f64;
@@ -461,9 +541,12 @@ fn caches(scenario: &Scenario, catalog: &Catalog, log_keys: bool) -> (Caches, Ve
         ((1.25 * capacity as f64 / mean_size.max(1.0)) as u64).min(catalog.expected_objects()).min(1 << 24) as usize
     };
     let new = if log_keys { new_cache_logging_keys } else { new_cache };
-    let make_cache = |spec: &CacheSpec| CacheNode {
-        cache: new(spec.eviction, spec.capacity_bytes, expected_objects(spec.capacity_bytes)),
-        in_flight: HashMap::with_capacity_and_hasher(64, foldhash::fast::FixedState::with_seed(0)),
+    let make_cache = |(i, spec): (usize, &CacheSpec)| {
+        let (expected, in_flight) = if owns(i) { (expected_objects(spec.capacity_bytes), 64) } else { (0, 0) };
+        CacheNode {
+            cache: new(spec.eviction, spec.capacity_bytes, expected),
+            in_flight: HashMap::with_capacity_and_hasher(in_flight, foldhash::fast::FixedState::with_seed(0)),
+        }
     };
     let n_edges = scenario.topology.edges.len();
     let n_regional = scenario.topology.regional_caches.len();
@@ -472,7 +555,7 @@ fn caches(scenario: &Scenario, catalog: &Catalog, log_keys: bool) -> (Caches, Ve
             .chain(std::iter::repeat_n(&scenario.caches.regional, n_regional))
     };
     let sizes = specs().map(|spec| expected_objects(spec.capacity_bytes)).collect();
-    (Caches(specs().map(make_cache).collect()), sizes)
+    (Caches(specs().enumerate().map(make_cache).collect()), sizes)
 }
 
 /// Every (behavior, class) pair, behavior by behavior: the order of the

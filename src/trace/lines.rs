@@ -75,7 +75,7 @@ pub struct Lines {
     current: usize,
     /// Index in `files` of the next file to open.
     next_file: usize,
-    reader: Option<Box<dyn Read>>,
+    reader: Option<Box<dyn Read + Send>>,
     line: u64,
     /// Bytes read from the current file: lines are found and returned in
     /// place (no copy per line). Only `buf[..filled]` holds data.
@@ -257,7 +257,7 @@ impl Lines {
     fn open_file(&mut self, index: usize) -> Result<(), TraceError> {
         let path = &self.files[index];
         let unreadable = |e: std::io::Error| TraceError::Unreadable { file: path.clone(), reason: e.to_string() };
-        let mut file: Box<dyn Read> = match self.memory.take() {
+        let mut file: Box<dyn Read + Send> = match self.memory.take() {
             Some(bytes) => Box::new(std::io::Cursor::new(bytes)),
             None => Box::new(File::open(path).map_err(unreadable)?),
         };
@@ -267,7 +267,7 @@ impl Lines {
         let head = std::io::Cursor::new(magic[..got].to_vec());
         let counted = Counted { file, read: self.read.clone() };
         let raw = head.chain(counted);
-        let inner: Box<dyn Read> =
+        let inner: Box<dyn Read + Send> =
             if magic[..got] == [0x1f, 0x8b] { Box::new(flate2::read::MultiGzDecoder::new(raw)) } else { Box::new(raw) };
         self.reader = Some(inner);
         self.filled = 0;

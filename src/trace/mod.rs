@@ -70,7 +70,7 @@ pub struct TraceRecord<'a> {
 
 /// A reader of one trace format: the next usable record, skipping (and
 /// counting) malformed lines unless `strict`.
-pub trait TraceReader {
+pub trait TraceReader: Send {
     /// `Ok(None)` at the end of the last file.
     fn next_record(&mut self) -> Result<Option<TraceRecord<'_>>, TraceError>;
     /// Malformed lines so far.

@@ -99,7 +99,7 @@ impl OracleRecord {
 pub struct OracleReader {
     file: PathBuf,
     /// `None` once the file is read to its end.
-    source: Option<Box<dyn Read>>,
+    source: Option<Box<dyn Read + Send>>,
     /// Decoded bytes; `buf[at..filled]` are not yet returned.
     buf: Vec<u8>,
     at: usize,
@@ -136,11 +136,16 @@ impl OracleReader {
         OracleReader::new(name, Box::new(std::io::Cursor::new(bytes)), total, strict)
     }
 
-    fn new(name: &Path, file: Box<dyn Read>, total_bytes: u64, strict: bool) -> Result<OracleReader, TraceError> {
+    fn new(
+        name: &Path,
+        file: Box<dyn Read + Send>,
+        total_bytes: u64,
+        strict: bool,
+    ) -> Result<OracleReader, TraceError> {
         let read = Arc::new(AtomicU64::new(0));
         let mut raw = BufReader::with_capacity(256 * 1024, Counted::new(file, read.clone()));
         let head = raw.fill_buf().map_err(|e| unreadable(name, &e))?;
-        let source: Box<dyn Read> = if is_zstd(head) { Box::new(Frames::new(raw)) } else { Box::new(raw) };
+        let source: Box<dyn Read + Send> = if is_zstd(head) { Box::new(Frames::new(raw)) } else { Box::new(raw) };
         Ok(OracleReader {
             file: name.to_path_buf(),
             source: Some(source),

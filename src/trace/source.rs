@@ -673,6 +673,10 @@ fn numeric_id(key: &[u8]) -> Option<u64> {
 }
 
 impl<R: TraceReader> RequestSource for TraceSource<R> {
+    fn grows_catalog(&self) -> bool {
+        true
+    }
+
     /// A log holds the HTTPS retry of a redirected viewer as a line of its own.
     fn viewers_retry_redirects(&self) -> bool {
         false

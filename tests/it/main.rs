@@ -21,6 +21,7 @@ mod lessons;
 mod mrc;
 mod origin_error_headers;
 mod origin_requests;
+mod parallel;
 mod plot;
 mod properties;
 mod protocol_access;
