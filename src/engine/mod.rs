@@ -222,7 +222,8 @@ fn run_engine<'s, O: RequestObserver>(
 ) -> Result<Report, RunError> {
     let plan = PartitionPlan::for_run(scenario, seed, source.grows_catalog());
     if plan.n_parts() > 1 {
-        return parallel::run(scenario, seed, &catalog, source, &mut observer, &plan, threads, on_progress);
+        let setup = parallel::Setup { scenario, seed, catalog: &catalog, plan: &plan, threads };
+        return parallel::run(setup, source, &mut observer, on_progress);
     }
     let mut engine = Engine::new(scenario, seed, CatalogHold::Owned(catalog), Source::Given(source), observer, None);
     if let ControlFlow::Break(stopped) = engine.run(on_progress) {

@@ -32,22 +32,28 @@ pub const SIMULATED_CORES: [usize; 6] = [1, 2, 4, 8, 16, 64];
 /// Progress is reported every this many events, as a serial run reports it.
 const PROGRESS_EVERY: u64 = 1 << 16;
 
-/// Runs `scenario` cut as `plan` says, its partitions on `threads` threads.
-#[allow(clippy::too_many_arguments)]
+/// What a partitioned run is made from.
+#[derive(Clone, Copy)]
+pub(super) struct Setup<'a> {
+    pub(super) scenario: &'a Scenario,
+    pub(super) seed: u64,
+    pub(super) catalog: &'a Catalog,
+    pub(super) plan: &'a PartitionPlan,
+    pub(super) threads: usize,
+}
+
+/// Runs `setup.scenario` cut as `setup.plan` says, its partitions on
+/// `setup.threads` threads.
 pub(super) fn run<O: RequestObserver>(
-    scenario: &Scenario,
-    seed: u64,
-    catalog: &Catalog,
+    setup: Setup<'_>,
     source: &mut dyn RequestSource,
     observer: &mut O,
-    plan: &PartitionPlan,
-    threads: usize,
     on_progress: &mut dyn FnMut(Progress) -> ControlFlow<Stopped>,
 ) -> Result<Report, RunError> {
     if observer.active() {
-        run_with(scenario, seed, catalog, source, observer, plan, threads, on_progress, Buffer::default)
+        run_with(setup, source, observer, on_progress, Buffer::default)
     } else {
-        run_with(scenario, seed, catalog, source, observer, plan, threads, on_progress, || NoObserver)
+        run_with(setup, source, observer, on_progress, || NoObserver)
     }
 }
 
@@ -98,18 +104,14 @@ impl RequestObserver for Buffer {
     }
 }
 
-#[allow(clippy::too_many_arguments)]
 fn run_with<O: RequestObserver, P: RequestObserver + Send + Shown>(
-    scenario: &Scenario,
-    seed: u64,
-    catalog: &Catalog,
+    setup: Setup<'_>,
     source: &mut dyn RequestSource,
     observer: &mut O,
-    plan: &PartitionPlan,
-    threads: usize,
     on_progress: &mut dyn FnMut(Progress) -> ControlFlow<Stopped>,
     new_observer: impl Fn() -> P + Sync,
 ) -> Result<Report, RunError> {
+    let Setup { scenario, seed, catalog, plan, threads } = setup;
     let n = plan.n_parts();
     let retry = source.viewers_retry_redirects();
     let engines: Vec<Engine<'_, P>> = (0..n)
