@@ -178,7 +178,7 @@ def _result(summary: str, files: Sequence[Tuple[str, bytes]], said: List[str]) -
 
 def run(scenario: Union[PathLike, Mapping[str, Any]], *, seed: Optional[int] = None,
         requests: Optional[int] = None, set: Optional[Mapping[str, Any]] = None,
-        trace: Optional[PathLike] = None) -> Result:
+        trace: Optional[PathLike] = None, threads: Optional[int] = None) -> Result:
     """Runs a scenario, as ``cdnsim run SCENARIO --format json`` does.
 
     ``scenario`` is a scenario file's path, or a dict shaped like the TOML (``{"simulation": {...},
@@ -186,11 +186,12 @@ def run(scenario: Union[PathLike, Mapping[str, Any]], *, seed: Optional[int] = N
     overrides ``simulation.seed``; ``requests`` stops after that many viewer requests; ``set`` maps dotted
     paths to values, each as ``--set PATH=VALUE`` (strings as written: ``{"simulation.duration": "6
     min"}``); ``trace`` replays a trace file or folder (CSV, CloudFront logs, oracleGeneral) instead of the
-    scenario's traffic, as ``--trace``.
+    scenario's traffic, as ``--trace``. ``threads`` is how many threads the run's partitions share (as
+    ``--threads``; every core by default): it changes how fast the run goes, never what it reports.
     """
     path, text = _scenario_args(scenario)
     return _result(*_native.run(path, text, seed, requests, _sets(set),
-                                None if trace is None else os.fspath(trace)))
+                                None if trace is None else os.fspath(trace), threads))
 
 
 def replay(trace: PathLike, *, cache_size: Union[str, int], policy: str = "lru", ttl: Optional[str] = None,

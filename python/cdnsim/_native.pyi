@@ -18,6 +18,7 @@ def run(
     requests: Optional[int],
     sets: Sequence[str],
     trace: Optional[str],
+    threads: Optional[int],
 ) -> _RunOutput: ...
 def replay(
     trace: str, cache_size: str, policy: str, ttl: Optional[str], requests: Optional[int]

@@ -161,3 +161,22 @@ def test_tables_by_name_and_the_ones_a_run_did_not_write():
         result.table("ranges")
     with pytest.raises(AttributeError, match="no attribute or table 'ranges'"):
         result.ranges
+
+
+FAILOVER = str(ROOT / "scenarios" / "origin-failover.toml")
+
+
+def test_any_thread_count_gives_the_same_files():
+    """The failover scenario runs as three partitions (us-east-1 with the primary, us-west-2 with the backup,
+    eu-west-2): one thread or two, every file is the same, byte for byte."""
+    quick = {"traffic.rate": 2000, "simulation.warmup": "2 s"}
+    one = cdnsim.run(FAILOVER, requests=20000, set=quick, threads=1)
+    two = cdnsim.run(FAILOVER, requests=20000, set=quick, threads=2)
+    assert one.summary == two.summary
+    assert one.files == two.files
+    assert one.summary["requests"] > 0
+
+
+def test_zero_threads_is_refused():
+    with pytest.raises(cdnsim.Error, match="threads must be at least 1"):
+        cdnsim.run(QUICKSTART, requests=1000, threads=0)

@@ -118,7 +118,8 @@ fn overrides(sets: &[String]) -> anyhow::Result<Vec<Override>> {
 
 /// Runs a scenario as `cdnsim run` does (with `trace`, as `cdnsim run --trace`).
 #[pyfunction]
-#[pyo3(signature = (path, json, seed, requests, sets, trace))]
+#[pyo3(signature = (path, json, seed, requests, sets, trace, threads))]
+#[allow(clippy::too_many_arguments)]
 fn run<'py>(
     py: Python<'py>,
     path: Option<PathBuf>,
@@ -127,6 +128,7 @@ fn run<'py>(
     requests: Option<u64>,
     sets: Vec<String>,
     trace: Option<PathBuf>,
+    threads: Option<usize>,
 ) -> PyResult<RunOutput<'py>> {
     let (summary, files, warnings) = interruptible(py, move |stop| {
         let source = ScenarioText::new(path, json)?;
@@ -155,10 +157,18 @@ fn run<'py>(
             let summary = cdnsim::replay::trace_summary_json(&report, &scenario, &stats)?;
             return Ok((summary.to_string(), files, warnings));
         }
-        let report = engine::run_stoppable(&scenario, seed, &mut |_| go_on_unless(stop)).map_err(|e| match e {
-            engine::RunError::Stopped(stopped) => anyhow::Error::from(stopped),
-            engine::RunError::Accounting(broken) => broken.into(),
-        })?;
+        // As `cdnsim run --threads`: all cores unless told; never a
+        // different result.
+        let threads = match threads {
+            Some(0) => anyhow::bail!("threads must be at least 1 (or None for every core)"),
+            Some(n) => n,
+            None => std::thread::available_parallelism().map_or(1, |n| n.get()),
+        };
+        let report =
+            engine::run_on_threads(&scenario, seed, threads, &mut |_| go_on_unless(stop)).map_err(|e| match e {
+                engine::RunError::Stopped(stopped) => anyhow::Error::from(stopped),
+                engine::RunError::Accounting(broken) => broken.into(),
+            })?;
         let mut files = report::result_files(&report, &scenario)?;
         files.push(("scenario.toml", report::scenario_record(&source.text()?, source.path(), seed, requests, &sets)));
         let summary = report::summary(&report, &scenario)?;
