@@ -313,15 +313,9 @@ impl<O: RequestObserver> Engine<'_, O> {
     fn into_outcome(mut self) -> RunOutcome {
         assert!(self.queue.is_empty() && self.next_viewer.is_none(), "a run ends when no event is left");
         self.metrics.flush();
-        let behavior_keys = match self.variants.take() {
-            // A partition's behaviors' key sets are joined with the others'.
-            Some(variants) if self.partition.is_some() => Some(variants.into_behavior_keys(&mut self.metrics)),
-            Some(variants) => {
-                variants.report(&mut self.metrics);
-                None
-            }
-            None => None,
-        };
+        if let Some(variants) = &self.variants {
+            variants.report(&mut self.metrics);
+        }
         let owns = |cache: usize| self.partition.as_ref().is_none_or(|p| p.plan.owns_cache(p.me(), cache));
         let caches = (self.caches.iter().enumerate())
             .map(|(i, c)| {
@@ -341,7 +335,6 @@ impl<O: RequestObserver> Engine<'_, O> {
             unfinished: self.requests.in_use() as u64,
             caches,
             metrics: self.metrics,
-            behavior_keys,
         }
     }
 }

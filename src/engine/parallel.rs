@@ -158,20 +158,9 @@ fn run_with<O: RequestObserver, P: RequestObserver + Send + Shown>(
                     *cache = cache.or(state);
                 }
                 run.metrics.merge(part.metrics);
-                run.behavior_keys = match (run.behavior_keys, part.behavior_keys) {
-                    (Some(mut mine), Some(theirs)) => {
-                        mine.join(theirs);
-                        Some(mine)
-                    }
-                    (mine, theirs) => mine.or(theirs),
-                };
                 run
             }
         });
-    }
-    let mut merged = merged.expect("a plan has partitions");
-    if let Some(keys) = merged.behavior_keys.take() {
-        keys.report(&mut merged.metrics);
     }
     let partitions = Partitions {
         count: n,
@@ -181,7 +170,7 @@ fn run_with<O: RequestObserver, P: RequestObserver + Send + Shown>(
         events,
         busiest: SIMULATED_CORES.iter().copied().zip(windows.busiest).collect(),
     };
-    Ok(report_of(scenario, seed, merged, partitions)?)
+    Ok(report_of(scenario, seed, merged.expect("a plan has partitions"), partitions)?)
 }
 
 /// A partition observer's records, shown to the run's observer.

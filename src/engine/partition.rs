@@ -88,6 +88,8 @@ pub fn feature_on_one_partition(scenario: &Scenario) -> Option<&'static str> {
         Some("custom error pages")
     } else if scenario.origins.iter().any(|o| o.error_cache_control.is_some()) {
         Some("origins' Cache-Control on errors")
+    } else if scenario.keys_vary() {
+        Some("cache keys beyond the path")
     } else if scenario.traffic.classes.iter().any(|c| !c.origin_varies_on.is_empty()) {
         Some("origins that vary their responses")
     } else if !scenario.invalidations.is_empty() {

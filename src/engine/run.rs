@@ -2,7 +2,6 @@
 //! stopped), and the report made from what its engine or partitions ended
 //! with. Imports no handler: `mod.rs` and `parallel.rs` both use it.
 
-use super::variants::BehaviorKeys;
 use crate::metrics::Metrics;
 use crate::metrics::accounting::{self, AccountingError, RunFacts};
 use crate::scenario::Scenario;
@@ -93,9 +92,6 @@ pub(super) struct RunOutcome {
     /// Per cache, its end state; `None` for a cache another partition holds.
     pub(super) caches: Vec<Option<CacheState>>,
     pub(super) metrics: Metrics,
-    /// A partition's behaviors' distinct keys, when keys vary: not yet in
-    /// `metrics` (they are counted once joined with the other partitions').
-    pub(super) behavior_keys: Option<BehaviorKeys>,
 }
 
 /// The run's report, once its accounting adds up (`metrics::accounting`).

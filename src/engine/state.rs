@@ -554,8 +554,7 @@ fn caches(
         std::iter::repeat_n(&scenario.caches.edge, n_edges)
             .chain(std::iter::repeat_n(&scenario.caches.regional, n_regional))
     };
-    let sizes =
-        specs().enumerate().map(|(i, spec)| if owns(i) { expected_objects(spec.capacity_bytes) } else { 0 }).collect();
+    let sizes = specs().map(|spec| expected_objects(spec.capacity_bytes)).collect();
     (Caches(specs().enumerate().map(make_cache).collect()), sizes)
 }
 

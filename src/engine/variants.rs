@@ -155,52 +155,16 @@ impl Variants {
 
     /// Writes the distinct keys, and the distinct objects they are for,
     /// into the tiers' and behaviors' counters.
-    pub(super) fn report(self, metrics: &mut Metrics) {
-        self.into_behavior_keys(metrics).report(metrics);
-    }
-
-    /// Writes the tiers' distinct keys into their counters, and gives back
-    /// the behaviors' sets: a partition's tiers are its own, but a
-    /// behavior's edge lookups span partitions, and their sets are joined
-    /// before they are counted.
-    pub(super) fn into_behavior_keys(self, metrics: &mut Metrics) -> BehaviorKeys {
+    pub(super) fn report(&self, metrics: &mut Metrics) {
         let n_caches = metrics.caches.len();
         for (i, keys) in self.tier_keys.iter().enumerate() {
             let stats = if i < n_caches { &mut metrics.caches[i] } else { &mut metrics.shield_role[i - n_caches] };
             (stats.keys_requested, stats.objects_requested) = counts(keys);
         }
-        BehaviorKeys { looked_up: self.behavior_keys, untransformed: self.untransformed_keys }
-    }
-}
-
-/// Per behavior, the distinct keys its edge lookups asked for (and without
-/// its viewer-request function's transforms, when it has some).
-pub(super) struct BehaviorKeys {
-    looked_up: Vec<HashSet<CacheKey, Fixed>>,
-    untransformed: Vec<Option<HashSet<CacheKey, Fixed>>>,
-}
-
-impl BehaviorKeys {
-    /// Adds another partition's keys.
-    pub(super) fn join(&mut self, other: BehaviorKeys) {
-        for (mine, theirs) in self.looked_up.iter_mut().zip(other.looked_up) {
-            mine.extend(theirs);
-        }
-        for (mine, theirs) in self.untransformed.iter_mut().zip(other.untransformed) {
-            match (mine.as_mut(), theirs) {
-                (Some(mine), Some(theirs)) => mine.extend(theirs),
-                (None, theirs) => *mine = theirs,
-                (Some(_), None) => {}
-            }
-        }
-    }
-
-    /// Writes the distinct keys and objects into the behaviors' counters.
-    pub(super) fn report(&self, metrics: &mut Metrics) {
-        for (keys, stats) in self.looked_up.iter().zip(&mut metrics.behaviors) {
+        for (keys, stats) in self.behavior_keys.iter().zip(&mut metrics.behaviors) {
             (stats.keys_requested, stats.objects_requested) = counts(keys);
         }
-        for (keys, stats) in self.untransformed.iter().zip(&mut metrics.behaviors) {
+        for (keys, stats) in self.untransformed_keys.iter().zip(&mut metrics.behaviors) {
             stats.before_transforms = keys.as_ref().map(|keys| {
                 let (keys, objects) = counts(keys);
                 KeyCount { keys, objects }

@@ -186,28 +186,6 @@ fn a_request_failed_over_into_its_own_partition_is_itself_again() {
     assert!(files(&run_on(&s, 5, 2), &s) == expected, "2 threads wrote other files than one");
 }
 
-/// Keys beyond the path: each cache's distinct keys are its partition's,
-/// but a behavior's edge lookups span partitions, so its distinct keys
-/// (cache_keys.csv) are counted from the partitions' sets joined. The
-/// quickstart keys query strings and runs as two partitions; its files are
-/// the serial engine's at 1 and 3 threads.
-#[test]
-fn distinct_keys_are_counted_over_the_partitions_joined() {
-    let overrides =
-        ["traffic.rate=2000", "simulation.warmup=\"2 s\""].map(|o| cdnsim::scenario::Override::parse(o).unwrap());
-    let mut s = Scenario::load(std::path::Path::new("scenarios/quickstart.toml"), &overrides).unwrap();
-    s.stop_after_requests(60_000).unwrap();
-    let serial = engine::run_unpartitioned(&s, 2, &mut |_| {}).expect("the accounting adds up");
-    let one = run_on(&s, 2, 1);
-    assert_eq!(one.partitions.count, 2, "{:?}", one.partitions);
-    let keys: u64 = one.metrics.behaviors.iter().map(|b| b.keys_requested).sum();
-    assert!(keys > 0, "no behavior counted keys: the test would see nothing");
-    let expected = files(&serial, &s);
-    assert!(expected.iter().any(|(name, _)| *name == "cache_keys.csv"));
-    assert!(files(&one, &s) == expected, "the partitioned run differs from the serial one");
-    assert!(files(&run_on(&s, 2, 3), &s) == expected, "3 threads wrote other files");
-}
-
 /// The access log (the engine's observer), the CLI's files and the signed
 /// viewers' checks, at 1, 2 and 3 threads: every byte the same.
 #[test]
