@@ -1,7 +1,7 @@
 //! One run over several cores: the partitions (`partition.rs`), each an
 //! engine, advance window by window. A window starts at the earliest thing
 //! due anywhere and lasts the lookahead; within it each partition handles
-//! its events alone (on a rayon thread, or in turn on one), and at its end
+//! its events alone (on one of the run's threads, `Team`), and at its end
 //! what crossed is handed to its receivers, and the source's requests for
 //! the next window to their edges' partitions.
 //!
@@ -114,14 +114,18 @@ fn run_with<O: RequestObserver, P: RequestObserver + Send + Shown>(
     let Setup { scenario, seed, catalog, plan, threads } = setup;
     let n = plan.n_parts();
     let retry = source.viewers_retry_redirects();
-    let engines: Vec<Engine<'_, P>> = (0..n)
-        .into_par_iter()
-        .map(|p| {
-            let inbox = Source::Inbox { requests: VecDeque::new(), viewers_retry_redirects: retry };
-            let partition = Some(Partition::new(p, plan));
-            Engine::new(scenario, seed, CatalogHold::Shared(catalog), inbox, new_observer(), partition)
-        })
-        .collect();
+    let build = |p: usize| {
+        let inbox = Source::Inbox { requests: VecDeque::new(), viewers_retry_redirects: retry };
+        let partition = Some(Partition::new(p, plan));
+        Engine::new(scenario, seed, CatalogHold::Shared(catalog), inbox, new_observer(), partition)
+    };
+    // Set up on the run's threads too, and no more.
+    let pool = (threads > 1).then(|| rayon::ThreadPoolBuilder::new().num_threads(threads.min(n)).build());
+    let engines: Vec<Engine<'_, P>> = match pool {
+        Some(Ok(pool)) => pool.install(|| (0..n).into_par_iter().map(build).collect()),
+        // One thread, or none to be had: in turn, here.
+        _ => (0..n).map(build).collect(),
+    };
     let engines: Vec<Mutex<Engine<'_, P>>> = engines.into_iter().map(Mutex::new).collect();
     let mut numbering = catalog.numbering();
     let mut windows = Windows::new(n, plan, source.next_request(&mut numbering));
