@@ -122,13 +122,7 @@ pub fn run_unpartitioned(
 ) -> Result<Report, AccountingError> {
     let catalog = Catalog::build(scenario, seed);
     let mut traffic = SyntheticTraffic::new(scenario, seed);
-    let mut engine =
-        Engine::new(scenario, seed, CatalogHold::Owned(catalog), Source::Given(&mut traffic), NoObserver, None);
-    let ControlFlow::Continue(()) = engine.run(&mut going_on(on_progress)) else {
-        unreachable!("this callback never stops the run")
-    };
-    let partitions = Partitions { count: 1, events: vec![engine.events], ..Partitions::default() };
-    report_of(scenario, seed, engine.into_outcome(), partitions)
+    finished(run_serial(scenario, seed, catalog, &mut traffic, NoObserver, Vec::new(), &mut going_on(on_progress)))
 }
 
 /// Runs a scenario with viewer requests from `source` (a trace, a script)
@@ -225,17 +219,26 @@ fn run_engine<'s, O: RequestObserver>(
         let setup = parallel::Setup { scenario, seed, catalog: &catalog, plan: &plan, threads };
         return parallel::run(setup, source, &mut observer, on_progress);
     }
+    let notes = plan.notes.iter().map(ToString::to_string).collect();
+    run_serial(scenario, seed, catalog, source, observer, notes, on_progress)
+}
+
+/// The run on one engine, uncut; `notes` say why it is one partition.
+fn run_serial<'s, O: RequestObserver>(
+    scenario: &'s Scenario,
+    seed: u64,
+    catalog: Catalog,
+    source: &'s mut dyn RequestSource,
+    observer: O,
+    notes: Vec<String>,
+    on_progress: &mut dyn FnMut(Progress) -> ControlFlow<Stopped>,
+) -> Result<Report, RunError> {
     let mut engine = Engine::new(scenario, seed, CatalogHold::Owned(catalog), Source::Given(source), observer, None);
     if let ControlFlow::Break(stopped) = engine.run(on_progress) {
         // Requests are left in flight: no identity holds, and no report is made.
         return Err(stopped.into());
     }
-    let partitions = Partitions {
-        count: 1,
-        notes: plan.notes.iter().map(ToString::to_string).collect(),
-        events: vec![engine.events],
-        ..Partitions::default()
-    };
+    let partitions = Partitions { count: 1, notes, events: vec![engine.events], ..Partitions::default() };
     Ok(report_of(scenario, seed, engine.into_outcome(), partitions)?)
 }
 
@@ -316,7 +319,7 @@ impl<O: RequestObserver> Engine<'_, O> {
         if let Some(variants) = &self.variants {
             variants.report(&mut self.metrics);
         }
-        let owns = |cache: usize| self.partition.as_ref().is_none_or(|p| p.plan.owns_cache(p.me(), cache));
+        let owns = |cache: usize| self.partition.as_ref().is_none_or(|p| p.owns_cache(cache));
         let caches = (self.caches.iter().enumerate())
             .map(|(i, c)| {
                 owns(i).then(|| CacheState {

@@ -145,9 +145,9 @@ fn run_with<O: RequestObserver, P: RequestObserver + Send + Shown>(
         return Err(stopped.into());
     }
     let mut events = Vec::with_capacity(n);
+    debug_assert!(windows.sent.iter().all(Vec::is_empty), "a run ends with nothing on its way");
     let mut merged: Option<RunOutcome> = None;
     for engine in engines {
-        debug_assert!(windows.sent.iter().all(Vec::is_empty), "a run ends with nothing on its way");
         let part = engine.into_outcome();
         events.push(part.events);
         merged = Some(match merged {

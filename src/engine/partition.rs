@@ -323,6 +323,11 @@ impl<'p> Partition<'p> {
         self.parents.get(id.index()).copied().flatten()
     }
 
+    /// Whether cache `cache` (an index of `CacheIdx`) is this partition's.
+    pub fn owns_cache(&self, cache: usize) -> bool {
+        self.plan.owns_cache(self.me(), cache)
+    }
+
     pub fn set_parent(&mut self, id: RequestId, parent: Option<Parent>) {
         let slot = id.index();
         if slot >= self.parents.len() {

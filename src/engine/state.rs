@@ -444,7 +444,7 @@ impl<'s, O: RequestObserver> Engine<'s, O> {
         let follow_variants = scenario.keys_vary();
         // A partition sizes the tables of its own caches only: the others
         // are never looked up there.
-        let owns = |cache: usize| partition.as_ref().is_none_or(|p| p.plan.owns_cache(p.me(), cache));
+        let owns = |cache: usize| partition.as_ref().is_none_or(|p| p.owns_cache(cache));
         let (caches, table_sizes) = caches(scenario, &catalog, follow_variants, owns);
         let variants =
             follow_variants.then(|| Variants::new(&table_sizes, n_regional, scenario.distribution.behaviors.len()));
