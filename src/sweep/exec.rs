@@ -51,16 +51,22 @@ fn run_one_unless(plan: &Plan, run: RunId, stop: &AtomicBool) -> Option<Outcome>
         Ok(Ok(summary)) => (ok_row(plan, run, &summary), None),
         Ok(Err(error)) => (failed_row(plan, run, &error), Some(error)),
         Err(panic) => {
-            let message = panic
-                .downcast_ref::<&str>()
-                .map(|s| s.to_string())
-                .or_else(|| panic.downcast_ref::<String>().cloned())
-                .unwrap_or_else(|| "no message".into());
+            let message = panic_message(panic.as_ref());
             let error = format!("the simulation panicked ({message}); this is a cdnsim bug: please report it");
             (failed_row(plan, run, &error), Some(error))
         }
     };
     Some(Outcome { run, line: csv_line(&cells), error })
+}
+
+/// What a caught panic said: its `&str` or `String` payload, else "no
+/// message".
+pub fn panic_message(panic: &(dyn std::any::Any + Send)) -> String {
+    panic
+        .downcast_ref::<&str>()
+        .map(|s| s.to_string())
+        .or_else(|| panic.downcast_ref::<String>().cloned())
+        .unwrap_or_else(|| "no message".into())
 }
 
 /// Runs `runs` on `jobs` threads of a pool of its own (the global rayon pool

@@ -433,11 +433,7 @@ fn interruptible<T: Send>(py: Python<'_>, work: impl FnOnce(&AtomicBool) -> anyh
         match py.detach(|| worker.join()) {
             Ok(result) => result.map_err(to_python),
             Err(panic) => {
-                let message = panic
-                    .downcast_ref::<&str>()
-                    .map(|s| s.to_string())
-                    .or_else(|| panic.downcast_ref::<String>().cloned())
-                    .unwrap_or_else(|| "no message".into());
+                let message = cdnsim::sweep::exec::panic_message(panic.as_ref());
                 Err(Error::new_err(format!("cdnsim panicked ({message}); this is a cdnsim bug: please report it")))
             }
         }
