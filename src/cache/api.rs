@@ -75,6 +75,8 @@ pub trait Cache: Send {
     /// Hints that `key` will be looked up soon, in the steps of
     /// [`PrefetchStep`], each issued a few requests after the one before so
     /// that the memory it asked for has arrived. Changes nothing observable.
+    /// The caller judges whether its caches are large enough to be worth it:
+    /// a cache of a few thousand objects may be one of hundreds.
     fn prefetch(&self, _key: CacheKey, _step: PrefetchStep) {}
 
     /// Finds `key` as of `now`. A Fresh or Stale result counts as an access

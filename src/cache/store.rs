@@ -34,10 +34,6 @@ use super::slab::{NIL, Slab};
 use super::stored::{Stored, Version};
 use crate::time::SimTime;
 
-/// Below this many cached objects (under 1 MiB of slots and index),
-/// prefetch hints are ignored.
-const PREFETCH_MIN_OBJECTS: usize = 1 << 14;
-
 /// One cached object, as the policies see it.
 ///
 /// Fields are flat (not an `Entry` plus extras) so the slot packs into 32
@@ -386,11 +382,6 @@ impl<P: Policy, L: KeyLog> Cache for Store<P, L> {
             // The policy's own tables can be large when the cache holds few
             // objects (W-TinyLFU's sketch grows with the bytes): it decides.
             self.policy.prefetch_request(key);
-        }
-        // A cache this small stays in the CPU's own caches: a hint would
-        // only cost its hashing.
-        if self.index.len() < PREFETCH_MIN_OBJECTS {
-            return;
         }
         match step {
             PrefetchStep::Index => self.index.prefetch(fingerprint(key)),

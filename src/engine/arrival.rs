@@ -45,16 +45,21 @@ impl<O: RequestObserver> Engine<'_, O> {
         let mut reads_ahead = false;
         for (distance, step) in PREFETCH_STEPS {
             if let Some((edge, object, method)) = self.source.peek_ahead(distance) {
-                self.caches[self.network.edge_cache(edge)].cache.prefetch(cache_key(object, method, None), step);
                 reads_ahead = true;
+                if self.prefetch_hints {
+                    let key = cache_key(object, method, None);
+                    self.caches[self.network.edge_cache(edge)].cache.prefetch(key, step);
+                }
             }
         }
         if let Some((_, viewer)) = self.next_viewer
             && !reads_ahead
         {
             self.catalog.prefetch(viewer.object);
-            let edge = self.network.edge_cache(viewer.edge);
-            self.caches[edge].cache.prefetch(cache_key(viewer.object, viewer.method, None), PrefetchStep::Index);
+            if self.prefetch_hints {
+                let edge = self.network.edge_cache(viewer.edge);
+                self.caches[edge].cache.prefetch(cache_key(viewer.object, viewer.method, None), PrefetchStep::Index);
+            }
         }
     }
 

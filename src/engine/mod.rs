@@ -66,6 +66,7 @@ mod state;
 mod tailoring;
 mod variants;
 
+use crate::cache::PrefetchStep;
 use crate::cdn::traffic::{Catalog, RequestSource, SyntheticTraffic};
 use crate::metrics::accounting::AccountingError;
 use crate::scenario::Scenario;
@@ -242,6 +243,11 @@ fn run_serial<'s, O: RequestObserver>(
     Ok(report_of(scenario, seed, engine.into_outcome(), partitions)?)
 }
 
+/// How many events after the next one each step of a cache lookup is
+/// hinted (`Engine::hint_ahead`): the index bucket with a few events' time
+/// to arrive, then the entry it names, read one event ahead.
+const EVENT_PREFETCH_STEPS: [(usize, PrefetchStep); 2] = [(2, PrefetchStep::Index), (0, PrefetchStep::Entry)];
+
 impl<O: RequestObserver> Engine<'_, O> {
     /// The loop: the earlier of the pending arrival and the queue's next
     /// event, handed to its handler, until neither is left, or until
@@ -255,6 +261,7 @@ impl<O: RequestObserver> Engine<'_, O> {
             if self.events & 0xffff == 0 {
                 on_progress(Progress { requests_started: self.requests_started, now: self.now })?;
             }
+            self.hint_ahead();
             self.handle(event);
         }
         on_progress(Progress { requests_started: self.requests_started, now: self.now })
@@ -271,7 +278,31 @@ impl<O: RequestObserver> Engine<'_, O> {
             debug_assert!(at >= self.now, "time went backwards");
             self.now = at;
             self.events += 1;
+            self.hint_ahead();
             self.handle(event);
+        }
+    }
+
+    /// Prefetch hints for the events the queue already knows are next: a
+    /// request reaching a cache looks its key up there, and a response on
+    /// its way down stores it there (`insert` looks it up first). Each step
+    /// of the chain (`EVENT_PREFETCH_STEPS`) is hinted a few events before
+    /// the one that reads what it loads.
+    #[inline(always)]
+    fn hint_ahead(&self) {
+        if !self.prefetch_hints {
+            return;
+        }
+        for (distance, step) in EVENT_PREFETCH_STEPS {
+            let Some(Event::AtLevel { request, level } | Event::Down { request, level }) =
+                self.queue.peek_ahead(distance)
+            else {
+                continue;
+            };
+            let r = &self.requests[request];
+            if let Some(cache) = r.route.caching_cache_at(level) {
+                self.caches[cache].cache.prefetch(r.ask.key, step);
+            }
         }
     }
 

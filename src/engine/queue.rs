@@ -181,6 +181,13 @@ impl RadixHeap {
     fn next_time(&self) -> Option<SimTime> {
         self.earliest
     }
+
+    /// The event `distance` places after the next one, if it is in `front`
+    /// (the buckets are not in time order).
+    #[inline]
+    fn peek_ahead(&self, distance: usize) -> Option<Event> {
+        self.front.get(self.front_head + distance).map(|&(_, event)| event)
+    }
 }
 
 /// Pending events. Only the engine's loop pops; handlers push.
@@ -248,6 +255,19 @@ impl EventQueue {
         Some((at, event))
     }
 
+    /// An event that will be popped soon, `distance` places after the next
+    /// one, if the queue knows it without sorting more: for prefetch hints
+    /// only. It is approximate (a heap event due now, which goes first, is
+    /// not counted, and an event pushed meanwhile may come before it).
+    #[inline]
+    pub fn peek_ahead(&self, distance: usize) -> Option<Event> {
+        let due_now = &self.due_now[self.now_head..];
+        match due_now.get(distance) {
+            Some(&event) => Some(event),
+            None => self.heap.peek_ahead(distance - due_now.len()),
+        }
+    }
+
     /// When the earliest pending event is due.
     #[inline]
     pub fn next_time(&self) -> Option<SimTime> {
@@ -310,6 +330,35 @@ mod tests {
         q.push(SimTime(9), at_origin(6));
         assert_eq!(q.next_time(), Some(SimTime(9)));
         assert_eq!(q.pop().map(|(at, e)| (at, id(e))), Some((SimTime(9), 6)));
+    }
+
+    /// Peeking ahead names the events the next pops return, as far as the
+    /// queue has them sorted; it never pops or reorders. By hand: at clock 0
+    /// push A@5, B@5, C@6 (101, 101, 110: all three in bucket 2, sorted
+    /// whole into the front at the first pop) and D@9 (1001: bucket 3); the
+    /// first pop returns A, and the front then holds B, C. Then push E@5 and
+    /// F@5 at clock 5 (into the FIFO of events due now). Pending order: B
+    /// (scheduled for 5 before the clock got there), E, F, then C, then D.
+    /// Peeking from the FIFO: E at 0, F at 1; past it, the front: B at 2,
+    /// C at 3 (B, the heap event due now, pops first: a hint is a guess,
+    /// not the order); D is still in a bucket.
+    #[test]
+    fn peeking_ahead_names_pending_events_without_taking_them() {
+        let mut q = EventQueue::with_capacity(4);
+        let (a, b, c, d, e, f) = (0, 1, 2, 3, 4, 5);
+        q.push(SimTime(5), at_origin(a));
+        q.push(SimTime(5), at_origin(b));
+        q.push(SimTime(6), at_origin(c));
+        q.push(SimTime(9), at_origin(d));
+        assert_eq!(q.peek_ahead(0), None, "nothing is sorted before the first pop");
+        assert_eq!(q.pop().map(|(_, event)| id(event)), Some(a));
+        assert_eq!((q.peek_ahead(0).map(id), q.peek_ahead(1).map(id)), (Some(b), Some(c)));
+        q.push(SimTime(5), at_origin(e));
+        q.push(SimTime(5), at_origin(f));
+        let peeked: Vec<Option<u32>> = (0..5).map(|distance| q.peek_ahead(distance).map(id)).collect();
+        assert_eq!(peeked, [Some(e), Some(f), Some(b), Some(c), None]);
+        let order: Vec<u32> = std::iter::from_fn(|| q.pop()).map(|(_, event)| id(event)).collect();
+        assert_eq!(order, [b, e, f, c, d], "peeking took or moved nothing");
     }
 
     /// A worked example through the radix heap's buckets, by hand, with

@@ -239,6 +239,17 @@ impl Route {
     }
 }
 
+impl Route {
+    /// The cache at `level` if the request is looked up there, or `None`
+    /// (also above the route's top): for prefetch hints, which may read a
+    /// request that has moved on.
+    #[inline]
+    pub fn caching_cache_at(&self, level: LevelIdx) -> Option<CacheIdx> {
+        let lvl = self.levels.get(level.index()).filter(|_| level.index() < self.depth())?;
+        lvl.caching.then_some(lvl.cache)
+    }
+}
+
 impl Index<LevelIdx> for Route {
     type Output = Level;
 
@@ -453,6 +464,15 @@ mod tests {
         assert_eq!(route.level_of(CacheIdx::new(6)), None);
         assert_eq!(route.levels().len(), 3);
         assert_eq!(route[regional].cache, CacheIdx::new(5));
+    }
+
+    #[test]
+    fn a_hint_names_only_caches_the_request_is_looked_up_in() {
+        let mut route = Route::at_edge(level(3));
+        let passed = route.push(Level::new(CacheIdx::new(8), false, false));
+        assert_eq!(route.caching_cache_at(LevelIdx::EDGE), Some(CacheIdx::new(3)));
+        assert_eq!(route.caching_cache_at(passed), None, "passed through, not looked up");
+        assert_eq!(route.caching_cache_at(LevelIdx::new(2)), None, "above the top");
     }
 
     #[test]

@@ -69,6 +69,9 @@ pub(super) struct Engine<'s, O> {
     // What changes as requests move.
     pub(super) requests: RequestPool,
     pub(super) caches: Caches,
+    /// Whether the caches together are too large for the CPU's own caches,
+    /// so that prefetch hints (`Cache::prefetch`) pay for their hashing.
+    pub(super) prefetch_hints: bool,
     pub(super) origins: Vec<OriginState>,
     pub(super) metrics: Metrics,
     /// The variants of objects the caches hold and the distinct keys looked
@@ -446,6 +449,7 @@ impl<'s, O: RequestObserver> Engine<'s, O> {
         // are never looked up there.
         let owns = |cache: usize| partition.as_ref().is_none_or(|p| p.owns_cache(cache));
         let (caches, table_sizes) = caches(scenario, &catalog, follow_variants, owns);
+        let prefetch_hints = table_sizes.iter().sum::<usize>() >= PREFETCH_MIN_OBJECTS;
         let variants =
             follow_variants.then(|| Variants::new(&table_sizes, n_regional, scenario.distribution.behaviors.len()));
         let tailoring =
@@ -466,6 +470,7 @@ impl<'s, O: RequestObserver> Engine<'s, O> {
             observer,
             partition: partition.map(Box::new),
             caches,
+            prefetch_hints,
             variants,
             tailoring,
             catalog,
@@ -522,6 +527,13 @@ impl<'s, O: RequestObserver> Engine<'s, O> {
 pub(super) fn tier_index(metrics: &Metrics, network: &Network, lvl: &Level) -> usize {
     if lvl.shield_role { metrics.caches.len() + network.regional_index(lvl.cache) } else { lvl.cache.index() }
 }
+
+/// Below this many objects in all caches' tables together (about 1 MiB of
+/// slots and index), the engine gives no prefetch hints: the tables stay in
+/// the CPU's own caches, and a hint would only cost its hashing. What counts
+/// is the sum: 600 edges of 10,000 objects each are 300 MB of tables, and a
+/// request for any of them finds its edge's out of the CPU's caches.
+const PREFETCH_MIN_OBJECTS: usize = 1 << 14;
 
 /// Edge caches, then regional ones, with tables sized for what they hold
 /// (the sizes are returned too); logging their keys when keys vary.
