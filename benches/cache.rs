@@ -14,9 +14,10 @@
 //! A counting global allocator reports how many allocations the timed
 //! passes made: a warm cache should make none.
 
-use std::alloc::{GlobalAlloc, Layout, System};
+mod common;
+use common::allocations;
+
 use std::hint::black_box;
-use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::Instant;
 
 use cdnsim::cache::{Cache, Entry, Lookup, Stored, Version, new_cache};
@@ -25,32 +26,6 @@ use cdnsim::time::SimTime;
 use rand::rngs::Xoshiro256PlusPlus;
 use rand::{RngExt, SeedableRng};
 use rand_distr::Zipf;
-
-/// Counts allocations so the bench can show the hot path makes none.
-struct CountingAlloc;
-
-static N_ALLOCS: AtomicU64 = AtomicU64::new(0);
-
-// SAFETY: defers every call to `System`, only counting on the way.
-unsafe impl GlobalAlloc for CountingAlloc {
-    unsafe fn alloc(&self, layout: Layout) -> *mut u8 {
-        N_ALLOCS.fetch_add(1, Ordering::Relaxed);
-        // SAFETY: same contract as the caller's.
-        unsafe { System.alloc(layout) }
-    }
-    unsafe fn dealloc(&self, ptr: *mut u8, layout: Layout) {
-        // SAFETY: same contract as the caller's.
-        unsafe { System.dealloc(ptr, layout) }
-    }
-    unsafe fn realloc(&self, ptr: *mut u8, layout: Layout, new_size: usize) -> *mut u8 {
-        N_ALLOCS.fetch_add(1, Ordering::Relaxed);
-        // SAFETY: same contract as the caller's.
-        unsafe { System.realloc(ptr, layout, new_size) }
-    }
-}
-
-#[global_allocator]
-static GLOBAL: CountingAlloc = CountingAlloc;
 
 const SEED: u64 = 0x00c0_ffee;
 const ZIPF_S: f64 = 0.8;
@@ -96,7 +71,7 @@ fn speed(policy: EvictionPolicy, keys: &[u64], capacity_objects: u64) -> SpeedRo
     replay(&mut *cache, keys); // warm-up: fill, and let the tables settle
     let mut seconds = Vec::with_capacity(N_RUNS);
     let mut n_ops = Vec::with_capacity(N_RUNS);
-    let allocs_before = N_ALLOCS.load(Ordering::Relaxed);
+    let allocs_before = allocations();
     let mut n_hits = 0;
     for _ in 0..N_RUNS {
         let started = Instant::now();
@@ -104,7 +79,7 @@ fn speed(policy: EvictionPolicy, keys: &[u64], capacity_objects: u64) -> SpeedRo
         seconds.push(started.elapsed().as_secs_f64());
         n_ops.push((2 * keys.len() as u64 - n_hits) as f64);
     }
-    let n_allocs = N_ALLOCS.load(Ordering::Relaxed) - allocs_before;
+    let n_allocs = allocations() - allocs_before;
     let mut ops_per_sec: Vec<f64> = n_ops.iter().zip(&seconds).map(|(n, s)| n / s).collect();
     ops_per_sec.sort_by(f64::total_cmp);
     seconds.sort_by(f64::total_cmp);

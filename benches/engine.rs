@@ -8,35 +8,12 @@
 //! Run with `cargo bench --bench engine`. Prints medians of several runs; the
 //! machines are shared and noisy, so compare ratios, not single figures.
 mod common;
-use common::{full_cache_memory, median, peak_rss_bytes, scenario_sets};
+use common::{allocations, full_cache_memory, median, peak_rss_bytes, scenario_sets};
 
 use cdnsim::engine;
 use cdnsim::scenario::{Override, Scenario};
-use std::alloc::{GlobalAlloc, Layout, System};
 use std::path::Path;
-use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::Instant;
-
-/// Counts allocations so that the hot path's "allocates nothing" is measured.
-struct Counting;
-static ALLOCATIONS: AtomicU64 = AtomicU64::new(0);
-
-unsafe impl GlobalAlloc for Counting {
-    unsafe fn alloc(&self, layout: Layout) -> *mut u8 {
-        ALLOCATIONS.fetch_add(1, Ordering::Relaxed);
-        unsafe { System.alloc(layout) }
-    }
-    unsafe fn dealloc(&self, ptr: *mut u8, layout: Layout) {
-        unsafe { System.dealloc(ptr, layout) }
-    }
-    unsafe fn realloc(&self, ptr: *mut u8, layout: Layout, new_size: usize) -> *mut u8 {
-        ALLOCATIONS.fetch_add(1, Ordering::Relaxed);
-        unsafe { System.realloc(ptr, layout, new_size) }
-    }
-}
-
-#[global_allocator]
-static GLOBAL: Counting = Counting;
 
 const HIT_HEAVY: &str = r#"
 [simulation]
@@ -201,11 +178,11 @@ fn measure(title: &str, scenario: &Scenario, runs: usize) {
     let (mut req_rates, mut event_rates, mut allocs_per_request) = (Vec::new(), Vec::new(), Vec::new());
     let mut last = None;
     for run in 0..runs {
-        let before = ALLOCATIONS.load(Ordering::Relaxed);
+        let before = allocations();
         let started = Instant::now();
         let report = engine::run(scenario, 1 + run as u64, &mut |_| {}).expect("the accounting adds up");
         let seconds = started.elapsed().as_secs_f64();
-        let allocations = ALLOCATIONS.load(Ordering::Relaxed) - before;
+        let allocations = allocations() - before;
         req_rates.push(report.requests_simulated as f64 / seconds);
         event_rates.push(report.events as f64 / seconds);
         allocs_per_request.push(allocations as f64 / report.requests_simulated as f64);
