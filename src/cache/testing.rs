@@ -71,8 +71,9 @@ pub(crate) fn run(cache: &mut dyn Cache, steps: &[Step]) {
 }
 
 /// Prefetch hints change nothing: a cache given every hint on every key
-/// (cached or not) answers each call as a twin given none. Big enough
-/// (80k keys of 1 or 2 bytes in 40 kB) that the store acts on hints.
+/// (cached or not) answers each call as a twin given none, on a table of
+/// tens of thousands of keys (80k keys of 1 or 2 bytes in 40 kB), of the
+/// size where the engine gives hints.
 pub(crate) fn hints_change_nothing(policy: EvictionPolicy) {
     let mut rng = Xoshiro256PlusPlus::seed_from_u64(11);
     let mut hinted = new_cache(policy, 40_000, 8);
@@ -95,7 +96,7 @@ pub(crate) fn hints_change_nothing(policy: EvictionPolicy) {
             assert_eq!(hinted.insert(key, entry), plain.insert(key, entry), "{policy} op {op}");
         }
     }
-    assert!(hinted.len() > 1 << 14, "{policy}: too small for the store to act on hints");
+    assert!(hinted.len() > 1 << 14, "{policy}: smaller than the tables the engine hints");
     assert_eq!(
         (hinted.len(), hinted.used_bytes(), hinted.evictions()),
         (plain.len(), plain.used_bytes(), plain.evictions())

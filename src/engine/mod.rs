@@ -372,3 +372,31 @@ impl<O: RequestObserver> Engine<'_, O> {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::scenario::Override;
+
+    /// Prefetch hints change no result: the bundled failover scenario, whose
+    /// caches' tables together are large enough for the engine to hint
+    /// them, runs the same with the hints and without.
+    #[test]
+    fn prefetch_hints_change_no_result() {
+        let sets = [Override::parse("traffic.rate=3000").expect("a valid override")];
+        let mut scenario = Scenario::load(std::path::Path::new("scenarios/origin-failover.toml"), &sets)
+            .unwrap_or_else(|e| panic!("{e}"));
+        scenario.stop_after_requests(30_000).expect("a valid request count");
+        let run = |hints: bool| {
+            let mut traffic = SyntheticTraffic::new(&scenario, 3);
+            let catalog = CatalogHold::Owned(Catalog::build(&scenario, 3));
+            let mut engine = Engine::new(&scenario, 3, catalog, Source::Given(&mut traffic), NoObserver, None);
+            assert!(engine.prefetch_hints, "the scenario is too small for hints: the test would see nothing");
+            engine.prefetch_hints = hints;
+            assert!(engine.run(&mut |_| ControlFlow::Continue(())).is_continue());
+            let report = report_of(&scenario, 3, engine.into_outcome(), Partitions::default()).expect("it adds up");
+            format!("{report:?}")
+        };
+        assert_eq!(run(true), run(false));
+    }
+}
