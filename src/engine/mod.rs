@@ -254,14 +254,10 @@ impl<O: RequestObserver> Engine<'_, O> {
     /// `on_progress` stops it.
     fn run(&mut self, on_progress: &mut dyn FnMut(Progress) -> ControlFlow<Stopped>) -> ControlFlow<Stopped> {
         self.schedule_next_arrival();
-        while let Some((at, event)) = self.next_event() {
-            debug_assert!(at >= self.now, "time went backwards");
-            self.now = at;
-            self.events += 1;
+        while let Some(event) = self.take_next() {
             if self.events & 0xffff == 0 {
                 on_progress(Progress { requests_started: self.requests_started, now: self.now })?;
             }
-            self.hint_ahead();
             self.handle(event);
         }
         on_progress(Progress { requests_started: self.requests_started, now: self.now })
@@ -274,13 +270,19 @@ impl<O: RequestObserver> Engine<'_, O> {
             self.schedule_next_arrival();
         }
         while self.next_time().is_some_and(|at| at < end) {
-            let (at, event) = self.next_event().expect("an event is due");
-            debug_assert!(at >= self.now, "time went backwards");
-            self.now = at;
-            self.events += 1;
-            self.hint_ahead();
+            let event = self.take_next().expect("an event is due");
             self.handle(event);
         }
+    }
+
+    /// The next event, with the clock moved to it and counted.
+    #[inline(always)]
+    fn take_next(&mut self) -> Option<Event> {
+        let (at, event) = self.next_event()?;
+        debug_assert!(at >= self.now, "time went backwards");
+        self.now = at;
+        self.events += 1;
+        Some(event)
     }
 
     /// Prefetch hints for the events the queue already knows are next: a
@@ -306,8 +308,10 @@ impl<O: RequestObserver> Engine<'_, O> {
         }
     }
 
+    /// Hands `event` to its handler, after hinting the events behind it.
     #[inline(always)]
     fn handle(&mut self, event: Event) {
+        self.hint_ahead();
         match event {
             Event::Arrival => self.on_arrival(),
             Event::AtLevel { request, level } => self.on_at_level(request, level),
