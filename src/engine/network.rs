@@ -48,10 +48,6 @@ impl Network {
         }
     }
 
-    pub fn n_edges(&self) -> usize {
-        self.n_edges
-    }
-
     pub fn edge_cache(&self, edge: usize) -> CacheIdx {
         debug_assert!(edge < self.n_edges);
         CacheIdx::new(edge)

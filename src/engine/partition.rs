@@ -113,7 +113,8 @@ impl PartitionPlan {
     }
 
     /// The plan of a run: one partition when its source grows the catalog
-    /// (a trace) or it uses a feature not split yet, else `build`'s.
+    /// (a trace) or it uses a feature not split yet (no network is built
+    /// then), else `build`'s.
     pub fn for_run(scenario: &Scenario, seed: u64, source_grows_catalog: bool) -> PartitionPlan {
         if source_grows_catalog {
             return PartitionPlan::single(scenario, PartitionNote::Trace);
@@ -125,11 +126,9 @@ impl PartitionPlan {
     }
 
     /// Each regional cache with its edges, and each origin, merged where a
-    /// link between them is shorter than `MIN_LOOKAHEAD`.
-    pub fn build(scenario: &Scenario, network: &Network) -> PartitionPlan {
-        if let Some(feature) = feature_on_one_partition(scenario) {
-            return PartitionPlan::single(scenario, PartitionNote::Feature(feature));
-        }
+    /// link between them is shorter than `MIN_LOOKAHEAD` (for a run that
+    /// `for_run` found can be cut).
+    fn build(scenario: &Scenario, network: &Network) -> PartitionPlan {
         let n_regional = scenario.topology.regional_caches.len();
         let n_origins = scenario.origins.len();
         // Groups: the regional caches (each with its edges), then the origins.
