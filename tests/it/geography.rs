@@ -344,13 +344,7 @@ fn same_seed_same_bytes_and_a_price_class_sweep_is_the_same_at_any_jobs() {
             out.to_str().unwrap(),
         ]);
         assert_eq!(code, 0, "{stdout}\n{stderr}");
-        let mut files: Vec<(String, Vec<u8>)> = std::fs::read_dir(&out)
-            .unwrap()
-            .map(|e| e.unwrap())
-            .map(|e| (e.file_name().to_string_lossy().into_owned(), std::fs::read(e.path()).unwrap()))
-            .collect();
-        files.sort();
-        files
+        folder_files(&out)
     };
     assert!(run_to("a") == run_to("b"), "two runs with the same seed wrote different files");
     let vary = "distribution.price_class=PriceClass_100,PriceClass_200,PriceClass_All";

@@ -227,14 +227,7 @@ fn runs_and_sweeps_with_invalidations_are_deterministic() {
         let args = ["run", &file, "--requests", "600", "--seed", "3", "--no-progress", "--out", out.to_str().unwrap()];
         let (code, _, stderr) = cdnsim(&args);
         assert_eq!(code, 0, "{stderr}");
-        let mut files: Vec<(String, Vec<u8>)> = std::fs::read_dir(&out)
-            .unwrap()
-            .map(|e| e.unwrap().path())
-            .filter(|p| p.is_file())
-            .map(|p| (p.file_name().unwrap().to_string_lossy().into_owned(), std::fs::read(&p).unwrap()))
-            .collect();
-        files.sort();
-        files
+        folder_files(&out)
     };
     let (a, b) = (run_to("a"), run_to("b"));
     assert!(a.iter().any(|(name, _)| name == "invalidations.csv"));

@@ -211,15 +211,7 @@ fn the_cli_writes_the_same_bytes_and_access_logs_at_any_thread_count() {
         ]);
         assert_eq!(code, 0, "{stderr}");
         assert!(stdout.contains("2 partitions on"), "{stdout}");
-        let mut bytes = Vec::new();
-        for folder in [&out, &logs] {
-            let mut names: Vec<_> = std::fs::read_dir(folder).unwrap().map(|e| e.unwrap().path()).collect();
-            names.sort();
-            for name in names {
-                bytes.push((name.file_name().unwrap().to_owned(), std::fs::read(&name).unwrap()));
-            }
-        }
-        outputs.push(bytes);
+        outputs.push([folder_files(&out), folder_files(&logs)].concat());
     }
     assert!(outputs[0].len() > 5);
     assert!(outputs[0] == outputs[1] && outputs[0] == outputs[2], "the files differ between thread counts");

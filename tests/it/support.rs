@@ -180,6 +180,19 @@ pub fn sweep_at_jobs_1_and_4(dir: &Path, path: &str, args: &[&str]) -> (std::pat
     (sweep("one", "1"), sweep("four", "4"))
 }
 
+/// Every file in `dir` (not its folders) as (name, bytes), by name: what a
+/// run wrote, to compare byte for byte with another run's.
+pub fn folder_files(dir: &Path) -> Vec<(String, Vec<u8>)> {
+    let mut files: Vec<(String, Vec<u8>)> = std::fs::read_dir(dir)
+        .unwrap_or_else(|e| panic!("{dir:?}: {e}"))
+        .map(|e| e.unwrap().path())
+        .filter(|p| p.is_file())
+        .map(|p| (p.file_name().unwrap().to_string_lossy().into_owned(), std::fs::read(&p).unwrap()))
+        .collect();
+    files.sort();
+    files
+}
+
 pub fn temp_dir(name: &str) -> std::path::PathBuf {
     let dir = std::env::temp_dir().join(format!("cdnsim-test-{}-{name}", std::process::id()));
     let _ = std::fs::remove_dir_all(&dir);
