@@ -39,6 +39,15 @@ struct Tail {
     /// The antiderivative at the two ends of the range.
     integral_lo: f64,
     integral_hi: f64,
+    /// A proposal whose uniform draw is below this is accepted without
+    /// working out its acceptance test (a `pow`, a `ln_1p` and an `exp_m1`),
+    /// which would accept it too: the test's ratio k^-alpha / mass is at
+    /// least its value at `first`, and this is that value less a margin
+    /// far wider than the rounding of either side. 0 (no shortcut) where the
+    /// weights come near the bottom of `f64`'s range.
+    // Invariant: for every k in first..=last and v < sure_accept,
+    // `v * bin_mass(k) <= k^-alpha` as computed in `sample`.
+    sure_accept: f64,
 }
 
 impl Popularity {
@@ -102,10 +111,32 @@ fn tail_total(head_len: u64, objects: u64, alpha: f64) -> f64 {
 
 impl Tail {
     fn new(alpha: f64, first: u64, last: u64) -> Tail {
-        let mut tail = Tail { alpha, first, last, integral_lo: 0.0, integral_hi: 0.0 };
+        let mut tail = Tail { alpha, first, last, integral_lo: 0.0, integral_hi: 0.0, sure_accept: 0.0 };
         tail.integral_lo = tail.integral(first as f64 - 0.5);
         tail.integral_hi = tail.integral(last as f64 + 0.5);
+        tail.sure_accept = tail.sure_accept();
         tail
+    }
+
+    /// The acceptance ratio k^-alpha / `bin_mass(k)` is 1 over the average
+    /// of t^-alpha on [1 - 1/(2k), 1 + 1/(2k)]; t^-alpha is convex, so that
+    /// average shrinks as the interval does, and the ratio grows with k
+    /// towards 1 (at rank 65,537 and alpha 1 it is 1 - 8e-11). So its value
+    /// at `first` bounds it for every rank. The margin of one part in a
+    /// million dwarfs the few units in the last place by which `pow`,
+    /// `ln_1p` and `exp_m1` can round, as long as every weight and mass is a
+    /// normal number well above underflow (else no shortcut: 0).
+    fn sure_accept(&self) -> f64 {
+        const MARGIN: f64 = 1e-6;
+        let smallest_weight = (self.last as f64).powf(-self.alpha);
+        let smallest_mass = self.bin_mass(self.last);
+        let at_first = (self.first as f64).powf(-self.alpha) / self.bin_mass(self.first);
+        let normal = |x: f64| x.is_finite() && x > f64::MIN_POSITIVE * 1e20;
+        if normal(smallest_weight) && normal(smallest_mass) && at_first.is_finite() && at_first > 0.0 {
+            (at_first * (1.0 - MARGIN)).min(1.0)
+        } else {
+            0.0
+        }
     }
 
     /// An antiderivative of x^-alpha.
@@ -138,7 +169,7 @@ impl Tail {
             let x = self.inverse_integral(self.integral_lo + u * (self.integral_hi - self.integral_lo));
             let k = ((x + 0.5).floor() as u64).clamp(self.first, self.last);
             let v: f64 = rng.random();
-            if v * self.bin_mass(k) <= (k as f64).powf(-self.alpha) {
+            if v < self.sure_accept || v * self.bin_mass(k) <= (k as f64).powf(-self.alpha) {
                 return k;
             }
         }
@@ -241,5 +272,63 @@ mod tests {
             assert!((counts[k as usize] as f64 - draws as f64 * prob).abs() < 4.0 * sd, "rank {k}");
         }
         assert_eq!(counts[..10].iter().sum::<u64>(), 0);
+    }
+
+    /// The tail's draw as it was before `sure_accept`: every proposal takes
+    /// the exact acceptance test.
+    fn sample_testing_every_proposal(tail: &Tail, rng: &mut Xoshiro256PlusPlus) -> u64 {
+        loop {
+            let u: f64 = rng.random();
+            let x = tail.inverse_integral(tail.integral_lo + u * (tail.integral_hi - tail.integral_lo));
+            let k = ((x + 0.5).floor() as u64).clamp(tail.first, tail.last);
+            let v: f64 = rng.random();
+            if v * tail.bin_mass(k) <= (k as f64).powf(-tail.alpha) {
+                return k;
+            }
+        }
+    }
+
+    #[test]
+    fn accepting_sure_proposals_early_changes_no_draw() {
+        // The tail of a CloudFront-sized class, tails that start at rank 2 or
+        // 10 (where the ratio is furthest from 1: at rank 2 and alpha 3,
+        // 1 - 3 * 4 / 24 / 4 = 0.875 by the midpoint rule's error), alpha at
+        // and next to 1 (the logarithm's branch), and shapes so steep that
+        // the weights underflow (no shortcut).
+        let shapes = [
+            (0.9, HEAD_RANKS + 1, 5_000_000),
+            (1.0, HEAD_RANKS + 1, 1_000_000),
+            (1.0 + 1e-13, HEAD_RANKS + 1, 200_000),
+            (0.0, 2, 50),
+            (0.5, 2, 1_000),
+            (3.0, 2, 40),
+            (1.2, 10, 20),
+            (8.0, 3, 1_000_000),
+            (400.0, HEAD_RANKS + 1, 70_000),
+        ];
+        for (alpha, first, last) in shapes {
+            let tail = Tail::new(alpha, first, last);
+            let (mut fast, mut exact) = (Xoshiro256PlusPlus::seed_from_u64(11), Xoshiro256PlusPlus::seed_from_u64(11));
+            for draw in 0..100_000 {
+                assert_eq!(
+                    tail.sample(&mut fast),
+                    sample_testing_every_proposal(&tail, &mut exact),
+                    "alpha {alpha}, ranks {first}..={last}, draw {draw}"
+                );
+            }
+        }
+    }
+
+    #[test]
+    fn the_shortcut_covers_nearly_every_proposal_of_a_long_tail() {
+        // At rank 65,537 and alpha 0.9 the ratio is 1 - 0.9 * 1.9 / 24 /
+        // 65,537^2 = 1 - 1.7e-11, so the bound is 1 less the margin.
+        let tail = Tail::new(0.9, HEAD_RANKS + 1, 5_000_000);
+        assert!(tail.sure_accept < 1.0 && tail.sure_accept > 1.0 - 1.1e-6, "{}", tail.sure_accept);
+        // At rank 2 and alpha 3 it is about 0.875 (see above).
+        let steep = Tail::new(3.0, 2, 40);
+        assert!((steep.sure_accept - 0.875).abs() < 0.02, "{}", steep.sure_accept);
+        // 65,537^-400 is far below f64's range: no shortcut.
+        assert_eq!(Tail::new(400.0, HEAD_RANKS + 1, 70_000).sure_accept, 0.0);
     }
 }
