@@ -4,8 +4,9 @@
 //! The most popular `HEAD_RANKS` ranks are drawn from an alias table (two
 //! random numbers, one small table that stays in the CPU's caches); the rest,
 //! the long tail, by rejection from the continuous density x^-alpha, which
-//! needs a few `pow`s per draw. A draw picks head or tail by their exact
-//! total weights, so the mixture is exactly Zipf. With alpha near 1 most
+//! needs a `pow` per draw (and the acceptance test's three more functions
+//! about once in a million draws, `Tail::sure_accept`). A draw picks head
+//! or tail by their exact total weights, so the mixture is exactly Zipf. With alpha near 1 most
 //! draws land in the head: at alpha 1.0 and 1M objects 81% of them, at 1.2
 //! 96%, where a rejection-inversion sampler (rand_distr's `Zipf`) pays
 //! several `pow`s on every draw. An alias table over all ranks would avoid
@@ -121,7 +122,7 @@ impl Tail {
     /// The acceptance ratio k^-alpha / `bin_mass(k)` is 1 over the average
     /// of t^-alpha on [1 - 1/(2k), 1 + 1/(2k)]; t^-alpha is convex, so that
     /// average shrinks as the interval does, and the ratio grows with k
-    /// towards 1 (at rank 65,537 and alpha 1 it is 1 - 8e-11). So its value
+    /// towards 1 (at rank 65,537 and alpha 1 it is 1 - 2e-11). So its value
     /// at `first` bounds it for every rank. The margin of one part in a
     /// million dwarfs the few units in the last place by which `pow`,
     /// `ln_1p` and `exp_m1` can round, as long as every weight and mass is a
