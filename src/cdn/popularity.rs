@@ -165,12 +165,19 @@ impl Tail {
     }
 
     fn sample(&self, rng: &mut Xoshiro256PlusPlus) -> u64 {
+        self.sample_accepting_below(self.sure_accept, rng)
+    }
+
+    /// A draw whose proposals with a uniform below `sure_accept` skip the
+    /// exact test; 0 takes it for every proposal (for tests).
+    #[inline(always)]
+    fn sample_accepting_below(&self, sure_accept: f64, rng: &mut Xoshiro256PlusPlus) -> u64 {
         loop {
             let u: f64 = rng.random();
             let x = self.inverse_integral(self.integral_lo + u * (self.integral_hi - self.integral_lo));
             let k = ((x + 0.5).floor() as u64).clamp(self.first, self.last);
             let v: f64 = rng.random();
-            if v < self.sure_accept || v * self.bin_mass(k) <= (k as f64).powf(-self.alpha) {
+            if v < sure_accept || v * self.bin_mass(k) <= (k as f64).powf(-self.alpha) {
                 return k;
             }
         }
@@ -275,20 +282,6 @@ mod tests {
         assert_eq!(counts[..10].iter().sum::<u64>(), 0);
     }
 
-    /// The tail's draw as it was before `sure_accept`: every proposal takes
-    /// the exact acceptance test.
-    fn sample_testing_every_proposal(tail: &Tail, rng: &mut Xoshiro256PlusPlus) -> u64 {
-        loop {
-            let u: f64 = rng.random();
-            let x = tail.inverse_integral(tail.integral_lo + u * (tail.integral_hi - tail.integral_lo));
-            let k = ((x + 0.5).floor() as u64).clamp(tail.first, tail.last);
-            let v: f64 = rng.random();
-            if v * tail.bin_mass(k) <= (k as f64).powf(-tail.alpha) {
-                return k;
-            }
-        }
-    }
-
     #[test]
     fn accepting_sure_proposals_early_changes_no_draw() {
         // The tail of a CloudFront-sized class, tails that start at rank 2 or
@@ -313,7 +306,7 @@ mod tests {
             for draw in 0..100_000 {
                 assert_eq!(
                     tail.sample(&mut fast),
-                    sample_testing_every_proposal(&tail, &mut exact),
+                    tail.sample_accepting_below(0.0, &mut exact),
                     "alpha {alpha}, ranks {first}..={last}, draw {draw}"
                 );
             }
