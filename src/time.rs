@@ -114,10 +114,10 @@ impl fmt::Display for SimDuration {
 
 /// `x` rounded to the nearest integer, halves away from zero, as a `u64`:
 /// exactly `f64::round` then a saturating cast, with NaN and negatives at
-/// zero. Every latency draw goes through it, and `f64::round` is a call
-/// into libm on baseline x86-64 (whose `roundsd` needs SSE4.1): 1.5% of a
-/// CloudFront-sized run's time.
-fn round_to_u64(x: f64) -> u64 {
+/// zero. Every latency draw goes through it (and every object size the
+/// catalog draws), and `f64::round` is a call into libm on baseline x86-64
+/// (whose `roundsd` needs SSE4.1): 1.5% of a CloudFront-sized run's time.
+pub(crate) fn round_to_u64(x: f64) -> u64 {
     // Beyond 2^52 every f64 is a whole number; below it, subtracting the
     // truncated part is exact, so the fraction compares exactly with 0.5.
     const WHOLE_FROM: f64 = 4_503_599_627_370_496.0; // 2^52

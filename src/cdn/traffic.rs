@@ -16,7 +16,7 @@ use crate::policy::range::ViewerRange;
 use crate::rng::{Stream, splitmix64, stream_rng, stream_rng_indexed};
 use crate::scenario::path_pattern;
 use crate::scenario::{Diurnal, RequestAttributes, Scenario, Stop};
-use crate::time::SimTime;
+use crate::time::{SimTime, round_to_u64};
 use rand::RngExt;
 use rand::rngs::Xoshiro256PlusPlus;
 use rand_distr::weighted::WeightedAliasIndex;
@@ -58,7 +58,7 @@ impl Catalog {
         for class in &scenario.traffic.classes {
             class_first_object.push(first);
             for id in 0..class.objects {
-                let size = (class.size_bytes.sample(&mut sizes).round() as u64).min(SIZE_MASK);
+                let size = round_to_u64(class.size_bytes.sample(&mut sizes)).min(SIZE_MASK);
                 let behavior = if default_behavior == 0 {
                     default_behavior
                 } else {
