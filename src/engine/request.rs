@@ -237,15 +237,13 @@ impl Route {
     pub fn level_of(&self, cache: CacheIdx) -> Option<LevelIdx> {
         self.levels().iter().position(|l| l.cache == cache).map(LevelIdx::new)
     }
-}
 
-impl Route {
     /// The cache at `level` if the request is looked up there, or `None`
     /// (also above the route's top): for prefetch hints, which may read a
     /// request that has moved on.
     #[inline]
     pub fn caching_cache_at(&self, level: LevelIdx) -> Option<CacheIdx> {
-        let lvl = self.levels.get(level.index()).filter(|_| level.index() < self.depth())?;
+        let lvl = self.levels().get(level.index())?;
         lvl.caching.then_some(lvl.cache)
     }
 }
