@@ -14,9 +14,9 @@
 //! parked, it is that one again.
 
 use super::event::Event;
-use super::ids::{LevelIdx, RequestId};
+use super::ids::{LevelIdx, MAX_LEVELS, RequestId};
 use super::observer::RequestObserver;
-use super::partition::{Crossing, Message, Parent};
+use super::partition::{Crossing, Message, Outbox, Parent};
 use super::state::Engine;
 use crate::time::SimTime;
 
@@ -60,7 +60,7 @@ impl<O: RequestObserver> Engine<'_, O> {
     #[inline(never)]
     fn send_up(&mut self, at: SimTime, id: RequestId, to: usize, crossing: Crossing) {
         let p = self.partition.as_mut().expect("only a partition sends requests elsewhere");
-        let request = self.requests[id];
+        let request = &self.requests[id];
         let me = p.me();
         // The response comes down first to the cache the request leaves
         // from: the level below the one it goes to, or the route's top for
@@ -77,7 +77,7 @@ impl<O: RequestObserver> Engine<'_, O> {
             p.parent(id).expect("a request with no cache on its route here came from another partition")
         };
         debug_assert!(at >= self.now + p.plan.lookahead(), "a request crossed partitions within the lookahead");
-        p.outbox.push(Message { at, to: to as u16, crossing, parent, request });
+        p.outbox.push(Message { at, to: to as u16, crossing, parent, request: *request });
         if !comes_back {
             p.set_parent(id, None);
             self.requests.free(id);
@@ -105,32 +105,28 @@ impl<O: RequestObserver> Engine<'_, O> {
     /// one (`sent`: each partition's, in the order sent), by time of arrival,
     /// then sender, then the order sent; and forgets what it sent itself,
     /// delivered by now.
-    pub(super) fn receive_sent(&mut self, sent: &[Vec<Message>]) {
+    pub(super) fn receive_sent(&mut self, sent: &[Outbox]) {
         let p = self.partition.as_mut().expect("only a partition receives requests");
-        let me = p.me() as u16;
+        let me = p.me();
         p.outbox.clear();
         let mut mine = std::mem::take(&mut p.inbound);
         mine.clear();
-        for (from, messages) in sent.iter().enumerate() {
-            for (i, message) in messages.iter().enumerate() {
-                if message.to == me {
-                    mine.push((message.at, from as u32, i as u32));
-                }
-            }
+        for (from, outbox) in sent.iter().enumerate() {
+            mine.extend(outbox.to(me).iter().enumerate().map(|(i, m)| (m.at, from as u32, i as u32)));
         }
         mine.sort_unstable();
         for &(_, from, i) in &mine {
-            self.receive(sent[from as usize][i as usize]);
+            self.receive(&sent[from as usize].to(me)[i as usize]);
         }
         self.partition.as_mut().expect("checked above").inbound = mine;
     }
 
-    /// Takes a request another partition sent here.
-    fn receive(&mut self, message: Message) {
+    /// Takes a request another partition sent here, copying it once, into
+    /// its slot.
+    fn receive(&mut self, message: &Message) {
         let p = self.partition.as_mut().expect("only a partition receives requests");
         let me = p.me();
         debug_assert_eq!(message.to as usize, me);
-        let mut request = message.request;
         let event = |id| match message.crossing {
             Crossing::AtLevel(level) => Event::AtLevel { request: id, level },
             Crossing::AtOrigin => Event::AtOrigin { request: id },
@@ -142,25 +138,26 @@ impl<O: RequestObserver> Engine<'_, O> {
             // here). It takes the state it comes with, and keeps the waiter
             // lists that formed at its caches here meanwhile.
             let id = message.parent.id;
-            let held = self.requests[id].route.levels();
-            for (i, level) in request.route.levels_mut().iter_mut().enumerate() {
-                level.waiters = match held.get(i) {
-                    Some(at_parking) if p.plan.cache_part(level.cache) == me => at_parking.waiters,
-                    _ => None,
-                };
+            let mut held = [None; MAX_LEVELS];
+            for (kept, level) in held.iter_mut().zip(self.requests[id].route.levels()) {
+                *kept = level.waiters;
             }
-            self.requests[id] = request;
+            let request = &mut self.requests[id];
+            *request = message.request;
+            for (level, kept) in request.route.levels_mut().iter_mut().zip(held) {
+                level.waiters = if p.plan.cache_part(level.cache) == me { kept } else { None };
+            }
             id
         } else {
             debug_assert!(!matches!(message.crossing, Crossing::Down(_)), "a response comes down to its parent");
+            let id = self.requests.allocate(|| message.request);
             // A copy, whose waiter lists below belong to the parent's
             // partition and name slots there.
-            for level in request.route.levels_mut() {
+            for level in self.requests[id].route.levels_mut() {
                 if p.plan.cache_part(level.cache) != me {
                     level.waiters = None;
                 }
             }
-            let id = self.requests.allocate(|| request);
             p.set_parent(id, Some(message.parent));
             id
         };

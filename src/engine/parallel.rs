@@ -19,7 +19,7 @@ use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::{Mutex, MutexGuard, RwLock};
 
 use super::observer::{FinishedRequest, NoObserver, RequestObserver};
-use super::partition::{Message, Partition, PartitionPlan};
+use super::partition::{Outbox, Partition, PartitionPlan};
 use super::run::{Partitions, Progress, Report, RunError, RunOutcome, Stopped, report_of};
 use super::state::{CatalogHold, Engine, Source};
 use crate::cdn::traffic::{Catalog, RequestSource, ViewerRequest};
@@ -145,7 +145,7 @@ fn run_with<O: RequestObserver, P: RequestObserver + Send + Shown>(
         return Err(stopped.into());
     }
     let mut events = Vec::with_capacity(n);
-    debug_assert!(windows.sent.iter().all(Vec::is_empty), "a run ends with nothing on its way");
+    debug_assert!(windows.sent.iter().all(Outbox::is_empty), "a run ends with nothing on its way");
     let mut merged: Option<RunOutcome> = None;
     for engine in engines {
         let part = engine.into_outcome();
@@ -227,7 +227,7 @@ struct Windows<'p> {
     read_ahead: Vec<VecDeque<(SimTime, ViewerRequest)>>,
     /// Per partition, what it sent in the last window, in the order sent:
     /// each receiver takes its own from every sender's, in partition order.
-    sent: Vec<Vec<Message>>,
+    sent: Vec<Outbox>,
     /// Per core count of `SIMULATED_CORES`, the busiest core's events,
     /// summed over windows.
     busiest: [u64; SIMULATED_CORES.len()],
@@ -245,7 +245,7 @@ impl<'p> Windows<'p> {
             events: 0,
             pending: first,
             read_ahead: (0..n).map(|_| VecDeque::new()).collect(),
-            sent: (0..n).map(|_| Vec::new()).collect(),
+            sent: (0..n).map(|_| Outbox::new(n)).collect(),
             busiest: [0; SIMULATED_CORES.len()],
             events_before: vec![0; n],
             work: Vec::with_capacity(n),
@@ -282,7 +282,7 @@ impl<'p> Windows<'p> {
                 let partition = engine.partition.as_mut().expect("every engine here is a partition");
                 // The engine clears what it holds now (delivered) at its next window.
                 std::mem::swap(&mut partition.outbox, sent);
-                debug_assert!(sent.iter().all(|m| m.at >= end), "a request crossed partitions within its window");
+                debug_assert!(sent.all().all(|m| m.at >= end), "a request crossed partitions within its window");
             }
             let mut engines: Vec<_> = team.engines.iter().map(|e| e.lock().expect("no partition panicked")).collect();
             P::show(engines.iter_mut().map(|e| &mut e.observer), observer);
@@ -336,7 +336,7 @@ impl<'p> Windows<'p> {
     fn next_due<P: RequestObserver>(&self, team: &Team<'_, '_, P>) -> Option<SimTime> {
         let read = self.read_ahead.iter().filter_map(|r| r.front()).map(|(at, _)| *at);
         let source = self.pending.as_ref().map(|(at, _)| *at).into_iter().chain(read);
-        let sent = self.sent.iter().flatten().map(|m| m.at);
+        let sent = self.sent.iter().flat_map(Outbox::all).map(|m| m.at);
         let queued = team.engines.iter().filter_map(|e| e.lock().expect("no partition panicked").next_time());
         source.chain(sent).chain(queued).min()
     }
@@ -384,7 +384,7 @@ fn progress<P: RequestObserver>(engines: &[MutexGuard<'_, Engine<'_, P>>], now: 
 struct Team<'a, 's, P> {
     engines: &'a [Mutex<Engine<'s, P>>],
     /// What the partitions sent in the last window, for each to take its own.
-    sent: RwLock<Vec<Vec<Message>>>,
+    sent: RwLock<Vec<Outbox>>,
     /// The end of the window published last.
     end: AtomicU64,
     /// Windows published: window `w` may start once this is above `w`.
@@ -417,7 +417,7 @@ impl<'a, 's, P: RequestObserver + Send> Team<'a, 's, P> {
     }
 
     /// Publishes the next window: until `end`, with what was `sent` in the last.
-    fn start(&self, end: SimTime, sent: Vec<Vec<Message>>) {
+    fn start(&self, end: SimTime, sent: Vec<Outbox>) {
         *self.sent.write().expect("no partition panicked") = sent;
         self.end.store(end.0, Ordering::Relaxed);
         self.published.fetch_add(1, Ordering::Release);
@@ -432,7 +432,7 @@ impl<'a, 's, P: RequestObserver + Send> Team<'a, 's, P> {
 
     /// Takes this window's tickets left, then waits for the others' to be
     /// done; returns what was sent, to hand to the partitions.
-    fn finish(&self) -> Vec<Vec<Message>> {
+    fn finish(&self) -> Vec<Outbox> {
         let window = self.published.load(Ordering::Relaxed) - 1;
         let last = (window + 1) * self.n();
         // Never a ticket of the next window: this thread publishes it.

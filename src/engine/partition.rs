@@ -293,14 +293,52 @@ pub struct Message {
     pub request: Request,
 }
 
+/// What one partition sent in a window, kept apart by receiver, each in the
+/// order sent: a receiver reads its own messages and no one else's.
+#[derive(Debug, Default)]
+pub struct Outbox {
+    // Invariant: every message in `to_part[r]` has `to == r`.
+    to_part: Vec<Vec<Message>>,
+}
+
+impl Outbox {
+    pub fn new(parts: usize) -> Outbox {
+        Outbox { to_part: (0..parts).map(|_| Vec::new()).collect() }
+    }
+
+    #[inline]
+    pub fn push(&mut self, message: Message) {
+        self.to_part[message.to as usize].push(message);
+    }
+
+    /// The messages to partition `part`, in the order sent.
+    pub fn to(&self, part: usize) -> &[Message] {
+        &self.to_part[part]
+    }
+
+    /// Every message, receiver by receiver.
+    pub fn all(&self) -> impl Iterator<Item = &Message> {
+        self.to_part.iter().flatten()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.to_part.iter().all(Vec::is_empty)
+    }
+
+    /// Empties it, keeping its allocations for the next window.
+    pub fn clear(&mut self) {
+        self.to_part.iter_mut().for_each(Vec::clear);
+    }
+}
+
 /// A partition's side of the crossings: its number, what it sent this
 /// window, and for each request slot that came from elsewhere, where it
 /// came from.
 pub struct Partition<'p> {
     pub me: u16,
     pub plan: &'p PartitionPlan,
-    /// Sent this window, in the order sent.
-    pub outbox: Vec<Message>,
+    /// Sent this window.
+    pub outbox: Outbox,
     /// What was sent here, as (time, sender, index in the sender's
     /// outbox), sorted: reused from window to window.
     pub inbound: Vec<(SimTime, u32, u32)>,
@@ -311,7 +349,7 @@ pub struct Partition<'p> {
 
 impl<'p> Partition<'p> {
     pub fn new(me: usize, plan: &'p PartitionPlan) -> Partition<'p> {
-        Partition { me: me as u16, plan, outbox: Vec::with_capacity(256), inbound: Vec::new(), parents: Vec::new() }
+        Partition { me: me as u16, plan, outbox: Outbox::new(plan.n_parts()), inbound: Vec::new(), parents: Vec::new() }
     }
 
     pub fn me(&self) -> usize {
