@@ -254,7 +254,7 @@ impl<O: RequestObserver> Engine<'_, O> {
     /// `on_progress` stops it.
     fn run(&mut self, on_progress: &mut dyn FnMut(Progress) -> ControlFlow<Stopped>) -> ControlFlow<Stopped> {
         self.schedule_next_arrival();
-        while let Some(event) = self.take_next() {
+        while let Some(event) = self.take_next(None) {
             if self.events & 0xffff == 0 {
                 on_progress(Progress { requests_started: self.requests_started, now: self.now })?;
             }
@@ -269,16 +269,16 @@ impl<O: RequestObserver> Engine<'_, O> {
         if self.next_viewer.is_none() {
             self.schedule_next_arrival();
         }
-        while self.next_time().is_some_and(|at| at < end) {
-            let event = self.take_next().expect("an event is due");
+        while let Some(event) = self.take_next(Some(end)) {
             self.handle(event);
         }
     }
 
-    /// The next event, with the clock moved to it and counted.
+    /// The next event (due before `end`, if given: a window's end), with
+    /// the clock moved to it and counted.
     #[inline(always)]
-    fn take_next(&mut self) -> Option<Event> {
-        let (at, event) = self.next_event()?;
+    fn take_next(&mut self, end: Option<SimTime>) -> Option<Event> {
+        let (at, event) = self.next_event(end)?;
         debug_assert!(at >= self.now, "time went backwards");
         self.now = at;
         self.events += 1;
@@ -332,17 +332,24 @@ impl<O: RequestObserver> Engine<'_, O> {
         }
     }
 
-    /// The next event: the pending arrival if it comes first, else the
-    /// queue's. Same-time ties go to the queue: its events were scheduled
-    /// earlier.
-    fn next_event(&mut self) -> Option<(SimTime, Event)> {
+    /// The next event, if it is due before `end` (when given): the pending
+    /// arrival if it comes first, else the queue's. Same-time ties go to the
+    /// queue: its events were scheduled earlier. One look at both, where a
+    /// window's loop used to ask `next_time` and then this.
+    #[inline(always)]
+    fn next_event(&mut self, end: Option<SimTime>) -> Option<(SimTime, Event)> {
         let arrival = self.next_viewer.as_ref().map(|(at, _)| *at);
-        match (arrival, self.queue.next_time()) {
-            (Some(arrival), Some(queued)) if arrival < queued => {}
-            (Some(_), None) => {}
-            _ => return self.queue.pop(),
+        let at = match (arrival, self.queue.next_time()) {
+            (Some(arrival), Some(queued)) if arrival < queued => arrival,
+            (Some(arrival), None) => arrival,
+            (_, Some(queued)) => {
+                return if end.is_none_or(|end| queued < end) { self.queue.pop() } else { None };
+            }
+            (None, None) => return None,
+        };
+        if end.is_some_and(|end| at >= end) {
+            return None;
         }
-        let at = arrival.expect("matched above");
         self.queue.advance_to(at);
         Some((at, Event::Arrival))
     }
