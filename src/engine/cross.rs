@@ -77,7 +77,7 @@ impl<O: RequestObserver> Engine<'_, O> {
             p.parent(id).expect("a request with no cache on its route here came from another partition")
         };
         debug_assert!(at >= self.now + p.plan.lookahead(), "a request crossed partitions within the lookahead");
-        p.outbox.push(Message { at, to: to as u16, crossing, parent, request: *request });
+        p.outbox.push_with(to, || Message { at, to: to as u16, crossing, parent, request: *request });
         if !comes_back {
             p.set_parent(id, None);
             self.requests.free(id);
@@ -90,12 +90,13 @@ impl<O: RequestObserver> Engine<'_, O> {
         let parent = p.parent(id).expect("a response goes down to another partition only to the request it came from");
         debug_assert_eq!(parent.part as usize, to, "a response goes back down to the partition it came from");
         debug_assert!(at >= self.now + p.plan.lookahead(), "a response crossed partitions within the lookahead");
-        p.outbox.push(Message {
+        let request = &self.requests[id];
+        p.outbox.push_with(to, || Message {
             at,
             to: to as u16,
             crossing: Crossing::Down(level),
             parent,
-            request: self.requests[id],
+            request: *request,
         });
         p.set_parent(id, None);
         self.requests.free(id);
