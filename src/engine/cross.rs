@@ -77,7 +77,7 @@ impl<O: RequestObserver> Engine<'_, O> {
             p.parent(id).expect("a request with no cache on its route here came from another partition")
         };
         debug_assert!(at >= self.now + p.plan.lookahead(), "a request crossed partitions within the lookahead");
-        p.outbox.push_with(to, || Message { at, to: to as u16, crossing, parent, request: *request });
+        p.outbox.push_with(to, || Message { at, crossing, parent, request: *request });
         if !comes_back {
             p.set_parent(id, None);
             self.requests.free(id);
@@ -91,13 +91,7 @@ impl<O: RequestObserver> Engine<'_, O> {
         debug_assert_eq!(parent.part as usize, to, "a response goes back down to the partition it came from");
         debug_assert!(at >= self.now + p.plan.lookahead(), "a response crossed partitions within the lookahead");
         let request = &self.requests[id];
-        p.outbox.push_with(to, || Message {
-            at,
-            to: to as u16,
-            crossing: Crossing::Down(level),
-            parent,
-            request: *request,
-        });
+        p.outbox.push_with(to, || Message { at, crossing: Crossing::Down(level), parent, request: *request });
         p.set_parent(id, None);
         self.requests.free(id);
     }
@@ -127,7 +121,6 @@ impl<O: RequestObserver> Engine<'_, O> {
     fn receive(&mut self, message: &Message) {
         let p = self.partition.as_mut().expect("only a partition receives requests");
         let me = p.me();
-        debug_assert_eq!(message.to as usize, me);
         let event = |id| match message.crossing {
             Crossing::AtLevel(level) => Event::AtLevel { request: id, level },
             Crossing::AtOrigin => Event::AtOrigin { request: id },

@@ -281,11 +281,11 @@ pub enum Crossing {
     Down(LevelIdx),
 }
 
-/// A request sent to another partition, delivered at a window's end.
+/// A request sent to another partition, delivered at a window's end. The
+/// receiver is the `Outbox` list it is in.
 #[derive(Clone, Copy, Debug)]
 pub struct Message {
     pub at: SimTime,
-    pub to: u16,
     pub crossing: Crossing,
     /// Up: whom the request answers when it comes back down (a new slot
     /// takes it there). Down: the slot it comes back to.
@@ -295,9 +295,9 @@ pub struct Message {
 
 /// What one partition sent in a window, kept apart by receiver, each in the
 /// order sent: a receiver reads its own messages and no one else's.
-#[derive(Debug, Default)]
+#[derive(Debug)]
 pub struct Outbox {
-    // Invariant: every message in `to_part[r]` has `to == r`.
+    /// Per receiving partition, its messages in the order sent.
     to_part: Vec<Vec<Message>>,
 }
 
@@ -312,9 +312,7 @@ impl Outbox {
     /// instructions a request on `cloudfront-scale` (callgrind).
     #[inline]
     pub fn push_with(&mut self, to: usize, make: impl FnOnce() -> Message) {
-        let list = &mut self.to_part[to];
-        list.extend(std::iter::once_with(make));
-        debug_assert_eq!(list.last().map(|m| m.to as usize), Some(to), "a message goes in its receiver's list");
+        self.to_part[to].extend(std::iter::once_with(make));
     }
 
     /// The messages to partition `part`, in the order sent.
